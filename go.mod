@@ -1,0 +1,3 @@
+module github.com/sesame-credit/sesame
+
+go 1.26.8
