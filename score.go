@@ -1,0 +1,87 @@
+package sesame
+
+// The score scale. Every score Sesame shows lies in [MinScore, MaxScore].
+const (
+	MinScore = 350
+	MaxScore = 950
+)
+
+// Dimension is one of the five views of a person's reliability. Every
+// feature belongs to exactly one.
+type Dimension string
+
+const (
+	CreditHistory Dimension = "credit_history" // how past credit was repaid
+	Fulfilment    Dimension = "fulfilment"     // capacity to keep commitments: utilisation, income, rentals and orders
+	Behaviour     Dimension = "behaviour"      // regularity of payments, bills and spending
+	Identity      Dimension = "identity"       // verified, stable identity facts
+	Connections   Dimension = "connections"    // opt-in vouches; neutral when absent
+)
+
+// Dimensions lists the five dimensions in display order.
+var Dimensions = []Dimension{CreditHistory, Fulfilment, Behaviour, Identity, Connections}
+
+// Valid reports whether d is one of the five dimensions.
+func (d Dimension) Valid() bool {
+	for _, x := range Dimensions {
+		if x == d {
+			return true
+		}
+	}
+	return false
+}
+
+// Band is the name of a score range, the part of a score most people and
+// most products look at.
+type Band string
+
+const (
+	Poor      Band = "poor"      // 350–549
+	Fair      Band = "fair"      // 550–599
+	Good      Band = "good"      // 600–649
+	VeryGood  Band = "very_good" // 650–699
+	Excellent Band = "excellent" // 700–950
+)
+
+// Bands lists the bands from lowest to highest with their lower bounds.
+var Bands = []struct {
+	Band Band
+	Min  int
+}{{Poor, 350}, {Fair, 550}, {Good, 600}, {VeryGood, 650}, {Excellent, 700}}
+
+// BandOf returns the band of a score; scores outside the scale are clamped first.
+func BandOf(score int) Band {
+	score = ClampScore(score)
+	b := Poor
+	for _, x := range Bands {
+		if score >= x.Min {
+			b = x.Band
+		}
+	}
+	return b
+}
+
+// BandMin returns the lowest score of band b, or 0 when b is not a band.
+func BandMin(b Band) int {
+	for _, x := range Bands {
+		if x.Band == b {
+			return x.Min
+		}
+	}
+	return 0
+}
+
+// Rank orders bands: poor 0 … excellent 4; -1 when b is not a band.
+func (b Band) Rank() int {
+	for i, x := range Bands {
+		if x.Band == b {
+			return i
+		}
+	}
+	return -1
+}
+
+// ClampScore clamps s into [MinScore, MaxScore].
+func ClampScore(s int) int {
+	return max(MinScore, min(MaxScore, s))
+}
