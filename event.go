@@ -126,3 +126,14 @@ type EventPage struct {
 	Events []Event `json:"events"`
 	Next   string  `json:"next,omitempty"`
 }
+
+// EventScanner reads the whole ledger person by person, for training-set
+// builds and full rescoring. Stores implement it next to EventStore.
+type EventScanner interface {
+	// ScanPeople calls fn once per person, in ascending person order, with all
+	// of that person's events recorded before recordedBefore (zero: all),
+	// oldest first. fn must not keep events after it returns. Persons greater
+	// than after are visited (after "" starts at the beginning), which lets a
+	// long scan resume from a checkpoint.
+	ScanPeople(ctx context.Context, after string, recordedBefore time.Time, fn func(person string, events []Event) error) error
+}
