@@ -1,5 +1,10 @@
 package sesame
 
+import (
+	"context"
+	"time"
+)
+
 // The score scale. Every score Sesame shows lies in [MinScore, MaxScore].
 const (
 	MinScore = 350
@@ -84,4 +89,64 @@ func (b Band) Rank() int {
 // ClampScore clamps s into [MinScore, MaxScore].
 func ClampScore(s int) int {
 	return max(MinScore, min(MaxScore, s))
+}
+
+// Score is a person's score as of a time, with everything needed to explain
+// it. Who may read which part is decided by consent (see Consent); the person
+// always sees all of it.
+type Score struct {
+	Person string `json:"person"`
+	// Status is "scored", or "insufficient_history" when the person's events
+	// do not support a score; then Score is 0 and Missing says what is lacking.
+	Status       string           `json:"status"`
+	Score        int              `json:"score,omitempty"`
+	Band         Band             `json:"band,omitempty"`
+	Dimensions   []DimensionScore `json:"dimensions,omitempty"`
+	Reasons      []Reason         `json:"reasons,omitempty"`
+	Tips         []Tip            `json:"tips,omitempty"`
+	Missing      []string         `json:"missing,omitempty"`
+	ModelVersion string           `json:"model_version"`
+	AsOf         time.Time        `json:"as_of"`
+	// Features are the profile values the score was computed from, by name.
+	// Never shown to partners; policies may read a documented subset.
+	Features map[string]float64 `json:"-"`
+}
+
+// Score statuses.
+const (
+	StatusScored              = "scored"
+	StatusInsufficientHistory = "insufficient_history"
+)
+
+// DimensionScore is one dimension's sub-score on the same 350–950 scale: the
+// dimension's points placed between the worst and best its features allow.
+type DimensionScore struct {
+	Dimension Dimension `json:"dimension"`
+	Score     int       `json:"score"`
+	Points    float64   `json:"points"` // the dimension's share of the score
+}
+
+// Reason is one feature that cost the person points, with the exact number
+// of points below the best attainable value (adverse-action style).
+type Reason struct {
+	Feature    string    `json:"feature"`
+	Dimension  Dimension `json:"dimension"`
+	Text       string    `json:"text"`
+	PointsLost float64   `json:"points_lost"`
+}
+
+// Tip is a change the person can make and the exact points it would add
+// under the current model.
+type Tip struct {
+	Feature string  `json:"feature"`
+	Action  string  `json:"action"`
+	Gain    int     `json:"gain"`
+	Target  float64 `json:"target"` // the feature value the tip aims at
+}
+
+// ScoreReader gives the latest stored score of a person. Every caller other
+// than the person goes through a consent check first (package consent).
+type ScoreReader interface {
+	// LatestScore returns the person's most recent score, or an ENOTFOUND error.
+	LatestScore(ctx context.Context, person string) (*Score, error)
 }
