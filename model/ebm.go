@@ -1,0 +1,231 @@
+package model
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// term is one additive term during training: the bin of every training row
+// and the number of bins. Main effects and pairs look the same here; a
+// pair's bin is a*nb+b.
+type term struct {
+	bins   []uint16
+	n      int
+	na, nb int  // pair shape; na == 0 for a main effect
+	perBin bool // categorical main: one leaf per bin
+}
+
+// bagSplit is one bag's stratified split of the training rows.
+type bagSplit struct {
+	fit, valid []int32
+}
+
+// splitBag carves a stratified validation share out of the training rows
+// with the bag's own random stream, so each bag sees different rows and the
+// same seed gives the same bags.
+func splitBag(y []float64, share float64, seed uint64, bag int) bagSplit {
+	rng := rand.New(rand.NewPCG(seed, uint64(bag)+1))
+	var s bagSplit
+	for class := 0.0; class <= 1; class++ {
+		var rows []int32
+		for i, v := range y {
+			if v == class {
+				rows = append(rows, int32(i))
+			}
+		}
+		rng.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+		nv := int(math.Round(share * float64(len(rows))))
+		s.valid = append(s.valid, rows[:nv]...)
+		s.fit = append(s.fit, rows[nv:]...)
+	}
+	slices.Sort(s.fit)
+	slices.Sort(s.valid)
+	return s
+}
+
+// boostResult is what one bag learned: per term, the value of every bin.
+type boostResult struct {
+	shapes [][]float64
+	rounds int
+	// validLogit is the bag's final ln(odds) for each of its validation rows.
+	validLogit []float64
+}
+
+// boostParams are the knobs of one boosting run.
+type boostParams struct {
+	lr, minCount, l2, tol float64
+	maxLeaves, maxRounds  int
+	patience              int
+}
+
+// boost runs cyclic gradient boosting of the given terms on one bag. Every
+// round visits each term once and adds a tiny tree fitted to the current
+// gradients of the log-loss; the shapes at the round with the best
+// validation loss are kept. start holds each training row's starting
+// ln(odds) (the intercept, or the main effects when boosting pairs).
+//
+// Gradients are updated in the same pass that applies a term's step and
+// builds the next term's histogram, so each step reads the data once.
+func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) boostResult {
+	nf, nv := len(split.fit), len(split.valid)
+	// Gather the bag's rows into contiguous arrays: the hot loops then run
+	// over memory in order.
+	fitBins := make([][]uint16, len(terms))
+	validBins := make([][]uint16, len(terms))
+	for t, tm := range terms {
+		fitBins[t] = gather16(tm.bins, split.fit)
+		validBins[t] = gather16(tm.bins, split.valid)
+	}
+	yf, wf := gather(y, split.fit), gatherWeights(w, split.fit)
+	yv, wv := gather(y, split.valid), gatherWeights(w, split.valid)
+	s, sv := gather(start, split.fit), gather(start, split.valid)
+	g, h := make([]float64, nf), make([]float64, nf)
+
+	shapes := make([][]float64, len(terms))
+	best := make([][]float64, len(terms))
+	counts := make([][]float64, len(terms))
+	for t, tm := range terms {
+		shapes[t] = make([]float64, tm.n)
+		best[t] = make([]float64, tm.n)
+		counts[t] = make([]float64, tm.n)
+		for _, b := range fitBins[t] {
+			counts[t][b]++
+		}
+	}
+	maxBins := 0
+	for _, tm := range terms {
+		maxBins = max(maxBins, tm.n)
+	}
+	G, H := make([]float64, maxBins), make([]float64, maxBins)
+	step := make([]float64, maxBins)
+
+	// First histogram, for term 0.
+	for i := range nf {
+		pr := logistic(s[i])
+		g[i] = wf[i] * (pr - yf[i])
+		h[i] = wf[i] * pr * (1 - pr)
+	}
+	clear(G)
+	clear(H)
+	for i, b := range fitBins[0] {
+		G[b] += g[i]
+		H[b] += h[i]
+	}
+
+	bestLoss, bestRound, rounds := logLoss(sv, yv, wv), 0, 0
+	for round := 1; round <= p.maxRounds; round++ {
+		rounds = round
+		for t, tm := range terms {
+			n := tm.n
+			var ok bool
+			switch {
+			case tm.na > 0:
+				ok = fitPair(G[:n], H[:n], counts[t], tm.na, tm.nb, p.minCount, p.l2, step[:n])
+			case tm.perBin:
+				ok = fitPerBin(G[:n], H[:n], counts[t], p.minCount, p.l2, step[:n])
+			default:
+				ok = fitOrdered(G[:n], H[:n], counts[t], p.maxLeaves, p.minCount, p.l2, step[:n])
+			}
+			if !ok {
+				clear(step[:n])
+			}
+			for k := range n {
+				step[k] *= p.lr
+				shapes[t][k] += step[k]
+			}
+			next := (t + 1) % len(terms)
+			nextBins := fitBins[next]
+			cur := fitBins[t]
+			clear(G)
+			clear(H)
+			for i := range nf {
+				si := s[i] + step[cur[i]]
+				s[i] = si
+				pr := 1 / (1 + math.Exp(-si))
+				gi := wf[i] * (pr - yf[i])
+				hi := wf[i] * pr * (1 - pr)
+				g[i], h[i] = gi, hi
+				nb := nextBins[i]
+				G[nb] += gi
+				H[nb] += hi
+			}
+			for i, b := range validBins[t] {
+				sv[i] += step[b]
+			}
+		}
+		if nv == 0 {
+			continue
+		}
+		loss := logLoss(sv, yv, wv)
+		if loss < bestLoss-p.tol {
+			bestLoss, bestRound = loss, round
+			for t := range shapes {
+				copy(best[t], shapes[t])
+			}
+		} else if round-bestRound >= p.patience {
+			break
+		}
+	}
+	if nv == 0 || bestRound == 0 {
+		best = shapes
+		bestRound = rounds
+	}
+	// The bag's validation predictions at the kept round.
+	vl := gather(start, split.valid)
+	for t := range terms {
+		for i, b := range validBins[t] {
+			vl[i] += best[t][b]
+		}
+	}
+	return boostResult{shapes: best, rounds: bestRound, validLogit: vl}
+}
+
+// logLoss is the weighted mean negative log-likelihood of ln(odds) s.
+func logLoss(s, y, w []float64) float64 {
+	var sum, sw float64
+	for i, z := range s {
+		// −log p(y|z) = log(1+e^z) − y·z, computed without overflow.
+		var l float64
+		if z > 0 {
+			l = z + math.Log1p(math.Exp(-z))
+		} else {
+			l = math.Log1p(math.Exp(z))
+		}
+		l -= y[i] * z
+		sum += w[i] * l
+		sw += w[i]
+	}
+	if sw == 0 {
+		return 0
+	}
+	return sum / sw
+}
+
+func gather(x []float64, rows []int32) []float64 {
+	out := make([]float64, len(rows))
+	for i, r := range rows {
+		out[i] = x[r]
+	}
+	return out
+}
+
+func gather16(x []uint16, rows []int32) []uint16 {
+	out := make([]uint16, len(rows))
+	for i, r := range rows {
+		out[i] = x[r]
+	}
+	return out
+}
+
+// gatherWeights is gather with nil meaning all ones.
+func gatherWeights(w []float64, rows []int32) []float64 {
+	if w == nil {
+		out := make([]float64, len(rows))
+		for i := range out {
+			out[i] = 1
+		}
+		return out
+	}
+	return gather(w, rows)
+}

@@ -1,0 +1,288 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// Vector is one record resolved to the model's feature order, built once so
+// scoring is a lookup per feature: numbers as they are, NaN for missing, and
+// a categorical value as its level code (see Binning). Build one with
+// Model.Vector or Model.EncodeTable.
+type Vector []float64
+
+// Record maps feature names to values: a number (float64, float32 or any
+// int), a string for categorical features (or a numeral for numeric ones),
+// or nil/NaN for missing. Features absent from the map are missing.
+type Record map[string]any
+
+// Vector resolves r against the model's features. Keys that are not
+// features are ignored, so callers may pass a wider record.
+func (m *Model) Vector(r Record) (Vector, error) {
+	v := make(Vector, len(m.Features))
+	for i := range m.Features {
+		x, err := m.resolve(i, r[m.Features[i].Name])
+		if err != nil {
+			return nil, err
+		}
+		v[i] = x
+	}
+	return v, nil
+}
+
+// resolve turns one value into the Vector form for feature i.
+func (m *Model) resolve(i int, val any) (float64, error) {
+	f := &m.Features[i]
+	var num float64
+	switch x := val.(type) {
+	case nil:
+		return math.NaN(), nil
+	case string:
+		if isMissing(x) {
+			return math.NaN(), nil
+		}
+		if f.Type == categorical {
+			return m.levelCode(i, strings.TrimSpace(x)), nil
+		}
+		n, ok := parseNumber(x)
+		if !ok {
+			return 0, fmt.Errorf("feature %q: %q is not a number", f.Name, x)
+		}
+		return n, nil
+	case float64:
+		num = x
+	case float32:
+		num = float64(x)
+	case int:
+		num = float64(x)
+	case int64:
+		num = float64(x)
+	case int32:
+		num = float64(x)
+	case bool:
+		num = float64(boolInt(x))
+	default:
+		return 0, fmt.Errorf("feature %q: unsupported value type %T", f.Name, val)
+	}
+	if num != num {
+		return num, nil
+	}
+	if f.Type == categorical {
+		// A categorical feature given a number: match its spelling.
+		return m.levelCode(i, fmtNum(num)), nil
+	}
+	return num, nil
+}
+
+// levelCode is the Vector code of a categorical value: its level index, or
+// −1 for a level the model groups into "other".
+func (m *Model) levelCode(i int, s string) float64 {
+	if k, ok := m.levels[i][s]; ok {
+		return float64(k)
+	}
+	return -1
+}
+
+// Result is a scored record with its exact explanation.
+type Result struct {
+	Score int `json:"score"` // clamped to the scaling's range
+	// Points holds each term's points, in term order (features, then pairs);
+	// they sum to Unclamped.
+	Points      []int          `json:"points"`
+	Unclamped   int            `json:"unclamped"`
+	Probability float64        `json:"probability_bad"`
+	Band        string         `json:"band"`
+	Dimensions  map[string]int `json:"dimensions"` // points per dimension
+	Reasons     []Reason       `json:"reasons"`
+}
+
+// Reason is a term where the record lost points against the best attainable.
+type Reason struct {
+	Term   string `json:"term"`
+	Points int    `json:"points"`
+	Best   int    `json:"best"`
+	Gap    int    `json:"gap"` // Best − Points, > 0
+	Value  string `json:"value"`
+	Text   string `json:"text"`
+}
+
+// MaxReasons is how many reasons Score returns.
+const MaxReasons = 4
+
+// Score scores one record. It allocates only the result.
+func (m *Model) Score(x Vector) Result {
+	r := Result{Points: make([]int, m.NumTerms()), Dimensions: make(map[string]int, len(Dimensions))}
+	z := m.Intercept
+	sum := 0
+	for i := range m.Features {
+		f := &m.Features[i]
+		b := &f.Bins[f.Bin(x[i])]
+		r.Points[i] = b.Points
+		sum += b.Points
+		z += b.Logit
+		r.Dimensions[f.Dimension] += b.Points
+	}
+	for p := range m.Interactions {
+		in := &m.Interactions[p]
+		a, b := in.cell(x)
+		pts := in.Points[a][b]
+		r.Points[len(m.Features)+p] = pts
+		sum += pts
+		z += in.Logits[a][b]
+		r.Dimensions[m.Features[in.index[0]].Dimension] += pts
+	}
+	r.Unclamped = sum
+	r.Score = m.Scaling.clamp(sum)
+	r.Probability = logistic(z)
+	r.Band = Band(r.Score)
+	r.Reasons = m.reasons(x, r.Points, MaxReasons)
+	return r
+}
+
+// cell returns the pair's bins for the record.
+func (in *Interaction) cell(x Vector) (int, int) {
+	return in.Axes[0].Bin(x[in.index[0]]), in.Axes[1].Bin(x[in.index[1]])
+}
+
+// BestPoints is the most points term t can give: the best bin holding
+// training data, missing excluded (nobody improves by hiding a value).
+func (m *Model) BestPoints(t int) int {
+	best := math.MinInt
+	if t < len(m.Features) {
+		f := &m.Features[t]
+		for k, b := range f.Bins {
+			if b.Count > 0 && k != f.MissingBin() {
+				best = max(best, b.Points)
+			}
+		}
+	} else {
+		in := &m.Interactions[t-len(m.Features)]
+		ma, mb := in.Axes[0].MissingBin(), in.Axes[1].MissingBin()
+		for a := range in.Points {
+			for b := range in.Points[a] {
+				if in.Counts[a][b] > 0 && a != ma && b != mb {
+					best = max(best, in.Points[a][b])
+				}
+			}
+		}
+	}
+	if best == math.MinInt { // only missing data: nothing to compare with
+		return 0
+	}
+	return best
+}
+
+// reasons returns the terms with the largest gap between best attainable
+// and received points, largest first, ties in term order: exact by
+// construction, since both numbers are entries of the points tables.
+func (m *Model) reasons(x Vector, points []int, n int) []Reason {
+	type gap struct{ t, gap int }
+	var gaps []gap
+	for t, p := range points {
+		if g := m.BestPoints(t) - p; g > 0 {
+			gaps = append(gaps, gap{t, g})
+		}
+	}
+	sort.SliceStable(gaps, func(i, j int) bool { return gaps[i].gap > gaps[j].gap })
+	if len(gaps) > n {
+		gaps = gaps[:n]
+	}
+	out := make([]Reason, len(gaps))
+	for i, g := range gaps {
+		value := m.termValue(x, g.t)
+		out[i] = Reason{Term: m.TermName(g.t), Points: points[g.t], Best: points[g.t] + g.gap, Gap: g.gap,
+			Value: value, Text: m.reasonText(g.t, value, g.gap)}
+	}
+	return out
+}
+
+// termValue labels the bin(s) the record falls in for term t.
+func (m *Model) termValue(x Vector, t int) string {
+	if t < len(m.Features) {
+		f := &m.Features[t]
+		return f.Label(f.Bin(x[t]))
+	}
+	in := &m.Interactions[t-len(m.Features)]
+	a, b := in.cell(x)
+	return in.Features[0] + " " + in.Labels[0][a] + ", " + in.Features[1] + " " + in.Labels[1][b]
+}
+
+func (m *Model) reasonText(t int, value string, gap int) string {
+	if t >= len(m.Features) {
+		return fmt.Sprintf("The combination %s costs %d points against the best combination", value, gap)
+	}
+	f := &m.Features[t]
+	switch {
+	case strings.Contains(f.Reason, "%s"):
+		return fmt.Sprintf(f.Reason, value)
+	case f.Reason != "":
+		return f.Reason
+	}
+	what := f.Description
+	if what == "" {
+		what = f.Name
+	}
+	return fmt.Sprintf("%s is %s: %d points below the best", what, value, gap)
+}
+
+// WhatIf scores x with some features changed and returns the new result and
+// its exact change in score.
+func (m *Model) WhatIf(x Vector, changes Record) (Result, int, error) {
+	before := m.Score(x)
+	y := append(Vector(nil), x...)
+	for name, val := range changes {
+		i := m.Feature(name)
+		if i < 0 {
+			return Result{}, 0, fmt.Errorf("what-if: %q is not a model feature", name)
+		}
+		v, err := m.resolve(i, val)
+		if err != nil {
+			return Result{}, 0, err
+		}
+		y[i] = v
+	}
+	after := m.Score(y)
+	return after, after.Score - before.Score, nil
+}
+
+// FeaturePoints is the points the record gets from every term that involves
+// feature f (its main effect and its pairs).
+func (m *Model) FeaturePoints(x Vector, f int) int {
+	pts := m.Features[f].Bins[m.Features[f].Bin(x[f])].Points
+	for p := range m.Interactions {
+		in := &m.Interactions[p]
+		if in.index[0] == f || in.index[1] == f {
+			a, b := in.cell(x)
+			pts += in.Points[a][b]
+		}
+	}
+	return pts
+}
+
+// PointsIf is FeaturePoints with feature f set to v (in Vector form); the
+// difference of the two is the exact gain of a tip, before clamping.
+func (m *Model) PointsIf(x Vector, f int, v float64) int {
+	old := x[f]
+	x[f] = v
+	pts := m.FeaturePoints(x, f)
+	x[f] = old
+	return pts
+}
+
+// Band names the band of a score.
+func Band(score int) string {
+	switch {
+	case score < 550:
+		return "poor"
+	case score < 600:
+		return "fair"
+	case score < 650:
+		return "good"
+	case score < 700:
+		return "very good"
+	default:
+		return "excellent"
+	}
+}

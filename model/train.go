@@ -1,0 +1,413 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"sync/atomic"
+)
+
+// Train fits a model of kind cfg.Kind to d and returns it scaled to points.
+// Training is deterministic: the same data, config and seed give a
+// byte-identical artifact whatever cfg.Parallelism is.
+func Train(d *Dataset, cfg Config) (*Model, error) {
+	cfg = cfg.withDefaults()
+	if cfg.Kind != KindAdditive && cfg.Kind != KindScorecard {
+		return nil, fmt.Errorf("unknown model kind %q (want %s or %s)", cfg.Kind, KindAdditive, KindScorecard)
+	}
+	if err := checkScaling(cfg.Scaling); err != nil {
+		return nil, err
+	}
+	names := map[string]bool{}
+	for _, c := range d.Columns {
+		names[c.Name] = true
+	}
+	for f, dir := range cfg.Monotone {
+		if !names[f] {
+			return nil, fmt.Errorf("monotone constraint on %q, which is not a feature", f)
+		}
+		if dir != 1 && dir != -1 {
+			return nil, fmt.Errorf("monotone constraint on %q: direction %d, want +1 or -1", f, dir)
+		}
+	}
+	progress := &progressReporter{fn: cfg.Progress}
+	tr := newTrainer(d, cfg, progress)
+	m := &Model{Schema: Schema, Kind: cfg.Kind, Features: tr.features, Params: cfg, Scaling: scaled(cfg.Scaling)}
+	m.Params.Scaling = Scaling{}
+	var shapes [][]float64
+	var intercept float64
+	var pairs []pairTerm
+	if cfg.Kind == KindScorecard {
+		shapes, intercept = tr.scorecard()
+	} else {
+		shapes, intercept, pairs = tr.additive(m)
+	}
+	for i := range m.Features {
+		f := &m.Features[i]
+		f.Bins = make([]Bin, f.NumBins())
+		for k := range f.Bins {
+			f.Bins[k] = Bin{Label: f.Label(k), Logit: shapes[i][k]}
+		}
+	}
+	for _, p := range pairs {
+		m.Interactions = append(m.Interactions, tr.interaction(p))
+	}
+	m.Intercept = intercept
+	tr.tally(m)
+	m.centre(tr.d.Weight)
+	m.scale()
+	m.Training = Fingerprint{
+		SHA256: d.SHA256, Rows: d.Rows(), BadRate: weightedMean(d.Label, d.Weight),
+		Label: d.spec.Label, Bad: d.spec.Bad, Weight: d.spec.Weight,
+		Excluded: d.spec.Exclude, Protected: d.spec.Protected, Dropped: d.Warnings,
+	}
+	if err := m.prepare(); err != nil {
+		return nil, fmt.Errorf("internal: trained model is inconsistent: %w", err)
+	}
+	m.Metrics.Train = summarise(tr.logits(m), d.Label, d.Weight)
+	m.Metrics.Validation = tr.validation
+	m.Metrics.Rounds = tr.rounds
+	return m, nil
+}
+
+// trainer holds the binned training data shared by every bag.
+type trainer struct {
+	d        *Dataset
+	cfg      Config
+	progress *progressReporter
+	features []Feature
+	mains    []term    // one per feature
+	axes     []Binning // coarse binning of each feature, for pairs
+	axisBins [][]uint16
+	// Filled by training, for the artifact's metrics.
+	rounds     []int
+	validation Summary
+}
+
+func newTrainer(d *Dataset, cfg Config, progress *progressReporter) *trainer {
+	tr := &trainer{d: d, cfg: cfg, progress: progress}
+	n := len(d.Columns)
+	tr.features = make([]Feature, n)
+	tr.mains = make([]term, n)
+	tr.axes = make([]Binning, n)
+	tr.axisBins = make([][]uint16, n)
+	maxBins := cfg.MaxBins
+	if cfg.Kind == KindScorecard {
+		maxBins = scorecardFineBins
+	}
+	var done atomic.Int64
+	parallel(n, cfg.Parallelism, func(j int) {
+		col := d.Columns[j]
+		opt := binningOptions{maxBins: maxBins, minLevel: cfg.MinCategoryCount}
+		pairOpt := binningOptions{maxBins: cfg.MaxPairBins, minLevel: cfg.MinCategoryCount}
+		var main, axis Binning
+		if col.Type == numeric {
+			specials := mergeSpecials(detectSpecials(col.Num), cfg.Specials[col.Name])
+			opt.specials, pairOpt.specials = specials, specials
+			if cfg.Kind == KindScorecard {
+				opt.minBinShare = 0.05
+			}
+			main = numericBinning(col.Num, d.Weight, opt)
+			axis = numericBinning(col.Num, d.Weight, pairOpt)
+		} else {
+			main = categoricalBinning(col.Cat, d.Weight, opt)
+			axis = main // pairs share the levels so one code serves both
+		}
+		info := cfg.Catalogue[col.Name]
+		dim := info.Dimension
+		if dim == "" {
+			dim = guessDimension(col.Name)
+		}
+		tr.features[j] = Feature{Name: col.Name, Dimension: dim, Description: info.Description,
+			Reason: info.Reason, Monotone: cfg.Monotone[col.Name], Binning: main}
+		tr.mains[j] = term{bins: binColumn(&main, col), n: main.NumBins(), perBin: col.Type == categorical}
+		tr.axes[j] = axis
+		tr.axisBins[j] = binColumn(&axis, col)
+		progress.report("bins", int(done.Add(1)), n)
+	})
+	return tr
+}
+
+// binColumn maps every row of col to its bin.
+func binColumn(b *Binning, col Column) []uint16 {
+	out := make([]uint16, max(len(col.Num), len(col.Cat)))
+	if col.Type == numeric {
+		for i, x := range col.Num {
+			out[i] = uint16(b.Bin(x))
+		}
+		return out
+	}
+	code := make(map[string]int, len(b.Levels))
+	for k, l := range b.Levels {
+		code[l] = k
+	}
+	for i, s := range col.Cat {
+		switch k, ok := code[s]; {
+		case s == "":
+			out[i] = uint16(b.MissingBin())
+		case ok:
+			out[i] = uint16(k)
+		default:
+			out[i] = uint16(len(b.Levels)) // other
+		}
+	}
+	return out
+}
+
+func mergeSpecials(a, b []float64) []float64 {
+	seen := map[float64]bool{}
+	var out []float64
+	for _, x := range append(append([]float64{}, a...), b...) {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	sort.Float64s(out)
+	return out
+}
+
+func (tr *trainer) params() boostParams {
+	c := tr.cfg
+	return boostParams{lr: c.LearningRate, minCount: c.MinLeafCount, l2: c.L2, tol: c.EarlyStoppingTolerance,
+		maxLeaves: c.MaxLeaves, maxRounds: c.MaxRounds, patience: c.EarlyStoppingRounds}
+}
+
+// additive trains the EBM: main effects on every bag, averaged; monotone
+// constraints; then pairs chosen by FAST and boosted on the main effects'
+// residuals, again on every bag.
+func (tr *trainer) additive(m *Model) (shapes [][]float64, intercept float64, pairs []pairTerm) {
+	d, cfg := tr.d, tr.cfg
+	rows := d.Rows()
+	intercept = logit(weightedMean(d.Label, d.Weight))
+	start := make([]float64, rows)
+	for i := range start {
+		start[i] = intercept
+	}
+	splits := make([]bagSplit, cfg.Bags)
+	for b := range splits {
+		splits[b] = splitBag(d.Label, cfg.ValidationShare, cfg.Seed, b)
+	}
+	results := tr.runBags("mains", tr.mains, start, splits)
+	shapes = averageShapes(results, len(tr.mains))
+	tr.rounds = make([]int, 0, 2*cfg.Bags)
+	for _, r := range results {
+		tr.rounds = append(tr.rounds, r.rounds)
+	}
+	tr.applyMonotone(m.Features, shapes)
+
+	mainLogit := make([]float64, rows)
+	for i := range mainLogit {
+		z := intercept
+		for j, t := range tr.mains {
+			z += shapes[j][t.bins[i]]
+		}
+		mainLogit[i] = z
+	}
+	k := cfg.Interactions
+	if k < 0 {
+		k = autoInteractions(len(tr.mains))
+	}
+	eligible := make([]bool, len(m.Features))
+	for j, f := range m.Features {
+		eligible[j] = f.Monotone == 0 // a pair could bend a constrained shape
+	}
+	pairs = tr.selectPairs(mainLogit, eligible, k)
+	if len(pairs) == 0 {
+		tr.validation = tr.bagValidation(results, splits)
+		return shapes, intercept, nil
+	}
+	pterms := make([]term, len(pairs))
+	for p, pr := range pairs {
+		pterms[p] = pr.term
+	}
+	presults := tr.runBags("pairs", pterms, mainLogit, splits)
+	pshapes := averageShapes(presults, len(pterms))
+	for p := range pairs {
+		pairs[p].shape = pshapes[p]
+	}
+	for _, r := range presults {
+		tr.rounds = append(tr.rounds, r.rounds)
+	}
+	tr.validation = tr.bagValidation(presults, splits)
+	return shapes, intercept, pairs
+}
+
+// autoInteractions is the number of pairs picked when the caller leaves it to
+// the trainer: enough to capture the strong pairs of typical credit data.
+func autoInteractions(features int) int { return min(10, features*(features-1)/2) }
+
+func (tr *trainer) runBags(stage string, terms []term, start []float64, splits []bagSplit) []boostResult {
+	results := make([]boostResult, len(splits))
+	var done atomic.Int64
+	tr.progress.report(stage, 0, len(splits))
+	parallel(len(splits), tr.cfg.Parallelism, func(b int) {
+		results[b] = boost(terms, tr.d.Label, tr.d.Weight, start, splits[b], tr.params())
+		tr.progress.report(stage, int(done.Add(1)), len(splits))
+	})
+	return results
+}
+
+// averageShapes averages the bags' shapes in bag order (a fixed order of
+// floating-point additions keeps the result deterministic).
+func averageShapes(results []boostResult, nterms int) [][]float64 {
+	out := make([][]float64, nterms)
+	for t := range out {
+		out[t] = make([]float64, len(results[0].shapes[t]))
+		for _, r := range results {
+			for k, v := range r.shapes[t] {
+				out[t][k] += v
+			}
+		}
+		for k := range out[t] {
+			out[t][k] /= float64(len(results))
+		}
+	}
+	return out
+}
+
+// bagValidation scores each row held out by some bag with the mean ln(odds)
+// of the bags that held it out: an out-of-bag estimate of performance.
+func (tr *trainer) bagValidation(results []boostResult, splits []bagSplit) Summary {
+	rows := tr.d.Rows()
+	sum, n := make([]float64, rows), make([]int, rows)
+	for b, r := range results {
+		for i, row := range splits[b].valid {
+			sum[row] += r.validLogit[i]
+			n[row]++
+		}
+	}
+	var z, y, w []float64
+	for i := range rows {
+		if n[i] == 0 {
+			continue
+		}
+		z = append(z, sum[i]/float64(n[i]))
+		y = append(y, tr.d.Label[i])
+		if tr.d.Weight != nil {
+			w = append(w, tr.d.Weight[i])
+		}
+	}
+	if len(z) == 0 {
+		return Summary{}
+	}
+	return summarise(z, y, w)
+}
+
+// tally stores each bin's training count and bads in the artifact, and zeroes
+// bins no training row reached: with no evidence they stay neutral.
+func (tr *trainer) tally(m *Model) {
+	for j := range m.Features {
+		bins := m.Features[j].Bins
+		for i, b := range tr.mains[j].bins {
+			w := weightAt(tr.d.Weight, i)
+			bins[b].Count += w
+			bins[b].Bads += w * tr.d.Label[i]
+		}
+		for k := range bins {
+			if bins[k].Count == 0 {
+				bins[k].Logit = 0
+			}
+		}
+	}
+	for p := range m.Interactions {
+		in := &m.Interactions[p]
+		a, b := tr.axisBins[in.index[0]], tr.axisBins[in.index[1]]
+		for i := range a {
+			in.Counts[a[i]][b[i]] += weightAt(tr.d.Weight, i)
+		}
+		for x := range in.Counts {
+			for y := range in.Counts[x] {
+				if in.Counts[x][y] == 0 {
+					in.Logits[x][y] = 0
+				}
+			}
+		}
+	}
+}
+
+// logits computes the model's ln(odds) on the training rows from the bins.
+func (tr *trainer) logits(m *Model) []float64 {
+	z := make([]float64, tr.d.Rows())
+	for i := range z {
+		s := m.Intercept
+		for j, t := range tr.mains {
+			s += m.Features[j].Bins[t.bins[i]].Logit
+		}
+		for _, in := range m.Interactions {
+			s += in.Logits[tr.axisBins[in.index[0]][i]][tr.axisBins[in.index[1]][i]]
+		}
+		z[i] = s
+	}
+	return z
+}
+
+// centre shifts every term to mean 0 over the training rows (weighted by the
+// bin counts) and moves the means into the intercept. Then a term's value
+// says how a bin compares with the average person, which is what points and
+// reasons need.
+func (m *Model) centre(_ []float64) {
+	for i := range m.Features {
+		bins := m.Features[i].Bins
+		var sum, n float64
+		for _, b := range bins {
+			sum += b.Logit * b.Count
+			n += b.Count
+		}
+		mean := sum / n
+		for k := range bins {
+			if bins[k].Count > 0 {
+				bins[k].Logit -= mean
+			}
+		}
+		m.Intercept += mean
+	}
+	for p := range m.Interactions {
+		in := &m.Interactions[p]
+		var sum, n float64
+		for a := range in.Logits {
+			for b := range in.Logits[a] {
+				sum += in.Logits[a][b] * in.Counts[a][b]
+				n += in.Counts[a][b]
+			}
+		}
+		mean := sum / n
+		for a := range in.Logits {
+			for b := range in.Logits[a] {
+				if in.Counts[a][b] > 0 {
+					in.Logits[a][b] -= mean
+				}
+			}
+		}
+		m.Intercept += mean
+	}
+}
+
+func weightAt(w []float64, i int) float64 {
+	if w == nil {
+		return 1
+	}
+	return w[i]
+}
+
+func weightedMean(x, w []float64) float64 {
+	var s, n float64
+	for i, v := range x {
+		wi := weightAt(w, i)
+		s += wi * v
+		n += wi
+	}
+	return s / n
+}
+
+func logit(p float64) float64 { return math.Log(p / (1 - p)) }
+
+// featureList names features for messages.
+func featureList(fs []Feature) string {
+	names := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = f.Name
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,208 @@
+package model
+
+// Tiny trees on the bins of one term. Each returns, per bin, the Newton step
+// (−G/(H+λ)) of the leaf the bin falls in; the caller scales it by the
+// learning rate. Bins are taken in their stored order: numeric intervals
+// first, then special values and missing, which a cut can set apart.
+
+// leafGain is the reduction of the second-order loss a leaf gives.
+func leafGain(g, h, l2 float64) float64 { return g * g / (h + l2) }
+
+// segment is a run of bins [lo, hi) with its sums.
+type segment struct {
+	lo, hi  int
+	g, h, c float64
+}
+
+// bestCut finds the cut inside seg that gains most; ok is false when no cut
+// leaves minCount rows on both sides or none gains anything.
+func bestCut(G, H, C []float64, seg segment, minCount, l2 float64) (cut int, gain float64, ok bool) {
+	parent := leafGain(seg.g, seg.h, l2)
+	var gl, hl, cl float64
+	for k := seg.lo; k < seg.hi-1; k++ {
+		gl += G[k]
+		hl += H[k]
+		cl += C[k]
+		if cl < minCount {
+			continue
+		}
+		if seg.c-cl < minCount {
+			break
+		}
+		if g := leafGain(gl, hl, l2) + leafGain(seg.g-gl, seg.h-hl, l2) - parent; g > gain {
+			cut, gain, ok = k+1, g, true
+		}
+	}
+	return cut, gain, ok
+}
+
+func sumSegment(G, H, C []float64, lo, hi int) segment {
+	s := segment{lo: lo, hi: hi}
+	for k := lo; k < hi; k++ {
+		s.g += G[k]
+		s.h += H[k]
+		s.c += C[k]
+	}
+	return s
+}
+
+// fitOrdered grows a tree of at most maxLeaves leaves over ordered bins,
+// greedily splitting the leaf whose best cut gains most, and writes each
+// bin's leaf step into step. It returns false when no split helps.
+func fitOrdered(G, H, C []float64, maxLeaves int, minCount, l2 float64, step []float64) bool {
+	leaves := []segment{sumSegment(G, H, C, 0, len(G))}
+	for len(leaves) < maxLeaves {
+		bestLeaf, bestAt, bestGain := -1, 0, 0.0
+		for i, s := range leaves {
+			if cut, gain, ok := bestCut(G, H, C, s, minCount, l2); ok && gain > bestGain {
+				bestLeaf, bestAt, bestGain = i, cut, gain
+			}
+		}
+		if bestLeaf < 0 {
+			break
+		}
+		s := leaves[bestLeaf]
+		left := sumSegment(G, H, C, s.lo, bestAt)
+		right := segment{lo: bestAt, hi: s.hi, g: s.g - left.g, h: s.h - left.h, c: s.c - left.c}
+		leaves[bestLeaf] = left
+		leaves = append(leaves, right)
+	}
+	if len(leaves) == 1 {
+		return false
+	}
+	for _, s := range leaves {
+		v := -s.g / (s.h + l2)
+		for k := s.lo; k < s.hi; k++ {
+			step[k] = v
+		}
+	}
+	return true
+}
+
+// fitPerBin gives every bin its own leaf: used for categorical features,
+// whose levels have no order a cut could follow. Rare levels are already
+// grouped, and the learning rate keeps single steps small.
+func fitPerBin(G, H, C []float64, minCount, l2 float64, step []float64) bool {
+	any := false
+	for k := range G {
+		if C[k] < minCount {
+			step[k] = 0
+			continue
+		}
+		step[k] = -G[k] / (H[k] + l2)
+		any = true
+	}
+	return any
+}
+
+// fitPair grows the 4-leaf tree GA²M uses for a pair: one cut on one axis,
+// then one cut on the other axis in each half. Both orientations are tried.
+// G, H, C are row-major [a*nb+b].
+func fitPair(G, H, C []float64, na, nb int, minCount, l2 float64, step []float64) bool {
+	bestGain, found := 0.0, false
+	var bestLeaves [4]float64
+	var bestCuts [3]int
+	var bestAxis int
+	for axis := 0; axis < 2; axis++ {
+		n1, n2 := na, nb
+		at := func(i, j int) int { return i*nb + j }
+		if axis == 1 {
+			n1, n2 = nb, na
+			at = func(i, j int) int { return j*nb + i }
+		}
+		// marg[i][j]: sums over first-axis bins < i, for second-axis bin j.
+		below := make([][3]float64, n2)
+		total := make([][3]float64, n2)
+		for i := 0; i < n1; i++ {
+			for j := 0; j < n2; j++ {
+				k := at(i, j)
+				total[j][0] += G[k]
+				total[j][1] += H[k]
+				total[j][2] += C[k]
+			}
+		}
+		for cut1 := 1; cut1 < n1; cut1++ {
+			for j := 0; j < n2; j++ {
+				k := at(cut1-1, j)
+				below[j][0] += G[k]
+				below[j][1] += H[k]
+				below[j][2] += C[k]
+			}
+			gainLo, cutLo, leavesLo, okLo := best1D(below, minCount, l2)
+			above := make([][3]float64, n2)
+			for j := range above {
+				for q := 0; q < 3; q++ {
+					above[j][q] = total[j][q] - below[j][q]
+				}
+			}
+			gainHi, cutHi, leavesHi, okHi := best1D(above, minCount, l2)
+			if !okLo || !okHi {
+				continue
+			}
+			if g := gainLo + gainHi; g > bestGain {
+				bestGain, found = g, true
+				bestLeaves = [4]float64{leavesLo[0], leavesLo[1], leavesHi[0], leavesHi[1]}
+				bestCuts = [3]int{cut1, cutLo, cutHi}
+				bestAxis = axis
+			}
+		}
+	}
+	if !found {
+		return false
+	}
+	for a := 0; a < na; a++ {
+		for b := 0; b < nb; b++ {
+			i, j := a, b
+			if bestAxis == 1 {
+				i, j = b, a
+			}
+			var leaf int
+			if i < bestCuts[0] {
+				leaf = boolInt(j >= bestCuts[1])
+			} else {
+				leaf = 2 + boolInt(j >= bestCuts[2])
+			}
+			step[a*nb+b] = bestLeaves[leaf]
+		}
+	}
+	return true
+}
+
+// best1D finds the best single cut of a strip of bins, returning the total
+// leaf gain (not net of the parent, so halves compare on equal terms) and the
+// two leaf steps.
+func best1D(s [][3]float64, minCount, l2 float64) (gain float64, cut int, leaves [2]float64, ok bool) {
+	var tg, th, tc float64
+	for _, v := range s {
+		tg += v[0]
+		th += v[1]
+		tc += v[2]
+	}
+	if tc < minCount {
+		return 0, 0, leaves, false
+	}
+	// A strip that cannot be cut is one leaf.
+	gain, cut, ok = leafGain(tg, th, l2), len(s), true
+	leaves = [2]float64{-tg / (th + l2), -tg / (th + l2)}
+	var gl, hl, cl float64
+	for k := 0; k < len(s)-1; k++ {
+		gl += s[k][0]
+		hl += s[k][1]
+		cl += s[k][2]
+		if cl < minCount || tc-cl < minCount {
+			continue
+		}
+		if g := leafGain(gl, hl, l2) + leafGain(tg-gl, th-hl, l2); g > gain {
+			gain, cut = g, k+1
+			leaves = [2]float64{-gl / (hl + l2), -(tg - gl) / (th - hl + l2)}
+		}
+	}
+	return gain, cut, leaves, ok
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
