@@ -1,0 +1,80 @@
+"""Baselines for the model benchmark: XGBoost and scikit-learn's logistic
+regression, trained on exactly the rows Sesame's harness wrote.
+
+Prints one JSON object per model on stdout. Run with Debian's interpreter
+(/usr/bin/python3) and packages python3-xgboost, python3-sklearn, python3-pandas.
+"""
+import argparse
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import xgboost as xgb
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss, roc_auc_score, roc_curve
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+
+def metrics(y, p):
+    fpr, tpr, _ = roc_curve(y, p)
+    return {"auc": roc_auc_score(y, p), "ks": float(np.max(tpr - fpr)), "brier": brier_score_loss(y, p)}
+
+
+def features(df, label, drop):
+    x = df.drop(columns=[label] + [c for c in drop if c in df.columns])
+    return x, df[label].astype(int).values
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for name in ("fit", "valid", "train", "test", "label"):
+        ap.add_argument("--" + name, required=True)
+    ap.add_argument("--drop", default="")
+    a = ap.parse_args()
+    drop = [c for c in a.drop.split(",") if c]
+    fit, valid, train, test = (pd.read_csv(p) for p in (a.fit, a.valid, a.train, a.test))
+    xf, yf = features(fit, a.label, drop)
+    xv, yv = features(valid, a.label, drop)
+    xt, yt = features(train, a.label, drop)
+    xs, ys = features(test, a.label, drop)
+    cats = [c for c in xf.columns if xf[c].dtype == object]
+    nums = [c for c in xf.columns if c not in cats]
+
+    # XGBoost: categories one-hot encoded on the union of levels, missing left
+    # to XGBoost's default direction.
+    allx = pd.get_dummies(pd.concat([xf, xv, xs]), columns=cats, dtype=float)
+    nf, nv = len(xf), len(xv)
+    start = time.perf_counter()
+    dfit = xgb.DMatrix(allx.iloc[:nf], label=yf, nthread=2)
+    dval = xgb.DMatrix(allx.iloc[nf:nf + nv], label=yv, nthread=2)
+    params = {"objective": "binary:logistic", "eval_metric": "logloss", "tree_method": "hist",
+              "nthread": 2, "eta": 0.05, "max_depth": 4, "subsample": 0.8, "colsample_bytree": 0.8,
+              "min_child_weight": 1, "seed": 42}
+    booster = xgb.train(params, dfit, num_boost_round=3000, evals=[(dval, "valid")],
+                        early_stopping_rounds=50, verbose_eval=False)
+    seconds = time.perf_counter() - start
+    p = booster.predict(xgb.DMatrix(allx.iloc[nf + nv:]), iteration_range=(0, booster.best_iteration + 1))
+    print(json.dumps({"model": "XGBoost (hist, early-stopped)", "seconds": seconds,
+                      "rounds": booster.best_iteration + 1, **metrics(ys, p)}))
+
+    # Logistic regression on the whole 70%: median-imputed, standardised
+    # numbers with missing indicators, one-hot categories.
+    pre = ColumnTransformer([
+        ("num", make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler()), nums),
+        ("cat", make_pipeline(SimpleImputer(strategy="constant", fill_value="missing"),
+                              OneHotEncoder(handle_unknown="ignore")), cats),
+    ])
+    start = time.perf_counter()
+    lr = make_pipeline(pre, LogisticRegression(max_iter=2000))
+    lr.fit(xt, yt)
+    seconds = time.perf_counter() - start
+    p = lr.predict_proba(xs)[:, 1]
+    print(json.dumps({"model": "scikit-learn LogisticRegression", "seconds": seconds, **metrics(ys, p)}))
+
+
+if __name__ == "__main__":
+    main()
