@@ -1,0 +1,59 @@
+package sesame
+
+import (
+	"context"
+	"time"
+)
+
+// ScoreStore keeps every score Sesame computes: an append-only history per
+// person and the latest score for fast reads. Only the score service writes.
+type ScoreStore interface {
+	ScoreReader
+	// SaveScores stores scores in one durable transaction: each is appended
+	// to its person's history and becomes their latest score.
+	SaveScores(ctx context.Context, scores []*Score) error
+	// ScoreHistory returns up to limit of a person's past scores, newest first.
+	ScoreHistory(ctx context.Context, person string, limit int) ([]ScorePoint, error)
+}
+
+// ScorePoint is one entry of a person's score history.
+type ScorePoint struct {
+	Seq          int64     `json:"seq"`
+	Status       string    `json:"status"`
+	Score        int       `json:"score,omitempty"`
+	Band         Band      `json:"band,omitempty"`
+	ModelVersion string    `json:"model_version"`
+	AsOf         time.Time `json:"as_of"`
+}
+
+// ModelInfo describes one stored model version.
+type ModelInfo struct {
+	Version   string    `json:"version"` // the artifact's SHA-256, shortened: same artifact, same version
+	Kind      string    `json:"kind"`
+	CreatedAt time.Time `json:"created_at"`
+	Active    bool      `json:"active"`
+	AUC       float64   `json:"validation_auc"`
+	Note      string    `json:"note,omitempty"`
+}
+
+// ModelStore is the registry of model artifacts. Exactly one version is
+// active at a time; operators activate versions, the score service follows.
+type ModelStore interface {
+	// SaveModel stores an artifact (idempotent by version).
+	SaveModel(ctx context.Context, info ModelInfo, artifact []byte) error
+	Models(ctx context.Context) ([]ModelInfo, error)
+	// ModelArtifact returns the artifact of a version, or ENOTFOUND.
+	ModelArtifact(ctx context.Context, version string) ([]byte, error)
+	// ActivateModel makes version the active one, or returns ENOTFOUND.
+	ActivateModel(ctx context.Context, version string) error
+	// ActiveModel returns the active version's info and artifact, or ENOTFOUND/EUNAVAILABLE when none is active.
+	ActiveModel(ctx context.Context) (ModelInfo, []byte, error)
+}
+
+// Checkpoints let long jobs (a full rescore) resume where they stopped.
+type Checkpoints interface {
+	// Checkpoint returns the saved position of job ("" when none).
+	Checkpoint(ctx context.Context, job string) (string, error)
+	// SaveCheckpoint records the position of job; "" clears it.
+	SaveCheckpoint(ctx context.Context, job, position string) error
+}
