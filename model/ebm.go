@@ -80,7 +80,6 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 	yf, wf := gather(y, split.fit), gatherWeights(w, split.fit)
 	yv, wv := gather(y, split.valid), gatherWeights(w, split.valid)
 	s, sv := gather(start, split.fit), gather(start, split.valid)
-	g, h := make([]float64, nf), make([]float64, nf)
 
 	shapes := make([][]float64, len(terms))
 	best := make([][]float64, len(terms))
@@ -101,16 +100,10 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 	step := make([]float64, maxBins)
 
 	// First histogram, for term 0.
-	for i := range nf {
-		pr := logistic(s[i])
-		g[i] = wf[i] * (pr - yf[i])
-		h[i] = wf[i] * pr * (1 - pr)
-	}
-	clear(G)
-	clear(H)
 	for i, b := range fitBins[0] {
-		G[b] += g[i]
-		H[b] += h[i]
+		pr := logistic(s[i])
+		G[b] += wf[i] * (pr - yf[i])
+		H[b] += wf[i] * pr * (1 - pr)
 	}
 
 	bestLoss, bestRound, rounds := logLoss(sv, yv, wv), 0, 0
@@ -143,12 +136,9 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 				si := s[i] + step[cur[i]]
 				s[i] = si
 				pr := 1 / (1 + math.Exp(-si))
-				gi := wf[i] * (pr - yf[i])
-				hi := wf[i] * pr * (1 - pr)
-				g[i], h[i] = gi, hi
 				nb := nextBins[i]
-				G[nb] += gi
-				H[nb] += hi
+				G[nb] += wf[i] * (pr - yf[i])
+				H[nb] += wf[i] * pr * (1 - pr)
 			}
 			for i, b := range validBins[t] {
 				sv[i] += step[b]

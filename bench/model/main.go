@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -51,7 +52,7 @@ type row struct {
 	KS      float64 `json:"ks"`
 	Brier   float64 `json:"brier"`
 	Seconds float64 `json:"seconds"`
-	Note    string
+	Note    string  `json:"note"`
 }
 
 func main() {
@@ -59,7 +60,14 @@ func main() {
 	only := flag.String("only", "", "comma-separated data sets to run (default all)")
 	work := flag.String("work", "", "folder for the split files (default a temporary one)")
 	skipPython := flag.Bool("no-python", false, "skip the XGBoost and logistic regression baselines")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		check(err)
+		check(pprof.StartCPUProfile(f))
+		defer pprof.StopCPUProfile()
+	}
 	if _, err := os.Stat(*dataDir); err != nil {
 		fmt.Fprintf(os.Stderr, "bench/model: %s is absent; skipping (the benchmark needs the shared data sets)\n", *dataDir)
 		return
@@ -118,7 +126,7 @@ func run(ds dataset, dataDir, work string, skipPython bool) []row {
 			p[i] = m.Score(v).Probability
 		}
 		yt := pick(y, testIdx)
-		note := fmt.Sprintf("%d features", len(m.Features))
+		note := fmt.Sprintf("%d features, rounds %v", len(m.Features), m.Metrics.Rounds)
 		if len(m.Interactions) > 0 {
 			note += fmt.Sprintf(", %d pairs", len(m.Interactions))
 		}
