@@ -1,0 +1,206 @@
+package score
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/model"
+)
+
+// Service computes, stores and serves scores. It scores with the active
+// model of its ModelStore; activating another version swaps the engine at
+// once (reads keep being served from stored scores) and rescores everyone in
+// the background.
+type Service struct {
+	Events   sesame.EventStore
+	Scanner  sesame.EventScanner
+	Scores   sesame.ScoreStore
+	Models   sesame.ModelStore
+	Jobs     sesame.Checkpoints
+	Profiler Profiler
+	Now      func() time.Time
+	Log      *slog.Logger
+	// Metrics, when set, is told of every score computed.
+	Metrics Metrics
+
+	engine atomic.Pointer[Engine]
+	rescore rescoreState
+	mu      sync.Mutex // serialises engine loads
+}
+
+// Metrics receives the service's counters (the http package exports them to Prometheus).
+type Metrics interface {
+	ScoresComputed(n int)
+	RescoreLag(d time.Duration)
+}
+
+// ModelVersion is the version of an artifact: the first 12 hex digits of its
+// SHA-256, so the same artifact always has the same version.
+func ModelVersion(artifact []byte) string {
+	sum := sha256.Sum256(artifact)
+	return hex.EncodeToString(sum[:6])
+}
+
+// Register stores a trained model artifact and returns its version.
+func (s *Service) Register(ctx context.Context, artifact []byte, note string) (sesame.ModelInfo, error) {
+	m, err := model.Read(bytes.NewReader(artifact))
+	if err != nil {
+		return sesame.ModelInfo{}, sesame.Errorf(sesame.EINVALID, "not a model artifact: %v", err)
+	}
+	info := sesame.ModelInfo{Version: ModelVersion(artifact), Kind: m.Kind, CreatedAt: s.now(), AUC: m.Metrics.Validation.AUC, Note: note}
+	return info, s.Models.SaveModel(ctx, info, artifact)
+}
+
+// Load (re)loads the active model. It returns EUNAVAILABLE when none is active.
+func (s *Service) Load(ctx context.Context) (*Engine, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	info, artifact, err := s.Models.ActiveModel(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if cur := s.engine.Load(); cur != nil && cur.Version() == info.Version {
+		return cur, nil
+	}
+	m, err := model.Read(bytes.NewReader(artifact))
+	if err != nil {
+		return nil, err
+	}
+	e := NewEngine(m, info.Version, s.Profiler)
+	s.engine.Store(e)
+	return e, nil
+}
+
+// Engine returns the current engine, loading the active model on first use.
+func (s *Service) Engine(ctx context.Context) (*Engine, error) {
+	if e := s.engine.Load(); e != nil {
+		return e, nil
+	}
+	return s.Load(ctx)
+}
+
+// LatestScore implements sesame.ScoreReader from the store.
+func (s *Service) LatestScore(ctx context.Context, person string) (*sesame.Score, error) {
+	return s.Scores.LatestScore(ctx, person)
+}
+
+// History returns a person's past scores, newest first.
+func (s *Service) History(ctx context.Context, person string, limit int) ([]sesame.ScorePoint, error) {
+	return s.Scores.ScoreHistory(ctx, person, limit)
+}
+
+// PersonEvents reads all of a person's events known at asOf.
+func (s *Service) PersonEvents(ctx context.Context, person string, asOf time.Time) ([]sesame.Event, error) {
+	var all []sesame.Event
+	f := sesame.EventFilter{Person: person, RecordedBefore: asOf, Limit: 1000}
+	for {
+		page, err := s.Events.Events(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Events...)
+		if page.Next == "" {
+			return all, nil
+		}
+		f.Cursor = page.Next
+	}
+}
+
+// Compute scores a person as of now from the ledger, without storing.
+func (s *Service) Compute(ctx context.Context, person string) (*sesame.Score, Profile, error) {
+	e, err := s.Engine(ctx)
+	if err != nil {
+		return nil, Profile{}, err
+	}
+	asOf := s.now()
+	events, err := s.PersonEvents(ctx, person, asOf)
+	if err != nil {
+		return nil, Profile{}, err
+	}
+	if len(events) == 0 {
+		return nil, Profile{}, sesame.Errorf(sesame.ENOTFOUND, "no events for person %q", person)
+	}
+	p := s.Profiler.Profile(events, asOf)
+	return e.ScoreProfile(person, p, asOf), p, nil
+}
+
+// Refresh recomputes and stores the scores of the given people.
+func (s *Service) Refresh(ctx context.Context, people ...string) error {
+	scores := make([]*sesame.Score, 0, len(people))
+	for _, p := range people {
+		sc, _, err := s.Compute(ctx, p)
+		if sesame.ErrorCode(err) == sesame.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		scores = append(scores, sc)
+	}
+	if err := s.Scores.SaveScores(ctx, scores); err != nil {
+		return err
+	}
+	if s.Metrics != nil {
+		s.Metrics.ScoresComputed(len(scores))
+	}
+	return nil
+}
+
+// WhatIf scores the person with some features changed. It returns the
+// current score and the hypothetical one; neither is stored.
+func (s *Service) WhatIf(ctx context.Context, person string, changes map[string]float64) (now, then *sesame.Score, err error) {
+	now, p, err := s.Compute(ctx, person)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := s.Engine(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	then, err = e.WhatIf(person, p, now.AsOf, changes)
+	return now, then, err
+}
+
+// WhatIfEvents scores the person as if the hypothetical events had happened
+// (now). The events are validated but never stored.
+func (s *Service) WhatIfEvents(ctx context.Context, person string, extra []sesame.Event) (now, then *sesame.Score, err error) {
+	e, err := s.Engine(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	asOf := s.now()
+	events, err := s.PersonEvents(ctx, person, asOf)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(events) == 0 {
+		return nil, nil, sesame.Errorf(sesame.ENOTFOUND, "no events for person %q", person)
+	}
+	now = e.Score(person, events, asOf)
+	// Hypothetical events happen just before the as-of time so they count.
+	after := asOf.Add(time.Second)
+	all := append(append([]sesame.Event(nil), events...), extra...)
+	then = e.Score(person, all, after)
+	return now, then, nil
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
