@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -101,29 +102,10 @@ type binningOptions struct {
 // values (a bin starts at the first value it holds), so labels read like the
 // data. Columns with few distinct values get one bin per value.
 func numericBinning(xs, w []float64, opt binningOptions) Binning {
-	type vc struct{ v, c float64 }
-	vals := make([]vc, 0, len(xs))
+	distinct := distinctValues(xs, w, opt.specials)
 	total := 0.0
-	for i, x := range xs {
-		if x != x || slices.Contains(opt.specials, x) {
-			continue
-		}
-		c := 1.0
-		if w != nil {
-			c = w[i]
-		}
-		vals = append(vals, vc{x, c})
-		total += c
-	}
-	sort.Slice(vals, func(i, j int) bool { return vals[i].v < vals[j].v })
-	// Collapse to distinct values with their weights.
-	distinct := vals[:0]
-	for _, p := range vals {
-		if n := len(distinct); n > 0 && distinct[n-1].v == p.v {
-			distinct[n-1].c += p.c
-			continue
-		}
-		distinct = append(distinct, p)
+	for _, d := range distinct {
+		total += d.c
 	}
 	b := Binning{Type: numeric, Specials: slices.Clone(opt.specials)}
 	if len(distinct) <= opt.maxBins {
@@ -221,4 +203,46 @@ func isSentinelLike(x float64) bool {
 		}
 	}
 	return false
+}
+
+// valueCount is a distinct value and its total weight.
+type valueCount struct{ v, c float64 }
+
+// distinctValues returns the distinct non-missing, non-special values of xs
+// in increasing order with their weights.
+func distinctValues(xs, w []float64, specials []float64) []valueCount {
+	var vals []valueCount
+	if w == nil {
+		// Unweighted (the usual case): sort plain floats, which is fast.
+		sorted := make([]float64, 0, len(xs))
+		for _, x := range xs {
+			if x == x && !slices.Contains(specials, x) {
+				sorted = append(sorted, x)
+			}
+		}
+		slices.Sort(sorted)
+		for _, x := range sorted {
+			if n := len(vals); n > 0 && vals[n-1].v == x {
+				vals[n-1].c++
+				continue
+			}
+			vals = append(vals, valueCount{x, 1})
+		}
+		return vals
+	}
+	pairs := make([]valueCount, 0, len(xs))
+	for i, x := range xs {
+		if x == x && !slices.Contains(specials, x) {
+			pairs = append(pairs, valueCount{x, w[i]})
+		}
+	}
+	slices.SortFunc(pairs, func(a, b valueCount) int { return cmp.Compare(a.v, b.v) })
+	for _, p := range pairs {
+		if n := len(vals); n > 0 && vals[n-1].v == p.v {
+			vals[n-1].c += p.c
+			continue
+		}
+		vals = append(vals, p)
+	}
+	return vals
 }

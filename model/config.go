@@ -69,7 +69,7 @@ func (c Config) withDefaults() Config {
 		c.MinCategoryCount = 10
 	}
 	if c.LearningRate == 0 {
-		c.LearningRate = 0.05
+		c.LearningRate = 0.1
 	}
 	if c.MaxLeaves == 0 {
 		c.MaxLeaves = 3
@@ -84,13 +84,13 @@ func (c Config) withDefaults() Config {
 		c.MaxRounds = 3000
 	}
 	if c.EarlyStoppingRounds == 0 {
-		c.EarlyStoppingRounds = 50
+		c.EarlyStoppingRounds = 20
 	}
 	if c.EarlyStoppingTolerance == 0 {
 		c.EarlyStoppingTolerance = 1e-5
 	}
 	if c.Bags == 0 {
-		c.Bags = 4
+		c.Bags = 2
 	}
 	if c.ValidationShare == 0 {
 		c.ValidationShare = 0.15

@@ -135,7 +135,7 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 			for i := range nf {
 				si := s[i] + step[cur[i]]
 				s[i] = si
-				pr := 1 / (1 + math.Exp(-si))
+				pr := 1 / (1 + fastExp(-si))
 				nb := nextBins[i]
 				G[nb] += wf[i] * (pr - yf[i])
 				H[nb] += wf[i] * pr * (1 - pr)
