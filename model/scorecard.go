@@ -121,6 +121,25 @@ func logisticRegression(cols, rows int, x func(i, j int) float64, y, w []float64
 	beta := make([]float64, p)
 	beta[0] = logit(weightedMean(y, w))
 	row := make([]float64, p)
+	ridge := 1e-4 * float64(rows)
+	loss := func(b []float64) float64 {
+		var l float64
+		for i := range rows {
+			z := b[0]
+			for j := range cols {
+				z += b[j+1] * x(i, j)
+			}
+			if z > 0 {
+				l += weightAt(w, i) * (z + math.Log1p(math.Exp(-z)) - y[i]*z)
+			} else {
+				l += weightAt(w, i) * (math.Log1p(math.Exp(z)) - y[i]*z)
+			}
+		}
+		for _, v := range b[1:] {
+			l += ridge * v * v / 2
+		}
+		return l
+	}
 	for iter := 0; iter < 25; iter++ {
 		grad := make([]float64, p)
 		hess := make([]float64, p*p)
@@ -147,16 +166,30 @@ func logisticRegression(cols, rows int, x func(i, j int) float64, y, w []float64
 				hess[b*p+a] = hess[a*p+b]
 			}
 			if a > 0 {
-				hess[a*p+a] += 1e-6 * float64(rows)
-				grad[a] += 1e-6 * float64(rows) * beta[a]
+				hess[a*p+a] += ridge
+				grad[a] += ridge * beta[a]
 			}
 		}
 		delta := solve(hess, grad, p)
+		// Damped Newton: halve the step until the penalised loss falls, so
+		// nearly collinear WOE columns (e.g. three past-due counts sharing a
+		// sentinel bin) cannot throw the fit off.
+		before := loss(beta)
+		step := 1.0
+		trial := make([]float64, p)
+		for ; step > 1e-6; step /= 2 {
+			for a := range p {
+				trial[a] = beta[a] - step*delta[a]
+			}
+			if loss(trial) <= before {
+				break
+			}
+		}
 		change := 0.0
 		for a := range p {
-			beta[a] -= delta[a]
-			change = math.Max(change, math.Abs(delta[a]))
+			change = math.Max(change, math.Abs(trial[a]-beta[a]))
 		}
+		copy(beta, trial)
 		if change < 1e-8 {
 			break
 		}
