@@ -191,15 +191,15 @@ func (m *Model) reasons(x Vector, points []int, n int) []Reason {
 	}
 	out := make([]Reason, len(gaps))
 	for i, g := range gaps {
-		value := m.termValue(x, g.t)
+		value := m.TermValue(x, g.t)
 		out[i] = Reason{Term: m.TermName(g.t), Points: points[g.t], Best: points[g.t] + g.gap, Gap: g.gap,
 			Value: value, Text: m.reasonText(g.t, value, g.gap)}
 	}
 	return out
 }
 
-// termValue labels the bin(s) the record falls in for term t.
-func (m *Model) termValue(x Vector, t int) string {
+// TermValue labels the bin(s) the record falls in for term t.
+func (m *Model) TermValue(x Vector, t int) string {
 	if t < len(m.Features) {
 		f := &m.Features[t]
 		return f.Label(f.Bin(x[t]))

@@ -1,0 +1,311 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/sesame-credit/sesame/model"
+	"github.com/sesame-credit/sesame/model/report"
+	"github.com/sesame-credit/sesame/model/table"
+)
+
+// The model commands: train, evaluate, explain and export scoring models.
+// They parse flags and wire files to the model package; all logic is there.
+
+func init() {
+	register(&command{name: "model train", summary: "train a scoring model from a CSV file", run: runModelTrain})
+	register(&command{name: "model eval", summary: "evaluate a model on labelled data", run: runModelEval})
+	register(&command{name: "model explain", summary: "score one row and explain every point", run: runModelExplain})
+	register(&command{name: "model export", summary: "export a model as SQL or PMML", run: runModelExport})
+}
+
+func runModelTrain(ctx context.Context, args []string) error {
+	fs := newFlags("model train", "--data FILE --label COL [flags] --out MODEL.json")
+	data := fs.String("data", "", "training data: CSV or TSV, gzip accepted (required)")
+	label := fs.String("label", "", "label column (required); 1 = bad unless --bad is given")
+	bad := fs.String("bad", "", "label value that means bad, when the label is not 0/1")
+	exclude := fs.String("exclude", "", "comma-separated columns that are not model inputs (ids, dates)")
+	protected := fs.String("protected", "", "comma-separated protected columns: never inputs, kept for fairness only")
+	weight := fs.String("weight", "", "row weight column")
+	kind := fs.String("kind", model.KindAdditive, "model kind: additive (boosted GAM) or scorecard (WOE + logistic regression)")
+	monotone := fs.String("monotone", "", "monotone constraints: feat=+1 (points never fall as it rises), feat=-1, or auto")
+	interactions := fs.Int("interactions", -1, "pairwise terms to add; -1 chooses automatically, 0 none")
+	seed := fs.Uint64("seed", 42, "random seed; the same data and seed give a byte-identical model")
+	bags := fs.Int("bags", 0, "outer bags (0: default)")
+	anchor := fs.Float64("anchor-score", 600, "score at the anchor odds")
+	anchorOdds := fs.Float64("anchor-odds", 30, "good:bad odds at the anchor score")
+	pdo := fs.Float64("pdo", 40, "points to double the odds")
+	out := fs.String("out", "", "where to write the model JSON (required)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *data == "" || *label == "" || *out == "" {
+		return usageError(fs, "--data, --label and --out are required")
+	}
+	cfg := model.Config{Kind: *kind, Interactions: *interactions, Seed: *seed, Bags: *bags, Progress: progressReporter()}
+	cfg.Scaling = model.DefaultScaling()
+	cfg.Scaling.AnchorScore, cfg.Scaling.AnchorOdds, cfg.Scaling.PDO = *anchor, *anchorOdds, *pdo
+	if err := parseMonotone(*monotone, &cfg); err != nil {
+		return usageError(fs, err.Error())
+	}
+	t, err := table.ReadFile(*data)
+	if err != nil {
+		return err
+	}
+	d, err := model.LoadDataset(t, model.DataSpec{Label: *label, Bad: *bad, Exclude: splitList(*exclude),
+		Protected: splitList(*protected), Weight: *weight})
+	if err != nil {
+		return err
+	}
+	for _, w := range d.Warnings {
+		fmt.Fprintln(os.Stderr, "warning:", w)
+	}
+	m, err := model.Train(d, cfg)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := m.Write(&buf); err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	v := m.Metrics.Validation
+	fmt.Fprintf(os.Stderr, "wrote %s: %d features, %d pairs; out-of-bag AUC %.4f, KS %.4f, Brier %.4f\n",
+		*out, len(m.Features), len(m.Interactions), v.AUC, v.KS, v.Brier)
+	return nil
+}
+
+func runModelEval(ctx context.Context, args []string) error {
+	fs := newFlags("model eval", "--model MODEL.json --data FILE --label COL [flags]")
+	modelPath := fs.String("model", "", "model JSON (required)")
+	data := fs.String("data", "", "labelled data to evaluate on (required)")
+	label := fs.String("label", "", "label column (required)")
+	bad := fs.String("bad", "", "label value that means bad, when the label is not 0/1")
+	protected := fs.String("protected", "", "protected column for the fairness section")
+	cutoff := fs.Int("cutoff", 600, "approval cutoff score for the fairness section")
+	baseline := fs.String("baseline", "", "data (e.g. the training file) to compare score distributions with (PSI)")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of the text report")
+	html := fs.String("html", "", "also write a self-contained HTML report with charts to this file")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *modelPath == "" || *data == "" || *label == "" {
+		return usageError(fs, "--model, --data and --label are required")
+	}
+	m, err := readModel(*modelPath)
+	if err != nil {
+		return err
+	}
+	t, err := table.ReadFile(*data)
+	if err != nil {
+		return err
+	}
+	y, err := model.ParseLabels(t, *label, *bad)
+	if err != nil {
+		return err
+	}
+	rows, err := m.EncodeTable(t)
+	if err != nil {
+		return err
+	}
+	opt := model.EvalOptions{Cutoff: *cutoff}
+	if *protected != "" {
+		j := t.Column(*protected)
+		if j < 0 {
+			return fmt.Errorf("protected column %q not found", *protected)
+		}
+		if m.Feature(*protected) >= 0 {
+			return fmt.Errorf("protected column %q is a model input; retrain with --protected %s", *protected, *protected)
+		}
+		for _, r := range t.Rows {
+			opt.Groups = append(opt.Groups, strings.TrimSpace(r[j]))
+		}
+	}
+	if *baseline != "" {
+		bt, err := table.ReadFile(*baseline)
+		if err != nil {
+			return err
+		}
+		brows, err := m.EncodeTable(bt)
+		if err != nil {
+			return err
+		}
+		for _, x := range brows {
+			opt.Baseline = append(opt.Baseline, m.Score(x).Score)
+		}
+	}
+	ev := m.Evaluate(rows, y, opt)
+	if *html != "" {
+		f, err := os.Create(*html)
+		if err != nil {
+			return err
+		}
+		if err := report.HTML(f, m, &ev); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		fmt.Fprintln(os.Stderr, "wrote", *html)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ev)
+	}
+	return report.Text(os.Stdout, m, &ev)
+}
+
+func runModelExplain(ctx context.Context, args []string) error {
+	fs := newFlags("model explain", "--model MODEL.json --data FILE [--row N]")
+	modelPath := fs.String("model", "", "model JSON (required)")
+	data := fs.String("data", "", "data holding the row (required)")
+	row := fs.Int("row", 1, "data row to explain, 1 = the first row after the header")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *modelPath == "" || *data == "" {
+		return usageError(fs, "--model and --data are required")
+	}
+	m, err := readModel(*modelPath)
+	if err != nil {
+		return err
+	}
+	t, err := table.ReadFile(*data)
+	if err != nil {
+		return err
+	}
+	if *row < 1 || *row > len(t.Rows) {
+		return fmt.Errorf("--row %d: the data has rows 1 to %d", *row, len(t.Rows))
+	}
+	one := &table.Table{Header: t.Header, Rows: t.Rows[*row-1 : *row]}
+	rows, err := m.EncodeTable(one)
+	if err != nil {
+		return fmt.Errorf("%w (row %d of the file)", err, *row)
+	}
+	res := m.Score(rows[0])
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	return report.Explain(os.Stdout, m, rows[0], res)
+}
+
+func runModelExport(ctx context.Context, args []string) error {
+	fs := newFlags("model export", "--model MODEL.json --format sql|pmml")
+	modelPath := fs.String("model", "", "model JSON (required)")
+	format := fs.String("format", "sql", "sql (one CASE per feature; SQLite and PostgreSQL) or pmml (PMML 4.4 Scorecard)")
+	tableName := fs.String("table", "applicants", "for sql: the table whose rows to score")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *modelPath == "" {
+		return usageError(fs, "--model is required")
+	}
+	m, err := readModel(*modelPath)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "sql":
+		_, err = io.WriteString(os.Stdout, m.SQL(*tableName))
+		return err
+	case "pmml":
+		return m.PMML(os.Stdout)
+	default:
+		return usageError(fs, fmt.Sprintf("--format %q: want sql or pmml", *format))
+	}
+}
+
+func readModel(path string) (*model.Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m, err := model.Read(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// parseMonotone reads "feat=+1,feat=-1" or "auto".
+func parseMonotone(s string, cfg *model.Config) error {
+	if s == "" {
+		return nil
+	}
+	if s == "auto" {
+		cfg.MonotoneAuto = true
+		return nil
+	}
+	cfg.Monotone = map[string]int{}
+	for _, part := range splitList(s) {
+		name, dir, ok := strings.Cut(part, "=")
+		n, err := strconv.Atoi(strings.TrimPrefix(dir, "+"))
+		if !ok || err != nil || (n != 1 && n != -1) {
+			return fmt.Errorf("--monotone %q: want feat=+1 or feat=-1", part)
+		}
+		cfg.Monotone[name] = n
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// usageError prints the usage with a reason and returns errUsage (exit 2).
+func usageError(fs *flag.FlagSet, why string) error {
+	fmt.Fprintf(fs.Output(), "%s: %s\n", fs.Name(), why)
+	fs.Usage()
+	return errUsage
+}
+
+// progressReporter shows training progress on stderr: a bar per stage on a
+// terminal, plain lines otherwise (logs, CI).
+func progressReporter() func(model.Progress) {
+	if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+		var bar *progressbar.ProgressBar
+		stage := ""
+		return func(p model.Progress) {
+			if p.Stage != stage || bar == nil {
+				if bar != nil {
+					_ = bar.Finish()
+				}
+				stage = p.Stage
+				bar = progressbar.NewOptions(p.Total, progressbar.OptionSetWriter(os.Stderr),
+					progressbar.OptionSetDescription(stage), progressbar.OptionClearOnFinish())
+			}
+			_ = bar.Set(p.Done)
+		}
+	}
+	last := ""
+	return func(p model.Progress) {
+		// One line per stage start and end keeps logs short.
+		if line := fmt.Sprintf("%s %d/%d", p.Stage, p.Done, p.Total); p.Done == p.Total || p.Stage != last {
+			fmt.Fprintln(os.Stderr, "model train:", line)
+			last = p.Stage
+		}
+	}
+}
