@@ -46,6 +46,7 @@ type Model struct {
 
 	index  map[string]int   // feature name → position in Features
 	levels []map[string]int // per categorical feature: level → code
+	best   []int            // per term: the best attainable points
 }
 
 // Feature is one model input with its main-effect bins and points.
@@ -211,14 +212,18 @@ func (m *Model) prepare() error {
 			}
 		}
 		na, nb := in.Axes[0].NumBins(), in.Axes[1].NumBins()
-		if len(in.Points) != na {
+		if len(in.Points) != na || len(in.Logits) != na || len(in.Counts) != na {
 			return fmt.Errorf("interaction %q: %d rows of points, want %d", in.Name, len(in.Points), na)
 		}
-		for _, row := range in.Points {
-			if len(row) != nb {
-				return fmt.Errorf("interaction %q: a row of %d points, want %d", in.Name, len(row), nb)
+		for a := range na {
+			if len(in.Points[a]) != nb || len(in.Logits[a]) != nb || len(in.Counts[a]) != nb {
+				return fmt.Errorf("interaction %q: a row of %d points, want %d", in.Name, len(in.Points[a]), nb)
 			}
 		}
+	}
+	m.best = make([]int, m.NumTerms())
+	for t := range m.best {
+		m.best[t] = m.bestPoints(t)
 	}
 	return nil
 }

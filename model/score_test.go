@@ -1,0 +1,164 @@
+package model
+
+import (
+	"math"
+	"sort"
+	"testing"
+)
+
+func TestPointsSumToTheScore(t *testing.T) {
+	m, test := trainTaiwan(t, fastConfig())
+	rows, err := m.EncodeTable(test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, x := range rows {
+		r := m.Score(x)
+		sum, dims := 0, 0
+		for _, p := range r.Points {
+			sum += p
+		}
+		for _, p := range r.Dimensions {
+			dims += p
+		}
+		if sum != r.Unclamped || dims != sum {
+			t.Fatalf("row %d: points sum %d, dimensions sum %d, unclamped score %d", i+1, sum, dims, r.Unclamped)
+		}
+		if want := min(max(sum, m.Scaling.Min), m.Scaling.Max); r.Score != want {
+			t.Fatalf("row %d: score %d, want clamp(%d) = %d", i+1, r.Score, sum, want)
+		}
+		if r.Band != Band(r.Score) || r.Probability <= 0 || r.Probability >= 1 {
+			t.Fatalf("row %d: band %q, probability %v", i+1, r.Band, r.Probability)
+		}
+	}
+}
+
+// TestReasonsAreTheLargestGaps recomputes every term's best attainable
+// points straight from the tables and checks the reasons against them.
+func TestReasonsAreTheLargestGaps(t *testing.T) {
+	m, test := trainTaiwan(t, fastConfig())
+	rows, err := m.EncodeTable(test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	best := make([]int, m.NumTerms())
+	for i, f := range m.Features {
+		best[i] = math.MinInt
+		for k, b := range f.Bins {
+			if b.Count > 0 && k != len(f.Bins)-1 {
+				best[i] = max(best[i], b.Points)
+			}
+		}
+	}
+	for p, in := range m.Interactions {
+		t0 := len(m.Features) + p
+		best[t0] = math.MinInt
+		for a := range in.Points {
+			for b := range in.Points[a] {
+				if in.Counts[a][b] > 0 && a != len(in.Points)-1 && b != len(in.Points[a])-1 {
+					best[t0] = max(best[t0], in.Points[a][b])
+				}
+			}
+		}
+	}
+	for i, x := range rows {
+		r := m.Score(x)
+		var gaps []int
+		for term, p := range r.Points {
+			if g := best[term] - p; g > 0 {
+				gaps = append(gaps, g)
+			}
+		}
+		sort.Sort(sort.Reverse(sort.IntSlice(gaps)))
+		if len(r.Reasons) != min(MaxReasons, len(gaps)) {
+			t.Fatalf("row %d: %d reasons, want %d", i+1, len(r.Reasons), min(MaxReasons, len(gaps)))
+		}
+		for k, rs := range r.Reasons {
+			term := termIndex(m, rs.Term)
+			if rs.Gap != gaps[k] || rs.Best-rs.Points != rs.Gap || rs.Points != r.Points[term] || rs.Best != best[term] || rs.Text == "" {
+				t.Fatalf("row %d reason %d: %+v; want gap %d (best %d)", i+1, k+1, rs, gaps[k], best[term])
+			}
+		}
+	}
+}
+
+func termIndex(m *Model, name string) int {
+	for t := range m.NumTerms() {
+		if m.TermName(t) == name {
+			return t
+		}
+	}
+	return -1
+}
+
+func TestWhatIfAndTipsAreExact(t *testing.T) {
+	m, test := trainTaiwan(t, fastConfig())
+	rows, err := m.EncodeTable(test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := m.Feature("PAY_0")
+	for i, x := range rows[:200] {
+		before := m.Score(x)
+		after, delta, err := m.WhatIf(x, Record{"PAY_0": -1.0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if delta != after.Score-before.Score {
+			t.Fatalf("row %d: delta %d, scores %d → %d", i+1, delta, before.Score, after.Score)
+		}
+		gain := m.PointsIf(x, f, -1) - m.FeaturePoints(x, f)
+		if after.Unclamped-before.Unclamped != gain {
+			t.Fatalf("row %d: tip gain %d, what-if change %d", i+1, gain, after.Unclamped-before.Unclamped)
+		}
+	}
+	if _, _, err := m.WhatIf(rows[0], Record{"no_such_feature": 1.0}); err == nil {
+		t.Fatal("what-if accepted an unknown feature")
+	}
+}
+
+func TestVectorFromRecord(t *testing.T) {
+	tb := synthetic(3000, 1)
+	d, err := LoadDataset(tb, DataSpec{Label: "bad", Exclude: []string{"id"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Train(d, fastConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := m.EncodeTable(tb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range tb.Rows[:300] {
+		rec := Record{"job": row[1], "late": row[2], "income": row[3]}
+		x, err := m.Vector(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := m.Score(x), m.Score(rows[i]); a.Score != b.Score || a.Probability != b.Probability {
+			t.Fatalf("row %d: record and table encodings disagree: %d vs %d", i+1, a.Score, b.Score)
+		}
+	}
+	if _, err := m.Vector(Record{"late": "three"}); err == nil {
+		t.Fatal("text for a numeric feature was accepted")
+	}
+	x, _ := m.Vector(Record{"job": "astronaut"}) // unseen level → "other", others missing
+	r := m.Score(x)
+	if r.Score < m.Scaling.Min || r.Score > m.Scaling.Max {
+		t.Fatalf("score %d outside the range", r.Score)
+	}
+}
+
+func BenchmarkScore(b *testing.B) {
+	m, test := trainTaiwan(b, Config{Seed: 1, Bags: 2, MaxRounds: 100, Interactions: 10})
+	rows, err := m.EncodeTable(test)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		_ = m.Score(rows[i%len(rows)])
+	}
+}
