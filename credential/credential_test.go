@@ -1,0 +1,246 @@
+package credential_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/credential"
+	"github.com/sesame-credit/sesame/credential/credentialtest"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) Now() time.Time { return c.t }
+
+func newService(t *testing.T) (*credential.Service, *clock) {
+	t.Helper()
+	sealer, err := credential.NewSealer(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	return &credential.Service{Store: &credential.MemStore{}, Sealer: sealer, Issuer: "https://sesame.example", Now: c.Now}, c
+}
+
+func score(s int) *sesame.Score {
+	return &sesame.Score{Person: "alice", Status: sesame.StatusScored, Score: s, Band: sesame.BandOf(s),
+		ModelVersion: "abc123", AsOf: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
+}
+
+func issue(t *testing.T, svc *credential.Service, req credential.IssueRequest) credential.Record {
+	t.Helper()
+	r, err := svc.Issue(context.Background(), score(672), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func verify(t *testing.T, svc *credential.Service, token string) credential.Result {
+	t.Helper()
+	res, err := svc.Verify(context.Background(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestIssueAndVerify(t *testing.T) {
+	svc, _ := newService(t)
+	r := issue(t, svc, credential.IssueRequest{Kind: credential.KindBandAtLeast, Band: sesame.Good})
+	res := verify(t, svc, r.Token)
+	if !res.Valid || res.Reason != credential.Valid || !res.RevocationChecked {
+		t.Fatalf("fresh credential: %+v", res)
+	}
+	st := res.Claims.Statement
+	if st.Kind != credential.KindBandAtLeast || st.Band != sesame.Good || st.Score != 0 || st.AsOf != "2026-11-25" {
+		t.Fatalf("statement = %+v; a band credential must not carry the score", st)
+	}
+	payload, _ := base64.RawURLEncoding.DecodeString(strings.Split(r.Token, ".")[1])
+	if strings.Contains(string(payload), "672") {
+		t.Fatalf("band credential payload carries the score: %s", payload)
+	}
+
+	s := issue(t, svc, credential.IssueRequest{Kind: credential.KindScore})
+	res = verify(t, svc, s.Token)
+	if !res.Valid || res.Claims.Statement.Score != 672 || res.Claims.Statement.Band != sesame.VeryGood {
+		t.Fatalf("score credential: %+v", res)
+	}
+}
+
+func TestIssueRefusesOverclaims(t *testing.T) {
+	svc, _ := newService(t)
+	ctx := context.Background()
+	for name, tc := range map[string]struct {
+		s   *sesame.Score
+		req credential.IssueRequest
+	}{
+		"higher band":  {score(672), credential.IssueRequest{Kind: credential.KindBandAtLeast, Band: sesame.Excellent}},
+		"unknown band": {score(672), credential.IssueRequest{Kind: credential.KindBandAtLeast, Band: "superb"}},
+		"unknown kind": {score(672), credential.IssueRequest{Kind: "everything"}},
+		"too long":     {score(672), credential.IssueRequest{Kind: credential.KindScore, Validity: 400 * 24 * time.Hour}},
+		"no score":     {&sesame.Score{Person: "bob", Status: sesame.StatusInsufficientHistory}, credential.IssueRequest{Kind: credential.KindScore}},
+	} {
+		_, err := svc.Issue(ctx, tc.s, tc.req)
+		if code := sesame.ErrorCode(err); code != sesame.EINVALID && code != sesame.ECONFLICT {
+			t.Errorf("%s: err = %v, want a clear 4xx error", name, err)
+		}
+	}
+}
+
+func TestRejections(t *testing.T) {
+	svc, clk := newService(t)
+	ctx := context.Background()
+	good := issue(t, svc, credential.IssueRequest{Kind: credential.KindScore, Validity: 48 * time.Hour})
+	parts := strings.Split(good.Token, ".")
+	keys, _ := svc.Store.Keys(ctx)
+
+	// altered payload: the score raised to 900, re-encoded, old signature kept.
+	raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	var claims map[string]any
+	json.Unmarshal(raw, &claims)
+	claims["stmt"].(map[string]any)["score"] = 900
+	claims["stmt"].(map[string]any)["band"] = "excellent"
+	forged, _ := json.Marshal(claims)
+	altered := parts[0] + "." + base64.RawURLEncoding.EncodeToString(forged) + "." + parts[2]
+
+	header := func(alg, kid string) string {
+		h, _ := json.Marshal(map[string]string{"alg": alg, "kid": kid, "typ": "JWT"})
+		return base64.RawURLEncoding.EncodeToString(h)
+	}
+	none := header("none", keys[0].KID) + "." + base64.RawURLEncoding.EncodeToString(forged) + "."
+	// HS256 keyed with the public key: the classic algorithm-confusion forgery.
+	hsInput := header("HS256", keys[0].KID) + "." + base64.RawURLEncoding.EncodeToString(forged)
+	mac := hmac.New(sha256.New, keys[0].Public)
+	mac.Write([]byte(hsInput))
+	hs256 := hsInput + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	unknownKid := header("EdDSA", "19990101-nokey") + "." + parts[1] + "." + parts[2]
+
+	revokedRec := issue(t, svc, credential.IssueRequest{Kind: credential.KindBandAtLeast})
+	if err := svc.Revoke(ctx, "alice", revokedRec.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	for name, tc := range map[string]struct {
+		token string
+		want  credential.Reason
+	}{
+		"altered payload": {altered, credential.BadSignature},
+		"alg none":        {none, credential.UnsupportedAlg},
+		"alg HS256":       {hs256, credential.UnsupportedAlg},
+		"unknown key":     {unknownKid, credential.UnknownKey},
+		"revoked":         {revokedRec.Token, credential.Revoked},
+		"garbage":         {"not-a-token", credential.Malformed},
+		"empty":           {"", credential.Malformed},
+		"truncated":       {parts[0] + "." + parts[1], credential.Malformed},
+		"huge":            {strings.Repeat("a.", 5000), credential.Malformed},
+	} {
+		res := verify(t, svc, tc.token)
+		if res.Valid || res.Reason != tc.want || res.Detail == "" {
+			t.Errorf("%s: got %s (%q), want %s", name, res.Reason, res.Detail, tc.want)
+		}
+	}
+
+	clk.t = clk.t.Add(49 * time.Hour)
+	if res := verify(t, svc, good.Token); res.Valid || res.Reason != credential.Expired || !strings.Contains(res.Detail, "expired") {
+		t.Errorf("expired: %+v", res)
+	}
+}
+
+func TestRotationKeepsOldCredentialsVerifiable(t *testing.T) {
+	svc, clk := newService(t)
+	ctx := context.Background()
+	old := issue(t, svc, credential.IssueRequest{Kind: credential.KindScore, Validity: 90 * 24 * time.Hour})
+	clk.t = clk.t.Add(time.Hour)
+	newKey, err := svc.Rotate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.t = clk.t.Add(time.Hour)
+	fresh := issue(t, svc, credential.IssueRequest{Kind: credential.KindScore})
+	if fresh.KID != newKey.KID || old.KID == fresh.KID {
+		t.Fatalf("after rotation: old kid %s, fresh kid %s, new key %s", old.KID, fresh.KID, newKey.KID)
+	}
+	for _, r := range []credential.Record{old, fresh} {
+		if res := verify(t, svc, r.Token); !res.Valid {
+			t.Fatalf("%s after rotation: %+v", r.KID, res)
+		}
+	}
+	set, _ := svc.JWKS(ctx)
+	if len(set.Keys) != 2 {
+		t.Fatalf("JWKS has %d keys, want the retired and the active one", len(set.Keys))
+	}
+	// A credential claiming to be signed by the retired key after retirement is refused.
+	keys, _ := svc.Store.Keys(ctx)
+	var retired credential.StoredKey
+	for _, k := range keys {
+		if k.KID == old.KID {
+			retired = k
+		}
+	}
+	sealer, _ := credential.NewSealer(make([]byte, 32))
+	priv, err := sealer.Open(retired.KID, retired.Sealed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := credential.Claims{Issuer: "x", Subject: "alice", ID: fresh.ID, IssuedAt: clk.t.Unix(), NotBefore: clk.t.Unix(), Expiry: clk.t.Add(time.Hour).Unix(),
+		Statement: credential.Statement{Kind: credential.KindBandAtLeast, Band: sesame.Good, AsOf: "2026-11-25"}}
+	late, _ := credential.Sign(c, retired.KID, priv)
+	if res := verify(t, svc, late); res.Valid || res.Reason != credential.KeyRetired {
+		t.Fatalf("late signature with retired key: %+v", res)
+	}
+	// Once every credential it signed has expired, the retired key is unpublished.
+	clk.t = clk.t.Add(credential.MaxValidity + time.Hour)
+	set, _ = svc.JWKS(ctx)
+	if len(set.Keys) != 1 || set.Keys[0].KeyID != newKey.KID {
+		t.Fatalf("JWKS long after rotation = %+v", set.Keys)
+	}
+}
+
+func TestOfflineVerifyWithJWKS(t *testing.T) {
+	svc, clk := newService(t)
+	ctx := context.Background()
+	r := issue(t, svc, credential.IssueRequest{Kind: credential.KindBandAtLeast})
+	svc.Revoke(ctx, "alice", r.ID)
+	set, _ := svc.JWKS(ctx)
+	body, _ := json.Marshal(set)
+	var parsed credential.JWKSKeys
+	if err := json.Unmarshal(body, &parsed); err != nil {
+		t.Fatal(err)
+	}
+	res := credential.Verify(r.Token, parsed, clk.t)
+	if !res.Valid || res.RevocationChecked {
+		t.Fatalf("offline: %+v (revocation cannot be known offline)", res)
+	}
+}
+
+func TestSealerRejectsWrongKEK(t *testing.T) {
+	s1, _ := credential.NewSealer(make([]byte, 32))
+	other := make([]byte, 32)
+	other[0] = 1
+	s2, _ := credential.NewSealer(other)
+	k, _, err := credential.NewKey(s1, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s2.Open(k.KID, k.Sealed); err == nil {
+		t.Fatal("opened with the wrong KEK")
+	}
+	if _, err := s1.Open("other-kid", k.Sealed); err == nil {
+		t.Fatal("opened under another kid")
+	}
+	if _, err := credential.NewSealer(make([]byte, 16)); err == nil {
+		t.Fatal("accepted a short KEK")
+	}
+}
+
+func TestMemStoreContract(t *testing.T) {
+	credentialtest.TestStore(t, func(*testing.T) credential.Store { return &credential.MemStore{} })
+}

@@ -1,0 +1,82 @@
+// Package credentialtest holds the contract tests every credential.Store
+// implementation must pass (the in-memory one and package sqlite's).
+package credentialtest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/credential"
+)
+
+// TestStore runs the contract against stores made by newStore (each call a fresh, empty store).
+func TestStore(t *testing.T, newStore func(t *testing.T) credential.Store) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+
+	t.Run("keys newest first and retirement", func(t *testing.T) {
+		s := newStore(t)
+		a := credential.StoredKey{KID: "a", Created: t0, Public: make([]byte, 32), Sealed: []byte{1}}
+		b := credential.StoredKey{KID: "b", Created: t0.Add(time.Hour), Public: make([]byte, 32), Sealed: []byte{2}}
+		for _, k := range []credential.StoredKey{a, b} {
+			if err := s.SaveKey(ctx, k); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.RetireKeys(ctx, "b", t0.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		keys, err := s.Keys(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) != 2 || keys[0].KID != "b" || keys[1].KID != "a" {
+			t.Fatalf("keys = %+v, want b then a", keys)
+		}
+		if !keys[0].RetiredAt.IsZero() || !keys[1].RetiredAt.Equal(t0.Add(2*time.Hour)) {
+			t.Fatalf("retirement wrong: %v %v", keys[0].RetiredAt, keys[1].RetiredAt)
+		}
+		if string(keys[1].Sealed) != "\x01" || len(keys[1].Public) != 32 {
+			t.Fatal("key material not round-tripped")
+		}
+	})
+
+	t.Run("credentials and revocation", func(t *testing.T) {
+		s := newStore(t)
+		r := credential.Record{ID: "c1", Person: "p1", Kind: credential.KindScore, Band: sesame.VeryGood, Score: 660,
+			AsOf: "2026-11-25", KID: "a", IssuedAt: t0, ExpiresAt: t0.Add(24 * time.Hour), Token: "x.y.z"}
+		r2 := r
+		r2.ID, r2.IssuedAt = "c2", t0.Add(time.Minute)
+		for _, x := range []credential.Record{r, r2} {
+			if err := s.SaveCredential(ctx, x); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.Credential(ctx, "c1")
+		if err != nil || got.Score != 660 || got.Token != "x.y.z" || !got.ExpiresAt.Equal(r.ExpiresAt) {
+			t.Fatalf("Credential = %+v, %v", got, err)
+		}
+		if _, err := s.Credential(ctx, "nope"); sesame.ErrorCode(err) != sesame.ENOTFOUND {
+			t.Fatalf("missing credential: %v, want not_found", err)
+		}
+		list, err := s.Credentials(ctx, "p1")
+		if err != nil || len(list) != 2 || list[0].ID != "c2" {
+			t.Fatalf("Credentials = %+v, %v", list, err)
+		}
+		if err := s.RevokeCredential(ctx, "p2", "c1", t0); sesame.ErrorCode(err) != sesame.ENOTFOUND {
+			t.Fatalf("another person revoked c1: %v", err)
+		}
+		if err := s.RevokeCredential(ctx, "p1", "c1", t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RevokeCredential(ctx, "p1", "c1", t0.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = s.Credential(ctx, "c1")
+		if !got.RevokedAt.Equal(t0.Add(time.Hour)) {
+			t.Fatalf("RevokedAt = %v, want the first revocation", got.RevokedAt)
+		}
+	})
+}

@@ -1,0 +1,204 @@
+package credential
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/sesame-credit/sesame"
+)
+
+// Store keeps signing keys and issued credentials. package sqlite implements it.
+type Store interface {
+	// SaveKey stores a new key; RetireKeys retires every key active at `at`
+	// except keep, in the same transaction as nothing else needs.
+	SaveKey(ctx context.Context, k StoredKey) error
+	RetireKeys(ctx context.Context, keep string, at time.Time) error
+	// Keys returns every key, newest first.
+	Keys(ctx context.Context) ([]StoredKey, error)
+
+	SaveCredential(ctx context.Context, r Record) error
+	// Credential returns one credential by id, or an ENOTFOUND error.
+	Credential(ctx context.Context, id string) (Record, error)
+	// Credentials returns a person's credentials, newest first.
+	Credentials(ctx context.Context, person string) ([]Record, error)
+	// RevokeCredential marks the person's credential revoked at `at`;
+	// ENOTFOUND when the person has no such credential. Revoking twice keeps
+	// the first time.
+	RevokeCredential(ctx context.Context, person, id string, at time.Time) error
+}
+
+// Service issues, verifies and revokes credentials and rotates the keys.
+// The person issues and revokes their own credentials (the portal checks
+// who is asking); anyone may verify; only an operator rotates keys.
+type Service struct {
+	Store  Store
+	Sealer *Sealer
+	// Issuer is the iss claim: the base URL of this Sesame, where /verify and
+	// /.well-known/jwks.json live.
+	Issuer string
+	Now    func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Rotate makes a new signing key the active one and retires the others;
+// retired keys stay published until the credentials they signed expired.
+func (s *Service) Rotate(ctx context.Context) (StoredKey, error) {
+	now := s.now()
+	k, _, err := NewKey(s.Sealer, now)
+	if err != nil {
+		return StoredKey{}, err
+	}
+	if err := s.Store.SaveKey(ctx, k); err != nil {
+		return StoredKey{}, err
+	}
+	return k, s.Store.RetireKeys(ctx, k.KID, now)
+}
+
+// signingKey returns the newest active key, creating the first one on first use.
+func (s *Service) signingKey(ctx context.Context) (StoredKey, ed25519.PrivateKey, error) {
+	keys, err := s.Store.Keys(ctx)
+	if err != nil {
+		return StoredKey{}, nil, err
+	}
+	for _, k := range keys {
+		if k.RetiredAt.IsZero() {
+			priv, err := s.Sealer.Open(k.KID, k.Sealed)
+			return k, priv, err
+		}
+	}
+	k, priv, err := NewKey(s.Sealer, s.now())
+	if err != nil {
+		return StoredKey{}, nil, err
+	}
+	return k, priv, s.Store.SaveKey(ctx, k)
+}
+
+// Issue signs a statement about the person's score and records it. The
+// score must be the person's own current one; the statement may say less
+// than the score (a lower band), never more.
+func (s *Service) Issue(ctx context.Context, score *sesame.Score, req IssueRequest) (Record, error) {
+	if score == nil || score.Status != sesame.StatusScored {
+		return Record{}, sesame.Errorf(sesame.ECONFLICT, "there is no score to vouch for yet")
+	}
+	validity := req.Validity
+	if validity == 0 {
+		validity = DefaultValidity
+	}
+	if validity < MinValidity || validity > MaxValidity {
+		return Record{}, sesame.Errorf(sesame.EINVALID, "validity must lie between 1 hour and 366 days")
+	}
+	st := Statement{Kind: req.Kind, AsOf: score.AsOf.UTC().Format(time.DateOnly), ModelVersion: score.ModelVersion}
+	switch req.Kind {
+	case KindBandAtLeast:
+		st.Band = req.Band
+		if st.Band == "" {
+			st.Band = score.Band
+		}
+		if st.Band.Rank() < 0 {
+			return Record{}, sesame.Errorf(sesame.EINVALID, "unknown band %q; use poor, fair, good, very_good or excellent", req.Band)
+		}
+		if st.Band.Rank() > sesame.BandOf(score.Score).Rank() {
+			return Record{}, sesame.Errorf(sesame.EINVALID, "your score is in band %s; a credential cannot claim a higher band", sesame.BandOf(score.Score))
+		}
+	case KindScore:
+		st.Score, st.Band = score.Score, sesame.BandOf(score.Score)
+	default:
+		return Record{}, sesame.Errorf(sesame.EINVALID, "kind must be %s or %s", KindBandAtLeast, KindScore)
+	}
+	key, priv, err := s.signingKey(ctx)
+	if err != nil {
+		return Record{}, err
+	}
+	now := s.now().Truncate(time.Second)
+	c := Claims{Issuer: s.Issuer, Subject: score.Person, ID: newID(), IssuedAt: now.Unix(), NotBefore: now.Unix(),
+		Expiry: now.Add(validity).Unix(), Statement: st}
+	token, err := Sign(c, key.KID, priv)
+	if err != nil {
+		return Record{}, err
+	}
+	r := Record{ID: c.ID, Person: score.Person, Kind: st.Kind, Band: st.Band, Score: st.Score, AsOf: st.AsOf, KID: key.KID,
+		IssuedAt: now, ExpiresAt: c.ExpiryTime(), Token: token}
+	return r, s.Store.SaveCredential(ctx, r)
+}
+
+// Sign returns claims as a compact JWS (EdDSA) with kid and typ headers.
+func Sign(c Claims, kid string, priv ed25519.PrivateKey) (string, error) {
+	opts := (&jose.SignerOptions{}).WithType("JWT").WithHeader(jose.HeaderKey("kid"), kid)
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: priv}, opts)
+	if err != nil {
+		return "", err
+	}
+	payload, err := json.Marshal(c)
+	if err != nil {
+		return "", err
+	}
+	jws, err := signer.Sign(payload)
+	if err != nil {
+		return "", err
+	}
+	return jws.CompactSerialize()
+}
+
+// Verify checks a credential online: everything Verify checks offline, plus
+// revocation in the issuer's records.
+func (s *Service) Verify(ctx context.Context, token string) (Result, error) {
+	keys, err := s.Store.Keys(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Verify(token, StoredKeys(keys), s.now())
+	if res.Claims == nil {
+		return res, nil
+	}
+	rec, err := s.Store.Credential(ctx, res.Claims.ID)
+	switch {
+	case sesame.ErrorCode(err) == sesame.ENOTFOUND:
+		// Signed by our key but not in our records: only possible if the
+		// records were lost; say so rather than vouch for it.
+		res.Valid, res.Reason, res.Detail = false, Revoked, "the issuer has no record of this credential"
+	case err != nil:
+		return Result{}, err
+	case !rec.RevokedAt.IsZero():
+		res.Valid, res.Reason, res.Detail = false, Revoked, Revoked.Text()+" (on "+rec.RevokedAt.Format(time.RFC3339)+")"
+	}
+	res.RevocationChecked = true
+	return res, nil
+}
+
+// JWKS returns the keys to publish now.
+func (s *Service) JWKS(ctx context.Context) (jose.JSONWebKeySet, error) {
+	keys, err := s.Store.Keys(ctx)
+	if err != nil {
+		return jose.JSONWebKeySet{}, err
+	}
+	return JWKS(keys, s.now()), nil
+}
+
+// List returns the person's credentials, newest first.
+func (s *Service) List(ctx context.Context, person string) ([]Record, error) {
+	return s.Store.Credentials(ctx, person)
+}
+
+// Revoke revokes one of the person's credentials, effective at once.
+func (s *Service) Revoke(ctx context.Context, person, id string) error {
+	return s.Store.RevokeCredential(ctx, person, id, s.now())
+}
+
+// newID returns a random credential id: 128 bits, URL-safe.
+func newID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
