@@ -31,9 +31,9 @@ const (
 
 // Statement is what a credential asserts about a person's score.
 type Statement struct {
-	Kind string      `json:"kind"`
-	Band sesame.Band `json:"band"`            // the lower bound (band_at_least) or the score's band (score)
-	Score int        `json:"score,omitempty"` // only for KindScore
+	Kind  string      `json:"kind"`
+	Band  sesame.Band `json:"band"`            // the lower bound (band_at_least) or the score's band (score)
+	Score int         `json:"score,omitempty"` // only for KindScore
 	// AsOf is the date of the score the statement was made from (YYYY-MM-DD, UTC).
 	AsOf         string `json:"as_of"`
 	ModelVersion string `json:"model_version,omitempty"`
