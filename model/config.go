@@ -63,13 +63,13 @@ func (c Config) withDefaults() Config {
 		c.MaxBins = 256
 	}
 	if c.MaxPairBins == 0 {
-		c.MaxPairBins = 24
+		c.MaxPairBins = 32
 	}
 	if c.MinCategoryCount == 0 {
 		c.MinCategoryCount = 10
 	}
 	if c.LearningRate == 0 {
-		c.LearningRate = 0.1
+		c.LearningRate = 0.2
 	}
 	if c.MaxLeaves == 0 {
 		c.MaxLeaves = 3
@@ -84,7 +84,7 @@ func (c Config) withDefaults() Config {
 		c.MaxRounds = 3000
 	}
 	if c.EarlyStoppingRounds == 0 {
-		c.EarlyStoppingRounds = 20
+		c.EarlyStoppingRounds = 10
 	}
 	if c.EarlyStoppingTolerance == 0 {
 		c.EarlyStoppingTolerance = 1e-5
