@@ -1,0 +1,244 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+)
+
+// EventStore is the ledger in SQLite; it implements sesame.EventStore and
+// sesame.EventScanner. Get it from DB.Events.
+type EventStore struct {
+	db     *DB
+	insert *sql.Stmt // prepared once on the writer connection
+	lookup *sql.Stmt
+}
+
+var (
+	_ sesame.EventStore   = (*EventStore)(nil)
+	_ sesame.EventScanner = (*EventStore)(nil)
+)
+
+const insertEventSQL = `INSERT INTO events
+	(source, id, person, kind, occurred_at, occurred_tz, recorded_at, version, payload, fingerprint)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (source, id) DO NOTHING`
+
+const lookupEventSQL = `SELECT fingerprint, recorded_at FROM events WHERE source = ? AND id = ?`
+
+func newEventStore(db *DB) *EventStore { return &EventStore{db: db} }
+
+func (s *EventStore) close() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{s.insert, s.lookup} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// prepare prepares the hot statements once, on the writer's connection,
+// before any transaction holds it (preparing inside one would wait for the
+// pool's only connection forever). database/sql re-prepares them if the
+// connection is ever replaced.
+func (s *EventStore) prepare(ctx context.Context) (err error) {
+	if s.insert, err = s.db.writer.PrepareContext(ctx, insertEventSQL); err != nil {
+		return fmt.Errorf("sqlite: prepare insert: %w", err)
+	}
+	if s.lookup, err = s.db.writer.PrepareContext(ctx, lookupEventSQL); err != nil {
+		return fmt.Errorf("sqlite: prepare lookup: %w", err)
+	}
+	return nil
+}
+
+// row is an event in the form it is stored in.
+type row struct {
+	payload     []byte
+	fingerprint [32]byte
+}
+
+// Append stores the new events of the batch in one transaction (one fsync).
+// The canonical encoding and fingerprints are computed before the write lock
+// is taken, so the serialised part is only the inserts.
+func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesame.AppendResult, error) {
+	if len(events) == 0 {
+		return nil, nil
+	}
+	rows := make([]row, len(events))
+	for i := range events {
+		if err := checkStorable(&events[i], i); err != nil {
+			return nil, err
+		}
+		p, fp, err := events[i].Canonical()
+		if err != nil {
+			return nil, err
+		}
+		rows[i] = row{payload: p, fingerprint: fp}
+	}
+	results := make([]sesame.AppendResult, len(events))
+	// The whole write is serialised on the writer's one connection; the
+	// prepared statements are bound to it.
+	err := s.db.WriteTx(ctx, func(tx *sql.Tx) error {
+		ins, look := tx.StmtContext(ctx, s.insert), tx.StmtContext(ctx, s.lookup)
+		now := time.Now().UTC()
+		recorded := now.UnixNano()
+		for i := range events {
+			e := &events[i]
+			_, off := e.OccurredAt.Zone()
+			res, err := ins.ExecContext(ctx, e.Source, e.ID, e.Person, string(e.Kind),
+				e.OccurredAt.UnixNano(), off, recorded, e.Version, rows[i].payload, rows[i].fingerprint[:])
+			if err != nil {
+				return fmt.Errorf("sqlite: insert event %d: %w", i, err)
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				results[i] = sesame.AppendResult{Status: sesame.Accepted, RecordedAt: now}
+				continue
+			}
+			var fp []byte
+			var at int64
+			if err := look.QueryRowContext(ctx, e.Source, e.ID).Scan(&fp, &at); err != nil {
+				return fmt.Errorf("sqlite: look up event %d: %w", i, err)
+			}
+			status := sesame.Duplicate
+			if !bytes.Equal(fp, rows[i].fingerprint[:]) {
+				status = sesame.Conflict
+			}
+			results[i] = sesame.AppendResult{Status: status, RecordedAt: time.Unix(0, at).UTC()}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range events {
+		if results[i].Status == sesame.Accepted {
+			events[i].RecordedAt = results[i].RecordedAt
+		}
+	}
+	return results, nil
+}
+
+// checkStorable refuses events a store cannot represent faithfully. It is a
+// guard against programming errors (callers validate with DecodeEvent or
+// Event.Validate), not a substitute for validation.
+func checkStorable(e *sesame.Event, i int) error {
+	if e.Source == "" || e.ID == "" || e.Person == "" || !e.Kind.Known() || e.Payload == nil || e.OccurredAt.IsZero() {
+		return sesame.Errorf(sesame.EINVALID, "event %d is incomplete: validate events before appending them", i)
+	}
+	return nil
+}
+
+// DefaultLimit and MaxLimit bound a page of events.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 1000
+)
+
+// Events returns one page of a person's events, oldest first.
+func (s *EventStore) Events(ctx context.Context, f sesame.EventFilter) (sesame.EventPage, error) {
+	if f.Person == "" {
+		return sesame.EventPage{}, sesame.Errorf(sesame.EINVALID, "person is required")
+	}
+	limit := f.Limit
+	switch {
+	case limit < 0:
+		return sesame.EventPage{}, sesame.Errorf(sesame.EINVALID, "limit must not be negative")
+	case limit == 0:
+		limit = DefaultLimit
+	case limit > MaxLimit:
+		limit = MaxLimit
+	}
+	var q strings.Builder
+	q.WriteString(`SELECT seq, source, id, person, kind, occurred_at, occurred_tz, recorded_at, version, payload
+		FROM events WHERE person = ?`)
+	args := []any{f.Person}
+	if f.Cursor != "" {
+		c, err := sesame.DecodeCursor(f.Cursor)
+		if err != nil {
+			return sesame.EventPage{}, err
+		}
+		q.WriteString(` AND (occurred_at > ? OR (occurred_at = ? AND seq > ?))`)
+		args = append(args, c.OccurredAt, c.OccurredAt, c.Seq)
+	}
+	if len(f.Kinds) > 0 {
+		q.WriteString(` AND kind IN (?` + strings.Repeat(`, ?`, len(f.Kinds)-1) + `)`)
+		for _, k := range f.Kinds {
+			args = append(args, string(k))
+		}
+	}
+	if !f.From.IsZero() {
+		q.WriteString(` AND occurred_at >= ?`)
+		args = append(args, f.From.UnixNano())
+	}
+	if !f.To.IsZero() {
+		q.WriteString(` AND occurred_at < ?`)
+		args = append(args, f.To.UnixNano())
+	}
+	if !f.RecordedBefore.IsZero() {
+		q.WriteString(` AND recorded_at < ?`)
+		args = append(args, f.RecordedBefore.UnixNano())
+	}
+	q.WriteString(` ORDER BY occurred_at, seq LIMIT ?`)
+	args = append(args, limit+1) // one more tells whether there is a next page
+
+	rows, err := s.db.reader.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return sesame.EventPage{}, fmt.Errorf("sqlite: events: %w", err)
+	}
+	defer rows.Close()
+	page := sesame.EventPage{Events: []sesame.Event{}}
+	var last sesame.Cursor
+	for rows.Next() {
+		if len(page.Events) == limit {
+			page.Next = last.Encode()
+			break
+		}
+		e, seq, err := scanEvent(rows)
+		if err != nil {
+			return sesame.EventPage{}, err
+		}
+		page.Events = append(page.Events, e)
+		last = sesame.Cursor{OccurredAt: e.OccurredAt.UnixNano(), Seq: seq}
+	}
+	if err := rows.Err(); err != nil {
+		return sesame.EventPage{}, fmt.Errorf("sqlite: events: %w", err)
+	}
+	return page, nil
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+// scanEvent reads one row selected as seq, source, id, person, kind,
+// occurred_at, occurred_tz, recorded_at, version, payload.
+func scanEvent(r scanner) (sesame.Event, int64, error) {
+	var (
+		e                  sesame.Event
+		seq, occurred, rec int64
+		tz                 int
+		kind               string
+		payload            []byte
+	)
+	if err := r.Scan(&seq, &e.Source, &e.ID, &e.Person, &kind, &occurred, &tz, &rec, &e.Version, &payload); err != nil {
+		return e, 0, fmt.Errorf("sqlite: scan event: %w", err)
+	}
+	e.Kind = sesame.Kind(kind)
+	e.OccurredAt = time.Unix(0, occurred).In(sesame.ZoneOffset(tz))
+	e.RecordedAt = time.Unix(0, rec).UTC()
+	p := sesame.NewPayload(e.Kind)
+	if p == nil {
+		return e, 0, fmt.Errorf("sqlite: event %d has unknown kind %q", seq, kind)
+	}
+	if err := json.Unmarshal(payload, p); err != nil {
+		return e, 0, fmt.Errorf("sqlite: event %d payload: %w", seq, err)
+	}
+	e.Payload = p
+	return e, seq, nil
+}
