@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 )
 
@@ -98,11 +97,11 @@ type binningOptions struct {
 	specials    []float64
 }
 
-// numericBinning cuts a numeric column at weighted quantiles. Cuts are data
-// values (a bin starts at the first value it holds), so labels read like the
-// data. Columns with few distinct values get one bin per value.
-func numericBinning(xs, w []float64, opt binningOptions) Binning {
-	distinct := distinctValues(xs, w, opt.specials)
+// numericBinning cuts a numeric column at weighted quantiles of its
+// distinct values (sorted, specials already removed). Cuts are data values
+// (a bin starts at the first value it holds), so labels read like the data.
+// Columns with few distinct values get one bin per value.
+func numericBinning(distinct []valueCount, opt binningOptions) Binning {
 	total := 0.0
 	for _, d := range distinct {
 		total += d.c
@@ -150,11 +149,11 @@ func categoricalBinning(xs []string, w []float64, opt binningOptions) Binning {
 			levels = append(levels, l)
 		}
 	}
-	sort.Slice(levels, func(i, j int) bool {
-		if count[levels[i]] != count[levels[j]] {
-			return count[levels[i]] > count[levels[j]]
+	slices.SortFunc(levels, func(a, b string) int {
+		if c := cmp.Compare(count[b], count[a]); c != 0 {
+			return c // more frequent first
 		}
-		return levels[i] < levels[j]
+		return cmp.Compare(a, b)
 	})
 	if len(levels) > opt.maxBins {
 		levels = levels[:opt.maxBins]
@@ -162,35 +161,39 @@ func categoricalBinning(xs []string, w []float64, opt binningOptions) Binning {
 	return Binning{Type: categorical, Levels: levels}
 }
 
-// detectSpecials finds sentinel codes such as 96 and 98 in a count column: an
-// integer in a run of nines-like codes (>= 90) far beyond the bulk of the
-// data. They get bins of their own instead of stretching the top bin.
-func detectSpecials(xs []float64) []float64 {
-	var ordinary []float64
-	candidates := map[float64]int{}
-	for _, x := range xs {
-		if x != x {
+// detectSpecials finds sentinel codes such as 96 and 98 in a count column:
+// nines-like integers (>= 90) beyond every ordinary value and more than
+// three times the ordinary values' 99.5th percentile. They get bins of their
+// own instead of stretching the top bin. distinct is sorted.
+func detectSpecials(distinct []valueCount) []float64 {
+	var candidates []float64
+	var ordinary []valueCount
+	total := 0.0
+	for _, d := range distinct {
+		if d.v >= 90 && d.v == math.Trunc(d.v) && isSentinelLike(d.v) {
+			candidates = append(candidates, d.v)
 			continue
 		}
-		if x >= 90 && x == math.Trunc(x) && isSentinelLike(x) {
-			candidates[x]++
-			continue
-		}
-		ordinary = append(ordinary, x)
+		ordinary = append(ordinary, d)
+		total += d.c
 	}
 	if len(candidates) == 0 || len(ordinary) == 0 {
 		return nil
 	}
-	sort.Float64s(ordinary)
-	p995 := ordinary[int(0.995*float64(len(ordinary)-1))]
-	maxOrdinary := ordinary[len(ordinary)-1]
+	p995, acc := ordinary[len(ordinary)-1].v, 0.0
+	for _, d := range ordinary {
+		if acc += d.c; acc >= 0.995*total {
+			p995 = d.v
+			break
+		}
+	}
+	maxOrdinary := ordinary[len(ordinary)-1].v
 	var specials []float64
-	for v := range candidates {
+	for _, v := range candidates {
 		if v > 3*math.Max(p995, 1) && v > maxOrdinary {
 			specials = append(specials, v)
 		}
 	}
-	sort.Float64s(specials)
 	return specials
 }
 
@@ -208,15 +211,15 @@ func isSentinelLike(x float64) bool {
 // valueCount is a distinct value and its total weight.
 type valueCount struct{ v, c float64 }
 
-// distinctValues returns the distinct non-missing, non-special values of xs
-// in increasing order with their weights.
-func distinctValues(xs, w []float64, specials []float64) []valueCount {
+// distinctValues returns the distinct non-missing values of xs in
+// increasing order with their weights.
+func distinctValues(xs, w []float64) []valueCount {
 	var vals []valueCount
 	if w == nil {
 		// Unweighted (the usual case): sort plain floats, which is fast.
 		sorted := make([]float64, 0, len(xs))
 		for _, x := range xs {
-			if x == x && !slices.Contains(specials, x) {
+			if x == x {
 				sorted = append(sorted, x)
 			}
 		}
@@ -232,7 +235,7 @@ func distinctValues(xs, w []float64, specials []float64) []valueCount {
 	}
 	pairs := make([]valueCount, 0, len(xs))
 	for i, x := range xs {
-		if x == x && !slices.Contains(specials, x) {
+		if x == x {
 			pairs = append(pairs, valueCount{x, w[i]})
 		}
 	}
@@ -245,4 +248,18 @@ func distinctValues(xs, w []float64, specials []float64) []valueCount {
 		vals = append(vals, p)
 	}
 	return vals
+}
+
+// withoutSpecials drops the special values from a distinct-value list.
+func withoutSpecials(distinct []valueCount, specials []float64) []valueCount {
+	if len(specials) == 0 {
+		return distinct
+	}
+	out := make([]valueCount, 0, len(distinct))
+	for _, d := range distinct {
+		if !slices.Contains(specials, d.v) {
+			out = append(out, d)
+		}
+	}
+	return out
 }

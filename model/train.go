@@ -103,13 +103,16 @@ func newTrainer(d *Dataset, cfg Config, progress *progressReporter) *trainer {
 		pairOpt := binningOptions{maxBins: cfg.MaxPairBins, minLevel: cfg.MinCategoryCount}
 		var main, axis Binning
 		if col.Type == numeric {
-			specials := mergeSpecials(detectSpecials(col.Num), cfg.Specials[col.Name])
+			// One sort per column serves the specials and both binnings.
+			distinct := distinctValues(col.Num, d.Weight)
+			specials := mergeSpecials(detectSpecials(distinct), cfg.Specials[col.Name])
+			distinct = withoutSpecials(distinct, specials)
 			opt.specials, pairOpt.specials = specials, specials
 			if cfg.Kind == KindScorecard {
 				opt.minBinShare = 0.05
 			}
-			main = numericBinning(col.Num, d.Weight, opt)
-			axis = numericBinning(col.Num, d.Weight, pairOpt)
+			main = numericBinning(distinct, opt)
+			axis = numericBinning(distinct, pairOpt)
 		} else {
 			main = categoricalBinning(col.Cat, d.Weight, opt)
 			axis = main // pairs share the levels so one code serves both
