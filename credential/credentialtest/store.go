@@ -45,6 +45,10 @@ func TestStore(t *testing.T, newStore func(t *testing.T) credential.Store) {
 
 	t.Run("credentials and revocation", func(t *testing.T) {
 		s := newStore(t)
+		// Stores may require a credential's key to exist.
+		if err := s.SaveKey(ctx, credential.StoredKey{KID: "a", Created: t0, Public: make([]byte, 32), Sealed: []byte{1}}); err != nil {
+			t.Fatal(err)
+		}
 		r := credential.Record{ID: "c1", Person: "p1", Kind: credential.KindScore, Band: sesame.VeryGood, Score: 660,
 			AsOf: "2026-11-25", KID: "a", IssuedAt: t0, ExpiresAt: t0.Add(24 * time.Hour), Token: "x.y.z"}
 		r2 := r
