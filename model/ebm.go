@@ -66,7 +66,8 @@ type boostParams struct {
 // ln(odds) (the intercept, or the main effects when boosting pairs).
 //
 // Gradients are updated in the same pass that applies a term's step and
-// builds the next term's histogram, so each step reads the data once.
+// builds the next term's histogram, so each step reads the data once, and
+// without an exp per row (see e below).
 func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) boostResult {
 	nf, nv := len(split.fit), len(split.valid)
 	// Gather the bag's rows into contiguous arrays: the hot loops then run
@@ -79,7 +80,12 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 	}
 	yf, wf := gather(y, split.fit), gatherWeights(w, split.fit)
 	yv, wv := gather(y, split.valid), gatherWeights(w, split.valid)
-	s, sv := gather(start, split.fit), gather(start, split.valid)
+	sv := gather(start, split.valid)
+	// e holds e^(−ln odds) per fit row: the probability is 1/(1+e).
+	e := make([]float64, nf)
+	for i, r := range split.fit {
+		e[i] = math.Exp(-start[r])
+	}
 
 	shapes := make([][]float64, len(terms))
 	best := make([][]float64, len(terms))
@@ -97,11 +103,11 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 		maxBins = max(maxBins, tm.n)
 	}
 	G, H := make([]float64, maxBins), make([]float64, maxBins)
-	step := make([]float64, maxBins)
+	step, expStep := make([]float64, maxBins), make([]float64, maxBins)
 
 	// First histogram, for term 0.
 	for i, b := range fitBins[0] {
-		pr := logistic(s[i])
+		pr := 1 / (1 + e[i])
 		G[b] += wf[i] * (pr - yf[i])
 		H[b] += wf[i] * pr * (1 - pr)
 	}
@@ -130,12 +136,17 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 			next := (t + 1) % len(terms)
 			nextBins := fitBins[next]
 			cur := fitBins[t]
+			// e^(−s) of a row is updated by multiplying with e^(−step) of its
+			// bin: one exp per bin instead of one per row.
+			for k := range n {
+				expStep[k] = math.Exp(-step[k])
+			}
 			clear(G)
 			clear(H)
 			for i := range nf {
-				si := s[i] + step[cur[i]]
-				s[i] = si
-				pr := 1 / (1 + fastExp(-si))
+				ei := e[i] * expStep[cur[i]]
+				e[i] = ei
+				pr := 1 / (1 + ei)
 				nb := nextBins[i]
 				G[nb] += wf[i] * (pr - yf[i])
 				H[nb] += wf[i] * pr * (1 - pr)
