@@ -104,6 +104,7 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 	}
 	G, H := make([]float64, maxBins), make([]float64, maxBins)
 	step, expStep := make([]float64, maxBins), make([]float64, maxBins)
+	var scratch pairScratch
 
 	// First histogram, for term 0.
 	for i, b := range fitBins[0] {
@@ -120,7 +121,7 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 			var ok bool
 			switch {
 			case tm.na > 0:
-				ok = fitPair(G[:n], H[:n], counts[t], tm.na, tm.nb, p.minCount, p.l2, step[:n])
+				ok = fitPair(G[:n], H[:n], counts[t], tm.na, tm.nb, p.minCount, p.l2, step[:n], &scratch)
 			case tm.perBin:
 				ok = fitPerBin(G[:n], H[:n], counts[t], p.minCount, p.l2, step[:n])
 			default:

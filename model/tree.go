@@ -98,7 +98,7 @@ func fitPerBin(G, H, C []float64, minCount, l2 float64, step []float64) bool {
 // fitPair grows the 4-leaf tree GA²M uses for a pair: one cut on one axis,
 // then one cut on the other axis in each half. Both orientations are tried.
 // G, H, C are row-major [a*nb+b].
-func fitPair(G, H, C []float64, na, nb int, minCount, l2 float64, step []float64) bool {
+func fitPair(G, H, C []float64, na, nb int, minCount, l2 float64, step []float64, scratch *pairScratch) bool {
 	bestGain, found := 0.0, false
 	var bestLeaves [4]float64
 	var bestCuts [3]int
@@ -110,9 +110,8 @@ func fitPair(G, H, C []float64, na, nb int, minCount, l2 float64, step []float64
 			n1, n2 = nb, na
 			at = func(i, j int) int { return j*nb + i }
 		}
-		// marg[i][j]: sums over first-axis bins < i, for second-axis bin j.
-		below := make([][3]float64, n2)
-		total := make([][3]float64, n2)
+		// below[j]: sums over first-axis bins < cut1, for second-axis bin j.
+		below, total, above := scratch.strips(n2)
 		for i := 0; i < n1; i++ {
 			for j := 0; j < n2; j++ {
 				k := at(i, j)
@@ -129,7 +128,6 @@ func fitPair(G, H, C []float64, na, nb int, minCount, l2 float64, step []float64
 				below[j][2] += C[k]
 			}
 			gainLo, cutLo, leavesLo, okLo := best1D(below, minCount, l2)
-			above := make([][3]float64, n2)
 			for j := range above {
 				for q := 0; q < 3; q++ {
 					above[j][q] = total[j][q] - below[j][q]
@@ -166,6 +164,21 @@ func fitPair(G, H, C []float64, na, nb int, minCount, l2 float64, step []float64
 		}
 	}
 	return true
+}
+
+// pairScratch holds fitPair's working strips, reused across steps so the
+// pair stage does not allocate in its inner loop.
+type pairScratch struct{ below, total, above [][3]float64 }
+
+// strips returns the three strips, zeroed, of length n.
+func (s *pairScratch) strips(n int) (below, total, above [][3]float64) {
+	if cap(s.below) < n {
+		s.below, s.total, s.above = make([][3]float64, n), make([][3]float64, n), make([][3]float64, n)
+	}
+	below, total, above = s.below[:n], s.total[:n], s.above[:n]
+	clear(below)
+	clear(total)
+	return below, total, above
 }
 
 // best1D finds the best single cut of a strip of bins, returning the total
