@@ -68,3 +68,19 @@ func TestIsotonicDecreasing(t *testing.T) {
 		t.Fatalf("weighted sum %v, want 11 (PAVA preserves it)", sum)
 	}
 }
+
+func TestScorecardShapesAreMonotone(t *testing.T) {
+	cfg := fastConfig()
+	cfg.Kind = KindScorecard
+	m, _ := trainTaiwan(t, cfg)
+	constrained := requireMonotone(t, m)
+	numericWithBins := 0
+	for _, f := range m.Features {
+		if f.Type == numeric && f.regularBins() >= 2 {
+			numericWithBins++
+		}
+	}
+	if constrained != numericWithBins {
+		t.Fatalf("%d of %d binned numeric scorecard features are monotone", constrained, numericWithBins)
+	}
+}

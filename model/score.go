@@ -259,25 +259,27 @@ func (m *Model) WhatIf(x Vector, changes Record) (Result, int, error) {
 
 // FeaturePoints is the points the record gets from every term that involves
 // feature f (its main effect and its pairs).
-func (m *Model) FeaturePoints(x Vector, f int) int {
-	pts := m.Features[f].Bins[m.Features[f].Bin(x[f])].Points
-	for p := range m.Interactions {
-		in := &m.Interactions[p]
-		if in.index[0] == f || in.index[1] == f {
-			a, b := in.cell(x)
-			pts += in.Points[a][b]
-		}
-	}
-	return pts
-}
+func (m *Model) FeaturePoints(x Vector, f int) int { return m.PointsIf(x, f, x[f]) }
 
 // PointsIf is FeaturePoints with feature f set to v (in Vector form); the
-// difference of the two is the exact gain of a tip, before clamping.
+// difference of the two is the exact gain of a tip, before clamping. It
+// does not modify x, so callers may share a Vector across goroutines.
 func (m *Model) PointsIf(x Vector, f int, v float64) int {
-	old := x[f]
-	x[f] = v
-	pts := m.FeaturePoints(x, f)
-	x[f] = old
+	feat := &m.Features[f]
+	pts := feat.Bins[feat.Bin(v)].Points
+	for p := range m.Interactions {
+		in := &m.Interactions[p]
+		va, vb := x[in.index[0]], x[in.index[1]]
+		switch f {
+		case in.index[0]:
+			va = v
+		case in.index[1]:
+			vb = v
+		default:
+			continue
+		}
+		pts += in.Points[in.Axes[0].Bin(va)][in.Axes[1].Bin(vb)]
+	}
 	return pts
 }
 

@@ -31,8 +31,36 @@ func (tr *trainer) scorecard() (shapes [][]float64, intercept float64) {
 			shapes[j][k] = beta[j+1] * v
 		}
 	}
+	for j := range shapes {
+		tr.features[j].Monotone = monotoneDirection(&tr.features[j], shapes[j])
+	}
 	tr.progress.report("scorecard", 2, 2)
 	return shapes, beta[0]
+}
+
+// monotoneDirection records the direction a scorecard's numeric shape took
+// (monotone WOE makes it one-way), so the artifact states it like a
+// declared constraint: +1 points rise with the value, −1 fall, 0 neither.
+func monotoneDirection(f *Feature, shape []float64) int {
+	if f.Type != numeric || f.regularBins() < 2 {
+		return 0
+	}
+	up, down := false, false
+	for k := 1; k < f.regularBins(); k++ {
+		switch {
+		case shape[k] < shape[k-1]:
+			up = true // ln(odds of bad) falls: points rise
+		case shape[k] > shape[k-1]:
+			down = true
+		}
+	}
+	switch {
+	case up && !down:
+		return 1
+	case down && !up:
+		return -1
+	}
+	return 0
 }
 
 // binStats are a bin's weighted bads and goods.
