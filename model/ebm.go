@@ -169,10 +169,13 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 			break
 		}
 	}
-	if nv == 0 || bestRound == 0 {
+	if nv == 0 {
 		best = shapes
 		bestRound = rounds
 	}
+	// Otherwise best holds the shapes of the best round; all zeros when no
+	// round beat the starting point, so a bag that could only overfit adds
+	// nothing.
 	// The bag's validation predictions at the kept round.
 	vl := gather(start, split.valid)
 	for t := range terms {

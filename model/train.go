@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -227,11 +228,26 @@ func (tr *trainer) additive(m *Model) (shapes [][]float64, intercept float64, pa
 	}
 	presults := tr.runBags("pairs", pterms, mainLogit, splits)
 	pshapes := averageShapes(presults, len(pterms))
+	kept := pairs[:0]
 	for p := range pairs {
-		pairs[p].shape = pshapes[p]
+		// A pair no bag could improve the validation loss with stays out of
+		// the artifact: all its cells would be zero.
+		if slices.ContainsFunc(pshapes[p], func(v float64) bool { return v != 0 }) {
+			pairs[p].shape = pshapes[p]
+			kept = append(kept, pairs[p])
+		}
 	}
+	pairs = kept
 	for _, r := range presults {
 		tr.rounds = append(tr.rounds, r.rounds)
+	}
+	// Out-of-bag estimate: each bag's own main effects (which never saw its
+	// validation rows, unlike the averaged ones the pairs started from) plus
+	// the pairs that bag learned.
+	for b, r := range presults {
+		for i, row := range splits[b].valid {
+			r.validLogit[i] += results[b].validLogit[i] - mainLogit[row]
+		}
 	}
 	tr.validation = tr.bagValidation(presults, splits)
 	return shapes, intercept, pairs
