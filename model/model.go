@@ -137,7 +137,10 @@ type Fingerprint struct {
 type Metrics struct {
 	Train      Summary `json:"train"`
 	Validation Summary `json:"validation"`
-	Rounds     []int   `json:"rounds,omitempty"` // boosting rounds kept, per bag
+	// Calibration of the out-of-bag predictions: deciles of predicted risk
+	// against the observed bad rate, on rows the predicting bag never saw.
+	Calibration []CalibrationRow `json:"calibration,omitempty"`
+	Rounds      []int            `json:"rounds,omitempty"` // boosting rounds kept, per bag
 }
 
 // Summary is the headline of an evaluation.

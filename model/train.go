@@ -68,6 +68,7 @@ func Train(d *Dataset, cfg Config) (*Model, error) {
 	}
 	m.Metrics.Train = summarise(tr.logits(m), d.Label, d.Weight)
 	m.Metrics.Validation = tr.validation
+	m.Metrics.Calibration = tr.calibration
 	m.Metrics.Rounds = tr.rounds
 	return m, nil
 }
@@ -82,8 +83,9 @@ type trainer struct {
 	axes     []Binning // coarse binning of each feature, for pairs
 	axisBins [][]uint16
 	// Filled by training, for the artifact's metrics.
-	rounds     []int
-	validation Summary
+	rounds      []int
+	validation  Summary
+	calibration []CalibrationRow
 }
 
 func newTrainer(d *Dataset, cfg Config, progress *progressReporter) *trainer {
@@ -317,7 +319,12 @@ func (tr *trainer) bagValidation(results []boostResult, splits []bagSplit) Summa
 	if len(z) == 0 {
 		return Summary{}
 	}
-	return summarise(z, y, w)
+	p := make([]float64, len(z))
+	for i := range z {
+		p[i] = logistic(z[i])
+	}
+	tr.calibration = Calibration(p, y, 10)
+	return Summarise(p, y, w)
 }
 
 // tally stores each bin's training count and bads in the artifact, and zeroes
