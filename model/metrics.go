@@ -1,8 +1,9 @@
 package model
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 )
 
 // The metrics take p, the predicted probability of bad (or any score that
@@ -13,8 +14,24 @@ import (
 // AUC is the area under the ROC curve: the probability that a random bad
 // ranks above a random good, ties counting one half (Mann–Whitney).
 func AUC(p, y, w []float64) float64 {
-	order := sortedByScore(p)
-	var auc, goodsBelow, B, G float64
+	auc, _ := aucKS(p, y, w, sortedByScore(p))
+	return auc
+}
+
+// aucKS computes AUC and KS in one pass over rows sorted by score.
+func aucKS(p, y, w []float64, order []int) (auc, ks float64) {
+	var goodsBelow, B, G float64
+	for _, r := range order {
+		if y[r] == 1 {
+			B += weightAt(w, r)
+		} else {
+			G += weightAt(w, r)
+		}
+	}
+	if B == 0 || G == 0 {
+		return math.NaN(), 0
+	}
+	var badsBelow float64
 	for i := 0; i < len(order); {
 		j := i
 		var gb, gg float64
@@ -28,14 +45,12 @@ func AUC(p, y, w []float64) float64 {
 		}
 		auc += gb * (goodsBelow + gg/2)
 		goodsBelow += gg
-		B += gb
-		G += gg
+		badsBelow += gb
+		// Above this threshold: 1 − shares below; the gap is the same.
+		ks = math.Max(ks, math.Abs(badsBelow/B-goodsBelow/G))
 		i = j
 	}
-	if B == 0 || G == 0 {
-		return math.NaN()
-	}
-	return auc / (B * G)
+	return auc / (B * G), ks
 }
 
 // Gini is 2·AUC − 1, the accuracy ratio credit teams quote.
@@ -44,11 +59,7 @@ func Gini(auc float64) float64 { return 2*auc - 1 }
 // KS is the largest gap between the cumulative shares of bads and goods
 // over all thresholds (Kolmogorov–Smirnov statistic).
 func KS(p, y, w []float64) float64 {
-	curve := ROC(p, y, w)
-	ks := 0.0
-	for _, pt := range curve {
-		ks = math.Max(ks, math.Abs(pt.TPR-pt.FPR))
-	}
+	_, ks := aucKS(p, y, w, sortedByScore(p))
 	return ks
 }
 
@@ -119,7 +130,13 @@ func sortedByScore(p []float64) []int {
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(a, b int) bool { return p[order[a]] < p[order[b]] })
+	// Ties keep row order, so every metric is deterministic.
+	slices.SortFunc(order, func(a, b int) int {
+		if c := cmp.Compare(p[a], p[b]); c != 0 {
+			return c
+		}
+		return a - b
+	})
 	return order
 }
 
@@ -134,9 +151,9 @@ func summarise(z, y, w []float64) Summary {
 
 // Summarise computes the headline metrics from probabilities.
 func Summarise(p, y, w []float64) Summary {
-	auc := AUC(p, y, w)
+	auc, ks := aucKS(p, y, w, sortedByScore(p))
 	return Summary{Rows: len(p), BadRate: round6(weightedMean(y, w)), AUC: round6(auc), Gini: round6(Gini(auc)),
-		KS: round6(KS(p, y, w)), Brier: round6(Brier(p, y, w)), LogLoss: round6(LogLoss(p, y, w))}
+		KS: round6(ks), Brier: round6(Brier(p, y, w)), LogLoss: round6(LogLoss(p, y, w))}
 }
 
 // round6 keeps artifact metrics readable; six decimals is beyond any

@@ -46,6 +46,8 @@ var datasets = []dataset{
 // the trainer's defaults, which are what the documented table uses.
 var tuning = model.Config{Seed: 42}
 
+var verbose bool
+
 const python = "/usr/bin/python3" // Debian's, which has python3-xgboost and python3-sklearn
 
 // row is one line of the printed table.
@@ -71,6 +73,7 @@ func main() {
 	flag.Float64Var(&tuning.MinLeafCount, "min-leaf", 0, "override the rows a leaf needs")
 	flag.IntVar(&tuning.EarlyStoppingRounds, "patience", 0, "override the early-stopping patience")
 	flag.IntVar(&tuning.MaxBins, "bins", 0, "override the main-effect bins")
+	flag.BoolVar(&verbose, "v", false, "log each training stage's timing to stderr")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -129,6 +132,14 @@ func run(ds dataset, dataDir, work string, skipPython bool) []row {
 		start := time.Now()
 		cfg := tuning
 		cfg.Kind = kind
+		if verbose {
+			t0 := time.Now()
+			cfg.Progress = func(p model.Progress) {
+				if p.Done == p.Total {
+					fmt.Fprintf(os.Stderr, "%s %s: %s done at %.3fs\n", ds.name, kind, p.Stage, time.Since(t0).Seconds())
+				}
+			}
+		}
 		m, err := model.Train(d, cfg)
 		check(err)
 		secs := time.Since(start).Seconds()
