@@ -126,7 +126,7 @@ var mix = []struct {
 
 // Generator makes a reproducible stream of valid, mixed events for tests and
 // benchmarks: every kind appears, in realistic proportions, spread over
-// People people and three years.
+// People people and 600 days from Base.
 type Generator struct {
 	Source string
 	People int
@@ -161,6 +161,6 @@ func (g *Generator) Next() sesame.Event {
 		pick -= m.weight
 	}
 	person := fmt.Sprintf("p%07d", g.rng.IntN(g.People))
-	t := Base.Add(time.Duration(g.rng.Int64N(int64(3 * 365 * 24 * time.Hour)))).Truncate(time.Second)
+	t := Base.Add(time.Duration(g.rng.Int64N(int64(600 * 24 * time.Hour)))).Truncate(time.Second)
 	return NewEvent(g.Source, fmt.Sprintf("%s-%d", g.Source, n), person, k, t, n)
 }

@@ -200,7 +200,10 @@ func testConflict(t *testing.T, s Store) {
 		"payload":     func(e *sesame.Event) { e.Payload = Payload(e.Kind, e.Person, e.OccurredAt, 2) },
 		"occurred_at": func(e *sesame.Event) { e.OccurredAt = e.OccurredAt.Add(time.Second) },
 		"person":      func(e *sesame.Event) { e.Person = "frank" },
-		"kind":        func(e *sesame.Event) { e.Kind = sesame.KindRepaymentMade; e.Payload = Payload(e.Kind, e.Person, e.OccurredAt, 1) },
+		"kind": func(e *sesame.Event) {
+			e.Kind = sesame.KindRepaymentMade
+			e.Payload = Payload(e.Kind, e.Person, e.OccurredAt, 1)
+		},
 	}
 	for name, change := range changes {
 		c := e
