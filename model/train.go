@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strings"
 	"sync/atomic"
 )
 
@@ -56,7 +55,7 @@ func Train(d *Dataset, cfg Config) (*Model, error) {
 	}
 	m.Intercept = intercept
 	tr.tally(m)
-	m.centre(tr.d.Weight)
+	m.centre()
 	m.scale()
 	m.Training = Fingerprint{
 		SHA256: d.SHA256, Rows: d.Rows(), BadRate: weightedMean(d.Label, d.Weight),
@@ -379,13 +378,16 @@ func (tr *trainer) logits(m *Model) []float64 {
 // bin counts) and moves the means into the intercept. Then a term's value
 // says how a bin compares with the average person, which is what points and
 // reasons need.
-func (m *Model) centre(_ []float64) {
+func (m *Model) centre() {
 	for i := range m.Features {
 		bins := m.Features[i].Bins
 		var sum, n float64
 		for _, b := range bins {
 			sum += b.Logit * b.Count
 			n += b.Count
+		}
+		if n == 0 {
+			continue // no weight anywhere: nothing to centre on
 		}
 		mean := sum / n
 		for k := range bins {
@@ -403,6 +405,9 @@ func (m *Model) centre(_ []float64) {
 				sum += in.Logits[a][b] * in.Counts[a][b]
 				n += in.Counts[a][b]
 			}
+		}
+		if n == 0 {
+			continue
 		}
 		mean := sum / n
 		for a := range in.Logits {
@@ -434,12 +439,3 @@ func weightedMean(x, w []float64) float64 {
 }
 
 func logit(p float64) float64 { return math.Log(p / (1 - p)) }
-
-// featureList names features for messages.
-func featureList(fs []Feature) string {
-	names := make([]string, len(fs))
-	for i, f := range fs {
-		names[i] = f.Name
-	}
-	return strings.Join(names, ", ")
-}
