@@ -52,7 +52,10 @@ func fieldsOf(err error) []string {
 	return out
 }
 
-func everyKind(t *testing.T) []sesame.Event {
+func everyKind(t *testing.T) []sesame.Event { return everyKindF() }
+
+// everyKindF returns one valid event of every kind.
+func everyKindF() []sesame.Event {
 	var out []sesame.Event
 	for i, k := range sesame.Kinds() {
 		out = append(out, ledgertest.NewEvent("src", fmt.Sprintf("e%d", i), "alice", k, ledgertest.Base.Add(time.Duration(i)*time.Hour), i))
