@@ -1,0 +1,220 @@
+package portal
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/credential"
+)
+
+// eventsPerPage is the size of one page of the My data list.
+const eventsPerPage = 50
+
+type eventRow struct {
+	Event      sesame.Event
+	Payload    string // compact JSON
+	Disputed   bool
+	DisputedAt time.Time
+}
+
+type dataData struct {
+	Unavailable bool
+	Kinds       []sesame.Kind
+	Kind        sesame.Kind
+	From, To    string // YYYY-MM-DD as entered
+	Rows        []eventRow
+	Next        string // the query string of the next page, "" at the end
+}
+
+// parseEventFilter reads the filters of the My data page; bad values are
+// EINVALID errors saying what to enter.
+func parseEventFilter(r *http.Request, l *Locale, person string) (sesame.EventFilter, *dataData, error) {
+	q := r.URL.Query()
+	d := &dataData{Kinds: sesame.Kinds(), From: q.Get("from"), To: q.Get("to")}
+	f := sesame.EventFilter{Person: person, Limit: eventsPerPage, Cursor: q.Get("cursor")}
+	if k := sesame.Kind(q.Get("kind")); k != "" {
+		if !k.Known() {
+			return f, d, userError(sesame.EINVALID, l.T("data.err.kind"))
+		}
+		d.Kind, f.Kinds = k, []sesame.Kind{k}
+	}
+	for _, x := range []struct {
+		raw string
+		dst *time.Time
+	}{{d.From, &f.From}, {d.To, &f.To}} {
+		if x.raw == "" {
+			continue
+		}
+		t, err := time.Parse(time.DateOnly, x.raw)
+		if err != nil {
+			return f, d, userError(sesame.EINVALID, l.T("data.err.date"))
+		}
+		*x.dst = t
+	}
+	if !f.To.IsZero() {
+		f.To = f.To.AddDate(0, 0, 1) // "to" is inclusive on the page
+	}
+	return f, d, nil
+}
+
+func (p *Portal) myData(w http.ResponseWriter, r *http.Request, person string) {
+	v := p.newView(w, r, "data.title", "data")
+	v.Person = person
+	if p.cfg.Events == nil {
+		v.Data = &dataData{Unavailable: true}
+		p.render(w, http.StatusOK, "data", v)
+		return
+	}
+	f, d, err := parseEventFilter(r, v.L, person)
+	v.Data = d
+	if err != nil {
+		v.Error = sesame.ErrorMessage(err)
+		p.render(w, http.StatusBadRequest, "data", v)
+		return
+	}
+	page, err := p.cfg.Events.Events(r.Context(), f)
+	if err != nil {
+		if sesame.ErrorCode(err) == sesame.EINVALID {
+			v.Error = sesame.ErrorMessage(err)
+			p.render(w, http.StatusBadRequest, "data", v)
+			return
+		}
+		p.fail(w, r, v, err)
+		return
+	}
+	disputed, err := p.disputed(r, person)
+	if err != nil {
+		p.fail(w, r, v, err)
+		return
+	}
+	for _, e := range page.Events {
+		body, _ := json.Marshal(e.Payload)
+		at, ok := disputed[e.Key()]
+		d.Rows = append(d.Rows, eventRow{Event: e, Payload: string(body), Disputed: ok, DisputedAt: at})
+	}
+	if page.Next != "" {
+		q := r.URL.Query()
+		q.Set("cursor", page.Next)
+		d.Next = q.Encode()
+	}
+	p.render(w, http.StatusOK, "data", v)
+}
+
+func (p *Portal) disputed(r *http.Request, person string) (map[sesame.EventKey]time.Time, error) {
+	if p.cfg.Disputes == nil {
+		return map[sesame.EventKey]time.Time{}, nil
+	}
+	return p.cfg.Disputes.DisputedEvents(r.Context(), person)
+}
+
+// dispute marks one of the person's events as disputed.
+func (p *Portal) dispute(w http.ResponseWriter, r *http.Request, person string) {
+	l := p.locale(r)
+	if p.cfg.Disputes == nil {
+		p.fail(w, r, nil, userError(sesame.EUNAVAILABLE, l.T("unavailable")))
+		return
+	}
+	key := sesame.EventKey{Source: r.PostFormValue("source"), ID: r.PostFormValue("id")}
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	if !sesame.ValidID(key.Source) || !sesame.ValidID(key.ID) {
+		p.fail(w, r, nil, userError(sesame.EINVALID, l.T("data.err.event")))
+		return
+	}
+	if reason == "" || len(reason) > 1000 {
+		p.fail(w, r, nil, userError(sesame.EINVALID, l.T("data.err.reason")))
+		return
+	}
+	if err := p.cfg.Disputes.DisputeEvent(r.Context(), person, key, reason, p.now()); err != nil {
+		p.fail(w, r, nil, err)
+		return
+	}
+	http.Redirect(w, r, "/portal/data?done=disputed", http.StatusSeeOther)
+}
+
+// maxExportEvents bounds the export so one request cannot hold a
+// connection for ever; no real person has this many events.
+const maxExportEvents = 200_000
+
+// export gives the person everything Sesame holds about them as one JSON
+// document (data portability).
+func (p *Portal) export(w http.ResponseWriter, r *http.Request, person string) {
+	ctx := r.Context()
+	out := map[string]any{"person": person, "exported_at": p.now().UTC()}
+	fail := func(err error) { writeJSONError(w, err); p.log.Error("portal: export", "err", err) }
+	s, err := p.cfg.Scores.LatestScore(ctx, person)
+	switch {
+	case err == nil:
+		out["score"] = s
+	case sesame.ErrorCode(err) != sesame.ENOTFOUND:
+		fail(err)
+		return
+	}
+	if h, err := p.cfg.Scores.History(ctx, person, 10_000); err == nil {
+		out["score_history"] = h
+	} else if sesame.ErrorCode(err) != sesame.ENOTFOUND {
+		fail(err)
+		return
+	}
+	if p.cfg.Events != nil {
+		events := []sesame.Event{}
+		f := sesame.EventFilter{Person: person, Limit: 1000}
+		for len(events) < maxExportEvents {
+			page, err := p.cfg.Events.Events(ctx, f)
+			if err != nil {
+				fail(err)
+				return
+			}
+			events = append(events, page.Events...)
+			if page.Next == "" {
+				break
+			}
+			f.Cursor = page.Next
+		}
+		out["events"] = events
+	}
+	if p.cfg.Disputes != nil {
+		m, err := p.cfg.Disputes.DisputedEvents(ctx, person)
+		if err != nil {
+			fail(err)
+			return
+		}
+		type dispute struct {
+			sesame.EventKey
+			DisputedAt time.Time `json:"disputed_at"`
+		}
+		list := []dispute{}
+		for k, at := range m {
+			list = append(list, dispute{k, at})
+		}
+		out["disputes"] = list
+	}
+	if p.cfg.Consents != nil {
+		if out["consents"], err = p.cfg.Consents.ActiveConsents(ctx, person); err != nil {
+			fail(err)
+			return
+		}
+		if out["consent_requests"], err = p.cfg.Consents.PendingRequests(ctx, person); err != nil {
+			fail(err)
+			return
+		}
+	}
+	if p.cfg.AccessLog != nil {
+		if out["access_log"], err = p.cfg.AccessLog.AccessLog(ctx, person, 100_000); err != nil {
+			fail(err)
+			return
+		}
+	}
+	if p.cfg.Credentials != nil {
+		var creds []credential.Record
+		if creds, err = p.cfg.Credentials.List(ctx, person); err != nil {
+			fail(err)
+			return
+		}
+		out["credentials"] = creds
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="sesame-export.json"`)
+	writeJSON(w, http.StatusOK, out)
+}

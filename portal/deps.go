@@ -1,0 +1,117 @@
+package portal
+
+import (
+	"context"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+)
+
+// The portal reads and changes a person's things through these interfaces;
+// the packages that own the data implement them (score.Service, sqlite,
+// auth, consent, policy) or small adapters do (see docs/portal.md). A nil
+// dependency makes its page say "not available in this build" instead of failing.
+
+// Auth authenticates people with passwordless login links and sessions.
+type Auth interface {
+	// Authenticate returns the person of a live session token, or an
+	// EUNAUTHORIZED error.
+	Authenticate(ctx context.Context, sessionToken string) (person string, err error)
+	// RequestLoginLink starts a login for who (a person id or e-mail). It
+	// returns the login token to show when the deployment has no mailer
+	// (demo mode, said plainly on the page), or "" when it was sent.
+	RequestLoginLink(ctx context.Context, who string) (demoToken string, err error)
+	// RedeemLoginLink exchanges a login token (once) for a session token.
+	RedeemLoginLink(ctx context.Context, loginToken string) (sessionToken string, expires time.Time, err error)
+	// Logout ends the session.
+	Logout(ctx context.Context, sessionToken string) error
+}
+
+// Scores gives the person's own score, its history and what-if answers.
+// score.Service implements it.
+type Scores interface {
+	LatestScore(ctx context.Context, person string) (*sesame.Score, error)
+	History(ctx context.Context, person string, limit int) ([]sesame.ScorePoint, error)
+	WhatIf(ctx context.Context, person string, changes map[string]float64) (now, then *sesame.Score, err error)
+}
+
+// Events reads the person's ledger. sesame.EventStore implements it.
+type Events interface {
+	Events(ctx context.Context, f sesame.EventFilter) (sesame.EventPage, error)
+}
+
+// Disputes records the events a person disputes. sqlite.CredentialStore implements it.
+type Disputes interface {
+	DisputeEvent(ctx context.Context, person string, key sesame.EventKey, reason string, at time.Time) error
+	DisputedEvents(ctx context.Context, person string) (map[sesame.EventKey]time.Time, error)
+}
+
+// Consent is a live grant of a person to a partner, as the portal shows it.
+type Consent struct {
+	ID          string    `json:"id"`
+	Partner     string    `json:"partner"`
+	PartnerName string    `json:"partner_name"`
+	Purpose     string    `json:"purpose"`
+	Scope       string    `json:"scope"` // threshold | score | full
+	GrantedAt   time.Time `json:"granted_at"`
+	ExpiresAt   time.Time `json:"expires_at"`
+}
+
+// ConsentRequest is a partner's pending request for a consent.
+type ConsentRequest struct {
+	ID          string    `json:"id"`
+	Partner     string    `json:"partner"`
+	PartnerName string    `json:"partner_name"`
+	Purpose     string    `json:"purpose"`
+	Scope       string    `json:"scope"`
+	RequestedAt time.Time `json:"requested_at"`
+	ExpiresAt   time.Time `json:"expires_at"` // of the consent, if approved
+}
+
+// Consents lists and changes the person's consents and pending requests.
+// Every method acts only on the given person's own records (ENOTFOUND otherwise).
+type Consents interface {
+	ActiveConsents(ctx context.Context, person string) ([]Consent, error)
+	PendingRequests(ctx context.Context, person string) ([]ConsentRequest, error)
+	RevokeConsent(ctx context.Context, person, id string) error
+	ApproveRequest(ctx context.Context, person, id string) error
+	DeclineRequest(ctx context.Context, person, id string) error
+}
+
+// AccessEntry is one look at the person's data by someone else.
+type AccessEntry struct {
+	At      time.Time `json:"at"`
+	Partner string    `json:"partner"`
+	Scope   string    `json:"scope"`
+	Purpose string    `json:"purpose"`
+	Outcome string    `json:"outcome"` // e.g. allowed, denied
+}
+
+// ChainStatus is the result of verifying the access log's hash chain.
+type ChainStatus struct {
+	OK      bool   `json:"ok"`
+	Entries int    `json:"entries"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+// AccessLog shows who looked at the person's data and whether the
+// tamper-evident chain holds.
+type AccessLog interface {
+	AccessLog(ctx context.Context, person string, limit int) ([]AccessEntry, error)
+	VerifyChain(ctx context.Context) (ChainStatus, error)
+}
+
+// Offer is one shipped product evaluated for a score.
+type Offer struct {
+	Product  string `json:"product"`
+	Name     string `json:"name"`
+	Partner  string `json:"partner"`
+	Decision string `json:"decision"` // approve | decline | refer
+	Summary  string `json:"summary"`  // e.g. "credit line 20,000 CNY" or "deposit waived"
+}
+
+// Benefits evaluates the shipped products for a score; the portal calls it
+// with the person's score and with the next band's lowest score.
+type Benefits interface {
+	Offers(ctx context.Context, s *sesame.Score) ([]Offer, error)
+}

@@ -1,0 +1,132 @@
+// Package portal is the person's web portal: their score with charts,
+// benefits, consents, access log, data and disputes, and the credentials
+// they share — plus the public credential verification page and the JWKS.
+//
+// Pages are rendered on the server with html/template from embedded files
+// and work without JavaScript; one small embedded script adds the what-if
+// answer in place and copy buttons. Charts are SVG drawn in Go. Nothing is
+// built at release time and nothing loads from another origin.
+//
+// Mount it on the server's mux: portal.New(cfg) then p.Mount(mux).
+package portal
+
+import (
+	"crypto/rand"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/sesame-credit/sesame/credential"
+)
+
+// Config wires the portal to the rest of Sesame. Auth and Scores are
+// required; every other dependency is optional.
+type Config struct {
+	Auth        Auth
+	Scores      Scores
+	Events      Events
+	Disputes    Disputes
+	Consents    Consents
+	AccessLog   AccessLog
+	Benefits    Benefits
+	Credentials *credential.Service
+
+	// BaseURL is the public URL of the server (for verify links in
+	// credentials and QR codes); empty derives it from each request.
+	BaseURL string
+	// TrustProxy lets X-Forwarded-Proto say the request came over HTTPS.
+	TrustProxy bool
+	// ForceSecureCookies sets Secure on every cookie even on plain HTTP.
+	ForceSecureCookies bool
+	// DemoMode says on every page that this is a demo (login links shown on screen).
+	DemoMode bool
+	// CSRFKey signs CSRF tokens; empty generates one per process (tokens
+	// then do not survive a restart, which only costs a reloaded form).
+	CSRFKey []byte
+	Log     *slog.Logger
+	Now     func() time.Time
+}
+
+// Portal serves the portal's pages. Create it with New.
+type Portal struct {
+	cfg      Config
+	catalogs map[string]catalog
+	pages    map[string]*template.Template
+	csrfKey  []byte
+	log      *slog.Logger
+}
+
+// New checks the configuration and parses the embedded templates and catalogs.
+func New(cfg Config) (*Portal, error) {
+	if cfg.Auth == nil || cfg.Scores == nil {
+		return nil, errors.New("portal: Auth and Scores are required")
+	}
+	p := &Portal{cfg: cfg, csrfKey: cfg.CSRFKey, log: cfg.Log}
+	if p.log == nil {
+		p.log = slog.Default()
+	}
+	if len(p.csrfKey) == 0 {
+		p.csrfKey = make([]byte, 32)
+		rand.Read(p.csrfKey)
+	}
+	var err error
+	if p.catalogs, err = loadCatalogs(); err != nil {
+		return nil, err
+	}
+	if p.pages, err = parseTemplates(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *Portal) now() time.Time {
+	if p.cfg.Now != nil {
+		return p.cfg.Now()
+	}
+	return time.Now()
+}
+
+// Mount registers the portal's routes on mux:
+//
+//	/                       → redirect to /portal/
+//	/portal/…               the person's pages (login required except login)
+//	/portal/static/…        embedded CSS and script
+//	/verify                 public credential check (HTML, or JSON on Accept: application/json)
+//	/.well-known/jwks.json  the credential signing keys
+func (p *Portal) Mount(mux *http.ServeMux) {
+	mux.Handle("GET /{$}", http.RedirectHandler("/portal/", http.StatusSeeOther))
+	mux.Handle("GET /portal/static/", p.static())
+
+	mux.HandleFunc("GET /portal/login", p.loginPage)
+	mux.HandleFunc("POST /portal/login", p.loginSubmit)
+	mux.HandleFunc("GET /portal/auth", p.loginRedeem)
+	mux.HandleFunc("POST /portal/logout", p.logout)
+	mux.HandleFunc("POST /portal/lang", p.switchLanguage)
+
+	mux.HandleFunc("GET /portal/{$}", p.personal(p.home))
+	mux.HandleFunc("POST /portal/what-if", p.personal(p.whatIf))
+	mux.HandleFunc("GET /portal/benefits", p.personal(p.benefits))
+	mux.HandleFunc("GET /portal/consents", p.personal(p.consents))
+	mux.HandleFunc("POST /portal/consents/{id}/revoke", p.personal(p.consentAction))
+	mux.HandleFunc("POST /portal/requests/{id}/{action}", p.personal(p.requestAction))
+	mux.HandleFunc("GET /portal/access-log", p.personal(p.accessLog))
+	mux.HandleFunc("GET /portal/data", p.personal(p.myData))
+	mux.HandleFunc("GET /portal/data/export.json", p.personal(p.export))
+	mux.HandleFunc("POST /portal/data/dispute", p.personal(p.dispute))
+	mux.HandleFunc("GET /portal/share", p.personal(p.share))
+	mux.HandleFunc("POST /portal/share", p.personal(p.issueCredential))
+	mux.HandleFunc("POST /portal/share/{id}/revoke", p.personal(p.revokeCredential))
+
+	mux.HandleFunc("GET /verify", p.verify)
+	mux.HandleFunc("GET /.well-known/jwks.json", p.jwks)
+}
+
+// Handler returns the portal alone on its own mux (for tests and for
+// servers that prefer to mount one handler).
+func (p *Portal) Handler() http.Handler {
+	mux := http.NewServeMux()
+	p.Mount(mux)
+	return mux
+}

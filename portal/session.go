@@ -1,0 +1,169 @@
+package portal
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+)
+
+// maxFormBytes bounds every form the portal accepts.
+const maxFormBytes = 64 << 10
+
+// personalHandler serves one of the person's own pages.
+type personalHandler func(w http.ResponseWriter, r *http.Request, person string)
+
+// personal requires a live session and, for state changes, a valid CSRF
+// token from our own origin. Without a session, pages redirect to the login
+// page and other requests get 401.
+func (p *Portal) personal(h personalHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		token := sessionToken(r)
+		person := ""
+		if token != "" {
+			var err error
+			person, err = p.cfg.Auth.Authenticate(r.Context(), token)
+			if err != nil {
+				person = ""
+				if code := sesame.ErrorCode(err); code != sesame.EUNAUTHORIZED && code != sesame.ENOTFOUND {
+					p.fail(w, r, nil, err)
+					return
+				}
+			}
+		}
+		if person == "" {
+			p.setCookie(w, r, &http.Cookie{Name: SessionCookie, Value: "", MaxAge: -1})
+			if r.Method == http.MethodGet && !wantsJSON(r) {
+				http.Redirect(w, r, "/portal/login", http.StatusSeeOther)
+				return
+			}
+			secureHeaders(w)
+			writeJSONError(w, sesame.Errorf(sesame.EUNAUTHORIZED, "log in first"))
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !p.checkCSRF(r) {
+			p.forbidden(w, r)
+			return
+		}
+		h(w, r, person)
+	}
+}
+
+func (p *Portal) loginPage(w http.ResponseWriter, r *http.Request) {
+	if token := sessionToken(r); token != "" {
+		if _, err := p.cfg.Auth.Authenticate(r.Context(), token); err == nil {
+			http.Redirect(w, r, "/portal/", http.StatusSeeOther)
+			return
+		}
+	}
+	v := p.newView(w, r, "login.title", "")
+	v.Data = loginData{}
+	p.render(w, http.StatusOK, "login", v)
+}
+
+type loginData struct {
+	Who       string
+	DemoLink  string // demo mode: the login link, shown instead of mailed
+	Sent      bool
+	Malformed bool
+}
+
+func (p *Portal) loginSubmit(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if !p.checkCSRF(r) {
+		p.forbidden(w, r)
+		return
+	}
+	v := p.newView(w, r, "login.title", "")
+	who := strings.TrimSpace(r.PostFormValue("who"))
+	d := loginData{Who: who}
+	if who == "" || len(who) > 254 {
+		v.Error = v.L.T("login.invalid")
+		v.Data = d
+		p.render(w, http.StatusBadRequest, "login", v)
+		return
+	}
+	token, err := p.cfg.Auth.RequestLoginLink(r.Context(), who)
+	if err != nil {
+		if statusOf(err) == http.StatusInternalServerError {
+			p.fail(w, r, v, err)
+			return
+		}
+		v.Error = sesame.ErrorMessage(err)
+		v.Data = d
+		p.render(w, statusOf(err), "login", v)
+		return
+	}
+	if token != "" {
+		d.DemoLink = "/portal/auth?token=" + token
+	} else {
+		d.Sent = true
+	}
+	v.Data = d
+	p.render(w, http.StatusOK, "login", v)
+}
+
+// loginRedeem is the target of a login link: a top-level GET from a mail or
+// the demo page, which is why the session cookie is SameSite=Lax (Strict
+// would withhold it on the first navigation from a mail client).
+func (p *Portal) loginRedeem(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("token")
+	session, expires, err := p.cfg.Auth.RedeemLoginLink(r.Context(), token)
+	if err != nil {
+		v := p.newView(w, r, "login.title", "")
+		v.Data = loginData{}
+		if statusOf(err) == http.StatusInternalServerError {
+			p.fail(w, r, v, err)
+			return
+		}
+		v.Error = v.L.T("login.link_invalid")
+		p.render(w, http.StatusUnauthorized, "login", v)
+		return
+	}
+	maxAge := int(time.Until(expires).Seconds())
+	if expires.IsZero() || maxAge <= 0 {
+		maxAge = 0 // a browser-session cookie
+	}
+	p.setCookie(w, r, &http.Cookie{Name: SessionCookie, Value: session, MaxAge: maxAge, SameSite: http.SameSiteLaxMode})
+	p.setCookie(w, r, &http.Cookie{Name: csrfCookie, Value: "", MaxAge: -1})
+	http.Redirect(w, r, "/portal/", http.StatusSeeOther)
+}
+
+func (p *Portal) logout(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if !p.checkCSRF(r) {
+		p.forbidden(w, r)
+		return
+	}
+	if token := sessionToken(r); token != "" {
+		if err := p.cfg.Auth.Logout(r.Context(), token); err != nil && statusOf(err) == http.StatusInternalServerError {
+			p.log.Error("portal: logout", "err", err)
+		}
+	}
+	p.setCookie(w, r, &http.Cookie{Name: SessionCookie, Value: "", MaxAge: -1})
+	http.Redirect(w, r, "/portal/login", http.StatusSeeOther)
+}
+
+// switchLanguage remembers the language for a year and returns to the page
+// the person was on (a local path only: no open redirect).
+func (p *Portal) switchLanguage(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if !p.checkCSRF(r) {
+		p.forbidden(w, r)
+		return
+	}
+	lang := r.PostFormValue("lang")
+	if p.catalogs[lang] != nil {
+		p.setCookie(w, r, &http.Cookie{Name: langCookie, Value: lang, MaxAge: 365 * 24 * 3600})
+	}
+	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+func localPath(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return "/portal/"
+	}
+	return next
+}
