@@ -24,6 +24,7 @@ func TestBadInputGetsOneClearMessage(t *testing.T) {
 		{name: "text in a numeric column", csv: "x,bad\n" + strings.Repeat("1,0\n2,1\n", 10) + "two,0\n", wantErr: []string{`"x"`, "row 21", `"two"`, "not a number"}},
 		{name: "only bad columns", csv: "k,bad\n7,0\n7,1\n", wantErr: []string{"no usable feature", `"k"`}},
 		{name: "no label column", csv: good, wantErr: []string{`"nolabel"`, "not found"}},
+		{name: "negative weight", csv: "x,w,bad\n1,1,0\n2,-3,1\n", wantErr: []string{`"w"`, "row 2", `"-3"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -32,6 +33,9 @@ func TestBadInputGetsOneClearMessage(t *testing.T) {
 				t.Fatalf("reading: %v", err)
 			}
 			spec := DataSpec{Label: "bad", Bad: c.bad}
+			if strings.Contains(c.csv, ",w,") {
+				spec.Weight = "w"
+			}
 			if c.name == "no label column" {
 				spec.Label = "nolabel"
 			}
