@@ -1,0 +1,534 @@
+package feature
+
+import (
+	"math"
+	"time"
+)
+
+// GoodStanding says whether a person is in good standing (e.g. scored good
+// or better at the last full refresh). The connections feature
+// vouchers_good_standing_share needs it; without one the feature is missing,
+// which the model treats as neutral.
+type GoodStanding interface {
+	InGoodStanding(person string) bool
+}
+
+const (
+	secondsPerDay   = 86400
+	secondsPerMonth = 30.4375 * secondsPerDay // an average month, for "months since" durations
+	secondsPerYear  = 365.25 * secondsPerDay
+)
+
+var nan = math.NaN()
+
+// Features returns the feature vector as of asOf, in catalogue order. The
+// state must hold only events visible at asOf (see Visible and Compute).
+func (s *State) Features(asOf time.Time) Vector {
+	return s.FeaturesInto(make([]float64, numFeatures), asOf, nil)
+}
+
+// FeaturesInto writes the vector as of asOf into dst (grown to Len() if
+// needed) and returns it: the allocation-free form for bulk builds. good may
+// be nil.
+func (s *State) FeaturesInto(dst []float64, asOf time.Time, good GoodStanding) Vector {
+	if cap(dst) < numFeatures {
+		dst = make([]float64, numFeatures)
+	}
+	v := dst[:numFeatures]
+	for i := range v {
+		v[i] = nan
+	}
+	if s.events == 0 {
+		return v
+	}
+	now := asOf.Unix()
+	var monthAgo [25]int64 // monthAgo[k] = asOf minus k calendar months
+	for k := range monthAgo {
+		monthAgo[k] = asOf.AddDate(0, -k, 0).Unix()
+	}
+	s.creditHistory(v, now, &monthAgo)
+	s.fulfilment(v, now, &monthAgo)
+	s.behaviour(v, now, &monthAgo)
+	s.identity(v, asOf)
+	s.connections(v, good)
+	return v
+}
+
+// dpdEnd is when the statement stopped being past due as seen at now: its
+// cure, or now if it is not cured yet.
+func dpdEnd(st *statement, now int64) int64 {
+	if st.cured != 0 && st.cured < now {
+		return st.cured
+	}
+	return now
+}
+
+func (s *State) creditHistory(v Vector, now int64, monthAgo *[25]int64) {
+	first := int64(0)
+	for i := range s.accounts {
+		if a := s.accounts[i].openedAt; a != 0 && a < now && (first == 0 || a < first) {
+			first = a
+		}
+	}
+	if first != 0 {
+		v[fMonthsSinceFirstCreditLine] = float64(now-first) / secondsPerMonth
+	}
+	v[fDefaults] = float64(s.defaults)
+	v[fWriteOffs] = float64(s.writeOffs)
+	open := 0
+	for i := range s.records {
+		if r := s.records[i]; r.listed != 0 && (r.cleared == 0 || r.cleared < r.listed) {
+			open++
+		}
+	}
+	v[fPublicRecordsOpen] = float64(open)
+	if len(s.statements) == 0 {
+		return
+	}
+	var worst3, worst12, worst24 int64
+	var e30, e60, e90, due, onTime int
+	lastDelinquent := int64(-1)
+	for i := range s.statements {
+		st := &s.statements[i]
+		if st.minDue <= 0 || st.due >= now {
+			continue
+		}
+		due++
+		end := dpdEnd(st, now)
+		if st.cured != 0 && st.cured <= st.due && st.cured < now {
+			onTime++
+		}
+		if end <= st.due {
+			continue
+		}
+		late := end - st.due
+		if end > monthAgo[3] {
+			worst3 = max(worst3, late)
+		}
+		if end > monthAgo[12] {
+			worst12 = max(worst12, late)
+		}
+		if end > monthAgo[24] {
+			worst24 = max(worst24, late)
+		}
+		days := late / secondsPerDay
+		if days >= 30 {
+			e30++
+			lastDelinquent = max(lastDelinquent, end)
+		}
+		if days >= 60 {
+			e60++
+		}
+		if days >= 90 {
+			e90++
+		}
+	}
+	v[fWorstDPD3m] = float64(worst3 / secondsPerDay)
+	v[fWorstDPD12m] = float64(worst12 / secondsPerDay)
+	v[fWorstDPD24m] = float64(worst24 / secondsPerDay)
+	v[fEpisodes30DPD] = float64(e30)
+	v[fEpisodes60DPD] = float64(e60)
+	v[fEpisodes90DPD] = float64(e90)
+	if lastDelinquent >= 0 {
+		v[fMonthsSinceLastDelinquency] = float64(now-lastDelinquent) / secondsPerMonth
+	}
+	if due > 0 {
+		v[fOnTimeRepaymentRatio] = float64(onTime) / float64(due)
+	}
+	lateMonths := 0
+	for j, f := range paymentStatusFeatures {
+		code, ok := s.paymentStatus(monthAgo[j])
+		if !ok {
+			continue
+		}
+		v[f] = code
+		if code > 0 {
+			lateMonths++
+		}
+	}
+	v[fMonthsLateRecent6m] = float64(lateMonths)
+}
+
+// paymentStatus is the payment grid's code at time t: the number of
+// statements past their due date whose minimum is still not covered (the
+// "payments missed" count credit bureaus report each cycle); when none,
+// −2 if the latest statement due owed nothing, −1 if it was paid in full,
+// 0 otherwise. ok is false when no statement had been issued by t.
+func (s *State) paymentStatus(t int64) (code float64, ok bool) {
+	missed := 0
+	var latestDue, latestIssued int64
+	owed, unpaid := false, false
+	for i := range s.statements {
+		st := &s.statements[i]
+		if st.issued >= t {
+			continue
+		}
+		ok = true
+		if st.issued > latestIssued {
+			latestIssued = st.issued
+		}
+		if st.due >= t {
+			continue
+		}
+		if st.minDue > 0 && (st.cured == 0 || st.cured >= t) {
+			missed++
+		}
+		if st.due > latestDue {
+			latestDue = st.due
+		}
+	}
+	if !ok {
+		return 0, false
+	}
+	if missed > 0 {
+		return float64(missed), true
+	}
+	if latestDue == 0 {
+		return 0, true
+	}
+	// Per account, the latest statement due by t: did it owe anything, and
+	// was it paid in full before t?
+	for a := range s.accounts {
+		var st *statement
+		for i := range s.statements {
+			x := &s.statements[i]
+			if int(x.acct) == a && x.due < t && (st == nil || x.due > st.due) {
+				st = x
+			}
+		}
+		if st == nil || st.balance <= 0 {
+			continue
+		}
+		owed = true
+		if st.full == 0 || st.full >= t {
+			unpaid = true
+		}
+	}
+	switch {
+	case !owed:
+		return -2, true
+	case !unpaid:
+		return -1, true
+	}
+	return 0, true
+}
+
+func (s *State) fulfilment(v Vector, now int64, monthAgo *[25]int64) {
+	if len(s.accounts) > 0 {
+		var limits, limitsWithStatement, last int64
+		haveStatement := false
+		for a := range s.accounts {
+			acc := &s.accounts[a]
+			open := acc.openedAt < now && (acc.closedAt == 0 || acc.closedAt >= now)
+			if open {
+				limits += acc.limit
+			}
+			var latest *statement
+			for i := range s.statements {
+				st := &s.statements[i]
+				if int(st.acct) == a && (latest == nil || st.issued > latest.issued) {
+					latest = st
+				}
+			}
+			if latest != nil {
+				haveStatement = true
+				last += max(latest.balance, 0)
+				if open {
+					limitsWithStatement += acc.limit
+				}
+			}
+		}
+		v[fCreditLimitTotal] = major(limits)
+		if haveStatement {
+			v[fStatementBalanceLast] = major(last)
+			if limitsWithStatement > 0 {
+				v[fUtilisationNow] = float64(last) / float64(limitsWithStatement)
+			}
+		}
+		var util float64
+		var nUtil int
+		var billed6, billedPrev1, billedPrev3, billedPrev6 int64
+		for i := range s.statements {
+			st := &s.statements[i]
+			if st.issued >= monthAgo[6] {
+				billed6 += st.balance
+				if l := s.accounts[st.acct].limit; l > 0 {
+					util += float64(st.balance) / float64(l)
+					nUtil++
+				}
+			}
+			if st.issued < monthAgo[1] {
+				if st.issued >= monthAgo[2] {
+					billedPrev1 += st.balance
+				}
+				if st.issued >= monthAgo[4] {
+					billedPrev3 += st.balance
+				}
+				if st.issued >= monthAgo[7] {
+					billedPrev6 += st.balance
+				}
+			}
+		}
+		if nUtil > 0 {
+			v[fUtilisationAvg6m] = util / float64(nUtil)
+		}
+		if haveStatement {
+			v[fStatementBalanceAvg6m] = major(billed6) / 6
+		}
+		var repaid1, repaid3, repaid6 int64
+		for i := range s.repayments {
+			r := &s.repayments[i]
+			if r.at >= now || r.at < monthAgo[6] {
+				continue
+			}
+			repaid6 += r.amount
+			if r.at >= monthAgo[3] {
+				repaid3 += r.amount
+			}
+			if r.at >= monthAgo[1] {
+				repaid1 += r.amount
+			}
+		}
+		v[fRepaidLastMonth] = major(repaid1)
+		v[fRepaidAvg6m] = major(repaid6) / 6
+		v[fRepaidToBilledRatio1m] = ratio(repaid1, billedPrev1)
+		v[fRepaidToBilledRatio3m] = ratio(repaid3, billedPrev3)
+		v[fRepaidToBilledRatio6m] = ratio(repaid6, billedPrev6)
+		var owing, full int
+		for i := range s.statements {
+			st := &s.statements[i]
+			if st.due >= now || st.due < monthAgo[6] || st.balance <= 0 {
+				continue
+			}
+			owing++
+			if st.full != 0 && st.full <= st.due {
+				full++
+			}
+		}
+		if owing > 0 {
+			v[fPaidInFullShare6m] = float64(full) / float64(owing)
+		}
+	}
+	var principal int64
+	active := 0
+	for i := range s.loans {
+		if l := &s.loans[i]; l.at < now && (l.endedAt == 0 || l.endedAt >= now) {
+			active++
+			principal += l.principal
+		}
+	}
+	v[fLoansActive] = float64(active)
+	if s.incomeVerified >= 0 {
+		v[fIncomeMonthly] = major(s.incomeMonthly)
+		v[fIncomeVerified] = float64(s.incomeVerified)
+		if s.incomeMonthly > 0 {
+			debt := principal
+			if b := v[fStatementBalanceLast]; b == b {
+				debt += int64(b * 100)
+			}
+			v[fDebtToIncome] = float64(debt) / float64(s.incomeMonthly)
+		}
+	}
+	if s.assetSeen != 0 {
+		var total int64
+		for _, a := range s.assets {
+			total += a
+		}
+		v[fAssetsTotal] = major(total)
+	}
+	var rentals, finished, onTime, bad int
+	for i := range s.rentals {
+		r := &s.rentals[i]
+		if r.started == 0 {
+			if r.bad {
+				bad++
+			}
+			continue
+		}
+		rentals++
+		if r.bad {
+			bad++
+		}
+		if r.returned != 0 || r.dueBack < now || r.bad {
+			finished++
+			if r.returned != 0 && r.returned <= r.dueBack && !r.bad {
+				onTime++
+			}
+		}
+	}
+	v[fRentals] = float64(rentals)
+	v[fRentalsDamagedOrUnpaid] = float64(bad)
+	if finished > 0 {
+		v[fRentalsOnTimeRatio] = float64(onTime) / float64(finished)
+	}
+	var orders, settled, kept, unpaid int
+	for i := range s.orders {
+		o := &s.orders[i]
+		if o.unpaid {
+			unpaid++
+		}
+		if o.placed == 0 {
+			continue
+		}
+		orders++
+		if o.settled != 0 || o.unpaid || o.payBy < now {
+			settled++
+			if o.settled != 0 && o.settled <= o.payBy && !o.unpaid {
+				kept++
+			}
+		}
+	}
+	v[fOrders] = float64(orders)
+	v[fOrdersUnpaid] = float64(unpaid)
+	if settled > 0 {
+		v[fOrdersKeptRatio] = float64(kept) / float64(settled)
+	}
+}
+
+func (s *State) behaviour(v Vector, now int64, monthAgo *[25]int64) {
+	v[fDaysSinceLastActivity] = float64((now - s.last) / secondsPerDay)
+	v[fMonthsOfActivity] = float64(now-s.first) / secondsPerMonth
+	var active uint16 // bit k: some payment activity in month k before asOf
+	mark := func(at int64) {
+		if at >= now || at < monthAgo[12] {
+			return
+		}
+		for k := 0; k < 12; k++ {
+			if at >= monthAgo[k+1] {
+				active |= 1 << k
+				return
+			}
+		}
+	}
+	var spend [6]int64
+	spent := false
+	for i := range s.payments {
+		p := &s.payments[i]
+		mark(p.at)
+		if p.amount <= 0 {
+			continue
+		}
+		spent = true
+		if p.at >= now || p.at < monthAgo[6] {
+			continue
+		}
+		for k := 0; k < 6; k++ {
+			if p.at >= monthAgo[k+1] {
+				spend[k] += p.amount
+				break
+			}
+		}
+	}
+	for i := range s.repayments {
+		mark(s.repayments[i].at)
+	}
+	var billsDue, billsOnTime, overdue int
+	for i := range s.bills {
+		b := &s.bills[i]
+		if b.paidAt != 0 {
+			mark(b.paidAt)
+		}
+		if b.issued == 0 || b.due >= now {
+			continue
+		}
+		if b.paidAt == 0 {
+			overdue++
+		}
+		if b.due < monthAgo[24] {
+			continue
+		}
+		billsDue++
+		if b.paidAt != 0 && b.paidAt <= b.due {
+			billsOnTime++
+		}
+	}
+	if len(s.bills) > 0 {
+		v[fBillsOverdueNow] = float64(overdue)
+	}
+	if billsDue > 0 {
+		v[fBillsOnTimeRatio] = float64(billsOnTime) / float64(billsDue)
+	}
+	n := 0
+	for k := 0; k < 12; k++ {
+		if active&(1<<k) != 0 {
+			n++
+		}
+	}
+	v[fPaymentRegularity12m] = float64(n) / 12
+	if spent {
+		var sum float64
+		months := 0
+		for _, x := range spend {
+			sum += float64(x)
+			if x > 0 {
+				months++
+			}
+		}
+		mean := sum / 6
+		v[fSpendingMonthlyAvg] = mean / 100
+		if months >= 3 && mean > 0 {
+			var ss float64
+			for _, x := range spend {
+				d := float64(x) - mean
+				ss += d * d
+			}
+			v[fSpendingStability6m] = math.Sqrt(ss/6) / mean
+		}
+	}
+}
+
+func (s *State) identity(v Vector, asOf time.Time) {
+	now := asOf.Unix()
+	if s.verified >= 0 {
+		v[fIdentityVerified] = float64(s.verified)
+	}
+	if s.birthYear > 0 {
+		v[fAgeYears] = float64(asOf.Year() - s.birthYear)
+	}
+	if s.education >= 0 {
+		v[fEducationLevel] = float64(s.education)
+	}
+	switch {
+	case s.employment == 0:
+		v[fEmploymentYears] = 0
+	case s.employedSince != 0 && s.employedSince <= now:
+		v[fEmploymentYears] = float64(now-s.employedSince) / secondsPerYear
+	}
+	if s.addressSince != 0 && s.addressSince <= now {
+		v[fAddressYears] = float64(now-s.addressSince) / secondsPerYear
+	}
+	if s.phoneSince != 0 && s.phoneSince <= now {
+		v[fPhoneYears] = float64(now-s.phoneSince) / secondsPerYear
+	}
+}
+
+func (s *State) connections(v Vector, good GoodStanding) {
+	active, inGood := 0, 0
+	for i := range s.vouches {
+		if s.vouches[i].withdrawn {
+			continue
+		}
+		active++
+		if good != nil && good.InGoodStanding(s.vouches[i].voucher) {
+			inGood++
+		}
+	}
+	if active == 0 {
+		return
+	}
+	v[fVouchesReceived] = float64(active)
+	if good != nil {
+		v[fVouchersGoodStandingShare] = float64(inGood) / float64(active)
+	}
+}
+
+// major converts integer minor units to major units for the model; features
+// are model inputs, not money, so a float is fine here.
+func major(minor int64) float64 { return float64(minor) / 100 }
+
+func ratio(a, b int64) float64 {
+	if b <= 0 {
+		return nan
+	}
+	return float64(a) / float64(b)
+}

@@ -1,0 +1,258 @@
+package feature
+
+import (
+	"context"
+	"errors"
+	"io"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+)
+
+// DatasetOptions configure a training-set build.
+type DatasetOptions struct {
+	AsOf       time.Time // features use events visible before it
+	End        time.Time // the label window is [AsOf, End)
+	Outcome    Outcome
+	MinHistory time.Duration // people whose first event is less than this before AsOf are excluded
+	// Protected names the protected attributes (IdentityReported.Protected
+	// keys, e.g. "sex") to export as protected_<key> columns for fairness
+	// measurement. They are never features: train with --protected.
+	Protected []string
+	Workers   int             // 0: GOMAXPROCS
+	Progress  func(people int) // called now and then with the people seen so far; may be nil
+}
+
+// DatasetStats counts what a build did with each person.
+type DatasetStats struct {
+	People           int // people scanned
+	Rows             int // rows written
+	Bad              int // rows labelled bad
+	NoHistory        int // excluded: no events before the as-of time
+	TooLittleHistory int // excluded: first event less than MinHistory before the as-of time
+	AlreadyBad       int // excluded: the outcome had already happened before the as-of time
+}
+
+// datasetBatch is how many people travel together from the scan to the
+// workers: enough to amortise the hand-off, small enough to keep memory flat.
+const datasetBatch = 1024
+
+type personEvents struct {
+	person string
+	events []sesame.Event
+}
+
+// BuildDataset scans the ledger (events recorded before End), and writes one
+// CSV row per eligible person: person, the features as of AsOf, bad, then
+// the protected columns. Missing features are empty cells. Rows come in
+// person order. The scan, the feature workers and the writer overlap, so the
+// build runs at the speed of the slowest of them.
+func BuildDataset(ctx context.Context, sc sesame.EventScanner, w io.Writer, opt DatasetOptions) (DatasetStats, error) {
+	var st DatasetStats
+	if opt.AsOf.IsZero() || !opt.End.After(opt.AsOf) {
+		return st, errors.New("dataset: the label window must end after the as-of time")
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	header := []byte("person")
+	for _, n := range names {
+		header = append(append(header, ','), n...)
+	}
+	header = append(header, ",bad"...)
+	for _, p := range opt.Protected {
+		header = append(append(header, ",protected_"...), p...)
+	}
+	header = append(header, '\n')
+	if _, err := w.Write(header); err != nil {
+		return st, err
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []personEvents, 2)
+	done := make(chan error, 1)
+	go func() { done <- writeBatches(batches, w, opt, workers, &st) }()
+
+	batch := make([]personEvents, 0, datasetBatch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		select {
+		case batches <- batch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		batch = make([]personEvents, 0, datasetBatch)
+		return nil
+	}
+	scanErr := sc.ScanPeople(ctx, "", opt.End, func(person string, events []sesame.Event) error {
+		// The scanner may reuse its slice: keep a copy (payloads are
+		// immutable and shared).
+		batch = append(batch, personEvents{person, append([]sesame.Event(nil), events...)})
+		if len(batch) == datasetBatch {
+			return flush()
+		}
+		return nil
+	})
+	if scanErr == nil {
+		scanErr = flush()
+	}
+	close(batches)
+	writeErr := <-done
+	if scanErr != nil {
+		return st, scanErr
+	}
+	return st, writeErr
+}
+
+// rowResult is one person's formatted row, or why they were excluded.
+type rowResult struct {
+	row                                []byte
+	noHistory, tooLittle, already, bad bool
+}
+
+// writeBatches computes each batch's rows on workers (each with its own
+// States) and writes them in order.
+func writeBatches(batches <-chan []personEvents, w io.Writer, opt DatasetOptions, workers int, st *DatasetStats) error {
+	type worker struct {
+		s, l *State
+		vec  []float64
+	}
+	ws := make([]worker, workers)
+	for i := range ws {
+		ws[i] = worker{s: NewState(), l: NewState(), vec: make([]float64, numFeatures)}
+	}
+	results := make([]rowResult, datasetBatch)
+	var failed error
+	for batch := range batches {
+		if failed != nil {
+			continue // drain so the scanner is not blocked
+		}
+		var wg sync.WaitGroup
+		per := (len(batch) + workers - 1) / workers
+		for k := 0; k < workers; k++ {
+			lo, hi := k*per, min((k+1)*per, len(batch))
+			if lo >= hi {
+				break
+			}
+			wg.Add(1)
+			go func(wk *worker, lo, hi int) {
+				defer wg.Done()
+				for i := lo; i < hi; i++ {
+					results[i] = buildRow(wk.s, wk.l, wk.vec, results[i].row[:0], &batch[i], opt)
+				}
+			}(&ws[k], lo, hi)
+		}
+		wg.Wait()
+		for i := range batch {
+			r := &results[i]
+			st.People++
+			switch {
+			case r.noHistory:
+				st.NoHistory++
+			case r.tooLittle:
+				st.TooLittleHistory++
+			case r.already:
+				st.AlreadyBad++
+			default:
+				st.Rows++
+				if r.bad {
+					st.Bad++
+				}
+				if _, err := w.Write(r.row); err != nil {
+					failed = err
+				}
+			}
+		}
+		if opt.Progress != nil {
+			opt.Progress(st.People)
+		}
+	}
+	return failed
+}
+
+func buildRow(s, l *State, vec []float64, buf []byte, pe *personEvents, opt DatasetOptions) rowResult {
+	r := rowResult{row: buf}
+	s.Reset()
+	s.ApplyVisible(pe.events, opt.AsOf)
+	if s.events == 0 {
+		r.noHistory = true
+		return r
+	}
+	if opt.MinHistory > 0 && opt.AsOf.Unix()-s.first < int64(opt.MinHistory/time.Second) {
+		r.tooLittle = true
+		return r
+	}
+	bad, already := opt.Outcome.Label(l, pe.events, opt.AsOf, opt.End)
+	if already {
+		r.already = true
+		return r
+	}
+	r.bad = bad
+	v := s.FeaturesInto(vec, opt.AsOf, nil)
+	b := append(r.row, pe.person...)
+	for _, x := range v {
+		b = append(b, ',')
+		if x == x {
+			b = strconv.AppendFloat(b, x, 'g', 10, 64)
+		}
+	}
+	if bad {
+		b = append(b, ",1"...)
+	} else {
+		b = append(b, ",0"...)
+	}
+	for _, key := range opt.Protected {
+		b = append(b, ',')
+		b = appendCSV(b, protectedValue(pe.events, key, opt.AsOf))
+	}
+	r.row = append(b, '\n')
+	return r
+}
+
+// protectedValue is the latest value of a protected attribute reported
+// before asOf. It is read here, for the fairness columns, and nowhere in
+// the features.
+func protectedValue(events []sesame.Event, key string, asOf time.Time) string {
+	v := ""
+	for i := range events {
+		e := &events[i]
+		if e.Kind != sesame.KindIdentityReported || !Visible(e, asOf) {
+			continue
+		}
+		if p, ok := e.Payload.(*sesame.IdentityReported); ok {
+			if x, ok := p.Protected[key]; ok {
+				v = x
+			}
+		}
+	}
+	return v
+}
+
+// appendCSV appends s as one CSV cell, quoted when it needs to be.
+func appendCSV(b []byte, s string) []byte {
+	needs := false
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == ',' || c == '"' || c == '\n' || c == '\r' {
+			needs = true
+			break
+		}
+	}
+	if !needs {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
+}

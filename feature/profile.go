@@ -1,0 +1,142 @@
+package feature
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+)
+
+// Compute folds the events visible at asOf into a fresh state and returns
+// the vector: the from-scratch path, used by tests and one-off scoring.
+func Compute(events []sesame.Event, asOf time.Time) Vector {
+	s := NewState()
+	s.ApplyVisible(events, asOf)
+	return s.Features(asOf)
+}
+
+// ApplyVisible folds in the events of the list that are visible at asOf and
+// ignores the rest.
+func (s *State) ApplyVisible(events []sesame.Event, asOf time.Time) {
+	for i := range events {
+		if Visible(&events[i], asOf) {
+			s.Apply(&events[i])
+		}
+	}
+}
+
+// Missing says, in words a person understands, why the state does not
+// support a score as of asOf; nil when it does. A score needs at least one
+// record of how the person keeps commitments (credit, bills, rentals,
+// orders or payments) and minHistory of records.
+func (s *State) Missing(asOf time.Time, minHistory time.Duration) []string {
+	var out []string
+	if s.events == 0 {
+		return []string{"no records yet: connect a bank card, a credit line or your utility bills"}
+	}
+	if len(s.statements) == 0 && len(s.bills) == 0 && len(s.rentals) == 0 && len(s.orders) == 0 && len(s.payments) == 0 && len(s.loans) == 0 {
+		out = append(out, "no record of payments, credit, bills, rentals or orders yet")
+	}
+	if span := asOf.Unix() - s.first; minHistory > 0 && span < int64(minHistory/time.Second) {
+		months := math.Ceil(minHistory.Hours() / 24 / 30.4375)
+		out = append(out, fmt.Sprintf("less than %.0f months of records (the first is from %s)", months, time.Unix(s.first, 0).UTC().Format("2 January 2006")))
+	}
+	return out
+}
+
+// DefaultMinHistory is how much history a score needs by default.
+const DefaultMinHistory = 90 * 24 * time.Hour
+
+// TipTarget is a value a person can bring a feature to by their own action,
+// and the sentence that says how.
+type TipTarget struct {
+	Value  float64
+	Action string
+}
+
+// Tips returns the values of the named feature that the person could reach
+// by their own action from the current value, best first; nil for features
+// a person cannot change directly (history, age). The model prices each.
+func Tips(name string, current float64) []TipTarget {
+	i := Index(name)
+	if i < 0 || !catalogue[i].Actionable || current != current {
+		return nil
+	}
+	d := catalogue[i]
+	switch i {
+	case fUtilisationNow:
+		var out []TipTarget
+		for _, t := range []float64{0.1, 0.3, 0.5} {
+			if current > t {
+				out = append(out, TipTarget{t, fmt.Sprintf(d.Tip, fmt.Sprintf("%.0f%%", t*100))})
+			}
+		}
+		return out
+	case fDebtToIncome:
+		var out []TipTarget
+		for _, t := range []float64{1, 3} {
+			if current > t {
+				out = append(out, TipTarget{t, fmt.Sprintf(d.Tip, fmt.Sprintf("%.0f", t))})
+			}
+		}
+		return out
+	case fPaymentStatusNow:
+		if current > 0 {
+			return []TipTarget{{0, d.Tip}}
+		}
+	case fWorstDPD3m, fPublicRecordsOpen, fOrdersUnpaid, fBillsOverdueNow:
+		if current > 0 {
+			return []TipTarget{{0, d.Tip}}
+		}
+	case fIdentityVerified, fIncomeVerified:
+		if current < 1 {
+			return []TipTarget{{1, d.Tip}}
+		}
+	case fOnTimeRepaymentRatio, fPaidInFullShare6m, fBillsOnTimeRatio, fRentalsOnTimeRatio, fPaymentRegularity12m:
+		if current < 1 {
+			return []TipTarget{{1, d.Tip}}
+		}
+	case fRepaidToBilledRatio1m:
+		if current < 1 {
+			return []TipTarget{{1, d.Tip}}
+		}
+	}
+	return nil
+}
+
+// Profiler computes profiles for the score service: the vector, what is
+// missing for a score, and tips. It holds no per-person state and is safe
+// for concurrent use.
+type Profiler struct {
+	MinHistory   time.Duration // 0 means DefaultMinHistory
+	GoodStanding GoodStanding  // optional; see vouchers_good_standing_share
+}
+
+// Names returns the feature names in vector order.
+func (p *Profiler) Names() []string { return names }
+
+// Profile folds the events visible at asOf and returns the vector and what
+// is missing for a score (nil when nothing is).
+func (p *Profiler) Profile(events []sesame.Event, asOf time.Time) (Vector, []string) {
+	s := statePool.Get().(*State)
+	defer statePool.Put(s)
+	s.Reset()
+	s.ApplyVisible(events, asOf)
+	return p.read(s, asOf)
+}
+
+// ProfileState reads an already folded state: the incremental path (Apply
+// the new event to a kept State, then call this).
+func (p *Profiler) ProfileState(s *State, asOf time.Time) (Vector, []string) { return p.read(s, asOf) }
+
+func (p *Profiler) read(s *State, asOf time.Time) (Vector, []string) {
+	min := p.MinHistory
+	if min == 0 {
+		min = DefaultMinHistory
+	}
+	return s.FeaturesInto(nil, asOf, p.GoodStanding), s.Missing(asOf, min)
+}
+
+// Tips is the package function Tips, for the score service's Profiler interface.
+func (p *Profiler) Tips(name string, current float64) []TipTarget { return Tips(name, current) }

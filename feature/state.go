@@ -1,0 +1,469 @@
+package feature
+
+import (
+	"sort"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+)
+
+// State is a person's events folded into the compact records the features
+// need. Apply folds one event in; Features reads the vector as of a time.
+// Folding is order-independent (repayments are kept sorted and cures
+// recomputed when an earlier one arrives), so an event that arrives late
+// gives the same state as a rebuild from scratch.
+//
+// A State holds no maps and reuses its slices across Reset, so a worker can
+// fold millions of people with one State and almost no allocation. It is not
+// safe for concurrent use.
+type State struct {
+	first, last int64 // first and latest occurred_at seen (Unix seconds); 0 = none
+	events      int
+
+	// identity
+	birthYear      int
+	education      int8 // −1 unknown
+	employment     int8 // −1 unknown, 0 not employed, 1 employed
+	employedSince  int64
+	addressSince   int64
+	phoneSince     int64
+	verified       int8 // −1 unknown
+	incomeMonthly  int64
+	incomeVerified int8 // −1 none
+	assets         [8]int64
+	assetSeen      uint8
+
+	accounts   []account
+	statements []statement
+	repayments []repayment // sorted by time
+	loans      []loan
+	defaults   int
+	writeOffs  int
+	records    []record
+	payments   []payment
+	bills      []bill
+	rentals    []rental
+	orders     []order
+	vouches    []vouch
+}
+
+type account struct {
+	id       string
+	limit    int64
+	openedAt int64
+	closedAt int64 // 0 = open
+}
+
+type statement struct {
+	acct    int32
+	issued  int64
+	due     int64
+	minDue  int64
+	balance int64
+	cured   int64 // when repayments since issue first covered minDue; 0 = not (yet)
+	full    int64 // when they first covered the balance; 0 = not (yet)
+}
+
+type repayment struct {
+	acct   int32
+	at     int64
+	amount int64
+}
+
+type loan struct {
+	id        string
+	principal int64
+	at        int64
+	endedAt   int64 // settled, defaulted or written off
+}
+
+type record struct {
+	id      string
+	listed  int64
+	cleared int64
+}
+
+type payment struct {
+	at     int64
+	amount int64 // debit > 0, credit < 0
+}
+
+type bill struct {
+	id     string
+	due    int64
+	issued int64
+	paidAt int64
+}
+
+type rental struct {
+	id       string
+	started  int64
+	dueBack  int64
+	returned int64
+	bad      bool // damaged or unpaid
+}
+
+type order struct {
+	id      string
+	placed  int64
+	payBy   int64
+	settled int64 // paid or returned
+	unpaid  bool
+}
+
+type vouch struct {
+	voucher   string
+	withdrawn bool
+}
+
+// NewState returns an empty State.
+func NewState() *State {
+	s := &State{}
+	s.Reset()
+	return s
+}
+
+// Reset empties the state for another person, keeping its memory.
+func (s *State) Reset() {
+	*s = State{
+		accounts: s.accounts[:0], statements: s.statements[:0], repayments: s.repayments[:0],
+		loans: s.loans[:0], records: s.records[:0], payments: s.payments[:0], bills: s.bills[:0],
+		rentals: s.rentals[:0], orders: s.orders[:0], vouches: s.vouches[:0],
+		education: -1, employment: -1, verified: -1, incomeVerified: -1,
+	}
+}
+
+// Events is how many events have been folded in.
+func (s *State) Events() int { return s.events }
+
+// Visible reports whether e is part of the ledger as known at asOf: it
+// occurred before asOf and was recorded before asOf. Offline data without a
+// recorded time counts as recorded when it occurred.
+func Visible(e *sesame.Event, asOf time.Time) bool {
+	if !e.OccurredAt.Before(asOf) {
+		return false
+	}
+	return e.RecordedAt.IsZero() || e.RecordedAt.Before(asOf)
+}
+
+func unix(t time.Time) int64 { return t.Unix() }
+
+func optUnix(t *time.Time) int64 {
+	if t == nil {
+		return 0
+	}
+	return t.Unix()
+}
+
+// Apply folds one event into the state. The caller decides visibility (see
+// Visible): a State only ever holds what it was given. Events of unknown
+// kinds or with a nil payload are ignored rather than failing a whole build.
+func (s *State) Apply(e *sesame.Event) {
+	if e.Payload == nil {
+		return
+	}
+	at := unix(e.OccurredAt)
+	s.events++
+	if s.first == 0 || at < s.first {
+		s.first = at
+	}
+	if at > s.last {
+		s.last = at
+	}
+	switch p := e.Payload.(type) {
+	case *sesame.IdentityReported:
+		s.applyIdentity(p)
+	case *sesame.IncomeReported:
+		s.incomeMonthly = p.Monthly.Amount
+		s.incomeVerified = boolCode(p.Verified)
+	case *sesame.AssetReported:
+		if i := indexOf(sesame.AssetTypes, p.Asset); i >= 0 && i < len(s.assets) {
+			s.assets[i] = p.Value.Amount
+			s.assetSeen |= 1 << i
+		}
+	case *sesame.CreditLineOpened:
+		i := s.account(p.Account)
+		s.accounts[i].limit = p.Limit.Amount
+		if s.accounts[i].openedAt == 0 || at < s.accounts[i].openedAt {
+			s.accounts[i].openedAt = at
+		}
+	case *sesame.CreditLineLimitChanged:
+		s.accounts[s.account(p.Account)].limit = p.Limit.Amount
+	case *sesame.CreditLineClosed:
+		s.accounts[s.account(p.Account)].closedAt = at
+	case *sesame.StatementIssued:
+		s.addStatement(int32(s.account(p.Account)), at, unix(p.DueAt), p.MinimumDue.Amount, p.Balance.Amount)
+	case *sesame.RepaymentMade:
+		s.addRepayment(int32(s.account(p.Account)), at, p.Amount.Amount)
+	case *sesame.LoanOriginated:
+		s.loans = append(s.loans, loan{id: p.Loan, principal: p.Principal.Amount, at: at})
+	case *sesame.LoanSettled:
+		s.endLoan(p.Loan, at)
+	case *sesame.LoanDefaulted:
+		s.defaults++
+		s.endLoan(p.Loan, at)
+	case *sesame.LoanWrittenOff:
+		s.writeOffs++
+		s.endLoan(p.Loan, at)
+	case *sesame.PaymentMade:
+		amt := p.Amount.Amount
+		if p.Direction == "credit" {
+			amt = -amt
+		}
+		s.payments = append(s.payments, payment{at: at, amount: amt})
+	case *sesame.BillIssued:
+		b := s.bill(p.Bill)
+		s.bills[b].due, s.bills[b].issued = unix(p.DueAt), at
+	case *sesame.BillPaid:
+		b := s.bill(p.Bill)
+		if s.bills[b].paidAt == 0 || at < s.bills[b].paidAt {
+			s.bills[b].paidAt = at
+		}
+	case *sesame.RentalStarted:
+		r := s.rental(p.Rental)
+		s.rentals[r].started, s.rentals[r].dueBack = at, unix(p.DueBackAt)
+	case *sesame.RentalReturned:
+		r := s.rental(p.Rental)
+		if s.rentals[r].returned == 0 || at < s.rentals[r].returned {
+			s.rentals[r].returned = at
+		}
+	case *sesame.RentalDamaged:
+		s.rentals[s.rental(p.Rental)].bad = true
+	case *sesame.RentalUnpaid:
+		s.rentals[s.rental(p.Rental)].bad = true
+	case *sesame.OrderPlaced:
+		o := s.order(p.Order)
+		s.orders[o].placed, s.orders[o].payBy = at, unix(p.PayBy)
+	case *sesame.OrderPaid:
+		s.settleOrder(p.Order, at)
+	case *sesame.OrderReturned:
+		s.settleOrder(p.Order, at)
+	case *sesame.OrderUnpaid:
+		s.orders[s.order(p.Order)].unpaid = true
+	case *sesame.PublicRecordListed:
+		r := s.record(p.Record)
+		s.records[r].listed = at
+	case *sesame.PublicRecordCleared:
+		r := s.record(p.Record)
+		s.records[r].cleared = at
+	case *sesame.ConnectionVouched:
+		s.vouch(p.Voucher).withdrawn = false
+	case *sesame.ConnectionWithdrawn:
+		s.vouch(p.Voucher).withdrawn = true
+	}
+}
+
+// applyIdentity lets a later report override the fields it sets. Protected
+// attributes are deliberately not read.
+func (s *State) applyIdentity(p *sesame.IdentityReported) {
+	if p.BirthYear != 0 {
+		s.birthYear = p.BirthYear
+	}
+	if p.Education != "" {
+		s.education = int8(educationLevel(p.Education))
+	}
+	if p.Employment != "" {
+		switch p.Employment {
+		case "employed", "self_employed":
+			s.employment = 1
+		default:
+			s.employment = 0
+		}
+	}
+	if p.EmployedSince != nil {
+		s.employedSince = optUnix(p.EmployedSince)
+	}
+	if p.AddressSince != nil {
+		s.addressSince = optUnix(p.AddressSince)
+	}
+	if p.PhoneSince != nil {
+		s.phoneSince = optUnix(p.PhoneSince)
+	}
+	if p.IdentityVerified != nil {
+		s.verified = boolCode(*p.IdentityVerified)
+	}
+}
+
+// educationLevel orders the education values; "other" is unknown (−1).
+func educationLevel(e string) int {
+	switch e {
+	case "none":
+		return 0
+	case "primary":
+		return 1
+	case "secondary":
+		return 2
+	case "vocational":
+		return 3
+	case "bachelor":
+		return 4
+	case "master":
+		return 5
+	case "doctorate":
+		return 6
+	}
+	return -1
+}
+
+func boolCode(b bool) int8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// The lookups below scan small slices: a person has a handful of accounts,
+// bills in flight and rentals, and a scan of a few strings beats a map that
+// would have to be allocated and cleared for every person.
+
+func (s *State) account(id string) int {
+	for i := range s.accounts {
+		if s.accounts[i].id == id {
+			return i
+		}
+	}
+	s.accounts = append(s.accounts, account{id: id})
+	return len(s.accounts) - 1
+}
+
+func (s *State) bill(id string) int {
+	for i := len(s.bills) - 1; i >= 0; i-- {
+		if s.bills[i].id == id {
+			return i
+		}
+	}
+	s.bills = append(s.bills, bill{id: id})
+	return len(s.bills) - 1
+}
+
+func (s *State) rental(id string) int {
+	for i := len(s.rentals) - 1; i >= 0; i-- {
+		if s.rentals[i].id == id {
+			return i
+		}
+	}
+	s.rentals = append(s.rentals, rental{id: id})
+	return len(s.rentals) - 1
+}
+
+func (s *State) order(id string) int {
+	for i := len(s.orders) - 1; i >= 0; i-- {
+		if s.orders[i].id == id {
+			return i
+		}
+	}
+	s.orders = append(s.orders, order{id: id})
+	return len(s.orders) - 1
+}
+
+func (s *State) record(id string) int {
+	for i := range s.records {
+		if s.records[i].id == id {
+			return i
+		}
+	}
+	s.records = append(s.records, record{id: id})
+	return len(s.records) - 1
+}
+
+func (s *State) vouch(voucher string) *vouch {
+	for i := range s.vouches {
+		if s.vouches[i].voucher == voucher {
+			return &s.vouches[i]
+		}
+	}
+	s.vouches = append(s.vouches, vouch{voucher: voucher})
+	return &s.vouches[len(s.vouches)-1]
+}
+
+func (s *State) settleOrder(id string, at int64) {
+	o := s.order(id)
+	if s.orders[o].settled == 0 || at < s.orders[o].settled {
+		s.orders[o].settled = at
+	}
+}
+
+func (s *State) endLoan(id string, at int64) {
+	for i := range s.loans {
+		if s.loans[i].id == id && (s.loans[i].endedAt == 0 || at < s.loans[i].endedAt) {
+			s.loans[i].endedAt = at
+			return
+		}
+	}
+}
+
+// addStatement records a statement and works out from the repayments already
+// known when its minimum and its balance were covered.
+func (s *State) addStatement(acct int32, issued, due, minDue, balance int64) {
+	s.statements = append(s.statements, statement{acct: acct, issued: issued, due: due, minDue: minDue, balance: balance})
+	s.cure(&s.statements[len(s.statements)-1])
+}
+
+// addRepayment inserts a repayment in time order and recomputes the cures of
+// the statements it can affect (same account, issued at or before it, and not
+// already covered before it).
+func (s *State) addRepayment(acct int32, at, amount int64) {
+	n := len(s.repayments)
+	if n == 0 || s.repayments[n-1].at <= at {
+		s.repayments = append(s.repayments, repayment{acct: acct, at: at, amount: amount})
+	} else {
+		i := sort.Search(n, func(i int) bool { return s.repayments[i].at > at })
+		s.repayments = append(s.repayments, repayment{})
+		copy(s.repayments[i+1:], s.repayments[i:])
+		s.repayments[i] = repayment{acct: acct, at: at, amount: amount}
+	}
+	for i := range s.statements {
+		st := &s.statements[i]
+		if st.acct != acct || st.issued > at {
+			continue
+		}
+		if st.cured != 0 && st.cured <= at && st.full != 0 && st.full <= at {
+			continue
+		}
+		s.cure(st)
+	}
+}
+
+// cure sets when cumulative repayments to the statement's account made since
+// it was issued first covered its minimum due (cured) and its balance (full).
+// This is the definition of days past due: a statement is past due from its
+// due date until it is cured.
+func (s *State) cure(st *statement) {
+	st.cured, st.full = 0, 0
+	if st.minDue <= 0 {
+		st.cured = st.issued
+	}
+	if st.balance <= 0 {
+		st.full = st.issued
+	}
+	if st.cured != 0 && st.full != 0 {
+		return
+	}
+	i := sort.Search(len(s.repayments), func(i int) bool { return s.repayments[i].at >= st.issued })
+	var sum int64
+	for ; i < len(s.repayments); i++ {
+		r := &s.repayments[i]
+		if r.acct != st.acct {
+			continue
+		}
+		sum += r.amount
+		if st.cured == 0 && sum >= st.minDue {
+			st.cured = r.at
+		}
+		if st.full == 0 && sum >= st.balance {
+			st.full = r.at
+		}
+		if st.cured != 0 && st.full != 0 {
+			return
+		}
+	}
+}
