@@ -96,31 +96,40 @@ func (p *Portal) now() time.Time {
 //	/verify                 public credential check (HTML, or JSON on Accept: application/json)
 //	/.well-known/jwks.json  the credential signing keys
 func (p *Portal) Mount(mux *http.ServeMux) {
-	mux.Handle("GET /{$}", http.RedirectHandler("/portal/", http.StatusSeeOther))
-	mux.Handle("GET /portal/static/", p.static())
+	// Every response, redirects included, carries the security headers.
+	handleH := func(pattern string, h http.Handler) {
+		mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			secureHeaders(w)
+			h.ServeHTTP(w, r)
+		}))
+	}
+	handle := func(pattern string, h http.HandlerFunc) { handleH(pattern, h) }
 
-	mux.HandleFunc("GET /portal/login", p.loginPage)
-	mux.HandleFunc("POST /portal/login", p.loginSubmit)
-	mux.HandleFunc("GET /portal/auth", p.loginRedeem)
-	mux.HandleFunc("POST /portal/logout", p.logout)
-	mux.HandleFunc("POST /portal/lang", p.switchLanguage)
+	handleH("GET /{$}", http.RedirectHandler("/portal/", http.StatusSeeOther))
+	handleH("GET /portal/static/", p.static())
 
-	mux.HandleFunc("GET /portal/{$}", p.personal(p.home))
-	mux.HandleFunc("POST /portal/what-if", p.personal(p.whatIf))
-	mux.HandleFunc("GET /portal/benefits", p.personal(p.benefits))
-	mux.HandleFunc("GET /portal/consents", p.personal(p.consents))
-	mux.HandleFunc("POST /portal/consents/{id}/revoke", p.personal(p.consentAction))
-	mux.HandleFunc("POST /portal/requests/{id}/{action}", p.personal(p.requestAction))
-	mux.HandleFunc("GET /portal/access-log", p.personal(p.accessLog))
-	mux.HandleFunc("GET /portal/data", p.personal(p.myData))
-	mux.HandleFunc("GET /portal/data/export.json", p.personal(p.export))
-	mux.HandleFunc("POST /portal/data/dispute", p.personal(p.dispute))
-	mux.HandleFunc("GET /portal/share", p.personal(p.share))
-	mux.HandleFunc("POST /portal/share", p.personal(p.issueCredential))
-	mux.HandleFunc("POST /portal/share/{id}/revoke", p.personal(p.revokeCredential))
+	handle("GET /portal/login", p.loginPage)
+	handle("POST /portal/login", p.loginSubmit)
+	handle("GET /portal/auth", p.loginRedeem)
+	handle("POST /portal/logout", p.logout)
+	handle("POST /portal/lang", p.switchLanguage)
 
-	mux.HandleFunc("GET /verify", p.verify)
-	mux.HandleFunc("GET /.well-known/jwks.json", p.jwks)
+	handle("GET /portal/{$}", p.personal(p.home))
+	handle("POST /portal/what-if", p.personal(p.whatIf))
+	handle("GET /portal/benefits", p.personal(p.benefits))
+	handle("GET /portal/consents", p.personal(p.consents))
+	handle("POST /portal/consents/{id}/revoke", p.personal(p.consentAction))
+	handle("POST /portal/requests/{id}/{action}", p.personal(p.requestAction))
+	handle("GET /portal/access-log", p.personal(p.accessLog))
+	handle("GET /portal/data", p.personal(p.myData))
+	handle("GET /portal/data/export.json", p.personal(p.export))
+	handle("POST /portal/data/dispute", p.personal(p.dispute))
+	handle("GET /portal/share", p.personal(p.share))
+	handle("POST /portal/share", p.personal(p.issueCredential))
+	handle("POST /portal/share/{id}/revoke", p.personal(p.revokeCredential))
+
+	handle("GET /verify", p.verify)
+	handle("GET /.well-known/jwks.json", p.jwks)
 }
 
 // Handler returns the portal alone on its own mux (for tests and for
