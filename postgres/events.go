@@ -1,0 +1,335 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sesame-credit/sesame"
+)
+
+// EventStore is the ledger on PostgreSQL; it implements sesame.EventStore
+// and sesame.EventScanner. Get it from DB.Events.
+type EventStore struct {
+	db *DB
+}
+
+var (
+	_ sesame.EventStore   = (*EventStore)(nil)
+	_ sesame.EventScanner = (*EventStore)(nil)
+)
+
+// DefaultLimit and MaxLimit bound a page of events.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 1000
+)
+
+// Append stores a batch in one transaction with two round trips: one
+// multi-row INSERT of the batch (as arrays, unnested) that returns the keys
+// it stored, and one SELECT of the stored fingerprints of the keys it did
+// not, to tell duplicates from conflicts.
+func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesame.AppendResult, error) {
+	if len(events) == 0 {
+		return nil, nil
+	}
+	n := len(events)
+	var (
+		sources, ids, people, kinds = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		occurred                    = make([]int64, 0, n)
+		tzs, versions               = make([]int32, 0, n), make([]int32, 0, n)
+		payloads                    = make([]string, 0, n)
+		fps                         = make([][]byte, n)
+		firstOf                     = make(map[sesame.EventKey]int, n) // the first event of each key in the batch
+		sent                        []int                              // indexes of the events sent to the INSERT
+	)
+	for i := range events {
+		e := &events[i]
+		if e.Source == "" || e.ID == "" || e.Person == "" || !e.Kind.Known() || e.Payload == nil || e.OccurredAt.IsZero() {
+			return nil, sesame.Errorf(sesame.EINVALID, "event %d is incomplete: validate events before appending them", i)
+		}
+		p, fp, err := e.Canonical()
+		if err != nil {
+			return nil, err
+		}
+		fps[i] = fp[:]
+		if _, dup := firstOf[e.Key()]; dup {
+			continue // repeated within the batch: settled against the first below
+		}
+		firstOf[e.Key()] = i
+		sent = append(sent, i)
+		_, off := e.OccurredAt.Zone()
+		sources, ids, people, kinds = append(sources, e.Source), append(ids, e.ID), append(people, e.Person), append(kinds, string(e.Kind))
+		occurred, tzs, versions = append(occurred, e.OccurredAt.UnixNano()), append(tzs, int32(off)), append(versions, int32(e.Version))
+		payloads = append(payloads, string(p))
+	}
+	sentFPs := make([][]byte, len(sent))
+	for j, i := range sent {
+		sentFPs[j] = fps[i]
+	}
+	results := make([]sesame.AppendResult, n)
+	err := s.db.Tx(ctx, func(tx pgx.Tx) error {
+		// The database's clock, so that replicas agree on recorded_at.
+		var now time.Time
+		if err := tx.QueryRow(ctx, `SELECT now()`).Scan(&now); err != nil {
+			return err
+		}
+		now = now.UTC()
+		rows, err := tx.Query(ctx, `INSERT INTO events
+			(source, id, person, kind, occurred_at, occurred_tz, recorded_at, version, payload, fingerprint)
+			SELECT s, i, p, k, o, z, $10::bigint, v, pl::jsonb, f
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::int[], $7::int[], $8::text[], $9::bytea[])
+				WITH ORDINALITY AS b(s, i, p, k, o, z, v, pl, f, ord)
+			ORDER BY ord
+			ON CONFLICT (source, id) DO NOTHING
+			RETURNING source, id`,
+			sources, ids, people, kinds, occurred, tzs, versions, payloads, sentFPs, now.UnixNano())
+		if err != nil {
+			return fmt.Errorf("postgres: insert events: %w", err)
+		}
+		inserted := map[sesame.EventKey]bool{}
+		for rows.Next() {
+			var k sesame.EventKey
+			if err := rows.Scan(&k.Source, &k.ID); err != nil {
+				return err
+			}
+			inserted[k] = true
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("postgres: insert events: %w", err)
+		}
+		var missSources, missIDs []string
+		for _, i := range sent {
+			if !inserted[events[i].Key()] {
+				missSources, missIDs = append(missSources, events[i].Source), append(missIDs, events[i].ID)
+			}
+		}
+		stored := map[sesame.EventKey]sesame.AppendResult{}
+		storedFP := map[sesame.EventKey][]byte{}
+		if len(missSources) > 0 {
+			rows, err := tx.Query(ctx, `SELECT e.source, e.id, e.fingerprint, e.recorded_at
+				FROM events e JOIN unnest($1::text[], $2::text[]) AS k(s, i) ON e.source = k.s AND e.id = k.i`, missSources, missIDs)
+			if err != nil {
+				return fmt.Errorf("postgres: look up events: %w", err)
+			}
+			for rows.Next() {
+				var k sesame.EventKey
+				var fp []byte
+				var at int64
+				if err := rows.Scan(&k.Source, &k.ID, &fp, &at); err != nil {
+					return err
+				}
+				storedFP[k] = fp
+				stored[k] = sesame.AppendResult{RecordedAt: time.Unix(0, at).UTC()}
+			}
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("postgres: look up events: %w", err)
+			}
+		}
+		for i := range events {
+			k := events[i].Key()
+			first := firstOf[k]
+			var fp []byte
+			var at time.Time
+			if inserted[k] {
+				fp, at = fps[first], now
+				if first == i {
+					results[i] = sesame.AppendResult{Status: sesame.Accepted, RecordedAt: now}
+					continue
+				}
+			} else {
+				r, ok := stored[k]
+				if !ok {
+					return fmt.Errorf("postgres: event %s/%s neither inserted nor found", k.Source, k.ID)
+				}
+				fp, at = storedFP[k], r.RecordedAt
+			}
+			status := sesame.Duplicate
+			if !bytes.Equal(fp, fps[i]) {
+				status = sesame.Conflict
+			}
+			results[i] = sesame.AppendResult{Status: status, RecordedAt: at}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range events {
+		if results[i].Status == sesame.Accepted {
+			events[i].RecordedAt = results[i].RecordedAt
+		}
+	}
+	return results, nil
+}
+
+// Events returns one page of a person's events, oldest first.
+func (s *EventStore) Events(ctx context.Context, f sesame.EventFilter) (sesame.EventPage, error) {
+	if f.Person == "" {
+		return sesame.EventPage{}, sesame.Errorf(sesame.EINVALID, "person is required")
+	}
+	limit := f.Limit
+	switch {
+	case limit < 0:
+		return sesame.EventPage{}, sesame.Errorf(sesame.EINVALID, "limit must not be negative")
+	case limit == 0:
+		limit = DefaultLimit
+	case limit > MaxLimit:
+		limit = MaxLimit
+	}
+	var q strings.Builder
+	args := []any{f.Person}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	q.WriteString(`SELECT seq, source, id, person, kind, occurred_at, occurred_tz, recorded_at, version, payload
+		FROM events WHERE person = $1`)
+	if f.Cursor != "" {
+		c, err := sesame.DecodeCursor(f.Cursor)
+		if err != nil {
+			return sesame.EventPage{}, err
+		}
+		q.WriteString(` AND (occurred_at, seq) > (` + arg(c.OccurredAt) + `, ` + arg(c.Seq) + `)`)
+	}
+	if len(f.Kinds) > 0 {
+		ks := make([]string, len(f.Kinds))
+		for i, k := range f.Kinds {
+			ks[i] = string(k)
+		}
+		q.WriteString(` AND kind = ANY(` + arg(ks) + `)`)
+	}
+	if !f.From.IsZero() {
+		q.WriteString(` AND occurred_at >= ` + arg(f.From.UnixNano()))
+	}
+	if !f.To.IsZero() {
+		q.WriteString(` AND occurred_at < ` + arg(f.To.UnixNano()))
+	}
+	if !f.RecordedBefore.IsZero() {
+		q.WriteString(` AND recorded_at < ` + arg(f.RecordedBefore.UnixNano()))
+	}
+	q.WriteString(` ORDER BY occurred_at, seq LIMIT ` + arg(limit+1))
+	rows, err := s.db.pool.Query(ctx, q.String(), args...)
+	if err != nil {
+		return sesame.EventPage{}, fmt.Errorf("postgres: events: %w", err)
+	}
+	defer rows.Close()
+	page := sesame.EventPage{Events: []sesame.Event{}}
+	var last sesame.Cursor
+	for rows.Next() {
+		if len(page.Events) == limit {
+			page.Next = last.Encode()
+			break
+		}
+		e, seq, err := scanEvent(rows)
+		if err != nil {
+			return sesame.EventPage{}, err
+		}
+		page.Events = append(page.Events, e)
+		last = sesame.Cursor{OccurredAt: e.OccurredAt.UnixNano(), Seq: seq}
+	}
+	if err := rows.Err(); err != nil {
+		return sesame.EventPage{}, fmt.Errorf("postgres: events: %w", err)
+	}
+	return page, nil
+}
+
+func scanEvent(r pgx.Rows) (sesame.Event, int64, error) {
+	var (
+		e                  sesame.Event
+		seq, occurred, rec int64
+		tz, version        int32
+		kind               string
+		payload            []byte
+	)
+	if err := r.Scan(&seq, &e.Source, &e.ID, &e.Person, &kind, &occurred, &tz, &rec, &version, &payload); err != nil {
+		return e, 0, fmt.Errorf("postgres: scan event: %w", err)
+	}
+	e.Version = int(version)
+	e.Kind = sesame.Kind(kind)
+	e.OccurredAt = time.Unix(0, occurred).In(sesame.ZoneOffset(int(tz)))
+	e.RecordedAt = time.Unix(0, rec).UTC()
+	p := sesame.NewPayload(e.Kind)
+	if p == nil {
+		return e, 0, fmt.Errorf("postgres: event %d has unknown kind %q", seq, kind)
+	}
+	if err := json.Unmarshal(payload, p); err != nil {
+		return e, 0, fmt.Errorf("postgres: event %d payload: %w", seq, err)
+	}
+	e.Payload = p
+	return e, seq, nil
+}
+
+// scanChunkPeople is how many people ScanPeople reads per query; the query
+// is closed before fn runs (see the sqlite package for why).
+const scanChunkPeople = 256
+
+// ScanPeople visits every person after `after`, ascending, with their events
+// recorded before recordedBefore (zero: all), oldest first.
+func (s *EventStore) ScanPeople(ctx context.Context, after string, recordedBefore time.Time, fn func(person string, events []sesame.Event) error) error {
+	rb := int64(1<<63 - 1)
+	if !recordedBefore.IsZero() {
+		rb = recordedBefore.UnixNano()
+	}
+	for {
+		people, events, err := s.scanChunk(ctx, after, rb)
+		if err != nil {
+			return err
+		}
+		if len(people) == 0 {
+			return nil
+		}
+		for i, p := range people {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := fn(p, events[i]); err != nil {
+				return err
+			}
+		}
+		after = people[len(people)-1]
+	}
+}
+
+func (s *EventStore) scanChunk(ctx context.Context, after string, rb int64) ([]string, [][]sesame.Event, error) {
+	// COLLATE "C": people are ordered bytewise, as in SQLite, whatever the
+	// database's default collation.
+	const q = `SELECT seq, source, id, person, kind, occurred_at, occurred_tz, recorded_at, version, payload
+		FROM events
+		WHERE person COLLATE "C" > $1 AND person COLLATE "C" <= (
+			SELECT max(person COLLATE "C") FROM (
+				SELECT DISTINCT person COLLATE "C" AS person FROM events
+				WHERE person COLLATE "C" > $1 AND recorded_at < $2 ORDER BY 1 LIMIT $3) AS chunk)
+		AND recorded_at < $2
+		ORDER BY person COLLATE "C", occurred_at, seq`
+	rows, err := s.db.pool.Query(ctx, q, after, rb, scanChunkPeople)
+	if err != nil {
+		return nil, nil, fmt.Errorf("postgres: scan people: %w", err)
+	}
+	defer rows.Close()
+	var (
+		people []string
+		events [][]sesame.Event
+	)
+	for rows.Next() {
+		e, _, err := scanEvent(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		if n := len(people); n == 0 || people[n-1] != e.Person {
+			people = append(people, e.Person)
+			events = append(events, nil)
+		}
+		events[len(events)-1] = append(events[len(events)-1], e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("postgres: scan people: %w", err)
+	}
+	return people, events, nil
+}
