@@ -22,7 +22,7 @@ type DatasetOptions struct {
 	// keys, e.g. "sex") to export as protected_<key> columns for fairness
 	// measurement. They are never features: train with --protected.
 	Protected []string
-	Workers   int             // 0: GOMAXPROCS
+	Workers   int              // 0: GOMAXPROCS
 	Progress  func(people int) // called now and then with the people seen so far; may be nil
 }
 
