@@ -1,0 +1,123 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	nethttp "net/http"
+
+	"github.com/sesame-credit/sesame"
+)
+
+// Codes of errors that only HTTP has; the domain's codes are in package sesame.
+const (
+	codeMethodNotAllowed     = "method_not_allowed"     // 405, with an Allow header
+	codeUnsupportedMediaType = "unsupported_media_type" // 415
+)
+
+// statusOf maps an error code to its HTTP status.
+func statusOf(code string) int {
+	switch code {
+	case sesame.EINVALID:
+		return nethttp.StatusBadRequest
+	case sesame.ENOTFOUND:
+		return nethttp.StatusNotFound
+	case sesame.ECONFLICT:
+		return nethttp.StatusConflict
+	case sesame.EUNAUTHORIZED:
+		return nethttp.StatusUnauthorized
+	case sesame.EFORBIDDEN:
+		return nethttp.StatusForbidden
+	case sesame.ETOOLARGE:
+		return nethttp.StatusRequestEntityTooLarge
+	case sesame.ERATELIMITED:
+		return nethttp.StatusTooManyRequests
+	case sesame.EUNAVAILABLE:
+		return nethttp.StatusServiceUnavailable
+	case codeMethodNotAllowed:
+		return nethttp.StatusMethodNotAllowed
+	case codeUnsupportedMediaType:
+		return nethttp.StatusUnsupportedMediaType
+	}
+	return nethttp.StatusInternalServerError
+}
+
+// errorBody is the one shape of every error answer.
+type errorBody struct {
+	Error errorPayload `json:"error"`
+}
+
+type errorPayload struct {
+	Code      string              `json:"code"`
+	Message   string              `json:"message"`
+	Details   []sesame.FieldError `json:"details,omitempty"`
+	RequestID string              `json:"request_id,omitempty"` // quote it when reporting a problem
+}
+
+// writeError answers err in the JSON error shape. A *sesame.Error is the
+// caller's to read; anything else is ours: logged with its text, answered
+// with a generic message and the request id to quote.
+func (s *Server) writeError(w nethttp.ResponseWriter, r *nethttp.Request, err error) {
+	st := stateOf(r)
+	err = classify(r.Context(), err, s.cfg)
+	var e *sesame.Error
+	if !errors.As(err, &e) {
+		s.Logger.ErrorContext(r.Context(), "internal error", "request_id", st.id, "method", r.Method, "path", r.URL.Path, "err", err)
+		e = &sesame.Error{Code: sesame.EINTERNAL, Message: "internal error; it has been logged under the request id " + st.id}
+	}
+	st.errCode = e.Code
+	status := statusOf(e.Code)
+	if e.Code == sesame.EUNAUTHORIZED {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="sesame"`)
+	}
+	writeJSON(w, status, errorBody{Error: errorPayload{Code: e.Code, Message: e.Message, Details: e.Details, RequestID: st.id}})
+}
+
+// classify turns errors that are the caller's or the deadline's into domain
+// errors: a body over the limit, a request that ran out of time.
+func classify(ctx context.Context, err error, cfg Config) error {
+	var mbe *nethttp.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return tooLarge(mbe.Limit)
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
+		return sesame.Errorf(sesame.EUNAVAILABLE, "the request took longer than the server's limit of %s; retry, or send smaller batches", cfg.RequestTimeout)
+	}
+	return err
+}
+
+func tooLarge(limit int64) *sesame.Error {
+	return sesame.Errorf(sesame.ETOOLARGE, "the request body is larger than the limit of %d bytes (%s); split it into smaller requests", limit, humanBytes(limit))
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// writeJSON answers v as JSON with the given status.
+func writeJSON(w nethttp.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only a programming error gets here (an unencodable value).
+		status = nethttp.StatusInternalServerError
+		b = []byte(`{"error":{"code":"internal","message":"internal error; the response could not be encoded"}}`)
+	}
+	b = append(b, '\n')
+	writeBody(w, status, "application/json", b)
+}
+
+func writeBody(w nethttp.ResponseWriter, status int, contentType string, b []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", fmt.Sprint(len(b)))
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(b)
+}

@@ -1,0 +1,167 @@
+// Package http is Sesame's JSON API over HTTP: event ingestion and read-back
+// now; scores, partners and the portal's API in files added beside these.
+// It imports net/http as nethttp so that the package can keep the name the
+// design gives it (http, as in WTF Dial); importers usually rename it, e.g.
+// sesamehttp.
+//
+// A Server holds the services it exposes as fields. Each route group lives
+// in its own file with a method `func (s *Server) registerX(mux
+// *nethttp.ServeMux)` that it adds to the list in its init function (see
+// routes.go), so adding a group of routes is a one-file change, plus the
+// service field it reads in this file.
+package http
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	nethttp "net/http"
+	"sync"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+)
+
+// Config holds the server's limits and switches. The zero value of a field
+// means its default.
+type Config struct {
+	// Addr is the HOST:PORT to listen on (default 127.0.0.1:8080).
+	Addr string
+	// MaxBody bounds a request body in bytes (default DefaultMaxBody).
+	MaxBody int64
+	// MaxBatch bounds the events of one ingestion request (default DefaultMaxBatch).
+	MaxBatch int
+	// RequestTimeout bounds the time to read, handle and answer a request
+	// (default DefaultRequestTimeout). Handlers see it as their context's deadline.
+	RequestTimeout time.Duration
+	// Pprof serves net/http/pprof under /debug/pprof/ (to operators only).
+	Pprof bool
+}
+
+// Defaults of Config.
+const (
+	DefaultAddr           = "127.0.0.1:8080"
+	DefaultMaxBody        = 32 << 20 // 10,000 events of ~3 KiB each
+	DefaultMaxBatch       = 10_000
+	DefaultRequestTimeout = 30 * time.Second
+)
+
+func (c Config) withDefaults() Config {
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	if c.MaxBody <= 0 {
+		c.MaxBody = DefaultMaxBody
+	}
+	if c.MaxBatch <= 0 {
+		c.MaxBatch = DefaultMaxBatch
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = DefaultRequestTimeout
+	}
+	return c
+}
+
+// Server is the HTTP API. Set the service fields after NewServer and before
+// Handler or ListenAndServe; a nil service leaves its routes out (they
+// answer 404), so a partly wired server still runs. The operator configures
+// it; clients reach it only through its routes.
+type Server struct {
+	// Events is the ledger: POST /v1/events appends to it, GET
+	// /v1/people/{id}/events reads it. Required for those routes.
+	Events sesame.EventStore
+	// Ready lists what must work before /readyz answers 200, beside the
+	// event store (which is always checked when set).
+	Ready []ReadyCheck
+	// Auth turns a request's credentials into a Principal; see auth.go.
+	Auth *Authenticator
+	// Metrics is the Prometheus registry served at /metrics; other packages
+	// register their collectors on Metrics.Registry.
+	Metrics *Metrics
+	// Logger receives one line per request and every internal error.
+	Logger *slog.Logger
+	// Now is the clock (time.Now by default), replaceable in tests.
+	Now func() time.Time
+
+	cfg       Config
+	buildOnce sync.Once
+	handler   nethttp.Handler
+	patterns  []string // every pattern registered, for tests and docs
+}
+
+// NewServer returns a server with cfg's limits, a fresh metrics registry, an
+// authenticator that accepts no tokens yet and slog's default logger.
+func NewServer(cfg Config) *Server {
+	return &Server{
+		cfg:     cfg.withDefaults(),
+		Auth:    NewAuthenticator(),
+		Metrics: NewMetrics(),
+		Logger:  slog.Default(),
+		Now:     time.Now,
+	}
+}
+
+// Config returns the server's configuration with defaults filled in.
+func (s *Server) Config() Config { return s.cfg }
+
+// Handler returns the server's root handler: routing, then the middleware
+// every request goes through. It is built once, on first use, from the
+// service fields as they are then.
+func (s *Server) Handler() nethttp.Handler {
+	s.buildOnce.Do(func() {
+		mux := nethttp.NewServeMux()
+		for _, g := range routeGroups {
+			g.register(s, mux)
+		}
+		s.handler = s.middleware(s.dispatch(mux))
+	})
+	return s.handler
+}
+
+// ListenAndServe serves on cfg.Addr until ctx ends, then shuts down
+// gracefully: it stops accepting, lets requests in flight finish (each is
+// bounded by RequestTimeout) and returns nil. ready, when not nil, is called
+// with the bound address once the listener is open.
+func (s *Server) ListenAndServe(ctx context.Context, ready func(addr net.Addr)) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx, ln, ready)
+}
+
+// Serve is ListenAndServe on a listener the caller opened.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(addr net.Addr)) error {
+	srv := &nethttp.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		// The body is read within the request's time budget; the answer
+		// gets a little more, so that a timeout can still be reported.
+		ReadTimeout:  s.cfg.RequestTimeout,
+		WriteTimeout: s.cfg.RequestTimeout + 5*time.Second,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+	}
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.Logger.Info("shutting down: finishing requests in flight", "grace", s.cfg.RequestTimeout+5*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.RequestTimeout+5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, nethttp.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
