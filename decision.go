@@ -1,0 +1,93 @@
+package sesame
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Decision outcomes.
+const (
+	Approve = "approve"
+	Decline = "decline"
+	Refer   = "refer"
+)
+
+// MaxDeclineReasons is how many reasons a declined person is given, as an
+// adverse-action notice does.
+const MaxDeclineReasons = 4
+
+// Product is an offer a partner makes on the strength of a score: a card,
+// a loan, a deposit-free rental. Its Policy is a CEL expression (package
+// policy); PolicyVersion is the SHA-256 of its source, so a decision names
+// exactly the rule that made it.
+type Product struct {
+	ID          string  `json:"id"`
+	Name        string  `json:"name"`
+	Purpose     Purpose `json:"purpose"`
+	Description string  `json:"description,omitempty"`
+	Policy      string  `json:"policy"`
+	// PolicyVersion is the hex SHA-256 of Policy.
+	PolicyVersion string `json:"policy_version"`
+}
+
+// DecisionInput is everything a policy reads: a snapshot of the score as
+// the decision saw it, and what the partner asked for. Replaying a decision
+// evaluates the same policy version on the same input.
+type DecisionInput struct {
+	Status     string             `json:"status"`
+	Score      int                `json:"score"`
+	Band       Band               `json:"band"`
+	Dimensions map[string]int     `json:"dimensions"`
+	Features   map[string]float64 `json:"features"`
+	Reasons    []Reason           `json:"reasons,omitempty"`
+	AsOf       time.Time          `json:"as_of"`
+	// Requested is the amount the person applied for (a loan, an order's
+	// value), 0 when the product has none.
+	Requested float64 `json:"requested"`
+}
+
+// DecisionResult is what a policy returns.
+type DecisionResult struct {
+	Decision      string  `json:"decision"` // approve | decline | refer
+	CreditLine    float64 `json:"credit_line,omitempty"`
+	DepositWaived float64 `json:"deposit_waived,omitempty"`
+	OrderValue    float64 `json:"order_value,omitempty"`
+	Amount        float64 `json:"amount,omitempty"` // a loan's principal
+	Rate          float64 `json:"rate,omitempty"`   // a loan's annual rate
+	PriceTier     string  `json:"price_tier,omitempty"`
+	// Reasons are the policy's own words, then (on decline) up to
+	// MaxDeclineReasons of the score's reasons.
+	Reasons []string `json:"reasons,omitempty"`
+}
+
+// Decision is a stored evaluation of a product for a person. A partner sees
+// its own decisions; the person sees decisions about them.
+type Decision struct {
+	ID            string          `json:"id"`
+	Partner       string          `json:"partner"`
+	Person        string          `json:"person"`
+	Product       string          `json:"product"`
+	PolicyVersion string          `json:"policy_version"`
+	ModelVersion  string          `json:"model_version"`
+	Consent       string          `json:"consent"`
+	Input         DecisionInput   `json:"input"`
+	Result        DecisionResult  `json:"result"`
+	Raw           json.RawMessage `json:"-"` // the canonical JSON of Result, compared on replay
+	CreatedAt     time.Time       `json:"created_at"`
+}
+
+// DecisionStore keeps decisions and every policy version ever used, so a
+// decision can be replayed against exactly its rule.
+type DecisionStore interface {
+	SaveDecision(ctx context.Context, d *Decision) error
+	Decision(ctx context.Context, id string) (*Decision, error)
+	// SavePolicy stores a policy version (idempotent by version).
+	SavePolicy(ctx context.Context, p *Product) error
+	// PolicyVersion returns the product as it was at version, or ENOTFOUND.
+	PolicyVersion(ctx context.Context, version string) (*Product, error)
+	// ActiveProducts returns the uploaded products by id (the latest upload of each).
+	ActiveProducts(ctx context.Context) ([]*Product, error)
+	// ActivateProduct makes version the product's current policy.
+	ActivateProduct(ctx context.Context, id, version string) error
+}
