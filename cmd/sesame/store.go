@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/postgres"
+	"github.com/sesame-credit/sesame/sqlite"
+)
+
+// defaultDB is where the embedded store lives when neither --db nor SESAME_DB says.
+const defaultDB = "./sesame.db"
+
+// dbFlag registers --db on fs: a SQLite file path or a postgres:// URL,
+// defaulting to $SESAME_DB, then ./sesame.db.
+func dbFlag(fs *flag.FlagSet) *string {
+	return fs.String("db", envOr("SESAME_DB", defaultDB), "database: a SQLite file `PATH`, or a postgres:// URL (env SESAME_DB)")
+}
+
+// store is an open database: the ledger, and the engine-specific handle that
+// other commands use to build their own stores on the same database.
+type store struct {
+	Events  sesame.EventStore
+	Scanner sesame.EventScanner
+	// Exactly one of these is set.
+	SQLite   *sqlite.DB
+	Postgres *postgres.DB
+}
+
+// openStore opens the database named by dsn, applying pending migrations.
+// A postgres:// or postgresql:// URL selects PostgreSQL; anything else is a
+// SQLite file path.
+func openStore(ctx context.Context, dsn string) (*store, error) {
+	if dsn == "" {
+		dsn = defaultDB
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		db, err := postgres.Open(ctx, dsn)
+		if err != nil {
+			return nil, err
+		}
+		return &store{Events: db.Events(), Scanner: db.Events(), Postgres: db}, nil
+	}
+	db, err := sqlite.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", dsn, err)
+	}
+	return &store{Events: db.Events(), Scanner: db.Events(), SQLite: db}, nil
+}
+
+// Close closes the database.
+func (s *store) Close() error {
+	if s.SQLite != nil {
+		return s.SQLite.Close()
+	}
+	return s.Postgres.Close()
+}
