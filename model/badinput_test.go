@@ -3,6 +3,8 @@ package model
 import (
 	"strings"
 	"testing"
+
+	"github.com/sesame-credit/sesame/model/table"
 )
 
 // Each case is a small CSV that a person could plausibly hand the trainer,
@@ -108,5 +110,28 @@ func TestTrainRejectsBadConfig(t *testing.T) {
 		if _, err := Train(d, cfg); err == nil {
 			t.Errorf("%s: bad config accepted", name)
 		}
+	}
+}
+
+func TestEncodeRowNamesTheFileRow(t *testing.T) {
+	m, test := trainTaiwan(t, fastConfig())
+	test.Rows[6] = append([]string(nil), test.Rows[6]...)
+	test.Rows[6][test.Column("LIMIT_BAL")] = "lots"
+	if _, err := m.EncodeRow(test, 7); err == nil || !strings.Contains(err.Error(), "row 7") || !strings.Contains(err.Error(), `"LIMIT_BAL"`) {
+		t.Fatalf("error %v does not name column LIMIT_BAL and row 7", err)
+	}
+	if _, err := m.EncodeRow(test, 0); err == nil {
+		t.Fatal("row 0 accepted")
+	}
+	x, err := m.EncodeRow(test, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := m.EncodeTable(&table.Table{Header: test.Header, Rows: test.Rows[:1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Score(x).Score != m.Score(all[0]).Score {
+		t.Fatal("EncodeRow and EncodeTable disagree")
 	}
 }

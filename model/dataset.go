@@ -239,32 +239,63 @@ func (c *Column) constant() bool {
 // Every model feature must be a column of t; text in a numeric feature is an
 // error naming the column and row.
 func (m *Model) EncodeTable(t *table.Table) ([]Vector, error) {
+	cols, err := m.columnsOf(t)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Vector, len(t.Rows))
+	flat := make([]float64, len(t.Rows)*len(m.Features))
+	for r := range t.Rows {
+		v := Vector(flat[r*len(m.Features) : (r+1)*len(m.Features)])
+		if err := m.encodeRow(t, cols, r, v); err != nil {
+			return nil, err
+		}
+		out[r] = v
+	}
+	return out, nil
+}
+
+// EncodeRow is EncodeTable for one data row (1 = the first after the header).
+func (m *Model) EncodeRow(t *table.Table, row int) (Vector, error) {
+	if row < 1 || row > len(t.Rows) {
+		return nil, fmt.Errorf("row %d: the data has rows 1 to %d", row, len(t.Rows))
+	}
+	cols, err := m.columnsOf(t)
+	if err != nil {
+		return nil, err
+	}
+	v := make(Vector, len(m.Features))
+	return v, m.encodeRow(t, cols, row-1, v)
+}
+
+// columnsOf finds each model feature's column in t.
+func (m *Model) columnsOf(t *table.Table) ([]int, error) {
 	cols := make([]int, len(m.Features))
 	for i, f := range m.Features {
 		if cols[i] = t.Column(f.Name); cols[i] < 0 {
 			return nil, fmt.Errorf("column %q, a model feature, is not in the data", f.Name)
 		}
 	}
-	out := make([]Vector, len(t.Rows))
-	flat := make([]float64, len(t.Rows)*len(m.Features))
-	for r, row := range t.Rows {
-		v := Vector(flat[r*len(m.Features) : (r+1)*len(m.Features)])
-		for i, f := range m.Features {
-			cell := row[cols[i]]
-			switch {
-			case isMissing(cell):
-				v[i] = math.NaN()
-			case f.Type == categorical:
-				v[i] = m.levelCode(i, strings.TrimSpace(cell))
-			default:
-				x, ok := parseNumber(cell)
-				if !ok {
-					return nil, fmt.Errorf("column %q row %d: %q is not a number", f.Name, r+1, cell)
-				}
-				v[i] = x
+	return cols, nil
+}
+
+// encodeRow fills v from the 0-based row r of t.
+func (m *Model) encodeRow(t *table.Table, cols []int, r int, v Vector) error {
+	row := t.Rows[r]
+	for i, f := range m.Features {
+		cell := row[cols[i]]
+		switch {
+		case isMissing(cell):
+			v[i] = math.NaN()
+		case f.Type == categorical:
+			v[i] = m.levelCode(i, strings.TrimSpace(cell))
+		default:
+			x, ok := parseNumber(cell)
+			if !ok {
+				return fmt.Errorf("column %q row %d: %q is not a number", f.Name, r+1, cell)
 			}
+			v[i] = x
 		}
-		out[r] = v
 	}
-	return out, nil
+	return nil
 }

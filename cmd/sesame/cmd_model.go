@@ -188,21 +188,17 @@ func runModelExplain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *row < 1 || *row > len(t.Rows) {
-		return fmt.Errorf("--row %d: the data has rows 1 to %d", *row, len(t.Rows))
-	}
-	one := &table.Table{Header: t.Header, Rows: t.Rows[*row-1 : *row]}
-	rows, err := m.EncodeTable(one)
+	x, err := m.EncodeRow(t, *row)
 	if err != nil {
-		return fmt.Errorf("%w (row %d of the file)", err, *row)
+		return err
 	}
-	res := m.Score(rows[0])
+	res := m.Score(x)
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	}
-	return report.Explain(os.Stdout, m, rows[0], res)
+	return report.Explain(os.Stdout, m, x, res)
 }
 
 func runModelExport(ctx context.Context, args []string) error {
