@@ -302,8 +302,12 @@ func (c *Consents) answer(p, id string, approve bool) error {
 	return sesame.Errorf(sesame.ENOTFOUND, "you have no request %q", id)
 }
 
-func (c *Consents) ApproveRequest(_ context.Context, p, id string) error { return c.answer(p, id, true) }
-func (c *Consents) DeclineRequest(_ context.Context, p, id string) error { return c.answer(p, id, false) }
+func (c *Consents) ApproveRequest(_ context.Context, p, id string) error {
+	return c.answer(p, id, true)
+}
+func (c *Consents) DeclineRequest(_ context.Context, p, id string) error {
+	return c.answer(p, id, false)
+}
 
 // AccessLog is a fixed log with an intact chain.
 type AccessLog struct{ Broken bool }
