@@ -22,8 +22,13 @@ type DatasetOptions struct {
 	// keys, e.g. "sex") to export as protected_<key> columns for fairness
 	// measurement. They are never features: train with --protected.
 	Protected []string
-	Workers   int              // 0: GOMAXPROCS
-	Progress  func(people int) // called now and then with the people seen so far; may be nil
+	// Backfilled says the ledger was loaded after the fact (imports of
+	// historical data, simulations): its recorded_at times say when it was
+	// loaded, not when each fact became known, so each event is taken as
+	// recorded when it occurred. Live ledgers leave it false.
+	Backfilled bool
+	Workers    int              // 0: GOMAXPROCS
+	Progress   func(people int) // called now and then with the people seen so far; may be nil
 }
 
 // DatasetStats counts what a build did with each person.
@@ -91,10 +96,20 @@ func BuildDataset(ctx context.Context, sc sesame.EventScanner, w io.Writer, opt 
 		batch = make([]personEvents, 0, datasetBatch)
 		return nil
 	}
-	scanErr := sc.ScanPeople(ctx, "", opt.End, func(person string, events []sesame.Event) error {
+	recordedBefore := opt.End
+	if opt.Backfilled {
+		recordedBefore = time.Time{}
+	}
+	scanErr := sc.ScanPeople(ctx, "", recordedBefore, func(person string, events []sesame.Event) error {
 		// The scanner may reuse its slice: keep a copy (payloads are
 		// immutable and shared).
-		batch = append(batch, personEvents{person, append([]sesame.Event(nil), events...)})
+		cp := append([]sesame.Event(nil), events...)
+		if opt.Backfilled {
+			for i := range cp {
+				cp[i].RecordedAt = time.Time{}
+			}
+		}
+		batch = append(batch, personEvents{person, cp})
 		if len(batch) == datasetBatch {
 			return flush()
 		}

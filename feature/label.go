@@ -12,6 +12,7 @@ import (
 // label. The default is all of them.
 type Outcome struct {
 	DPD90    bool // a statement reaches 90 days past due
+	DPD60    bool // a statement reaches 60 days past due (a stricter definition, e.g. for the credit card approval data)
 	Default  bool // a loan or credit line is declared in default
 	WriteOff bool // a lender writes an amount off
 	Unpaid   bool // a rental or try-before-buy order is left unpaid
@@ -28,6 +29,8 @@ func ParseOutcome(s string) (Outcome, error) {
 		switch strings.TrimSpace(strings.ToLower(part)) {
 		case "dpd90", "90dpd":
 			o.DPD90 = true
+		case "dpd60", "60dpd":
+			o.DPD60 = true
 		case "default":
 			o.Default = true
 		case "writeoff", "write_off", "written_off":
@@ -38,7 +41,7 @@ func ParseOutcome(s string) (Outcome, error) {
 			o = AllOutcomes
 		case "":
 		default:
-			return Outcome{}, fmt.Errorf("unknown outcome %q: use dpd90, default, writeoff, unpaid or all", part)
+			return Outcome{}, fmt.Errorf("unknown outcome %q: use dpd90, dpd60, default, writeoff, unpaid or all", part)
 		}
 	}
 	if o == (Outcome{}) {
@@ -51,6 +54,9 @@ func (o Outcome) String() string {
 	var parts []string
 	if o.DPD90 {
 		parts = append(parts, "dpd90")
+	}
+	if o.DPD60 {
+		parts = append(parts, "dpd60")
 	}
 	if o.Default {
 		parts = append(parts, "default")
@@ -88,7 +94,7 @@ func (o Outcome) Label(s *State, events []sesame.Event, asOf, end time.Time) (ba
 		case sesame.KindRentalUnpaid, sesame.KindOrderUnpaid:
 			hit = o.Unpaid
 		case sesame.KindStatementIssued, sesame.KindRepaymentMade, sesame.KindCreditLineOpened:
-			if o.DPD90 {
+			if o.DPD90 || o.DPD60 {
 				s.Apply(e)
 			}
 		}
@@ -100,13 +106,17 @@ func (o Outcome) Label(s *State, events []sesame.Event, asOf, end time.Time) (ba
 			}
 		}
 	}
-	if o.DPD90 {
+	if o.DPD90 || o.DPD60 {
+		threshold := int64(days90)
+		if o.DPD60 {
+			threshold = 60 * secondsPerDay
+		}
 		for i := range s.statements {
 			st := &s.statements[i]
 			if st.minDue <= 0 {
 				continue
 			}
-			reach := st.due + days90
+			reach := st.due + threshold
 			if reach >= to || (st.cured != 0 && st.cured <= reach) {
 				continue
 			}

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/sesame-credit/sesame/feature"
+)
+
+func init() {
+	register(&command{name: "dataset build", summary: "build a labelled training set (features as of a date + outcome after it) from the ledger", run: runDatasetBuild})
+}
+
+func runDatasetBuild(ctx context.Context, args []string) error {
+	fs := newFlags("dataset build", "--as-of DATE --horizon 12m --out FILE [flags]")
+	db := dbFlag(fs)
+	asOfS := fs.String("as-of", "", "as-of date (YYYY-MM-DD or RFC 3339): features use only events that occurred and were recorded before it (required)")
+	horizon := fs.String("horizon", "12m", "label window after the as-of date: months (12m), years (1y) or days (90d)")
+	outcome := fs.String("outcome", "dpd90,default,writeoff,unpaid", "what counts as bad within the horizon: dpd90, dpd60, default, writeoff, unpaid (comma-separated) or all")
+	minHistory := fs.String("min-history", "3m", "exclude people whose first event is less than this before the as-of date (0 = keep all)")
+	protected := fs.String("protected", "sex", "protected attributes to export as protected_<name> columns (never features; pass them to model train --protected)")
+	backfill := fs.Bool("backfill", false, "the ledger was loaded after the fact (import, simulate): take each event as recorded when it occurred")
+	workers := fs.Int("workers", 0, "feature workers (0: one per CPU)")
+	out := fs.String("out", "", "output CSV (required; - for stdout)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *asOfS == "" || *out == "" {
+		fmt.Fprintln(os.Stderr, "--as-of and --out are required")
+		fs.Usage()
+		return errUsage
+	}
+	asOf, err := parseDate(*asOfS)
+	if err != nil {
+		return err
+	}
+	end, err := feature.ParseHorizon(*horizon, asOf)
+	if err != nil {
+		return err
+	}
+	oc, err := feature.ParseOutcome(*outcome)
+	if err != nil {
+		return err
+	}
+	var minH time.Duration
+	if *minHistory != "0" && *minHistory != "" {
+		t, err := feature.ParseHorizon(*minHistory, asOf)
+		if err != nil {
+			return fmt.Errorf("--min-history: %w", err)
+		}
+		minH = t.Sub(asOf)
+	}
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	w := os.Stdout
+	if *out != "-" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	prog := newCountProgress("dataset", "people", -1)
+	started := time.Now()
+	stats, err := feature.BuildDataset(ctx, st.Scanner, bw, feature.DatasetOptions{
+		AsOf: asOf, End: end, Outcome: oc, MinHistory: minH, Protected: splitComma(*protected),
+		Backfilled: *backfill, Workers: *workers, Progress: prog.set,
+	})
+	prog.finish()
+	if err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	took := time.Since(started)
+	rate := 0.0
+	if stats.Rows > 0 {
+		rate = float64(stats.Bad) / float64(stats.Rows)
+	}
+	fmt.Fprintf(os.Stderr, "dataset: as of %s, outcome %s in [%s, %s): %d people scanned in %s (%.0f people/s)\n",
+		asOf.Format(time.RFC3339), oc, asOf.Format("2006-01-02"), end.Format("2006-01-02"), stats.People, took.Round(time.Millisecond), float64(stats.People)/took.Seconds())
+	fmt.Fprintf(os.Stderr, "dataset: %d rows written to %s, %d bad (%.2f%%)\n", stats.Rows, *out, stats.Bad, 100*rate)
+	fmt.Fprintf(os.Stderr, "dataset: excluded %d with no events before the as-of date, %d with less than %s of history, %d already bad at the as-of date\n",
+		stats.NoHistory, stats.TooLittleHistory, *minHistory, stats.AlreadyBad)
+	if stats.People == 0 && !*backfill {
+		fmt.Fprintln(os.Stderr, "hint: no events were recorded before the end of the label window; for imported or simulated data add --backfill")
+	}
+	fmt.Fprintf(os.Stderr, "train with: sesame model train --data %s --label bad --exclude person --protected %s --out model.json\n", *out, protectedCols(*protected))
+	return nil
+}
+
+func protectedCols(s string) string {
+	var cols []string
+	for _, p := range splitComma(s) {
+		cols = append(cols, "protected_"+p)
+	}
+	return strings.Join(cols, ",")
+}
+
+func splitComma(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parseDate reads YYYY-MM-DD (midnight UTC) or an RFC 3339 time.
+func parseDate(s string) (time.Time, error) {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("date %q: use YYYY-MM-DD or an RFC 3339 time", s)
+	}
+	return t, nil
+}
+
+// countProgress shows a count on stderr: a progress bar on a terminal,
+// a plain line every few seconds otherwise (logs, CI).
+type countProgress struct {
+	mu    sync.Mutex
+	what  string
+	unit  string
+	bar   *progressbar.ProgressBar
+	last  time.Time
+	start time.Time
+	n     int
+}
+
+func newCountProgress(what, unit string, total int64) *countProgress {
+	p := &countProgress{what: what, unit: unit, start: time.Now(), last: time.Now()}
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		p.bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription(what),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString(unit),
+			progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
+	}
+	return p
+}
+
+func (p *countProgress) set(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.n = n
+	if p.bar != nil {
+		_ = p.bar.Set(n)
+		return
+	}
+	if time.Since(p.last) >= 5*time.Second {
+		p.last = time.Now()
+		fmt.Fprintf(os.Stderr, "%s: %d %s (%.0f/s)\n", p.what, n, p.unit, float64(n)/time.Since(p.start).Seconds())
+	}
+}
+
+func (p *countProgress) finish() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+	}
+}
