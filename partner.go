@@ -53,4 +53,6 @@ type PartnerStore interface {
 	// ExpirePartnerKeys sets the expiry of every live key of partner except
 	// keep (a rotation); a zero at revokes them now.
 	ExpirePartnerKeys(ctx context.Context, partner, keep string, at time.Time, revoke bool) error
+	// RevokePartnerKey revokes one key at at, or returns ENOTFOUND.
+	RevokePartnerKey(ctx context.Context, id string, at time.Time) error
 }

@@ -1,0 +1,232 @@
+package consent
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+)
+
+// Service carries out what people and partners do with consents. Every
+// method that a person calls takes the person from their session, never
+// from the request body, and acts only on that person's records.
+type Service struct {
+	Store    sesame.ConsentStore
+	Partners sesame.PartnerStore
+	Now      func() time.Time
+}
+
+// Limits of consent requests.
+const (
+	RequestTTL      = 24 * time.Hour // how long a request may wait for an answer
+	MaxStateLen     = 512
+	DefaultDuration = 90 * 24 * time.Hour
+)
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func newID(prefix string) string {
+	var b [12]byte
+	rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// Grant records person's consent to partner.
+func (s *Service) Grant(ctx context.Context, person, partner string, purpose sesame.Purpose, scope sesame.Scope, expires time.Time) (*sesame.Consent, error) {
+	now := s.now()
+	if err := validGrant(purpose, scope, now, expires); err != nil {
+		return nil, err
+	}
+	if _, err := s.Partners.Partner(ctx, partner); err != nil {
+		if sesame.ErrorCode(err) == sesame.ENOTFOUND {
+			return nil, sesame.Errorf(sesame.EINVALID, "no partner %q", partner)
+		}
+		return nil, err
+	}
+	c := &sesame.Consent{ID: newID("con_"), Person: person, Partner: partner, Purpose: purpose, Scope: scope, GrantedAt: now, ExpiresAt: expires.UTC()}
+	if err := s.Store.CreateConsent(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func validGrant(purpose sesame.Purpose, scope sesame.Scope, now, expires time.Time) error {
+	var details []sesame.FieldError
+	if !purpose.Valid() {
+		details = append(details, sesame.FieldError{Field: "purpose", Reason: "use one of credit_card, loan, rental, bike_sharing, short_stay, try_before_buy, after_sales, social"})
+	}
+	if !scope.Valid() {
+		details = append(details, sesame.FieldError{Field: "scope", Reason: "use threshold, score or full"})
+	}
+	if !expires.After(now) || expires.Sub(now) > sesame.MaxConsentDuration {
+		details = append(details, sesame.FieldError{Field: "expires_at", Reason: "must lie in the future and at most two years ahead"})
+	}
+	if len(details) > 0 {
+		return &sesame.Error{Code: sesame.EINVALID, Message: "the consent is not valid", Details: details}
+	}
+	return nil
+}
+
+// List returns the person's consents, newest first; live ones only unless all.
+func (s *Service) List(ctx context.Context, person string, all bool) ([]*sesame.Consent, error) {
+	cs, err := s.Store.Consents(ctx, person)
+	if err != nil || all {
+		return cs, err
+	}
+	now := s.now()
+	return slices.DeleteFunc(cs, func(c *sesame.Consent) bool { return !c.Live(now) }), nil
+}
+
+// Revoke ends one of the person's consents at once.
+func (s *Service) Revoke(ctx context.Context, person, id string) error {
+	return s.Store.RevokeConsent(ctx, person, id, s.now())
+}
+
+// Check loads the consents between need's person and partner and decides.
+func (s *Service) Check(ctx context.Context, need Need) (Verdict, error) {
+	cs, err := s.Store.ConsentsBetween(ctx, need.Person, need.Partner)
+	if err != nil {
+		return Verdict{}, err
+	}
+	return Decide(cs, need, s.now()), nil
+}
+
+// RequestInput is a partner's consent request as it arrives.
+type RequestInput struct {
+	Person       string         `json:"person,omitempty"`
+	Purpose      sesame.Purpose `json:"purpose"`
+	Scope        sesame.Scope   `json:"scope"`
+	DurationDays int            `json:"duration_days,omitempty"`
+	RedirectURI  string         `json:"redirect_uri"`
+	State        string         `json:"state,omitempty"`
+}
+
+// Request records a partner's request for a consent. The redirect URI must
+// be one registered for the partner, exactly, so that nobody can use
+// Sesame's approval page to send people elsewhere.
+func (s *Service) Request(ctx context.Context, partner *sesame.Partner, in RequestInput) (*sesame.ConsentRequest, error) {
+	var details []sesame.FieldError
+	if in.Person != "" && !sesame.ValidID(in.Person) {
+		details = append(details, sesame.FieldError{Field: "person", Reason: "not a valid person id"})
+	}
+	if !in.Purpose.Valid() {
+		details = append(details, sesame.FieldError{Field: "purpose", Reason: "use one of credit_card, loan, rental, bike_sharing, short_stay, try_before_buy, after_sales, social"})
+	}
+	if !in.Scope.Valid() {
+		details = append(details, sesame.FieldError{Field: "scope", Reason: "use threshold, score or full"})
+	}
+	d := DefaultDuration
+	if in.DurationDays != 0 {
+		d = time.Duration(in.DurationDays) * 24 * time.Hour
+		if in.DurationDays < 1 || d > sesame.MaxConsentDuration {
+			details = append(details, sesame.FieldError{Field: "duration_days", Reason: "use 1–732 days"})
+		}
+	}
+	if !slices.Contains(partner.RedirectURIs, in.RedirectURI) {
+		details = append(details, sesame.FieldError{Field: "redirect_uri", Reason: "must be one of the redirect URIs registered for the partner, exactly"})
+	}
+	if len(in.State) > MaxStateLen {
+		details = append(details, sesame.FieldError{Field: "state", Reason: "at most 512 characters"})
+	}
+	if len(details) > 0 {
+		return nil, &sesame.Error{Code: sesame.EINVALID, Message: "the consent request is not valid", Details: details}
+	}
+	now := s.now()
+	r := &sesame.ConsentRequest{ID: newID("creq_"), Partner: partner.ID, Person: in.Person, Purpose: in.Purpose, Scope: in.Scope,
+		Duration: d, RedirectURI: in.RedirectURI, State: in.State, Status: sesame.RequestPending, CreatedAt: now, ExpiresAt: now.Add(RequestTTL)}
+	if err := s.Store.CreateConsentRequest(ctx, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// RequestFor returns a request as the partner that made it sees it.
+func (s *Service) RequestFor(ctx context.Context, partner, id string) (*sesame.ConsentRequest, error) {
+	r, err := s.Store.ConsentRequest(ctx, id)
+	if err != nil || r.Partner != partner {
+		return nil, sesame.Errorf(sesame.ENOTFOUND, "no consent request %q of yours", id)
+	}
+	s.expire(r)
+	return r, nil
+}
+
+// RequestForPerson returns a pending request the person may answer.
+func (s *Service) RequestForPerson(ctx context.Context, person, id string) (*sesame.ConsentRequest, error) {
+	r, err := s.Store.ConsentRequest(ctx, id)
+	if err != nil || (r.Person != "" && r.Person != person) {
+		return nil, sesame.Errorf(sesame.ENOTFOUND, "no consent request %q for you", id)
+	}
+	s.expire(r)
+	return r, nil
+}
+
+func (s *Service) expire(r *sesame.ConsentRequest) {
+	if r.Status == sesame.RequestPending && !s.now().Before(r.ExpiresAt) {
+		r.Status = sesame.RequestExpired
+	}
+}
+
+// Pending returns the requests waiting for the person's answer.
+func (s *Service) Pending(ctx context.Context, person string) ([]*sesame.ConsentRequest, error) {
+	rs, err := s.Store.PendingConsentRequests(ctx, person)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	return slices.DeleteFunc(rs, func(r *sesame.ConsentRequest) bool { return !now.Before(r.ExpiresAt) }), nil
+}
+
+// Answer approves (granting the consent asked for) or declines a request,
+// and returns where to send the person's browser: the partner's redirect
+// URI with request and state added.
+func (s *Service) Answer(ctx context.Context, person, id string, approve bool) (*sesame.ConsentRequest, string, error) {
+	r, err := s.RequestForPerson(ctx, person, id)
+	if err != nil {
+		return nil, "", err
+	}
+	if r.Status != sesame.RequestPending {
+		return nil, "", sesame.Errorf(sesame.ECONFLICT, "the request is %s already", r.Status)
+	}
+	now := s.now()
+	status := sesame.RequestDeclined
+	var grant *sesame.Consent
+	if approve {
+		status = sesame.RequestApproved
+		grant = &sesame.Consent{ID: newID("con_"), Person: person, Partner: r.Partner, Purpose: r.Purpose, Scope: r.Scope,
+			GrantedAt: now, ExpiresAt: now.Add(r.Duration), Request: r.ID}
+	}
+	if err := s.Store.AnswerConsentRequest(ctx, r.ID, person, status, now, grant); err != nil {
+		return nil, "", err
+	}
+	r.Status, r.AnsweredAt, r.AnsweredBy = status, now, person
+	if grant != nil {
+		r.Consent = grant.ID
+	}
+	return r, RedirectTo(r), nil
+}
+
+// RedirectTo is the partner's redirect URI with the request's id, status
+// and the partner's state as query parameters.
+func RedirectTo(r *sesame.ConsentRequest) string {
+	u, err := url.Parse(r.RedirectURI)
+	if err != nil {
+		return ""
+	}
+	q := u.Query()
+	q.Set("request", r.ID)
+	q.Set("status", r.Status)
+	if r.State != "" {
+		q.Set("state", r.State)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
