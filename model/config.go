@@ -16,10 +16,16 @@ type Config struct {
 	Specials map[string][]float64 `json:"specials,omitempty"`
 
 	// Boosting (additive kind).
-	LearningRate           float64 `json:"learning_rate"`
-	MaxLeaves              int     `json:"max_leaves"`     // leaves of each per-feature tree
-	MinLeafCount           float64 `json:"min_leaf_count"` // rows a leaf needs
-	L2                     float64 `json:"l2"`             // added to each leaf's hessian
+	LearningRate float64 `json:"learning_rate"`
+	MaxLeaves    int     `json:"max_leaves"`     // leaves of each per-feature tree
+	MinLeafCount float64 `json:"min_leaf_count"` // rows a leaf needs
+	// MinLeafShare is the share of rows a main effect's leaf needs (on top
+	// of MinLeafCount). Without it a rare value — 54 of Taiwan's 30,000
+	// people have MARRIAGE 0 — can earn an extreme bin of its own, which
+	// then becomes everyone else's "best attainable" and tops their reasons.
+	// Pairs keep MinLeafCount: their cells are small by nature.
+	MinLeafShare           float64 `json:"min_leaf_share"`
+	L2                     float64 `json:"l2"` // added to each leaf's hessian
 	MaxRounds              int     `json:"max_rounds"`
 	EarlyStoppingRounds    int     `json:"early_stopping_rounds"`
 	EarlyStoppingTolerance float64 `json:"early_stopping_tolerance"`
@@ -76,6 +82,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MinLeafCount == 0 {
 		c.MinLeafCount = 4
+	}
+	if c.MinLeafShare == 0 {
+		c.MinLeafShare = 0.005
 	}
 	if c.L2 == 0 {
 		c.L2 = 1

@@ -54,7 +54,9 @@ type boostResult struct {
 
 // boostParams are the knobs of one boosting run.
 type boostParams struct {
-	lr, minCount, l2, tol float64
+	lr, l2, tol float64
+	minCount     float64 // rows a pair's leaf needs
+	minMainCount float64 // rows a main effect's leaf needs
 	maxLeaves, maxRounds  int
 	patience              int
 }
@@ -123,9 +125,9 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 			case tm.na > 0:
 				ok = fitPair(G[:n], H[:n], counts[t], tm.na, tm.nb, p.minCount, p.l2, step[:n], &scratch)
 			case tm.perBin:
-				ok = fitPerBin(G[:n], H[:n], counts[t], p.minCount, p.l2, step[:n])
+				ok = fitPerBin(G[:n], H[:n], counts[t], p.minMainCount, p.l2, step[:n])
 			default:
-				ok = fitOrdered(G[:n], H[:n], counts[t], p.maxLeaves, p.minCount, p.l2, step[:n])
+				ok = fitOrdered(G[:n], H[:n], counts[t], p.maxLeaves, p.minMainCount, p.l2, step[:n])
 			}
 			if !ok {
 				clear(step[:n])

@@ -175,7 +175,8 @@ func mergeSpecials(a, b []float64) []float64 {
 
 func (tr *trainer) params() boostParams {
 	c := tr.cfg
-	return boostParams{lr: c.LearningRate, minCount: c.MinLeafCount, l2: c.L2, tol: c.EarlyStoppingTolerance,
+	minMain := math.Max(c.MinLeafCount, c.MinLeafShare*float64(tr.d.Rows()))
+	return boostParams{lr: c.LearningRate, minCount: c.MinLeafCount, minMainCount: minMain, l2: c.L2, tol: c.EarlyStoppingTolerance,
 		maxLeaves: c.MaxLeaves, maxRounds: c.MaxRounds, patience: c.EarlyStoppingRounds}
 }
 

@@ -71,6 +71,7 @@ func main() {
 	flag.IntVar(&tuning.Interactions, "pairs", -1, "override the number of pairs (-1: automatic)")
 	flag.IntVar(&tuning.MaxPairBins, "pair-bins", 0, "override the bins per pair axis")
 	flag.Float64Var(&tuning.MinLeafCount, "min-leaf", 0, "override the rows a leaf needs")
+	flag.Float64Var(&tuning.MinLeafShare, "min-leaf-share", 0, "override the share of rows a main-effect leaf needs")
 	flag.IntVar(&tuning.EarlyStoppingRounds, "patience", 0, "override the early-stopping patience")
 	flag.IntVar(&tuning.MaxBins, "bins", 0, "override the main-effect bins")
 	flag.BoolVar(&verbose, "v", false, "log each training stage's timing to stderr")
