@@ -45,7 +45,7 @@ func gaugeSVG(l *Locale, s *sesame.Score) template.HTML {
 	band := sesame.BandOf(s.Score)
 	title := l.T("chart.gauge.title")
 	desc := l.T("chart.gauge.desc", s.Score, l.T("band."+string(band)))
-	fmt.Fprintf(&b, `<svg class="chart gauge" viewBox="0 0 320 200" role="img" aria-labelledby="gauge-t gauge-d" data-chart="gauge" data-score="%d">`, s.Score)
+	fmt.Fprintf(&b, `<svg class="chart gauge" viewBox="0 0 320 195" role="img" aria-labelledby="gauge-t gauge-d" data-chart="gauge" data-score="%d">`, s.Score)
 	fmt.Fprintf(&b, `<title id="gauge-t">%s</title><desc id="gauge-d">%s</desc>`, esc(title), esc(desc))
 	for i, x := range sesame.Bands {
 		hi := sesame.MaxScore
@@ -61,12 +61,11 @@ func gaugeSVG(l *Locale, s *sesame.Score) template.HTML {
 		fmt.Fprintf(&b, `<path d="M%.1f %.1f A%.0f %.0f 0 0 1 %.1f %.1f" fill="none" stroke="%s" stroke-width="22" stroke-opacity="%s"/>`,
 			x1, y1, r, r, x2, y2, bandColour[x.Band], opacity)
 	}
-	// The marker: a needle from the centre to the score.
-	nx, ny := polar(cx, cy, r-30, scoreAngle(s.Score))
-	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.0f" x2="%.1f" y2="%.1f" stroke="#1f2933" stroke-width="4" stroke-linecap="round"/>`, cx, cy, nx, ny)
-	fmt.Fprintf(&b, `<circle cx="%.0f" cy="%.0f" r="7" fill="#1f2933"/>`, cx, cy)
-	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" class="gauge-score">%d</text>`, cx, cy-40, s.Score)
-	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" class="gauge-band" fill="%s">%s</text>`, cx, cy+30, bandColour[band], esc(l.T("band."+string(band))))
+	// The marker: a ring on the arc at the score, the number in the middle.
+	mx, my := polar(cx, cy, r, scoreAngle(s.Score))
+	fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="13" fill="#fff" stroke="#1f2933" stroke-width="4" class="gauge-marker"/>`, mx, my)
+	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" class="gauge-score">%d</text>`, cx, cy-20, s.Score)
+	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" class="gauge-band" fill="%s">%s</text>`, cx, cy+12, bandColour[band], esc(l.T("band."+string(band))))
 	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" class="axis">%d</text>`, cx-r, cy+30, sesame.MinScore)
 	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" class="axis">%d</text>`, cx+r, cy+30, sesame.MaxScore)
 	b.WriteString(`</svg>`)
@@ -75,7 +74,7 @@ func gaugeSVG(l *Locale, s *sesame.Score) template.HTML {
 
 // radarSVG draws the five dimension sub-scores, each axis 350 (centre) to 950.
 func radarSVG(l *Locale, dims []sesame.DimensionScore) template.HTML {
-	const cx, cy, R = 170.0, 150.0, 100.0
+	const cx, cy, R = 170.0, 145.0, 95.0
 	byDim := map[sesame.Dimension]int{}
 	for _, d := range dims {
 		byDim[d.Dimension] = d.Score
@@ -87,7 +86,7 @@ func radarSVG(l *Locale, dims []sesame.DimensionScore) template.HTML {
 	for _, d := range sesame.Dimensions {
 		words = append(words, fmt.Sprintf("%s %d", l.T("dim."+string(d)), byDim[d]))
 	}
-	fmt.Fprintf(&b, `<svg class="chart radar" viewBox="0 0 340 300" role="img" aria-labelledby="radar-t radar-d" data-chart="radar">`)
+	fmt.Fprintf(&b, `<svg class="chart radar" viewBox="-50 20 440 255" role="img" aria-labelledby="radar-t radar-d" data-chart="radar">`)
 	fmt.Fprintf(&b, `<title id="radar-t">%s</title><desc id="radar-d">%s</desc>`, esc(l.T("chart.radar.title")), esc(strings.Join(words, "; ")))
 	for _, ring := range []float64{0.25, 0.5, 0.75, 1} {
 		var pts []string
@@ -128,7 +127,7 @@ func radarSVG(l *Locale, dims []sesame.DimensionScore) template.HTML {
 // historySVG draws the scored points of the history, oldest to newest, with
 // the band boundaries as guides.
 func historySVG(l *Locale, history []sesame.ScorePoint) template.HTML {
-	const w, h, left, right, top, bottom = 640.0, 260.0, 48.0, 16.0, 16.0, 36.0
+	const w, h, left, right, top, bottom = 640.0, 240.0, 44.0, 16.0, 12.0, 32.0
 	var pts []sesame.ScorePoint
 	for _, p := range history {
 		if p.Status == sesame.StatusScored {
@@ -147,17 +146,31 @@ func historySVG(l *Locale, history []sesame.ScorePoint) template.HTML {
 	}
 	fmt.Fprintf(&b, `<svg class="chart history" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="hist-t hist-d" data-chart="history" data-points="%d">`, w, h, len(pts))
 	fmt.Fprintf(&b, `<title id="hist-t">%s</title><desc id="hist-d">%s</desc>`, esc(l.T("chart.history.title")), esc(desc))
-	y := func(s int) float64 {
-		return top + (h-top-bottom)*(1-float64(s-sesame.MinScore)/float64(sesame.MaxScore-sesame.MinScore))
+	// The y axis spans the scores shown, padded to whole 50s, so that a
+	// year of small moves is visible; band boundaries inside it are drawn.
+	lo, hi := sesame.MaxScore, sesame.MinScore
+	for _, p := range pts {
+		lo, hi = min(lo, p.Score), max(hi, p.Score)
 	}
+	if len(pts) == 0 {
+		lo, hi = sesame.MinScore, sesame.MaxScore
+	}
+	lo = max(sesame.MinScore, (lo-25)/50*50)
+	hi = min(sesame.MaxScore, (hi+75)/50*50)
+	y := func(s int) float64 {
+		return top + (h-top-bottom)*(1-float64(s-lo)/float64(hi-lo))
+	}
+	fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" text-anchor="end" class="axis">%d</text>`, left-6, y(hi)+4, hi)
+	fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" text-anchor="end" class="axis">%d</text>`, left-6, y(lo)+4, lo)
 	for _, x := range sesame.Bands {
-		if x.Min == sesame.MinScore {
+		if x.Min <= lo || x.Min >= hi {
 			continue
 		}
 		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="4 4" stroke-opacity="0.6"/>`, left, w-right, y(x.Min), y(x.Min), bandColour[x.Band])
 		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" text-anchor="end" class="axis">%d</text>`, left-6, y(x.Min)+4, x.Min)
 	}
 	fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.0f" y2="%.0f" stroke="#52606d"/>`, left, w-right, h-bottom, h-bottom)
+	fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.0f" y2="%.0f" stroke="#52606d"/>`, left, left, top, h-bottom)
 	if len(pts) == 0 {
 		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" class="axis">%s</text></svg>`, w/2, h/2, esc(desc))
 		return template.HTML(b.String())

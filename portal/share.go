@@ -50,7 +50,7 @@ func VerifyLink(base, token string) string {
 }
 
 func qrDataURI(content string) template.URL {
-	png, err := qrcode.Encode(content, qrcode.Medium, 320)
+	png, err := qrcode.Encode(content, qrcode.Low, 320)
 	if err != nil {
 		return ""
 	}
