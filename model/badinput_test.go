@@ -103,9 +103,10 @@ func TestTrainRejectsBadConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, cfg := range map[string]Config{
-		"kind":      {Kind: "forest"},
-		"monotone":  {Monotone: map[string]int{"nosuch": 1}},
-		"direction": {Monotone: map[string]int{"late": 2}},
+		"kind":        {Kind: "forest"},
+		"monotone":    {Monotone: map[string]int{"nosuch": 1}},
+		"direction":   {Monotone: map[string]int{"late": 2}},
+		"categorical": {Monotone: map[string]int{"job": 1}},
 	} {
 		if _, err := Train(d, cfg); err == nil {
 			t.Errorf("%s: bad config accepted", name)

@@ -19,13 +19,16 @@ func Train(d *Dataset, cfg Config) (*Model, error) {
 	if err := checkScaling(cfg.Scaling); err != nil {
 		return nil, err
 	}
-	names := map[string]bool{}
+	types := map[string]string{}
 	for _, c := range d.Columns {
-		names[c.Name] = true
+		types[c.Name] = c.Type
 	}
 	for f, dir := range cfg.Monotone {
-		if !names[f] {
+		switch types[f] {
+		case "":
 			return nil, fmt.Errorf("monotone constraint on %q, which is not a feature", f)
+		case categorical:
+			return nil, fmt.Errorf("monotone constraint on %q, a categorical feature: its levels have no order", f)
 		}
 		if dir != 1 && dir != -1 {
 			return nil, fmt.Errorf("monotone constraint on %q: direction %d, want +1 or -1", f, dir)
