@@ -54,11 +54,11 @@ type boostResult struct {
 
 // boostParams are the knobs of one boosting run.
 type boostParams struct {
-	lr, l2, tol float64
-	minCount     float64 // rows a pair's leaf needs
-	minMainCount float64 // rows a main effect's leaf needs
-	maxLeaves, maxRounds  int
-	patience              int
+	lr, l2, tol          float64
+	minCount             float64 // rows a pair's leaf needs
+	minMainCount         float64 // rows a main effect's leaf needs
+	maxLeaves, maxRounds int
+	patience             int
 }
 
 // boost runs cyclic gradient boosting of the given terms on one bag. Every
@@ -171,13 +171,13 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 			break
 		}
 	}
+	// best holds the shapes of the best round: all zeros when no round beat
+	// the starting point, so a bag that could only overfit adds nothing.
+	// Without validation rows there is nothing to stop on: keep the last.
 	if nv == 0 {
 		best = shapes
 		bestRound = rounds
 	}
-	// Otherwise best holds the shapes of the best round; all zeros when no
-	// round beat the starting point, so a bag that could only overfit adds
-	// nothing.
 	// The bag's validation predictions at the kept round.
 	vl := gather(start, split.valid)
 	for t := range terms {
