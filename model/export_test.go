@@ -11,28 +11,25 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 )
 
-// sqliteScores loads the rows into an in-memory SQLite table, runs the
+// sqlScores loads the rows into a table named applicants in db, runs the
 // model's SQL export and returns the score and each term's points per row.
-func sqliteScores(t *testing.T, m *Model, rows []Vector) (scores []int, points [][]int) {
+// mark(i) spells the i-th (1-based) placeholder of the database's dialect.
+func sqlScores(t *testing.T, db *sql.DB, create string, mark func(int) string, m *Model, rows []Vector) (scores []int, points [][]int) {
 	t.Helper()
-	db, err := sql.Open("sqlite3", ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	cols := make([]string, len(m.Features))
-	marks := make([]string, len(m.Features))
+	marks := []string{mark(1)}
 	for i, f := range m.Features {
-		typ := "REAL"
+		typ := "DOUBLE PRECISION"
 		if f.Type == categorical {
 			typ = "TEXT"
 		}
-		cols[i], marks[i] = quoteIdent(f.Name)+" "+typ, "?"
+		cols[i] = quoteIdent(f.Name) + " " + typ
+		marks = append(marks, mark(i+2))
 	}
-	if _, err := db.Exec("CREATE TABLE applicants (row_id INTEGER PRIMARY KEY, " + strings.Join(cols, ", ") + ")"); err != nil {
+	if _, err := db.Exec(create + " applicants (row_id INTEGER PRIMARY KEY, " + strings.Join(cols, ", ") + ")"); err != nil {
 		t.Fatal(err)
 	}
-	insert := "INSERT INTO applicants VALUES (?, " + strings.Join(marks, ", ") + ")"
+	insert := "INSERT INTO applicants VALUES (" + strings.Join(marks, ", ") + ")"
 	for r, x := range rows {
 		args := []any{r}
 		for i, f := range m.Features {
@@ -54,7 +51,7 @@ func sqliteScores(t *testing.T, m *Model, rows []Vector) (scores []int, points [
 	query := strings.TrimSuffix(strings.TrimSpace(m.SQL("applicants")), ";") + " ORDER BY row_id"
 	res, err := db.Query(query)
 	if err != nil {
-		t.Fatalf("the exported SQL does not run in SQLite: %v", err)
+		t.Fatalf("the exported SQL does not run: %v", err)
 	}
 	defer res.Close()
 	names, _ := res.Columns()
@@ -71,10 +68,10 @@ func sqliteScores(t *testing.T, m *Model, rows []Vector) (scores []int, points [
 		for i, n := range names {
 			byName[n] = vals[i]
 		}
-		scores = append(scores, int(byName["score"].(int64)))
+		scores = append(scores, asInt(t, byName["score"]))
 		pts := make([]int, m.NumTerms())
 		for term := range pts {
-			pts[term] = int(byName["points:"+m.TermName(term)].(int64))
+			pts[term] = asInt(t, byName["points:"+m.TermName(term)])
 		}
 		points = append(points, pts)
 	}
@@ -84,9 +81,38 @@ func sqliteScores(t *testing.T, m *Model, rows []Vector) (scores []int, points [
 	return scores, points
 }
 
+// asInt reads an integer column whatever width the driver returns.
+func asInt(t *testing.T, v any) int {
+	t.Helper()
+	switch x := v.(type) {
+	case int64:
+		return int(x)
+	case int32:
+		return int(x)
+	}
+	t.Fatalf("integer column came back as %T", v)
+	return 0
+}
+
+func sqliteScores(t *testing.T, m *Model, rows []Vector) ([]int, [][]int) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1) // one in-memory database
+	return sqlScores(t, db, "CREATE TABLE", func(int) string { return "?" }, m, rows)
+}
+
 func checkSQLMatchesGo(t *testing.T, m *Model, rows []Vector) {
 	t.Helper()
-	scores, points := sqliteScores(t, m, rows)
+	checkScores(t, m, rows, sqliteScores)
+}
+
+func checkScores(t *testing.T, m *Model, rows []Vector, run func(*testing.T, *Model, []Vector) ([]int, [][]int)) {
+	t.Helper()
+	scores, points := run(t, m, rows)
 	if len(scores) != len(rows) {
 		t.Fatalf("SQL returned %d rows, want %d", len(scores), len(rows))
 	}
