@@ -105,7 +105,8 @@ type AccessLog interface {
 type Offer struct {
 	Product  string `json:"product"`
 	Name     string `json:"name"`
-	Partner  string `json:"partner"`
+	Partner  string `json:"partner,omitempty"`
+	Purpose  string `json:"purpose,omitempty"`
 	Decision string `json:"decision"` // approve | decline | refer
 	Summary  string `json:"summary"`  // e.g. "credit line 20,000 CNY" or "deposit waived"
 }

@@ -1,0 +1,190 @@
+package portal
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/consent"
+	"github.com/sesame-credit/sesame/policy"
+)
+
+// Adapters from Sesame's services to the portal's interfaces, so that the
+// serve command wires the portal with a few lines (see docs/portal.md).
+
+// ConsentService adapts consent.Service (and the partner registry, for
+// names) to Consents.
+type ConsentService struct {
+	Service  *consent.Service
+	Partners sesame.PartnerStore // optional: shows partner names instead of ids
+}
+
+func (c ConsentService) partnerName(ctx context.Context, id string) string {
+	if c.Partners == nil {
+		return ""
+	}
+	if p, err := c.Partners.Partner(ctx, id); err == nil {
+		return p.Name
+	}
+	return ""
+}
+
+func (c ConsentService) ActiveConsents(ctx context.Context, person string) ([]Consent, error) {
+	list, err := c.Service.List(ctx, person, false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Consent, 0, len(list))
+	for _, x := range list {
+		out = append(out, Consent{ID: x.ID, Partner: x.Partner, PartnerName: c.partnerName(ctx, x.Partner), Purpose: string(x.Purpose),
+			Scope: string(x.Scope), GrantedAt: x.GrantedAt, ExpiresAt: x.ExpiresAt})
+	}
+	return out, nil
+}
+
+func (c ConsentService) PendingRequests(ctx context.Context, person string) ([]ConsentRequest, error) {
+	list, err := c.Service.Pending(ctx, person)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ConsentRequest, 0, len(list))
+	for _, r := range list {
+		out = append(out, ConsentRequest{ID: r.ID, Partner: r.Partner, PartnerName: c.partnerName(ctx, r.Partner), Purpose: string(r.Purpose),
+			Scope: string(r.Scope), RequestedAt: r.CreatedAt, ExpiresAt: r.CreatedAt.Add(r.Duration)})
+	}
+	return out, nil
+}
+
+func (c ConsentService) RevokeConsent(ctx context.Context, person, id string) error {
+	return c.Service.Revoke(ctx, person, id)
+}
+
+// ApproveRequest and DeclineRequest answer from the portal's list; the
+// partner learns the answer from the request's status (the browser redirect
+// belongs to the approval page the partner sent the person to).
+func (c ConsentService) ApproveRequest(ctx context.Context, person, id string) error {
+	_, _, err := c.Service.Answer(ctx, person, id, true)
+	return err
+}
+
+func (c ConsentService) DeclineRequest(ctx context.Context, person, id string) error {
+	_, _, err := c.Service.Answer(ctx, person, id, false)
+	return err
+}
+
+// AuditLog adapts the hash-chained access log to AccessLog.
+type AuditLog struct {
+	Log      sesame.AccessLog
+	Partners sesame.PartnerStore // optional, for names
+}
+
+func (a AuditLog) AccessLog(ctx context.Context, person string, limit int) ([]AccessEntry, error) {
+	list, err := a.Log.AccessEntries(ctx, person, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AccessEntry, 0, len(list))
+	for _, e := range list {
+		who := e.Actor
+		if id, ok := strings.CutPrefix(e.Actor, "partner:"); ok {
+			who = id
+			if a.Partners != nil {
+				if p, err := a.Partners.Partner(ctx, id); err == nil {
+					who = p.Name
+				}
+			}
+		}
+		out = append(out, AccessEntry{At: e.At, Partner: who, Scope: string(e.Scope), Purpose: string(e.Purpose), Outcome: e.Outcome})
+	}
+	return out, nil
+}
+
+// VerifyChain checks the whole chain. It reads every entry, so it is for
+// one person's page view, not for a hot path; the chain is small next to
+// the ledger.
+func (a AuditLog) VerifyChain(ctx context.Context) (ChainStatus, error) {
+	rep, err := audit.Verify(ctx, a.Log, "")
+	if err != nil {
+		return ChainStatus{}, err
+	}
+	st := ChainStatus{OK: rep.OK, Entries: rep.Entries}
+	if len(rep.Problems) > 0 {
+		p := rep.Problems[0]
+		st.Detail = fmt.Sprintf("entry %d: %s (%s)", p.Seq, p.Kind, p.Detail)
+	}
+	return st, nil
+}
+
+// PolicyBenefits evaluates the shipped products' CEL policies for a score.
+type PolicyBenefits struct {
+	// Products returns the products to show (the shipped ones).
+	Products func(ctx context.Context) ([]sesame.Product, error)
+
+	mu       sync.Mutex
+	compiled map[string]*policy.Policy // by policy version
+}
+
+func (b *PolicyBenefits) policyOf(p sesame.Product) (*policy.Policy, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	key := p.ID + "@" + policy.Version(p.Policy)
+	if c, ok := b.compiled[key]; ok {
+		return c, nil
+	}
+	c, err := policy.Compile(p)
+	if err != nil {
+		return nil, err
+	}
+	if b.compiled == nil {
+		b.compiled = map[string]*policy.Policy{}
+	}
+	b.compiled[key] = c
+	return c, nil
+}
+
+func (b *PolicyBenefits) Offers(ctx context.Context, s *sesame.Score) ([]Offer, error) {
+	products, err := b.Products(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Offer
+	for _, p := range products {
+		pol, err := b.policyOf(p)
+		if err != nil {
+			continue // a product whose policy no longer compiles offers nothing
+		}
+		res, err := pol.Evaluate(policy.Input(s, 0))
+		if err != nil {
+			continue
+		}
+		out = append(out, Offer{Product: p.ID, Name: p.Name, Purpose: string(p.Purpose), Decision: res.Decision, Summary: offerSummary(res)})
+	}
+	return out, nil
+}
+
+// offerSummary says in figures what an approval gives.
+func offerSummary(r sesame.DecisionResult) string {
+	var parts []string
+	if r.CreditLine > 0 {
+		parts = append(parts, fmt.Sprintf("credit line %.0f", r.CreditLine))
+	}
+	if r.Amount > 0 {
+		parts = append(parts, fmt.Sprintf("up to %.0f", r.Amount))
+	}
+	if r.Rate > 0 {
+		parts = append(parts, fmt.Sprintf("%.2f%% a year", r.Rate*100))
+	}
+	if r.DepositWaived > 0 {
+		parts = append(parts, fmt.Sprintf("deposit waived up to %.0f", r.DepositWaived))
+	}
+	if r.OrderValue > 0 {
+		parts = append(parts, fmt.Sprintf("orders up to %.0f", r.OrderValue))
+	}
+	if r.PriceTier != "" {
+		parts = append(parts, "tier "+r.PriceTier)
+	}
+	return strings.Join(parts, " · ")
+}
