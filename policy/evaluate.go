@@ -1,0 +1,160 @@
+package policy
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"sort"
+
+	"github.com/google/cel-go/common/types/ref"
+
+	"github.com/sesame-credit/sesame"
+)
+
+// Input builds a policy's input from a score and the amount requested.
+// Only whitelisted features are copied: the decision stores its input, and
+// nothing beyond what policies may see should be kept with it.
+func Input(s *sesame.Score, requested float64) sesame.DecisionInput {
+	in := sesame.DecisionInput{Status: s.Status, Score: s.Score, Band: s.Band, AsOf: s.AsOf, Requested: requested,
+		Dimensions: map[string]int{}, Features: map[string]float64{}}
+	for _, d := range s.Dimensions {
+		in.Dimensions[string(d.Dimension)] = d.Score
+	}
+	for _, f := range Features {
+		if v, ok := s.Features[f.Name]; ok && !math.IsNaN(v) {
+			in.Features[f.Name] = v
+		}
+	}
+	in.Reasons = append(in.Reasons, s.Reasons...)
+	sort.SliceStable(in.Reasons, func(i, j int) bool { return in.Reasons[i].PointsLost > in.Reasons[j].PointsLost })
+	return in
+}
+
+func activation(in sesame.DecisionInput) map[string]any {
+	scored := in.Status == sesame.StatusScored
+	act := make(map[string]any, len(scalarVars)+len(Features))
+	act["status"] = in.Status
+	act["scored"] = scored
+	score, band, rank := int64(0), "", int64(-1)
+	if scored {
+		score, band, rank = int64(in.Score), string(in.Band), int64(in.Band.Rank())
+	}
+	act["score"], act["band"], act["band_rank"] = score, band, rank
+	for _, d := range sesame.Dimensions {
+		act[string(d)] = int64(in.Dimensions[string(d)])
+	}
+	act["requested"] = in.Requested
+	for _, f := range Features {
+		v, ok := in.Features[f.Name]
+		if !ok {
+			v = f.Missing
+		}
+		act[f.Name] = v
+	}
+	return act
+}
+
+var mapType = reflect.TypeOf(map[string]any{})
+
+// Evaluate runs the policy on in. The result's Reasons are the policy's
+// own, then on a decline the score's top reasons, MaxDeclineReasons in all.
+func (p *Policy) Evaluate(in sesame.DecisionInput) (sesame.DecisionResult, error) {
+	out, _, err := p.prg.Eval(activation(in))
+	if err != nil {
+		return sesame.DecisionResult{}, sesame.Errorf(sesame.EINVALID, "policy %s failed: %v", p.Product.ID, err)
+	}
+	res, err := toResult(out)
+	if err != nil {
+		return sesame.DecisionResult{}, sesame.Errorf(sesame.EINVALID, "policy %s returned an invalid result: %v", p.Product.ID, err)
+	}
+	if res.Decision == sesame.Decline {
+		for _, r := range in.Reasons {
+			if len(res.Reasons) >= sesame.MaxDeclineReasons {
+				break
+			}
+			res.Reasons = append(res.Reasons, r.Text)
+		}
+		if len(res.Reasons) > sesame.MaxDeclineReasons {
+			res.Reasons = res.Reasons[:sesame.MaxDeclineReasons]
+		}
+	}
+	return res, nil
+}
+
+func toResult(v ref.Val) (sesame.DecisionResult, error) {
+	var r sesame.DecisionResult
+	native, err := v.ConvertToNative(mapType)
+	if err != nil {
+		return r, fmt.Errorf("it must be a map with string keys")
+	}
+	m := native.(map[string]any)
+	num := func(k string, dst *float64) error {
+		x, ok := m[k]
+		if !ok {
+			return nil
+		}
+		var f float64
+		switch n := x.(type) {
+		case int64:
+			f = float64(n)
+		case uint64:
+			f = float64(n)
+		case float64:
+			f = n
+		default:
+			return fmt.Errorf("%q must be a number, not %T", k, x)
+		}
+		if math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e12 {
+			return fmt.Errorf("%q = %v is out of range (0 to 1e12)", k, f)
+		}
+		*dst = f
+		return nil
+	}
+	for k, x := range m {
+		switch k {
+		case "decision":
+			s, _ := x.(string)
+			if s != sesame.Approve && s != sesame.Decline && s != sesame.Refer {
+				return r, fmt.Errorf(`"decision" must be "approve", "decline" or "refer", not %v`, x)
+			}
+			r.Decision = s
+		case "price_tier":
+			s, ok := x.(string)
+			if !ok || len(s) > 40 {
+				return r, fmt.Errorf(`"price_tier" must be a short string`)
+			}
+			r.PriceTier = s
+		case "reasons":
+			list, ok := x.([]any)
+			if !ok {
+				return r, fmt.Errorf(`"reasons" must be a list of strings`)
+			}
+			for _, e := range list {
+				s, ok := e.(string)
+				if !ok || len(s) > 200 {
+					return r, fmt.Errorf(`"reasons" must be a list of strings of at most 200 characters`)
+				}
+				r.Reasons = append(r.Reasons, s)
+			}
+		case "credit_line":
+			err = num(k, &r.CreditLine)
+		case "deposit_waived":
+			err = num(k, &r.DepositWaived)
+		case "order_value":
+			err = num(k, &r.OrderValue)
+		case "amount":
+			err = num(k, &r.Amount)
+		case "rate":
+			err = num(k, &r.Rate)
+		default:
+			return r, fmt.Errorf("unknown field %q; a result has decision, credit_line, deposit_waived, order_value, amount, rate, price_tier and reasons", k)
+		}
+		if err != nil {
+			return r, err
+		}
+	}
+	if r.Decision == "" {
+		return r, fmt.Errorf(`"decision" is missing`)
+	}
+	return r, nil
+}
