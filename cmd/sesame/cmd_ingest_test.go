@@ -115,7 +115,9 @@ func TestIngestAndEvents(t *testing.T) {
 	if n := strings.Count(out, "\n"); n != 3 {
 		t.Errorf("events --limit 3 printed %d lines:\n%s", n, out)
 	}
-	out = captureStdout(t, func() { run(ctx, []string{"events", "--db", db, "--from", "2025-01-01", "--to", "2025-01-02", "alice"}) })
+	out = captureStdout(t, func() {
+		run(ctx, []string{"events", "--db", db, "--from", "2025-01-01", "--to", "2025-01-02", "alice"})
+	})
 	if !strings.Contains(out, "bill.issued") || !strings.Contains(out, "n0") || strings.Contains(out, "n1") {
 		t.Errorf("events in a window:\n%s", out)
 	}
