@@ -146,13 +146,26 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 			}
 			clear(G)
 			clear(H)
-			for i := range nf {
-				ei := e[i] * expStep[cur[i]]
-				e[i] = ei
-				pr := 1 / (1 + ei)
-				nb := nextBins[i]
-				G[nb] += wf[i] * (pr - yf[i])
-				H[nb] += wf[i] * pr * (1 - pr)
+			if w == nil {
+				// The usual unweighted case, without the loads and products
+				// of unit weights: this loop is most of training's time.
+				for i := range nf {
+					ei := e[i] * expStep[cur[i]]
+					e[i] = ei
+					pr := 1 / (1 + ei)
+					nb := nextBins[i]
+					G[nb] += pr - yf[i]
+					H[nb] += pr * (1 - pr)
+				}
+			} else {
+				for i := range nf {
+					ei := e[i] * expStep[cur[i]]
+					e[i] = ei
+					pr := 1 / (1 + ei)
+					nb := nextBins[i]
+					G[nb] += wf[i] * (pr - yf[i])
+					H[nb] += wf[i] * pr * (1 - pr)
+				}
 			}
 			for i, b := range validBins[t] {
 				sv[i] += step[b]
