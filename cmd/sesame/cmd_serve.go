@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+	sesamehttp "github.com/sesame-credit/sesame/http"
+	sesamenats "github.com/sesame-credit/sesame/nats"
+)
+
+// `sesame serve`: the HTTP API on the configured store. Flags and wiring
+// only; the server is package http, JetStream ingestion package nats.
+
+func init() {
+	register(&command{name: "serve", summary: "serve the HTTP API (and JetStream ingestion with --nats)", run: runServe})
+}
+
+func runServe(ctx context.Context, args []string) error {
+	fs := newFlags("serve", "[--db PATH|URL] [--addr HOST:PORT] [flags]")
+	dsn := dbFlag(fs)
+	addr := fs.String("addr", envOr("SESAME_ADDR", sesamehttp.DefaultAddr), "listen on `HOST:PORT` (env SESAME_ADDR)")
+	maxBody := fs.Int64("max-body", sesamehttp.DefaultMaxBody, "largest request body in `BYTES`; larger ones get 413")
+	maxBatch := fs.Int("max-batch", sesamehttp.DefaultMaxBatch, "most events in one POST /v1/events; more get 413")
+	timeout := fs.Duration("request-timeout", sesamehttp.DefaultRequestTimeout, "time limit to read, handle and answer one request")
+	pprof := fs.Bool("pprof", false, "serve runtime profiles under /debug/pprof/ (operator token required)")
+	natsURL := fs.String("nats", envOr("SESAME_NATS", ""), "also ingest from NATS JetStream at `URL`, e.g. nats://127.0.0.1:4222 (env SESAME_NATS)")
+	operatorToken := fs.String("operator-token", envOr("SESAME_OPERATOR_TOKEN", ""), "bearer `TOKEN` of operators (env SESAME_OPERATOR_TOKEN); a random one is made and printed when empty")
+	var sourceTokens []string
+	fs.Func("source-token", "a source's bearer token as `NAME=TOKEN` (repeatable; env SESAME_SOURCE_TOKENS, comma-separated): it may send events of source NAME only", func(v string) error {
+		sourceTokens = append(sourceTokens, v)
+		return nil
+	})
+	logFormat := fs.String("log-format", "json", "log format on stderr: json or text")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if env := os.Getenv("SESAME_SOURCE_TOKENS"); env != "" && len(sourceTokens) == 0 {
+		sourceTokens = strings.Split(env, ",")
+	}
+
+	logger, err := newLogger(*logFormat)
+	if err != nil {
+		return usageError(fs, err.Error())
+	}
+	st, err := openStore(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	srv := sesamehttp.NewServer(sesamehttp.Config{Addr: *addr, MaxBody: *maxBody, MaxBatch: *maxBatch, RequestTimeout: *timeout, Pprof: *pprof})
+	srv.Events = st.Events
+	srv.Logger = logger
+	if *operatorToken == "" {
+		*operatorToken = randomToken()
+		fmt.Fprintf(os.Stderr, "sesame serve: no --operator-token given; this run's operator token is %s (set SESAME_OPERATOR_TOKEN to choose one)\n", *operatorToken)
+	}
+	srv.Auth.AddToken(*operatorToken, sesamehttp.Principal{Role: sesamehttp.RoleOperator, Name: "operator"})
+	for _, v := range sourceTokens {
+		name, token, ok := strings.Cut(strings.TrimSpace(v), "=")
+		if !ok || name == "" || token == "" {
+			return usageError(fs, "--source-token takes NAME=TOKEN, got "+fmt.Sprintf("%q", v))
+		}
+		srv.Auth.AddToken(token, sesamehttp.Principal{Role: sesamehttp.RoleSource, Name: name})
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	if *natsURL != "" {
+		stop, err := startNATSIngest(ctx, *natsURL, st.Events, srv, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	go func() {
+		errc <- srv.ListenAndServe(ctx, func(a net.Addr) {
+			fmt.Fprintf(os.Stderr, "sesame serve: listening on http://%s (API description at /openapi.json, probes /healthz and /readyz, metrics /metrics)\n", a)
+		})
+	}()
+	err = <-errc
+	cancel()
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func newLogger(format string) (*slog.Logger, error) {
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, nil)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be json or text, not %q", format)
+}
+
+func randomToken() string {
+	var b [24]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// startNATSIngest connects to JetStream and runs the ingestion consumer
+// beside the server: its events count in the server's metrics, and /readyz
+// fails while the connection is down. stop waits for the round in progress.
+func startNATSIngest(ctx context.Context, url string, events sesame.EventStore, srv *sesamehttp.Server, logger *slog.Logger) (stop func(), err error) {
+	nc, js, err := sesamenats.Connect(url, logger)
+	if err != nil {
+		return nil, err
+	}
+	c, err := sesamenats.NewConsumer(js, events, sesamenats.Config{}, sesamenats.Options{
+		Logger: logger, EventsIngested: srv.Metrics.EventsIngested, Registerer: srv.Metrics.Registry})
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	srv.Ready = append(srv.Ready, sesamehttp.ReadyCheck{Name: "nats", Check: func(context.Context) error {
+		if !nc.IsConnected() {
+			return sesame.Errorf(sesame.EUNAVAILABLE, "not connected to NATS")
+		}
+		return nil
+	}})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			if err := c.Run(ctx); err != nil {
+				logger.Error("nats: ingestion stopped; retrying in 5s", "err", err)
+				select {
+				case <-ctx.Done():
+				case <-time.After(5 * time.Second):
+				}
+			}
+		}
+	}()
+	return func() { <-done; nc.Close() }, nil
+}

@@ -1,0 +1,318 @@
+package nats
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/ingest"
+)
+
+// Consumer moves events from the stream into the ledger. Run it once per
+// process; several processes may run it on the same durable consumer (each
+// message goes to one of them).
+type Consumer struct {
+	js     jetstream.JetStream
+	store  sesame.EventStore
+	cfg    Config
+	logger *slog.Logger
+	now    func() time.Time
+
+	events   *prometheus.CounterVec // transport, status
+	messages *prometheus.CounterVec // outcome
+}
+
+// Options wire a consumer into the process: logging and metrics. The zero
+// value logs to slog's default and keeps metrics unregistered.
+type Options struct {
+	Logger *slog.Logger
+	// EventsIngested is the sesame_events_ingested_total counter
+	// (labels transport, status) to add this consumer's events to, so that
+	// HTTP and NATS ingestion show in one metric; http.Metrics has it.
+	EventsIngested *prometheus.CounterVec
+	// Registerer receives the consumer's own metrics (messages by outcome).
+	Registerer prometheus.Registerer
+}
+
+// NewConsumer returns a consumer of cfg's stream storing into store.
+func NewConsumer(js jetstream.JetStream, store sesame.EventStore, cfg Config, opt Options) (*Consumer, error) {
+	c := &Consumer{js: js, store: store, cfg: cfg.withDefaults(), logger: opt.Logger, now: time.Now, events: opt.EventsIngested}
+	if c.logger == nil {
+		c.logger = slog.Default()
+	}
+	if c.events == nil {
+		c.events = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sesame_events_ingested_total"}, []string{"transport", "status"})
+	}
+	c.messages = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "sesame_nats_messages_total",
+		Help: "JetStream messages handled, by outcome: acked (stored or duplicate), termed (nothing storable), nacked (to retry), skipped (rejection reports).",
+	}, []string{"outcome"})
+	if opt.Registerer != nil {
+		if err := opt.Registerer.Register(c.messages); err != nil {
+			return nil, fmt.Errorf("nats: metrics: %w", err)
+		}
+	}
+	return c, nil
+}
+
+// Run consumes until ctx ends, then returns nil once the round in progress
+// has finished (its messages acknowledged or left for redelivery). Store
+// failures do not end it: the messages are redelivered after a pause.
+func (c *Consumer) Run(ctx context.Context) error {
+	stream, err := EnsureStream(ctx, c.js, c.cfg)
+	if err != nil {
+		return err
+	}
+	cons, err := stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+		Durable:       c.cfg.Durable,
+		Description:   "Sesame ledger ingestion",
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       c.cfg.AckWait,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+		MaxAckPending: 4 * c.cfg.Fetch,
+	})
+	if err != nil {
+		return fmt.Errorf("nats: consumer %s: %w", c.cfg.Durable, err)
+	}
+	c.logger.Info("nats: consuming", "stream", c.cfg.Stream, "subjects", c.cfg.Subjects(), "durable", c.cfg.Durable)
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		if backoff > 0 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(backoff):
+			}
+		}
+		batch, err := cons.Fetch(c.cfg.Fetch, jetstream.FetchMaxWait(c.cfg.MaxWait))
+		if err != nil {
+			c.logger.Warn("nats: fetch failed", "err", err)
+			backoff = nextBackoff(backoff)
+			continue
+		}
+		var msgs []jetstream.Msg
+		for m := range batch.Messages() {
+			msgs = append(msgs, m)
+		}
+		if err := batch.Error(); !isIdle(err) {
+			c.logger.Warn("nats: fetch ended early", "err", err, "messages", len(msgs))
+		}
+		// The round runs to its end even when ctx ends meanwhile, so that
+		// what was committed is also acknowledged.
+		if err := c.handle(context.WithoutCancel(ctx), msgs); err != nil {
+			c.logger.Error("nats: round failed; its messages will be redelivered", "err", err, "messages", len(msgs))
+			backoff = nextBackoff(backoff)
+			continue
+		}
+		backoff = 0
+	}
+	return nil
+}
+
+func nextBackoff(d time.Duration) time.Duration {
+	if d == 0 {
+		return 100 * time.Millisecond
+	}
+	return min(2*d, 5*time.Second)
+}
+
+// message is one fetched message, decoded.
+type message struct {
+	msg    jetstream.Msg
+	events []sesame.Event // its valid events
+	lines  []Rejection    // its lines that are not stored
+	stored int            // its lines accepted or duplicate
+}
+
+// handle stores the events of msgs in transactions of at most MaxEvents
+// events (a message is never split) and settles each message. It returns
+// an error only when the store failed; the messages not yet settled are
+// then nacked, to be redelivered.
+func (c *Consumer) handle(ctx context.Context, msgs []jetstream.Msg) error {
+	var decoded []*message
+	for _, m := range msgs {
+		if m.Subject() == c.cfg.RejectSubject() {
+			m.Ack() // our own reports share the stream; they are not events
+			c.messages.WithLabelValues("skipped").Inc()
+			continue
+		}
+		decoded = append(decoded, c.decode(m))
+	}
+	start, n := 0, 0
+	for i, dm := range decoded {
+		if i > start && n+len(dm.events) > c.cfg.MaxEvents {
+			if err := c.flush(ctx, decoded[start:i]); err != nil {
+				c.nakAll(decoded[start:])
+				return err
+			}
+			start, n = i, 0
+		}
+		n += len(dm.events)
+	}
+	if start < len(decoded) {
+		if err := c.flush(ctx, decoded[start:]); err != nil {
+			c.nakAll(decoded[start:])
+			return err
+		}
+	}
+	return nil
+}
+
+// decode reads a message as NDJSON: one event per line, or one event.
+func (c *Consumer) decode(m jetstream.Msg) *message {
+	dm := &message{msg: m}
+	now := c.now()
+	dec, _ := ingest.NewDecoder(bytes.NewReader(m.Data()), ingest.Options{Format: ingest.NDJSON, Now: func() time.Time { return now }})
+	for {
+		rec, err := dec.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil { // a bytes.Reader does not fail; be safe anyway
+			dm.lines = append(dm.lines, Rejection{Status: sesame.Rejected, Reason: err.Error()})
+			break
+		}
+		if rec.Err != nil {
+			// Like the HTTP answer: the first bad field and why, and all of
+			// them when there are several.
+			r := Rejection{Line: rec.Line, Status: sesame.Rejected, Reason: sesame.ErrorMessage(rec.Err)}
+			var e *sesame.Error
+			if errors.As(rec.Err, &e) && len(e.Details) > 0 {
+				r.Field, r.Reason = e.Details[0].Field, e.Details[0].Reason
+				if len(e.Details) > 1 {
+					r.Details = e.Details
+				}
+			}
+			var k struct {
+				Source any `json:"source"`
+				ID     any `json:"id"`
+			}
+			json.Unmarshal(rec.Raw, &k)
+			r.Source, _ = k.Source.(string)
+			r.ID, _ = k.ID.(string)
+			dm.lines = append(dm.lines, r)
+			continue
+		}
+		dm.events = append(dm.events, rec.Event)
+	}
+	if len(dm.lines) == 0 && len(dm.events) == 0 {
+		dm.lines = append(dm.lines, Rejection{Status: sesame.Rejected, Reason: "the message holds no events; publish one JSON event per line"})
+	}
+	return dm
+}
+
+// flush appends events in one transaction, then reports rejections and
+// settles each message of group: Ack when any of its lines is stored (now
+// or before), Term when none could be. Nothing is acknowledged before the
+// commit.
+func (c *Consumer) flush(ctx context.Context, group []*message) error {
+	var events []sesame.Event
+	for _, dm := range group {
+		events = append(events, dm.events...)
+	}
+	var results []sesame.AppendResult
+	if len(events) > 0 {
+		var err error
+		if results, err = c.store.Append(ctx, events); err != nil {
+			return fmt.Errorf("append %d events: %w", len(events), err)
+		}
+		if len(results) != len(events) {
+			return fmt.Errorf("store returned %d results for %d events", len(results), len(events))
+		}
+	}
+	next := 0
+	for _, dm := range group {
+		for _, e := range dm.events {
+			st := results[next].Status
+			next++
+			c.events.WithLabelValues("nats", string(st)).Inc()
+			switch st {
+			case sesame.Accepted, sesame.Duplicate:
+				dm.stored++
+			case sesame.Conflict:
+				dm.lines = append(dm.lines, Rejection{Source: e.Source, ID: e.ID, Status: sesame.Conflict,
+					Reason: "an event with this source and id is already stored with a different body; send a correction under a new id"})
+			}
+		}
+		rejectedLines := 0
+		for _, l := range dm.lines {
+			if l.Status == sesame.Rejected {
+				rejectedLines++
+			}
+		}
+		if rejectedLines > 0 {
+			c.events.WithLabelValues("nats", string(sesame.Rejected)).Add(float64(rejectedLines))
+		}
+		if len(dm.lines) > 0 {
+			if err := c.report(ctx, dm); err != nil {
+				// The events are stored; redelivery makes them duplicates
+				// and gives the report another chance.
+				c.logger.Warn("nats: could not publish a rejection report; the message will be redelivered", "err", err)
+				dm.msg.NakWithDelay(time.Second)
+				c.messages.WithLabelValues("nacked").Inc()
+				continue
+			}
+		}
+		if dm.stored > 0 {
+			dm.msg.Ack()
+			c.messages.WithLabelValues("acked").Inc()
+		} else {
+			// Term, not TermWithReason: servers before 2.10.4 ignore the
+			// latter and leave the message pending. The report says why.
+			dm.msg.Term()
+			c.messages.WithLabelValues("termed").Inc()
+		}
+	}
+	return nil
+}
+
+func (c *Consumer) nakAll(group []*message) {
+	for _, dm := range group {
+		dm.msg.NakWithDelay(time.Second)
+		c.messages.WithLabelValues("nacked").Inc()
+	}
+}
+
+// Rejection is one line of a message that was not stored, as reported on
+// the reject subject.
+type Rejection struct {
+	Line    int                 `json:"line,omitempty"`
+	Source  string              `json:"source,omitempty"`
+	ID      string              `json:"id,omitempty"`
+	Status  sesame.AppendStatus `json:"status"` // rejected or conflict
+	Field   string              `json:"field,omitempty"`
+	Reason  string              `json:"reason"`
+	Details []sesame.FieldError `json:"details,omitempty"`
+}
+
+// Report is the message published on the reject subject for a message
+// with lines that were not stored.
+type Report struct {
+	Subject   string      `json:"subject"`    // where the message was published
+	StreamSeq uint64      `json:"stream_seq"` // its sequence in the stream
+	Stored    int         `json:"stored"`     // its lines stored (accepted or duplicate)
+	Lines     []Rejection `json:"lines"`
+}
+
+func (c *Consumer) report(ctx context.Context, dm *message) error {
+	r := Report{Subject: dm.msg.Subject(), Stored: dm.stored, Lines: dm.lines}
+	if md, err := dm.msg.Metadata(); err == nil {
+		r.StreamSeq = md.Sequence.Stream
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	// The message id makes a report published twice (after a redelivery) stored once.
+	_, err = c.js.Publish(ctx, c.cfg.RejectSubject(), b, jetstream.WithMsgID(fmt.Sprintf("rejected-%s-%d", r.Subject, r.StreamSeq)))
+	return err
+}
