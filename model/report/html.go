@@ -55,7 +55,15 @@ th:first-child,td:first-child{text-align:left}
 	for i := range m.Features {
 		b.WriteString(shapeChart(m, i))
 	}
-	b.WriteString("</div></html>\n")
+	b.WriteString("</div>")
+	if len(m.Interactions) > 0 {
+		b.WriteString("<h2>Points per pair</h2><p>Each cell is the points a person gets from the pair for the bins of its two features (bin 0 first, missing last); darker is more points.</p><div class=\"grid\">")
+		for p := range m.Interactions {
+			b.WriteString(pairChart(&m.Interactions[p]))
+		}
+		b.WriteString("</div>")
+	}
+	b.WriteString("</html>\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -173,4 +181,36 @@ func thin(c []model.ROCPoint, n int) []model.ROCPoint {
 		out = append(out, c[k*len(c)/n])
 	}
 	return append(out, c[len(c)-1])
+}
+
+// pairChart draws a pair's points table as a heat map: rows are the first
+// feature's bins, columns the second's.
+func pairChart(in *model.Interaction) string {
+	na, nb := len(in.Points), len(in.Points[0])
+	lo, hi := in.Points[0][0], in.Points[0][0]
+	for _, row := range in.Points {
+		for _, v := range row {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-label="%s">`, chartW, chartH, html.EscapeString(in.Name))
+	fmt.Fprintf(&b, `<text x="%d" y="16" class="t">%s (%d to %d points)</text>`, padL, html.EscapeString(in.Name), lo, hi)
+	cw := float64(chartW-padL-padR) / float64(nb)
+	ch := float64(chartH-padT-padB) / float64(na)
+	for a := range na {
+		for c := range nb {
+			shade := 0.0
+			if hi > lo {
+				shade = float64(in.Points[a][c]-lo) / float64(hi-lo)
+			}
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" fill-opacity="%.2f"><title>%s %s, %s %s: %d points</title></rect>`,
+				float64(padL)+float64(c)*cw, float64(padT)+float64(a)*ch, cw, ch, blue, 0.05+0.95*shade,
+				html.EscapeString(in.Features[0]), html.EscapeString(in.Labels[0][a]), html.EscapeString(in.Features[1]), html.EscapeString(in.Labels[1][c]), in.Points[a][c])
+		}
+	}
+	fmt.Fprintf(&b, `<text x="%d" y="%d" class="k" text-anchor="middle">%s bins</text>`, (padL+chartW-padR)/2, chartH-8, html.EscapeString(in.Features[1]))
+	fmt.Fprintf(&b, `<text x="12" y="%d" class="k" transform="rotate(-90 12 %d)" text-anchor="middle">%s bins</text>`, chartH/2, chartH/2, html.EscapeString(in.Features[0]))
+	b.WriteString("</svg>")
+	return b.String()
 }

@@ -33,8 +33,9 @@ func TestReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := html.String()
-	// ROC, KS, calibration, distribution, and one shape per feature.
-	if n, want := strings.Count(page, "<svg "), 4+len(m.Features); n != want {
+	// ROC, KS, calibration, distribution, one shape per feature, one heat
+	// map per pair.
+	if n, want := strings.Count(page, "<svg "), 4+len(m.Features)+len(m.Interactions); n != want {
 		t.Fatalf("%d SVG charts, want %d", n, want)
 	}
 	if strings.Contains(page, "NaN") || strings.Contains(page, "<script") || strings.Contains(page, "http://") && !strings.Contains(page, "http://www.w3.org/2000/svg") {
