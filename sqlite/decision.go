@@ -1,0 +1,154 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+)
+
+// DecisionStore keeps decisions and every policy version used (sesame.DecisionStore).
+type DecisionStore struct{ db *DB }
+
+// Decisions returns the decision store of this database.
+func (db *DB) Decisions() *DecisionStore { return &DecisionStore{db: db} }
+
+var _ sesame.DecisionStore = (*DecisionStore)(nil)
+
+func savePolicy(ctx context.Context, tx *sql.Tx, p *sesame.Product) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO policy_versions (version, product, name, purpose, description, source, created_at)
+		VALUES (?,?,?,?,?,?,?) ON CONFLICT (version) DO NOTHING`,
+		p.PolicyVersion, p.ID, p.Name, string(p.Purpose), p.Description, p.Policy, time.Now().UnixNano())
+	return err
+}
+
+func (s *DecisionStore) SavePolicy(ctx context.Context, p *sesame.Product) error {
+	return s.db.WriteTx(ctx, func(tx *sql.Tx) error { return savePolicy(ctx, tx, p) })
+}
+
+func (s *DecisionStore) PolicyVersion(ctx context.Context, version string) (*sesame.Product, error) {
+	var p sesame.Product
+	var purpose string
+	err := s.db.reader.QueryRowContext(ctx, `SELECT version, product, name, purpose, description, source FROM policy_versions WHERE version = ?`, version).
+		Scan(&p.PolicyVersion, &p.ID, &p.Name, &purpose, &p.Description, &p.Policy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, sesame.Errorf(sesame.ENOTFOUND, "no policy version %q", version)
+	}
+	p.Purpose = sesame.Purpose(purpose)
+	return &p, err
+}
+
+func (s *DecisionStore) ActivateProduct(ctx context.Context, id, version string) error {
+	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
+		var product string
+		err := tx.QueryRowContext(ctx, `SELECT product FROM policy_versions WHERE version = ?`, version).Scan(&product)
+		if errors.Is(err, sql.ErrNoRows) || product != id {
+			return sesame.Errorf(sesame.ENOTFOUND, "no policy version %q of product %q", version, id)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO products (id, version) VALUES (?,?) ON CONFLICT (id) DO UPDATE SET version = excluded.version`, id, version)
+		return err
+	})
+}
+
+func (s *DecisionStore) ActiveProducts(ctx context.Context) ([]*sesame.Product, error) {
+	rows, err := s.db.reader.QueryContext(ctx, `SELECT v.version, v.product, v.name, v.purpose, v.description, v.source
+		FROM products p JOIN policy_versions v ON v.version = p.version ORDER BY p.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*sesame.Product
+	for rows.Next() {
+		var p sesame.Product
+		var purpose string
+		if err := rows.Scan(&p.PolicyVersion, &p.ID, &p.Name, &purpose, &p.Description, &p.Policy); err != nil {
+			return nil, err
+		}
+		p.Purpose = sesame.Purpose(purpose)
+		out = append(out, &p)
+	}
+	return out, rows.Err()
+}
+
+// SaveDecision stores d; the policy version it names must have been saved
+// (DecisionService saves it in the same call path, idempotently).
+func (s *DecisionStore) SaveDecision(ctx context.Context, d *sesame.Decision) error {
+	in, err := json.Marshal(d.Input)
+	if err != nil {
+		return err
+	}
+	res := d.Raw
+	if res == nil {
+		if res, err = json.Marshal(d.Result); err != nil {
+			return err
+		}
+	}
+	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO decisions (id, partner, person, product, policy_version, model_version, consent, input, result, created_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?)`, d.ID, d.Partner, d.Person, d.Product, d.PolicyVersion, d.ModelVersion, d.Consent, string(in), string(res), tsNS(d.CreatedAt))
+		return err
+	})
+}
+
+func (s *DecisionStore) Decision(ctx context.Context, id string) (*sesame.Decision, error) {
+	var d sesame.Decision
+	var in, res string
+	var created int64
+	err := s.db.reader.QueryRowContext(ctx, `SELECT id, partner, person, product, policy_version, model_version, consent, input, result, created_at FROM decisions WHERE id = ?`, id).
+		Scan(&d.ID, &d.Partner, &d.Person, &d.Product, &d.PolicyVersion, &d.ModelVersion, &d.Consent, &in, &res, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, sesame.Errorf(sesame.ENOTFOUND, "no decision %q", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(in), &d.Input); err != nil {
+		return nil, fmt.Errorf("sqlite: decision %s input: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(res), &d.Result); err != nil {
+		return nil, fmt.Errorf("sqlite: decision %s result: %w", id, err)
+	}
+	d.Raw = json.RawMessage(res)
+	d.CreatedAt = tsFromNS(created)
+	return &d, nil
+}
+
+// ScoredPeople calls fn with every person's latest score, in person order:
+// the population a policy backtest runs over.
+func (s *DecisionStore) ScoredPeople(ctx context.Context, fn func(sc *sesame.Score) error) error {
+	rows, err := s.db.reader.QueryContext(ctx, `SELECT person FROM score_latest ORDER BY person`)
+	if err != nil {
+		return err
+	}
+	var people []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return err
+		}
+		people = append(people, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	scores := s.db.Scores()
+	for _, p := range people {
+		sc, err := scores.LatestScore(ctx, p)
+		if err != nil {
+			return err
+		}
+		if err := fn(sc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
