@@ -122,7 +122,11 @@ func (s *Service) Issue(ctx context.Context, score *sesame.Score, req IssueReque
 		return Record{}, err
 	}
 	now := s.now().Truncate(time.Second)
-	c := Claims{Issuer: s.Issuer, Subject: score.Person, ID: newID(), IssuedAt: now.Unix(), NotBefore: now.Unix(),
+	issuer := s.Issuer
+	if issuer == "" {
+		issuer = "sesame"
+	}
+	c := Claims{Issuer: issuer, Subject: score.Person, ID: newID(), IssuedAt: now.Unix(), NotBefore: now.Unix(),
 		Expiry: now.Add(validity).Unix(), Statement: st}
 	token, err := Sign(c, key.KID, priv)
 	if err != nil {

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/sesame-credit/sesame/credential"
+)
+
+// `sesame verify TOKEN`: check a credential. With --jwks (a file or an
+// http(s) URL of /.well-known/jwks.json) it is fully offline and cannot know
+// about revocation; without, it reads the keys and the revocation records
+// from the local database.
+
+func init() {
+	register(&command{name: "verify", summary: "verify a credential (offline with --jwks)", run: runVerify})
+}
+
+// maxJWKSBytes bounds a fetched key set: a real one is a few hundred bytes a key.
+const maxJWKSBytes = 1 << 20
+
+func runVerify(ctx context.Context, args []string) error {
+	fs := newFlags("verify", "[--jwks FILE|URL | --db PATH] [--json] TOKEN|LINK")
+	jwksArg := fs.String("jwks", envOr("SESAME_JWKS", ""), "public keys: a JWKS `FILE` or http(s) URL (env SESAME_JWKS); without it the keys and revocations of --db are used")
+	dsn := dbFlag(fs)
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError(fs, "give exactly one credential (the token, or a /verify?c=… link)")
+	}
+	token := tokenOf(fs.Arg(0))
+
+	var res credential.Result
+	if *jwksArg != "" {
+		set, err := loadJWKS(ctx, *jwksArg)
+		if err != nil {
+			return err
+		}
+		res = credential.Verify(token, credential.JWKSKeys(set), time.Now())
+	} else {
+		st, err := openStore(ctx, *dsn)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if st.SQLite == nil {
+			return errors.New("credentials are stored in the embedded SQLite store only; use --jwks URL")
+		}
+		// Verification needs no private key, hence no KEK.
+		svc := &credential.Service{Store: st.SQLite.Credentials()}
+		if res, err = svc.Verify(ctx, token); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
+	} else {
+		printVerdict(os.Stdout, res)
+	}
+	if !res.Valid {
+		return fmt.Errorf("credential rejected: %s", res.Reason)
+	}
+	return nil
+}
+
+// tokenOf accepts the token itself or a verify link that carries it.
+func tokenOf(arg string) string {
+	arg = strings.TrimSpace(arg)
+	if u, err := url.Parse(arg); err == nil && u.Scheme != "" {
+		if c := u.Query().Get("c"); c != "" {
+			return c
+		}
+	}
+	return arg
+}
+
+func loadJWKS(ctx context.Context, where string) (jose.JSONWebKeySet, error) {
+	var body []byte
+	if strings.HasPrefix(where, "http://") || strings.HasPrefix(where, "https://") {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, where, nil)
+		if err != nil {
+			return jose.JSONWebKeySet{}, err
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return jose.JSONWebKeySet{}, fmt.Errorf("fetching the keys: %w", err)
+		}
+		defer res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return jose.JSONWebKeySet{}, fmt.Errorf("fetching the keys from %s: %s", where, res.Status)
+		}
+		if body, err = io.ReadAll(io.LimitReader(res.Body, maxJWKSBytes)); err != nil {
+			return jose.JSONWebKeySet{}, err
+		}
+	} else {
+		var err error
+		if body, err = os.ReadFile(where); err != nil {
+			return jose.JSONWebKeySet{}, err
+		}
+	}
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(body, &set); err != nil {
+		return jose.JSONWebKeySet{}, fmt.Errorf("%s is not a JWKS: %w", where, err)
+	}
+	return set, nil
+}
+
+func printVerdict(w io.Writer, res credential.Result) {
+	if res.Valid {
+		fmt.Fprintln(w, "VALID:", res.Detail)
+	} else {
+		fmt.Fprintf(w, "INVALID (%s): %s\n", res.Reason, res.Detail)
+	}
+	if c := res.Claims; c != nil {
+		st := c.Statement
+		what := "band at least " + string(st.Band)
+		if st.Kind == credential.KindScore {
+			what = fmt.Sprintf("score %d (%s)", st.Score, st.Band)
+		}
+		fmt.Fprintf(w, "  statement:  %s, as of %s\n", what, st.AsOf)
+		fmt.Fprintf(w, "  person:     %s\n", c.Subject)
+		fmt.Fprintf(w, "  issued:     %s by %s\n", c.IssuedTime().Format(time.RFC3339), c.Issuer)
+		fmt.Fprintf(w, "  expires:    %s\n", c.ExpiryTime().Format(time.RFC3339))
+	}
+	if res.KID != "" {
+		fmt.Fprintf(w, "  key:        %s\n", res.KID)
+	}
+	if res.Claims != nil && !res.RevocationChecked {
+		fmt.Fprintln(w, "  revocation: NOT CHECKED (offline); only the issuer knows — open its /verify link to check")
+	}
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/auth"
+	"github.com/sesame-credit/sesame/consent"
+	sesamehttp "github.com/sesame-credit/sesame/http"
+	"github.com/sesame-credit/sesame/portal"
+)
+
+// portalOptions is what `sesame serve` passes to mountPortal: its flags and
+// the score service it built.
+type portalOptions struct {
+	DBPath     string        // --db, to place the credential KEK file beside it
+	KEKFile    string        // --kek-file ("" = DB.credential-kek)
+	Scores     portal.Scores // the score service (score.Service)
+	Demo       bool          // --demo: login links on screen
+	BaseURL    string        // --public-url: where verify links point ("" = from each request)
+	TrustProxy bool          // --trust-proxy: believe X-Forwarded-Proto
+	// Products lists the shipped products for the Benefits page (nil: the
+	// page says it is not available).
+	Products func(ctx context.Context) ([]sesame.Product, error)
+	Logger   *slog.Logger
+}
+
+// mountPortal builds the person's portal on the store and mounts it on the
+// server: /portal/…, /verify, /.well-known/jwks.json and / (a redirect).
+func mountPortal(srv *sesamehttp.Server, st *store, o portalOptions) error {
+	if st.SQLite == nil {
+		return errors.New("the portal needs the embedded SQLite store for now (sessions, consents and credentials live there)")
+	}
+	if o.Scores == nil {
+		return errors.New("the portal needs the score service")
+	}
+	db := st.SQLite
+	creds, err := credentialService(st, o.DBPath, o.KEKFile, o.BaseURL)
+	if err != nil {
+		return err
+	}
+	cfg := portal.Config{
+		Auth:        &auth.People{Store: db.Sessions(), Demo: o.Demo},
+		Scores:      o.Scores,
+		Events:      st.Events,
+		Disputes:    db.Credentials(),
+		Consents:    portal.ConsentService{Service: &consent.Service{Store: db.Consents(), Partners: db.Partners()}, Partners: db.Partners()},
+		AccessLog:   portal.AuditLog{Log: db.AccessLog(), Partners: db.Partners()},
+		Credentials: creds,
+		BaseURL:     o.BaseURL,
+		TrustProxy:  o.TrustProxy,
+		DemoMode:    o.Demo,
+		Log:         o.Logger,
+	}
+	if o.Products != nil {
+		cfg.Benefits = &portal.PolicyBenefits{Products: o.Products}
+	}
+	p, err := portal.New(cfg)
+	if err != nil {
+		return err
+	}
+	srv.Mount(p)
+	return nil
+}

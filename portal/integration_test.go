@@ -1,0 +1,100 @@
+package portal_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/auth"
+	"github.com/sesame-credit/sesame/consent"
+	"github.com/sesame-credit/sesame/credential"
+	"github.com/sesame-credit/sesame/portal"
+	"github.com/sesame-credit/sesame/portal/portaltest"
+	"github.com/sesame-credit/sesame/sqlite"
+)
+
+// TestWithRealStores runs the portal on the real SQLite stores and services
+// (sessions, consents, access log, credentials, disputes) through the
+// adapters, the way `sesame serve` wires it; only the score is a fixture.
+func TestWithRealStores(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Partners().CreatePartner(ctx, &sesame.Partner{ID: "citybank", Name: "City Bank", RedirectURIs: []string{"https://citybank.example/cb"}, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	consents := &consent.Service{Store: db.Consents(), Partners: db.Partners()}
+	granted, err := consents.Grant(ctx, "alice", "citybank", sesame.PurposeCreditCard, sesame.ScopeScore, time.Now().Add(90*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	partner, _ := db.Partners().Partner(ctx, "citybank")
+	req, err := consents.Request(ctx, partner, consent.RequestInput{Person: "alice", Purpose: sesame.PurposeLoan, Scope: sesame.ScopeThreshold, RedirectURI: "https://citybank.example/cb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &audit.Recorder{Log: db.AccessLog()}
+	if err := rec.Record(ctx, &sesame.AccessEntry{Person: "alice", Actor: "partner:citybank", Action: "score.read", Scope: sesame.ScopeScore,
+		Purpose: sesame.PurposeCreditCard, Consent: granted.ID, Outcome: sesame.AccessAllowed}); err != nil {
+		t.Fatal(err)
+	}
+	sealer, _ := credential.NewSealer(make([]byte, 32))
+
+	h := newHarness(t, func(c *portal.Config) {
+		c.Auth = &auth.People{Store: db.Sessions(), Demo: true}
+		c.Consents = portal.ConsentService{Service: consents, Partners: db.Partners()}
+		c.AccessLog = portal.AuditLog{Log: db.AccessLog(), Partners: db.Partners()}
+		c.Credentials = &credential.Service{Store: db.Credentials(), Sealer: sealer}
+		c.Events = db.Events()
+		c.Disputes = db.Credentials()
+		c.Scores = portaltest.NewScores()
+	})
+	token := h.login("alice")
+
+	_, page := h.do("GET", "/portal/consents", nil)
+	if !strings.Contains(page, "consent-"+granted.ID) || !strings.Contains(page, "req-"+req.ID) || !strings.Contains(page, "City Bank") {
+		t.Fatal("consents page lacks the real consent or request")
+	}
+	if res, _ := h.do("POST", "/portal/requests/"+req.ID+"/approve", url.Values{"csrf": {token}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("approve: %d", res.StatusCode)
+	}
+	if res, _ := h.do("POST", "/portal/consents/"+granted.ID+"/revoke", url.Values{"csrf": {token}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", res.StatusCode)
+	}
+	live, _ := consents.List(ctx, "alice", false)
+	if len(live) != 1 || live[0].Purpose != sesame.PurposeLoan {
+		t.Fatalf("after approve and revoke, live consents = %+v", live)
+	}
+	_, page = h.do("GET", "/portal/access-log", nil)
+	if !strings.Contains(page, `data-ok="true"`) || !strings.Contains(page, "City Bank") {
+		t.Error("access log page: chain status or entry missing")
+	}
+	res, _ := h.do("POST", "/portal/share", url.Values{"csrf": {token}, "kind": {"score"}, "days": {"7"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("issue: %d", res.StatusCode)
+	}
+	_, page = h.do("GET", res.Header.Get("Location"), nil)
+	m := regexp.MustCompile(`/verify\?c=([A-Za-z0-9_.%-]+)`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no verify link")
+	}
+	_, body := h.do("GET", "/verify?c="+m[1], nil, "Accept", "application/json")
+	if !strings.Contains(body, `"valid": true`) {
+		t.Errorf("credential from the real store does not verify: %s", body)
+	}
+	// Logging out ends the real session.
+	h.do("POST", "/portal/logout", url.Values{"csrf": {token}})
+	if res, _ := h.do("GET", "/portal/", nil); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("after logout: %d", res.StatusCode)
+	}
+}
