@@ -124,9 +124,12 @@ func loadJWKS(ctx context.Context, where string) (jose.JSONWebKeySet, error) {
 }
 
 func printVerdict(w io.Writer, res credential.Result) {
-	if res.Valid {
+	switch {
+	case res.Valid && res.RevocationChecked:
 		fmt.Fprintln(w, "VALID:", res.Detail)
-	} else {
+	case res.Valid:
+		fmt.Fprintln(w, "VALID (offline: signature, key and dates hold; revocation could not be checked)")
+	default:
 		fmt.Fprintf(w, "INVALID (%s): %s\n", res.Reason, res.Detail)
 	}
 	if c := res.Claims; c != nil {
