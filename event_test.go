@@ -2,6 +2,8 @@ package sesame_test
 
 import (
 	"errors"
+	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -302,6 +304,27 @@ func TestPayloadValidation(t *testing.T) {
 					t.Errorf("fields %v, want %v", got, tt.fields)
 				}
 			})
+		}
+	}
+}
+
+// TestValidIDMatchesItsPattern checks the hand-written ValidID against the
+// documented pattern on tricky and random inputs.
+func TestValidIDMatchesItsPattern(t *testing.T) {
+	pattern := regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$`)
+	cases := []string{"", "a", "-a", ".a", "a-", "a b", "a\n", "é", "aé", "A0._:@-", strings.Repeat("a", 128), strings.Repeat("a", 129), "a/b", "a\x00"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "aZ09._:@-/ é\x00"
+	for i := 0; i < 20000; i++ {
+		b := make([]byte, rng.IntN(6))
+		for j := range b {
+			b[j] = alphabet[rng.IntN(len(alphabet))]
+		}
+		cases = append(cases, string(b))
+	}
+	for _, s := range cases {
+		if got, want := sesame.ValidID(s), pattern.MatchString(s); got != want {
+			t.Errorf("ValidID(%q) = %v, pattern says %v", s, got, want)
 		}
 	}
 }

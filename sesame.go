@@ -10,7 +10,6 @@ package sesame
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -84,9 +83,24 @@ type FieldError struct {
 
 func (f FieldError) Error() string { return f.Field + ": " + f.Reason }
 
-// idPattern is what person, partner, source and event ids may look like:
-// printable, URL-safe and short enough to index. Ids are opaque to Sesame.
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$`)
+// ValidID reports whether s may be used as an id: what person, partner,
+// source and event ids may look like — printable, URL-safe and short enough
+// to index, ^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$. Ids are opaque to Sesame.
+// It is written as a loop, not a regular expression, because ids are checked
+// several times per event on the ingestion hot path, where the expression
+// cost a quarter of decoding.
+func ValidID(s string) bool {
+	if len(s) == 0 || len(s) > 128 || !idStart(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !idStart(c) && c != '.' && c != '_' && c != ':' && c != '@' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
 
-// ValidID reports whether s may be used as an id.
-func ValidID(s string) bool { return idPattern.MatchString(s) }
+func idStart(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
