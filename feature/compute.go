@@ -312,7 +312,7 @@ func (s *State) fulfilment(v Vector, now int64, monthAgo *[25]int64) {
 	var principal int64
 	active := 0
 	for i := range s.loans {
-		if l := &s.loans[i]; l.at < now && (l.endedAt == 0 || l.endedAt >= now) {
+		if l := &s.loans[i]; l.at != 0 && l.at < now && (l.endedAt == 0 || l.endedAt >= now) {
 			active++
 			principal += l.principal
 		}

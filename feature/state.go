@@ -32,6 +32,10 @@ type State struct {
 	incomeVerified int8 // −1 none
 	assets         [8]int64
 	assetSeen      uint8
+	// When each overridable fact was last set: a later fact wins by
+	// occurred_at, not by arrival, so that the fold is order-independent.
+	factAt  [factCount]int64
+	assetAt [8]int64
 
 	accounts   []account
 	statements []statement
@@ -47,8 +51,31 @@ type State struct {
 	vouches    []vouch
 }
 
+const (
+	factBirth = iota
+	factEducation
+	factEmployment
+	factEmployedSince
+	factAddress
+	factPhone
+	factVerified
+	factIncome
+	factCount
+)
+
+// newer reports whether a fact occurring at `at` overrides the one kept, and
+// records it if so.
+func (s *State) newer(fact int, at int64) bool {
+	if s.factAt[fact] != 0 && at < s.factAt[fact] {
+		return false
+	}
+	s.factAt[fact] = at
+	return true
+}
+
 type account struct {
 	id       string
+	limitAt  int64
 	limit    int64
 	openedAt int64
 	closedAt int64 // 0 = open
@@ -113,6 +140,7 @@ type order struct {
 
 type vouch struct {
 	voucher   string
+	at        int64
 	withdrawn bool
 }
 
@@ -172,23 +200,25 @@ func (s *State) Apply(e *sesame.Event) {
 	}
 	switch p := e.Payload.(type) {
 	case *sesame.IdentityReported:
-		s.applyIdentity(p)
+		s.applyIdentity(p, at)
 	case *sesame.IncomeReported:
-		s.incomeMonthly = p.Monthly.Amount
-		s.incomeVerified = boolCode(p.Verified)
+		if s.newer(factIncome, at) {
+			s.incomeMonthly = p.Monthly.Amount
+			s.incomeVerified = boolCode(p.Verified)
+		}
 	case *sesame.AssetReported:
-		if i := indexOf(sesame.AssetTypes, p.Asset); i >= 0 && i < len(s.assets) {
-			s.assets[i] = p.Value.Amount
+		if i := indexOf(sesame.AssetTypes, p.Asset); i >= 0 && i < len(s.assets) && (s.assetAt[i] == 0 || at >= s.assetAt[i]) {
+			s.assets[i], s.assetAt[i] = p.Value.Amount, at
 			s.assetSeen |= 1 << i
 		}
 	case *sesame.CreditLineOpened:
 		i := s.account(p.Account)
-		s.accounts[i].limit = p.Limit.Amount
+		s.setLimit(i, p.Limit.Amount, at)
 		if s.accounts[i].openedAt == 0 || at < s.accounts[i].openedAt {
 			s.accounts[i].openedAt = at
 		}
 	case *sesame.CreditLineLimitChanged:
-		s.accounts[s.account(p.Account)].limit = p.Limit.Amount
+		s.setLimit(s.account(p.Account), p.Limit.Amount, at)
 	case *sesame.CreditLineClosed:
 		s.accounts[s.account(p.Account)].closedAt = at
 	case *sesame.StatementIssued:
@@ -196,7 +226,8 @@ func (s *State) Apply(e *sesame.Event) {
 	case *sesame.RepaymentMade:
 		s.addRepayment(int32(s.account(p.Account)), at, p.Amount.Amount)
 	case *sesame.LoanOriginated:
-		s.loans = append(s.loans, loan{id: p.Loan, principal: p.Principal.Amount, at: at})
+		l := s.loan(p.Loan)
+		s.loans[l].principal, s.loans[l].at = p.Principal.Amount, at
 	case *sesame.LoanSettled:
 		s.endLoan(p.Loan, at)
 	case *sesame.LoanDefaulted:
@@ -247,22 +278,26 @@ func (s *State) Apply(e *sesame.Event) {
 		r := s.record(p.Record)
 		s.records[r].cleared = at
 	case *sesame.ConnectionVouched:
-		s.vouch(p.Voucher).withdrawn = false
+		if v := s.vouch(p.Voucher); at >= v.at {
+			v.at, v.withdrawn = at, false
+		}
 	case *sesame.ConnectionWithdrawn:
-		s.vouch(p.Voucher).withdrawn = true
+		if v := s.vouch(p.Voucher); at >= v.at {
+			v.at, v.withdrawn = at, true
+		}
 	}
 }
 
 // applyIdentity lets a later report override the fields it sets. Protected
 // attributes are deliberately not read.
-func (s *State) applyIdentity(p *sesame.IdentityReported) {
-	if p.BirthYear != 0 {
+func (s *State) applyIdentity(p *sesame.IdentityReported, at int64) {
+	if p.BirthYear != 0 && s.newer(factBirth, at) {
 		s.birthYear = p.BirthYear
 	}
-	if p.Education != "" {
+	if p.Education != "" && s.newer(factEducation, at) {
 		s.education = int8(educationLevel(p.Education))
 	}
-	if p.Employment != "" {
+	if p.Employment != "" && s.newer(factEmployment, at) {
 		switch p.Employment {
 		case "employed", "self_employed":
 			s.employment = 1
@@ -270,16 +305,16 @@ func (s *State) applyIdentity(p *sesame.IdentityReported) {
 			s.employment = 0
 		}
 	}
-	if p.EmployedSince != nil {
+	if p.EmployedSince != nil && s.newer(factEmployedSince, at) {
 		s.employedSince = optUnix(p.EmployedSince)
 	}
-	if p.AddressSince != nil {
+	if p.AddressSince != nil && s.newer(factAddress, at) {
 		s.addressSince = optUnix(p.AddressSince)
 	}
-	if p.PhoneSince != nil {
+	if p.PhoneSince != nil && s.newer(factPhone, at) {
 		s.phoneSince = optUnix(p.PhoneSince)
 	}
-	if p.IdentityVerified != nil {
+	if p.IdentityVerified != nil && s.newer(factVerified, at) {
 		s.verified = boolCode(*p.IdentityVerified)
 	}
 }
@@ -392,20 +427,61 @@ func (s *State) settleOrder(id string, at int64) {
 	}
 }
 
-func (s *State) endLoan(id string, at int64) {
+func (s *State) setLimit(i int, limit, at int64) {
+	if a := &s.accounts[i]; a.limitAt == 0 || at >= a.limitAt {
+		a.limit, a.limitAt = limit, at
+	}
+}
+
+// loan finds or adds a loan; an end that arrives before the origination
+// waits for it in the entry (at = 0 until originated).
+func (s *State) loan(id string) int {
 	for i := range s.loans {
-		if s.loans[i].id == id && (s.loans[i].endedAt == 0 || at < s.loans[i].endedAt) {
-			s.loans[i].endedAt = at
-			return
+		if s.loans[i].id == id {
+			return i
 		}
+	}
+	s.loans = append(s.loans, loan{id: id})
+	return len(s.loans) - 1
+}
+
+func (s *State) endLoan(id string, at int64) {
+	l := &s.loans[s.loan(id)]
+	if l.endedAt == 0 || at < l.endedAt {
+		l.endedAt = at
 	}
 }
 
 // addStatement records a statement and works out from the repayments already
 // known when its minimum and its balance were covered.
+// Statements are kept in time order whatever order they arrive in, so that
+// sums over them (floats included) come out the same either way.
 func (s *State) addStatement(acct int32, issued, due, minDue, balance int64) {
-	s.statements = append(s.statements, statement{acct: acct, issued: issued, due: due, minDue: minDue, balance: balance})
-	s.cure(&s.statements[len(s.statements)-1])
+	st := statement{acct: acct, issued: issued, due: due, minDue: minDue, balance: balance}
+	i := len(s.statements)
+	s.statements = append(s.statements, st)
+	for i > 0 && statementBefore(&st, &s.statements[i-1]) {
+		s.statements[i] = s.statements[i-1]
+		i--
+	}
+	s.statements[i] = st
+	s.cure(&s.statements[i])
+}
+
+func statementBefore(a, b *statement) bool {
+	if a.issued != b.issued {
+		return a.issued < b.issued
+	}
+	if a.acct != b.acct {
+		return a.acct < b.acct
+	}
+	if a.due != b.due {
+		return a.due < b.due
+	}
+	if a.minDue != b.minDue {
+		return a.minDue < b.minDue
+	}
+	return a.balance < b.balance
 }
 
 // addRepayment inserts a repayment in time order and recomputes the cures of
