@@ -1,0 +1,243 @@
+package http
+
+import (
+	nethttp "net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/consent"
+)
+
+func init() { addRouteGroup("me", (*Server).registerMe) }
+
+// registerMe: a person's own API. The person is always the session's,
+// never a parameter, so nobody can act on someone else's records.
+func (s *Server) registerMe(mux *nethttp.ServeMux) {
+	t := trustOf(s)
+	if t == nil || t.People == nil {
+		return
+	}
+	s.handle(mux, "GET /v1/me", t.trusted(s.handleMe))
+	if t.Scores != nil {
+		s.handle(mux, "GET /v1/me/score", t.trusted(s.handleMyScore))
+	}
+	s.handle(mux, "GET /v1/me/consents", t.trusted(s.handleMyConsents))
+	s.handle(mux, "POST /v1/me/consents", t.trusted(s.handleGrantConsent))
+	s.handle(mux, "DELETE /v1/me/consents/{id}", t.trusted(s.handleRevokeConsent))
+	s.handle(mux, "GET /v1/me/consent-requests", t.trusted(s.handleMyRequests))
+	s.handle(mux, "GET /v1/me/consent-requests/{id}", t.trusted(s.handleMyRequest))
+	s.handle(mux, "POST /v1/me/consent-requests/{id}/approve", t.trusted(s.handleAnswerRequest(true)))
+	s.handle(mux, "POST /v1/me/consent-requests/{id}/decline", t.trusted(s.handleAnswerRequest(false)))
+	s.handle(mux, "GET /v1/me/access-log", t.trusted(s.handleAccessLog))
+}
+
+// me authenticates the person. A state change carried by a cookie (not an
+// Authorization header, which a foreign page cannot set) must come from
+// our own origin: that is the CSRF defence of this API.
+func (s *Server) me(r *nethttp.Request) (string, error) {
+	p, err := s.authorize(r, RolePerson)
+	if err != nil {
+		return "", err
+	}
+	if r.Method != nethttp.MethodGet && r.Method != nethttp.MethodHead {
+		if _, ok := bearer(r); !ok {
+			if err := checkSameOrigin(r); err != nil {
+				return "", err
+			}
+		}
+	}
+	return p.Name, nil
+}
+
+func checkSameOrigin(r *nethttp.Request) error {
+	if _, ok := bearer(r); ok {
+		return nil
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		origin = r.Header.Get("Referer")
+	}
+	u, err := url.Parse(origin)
+	if origin == "" || err != nil || u.Host != r.Host {
+		return sesame.Errorf(sesame.EFORBIDDEN, "a change made with the session cookie must come from this site (Origin %q does not match)", origin)
+	}
+	return nil
+}
+
+func (s *Server) handleMe(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	person, err := s.me(r)
+	if err != nil {
+		return err
+	}
+	t := trustOf(s)
+	writeJSON(w, nethttp.StatusOK, map[string]any{"person": person, "demo": t.Demo, "mode": t.mode()})
+	return nil
+}
+
+func (s *Server) handleMyScore(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	person, err := s.me(r)
+	if err != nil {
+		return err
+	}
+	sc, err := trustOf(s).Scores.LatestScore(r.Context(), person)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, nethttp.StatusOK, sc)
+	return nil
+}
+
+func (s *Server) handleMyConsents(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	person, err := s.me(r)
+	if err != nil {
+		return err
+	}
+	all := r.URL.Query().Get("all") == "true"
+	cs, err := trustOf(s).Consents.List(r.Context(), person, all)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, map[string]any{"consents": nonNilSlice(cs)})
+	return nil
+}
+
+type grantRequest struct {
+	Partner      string         `json:"partner"`
+	Purpose      sesame.Purpose `json:"purpose"`
+	Scope        sesame.Scope   `json:"scope"`
+	ExpiresAt    *time.Time     `json:"expires_at,omitempty"`
+	DurationDays int            `json:"duration_days,omitempty"`
+}
+
+func (s *Server) handleGrantConsent(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	person, err := s.me(r)
+	if err != nil {
+		return err
+	}
+	var in grantRequest
+	if err := decodeStrict(w, r, &in); err != nil {
+		return err
+	}
+	var expires time.Time
+	switch {
+	case in.ExpiresAt != nil && in.DurationDays != 0:
+		return sesame.Errorf(sesame.EINVALID, "give expires_at or duration_days, not both")
+	case in.ExpiresAt != nil:
+		expires = *in.ExpiresAt
+	case in.DurationDays > 0 && in.DurationDays <= 732:
+		expires = s.Now().Add(time.Duration(in.DurationDays) * 24 * time.Hour)
+	case in.DurationDays != 0:
+		return sesame.Errorf(sesame.EINVALID, "duration_days: use 1–732")
+	default:
+		expires = s.Now().Add(consent.DefaultDuration)
+	}
+	c, err := trustOf(s).Consents.Grant(r.Context(), person, in.Partner, in.Purpose, in.Scope, expires)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/v1/me/consents/"+c.ID)
+	writeJSON(w, nethttp.StatusCreated, c)
+	return nil
+}
+
+func (s *Server) handleRevokeConsent(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	person, err := s.me(r)
+	if err != nil {
+		return err
+	}
+	if err := trustOf(s).Consents.Revoke(r.Context(), person, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(nethttp.StatusNoContent)
+	return nil
+}
+
+func (s *Server) handleMyRequests(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	person, err := s.me(r)
+	if err != nil {
+		return err
+	}
+	rs, err := trustOf(s).Consents.Pending(r.Context(), person)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, map[string]any{"requests": nonNilSlice(rs)})
+	return nil
+}
+
+func (s *Server) handleMyRequest(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	person, err := s.me(r)
+	if err != nil {
+		return err
+	}
+	t := trustOf(s)
+	cr, err := t.Consents.RequestForPerson(r.Context(), person, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	partnerName := cr.Partner
+	if p, err := t.Partners.Store.Partner(r.Context(), cr.Partner); err == nil {
+		partnerName = p.Name
+	}
+	writeJSON(w, nethttp.StatusOK, map[string]any{"request": cr, "partner_name": partnerName})
+	return nil
+}
+
+// handleAnswerRequest approves or declines. A browser form post is
+// answered with a redirect to the partner (303); an API call gets JSON
+// with redirect_to.
+func (s *Server) handleAnswerRequest(approve bool) handlerFunc {
+	return func(w nethttp.ResponseWriter, r *nethttp.Request) error {
+		person, err := s.me(r)
+		if err != nil {
+			return err
+		}
+		cr, to, err := trustOf(s).Consents.Answer(r.Context(), person, r.PathValue("id"), approve)
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") && to != "" {
+			nethttp.Redirect(w, r, to, nethttp.StatusSeeOther)
+			return nil
+		}
+		writeJSON(w, nethttp.StatusOK, map[string]any{"request": cr, "redirect_to": to})
+		return nil
+	}
+}
+
+func (s *Server) handleAccessLog(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	person, err := s.me(r)
+	if err != nil {
+		return err
+	}
+	t := trustOf(s)
+	limit := 100
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return sesame.Errorf(sesame.EINVALID, "limit: use 1–1000")
+		}
+		limit = n
+	}
+	es, err := t.AccessLog.AccessEntries(r.Context(), person, limit)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"entries": nonNilSlice(es)}
+	if r.URL.Query().Get("verify") == "true" {
+		rep, err := audit.Verify(r.Context(), t.AccessLog, "")
+		if err != nil {
+			return err
+		}
+		// The person learns whether the chain holds and its size, not
+		// other people's entries.
+		out["chain"] = map[string]any{"ok": rep.OK, "entries": rep.Entries, "problems": len(rep.Problems)}
+	}
+	writeJSON(w, nethttp.StatusOK, out)
+	return nil
+}

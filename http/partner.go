@@ -1,0 +1,183 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	nethttp "net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/auth"
+	"github.com/sesame-credit/sesame/consent"
+	"github.com/sesame-credit/sesame/policy"
+)
+
+// Roles of the consent issue's callers.
+const (
+	// RolePartner asks about people, within their consents only.
+	RolePartner Role = "partner"
+	// RolePerson is a person acting on their own data (/v1/me/…).
+	RolePerson Role = "person"
+)
+
+// SessionCookie is the cookie a browser may carry a person's session in,
+// instead of an Authorization header (the portal sets it HttpOnly).
+const SessionCookie = "sesame_session"
+
+// Trust is what the partner, consent and person routes need: credentials,
+// consents, the gate in front of every score read, products and
+// decisions. Build it, then call Server.UseTrust before Handler.
+type Trust struct {
+	Partners  *auth.Partners
+	People    *auth.People
+	Consents  *consent.Service
+	Gate      *consent.Gate
+	Decider   *policy.Decider
+	Decisions sesame.DecisionStore
+	AccessLog sesame.AccessLog
+	Limiter   *auth.Limiter
+	// Scores is the person's own score (GET /v1/me/score), read without
+	// consent and without an access entry: it is theirs.
+	Scores sesame.ScoreReader
+	// Demo marks every answer of these routes as demo mode and enables
+	// POST /v1/auth/demo (log in as anyone).
+	Demo bool
+	// BaseURL is where approval links point ("" = from each request's Host).
+	BaseURL string
+}
+
+// trusts holds each server's Trust: a map beside Server (like mounted in
+// portal.go) so that these files are the whole change.
+var trusts sync.Map // *Server → *Trust
+
+// UseTrust wires the partner, consent and person routes and the partner
+// key and person session credential checks. Call it before Handler.
+func (s *Server) UseTrust(t *Trust) {
+	if t.Limiter == nil {
+		t.Limiter = auth.NewLimiter()
+	}
+	trusts.Store(s, t)
+	s.Auth.Add(func(r *nethttp.Request) (Principal, bool, error) {
+		token, ok := bearer(r)
+		if !ok || !auth.LooksLikeKey(token) {
+			return Principal{}, false, nil
+		}
+		p, err := t.Partners.Authenticate(r.Context(), token)
+		if err != nil {
+			return Principal{}, false, err
+		}
+		return Principal{Role: RolePartner, Name: p.ID}, true, nil
+	})
+	s.Auth.Add(func(r *nethttp.Request) (Principal, bool, error) {
+		token, ok := bearer(r)
+		if !ok {
+			c, err := r.Cookie(SessionCookie)
+			if err != nil || c.Value == "" {
+				return Principal{}, false, nil
+			}
+			token = c.Value
+		}
+		if !auth.LooksLikeSession(token) {
+			return Principal{}, false, nil
+		}
+		person, err := t.People.Authenticate(r.Context(), token)
+		if err != nil {
+			return Principal{}, false, err
+		}
+		return Principal{Role: RolePerson, Name: person}, true, nil
+	})
+}
+
+func trustOf(s *Server) *Trust {
+	v, _ := trusts.Load(s)
+	t, _ := v.(*Trust)
+	return t
+}
+
+// demoNotice is said in a header of every answer in demo mode.
+const demoNotice = "demo mode: anyone can log in as anyone; do not use real data"
+
+// trusted wraps a handler of these routes: demo-mode marking.
+func (t *Trust) trusted(h handlerFunc) handlerFunc {
+	return func(w nethttp.ResponseWriter, r *nethttp.Request) error {
+		if t.Demo {
+			w.Header().Set("Sesame-Mode", demoNotice)
+		}
+		return h(w, r)
+	}
+}
+
+// partner authenticates a partner and takes a token from its bucket.
+func (s *Server) partner(w nethttp.ResponseWriter, r *nethttp.Request, t *Trust) (*sesame.Partner, error) {
+	p, err := s.authorize(r, RolePartner)
+	if err != nil {
+		return nil, err
+	}
+	partner, err := t.Partners.Store.Partner(r.Context(), p.Name)
+	if err != nil {
+		return nil, err
+	}
+	if ok, wait := t.Limiter.Allow(partner.ID, partner.RatePerSecond, partner.Burst, s.Now()); !ok {
+		secs := int(wait/time.Second) + 1
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		return nil, sesame.Errorf(sesame.ERATELIMITED, "rate limit of %s exceeded; retry after %d s", partner.ID, secs)
+	}
+	return partner, nil
+}
+
+// maxJSONBody bounds the small JSON bodies of these routes.
+const maxJSONBody = 64 << 10
+
+// decodeStrict reads one JSON object into v, refusing unknown fields,
+// trailing data and bodies over maxJSONBody.
+func decodeStrict(w nethttp.ResponseWriter, r *nethttp.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return &sesame.Error{Code: codeUnsupportedMediaType, Message: "send the body as application/json"}
+	}
+	if r.ContentLength > maxJSONBody {
+		return tooLarge(maxJSONBody)
+	}
+	body, err := io.ReadAll(nethttp.MaxBytesReader(w, r.Body, maxJSONBody))
+	if err != nil {
+		var mbe *nethttp.MaxBytesError
+		if errors.As(err, &mbe) {
+			return tooLarge(maxJSONBody)
+		}
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return sesame.Errorf(sesame.EINVALID, "the body is not valid JSON for this request: %s", cleanJSONError(err))
+	}
+	if dec.More() {
+		return sesame.Errorf(sesame.EINVALID, "the body must hold one JSON object")
+	}
+	return nil
+}
+
+func cleanJSONError(err error) string {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "json: ")
+	if len(msg) > 200 {
+		msg = msg[:200]
+	}
+	return msg
+}
+
+// baseURL is where links to this server point.
+func (t *Trust) baseURL(r *nethttp.Request) string {
+	if t.BaseURL != "" {
+		return strings.TrimRight(t.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}

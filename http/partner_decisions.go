@@ -1,0 +1,108 @@
+package http
+
+import (
+	nethttp "net/http"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/consent"
+	"github.com/sesame-credit/sesame/policy"
+)
+
+func init() { addRouteGroup("partner_decisions", (*Server).registerPartnerDecisions) }
+
+func (s *Server) registerPartnerDecisions(mux *nethttp.ServeMux) {
+	t := trustOf(s)
+	if t == nil || t.Decider == nil {
+		return
+	}
+	s.handle(mux, "GET /v1/partner/products", t.trusted(s.handleProducts))
+	s.handle(mux, "POST /v1/partner/decisions", t.trusted(s.handleCreateDecision))
+	s.handle(mux, "GET /v1/partner/decisions/{id}", t.trusted(s.handleGetDecision))
+}
+
+func (s *Server) handleProducts(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	t := trustOf(s)
+	if _, err := s.partner(w, r, t); err != nil {
+		return err
+	}
+	type product struct {
+		ID            string         `json:"id"`
+		Name          string         `json:"name"`
+		Purpose       sesame.Purpose `json:"purpose"`
+		Description   string         `json:"description,omitempty"`
+		PolicyVersion string         `json:"policy_version"`
+	}
+	var out []product
+	for _, p := range t.Decider.Catalog.Products() {
+		out = append(out, product{p.ID, p.Name, p.Purpose, p.Description, p.PolicyVersion})
+	}
+	writeJSON(w, nethttp.StatusOK, map[string]any{"products": nonNilSlice(out)})
+	return nil
+}
+
+type decisionRequest struct {
+	Person    string  `json:"person"`
+	Product   string  `json:"product"`
+	Requested float64 `json:"requested"`
+}
+
+// decisionAnswer is a decision as the partner sees it: the result and the
+// versions, never the score input it was computed from.
+type decisionAnswer struct {
+	ID            string                `json:"id"`
+	Person        string                `json:"person"`
+	Product       string                `json:"product"`
+	Result        sesame.DecisionResult `json:"result"`
+	PolicyVersion string                `json:"policy_version"`
+	ModelVersion  string                `json:"model_version"`
+	Consent       string                `json:"consent"`
+	CreatedAt     time.Time             `json:"created_at"`
+}
+
+func answerOf(d *sesame.Decision) decisionAnswer {
+	return decisionAnswer{d.ID, d.Person, d.Product, d.Result, d.PolicyVersion, d.ModelVersion, d.Consent, d.CreatedAt}
+}
+
+func (s *Server) handleCreateDecision(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	t := trustOf(s)
+	partner, err := s.partner(w, r, t)
+	if err != nil {
+		return err
+	}
+	var in decisionRequest
+	if err := decodeStrict(w, r, &in); err != nil {
+		return err
+	}
+	d, err := t.Decider.Decide(r.Context(), partner.ID, in.Person, in.Product, in.Requested)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, nethttp.StatusCreated, answerOf(d))
+	return nil
+}
+
+// handleGetDecision shows a partner its own decision, again only within a
+// live consent for the product's purpose, and logged like any read.
+func (s *Server) handleGetDecision(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	t := trustOf(s)
+	partner, err := s.partner(w, r, t)
+	if err != nil {
+		return err
+	}
+	d, err := t.Decisions.Decision(r.Context(), r.PathValue("id"))
+	if err != nil || d.Partner != partner.ID {
+		return sesame.Errorf(sesame.ENOTFOUND, "no decision %q of yours", r.PathValue("id"))
+	}
+	purpose := sesame.Purpose("")
+	if p, err := t.Decider.Catalog.Product(d.Product); err == nil {
+		purpose = p.Product.Purpose
+	}
+	if _, err := t.Gate.Allow(r.Context(), consent.Read{Partner: partner.ID, Person: d.Person, Scope: policy.DecisionScope,
+		Purpose: purpose, Action: consent.ActionDecisionRead, Note: "decision " + d.ID}); err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, answerOf(d))
+	return nil
+}
