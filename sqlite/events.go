@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -72,21 +74,14 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 	if len(events) == 0 {
 		return nil, nil
 	}
-	rows := make([]row, len(events))
-	for i := range events {
-		if err := checkStorable(&events[i], i); err != nil {
-			return nil, err
-		}
-		p, fp, err := events[i].Canonical()
-		if err != nil {
-			return nil, err
-		}
-		rows[i] = row{payload: p, fingerprint: fp}
+	rows, err := canonicalRows(events)
+	if err != nil {
+		return nil, err
 	}
 	results := make([]sesame.AppendResult, len(events))
 	// The whole write is serialised on the writer's one connection; the
 	// prepared statements are bound to it.
-	err := s.db.WriteTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.WriteTx(ctx, func(tx *sql.Tx) error {
 		ins, look := tx.StmtContext(ctx, s.insert), tx.StmtContext(ctx, s.lookup)
 		now := time.Now().UTC()
 		recorded := now.UnixNano()
@@ -124,6 +119,52 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 		}
 	}
 	return results, nil
+}
+
+// parallelFrom is the batch size from which canonical encoding is split
+// across cores: below it, starting goroutines costs more than it saves.
+const parallelFrom = 512
+
+// canonicalRows encodes and fingerprints a batch. On a big batch the work is
+// spread over all cores: the single writer is the ingest bottleneck, and
+// this is the part of its work that needs no lock.
+func canonicalRows(events []sesame.Event) ([]row, error) {
+	rows := make([]row, len(events))
+	encode := func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			if err := checkStorable(&events[i], i); err != nil {
+				return err
+			}
+			p, fp, err := events[i].Canonical()
+			if err != nil {
+				return err
+			}
+			rows[i] = row{payload: p, fingerprint: fp}
+		}
+		return nil
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if len(events) < parallelFrom || workers == 1 {
+		return rows, encode(0, len(events))
+	}
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	chunk := (len(events) + workers - 1) / workers
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, len(events))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[w] = encode(lo, hi)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return rows, nil
 }
 
 // checkStorable refuses events a store cannot represent faithfully. It is a

@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"time"
 
@@ -205,6 +206,7 @@ func runFile(ctx context.Context, env *Env) (Measured, error) {
 		return Measured{}, err
 	}
 	l := &ingest.Loader{Store: db.Events(), Batch: env.Batch}
+	defer debug.SetGCPercent(debug.SetGCPercent(400)) // as `sesame ingest` does
 	stats, err := l.Load(ctx, dec)
 	if err != nil {
 		return Measured{}, err
