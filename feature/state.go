@@ -2,6 +2,7 @@ package feature
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -190,7 +191,108 @@ func (s *State) Apply(e *sesame.Event) {
 	if e.Payload == nil {
 		return
 	}
-	at := unix(e.OccurredAt)
+	var f fact
+	f.reset()
+	switch p := e.Payload.(type) {
+	case *sesame.IdentityReported:
+		f.birthYear = p.BirthYear
+		if p.Education != "" {
+			f.education = int8(educationLevel(p.Education))
+		}
+		if p.Employment != "" {
+			f.employment = employmentCode(p.Employment)
+		}
+		f.employedSince, f.addressSince, f.phoneSince = optUnix(p.EmployedSince), optUnix(p.AddressSince), optUnix(p.PhoneSince)
+		if p.IdentityVerified != nil {
+			f.flag = boolCode(*p.IdentityVerified)
+		}
+	case *sesame.IncomeReported:
+		f.amount, f.flag = p.Monthly.Amount, boolCode(p.Verified)
+	case *sesame.AssetReported:
+		f.asset, f.amount = indexOf(sesame.AssetTypes, p.Asset), p.Value.Amount
+	case *sesame.CreditLineOpened:
+		f.id, f.amount = p.Account, p.Limit.Amount
+	case *sesame.CreditLineLimitChanged:
+		f.id, f.amount = p.Account, p.Limit.Amount
+	case *sesame.CreditLineClosed:
+		f.id = p.Account
+	case *sesame.StatementIssued:
+		f.id, f.amount, f.minDue, f.due = p.Account, p.Balance.Amount, p.MinimumDue.Amount, unix(p.DueAt)
+	case *sesame.RepaymentMade:
+		f.id, f.amount = p.Account, p.Amount.Amount
+	case *sesame.LoanOriginated:
+		f.id, f.amount = p.Loan, p.Principal.Amount
+	case *sesame.LoanSettled:
+		f.id = p.Loan
+	case *sesame.LoanDefaulted:
+		f.id = p.Loan
+	case *sesame.LoanWrittenOff:
+		f.id = p.Loan
+	case *sesame.PaymentMade:
+		f.amount, f.credit = p.Amount.Amount, p.Direction == "credit"
+	case *sesame.BillIssued:
+		f.id, f.due = p.Bill, unix(p.DueAt)
+	case *sesame.BillPaid:
+		f.id = p.Bill
+	case *sesame.RentalStarted:
+		f.id, f.due = p.Rental, unix(p.DueBackAt)
+	case *sesame.RentalReturned:
+		f.id = p.Rental
+	case *sesame.RentalDamaged:
+		f.id = p.Rental
+	case *sesame.RentalUnpaid:
+		f.id = p.Rental
+	case *sesame.OrderPlaced:
+		f.id, f.due = p.Order, unix(p.PayBy)
+	case *sesame.OrderPaid:
+		f.id = p.Order
+	case *sesame.OrderReturned:
+		f.id = p.Order
+	case *sesame.OrderUnpaid:
+		f.id = p.Order
+	case *sesame.PublicRecordListed:
+		f.id = p.Record
+	case *sesame.PublicRecordCleared:
+		f.id = p.Record
+	case *sesame.ConnectionVouched:
+		f.id = p.Voucher
+	case *sesame.ConnectionWithdrawn:
+		f.id = p.Voucher
+	default:
+		return
+	}
+	s.applyFact(e.Kind, unix(e.OccurredAt), &f)
+}
+
+// fact is the part of an event's payload the features read, in plain
+// values: the one form both Apply (typed payloads) and ApplyJSON (stored
+// JSON, the bulk path) reduce an event to, so the two cannot disagree.
+type fact struct {
+	id                                      string // account, loan, bill, rental, order, record or voucher
+	amount                                  int64  // the payload's main amount (balance, limit, repayment, income, value, principal)
+	minDue                                  int64
+	due                                     int64 // due_at, due_back_at or pay_by (Unix seconds)
+	credit                                  bool  // a payment received rather than spent
+	flag                                    int8  // verified / identity_verified: −1 unset
+	asset                                   int
+	birthYear                               int
+	education, employment                   int8 // −2 unset
+	employedSince, addressSince, phoneSince int64
+}
+
+func (f *fact) reset() {
+	*f = fact{flag: -1, asset: -1, education: -2, employment: -2}
+}
+
+func employmentCode(e string) int8 {
+	switch e {
+	case "employed", "self_employed":
+		return 1
+	}
+	return 0
+}
+
+func (s *State) applyFact(kind sesame.Kind, at int64, f *fact) {
 	s.events++
 	if s.first == 0 || at < s.first {
 		s.first = at
@@ -198,124 +300,114 @@ func (s *State) Apply(e *sesame.Event) {
 	if at > s.last {
 		s.last = at
 	}
-	switch p := e.Payload.(type) {
-	case *sesame.IdentityReported:
-		s.applyIdentity(p, at)
-	case *sesame.IncomeReported:
+	switch kind {
+	case sesame.KindIdentityReported:
+		s.applyIdentity(f, at)
+	case sesame.KindIncomeReported:
 		if s.newer(factIncome, at) {
-			s.incomeMonthly = p.Monthly.Amount
-			s.incomeVerified = boolCode(p.Verified)
+			s.incomeMonthly, s.incomeVerified = f.amount, max(f.flag, 0)
 		}
-	case *sesame.AssetReported:
-		if i := indexOf(sesame.AssetTypes, p.Asset); i >= 0 && i < len(s.assets) && (s.assetAt[i] == 0 || at >= s.assetAt[i]) {
-			s.assets[i], s.assetAt[i] = p.Value.Amount, at
+	case sesame.KindAssetReported:
+		if i := f.asset; i >= 0 && i < len(s.assets) && (s.assetAt[i] == 0 || at >= s.assetAt[i]) {
+			s.assets[i], s.assetAt[i] = f.amount, at
 			s.assetSeen |= 1 << i
 		}
-	case *sesame.CreditLineOpened:
-		i := s.account(p.Account)
-		s.setLimit(i, p.Limit.Amount, at)
+	case sesame.KindCreditLineOpened:
+		i := s.account(f.id)
+		s.setLimit(i, f.amount, at)
 		if s.accounts[i].openedAt == 0 || at < s.accounts[i].openedAt {
 			s.accounts[i].openedAt = at
 		}
-	case *sesame.CreditLineLimitChanged:
-		s.setLimit(s.account(p.Account), p.Limit.Amount, at)
-	case *sesame.CreditLineClosed:
-		s.accounts[s.account(p.Account)].closedAt = at
-	case *sesame.StatementIssued:
-		s.addStatement(int32(s.account(p.Account)), at, unix(p.DueAt), p.MinimumDue.Amount, p.Balance.Amount)
-	case *sesame.RepaymentMade:
-		s.addRepayment(int32(s.account(p.Account)), at, p.Amount.Amount)
-	case *sesame.LoanOriginated:
-		l := s.loan(p.Loan)
-		s.loans[l].principal, s.loans[l].at = p.Principal.Amount, at
-	case *sesame.LoanSettled:
-		s.endLoan(p.Loan, at)
-	case *sesame.LoanDefaulted:
+	case sesame.KindCreditLineLimitChanged:
+		s.setLimit(s.account(f.id), f.amount, at)
+	case sesame.KindCreditLineClosed:
+		s.accounts[s.account(f.id)].closedAt = at
+	case sesame.KindStatementIssued:
+		s.addStatement(int32(s.account(f.id)), at, f.due, f.minDue, f.amount)
+	case sesame.KindRepaymentMade:
+		s.addRepayment(int32(s.account(f.id)), at, f.amount)
+	case sesame.KindLoanOriginated:
+		l := s.loan(f.id)
+		s.loans[l].principal, s.loans[l].at = f.amount, at
+	case sesame.KindLoanSettled:
+		s.endLoan(f.id, at)
+	case sesame.KindLoanDefaulted:
 		s.defaults++
-		s.endLoan(p.Loan, at)
-	case *sesame.LoanWrittenOff:
+		s.endLoan(f.id, at)
+	case sesame.KindLoanWrittenOff:
 		s.writeOffs++
-		s.endLoan(p.Loan, at)
-	case *sesame.PaymentMade:
-		amt := p.Amount.Amount
-		if p.Direction == "credit" {
+		s.endLoan(f.id, at)
+	case sesame.KindPaymentMade:
+		amt := f.amount
+		if f.credit {
 			amt = -amt
 		}
 		s.payments = append(s.payments, payment{at: at, amount: amt})
-	case *sesame.BillIssued:
-		b := s.bill(p.Bill)
-		s.bills[b].due, s.bills[b].issued = unix(p.DueAt), at
-	case *sesame.BillPaid:
-		b := s.bill(p.Bill)
+	case sesame.KindBillIssued:
+		b := s.bill(f.id)
+		s.bills[b].due, s.bills[b].issued = f.due, at
+	case sesame.KindBillPaid:
+		b := s.bill(f.id)
 		if s.bills[b].paidAt == 0 || at < s.bills[b].paidAt {
 			s.bills[b].paidAt = at
 		}
-	case *sesame.RentalStarted:
-		r := s.rental(p.Rental)
-		s.rentals[r].started, s.rentals[r].dueBack = at, unix(p.DueBackAt)
-	case *sesame.RentalReturned:
-		r := s.rental(p.Rental)
+	case sesame.KindRentalStarted:
+		r := s.rental(f.id)
+		s.rentals[r].started, s.rentals[r].dueBack = at, f.due
+	case sesame.KindRentalReturned:
+		r := s.rental(f.id)
 		if s.rentals[r].returned == 0 || at < s.rentals[r].returned {
 			s.rentals[r].returned = at
 		}
-	case *sesame.RentalDamaged:
-		s.rentals[s.rental(p.Rental)].bad = true
-	case *sesame.RentalUnpaid:
-		s.rentals[s.rental(p.Rental)].bad = true
-	case *sesame.OrderPlaced:
-		o := s.order(p.Order)
-		s.orders[o].placed, s.orders[o].payBy = at, unix(p.PayBy)
-	case *sesame.OrderPaid:
-		s.settleOrder(p.Order, at)
-	case *sesame.OrderReturned:
-		s.settleOrder(p.Order, at)
-	case *sesame.OrderUnpaid:
-		s.orders[s.order(p.Order)].unpaid = true
-	case *sesame.PublicRecordListed:
-		r := s.record(p.Record)
-		s.records[r].listed = at
-	case *sesame.PublicRecordCleared:
-		r := s.record(p.Record)
-		s.records[r].cleared = at
-	case *sesame.ConnectionVouched:
-		if v := s.vouch(p.Voucher); at >= v.at {
+	case sesame.KindRentalDamaged, sesame.KindRentalUnpaid:
+		s.rentals[s.rental(f.id)].bad = true
+	case sesame.KindOrderPlaced:
+		o := s.order(f.id)
+		s.orders[o].placed, s.orders[o].payBy = at, f.due
+	case sesame.KindOrderPaid, sesame.KindOrderReturned:
+		s.settleOrder(f.id, at)
+	case sesame.KindOrderUnpaid:
+		s.orders[s.order(f.id)].unpaid = true
+	case sesame.KindPublicRecordListed:
+		s.records[s.record(f.id)].listed = at
+	case sesame.KindPublicRecordCleared:
+		s.records[s.record(f.id)].cleared = at
+	case sesame.KindConnectionVouched:
+		if v := s.vouch(f.id); at >= v.at {
 			v.at, v.withdrawn = at, false
 		}
-	case *sesame.ConnectionWithdrawn:
-		if v := s.vouch(p.Voucher); at >= v.at {
+	case sesame.KindConnectionWithdrawn:
+		if v := s.vouch(f.id); at >= v.at {
 			v.at, v.withdrawn = at, true
 		}
+	default:
+		s.events-- // not a kind the features know
 	}
 }
 
 // applyIdentity lets a later report override the fields it sets. Protected
-// attributes are deliberately not read.
-func (s *State) applyIdentity(p *sesame.IdentityReported, at int64) {
-	if p.BirthYear != 0 && s.newer(factBirth, at) {
-		s.birthYear = p.BirthYear
+// attributes never reach a fact, so no feature can read them.
+func (s *State) applyIdentity(f *fact, at int64) {
+	if f.birthYear != 0 && s.newer(factBirth, at) {
+		s.birthYear = f.birthYear
 	}
-	if p.Education != "" && s.newer(factEducation, at) {
-		s.education = int8(educationLevel(p.Education))
+	if f.education != -2 && s.newer(factEducation, at) {
+		s.education = f.education
 	}
-	if p.Employment != "" && s.newer(factEmployment, at) {
-		switch p.Employment {
-		case "employed", "self_employed":
-			s.employment = 1
-		default:
-			s.employment = 0
-		}
+	if f.employment != -2 && s.newer(factEmployment, at) {
+		s.employment = f.employment
 	}
-	if p.EmployedSince != nil && s.newer(factEmployedSince, at) {
-		s.employedSince = optUnix(p.EmployedSince)
+	if f.employedSince != 0 && s.newer(factEmployedSince, at) {
+		s.employedSince = f.employedSince
 	}
-	if p.AddressSince != nil && s.newer(factAddress, at) {
-		s.addressSince = optUnix(p.AddressSince)
+	if f.addressSince != 0 && s.newer(factAddress, at) {
+		s.addressSince = f.addressSince
 	}
-	if p.PhoneSince != nil && s.newer(factPhone, at) {
-		s.phoneSince = optUnix(p.PhoneSince)
+	if f.phoneSince != 0 && s.newer(factPhone, at) {
+		s.phoneSince = f.phoneSince
 	}
-	if p.IdentityVerified != nil && s.newer(factVerified, at) {
-		s.verified = boolCode(*p.IdentityVerified)
+	if f.flag >= 0 && s.newer(factVerified, at) {
+		s.verified = f.flag
 	}
 }
 
@@ -358,7 +450,8 @@ func indexOf(list []string, s string) int {
 
 // The lookups below scan small slices: a person has a handful of accounts,
 // bills in flight and rentals, and a scan of a few strings beats a map that
-// would have to be allocated and cleared for every person.
+// would have to be allocated and cleared for every person. A new id is
+// cloned: on the bulk path it points into a buffer the driver reuses.
 
 func (s *State) account(id string) int {
 	for i := range s.accounts {
@@ -366,7 +459,7 @@ func (s *State) account(id string) int {
 			return i
 		}
 	}
-	s.accounts = append(s.accounts, account{id: id})
+	s.accounts = append(s.accounts, account{id: strings.Clone(id)})
 	return len(s.accounts) - 1
 }
 
@@ -376,7 +469,7 @@ func (s *State) bill(id string) int {
 			return i
 		}
 	}
-	s.bills = append(s.bills, bill{id: id})
+	s.bills = append(s.bills, bill{id: strings.Clone(id)})
 	return len(s.bills) - 1
 }
 
@@ -386,7 +479,7 @@ func (s *State) rental(id string) int {
 			return i
 		}
 	}
-	s.rentals = append(s.rentals, rental{id: id})
+	s.rentals = append(s.rentals, rental{id: strings.Clone(id)})
 	return len(s.rentals) - 1
 }
 
@@ -396,7 +489,7 @@ func (s *State) order(id string) int {
 			return i
 		}
 	}
-	s.orders = append(s.orders, order{id: id})
+	s.orders = append(s.orders, order{id: strings.Clone(id)})
 	return len(s.orders) - 1
 }
 
@@ -406,7 +499,7 @@ func (s *State) record(id string) int {
 			return i
 		}
 	}
-	s.records = append(s.records, record{id: id})
+	s.records = append(s.records, record{id: strings.Clone(id)})
 	return len(s.records) - 1
 }
 
@@ -416,7 +509,7 @@ func (s *State) vouch(voucher string) *vouch {
 			return &s.vouches[i]
 		}
 	}
-	s.vouches = append(s.vouches, vouch{voucher: voucher})
+	s.vouches = append(s.vouches, vouch{voucher: strings.Clone(voucher)})
 	return &s.vouches[len(s.vouches)-1]
 }
 
@@ -441,7 +534,7 @@ func (s *State) loan(id string) int {
 			return i
 		}
 	}
-	s.loans = append(s.loans, loan{id: id})
+	s.loans = append(s.loans, loan{id: strings.Clone(id)})
 	return len(s.loans) - 1
 }
 
