@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/audit"
@@ -118,47 +117,22 @@ func (a AuditLog) VerifyChain(ctx context.Context) (ChainStatus, error) {
 	return st, nil
 }
 
-// PolicyBenefits evaluates the shipped products' CEL policies for a score.
+// PolicyBenefits evaluates the catalog's product policies (the shipped
+// ones and any uploaded) for a score, as a partner's decision would.
 type PolicyBenefits struct {
-	// Products returns the products to show (the shipped ones).
-	Products func(ctx context.Context) ([]sesame.Product, error)
-
-	mu       sync.Mutex
-	compiled map[string]*policy.Policy // by policy version
+	Catalog *policy.Catalog
 }
 
-func (b *PolicyBenefits) policyOf(p sesame.Product) (*policy.Policy, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	key := p.ID + "@" + policy.Version(p.Policy)
-	if c, ok := b.compiled[key]; ok {
-		return c, nil
-	}
-	c, err := policy.Compile(p)
-	if err != nil {
-		return nil, err
-	}
-	if b.compiled == nil {
-		b.compiled = map[string]*policy.Policy{}
-	}
-	b.compiled[key] = c
-	return c, nil
-}
-
-func (b *PolicyBenefits) Offers(ctx context.Context, s *sesame.Score) ([]Offer, error) {
-	products, err := b.Products(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (b PolicyBenefits) Offers(ctx context.Context, s *sesame.Score) ([]Offer, error) {
 	var out []Offer
-	for _, p := range products {
-		pol, err := b.policyOf(p)
+	for _, p := range b.Catalog.Products() {
+		pol, err := b.Catalog.Product(p.ID)
 		if err != nil {
-			continue // a product whose policy no longer compiles offers nothing
+			continue
 		}
 		res, err := pol.Evaluate(policy.Input(s, 0))
 		if err != nil {
-			continue
+			continue // a policy that fails on this input offers nothing; decisions report such errors
 		}
 		out = append(out, Offer{Product: p.ID, Name: p.Name, Purpose: string(p.Purpose), Decision: res.Decision, Summary: offerSummary(res)})
 	}

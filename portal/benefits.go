@@ -6,6 +6,13 @@ import (
 	"github.com/sesame-credit/sesame"
 )
 
+// nextOffer is what the next band changes for one product.
+type nextOffer struct {
+	Offer
+	New bool   // not available at the current score
+	Now string // today's terms, when only the terms improve
+}
+
 type benefitsData struct {
 	Unavailable bool
 	NoScore     bool
@@ -13,7 +20,7 @@ type benefitsData struct {
 	NextBand    sesame.Band // "" at the top band
 	NextMin     int
 	Now         []Offer // approved (or referred) at the current score
-	Next        []Offer // approved only from the next band
+	Next        []nextOffer // newly approved, or on better terms, from the next band
 	Declined    []Offer // not available even at the next band
 }
 
@@ -56,22 +63,21 @@ func (p *Portal) benefits(w http.ResponseWriter, r *http.Request, person string)
 			return
 		}
 	}
-	approvedNext := map[string]bool{}
-	for _, o := range next {
-		if o.Decision == "approve" {
-			approvedNext[o.Product] = true
-		}
-	}
 	nextByProduct := map[string]Offer{}
 	for _, o := range next {
 		nextByProduct[o.Product] = o
 	}
 	for _, o := range now {
+		up, ok := nextByProduct[o.Product]
+		upApproved := ok && up.Decision == "approve"
 		switch {
 		case o.Decision == "approve" || o.Decision == "refer":
 			d.Now = append(d.Now, o)
-		case approvedNext[o.Product]:
-			d.Next = append(d.Next, nextByProduct[o.Product])
+			if upApproved && up.Summary != o.Summary {
+				d.Next = append(d.Next, nextOffer{Offer: up, Now: o.Summary})
+			}
+		case upApproved:
+			d.Next = append(d.Next, nextOffer{Offer: up, New: true})
 		default:
 			d.Declined = append(d.Declined, o)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/sesame-credit/sesame/auth"
 	"github.com/sesame-credit/sesame/consent"
 	"github.com/sesame-credit/sesame/credential"
+	"github.com/sesame-credit/sesame/policy"
 	"github.com/sesame-credit/sesame/portal"
 	"github.com/sesame-credit/sesame/portal/portaltest"
 	"github.com/sesame-credit/sesame/sqlite"
@@ -58,6 +59,11 @@ func TestWithRealStores(t *testing.T) {
 		c.Events = db.Events()
 		c.Disputes = db.Credentials()
 		c.Scores = portaltest.NewScores()
+		catalog, err := policy.NewCatalog(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Benefits = portal.PolicyBenefits{Catalog: catalog}
 	})
 	token := h.login("alice")
 
@@ -91,6 +97,13 @@ func TestWithRealStores(t *testing.T) {
 	_, body := h.do("GET", "/verify?c="+m[1], nil, "Accept", "application/json")
 	if !strings.Contains(body, `"valid": true`) {
 		t.Errorf("credential from the real store does not verify: %s", body)
+	}
+	// Benefits from the shipped CEL products: something is approved at
+	// 672, and the next band (700) prices the loan better.
+	_, page = h.do("GET", "/portal/benefits", nil)
+	now, next, _ := strings.Cut(page, `id="h-next"`)
+	if !strings.Contains(now, "Approved") || !strings.Contains(next, "Excellent") {
+		t.Errorf("benefits from the shipped products look wrong:\n%s", page)
 	}
 	// Logging out ends the real session.
 	h.do("POST", "/portal/logout", url.Values{"csrf": {token}})

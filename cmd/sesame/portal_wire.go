@@ -1,14 +1,13 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 
-	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/auth"
 	"github.com/sesame-credit/sesame/consent"
 	sesamehttp "github.com/sesame-credit/sesame/http"
+	"github.com/sesame-credit/sesame/policy"
 	"github.com/sesame-credit/sesame/portal"
 )
 
@@ -21,10 +20,9 @@ type portalOptions struct {
 	Demo       bool          // --demo: login links on screen
 	BaseURL    string        // --public-url: where verify links point ("" = from each request)
 	TrustProxy bool          // --trust-proxy: believe X-Forwarded-Proto
-	// Products lists the shipped products for the Benefits page (nil: the
-	// page says it is not available).
-	Products func(ctx context.Context) ([]sesame.Product, error)
-	Logger   *slog.Logger
+	// Catalog is the products the Benefits page evaluates (nil: the shipped ones).
+	Catalog *policy.Catalog
+	Logger  *slog.Logger
 }
 
 // mountPortal builds the person's portal on the store and mounts it on the
@@ -54,9 +52,12 @@ func mountPortal(srv *sesamehttp.Server, st *store, o portalOptions) error {
 		DemoMode:    o.Demo,
 		Log:         o.Logger,
 	}
-	if o.Products != nil {
-		cfg.Benefits = &portal.PolicyBenefits{Products: o.Products}
+	if o.Catalog == nil {
+		if o.Catalog, err = policy.NewCatalog(nil); err != nil {
+			return err
+		}
 	}
+	cfg.Benefits = portal.PolicyBenefits{Catalog: o.Catalog}
 	p, err := portal.New(cfg)
 	if err != nil {
 		return err
