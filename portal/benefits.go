@@ -19,9 +19,9 @@ type benefitsData struct {
 	Band        sesame.Band
 	NextBand    sesame.Band // "" at the top band
 	NextMin     int
-	Now         []Offer // approved (or referred) at the current score
+	Now         []Offer     // approved (or referred) at the current score
 	Next        []nextOffer // newly approved, or on better terms, from the next band
-	Declined    []Offer // not available even at the next band
+	Declined    []Offer     // not available even at the next band
 }
 
 // benefits evaluates every shipped product twice: with the person's score,
