@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"RecordedBefore", testRecordedBefore},
 		{"ScanPeople", testScanPeople},
 		{"ConcurrentAppends", testConcurrentAppends},
+		{"ConcurrentOppositeOrders", testOppositeOrders},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -574,5 +575,58 @@ func testConcurrentAppends(t *testing.T, s Store) {
 	}
 	if total != len(accepted) {
 		t.Errorf("stored %d events, accepted %d", total, len(accepted))
+	}
+}
+
+// testOppositeOrders appends the same keys in opposite orders at once, the
+// pattern that deadlocks row-locking databases: every append must still
+// succeed (a store retries what the database aborted) and each key be
+// accepted once.
+func testOppositeOrders(t *testing.T, s Store) {
+	for round := 0; round < 5; round++ {
+		var forward, backward []sesame.Event
+		for i := 0; i < 50; i++ {
+			forward = append(forward, NewEvent("s", fmt.Sprintf("o%d-%02d", round, i), fmt.Sprintf("o%02d", i%7), sesame.KindPaymentMade, Base.Add(time.Duration(i)*time.Minute), i))
+		}
+		for i := len(forward) - 1; i >= 0; i-- {
+			backward = append(backward, forward[i])
+		}
+		var wg sync.WaitGroup
+		results := make([][]sesame.AppendResult, 4)
+		for w := range results {
+			batch := forward
+			if w%2 == 1 {
+				batch = backward
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := s.Append(ctx, append([]sesame.Event(nil), batch...))
+				if err != nil {
+					t.Errorf("round %d writer %d: %v", round, w, err)
+				}
+				results[w] = res
+			}()
+		}
+		wg.Wait()
+		accepted := map[int]int{}
+		for w, res := range results {
+			for i, r := range res {
+				key := i
+				if w%2 == 1 {
+					key = len(forward) - 1 - i
+				}
+				if r.Status == sesame.Accepted {
+					accepted[key]++
+				} else if r.Status != sesame.Duplicate {
+					t.Errorf("round %d: %s", round, r.Status)
+				}
+			}
+		}
+		for i := range forward {
+			if accepted[i] != 1 && !t.Failed() {
+				t.Errorf("round %d: key %d accepted %d times", round, i, accepted[i])
+			}
+		}
 	}
 }

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/sesame-credit/sesame"
 )
@@ -74,7 +76,7 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 		sentFPs[j] = fps[i]
 	}
 	results := make([]sesame.AppendResult, n)
-	err := s.db.Tx(ctx, func(tx pgx.Tx) error {
+	err := retryTx(ctx, s.db, func(tx pgx.Tx) error {
 		// The database's clock, so that replicas agree on recorded_at.
 		var now time.Time
 		if err := tx.QueryRow(ctx, `SELECT now()`).Scan(&now); err != nil {
@@ -167,6 +169,28 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 		}
 	}
 	return results, nil
+}
+
+// maxAttempts bounds retries of a transaction the database aborted to break
+// a deadlock: two batches inserting overlapping keys in different orders
+// wait on each other's uncommitted keys, and PostgreSQL kills one of them.
+const maxAttempts = 5
+
+// retryTx runs fn in a transaction, again when it failed only because of a
+// deadlock or a serialisation failure (nothing of it was committed).
+func retryTx(ctx context.Context, db *DB, fn func(tx pgx.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := db.Tx(ctx, fn)
+		var pe *pgconn.PgError
+		if err == nil || attempt == maxAttempts || !errors.As(err, &pe) || (pe.Code != "40P01" && pe.Code != "40001") {
+			return err
+		}
+		select {
+		case <-time.After(time.Duration(attempt*attempt) * 5 * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // Events returns one page of a person's events, oldest first.
