@@ -1,0 +1,161 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/audit"
+)
+
+// chainOf opens a database with n access entries.
+func chainOf(t *testing.T, n int) (*DB, *AccessLogStore) {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	log := db.AccessLog()
+	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		e := &sesame.AccessEntry{At: at.Add(time.Duration(i) * time.Minute), Person: fmt.Sprintf("p%d", i%3), Actor: "partner:acme",
+			Action: "score.read", Scope: sesame.ScopeScore, Purpose: sesame.PurposeLoan, Consent: "con_1", Outcome: sesame.AccessAllowed, Reason: "score"}
+		if err := log.AppendAccess(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db, log
+}
+
+func verify(t *testing.T, log *AccessLogStore, head string) audit.Report {
+	t.Helper()
+	r, err := audit.Verify(context.Background(), log, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func tamper(t *testing.T, db *DB, stmts ...string) {
+	t.Helper()
+	for _, s := range stmts {
+		if _, err := db.Writer().Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+func wantProblem(t *testing.T, r audit.Report, seq int64, kind string) {
+	t.Helper()
+	if r.OK {
+		t.Fatalf("tampering not detected: %+v", r)
+	}
+	for _, p := range r.Problems {
+		if p.Seq == seq && p.Kind == kind {
+			return
+		}
+	}
+	t.Fatalf("want %s at %d, got %+v", kind, seq, r.Problems)
+}
+
+func TestAuditChainIntact(t *testing.T) {
+	_, log := chainOf(t, 10)
+	r := verify(t, log, "")
+	if !r.OK || r.Entries != 10 || len(r.Head) != 64 {
+		t.Fatalf("%+v", r)
+	}
+	es, _ := log.AccessEntries(context.Background(), "p1", 100)
+	if len(es) != 3 || es[0].Seq < es[1].Seq {
+		t.Fatalf("p1's entries, newest first: %+v", es)
+	}
+}
+
+func TestAuditDetectsEdits(t *testing.T) {
+	for _, col := range []string{"outcome = 'denied'", "reason = 'x'", "actor = 'partner:evil'", "person = 'p9'", "at = at + 1", "scope = 'full'", "purpose = 'social'", "consent = ''", "action = 'x'"} {
+		db, log := chainOf(t, 10)
+		tamper(t, db, "UPDATE access_log SET "+col+" WHERE seq = 4")
+		wantProblem(t, verify(t, log, ""), 4, audit.Edited)
+	}
+}
+
+func TestAuditDetectsEditWithRehash(t *testing.T) {
+	db, log := chainOf(t, 10)
+	// The forger recomputes entry 4's hash; entry 5 still names the old one.
+	es := map[int64]*sesame.AccessEntry{}
+	log.ScanAccess(context.Background(), func(e *sesame.AccessEntry) error { c := *e; es[e.Seq] = &c; return nil })
+	e := es[4]
+	e.Outcome = sesame.AccessDenied
+	audit.Seal(e.PrevHash, e)
+	tamper(t, db, fmt.Sprintf("UPDATE access_log SET outcome = 'denied', hash = '%s' WHERE seq = 4", e.Hash))
+	wantProblem(t, verify(t, log, ""), 5, audit.Relinked)
+}
+
+func TestAuditDetectsRemovals(t *testing.T) {
+	db, log := chainOf(t, 10)
+	tamper(t, db, "DELETE FROM access_log WHERE seq IN (5, 6)")
+	r := verify(t, log, "")
+	wantProblem(t, r, 7, audit.Removed)
+	if !strings.Contains(r.Problems[0].Detail, "5–6") {
+		t.Errorf("detail %q should name the missing entries", r.Problems[0].Detail)
+	}
+	// The first entries.
+	db, log = chainOf(t, 5)
+	tamper(t, db, "DELETE FROM access_log WHERE seq = 1")
+	wantProblem(t, verify(t, log, ""), 2, audit.Removed)
+	// The tail: detected against a head published earlier.
+	db, log = chainOf(t, 5)
+	head := verify(t, log, "").Head
+	tamper(t, db, "DELETE FROM access_log WHERE seq = 5")
+	if r := verify(t, log, ""); !r.OK {
+		t.Fatalf("without a published head a cut tail is invisible, by design: %+v", r)
+	}
+	if r := verify(t, log, head); r.OK {
+		t.Fatal("a cut tail not detected against the published head")
+	}
+	// Removal with renumbering.
+	db, log = chainOf(t, 6)
+	tamper(t, db, "DELETE FROM access_log WHERE seq = 3", "UPDATE access_log SET seq = seq - 1 WHERE seq > 3")
+	r = verify(t, log, "")
+	if r.OK {
+		t.Fatal("removal with renumbering not detected")
+	}
+}
+
+func TestAuditDetectsReordering(t *testing.T) {
+	db, log := chainOf(t, 10)
+	// Swap entries 3 and 7 (the rows move; their contents and hashes are kept).
+	tamper(t, db, "UPDATE access_log SET seq = -3 WHERE seq = 3", "UPDATE access_log SET seq = 3 WHERE seq = 7", "UPDATE access_log SET seq = 7 WHERE seq = -3")
+	r := verify(t, log, "")
+	wantProblem(t, r, 3, audit.Reordered)
+}
+
+func TestAuditAppendsConcurrentlyKeepOneChain(t *testing.T) {
+	db, log := chainOf(t, 0)
+	_ = db
+	done := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for i := range 25 {
+				e := &sesame.AccessEntry{At: time.Now(), Person: fmt.Sprintf("p%d", g), Actor: "partner:x", Action: "score.read", Outcome: sesame.AccessAllowed, Reason: fmt.Sprint(i)}
+				if err := log.AppendAccess(context.Background(), e); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := verify(t, log, ""); !r.OK || r.Entries != 200 {
+		t.Fatalf("%+v", r)
+	}
+}
