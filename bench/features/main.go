@@ -115,7 +115,18 @@ func fastPath(ctx context.Context, db *sqlite.DB, asOf time.Time, workers int) r
 			defer wg.Done()
 			// One column per row: the driver pays a few cgo calls and an
 			// allocation per column, which would cost more than the features.
-			rows, err := db.Reader().QueryContext(ctx, `SELECT person || char(31) || kind || char(31) || occurred_at || char(31) || payload
+			conn, err := db.Reader().Conn(ctx)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer conn.Close()
+			// Memory-mapped reads skip a copy of every page out of the OS cache.
+			if _, err := conn.ExecContext(ctx, `PRAGMA mmap_size = 68719476736`); err != nil {
+				errs <- err
+				return
+			}
+			rows, err := conn.QueryContext(ctx, `SELECT person || char(31) || kind || char(31) || occurred_at || char(31) || payload
 				FROM events WHERE person >= ? AND person < ? ORDER BY person, occurred_at, seq`, lo, hi)
 			if err != nil {
 				errs <- err
