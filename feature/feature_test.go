@@ -299,3 +299,14 @@ func BenchmarkStateApplyAndFeatures(b *testing.B) {
 	}
 	b.ReportMetric(float64(events)/float64(b.N), "events/person")
 }
+
+func TestSubScoreScale(t *testing.T) {
+	for _, c := range []struct {
+		points, worst, best float64
+		want                int
+	}{{-40, -40, 20, 350}, {20, -40, 20, 950}, {-10, -40, 20, 650}, {5, 5, 5, 650}, {99, -40, 20, 950}} {
+		if got := SubScore(c.points, c.worst, c.best); got != c.want {
+			t.Errorf("SubScore(%v, %v, %v) = %d, want %d", c.points, c.worst, c.best, got, c.want)
+		}
+	}
+}
