@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/sesame-credit/sesame/policy"
+)
+
+// `sesame decision …`: show and replay stored decisions.
+
+func init() {
+	register(&command{name: "decision replay", summary: "re-execute a stored decision with its policy version and input, and compare", run: runDecisionReplay})
+	register(&command{name: "decision show", summary: "print a stored decision with its input and versions", run: runDecisionShow})
+}
+
+func runDecisionReplay(ctx context.Context, args []string) error {
+	fs := newFlags("decision replay", "[--db PATH] ID")
+	dsn := dbFlag(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError(fs, "give the decision ID")
+	}
+	st, db, err := sqliteOnly(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	d, replayed, same, err := policy.Replay(ctx, db.Decisions(), fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("decision %s: product %s, policy %s, model %s\nstored:   %s\nreplayed: %s\n", d.ID, d.Product, d.PolicyVersion[:12], d.ModelVersion, d.Raw, replayed)
+	if !same {
+		return errors.New("the replay differs from the stored result")
+	}
+	fmt.Println("identical")
+	return nil
+}
+
+func runDecisionShow(ctx context.Context, args []string) error {
+	fs := newFlags("decision show", "[--db PATH] ID")
+	dsn := dbFlag(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError(fs, "give the decision ID")
+	}
+	st, db, err := sqliteOnly(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	d, err := db.Decisions().Decision(ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(d)
+}
