@@ -51,8 +51,7 @@ func (c ConsentService) PendingRequests(ctx context.Context, person string) ([]C
 	}
 	out := make([]ConsentRequest, 0, len(list))
 	for _, r := range list {
-		out = append(out, ConsentRequest{ID: r.ID, Partner: r.Partner, PartnerName: c.partnerName(ctx, r.Partner), Purpose: string(r.Purpose),
-			Scope: string(r.Scope), RequestedAt: r.CreatedAt, ExpiresAt: r.CreatedAt.Add(r.Duration)})
+		out = append(out, c.toRequest(ctx, r))
 	}
 	return out, nil
 }
@@ -61,17 +60,22 @@ func (c ConsentService) RevokeConsent(ctx context.Context, person, id string) er
 	return c.Service.Revoke(ctx, person, id)
 }
 
-// ApproveRequest and DeclineRequest answer from the portal's list; the
-// partner learns the answer from the request's status (the browser redirect
-// belongs to the approval page the partner sent the person to).
-func (c ConsentService) ApproveRequest(ctx context.Context, person, id string) error {
-	_, _, err := c.Service.Answer(ctx, person, id, true)
-	return err
+func (c ConsentService) toRequest(ctx context.Context, r *sesame.ConsentRequest) ConsentRequest {
+	return ConsentRequest{ID: r.ID, Partner: r.Partner, PartnerName: c.partnerName(ctx, r.Partner), Purpose: string(r.Purpose),
+		Scope: string(r.Scope), RequestedAt: r.CreatedAt, ExpiresAt: r.CreatedAt.Add(r.Duration), Status: r.Status}
 }
 
-func (c ConsentService) DeclineRequest(ctx context.Context, person, id string) error {
-	_, _, err := c.Service.Answer(ctx, person, id, false)
-	return err
+func (c ConsentService) Request(ctx context.Context, person, id string) (ConsentRequest, error) {
+	r, err := c.Service.RequestForPerson(ctx, person, id)
+	if err != nil {
+		return ConsentRequest{}, err
+	}
+	return c.toRequest(ctx, r), nil
+}
+
+func (c ConsentService) AnswerRequest(ctx context.Context, person, id string, approve bool) (string, error) {
+	_, redirect, err := c.Service.Answer(ctx, person, id, approve)
+	return redirect, err
 }
 
 // AuditLog adapts the hash-chained access log to AccessLog.

@@ -1,7 +1,9 @@
 package portal
 
 import (
+	"cmp"
 	"net/http"
+	"strings"
 
 	"github.com/sesame-credit/sesame"
 )
@@ -10,6 +12,20 @@ type consentsData struct {
 	Unavailable bool
 	Active      []Consent
 	Pending     []ConsentRequest
+	// Focus is the request a partner's approval link names (?request=ID);
+	// answering it sends the person back to the partner.
+	Focus    *ConsentRequest
+	FocusErr string
+}
+
+// answeredData is the page after answering a partner's request: a link back
+// to the partner. A link, not a redirect: the CSP's form-action 'self'
+// forbids a form post from redirecting to another origin, and the person
+// should see what they answered before leaving.
+type answeredData struct {
+	Partner  string
+	Approved bool
+	Redirect string
 }
 
 func (p *Portal) consents(w http.ResponseWriter, r *http.Request, person string) {
@@ -30,6 +46,28 @@ func (p *Portal) consents(w http.ResponseWriter, r *http.Request, person string)
 	if d.Pending, err = p.cfg.Consents.PendingRequests(r.Context(), person); err != nil {
 		p.fail(w, r, v, err)
 		return
+	}
+	if id := r.URL.Query().Get("request"); id != "" {
+		req, err := p.cfg.Consents.Request(r.Context(), person, id)
+		switch {
+		case err == nil && req.Status != "" && req.Status != "pending":
+			d.FocusErr = v.L.T("consents.request_answered", v.L.T("consents.status."+req.Status))
+		case err == nil:
+			d.Focus = &req
+		case statusOf(err) < http.StatusInternalServerError:
+			d.FocusErr = v.L.T("consents.request_unknown")
+		default:
+			p.fail(w, r, v, err)
+			return
+		}
+		if d.Focus != nil { // shown on its own at the top, not twice
+			for i, x := range d.Pending {
+				if x.ID == d.Focus.ID {
+					d.Pending = append(d.Pending[:i:i], d.Pending[i+1:]...)
+					break
+				}
+			}
+		}
 	}
 	p.render(w, http.StatusOK, "consents", v)
 }
@@ -52,19 +90,35 @@ func (p *Portal) requestAction(w http.ResponseWriter, r *http.Request, person st
 		return
 	}
 	id := r.PathValue("id")
-	var err error
-	var done string
+	var approve bool
 	switch r.PathValue("action") {
 	case "approve":
-		err, done = p.cfg.Consents.ApproveRequest(r.Context(), person, id), "approved"
+		approve = true
 	case "decline":
-		err, done = p.cfg.Consents.DeclineRequest(r.Context(), person, id), "declined"
 	default:
-		err = sesame.Errorf(sesame.ENOTFOUND, "no such action; use approve or decline")
+		p.fail(w, r, nil, sesame.Errorf(sesame.ENOTFOUND, "no such action; use approve or decline"))
+		return
 	}
+	req, err := p.cfg.Consents.Request(r.Context(), person, id)
 	if err != nil {
 		p.fail(w, r, nil, err)
 		return
+	}
+	redirect, err := p.cfg.Consents.AnswerRequest(r.Context(), person, id, approve)
+	if err != nil {
+		p.fail(w, r, nil, err)
+		return
+	}
+	if r.PostFormValue("return") == "partner" && (strings.HasPrefix(redirect, "https://") || strings.HasPrefix(redirect, "http://")) {
+		v := p.newView(w, r, "consents.answered_title", "consents")
+		v.Person = person
+		v.Data = &answeredData{Partner: cmp.Or(req.PartnerName, req.Partner), Approved: approve, Redirect: redirect}
+		p.render(w, http.StatusOK, "answered", v)
+		return
+	}
+	done := "declined"
+	if approve {
+		done = "approved"
 	}
 	http.Redirect(w, r, "/portal/consents?done="+done, http.StatusSeeOther)
 }

@@ -66,6 +66,7 @@ type ConsentRequest struct {
 	Scope       string    `json:"scope"`
 	RequestedAt time.Time `json:"requested_at"`
 	ExpiresAt   time.Time `json:"expires_at"` // of the consent, if approved
+	Status      string    `json:"status"`     // pending, approved, declined, expired
 }
 
 // Consents lists and changes the person's consents and pending requests.
@@ -74,8 +75,12 @@ type Consents interface {
 	ActiveConsents(ctx context.Context, person string) ([]Consent, error)
 	PendingRequests(ctx context.Context, person string) ([]ConsentRequest, error)
 	RevokeConsent(ctx context.Context, person, id string) error
-	ApproveRequest(ctx context.Context, person, id string) error
-	DeclineRequest(ctx context.Context, person, id string) error
+	// Request returns one request the person may answer (a partner's
+	// approval link names it), whatever its status.
+	Request(ctx context.Context, person, id string) (ConsentRequest, error)
+	// AnswerRequest approves or declines a pending request and returns
+	// where the partner asked the person's browser to be sent back ("" if nowhere).
+	AnswerRequest(ctx context.Context, person, id string, approve bool) (redirect string, err error)
 }
 
 // AccessEntry is one look at the person's data by someone else.

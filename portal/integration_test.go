@@ -111,3 +111,63 @@ func TestWithRealStores(t *testing.T) {
 		t.Errorf("after logout: %d", res.StatusCode)
 	}
 }
+
+// TestPartnerApprovalLink follows a partner's approval link as a person who
+// is not logged in: login, back to the request, approve, a link back to the
+// partner's registered redirect URI with the answer.
+func TestPartnerApprovalLink(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.Partners().CreatePartner(ctx, &sesame.Partner{ID: "bikego", Name: "BikeGo", RedirectURIs: []string{"https://bikego.example/cb"}, CreatedAt: time.Now()})
+	consents := &consent.Service{Store: db.Consents(), Partners: db.Partners()}
+	partner, _ := db.Partners().Partner(ctx, "bikego")
+	req, err := consents.Request(ctx, partner, consent.RequestInput{Purpose: sesame.PurposeBikeSharing, Scope: sesame.ScopeThreshold,
+		RedirectURI: "https://bikego.example/cb", State: "xyz"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, func(c *portal.Config) {
+		c.Auth = &auth.People{Store: db.Sessions(), Demo: true}
+		c.Consents = portal.ConsentService{Service: consents, Partners: db.Partners()}
+	})
+	approval := "/portal/consents?request=" + req.ID
+	res, _ := h.do("GET", approval, nil)
+	loginURL := res.Header.Get("Location")
+	if !strings.HasPrefix(loginURL, "/portal/login?next=") {
+		t.Fatalf("approval link without a session → %q", loginURL)
+	}
+	_, page := h.do("GET", loginURL, nil)
+	next := regexp.MustCompile(`name="next" value="(/portal/consents[^"]+)"`).FindStringSubmatch(page)
+	if next == nil {
+		t.Fatal("login form lost the way back")
+	}
+	_, page = h.do("POST", "/portal/login", url.Values{"csrf": {csrfOf(t, page)}, "who": {"alice"}, "next": {strings.ReplaceAll(next[1], "&amp;", "&")}})
+	link := regexp.MustCompile(`href="(/portal/auth\?[^"]+)"`).FindStringSubmatch(page)
+	res, _ = h.do("GET", strings.ReplaceAll(link[1], "&amp;", "&"), nil)
+	if res.Header.Get("Location") != approval {
+		t.Fatalf("after login → %q, want back to %q", res.Header.Get("Location"), approval)
+	}
+	_, page = h.do("GET", approval, nil)
+	if !strings.Contains(page, "BikeGo asks for your consent") || !strings.Contains(page, `id="focus-approve"`) {
+		t.Fatal("the approval page does not show the request")
+	}
+	res, page = h.do("POST", "/portal/requests/"+req.ID+"/approve", url.Values{"csrf": {csrfOf(t, page)}, "return": {"partner"}})
+	back := regexp.MustCompile(`id="return-to-partner" href="([^"]+)"`).FindStringSubmatch(page)
+	if res.StatusCode != 200 || back == nil {
+		t.Fatalf("after approving: %d, no link back to the partner", res.StatusCode)
+	}
+	u, _ := url.Parse(strings.ReplaceAll(back[1], "&amp;", "&"))
+	if u.Host != "bikego.example" || u.Query().Get("status") != "approved" || u.Query().Get("state") != "xyz" {
+		t.Errorf("link back = %s", u)
+	}
+	if _, page = h.do("GET", approval, nil); !strings.Contains(page, "already been answered") {
+		t.Error("an answered request is offered again")
+	}
+	if _, page = h.do("GET", "/portal/consents?request=creq_nope", nil); !strings.Contains(page, "does not exist") {
+		t.Error("an unknown request id is not explained")
+	}
+}

@@ -119,7 +119,7 @@ func (h *harness) login(who string) string {
 func TestLoginRequiredAndFlow(t *testing.T) {
 	h := newHarness(t)
 	for _, path := range []string{"/portal/", "/portal/share", "/portal/consents", "/portal/data", "/portal/access-log", "/portal/benefits"} {
-		if res, _ := h.do("GET", path, nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/portal/login" {
+		if res, _ := h.do("GET", path, nil); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/portal/login?next=") {
 			t.Errorf("%s without session: %d → %q", path, res.StatusCode, res.Header.Get("Location"))
 		}
 	}
@@ -489,6 +489,7 @@ func TestCatalogsComplete(t *testing.T) {
 	}
 	dynamic = append(dynamic, "scope.threshold", "scope.score", "scope.full", "decision.approve", "decision.decline", "decision.refer",
 		"share.status.active", "share.status.revoked", "share.status.expired", "outcome.allowed", "outcome.denied",
+		"consents.status.pending", "consents.status.approved", "consents.status.declined", "consents.status.expired",
 		"flash.revoked", "flash.approved", "flash.declined", "flash.disputed", "flash.issued", "flash.credential_revoked")
 	for _, k := range dynamic {
 		if _, ok := en[k]; !ok {

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -36,7 +37,8 @@ func (p *Portal) personal(h personalHandler) http.HandlerFunc {
 		if person == "" {
 			p.setCookie(w, r, &http.Cookie{Name: SessionCookie, Value: "", MaxAge: -1})
 			if r.Method == http.MethodGet && !wantsJSON(r) {
-				http.Redirect(w, r, "/portal/login", http.StatusSeeOther)
+				// Back here after logging in: a partner's approval link survives the login.
+				http.Redirect(w, r, "/portal/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
 			secureHeaders(w)
@@ -59,7 +61,7 @@ func (p *Portal) loginPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v := p.newView(w, r, "login.title", "")
-	v.Data = loginData{}
+	v.Data = loginData{Next: localPath(r.URL.Query().Get("next"))}
 	p.render(w, http.StatusOK, "login", v)
 }
 
@@ -67,7 +69,7 @@ type loginData struct {
 	Who       string
 	DemoLink  string // demo mode: the login link, shown instead of mailed
 	Sent      bool
-	Malformed bool
+	Next      string // a local path to return to after login
 }
 
 func (p *Portal) loginSubmit(w http.ResponseWriter, r *http.Request) {
@@ -78,7 +80,7 @@ func (p *Portal) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	v := p.newView(w, r, "login.title", "")
 	who := strings.TrimSpace(r.PostFormValue("who"))
-	d := loginData{Who: who}
+	d := loginData{Who: who, Next: localPath(r.PostFormValue("next"))}
 	if who == "" || len(who) > 254 {
 		v.Error = v.L.T("login.invalid")
 		v.Data = d
@@ -97,7 +99,7 @@ func (p *Portal) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if token != "" {
-		d.DemoLink = "/portal/auth?token=" + token
+		d.DemoLink = "/portal/auth?token=" + url.QueryEscape(token) + "&next=" + url.QueryEscape(d.Next)
 	} else {
 		d.Sent = true
 	}
@@ -128,7 +130,7 @@ func (p *Portal) loginRedeem(w http.ResponseWriter, r *http.Request) {
 	}
 	p.setCookie(w, r, &http.Cookie{Name: SessionCookie, Value: session, MaxAge: maxAge, SameSite: http.SameSiteLaxMode})
 	p.setCookie(w, r, &http.Cookie{Name: csrfCookie, Value: "", MaxAge: -1})
-	http.Redirect(w, r, "/portal/", http.StatusSeeOther)
+	http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
 }
 
 func (p *Portal) logout(w http.ResponseWriter, r *http.Request) {

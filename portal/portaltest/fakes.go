@@ -257,7 +257,7 @@ func NewConsents() *Consents {
 			{ID: "cons-2", Partner: "citybank", PartnerName: "City Bank", Purpose: "credit_card", Scope: "score", GrantedAt: Now.AddDate(0, -1, 0), ExpiresAt: Now.AddDate(1, 0, 0)},
 		}},
 		Pending: map[string][]portal.ConsentRequest{"alice": {
-			{ID: "req-9", Partner: "bikego", PartnerName: "BikeGo", Purpose: "bike_sharing", Scope: "threshold", RequestedAt: Now.Add(-2 * time.Hour), ExpiresAt: Now.AddDate(0, 6, 0)},
+			{ID: "req-9", Partner: "bikego", PartnerName: "BikeGo", Purpose: "bike_sharing", Scope: "threshold", RequestedAt: Now.Add(-2 * time.Hour), ExpiresAt: Now.AddDate(0, 6, 0), Status: "pending"},
 		}},
 	}
 }
@@ -286,7 +286,20 @@ func (c *Consents) RevokeConsent(_ context.Context, p, id string) error {
 	return sesame.Errorf(sesame.ENOTFOUND, "you have no consent %q", id)
 }
 
-func (c *Consents) answer(p, id string, approve bool) error {
+func (c *Consents) Request(_ context.Context, p, id string) (portal.ConsentRequest, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, x := range c.Pending[p] {
+		if x.ID == id {
+			return x, nil
+		}
+	}
+	return portal.ConsentRequest{}, sesame.Errorf(sesame.ENOTFOUND, "no consent request %q for you", id)
+}
+
+// AnswerRequest moves a pending request to the consents (approve) or drops
+// it; the partner's redirect is a fixed example URL.
+func (c *Consents) AnswerRequest(_ context.Context, p, id string, approve bool) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, x := range c.Pending[p] {
@@ -296,17 +309,10 @@ func (c *Consents) answer(p, id string, approve bool) error {
 				c.Active[p] = append(c.Active[p], portal.Consent{ID: "cons-" + id, Partner: x.Partner, PartnerName: x.PartnerName,
 					Purpose: x.Purpose, Scope: x.Scope, GrantedAt: Now, ExpiresAt: x.ExpiresAt})
 			}
-			return nil
+			return "https://" + x.Partner + ".example/sesame/callback?request=" + id, nil
 		}
 	}
-	return sesame.Errorf(sesame.ENOTFOUND, "you have no request %q", id)
-}
-
-func (c *Consents) ApproveRequest(_ context.Context, p, id string) error {
-	return c.answer(p, id, true)
-}
-func (c *Consents) DeclineRequest(_ context.Context, p, id string) error {
-	return c.answer(p, id, false)
+	return "", sesame.Errorf(sesame.ENOTFOUND, "you have no request %q", id)
 }
 
 // AccessLog is a fixed log with an intact chain.
