@@ -66,10 +66,10 @@ func (p *Portal) loginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 type loginData struct {
-	Who       string
-	DemoLink  string // demo mode: the login link, shown instead of mailed
-	Sent      bool
-	Next      string // a local path to return to after login
+	Who      string
+	DemoLink string // demo mode: the login link, shown instead of mailed
+	Sent     bool
+	Next     string // a local path to return to after login
 }
 
 func (p *Portal) loginSubmit(w http.ResponseWriter, r *http.Request) {
