@@ -46,7 +46,7 @@ func (s *Server) handleIngest(w nethttp.ResponseWriter, r *nethttp.Request) erro
 		return sesame.Errorf(sesame.EINVALID, "the body holds no events; send one JSON event per line (application/x-ndjson) or a JSON array of events (application/json)")
 	}
 	if len(b.events) > 0 {
-		results, err := s.Events.Append(r.Context(), b.events)
+		results, err := s.appender.Append(r.Context(), b.events)
 		if err != nil {
 			return err
 		}

@@ -45,6 +45,9 @@ const (
 	DefaultMaxBody        = 32 << 20 // 10,000 events of ~3 KiB each
 	DefaultMaxBatch       = 10_000
 	DefaultRequestTimeout = 30 * time.Second
+	// maxGroupEvents bounds a transaction shared by concurrent ingestion
+	// requests (see groupcommit.go).
+	maxGroupEvents = 20_000
 )
 
 func (c Config) withDefaults() Config {
@@ -88,6 +91,7 @@ type Server struct {
 	buildOnce sync.Once
 	handler   nethttp.Handler
 	patterns  []string // every pattern registered, for tests and docs
+	appender  *groupCommitter
 }
 
 // NewServer returns a server with cfg's limits, a fresh metrics registry, an
@@ -110,6 +114,9 @@ func (s *Server) Config() Config { return s.cfg }
 // service fields as they are then.
 func (s *Server) Handler() nethttp.Handler {
 	s.buildOnce.Do(func() {
+		if s.Events != nil {
+			s.appender = newGroupCommitter(s.Events, max(s.cfg.MaxBatch, maxGroupEvents))
+		}
 		mux := nethttp.NewServeMux()
 		for _, g := range routeGroups {
 			g.register(s, mux)

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	sesamehttp "github.com/sesame-credit/sesame/http"
+)
+
+// The HTTP run: the same input posted to POST /v1/events of a real server
+// on loopback, as NDJSON batches of --http-batch events from --http-clients
+// concurrent clients (a Go load generator in this process). The clock runs
+// from the first request to the last answer; splitting the file into bodies
+// and starting the server are left out.
+
+var (
+	httpBatch   = flag.Int("http-batch", 1000, "events per HTTP request in the HTTP run")
+	httpClients = flag.Int("http-clients", 4, "concurrent HTTP clients in the HTTP run")
+)
+
+func init() {
+	registerRun(Run{Name: "HTTP POST /v1/events (loopback)", Fn: runHTTP})
+}
+
+func runHTTP(ctx context.Context, env *Env) (Measured, error) {
+	bodies, err := splitInput(env.Input, *httpBatch)
+	if err != nil {
+		return Measured{}, err
+	}
+	db, err := env.NewDB(ctx, "http")
+	if err != nil {
+		return Measured{}, err
+	}
+	defer db.Close()
+	srv := sesamehttp.NewServer(sesamehttp.Config{})
+	srv.Events = db.Events()
+	srv.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	const token = "bench-operator-token"
+	srv.Auth.AddToken(token, sesamehttp.Principal{Role: sesamehttp.RoleOperator, Name: "bench"})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return Measured{}, err
+	}
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go srv.Serve(sctx, ln, nil)
+	url := "http://" + ln.Addr().String() + "/v1/events"
+
+	clients := max(1, *httpClients)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, DisableCompression: true}}
+	var next atomic.Int64
+	var accepted atomic.Int64
+	var firstErr error
+	var once sync.Once
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(bodies) {
+					return
+				}
+				n, err := post(client, url, token, bodies[i])
+				if err != nil {
+					once.Do(func() { firstErr = err })
+					return
+				}
+				accepted.Add(int64(n))
+			}
+		}()
+	}
+	wg.Wait()
+	took := time.Since(start)
+	if firstErr != nil {
+		return Measured{}, firstErr
+	}
+	if got := accepted.Load(); got != int64(env.N) {
+		return Measured{}, fmt.Errorf("HTTP: accepted %d of %d events", got, env.N)
+	}
+	fmt.Fprintf(os.Stderr, "http: %d requests of %d events from %d clients\n", len(bodies), *httpBatch, clients)
+	return Measured{Events: int(accepted.Load()), Took: took}, nil
+}
+
+// post sends one batch and returns how many events the server accepted.
+func post(client *http.Client, url, token string, body []byte) (int, error) {
+	req, err := http.NewRequest("POST", url, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("HTTP %d: %.300s", resp.StatusCode, b)
+	}
+	var ans struct {
+		Accepted int `json:"accepted"`
+	}
+	// Only the head of the answer holds the counts.
+	if err := json.NewDecoder(bytes.NewReader(b)).Decode(&ans); err != nil {
+		return 0, fmt.Errorf("HTTP answer: %v", err)
+	}
+	return ans.Accepted, nil
+}
+
+// splitInput cuts the NDJSON file into bodies of batch lines each.
+func splitInput(path string, batch int) ([][]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var bodies [][]byte
+	var cur []byte
+	n := 0
+	for sc.Scan() {
+		cur = append(cur, sc.Bytes()...)
+		cur = append(cur, '\n')
+		if n++; n == batch {
+			bodies, cur, n = append(bodies, cur), nil, 0
+		}
+	}
+	if len(cur) > 0 {
+		bodies = append(bodies, cur)
+	}
+	return bodies, sc.Err()
+}
