@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 
@@ -20,14 +21,15 @@ type portalOptions struct {
 	Demo       bool          // --demo: login links on screen
 	BaseURL    string        // --public-url: where verify links point ("" = from each request)
 	TrustProxy bool          // --trust-proxy: believe X-Forwarded-Proto
-	// Catalog is the products the Benefits page evaluates (nil: the shipped ones).
+	// Catalog is the products the Benefits page evaluates (nil: the shipped
+	// ones and those uploaded, as partners' decisions see them).
 	Catalog *policy.Catalog
 	Logger  *slog.Logger
 }
 
 // mountPortal builds the person's portal on the store and mounts it on the
 // server: /portal/…, /verify, /.well-known/jwks.json and / (a redirect).
-func mountPortal(srv *sesamehttp.Server, st *store, o portalOptions) error {
+func mountPortal(ctx context.Context, srv *sesamehttp.Server, st *store, o portalOptions) error {
 	if st.SQLite == nil {
 		return errors.New("the portal needs the embedded SQLite store for now (sessions, consents and credentials live there)")
 	}
@@ -53,7 +55,7 @@ func mountPortal(srv *sesamehttp.Server, st *store, o portalOptions) error {
 		Log:         o.Logger,
 	}
 	if o.Catalog == nil {
-		if o.Catalog, err = policy.NewCatalog(nil); err != nil {
+		if o.Catalog, err = catalogOf(ctx, db); err != nil {
 			return err
 		}
 	}
