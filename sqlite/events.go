@@ -85,10 +85,19 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 		ins, look := tx.StmtContext(ctx, s.insert), tx.StmtContext(ctx, s.lookup)
 		now := time.Now().UTC()
 		recorded := now.UnixNano()
+		// The driver watches a cancellable context with a goroutine per
+		// statement; per row that costs more than the insert. Rows run under
+		// a context without cancellation, which is checked between chunks.
+		rowCtx := context.WithoutCancel(ctx)
 		for i := range events {
+			if i%1024 == 1023 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
 			e := &events[i]
 			_, off := e.OccurredAt.Zone()
-			res, err := ins.ExecContext(ctx, e.Source, e.ID, e.Person, string(e.Kind),
+			res, err := ins.ExecContext(rowCtx, e.Source, e.ID, e.Person, string(e.Kind),
 				e.OccurredAt.UnixNano(), off, recorded, e.Version, rows[i].payload, rows[i].fingerprint[:])
 			if err != nil {
 				return fmt.Errorf("sqlite: insert event %d: %w", i, err)
@@ -99,7 +108,7 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 			}
 			var fp []byte
 			var at int64
-			if err := look.QueryRowContext(ctx, e.Source, e.ID).Scan(&fp, &at); err != nil {
+			if err := look.QueryRowContext(rowCtx, e.Source, e.ID).Scan(&fp, &at); err != nil {
 				return fmt.Errorf("sqlite: look up event %d: %w", i, err)
 			}
 			status := sesame.Duplicate
