@@ -66,6 +66,13 @@ func (s *Service) Rotate(ctx context.Context) (StoredKey, error) {
 	return k, s.Store.RetireKeys(ctx, k.KID, now)
 }
 
+// EnsureKey makes the first signing key if there is none, so that the JWKS
+// is never empty (verifiers may fetch it before the first credential).
+func (s *Service) EnsureKey(ctx context.Context) error {
+	_, _, err := s.signingKey(ctx)
+	return err
+}
+
 // signingKey returns the newest active key, creating the first one on first use.
 func (s *Service) signingKey(ctx context.Context) (StoredKey, ed25519.PrivateKey, error) {
 	keys, err := s.Store.Keys(ctx)

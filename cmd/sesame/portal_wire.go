@@ -41,6 +41,10 @@ func mountPortal(ctx context.Context, srv *sesamehttp.Server, st *store, o porta
 	if err != nil {
 		return err
 	}
+	// Also proves the KEK opens the stored keys: a wrong KEK fails here, at start.
+	if err := creds.EnsureKey(ctx); err != nil {
+		return err
+	}
 	cfg := portal.Config{
 		Auth:        &auth.People{Store: db.Sessions(), Demo: o.Demo},
 		Scores:      o.Scores,
