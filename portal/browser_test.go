@@ -171,6 +171,14 @@ func TestBrowserPortal(t *testing.T) {
 		chromedp.WaitNotPresent(chromedp.CSS("#consent-cons-1")),
 	)
 
+	// A partner's approval link: the request on its own, approve, a link back.
+	b.do("approval link", chromedp.Navigate(b.base+"/portal/consents?request=req-9"), chromedp.WaitVisible(chromedp.CSS("#focus-approve")))
+	b.screenshot("approval")
+	b.do("approve", chromedp.Click(chromedp.CSS("#focus-approve")), chromedp.WaitVisible(chromedp.CSS("#return-to-partner")))
+	if href := run(b, "link back", chromedp.AttributeValue(chromedp.CSS("#return-to-partner"), "href")); !strings.HasPrefix(href.Value, "https://bikego.example/") {
+		t.Errorf("link back to the partner = %q", href.Value)
+	}
+
 	// Issue a credential and verify it through its link.
 	b.do("share", chromedp.Navigate(b.base+"/portal/share"), chromedp.WaitVisible(chromedp.CSS("#issue-submit")))
 	b.do("issue",
