@@ -73,7 +73,10 @@ func Compile(p sesame.Product) (*Policy, error) {
 	if est.Max > MaxCost {
 		return nil, sesame.Errorf(sesame.EINVALID, "policy %s: estimated cost up to %d exceeds the limit of %d; simplify the expression", p.ID, est.Max, MaxCost)
 	}
-	prg, err := celEnv.Program(ast, cel.CostLimit(MaxCost), cel.EvalOptions(cel.OptOptimize))
+	// No run-time cost tracking: every variable is a scalar, so the static
+	// estimate above is a true upper bound, and tracking would double the
+	// evaluation time.
+	prg, err := celEnv.Program(ast, cel.EvalOptions(cel.OptOptimize))
 	if err != nil {
 		return nil, sesame.Errorf(sesame.EINVALID, "policy %s: %v", p.ID, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -18,6 +19,8 @@ type Decider struct {
 	Gate    *consent.Gate
 	Store   sesame.DecisionStore
 	Now     func() time.Time
+
+	saved sync.Map // policy versions already stored (storing is idempotent; this saves a write)
 }
 
 // MaxRequested bounds the amount a partner may put in a decision request.
@@ -60,8 +63,11 @@ func (d *Decider) Decide(ctx context.Context, partner, person, product string, r
 	dec := &sesame.Decision{ID: newDecisionID(), Partner: partner, Person: person, Product: product,
 		PolicyVersion: pol.Product.PolicyVersion, ModelVersion: sc.ModelVersion, Consent: c.ID,
 		Input: in, Result: res, Raw: raw, CreatedAt: now().UTC()}
-	if err := d.Store.SavePolicy(ctx, &pol.Product); err != nil {
-		return nil, err
+	if _, ok := d.saved.Load(pol.Product.PolicyVersion); !ok {
+		if err := d.Store.SavePolicy(ctx, &pol.Product); err != nil {
+			return nil, err
+		}
+		d.saved.Store(pol.Product.PolicyVersion, true)
 	}
 	if err := d.Store.SaveDecision(ctx, dec); err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/google/cel-go/common/types/ref"
+	"github.com/google/cel-go/interpreter"
 
 	"github.com/sesame-credit/sesame"
 )
@@ -30,36 +31,65 @@ func Input(s *sesame.Score, requested float64) sesame.DecisionInput {
 	return in
 }
 
-func activation(in sesame.DecisionInput) map[string]any {
-	scored := in.Status == sesame.StatusScored
-	act := make(map[string]any, len(scalarVars)+len(Features))
-	act["status"] = in.Status
-	act["scored"] = scored
-	score, band, rank := int64(0), "", int64(-1)
-	if scored {
-		score, band, rank = int64(in.Score), string(in.Band), int64(in.Band.Rank())
-	}
-	act["score"], act["band"], act["band_rank"] = score, band, rank
-	for _, d := range sesame.Dimensions {
-		act[string(d)] = int64(in.Dimensions[string(d)])
-	}
-	act["requested"] = in.Requested
-	for _, f := range Features {
-		v, ok := in.Features[f.Name]
-		if !ok {
-			v = f.Missing
-		}
-		act[f.Name] = v
-	}
-	return act
+// activation resolves a policy's variables straight from the input,
+// without building a map per evaluation.
+type activation struct {
+	in     *sesame.DecisionInput
+	scored bool
 }
+
+// featureMissing is each whitelisted feature's value when absent.
+var featureMissing = func() map[string]float64 {
+	m := make(map[string]float64, len(Features))
+	for _, f := range Features {
+		m[f.Name] = f.Missing
+	}
+	return m
+}()
+
+func (a *activation) ResolveName(name string) (any, bool) {
+	switch name {
+	case "status":
+		return a.in.Status, true
+	case "scored":
+		return a.scored, true
+	case "score":
+		if !a.scored {
+			return int64(0), true
+		}
+		return int64(a.in.Score), true
+	case "band":
+		if !a.scored {
+			return "", true
+		}
+		return string(a.in.Band), true
+	case "band_rank":
+		if !a.scored {
+			return int64(-1), true
+		}
+		return int64(a.in.Band.Rank()), true
+	case "requested":
+		return a.in.Requested, true
+	case "credit_history", "fulfilment", "behaviour", "identity", "connections":
+		return int64(a.in.Dimensions[name]), true
+	}
+	if def, ok := featureMissing[name]; ok {
+		if v, ok := a.in.Features[name]; ok {
+			return v, true
+		}
+		return def, true
+	}
+	return nil, false
+}
+
+func (a *activation) Parent() interpreter.Activation { return nil }
 
 var mapType = reflect.TypeOf(map[string]any{})
 
 // Evaluate runs the policy on in. The result's Reasons are the policy's
 // own, then on a decline the score's top reasons, MaxDeclineReasons in all.
 func (p *Policy) Evaluate(in sesame.DecisionInput) (sesame.DecisionResult, error) {
-	out, _, err := p.prg.Eval(activation(in))
+	out, _, err := p.prg.Eval(&activation{in: &in, scored: in.Status == sesame.StatusScored})
 	if err != nil {
 		return sesame.DecisionResult{}, sesame.Errorf(sesame.EINVALID, "policy %s failed: %v", p.Product.ID, err)
 	}

@@ -20,7 +20,9 @@ func (db *DB) AccessLog() *AccessLogStore { return &AccessLogStore{db: db} }
 var _ sesame.AccessLog = (*AccessLogStore)(nil)
 
 func (s *AccessLogStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry) error {
-	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
+	// Group-committed: entries appended together share one transaction,
+	// each still linked to the one before it in the same order.
+	return batcherOf(s.db).do(ctx, func(tx *sql.Tx) error {
 		var seq int64
 		var prev string
 		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)

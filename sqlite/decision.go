@@ -90,7 +90,7 @@ func (s *DecisionStore) SaveDecision(ctx context.Context, d *sesame.Decision) er
 			return err
 		}
 	}
-	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return batcherOf(s.db).do(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO decisions (id, partner, person, product, policy_version, model_version, consent, input, result, created_at)
 			VALUES (?,?,?,?,?,?,?,?,?,?)`, d.ID, d.Partner, d.Person, d.Product, d.PolicyVersion, d.ModelVersion, d.Consent, string(in), string(res), tsNS(d.CreatedAt))
 		return err

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/sesame-credit/sesame/bench/loadgen"
+	"github.com/sesame-credit/sesame/policy"
+)
+
+func main() {
+	people := flag.Int("people", 20000, "people in the database")
+	duration := flag.Duration("duration", 5*time.Second, "time per measurement")
+	clients := flag.Int("clients", 16, "concurrent HTTP clients")
+	flag.Parse()
+	if err := run(*people, *duration, *clients); err != nil {
+		fmt.Fprintln(os.Stderr, "decisions:", err)
+		os.Exit(1)
+	}
+}
+
+func run(people int, duration time.Duration, clients int) error {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "sesame-bench-decisions")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	start := time.Now()
+	b, err := setup(ctx, dir, people)
+	if err != nil {
+		return err
+	}
+	defer b.db.Close()
+	fmt.Printf("setup: %d scored, consenting people in %s\n", people, time.Since(start).Round(time.Millisecond))
+
+	// 1. The policy alone (what policy's BenchmarkDecision measures).
+	shipped, err := policy.Shipped()
+	if err != nil {
+		return err
+	}
+	sc, err := b.db.Scores().LatestScore(ctx, b.people[0])
+	if err != nil {
+		return err
+	}
+	pol := shipped["personal_loan"]
+	n, t0 := 0, time.Now()
+	for time.Since(t0) < duration {
+		for range 1000 {
+			if _, err := pol.Evaluate(policy.Input(sc, 5000)); err != nil {
+				return err
+			}
+		}
+		n += 1000
+	}
+	fmt.Printf("in process, policy only:        %9.0f decisions/s (%.1f µs each)\n", float64(n)/time.Since(t0).Seconds(), time.Since(t0).Seconds()*1e6/float64(n))
+
+	// 2. The whole decision in process, one at a time: consent check,
+	// access entry, score read, policy, decision stored (two durable writes).
+	n, t0 = 0, time.Now()
+	for time.Since(t0) < duration {
+		if _, err := b.decider.Decide(ctx, "bench-bank", b.people[n%len(b.people)], "personal_loan", 5000); err != nil {
+			return err
+		}
+		n++
+	}
+	fmt.Printf("in process, stored decision:   %9.0f decisions/s (%.0f µs each)\n", float64(n)/time.Since(t0).Seconds(), time.Since(t0).Seconds()*1e6/float64(n))
+
+	// 3. Over HTTP on loopback.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go b.srv.Serve(sctx, ln, nil)
+	url := "http://" + ln.Addr().String()
+	res, err := loadgen.Run(ctx, loadgen.Options{Clients: clients, Duration: duration, Warmup: time.Second,
+		Request: func(c, i int) (*http.Request, error) {
+			r, err := http.NewRequest("POST", url+"/v1/partner/decisions", strings.NewReader(b.body(c*1_000_003+i)))
+			if err != nil {
+				return nil, err
+			}
+			r.Header.Set("Authorization", "Bearer "+b.key)
+			r.Header.Set("Content-Type", "application/json")
+			return r, nil
+		}})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("HTTP POST /v1/partner/decisions, %d clients: %s\n", clients, res)
+	res, err = loadgen.Run(ctx, loadgen.Options{Clients: clients, Duration: duration, Warmup: time.Second,
+		Request: func(c, i int) (*http.Request, error) {
+			r, err := http.NewRequest("GET", url+"/v1/partner/people/"+b.people[(c*7919+i)%len(b.people)]+"/threshold?min=650", nil)
+			if err != nil {
+				return nil, err
+			}
+			r.Header.Set("Authorization", "Bearer "+b.key)
+			return r, nil
+		}})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("HTTP GET  …/threshold?min=650,  %d clients: %s\n", clients, res)
+	return nil
+}
