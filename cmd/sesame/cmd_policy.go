@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/feature"
+	"github.com/sesame-credit/sesame/model"
 	"github.com/sesame-credit/sesame/policy"
+	"github.com/sesame-credit/sesame/score"
 )
 
 // `sesame policy …`: validate, upload, list and backtest product policies.
@@ -120,10 +123,14 @@ func runPolicyVars(ctx context.Context, args []string) error {
 }
 
 func runPolicyBacktest(ctx context.Context, args []string) error {
-	fs := newFlags("policy backtest", "[--db PATH] [--file FILE.json] [--json] PRODUCT")
+	fs := newFlags("policy backtest", "[--db PATH] [--file FILE.json] [--model MODEL.json --as-of DATE --horizon 12m [--backfill]] [--json] PRODUCT")
 	dsn := dbFlag(fs)
 	file := fs.String("file", "", "backtest this product `FILE.json` instead of the live policy")
 	asJSON := fs.Bool("json", false, "print JSON")
+	modelFile := fs.String("model", "", "score everyone with this model `FILE` as of --as-of instead of using the stored scores")
+	asOfArg := fs.String("as-of", "", "with --model: score as of this `DATE` (YYYY-MM-DD); outcomes are counted after it")
+	horizon := fs.String("horizon", "12m", "with --model: the outcome window after --as-of")
+	backfill := fs.Bool("backfill", false, "with --model: the ledger was loaded after the fact (simulate, import): count events from when they occurred")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -154,7 +161,30 @@ func runPolicyBacktest(ctx context.Context, args []string) error {
 		}
 	}
 	start := time.Now()
-	bt, err := pol.Backtest(ctx, db.Decisions().ScoredPeople, policy.EventLabeler(st.Events, time.Now().Add(100*365*24*time.Hour)))
+	scan, label := db.Decisions().ScoredPeople, policy.EventLabeler(st.Events, time.Now().Add(100*365*24*time.Hour))
+	if *modelFile != "" {
+		asOf, err := time.Parse(time.DateOnly, *asOfArg)
+		if err != nil {
+			return usageError(fs, "--as-of: give a date as YYYY-MM-DD")
+		}
+		end, err := feature.ParseHorizon(*horizon, asOf)
+		if err != nil {
+			return usageError(fs, err.Error())
+		}
+		f, err := os.Open(*modelFile)
+		if err != nil {
+			return err
+		}
+		m, err := model.Read(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		a := &policy.AsOf{Scanner: st.Scanner, Engine: score.NewEngine(m, "backtest", policy.Profiler{P: &feature.Profiler{}}), AsOf: asOf, End: end, Backfilled: *backfill}
+		scan, label = a.Scan, a.Label
+		fmt.Fprintf(os.Stderr, "scoring everyone as of %s with %s; outcomes counted until %s\n", asOf.Format(time.DateOnly), *modelFile, end.Format(time.DateOnly))
+	}
+	bt, err := pol.Backtest(ctx, scan, label)
 	if err != nil {
 		return err
 	}
