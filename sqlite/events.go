@@ -3,14 +3,15 @@ package sqlite
 import (
 	"bytes"
 	"context"
-	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"runtime"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mattn/go-sqlite3"
 
 	"github.com/sesame-credit/sesame"
 )
@@ -18,9 +19,8 @@ import (
 // EventStore is the ledger in SQLite; it implements sesame.EventStore and
 // sesame.EventScanner. Get it from DB.Events.
 type EventStore struct {
-	db     *DB
-	insert *sql.Stmt // prepared once on the writer connection
-	lookup *sql.Stmt
+	db  *DB
+	raw rawStmts // the append loop's statements, on the writer connection
 }
 
 var (
@@ -37,28 +37,24 @@ const lookupEventSQL = `SELECT fingerprint, recorded_at FROM events WHERE source
 
 func newEventStore(db *DB) *EventStore { return &EventStore{db: db} }
 
-func (s *EventStore) close() error {
-	var errs []error
-	for _, st := range []*sql.Stmt{s.insert, s.lookup} {
-		if st != nil {
-			errs = append(errs, st.Close())
-		}
-	}
-	return errors.Join(errs...)
-}
+func (s *EventStore) close() error { return s.raw.close() }
 
-// prepare prepares the hot statements once, on the writer's connection,
-// before any transaction holds it (preparing inside one would wait for the
-// pool's only connection forever). database/sql re-prepares them if the
-// connection is ever replaced.
-func (s *EventStore) prepare(ctx context.Context) (err error) {
-	if s.insert, err = s.db.writer.PrepareContext(ctx, insertEventSQL); err != nil {
-		return fmt.Errorf("sqlite: prepare insert: %w", err)
+// prepare prepares the append statements at open, so that a schema mistake
+// shows there rather than at the first append.
+func (s *EventStore) prepare(ctx context.Context) error {
+	conn, err := s.db.writer.Conn(ctx)
+	if err != nil {
+		return err
 	}
-	if s.lookup, err = s.db.writer.PrepareContext(ctx, lookupEventSQL); err != nil {
-		return fmt.Errorf("sqlite: prepare lookup: %w", err)
-	}
-	return nil
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*sqlite3.SQLiteConn)
+		if !ok {
+			return fmt.Errorf("sqlite: unexpected driver connection %T", dc)
+		}
+		_, err := s.raw.on(c)
+		return err
+	})
 }
 
 // row is an event in the form it is stored in.
@@ -79,16 +75,22 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 		return nil, err
 	}
 	results := make([]sesame.AppendResult, len(events))
-	// The whole write is serialised on the writer's one connection; the
-	// prepared statements are bound to it.
-	err = s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		ins, look := tx.StmtContext(ctx, s.insert), tx.StmtContext(ctx, s.lookup)
+	err = s.db.rawWrite(ctx, func(c *sqlite3.SQLiteConn) error {
+		st, err := s.raw.on(c)
+		if err != nil {
+			return err
+		}
 		now := time.Now().UTC()
-		recorded := now.UnixNano()
-		// The driver watches a cancellable context with a goroutine per
-		// statement; per row that costs more than the insert. Rows run under
-		// a context without cancellation, which is checked between chunks.
-		rowCtx := context.WithoutCancel(ctx)
+		args := make([]driver.NamedValue, 10)
+		for i := range args {
+			args[i].Ordinal = i + 1
+		}
+		args[6].Value = now.UnixNano() // recorded_at
+		key := args[:2]
+		found := make([]driver.Value, 2)
+		// A context without Done: the driver then runs each statement on
+		// this goroutine. Cancellation is checked between chunks instead.
+		bg := context.Background()
 		for i := range events {
 			if i%1024 == 1023 {
 				if err := ctx.Err(); err != nil {
@@ -97,8 +99,10 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 			}
 			e := &events[i]
 			_, off := e.OccurredAt.Zone()
-			res, err := ins.ExecContext(rowCtx, e.Source, e.ID, e.Person, string(e.Kind),
-				e.OccurredAt.UnixNano(), off, recorded, e.Version, rows[i].payload, rows[i].fingerprint[:])
+			args[0].Value, args[1].Value, args[2].Value, args[3].Value = e.Source, e.ID, e.Person, string(e.Kind)
+			args[4].Value, args[5].Value, args[7].Value = e.OccurredAt.UnixNano(), int64(off), int64(e.Version)
+			args[8].Value, args[9].Value = rows[i].payload, rows[i].fingerprint[:]
+			res, err := st.insert.ExecContext(bg, args)
 			if err != nil {
 				return fmt.Errorf("sqlite: insert event %d: %w", i, err)
 			}
@@ -106,11 +110,11 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 				results[i] = sesame.AppendResult{Status: sesame.Accepted, RecordedAt: now}
 				continue
 			}
-			var fp []byte
-			var at int64
-			if err := look.QueryRowContext(rowCtx, e.Source, e.ID).Scan(&fp, &at); err != nil {
+			if err := queryRow(st.lookup, key, found); err != nil {
 				return fmt.Errorf("sqlite: look up event %d: %w", i, err)
 			}
+			fp, _ := found[0].([]byte)
+			at, _ := found[1].(int64)
 			status := sesame.Duplicate
 			if !bytes.Equal(fp, rows[i].fingerprint[:]) {
 				status = sesame.Conflict
