@@ -77,13 +77,9 @@ func loadKEK(path, dbPath string) ([]byte, error) {
 
 // credentialService builds the credential service on the store. Credentials
 // live in the SQLite store for now.
-func credentialService(st *store, dbPath, kekFile, issuer string) (*credential.Service, error) {
+func credentialService(st *store, kek []byte, issuer string) (*credential.Service, error) {
 	if st.SQLite == nil {
 		return nil, errors.New("credentials are stored in the embedded SQLite store only, for now")
-	}
-	kek, err := loadKEK(kekFile, dbPath)
-	if err != nil {
-		return nil, err
 	}
 	sealer, err := credential.NewSealer(kek)
 	if err != nil {
@@ -109,7 +105,12 @@ func openCredentialCommand(ctx context.Context, name string, args []string, extr
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, err := credentialService(st, *dsn, *kek, "")
+	key, err := loadKEK(*kek, *dsn)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	svc, err := credentialService(st, key, "")
 	if err != nil {
 		st.Close()
 		return nil, nil, err

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"log/slog"
 
@@ -21,6 +23,9 @@ type portalOptions struct {
 	Demo       bool          // --demo: login links on screen
 	BaseURL    string        // --public-url: where verify links point ("" = from each request)
 	TrustProxy bool          // --trust-proxy: believe X-Forwarded-Proto
+	// SecureCookies sets Secure on cookies even over plain HTTP (behind a
+	// TLS-terminating proxy that sends no X-Forwarded-Proto).
+	SecureCookies bool
 	// Catalog is the products the Benefits page evaluates (nil: the shipped
 	// ones and those uploaded, as partners' decisions see them).
 	Catalog *policy.Catalog
@@ -37,7 +42,11 @@ func mountPortal(ctx context.Context, srv *sesamehttp.Server, st *store, o porta
 		return errors.New("the portal needs the score service")
 	}
 	db := st.SQLite
-	creds, err := credentialService(st, o.DBPath, o.KEKFile, o.BaseURL)
+	kek, err := loadKEK(o.KEKFile, o.DBPath)
+	if err != nil {
+		return err
+	}
+	creds, err := credentialService(st, kek, o.BaseURL)
 	if err != nil {
 		return err
 	}
@@ -56,7 +65,11 @@ func mountPortal(ctx context.Context, srv *sesamehttp.Server, st *store, o porta
 		BaseURL:     o.BaseURL,
 		TrustProxy:  o.TrustProxy,
 		DemoMode:    o.Demo,
-		Log:         o.Logger,
+		// Derived from the KEK that every replica shares, so that a form
+		// rendered by one replica posts to another.
+		CSRFKey:            csrfKey(kek),
+		ForceSecureCookies: o.SecureCookies,
+		Log:                o.Logger,
 	}
 	if o.Catalog == nil {
 		if o.Catalog, err = catalogOf(ctx, db); err != nil {
@@ -70,4 +83,12 @@ func mountPortal(ctx context.Context, srv *sesamehttp.Server, st *store, o porta
 	}
 	srv.Mount(p)
 	return nil
+}
+
+// csrfKey derives the portal's CSRF signing key from the KEK (a separate
+// key for a separate purpose: an HMAC of a fixed label).
+func csrfKey(kek []byte) []byte {
+	m := hmac.New(sha256.New, kek)
+	m.Write([]byte("sesame portal csrf key v1"))
+	return m.Sum(nil)
 }
