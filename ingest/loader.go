@@ -130,13 +130,17 @@ func (l *Loader) read(ctx context.Context, dec Decoder, size int, full, free cha
 		}
 	}
 	b := next()
+	var inputErr error
 	for {
 		rec, err := dec.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return err
+			// The input cannot be read on; what was decoded before the break
+			// is still stored, as the reject report will say.
+			inputErr = err
+			break
 		}
 		l.stats.records.Add(1)
 		if rec.Err != nil {
@@ -166,7 +170,7 @@ func (l *Loader) read(ctx context.Context, dec Decoder, size int, full, free cha
 			return ctx.Err()
 		}
 	}
-	return nil
+	return inputErr
 }
 
 // store appends one batch and counts the outcome.
