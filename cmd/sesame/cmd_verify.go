@@ -50,6 +50,13 @@ func runVerify(ctx context.Context, args []string) error {
 		}
 		res = credential.Verify(token, credential.JWKSKeys(set), time.Now())
 	} else {
+		// Opening a missing SQLite file would create an empty database and
+		// then call every credential unknown: say what to pass instead.
+		if !strings.Contains(*dsn, "://") {
+			if _, err := os.Stat(*dsn); err != nil {
+				return fmt.Errorf("no database at %s: pass --jwks with the issuer's /.well-known/jwks.json (URL or file), or --db", *dsn)
+			}
+		}
 		st, err := openStore(ctx, *dsn)
 		if err != nil {
 			return err
