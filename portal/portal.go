@@ -128,6 +128,8 @@ func (p *Portal) Mount(mux *http.ServeMux) {
 	handle("POST /portal/share", p.personal(p.issueCredential))
 	handle("POST /portal/share/{id}/revoke", p.personal(p.revokeCredential))
 
+	handle("GET /portal/", p.notFound) // any other page: an HTML 404, not the API's JSON one
+
 	handle("GET /verify", p.verify)
 	handle("GET /.well-known/jwks.json", p.jwks)
 }

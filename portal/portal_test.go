@@ -343,6 +343,7 @@ func TestBadInputNever500(t *testing.T) {
 		{"GET", "/verify?c=" + strings.Repeat("A", 100000), nil, 200},
 		{"GET", "/verify?c=%ff%fe..", nil, 200},
 		{"GET", "/portal/data?kind=nonsense", nil, 400},
+		{"GET", "/portal/no/such/page", nil, 404},
 		{"GET", "/portal/data?from=yesterday", nil, 400},
 		{"POST", "/portal/data/dispute", url.Values{"csrf": {token}, "source": {"bank-cn"}, "id": {"nope"}, "reason": {"x"}}, 404},
 		{"POST", "/portal/data/dispute", url.Values{"csrf": {token}, "source": {"bank-cn"}, "id": {"b-101"}, "reason": {""}}, 400},

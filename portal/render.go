@@ -209,3 +209,9 @@ func itoa(n int) string {
 
 // userError is a domain error whose message is already translated for the person.
 func userError(code, message string) error { return &sesame.Error{Code: code, Message: message} }
+
+func (p *Portal) notFound(w http.ResponseWriter, r *http.Request) {
+	v := p.newView(w, r, "error.title", "")
+	v.Error = v.L.T("error.notfound")
+	p.render(w, http.StatusNotFound, "error", v)
+}
