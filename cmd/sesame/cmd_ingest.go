@@ -28,7 +28,8 @@ func init() {
 const ingestSynopsis = `[flags] FILE...
 
 Loads events into the ledger. FILE is NDJSON (.ndjson, .jsonl), a JSON array
-(.json) or CSV (.csv), optionally gzipped (.gz); "-" reads standard input.
+(.json) or CSV (.csv), optionally gzipped (.gz, or recognised by content);
+"-" reads standard input.
 Without a known extension the format is detected from the content. The
 layouts, with an example per kind, are in docs/events.md.
 
@@ -118,15 +119,20 @@ func ingestFile(ctx context.Context, l *ingest.Loader, name string, opt ingest.O
 		}
 	}
 	counted := &countingReader{r: f}
-	var r io.Reader = bufio.NewReaderSize(counted, 1<<20)
-	base := name
-	if strings.HasSuffix(base, ".gz") {
-		gz, err := gzip.NewReader(r)
+	br := bufio.NewReaderSize(counted, 1<<20)
+	var r io.Reader = br
+	base := strings.TrimSuffix(name, ".gz")
+	// gzip is recognised by its magic bytes, so that a compressed standard
+	// input or a file without the .gz suffix works too.
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
 		if err != nil {
-			return ingest.Stats{}, fmt.Errorf("not gzip: %w", err)
+			return ingest.Stats{}, fmt.Errorf("reading gzip: %w", err)
 		}
 		defer gz.Close()
-		r, base = gz, strings.TrimSuffix(base, ".gz")
+		r = gz
+	} else if base != name {
+		return ingest.Stats{}, fmt.Errorf("named .gz but not gzip-compressed")
 	}
 	if opt.Format == ingest.Auto {
 		switch strings.ToLower(filepath.Ext(base)) {
