@@ -25,13 +25,13 @@ const (
 
 // testServer is a server on a real SQLite ledger in a temporary directory.
 type testServer struct {
-	t   *testing.T
+	t   testing.TB
 	srv *Server
 	db  *sqlite.DB
 	log *bytes.Buffer
 }
 
-func newTestServer(t *testing.T, cfg Config) *testServer {
+func newTestServer(t testing.TB, cfg Config) *testServer {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sesame.db"))
 	if err != nil {
