@@ -1,0 +1,274 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/audit"
+)
+
+// Consents and requests.
+
+const consentColumns = `id, person, partner, purpose, scope, granted_at, expires_at, revoked_at, request`
+
+func insertConsent(ctx context.Context, tx pgx.Tx, c *sesame.Consent) error {
+	_, err := tx.Exec(ctx, `INSERT INTO consents (`+consentColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+		c.ID, c.Person, c.Partner, string(c.Purpose), string(c.Scope), ns(c.GrantedAt), ns(c.ExpiresAt), nullNS(c.RevokedAt), c.Request)
+	return err
+}
+
+func (s *TrustStore) CreateConsent(ctx context.Context, c *sesame.Consent) error {
+	return s.db.Tx(ctx, func(tx pgx.Tx) error { return insertConsent(ctx, tx, c) })
+}
+
+func scanConsent(row pgx.Row) (*sesame.Consent, error) {
+	var c sesame.Consent
+	var granted, expires int64
+	var revoked *int64
+	var purpose, scope string
+	if err := row.Scan(&c.ID, &c.Person, &c.Partner, &purpose, &scope, &granted, &expires, &revoked, &c.Request); err != nil {
+		return nil, err
+	}
+	c.Purpose, c.Scope = sesame.Purpose(purpose), sesame.Scope(scope)
+	c.GrantedAt, c.ExpiresAt, c.RevokedAt = fromNS(granted), fromNS(expires), fromNullNS(revoked)
+	return &c, nil
+}
+
+func (s *TrustStore) Consent(ctx context.Context, id string) (*sesame.Consent, error) {
+	c, err := scanConsent(s.db.pool.QueryRow(ctx, `SELECT `+consentColumns+` FROM consents WHERE id = $1`, id))
+	return c, notFound(err, "no consent %q", id)
+}
+
+func (s *TrustStore) Consents(ctx context.Context, person string) ([]*sesame.Consent, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+consentColumns+` FROM consents WHERE person = $1 ORDER BY granted_at DESC, id`, person)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanConsent)
+}
+
+func (s *TrustStore) ConsentsBetween(ctx context.Context, person, partner string) ([]*sesame.Consent, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+consentColumns+` FROM consents WHERE person = $1 AND partner = $2 ORDER BY granted_at DESC, id`, person, partner)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanConsent)
+}
+
+func (s *TrustStore) RevokeConsent(ctx context.Context, person, id string, at time.Time) error {
+	n, err := s.exec(ctx, `UPDATE consents SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND person = $3`, ns(at), id, person)
+	if err == nil && n == 0 {
+		return sesame.Errorf(sesame.ENOTFOUND, "you have no consent %q", id)
+	}
+	return err
+}
+
+const requestColumns = `id, partner, person, purpose, scope, duration_ns, redirect_uri, state, status, created_at, expires_at, answered_at, answered_by, consent`
+
+func (s *TrustStore) CreateConsentRequest(ctx context.Context, r *sesame.ConsentRequest) error {
+	_, err := s.exec(ctx, `INSERT INTO consent_requests (`+requestColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
+		r.ID, r.Partner, r.Person, string(r.Purpose), string(r.Scope), int64(r.Duration), r.RedirectURI, r.State, r.Status,
+		ns(r.CreatedAt), ns(r.ExpiresAt), nullNS(r.AnsweredAt), r.AnsweredBy, r.Consent)
+	return err
+}
+
+func scanRequest(row pgx.Row) (*sesame.ConsentRequest, error) {
+	var r sesame.ConsentRequest
+	var purpose, scope string
+	var dur, created, expires int64
+	var answered *int64
+	if err := row.Scan(&r.ID, &r.Partner, &r.Person, &purpose, &scope, &dur, &r.RedirectURI, &r.State, &r.Status,
+		&created, &expires, &answered, &r.AnsweredBy, &r.Consent); err != nil {
+		return nil, err
+	}
+	r.Purpose, r.Scope, r.Duration = sesame.Purpose(purpose), sesame.Scope(scope), time.Duration(dur)
+	r.CreatedAt, r.ExpiresAt, r.AnsweredAt = fromNS(created), fromNS(expires), fromNullNS(answered)
+	return &r, nil
+}
+
+func (s *TrustStore) ConsentRequest(ctx context.Context, id string) (*sesame.ConsentRequest, error) {
+	r, err := scanRequest(s.db.pool.QueryRow(ctx, `SELECT `+requestColumns+` FROM consent_requests WHERE id = $1`, id))
+	return r, notFound(err, "no consent request %q", id)
+}
+
+func (s *TrustStore) PendingConsentRequests(ctx context.Context, person string) ([]*sesame.ConsentRequest, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+requestColumns+` FROM consent_requests WHERE person = $1 AND status = $2 ORDER BY created_at DESC`, person, sesame.RequestPending)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanRequest)
+}
+
+func (s *TrustStore) AnswerConsentRequest(ctx context.Context, id, person, status string, at time.Time, grant *sesame.Consent) error {
+	return s.db.Tx(ctx, func(tx pgx.Tx) error {
+		consent := ""
+		if grant != nil {
+			consent = grant.ID
+		}
+		tag, err := tx.Exec(ctx, `UPDATE consent_requests SET status = $1, answered_at = $2, answered_by = $3, consent = $4
+			WHERE id = $5 AND status = $6 AND (person = '' OR person = $3)`, status, ns(at), person, consent, id, sesame.RequestPending)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return sesame.Errorf(sesame.ECONFLICT, "the consent request %q is no longer pending", id)
+		}
+		if grant != nil {
+			return insertConsent(ctx, tx, grant)
+		}
+		return nil
+	})
+}
+
+// The access log.
+
+func (s *TrustStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry) error {
+	return s.db.Tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(accessLogLock)); err != nil {
+			return err
+		}
+		var seq int64
+		var prev string
+		err := tx.QueryRow(ctx, `SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
+		if err != nil && err != pgx.ErrNoRows {
+			return err
+		}
+		e.Seq = seq + 1
+		audit.Seal(prev, e)
+		_, err = tx.Exec(ctx, `INSERT INTO access_log (seq, at, person, actor, action, scope, purpose, consent, outcome, reason, prev_hash, hash)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`, e.Seq, ns(e.At), e.Person, e.Actor, e.Action, string(e.Scope), string(e.Purpose),
+			e.Consent, e.Outcome, e.Reason, e.PrevHash, e.Hash)
+		return err
+	})
+}
+
+const accessColumns = `seq, at, person, actor, action, scope, purpose, consent, outcome, reason, prev_hash, hash`
+
+func scanAccess(row pgx.Row) (*sesame.AccessEntry, error) {
+	var e sesame.AccessEntry
+	var at int64
+	var scope, purpose string
+	if err := row.Scan(&e.Seq, &at, &e.Person, &e.Actor, &e.Action, &scope, &purpose, &e.Consent, &e.Outcome, &e.Reason, &e.PrevHash, &e.Hash); err != nil {
+		return nil, err
+	}
+	e.At, e.Scope, e.Purpose = fromNS(at), sesame.Scope(scope), sesame.Purpose(purpose)
+	return &e, nil
+}
+
+func (s *TrustStore) AccessEntries(ctx context.Context, person string, limit int) ([]*sesame.AccessEntry, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	rows, err := s.db.pool.Query(ctx, `SELECT `+accessColumns+` FROM access_log WHERE person = $1 ORDER BY seq DESC LIMIT $2`, person, limit)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanAccess)
+}
+
+func (s *TrustStore) ScanAccess(ctx context.Context, fn func(e *sesame.AccessEntry) error) error {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+accessColumns+` FROM access_log ORDER BY seq`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanAccess(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Policies and decisions.
+
+func (s *TrustStore) SavePolicy(ctx context.Context, p *sesame.Product) error {
+	_, err := s.exec(ctx, `INSERT INTO policy_versions (version, product, name, purpose, description, source, created_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (version) DO NOTHING`,
+		p.PolicyVersion, p.ID, p.Name, string(p.Purpose), p.Description, p.Policy, time.Now().UnixNano())
+	return err
+}
+
+func scanProduct(row pgx.Row) (*sesame.Product, error) {
+	var p sesame.Product
+	var purpose string
+	if err := row.Scan(&p.PolicyVersion, &p.ID, &p.Name, &purpose, &p.Description, &p.Policy); err != nil {
+		return nil, err
+	}
+	p.Purpose = sesame.Purpose(purpose)
+	return &p, nil
+}
+
+func (s *TrustStore) PolicyVersion(ctx context.Context, version string) (*sesame.Product, error) {
+	p, err := scanProduct(s.db.pool.QueryRow(ctx, `SELECT version, product, name, purpose, description, source FROM policy_versions WHERE version = $1`, version))
+	return p, notFound(err, "no policy version %q", version)
+}
+
+func (s *TrustStore) ActivateProduct(ctx context.Context, id, version string) error {
+	return s.db.Tx(ctx, func(tx pgx.Tx) error {
+		var product string
+		err := tx.QueryRow(ctx, `SELECT product FROM policy_versions WHERE version = $1`, version).Scan(&product)
+		if err == pgx.ErrNoRows || (err == nil && product != id) {
+			return sesame.Errorf(sesame.ENOTFOUND, "no policy version %q of product %q", version, id)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO products (id, version) VALUES ($1,$2) ON CONFLICT (id) DO UPDATE SET version = excluded.version`, id, version)
+		return err
+	})
+}
+
+func (s *TrustStore) ActiveProducts(ctx context.Context) ([]*sesame.Product, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT v.version, v.product, v.name, v.purpose, v.description, v.source
+		FROM products p JOIN policy_versions v ON v.version = p.version ORDER BY p.id`)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanProduct)
+}
+
+func (s *TrustStore) SaveDecision(ctx context.Context, d *sesame.Decision) error {
+	in, err := json.Marshal(d.Input)
+	if err != nil {
+		return err
+	}
+	res := d.Raw
+	if res == nil {
+		if res, err = json.Marshal(d.Result); err != nil {
+			return err
+		}
+	}
+	_, err = s.exec(ctx, `INSERT INTO decisions (id, partner, person, product, policy_version, model_version, consent, input, result, created_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`, d.ID, d.Partner, d.Person, d.Product, d.PolicyVersion, d.ModelVersion, d.Consent, string(in), string(res), ns(d.CreatedAt))
+	return err
+}
+
+func (s *TrustStore) Decision(ctx context.Context, id string) (*sesame.Decision, error) {
+	var d sesame.Decision
+	var in, res string
+	var created int64
+	err := s.db.pool.QueryRow(ctx, `SELECT id, partner, person, product, policy_version, model_version, consent, input, result, created_at FROM decisions WHERE id = $1`, id).
+		Scan(&d.ID, &d.Partner, &d.Person, &d.Product, &d.PolicyVersion, &d.ModelVersion, &d.Consent, &in, &res, &created)
+	if err != nil {
+		return nil, notFound(err, "no decision %q", id)
+	}
+	if err := json.Unmarshal([]byte(in), &d.Input); err != nil {
+		return nil, fmt.Errorf("postgres: decision %s input: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(res), &d.Result); err != nil {
+		return nil, fmt.Errorf("postgres: decision %s result: %w", id, err)
+	}
+	d.Raw = json.RawMessage(res)
+	d.CreatedAt = fromNS(created)
+	return &d, nil
+}
