@@ -68,10 +68,13 @@ func (g *groupCommitter) Append(ctx context.Context, events []sesame.Event) ([]s
 	case r := <-req.done:
 		return r.results, r.err
 	case <-ctx.Done():
-		// Queued or already in a transaction: either way the caller's time
-		// is up (done is buffered, so the committer never blocks on it).
-		req.state.CompareAndSwap(reqQueued, reqAbandoned)
-		return nil, ctx.Err()
+		if req.state.CompareAndSwap(reqQueued, reqAbandoned) {
+			return nil, ctx.Err() // the committer will skip it
+		}
+		// Already in a transaction: the caller's time is up all the same
+		// (done is buffered, so the committer never blocks on it), but the
+		// committer may still be reading events.
+		return nil, &inFlightError{ctx.Err()}
 	}
 }
 
@@ -139,3 +142,11 @@ func (g *groupCommitter) commit(group []*appendRequest, n int) {
 		off += k
 	}
 }
+
+// inFlightError is the caller's context error when its events were already
+// in a transaction: the caller must not reuse the events' memory, since the
+// committer may still read it.
+type inFlightError struct{ err error }
+
+func (e *inFlightError) Error() string { return e.err.Error() }
+func (e *inFlightError) Unwrap() error { return e.err }

@@ -48,6 +48,10 @@ func (s *Server) handleIngest(w nethttp.ResponseWriter, r *nethttp.Request) erro
 	if len(b.events) > 0 {
 		results, err := s.appender.Append(r.Context(), b.events)
 		if err != nil {
+			var inFlight *inFlightError
+			if errors.As(err, &inFlight) {
+				b.inFlight = true // the committer may still read b.events
+			}
 			return err
 		}
 		if len(results) != len(b.events) {
@@ -166,11 +170,15 @@ type ingestBatch struct {
 	eventLine []int // events[i] came from lines[eventLine[i]]
 	lines     []lineResult
 	out       []byte
+	inFlight  bool // its events went into a transaction that outlived the request
 }
 
 var batchPool = sync.Pool{New: func() any { return new(ingestBatch) }}
 
 func (b *ingestBatch) release() {
+	if b.inFlight {
+		return // not reusable: leave it to the garbage collector
+	}
 	// Drop references to payloads and strings so the pool does not keep
 	// a batch's events alive; keep the capacity.
 	clear(b.events)
