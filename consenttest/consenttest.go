@@ -271,7 +271,7 @@ func testDecisions(t *testing.T, s Stores) {
 	res := sesame.DecisionResult{Decision: sesame.Approve, Amount: 5000, Rate: 0.099, PriceTier: "B"}
 	raw, _ := json.Marshal(res)
 	d := &sesame.Decision{ID: "d1", Partner: "acme", Person: "p1", Product: "loan", PolicyVersion: "v1", ModelVersion: "m1", Consent: "c1",
-		Input: sesame.DecisionInput{Status: sesame.StatusScored, Score: 655, Band: sesame.VeryGood, Features: map[string]float64{"income_monthly": 9000}, AsOf: t0, Requested: 5000},
+		Input:  sesame.DecisionInput{Status: sesame.StatusScored, Score: 655, Band: sesame.VeryGood, Features: map[string]float64{"income_monthly": 9000}, AsOf: t0, Requested: 5000},
 		Result: res, Raw: raw, CreatedAt: t0}
 	must(t, s.Decisions.SaveDecision(ctx, d))
 	back, err := s.Decisions.Decision(ctx, "d1")
