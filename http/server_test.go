@@ -206,3 +206,11 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatal("no shutdown within 10 s")
 	}
 }
+
+func TestRequestOutOfTimeIs503(t *testing.T) {
+	ts := newTestServer(t, Config{RequestTimeout: time.Nanosecond})
+	e := errorAnswer(t, ts.do("GET", "/v1/people/p1/events", operatorToken, "", nil), 503, sesame.EUNAVAILABLE)
+	if !strings.Contains(e.Message, "limit of 1ns") {
+		t.Fatalf("message %q does not state the limit", e.Message)
+	}
+}
