@@ -9,6 +9,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/sesame-credit/sesame"
 )
@@ -77,9 +78,18 @@ func Shipped() (map[string]*Policy, error) {
 }
 
 // Catalog is the products a server offers: the shipped ones, replaced or
-// extended by uploaded ones. It is built once and read concurrently.
+// extended by uploaded ones. Safe for concurrent use; an upload replaces a
+// product for the next decision.
 type Catalog struct {
+	mu   sync.RWMutex
 	byID map[string]*Policy
+}
+
+// Put makes pol the product's live policy.
+func (c *Catalog) Put(pol *Policy) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.byID[pol.Product.ID] = pol
 }
 
 // NewCatalog compiles the shipped products and then adds uploaded ones
@@ -101,7 +111,9 @@ func NewCatalog(uploaded []*sesame.Product) (*Catalog, error) {
 
 // Product returns the policy of a product, or ENOTFOUND.
 func (c *Catalog) Product(id string) (*Policy, error) {
+	c.mu.RLock()
 	p, ok := c.byID[id]
+	c.mu.RUnlock()
 	if !ok {
 		return nil, sesame.Errorf(sesame.ENOTFOUND, "no product %q; GET /v1/partner/products lists them", id)
 	}
@@ -110,6 +122,8 @@ func (c *Catalog) Product(id string) (*Policy, error) {
 
 // Products returns every product, sorted by id.
 func (c *Catalog) Products() []sesame.Product {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	out := make([]sesame.Product, 0, len(c.byID))
 	for _, p := range c.byID {
 		out = append(out, p.Product)

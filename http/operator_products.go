@@ -1,0 +1,55 @@
+package http
+
+import (
+	"io"
+	nethttp "net/http"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/policy"
+)
+
+func init() { addRouteGroup("operator_products", (*Server).registerOperatorProducts) }
+
+// registerOperatorProducts: operators upload product policies; each is
+// compiled, type-checked, cost-bounded and probed before it goes live.
+func (s *Server) registerOperatorProducts(mux *nethttp.ServeMux) {
+	t := trustOf(s)
+	if t == nil || t.Decider == nil {
+		return
+	}
+	s.handle(mux, "PUT /v1/operator/products/{id}", t.trusted(s.handlePutProduct))
+}
+
+func (s *Server) handlePutProduct(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	if _, err := s.authorize(r, RoleOperator); err != nil {
+		return err
+	}
+	t := trustOf(s)
+	if r.ContentLength > maxJSONBody {
+		return tooLarge(maxJSONBody)
+	}
+	body, err := io.ReadAll(nethttp.MaxBytesReader(w, r.Body, maxJSONBody))
+	if err != nil {
+		return err
+	}
+	p, err := policy.ParseSpec(body, nil)
+	if err != nil {
+		return err
+	}
+	if p.ID != r.PathValue("id") {
+		return sesame.Errorf(sesame.EINVALID, "the product's id %q differs from the path's %q", p.ID, r.PathValue("id"))
+	}
+	pol, err := policy.Compile(p)
+	if err != nil {
+		return err
+	}
+	if err := t.Decisions.SavePolicy(r.Context(), &pol.Product); err != nil {
+		return err
+	}
+	if err := t.Decisions.ActivateProduct(r.Context(), pol.Product.ID, pol.Product.PolicyVersion); err != nil {
+		return err
+	}
+	t.Decider.Catalog.Put(pol)
+	writeJSON(w, nethttp.StatusOK, map[string]any{"id": pol.Product.ID, "policy_version": pol.Product.PolicyVersion})
+	return nil
+}
