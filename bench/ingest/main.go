@@ -24,6 +24,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 	"time"
 
@@ -77,7 +78,7 @@ func main() {
 	batch := flag.Int("batch", ingest.DefaultBatch, "events per transaction on the ingest path")
 	dir := flag.String("dir", "", "scratch directory (default: a new temporary one)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the file run to `FILE`")
-	only := flag.String("run", "", "measure only the runs whose name contains this")
+	only := flag.String("run", "", "measure only the runs whose name contains one of these `words` (comma-separated)")
 	flag.Parse()
 	ctx := context.Background()
 	env := &Env{N: *n, Dir: *dir, Batch: *batch}
@@ -104,7 +105,7 @@ func main() {
 	}
 	var results []result
 	for _, r := range runs {
-		if *only != "" && !contains(r.Name, *only) {
+		if !selected(r.Name, *only) {
 			continue
 		}
 		runtime.GC()
@@ -158,17 +159,18 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func contains(s, sub string) bool {
-	return len(sub) == 0 || (len(s) >= len(sub) && (s == sub || indexOf(s, sub) >= 0))
-}
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
+// selected reports whether a run named name is among the comma-separated
+// words of only (all runs when only is empty).
+func selected(name, only string) bool {
+	if only == "" {
+		return true
+	}
+	for _, w := range strings.Split(only, ",") {
+		if w != "" && strings.Contains(name, w) {
+			return true
 		}
 	}
-	return -1
+	return false
 }
 
 func check(err error) {
