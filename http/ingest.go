@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -77,7 +78,16 @@ func (s *Server) handleIngest(w nethttp.ResponseWriter, r *nethttp.Request) erro
 // readBatch decodes the body into b, enforcing the batch limit.
 func (s *Server) readBatch(r *nethttp.Request, format ingest.Format, who Principal, b *ingestBatch) error {
 	now := s.Now()
-	dec, err := ingest.NewDecoder(r.Body, ingest.Options{Format: format, Now: func() time.Time { return now }})
+	// ingest.NewDecoder keeps a *bufio.Reader that is already large
+	// enough instead of allocating its own: reusing one saves 256 KiB of
+	// garbage per request.
+	if b.body == nil {
+		b.body = bufio.NewReaderSize(r.Body, bodyBufferSize)
+	} else {
+		b.body.Reset(r.Body)
+	}
+	defer b.body.Reset(nil)
+	dec, err := ingest.NewDecoder(b.body, ingest.Options{Format: format, Now: func() time.Time { return now }})
 	if err != nil {
 		return bodyError(err)
 	}
@@ -170,10 +180,15 @@ type ingestBatch struct {
 	eventLine []int // events[i] came from lines[eventLine[i]]
 	lines     []lineResult
 	out       []byte
+	body      *bufio.Reader
 	inFlight  bool // its events went into a transaction that outlived the request
 }
 
 var batchPool = sync.Pool{New: func() any { return new(ingestBatch) }}
+
+// bodyBufferSize is the read buffer of a request body: the size that
+// ingest.NewDecoder would allocate, so that it takes ours.
+const bodyBufferSize = 256 << 10
 
 func (b *ingestBatch) release() {
 	if b.inFlight {
