@@ -12,10 +12,14 @@ import (
 	"github.com/sesame-credit/sesame"
 )
 
-// DefaultBatch is how many events the Loader appends per transaction: large
-// enough that the per-commit fsync is amortised, small enough that a batch's
-// memory (a few MB) does not matter.
-const DefaultBatch = 5000
+// DefaultBatch is how many events the Loader appends per transaction. Each
+// commit writes every index page the batch touched to the WAL, and a
+// person's index takes inserts all over, so small batches rewrite the same
+// pages again and again: on a million events, 50,000 per batch loaded 40%
+// faster than 5,000. The price is memory — about 100 MB with the batch
+// being stored and the next being decoded — and a longer wait between
+// durable points, which a file load does not mind.
+const DefaultBatch = 50_000
 
 // Loader reads a decoder to its end and appends the events to a store in
 // batches. Decoding runs on its own goroutine, one batch ahead of the store,
