@@ -46,6 +46,7 @@ func main() {
 	workers := flag.Int("workers", 2*runtime.GOMAXPROCS(0), "parallel person ranges")
 	compare := flag.Int("compare", 20_000, "people to run through the generic EventScanner path for comparison and parity (0: skip)")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the measured run to this file")
+	mmap := flag.Bool("mmap", false, "read the database through a memory map (more system time on this machine)")
 	gogc := flag.Int("gogc", 400, "GC target percentage for the run: a batch job trades memory for fewer collections of the driver's per-row garbage")
 	flag.Parse()
 	debug.SetGCPercent(*gogc)
@@ -70,7 +71,7 @@ func main() {
 	}
 	start := time.Now()
 	cpu0 := cpuSeconds()
-	res := fastPath(ctx, db, asOf, *workers)
+	res := fastPath(ctx, db, asOf, *workers, *mmap)
 	took := time.Since(start)
 	if *profile != "" {
 		pprof.StopCPUProfile()
@@ -97,7 +98,7 @@ type result struct {
 
 // fastPath reads the ledger in person ranges, one query per range, and
 // folds each person's events into a reused State.
-func fastPath(ctx context.Context, db *sqlite.DB, asOf time.Time, workers int) result {
+func fastPath(ctx context.Context, db *sqlite.DB, asOf time.Time, workers int, mmap bool) result {
 	bounds := splitPoints(ctx, db.Reader(), workers)
 	var people, events atomic.Int64
 	firstMu := sync.Mutex{}
@@ -125,7 +126,11 @@ func fastPath(ctx context.Context, db *sqlite.DB, asOf time.Time, workers int) r
 			}
 			defer conn.Close()
 			// Memory-mapped reads skip a copy of every page out of the OS cache.
-			if _, err := conn.ExecContext(ctx, `PRAGMA mmap_size = 68719476736`); err != nil {
+			size := 0
+			if mmap {
+				size = 1 << 36
+			}
+			if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA mmap_size = %d", size)); err != nil {
 				errs <- err
 				return
 			}
