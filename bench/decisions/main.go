@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sesame-credit/sesame/bench/loadgen"
@@ -72,7 +74,32 @@ func run(people int, duration time.Duration, clients int) error {
 	}
 	fmt.Printf("in process, stored decision:   %9.0f decisions/s (%.0f µs each)\n", float64(n)/time.Since(t0).Seconds(), time.Since(t0).Seconds()*1e6/float64(n))
 
-	// 3. Over HTTP on loopback.
+	// 3. The whole decision in process, from as many goroutines as HTTP
+	// clients: concurrent access entries and decisions share commits.
+	var done atomic.Int64
+	t0 = time.Now()
+	var wg sync.WaitGroup
+	var firstErr atomic.Value
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; time.Since(t0) < duration; i++ {
+				if _, err := b.decider.Decide(ctx, "bench-bank", b.people[(c*7919+i)%len(b.people)], "personal_loan", 5000); err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+				done.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if err, _ := firstErr.Load().(error); err != nil {
+		return err
+	}
+	fmt.Printf("in process, stored, %2d at once: %9.0f decisions/s\n", clients, float64(done.Load())/time.Since(t0).Seconds())
+
+	// 4. Over HTTP on loopback.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

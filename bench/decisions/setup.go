@@ -11,6 +11,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -68,10 +69,24 @@ func setup(ctx context.Context, dir string, n int) (*bench, error) {
 			}
 			batch = batch[:0]
 		}
-		c := &sesame.Consent{ID: "con_" + p, Person: p, Partner: "bench-bank", Purpose: sesame.PurposeLoan, Scope: sesame.ScopeScore, GrantedAt: now.Add(-time.Hour), ExpiresAt: now.Add(24 * time.Hour)}
-		if err := db.Consents().CreateConsent(ctx, c); err != nil {
-			return nil, err
+	}
+	// The consents in one transaction (the store's CreateConsent is one
+	// durable transaction each: minutes for a large population).
+	err = db.WriteTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO consents (id, person, partner, purpose, scope, granted_at, expires_at, request) VALUES (?,?,?,?,?,?,?,'')`)
+		if err != nil {
+			return err
 		}
+		defer st.Close()
+		for _, p := range b.people {
+			if _, err := st.ExecContext(ctx, "con_"+p, p, "bench-bank", string(sesame.PurposeLoan), string(sesame.ScopeScore), now.Add(-time.Hour).UnixNano(), now.Add(24*time.Hour).UnixNano()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	catalog, err := policy.NewCatalog(nil)
 	if err != nil {
