@@ -82,6 +82,8 @@ type Decision struct {
 type DecisionStore interface {
 	SaveDecision(ctx context.Context, d *Decision) error
 	Decision(ctx context.Context, id string) (*Decision, error)
+	// DecisionsAbout returns up to limit decisions about person, newest first.
+	DecisionsAbout(ctx context.Context, person string, limit int) ([]*Decision, error)
 	// SavePolicy stores a policy version (idempotent by version).
 	SavePolicy(ctx context.Context, p *Product) error
 	// PolicyVersion returns the product as it was at version, or ENOTFOUND.

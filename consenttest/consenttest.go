@@ -281,4 +281,15 @@ func testDecisions(t *testing.T, s Stores) {
 	}
 	_, err = s.Decisions.Decision(ctx, "d9")
 	code(t, err, sesame.ENOTFOUND)
+	d2 := *d
+	d2.ID, d2.CreatedAt = "d2", t0.Add(time.Minute)
+	must(t, s.Decisions.SaveDecision(ctx, &d2))
+	about, err := s.Decisions.DecisionsAbout(ctx, "p1", 10)
+	must(t, err)
+	if len(about) != 2 || about[0].ID != "d2" {
+		t.Fatalf("decisions about p1, newest first: %+v", about)
+	}
+	if about, _ := s.Decisions.DecisionsAbout(ctx, "p2", 10); len(about) != 0 {
+		t.Fatalf("decisions about p2: %+v", about)
+	}
 }

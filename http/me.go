@@ -33,6 +33,9 @@ func (s *Server) registerMe(mux *nethttp.ServeMux) {
 	s.handle(mux, "POST /v1/me/consent-requests/{id}/approve", t.trusted(s.handleAnswerRequest(true)))
 	s.handle(mux, "POST /v1/me/consent-requests/{id}/decline", t.trusted(s.handleAnswerRequest(false)))
 	s.handle(mux, "GET /v1/me/access-log", t.trusted(s.handleAccessLog))
+	if t.Decisions != nil {
+		s.handle(mux, "GET /v1/me/decisions", t.trusted(s.handleMyDecisions))
+	}
 }
 
 // me authenticates the person. A state change carried by a cookie (not an
@@ -239,5 +242,20 @@ func (s *Server) handleAccessLog(w nethttp.ResponseWriter, r *nethttp.Request) e
 		out["chain"] = map[string]any{"ok": rep.OK, "entries": rep.Entries, "problems": len(rep.Problems)}
 	}
 	writeJSON(w, nethttp.StatusOK, out)
+	return nil
+}
+
+// handleMyDecisions shows the person every decision made about them, with
+// the input it was made on (their own data) and the reasons.
+func (s *Server) handleMyDecisions(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	person, err := s.me(r)
+	if err != nil {
+		return err
+	}
+	ds, err := trustOf(s).Decisions.DecisionsAbout(r.Context(), person, 100)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, map[string]any{"decisions": nonNilSlice(ds)})
 	return nil
 }

@@ -289,6 +289,14 @@ func TestDecisionStoredAndReplayedIdentically(t *testing.T) {
 	if a := ts.do("GET", "/v1/partner/decisions/"+d.ID, ts.keys["other"], ""); a.status != 404 {
 		t.Fatalf("other partner: %d", a.status)
 	}
+	// The person sees the decisions about them.
+	var mine struct {
+		Decisions []sesame.Decision `json:"decisions"`
+	}
+	ts.do("GET", "/v1/me/decisions", ts.login("p2"), "").json(t, &mine)
+	if len(mine.Decisions) != 1 || mine.Decisions[0].ID != d.ID || mine.Decisions[0].Result.Decision != "decline" {
+		t.Fatalf("p2's decisions: %+v", mine)
+	}
 	// A product of another purpose needs a consent for that purpose.
 	if a := ts.do("POST", "/v1/partner/decisions", ts.keys["acme"], `{"person":"p1","product":"credit_card"}`); a.status != 403 || !strings.Contains(a.body, "another purpose") {
 		t.Fatalf("wrong purpose: %d %s", a.status, a.body)

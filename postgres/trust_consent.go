@@ -253,6 +253,32 @@ func (s *TrustStore) SaveDecision(ctx context.Context, d *sesame.Decision) error
 	return err
 }
 
+func (s *TrustStore) DecisionsAbout(ctx context.Context, person string, limit int) ([]*sesame.Decision, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	rows, err := s.db.pool.Query(ctx, `SELECT id FROM decisions WHERE person = $1 ORDER BY created_at DESC, id LIMIT $2`, person, limit)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := collect(rows, func(r pgx.Row) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*sesame.Decision, 0, len(ids))
+	for _, id := range ids {
+		d, err := s.Decision(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
 func (s *TrustStore) Decision(ctx context.Context, id string) (*sesame.Decision, error) {
 	var d sesame.Decision
 	var in, res string

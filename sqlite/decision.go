@@ -120,6 +120,38 @@ func (s *DecisionStore) Decision(ctx context.Context, id string) (*sesame.Decisi
 	return &d, nil
 }
 
+func (s *DecisionStore) DecisionsAbout(ctx context.Context, person string, limit int) ([]*sesame.Decision, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	rows, err := s.db.reader.QueryContext(ctx, `SELECT id FROM decisions WHERE person = ? ORDER BY created_at DESC, id LIMIT ?`, person, limit)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]*sesame.Decision, 0, len(ids))
+	for _, id := range ids {
+		d, err := s.Decision(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
 // ScoredPeople calls fn with every person's latest score, in person order:
 // the population a policy backtest runs over.
 func (s *DecisionStore) ScoredPeople(ctx context.Context, fn func(sc *sesame.Score) error) error {
