@@ -18,9 +18,6 @@ import (
 // JSON returns an error and leaves the state unchanged.
 func (s *State) ApplyJSON(kind []byte, occurredAtNanos int64, payload []byte) error {
 	k := sesame.Kind(unsafeString(kind))
-	if !k.Known() {
-		return nil
-	}
 	var f fact
 	f.reset()
 	if err := parseFact(payload, &f); err != nil {
