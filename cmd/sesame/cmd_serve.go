@@ -5,16 +5,19 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/sesame-credit/sesame"
 	sesamehttp "github.com/sesame-credit/sesame/http"
 	sesamenats "github.com/sesame-credit/sesame/nats"
+	"github.com/sesame-credit/sesame/score"
 )
 
 // `sesame serve`: the HTTP API on the configured store. Flags and wiring
@@ -40,6 +43,10 @@ func runServe(ctx context.Context, args []string) error {
 		return nil
 	})
 	logFormat := fs.String("log-format", "json", "log format on stderr: json or text")
+	wires := make([]serveWire, len(serveParts))
+	for i, p := range sortedServeParts() {
+		wires[i] = p.flags(fs)
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -73,6 +80,16 @@ func runServe(ctx context.Context, args []string) error {
 		srv.Auth.AddToken(token, sesamehttp.Principal{Role: sesamehttp.RoleSource, Name: name})
 	}
 
+	env := &serveEnv{Server: srv, Store: st, DSN: *dsn, Logger: logger}
+	for _, wire := range wires {
+		if wire == nil {
+			continue
+		}
+		if err := wire(ctx, env); err != nil {
+			return err
+		}
+	}
+
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 2)
@@ -95,6 +112,65 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// A serve part is a piece of `sesame serve` that lives in its own file
+// (scores, partners and consent, the portal): it registers its flags, then
+// wires itself into the server once the store is open. Register one from
+// the file's init:
+//
+//	func init() {
+//		registerServePart("portal", 30, func(fs *flag.FlagSet) serveWire {
+//			demo := fs.Bool("demo", false, "…")
+//			return func(ctx context.Context, env *serveEnv) error {
+//				return mountPortal(ctx, env.Server, env.Store, portalOptions{Demo: *demo, Scores: env.Scores})
+//			}
+//		})
+//	}
+//
+// Parts are wired in ascending order (ties by name), before the server
+// starts listening; an error stops serve. So that adding a part is a
+// one-file change, this file knows none of them.
+type servePart struct {
+	name  string
+	order int
+	flags func(fs *flag.FlagSet) serveWire
+}
+
+// serveWire wires a part into the server; nil means nothing to do.
+type serveWire func(ctx context.Context, env *serveEnv) error
+
+// serveEnv is what parts get, and what they hand on to later parts.
+type serveEnv struct {
+	Server *sesamehttp.Server
+	Store  *store
+	DSN    string // --db as given
+	Logger *slog.Logger
+	// Scores is the score service, for the parts after the one that
+	// builds it (nil until then).
+	Scores *score.Service
+}
+
+var serveParts []servePart
+
+func registerServePart(name string, order int, flags func(fs *flag.FlagSet) serveWire) {
+	for _, p := range serveParts {
+		if p.name == name {
+			panic("duplicate serve part " + name)
+		}
+	}
+	serveParts = append(serveParts, servePart{name, order, flags})
+}
+
+func sortedServeParts() []servePart {
+	ps := append([]servePart(nil), serveParts...)
+	sort.Slice(ps, func(i, j int) bool {
+		if ps[i].order != ps[j].order {
+			return ps[i].order < ps[j].order
+		}
+		return ps[i].name < ps[j].name
+	})
+	return ps
 }
 
 func newLogger(format string) (*slog.Logger, error) {
