@@ -182,5 +182,14 @@ func (p *People) Logout(ctx context.Context, token string) error {
 	return p.Store.RevokeSession(ctx, Hash(token), p.now())
 }
 
+// LogoutEverywhere ends every session of the person whose token this is.
+func (p *People) LogoutEverywhere(ctx context.Context, token string) error {
+	s, err := p.Session(ctx, token)
+	if err != nil {
+		return err
+	}
+	return p.Store.RevokeSessions(ctx, s.Person, p.now())
+}
+
 // LooksLikeSession reports whether s has the shape of a session token.
 func LooksLikeSession(s string) bool { return strings.HasPrefix(s, SessionPrefix) }

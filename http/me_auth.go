@@ -60,7 +60,11 @@ func (s *Server) handleLogout(w nethttp.ResponseWriter, r *nethttp.Request) erro
 	if err := checkSameOrigin(r); err != nil {
 		return err
 	}
-	if err := t.People.Logout(r.Context(), sessionTokenOf(r)); err != nil {
+	end := t.People.Logout
+	if r.URL.Query().Get("everywhere") == "true" {
+		end = t.People.LogoutEverywhere
+	}
+	if err := end(r.Context(), sessionTokenOf(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(nethttp.StatusNoContent)

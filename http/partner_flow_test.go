@@ -170,6 +170,14 @@ func TestSessionsLinksCookiesAndCSRF(t *testing.T) {
 	if a := ts.do("GET", "/v1/me", s.Session, ""); a.status != 401 {
 		t.Fatalf("session after logout: %d", a.status)
 	}
+	// Log out everywhere ends the person's other sessions too.
+	s1, s2 := ts.login("p1"), ts.login("p1")
+	if a := ts.do("POST", "/v1/auth/logout?everywhere=true", s1, ""); a.status != 204 {
+		t.Fatalf("logout everywhere: %d", a.status)
+	}
+	if a := ts.do("GET", "/v1/me", s2, ""); a.status != 401 {
+		t.Fatalf("another session after logout everywhere: %d", a.status)
+	}
 	// Demo login is refused outside demo mode.
 	if a := ts.do("POST", "/v1/auth/demo", "", `{"person":"p1"}`); a.status != 403 || a.header.Get("Sesame-Mode") != "" {
 		t.Fatalf("demo login on a real server: %d", a.status)
