@@ -87,6 +87,9 @@ func (s *Server) readBatch(r *nethttp.Request, format ingest.Format, who Princip
 		b.body.Reset(r.Body)
 	}
 	defer b.body.Reset(nil)
+	if format == ingest.JSON && firstByte(b.body) == '{' {
+		return sesame.Errorf(sesame.EINVALID, "application/json takes a JSON array of events; wrap a single event in [ ] or send it as application/x-ndjson")
+	}
 	dec, err := ingest.NewDecoder(b.body, ingest.Options{Format: format, Now: func() time.Time { return now }})
 	if err != nil {
 		return bodyError(err)
@@ -118,6 +121,24 @@ func (s *Server) readBatch(r *nethttp.Request, format ingest.Format, who Princip
 		}
 		b.lines = append(b.lines, l)
 	}
+}
+
+// firstByte returns the first byte of r that is not JSON white space,
+// without consuming it, or 0 when there is none in the buffer's reach.
+func firstByte(r *bufio.Reader) byte {
+	for n := 1; n <= r.Size(); n++ {
+		b, _ := r.Peek(n) // a read error comes back to the decoder on its next read
+		if len(b) < n {
+			return 0
+		}
+		switch c := b[n-1]; c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		default:
+			return c
+		}
+	}
+	return 0
 }
 
 // bodyError tells a body that cannot be read as a batch (the caller's

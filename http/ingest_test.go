@@ -149,7 +149,10 @@ func TestIngestMalformedArrayIs400WithPosition(t *testing.T) {
 	if len(page.Events) != 0 {
 		t.Fatal("a batch that cannot be read must store nothing")
 	}
-	errorAnswer(t, ts.ingest("application/json", `{"source":"bank"}`), 400, sesame.EINVALID)
+	e = errorAnswer(t, ts.ingest("application/json", ` {"source":"bank"}`), 400, sesame.EINVALID)
+	if !strings.Contains(e.Message, "wrap a single event in [ ]") {
+		t.Fatalf("message %q does not say how to send one event", e.Message)
+	}
 }
 
 func TestIngestEmptyBody(t *testing.T) {
