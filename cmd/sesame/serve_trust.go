@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+)
+
+// The partner, consent, decision and person API as a part of `sesame
+// serve`. It runs after the score service (env.Scores) and the portal,
+// and shares their --demo and --public-url flags: whichever part comes
+// first defines them.
+
+func init() {
+	registerServePart("trust", 40, func(fs *flag.FlagSet) serveWire {
+		if fs.Lookup("demo") == nil {
+			fs.Bool("demo", false, "demo mode: anyone may log in as anyone (POST /v1/auth/demo), said in every answer; never with real data")
+		}
+		if fs.Lookup("public-url") == nil {
+			fs.String("public-url", envOr("SESAME_PUBLIC_URL", ""), "the server's public `URL`, for approval and login links (env SESAME_PUBLIC_URL; default: from each request)")
+		}
+		return func(ctx context.Context, env *serveEnv) error {
+			if env.Store.SQLite == nil {
+				env.Logger.Warn("partners, consents and decisions need the embedded SQLite store for now; their routes are off")
+				return nil
+			}
+			o := trustOptions{Demo: fs.Lookup("demo").Value.String() == "true", BaseURL: fs.Lookup("public-url").Value.String()}
+			if env.Scores != nil {
+				o.Scores = env.Scores
+			}
+			if err := wireTrust(ctx, env.Server, env.Store, o); err != nil {
+				return err
+			}
+			if o.Demo {
+				fmt.Fprintln(os.Stderr, "sesame serve: DEMO MODE — anyone can log in as anyone (POST /v1/auth/demo); do not use real data")
+			}
+			return nil
+		}
+	})
+}
