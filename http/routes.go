@@ -3,7 +3,6 @@ package http
 import (
 	nethttp "net/http"
 	"sort"
-	"strings"
 
 	"github.com/sesame-credit/sesame"
 )
@@ -84,7 +83,7 @@ func (s *Server) dispatch(mux *nethttp.ServeMux) nethttp.Handler {
 			allow := rec.header.Get("Allow")
 			w.Header().Set("Allow", allow)
 			s.writeError(w, r, &sesame.Error{Code: codeMethodNotAllowed,
-				Message: r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + strings.ReplaceAll(allow, ",", ", ")})
+				Message: r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + allow})
 			return
 		}
 		s.writeError(w, r, sesame.Errorf(sesame.ENOTFOUND, "no route %s %s; the API is described at /openapi.json", r.Method, r.URL.Path))

@@ -214,3 +214,12 @@ func TestRequestOutOfTimeIs503(t *testing.T) {
 		t.Fatalf("message %q does not state the limit", e.Message)
 	}
 }
+
+func TestWrongMethodOnAReadRoute(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	w := ts.do("PUT", "/v1/people/p1/events", operatorToken, "", nil)
+	e := errorAnswer(t, w, 405, codeMethodNotAllowed)
+	if allow := w.Header().Get("Allow"); allow != "GET, HEAD" || !strings.HasSuffix(e.Message, "allowed: GET, HEAD") {
+		t.Fatalf("Allow %q, message %q", allow, e.Message)
+	}
+}
