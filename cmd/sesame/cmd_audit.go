@@ -23,12 +23,12 @@ func runAuditVerify(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	st, db, err := sqliteOnly(ctx, *dsn)
+	ts, err := openTrust(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	r, err := audit.Verify(ctx, db.AccessLog(), *head)
+	defer ts.Close()
+	r, err := audit.Verify(ctx, ts.AccessLog, *head)
 	if err != nil {
 		return err
 	}

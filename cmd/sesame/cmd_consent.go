@@ -21,11 +21,11 @@ func init() {
 }
 
 func consentService(ctx context.Context, dsn string) (*consent.Service, func(), error) {
-	st, db, err := sqliteOnly(ctx, dsn)
+	ts, err := openTrust(ctx, dsn)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &consent.Service{Store: db.Consents(), Partners: db.Partners()}, func() { st.Close() }, nil
+	return &consent.Service{Store: ts.Consents, Partners: ts.Partners}, func() { ts.Close() }, nil
 }
 
 func runConsentList(ctx context.Context, args []string) error {

@@ -26,12 +26,12 @@ func runDecisionReplay(ctx context.Context, args []string) error {
 	if fs.NArg() != 1 {
 		return usageError(fs, "give the decision ID")
 	}
-	st, db, err := sqliteOnly(ctx, *dsn)
+	ts, err := openTrust(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	d, replayed, same, err := policy.Replay(ctx, db.Decisions(), fs.Arg(0))
+	defer ts.Close()
+	d, replayed, same, err := policy.Replay(ctx, ts.Decisions, fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -52,12 +52,12 @@ func runDecisionShow(ctx context.Context, args []string) error {
 	if fs.NArg() != 1 {
 		return usageError(fs, "give the decision ID")
 	}
-	st, db, err := sqliteOnly(ctx, *dsn)
+	ts, err := openTrust(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	d, err := db.Decisions().Decision(ctx, fs.Arg(0))
+	defer ts.Close()
+	d, err := ts.Decisions.Decision(ctx, fs.Arg(0))
 	if err != nil {
 		return err
 	}

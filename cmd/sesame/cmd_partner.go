@@ -45,13 +45,13 @@ func runPartnerAdd(ctx context.Context, args []string) error {
 	if *id == "" {
 		*id = strings.ToLower(strings.Join(strings.Fields(name), "-"))
 	}
-	st, db, err := sqliteOnly(ctx, *dsn)
+	ts, err := openTrust(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer ts.Close()
 	p := &sesame.Partner{ID: *id, Name: name, RedirectURIs: redirects, RatePerSecond: *rate, Burst: *burst}
-	key, err := (&auth.Partners{Store: db.Partners()}).Register(ctx, p)
+	key, err := (&auth.Partners{Store: ts.Partners}).Register(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -70,12 +70,12 @@ func runPartnerList(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	st, db, err := sqliteOnly(ctx, *dsn)
+	ts, err := openTrust(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	ps, err := db.Partners().Partners(ctx)
+	defer ts.Close()
+	ps, err := ts.Partners.Partners(ctx)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func runPartnerList(ctx context.Context, args []string) error {
 	}
 	var rows []row
 	for _, p := range ps {
-		ks, err := db.Partners().PartnerKeys(ctx, p.ID)
+		ks, err := ts.Partners.PartnerKeys(ctx, p.ID)
 		if err != nil {
 			return err
 		}
@@ -117,12 +117,12 @@ func runPartnerRotate(ctx context.Context, args []string) error {
 	if fs.NArg() != 1 {
 		return usageError(fs, "give the PARTNER id")
 	}
-	st, db, err := sqliteOnly(ctx, *dsn)
+	ts, err := openTrust(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	key, err := (&auth.Partners{Store: db.Partners()}).Rotate(ctx, fs.Arg(0), *grace)
+	defer ts.Close()
+	key, err := (&auth.Partners{Store: ts.Partners}).Rotate(ctx, fs.Arg(0), *grace)
 	if err != nil {
 		return err
 	}
@@ -141,12 +141,12 @@ func runPartnerRevoke(ctx context.Context, args []string) error {
 	if fs.NArg() != 1 {
 		return usageError(fs, "give the PARTNER id")
 	}
-	st, db, err := sqliteOnly(ctx, *dsn)
+	ts, err := openTrust(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	ps := &auth.Partners{Store: db.Partners()}
+	defer ts.Close()
+	ps := &auth.Partners{Store: ts.Partners}
 	if *keyID != "" {
 		err = ps.RevokeKey(ctx, fs.Arg(0), *keyID)
 	} else {

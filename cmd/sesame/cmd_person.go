@@ -32,12 +32,12 @@ func runLoginLink(ctx context.Context, args []string) error {
 	if *ttl <= 0 || *ttl > 7*24*time.Hour {
 		return usageError(fs, "--ttl must lie between 1s and 168h")
 	}
-	st, db, err := sqliteOnly(ctx, *dsn)
+	ts, err := openTrust(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	people := &auth.People{Store: db.Sessions(), LinkTTL: *ttl}
+	defer ts.Close()
+	people := &auth.People{Store: ts.Sessions, LinkTTL: *ttl}
 	token, expires, err := people.LoginLink(ctx, fs.Arg(0))
 	if err != nil {
 		return err

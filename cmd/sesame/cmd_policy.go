@@ -71,15 +71,15 @@ func runPolicyAdd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, db, err := sqliteOnly(ctx, *dsn)
+	ts, err := openTrust(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	if err := db.Decisions().SavePolicy(ctx, &pol.Product); err != nil {
+	defer ts.Close()
+	if err := ts.Decisions.SavePolicy(ctx, &pol.Product); err != nil {
 		return err
 	}
-	if err := db.Decisions().ActivateProduct(ctx, pol.Product.ID, pol.Product.PolicyVersion); err != nil {
+	if err := ts.Decisions.ActivateProduct(ctx, pol.Product.ID, pol.Product.PolicyVersion); err != nil {
 		return err
 	}
 	fmt.Printf("%s: live with policy version %s (servers pick it up on restart)\n", pol.Product.ID, pol.Product.PolicyVersion)
@@ -93,12 +93,12 @@ func runPolicyList(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	st, db, err := sqliteOnly(ctx, *dsn)
+	ts, err := openTrust(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	cat, err := catalogOf(ctx, db)
+	defer ts.Close()
+	cat, err := catalogFrom(ctx, ts.Decisions)
 	if err != nil {
 		return err
 	}
@@ -137,11 +137,11 @@ func runPolicyBacktest(ctx context.Context, args []string) error {
 	if fs.NArg() != 1 && *file == "" {
 		return usageError(fs, "give the PRODUCT id (or --file)")
 	}
-	st, db, err := sqliteOnly(ctx, *dsn)
+	ts, err := openTrust(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer ts.Close()
 	var pol *policy.Policy
 	if *file != "" {
 		p, err := readSpec(*file)
@@ -152,7 +152,7 @@ func runPolicyBacktest(ctx context.Context, args []string) error {
 			return err
 		}
 	} else {
-		cat, err := catalogOf(ctx, db)
+		cat, err := catalogFrom(ctx, ts.Decisions)
 		if err != nil {
 			return err
 		}
@@ -161,7 +161,13 @@ func runPolicyBacktest(ctx context.Context, args []string) error {
 		}
 	}
 	start := time.Now()
-	scan, label := db.Decisions().ScoredPeople, policy.EventLabeler(st.Events, time.Now().Add(100*365*24*time.Hour))
+	var scan func(context.Context, func(*sesame.Score) error) error
+	if ts.st.SQLite != nil {
+		scan = ts.st.SQLite.Decisions().ScoredPeople
+	} else if *modelFile == "" {
+		return usageError(fs, "on PostgreSQL, backtest with --model and --as-of (the latest stored scores are read from SQLite only for now)")
+	}
+	label := policy.EventLabeler(ts.st.Events, time.Now().Add(100*365*24*time.Hour))
 	if *modelFile != "" {
 		asOf, err := time.Parse(time.DateOnly, *asOfArg)
 		if err != nil {
@@ -180,7 +186,7 @@ func runPolicyBacktest(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		a := &policy.AsOf{Scanner: st.Scanner, Engine: score.NewEngine(m, "backtest", policy.Profiler{P: &feature.Profiler{}}), AsOf: asOf, End: end, Backfilled: *backfill}
+		a := &policy.AsOf{Scanner: ts.st.Scanner, Engine: score.NewEngine(m, "backtest", policy.Profiler{P: &feature.Profiler{}}), AsOf: asOf, End: end, Backfilled: *backfill}
 		scan, label = a.Scan, a.Label
 		fmt.Fprintf(os.Stderr, "scoring everyone as of %s with %s; outcomes counted until %s\n", asOf.Format(time.DateOnly), *modelFile, end.Format(time.DateOnly))
 	}

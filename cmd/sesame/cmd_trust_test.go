@@ -53,7 +53,7 @@ func TestTrustCommands(t *testing.T) {
 	if err := db.Scores().SaveScores(ctx, []*sesame.Score{{Person: "p1", Status: sesame.StatusScored, Score: 702, Band: sesame.BandOf(702), ModelVersion: "m", AsOf: time.Now()}}); err != nil {
 		t.Fatal(err)
 	}
-	tr, err := newTrust(ctx, db, trustOptions{})
+	tr, err := newTrust(ctx, sqliteTrust(db, nil), trustOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

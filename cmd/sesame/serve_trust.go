@@ -21,8 +21,8 @@ func init() {
 			fs.String("public-url", envOr("SESAME_PUBLIC_URL", ""), "the server's public `URL`, for approval and login links (env SESAME_PUBLIC_URL; default: from each request)")
 		}
 		return func(ctx context.Context, env *serveEnv) error {
-			if env.Store.SQLite == nil {
-				env.Logger.Warn("partners, consents and decisions need the embedded SQLite store for now; their routes are off")
+			if env.Store.SQLite == nil && env.Scores == nil {
+				env.Logger.Warn("partners, consents and decisions need a score reader; none on this store yet, so their routes are off")
 				return nil
 			}
 			o := trustOptions{Demo: fs.Lookup("demo").Value.String() == "true", BaseURL: fs.Lookup("public-url").Value.String()}

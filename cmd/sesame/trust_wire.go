@@ -20,14 +20,52 @@ type trustOptions struct {
 	BaseURL string             // --public-url, for approval links
 }
 
-// wireTrust builds partners, person sessions, consents, the access log and
-// decisions on the store and serves their routes on srv (serve calls it
-// before starting the server).
-func wireTrust(ctx context.Context, srv *sesamehttp.Server, st *store, o trustOptions) error {
-	if st.SQLite == nil {
-		return errors.New("partners, consents and decisions live in the embedded SQLite store for now")
+// trustStores are the stores of partners and keys, sessions, consents,
+// the access log and decisions on one database (SQLite or PostgreSQL:
+// both pass the consenttest contract).
+type trustStores struct {
+	Partners  sesame.PartnerStore
+	Sessions  auth.SessionStore
+	Consents  sesame.ConsentStore
+	AccessLog sesame.AccessLog
+	Decisions sesame.DecisionStore
+	// Scores reads the latest stored scores; nil where the engine has no
+	// score store yet (PostgreSQL for now: serve passes its score service).
+	Scores sesame.ScoreReader
+	st     *store
+}
+
+// trustOf returns the trust stores of an open store.
+func trustOf(st *store) *trustStores {
+	if st.SQLite != nil {
+		return sqliteTrust(st.SQLite, st)
 	}
-	t, err := newTrust(ctx, st.SQLite, o)
+	pg := st.Postgres.Trust()
+	return &trustStores{Partners: pg, Sessions: pg, Consents: pg, AccessLog: pg, Decisions: pg, st: st}
+}
+
+func sqliteTrust(db *sqlite.DB, st *store) *trustStores {
+	return &trustStores{Partners: db.Partners(), Sessions: db.Sessions(), Consents: db.Consents(), AccessLog: db.AccessLog(),
+		Decisions: db.Decisions(), Scores: db.Scores(), st: st}
+}
+
+// openTrust opens the database named by dsn for a trust command.
+func openTrust(ctx context.Context, dsn string) (*trustStores, error) {
+	st, err := openStore(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	return trustOf(st), nil
+}
+
+// Close closes the database.
+func (t *trustStores) Close() error { return t.st.Close() }
+
+// wireTrust builds partners, person sessions, consents, the access log and
+// decisions on the store and serves their routes on srv (the serve part in
+// serve_trust.go calls it before the server starts).
+func wireTrust(ctx context.Context, srv *sesamehttp.Server, st *store, o trustOptions) error {
+	t, err := newTrust(ctx, trustOf(st), o)
 	if err != nil {
 		return err
 	}
@@ -35,49 +73,44 @@ func wireTrust(ctx context.Context, srv *sesamehttp.Server, st *store, o trustOp
 	return nil
 }
 
-func newTrust(ctx context.Context, db *sqlite.DB, o trustOptions) (*sesamehttp.Trust, error) {
+func newTrust(ctx context.Context, ts *trustStores, o trustOptions) (*sesamehttp.Trust, error) {
 	scores := o.Scores
 	if scores == nil {
-		scores = db.Scores()
+		scores = ts.Scores
 	}
-	catalog, err := catalogOf(ctx, db)
+	if scores == nil {
+		return nil, errors.New("partners' score reads need a score reader: none on this store yet")
+	}
+	catalog, err := catalogFrom(ctx, ts.Decisions)
 	if err != nil {
 		return nil, err
 	}
-	consents := &consent.Service{Store: db.Consents(), Partners: db.Partners()}
-	gate := &consent.Gate{Consents: consents, Scores: scores, Audit: &audit.Recorder{Log: db.AccessLog()}}
+	consents := &consent.Service{Store: ts.Consents, Partners: ts.Partners}
+	gate := &consent.Gate{Consents: consents, Scores: scores, Audit: &audit.Recorder{Log: ts.AccessLog}}
 	return &sesamehttp.Trust{
-		Partners:  &auth.Partners{Store: db.Partners()},
-		People:    &auth.People{Store: db.Sessions(), Demo: o.Demo},
+		Partners:  &auth.Partners{Store: ts.Partners},
+		People:    &auth.People{Store: ts.Sessions, Demo: o.Demo},
 		Consents:  consents,
 		Gate:      gate,
-		Decider:   &policy.Decider{Catalog: catalog, Gate: gate, Store: db.Decisions()},
-		Decisions: db.Decisions(),
-		AccessLog: db.AccessLog(),
+		Decider:   &policy.Decider{Catalog: catalog, Gate: gate, Store: ts.Decisions},
+		Decisions: ts.Decisions,
+		AccessLog: ts.AccessLog,
 		Scores:    scores,
 		Demo:      o.Demo,
 		BaseURL:   o.BaseURL,
 	}, nil
 }
 
-// catalogOf is the shipped products with the uploaded ones over them.
+// catalogOf is the shipped products with the uploaded ones of db over them.
 func catalogOf(ctx context.Context, db *sqlite.DB) (*policy.Catalog, error) {
-	up, err := db.Decisions().ActiveProducts(ctx)
+	return catalogFrom(ctx, db.Decisions())
+}
+
+// catalogFrom is the shipped products with the uploaded ones over them.
+func catalogFrom(ctx context.Context, decisions sesame.DecisionStore) (*policy.Catalog, error) {
+	up, err := decisions.ActiveProducts(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return policy.NewCatalog(up)
-}
-
-// sqliteOnly opens the store and insists on SQLite (the trust tables are there).
-func sqliteOnly(ctx context.Context, dsn string) (*store, *sqlite.DB, error) {
-	st, err := openStore(ctx, dsn)
-	if err != nil {
-		return nil, nil, err
-	}
-	if st.SQLite == nil {
-		st.Close()
-		return nil, nil, errors.New("partners, consents, decisions and the access log live in the embedded SQLite store for now")
-	}
-	return st, st.SQLite, nil
 }
