@@ -19,6 +19,65 @@ func init() {
 	register(&command{name: "partner list", summary: "list partners and their keys (ids only)", run: runPartnerList})
 	register(&command{name: "partner rotate", summary: "issue a partner a new API key; older keys end after --grace", run: runPartnerRotate})
 	register(&command{name: "partner revoke", summary: "revoke a partner's keys (all, or one with --key)", run: runPartnerRevoke})
+	register(&command{name: "partner update", summary: "change a partner's name, redirect URIs, rate limit, or disable it", run: runPartnerUpdate})
+}
+
+func runPartnerUpdate(ctx context.Context, args []string) error {
+	fs := newFlags("partner update", "[--db PATH] [--name NAME] [--redirect-uri URI]... [--rate N] [--burst N] [--disable | --enable] PARTNER")
+	dsn := dbFlag(fs)
+	name := fs.String("name", "", "new display `NAME`")
+	var redirects stringList
+	fs.Var(&redirects, "redirect-uri", "replace the redirect URIs with these (repeatable)")
+	rate := fs.Float64("rate", -1, "requests per second (0: the default)")
+	burst := fs.Int("burst", -1, "requests in a burst (0: the default)")
+	disable := fs.Bool("disable", false, "refuse every key of the partner from now on")
+	enable := fs.Bool("enable", false, "accept the partner's live keys again")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || (*disable && *enable) {
+		return usageError(fs, "give the PARTNER id (and at most one of --disable, --enable)")
+	}
+	ts, err := openTrust(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer ts.Close()
+	p, err := ts.Partners.Partner(ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if *name != "" {
+		p.Name = *name
+	}
+	if len(redirects) > 0 {
+		for _, u := range redirects {
+			if err := auth.ValidRedirectURI(u); err != nil {
+				return err
+			}
+		}
+		p.RedirectURIs = redirects
+	}
+	if *rate >= 0 {
+		p.RatePerSecond = *rate
+	}
+	if *burst >= 0 {
+		p.Burst = *burst
+	}
+	if p.RatePerSecond > 100000 || p.Burst > 100000 {
+		return usageError(fs, "--rate and --burst must be at most 100000")
+	}
+	switch {
+	case *disable:
+		p.DisabledAt = time.Now().UTC()
+	case *enable:
+		p.DisabledAt = time.Time{}
+	}
+	if err := ts.Partners.UpdatePartner(ctx, p); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "updated %s; servers apply it from the next request\n", p.ID)
+	return nil
 }
 
 type stringList []string

@@ -37,6 +37,14 @@ func TestTrustCommands(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "ssk_") {
 		t.Fatalf("partner add: %d %q", code, out)
 	}
+	if _, code := runCaptured(t, func() int {
+		return run(ctx, []string{"partner", "update", "--db", dbPath, "--rate", "5", "--burst", "10", "--redirect-uri", "https://acme.example/cb2", "acme-bank"})
+	}); code != 0 {
+		t.Fatal("partner update")
+	}
+	if out, code := runCaptured(t, func() int { return run(ctx, []string{"partner", "list", "--db", dbPath}) }); code != 0 || !strings.Contains(out, "cb2") {
+		t.Fatalf("partner list after update: %d %q", code, out)
+	}
 	if out, code := runCaptured(t, func() int { return run(ctx, []string{"person", "login-link", "--db", dbPath, "p1"}) }); code != 0 || !strings.Contains(out, "/portal/auth?token=ssl_") {
 		t.Fatalf("login-link: %d %q", code, out)
 	}
