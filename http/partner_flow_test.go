@@ -248,6 +248,18 @@ func TestPartnerKeysRotateRevokeAndRateLimit(t *testing.T) {
 	if r.status != 429 || r.header.Get("Retry-After") == "" {
 		t.Fatalf("rate limit: %d %v", r.status, r.header)
 	}
+	// A disabled partner's keys stop working at once, and work again when enabled.
+	slow, _ := ts.db.Partners().Partner(context.Background(), "slow")
+	slow.RatePerSecond, slow.Burst, slow.DisabledAt = 100, 100, time.Now()
+	ts.db.Partners().UpdatePartner(context.Background(), slow)
+	if get(k.APIKey) != 401 {
+		t.Fatal("a disabled partner's key accepted")
+	}
+	slow.DisabledAt = time.Time{}
+	ts.db.Partners().UpdatePartner(context.Background(), slow)
+	if got := get(k.APIKey); got != 200 {
+		t.Fatalf("re-enabled partner: %d", got)
+	}
 	// Bad partner registrations.
 	for _, bad := range []string{`{"id":"","name":"x"}`, `{"id":"a b","name":"x"}`, `{"id":"x","name":""}`, `{"id":"x","name":"x","redirect_uris":["javascript:alert(1)"]}`, `{"id":"x","name":"x","rate_per_second":-1}`, `{"id":"x","name":"x","extra":1}`} {
 		if a := ts.do("POST", "/v1/operator/partners", testOperator, bad); a.status != 400 {
