@@ -257,6 +257,7 @@ func TestPartnerKeysRotateRevokeAndRateLimit(t *testing.T) {
 	}
 	slow.DisabledAt = time.Time{}
 	ts.db.Partners().UpdatePartner(context.Background(), slow)
+	time.Sleep(50 * time.Millisecond) // the bucket, emptied above, refills at the new rate
 	if got := get(k.APIKey); got != 200 {
 		t.Fatalf("re-enabled partner: %d", got)
 	}
