@@ -49,6 +49,8 @@ type Trust struct {
 	Demo bool
 	// BaseURL is where approval links point ("" = from each request's Host).
 	BaseURL string
+
+	chain chainCheck // the access log's last verification, shared by /v1/me/access-log
 }
 
 // trusts holds each server's Trust: a map beside Server (like mounted in
