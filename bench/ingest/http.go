@@ -25,16 +25,21 @@ import (
 // from the first request to the last answer; splitting the file into bodies
 // and starting the server are left out.
 
-var (
-	httpBatch   = flag.Int("http-batch", 1000, "events per HTTP request in the HTTP run")
-	httpClients = flag.Int("http-clients", 4, "concurrent HTTP clients in the HTTP run")
-)
+var httpBatch = flag.Int("http-batch", 1000, "events per HTTP request in the HTTP runs")
 
+// The HTTP runs differ in their number of clients: with few, every client
+// waits for the same shared commit and the server idles while they send
+// their next batches; with more, some batches are decoded while others
+// commit, and commits are larger (see http/groupcommit.go).
 func init() {
-	registerRun(Run{Name: "HTTP POST /v1/events (loopback)", Fn: runHTTP})
+	for _, clients := range []int{4, 16} {
+		registerRun(Run{Name: fmt.Sprintf("HTTP, %d clients (loopback)", clients), Fn: func(ctx context.Context, env *Env) (Measured, error) {
+			return runHTTP(ctx, env, clients)
+		}})
+	}
 }
 
-func runHTTP(ctx context.Context, env *Env) (Measured, error) {
+func runHTTP(ctx context.Context, env *Env, clients int) (Measured, error) {
 	bodies, err := splitInput(env.Input, *httpBatch)
 	if err != nil {
 		return Measured{}, err
@@ -58,7 +63,6 @@ func runHTTP(ctx context.Context, env *Env) (Measured, error) {
 	go srv.Serve(sctx, ln, nil)
 	url := "http://" + ln.Addr().String() + "/v1/events"
 
-	clients := max(1, *httpClients)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, DisableCompression: true}}
 	var next atomic.Int64
 	var accepted atomic.Int64
