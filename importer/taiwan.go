@@ -34,7 +34,9 @@ import (
 //     jumps by two in one month (the data set often goes 0 → 2) is a
 //     statement due within its own month (on the 28th, 12:00) as well as the
 //     previous one; a status k > 1 in April implies k − 1 statements before
-//     March, which are added with April's balance.
+//     March, which are added with April's balance; where the table settles
+//     arrears in a month whose PAY_AMT is 0, a token repayment of one minor
+//     unit (NT$0.01) stands for the settlement it implies.
 var (
 	TaiwanAsOf    = time.Date(2005, 10, 1, 0, 0, 0, 0, time.UTC)
 	taiwanMonth0  = time.Date(2005, 4, 1, 0, 0, 0, 0, time.UTC) // April 2005
