@@ -44,7 +44,7 @@ func runHTTP(ctx context.Context, env *Env, clients int) (Measured, error) {
 	if err != nil {
 		return Measured{}, err
 	}
-	db, err := env.NewDB(ctx, "http")
+	db, err := env.NewDB(ctx, fmt.Sprintf("http-%d", clients))
 	if err != nil {
 		return Measured{}, err
 	}
