@@ -22,6 +22,7 @@ func BenchmarkHTTPDecision(b *testing.B) {
 	hs := httptest.NewServer(bn.srv.Handler())
 	defer hs.Close()
 	var seq atomic.Int64
+	b.SetParallelism(8) // 8 × GOMAXPROCS clients: concurrent decisions share commits
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		c := hs.Client()
