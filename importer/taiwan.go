@@ -111,8 +111,13 @@ func ReadTaiwan(r io.Reader, fn func(row *TaiwanRow) error) error {
 		bad := ""
 		num := func(name string) int64 {
 			v, err := strconv.ParseFloat(strings.TrimSpace(rec[col[name]]), 64)
-			if err != nil && bad == "" {
+			// NT$ amounts beyond ±10^12 cannot be real and would overflow
+			// minor units once summed.
+			if (err != nil || v != v || v > 1e12 || v < -1e12) && bad == "" {
 				bad = name
+			}
+			if bad == name {
+				return 0
 			}
 			return int64(v)
 		}
@@ -131,7 +136,7 @@ func ReadTaiwan(r io.Reader, fn func(row *TaiwanRow) error) error {
 		}
 		row.Default = num(label) == 1
 		if bad != "" {
-			return fmt.Errorf("taiwan: line %d: column %s is not a number", line, bad)
+			return fmt.Errorf("taiwan: line %d: column %s is not a plausible number", line, bad)
 		}
 		if !sesame.ValidID("tw-"+row.ID) || row.Age < 14 || row.Age > 120 || row.Limit <= 0 {
 			return fmt.Errorf("taiwan: line %d: implausible ID, AGE or LIMIT_BAL", line)
