@@ -116,13 +116,25 @@ func (t *Trust) trusted(h handlerFunc) handlerFunc {
 
 // partner authenticates a partner and takes a token from its bucket.
 func (s *Server) partner(w nethttp.ResponseWriter, r *nethttp.Request, t *Trust) (*sesame.Partner, error) {
-	p, err := s.authorize(r, RolePartner)
-	if err != nil {
-		return nil, err
-	}
-	partner, err := t.Partners.Store.Partner(r.Context(), p.Name)
-	if err != nil {
-		return nil, err
+	var partner *sesame.Partner
+	if token, ok := bearer(r); ok && auth.LooksLikeKey(token) {
+		// A partner key: check it here, which yields the partner itself
+		// (rate limit, redirect URIs) without reading it a second time.
+		p, err := t.Partners.Authenticate(r.Context(), token)
+		if err != nil {
+			return nil, err
+		}
+		partner = p
+	} else {
+		// Anyone else gets the authenticator's answer: 401, or 403 for
+		// the wrong role.
+		p, err := s.authorize(r, RolePartner)
+		if err != nil {
+			return nil, err
+		}
+		if partner, err = t.Partners.Store.Partner(r.Context(), p.Name); err != nil {
+			return nil, err
+		}
 	}
 	if ok, wait := t.Limiter.Allow(partner.ID, partner.RatePerSecond, partner.Burst, s.Now()); !ok {
 		secs := int(wait/time.Second) + 1
