@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -170,6 +171,7 @@ func (c *Consumer) handle(ctx context.Context, msgs []jetstream.Msg) error {
 // decode reads a message as NDJSON: one event per line, or one event.
 func (c *Consumer) decode(m jetstream.Msg) *message {
 	dm := &message{msg: m}
+	source := strings.TrimPrefix(m.Subject(), c.cfg.Prefix+".")
 	now := c.now()
 	dec, _ := ingest.NewDecoder(bytes.NewReader(m.Data()), ingest.Options{Format: ingest.NDJSON, Now: func() time.Time { return now }})
 	for {
@@ -200,6 +202,13 @@ func (c *Consumer) decode(m jetstream.Msg) *message {
 			r.Source, _ = k.Source.(string)
 			r.ID, _ = k.ID.(string)
 			dm.lines = append(dm.lines, r)
+			continue
+		}
+		if rec.Event.Source != source {
+			// The subject is what NATS permissions guard: a source allowed to
+			// publish on Prefix.bank only must not slip in another's events.
+			dm.lines = append(dm.lines, Rejection{Line: rec.Line, Source: rec.Event.Source, ID: rec.Event.ID, Status: sesame.Rejected,
+				Field: "source", Reason: "published on " + m.Subject() + ", which carries the events of source " + quoteName(source) + " only; publish on " + c.cfg.SourceSubject(rec.Event.Source)})
 			continue
 		}
 		dm.events = append(dm.events, rec.Event)
@@ -274,6 +283,8 @@ func (c *Consumer) flush(ctx context.Context, group []*message) error {
 	}
 	return nil
 }
+
+func quoteName(s string) string { return `"` + s + `"` }
 
 func (c *Consumer) nakAll(group []*message) {
 	for _, dm := range group {

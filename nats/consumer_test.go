@@ -178,20 +178,34 @@ func TestConsumerReportsInvalidLinesAndTermsEmptyMessages(t *testing.T) {
 	if err := pub.PublishNDJSON(ctx, "bank", []byte(string(good)+"\n"+bad+"\n")); err != nil {
 		t.Fatal(err)
 	}
+	// Events of another source on the bank's subject: not stored.
+	other, _ := json.Marshal(ledgertest.NewEvent("shop", "s1", "p2", sesame.KindPaymentMade, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), 1))
+	if err := pub.PublishNDJSON(ctx, "bank", other); err != nil {
+		t.Fatal(err)
+	}
 	// A message with nothing storable: reported and terminated.
 	if err := pub.PublishNDJSON(ctx, "bank", []byte("not json at all")); err != nil {
 		t.Fatal(err)
 	}
-	got := map[int]Report{}
-	for len(got) < 2 {
+	var mixed, none, wrongSource Report
+	for n := 0; n < 3; n++ {
 		select {
 		case r := <-reports:
-			got[r.Stored] = r
+			switch {
+			case r.Stored == 1:
+				mixed = r
+			case len(r.Lines) == 1 && r.Lines[0].Field == "source":
+				wrongSource = r
+			default:
+				none = r
+			}
 		case <-time.After(10 * time.Second):
-			t.Fatalf("reports: %+v", got)
+			t.Fatalf("only %d reports", n)
 		}
 	}
-	mixed, none := got[1], got[0]
+	if wrongSource.Stored != 0 || wrongSource.Lines[0].ID != "s1" || !strings.Contains(wrongSource.Lines[0].Reason, "shop") {
+		t.Fatalf("wrong-source report %+v", wrongSource)
+	}
 	if len(mixed.Lines) != 1 || mixed.Lines[0].Line != 2 || mixed.Lines[0].ID != "b1" || mixed.Lines[0].Field != "occurred_at" {
 		t.Fatalf("mixed message report %+v", mixed)
 	}
