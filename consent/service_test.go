@@ -1,0 +1,101 @@
+package consent_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/consent"
+	"github.com/sesame-credit/sesame/sqlite"
+)
+
+func newService(t *testing.T, now *time.Time) *consent.Service {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Partners().CreatePartner(context.Background(), &sesame.Partner{ID: "acme", Name: "Acme", RedirectURIs: []string{"https://acme.example/cb"}, CreatedAt: *now}); err != nil {
+		t.Fatal(err)
+	}
+	return &consent.Service{Store: db.Consents(), Partners: db.Partners(), Now: func() time.Time { return *now }}
+}
+
+func TestRequestsExpireUnanswered(t *testing.T) {
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	s := newService(t, &now)
+	ctx := context.Background()
+	partner, _ := s.Partners.Partner(ctx, "acme")
+	r, err := s.Request(ctx, partner, consent.RequestInput{Person: "p1", Purpose: sesame.PurposeLoan, Scope: sesame.ScopeScore, RedirectURI: "https://acme.example/cb", DurationDays: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(consent.RequestTTL + time.Second)
+	if ps, _ := s.Pending(ctx, "p1"); len(ps) != 0 {
+		t.Fatalf("an expired request is still pending: %+v", ps)
+	}
+	if _, _, err := s.Answer(ctx, "p1", r.ID, true); sesame.ErrorCode(err) != sesame.ECONFLICT || !strings.Contains(err.Error(), "expired") {
+		t.Fatalf("answering an expired request: %v", err)
+	}
+	got, _ := s.RequestFor(ctx, "acme", r.ID)
+	if got.Status != sesame.RequestExpired {
+		t.Fatalf("the partner sees %s", got.Status)
+	}
+}
+
+func TestApprovedConsentLastsTheRequestedDuration(t *testing.T) {
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	s := newService(t, &now)
+	ctx := context.Background()
+	partner, _ := s.Partners.Partner(ctx, "acme")
+	r, _ := s.Request(ctx, partner, consent.RequestInput{Purpose: sesame.PurposeRental, Scope: sesame.ScopeThreshold, RedirectURI: "https://acme.example/cb", DurationDays: 10, State: "x y"})
+	now = now.Add(time.Hour)
+	r, to, err := s.Answer(ctx, "p7", r.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(to, "https://acme.example/cb?") || !strings.Contains(to, "state=x+y") {
+		t.Fatalf("redirect %q", to)
+	}
+	c, err := s.Store.Consent(ctx, r.Consent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Person != "p7" || !c.ExpiresAt.Equal(now.Add(10*24*time.Hour)) || c.Request != r.ID {
+		t.Fatalf("consent %+v", c)
+	}
+	v, _ := s.Check(ctx, consent.Need{Person: "p7", Partner: "acme", Scope: sesame.ScopeThreshold})
+	if !v.Allowed {
+		t.Fatal("approved consent does not allow a threshold check")
+	}
+	now = now.Add(10 * 24 * time.Hour)
+	if v, _ := s.Check(ctx, consent.Need{Person: "p7", Partner: "acme", Scope: sesame.ScopeThreshold}); v.Allowed || v.Reason != consent.ReasonExpired {
+		t.Fatalf("after its duration: %+v", v)
+	}
+}
+
+func TestGrantValidation(t *testing.T) {
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	s := newService(t, &now)
+	ctx := context.Background()
+	for _, c := range []struct {
+		partner string
+		purpose sesame.Purpose
+		scope   sesame.Scope
+		expires time.Time
+	}{
+		{"acme", "gambling", sesame.ScopeScore, now.Add(time.Hour)},
+		{"acme", sesame.PurposeLoan, "all", now.Add(time.Hour)},
+		{"acme", sesame.PurposeLoan, sesame.ScopeScore, now},
+		{"acme", sesame.PurposeLoan, sesame.ScopeScore, now.Add(3 * 366 * 24 * time.Hour)},
+		{"nobody", sesame.PurposeLoan, sesame.ScopeScore, now.Add(time.Hour)},
+	} {
+		if _, err := s.Grant(ctx, "p1", c.partner, c.purpose, c.scope, c.expires); sesame.ErrorCode(err) != sesame.EINVALID {
+			t.Errorf("grant %+v: %v", c, err)
+		}
+	}
+}
