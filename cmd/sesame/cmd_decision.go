@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/consent"
 	"github.com/sesame-credit/sesame/policy"
 )
 
@@ -35,6 +37,9 @@ func runDecisionReplay(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := logOperatorRead(ctx, ts, d.Person, "decision replay "+d.ID); err != nil {
+		return err
+	}
 	fmt.Printf("decision %s: product %s, policy %s, model %s\nstored:   %s\nreplayed: %s\n", d.ID, d.Product, d.PolicyVersion[:12], d.ModelVersion, d.Raw, replayed)
 	if !same {
 		return errors.New("the replay differs from the stored result")
@@ -61,7 +66,21 @@ func runDecisionShow(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := logOperatorRead(ctx, ts, d.Person, "decision show "+d.ID); err != nil {
+		return err
+	}
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(d)
+}
+
+// logOperatorRead records an operator's look at a person's decision in the
+// access log, like anyone else's: the person sees it.
+func logOperatorRead(ctx context.Context, ts *trustStores, person, what string) error {
+	who := os.Getenv("USER")
+	if who == "" {
+		who = "cli"
+	}
+	gate := &consent.Gate{Audit: &audit.Recorder{Log: ts.AccessLog}}
+	return gate.OperatorRead(ctx, who, person, what)
 }

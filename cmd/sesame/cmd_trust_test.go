@@ -73,7 +73,7 @@ func TestTrustCommands(t *testing.T) {
 	if out, code := runCaptured(t, func() int { return run(ctx, []string{"decision", "replay", "--db", dbPath, d.ID}) }); code != 0 || !strings.Contains(out, "identical") {
 		t.Fatalf("replay: %d %q", code, out)
 	}
-	if out, code := runCaptured(t, func() int { return run(ctx, []string{"audit", "verify", "--db", dbPath}) }); code != 0 || !strings.Contains(out, "1 entries") {
+	if out, code := runCaptured(t, func() int { return run(ctx, []string{"audit", "verify", "--db", dbPath}) }); code != 0 || !strings.Contains(out, "2 entries") {
 		t.Fatalf("audit verify: %d %q", code, out)
 	}
 	// Tampering makes audit verify fail and say where.
