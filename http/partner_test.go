@@ -49,7 +49,7 @@ func (c *countingScores) total() int {
 // trustServer is a real server on a real SQLite database with partners,
 // people, scores and consents, served over loopback by httptest.
 type trustServer struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *Server
 	http    *httptest.Server
 	db      *sqlite.DB
@@ -62,7 +62,7 @@ type trustServer struct {
 
 const testOperator = "operator-test-token"
 
-func newTrustServer(t *testing.T, demo bool) *trustServer {
+func newTrustServer(t testing.TB, demo bool) *trustServer {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "sesame.db"))
@@ -103,7 +103,7 @@ type answer struct {
 	body   string
 }
 
-func (a answer) json(t *testing.T, v any) {
+func (a answer) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(a.body), v); err != nil {
 		t.Fatalf("answer %d %q: %v", a.status, a.body, err)
