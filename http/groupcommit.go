@@ -21,6 +21,7 @@ import (
 type groupCommitter struct {
 	store    sesame.EventStore
 	maxGroup int // events per shared transaction, beyond which a group is cut
+	observe  func(events int)
 
 	mu      sync.Mutex
 	queue   []*appendRequest
@@ -44,8 +45,11 @@ type appendResult struct {
 	err     error
 }
 
-func newGroupCommitter(store sesame.EventStore, maxGroup int) *groupCommitter {
-	return &groupCommitter{store: store, maxGroup: maxGroup}
+func newGroupCommitter(store sesame.EventStore, maxGroup int, observe func(events int)) *groupCommitter {
+	if observe == nil {
+		observe = func(int) {}
+	}
+	return &groupCommitter{store: store, maxGroup: maxGroup, observe: observe}
 }
 
 // Append stores events, possibly in one transaction with other callers'.
@@ -115,6 +119,7 @@ func (g *groupCommitter) take() (group []*appendRequest, events int) {
 
 func (g *groupCommitter) commit(group []*appendRequest, n int) {
 	ctx := context.Background()
+	g.observe(n)
 	if len(group) == 1 {
 		res, err := g.store.Append(ctx, group[0].events)
 		group[0].done <- appendResult{res, err}

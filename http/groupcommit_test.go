@@ -23,7 +23,7 @@ func TestGroupCommitGivesEachCallerItsOwnResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	g := newGroupCommitter(db.Events(), 50)
+	g := newGroupCommitter(db.Events(), 50, nil)
 	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	const callers, per = 16, 20
 	var wg sync.WaitGroup
@@ -71,7 +71,7 @@ func TestGroupCommitHonoursTheCallersDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	g := newGroupCommitter(db.Events(), 50)
+	g := newGroupCommitter(db.Events(), 50, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	e := ledgertest.NewEvent("bank", "x", "p1", sesame.KindPaymentMade, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), 1)

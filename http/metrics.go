@@ -20,6 +20,9 @@ type Metrics struct {
 	EventsIngested *prometheus.CounterVec
 
 	requestDuration *prometheus.HistogramVec
+	// groupEvents is the size of the transactions that concurrent
+	// ingestion requests share: how well group commit works.
+	groupEvents prometheus.Histogram
 }
 
 // NewMetrics returns a registry holding the Go runtime and process
@@ -37,12 +40,18 @@ func NewMetrics() *Metrics {
 			// From a cached read (sub-millisecond) to a full 10,000-event batch.
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"route", "status"}),
+		groupEvents: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "sesame_http_ingest_transaction_events",
+			Help:    "Events per ledger transaction on the HTTP ingestion path (concurrent requests share one).",
+			Buckets: prometheus.ExponentialBuckets(10, 2, 12), // 10 … 20,480
+		}),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.EventsIngested,
 		m.requestDuration,
+		m.groupEvents,
 	)
 	return m
 }

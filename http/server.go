@@ -115,7 +115,7 @@ func (s *Server) Config() Config { return s.cfg }
 func (s *Server) Handler() nethttp.Handler {
 	s.buildOnce.Do(func() {
 		if s.Events != nil {
-			s.appender = newGroupCommitter(s.Events, max(s.cfg.MaxBatch, maxGroupEvents))
+			s.appender = newGroupCommitter(s.Events, max(s.cfg.MaxBatch, maxGroupEvents), func(n int) { s.Metrics.groupEvents.Observe(float64(n)) })
 		}
 		mux := nethttp.NewServeMux()
 		for _, g := range routeGroups {

@@ -96,7 +96,9 @@ func runHTTP(ctx context.Context, env *Env, clients int) (Measured, error) {
 	if got := accepted.Load(); got != int64(env.N) {
 		return Measured{}, fmt.Errorf("HTTP: accepted %d of %d events", got, env.N)
 	}
-	fmt.Fprintf(os.Stderr, "http: %d requests of %d events from %d clients\n", len(bodies), *httpBatch, clients)
+	txs, mean := transactions(srv)
+	fmt.Fprintf(os.Stderr, "http: %d requests of %d events from %d clients; %d transactions of %.0f events on average\n",
+		len(bodies), *httpBatch, clients, txs, mean)
 	return Measured{Events: int(accepted.Load()), Took: took}, nil
 }
 
@@ -157,4 +159,21 @@ func splitInput(path string, batch int) ([][]byte, error) {
 		bodies = append(bodies, cur)
 	}
 	return bodies, sc.Err()
+}
+
+// transactions reads the server's histogram of events per transaction.
+func transactions(srv *sesamehttp.Server) (count uint64, mean float64) {
+	mfs, err := srv.Metrics.Registry.Gather()
+	if err != nil {
+		return 0, 0
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "sesame_http_ingest_transaction_events" && len(mf.GetMetric()) == 1 {
+			h := mf.GetMetric()[0].GetHistogram()
+			if h.GetSampleCount() > 0 {
+				return h.GetSampleCount(), h.GetSampleSum() / float64(h.GetSampleCount())
+			}
+		}
+	}
+	return 0, 0
 }
