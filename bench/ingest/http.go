@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -69,6 +70,7 @@ func runHTTP(ctx context.Context, env *Env, clients int) (Measured, error) {
 	var firstErr error
 	var once sync.Once
 	var wg sync.WaitGroup
+	defer debug.SetGCPercent(debug.SetGCPercent(400)) // as `sesame serve` does
 	start := time.Now()
 	for range clients {
 		wg.Add(1)
