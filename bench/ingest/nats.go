@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -62,6 +63,7 @@ func runNATS(ctx context.Context, env *Env) (Measured, error) {
 	defer func() { stop(); <-done }()
 
 	pub := sesamenats.NewPublisher(js, cfg)
+	defer debug.SetGCPercent(debug.SetGCPercent(400)) // as `sesame serve` does
 	start := time.Now()
 	for _, b := range bodies {
 		if err := pub.PublishNDJSON(ctx, "gen", b); err != nil {
