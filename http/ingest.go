@@ -62,6 +62,9 @@ func (s *Server) handleIngest(w nethttp.ResponseWriter, r *nethttp.Request) erro
 			l := &b.lines[b.eventLine[i]]
 			l.status, l.recordedAt = res.Status, res.RecordedAt
 		}
+		if s.OnAccepted != nil {
+			s.OnAccepted(acceptedPeople(b.events, results))
+		}
 	}
 	counts := b.count()
 	ingested := s.Metrics.EventsIngested
@@ -259,4 +262,17 @@ func (l *lineResult) setReason(err error) {
 	if len(e.Details) > 1 {
 		l.details = e.Details
 	}
+}
+
+// acceptedPeople lists, once each, the people whose events were stored.
+func acceptedPeople(events []sesame.Event, results []sesame.AppendResult) []string {
+	seen := map[string]bool{}
+	var out []string
+	for i, r := range results {
+		if p := events[i].Person; r.Status == sesame.Accepted && !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -14,6 +14,7 @@ package http
 import (
 	"context"
 	"errors"
+	"github.com/sesame-credit/sesame/score"
 	"log/slog"
 	"net"
 	nethttp "net/http"
@@ -86,6 +87,12 @@ type Server struct {
 	Logger *slog.Logger
 	// Now is the clock (time.Now by default), replaceable in tests.
 	Now func() time.Time
+	// Scores serves scores, history, what-ifs, tips and the model registry
+	// (score.go); nil leaves those routes out.
+	Scores *score.Service
+	// OnAccepted, when set, is told which people had events accepted by an
+	// ingestion request, after they are durable (the score refresher).
+	OnAccepted func(people []string)
 
 	cfg       Config
 	buildOnce sync.Once

@@ -51,7 +51,7 @@ func runModelTrain(ctx context.Context, args []string) error {
 	if *data == "" || *label == "" || *out == "" {
 		return usageError(fs, "--data, --label and --out are required")
 	}
-	cfg := model.Config{Kind: *kind, Interactions: *interactions, Seed: *seed, Bags: *bags, Progress: progressReporter()}
+	cfg := model.Config{Kind: *kind, Interactions: *interactions, Seed: *seed, Bags: *bags, Progress: progressReporter(), Catalogue: featureCatalogue()}
 	cfg.Scaling = model.DefaultScaling()
 	cfg.Scaling.AnchorScore, cfg.Scaling.AnchorOdds, cfg.Scaling.PDO = *anchor, *anchorOdds, *pdo
 	if err := parseMonotone(*monotone, &cfg); err != nil {

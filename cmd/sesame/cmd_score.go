@@ -1,0 +1,308 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/feature"
+	"github.com/sesame-credit/sesame/policy"
+	"github.com/sesame-credit/sesame/score"
+)
+
+// `sesame score`, `tips`, `rescore`, `model register|activate|list`, and the
+// score service's part of `sesame serve`. Wiring only: the logic is package score.
+
+func init() {
+	register(&command{name: "score", summary: "compute and show a person's score now (350–950, band, dimensions, reasons, tips)", run: runScore})
+	register(&command{name: "tips", summary: "show what would raise a person's score, with exact gains", run: runTips})
+	register(&command{name: "rescore", summary: "rescore everyone with the active model (resumable; monthly by default in serve)", run: runRescore})
+	register(&command{name: "model register", summary: "store a trained model artifact in the database (optionally activate it)", run: runModelRegister})
+	register(&command{name: "model activate", summary: "make a stored model version the active one", run: runModelActivate})
+	register(&command{name: "model list", summary: "list the stored model versions", run: runModelList})
+	registerServePart("scores", 10, func(fs *flag.FlagSet) serveWire {
+		every := fs.Duration("rescore-every", 30*24*time.Hour, "full refresh of every score at this `INTERVAL` (0: never); events rescore their person at once regardless")
+		debounce := fs.Duration("rescore-debounce", 200*time.Millisecond, "gather a person's events for this long before rescoring them")
+		return func(ctx context.Context, env *serveEnv) error {
+			svc, err := newScoreService(env.Store, env.Logger)
+			if err != nil {
+				env.Logger.Warn("scores are off on this store", "reason", err.Error())
+				return nil
+			}
+			if _, err := svc.Load(ctx); err != nil {
+				env.Logger.Warn("no active model yet: scores are served from storage only until one is activated", "reason", err.Error())
+			}
+			env.Server.Scores, env.Scores = svc, svc
+			ref := &score.Refresher{Service: svc, Debounce: *debounce}
+			env.Server.OnAccepted = func(people []string) { ref.Notify(people...) }
+			go ref.Run(ctx)
+			if *every > 0 {
+				go scheduleRescore(ctx, svc, *every)
+			}
+			return nil
+		}
+	})
+}
+
+// scheduleRescore runs a full refresh every interval, as Sesame's monthly update.
+func scheduleRescore(ctx context.Context, svc *score.Service, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := svc.Engine(ctx); err == nil {
+				svc.StartRescore(ctx)
+			}
+		}
+	}
+}
+
+// newScoreService builds the score service on the store. Scores are kept in
+// SQLite; the PostgreSQL score store is not written yet.
+func newScoreService(st *store, logger *slog.Logger) (*score.Service, error) {
+	if st.SQLite == nil {
+		return nil, errors.New("the score store exists for SQLite only so far")
+	}
+	scores := st.SQLite.Scores()
+	return &score.Service{Events: st.Events, Scanner: st.Scanner, Scores: scores, Models: scores, Jobs: scores,
+		Profiler: policy.Profiler{P: &feature.Profiler{MinHistory: 90 * 24 * time.Hour}}, Log: logger}, nil
+}
+
+func openScoreService(ctx context.Context, dsn string) (*score.Service, *store, error) {
+	st, err := openStore(ctx, dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := newScoreService(st, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return svc, st, nil
+}
+
+func runScore(ctx context.Context, args []string) error {
+	fs := newFlags("score", "[--db PATH|URL] [--json] [--save] PERSON")
+	dsn := dbFlag(fs)
+	asJSON := fs.Bool("json", false, "print the score as JSON")
+	save := fs.Bool("save", false, "also store it (history) as a refresh would")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError(fs, "give exactly one PERSON")
+	}
+	svc, st, err := openScoreService(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sc, _, err := svc.Compute(ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if *save {
+		if err := svc.Scores.SaveScores(ctx, []*sesame.Score{sc}); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(sc)
+	}
+	printScore(sc)
+	return nil
+}
+
+func printScore(sc *sesame.Score) {
+	if sc.Status != sesame.StatusScored {
+		fmt.Printf("%s: not enough history to score (model %s, as of %s)\n", sc.Person, sc.ModelVersion, sc.AsOf.Format(time.DateOnly))
+		for _, m := range sc.Missing {
+			fmt.Printf("  - %s\n", m)
+		}
+		return
+	}
+	fmt.Printf("%s: %d (%s)   model %s, as of %s\n\n", sc.Person, sc.Score, strings.ReplaceAll(string(sc.Band), "_", " "), sc.ModelVersion, sc.AsOf.Format(time.RFC3339))
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "dimension\tsub-score\tpoints")
+	for _, d := range sc.Dimensions {
+		fmt.Fprintf(w, "%s\t%d\t%.0f\n", d.Dimension, d.Score, d.Points)
+	}
+	w.Flush()
+	if len(sc.Reasons) > 0 {
+		fmt.Println("\nWhat costs points (below the best attainable):")
+		for _, r := range sc.Reasons {
+			fmt.Printf("  -%3.0f  %s\n", r.PointsLost, r.Text)
+		}
+	}
+	printTips(sc.Tips)
+}
+
+func printTips(tips []sesame.Tip) {
+	if len(tips) == 0 {
+		fmt.Println("\nNo change within the person's reach would raise the score under this model.")
+		return
+	}
+	fmt.Println("\nWhat would raise it:")
+	for _, t := range tips {
+		fmt.Printf("  +%3d  %s\n", t.Gain, t.Action)
+	}
+}
+
+func runTips(ctx context.Context, args []string) error {
+	fs := newFlags("tips", "[--db PATH|URL] [--json] PERSON")
+	dsn := dbFlag(fs)
+	asJSON := fs.Bool("json", false, "print the tips as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError(fs, "give exactly one PERSON")
+	}
+	svc, st, err := openScoreService(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sc, _, err := svc.Compute(ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(map[string]any{"person": sc.Person, "score": sc.Score, "tips": sc.Tips})
+	}
+	fmt.Printf("%s: %d\n", sc.Person, sc.Score)
+	printTips(sc.Tips)
+	return nil
+}
+
+func runRescore(ctx context.Context, args []string) error {
+	fs := newFlags("rescore", "[--db PATH|URL] [--all] [--fresh] [--json]")
+	dsn := dbFlag(fs)
+	fs.Bool("all", true, "rescore every person (the only mode; kept for scripts)")
+	fresh := fs.Bool("fresh", false, "start from the first person even if an earlier run left a checkpoint")
+	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	svc, st, err := openScoreService(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	prog := newCountProgress("rescore", "people", -1)
+	stats, err := svc.RescoreAll(ctx, score.RescoreOptions{Fresh: *fresh, Progress: prog.set})
+	prog.finish()
+	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(os.Stderr, "rescore: interrupted; run it again to resume from the checkpoint")
+		}
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(stats)
+	}
+	resumed := ""
+	if stats.ResumedAfter != "" {
+		resumed = " (resumed after " + stats.ResumedAfter + ")"
+	}
+	fmt.Printf("rescored %d people in %s%s: %d scored, %d with too little history; model %s; %.0f people/s\n",
+		stats.People, stats.Elapsed.Round(time.Millisecond), resumed, stats.Scored, stats.Insufficient, stats.ModelVersion,
+		float64(stats.People)/stats.Elapsed.Seconds())
+	return nil
+}
+
+func runModelRegister(ctx context.Context, args []string) error {
+	fs := newFlags("model register", "[--db PATH|URL] [--activate] [--note TEXT] MODEL.json")
+	dsn := dbFlag(fs)
+	activate := fs.Bool("activate", false, "make it the active model (then run sesame rescore)")
+	note := fs.String("note", "", "a note kept with the version")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError(fs, "give exactly one MODEL.json")
+	}
+	artifact, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	svc, st, err := openScoreService(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	info, err := svc.Register(ctx, artifact, *note)
+	if err != nil {
+		return err
+	}
+	if *activate {
+		if err := svc.Models.ActivateModel(ctx, info.Version); err != nil {
+			return err
+		}
+	}
+	fmt.Println(info.Version)
+	return nil
+}
+
+func runModelActivate(ctx context.Context, args []string) error {
+	fs := newFlags("model activate", "[--db PATH|URL] VERSION")
+	dsn := dbFlag(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError(fs, "give exactly one VERSION (see sesame model list)")
+	}
+	svc, st, err := openScoreService(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := svc.Models.ActivateModel(ctx, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "model %s is active; run 'sesame rescore' (a running server rescores after POST /v1/operator/models/%s/activate)\n", fs.Arg(0), fs.Arg(0))
+	return nil
+}
+
+func runModelList(ctx context.Context, args []string) error {
+	fs := newFlags("model list", "[--db PATH|URL] [--json]")
+	dsn := dbFlag(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	svc, st, err := openScoreService(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ms, err := svc.Models.Models(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(ms)
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "version\tkind\tcreated\tvalidation AUC\tactive\tnote")
+	for _, m := range ms {
+		active := ""
+		if m.Active {
+			active = "yes"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%.4f\t%s\t%s\n", m.Version, m.Kind, m.CreatedAt.Format(time.DateTime), m.AUC, active, m.Note)
+	}
+	return w.Flush()
+}

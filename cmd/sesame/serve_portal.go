@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+	"flag"
+)
+
+// The person's portal as a part of `sesame serve`: it needs the score
+// service (part "scores") and shares --demo and --public-url with the
+// partner and consent part.
+
+func init() {
+	registerServePart("portal", 30, func(fs *flag.FlagSet) serveWire {
+		if fs.Lookup("demo") == nil {
+			fs.Bool("demo", false, "demo mode: anyone may log in as anyone (POST /v1/auth/demo), said in every answer; never with real data")
+		}
+		if fs.Lookup("public-url") == nil {
+			fs.String("public-url", envOr("SESAME_PUBLIC_URL", ""), "the server's public `URL`, for approval and login links (env SESAME_PUBLIC_URL; default: from each request)")
+		}
+		kek := fs.String("kek-file", envOr("SESAME_KEK_FILE", ""), "file holding the key that encrypts credential signing keys (default: DB.credential-kek; or env SESAME_CREDENTIAL_KEK)")
+		trustProxy := fs.Bool("trust-proxy", false, "believe X-Forwarded-Proto from a TLS-terminating proxy (cookies then get Secure)")
+		secure := fs.Bool("secure-cookies", false, "always set Secure on cookies, even over plain HTTP")
+		return func(ctx context.Context, env *serveEnv) error {
+			if env.Scores == nil || env.Store.SQLite == nil {
+				env.Logger.Warn("the portal needs the score service on the embedded SQLite store; it is off")
+				return nil
+			}
+			return mountPortal(ctx, env.Server, env.Store, portalOptions{
+				DBPath: env.DSN, KEKFile: *kek, Scores: env.Scores,
+				Demo: fs.Lookup("demo").Value.String() == "true", BaseURL: fs.Lookup("public-url").Value.String(),
+				TrustProxy: *trustProxy, SecureCookies: *secure, Logger: env.Logger,
+			})
+		}
+	})
+}

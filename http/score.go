@@ -1,0 +1,233 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	nethttp "net/http"
+	"strconv"
+
+	"github.com/sesame-credit/sesame"
+)
+
+func init() { addRouteGroup("scores", (*Server).registerScores) }
+
+// registerScores: a person's score, history, what-if and tips, read by the
+// person themselves or an operator (partners read through /v1/partner with
+// a consent); and the operators' model registry and rescore status.
+func (s *Server) registerScores(mux *nethttp.ServeMux) {
+	if s.Scores == nil {
+		return
+	}
+	s.handle(mux, "GET /v1/people/{id}/score", s.handlePersonScore)
+	s.handle(mux, "GET /v1/people/{id}/score/history", s.handleScoreHistory)
+	s.handle(mux, "POST /v1/people/{id}/score/what-if", s.handleWhatIf)
+	s.handle(mux, "GET /v1/people/{id}/tips", s.handleTips)
+	s.handle(mux, "GET /v1/operator/models", s.handleModels)
+	s.handle(mux, "POST /v1/operator/models/{version}/activate", s.handleActivateModel)
+	s.handle(mux, "GET /v1/operator/rescore", s.handleRescoreStatus)
+	s.handle(mux, "POST /v1/operator/rescore", s.handleStartRescore)
+}
+
+// scoreReader authorises a read of person's score data: the person
+// themselves, or an operator (whose look is written to the person's access
+// log when the consent gate is wired). Everyone else is refused before any
+// read: this is the consent check's place for these routes.
+func (s *Server) scoreReader(r *nethttp.Request, person, what string) error {
+	p, err := s.authorize(r, RoleOperator, RolePerson)
+	if err != nil {
+		return err
+	}
+	if p.Role == RolePerson {
+		if p.Name != person {
+			return sesame.Errorf(sesame.EFORBIDDEN, "a person may read only their own score; partners use /v1/partner/people/{ref}/score with a consent")
+		}
+		return nil
+	}
+	if t := trustOf(s); t != nil && t.Gate != nil {
+		return t.Gate.OperatorRead(r.Context(), p.Name, person, what)
+	}
+	return nil
+}
+
+func personID(r *nethttp.Request) (string, error) {
+	id := r.PathValue("id")
+	if !sesame.ValidID(id) {
+		return "", &sesame.Error{Code: sesame.EINVALID, Message: "the person id in the path is not a valid id",
+			Details: []sesame.FieldError{{Field: "id", Reason: "must be 1–128 characters of letters, digits and . _ : @ -"}}}
+	}
+	return id, nil
+}
+
+func (s *Server) handlePersonScore(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	id, err := personID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.scoreReader(r, id, "score"); err != nil {
+		return err
+	}
+	sc, err := s.Scores.LatestScore(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, sc)
+	return nil
+}
+
+func (s *Server) handleScoreHistory(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	id, err := personID(r)
+	if err != nil {
+		return err
+	}
+	limit := 100
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return sesame.Errorf(sesame.EINVALID, "limit must be an integer from 1 to 1000")
+		}
+		limit = n
+	}
+	if err := s.scoreReader(r, id, "score history"); err != nil {
+		return err
+	}
+	h, err := s.Scores.History(r.Context(), id, limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, map[string]any{"person": id, "history": h})
+	return nil
+}
+
+// whatIfRequest changes features by name, or adds hypothetical events;
+// nothing is stored either way.
+type whatIfRequest struct {
+	Features map[string]float64 `json:"features"`
+	Events   []json.RawMessage  `json:"events"`
+}
+
+type whatIfAnswer struct {
+	Person     string                   `json:"person"`
+	Current    *sesame.Score            `json:"current"`
+	WhatIf     *sesame.Score            `json:"what_if"`
+	Delta      int                      `json:"delta"`
+	Dimensions map[sesame.Dimension]int `json:"dimension_deltas"`
+}
+
+func (s *Server) handleWhatIf(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	id, err := personID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.scoreReader(r, id, "what-if"); err != nil {
+		return err
+	}
+	var in whatIfRequest
+	if err := decodeStrict(w, r, &in); err != nil {
+		return err
+	}
+	if len(in.Events) > 100 {
+		return sesame.Errorf(sesame.EINVALID, "at most 100 hypothetical events per what-if")
+	}
+	var now, then *sesame.Score
+	if len(in.Events) > 0 {
+		events := make([]sesame.Event, len(in.Events))
+		for i, raw := range in.Events {
+			e, err := sesame.DecodeEvent(raw, s.Now())
+			if err != nil {
+				return err
+			}
+			if e.Person != id {
+				return sesame.Errorf(sesame.EINVALID, "events[%d].person must be %q, the person of the path", i, id)
+			}
+			events[i] = e
+		}
+		now, then, err = s.Scores.WhatIfEvents(r.Context(), id, events)
+	} else {
+		now, then, err = s.Scores.WhatIf(r.Context(), id, in.Features)
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, whatIfDelta(id, now, then))
+	return nil
+}
+
+func whatIfDelta(id string, now, then *sesame.Score) whatIfAnswer {
+	a := whatIfAnswer{Person: id, Current: now, WhatIf: then, Delta: then.Score - now.Score, Dimensions: map[sesame.Dimension]int{}}
+	for i, d := range then.Dimensions {
+		if i < len(now.Dimensions) {
+			a.Dimensions[d.Dimension] = d.Score - now.Dimensions[i].Score
+		}
+	}
+	return a
+}
+
+func (s *Server) handleTips(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	id, err := personID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.scoreReader(r, id, "tips"); err != nil {
+		return err
+	}
+	sc, err := s.Scores.LatestScore(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, map[string]any{"person": id, "score": sc.Score, "model_version": sc.ModelVersion, "tips": nonNil(sc.Tips)})
+	return nil
+}
+
+func nonNil(t []sesame.Tip) []sesame.Tip {
+	if t == nil {
+		return []sesame.Tip{}
+	}
+	return t
+}
+
+func (s *Server) handleModels(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	if _, err := s.authorize(r, RoleOperator); err != nil {
+		return err
+	}
+	ms, err := s.Scores.Models.Models(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, map[string]any{"models": ms})
+	return nil
+}
+
+func (s *Server) handleActivateModel(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	if _, err := s.authorize(r, RoleOperator); err != nil {
+		return err
+	}
+	v := r.PathValue("version")
+	// The rescore outlives the request: it runs in the background.
+	if err := s.Scores.Activate(context.WithoutCancel(r.Context()), v); err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusAccepted, s.Scores.Status())
+	return nil
+}
+
+func (s *Server) handleRescoreStatus(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	if _, err := s.authorize(r, RoleOperator); err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, s.Scores.Status())
+	return nil
+}
+
+func (s *Server) handleStartRescore(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	if _, err := s.authorize(r, RoleOperator); err != nil {
+		return err
+	}
+	if _, err := s.Scores.Engine(r.Context()); err != nil {
+		return err
+	}
+	if !s.Scores.StartRescore(context.WithoutCancel(r.Context())) {
+		return sesame.Errorf(sesame.ECONFLICT, "a rescore is already running; see GET /v1/operator/rescore")
+	}
+	writeJSON(w, nethttp.StatusAccepted, s.Scores.Status())
+	return nil
+}
