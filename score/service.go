@@ -30,7 +30,7 @@ type Service struct {
 	// Metrics, when set, is told of every score computed.
 	Metrics Metrics
 
-	engine atomic.Pointer[Engine]
+	engine  atomic.Pointer[Engine]
 	rescore rescoreState
 	mu      sync.Mutex // serialises engine loads
 }
