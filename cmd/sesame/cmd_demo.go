@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/sesame-credit/sesame/simulate"
+)
+
+// `sesame demo`: the whole platform on the embedded default in one command —
+// a simulated population in a SQLite file, a model trained on it, everyone
+// scored, and the server in demo mode. Each step is the same command an
+// operator would run by hand (simulate, dataset build, model train, model
+// register, rescore, serve); this file only strings them together.
+
+func init() {
+	register(&command{name: "demo", summary: "simulate a population, train a model, score everyone and serve (demo mode)", run: runDemo})
+}
+
+func runDemo(ctx context.Context, args []string) error {
+	fs := newFlags("demo", "[--db PATH] [--people N] [--seed S] [--addr HOST:PORT]")
+	db := fs.String("db", envOr("SESAME_DB", "./sesame-demo.db"), "demo database `PATH` (kept between runs; delete it to start over)")
+	people := fs.Int("people", 5000, "people to simulate")
+	seed := fs.Uint64("seed", 1, "simulation seed")
+	addr := fs.String("addr", envOr("SESAME_ADDR", "127.0.0.1:8080"), "listen on `HOST:PORT`")
+	token := fs.String("operator-token", envOr("SESAME_OPERATOR_TOKEN", "demo-operator-token"), "operator bearer `TOKEN` for the printed examples")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	start := time.Now()
+	step := func(what string) { fmt.Fprintf(os.Stderr, "demo: %s (%s)\n", what, time.Since(start).Round(100*time.Millisecond)) }
+
+	fresh := true
+	if _, err := os.Stat(*db); err == nil {
+		svc, st, err := openScoreService(ctx, *db)
+		if err != nil {
+			return err
+		}
+		_, _, active := svc.Models.ActiveModel(ctx)
+		st.Close()
+		fresh = active != nil
+		if !fresh {
+			step("reusing " + *db + " (it has an active model; delete the file to start over)")
+		}
+	}
+	if fresh {
+		os.Remove(*db)
+		end := simulate.DefaultEnd
+		asOf := end.AddDate(-1, 0, 0)
+		step(fmt.Sprintf("simulating %d people over 24 months into %s", *people, *db))
+		if err := runSimulate(ctx, []string{"--db", *db, "--people", strconv.Itoa(*people), "--seed", strconv.FormatUint(*seed, 10)}); err != nil {
+			return fmt.Errorf("simulate: %w", err)
+		}
+		dir, err := os.MkdirTemp("", "sesame-demo")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		train, modelFile := filepath.Join(dir, "train.csv"), filepath.Join(dir, "model.json")
+		step("building the training set as of " + asOf.Format(time.DateOnly) + " with outcomes over the next 12 months")
+		if err := runDatasetBuild(ctx, []string{"--db", *db, "--as-of", asOf.Format(time.DateOnly), "--horizon", "12m", "--backfill", "--out", train}); err != nil {
+			return fmt.Errorf("dataset build: %w", err)
+		}
+		step("training the additive model")
+		if err := runModelTrain(ctx, []string{"--data", train, "--label", "bad", "--exclude", "person", "--protected", "protected_sex", "--seed", "42", "--out", modelFile}); err != nil {
+			return fmt.Errorf("model train: %w", err)
+		}
+		step("registering and activating it")
+		if err := runModelRegister(ctx, []string{"--db", *db, "--activate", "--note", "demo: simulated population", modelFile}); err != nil {
+			return fmt.Errorf("model register: %w", err)
+		}
+		step("scoring everyone")
+		if err := runRescore(ctx, []string{"--db", *db, "--fresh"}); err != nil {
+			return fmt.Errorf("rescore: %w", err)
+		}
+	}
+	base := "http://" + *addr
+	person := simulate.PersonID(1)
+	fmt.Printf(`
+Sesame demo is ready (%s). DEMO MODE: anyone can log in as anyone; the data is simulated.
+
+  Portal (log in as any simulated person, e.g. %s):  %s/portal/
+  API description:                                   %s/openapi.json
+  Metrics:                                           %s/metrics
+
+Try:
+  curl -s -H 'Authorization: Bearer %s' %s/v1/people/%s/score
+  curl -s -H 'Authorization: Bearer %s' %s/v1/people/%s/score/history
+  curl -s -H 'Authorization: Bearer %s' %s/v1/people/%s/tips
+  curl -s -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \
+       -d '{"features":{"utilisation_now":0.1}}' %s/v1/people/%s/score/what-if
+  curl -s -H 'Authorization: Bearer %s' %s/v1/people/%s/events?limit=5
+  go run ./cmd/sesame score --db %s %s
+
+`, time.Since(start).Round(100*time.Millisecond), person, base, base, base,
+		*token, base, person, *token, base, person, *token, base, person, *token, base, person, *token, base, person, *db, person)
+	return runServe(ctx, []string{"--db", *db, "--addr", *addr, "--demo", "--operator-token", *token, "--log-format", "text"})
+}
