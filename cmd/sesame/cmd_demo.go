@@ -32,7 +32,9 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	start := time.Now()
-	step := func(what string) { fmt.Fprintf(os.Stderr, "demo: %s (%s)\n", what, time.Since(start).Round(100*time.Millisecond)) }
+	step := func(what string) {
+		fmt.Fprintf(os.Stderr, "demo: %s (%s)\n", what, time.Since(start).Round(100*time.Millisecond))
+	}
 
 	fresh := true
 	if _, err := os.Stat(*db); err == nil {
