@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestScorePipelineEndToEnd runs the operator's path on a small simulated
+// population — simulate, dataset build, model train, register, rescore —
+// then serves it and checks that an ingested event shows in the person's
+// score through the API within a second, and that history only grows.
+func TestScorePipelineEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end pipeline: skipped in -short mode")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir := t.TempDir()
+	db, train, modelFile := filepath.Join(dir, "e2e.db"), filepath.Join(dir, "train.csv"), filepath.Join(dir, "model.json")
+	for _, args := range [][]string{
+		{"simulate", "--db", db, "--people", "600", "--seed", "3"},
+		{"dataset", "build", "--db", db, "--as-of", "2025-11-01", "--horizon", "12m", "--backfill", "--out", train},
+		{"model", "train", "--data", train, "--label", "bad", "--exclude", "person", "--protected", "protected_sex", "--seed", "42", "--out", modelFile},
+		{"model", "register", "--db", db, "--activate", modelFile},
+		{"rescore", "--db", db, "--fresh"},
+	} {
+		if code := run(ctx, args); code != 0 {
+			t.Fatalf("sesame %s: exit %d", strings.Join(args, " "), code)
+		}
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	go run(ctx, []string{"serve", "--db", db, "--addr", addr, "--operator-token", "op", "--log-format", "text"})
+	base := "http://" + addr
+	get := func(path string, v any) int {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Header.Set("Authorization", "Bearer op")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if v != nil {
+			json.Unmarshal(b, v)
+		}
+		return resp.StatusCode
+	}
+	type scoreBody struct {
+		Status  string `json:"status"`
+		Score   int    `json:"score"`
+		Reasons []struct {
+			PointsLost float64 `json:"points_lost"`
+		} `json:"reasons"`
+	}
+	var before scoreBody
+	deadline := time.Now().Add(15 * time.Second)
+	for get("/v1/people/p00000007/score", &before) != 200 {
+		if time.Now().After(deadline) {
+			t.Fatal("server not serving scores within 15 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if before.Status != "scored" || before.Score < 350 || before.Score > 950 {
+		t.Fatalf("score before: %+v", before)
+	}
+	var hist struct {
+		History []struct{ Score int } `json:"history"`
+	}
+	get("/v1/people/p00000007/score/history", &hist)
+	n0 := len(hist.History)
+
+	// A court judgment is listed now: the score must fall, within a second.
+	event := fmt.Sprintf(`{"source":"court","id":"j1","person":"p00000007","kind":"public_record.listed","occurred_at":%q,"payload":{"record":"j1","type":"court_judgment"}}`,
+		time.Now().UTC().Format(time.RFC3339))
+	req, _ := http.NewRequest("POST", base+"/v1/events", strings.NewReader(event))
+	req.Header.Set("Authorization", "Bearer op")
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("ingest: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	posted := time.Now()
+	var after scoreBody
+	for {
+		get("/v1/people/p00000007/score/history", &hist)
+		if len(hist.History) > n0 {
+			break
+		}
+		if time.Since(posted) > time.Second {
+			t.Fatalf("the ingested event did not reach the score within 1 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	get("/v1/people/p00000007/score", &after)
+	if after.Score >= before.Score {
+		t.Errorf("a court judgment did not lower the score: %d → %d", before.Score, after.Score)
+	}
+	if len(hist.History) != n0+1 || hist.History[0].Score != after.Score || hist.History[1].Score != before.Score {
+		t.Errorf("history should gain one entry on top of the old ones: %+v", hist.History)
+	}
+	// Nobody without credentials reads a score.
+	req, _ = http.NewRequest("GET", base+"/v1/people/p00000007/score", nil)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 401 {
+		t.Errorf("anonymous read: %v %v", resp.StatusCode, err)
+	}
+}
