@@ -1,0 +1,161 @@
+// Command score is the issue-5 benchmark harness: it builds a scored
+// population the way an operator would (sesame simulate, dataset build,
+// model train, model register, rescore — timing the full rescore), then
+// measures in one run:
+//
+//   - in-process scoring: score + band + dimensions + reasons + tips per person;
+//   - HTTP GET /v1/people/{id}/score against `sesame serve` on the database,
+//     from a closed-loop Go load generator over loopback, and, side by side,
+//     a bare net/http handler returning a fixed JSON body of the same size
+//     (the ceiling on this machine).
+//
+// Usage: go run ./bench/score [-people 100000] [-db PATH] [-clients 16] [-duration 10s]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/sesame-credit/sesame/bench/loadgen"
+	"github.com/sesame-credit/sesame/feature"
+	"github.com/sesame-credit/sesame/policy"
+	"github.com/sesame-credit/sesame/score"
+	"github.com/sesame-credit/sesame/simulate"
+	"github.com/sesame-credit/sesame/sqlite"
+)
+
+func main() {
+	people := flag.Int("people", 100000, "people in the population")
+	dbPath := flag.String("db", "", "database to (re)use (default: a new one in a temporary folder)")
+	clients := flag.Int("clients", 16, "concurrent HTTP clients")
+	duration := flag.Duration("duration", 10*time.Second, "measured time of each HTTP run")
+	flag.Parse()
+	ctx := context.Background()
+
+	dir, err := os.MkdirTemp("", "bench-score")
+	check(err)
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "sesame")
+	run("go", "build", "-o", bin, "./cmd/sesame")
+	if *dbPath == "" {
+		*dbPath = filepath.Join(dir, "bench.db")
+	}
+	if _, err := os.Stat(*dbPath); err != nil {
+		train, modelFile := filepath.Join(dir, "train.csv"), filepath.Join(dir, "model.json")
+		t0 := time.Now()
+		run(bin, "simulate", "--db", *dbPath, "--people", strconv.Itoa(*people), "--seed", "42")
+		log.Printf("simulated %d people in %s", *people, time.Since(t0).Round(time.Second))
+		run(bin, "dataset", "build", "--db", *dbPath, "--as-of", "2025-11-01", "--horizon", "12m", "--backfill", "--out", train)
+		run(bin, "model", "train", "--data", train, "--label", "bad", "--exclude", "person", "--protected", "protected_sex", "--seed", "42", "--out", modelFile)
+		run(bin, "model", "register", "--db", *dbPath, "--activate", modelFile)
+	}
+	t0 := time.Now()
+	run(bin, "rescore", "--db", *dbPath, "--fresh")
+	rescore := time.Since(t0)
+
+	// In process.
+	db, err := sqlite.Open(ctx, *dbPath)
+	check(err)
+	st := db.Scores()
+	svc := &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st, Jobs: st,
+		Profiler: policy.Profiler{P: &feature.Profiler{MinHistory: 90 * 24 * time.Hour}}}
+	eng, err := svc.Load(ctx)
+	check(err)
+	asOf := time.Now()
+	var profiles []score.Profile
+	for i := 0; i < 1000; i++ {
+		evs, err := svc.PersonEvents(ctx, simulate.PersonID(i), asOf)
+		check(err)
+		profiles = append(profiles, svc.Profiler.Profile(evs, asOf))
+	}
+	n := 0
+	t0 = time.Now()
+	for time.Since(t0) < 3*time.Second {
+		for i := range profiles {
+			eng.ScoreProfile("p", profiles[i], asOf)
+		}
+		n += len(profiles)
+	}
+	perScore := time.Since(t0) / time.Duration(n)
+	latest, err := st.LatestScore(ctx, simulate.PersonID(1))
+	check(err)
+	db.Close()
+
+	// Over HTTP.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	addr := ln.Addr().String()
+	ln.Close()
+	srv := exec.Command(bin, "serve", "--db", *dbPath, "--addr", addr, "--operator-token", "bench", "--log-format", "text", "--rescore-every", "0")
+	srv.Stderr = io.Discard
+	check(srv.Start())
+	defer srv.Process.Kill()
+	base := "http://" + addr
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		if resp, err := http.Get(base + "/readyz"); err == nil && resp.StatusCode == 200 {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			log.Fatal("sesame serve not ready")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	req, _ := http.NewRequest("GET", base+"/v1/people/"+simulate.PersonID(1)+"/score", nil)
+	req.Header.Set("Authorization", "Bearer bench")
+	resp, err := http.DefaultClient.Do(req)
+	check(err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	scoreRun, err := loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Request: func(c, i int) (*http.Request, error) {
+		r, err := http.NewRequest("GET", base+"/v1/people/"+simulate.PersonID(rand.IntN(*people))+"/score", nil)
+		if err == nil {
+			r.Header.Set("Authorization", "Bearer bench")
+		}
+		return r, err
+	}})
+	check(err)
+	srv.Process.Kill()
+	srv.Wait()
+	bareURL, stop, err := loadgen.BareServer(body)
+	check(err)
+	bareRun, err := loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Request: func(c, i int) (*http.Request, error) {
+		return http.NewRequest("GET", bareURL+"/v1/people/x/score", nil)
+	}})
+	check(err)
+	stop()
+
+	fmt.Printf("\npopulation: %d people (simulated, seed 42), model %s, example score %d (%s)\n", *people, latest.ModelVersion, latest.Score, latest.Band)
+	fmt.Printf("full rescore (sesame rescore --fresh, features from the ledger + score + store): %s = %.0f people/s\n",
+		rescore.Round(time.Millisecond), float64(*people)/rescore.Seconds())
+	fmt.Printf("in process: score + band + dimensions + reasons + tips: %s per person (%d scored)\n", perScore, n)
+	fmt.Printf("HTTP, %d clients, %s each, response %d bytes:\n", *clients, *duration, len(body))
+	fmt.Printf("  GET /v1/people/{id}/score   %s\n", scoreRun)
+	fmt.Printf("  bare net/http, same body    %s\n", bareRun)
+	fmt.Printf("  throughput ratio            %.0f%% of the bare handler\n", 100*scoreRun.RPS/bareRun.RPS)
+}
+
+func run(name string, args ...string) {
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		log.Fatalf("%s %v: %v", name, args, err)
+	}
+}
+
+func check(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
