@@ -55,21 +55,3 @@ func (a *AsOf) Scan(ctx context.Context, fn func(*sesame.Score) error) error {
 func (a *AsOf) Label(_ context.Context, person string, _ time.Time) (bool, error) {
 	return a.bad[person], nil
 }
-
-// Profiler adapts feature.Profiler to the score engine's interface.
-type Profiler struct{ P *feature.Profiler }
-
-func (p Profiler) Names() []string { return p.P.Names() }
-
-func (p Profiler) Profile(events []sesame.Event, asOf time.Time) score.Profile {
-	v, missing := p.P.Profile(events, asOf)
-	return score.Profile{Values: v, Missing: missing}
-}
-
-func (p Profiler) Tips(name string, current float64) []score.TipTarget {
-	var out []score.TipTarget
-	for _, t := range feature.Tips(name, current) {
-		out = append(out, score.TipTarget{Value: t.Value, Action: t.Action})
-	}
-	return out
-}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/feature"
 	"github.com/sesame-credit/sesame/model"
 )
 
@@ -48,6 +49,8 @@ type Engine struct {
 	// column[i] is the profile position of model feature i (−1: not profiled,
 	// always missing).
 	column []int
+	// position maps a profile feature name to its place in Profile.Values.
+	position map[string]int
 	// dimRange holds, per dimension, the fewest and most points its terms allow.
 	dimRange map[string][2]int
 }
@@ -59,6 +62,7 @@ func NewEngine(m *model.Model, version string, p Profiler) *Engine {
 	for i, n := range p.Names() {
 		pos[n] = i
 	}
+	e.position = pos
 	for i, f := range m.Features {
 		c, ok := pos[f.Name]
 		if !ok {
@@ -149,13 +153,9 @@ func (e *Engine) dimensions(r model.Result) []sesame.DimensionScore {
 	out := make([]sesame.DimensionScore, 0, len(sesame.Dimensions))
 	for _, d := range sesame.Dimensions {
 		pts := r.Dimensions[string(d)]
-		rg, ok := e.dimRange[string(d)]
-		sub := (sesame.MinScore + sesame.MaxScore) / 2
-		if ok && rg[1] > rg[0] {
-			frac := float64(pts-rg[0]) / float64(rg[1]-rg[0])
-			sub = sesame.MinScore + int(math.Round(frac*float64(sesame.MaxScore-sesame.MinScore)))
-		}
-		out = append(out, sesame.DimensionScore{Dimension: d, Score: sesame.ClampScore(sub), Points: float64(pts)})
+		rg := e.dimRange[string(d)] // zero for a dimension without terms: neutral
+		sub := feature.SubScore(float64(pts), float64(rg[0]), float64(rg[1]))
+		out = append(out, sesame.DimensionScore{Dimension: d, Score: sub, Points: float64(pts)})
 	}
 	return out
 }
@@ -212,18 +212,13 @@ func (e *Engine) tips(x model.Vector, r model.Result) []sesame.Tip {
 // WhatIf scores the profile with some features changed and returns the new
 // score; the caller compares it with the current one for exact deltas.
 func (e *Engine) WhatIf(person string, p Profile, asOf time.Time, changes map[string]float64) (*sesame.Score, error) {
-	names := e.profiler.Names()
 	values := append([]float64(nil), p.Values...)
 	for name, v := range changes {
-		found := false
-		for i, n := range names {
-			if n == name {
-				values[i], found = v, true
-			}
-		}
-		if !found {
+		i, ok := e.position[name]
+		if !ok {
 			return nil, sesame.Errorf(sesame.EINVALID, "what-if: %q is not a profile feature", name)
 		}
+		values[i] = v
 	}
 	return e.ScoreProfile(person, Profile{Values: values, Missing: p.Missing}, asOf), nil
 }

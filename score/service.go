@@ -115,20 +115,30 @@ func (s *Service) PersonEvents(ctx context.Context, person string, asOf time.Tim
 
 // Compute scores a person as of now from the ledger, without storing.
 func (s *Service) Compute(ctx context.Context, person string) (*sesame.Score, Profile, error) {
-	e, err := s.Engine(ctx)
+	e, events, asOf, err := s.ledgerNow(ctx, person)
 	if err != nil {
 		return nil, Profile{}, err
+	}
+	p := s.Profiler.Profile(events, asOf)
+	return e.ScoreProfile(person, p, asOf), p, nil
+}
+
+// ledgerNow returns the engine, the person's events known now, and now;
+// ENOTFOUND when the ledger has nothing on the person.
+func (s *Service) ledgerNow(ctx context.Context, person string) (*Engine, []sesame.Event, time.Time, error) {
+	e, err := s.Engine(ctx)
+	if err != nil {
+		return nil, nil, time.Time{}, err
 	}
 	asOf := s.now()
 	events, err := s.PersonEvents(ctx, person, asOf)
 	if err != nil {
-		return nil, Profile{}, err
+		return nil, nil, time.Time{}, err
 	}
 	if len(events) == 0 {
-		return nil, Profile{}, sesame.Errorf(sesame.ENOTFOUND, "no events for person %q", person)
+		return nil, nil, time.Time{}, sesame.Errorf(sesame.ENOTFOUND, "no events for person %q", person)
 	}
-	p := s.Profiler.Profile(events, asOf)
-	return e.ScoreProfile(person, p, asOf), p, nil
+	return e, events, asOf, nil
 }
 
 // Refresh recomputes and stores the scores of the given people.
@@ -156,38 +166,27 @@ func (s *Service) Refresh(ctx context.Context, people ...string) error {
 // WhatIf scores the person with some features changed. It returns the
 // current score and the hypothetical one; neither is stored.
 func (s *Service) WhatIf(ctx context.Context, person string, changes map[string]float64) (now, then *sesame.Score, err error) {
-	now, p, err := s.Compute(ctx, person)
+	e, events, asOf, err := s.ledgerNow(ctx, person)
 	if err != nil {
 		return nil, nil, err
 	}
-	e, err := s.Engine(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	then, err = e.WhatIf(person, p, now.AsOf, changes)
+	p := s.Profiler.Profile(events, asOf)
+	now = e.ScoreProfile(person, p, asOf)
+	then, err = e.WhatIf(person, p, asOf, changes)
 	return now, then, err
 }
 
 // WhatIfEvents scores the person as if the hypothetical events had happened
 // (now). The events are validated but never stored.
 func (s *Service) WhatIfEvents(ctx context.Context, person string, extra []sesame.Event) (now, then *sesame.Score, err error) {
-	e, err := s.Engine(ctx)
+	e, events, asOf, err := s.ledgerNow(ctx, person)
 	if err != nil {
 		return nil, nil, err
-	}
-	asOf := s.now()
-	events, err := s.PersonEvents(ctx, person, asOf)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(events) == 0 {
-		return nil, nil, sesame.Errorf(sesame.ENOTFOUND, "no events for person %q", person)
 	}
 	now = e.Score(person, events, asOf)
 	// Hypothetical events happen just before the as-of time so they count.
-	after := asOf.Add(time.Second)
 	all := append(append([]sesame.Event(nil), events...), extra...)
-	then = e.Score(person, all, after)
+	then = e.Score(person, all, asOf.Add(time.Second))
 	return now, then, nil
 }
 

@@ -28,8 +28,6 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame/bench/loadgen"
-	"github.com/sesame-credit/sesame/feature"
-	"github.com/sesame-credit/sesame/policy"
 	"github.com/sesame-credit/sesame/score"
 	"github.com/sesame-credit/sesame/simulate"
 	"github.com/sesame-credit/sesame/sqlite"
@@ -69,7 +67,7 @@ func main() {
 	check(err)
 	st := db.Scores()
 	svc := &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st, Jobs: st,
-		Profiler: policy.Profiler{P: &feature.Profiler{MinHistory: 90 * 24 * time.Hour}}}
+		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory)}
 	eng, err := svc.Load(ctx)
 	check(err)
 	asOf := time.Now()

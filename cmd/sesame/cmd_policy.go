@@ -186,7 +186,7 @@ func runPolicyBacktest(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		a := &policy.AsOf{Scanner: ts.st.Scanner, Engine: score.NewEngine(m, "backtest", policy.Profiler{P: &feature.Profiler{}}), AsOf: asOf, End: end, Backfilled: *backfill}
+		a := &policy.AsOf{Scanner: ts.st.Scanner, Engine: score.NewEngine(m, "backtest", score.FeatureProfiler{P: &feature.Profiler{}}), AsOf: asOf, End: end, Backfilled: *backfill}
 		scan, label = a.Scan, a.Label
 		fmt.Fprintf(os.Stderr, "scoring everyone as of %s with %s; outcomes counted until %s\n", asOf.Format(time.DateOnly), *modelFile, end.Format(time.DateOnly))
 	}

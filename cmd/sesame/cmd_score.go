@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
-	"github.com/sesame-credit/sesame/feature"
-	"github.com/sesame-credit/sesame/policy"
 	"github.com/sesame-credit/sesame/score"
 )
 
@@ -76,9 +74,10 @@ func newScoreService(st *store, logger *slog.Logger) (*score.Service, error) {
 	}
 	scores := st.SQLite.Scores()
 	return &score.Service{Events: st.Events, Scanner: st.Scanner, Scores: scores, Models: scores, Jobs: scores,
-		Profiler: policy.Profiler{P: &feature.Profiler{MinHistory: 90 * 24 * time.Hour}}, Log: logger}, nil
+		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory), Log: logger}, nil
 }
 
+// openScoreService opens the store and the score service on it; close the store when done.
 func openScoreService(ctx context.Context, dsn string) (*score.Service, *store, error) {
 	st, err := openStore(ctx, dsn)
 	if err != nil {
