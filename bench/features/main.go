@@ -7,16 +7,18 @@
 // population (package simulate: about 50 events a person over 24 months);
 // that takes a while for a million people and is not part of the timing.
 //
-// The measured path reads the events table in person order, split into
-// person ranges read in parallel, and folds each stored payload straight
-// into a reused feature.State with State.ApplyJSON (no typed decoding, no
-// allocation per event). For comparison it also runs the generic path —
-// sesame.EventScanner (typed events) + State.Apply — on the first -compare
-// people, and checks that both give identical vectors.
+// The measured path reads the events table in person order with sqlite's
+// EventStore.ScanRaw, split into person ranges read in parallel (each range
+// steps SQLite on its own goroutine and hands over whole buffers of rows,
+// read in place), and folds each stored payload straight into a reused
+// feature.State with State.ApplyJSON on worker goroutines (no typed
+// decoding, no copy and no allocation per event). Before it, the generic
+// path — sesame.EventScanner (typed events) + State.Apply — runs on the
+// first -compare people, and the measured run checks that it gives them
+// identical vectors.
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -43,11 +45,12 @@ func main() {
 	dbPath := flag.String("db", "sesame-bench-features.db", "SQLite ledger; filled with a simulated population when it does not exist")
 	people := flag.Int("people", 1_000_000, "people to simulate when the database is created")
 	seed := flag.Uint64("seed", 42, "simulation seed")
-	workers := flag.Int("workers", 2*runtime.GOMAXPROCS(0), "parallel person ranges")
+	ranges := flag.Int("ranges", runtime.GOMAXPROCS(0), "person ranges scanned in parallel, each on its own goroutine")
+	workers := flag.Int("workers", runtime.GOMAXPROCS(0), "goroutines folding the scanned people")
+	scanOnly := flag.Bool("scanonly", false, "only read the ledger (no folding): what the read alone costs")
 	compare := flag.Int("compare", 20_000, "people to run through the generic EventScanner path for comparison and parity (0: skip)")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the measured run to this file")
-	mmap := flag.Bool("mmap", false, "read the database through a memory map (more system time on this machine)")
-	gogc := flag.Int("gogc", 400, "GC target percentage for the run: a batch job trades memory for fewer collections of the driver's per-row garbage")
+	gogc := flag.Int("gogc", 400, "GC target percentage for the run (the fold allocates only for new ids; this matters little now)")
 	flag.Parse()
 	debug.SetGCPercent(*gogc)
 	ctx := context.Background()
@@ -64,6 +67,12 @@ func main() {
 	check(db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&nEvents))
 	fmt.Printf("ledger: %s, %d events\n", *dbPath, nEvents)
 
+	// The generic path runs first: its vectors are what the measured run
+	// must reproduce, person by person.
+	var want map[string][]float64
+	if *compare > 0 {
+		want = generic(ctx, db, asOf, *compare)
+	}
 	if *profile != "" {
 		f, err := os.Create(*profile)
 		check(err)
@@ -71,14 +80,18 @@ func main() {
 	}
 	start := time.Now()
 	cpu0 := cpuSeconds()
-	res := fastPath(ctx, db, asOf, *workers, *mmap)
+	res := fastPath(ctx, db, asOf, *ranges, *workers, *scanOnly, want)
 	took := time.Since(start)
 	if *profile != "" {
 		pprof.StopCPUProfile()
 	}
 	cpu := cpuSeconds() - cpu0
-	fmt.Printf("features (ApplyJSON, %d ranges): %d people, %d events in %.1f s = %.0f people/s, %.0f events/s (process CPU %.1f s; %d features each)\n",
-		*workers, res.people, res.events, took.Seconds(), float64(res.people)/took.Seconds(), float64(res.events)/took.Seconds(), cpu, feature.Len())
+	what := "features (ScanRaw + ApplyJSON"
+	if *scanOnly {
+		what = "scan only (ScanRaw, no folding"
+	}
+	fmt.Printf("%s, %d ranges, %d workers): %d people, %d events in %.1f s = %.0f people/s, %.0f events/s (process CPU %.1f s; %d features each)\n",
+		what, *ranges, *workers, res.people, res.events, took.Seconds(), float64(res.people)/took.Seconds(), float64(res.events)/took.Seconds(), cpu, feature.Len())
 	if res.people >= 1_000_000 {
 		verdict := "within"
 		if took > 60*time.Second {
@@ -86,135 +99,114 @@ func main() {
 		}
 		fmt.Printf("target: 1,000,000 people in ≤ 60 s: %.1f s (%s)\n", took.Seconds()*1e6/float64(res.people), verdict)
 	}
-	if *compare > 0 {
-		generic(ctx, db, asOf, *compare, res.first)
+	if want != nil {
+		fmt.Printf("parity: %d people compared, identical vectors on both paths\n", res.compared)
 	}
 }
 
 type result struct {
 	people, events int64
-	first          map[string][]float64 // the vectors of the first people, for the parity check
+	compared       int64 // people checked against the generic path's vectors
 }
 
-// fastPath reads the ledger in person ranges, one query per range, and
-// folds each person's events into a reused State.
-func fastPath(ctx context.Context, db *sqlite.DB, asOf time.Time, workers int, mmap bool) result {
-	bounds := splitPoints(ctx, db.Reader(), workers)
-	var people, events atomic.Int64
-	firstMu := sync.Mutex{}
-	first := map[string][]float64{}
-	var wg sync.WaitGroup
-	errs := make(chan error, len(bounds)+1)
-	asOfNanos := asOf.UnixNano()
+// fastPath reads the ledger with sqlite's ScanRaw — one scan per person
+// range, each stepping SQLite on its own goroutine and handing over whole
+// buffers of rows read in place — and folds each person's stored payloads
+// into a reused State on `workers` goroutines. With scanOnly it reads and
+// discards, to show what the read alone costs.
+func fastPath(ctx context.Context, db *sqlite.DB, asOf time.Time, ranges, workers int, scanOnly bool, want map[string][]float64) result {
+	bounds := splitPoints(ctx, db.Reader(), ranges)
+	end, err := db.Events().LedgerEnd(ctx)
+	check(err)
+	var people, events, compared atomic.Int64
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	work := make(chan *sqlite.RawBatch, 2*workers)
+	errs := make(chan error, len(bounds)+1+workers)
+	var scans sync.WaitGroup
 	for k := 0; k <= len(bounds); k++ {
-		lo, hi := "", "\U0010FFFF"
+		opt := sqlite.RawScan{MaxSeq: end}
 		if k > 0 {
-			lo = bounds[k-1]
+			opt.After = bounds[k-1]
 		}
 		if k < len(bounds) {
-			hi = bounds[k]
+			opt.UpTo = bounds[k]
 		}
-		wg.Add(1)
-		go func(k int, lo, hi string) {
-			defer wg.Done()
-			conn, err := db.Reader().Conn(ctx)
-			if err != nil {
-				errs <- err
-				return
-			}
-			defer conn.Close()
-			// Memory-mapped reads (-mmap) skip a copy of every page out of the OS
-			// cache, but cost more system time in page faults on this machine.
-			size := 0
-			if mmap {
-				size = 1 << 36
-			}
-			if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA mmap_size = %d", size)); err != nil {
-				errs <- err
-				return
-			}
-			// Two columns: the driver allocates per text column, so the text
-			// goes as one; occurred_at stays an integer (turning it into text
-			// would cost SQLite more than the allocation it saves).
-			rows, err := conn.QueryContext(ctx, `SELECT occurred_at, person || char(31) || kind || char(31) || payload
-				FROM events WHERE person >= ? AND person < ? ORDER BY person, occurred_at, seq`, lo, hi)
-			if err != nil {
-				errs <- err
-				return
-			}
-			defer rows.Close()
+		scans.Add(1)
+		go func() {
+			defer scans.Done()
+			errs <- db.Events().ScanRaw(ctx, opt, func(b *sqlite.RawBatch) error {
+				select {
+				case work <- b:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			})
+		}()
+	}
+	go func() { scans.Wait(); close(work) }()
+	var folds sync.WaitGroup
+	asOfNanos := asOf.UnixNano()
+	for w := 0; w < workers; w++ {
+		folds.Add(1)
+		go func() {
+			defer folds.Done()
 			s := feature.NewState()
 			vec := make([]float64, feature.Len())
-			var current []byte
-			var line sql.RawBytes
-			var occurred int64
-			var n, ev int64
-			flush := func() {
-				if len(current) == 0 {
-					return
-				}
-				vec = s.FeaturesInto(vec, asOf, nil)
-				n++
-				if k == 0 && n <= 20000 {
-					firstMu.Lock()
-					first[string(current)] = append([]float64(nil), vec...)
-					firstMu.Unlock()
-				}
-				if n%4096 == 0 {
-					people.Add(4096)
-				}
-			}
-			for rows.Next() {
-				if err := rows.Scan(&occurred, &line); err != nil {
-					errs <- err
-					return
-				}
-				person, kind, payload, ok := splitRow(line)
-				if !ok {
-					errs <- fmt.Errorf("malformed row %q", line)
-					return
-				}
-				if !bytes.Equal(person, current) {
-					flush()
-					current = append(current[:0], person...)
+			var n, ev, cmp int64
+			defer func() { people.Add(n); events.Add(ev); compared.Add(cmp) }()
+			for b := range work {
+				for i := range b.People {
+					p := &b.People[i]
+					n++
+					ev += int64(len(p.Events))
+					if scanOnly {
+						continue
+					}
 					s.Reset()
+					for j := range p.Events {
+						e := &p.Events[j]
+						// Backfilled ledger: recorded_at is the load time, so the
+						// as-of cut is on occurred_at alone (dataset build --backfill).
+						if e.OccurredAt >= asOfNanos {
+							continue
+						}
+						if err := s.ApplyJSON(e.Kind, e.OccurredAt, e.Payload); err != nil {
+							errs <- fmt.Errorf("person %s: %w", p.Person, err)
+							cancel()
+							return
+						}
+					}
+					vec = s.FeaturesInto(vec, asOf, nil)
+					if w, ok := want[string(p.Person)]; ok {
+						cmp++
+						if err := same(vec, w); err != nil {
+							errs <- fmt.Errorf("parity: person %s: %w", p.Person, err)
+							cancel()
+							return
+						}
+					}
 				}
-				ev++
-				// Backfilled ledger: recorded_at is the load time, so the
-				// as-of cut is on occurred_at alone (dataset build --backfill).
-				if occurred >= asOfNanos {
-					continue
-				}
-				if err := s.ApplyJSON(kind, occurred, payload); err != nil {
-					errs <- fmt.Errorf("person %s: %w", current, err)
-					return
-				}
+				b.Release()
 			}
-			flush()
-			people.Add(n % 4096)
-			events.Add(ev)
-			errs <- rows.Err()
-		}(k, lo, hi)
+		}()
 	}
-	wg.Wait()
+	folds.Wait()
 	close(errs)
 	for err := range errs {
 		check(err)
 	}
-	return result{people: people.Load(), events: events.Load(), first: first}
+	return result{people: people.Load(), events: events.Load(), compared: compared.Load()}
 }
 
-// splitRow cuts person␟kind␟payload.
-func splitRow(line []byte) (person, kind, payload []byte, ok bool) {
-	i := bytes.IndexByte(line, 31)
-	if i < 0 {
-		return
+func same(got, want []float64) error {
+	for j := range got {
+		if !(got[j] == want[j] || (math.IsNaN(got[j]) && math.IsNaN(want[j]))) {
+			return fmt.Errorf("feature %s: ApplyJSON %v, EventScanner+Apply %v", feature.Names()[j], got[j], want[j])
+		}
 	}
-	person, line = line[:i], line[i+1:]
-	if i = bytes.IndexByte(line, 31); i < 0 {
-		return
-	}
-	return person, line[:i], line[i+1:], true
+	return nil
 }
 
 // splitPoints picks person ids that cut the ledger into about n ranges of
@@ -243,11 +235,12 @@ func splitPoints(ctx context.Context, r *sql.DB, n int) []string {
 var errEnough = errors.New("enough")
 
 // generic runs the EventScanner + Apply path over the first n people and
-// compares its vectors with the fast path's.
-func generic(ctx context.Context, db *sqlite.DB, asOf time.Time, n int, fast map[string][]float64) {
+// returns their vectors.
+func generic(ctx context.Context, db *sqlite.DB, asOf time.Time, n int) map[string][]float64 {
+	out := make(map[string][]float64, n)
 	s := feature.NewState()
 	vec := make([]float64, feature.Len())
-	seen, compared, events := 0, 0, 0
+	seen, events := 0, 0
 	start := time.Now()
 	err := db.Events().ScanPeople(ctx, "", time.Time{}, func(person string, evs []sesame.Event) error {
 		s.Reset()
@@ -259,14 +252,7 @@ func generic(ctx context.Context, db *sqlite.DB, asOf time.Time, n int, fast map
 		}
 		events += len(evs)
 		vec = s.FeaturesInto(vec, asOf, nil)
-		if want, ok := fast[person]; ok {
-			compared++
-			for j := range vec {
-				if !(vec[j] == want[j] || (math.IsNaN(vec[j]) && math.IsNaN(want[j]))) {
-					return fmt.Errorf("parity: person %s feature %s: EventScanner+Apply %v, ApplyJSON %v", person, feature.Names()[j], vec[j], want[j])
-				}
-			}
-		}
+		out[person] = append([]float64(nil), vec...)
 		seen++
 		if seen >= n {
 			return errEnough
@@ -279,7 +265,7 @@ func generic(ctx context.Context, db *sqlite.DB, asOf time.Time, n int, fast map
 	took := time.Since(start)
 	fmt.Printf("generic path (EventScanner + typed Apply, one scan): %d people, %d events in %.1f s = %.0f people/s\n",
 		seen, events, took.Seconds(), float64(seen)/took.Seconds())
-	fmt.Printf("parity: %d people compared, identical vectors on both paths\n", compared)
+	return out
 }
 
 // fill simulates a population into the ledger in big batches.
