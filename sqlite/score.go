@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -23,13 +22,6 @@ var (
 	_ sesame.ModelStore  = (*ScoreStore)(nil)
 	_ sesame.Checkpoints = (*ScoreStore)(nil)
 )
-
-// storedScore is the latest-score body: the score plus the features that
-// json:"-" keeps out of API responses but policies need.
-type storedScore struct {
-	*sesame.Score
-	Features map[string]float64 `json:"features,omitempty"`
-}
 
 // SaveScores appends each score to the history and makes it the latest.
 func (s *ScoreStore) SaveScores(ctx context.Context, scores []*sesame.Score) error {
@@ -58,7 +50,7 @@ func (s *ScoreStore) SaveScores(ctx context.Context, scores []*sesame.Score) err
 			if err != nil {
 				return err
 			}
-			body, err := json.Marshal(storedScore{Score: sc, Features: sc.Features})
+			body, err := sesame.MarshalStoredScore(sc)
 			if err != nil {
 				return err
 			}
@@ -80,13 +72,11 @@ func (s *ScoreStore) LatestScore(ctx context.Context, person string) (*sesame.Sc
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: latest score: %w", err)
 	}
-	var st storedScore
-	st.Score = &sesame.Score{}
-	if err := json.Unmarshal(body, &st); err != nil {
+	sc, err := sesame.UnmarshalStoredScore(body)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: latest score of %q: %w", person, err)
 	}
-	st.Score.Features = st.Features
-	return st.Score, nil
+	return sc, nil
 }
 
 // ScoreHistory returns up to limit past scores, newest first.

@@ -1,0 +1,202 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sesame-credit/sesame"
+)
+
+// ScoreStore implements sesame.ScoreStore, sesame.ModelStore and
+// sesame.Checkpoints on PostgreSQL, with the same contract as package
+// sqlite's (see scoretest).
+type ScoreStore struct{ db *DB }
+
+// Scores returns the score store of the database.
+func (db *DB) Scores() *ScoreStore { return &ScoreStore{db: db} }
+
+var (
+	_ sesame.ScoreStore  = (*ScoreStore)(nil)
+	_ sesame.ModelStore  = (*ScoreStore)(nil)
+	_ sesame.Checkpoints = (*ScoreStore)(nil)
+)
+
+// saveScoreSQL appends one score to the history and makes it the person's
+// latest in one statement. Replicas may refresh the same person at once:
+// sequence numbers are taken in one order and commits land in another, so
+// the latest row only moves forward (WHERE … seq <), never back to an older
+// score that committed last.
+const saveScoreSQL = `WITH h AS (
+	INSERT INTO scores (person, status, score, band, model_version, as_of, computed_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq)
+INSERT INTO score_latest (person, seq, body) SELECT $1, h.seq, $8 FROM h
+ON CONFLICT (person) DO UPDATE SET seq = excluded.seq, body = excluded.body
+	WHERE score_latest.seq < excluded.seq`
+
+// SaveScores appends each score to the history and makes it the latest, in
+// one transaction; the statements go in one pipelined round trip.
+func (s *ScoreStore) SaveScores(ctx context.Context, scores []*sesame.Score) error {
+	if len(scores) == 0 {
+		return nil
+	}
+	now := time.Now().UnixNano()
+	batch := &pgx.Batch{}
+	for _, sc := range scores {
+		body, err := sesame.MarshalStoredScore(sc)
+		if err != nil {
+			return err
+		}
+		batch.Queue(saveScoreSQL, sc.Person, sc.Status, sc.Score, string(sc.Band), sc.ModelVersion, sc.AsOf.UnixNano(), now, body)
+	}
+	return s.db.Tx(ctx, func(tx pgx.Tx) error {
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return fmt.Errorf("postgres: save scores: %w", err)
+		}
+		return nil
+	})
+}
+
+// LatestScore returns the person's latest score or ENOTFOUND.
+func (s *ScoreStore) LatestScore(ctx context.Context, person string) (*sesame.Score, error) {
+	var body []byte
+	err := s.db.pool.QueryRow(ctx, `SELECT body FROM score_latest WHERE person = $1`, person).Scan(&body)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, sesame.Errorf(sesame.ENOTFOUND, "no score for person %q yet", person)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: latest score: %w", err)
+	}
+	sc, err := sesame.UnmarshalStoredScore(body)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: latest score of %q: %w", person, err)
+	}
+	return sc, nil
+}
+
+// ScoreHistory returns up to limit past scores, newest first.
+func (s *ScoreStore) ScoreHistory(ctx context.Context, person string, limit int) ([]sesame.ScorePoint, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	rows, err := s.db.pool.Query(ctx, `SELECT seq, status, score, band, model_version, as_of FROM scores
+		WHERE person = $1 ORDER BY seq DESC LIMIT $2`, person, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: score history: %w", err)
+	}
+	defer rows.Close()
+	out := []sesame.ScorePoint{}
+	for rows.Next() {
+		var p sesame.ScorePoint
+		var band string
+		var asOf int64
+		if err := rows.Scan(&p.Seq, &p.Status, &p.Score, &band, &p.ModelVersion, &asOf); err != nil {
+			return nil, err
+		}
+		p.Band, p.AsOf = sesame.Band(band), time.Unix(0, asOf).UTC()
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// SaveModel stores an artifact; saving the same version again changes nothing.
+func (s *ScoreStore) SaveModel(ctx context.Context, info sesame.ModelInfo, artifact []byte) error {
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO models (version, kind, created_at, auc, note, artifact) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (version) DO NOTHING`, info.Version, info.Kind, info.CreatedAt.UnixNano(), info.AUC, info.Note, artifact)
+	if err != nil {
+		return fmt.Errorf("postgres: save model: %w", err)
+	}
+	return nil
+}
+
+const modelColumns = `version, kind, created_at, active, auc, note`
+
+func scanModel(row pgx.Row, extra ...any) (sesame.ModelInfo, error) {
+	var m sesame.ModelInfo
+	var created int64
+	err := row.Scan(append([]any{&m.Version, &m.Kind, &created, &m.Active, &m.AUC, &m.Note}, extra...)...)
+	m.CreatedAt = time.Unix(0, created).UTC()
+	return m, err
+}
+
+// Models lists the stored versions, newest first.
+func (s *ScoreStore) Models(ctx context.Context) ([]sesame.ModelInfo, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+modelColumns+` FROM models ORDER BY created_at DESC, version`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: models: %w", err)
+	}
+	defer rows.Close()
+	out := []sesame.ModelInfo{}
+	for rows.Next() {
+		m, err := scanModel(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// ModelArtifact returns a version's artifact.
+func (s *ScoreStore) ModelArtifact(ctx context.Context, version string) ([]byte, error) {
+	var a []byte
+	err := s.db.pool.QueryRow(ctx, `SELECT artifact FROM models WHERE version = $1`, version).Scan(&a)
+	return a, notFound(err, "no model version %q", version)
+}
+
+// ActivateModel makes version the only active model. The registry's lock
+// serialises activations from several replicas, so the one-active index
+// never turns a race into an error.
+func (s *ScoreStore) ActivateModel(ctx context.Context, version string) error {
+	return s.db.Tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `LOCK TABLE models IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM models WHERE version = $1`, version).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return sesame.Errorf(sesame.ENOTFOUND, "no model version %q", version)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE models SET active = false WHERE active`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE models SET active = true WHERE version = $1`, version)
+		return err
+	})
+}
+
+// ActiveModel returns the active model or EUNAVAILABLE.
+func (s *ScoreStore) ActiveModel(ctx context.Context) (sesame.ModelInfo, []byte, error) {
+	var a []byte
+	m, err := scanModel(s.db.pool.QueryRow(ctx, `SELECT `+modelColumns+`, artifact FROM models WHERE active`), &a)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return m, nil, sesame.Errorf(sesame.EUNAVAILABLE, "no active model: train one and activate it (sesame model activate VERSION)")
+	}
+	return m, a, err
+}
+
+// Checkpoint returns the saved position of job ("" when none).
+func (s *ScoreStore) Checkpoint(ctx context.Context, job string) (string, error) {
+	var p string
+	err := s.db.pool.QueryRow(ctx, `SELECT position FROM checkpoints WHERE job = $1`, job).Scan(&p)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return p, err
+}
+
+// SaveCheckpoint records the position of job; "" clears it.
+func (s *ScoreStore) SaveCheckpoint(ctx context.Context, job, position string) error {
+	if position == "" {
+		_, err := s.db.pool.Exec(ctx, `DELETE FROM checkpoints WHERE job = $1`, job)
+		return err
+	}
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO checkpoints (job, position, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (job) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`, job, position, time.Now().UnixNano())
+	return err
+}
