@@ -4,14 +4,19 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/audit"
 )
 
-// AccessLogStore is the hash-chained access log (sesame.AccessLog). The
-// single writer connection serialises appends, so reading the head and
-// inserting the next entry in one transaction keeps the chain linear.
+// AccessLogStore is the hash-chained access log (sesame.AccessLog). Appends
+// are group-committed by one writer goroutine per database (accessWriter):
+// it reads the chain's head and inserts every pending entry, each linked to
+// the one before, in one transaction, so the chain stays linear and one
+// fsync covers many reads.
 type AccessLogStore struct{ db *DB }
 
 // AccessLog returns the access log of this database.
@@ -19,23 +24,145 @@ func (db *DB) AccessLog() *AccessLogStore { return &AccessLogStore{db: db} }
 
 var _ sesame.AccessLog = (*AccessLogStore)(nil)
 
+// AppendAccess returns once e is durable (its transaction committed with
+// synchronous=FULL), with e.Seq, e.PrevHash and e.Hash set. Concurrent
+// callers share transactions; each waits for its own. When ctx ends first
+// the caller gets ctx.Err() and must treat the read as not allowed, though
+// the entry may still be written: a logged read that did not happen is
+// harmless, an unlogged one is not.
 func (s *AccessLogStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry) error {
-	// Group-committed: entries appended together share one transaction,
-	// each still linked to the one before it in the same order.
-	return batcherOf(s.db).do(ctx, func(tx *sql.Tx) error {
-		var seq int64
-		var prev string
-		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		e.Seq = seq + 1
-		audit.Seal(prev, e)
-		_, err = tx.ExecContext(ctx, `INSERT INTO access_log (seq, at, person, actor, action, scope, purpose, consent, outcome, reason, prev_hash, hash)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, e.Seq, tsNS(e.At), e.Person, e.Actor, e.Action, string(e.Scope), string(e.Purpose),
-			e.Consent, e.Outcome, e.Reason, e.PrevHash, e.Hash)
+	return accessWriterOf(s.db).append(ctx, e)
+}
+
+// accessWriter is the access log's group commit. Callers queue their entry
+// and wait; one goroutine (started when the first entry arrives, gone when
+// the queue is empty) takes everything queued, writes it in one
+// transaction and releases every waiter with the outcome. While it
+// commits, the next group gathers. Unlike a leader taken from the callers,
+// no request's answer waits for other requests' groups.
+type accessWriter struct {
+	db      *DB
+	mu      sync.Mutex
+	queue   []*accessReq
+	spare   []*accessReq // the previous group's slice, reused
+	running bool
+	groups  atomic.Int64 // transactions committed, for tests and benchmarks
+}
+
+type accessReq struct {
+	e    *sesame.AccessEntry
+	done chan error
+}
+
+// maxAccessGroup bounds one transaction so that a burst does not make
+// its first entries wait for thousands of inserts.
+const maxAccessGroup = 1024
+
+var accessWriters sync.Map // *DB → *accessWriter
+
+func accessWriterOf(db *DB) *accessWriter {
+	if w, ok := accessWriters.Load(db); ok {
+		return w.(*accessWriter)
+	}
+	w, _ := accessWriters.LoadOrStore(db, &accessWriter{db: db})
+	return w.(*accessWriter)
+}
+
+var accessReqs = sync.Pool{New: func() any { return &accessReq{done: make(chan error, 1)} }}
+
+func (w *accessWriter) append(ctx context.Context, e *sesame.AccessEntry) error {
+	if err := ctx.Err(); err != nil {
 		return err
-	})
+	}
+	req := accessReqs.Get().(*accessReq)
+	req.e = e
+	w.mu.Lock()
+	w.queue = append(w.queue, req)
+	if !w.running {
+		w.running = true
+		go w.run()
+	}
+	w.mu.Unlock()
+	select {
+	case err := <-req.done:
+		req.e = nil
+		accessReqs.Put(req)
+		return err
+	case <-ctx.Done():
+		// The writer still owns req (it will send on done, which has
+		// room): do not reuse it.
+		return ctx.Err()
+	}
+}
+
+// run commits groups until the queue is empty.
+func (w *accessWriter) run() {
+	for {
+		w.mu.Lock()
+		n := min(len(w.queue), maxAccessGroup)
+		if n == 0 {
+			w.running = false
+			w.mu.Unlock()
+			return
+		}
+		group := w.queue[:n:n]
+		if n == len(w.queue) {
+			// Swap in the spare slice so that the next group gathers
+			// without allocating.
+			w.queue, w.spare = w.spare[:0], w.queue
+		} else {
+			w.queue = append([]*accessReq(nil), w.queue[n:]...)
+		}
+		w.mu.Unlock()
+		w.commit(group)
+	}
+}
+
+func (w *accessWriter) commit(group []*accessReq) {
+	// A detached context: one caller giving up must not abort the others'
+	// entries.
+	ctx := context.Background()
+	err := w.db.WriteTx(ctx, func(tx *sql.Tx) error { return insertAccess(ctx, tx, group) })
+	w.groups.Add(1)
+	if err != nil && len(group) > 1 {
+		// Find the entry that fails: each of the others is written alone.
+		for _, r := range group {
+			r.done <- w.db.WriteTx(ctx, func(tx *sql.Tx) error { return insertAccess(ctx, tx, []*accessReq{r}) })
+		}
+		return
+	}
+	for _, r := range group {
+		r.done <- err
+	}
+}
+
+// insertAccess appends group's entries after the chain's current head,
+// read inside the write transaction (another process may have appended).
+func insertAccess(ctx context.Context, tx *sql.Tx, group []*accessReq) error {
+	var seq int64
+	var prev string
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlite: access log head: %w", err)
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO access_log (seq, at, person, actor, action, scope, purpose, consent, outcome, reason, prev_hash, hash)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, r := range group {
+		e := r.e
+		seq++
+		e.Seq = seq
+		audit.Seal(prev, e)
+		if _, err := stmt.ExecContext(ctx, e.Seq, tsNS(e.At), e.Person, e.Actor, e.Action, string(e.Scope), string(e.Purpose),
+			e.Consent, e.Outcome, e.Reason, e.PrevHash, e.Hash); err != nil {
+			return fmt.Errorf("sqlite: append access entry: %w", err)
+		}
+		prev = e.Hash
+	}
+	return nil
 }
 
 const accessColumns = `seq, at, person, actor, action, scope, purpose, consent, outcome, reason, prev_hash, hash`

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -156,6 +157,92 @@ func TestAuditAppendsConcurrentlyKeepOneChain(t *testing.T) {
 		}
 	}
 	if r := verify(t, log, ""); !r.OK || r.Entries != 200 {
+		t.Fatalf("%+v", r)
+	}
+}
+
+// TestAuditGroupCommit: concurrent appends share transactions, yet each
+// caller returns only with its own entry stored, sealed and linked.
+func TestAuditGroupCommit(t *testing.T) {
+	db, log := chainOf(t, 3)
+	w := accessWriterOf(db)
+	before := w.groups.Load()
+	const n = 200
+	entries := make([]*sesame.AccessEntry, n)
+	errs := make(chan error, n)
+	for i := range n {
+		entries[i] = &sesame.AccessEntry{At: time.Now(), Person: fmt.Sprintf("q%d", i), Actor: "operator:op", Action: "operator.read",
+			Scope: sesame.ScopeFull, Outcome: sesame.AccessAllowed, Reason: "score"}
+		go func() { errs <- log.AppendAccess(context.Background(), entries[i]) }()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if groups := w.groups.Load() - before; groups >= n {
+		t.Errorf("%d transactions for %d concurrent entries: no group commit", groups, n)
+	} else {
+		t.Logf("%d entries in %d transactions", n, groups)
+	}
+	seen := map[int64]bool{}
+	for _, e := range entries {
+		if e.Seq <= 3 || seen[e.Seq] || len(e.Hash) != 64 {
+			t.Fatalf("entry %+v: want a new, unique seq and a hash", e)
+		}
+		seen[e.Seq] = true
+		got, err := log.AccessEntries(context.Background(), e.Person, 10)
+		if err != nil || len(got) != 1 || got[0].Seq != e.Seq || got[0].Hash != e.Hash {
+			t.Fatalf("%s: stored %+v, %v; returned %+v", e.Person, got, err, e)
+		}
+	}
+	if r := verify(t, log, ""); !r.OK || r.Entries != n+3 {
+		t.Fatalf("%+v", r)
+	}
+}
+
+// TestAuditAppendFailsAlone: when one entry of a group cannot be stored,
+// only its caller gets the error; the others' entries are stored.
+func TestAuditAppendFailsAlone(t *testing.T) {
+	db, log := chainOf(t, 0)
+	// A trigger refuses one person's entries, as a full disk or a
+	// constraint would refuse a write.
+	tamper(t, db, `CREATE TRIGGER refuse BEFORE INSERT ON access_log WHEN NEW.person = 'bad' BEGIN SELECT RAISE(ABORT, 'refused'); END`)
+	const n = 50
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := fmt.Sprint("p", i)
+			if i%10 == 3 {
+				p = "bad"
+			}
+			errs[i] = log.AppendAccess(context.Background(), &sesame.AccessEntry{At: time.Now(), Person: p, Actor: "operator:op", Action: "operator.read", Outcome: sesame.AccessAllowed})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if (i%10 == 3) != (err != nil) {
+			t.Errorf("entry %d: %v", i, err)
+		}
+	}
+	if r := verify(t, log, ""); !r.OK || r.Entries != n-5 {
+		t.Fatalf("%+v", r)
+	}
+}
+
+// TestAuditAppendCancelled: a caller whose request is gone gets an error
+// (and must not serve the read); a cancelled context writes nothing.
+func TestAuditAppendCancelled(t *testing.T) {
+	_, log := chainOf(t, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := log.AppendAccess(ctx, &sesame.AccessEntry{At: time.Now(), Person: "p", Actor: "operator:op", Outcome: sesame.AccessAllowed}); err == nil {
+		t.Fatal("append with a cancelled context succeeded")
+	}
+	if r := verify(t, log, ""); !r.OK || r.Entries != 1 {
 		t.Fatalf("%+v", r)
 	}
 }
