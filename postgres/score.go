@@ -200,3 +200,27 @@ func (s *ScoreStore) SaveCheckpoint(ctx context.Context, job, position string) e
 		ON CONFLICT (job) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`, job, position, time.Now().UnixNano())
 	return err
 }
+
+// ScoredPeople calls fn with every person's latest score, in person order:
+// the population a policy backtest runs over.
+func (s *ScoreStore) ScoredPeople(ctx context.Context, fn func(sc *sesame.Score) error) error {
+	rows, err := s.db.pool.Query(ctx, `SELECT body FROM score_latest ORDER BY person`)
+	if err != nil {
+		return fmt.Errorf("postgres: scored people: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var body []byte
+		if err := rows.Scan(&body); err != nil {
+			return err
+		}
+		sc, err := sesame.UnmarshalStoredScore(body)
+		if err != nil {
+			return fmt.Errorf("postgres: scored people: %w", err)
+		}
+		if err := fn(sc); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -164,8 +164,8 @@ func runPolicyBacktest(ctx context.Context, args []string) error {
 	var scan func(context.Context, func(*sesame.Score) error) error
 	if ts.st.SQLite != nil {
 		scan = ts.st.SQLite.Decisions().ScoredPeople
-	} else if *modelFile == "" {
-		return usageError(fs, "on PostgreSQL, backtest with --model and --as-of (the latest stored scores are read from SQLite only for now)")
+	} else {
+		scan = ts.st.Postgres.Scores().ScoredPeople
 	}
 	label := policy.EventLabeler(ts.st.Events, time.Now().Add(100*365*24*time.Hour))
 	if *modelFile != "" {

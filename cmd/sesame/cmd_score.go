@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -66,13 +65,9 @@ func scheduleRescore(ctx context.Context, svc *score.Service, every time.Duratio
 	}
 }
 
-// newScoreService builds the score service on the store. Scores are kept in
-// SQLite; the PostgreSQL score store is not written yet.
+// newScoreService builds the score service on the store (SQLite or PostgreSQL).
 func newScoreService(st *store, logger *slog.Logger) (*score.Service, error) {
-	if st.SQLite == nil {
-		return nil, errors.New("the score store exists for SQLite only so far")
-	}
-	scores := st.SQLite.Scores()
+	scores := st.Scores()
 	return &score.Service{Events: st.Events, Scanner: st.Scanner, Scores: scores, Models: scores, Jobs: scores,
 		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory), Log: logger}, nil
 }

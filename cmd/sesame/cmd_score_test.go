@@ -11,20 +11,28 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sesame-credit/sesame/postgres/pgtest"
 )
 
 // TestScorePipelineEndToEnd runs the operator's path on a small simulated
 // population — simulate, dataset build, model train, register, rescore —
 // then serves it and checks that an ingested event shows in the person's
-// score through the API within a second, and that history only grows.
+// score through the API within a second, and that history only grows; on
+// the embedded SQLite store and on PostgreSQL.
 func TestScorePipelineEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end pipeline: skipped in -short mode")
 	}
+	t.Run("sqlite", func(t *testing.T) { testScorePipeline(t, filepath.Join(t.TempDir(), "e2e.db")) })
+	t.Run("postgres", func(t *testing.T) { testScorePipeline(t, pgtest.FreshURL(t)) })
+}
+
+func testScorePipeline(t *testing.T, db string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir := t.TempDir()
-	db, train, modelFile := filepath.Join(dir, "e2e.db"), filepath.Join(dir, "train.csv"), filepath.Join(dir, "model.json")
+	train, modelFile := filepath.Join(dir, "train.csv"), filepath.Join(dir, "model.json")
 	for _, args := range [][]string{
 		{"simulate", "--db", db, "--people", "600", "--seed", "3"},
 		{"dataset", "build", "--db", db, "--as-of", "2025-11-01", "--horizon", "12m", "--backfill", "--out", train},

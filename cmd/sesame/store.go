@@ -51,6 +51,22 @@ func openStore(ctx context.Context, dsn string) (*store, error) {
 	return &store{Events: db.Events(), Scanner: db.Events(), SQLite: db}, nil
 }
 
+// scoreStore is what the score service keeps its scores, models and
+// checkpoints in; both engines implement it.
+type scoreStore interface {
+	sesame.ScoreStore
+	sesame.ModelStore
+	sesame.Checkpoints
+}
+
+// Scores returns the score store of whichever database is open.
+func (s *store) Scores() scoreStore {
+	if s.SQLite != nil {
+		return s.SQLite.Scores()
+	}
+	return s.Postgres.Scores()
+}
+
 // Close closes the database.
 func (s *store) Close() error {
 	if s.SQLite != nil {
