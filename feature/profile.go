@@ -58,52 +58,67 @@ type TipTarget struct {
 // Tips returns the values of the named feature that the person could reach
 // by their own action from the current value, best first; nil for features
 // a person cannot change directly (history, age). The model prices each.
-func Tips(name string, current float64) []TipTarget {
-	i := Index(name)
-	if i < 0 || !catalogue[i].Actionable || current != current {
+// The slice is shared: do not modify it.
+func Tips(name string, current float64) []TipTarget { return TipsAt(Index(name), current) }
+
+// TipsAt is Tips for the feature at position i of the vector: the score
+// engine asks for every feature of every person it scores, so this is a
+// lookup in tables built once (no name search, no formatting, no
+// allocation). The slice is shared: do not modify it.
+func TipsAt(i int, current float64) []TipTarget {
+	if i < 0 || i >= numFeatures || current != current {
 		return nil
 	}
-	d := catalogue[i]
-	switch i {
-	case fUtilisationNow:
-		var out []TipTarget
-		for _, t := range []float64{0.1, 0.3, 0.5} {
-			if current > t {
-				out = append(out, TipTarget{t, fmt.Sprintf(d.Tip, fmt.Sprintf("%.0f%%", t*100))})
+	l := &tipLadders[i]
+	// The targets are ordered best first and, for a lower-is-better
+	// feature, ascending: those below the current value form a prefix.
+	n := 0
+	for n < len(l.targets) && (l.lower && current > l.targets[n].Value || !l.lower && current < l.targets[n].Value) {
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	return l.targets[:n:n]
+}
+
+// tipLadder is what a person can bring one feature to: the targets, best
+// first, each applying while the current value is worse than it.
+type tipLadder struct {
+	targets []TipTarget
+	lower   bool // lower values are better: a target applies above it
+}
+
+var tipLadders = func() (out [numFeatures]tipLadder) {
+	lower := func(i int, targets []float64, label func(float64) string) {
+		for _, t := range targets {
+			action := catalogue[i].Tip
+			if label != nil {
+				action = fmt.Sprintf(action, label(t))
 			}
+			out[i].targets = append(out[i].targets, TipTarget{t, action})
 		}
-		return out
-	case fDebtToIncome:
-		var out []TipTarget
-		for _, t := range []float64{1, 3} {
-			if current > t {
-				out = append(out, TipTarget{t, fmt.Sprintf(d.Tip, fmt.Sprintf("%.0f", t))})
-			}
-		}
-		return out
-	case fPaymentStatusNow:
-		if current > 0 {
-			return []TipTarget{{0, d.Tip}}
-		}
-	case fWorstDPD3m, fPublicRecordsOpen, fOrdersUnpaid, fBillsOverdueNow:
-		if current > 0 {
-			return []TipTarget{{0, d.Tip}}
-		}
-	case fIdentityVerified, fIncomeVerified:
-		if current < 1 {
-			return []TipTarget{{1, d.Tip}}
-		}
-	case fOnTimeRepaymentRatio, fPaidInFullShare6m, fBillsOnTimeRatio, fRentalsOnTimeRatio, fPaymentRegularity12m:
-		if current < 1 {
-			return []TipTarget{{1, d.Tip}}
-		}
-	case fRepaidToBilledRatio1m:
-		if current < 1 {
-			return []TipTarget{{1, d.Tip}}
+		out[i].lower = true
+	}
+	higher := func(i int) { out[i].targets = []TipTarget{{1, catalogue[i].Tip}} }
+	percent := func(t float64) string { return fmt.Sprintf("%.0f%%", t*100) }
+	whole := func(t float64) string { return fmt.Sprintf("%.0f", t) }
+	lower(fUtilisationNow, []float64{0.1, 0.3, 0.5}, percent)
+	lower(fDebtToIncome, []float64{1, 3}, whole)
+	for _, i := range []int{fPaymentStatusNow, fWorstDPD3m, fPublicRecordsOpen, fOrdersUnpaid, fBillsOverdueNow} {
+		lower(i, []float64{0}, nil)
+	}
+	for _, i := range []int{fIdentityVerified, fIncomeVerified, fOnTimeRepaymentRatio, fPaidInFullShare6m, fBillsOnTimeRatio,
+		fRentalsOnTimeRatio, fPaymentRegularity12m, fRepaidToBilledRatio1m} {
+		higher(i)
+	}
+	for i := range out {
+		if !catalogue[i].Actionable { // the catalogue decides what a person can change
+			out[i] = tipLadder{}
 		}
 	}
-	return nil
-}
+	return out
+}()
 
 // Profiler computes profiles for the score service: the vector, what is
 // missing for a score, and tips. It holds no per-person state and is safe

@@ -201,22 +201,72 @@ func (m *Model) reasons(x Vector, points []int, n int) []Reason {
 	}
 	out := make([]Reason, len(gaps))
 	for i, g := range gaps {
-		value := m.TermValue(x, g.t)
-		out[i] = Reason{Term: m.TermName(g.t), Points: points[g.t], Best: points[g.t] + g.gap, Gap: g.gap,
-			Value: value, Text: m.reasonText(g.t, value, g.gap)}
+		out[i] = m.CellReason(g.t, m.TermCell(x, g.t))
 	}
 	return out
 }
 
-// TermValue labels the bin(s) the record falls in for term t.
-func (m *Model) TermValue(x Vector, t int) string {
+// NumCells is the number of cells in term t's points table: a feature's
+// bins, or a pair's rows × columns. Numbering cells lets a scorer look up,
+// and cache, everything a cell implies — its points and its reason — by one
+// index.
+func (m *Model) NumCells(t int) int {
+	if t < len(m.Features) {
+		return len(m.Features[t].Bins)
+	}
+	in := &m.Interactions[t-len(m.Features)]
+	return in.Axes[0].NumBins() * in.Axes[1].NumBins()
+}
+
+// TermCell is the cell of term t's table that x falls in: a feature's bin,
+// or a×columns+b for a pair's bins (a, b).
+func (m *Model) TermCell(x Vector, t int) int {
 	if t < len(m.Features) {
 		f := &m.Features[t]
-		return f.Label(f.Bin(x[t]))
+		return f.Bin(x[t])
 	}
 	in := &m.Interactions[t-len(m.Features)]
 	a, b := in.cell(x)
-	return in.Features[0] + " " + in.Labels[0][a] + ", " + in.Features[1] + " " + in.Labels[1][b]
+	return a*in.Axes[1].NumBins() + b
+}
+
+// CellPoints is the points of cell c of term t's table.
+func (m *Model) CellPoints(t, c int) int {
+	if t < len(m.Features) {
+		return m.Features[t].Bins[c].Points
+	}
+	in := &m.Interactions[t-len(m.Features)]
+	cols := in.Axes[1].NumBins()
+	return in.Points[c/cols][c%cols]
+}
+
+// CellReason is the reason term t gives a record in cell c: the points it
+// gets there, the best attainable, the gap and the sentence a person reads.
+// Everything in it depends on the cell alone, which is what lets the score
+// engine compute it once per cell rather than once per person. A Gap ≤ 0
+// means the cell costs nothing: it is no reason.
+func (m *Model) CellReason(t, c int) Reason {
+	pts := m.CellPoints(t, c)
+	gap := m.best[t] - pts
+	value := m.cellValue(t, c)
+	return Reason{Term: m.TermName(t), Points: pts, Best: m.best[t], Gap: gap, Value: value, Text: m.reasonText(t, value, gap)}
+}
+
+// ClampScore is the score of a points sum: the sum clamped to the
+// scaling's range.
+func (m *Model) ClampScore(sum int) int { return m.Scaling.clamp(sum) }
+
+// TermValue labels the bin(s) the record falls in for term t.
+func (m *Model) TermValue(x Vector, t int) string { return m.cellValue(t, m.TermCell(x, t)) }
+
+// cellValue labels cell c of term t.
+func (m *Model) cellValue(t, c int) string {
+	if t < len(m.Features) {
+		return m.Features[t].Label(c)
+	}
+	in := &m.Interactions[t-len(m.Features)]
+	cols := in.Axes[1].NumBins()
+	return in.Features[0] + " " + in.Labels[0][c/cols] + ", " + in.Features[1] + " " + in.Labels[1][c%cols]
 }
 
 func (m *Model) reasonText(t int, value string, gap int) string {

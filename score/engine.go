@@ -7,7 +7,7 @@ package score
 
 import (
 	"math"
-	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -29,62 +29,159 @@ type Profile struct {
 type Profiler interface {
 	Names() []string
 	Profile(events []sesame.Event, asOf time.Time) Profile
-	// Tips returns the values of feature name the person could reach by
-	// their own action, each with a sentence saying how, for the current value.
-	Tips(name string, current float64) []TipTarget
+	// Tips returns the values the feature at position i of Names could reach
+	// by the person's own action from the current value, each with a
+	// sentence saying how. The engine asks for every feature of every person
+	// it scores, so it should be a cheap lookup; the slice may be shared and
+	// the engine never modifies it.
+	Tips(i int, current float64) []TipTarget
 }
 
 // TipTarget is a value a person can bring a feature to, and how.
-type TipTarget struct {
-	Value  float64
-	Action string
-}
+type TipTarget = feature.TipTarget
 
 // Engine scores profiles with one model version. It is immutable and safe
 // for concurrent use; a new model version gets a new Engine.
+//
+// Scoring is the model's table lookup and sum, done here over tables laid
+// out for it in NewEngine rather than through model.Score: issue 5 asks for
+// score, reasons and tips in ≤ 10 µs per person, and model.Score's result
+// (a map per call, formatted reason texts) and pricing every tip by a full
+// rescore cost twice that. The results are the model's exactly; the tests
+// compare them with model.Score and with applying every tip.
 type Engine struct {
 	model    *model.Model
 	version  string
 	profiler Profiler
+	names    []string // profiler.Names(), for Score.Features
 	// column[i] is the profile position of model feature i (−1: not profiled,
 	// always missing).
 	column []int
 	// position maps a profile feature name to its place in Profile.Values.
 	position map[string]int
-	// dimRange holds, per dimension, the fewest and most points its terms allow.
-	dimRange map[string][2]int
+	features []engineFeature // per model feature
+	pairs    []enginePair    // per interaction
+	// dimRange holds, per dimension (in sesame.Dimensions order), the fewest
+	// and most points its terms allow.
+	dimRange [numDimensions][2]int
+	// best[t] is the most points term t can give (model.BestPoints).
+	best []int
+	// Every cell of every term's table (a feature's bins, a pair's rows ×
+	// columns) has a place in the flat arrays below; term t's cells start
+	// at cellBase[t].
+	cellBase []int
+	// points holds every cell's points, contiguous: the model keeps them
+	// inside 56-byte Bins and per-row slices, and the scoring loop reads
+	// nothing else, so a compact copy keeps it in cache.
+	points []int
+	// reasonAt caches the reason of every cell: all of a reason (its text,
+	// points lost, dimension) depends on the cell alone. Filled on first use
+	// rather than here because a model with many pairs has tens of
+	// thousands of cells and a person only ever reaches a few.
+	reasonAt []atomic.Pointer[sesame.Reason]
+}
+
+const numDimensions = 5 // len(sesame.Dimensions)
+
+// engineFeature is what scoring needs of one model feature.
+type engineFeature struct {
+	name   string
+	bins   binTable
+	points []int // per bin: a window of Engine.points
+	column int
+	dim    int        // index in sesame.Dimensions; −1 for a dimension not shown
+	pairs  []pairAxis // the interactions the feature is an axis of, for tips
+}
+
+// pairAxis names one interaction and which of its axes a feature is.
+type pairAxis struct{ pair, axis int }
+
+// enginePair is what scoring needs of one interaction.
+type enginePair struct {
+	axes    [2]binTable
+	points  []int  // per cell a×cols+b: a window of Engine.points
+	cols    int    // bins of the second axis
+	feature [2]int // model feature positions of the two axes
+	dim     int    // the first feature's dimension, as the model counts it
 }
 
 // NewEngine binds a model to a profiler.
 func NewEngine(m *model.Model, version string, p Profiler) *Engine {
-	e := &Engine{model: m, version: version, profiler: p, column: make([]int, len(m.Features)), dimRange: map[string][2]int{}}
+	e := &Engine{model: m, version: version, profiler: p, names: p.Names(), column: make([]int, len(m.Features)),
+		features: make([]engineFeature, len(m.Features)), pairs: make([]enginePair, len(m.Interactions)),
+		best: make([]int, m.NumTerms()), cellBase: make([]int, m.NumTerms())}
 	pos := map[string]int{}
-	for i, n := range p.Names() {
+	for i, n := range e.names {
 		pos[n] = i
 	}
 	e.position = pos
-	for i, f := range m.Features {
+	for i := range m.Features {
+		f := &m.Features[i]
 		c, ok := pos[f.Name]
 		if !ok {
 			c = -1
 		}
 		e.column[i] = c
+		e.features[i] = engineFeature{name: f.Name, bins: newBinTable(&f.Binning), column: c, dim: dimensionIndex(f.Dimension)}
 		lo, hi := pointsRange(f.Bins)
-		r := e.dimRange[f.Dimension]
-		e.dimRange[f.Dimension] = [2]int{r[0] + lo, r[1] + hi}
+		e.addRange(e.features[i].dim, lo, hi)
 	}
-	for _, in := range m.Interactions {
+	for p := range m.Interactions {
+		in := &m.Interactions[p]
+		ep := enginePair{axes: [2]binTable{newBinTable(&in.Axes[0]), newBinTable(&in.Axes[1])}, cols: in.Axes[1].NumBins(),
+			feature: [2]int{m.Feature(in.Features[0]), m.Feature(in.Features[1])}}
+		ep.dim = e.features[ep.feature[0]].dim
+		for axis, f := range ep.feature {
+			if axis == 1 && f == ep.feature[0] {
+				break // a pair of a feature with itself moves as one axis, as model.PointsIf has it
+			}
+			e.features[f].pairs = append(e.features[f].pairs, pairAxis{p, axis})
+		}
+		e.pairs[p] = ep
 		lo, hi := math.MaxInt, math.MinInt
 		for _, row := range in.Points {
 			for _, p := range row {
 				lo, hi = min(lo, p), max(hi, p)
 			}
 		}
-		d := m.Features[m.Feature(in.Features[0])].Dimension
-		r := e.dimRange[d]
-		e.dimRange[d] = [2]int{r[0] + lo, r[1] + hi}
+		e.addRange(ep.dim, lo, hi)
 	}
+	cells := 0
+	for t := range e.best {
+		e.best[t] = m.BestPoints(t)
+		e.cellBase[t] = cells
+		cells += m.NumCells(t)
+	}
+	e.points = make([]int, cells)
+	for t := range e.best {
+		window := e.points[e.cellBase[t] : e.cellBase[t]+m.NumCells(t)]
+		for c := range window {
+			window[c] = m.CellPoints(t, c)
+		}
+		if t < len(e.features) {
+			e.features[t].points = window
+		} else {
+			e.pairs[t-len(e.features)].points = window
+		}
+	}
+	e.reasonAt = make([]atomic.Pointer[sesame.Reason], cells)
 	return e
+}
+
+func dimensionIndex(d string) int {
+	for k, x := range sesame.Dimensions {
+		if string(x) == d {
+			return k
+		}
+	}
+	return -1
+}
+
+func (e *Engine) addRange(dim, lo, hi int) {
+	if dim >= 0 {
+		r := &e.dimRange[dim]
+		r[0], r[1] = r[0]+lo, r[1]+hi
+	}
 }
 
 func pointsRange(bins []model.Bin) (lo, hi int) {
@@ -107,106 +204,266 @@ func (e *Engine) Score(person string, events []sesame.Event, asOf time.Time) *se
 	return e.ScoreProfile(person, p, asOf)
 }
 
+// scored is a score with room for its parts, allocated in one go; the
+// score's slices point into it.
+type scored struct {
+	score      sesame.Score
+	dimensions [numDimensions]sesame.DimensionScore
+	reasons    [model.MaxReasons]sesame.Reason
+	tips       [MaxTips]sesame.Tip
+}
+
+// termScratch is the per-call working space of ScoreProfile: on the stack
+// for models up to its size, so scoring allocates only its result.
+const termScratch = 128
+
 // ScoreProfile scores an already computed profile.
 func (e *Engine) ScoreProfile(person string, p Profile, asOf time.Time) *sesame.Score {
-	s := &sesame.Score{Person: person, ModelVersion: e.version, AsOf: asOf.UTC(), Features: e.featureMap(p.Values)}
+	out := new(scored)
+	s := &out.score
+	s.Person, s.ModelVersion, s.AsOf, s.Features = person, e.version, asOf.UTC(), e.featureMap(p.Values)
 	if len(p.Missing) > 0 {
 		s.Status, s.Missing = sesame.StatusInsufficientHistory, p.Missing
 		return s
 	}
-	x := e.vector(p.Values)
-	r := e.model.Score(x)
-	s.Status, s.Score, s.Band = sesame.StatusScored, r.Score, sesame.BandOf(r.Score)
-	s.Dimensions = e.dimensions(r)
-	s.Reasons = e.reasons(r)
-	s.Tips = e.tips(x, r)
+	// Per feature, its main-effect points; per pair, its two bins and points:
+	// the tips reuse them.
+	nf, np := len(e.features), len(e.pairs)
+	var stack [termScratch]int
+	scratch := stack[:0]
+	if need := nf + 3*np; need <= len(stack) {
+		scratch = stack[:need]
+	} else {
+		scratch = make([]int, need)
+	}
+	mainPts, pairPts, pairBins := scratch[:nf], scratch[nf:nf+np], scratch[nf+np:]
+
+	var dims [numDimensions]int
+	var top topReasons
+	sum := 0
+	for i := range e.features {
+		ef := &e.features[i]
+		k := ef.bins.bin(e.value(p.Values, i))
+		pts := ef.points[k]
+		mainPts[i] = pts
+		sum += pts
+		if ef.dim >= 0 {
+			dims[ef.dim] += pts
+		}
+		top.add(i, k, e.best[i]-pts)
+	}
+	for q := range e.pairs {
+		ep := &e.pairs[q]
+		a := ep.axes[0].bin(e.value(p.Values, ep.feature[0]))
+		b := ep.axes[1].bin(e.value(p.Values, ep.feature[1]))
+		pts := ep.points[a*ep.cols+b]
+		pairBins[2*q], pairBins[2*q+1], pairPts[q] = a, b, pts
+		sum += pts
+		if ep.dim >= 0 {
+			dims[ep.dim] += pts
+		}
+		top.add(nf+q, a*ep.cols+b, e.best[nf+q]-pts)
+	}
+	score := e.model.ClampScore(sum)
+	s.Status, s.Score, s.Band = sesame.StatusScored, score, sesame.BandOf(score)
+
+	// dimensions places each dimension's points between the fewest and most
+	// its terms allow, on the 350–950 scale; a dimension whose terms cannot
+	// move (no features, or none with any effect) sits at the neutral
+	// midpoint, 650.
+	for k, d := range sesame.Dimensions {
+		rg := e.dimRange[k] // zero for a dimension without terms: neutral
+		pts := float64(dims[k])
+		out.dimensions[k] = sesame.DimensionScore{Dimension: d, Score: feature.SubScore(pts, float64(rg[0]), float64(rg[1])), Points: pts}
+	}
+	s.Dimensions = out.dimensions[:len(sesame.Dimensions):len(sesame.Dimensions)]
+
+	for k := range top.n {
+		out.reasons[k] = e.reason(top.term[k], top.cell[k])
+	}
+	s.Reasons = out.reasons[:top.n:top.n]
+
+	if n := e.tips(p.Values, sum, score, mainPts, pairPts, pairBins, &out.tips); n > 0 {
+		s.Tips = out.tips[:n:n]
+	}
 	return s
 }
 
-func (e *Engine) vector(values []float64) model.Vector {
-	x := make(model.Vector, len(e.column))
-	for i, c := range e.column {
-		if c < 0 || c >= len(values) {
-			x[i] = math.NaN()
-		} else {
-			x[i] = values[c]
-		}
+// value is model feature i's value in the profile (NaN: missing).
+func (e *Engine) value(values []float64, i int) float64 {
+	if c := e.column[i]; c >= 0 && c < len(values) {
+		return values[c]
 	}
-	return x
+	return math.NaN()
 }
 
-func (e *Engine) featureMap(values []float64) map[string]float64 {
-	names := e.profiler.Names()
-	m := make(map[string]float64, len(values))
-	for i, v := range values {
-		if i < len(names) && !math.IsNaN(v) {
-			m[names[i]] = v
-		}
-	}
-	return m
+// topReasons keeps the model.MaxReasons terms with the largest gap between
+// best attainable and received points, largest first, ties in term order —
+// model.Score's rule — by insertion into a short sorted list.
+type topReasons struct {
+	n          int
+	term, cell [model.MaxReasons]int
+	gap        [model.MaxReasons]int
 }
 
-// dimensions places each dimension's points between the fewest and most its
-// terms allow, on the 350–950 scale; a dimension whose terms cannot move
-// (no features, or none with any effect) sits at the neutral midpoint, 650.
-func (e *Engine) dimensions(r model.Result) []sesame.DimensionScore {
-	out := make([]sesame.DimensionScore, 0, len(sesame.Dimensions))
-	for _, d := range sesame.Dimensions {
-		pts := r.Dimensions[string(d)]
-		rg := e.dimRange[string(d)] // zero for a dimension without terms: neutral
-		sub := feature.SubScore(float64(pts), float64(rg[0]), float64(rg[1]))
-		out = append(out, sesame.DimensionScore{Dimension: d, Score: sub, Points: float64(pts)})
+func (r *topReasons) add(term, cell, gap int) {
+	if gap <= 0 || (r.n == len(r.gap) && gap <= r.gap[r.n-1]) {
+		return
 	}
-	return out
+	k := min(r.n, len(r.gap)-1) // the slot freed when the list is full is the last
+	for k > 0 && r.gap[k-1] < gap {
+		r.term[k], r.cell[k], r.gap[k] = r.term[k-1], r.cell[k-1], r.gap[k-1]
+		k--
+	}
+	r.term[k], r.cell[k], r.gap[k] = term, cell, gap
+	r.n = min(r.n+1, len(r.gap))
 }
 
-func (e *Engine) reasons(r model.Result) []sesame.Reason {
-	out := make([]sesame.Reason, 0, len(r.Reasons))
-	for _, rs := range r.Reasons {
-		d := sesame.Behaviour
-		if i := e.model.Feature(rs.Term); i >= 0 {
-			d = sesame.Dimension(e.model.Features[i].Dimension)
-		} else {
-			for _, in := range e.model.Interactions {
-				if in.Name == rs.Term {
-					d = sesame.Dimension(e.model.Features[e.model.Feature(in.Features[0])].Dimension)
-				}
-			}
-		}
-		out = append(out, sesame.Reason{Feature: rs.Term, Dimension: d, Text: rs.Text, PointsLost: float64(rs.Gap)})
+// reason is the reason of term t in cell c, from the cache.
+func (e *Engine) reason(t, c int) sesame.Reason {
+	slot := &e.reasonAt[e.cellBase[t]+c]
+	if r := slot.Load(); r != nil {
+		return *r
 	}
-	return out
+	mr := e.model.CellReason(t, c)
+	r := &sesame.Reason{Feature: mr.Term, Dimension: e.termDimension(t), Text: mr.Text, PointsLost: float64(mr.Gap)}
+	slot.Store(r) // a race stores an identical reason: harmless
+	return *r
+}
+
+// termDimension is the dimension a term's reason is filed under: a pair's
+// is its first feature's.
+func (e *Engine) termDimension(t int) sesame.Dimension {
+	f := t
+	if t >= len(e.features) {
+		f = e.pairs[t-len(e.features)].feature[0]
+	}
+	return sesame.Dimension(e.model.Features[f].Dimension)
 }
 
 // MaxTips is how many tips a score carries.
 const MaxTips = 4
 
 // tips asks the profiler what each feature could become by the person's own
-// action and prices each change exactly with the model: the gain is the
-// change in the clamped score, so it is what the person would see.
-func (e *Engine) tips(x model.Vector, r model.Result) []sesame.Tip {
-	var out []sesame.Tip
-	for i, f := range e.model.Features {
-		if e.column[i] < 0 {
+// action and prices each change exactly: the gain is the change in the
+// clamped score, so it is what the person would see. Only the changed
+// feature's terms move — its main effect and the pairs it is an axis of —
+// so the new sum is the old one plus their difference, with no rescore.
+// Each feature offers its best target (the first of equal ones); the
+// features' tips are kept largest gain first, ties in model order. It
+// writes them to out and returns how many.
+func (e *Engine) tips(values []float64, sum, score int, mainPts, pairPts, pairBins []int, out *[MaxTips]sesame.Tip) int {
+	n := 0
+	for i := range e.features {
+		ef := &e.features[i]
+		if ef.column < 0 {
 			continue
 		}
-		now := e.model.FeaturePoints(x, i)
+		current := e.value(values, i)
+		targets := e.profiler.Tips(ef.column, current)
+		if len(targets) == 0 {
+			continue
+		}
+		now := mainPts[i]
+		for _, pa := range ef.pairs {
+			now += pairPts[pa.pair]
+		}
 		best := sesame.Tip{}
-		for _, t := range e.profiler.Tips(f.Name, x[i]) {
-			gain := sesame.ClampScore(r.Unclamped+e.model.PointsIf(x, i, t.Value)-now) - r.Score
+		for _, t := range targets {
+			then := ef.points[ef.bins.bin(t.Value)]
+			for _, pa := range ef.pairs {
+				ep := &e.pairs[pa.pair]
+				a, b := pairBins[2*pa.pair], pairBins[2*pa.pair+1]
+				if pa.axis == 0 {
+					a = ep.axes[0].bin(t.Value)
+				} else {
+					b = ep.axes[1].bin(t.Value)
+				}
+				then += ep.points[a*ep.cols+b]
+			}
+			gain := sesame.ClampScore(sum+then-now) - score
 			if gain > best.Gain {
-				best = sesame.Tip{Feature: f.Name, Action: t.Action, Gain: gain, Target: t.Value}
+				best = sesame.Tip{Feature: ef.name, Action: t.Action, Gain: gain, Target: t.Value}
 			}
 		}
-		if best.Gain > 0 {
-			out = append(out, best)
+		if best.Gain <= 0 || (n == MaxTips && best.Gain <= out[n-1].Gain) {
+			continue
+		}
+		k := min(n, MaxTips-1)
+		for k > 0 && out[k-1].Gain < best.Gain {
+			out[k] = out[k-1]
+			k--
+		}
+		out[k] = best
+		n = min(n+1, MaxTips)
+	}
+	return n
+}
+
+// binTable is a model.Binning laid out for lookups: Bin's rules exactly
+// (the tests compare the two on every cut), with the cut search branch-free
+// because a person's values make the branches of a binary search
+// unpredictable.
+type binTable struct {
+	cuts     []float64
+	specials []float64 // bins len(cuts)+1 on
+	levels   int       // categorical: bins 0..levels−1, then other
+	category bool
+	missing  int // the last bin
+}
+
+func newBinTable(b *model.Binning) binTable {
+	return binTable{cuts: b.Cuts, specials: b.Specials, levels: len(b.Levels), category: b.Type == "categorical", missing: b.MissingBin()}
+}
+
+func (b *binTable) bin(x float64) int {
+	if x != x {
+		return b.missing
+	}
+	if b.category {
+		if x < 0 || int(x) >= b.levels {
+			return b.levels // other
+		}
+		return int(x)
+	}
+	for k, s := range b.specials {
+		if x == s {
+			return len(b.cuts) + 1 + k
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Gain > out[j].Gain })
-	if len(out) > MaxTips {
-		out = out[:MaxTips]
+	// The number of cuts <= x (bin k holds cuts[k−1] <= x < cuts[k]): the
+	// count lies in [base, base+n], and each step halves n.
+	cuts := b.cuts
+	if len(cuts) == 0 {
+		return 0
 	}
-	return out
+	base, n := 0, len(cuts)
+	for n > 1 {
+		half := n >> 1
+		base += half * le(cuts[base+half], x)
+		n -= half
+	}
+	return base + le(cuts[base], x)
+}
+
+// le is 1 when a <= b, else 0: written so that the compiler sets a
+// register from the flags instead of branching.
+func le(a, b float64) int {
+	var one int
+	if a <= b {
+		one = 1
+	}
+	return one
+}
+
+func (e *Engine) featureMap(values []float64) map[string]float64 {
+	m := make(map[string]float64, len(values))
+	for i, v := range values {
+		if i < len(e.names) && v == v {
+			m[e.names[i]] = v
+		}
+	}
+	return m
 }
 
 // WhatIf scores the profile with some features changed and returns the new

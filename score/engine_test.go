@@ -1,8 +1,14 @@
 package score
 
 import (
+	"cmp"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,8 +24,8 @@ func (p tableProfiler) Names() []string { return p.names }
 func (p tableProfiler) Profile(events []sesame.Event, _ time.Time) Profile {
 	return Profile{Values: []float64{float64(len(events)), 0.5, 1}}
 }
-func (p tableProfiler) Tips(name string, current float64) []TipTarget {
-	if name == "utilisation" && current > 0.1 {
+func (p tableProfiler) Tips(i int, current float64) []TipTarget {
+	if p.names[i] == "utilisation" && current > 0.1 {
 		return []TipTarget{{Value: 0.1, Action: "Pay your cards down to 10% of their limits"}, {Value: 0.3, Action: "to 30%"}}
 	}
 	return nil
@@ -61,7 +67,7 @@ func TestEngineExplainsEveryPoint(t *testing.T) {
 	asOf := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	for _, values := range [][]float64{{0, 0.05, 1}, {4, 0.95, 0}, {2, 0.5, math.NaN()}, {1, 0.7, 1}} {
 		s := e.ScoreProfile("p", Profile{Values: values}, asOf)
-		x := e.vector(values)
+		x := modelVector(e, values)
 		r := m.Score(x)
 		if s.Score != r.Score || s.Band != sesame.BandOf(r.Score) {
 			t.Fatalf("%v: score %d band %s, model says %d", values, s.Score, s.Band, r.Score)
@@ -117,4 +123,219 @@ func TestEngineRefusesThinHistory(t *testing.T) {
 	if s.Status != sesame.StatusInsufficientHistory || s.Score != 0 || s.Band != "" || len(s.Missing) != 1 {
 		t.Fatalf("thin history scored: %+v", s)
 	}
+}
+
+// modelVector resolves a profile to the model's feature order, the
+// straightforward way: by name.
+func modelVector(e *Engine, values []float64) model.Vector {
+	names := e.profiler.Names()
+	x := make(model.Vector, len(e.model.Features))
+	for i, f := range e.model.Features {
+		x[i] = math.NaN()
+		for c, n := range names {
+			if n == f.Name && c < len(values) {
+				x[i] = values[c]
+			}
+		}
+	}
+	return x
+}
+
+// referenceScore is ScoreProfile computed the straightforward way, from the
+// model's public tables with nothing precomputed: every term's points by
+// its own bin lookup, reasons by sorting every term's gap, their texts
+// formatted afresh, and every tip priced by rescoring the whole vector
+// with the change applied.
+func referenceScore(e *Engine, person string, p Profile, asOf time.Time) *sesame.Score {
+	m := e.model
+	names := e.profiler.Names()
+	s := &sesame.Score{Person: person, ModelVersion: e.version, AsOf: asOf.UTC(), Features: map[string]float64{}}
+	for i, v := range p.Values {
+		if !math.IsNaN(v) {
+			s.Features[names[i]] = v
+		}
+	}
+	if len(p.Missing) > 0 {
+		s.Status, s.Missing = sesame.StatusInsufficientHistory, p.Missing
+		return s
+	}
+	x := modelVector(e, p.Values)
+	points := func(x model.Vector) []int {
+		out := make([]int, 0, m.NumTerms())
+		for i := range m.Features {
+			f := &m.Features[i]
+			out = append(out, f.Bins[f.Bin(x[i])].Points)
+		}
+		for _, in := range m.Interactions {
+			a := in.Axes[0].Bin(x[m.Feature(in.Features[0])])
+			b := in.Axes[1].Bin(x[m.Feature(in.Features[1])])
+			out = append(out, in.Points[a][b])
+		}
+		return out
+	}
+	clamp := func(pts []int) int {
+		sum := 0
+		for _, p := range pts {
+			sum += p
+		}
+		return min(max(sum, m.Scaling.Min), m.Scaling.Max)
+	}
+	termDim := func(t int) sesame.Dimension {
+		if t >= len(m.Features) {
+			t = m.Feature(m.Interactions[t-len(m.Features)].Features[0])
+		}
+		return sesame.Dimension(m.Features[t].Dimension)
+	}
+	pts := points(x)
+	s.Status, s.Score = sesame.StatusScored, clamp(pts)
+	s.Band = sesame.BandOf(s.Score)
+
+	// Dimensions: each dimension's points between the fewest and most its
+	// terms allow.
+	for _, d := range sesame.Dimensions {
+		sum, lo, hi := 0, 0, 0
+		for t, p := range pts {
+			if termDim(t) != d {
+				continue
+			}
+			sum += p
+			var cells []int
+			if t < len(m.Features) {
+				for _, b := range m.Features[t].Bins {
+					cells = append(cells, b.Points)
+				}
+			} else {
+				for _, row := range m.Interactions[t-len(m.Features)].Points {
+					cells = append(cells, row...)
+				}
+			}
+			lo, hi = lo+slices.Min(cells), hi+slices.Max(cells)
+		}
+		sub := (sesame.MinScore + sesame.MaxScore) / 2
+		if hi > lo {
+			sub = sesame.ClampScore(int(float64(sesame.MinScore) + float64(sum-lo)/float64(hi-lo)*float64(sesame.MaxScore-sesame.MinScore) + 0.5))
+		}
+		s.Dimensions = append(s.Dimensions, sesame.DimensionScore{Dimension: d, Score: sub, Points: float64(sum)})
+	}
+
+	// Reasons: the largest gaps to the best attainable, ties in term order.
+	terms := make([]int, 0, len(pts))
+	for t := range pts {
+		if m.BestPoints(t)-pts[t] > 0 {
+			terms = append(terms, t)
+		}
+	}
+	sort.SliceStable(terms, func(i, j int) bool {
+		return m.BestPoints(terms[i])-pts[terms[i]] > m.BestPoints(terms[j])-pts[terms[j]]
+	})
+	s.Reasons = []sesame.Reason{}
+	for _, t := range terms[:min(len(terms), model.MaxReasons)] {
+		gap, value := m.BestPoints(t)-pts[t], m.TermValue(x, t)
+		var text string
+		switch {
+		case t >= len(m.Features):
+			text = fmt.Sprintf("The combination %s costs %d points against the best combination", value, gap)
+		case strings.Contains(m.Features[t].Reason, "%s"):
+			text = fmt.Sprintf(m.Features[t].Reason, value)
+		case m.Features[t].Reason != "":
+			text = m.Features[t].Reason
+		default:
+			what := cmp.Or(m.Features[t].Description, m.Features[t].Name)
+			text = fmt.Sprintf("%s is %s: %d points below the best", what, value, gap)
+		}
+		s.Reasons = append(s.Reasons, sesame.Reason{Feature: m.TermName(t), Dimension: termDim(t), Text: text, PointsLost: float64(gap)})
+	}
+
+	// Tips: each feature's best target priced by a full rescore.
+	for i, f := range m.Features {
+		c := slices.Index(names, f.Name)
+		if c < 0 {
+			continue
+		}
+		best := sesame.Tip{}
+		for _, t := range e.profiler.Tips(c, x[i]) {
+			y := slices.Clone(x)
+			y[i] = t.Value
+			if gain := clamp(points(y)) - s.Score; gain > best.Gain {
+				best = sesame.Tip{Feature: f.Name, Action: t.Action, Gain: gain, Target: t.Value}
+			}
+		}
+		if best.Gain > 0 {
+			s.Tips = append(s.Tips, best)
+		}
+	}
+	sort.SliceStable(s.Tips, func(i, j int) bool { return s.Tips[i].Gain > s.Tips[j].Gain })
+	s.Tips = s.Tips[:min(len(s.Tips), MaxTips)]
+	if len(s.Tips) == 0 {
+		s.Tips = nil
+	}
+	return s
+}
+
+// TestEngineMatchesReference scores the simulated population with the
+// engine and the straightforward computation and wants the same result to
+// the last field; then applies every tip and wants the promised gain.
+func TestEngineMatchesReference(t *testing.T) {
+	e, profiles, asOf := simulatedFixture(t)
+	if len(e.model.Interactions) == 0 {
+		t.Fatal("the simulated model has no pairs: the test would not cover them")
+	}
+	tips, pairReasons := 0, 0
+	for n, p := range profiles {
+		got, want := e.ScoreProfile("p", p, asOf), referenceScore(e, "p", p, asOf)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("person %d:\n got %+v\nwant %+v", n, got, want)
+		}
+		if r := e.model.Score(modelVector(e, p.Values)); got.Status == sesame.StatusScored && r.Score != got.Score {
+			t.Fatalf("person %d: score %d, model.Score says %d", n, got.Score, r.Score)
+		}
+		for _, rs := range got.Reasons {
+			if strings.Contains(rs.Feature, " × ") {
+				pairReasons++
+			}
+		}
+		for _, tip := range got.Tips {
+			after, err := e.WhatIf("p", p, asOf, map[string]float64{tip.Feature: tip.Target})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after.Score-got.Score != tip.Gain {
+				t.Errorf("person %d: tip %q promises %d, applying it gives %d", n, tip.Action, tip.Gain, after.Score-got.Score)
+			}
+			tips++
+		}
+	}
+	if tips == 0 || pairReasons == 0 {
+		t.Errorf("%d tips and %d pair reasons in %d people: the test does not cover them", tips, pairReasons, len(profiles))
+	}
+}
+
+// TestBinTableMatchesModel looks up every cut, its neighbours, every special
+// value and the edge cases in the engine's bin tables and in the model's
+// Binning.Bin, for every feature and pair axis of the simulated model and a
+// categorical feature.
+func TestBinTableMatchesModel(t *testing.T) {
+	e, _, _ := simulatedFixture(t)
+	check := func(what string, b *model.Binning) {
+		values := []float64{math.NaN(), math.Inf(-1), math.Inf(1), -1e300, -2, -1, -0.5, 0, 0.5, 1, 2, 3, 1e300}
+		for _, x := range append(slices.Clone(b.Cuts), b.Specials...) {
+			values = append(values, x, math.Nextafter(x, math.Inf(-1)), math.Nextafter(x, math.Inf(1)), x-0.5, x+0.5)
+		}
+		bt := newBinTable(b)
+		for _, x := range values {
+			if got, want := bt.bin(x), b.Bin(x); got != want {
+				t.Errorf("%s at %v: bin %d, the model says %d", what, x, got, want)
+			}
+		}
+	}
+	for i := range e.model.Features {
+		check(e.model.Features[i].Name, &e.model.Features[i].Binning)
+	}
+	for _, in := range e.model.Interactions {
+		check(in.Name+" axis 0", &in.Axes[0])
+		check(in.Name+" axis 1", &in.Axes[1])
+	}
+	check("categorical", &model.Binning{Type: "categorical", Levels: []string{"a", "b", "c"}})
+	check("no cuts", &model.Binning{Type: "numeric"})
+	check("one cut and specials", &model.Binning{Type: "numeric", Cuts: []float64{0.5}, Specials: []float64{-1, 96}})
 }

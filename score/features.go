@@ -27,10 +27,6 @@ func (p FeatureProfiler) Profile(events []sesame.Event, asOf time.Time) Profile 
 	return Profile{Values: v, Missing: missing}
 }
 
-func (p FeatureProfiler) Tips(name string, current float64) []TipTarget {
-	var out []TipTarget
-	for _, t := range feature.Tips(name, current) {
-		out = append(out, TipTarget{Value: t.Value, Action: t.Action})
-	}
-	return out
-}
+// Tips returns the catalogue's tips; the profile order is the catalogue's,
+// so i is the catalogue position.
+func (p FeatureProfiler) Tips(i int, current float64) []TipTarget { return feature.TipsAt(i, current) }

@@ -1,0 +1,79 @@
+package feature
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"testing"
+)
+
+// TestTipsMatchTheRules checks the precomputed tip tables against the rules
+// written out case by case (the code they replaced), for every feature at
+// values around every target.
+func TestTipsMatchTheRules(t *testing.T) {
+	values := []float64{math.NaN(), math.Inf(-1), -2, -1, -0.5, 0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.99, 1, 1.5, 2, 3, 4, 96, math.Inf(1)}
+	tips := 0
+	for i, name := range Names() {
+		for _, v := range values {
+			got, want := Tips(name, v), referenceTips(name, v)
+			if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(TipsAt(i, v), want) {
+				t.Errorf("%s at %v: tips %v, the rules say %v", name, v, got, want)
+			}
+			tips += len(got)
+		}
+	}
+	if tips == 0 {
+		t.Fatal("no feature has a tip: the test proves nothing")
+	}
+	if Tips("no_such_feature", 1) != nil || TipsAt(-1, 1) != nil || TipsAt(Len(), 1) != nil {
+		t.Error("tips for a feature that does not exist")
+	}
+}
+
+// referenceTips is Tips as written before the tables: the rules case by case.
+func referenceTips(name string, current float64) []TipTarget {
+	i := Index(name)
+	if i < 0 || !catalogue[i].Actionable || current != current {
+		return nil
+	}
+	d := catalogue[i]
+	switch i {
+	case fUtilisationNow:
+		var out []TipTarget
+		for _, t := range []float64{0.1, 0.3, 0.5} {
+			if current > t {
+				out = append(out, TipTarget{t, fmt.Sprintf(d.Tip, fmt.Sprintf("%.0f%%", t*100))})
+			}
+		}
+		return out
+	case fDebtToIncome:
+		var out []TipTarget
+		for _, t := range []float64{1, 3} {
+			if current > t {
+				out = append(out, TipTarget{t, fmt.Sprintf(d.Tip, fmt.Sprintf("%.0f", t))})
+			}
+		}
+		return out
+	case fPaymentStatusNow:
+		if current > 0 {
+			return []TipTarget{{0, d.Tip}}
+		}
+	case fWorstDPD3m, fPublicRecordsOpen, fOrdersUnpaid, fBillsOverdueNow:
+		if current > 0 {
+			return []TipTarget{{0, d.Tip}}
+		}
+	case fIdentityVerified, fIncomeVerified:
+		if current < 1 {
+			return []TipTarget{{1, d.Tip}}
+		}
+	case fOnTimeRepaymentRatio, fPaidInFullShare6m, fBillsOnTimeRatio, fRentalsOnTimeRatio, fPaymentRegularity12m:
+		if current < 1 {
+			return []TipTarget{{1, d.Tip}}
+		}
+	case fRepaidToBilledRatio1m:
+		if current < 1 {
+			return []TipTarget{{1, d.Tip}}
+		}
+	}
+	return nil
+}
