@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	nethttp "net/http"
+	"strconv"
 
 	"github.com/sesame-credit/sesame"
 )
@@ -114,10 +115,11 @@ func writeJSON(w nethttp.ResponseWriter, status int, v any) {
 }
 
 func writeBody(w nethttp.ResponseWriter, status int, contentType string, b []byte) {
+	// Canonical keys set directly: this runs on every answer.
 	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", fmt.Sprint(len(b)))
-	h.Set("X-Content-Type-Options", "nosniff")
+	h["Content-Type"] = []string{contentType}
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	h["X-Content-Type-Options"] = []string{"nosniff"}
 	w.WriteHeader(status)
 	w.Write(b)
 }

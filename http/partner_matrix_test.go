@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -65,6 +66,18 @@ func TestAuthorisationMatrix(t *testing.T) {
 			[]int{401, 401, 403, 403, 403, 403, 403, 403, 200, 403}},
 		{"operator partners", "GET", "/v1/operator/partners#%s", "",
 			[]int{401, 401, 403, 403, 403, 403, 403, 403, 403, 200}},
+		// The person's own score routes: the person, or an operator (whose
+		// read is logged); partners are sent to /v1/partner with a consent,
+		// whatever consent they hold. No model is active, so what-if is 503
+		// once allowed.
+		{"person score", "GET", "/v1/people/%s/score", "",
+			[]int{401, 401, 403, 403, 403, 403, 403, 403, 200, 200}},
+		{"person score history", "GET", "/v1/people/%s/score/history", "",
+			[]int{401, 401, 403, 403, 403, 403, 403, 403, 200, 200}},
+		{"person tips", "GET", "/v1/people/%s/tips", "",
+			[]int{401, 401, 403, 403, 403, 403, 403, 403, 200, 200}},
+		{"person what-if", "POST", "/v1/people/%s/score/what-if", `{"features":{"utilisation_now":0.1}}#%s`,
+			[]int{401, 401, 403, 403, 403, 403, 403, 403, 503, 503}},
 	}
 	for _, e := range endpoints {
 		for i, c := range callers {
@@ -74,8 +87,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 			}
 			body := e.body
 			if body != "" {
-				body = fmt.Sprintf(body, c.person)
+				body = strings.SplitN(fmt.Sprintf(body, c.person), "#", 2)[0]
 			}
+			logged := accessEntries(t, ts, c.person)
 			before := ts.scores.total()
 			readsOfPerson := ts.scores.reads[c.person]
 			a := ts.do(e.method, path, c.token, body)
@@ -90,6 +104,17 @@ func TestAuthorisationMatrix(t *testing.T) {
 			}
 			if c.name == "the person" && e.name == "my score" && ts.scores.reads[c.person] != readsOfPerson+1 {
 				t.Errorf("the person's own score was not read from the store")
+			}
+			// An operator's look at a person's score data is in the
+			// person's access log before the answer.
+			if c.name == "the operator" && strings.HasPrefix(e.name, "person ") {
+				after := accessEntries(t, ts, c.person)
+				if len(after) != len(logged)+1 || after[0].Actor != "operator:op" || after[0].Action != "operator.read" || after[0].Outcome != sesame.AccessAllowed {
+					t.Errorf("%s as the operator: access log %d → %d entries, newest %+v", e.name, len(logged), len(after), after[0])
+				}
+			}
+			if a.status == 200 && strings.HasPrefix(e.name, "person score") && !strings.Contains(a.body, `"person":"`+c.person+`"`) {
+				t.Errorf("%s as %s: %s", e.name, c.name, a.body)
 			}
 		}
 	}
@@ -116,6 +141,58 @@ func TestAuthorisationMatrix(t *testing.T) {
 		if e.Outcome != sesame.AccessDenied || e.Actor != "partner:acme" || e.Reason == "" {
 			t.Errorf("entry %+v: want a denied entry by partner:acme with a reason", e)
 		}
+	}
+}
+
+func accessEntries(t *testing.T, ts *trustServer, person string) []*sesame.AccessEntry {
+	t.Helper()
+	es, err := ts.db.AccessLog().AccessEntries(context.Background(), person, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return es
+}
+
+// TestPersonScoreRoutesOtherPerson: a person reads only their own score
+// data; another person's is refused before any read, and nothing is
+// logged for a read that did not happen.
+func TestPersonScoreRoutesOtherPerson(t *testing.T) {
+	ts := newTrustServer(t, false)
+	ts.score("p-a", 700)
+	ts.score("p-b", 600)
+	tok := ts.login("p-a")
+	for _, path := range []string{"/v1/people/p-b/score", "/v1/people/p-b/score/history", "/v1/people/p-b/tips"} {
+		before := ts.scores.total()
+		if a := ts.do("GET", path, tok, ""); a.status != 403 || !strings.Contains(a.body, `"code":"forbidden"`) {
+			t.Errorf("%s as p-a: %d %s", path, a.status, a.body)
+		}
+		if ts.scores.total() != before {
+			t.Errorf("%s as p-a: p-b's score was read", path)
+		}
+	}
+	if a := ts.do("POST", "/v1/people/p-b/score/what-if", tok, `{"features":{}}`); a.status != 403 {
+		t.Errorf("what-if of p-b as p-a: %d %s", a.status, a.body)
+	}
+	if a := ts.do("GET", "/v1/people/p-a/score", tok, ""); a.status != 200 || !strings.Contains(a.body, `"score":700`) || strings.Contains(a.body, "features") {
+		t.Errorf("own score: %d %s", a.status, a.body)
+	}
+	if n := len(accessEntries(t, ts, "p-b")); n != 0 {
+		t.Errorf("p-b's access log has %d entries; no one read p-b", n)
+	}
+}
+
+// TestOperatorScoreReadNeedsAccessLog: without an access log to write
+// the read to, an operator may not read a score at all.
+func TestOperatorScoreReadNeedsAccessLog(t *testing.T) {
+	ts := newTrustServer(t, false)
+	ts.score("p-a", 700)
+	trusts.Delete(ts.srv)
+	before := ts.scores.total()
+	if a := ts.do("GET", "/v1/people/p-a/score", testOperator, ""); a.status != 503 {
+		t.Errorf("operator read without an access log: %d %s", a.status, a.body)
+	}
+	if ts.scores.total() != before {
+		t.Error("the score was read without being logged")
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/sesame-credit/sesame/auth"
 	"github.com/sesame-credit/sesame/consent"
 	"github.com/sesame-credit/sesame/policy"
+	"github.com/sesame-credit/sesame/score"
 	"github.com/sesame-credit/sesame/sqlite"
 )
 
@@ -34,6 +35,25 @@ func (c *countingScores) LatestScore(ctx context.Context, person string) (*sesam
 	c.reads[person]++
 	c.mu.Unlock()
 	return c.ScoreReader.LatestScore(ctx, person)
+}
+
+// countingStore is the score store behind the /v1/people/{id}/score
+// routes, counting its reads (latest score and history) with the same
+// counter.
+type countingStore struct {
+	sesame.ScoreStore
+	c *countingScores
+}
+
+func (s countingStore) LatestScore(ctx context.Context, person string) (*sesame.Score, error) {
+	return s.c.LatestScore(ctx, person)
+}
+
+func (s countingStore) ScoreHistory(ctx context.Context, person string, limit int) ([]sesame.ScorePoint, error) {
+	s.c.mu.Lock()
+	s.c.reads[person]++
+	s.c.mu.Unlock()
+	return s.ScoreStore.ScoreHistory(ctx, person, limit)
 }
 
 func (c *countingScores) total() int {
@@ -92,6 +112,11 @@ func newTrustServer(t testing.TB, demo bool) *trustServer {
 	srv.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv.Auth.AddToken(testOperator, Principal{Role: RoleOperator, Name: "op"})
 	srv.UseTrust(tr)
+	// The person and operator score routes, on the same counted reads (no
+	// model is active: what-if answers 503).
+	st := countingStore{ScoreStore: db.Scores(), c: scores}
+	srv.Scores = &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: db.Scores(), Jobs: db.Scores(),
+		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory)}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return &trustServer{t: t, srv: srv, http: hs, db: db, trust: tr, scores: scores, keys: map[string]string{}, session: map[string]string{}, now: time.Now().UTC()}
