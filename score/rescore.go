@@ -4,11 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/feature"
 )
 
 // RescoreOptions control a full rescore.
@@ -18,6 +23,9 @@ type RescoreOptions struct {
 	Job string
 	// Fresh ignores (and clears) an existing checkpoint.
 	Fresh bool
+	// Rebuild refolds every person from the ledger and rewrites every
+	// feature-state snapshot, as when none exist yet (with States only).
+	Rebuild bool
 	// Workers bounds parallel scoring (default: the number of CPUs).
 	Workers int
 	// Progress, if set, is called after each saved chunk with the people done so far.
@@ -32,6 +40,38 @@ type RescoreStats struct {
 	ResumedAfter string        `json:"resumed_after,omitempty"`
 	Elapsed      time.Duration `json:"elapsed_ns"`
 	ModelVersion string        `json:"model_version"`
+	// Mode says how features were obtained: "events" (every event decoded),
+	// "rebuild" (every person refolded from the raw ledger, snapshots
+	// written) or "snapshots" (read from the stored states).
+	Mode string `json:"mode"`
+	// Refolded counts the people folded from the ledger rather than read
+	// from a current snapshot; LedgerPosition is the seq scored up to.
+	Refolded       int   `json:"refolded"`
+	LedgerPosition int64 `json:"ledger_position,omitempty"`
+}
+
+// StateStore keeps each person's folded feature state (feature.Snapshot)
+// next to the ledger, so that a full rescore reads one snapshot a person and
+// rescoring after an event folds only the events since. Package sqlite
+// implements it; without one the service refolds every event.
+type StateStore interface {
+	// LedgerEnd is the ledger's current position (highest seq).
+	LedgerEnd(ctx context.Context) (int64, error)
+	// Coverage is the version and position up to which every person with
+	// events has a snapshot; ok is false before the first full build.
+	Coverage(ctx context.Context) (version int, through int64, ok bool, err error)
+	SaveCoverage(ctx context.Context, version int, through int64) error
+	// SaveStates stores snapshots, keeping any stored one that covers more.
+	SaveStates(ctx context.Context, snaps []feature.Snapshot) error
+	LoadState(ctx context.Context, person string) (feature.Snapshot, bool, error)
+	// ScanStates visits the snapshots after `after` in person order.
+	ScanStates(ctx context.Context, after string, fn func([]feature.Snapshot) error) error
+	// Changed returns the people with events in (from, to] and their highest seq there.
+	Changed(ctx context.Context, from, to int64) (map[string]int64, error)
+	// PersonEvents returns a person's events with seq in (from, to].
+	PersonEvents(ctx context.Context, person string, from, to int64) ([]feature.RawEvent, error)
+	// ScanEvents visits every person after `after` with their events up to `to`, in batches.
+	ScanEvents(ctx context.Context, after string, to int64, fn func(people []feature.RawPerson, release func()) error) error
 }
 
 // rescoreChunk is how many people are scored and saved together: one
@@ -41,14 +81,30 @@ const rescoreChunk = 2000
 type chunk struct {
 	seq    int
 	people []string
-	events [][]sesame.Event
-	scores []*sesame.Score
+	// One of: typed events (no StateStore), raw events (a rebuild), or the
+	// stored snapshots (State nil: none) with each person's latest seq in
+	// the ledger's tail (0: no event since the coverage position).
+	events  [][]sesame.Event
+	raw     []feature.RawPerson
+	release func()
+	snaps   []feature.Snapshot
+	latest  []int64
+	// Results.
+	scores   []*sesame.Score
+	save     []feature.Snapshot
+	refolded int
 }
 
 // RescoreAll scores every person in the ledger as of now with the active
 // model and stores the scores. People are read in id order and saved in
 // chunks; after each chunk the last person saved is checkpointed, so an
 // interrupted rescore resumes where it stopped.
+//
+// With a StateStore, features come from each person's stored snapshot:
+// only people with events since their snapshot (or without a current one)
+// are folded again, from their snapshot forward or from the ledger. The
+// first rescore (or Rebuild, or a new feature.SnapshotVersion) folds every
+// person from the raw ledger and writes the snapshots.
 func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreStats, error) {
 	start := time.Now()
 	e, err := s.Engine(ctx)
@@ -61,34 +117,75 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
-	after := ""
+	checkpoint := ""
 	if opt.Fresh {
 		if err := s.Jobs.SaveCheckpoint(ctx, opt.Job, ""); err != nil {
 			return RescoreStats{}, err
 		}
-	} else if after, err = s.Jobs.Checkpoint(ctx, opt.Job); err != nil {
+	} else if checkpoint, err = s.Jobs.Checkpoint(ctx, opt.Job); err != nil {
 		return RescoreStats{}, err
 	}
-	stats := RescoreStats{ResumedAfter: after, ModelVersion: e.Version()}
+	prof := s.featureProfiler()
+	states := s.States
+	if prof == nil {
+		states = nil // snapshots hold the catalogue's state: no use to another profiler
+	}
+	// A checkpoint is "person" or, for a snapshot rescore, "person\x00seq"
+	// with the ledger position the job started at, which is how far the
+	// whole job can vouch for the snapshots it did not rewrite.
+	after, jobStart := checkpoint, int64(0)
+	if i := strings.LastIndexByte(checkpoint, 0); i >= 0 {
+		after = checkpoint[:i]
+		jobStart, _ = strconv.ParseInt(checkpoint[i+1:], 10, 64)
+	}
+	stats := RescoreStats{ResumedAfter: after, ModelVersion: e.Version(), Mode: "events"}
+
+	var ledgerEnd, coverage int64
+	rebuild := opt.Rebuild
+	if states != nil {
+		// The position first, then the time: every event up to the
+		// position was recorded before the as-of time.
+		if ledgerEnd, err = states.LedgerEnd(ctx); err != nil {
+			return stats, err
+		}
+		version, through, ok, err := states.Coverage(ctx)
+		if err != nil {
+			return stats, err
+		}
+		if !ok || version != feature.SnapshotVersion {
+			rebuild = true
+		}
+		coverage = through
+		stats.Mode, stats.LedgerPosition = "snapshots", ledgerEnd
+		if rebuild {
+			stats.Mode = "rebuild"
+		}
+		if jobStart == 0 {
+			jobStart = ledgerEnd
+		}
+	}
 	asOf := s.now()
+	asOfNanos := asOf.UnixNano()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	todo := make(chan *chunk, opt.Workers*2)
 	done := make(chan *chunk, opt.Workers*2)
+	failed := make(chan error, opt.Workers+1)
 
-	// Scorers: fold features and score each person of a chunk.
+	// Scorers: features and score for each person of a chunk.
 	var wg sync.WaitGroup
 	for w := 0; w < opt.Workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			f := &folder{svc: s, states: states, e: e, prof: prof, st: feature.NewState(), asOf: asOf, asOfNanos: asOfNanos, end: ledgerEnd}
 			for c := range todo {
-				c.scores = make([]*sesame.Score, len(c.people))
-				for i, p := range c.people {
-					c.scores[i] = e.Score(p, c.events[i], asOf)
+				if err := f.do(ctx, c); err != nil {
+					failed <- err
+					cancel()
+					return
 				}
-				c.events = nil
 				select {
 				case done <- c:
 				case <-ctx.Done():
@@ -119,7 +216,18 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 					cancel()
 					return
 				}
-				if err := s.Jobs.SaveCheckpoint(ctx, opt.Job, c.people[len(c.people)-1]); err != nil {
+				if len(c.save) > 0 {
+					if err := states.SaveStates(ctx, c.save); err != nil {
+						saveErr <- fmt.Errorf("rescore: save feature states: %w", err)
+						cancel()
+						return
+					}
+				}
+				pos := c.people[len(c.people)-1]
+				if states != nil {
+					pos += "\x00" + strconv.FormatInt(jobStart, 10)
+				}
+				if err := s.Jobs.SaveCheckpoint(ctx, opt.Job, pos); err != nil {
 					saveErr <- fmt.Errorf("rescore: checkpoint: %w", err)
 					cancel()
 					return
@@ -132,6 +240,7 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 						stats.Insufficient++
 					}
 				}
+				stats.Refolded += c.refolded
 				if s.Metrics != nil {
 					s.Metrics.ScoresComputed(len(c.scores))
 				}
@@ -143,41 +252,54 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 		saveErr <- nil
 	}()
 
-	// Reader: the scan hands out people in id order.
-	cur := &chunk{}
+	// Reader: hands out people in id order.
 	seq := 0
-	send := func() error {
-		if len(cur.people) == 0 {
+	send := func(c *chunk) error {
+		if len(c.people) == 0 {
 			return nil
 		}
-		cur.seq = seq
+		c.seq = seq
 		seq++
 		select {
-		case todo <- cur:
+		case todo <- c:
+			return nil
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		cur = &chunk{}
-		return nil
 	}
-	scanErr := s.Scanner.ScanPeople(ctx, after, asOf, func(person string, events []sesame.Event) error {
-		cur.people = append(cur.people, person)
-		cur.events = append(cur.events, append([]sesame.Event(nil), events...))
-		if len(cur.people) == rescoreChunk {
-			return send()
-		}
-		return nil
-	})
-	if scanErr == nil {
-		scanErr = send()
+	var scanErr error
+	switch {
+	case states == nil:
+		scanErr = s.readEvents(ctx, after, asOf, send)
+	case rebuild:
+		scanErr = states.ScanEvents(ctx, after, ledgerEnd, func(people []feature.RawPerson, release func()) error {
+			c := &chunk{raw: people, release: release, people: make([]string, len(people))}
+			for i := range people {
+				c.people[i] = string(people[i].Person)
+			}
+			return send(c)
+		})
+	default:
+		scanErr = readSnapshots(ctx, states, after, coverage, ledgerEnd, send)
 	}
 	close(todo)
 	err = <-saveErr
+	select {
+	case werr := <-failed:
+		if err == nil {
+			err = fmt.Errorf("rescore: %w", werr)
+		}
+	default:
+	}
 	if err == nil && scanErr != nil && !errors.Is(scanErr, context.Canceled) {
 		err = fmt.Errorf("rescore: scan: %w", scanErr)
 	}
 	if err == nil && scanErr != nil {
 		err = scanErr
+	}
+	if err == nil && states != nil {
+		// Every person has now been brought to jobStart or beyond.
+		err = states.SaveCoverage(context.WithoutCancel(ctx), feature.SnapshotVersion, jobStart)
 	}
 	if err == nil {
 		// Finished: the next rescore starts from the beginning.
@@ -185,6 +307,176 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 	}
 	stats.Elapsed = time.Since(start)
 	return stats, err
+}
+
+// readEvents reads typed events with the Scanner, for stores without states.
+func (s *Service) readEvents(ctx context.Context, after string, asOf time.Time, send func(*chunk) error) error {
+	cur := &chunk{}
+	err := s.Scanner.ScanPeople(ctx, after, asOf, func(person string, events []sesame.Event) error {
+		cur.people = append(cur.people, person)
+		cur.events = append(cur.events, append([]sesame.Event(nil), events...))
+		if len(cur.people) == rescoreChunk {
+			c := cur
+			cur = &chunk{}
+			return send(c)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return send(cur)
+}
+
+// readSnapshots walks the stored snapshots in person order, merged with the
+// people who have events since the coverage position but no snapshot.
+func readSnapshots(ctx context.Context, states StateStore, after string, coverage, end int64, send func(*chunk) error) error {
+	changed, err := states.Changed(ctx, coverage, end)
+	if err != nil {
+		return err
+	}
+	// People with new events, in order: those without a snapshot are met
+	// between snapshots and scored from the ledger.
+	fresh := make([]string, 0, len(changed))
+	for p := range changed {
+		if p > after {
+			fresh = append(fresh, p)
+		}
+	}
+	slices.Sort(fresh)
+	cur := &chunk{}
+	add := func(sn feature.Snapshot) error {
+		cur.people = append(cur.people, sn.Person)
+		cur.snaps = append(cur.snaps, sn)
+		cur.latest = append(cur.latest, changed[sn.Person])
+		if len(cur.people) == rescoreChunk {
+			c := cur
+			cur = &chunk{}
+			return send(c)
+		}
+		return nil
+	}
+	next := 0
+	err = states.ScanStates(ctx, after, func(batch []feature.Snapshot) error {
+		for _, sn := range batch {
+			for ; next < len(fresh) && fresh[next] <= sn.Person; next++ {
+				if fresh[next] < sn.Person {
+					if err := add(feature.Snapshot{Person: fresh[next]}); err != nil {
+						return err
+					}
+				}
+			}
+			if err := add(sn); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for ; next < len(fresh); next++ {
+		if err := add(feature.Snapshot{Person: fresh[next]}); err != nil {
+			return err
+		}
+	}
+	return send(cur)
+}
+
+// folder scores the people of chunks on one worker, with its own State.
+type folder struct {
+	svc       *Service
+	states    StateStore
+	e         *Engine
+	prof      *feature.Profiler
+	st        *feature.State
+	asOf      time.Time
+	asOfNanos int64
+	end       int64 // ledger position read up to
+}
+
+func (f *folder) do(ctx context.Context, c *chunk) error {
+	c.scores = make([]*sesame.Score, len(c.people))
+	switch {
+	case c.events != nil:
+		for i, p := range c.people {
+			c.scores[i] = f.e.Score(p, c.events[i], f.asOf)
+		}
+		c.events = nil
+	case c.raw != nil:
+		c.save = make([]feature.Snapshot, len(c.people))
+		for i := range c.raw {
+			f.st.Reset()
+			horizon, err := f.st.FoldRaw(c.raw[i].Events, f.asOfNanos)
+			if err != nil {
+				return fmt.Errorf("person %s: %w", c.people[i], err)
+			}
+			c.save[i] = f.snapshot(c.people[i], horizon)
+			c.scores[i] = f.score(c.people[i])
+		}
+		c.refolded = len(c.raw)
+		c.raw = nil
+		c.release()
+	default:
+		for i := range c.snaps {
+			write, horizon, err := f.bringUp(ctx, &c.snaps[i], c.latest[i])
+			if err != nil {
+				return err
+			}
+			if write {
+				c.save = append(c.save, f.snapshot(c.people[i], horizon))
+				c.refolded++
+			}
+			c.scores[i] = f.score(c.people[i])
+		}
+		c.snaps = nil
+	}
+	return nil
+}
+
+// bringUp loads into f.st the person's state as of f.asOf with everything
+// up to f.end: straight from a current snapshot, else by folding forward
+// from the snapshot the events since it, else by folding all their events.
+// write says the state is new and should be stored, with this horizon.
+func (f *folder) bringUp(ctx context.Context, sn *feature.Snapshot, latest int64) (write bool, horizon int64, err error) {
+	if sn.State != nil && sn.Current(f.asOfNanos, latest) && f.st.UnmarshalBinary(sn.State) == nil {
+		return false, sn.Horizon, nil
+	}
+	from, horizon := int64(0), int64(math.MaxInt64)
+	usable := sn.State != nil && sn.Version == feature.SnapshotVersion && sn.FoldedAt <= f.asOfNanos && f.asOfNanos <= sn.Horizon
+	if usable && sn.Seq <= f.end && f.st.UnmarshalBinary(sn.State) == nil {
+		from, horizon = sn.Seq, sn.Horizon
+	} else {
+		f.st.Reset()
+	}
+	events, err := f.states.PersonEvents(ctx, sn.Person, from, f.end)
+	if err != nil {
+		return false, 0, err
+	}
+	h, err := f.st.FoldRaw(events, f.asOfNanos)
+	if err != nil {
+		return false, 0, fmt.Errorf("person %s: %w", sn.Person, err)
+	}
+	return true, min(horizon, h), nil
+}
+
+func (f *folder) snapshot(person string, horizon int64) feature.Snapshot {
+	b, _ := f.st.AppendBinary(nil)
+	return feature.Snapshot{Person: person, Version: feature.SnapshotVersion, Seq: f.end, FoldedAt: f.asOfNanos, Horizon: horizon, State: b}
+}
+
+func (f *folder) score(person string) *sesame.Score {
+	v, missing := f.prof.ProfileState(f.st, f.asOf)
+	return f.e.ScoreProfile(person, Profile{Values: v, Missing: missing}, f.asOf)
+}
+
+// featureProfiler is the catalogue's profiler when the service scores with
+// it: the only one whose state a snapshot holds.
+func (s *Service) featureProfiler() *feature.Profiler {
+	if fp, ok := s.Profiler.(FeatureProfiler); ok && fp.P != nil {
+		return fp.P
+	}
+	return nil
 }
 
 // rescoreState tracks the background rescore that follows a model activation.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/feature"
 	"github.com/sesame-credit/sesame/model"
 )
 
@@ -19,11 +20,15 @@ import (
 // once (reads keep being served from stored scores) and rescores everyone in
 // the background.
 type Service struct {
-	Events   sesame.EventStore
-	Scanner  sesame.EventScanner
-	Scores   sesame.ScoreStore
-	Models   sesame.ModelStore
-	Jobs     sesame.Checkpoints
+	Events  sesame.EventStore
+	Scanner sesame.EventScanner
+	Scores  sesame.ScoreStore
+	Models  sesame.ModelStore
+	Jobs    sesame.Checkpoints
+	// States, when set, keeps each person's folded feature state: full
+	// rescores read it instead of refolding every event, and Refresh folds
+	// only the events since it (see StateStore).
+	States   StateStore
 	Profiler Profiler
 	Now      func() time.Time
 	Log      *slog.Logger
@@ -141,8 +146,13 @@ func (s *Service) ledgerNow(ctx context.Context, person string) (*Engine, []sesa
 	return e, events, asOf, nil
 }
 
-// Refresh recomputes and stores the scores of the given people.
+// Refresh recomputes and stores the scores of the given people. With
+// States, each person's stored state is brought forward with the events
+// since it (one small read and fold a person) and stored again.
 func (s *Service) Refresh(ctx context.Context, people ...string) error {
+	if s.States != nil && s.featureProfiler() != nil {
+		return s.refreshStates(ctx, people)
+	}
 	scores := make([]*sesame.Score, 0, len(people))
 	for _, p := range people {
 		sc, _, err := s.Compute(ctx, p)
@@ -155,6 +165,52 @@ func (s *Service) Refresh(ctx context.Context, people ...string) error {
 		scores = append(scores, sc)
 	}
 	if err := s.Scores.SaveScores(ctx, scores); err != nil {
+		return err
+	}
+	if s.Metrics != nil {
+		s.Metrics.ScoresComputed(len(scores))
+	}
+	return nil
+}
+
+// refreshStates is Refresh through the stored feature states.
+func (s *Service) refreshStates(ctx context.Context, people []string) error {
+	e, err := s.Engine(ctx)
+	if err != nil {
+		return err
+	}
+	end, err := s.States.LedgerEnd(ctx)
+	if err != nil {
+		return err
+	}
+	asOf := s.now() // after the position: everything up to it is recorded before asOf
+	f := &folder{svc: s, states: s.States, e: e, prof: s.featureProfiler(), st: feature.NewState(), asOf: asOf, asOfNanos: asOf.UnixNano(), end: end}
+	scores := make([]*sesame.Score, 0, len(people))
+	var snaps []feature.Snapshot
+	for _, p := range people {
+		sn, _, err := s.States.LoadState(ctx, p)
+		if err != nil {
+			return err
+		}
+		sn.Person = p
+		// The latest seq is unknown here: end forces the fold forward, which
+		// reads only the events after the snapshot's position.
+		write, horizon, err := f.bringUp(ctx, &sn, end)
+		if err != nil {
+			return err
+		}
+		if f.st.Events() == 0 && sn.State == nil {
+			continue // no events, no snapshot: not a person of the ledger (yet)
+		}
+		if write {
+			snaps = append(snaps, f.snapshot(p, horizon))
+		}
+		scores = append(scores, f.score(p))
+	}
+	if err := s.Scores.SaveScores(ctx, scores); err != nil {
+		return err
+	}
+	if err := s.States.SaveStates(ctx, snaps); err != nil {
 		return err
 	}
 	if s.Metrics != nil {

@@ -90,6 +90,7 @@ import (
 	"unsafe"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/feature"
 )
 
 // scanChunkPeople is how many people ScanPeople reads per query. Each chunk
@@ -172,20 +173,13 @@ func (s *EventStore) scanChunk(ctx context.Context, after string, rb int64) ([]s
 // rows in one crossing, which Go then reads in place. Only this loop does
 // it: everything else goes through database/sql.
 
-// RawEvent is a ledger row as stored: times in Unix nanoseconds, the kind,
-// and the payload's canonical JSON. Its slices point into the scan's
-// buffer and are valid until the batch holding them is released.
-type RawEvent struct {
-	Seq, OccurredAt, RecordedAt int64
-	Kind, Payload               []byte
-}
-
-// RawPerson is one person's events in a RawBatch, in ledger reading order
-// (occurred_at, then seq). Person points into the batch's buffer.
-type RawPerson struct {
-	Person []byte
-	Events []RawEvent
-}
+// RawEvent and RawPerson are the ledger's rows as stored, viewed without
+// copying (see feature.RawEvent): in a RawBatch their slices point into the
+// scan's buffer and are valid until the batch is released.
+type (
+	RawEvent  = feature.RawEvent
+	RawPerson = feature.RawPerson
+)
 
 // RawBatch is a run of whole people read by ScanRaw. Call Release when done
 // with it, from any goroutine, so its buffer serves a later batch.

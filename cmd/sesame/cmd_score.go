@@ -68,8 +68,13 @@ func scheduleRescore(ctx context.Context, svc *score.Service, every time.Duratio
 // newScoreService builds the score service on the store (SQLite or PostgreSQL).
 func newScoreService(st *store, logger *slog.Logger) (*score.Service, error) {
 	scores := st.Scores()
-	return &score.Service{Events: st.Events, Scanner: st.Scanner, Scores: scores, Models: scores, Jobs: scores,
-		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory), Log: logger}, nil
+	svc := &score.Service{Events: st.Events, Scanner: st.Scanner, Scores: scores, Models: scores, Jobs: scores,
+		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory), Log: logger}
+	if st.SQLite != nil {
+		// Stored feature states: rescores read them instead of every event.
+		svc.States = st.SQLite.FeatureStates()
+	}
+	return svc, nil
 }
 
 // openScoreService opens the store and the score service on it; close the store when done.
@@ -181,10 +186,11 @@ func runTips(ctx context.Context, args []string) error {
 }
 
 func runRescore(ctx context.Context, args []string) error {
-	fs := newFlags("rescore", "[--db PATH|URL] [--all] [--fresh] [--json]")
+	fs := newFlags("rescore", "[--db PATH|URL] [--all] [--fresh] [--rebuild] [--json]")
 	dsn := dbFlag(fs)
 	fs.Bool("all", true, "rescore every person (the only mode; kept for scripts)")
 	fresh := fs.Bool("fresh", false, "start from the first person even if an earlier run left a checkpoint")
+	rebuild := fs.Bool("rebuild", false, "refold everyone from the ledger and rewrite the stored feature states (done anyway the first time)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -195,7 +201,7 @@ func runRescore(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 	prog := newCountProgress("rescore", "people", -1)
-	stats, err := svc.RescoreAll(ctx, score.RescoreOptions{Fresh: *fresh, Progress: prog.set})
+	stats, err := svc.RescoreAll(ctx, score.RescoreOptions{Fresh: *fresh, Rebuild: *rebuild, Progress: prog.set})
 	prog.finish()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -210,9 +216,9 @@ func runRescore(ctx context.Context, args []string) error {
 	if stats.ResumedAfter != "" {
 		resumed = " (resumed after " + stats.ResumedAfter + ")"
 	}
-	fmt.Printf("rescored %d people in %s%s: %d scored, %d with too little history; model %s; %.0f people/s\n",
+	fmt.Printf("rescored %d people in %s%s: %d scored, %d with too little history; model %s; %.0f people/s; features from %s (%d refolded from the ledger)\n",
 		stats.People, stats.Elapsed.Round(time.Millisecond), resumed, stats.Scored, stats.Insufficient, stats.ModelVersion,
-		float64(stats.People)/stats.Elapsed.Seconds())
+		float64(stats.People)/stats.Elapsed.Seconds(), stats.Mode, stats.Refolded)
 	return nil
 }
 
