@@ -82,6 +82,48 @@ func TestReasonsAreTheLargestGaps(t *testing.T) {
 	}
 }
 
+// TestCellsAreTheTables: numbering cells (a feature's bin; a pair's
+// a×columns+b) addresses the same entries as the tables, and a cell's
+// reason is the one Score gives a record in it.
+func TestCellsAreTheTables(t *testing.T) {
+	m, test := trainTaiwan(t, fastConfig())
+	if len(m.Interactions) == 0 {
+		t.Fatal("no pairs: the test would not cover them")
+	}
+	for p, in := range m.Interactions {
+		term := len(m.Features) + p
+		if m.NumCells(term) != len(in.Points)*len(in.Points[0]) {
+			t.Fatalf("%s: %d cells, the table has %d×%d", in.Name, m.NumCells(term), len(in.Points), len(in.Points[0]))
+		}
+		for a := range in.Points {
+			for b := range in.Points[a] {
+				if got := m.CellPoints(term, a*len(in.Points[a])+b); got != in.Points[a][b] {
+					t.Fatalf("%s cell (%d, %d): %d points, the table says %d", in.Name, a, b, got, in.Points[a][b])
+				}
+			}
+		}
+	}
+	rows, err := m.EncodeTable(test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, x := range rows[:min(len(rows), 2000)] {
+		r := m.Score(x)
+		for term := range m.NumTerms() {
+			c := m.TermCell(x, term)
+			if m.CellPoints(term, c) != r.Points[term] {
+				t.Fatalf("row %d term %s: cell %d has %d points, Score gives %d", i+1, m.TermName(term), c, m.CellPoints(term, c), r.Points[term])
+			}
+		}
+		for _, rs := range r.Reasons {
+			term := termIndex(m, rs.Term)
+			if got := m.CellReason(term, m.TermCell(x, term)); got != rs || rs.Value != m.TermValue(x, term) {
+				t.Fatalf("row %d: cell reason %+v, Score gives %+v", i+1, got, rs)
+			}
+		}
+	}
+}
+
 func termIndex(m *Model, name string) int {
 	for t := range m.NumTerms() {
 		if m.TermName(t) == name {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -338,4 +339,29 @@ func TestBinTableMatchesModel(t *testing.T) {
 	check("categorical", &model.Binning{Type: "categorical", Levels: []string{"a", "b", "c"}})
 	check("no cuts", &model.Binning{Type: "numeric"})
 	check("one cut and specials", &model.Binning{Type: "numeric", Cuts: []float64{0.5}, Specials: []float64{-1, 96}})
+}
+
+// TestEngineConcurrent scores the same people from several goroutines on a
+// fresh engine, so that the reason cache fills under contention (run with
+// -race), and wants the sequential results.
+func TestEngineConcurrent(t *testing.T) {
+	shared, profiles, asOf := simulatedFixture(t)
+	e := NewEngine(shared.model, "fresh", shared.profiler)
+	want := make([]*sesame.Score, len(profiles))
+	for i, p := range profiles {
+		want[i] = shared.ScoreProfile("p", p, asOf)
+		want[i].ModelVersion = "fresh"
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for i, p := range profiles {
+				if got := e.ScoreProfile("p", p, asOf); !reflect.DeepEqual(got, want[i]) {
+					t.Errorf("person %d scored concurrently:\n got %+v\nwant %+v", i, got, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
