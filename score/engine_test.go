@@ -311,16 +311,26 @@ func TestEngineMatchesReference(t *testing.T) {
 	}
 }
 
-// TestBinTableMatchesModel looks up every cut, its neighbours, every special
-// value and the edge cases in the engine's bin tables and in the model's
-// Binning.Bin, for every feature and pair axis of the simulated model and a
-// categorical feature.
+// TestBinTableMatchesModel looks up every cut, its neighbours, the points
+// between cuts, random values in their range, every special value and the
+// edge cases in the engine's bin tables and in the model's Binning.Bin, for
+// every feature and pair axis of the simulated model and a few made-up
+// binnings (categorical, no cuts, skewed, wider than a float's range).
 func TestBinTableMatchesModel(t *testing.T) {
 	e, _, _ := simulatedFixture(t)
+	rng := rand.New(rand.NewPCG(3, 4))
 	check := func(what string, b *model.Binning) {
 		values := []float64{math.NaN(), math.Inf(-1), math.Inf(1), -1e300, -2, -1, -0.5, 0, 0.5, 1, 2, 3, 1e300}
 		for _, x := range append(slices.Clone(b.Cuts), b.Specials...) {
 			values = append(values, x, math.Nextafter(x, math.Inf(-1)), math.Nextafter(x, math.Inf(1)), x-0.5, x+0.5)
+		}
+		for k := 1; k < len(b.Cuts); k++ {
+			values = append(values, (b.Cuts[k-1]+b.Cuts[k])/2)
+		}
+		if n := len(b.Cuts); n > 0 {
+			for range 1000 { // anywhere in the cuts' range
+				values = append(values, b.Cuts[0]+rng.Float64()*(b.Cuts[n-1]-b.Cuts[0]))
+			}
 		}
 		bt := newBinTable(b)
 		for _, x := range values {
@@ -339,6 +349,16 @@ func TestBinTableMatchesModel(t *testing.T) {
 	check("categorical", &model.Binning{Type: "categorical", Levels: []string{"a", "b", "c"}})
 	check("no cuts", &model.Binning{Type: "numeric"})
 	check("one cut and specials", &model.Binning{Type: "numeric", Cuts: []float64{0.5}, Specials: []float64{-1, 96}})
+	skewed := &model.Binning{Type: "numeric"} // cuts spread over orders of magnitude
+	for k := range 40 {
+		skewed.Cuts = append(skewed.Cuts, math.Pow(10, float64(k)/4))
+	}
+	check("skewed", skewed)
+	wide := &model.Binning{Type: "numeric"} // a range wider than a float holds
+	for k := range 20 {
+		wide.Cuts = append(wide.Cuts, -math.MaxFloat64+float64(k)*math.MaxFloat64/10)
+	}
+	check("wide", wide)
 }
 
 // TestEngineConcurrent scores the same people from several goroutines on a
