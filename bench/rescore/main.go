@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -41,6 +42,7 @@ func main() {
 	late := flag.Int("late", 10_000, "people given one late event between the two rescores")
 	seed := flag.Uint64("seed", 42, "the simulation seed of the ledger (to make the late events)")
 	skipRebuild := flag.Bool("skip-rebuild", false, "do not rebuild the feature states first (reuse the stored ones)")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the rescore from stored states to this file")
 	flag.Parse()
 	if *dbPath == "" {
 		check(fmt.Errorf("-db is required"))
@@ -73,6 +75,12 @@ func main() {
 		t0 := time.Now()
 		n := addLate(ctx, db, *late, *seed)
 		fmt.Printf("appended %d late events (one each for %d people, occurring before their latest event) in %.1f s\n", n, n, time.Since(t0).Seconds())
+	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		check(err)
+		check(pprof.StartCPUProfile(f))
+		defer pprof.StopCPUProfile()
 	}
 	measure(ctx, svc, "full rescore from stored states", score.RescoreOptions{Fresh: true})
 }
