@@ -43,6 +43,12 @@ type Definition struct {
 	Unit        string // "months", "days", "ratio", "count", "amount" (major units), "code"
 }
 
+// NeutralWhenMissing says that the feature's absence is no evidence: the
+// connections dimension is opt-in, so a person without vouches is scored as
+// the average person there and is never told "few vouches" (the model
+// anchors such a feature's missing bin at zero and keeps it out of pairs).
+func (d Definition) NeutralWhenMissing() bool { return d.Dimension == sesame.Connections }
+
 // Feature positions in the vector Features returns. The order is the
 // catalogue's order and never changes within a release: model artifacts map
 // names, but a fixed order lets the hot path write by index.

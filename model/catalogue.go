@@ -11,6 +11,9 @@ type FeatureInfo struct {
 	Dimension   string
 	Description string
 	Reason      string // may contain %s for the bin's label
+	// NeutralMissing: a missing value is no evidence (see Feature.NeutralMissing).
+	// It shapes training, so Train reads it and Describe leaves it alone.
+	NeutralMissing bool
 }
 
 // Catalogue maps feature names to their FeatureInfo. The feature package

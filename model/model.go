@@ -60,6 +60,12 @@ type Feature struct {
 	// Monotone: +1 means points never fall as the value rises, −1 never rise,
 	// 0 unconstrained. Missing and special-value bins are exempt.
 	Monotone int `json:"monotone,omitempty"`
+	// NeutralMissing says that a missing value tells nothing about the
+	// person — opt-in signals such as vouches, whose absence is no evidence
+	// either way. Its bin is anchored at the average person's points (logit
+	// 0, see centre), it never gives a reason, and the feature takes part in
+	// no pair (a pair could make absence count after all).
+	NeutralMissing bool `json:"neutral_missing,omitempty"`
 	Binning
 	Bins []Bin `json:"bins"`
 }

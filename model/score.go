@@ -187,6 +187,9 @@ func (m *Model) reasons(x Vector, points []int, n int) []Reason {
 	gaps := make([]gap, 0, n+1)
 	for t, p := range points {
 		g := m.best[t] - p
+		if m.neutralCell(t, m.TermCell(x, t)) {
+			g = 0
+		}
 		if g <= 0 || (len(gaps) == n && g <= gaps[n-1].gap) {
 			continue
 		}
@@ -248,8 +251,25 @@ func (m *Model) CellPoints(t, c int) int {
 func (m *Model) CellReason(t, c int) Reason {
 	pts := m.CellPoints(t, c)
 	gap := m.best[t] - pts
+	if m.neutralCell(t, c) {
+		gap = 0
+	}
 	value := m.cellValue(t, c)
 	return Reason{Term: m.TermName(t), Points: pts, Best: m.best[t], Gap: gap, Value: value, Text: m.reasonText(t, value, gap)}
+}
+
+// NeutralBin is the bin of feature i that never costs points — its missing
+// bin when the feature is NeutralMissing — or −1.
+func (m *Model) NeutralBin(i int) int {
+	if f := &m.Features[i]; f.NeutralMissing {
+		return f.MissingBin()
+	}
+	return -1
+}
+
+// neutralCell reports whether cell c of term t is a neutral absence.
+func (m *Model) neutralCell(t, c int) bool {
+	return t < len(m.Features) && c == m.NeutralBin(t)
 }
 
 // ClampScore is the score of a points sum: the sum clamped to the

@@ -128,7 +128,7 @@ func newTrainer(d *Dataset, cfg Config, progress *progressReporter) *trainer {
 			dim = guessDimension(col.Name)
 		}
 		tr.features[j] = Feature{Name: col.Name, Dimension: dim, Description: info.Description,
-			Reason: info.Reason, Monotone: cfg.Monotone[col.Name], Binning: main}
+			Reason: info.Reason, Monotone: cfg.Monotone[col.Name], NeutralMissing: info.NeutralMissing, Binning: main}
 		tr.mains[j] = term{bins: binColumn(&main, col), n: main.NumBins(), perBin: col.Type == categorical}
 		tr.axes[j] = axis
 		tr.axisBins[j] = binColumn(&axis, col)
@@ -220,7 +220,8 @@ func (tr *trainer) additive(m *Model) (shapes [][]float64, intercept float64, pa
 	}
 	eligible := make([]bool, len(m.Features))
 	for j, f := range m.Features {
-		eligible[j] = f.Monotone == 0 // a pair could bend a constrained shape
+		// A pair could bend a constrained shape, or make a neutral absence count.
+		eligible[j] = f.Monotone == 0 && !f.NeutralMissing
 	}
 	pairs = tr.selectPairs(mainLogit, eligible, k)
 	if len(pairs) == 0 {
@@ -381,10 +382,14 @@ func (tr *trainer) logits(m *Model) []float64 {
 // centre shifts every term to mean 0 over the training rows (weighted by the
 // bin counts) and moves the means into the intercept. Then a term's value
 // says how a bin compares with the average person, which is what points and
-// reasons need.
+// reasons need. A NeutralMissing feature is anchored at its missing bin
+// instead: absence scores as logit 0, the points every term gives the
+// average person. Either shift moves the intercept by as much as the term,
+// so no prediction changes.
 func (m *Model) centre() {
 	for i := range m.Features {
-		bins := m.Features[i].Bins
+		f := &m.Features[i]
+		bins := f.Bins
 		var sum, n float64
 		for _, b := range bins {
 			sum += b.Logit * b.Count
@@ -394,6 +399,9 @@ func (m *Model) centre() {
 			continue // no weight anywhere: nothing to centre on
 		}
 		mean := sum / n
+		if miss := f.MissingBin(); f.NeutralMissing && bins[miss].Count > 0 {
+			mean = bins[miss].Logit
+		}
 		for k := range bins {
 			if bins[k].Count > 0 {
 				bins[k].Logit -= mean

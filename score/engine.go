@@ -91,6 +91,8 @@ type engineFeature struct {
 	column int
 	dim    int        // index in sesame.Dimensions; −1 for a dimension not shown
 	pairs  []pairAxis // the interactions the feature is an axis of, for tips
+	// neutral is the bin that is never a reason (model.NeutralBin), or −1.
+	neutral int
 }
 
 // pairAxis names one interaction and which of its axes a feature is.
@@ -122,7 +124,8 @@ func NewEngine(m *model.Model, version string, p Profiler) *Engine {
 			c = -1
 		}
 		e.column[i] = c
-		e.features[i] = engineFeature{name: f.Name, bins: newBinTable(&f.Binning), column: c, dim: dimensionIndex(f.Dimension)}
+		e.features[i] = engineFeature{name: f.Name, bins: newBinTable(&f.Binning), column: c, dim: dimensionIndex(f.Dimension),
+			neutral: m.NeutralBin(i)}
 		lo, hi := pointsRange(f.Bins)
 		e.addRange(e.features[i].dim, lo, hi)
 	}
@@ -250,7 +253,9 @@ func (e *Engine) ScoreProfile(person string, p Profile, asOf time.Time) *sesame.
 		if ef.dim >= 0 {
 			dims[ef.dim] += pts
 		}
-		top.add(i, k, e.best[i]-pts)
+		if k != ef.neutral {
+			top.add(i, k, e.best[i]-pts)
+		}
 	}
 	for q := range e.pairs {
 		ep := &e.pairs[q]

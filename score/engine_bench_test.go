@@ -74,11 +74,7 @@ func buildFixture() (*Engine, []Profile, error) {
 	for j, n := range names {
 		d.Columns = append(d.Columns, model.Column{Name: n, Type: "numeric", Num: cols[j]})
 	}
-	cat := model.Catalogue{}
-	for _, def := range feature.Catalogue() {
-		cat[def.Name] = model.FeatureInfo{Dimension: string(def.Dimension), Description: def.Description, Reason: def.Reason}
-	}
-	m, err := model.Train(d, model.Config{Seed: fixtureSeed, Interactions: fixturePairs, Catalogue: cat})
+	m, err := model.Train(d, model.Config{Seed: fixtureSeed, Interactions: fixturePairs, Catalogue: ModelCatalogue()})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -385,3 +385,48 @@ func TestEngineConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// The connections dimension is opt-in: a person who gave no vouches is
+// scored there as the average person and is never told "few vouches", in a
+// model trained the way `sesame model train` trains (ModelCatalogue).
+func TestAbsentConnectionsAreNeutral(t *testing.T) {
+	e, profiles, asOf := simulatedFixture(t)
+	m := e.Model()
+	var connections []int
+	for i, f := range m.Features {
+		if f.Dimension == string(sesame.Connections) {
+			connections = append(connections, i)
+			if !f.NeutralMissing || f.Bins[f.MissingBin()].Logit != 0 {
+				t.Fatalf("%s: neutral %v, missing bin %+v; want neutral with logit 0", f.Name, f.NeutralMissing, f.Bins[f.MissingBin()])
+			}
+		}
+	}
+	if len(connections) == 0 {
+		t.Fatal("the model has no connections feature: the test shows nothing")
+	}
+	absent := 0
+	for n, p := range profiles {
+		s := e.ScoreProfile(fmt.Sprintf("p%d", n), p, asOf)
+		if s.Status != sesame.StatusScored {
+			continue
+		}
+		none := true
+		for _, i := range connections {
+			if v := p.Values[e.column[i]]; v == v {
+				none = false
+			}
+		}
+		if !none {
+			continue
+		}
+		absent++
+		for _, r := range s.Reasons {
+			if r.Dimension == sesame.Connections {
+				t.Fatalf("person without vouches told %q", r.Text)
+			}
+		}
+	}
+	if absent == 0 {
+		t.Fatal("nobody without vouches among the fixture's people: the test shows nothing")
+	}
+}

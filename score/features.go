@@ -5,6 +5,7 @@ import (
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/feature"
+	"github.com/sesame-credit/sesame/model"
 )
 
 // DefaultMinHistory is how long before the as-of time a person's first
@@ -30,3 +31,17 @@ func (p FeatureProfiler) Profile(events []sesame.Event, asOf time.Time) Profile 
 // Tips returns the catalogue's tips; the profile order is the catalogue's,
 // so i is the catalogue position.
 func (p FeatureProfiler) Tips(i int, current float64) []TipTarget { return feature.TipsAt(i, current) }
+
+// ModelCatalogue is the feature catalogue in the form the model trainer
+// takes (model.Config.Catalogue, Model.Describe): each feature's dimension,
+// description, reason text and whether its absence is neutral, so that a
+// model trained on a `dataset build` file carries the right dimensions and
+// readable reasons, and says nothing of opt-in signals a person never gave.
+func ModelCatalogue() model.Catalogue {
+	c := model.Catalogue{}
+	for _, d := range feature.Catalogue() {
+		c[d.Name] = model.FeatureInfo{Dimension: string(d.Dimension), Description: d.Description, Reason: d.Reason,
+			NeutralMissing: d.NeutralWhenMissing()}
+	}
+	return c
+}

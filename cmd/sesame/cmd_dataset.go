@@ -13,7 +13,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/sesame-credit/sesame/feature"
-	"github.com/sesame-credit/sesame/model"
 )
 
 func init() {
@@ -102,18 +101,6 @@ func runDatasetBuild(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "train with: sesame model train --data %s --label bad --exclude person --protected %s --out model.json\n", *out, protectedCols(*protected))
 	return nil
-}
-
-// featureCatalogue is the profile's metadata in the form the model trainer
-// takes (model.Config.Catalogue, Model.Describe): each feature's dimension,
-// description and reason text, so that a model trained on a `dataset build`
-// file carries the right dimensions and readable reasons.
-func featureCatalogue() model.Catalogue {
-	c := model.Catalogue{}
-	for _, d := range feature.Catalogue() {
-		c[d.Name] = model.FeatureInfo{Dimension: string(d.Dimension), Description: d.Description, Reason: d.Reason}
-	}
-	return c
 }
 
 func protectedCols(s string) string {

@@ -14,6 +14,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/sesame-credit/sesame/model"
+	"github.com/sesame-credit/sesame/score"
 	"github.com/sesame-credit/sesame/model/report"
 	"github.com/sesame-credit/sesame/model/table"
 )
@@ -51,7 +52,7 @@ func runModelTrain(ctx context.Context, args []string) error {
 	if *data == "" || *label == "" || *out == "" {
 		return usageError(fs, "--data, --label and --out are required")
 	}
-	cfg := model.Config{Kind: *kind, Interactions: *interactions, Seed: *seed, Bags: *bags, Progress: progressReporter(), Catalogue: featureCatalogue()}
+	cfg := model.Config{Kind: *kind, Interactions: *interactions, Seed: *seed, Bags: *bags, Progress: progressReporter(), Catalogue: score.ModelCatalogue()}
 	cfg.Scaling = model.DefaultScaling()
 	cfg.Scaling.AnchorScore, cfg.Scaling.AnchorOdds, cfg.Scaling.PDO = *anchor, *anchorOdds, *pdo
 	if err := parseMonotone(*monotone, &cfg); err != nil {
