@@ -291,7 +291,12 @@ func (m *Model) cellValue(t, c int) string {
 
 func (m *Model) reasonText(t int, value string, gap int) string {
 	if t >= len(m.Features) {
-		return fmt.Sprintf("The combination %s costs %d points against the best combination", value, gap)
+		in := &m.Interactions[t-len(m.Features)]
+		cols := in.Axes[1].NumBins()
+		c := m.cellOf(t, value)
+		a, b := m.subject(in.Features[0]), m.subject(in.Features[1])
+		return fmt.Sprintf("%s (%s) together with %s (%s) costs %d points against the best combination of the two",
+			upperFirst(a), valuePhrase(in.Labels[0][c/cols]), b, valuePhrase(in.Labels[1][c%cols]), gap)
 	}
 	f := &m.Features[t]
 	switch {
@@ -305,6 +310,62 @@ func (m *Model) reasonText(t int, value string, gap int) string {
 		what = f.Name
 	}
 	return fmt.Sprintf("%s is %s: %d points below the best", what, value, gap)
+}
+
+// cellOf finds the cell of pair term t whose label is value (reasonText
+// gets the label; pairs are small, so a scan is fine and runs once per cell).
+func (m *Model) cellOf(t int, value string) int {
+	for c := range m.NumCells(t) {
+		if m.cellValue(t, c) == value {
+			return c
+		}
+	}
+	return 0
+}
+
+// subject names a feature for a sentence: its description's first sentence,
+// lower-cased, or its name in words.
+func (m *Model) subject(name string) string {
+	s := strings.ReplaceAll(name, "_", " ")
+	if i := m.Feature(name); i >= 0 && m.Features[i].Description != "" {
+		s = m.Features[i].Description
+		if end := strings.Index(s, ". "); end >= 0 {
+			s = s[:end]
+		}
+		s = strings.TrimSuffix(s, ".")
+	}
+	if s != "" && !(len(s) > 1 && s[1] >= 'A' && s[1] <= 'Z') { // keep acronyms
+		s = strings.ToLower(s[:1]) + s[1:]
+	}
+	return s
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// valuePhrase says a bin label in words: "< 1" is "under 1", "[0, 1)" is
+// "0 to under 1", "missing" is "none recorded".
+func valuePhrase(label string) string {
+	switch {
+	case label == "missing":
+		return "none recorded"
+	case strings.HasPrefix(label, "< "):
+		return "under " + label[2:]
+	case strings.HasPrefix(label, ">= "):
+		return label[3:] + " or more"
+	case strings.HasPrefix(label, "= "):
+		return "exactly " + label[2:]
+	case strings.HasPrefix(label, "[") && strings.HasSuffix(label, ")"):
+		lo, hi, ok := strings.Cut(label[1:len(label)-1], ", ")
+		if ok {
+			return lo + " to under " + hi
+		}
+	}
+	return label
 }
 
 // WhatIf scores x with some features changed and returns the new result and
