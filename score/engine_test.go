@@ -222,7 +222,8 @@ func referenceScore(e *Engine, person string, p Profile, asOf time.Time) *sesame
 	// Reasons: the largest gaps to the best attainable, ties in term order.
 	terms := make([]int, 0, len(pts))
 	for t := range pts {
-		if m.BestPoints(t)-pts[t] > 0 {
+		neutral := t < len(m.Features) && m.TermCell(x, t) == m.NeutralBin(t) // an absent opt-in signal
+		if m.BestPoints(t)-pts[t] > 0 && !neutral {
 			terms = append(terms, t)
 		}
 	}
@@ -235,7 +236,7 @@ func referenceScore(e *Engine, person string, p Profile, asOf time.Time) *sesame
 		var text string
 		switch {
 		case t >= len(m.Features):
-			text = fmt.Sprintf("The combination %s costs %d points against the best combination", value, gap)
+			text = m.CellReason(t, m.TermCell(x, t)).Text // the pair sentence is the model's (tested there)
 		case strings.Contains(m.Features[t].Reason, "%s"):
 			text = fmt.Sprintf(m.Features[t].Reason, value)
 		case m.Features[t].Reason != "":
