@@ -47,6 +47,10 @@ type accessWriter struct {
 	spare   []*accessReq // the previous group's slice, reused
 	running bool
 	groups  atomic.Int64 // transactions committed, for tests and benchmarks
+
+	// Statements prepared once on the writer connection (only run uses
+	// them); each transaction binds them with Tx.StmtContext.
+	headStmt, insertStmt *sql.Stmt
 }
 
 type accessReq struct {
@@ -122,12 +126,20 @@ func (w *accessWriter) commit(group []*accessReq) {
 	// A detached context: one caller giving up must not abort the others'
 	// entries.
 	ctx := context.Background()
-	err := w.db.WriteTx(ctx, func(tx *sql.Tx) error { return insertAccess(ctx, tx, group) })
+	// Prepared outside the transaction: the writer pool's one connection
+	// is the transaction's while it runs.
+	if err := w.prepare(ctx); err != nil {
+		for _, r := range group {
+			r.done <- fmt.Errorf("sqlite: access log: %w", err)
+		}
+		return
+	}
+	err := w.db.WriteTx(ctx, func(tx *sql.Tx) error { return w.insert(ctx, tx, group) })
 	w.groups.Add(1)
 	if err != nil && len(group) > 1 {
 		// Find the entry that fails: each of the others is written alone.
 		for _, r := range group {
-			r.done <- w.db.WriteTx(ctx, func(tx *sql.Tx) error { return insertAccess(ctx, tx, []*accessReq{r}) })
+			r.done <- w.db.WriteTx(ctx, func(tx *sql.Tx) error { return w.insert(ctx, tx, []*accessReq{r}) })
 		}
 		return
 	}
@@ -136,21 +148,37 @@ func (w *accessWriter) commit(group []*accessReq) {
 	}
 }
 
-// insertAccess appends group's entries after the chain's current head,
-// read inside the write transaction (another process may have appended).
-func insertAccess(ctx context.Context, tx *sql.Tx, group []*accessReq) error {
-	var seq int64
-	var prev string
-	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("sqlite: access log head: %w", err)
+func (w *accessWriter) prepare(ctx context.Context) error {
+	if w.insertStmt != nil {
+		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO access_log (seq, at, person, actor, action, scope, purpose, consent, outcome, reason, prev_hash, hash)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	head, err := w.db.writer.PrepareContext(ctx, `SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1`)
 	if err != nil {
 		return err
 	}
-	defer stmt.Close()
+	insert, err := w.db.writer.PrepareContext(ctx, `INSERT INTO access_log (seq, at, person, actor, action, scope, purpose, consent, outcome, reason, prev_hash, hash)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		head.Close()
+		return err
+	}
+	w.headStmt, w.insertStmt = head, insert
+	return nil
+}
+
+// insert appends group's entries after the chain's current head, read
+// inside the write transaction (another process may have appended).
+func (w *accessWriter) insert(ctx context.Context, tx *sql.Tx, group []*accessReq) error {
+	var seq int64
+	var prev string
+	err := tx.StmtContext(ctx, w.headStmt).QueryRowContext(ctx).Scan(&seq, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlite: access log head: %w", err)
+	}
+	stmt := tx.StmtContext(ctx, w.insertStmt)
 	for _, r := range group {
 		e := r.e
 		seq++
