@@ -40,6 +40,7 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "measured time of each HTTP run")
 	rescoreFlag := flag.Bool("rescore", true, "time a full rescore (sesame rescore --fresh) first; false reuses the stored scores of -db")
 	repeat := flag.Int("repeat", 1, "HTTP runs of each kind, alternating sesame and the bare handler")
+	binFlag := flag.String("bin", "", "a `sesame` binary to serve with (default: built from ./cmd/sesame), e.g. an older build to compare")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of `sesame serve` during the (first) GET score run to this file")
 	flag.Parse()
 	ctx := context.Background()
@@ -48,7 +49,11 @@ func main() {
 	check(err)
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "sesame")
-	run("go", "build", "-o", bin, "./cmd/sesame")
+	if *binFlag != "" {
+		bin = *binFlag
+	} else {
+		run("go", "build", "-o", bin, "./cmd/sesame")
+	}
 	if *dbPath == "" {
 		*dbPath = filepath.Join(dir, "bench.db")
 	}
