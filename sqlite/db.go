@@ -28,6 +28,8 @@ type DB struct {
 	writer *sql.DB // exactly one connection: all writes, serialised
 	reader *sql.DB // read-only connections, concurrent with the writer
 	events *EventStore
+	// featureSets caches the name lists of stored feature values.
+	featureSets featureSets
 }
 
 // busyTimeoutMS is how long a connection waits for a lock held by another
