@@ -57,7 +57,9 @@ func main() {
 	if *dbPath == "" {
 		*dbPath = filepath.Join(dir, "bench.db")
 	}
+	built := false
 	if _, err := os.Stat(*dbPath); err != nil {
+		built = true
 		train, modelFile := filepath.Join(dir, "train.csv"), filepath.Join(dir, "model.json")
 		t0 := time.Now()
 		run(bin, "simulate", "--db", *dbPath, "--people", strconv.Itoa(*people), "--seed", "42")
@@ -180,8 +182,12 @@ func main() {
 	srv.Wait()
 	entries := accessEntries(ctx, *dbPath)
 
-	fmt.Printf("\npopulation: %d people with a stored score (built by sesame simulate --seed 42, the operator path), model %s, example score %d (%s)\n",
-		scored, latest.ModelVersion, latest.Score, latest.Band)
+	how := "built by this run: sesame simulate --seed 42, dataset build, model train and register, rescore (the operator path)"
+	if !built {
+		how = "reused " + *dbPath + ", built before this run"
+	}
+	fmt.Printf("\npopulation: %d people with a stored score (%s), model %s, example score %d (%s)\n",
+		scored, how, latest.ModelVersion, latest.Score, latest.Band)
 	if *rescoreFlag {
 		fmt.Printf("full rescore (sesame rescore --fresh, features from the ledger + score + store): %s = %.0f people/s\n",
 			rescore.Round(time.Millisecond), float64(scored)/rescore.Seconds())
