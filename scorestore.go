@@ -18,6 +18,19 @@ type ScoreStore interface {
 	ScoreHistory(ctx context.Context, person string, limit int) ([]ScorePoint, error)
 }
 
+// ChunkSaver is what a score store may offer a full rescore: the workers
+// encode their chunk's scores beside the scoring (PrepareScores, called from
+// many goroutines at once), and the single writer stores them and the job's
+// checkpoint in one durable transaction (SaveChunk) — one commit a chunk
+// instead of two, and no encoding on the writer's path.
+type ChunkSaver interface {
+	PrepareScores(scores []*Score) (PreparedScores, error)
+	SaveChunk(ctx context.Context, p PreparedScores, job, position string) error
+}
+
+// PreparedScores are scores a ChunkSaver has encoded for storing.
+type PreparedScores interface{ Len() int }
+
 // storedScore is how every store keeps a latest score: the score plus the
 // features that json:"-" keeps out of API responses but policies need.
 type storedScore struct {

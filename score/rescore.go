@@ -91,6 +91,7 @@ type chunk struct {
 	latest  []int64
 	// Results.
 	scores   []*sesame.Score
+	prepared sesame.PreparedScores // the scores encoded, when the store is a ChunkSaver
 	save     []feature.Snapshot
 	refolded int
 }
@@ -211,11 +212,8 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 				}
 				delete(pending, next)
 				next++
-				if err := s.Scores.SaveScores(ctx, c.scores); err != nil {
-					saveErr <- fmt.Errorf("rescore: save: %w", err)
-					cancel()
-					return
-				}
+				// States first: the checkpoint (and the coverage it leads
+				// to) must never pass a person whose state is not stored.
 				if len(c.save) > 0 {
 					if err := states.SaveStates(ctx, c.save); err != nil {
 						saveErr <- fmt.Errorf("rescore: save feature states: %w", err)
@@ -227,8 +225,8 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 				if states != nil {
 					pos += "\x00" + strconv.FormatInt(jobStart, 10)
 				}
-				if err := s.Jobs.SaveCheckpoint(ctx, opt.Job, pos); err != nil {
-					saveErr <- fmt.Errorf("rescore: checkpoint: %w", err)
+				if err := s.saveChunk(ctx, c, opt.Job, pos); err != nil {
+					saveErr <- err
 					cancel()
 					return
 				}
@@ -430,6 +428,40 @@ func (f *folder) do(ctx context.Context, c *chunk) error {
 			c.scores[i] = f.score(c.people[i])
 		}
 		c.snaps = nil
+	}
+	if cs, ok := f.svc.chunkSaver(); ok {
+		p, err := cs.PrepareScores(c.scores)
+		if err != nil {
+			return err
+		}
+		c.prepared = p
+	}
+	return nil
+}
+
+// chunkSaver returns the score store as a sesame.ChunkSaver when it is one and
+// also keeps the job checkpoints (SaveChunk writes both in one transaction).
+func (s *Service) chunkSaver() (sesame.ChunkSaver, bool) {
+	cs, ok := s.Scores.(sesame.ChunkSaver)
+	if !ok || any(s.Jobs) != any(s.Scores) {
+		return nil, false
+	}
+	return cs, true
+}
+
+// saveChunk stores a chunk's scores and moves the job's checkpoint past it.
+func (s *Service) saveChunk(ctx context.Context, c *chunk, job, pos string) error {
+	if cs, ok := s.chunkSaver(); ok && c.prepared != nil {
+		if err := cs.SaveChunk(ctx, c.prepared, job, pos); err != nil {
+			return fmt.Errorf("rescore: save: %w", err)
+		}
+		return nil
+	}
+	if err := s.Scores.SaveScores(ctx, c.scores); err != nil {
+		return fmt.Errorf("rescore: save: %w", err)
+	}
+	if err := s.Jobs.SaveCheckpoint(ctx, job, pos); err != nil {
+		return fmt.Errorf("rescore: checkpoint: %w", err)
 	}
 	return nil
 }

@@ -50,21 +50,32 @@ type featureSets struct {
 	known map[uint64][]string
 }
 
-// appendValues appends features in catalogueSet's form when they have
-// exactly the catalogue's names; ok is false otherwise.
+// absentBits marks a name of the set that the map did not have (a missing
+// feature is left out of Score.Features): a NaN with a payload no
+// arithmetic produces, so that a stored NaN still reads back as NaN.
+const absentBits = 0x7ff4_0000_0000_a55e
+
+// appendValues appends features in catalogueSet's form when every name is
+// the catalogue's; ok is false otherwise.
 func appendValues(dst []byte, features map[string]float64) (b []byte, ok bool) {
 	set := catalogueSet
-	if len(features) != len(set.names) {
+	if len(features) > len(set.names) {
 		return dst, false
 	}
 	b = append(dst, featureSetFormat)
 	b = binary.LittleEndian.AppendUint64(b, set.hash)
+	present := 0
 	for _, n := range set.names {
 		v, found := features[n]
-		if !found {
-			return dst, false
+		bits := uint64(absentBits)
+		if found {
+			bits = math.Float64bits(v)
+			present++
 		}
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+		b = binary.LittleEndian.AppendUint64(b, bits)
+	}
+	if present != len(features) { // a name outside the catalogue
+		return dst, false
 	}
 	return b, true
 }
@@ -135,7 +146,9 @@ func (fs *featureSets) decode(ctx context.Context, db *sql.DB, b []byte) (map[st
 	}
 	out := make(map[string]float64, len(names))
 	for i, n := range names {
-		out[n] = math.Float64frombits(binary.LittleEndian.Uint64(vals[8*i:]))
+		if bits := binary.LittleEndian.Uint64(vals[8*i:]); bits != absentBits {
+			out[n] = math.Float64frombits(bits)
+		}
 	}
 	return out, nil
 }

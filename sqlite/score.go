@@ -28,6 +28,7 @@ var (
 	_ sesame.ScoreStore  = (*ScoreStore)(nil)
 	_ sesame.ModelStore  = (*ScoreStore)(nil)
 	_ sesame.Checkpoints = (*ScoreStore)(nil)
+	_ sesame.ChunkSaver  = (*ScoreStore)(nil)
 )
 
 // encodedScore is a score in the form it is stored in.
@@ -39,7 +40,7 @@ type encodedScore struct {
 // cores on a big batch, before the write lock is taken: a full rescore saves
 // a million scores through the single writer, which must only insert.
 // usesCatalogue says whether some row refers to catalogueSet.
-func encodeScores(scores []*sesame.Score) (out []encodedScore, usesCatalogue bool, err error) {
+func encodeScores(scores []*sesame.Score, parallel bool) (out []encodedScore, usesCatalogue bool, err error) {
 	out = make([]encodedScore, len(scores))
 	var catalogue atomic.Bool
 	encode := func(lo, hi int) error {
@@ -71,7 +72,7 @@ func encodeScores(scores []*sesame.Score) (out []encodedScore, usesCatalogue boo
 		return nil
 	}
 	workers := runtime.GOMAXPROCS(0)
-	if len(scores) < parallelFrom || workers == 1 {
+	if !parallel || len(scores) < parallelFrom || workers == 1 {
 		err := encode(0, len(scores))
 		return out, catalogue.Load(), err
 	}
@@ -91,7 +92,7 @@ func encodeScores(scores []*sesame.Score) (out []encodedScore, usesCatalogue boo
 }
 
 const (
-	insertScoreSQL = `INSERT INTO scores (person, status, score, band, model_version, as_of, computed_at) VALUES (?,?,?,?,?,?,?)`
+	insertScoreSQL  = `INSERT INTO scores (person, status, score, band, model_version, as_of, computed_at) VALUES (?,?,?,?,?,?,?)`
 	upsertLatestSQL = `INSERT INTO score_latest (person, seq, body, features) VALUES (?,?,?,?)
 		ON CONFLICT (person) DO UPDATE SET seq = excluded.seq, body = excluded.body, features = excluded.features`
 )
@@ -103,10 +104,54 @@ func (s *ScoreStore) SaveScores(ctx context.Context, scores []*sesame.Score) err
 	if len(scores) == 0 {
 		return nil
 	}
-	rows, usesCatalogue, err := encodeScores(scores)
+	p, err := prepareScores(scores, true)
 	if err != nil {
 		return err
 	}
+	return s.save(ctx, p, "", "")
+}
+
+// PreparedScores are scores encoded for storing (sesame.ChunkSaver).
+type PreparedScores struct {
+	scores        []*sesame.Score
+	rows          []encodedScore
+	usesCatalogue bool
+}
+
+// Len is the number of scores.
+func (p *PreparedScores) Len() int { return len(p.scores) }
+
+func prepareScores(scores []*sesame.Score, parallel bool) (*PreparedScores, error) {
+	rows, usesCatalogue, err := encodeScores(scores, parallel)
+	if err != nil {
+		return nil, err
+	}
+	return &PreparedScores{scores: scores, rows: rows, usesCatalogue: usesCatalogue}, nil
+}
+
+// PrepareScores encodes scores for SaveChunk on the calling goroutine: a
+// rescore's workers call it side by side.
+func (s *ScoreStore) PrepareScores(scores []*sesame.Score) (sesame.PreparedScores, error) {
+	return prepareScores(scores, false)
+}
+
+// SaveChunk stores prepared scores and the job's checkpoint in one durable
+// transaction.
+func (s *ScoreStore) SaveChunk(ctx context.Context, p sesame.PreparedScores, job, position string) error {
+	ps, ok := p.(*PreparedScores)
+	if !ok {
+		return fmt.Errorf("sqlite: SaveChunk: scores prepared by %T, not this store", p)
+	}
+	if job == "" {
+		return errors.New("sqlite: SaveChunk: no job to checkpoint")
+	}
+	return s.save(ctx, ps, job, position)
+}
+
+// save writes the scores and, when job is set, the job's position, in one
+// transaction.
+func (s *ScoreStore) save(ctx context.Context, p *PreparedScores, job, position string) error {
+	scores, rows, usesCatalogue := p.scores, p.rows, p.usesCatalogue
 	now := time.Now().UnixNano()
 	return s.db.rawWrite(ctx, func(c *sqlite3.SQLiteConn) error {
 		if usesCatalogue {
@@ -161,6 +206,12 @@ func (s *ScoreStore) SaveScores(ctx context.Context, scores []*sesame.Score) err
 			if _, err := l.ExecContext(bg, la); err != nil {
 				return fmt.Errorf("sqlite: save latest score: %w", err)
 			}
+		}
+		if job == "" {
+			return nil
+		}
+		if _, err := c.Exec(saveCheckpointSQL, []driver.Value{job, position, now}); err != nil {
+			return fmt.Errorf("sqlite: checkpoint: %w", err)
 		}
 		return nil
 	})
@@ -305,6 +356,9 @@ func (s *ScoreStore) ActiveModel(ctx context.Context) (sesame.ModelInfo, []byte,
 	return m, a, err
 }
 
+const saveCheckpointSQL = `INSERT INTO checkpoints (job, position, updated_at) VALUES (?,?,?)
+	ON CONFLICT (job) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`
+
 // Checkpoint returns the saved position of job.
 func (s *ScoreStore) Checkpoint(ctx context.Context, job string) (string, error) {
 	var p string
@@ -322,8 +376,7 @@ func (s *ScoreStore) SaveCheckpoint(ctx context.Context, job, position string) e
 			_, err := tx.ExecContext(ctx, `DELETE FROM checkpoints WHERE job = ?`, job)
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (job, position, updated_at) VALUES (?,?,?)
-			ON CONFLICT (job) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`, job, position, time.Now().UnixNano())
+		_, err := tx.ExecContext(ctx, saveCheckpointSQL, job, position, time.Now().UnixNano())
 		return err
 	})
 }

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
 	"testing"
 	"time"
@@ -71,6 +72,8 @@ func TestCatalogueFeaturesRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := realisticScore(7)
+	delete(want.Features, feature.Names()[3]) // missing features are left out of the map
+	want.Features[feature.Names()[5]] = math.NaN()
 	if err := db.Scores().SaveScores(ctx, []*sesame.Score{want, realisticScore(8)}); err != nil {
 		t.Fatal(err)
 	}
@@ -84,12 +87,12 @@ func TestCatalogueFeaturesRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Features) != len(feature.Names()) {
-		t.Fatalf("%d features back, want %d", len(got.Features), len(feature.Names()))
+	if len(got.Features) != len(want.Features) {
+		t.Fatalf("%d features back, want %d", len(got.Features), len(want.Features))
 	}
 	for k, v := range want.Features {
-		if got.Features[k] != v {
-			t.Fatalf("%s = %v, want %v", k, got.Features[k], v)
+		if g, ok := got.Features[k]; !ok || math.Float64bits(g) != math.Float64bits(v) {
+			t.Fatalf("%s = %v, want %v", k, g, v)
 		}
 	}
 	var width int
@@ -98,5 +101,35 @@ func TestCatalogueFeaturesRoundTrip(t *testing.T) {
 	}
 	if width != 9+8*len(feature.Names()) {
 		t.Errorf("features column is %d bytes, want the values only (%d)", width, 9+8*len(feature.Names()))
+	}
+}
+
+// SaveChunk stores the scores and moves the job's checkpoint in the same
+// transaction: after it, both are there.
+func TestSaveChunkCheckpointsWithTheScores(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st := db.Scores()
+	p, err := st.PrepareScores([]*sesame.Score{realisticScore(1), realisticScore(2)})
+	if err != nil || p.Len() != 2 {
+		t.Fatalf("prepare: %v, %v", p, err)
+	}
+	if err := st.SaveChunk(ctx, p, "rescore", "p00000002"); err != nil {
+		t.Fatal(err)
+	}
+	if pos, _ := st.Checkpoint(ctx, "rescore"); pos != "p00000002" {
+		t.Errorf("checkpoint %q", pos)
+	}
+	for _, id := range []string{"p00000001", "p00000002"} {
+		if _, err := st.LatestScore(ctx, id); err != nil {
+			t.Errorf("%s: %v", id, err)
+		}
+	}
+	if err := st.SaveChunk(ctx, p, "", "x"); err == nil {
+		t.Error("a chunk without a job was accepted")
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 	"time"
@@ -44,6 +45,7 @@ func main() {
 	skipRebuild := flag.Bool("skip-rebuild", false, "do not rebuild the feature states first (reuse the stored ones)")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the rescore from stored states to this file")
 	flag.Parse()
+	debug.SetGCPercent(400) // as `sesame rescore` runs
 	if *dbPath == "" {
 		check(fmt.Errorf("-db is required"))
 	}
