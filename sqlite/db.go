@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"sync"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
@@ -30,6 +31,11 @@ type DB struct {
 	events *EventStore
 	// featureSets caches the name lists of stored feature values.
 	featureSets featureSets
+	// latestBody and latestFull read a latest score: prepared once, as
+	// they run on every score read (database/sql keeps one per connection).
+	latestOnce             sync.Once
+	latestBody, latestFull *sql.Stmt
+	latestErr              error
 }
 
 // busyTimeoutMS is how long a connection waits for a lock held by another
@@ -169,6 +175,11 @@ func (db *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // Close closes both pools. Statements prepared by stores die with them.
 func (db *DB) Close() error {
 	var errs []error
+	for _, st := range []*sql.Stmt{db.latestBody, db.latestFull} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
 	if db.events != nil {
 		errs = append(errs, db.events.close())
 	}

@@ -226,10 +226,27 @@ func namedArgs(n int) []driver.NamedValue {
 	return a
 }
 
+// latestStmts prepares the latest-score reads on first use, without the
+// caller's context: a cancelled first request must not break every later one.
+func (db *DB) latestStmts(context.Context) (body, full *sql.Stmt, err error) {
+	ctx := context.Background()
+	db.latestOnce.Do(func() {
+		if db.latestBody, db.latestErr = db.reader.PrepareContext(ctx, `SELECT body FROM score_latest WHERE person = ?`); db.latestErr != nil {
+			return
+		}
+		db.latestFull, db.latestErr = db.reader.PrepareContext(ctx, `SELECT body, features FROM score_latest WHERE person = ?`)
+	})
+	return db.latestBody, db.latestFull, db.latestErr
+}
+
 // LatestScore returns the person's latest score or ENOTFOUND.
 func (s *ScoreStore) LatestScore(ctx context.Context, person string) (*sesame.Score, error) {
+	_, full, err := s.db.latestStmts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: latest score: %w", err)
+	}
 	var body, features []byte
-	err := s.db.reader.QueryRowContext(ctx, `SELECT body, features FROM score_latest WHERE person = ?`, person).Scan(&body, &features)
+	err = full.QueryRowContext(ctx, person).Scan(&body, &features)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, sesame.Errorf(sesame.ENOTFOUND, "no score for person %q yet", person)
 	}
@@ -249,8 +266,12 @@ func (s *ScoreStore) LatestScore(ctx context.Context, person string) (*sesame.Sc
 // LatestScoreJSON returns the person's latest score as the API shows it,
 // as stored (http.ScoreJSONReader), or ENOTFOUND.
 func (s *ScoreStore) LatestScoreJSON(ctx context.Context, person string) ([]byte, error) {
+	stmt, _, err := s.db.latestStmts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: latest score: %w", err)
+	}
 	var body []byte
-	err := s.db.reader.QueryRowContext(ctx, `SELECT body FROM score_latest WHERE person = ?`, person).Scan(&body)
+	err = stmt.QueryRowContext(ctx, person).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, sesame.Errorf(sesame.ENOTFOUND, "no score for person %q yet", person)
 	}
