@@ -9,6 +9,7 @@ func TestValuePhrase(t *testing.T) {
 	for label, want := range map[string]string{
 		"missing": "none recorded", "< 0.5": "under 0.5", ">= 3": "3 or more", "= 98": "exactly 98",
 		"[0, 1)": "0 to under 1", "[-2, -1)": "-2 to under -1", "manager": "manager", "other": "other",
+		"[0.8333333333, 0.9166666667)": "0.833 to under 0.917", ">= 11.64681725": "11.6 or more", "< 2503.806667": "under 2504",
 	} {
 		if got := valuePhrase(label); got != want {
 			t.Errorf("valuePhrase(%q) = %q, want %q", label, got, want)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -329,10 +330,12 @@ func (m *Model) subject(name string) string {
 	s := strings.ReplaceAll(name, "_", " ")
 	if i := m.Feature(name); i >= 0 && m.Features[i].Description != "" {
 		s = m.Features[i].Description
-		if end := strings.Index(s, ". "); end >= 0 {
-			s = s[:end]
+		for _, stop := range []string{". ", ": ", "; ", " ("} { // the first clause: "Highest education: 0 none, …"
+			if end := strings.Index(s, stop); end > 0 {
+				s = s[:end]
+			}
 		}
-		s = strings.TrimSuffix(s, ".")
+		s = strings.TrimSuffix(strings.TrimSpace(s), ".")
 	}
 	if s != "" && !(len(s) > 1 && s[1] >= 'A' && s[1] <= 'Z') { // keep acronyms
 		s = strings.ToLower(s[:1]) + s[1:]
@@ -347,25 +350,39 @@ func upperFirst(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// valuePhrase says a bin label in words: "< 1" is "under 1", "[0, 1)" is
-// "0 to under 1", "missing" is "none recorded".
+// valuePhrase says a bin label in words, its numbers rounded for reading:
+// "< 1" is "under 1", "[0.8333333, 0.9166667)" is "0.833 to under 0.917",
+// "missing" is "none recorded".
 func valuePhrase(label string) string {
 	switch {
 	case label == "missing":
 		return "none recorded"
 	case strings.HasPrefix(label, "< "):
-		return "under " + label[2:]
+		return "under " + readable(label[2:])
 	case strings.HasPrefix(label, ">= "):
-		return label[3:] + " or more"
+		return readable(label[3:]) + " or more"
 	case strings.HasPrefix(label, "= "):
-		return "exactly " + label[2:]
+		return "exactly " + readable(label[2:])
 	case strings.HasPrefix(label, "[") && strings.HasSuffix(label, ")"):
 		lo, hi, ok := strings.Cut(label[1:len(label)-1], ", ")
 		if ok {
-			return lo + " to under " + hi
+			return readable(lo) + " to under " + readable(hi)
 		}
 	}
 	return label
+}
+
+// readable rounds a number for a sentence: whole above 100, else three
+// significant digits. Anything else is returned as it is.
+func readable(num string) string {
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return num
+	}
+	if math.Abs(v) >= 100 {
+		return strconv.FormatFloat(math.Round(v), 'f', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
 }
 
 // WhatIf scores x with some features changed and returns the new result and

@@ -64,6 +64,10 @@ type Engine struct {
 	// dimRange holds, per dimension (in sesame.Dimensions order), the fewest
 	// and most points its terms allow.
 	dimRange [numDimensions][2]int
+	// dimTerms counts the terms filed under each dimension: a dimension all
+	// of whose terms sit in their neutral bins (no opt-in signal given) is
+	// shown at the neutral midpoint, not at the bottom of its range.
+	dimTerms [numDimensions]int
 	// best[t] is the most points term t can give (model.BestPoints).
 	best []int
 	// Every cell of every term's table (a feature's bins, a pair's rows ×
@@ -184,6 +188,7 @@ func (e *Engine) addRange(dim, lo, hi int) {
 	if dim >= 0 {
 		r := &e.dimRange[dim]
 		r[0], r[1] = r[0]+lo, r[1]+hi
+		e.dimTerms[dim]++
 	}
 }
 
@@ -241,7 +246,7 @@ func (e *Engine) ScoreProfile(person string, p Profile, asOf time.Time) *sesame.
 	}
 	mainPts, pairPts, pairBins := scratch[:nf], scratch[nf:nf+np], scratch[nf+np:]
 
-	var dims [numDimensions]int
+	var dims, neutral [numDimensions]int
 	var top topReasons
 	sum := 0
 	for i := range e.features {
@@ -255,6 +260,8 @@ func (e *Engine) ScoreProfile(person string, p Profile, asOf time.Time) *sesame.
 		}
 		if k != ef.neutral {
 			top.add(i, k, e.best[i]-pts)
+		} else if ef.dim >= 0 {
+			neutral[ef.dim]++
 		}
 	}
 	for q := range e.pairs {
@@ -274,10 +281,14 @@ func (e *Engine) ScoreProfile(person string, p Profile, asOf time.Time) *sesame.
 
 	// dimensions places each dimension's points between the fewest and most
 	// its terms allow, on the 350–950 scale; a dimension whose terms cannot
-	// move (no features, or none with any effect) sits at the neutral
+	// move (no features, or none with any effect) or whose features all sit
+	// in their neutral bins (a person who gave no vouches) is at the neutral
 	// midpoint, 650.
 	for k, d := range sesame.Dimensions {
 		rg := e.dimRange[k] // zero for a dimension without terms: neutral
+		if neutral[k] > 0 && neutral[k] == e.dimTerms[k] {
+			rg = [2]int{} // nothing given in an opt-in dimension: neutral
+		}
 		pts := float64(dims[k])
 		out.dimensions[k] = sesame.DimensionScore{Dimension: d, Score: feature.SubScore(pts, float64(rg[0]), float64(rg[1])), Points: pts}
 	}

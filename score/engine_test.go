@@ -194,10 +194,14 @@ func referenceScore(e *Engine, person string, p Profile, asOf time.Time) *sesame
 	// Dimensions: each dimension's points between the fewest and most its
 	// terms allow.
 	for _, d := range sesame.Dimensions {
-		sum, lo, hi := 0, 0, 0
+		sum, lo, hi, terms, absent := 0, 0, 0, 0, 0
 		for t, p := range pts {
 			if termDim(t) != d {
 				continue
+			}
+			terms++
+			if t < len(m.Features) && m.TermCell(x, t) == m.NeutralBin(t) {
+				absent++ // an opt-in signal not given
 			}
 			sum += p
 			var cells []int
@@ -213,7 +217,7 @@ func referenceScore(e *Engine, person string, p Profile, asOf time.Time) *sesame
 			lo, hi = lo+slices.Min(cells), hi+slices.Max(cells)
 		}
 		sub := (sesame.MinScore + sesame.MaxScore) / 2
-		if hi > lo {
+		if hi > lo && !(absent > 0 && absent == terms) {
 			sub = sesame.ClampScore(int(float64(sesame.MinScore) + float64(sum-lo)/float64(hi-lo)*float64(sesame.MaxScore-sesame.MinScore) + 0.5))
 		}
 		s.Dimensions = append(s.Dimensions, sesame.DimensionScore{Dimension: d, Score: sub, Points: float64(sum)})
@@ -424,6 +428,11 @@ func TestAbsentConnectionsAreNeutral(t *testing.T) {
 		for _, r := range s.Reasons {
 			if r.Dimension == sesame.Connections {
 				t.Fatalf("person without vouches told %q", r.Text)
+			}
+		}
+		for _, d := range s.Dimensions {
+			if d.Dimension == sesame.Connections && d.Score != (sesame.MinScore+sesame.MaxScore)/2 {
+				t.Fatalf("person without vouches has connections at %d, want the neutral midpoint", d.Score)
 			}
 		}
 	}
