@@ -20,16 +20,16 @@ import (
 // json.Marshal(s) gives, features excluded — to dst.
 func AppendScoreJSON(dst []byte, s *Score) ([]byte, error) {
 	b := append(dst, `{"person":`...)
-	b = appendJSONString(b, s.Person)
+	b = AppendJSONString(b, s.Person)
 	b = append(b, `,"status":`...)
-	b = appendJSONString(b, s.Status)
+	b = AppendJSONString(b, s.Status)
 	if s.Score != 0 {
 		b = append(b, `,"score":`...)
 		b = strconv.AppendInt(b, int64(s.Score), 10)
 	}
 	if s.Band != "" {
 		b = append(b, `,"band":`...)
-		b = appendJSONString(b, string(s.Band))
+		b = AppendJSONString(b, string(s.Band))
 	}
 	var err error
 	if len(s.Dimensions) > 0 {
@@ -39,7 +39,7 @@ func AppendScoreJSON(dst []byte, s *Score) ([]byte, error) {
 				b = append(b, ',')
 			}
 			b = append(b, `{"dimension":`...)
-			b = appendJSONString(b, string(d.Dimension))
+			b = AppendJSONString(b, string(d.Dimension))
 			b = append(b, `,"score":`...)
 			b = strconv.AppendInt(b, int64(d.Score), 10)
 			b = append(b, `,"points":`...)
@@ -57,11 +57,11 @@ func AppendScoreJSON(dst []byte, s *Score) ([]byte, error) {
 				b = append(b, ',')
 			}
 			b = append(b, `{"feature":`...)
-			b = appendJSONString(b, r.Feature)
+			b = AppendJSONString(b, r.Feature)
 			b = append(b, `,"dimension":`...)
-			b = appendJSONString(b, string(r.Dimension))
+			b = AppendJSONString(b, string(r.Dimension))
 			b = append(b, `,"text":`...)
-			b = appendJSONString(b, r.Text)
+			b = AppendJSONString(b, r.Text)
 			b = append(b, `,"points_lost":`...)
 			if b, err = appendJSONFloat(b, r.PointsLost); err != nil {
 				return dst, err
@@ -77,9 +77,9 @@ func AppendScoreJSON(dst []byte, s *Score) ([]byte, error) {
 				b = append(b, ',')
 			}
 			b = append(b, `{"feature":`...)
-			b = appendJSONString(b, t.Feature)
+			b = AppendJSONString(b, t.Feature)
 			b = append(b, `,"action":`...)
-			b = appendJSONString(b, t.Action)
+			b = AppendJSONString(b, t.Action)
 			b = append(b, `,"gain":`...)
 			b = strconv.AppendInt(b, int64(t.Gain), 10)
 			b = append(b, `,"target":`...)
@@ -96,12 +96,12 @@ func AppendScoreJSON(dst []byte, s *Score) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, m)
+			b = AppendJSONString(b, m)
 		}
 		b = append(b, ']')
 	}
 	b = append(b, `,"model_version":`...)
-	b = appendJSONString(b, s.ModelVersion)
+	b = AppendJSONString(b, s.ModelVersion)
 	b = append(b, `,"as_of":`...)
 	if y := s.AsOf.Year(); y < 0 || y >= 10000 {
 		return dst, fmt.Errorf("score of %q: as_of %v is outside the years JSON can carry", s.Person, s.AsOf)
@@ -137,9 +137,10 @@ func appendJSONFloat(b []byte, f float64) ([]byte, error) {
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString quotes s as encoding/json does by default: HTML-safe
-// (<, >, & escaped), invalid UTF-8 replaced, U+2028 and U+2029 escaped.
-func appendJSONString(b []byte, s string) []byte {
+// AppendJSONString quotes s as encoding/json does by default: HTML-safe
+// (<, >, & escaped), invalid UTF-8 replaced by U+FFFD (so the output is
+// valid JSON whatever s holds), U+2028 and U+2029 escaped.
+func AppendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {

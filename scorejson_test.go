@@ -137,3 +137,17 @@ func BenchmarkAppendScoreJSON(b *testing.B) {
 		}
 	})
 }
+
+// FuzzAppendJSONString: the hand-written string encoder (scores, ingestion
+// answers) writes byte for byte what encoding/json writes, whatever s holds.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain", `"quoted" \ back`, "line\nbreak\ttab\x00\x1f", "\u2028\u2029", "日本語", "\xff\xc3(", "<a href='x'>&</a>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := AppendJSONString(nil, s); !bytes.Equal(got, want) {
+			t.Fatalf("%q: got %s, want %s", s, got, want)
+		}
+	})
+}

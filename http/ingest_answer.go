@@ -3,7 +3,6 @@ package http
 import (
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/sesame-credit/sesame"
 )
@@ -38,20 +37,20 @@ func appendLineResult(b []byte, l *lineResult) []byte {
 	b = strconv.AppendInt(b, int64(l.line), 10)
 	if l.source != "" {
 		b = append(b, `,"source":`...)
-		b = appendJSONString(b, l.source)
+		b = sesame.AppendJSONString(b, l.source)
 	}
 	if l.id != "" {
 		b = append(b, `,"id":`...)
-		b = appendJSONString(b, l.id)
+		b = sesame.AppendJSONString(b, l.id)
 	}
 	b = append(b, `,"status":"`...)
 	b = append(b, l.status...)
 	b = append(b, '"')
 	if l.status == sesame.Rejected {
 		b = append(b, `,"field":`...)
-		b = appendJSONString(b, l.field)
+		b = sesame.AppendJSONString(b, l.field)
 		b = append(b, `,"reason":`...)
-		b = appendJSONString(b, l.reason)
+		b = sesame.AppendJSONString(b, l.reason)
 		if len(l.details) > 0 {
 			b = append(b, `,"details":[`...)
 			for i, d := range l.details {
@@ -59,9 +58,9 @@ func appendLineResult(b []byte, l *lineResult) []byte {
 					b = append(b, ',')
 				}
 				b = append(b, `{"field":`...)
-				b = appendJSONString(b, d.Field)
+				b = sesame.AppendJSONString(b, d.Field)
 				b = append(b, `,"reason":`...)
-				b = appendJSONString(b, d.Reason)
+				b = sesame.AppendJSONString(b, d.Reason)
 				b = append(b, '}')
 			}
 			b = append(b, ']')
@@ -75,58 +74,4 @@ func appendLineResult(b []byte, l *lineResult) []byte {
 		b = append(b, '"')
 	}
 	return append(b, '}')
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes
-// U+FFFD, as encoding/json does, so the answer is always valid JSON
-// whatever a rejected line held.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		// U+2028 and U+2029 are valid JSON but end lines in JavaScript.
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

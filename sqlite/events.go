@@ -6,9 +6,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -134,10 +132,6 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 	return results, nil
 }
 
-// parallelFrom is the batch size from which canonical encoding is split
-// across cores: below it, starting goroutines costs more than it saves.
-const parallelFrom = 512
-
 // canonicalRows encodes and fingerprints a batch. On a big batch the work is
 // spread over all cores: the single writer is the ingest bottleneck, and
 // this is the part of its work that needs no lock.
@@ -156,26 +150,8 @@ func canonicalRows(events []sesame.Event) ([]row, error) {
 		}
 		return nil
 	}
-	workers := runtime.GOMAXPROCS(0)
-	if len(events) < parallelFrom || workers == 1 {
-		return rows, encode(0, len(events))
-	}
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	chunk := (len(events) + workers - 1) / workers
-	for w := 0; w < workers; w++ {
-		lo, hi := w*chunk, min((w+1)*chunk, len(events))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[w] = encode(lo, hi)
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if err := inRanges(len(events), encode); err != nil {
+		return nil, err
 	}
 	return rows, nil
 }

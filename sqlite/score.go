@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -71,24 +69,12 @@ func encodeScores(scores []*sesame.Score, parallel bool) (out []encodedScore, us
 		}
 		return nil
 	}
-	workers := runtime.GOMAXPROCS(0)
-	if !parallel || len(scores) < parallelFrom || workers == 1 {
-		err := encode(0, len(scores))
-		return out, catalogue.Load(), err
+	if !parallel {
+		err = encode(0, len(scores))
+	} else {
+		err = inRanges(len(scores), encode)
 	}
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	chunk := (len(scores) + workers - 1) / workers
-	for w := 0; w < workers; w++ {
-		lo, hi := w*chunk, min((w+1)*chunk, len(scores))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[w] = encode(lo, hi)
-		}()
-	}
-	wg.Wait()
-	return out, catalogue.Load(), errors.Join(errs...)
+	return out, catalogue.Load(), err
 }
 
 const (
