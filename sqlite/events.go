@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -18,9 +17,8 @@ import (
 // EventStore is the ledger in SQLite; it implements sesame.EventStore and
 // sesame.EventScanner. Get it from DB.Events.
 type EventStore struct {
-	db    *DB
-	raw   rawStmts // the append loop's statements, on the writer connection
-	group appendGroup
+	db  *DB
+	raw rawStmts // the append loop's statements, on the writer connection
 }
 
 var (
@@ -65,10 +63,7 @@ type row struct {
 
 // Append stores the new events of the batch in one transaction (one fsync).
 // The canonical encoding and fingerprints are computed before the write lock
-// is taken, so the serialised part is only the inserts. Small batches from
-// concurrent callers (HTTP requests, NATS messages) are group-committed:
-// they queue for one writer goroutine that stores everything queued in one
-// transaction, and each caller returns once its own batch is durable.
+// is taken, so the serialised part is only the inserts.
 func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesame.AppendResult, error) {
 	if len(events) == 0 {
 		return nil, nil
@@ -77,123 +72,8 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 	if err != nil {
 		return nil, err
 	}
-	b := &appendBatch{ctx: ctx, events: events, rows: rows, done: make(chan error, 1)}
-	if len(events) >= groupAlone {
-		// A file load's big batch gains nothing from company.
-		b.done <- s.store([]*appendBatch{b})
-	} else {
-		s.group.enqueue(s, b)
-	}
-	select {
-	case err := <-b.done:
-		if err != nil {
-			return nil, err
-		}
-	case <-ctx.Done():
-		// The batch may still be stored: a retry then finds duplicates.
-		return nil, ctx.Err()
-	}
-	for i := range events {
-		if b.results[i].Status == sesame.Accepted {
-			events[i].RecordedAt = b.results[i].RecordedAt
-		}
-	}
-	return b.results, nil
-}
-
-// groupAlone is the batch size from which Append writes on its own rather
-// than joining a group commit; groupMax bounds the events of one group, so
-// that a member's wait stays short.
-const (
-	groupAlone = 10_000
-	groupMax   = 50_000
-)
-
-// appendBatch is one Append call waiting to be stored.
-type appendBatch struct {
-	ctx     context.Context
-	events  []sesame.Event
-	rows    []row
-	results []sesame.AppendResult
-	done    chan error
-}
-
-// appendGroup queues batches for one writer goroutine, started when the
-// first batch arrives and ended when the queue is empty.
-type appendGroup struct {
-	mu      sync.Mutex
-	queue   []*appendBatch
-	running bool
-}
-
-func (g *appendGroup) enqueue(s *EventStore, b *appendBatch) {
-	g.mu.Lock()
-	g.queue = append(g.queue, b)
-	if !g.running {
-		g.running = true
-		go g.write(s)
-	}
-	g.mu.Unlock()
-}
-
-// write stores what is queued, group by group, until nothing is.
-func (g *appendGroup) write(s *EventStore) {
-	for {
-		g.mu.Lock()
-		n, events := 0, 0
-		for n < len(g.queue) && (n == 0 || events+len(g.queue[n].events) <= groupMax) {
-			events += len(g.queue[n].events)
-			n++
-		}
-		group := g.queue[:n:n]
-		g.queue = g.queue[n:]
-		if n == 0 {
-			g.running = false
-			g.mu.Unlock()
-			return
-		}
-		g.mu.Unlock()
-		live := group[:0:0]
-		for _, b := range group {
-			if err := b.ctx.Err(); err != nil {
-				b.done <- err // its caller has gone: store nothing for it
-				continue
-			}
-			live = append(live, b)
-		}
-		if len(live) == 0 {
-			continue
-		}
-		err := s.store(live)
-		if err != nil && len(live) > 1 {
-			// One batch's failure must not fail the others: alone, each
-			// succeeds or fails on its own.
-			for _, b := range live {
-				b.done <- s.store([]*appendBatch{b})
-			}
-			continue
-		}
-		for _, b := range live {
-			b.done <- err
-		}
-	}
-}
-
-// store inserts the batches in one transaction, in order, filling each
-// one's results. A later batch's event that an earlier one stored is a
-// duplicate (or a conflict), as it would be a moment later.
-func (s *EventStore) store(batches []*appendBatch) error {
-	for _, b := range batches {
-		b.results = make([]sesame.AppendResult, len(b.events))
-	}
-	// A context without Done: the driver then runs each statement on this
-	// goroutine. Cancellation is checked between chunks instead, against
-	// the first batch's context (a group's is detached: see write).
-	ctx := context.Background()
-	if len(batches) == 1 {
-		ctx = batches[0].ctx
-	}
-	return s.db.rawWrite(ctx, func(c *sqlite3.SQLiteConn) error {
+	results := make([]sesame.AppendResult, len(events))
+	err = s.db.rawWrite(ctx, func(c *sqlite3.SQLiteConn) error {
 		st, err := s.raw.on(c)
 		if err != nil {
 			return err
@@ -206,41 +86,50 @@ func (s *EventStore) store(batches []*appendBatch) error {
 		args[6].Value = now.UnixNano() // recorded_at
 		key := args[:2]
 		found := make([]driver.Value, 2)
+		// A context without Done: the driver then runs each statement on
+		// this goroutine. Cancellation is checked between chunks instead.
 		bg := context.Background()
-		for _, b := range batches {
-			for i := range b.events {
-				if i%1024 == 1023 {
-					if err := ctx.Err(); err != nil {
-						return err
-					}
+		for i := range events {
+			if i%1024 == 1023 {
+				if err := ctx.Err(); err != nil {
+					return err
 				}
-				e := &b.events[i]
-				_, off := e.OccurredAt.Zone()
-				args[0].Value, args[1].Value, args[2].Value, args[3].Value = e.Source, e.ID, e.Person, string(e.Kind)
-				args[4].Value, args[5].Value, args[7].Value = e.OccurredAt.UnixNano(), int64(off), int64(e.Version)
-				args[8].Value, args[9].Value = b.rows[i].payload, b.rows[i].fingerprint[:]
-				res, err := st.insert.ExecContext(bg, args)
-				if err != nil {
-					return fmt.Errorf("sqlite: insert event %d: %w", i, err)
-				}
-				if n, _ := res.RowsAffected(); n == 1 {
-					b.results[i] = sesame.AppendResult{Status: sesame.Accepted, RecordedAt: now}
-					continue
-				}
-				if err := queryRow(st.lookup, key, found); err != nil {
-					return fmt.Errorf("sqlite: look up event %d: %w", i, err)
-				}
-				fp, _ := found[0].([]byte)
-				at, _ := found[1].(int64)
-				status := sesame.Duplicate
-				if !bytes.Equal(fp, b.rows[i].fingerprint[:]) {
-					status = sesame.Conflict
-				}
-				b.results[i] = sesame.AppendResult{Status: status, RecordedAt: time.Unix(0, at).UTC()}
 			}
+			e := &events[i]
+			_, off := e.OccurredAt.Zone()
+			args[0].Value, args[1].Value, args[2].Value, args[3].Value = e.Source, e.ID, e.Person, string(e.Kind)
+			args[4].Value, args[5].Value, args[7].Value = e.OccurredAt.UnixNano(), int64(off), int64(e.Version)
+			args[8].Value, args[9].Value = rows[i].payload, rows[i].fingerprint[:]
+			res, err := st.insert.ExecContext(bg, args)
+			if err != nil {
+				return fmt.Errorf("sqlite: insert event %d: %w", i, err)
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				results[i] = sesame.AppendResult{Status: sesame.Accepted, RecordedAt: now}
+				continue
+			}
+			if err := queryRow(st.lookup, key, found); err != nil {
+				return fmt.Errorf("sqlite: look up event %d: %w", i, err)
+			}
+			fp, _ := found[0].([]byte)
+			at, _ := found[1].(int64)
+			status := sesame.Duplicate
+			if !bytes.Equal(fp, rows[i].fingerprint[:]) {
+				status = sesame.Conflict
+			}
+			results[i] = sesame.AppendResult{Status: status, RecordedAt: time.Unix(0, at).UTC()}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range events {
+		if results[i].Status == sesame.Accepted {
+			events[i].RecordedAt = results[i].RecordedAt
+		}
+	}
+	return results, nil
 }
 
 // canonicalRows encodes and fingerprints a batch. On a big batch the work is
