@@ -14,9 +14,9 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/sesame-credit/sesame/model"
-	"github.com/sesame-credit/sesame/score"
 	"github.com/sesame-credit/sesame/model/report"
 	"github.com/sesame-credit/sesame/model/table"
+	"github.com/sesame-credit/sesame/score"
 )
 
 // The model commands: train, evaluate, explain and export scoring models.
