@@ -3,6 +3,7 @@ package feature
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
 	"strconv"
@@ -45,9 +46,19 @@ type DatasetStats struct {
 // workers: enough to amortise the hand-off, small enough to keep memory flat.
 const datasetBatch = 1024
 
+// personEvents is one person's events, typed (events) or raw (raw).
 type personEvents struct {
 	person string
 	events []sesame.Event
+	raw    []RawEvent
+}
+
+// datasetChunk is a batch of people travelling from the scan to the
+// workers; release, when set, hands the scan's buffers back once the
+// batch's rows are built.
+type datasetChunk struct {
+	people  []personEvents
+	release func()
 }
 
 // BuildDataset scans the ledger (events recorded before End), and writes one
@@ -56,6 +67,39 @@ type personEvents struct {
 // person order. The scan, the feature workers and the writer overlap, so the
 // build runs at the speed of the slowest of them.
 func BuildDataset(ctx context.Context, sc sesame.EventScanner, w io.Writer, opt DatasetOptions) (DatasetStats, error) {
+	recordedBefore := opt.End
+	if opt.Backfilled {
+		recordedBefore = time.Time{}
+	}
+	return buildDataset(ctx, w, opt, func(ctx context.Context, emit func(datasetChunk) error) error {
+		batch := make([]personEvents, 0, datasetBatch)
+		err := sc.ScanPeople(ctx, "", recordedBefore, func(person string, events []sesame.Event) error {
+			// The scanner may reuse its slice: keep a copy (payloads are
+			// immutable and shared).
+			cp := append([]sesame.Event(nil), events...)
+			if opt.Backfilled {
+				for i := range cp {
+					cp[i].RecordedAt = time.Time{}
+				}
+			}
+			batch = append(batch, personEvents{person: person, events: cp})
+			if len(batch) == datasetBatch {
+				err := emit(datasetChunk{people: batch})
+				batch = make([]personEvents, 0, datasetBatch)
+				return err
+			}
+			return nil
+		})
+		if err == nil && len(batch) > 0 {
+			err = emit(datasetChunk{people: batch})
+		}
+		return err
+	})
+}
+
+// buildDataset writes the header, then the rows of the people feed emits,
+// built on workers while feed scans on.
+func buildDataset(ctx context.Context, w io.Writer, opt DatasetOptions, feed func(ctx context.Context, emit func(datasetChunk) error) error) (DatasetStats, error) {
 	var st DatasetStats
 	if opt.AsOf.IsZero() || !opt.End.After(opt.AsOf) {
 		return st, errors.New("dataset: the label window must end after the as-of time")
@@ -79,62 +123,41 @@ func BuildDataset(ctx context.Context, sc sesame.EventScanner, w io.Writer, opt 
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan []personEvents, 2)
+	chunks := make(chan datasetChunk, 2)
 	done := make(chan error, 1)
-	go func() { done <- writeBatches(batches, w, opt, workers, &st) }()
-
-	batch := make([]personEvents, 0, datasetBatch)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	go func() {
+		err := writeBatches(chunks, w, opt, workers, &st)
+		if err != nil {
+			cancel() // stop the scan
 		}
+		done <- err
+	}()
+	scanErr := feed(ctx, func(c datasetChunk) error {
 		select {
-		case batches <- batch:
+		case chunks <- c:
+			return nil
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		batch = make([]personEvents, 0, datasetBatch)
-		return nil
-	}
-	recordedBefore := opt.End
-	if opt.Backfilled {
-		recordedBefore = time.Time{}
-	}
-	scanErr := sc.ScanPeople(ctx, "", recordedBefore, func(person string, events []sesame.Event) error {
-		// The scanner may reuse its slice: keep a copy (payloads are
-		// immutable and shared).
-		cp := append([]sesame.Event(nil), events...)
-		if opt.Backfilled {
-			for i := range cp {
-				cp[i].RecordedAt = time.Time{}
-			}
-		}
-		batch = append(batch, personEvents{person, cp})
-		if len(batch) == datasetBatch {
-			return flush()
-		}
-		return nil
 	})
-	if scanErr == nil {
-		scanErr = flush()
-	}
-	close(batches)
+	close(chunks)
 	writeErr := <-done
-	if scanErr != nil {
-		return st, scanErr
+	if writeErr != nil {
+		return st, writeErr
 	}
-	return st, writeErr
+	return st, scanErr
 }
 
 // rowResult is one person's formatted row, or why they were excluded.
 type rowResult struct {
 	row                                []byte
 	noHistory, tooLittle, already, bad bool
+	err                                error // the person's events could not be read
 }
 
 // writeBatches computes each batch's rows on workers (each with its own
 // States) and writes them in order.
-func writeBatches(batches <-chan []personEvents, w io.Writer, opt DatasetOptions, workers int, st *DatasetStats) error {
+func writeBatches(chunks <-chan datasetChunk, w io.Writer, opt DatasetOptions, workers int, st *DatasetStats) error {
 	type worker struct {
 		s, l *State
 		vec  []float64
@@ -145,9 +168,16 @@ func writeBatches(batches <-chan []personEvents, w io.Writer, opt DatasetOptions
 	}
 	results := make([]rowResult, datasetBatch)
 	var failed error
-	for batch := range batches {
+	for chunk := range chunks {
+		batch := chunk.people
 		if failed != nil {
+			if chunk.release != nil {
+				chunk.release()
+			}
 			continue // drain so the scanner is not blocked
+		}
+		for len(results) < len(batch) {
+			results = append(results, rowResult{})
 		}
 		var wg sync.WaitGroup
 		per := (len(batch) + workers - 1) / workers
@@ -160,15 +190,24 @@ func writeBatches(batches <-chan []personEvents, w io.Writer, opt DatasetOptions
 			go func(wk *worker, lo, hi int) {
 				defer wg.Done()
 				for i := lo; i < hi; i++ {
-					results[i] = buildRow(wk.s, wk.l, wk.vec, results[i].row[:0], &batch[i], opt)
+					if batch[i].raw != nil {
+						results[i] = buildRowRaw(wk.s, wk.l, wk.vec, results[i].row[:0], &batch[i], opt)
+					} else {
+						results[i] = buildRow(wk.s, wk.l, wk.vec, results[i].row[:0], &batch[i], opt)
+					}
 				}
 			}(&ws[k], lo, hi)
 		}
 		wg.Wait()
+		if chunk.release != nil {
+			chunk.release() // the rows are built: the scan's buffers are free
+		}
 		for i := range batch {
 			r := &results[i]
 			st.People++
 			switch {
+			case r.err != nil:
+				failed = fmt.Errorf("dataset: person %s: %w", batch[i].person, r.err)
 			case r.noHistory:
 				st.NoHistory++
 			case r.tooLittle:
@@ -196,6 +235,17 @@ func buildRow(s, l *State, vec []float64, buf []byte, pe *personEvents, opt Data
 	r := rowResult{row: buf}
 	s.Reset()
 	s.ApplyVisible(pe.events, opt.AsOf)
+	if s.events == 0 { // no label needed
+		r.noHistory = true
+		return r
+	}
+	bad, already := opt.Outcome.Label(l, pe.events, opt.AsOf, opt.End)
+	return finishRow(r, s, vec, pe.person, bad, already, opt, func(key string) string { return protectedValue(pe.events, key, opt.AsOf) })
+}
+
+// finishRow excludes or formats a person's row from their folded state s
+// and label; typed and raw builds share it.
+func finishRow(r rowResult, s *State, vec []float64, person string, bad, already bool, opt DatasetOptions, protected func(key string) string) rowResult {
 	if s.events == 0 {
 		r.noHistory = true
 		return r
@@ -204,14 +254,13 @@ func buildRow(s, l *State, vec []float64, buf []byte, pe *personEvents, opt Data
 		r.tooLittle = true
 		return r
 	}
-	bad, already := opt.Outcome.Label(l, pe.events, opt.AsOf, opt.End)
 	if already {
 		r.already = true
 		return r
 	}
 	r.bad = bad
 	v := s.FeaturesInto(vec, opt.AsOf, nil)
-	b := append(r.row, pe.person...)
+	b := append(r.row, person...)
 	for _, x := range v {
 		b = append(b, ',')
 		if x == x {
@@ -225,7 +274,7 @@ func buildRow(s, l *State, vec []float64, buf []byte, pe *personEvents, opt Data
 	}
 	for _, key := range opt.Protected {
 		b = append(b, ',')
-		b = appendCSV(b, protectedValue(pe.events, key, opt.AsOf))
+		b = appendCSV(b, protected(key))
 	}
 	r.row = append(b, '\n')
 	return r

@@ -106,6 +106,14 @@ func (o Outcome) Label(s *State, events []sesame.Event, asOf, end time.Time) (ba
 			}
 		}
 	}
+	dBad, dAlready := o.dpd(s, from, to)
+	return bad || dBad, alreadyBad || dAlready
+}
+
+// dpd reads the 60/90+ days-past-due outcome from the statements folded
+// into s: bad when a statement reached the threshold within [from, to),
+// already bad when one stood past it at from.
+func (o Outcome) dpd(s *State, from, to int64) (bad, alreadyBad bool) {
 	if o.DPD90 || o.DPD60 {
 		threshold := int64(days90)
 		if o.DPD60 {
