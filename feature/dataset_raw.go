@@ -81,19 +81,10 @@ func (o Outcome) labelRaw(s *State, events []RawEvent, asOf, end int64) (bad, al
 		if !visibleRaw(e, end) {
 			continue
 		}
-		hit := false
-		switch sesame.Kind(e.Kind) {
-		case sesame.KindLoanDefaulted:
-			hit = o.Default
-		case sesame.KindLoanWrittenOff:
-			hit = o.WriteOff
-		case sesame.KindRentalUnpaid, sesame.KindOrderUnpaid:
-			hit = o.Unpaid
-		case sesame.KindStatementIssued, sesame.KindRepaymentMade, sesame.KindCreditLineOpened:
-			if o.DPD90 || o.DPD60 {
-				if err := s.ApplyJSON(e.Kind, e.OccurredAt, e.Payload); err != nil {
-					return false, false, err
-				}
+		hit, fold := o.reads(sesame.Kind(e.Kind))
+		if fold {
+			if err := s.ApplyJSON(e.Kind, e.OccurredAt, e.Payload); err != nil {
+				return false, false, err
 			}
 		}
 		if hit {

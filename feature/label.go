@@ -84,22 +84,12 @@ func (o Outcome) Label(s *State, events []sesame.Event, asOf, end time.Time) (ba
 		if !Visible(e, end) {
 			continue
 		}
-		at := e.OccurredAt.Unix()
-		hit := false
-		switch e.Kind {
-		case sesame.KindLoanDefaulted:
-			hit = o.Default
-		case sesame.KindLoanWrittenOff:
-			hit = o.WriteOff
-		case sesame.KindRentalUnpaid, sesame.KindOrderUnpaid:
-			hit = o.Unpaid
-		case sesame.KindStatementIssued, sesame.KindRepaymentMade, sesame.KindCreditLineOpened:
-			if o.DPD90 || o.DPD60 {
-				s.Apply(e)
-			}
+		hit, fold := o.reads(e.Kind)
+		if fold {
+			s.Apply(e)
 		}
 		if hit {
-			if at < from {
+			if e.OccurredAt.Unix() < from {
 				alreadyBad = true
 			} else {
 				bad = true
@@ -108,6 +98,24 @@ func (o Outcome) Label(s *State, events []sesame.Event, asOf, end time.Time) (ba
 	}
 	dBad, dAlready := o.dpd(s, from, to)
 	return bad || dBad, alreadyBad || dAlready
+}
+
+// reads says what an event of kind k means for the outcome: hit, it is the
+// outcome itself (a default, a write-off, an unpaid rental or order); fold,
+// it feeds the days-past-due reckoning and must be folded into the state.
+// Label and the raw build's labelRaw share it.
+func (o Outcome) reads(k sesame.Kind) (hit, fold bool) {
+	switch k {
+	case sesame.KindLoanDefaulted:
+		return o.Default, false
+	case sesame.KindLoanWrittenOff:
+		return o.WriteOff, false
+	case sesame.KindRentalUnpaid, sesame.KindOrderUnpaid:
+		return o.Unpaid, false
+	case sesame.KindStatementIssued, sesame.KindRepaymentMade, sesame.KindCreditLineOpened:
+		return false, o.DPD90 || o.DPD60
+	}
+	return false, false
 }
 
 // dpd reads the 60/90+ days-past-due outcome from the statements folded
