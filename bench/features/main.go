@@ -32,10 +32,10 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/bench/internal/proc"
 	"github.com/sesame-credit/sesame/feature"
 	"github.com/sesame-credit/sesame/simulate"
 	"github.com/sesame-credit/sesame/sqlite"
@@ -79,13 +79,13 @@ func main() {
 		check(pprof.StartCPUProfile(f))
 	}
 	start := time.Now()
-	cpu0 := cpuSeconds()
+	cpu0 := proc.CPUTime().Seconds()
 	res := fastPath(ctx, db, asOf, *ranges, *workers, *scanOnly, want)
 	took := time.Since(start)
 	if *profile != "" {
 		pprof.StopCPUProfile()
 	}
-	cpu := cpuSeconds() - cpu0
+	cpu := proc.CPUTime().Seconds() - cpu0
 	what := "features (ScanRaw + ApplyJSON"
 	if *scanOnly {
 		what = "scan only (ScanRaw, no folding"
@@ -292,13 +292,4 @@ func check(err error) {
 		fmt.Fprintln(os.Stderr, "bench/features:", err)
 		os.Exit(1)
 	}
-}
-
-// cpuSeconds is the process's user + system CPU time so far.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
 }

@@ -25,9 +25,9 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/sesame-credit/sesame/bench/internal/proc"
 	"github.com/sesame-credit/sesame/ingest"
 	"github.com/sesame-credit/sesame/ledgertest"
 	"github.com/sesame-credit/sesame/sqlite"
@@ -116,9 +116,9 @@ func main() {
 			check(pprof.StartCPUProfile(f))
 			stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
 		}
-		cpu0 := cpuTime()
+		cpu0 := proc.CPUTime()
 		m, err := r.Fn(ctx, env)
-		cpu := cpuTime() - cpu0
+		cpu := proc.CPUTime() - cpu0
 		if stopProfile != nil {
 			stopProfile()
 			*cpuprofile = ""
@@ -148,15 +148,6 @@ func main() {
 	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
 		fmt.Printf("load average at the end: %s", load)
 	}
-}
-
-// cpuTime is the CPU time this process has used so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // selected reports whether a run named name is among the comma-separated

@@ -28,10 +28,10 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
-	"syscall"
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/bench/internal/proc"
 	"github.com/sesame-credit/sesame/score"
 	"github.com/sesame-credit/sesame/simulate"
 	"github.com/sesame-credit/sesame/sqlite"
@@ -88,12 +88,12 @@ func main() {
 }
 
 func measure(ctx context.Context, svc *score.Service, what string, opt score.RescoreOptions) {
-	cpu0 := cpuSeconds()
+	cpu0 := proc.CPUTime().Seconds()
 	stats, err := svc.RescoreAll(ctx, opt)
 	check(err)
 	s := stats.Elapsed.Seconds()
 	fmt.Printf("%s: %d people in %.1f s = %.0f people/s (mode %s, %d refolded, %d scored, %d too little history; process CPU %.1f s)\n",
-		what, stats.People, s, float64(stats.People)/s, stats.Mode, stats.Refolded, stats.Scored, stats.Insufficient, cpuSeconds()-cpu0)
+		what, stats.People, s, float64(stats.People)/s, stats.Mode, stats.Refolded, stats.Scored, stats.Insufficient, proc.CPUTime().Seconds()-cpu0)
 	if stats.People >= 1_000_000 && stats.Mode == "snapshots" {
 		verdict := "within"
 		if s*1e6/float64(stats.People) > 30 {
@@ -135,13 +135,4 @@ func check(err error) {
 		fmt.Fprintln(os.Stderr, "bench/rescore:", err)
 		os.Exit(1)
 	}
-}
-
-// cpuSeconds is the process's user + system CPU time so far.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
 }
