@@ -2,8 +2,6 @@ package sesame
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"time"
 )
 
@@ -30,30 +28,6 @@ type ChunkSaver interface {
 
 // PreparedScores are scores a ChunkSaver has encoded for storing.
 type PreparedScores interface{ Len() int }
-
-// storedScore is how every store keeps a latest score: the score plus the
-// features that json:"-" keeps out of API responses but policies need.
-type storedScore struct {
-	*Score
-	Features map[string]float64 `json:"features,omitempty"`
-}
-
-// MarshalStoredScore encodes a score, features included, for a store's
-// latest-score row. Stores share the encoding so that a database moved from
-// one engine to another reads the same.
-func MarshalStoredScore(s *Score) ([]byte, error) {
-	return json.Marshal(storedScore{Score: s, Features: s.Features})
-}
-
-// UnmarshalStoredScore decodes what MarshalStoredScore encoded.
-func UnmarshalStoredScore(body []byte) (*Score, error) {
-	st := storedScore{Score: &Score{}}
-	if err := json.Unmarshal(body, &st); err != nil {
-		return nil, fmt.Errorf("stored score: %w", err)
-	}
-	st.Score.Features = st.Features
-	return st.Score, nil
-}
 
 // ScorePoint is one entry of a person's score history.
 type ScorePoint struct {

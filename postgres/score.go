@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -33,8 +34,8 @@ var (
 const saveScoreSQL = `WITH h AS (
 	INSERT INTO scores (person, status, score, band, model_version, as_of, computed_at)
 	VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq)
-INSERT INTO score_latest (person, seq, body) SELECT $1, h.seq, $8 FROM h
-ON CONFLICT (person) DO UPDATE SET seq = excluded.seq, body = excluded.body
+INSERT INTO score_latest (person, seq, body, features) SELECT $1, h.seq, $8, $9 FROM h
+ON CONFLICT (person) DO UPDATE SET seq = excluded.seq, body = excluded.body, features = excluded.features
 	WHERE score_latest.seq < excluded.seq`
 
 // SaveScores appends each score to the history and makes it the latest, in
@@ -46,11 +47,15 @@ func (s *ScoreStore) SaveScores(ctx context.Context, scores []*sesame.Score) err
 	now := time.Now().UnixNano()
 	batch := &pgx.Batch{}
 	for _, sc := range scores {
-		body, err := sesame.MarshalStoredScore(sc)
+		body, err := sesame.AppendScoreJSON(nil, sc)
 		if err != nil {
-			return err
+			return sesame.Errorf(sesame.EINVALID, "%v", err)
 		}
-		batch.Queue(saveScoreSQL, sc.Person, sc.Status, sc.Score, string(sc.Band), sc.ModelVersion, sc.AsOf.UnixNano(), now, body)
+		var features []byte
+		if sc.Features != nil {
+			features = sesame.AppendFeatures(nil, sc.Features)
+		}
+		batch.Queue(saveScoreSQL, sc.Person, sc.Status, sc.Score, string(sc.Band), sc.ModelVersion, sc.AsOf.UnixNano(), now, body, features)
 	}
 	return s.db.Tx(ctx, func(tx pgx.Tx) error {
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
@@ -62,6 +67,35 @@ func (s *ScoreStore) SaveScores(ctx context.Context, scores []*sesame.Score) err
 
 // LatestScore returns the person's latest score or ENOTFOUND.
 func (s *ScoreStore) LatestScore(ctx context.Context, person string) (*sesame.Score, error) {
+	var body, features []byte
+	err := s.db.pool.QueryRow(ctx, `SELECT body, features FROM score_latest WHERE person = $1`, person).Scan(&body, &features)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, sesame.Errorf(sesame.ENOTFOUND, "no score for person %q yet", person)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: latest score: %w", err)
+	}
+	sc, err := decodeLatest(body, features)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: latest score of %q: %w", person, err)
+	}
+	return sc, nil
+}
+
+// decodeLatest reads a score_latest row back into a score.
+func decodeLatest(body, features []byte) (*sesame.Score, error) {
+	sc := &sesame.Score{}
+	if err := json.Unmarshal(body, sc); err != nil {
+		return nil, err
+	}
+	var err error
+	sc.Features, err = sesame.DecodeFeatures(features)
+	return sc, err
+}
+
+// LatestScoreJSON returns the person's latest score as the API shows it,
+// as stored (http.ScoreJSONReader), or ENOTFOUND.
+func (s *ScoreStore) LatestScoreJSON(ctx context.Context, person string) ([]byte, error) {
 	var body []byte
 	err := s.db.pool.QueryRow(ctx, `SELECT body FROM score_latest WHERE person = $1`, person).Scan(&body)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -70,11 +104,7 @@ func (s *ScoreStore) LatestScore(ctx context.Context, person string) (*sesame.Sc
 	if err != nil {
 		return nil, fmt.Errorf("postgres: latest score: %w", err)
 	}
-	sc, err := sesame.UnmarshalStoredScore(body)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: latest score of %q: %w", person, err)
-	}
-	return sc, nil
+	return body, nil
 }
 
 // ScoreHistory returns up to limit past scores, newest first.
@@ -204,17 +234,17 @@ func (s *ScoreStore) SaveCheckpoint(ctx context.Context, job, position string) e
 // ScoredPeople calls fn with every person's latest score, in person order:
 // the population a policy backtest runs over.
 func (s *ScoreStore) ScoredPeople(ctx context.Context, fn func(sc *sesame.Score) error) error {
-	rows, err := s.db.pool.Query(ctx, `SELECT body FROM score_latest ORDER BY person`)
+	rows, err := s.db.pool.Query(ctx, `SELECT body, features FROM score_latest ORDER BY person`)
 	if err != nil {
 		return fmt.Errorf("postgres: scored people: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var body []byte
-		if err := rows.Scan(&body); err != nil {
+		var body, features []byte
+		if err := rows.Scan(&body, &features); err != nil {
 			return err
 		}
-		sc, err := sesame.UnmarshalStoredScore(body)
+		sc, err := decodeLatest(body, features)
 		if err != nil {
 			return fmt.Errorf("postgres: scored people: %w", err)
 		}

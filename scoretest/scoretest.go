@@ -5,7 +5,9 @@
 package scoretest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"sync"
@@ -114,6 +116,20 @@ func testLatestKeepsWholeScore(t *testing.T, o Opened) {
 	got.AsOf = want.AsOf
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("latest = %+v\nwant     %+v", got, want)
+	}
+	// A store that serves the API body as stored serves exactly what
+	// encoding/json makes of the score — features never among it.
+	if js, ok := o.Store.(interface {
+		LatestScoreJSON(context.Context, string) ([]byte, error)
+	}); ok {
+		body, err := js.LatestScoreJSON(ctx, "p2")
+		wantBody, _ := json.Marshal(want)
+		if err != nil || !bytes.Equal(body, wantBody) || bytes.Contains(body, []byte(`"features"`)) {
+			t.Errorf("stored API body %s, %v\nwant            %s", body, err, wantBody)
+		}
+		if _, err := js.LatestScoreJSON(ctx, "nobody"); sesame.ErrorCode(err) != sesame.ENOTFOUND {
+			t.Errorf("unknown person's body: %v, want not_found", err)
+		}
 	}
 }
 

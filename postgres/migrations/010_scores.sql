@@ -24,11 +24,14 @@ CREATE TRIGGER scores_append_only BEFORE UPDATE OR DELETE ON scores
 CREATE TRIGGER scores_no_truncate BEFORE TRUNCATE ON scores
     FOR EACH STATEMENT EXECUTE FUNCTION scores_append_only();
 
--- The latest score of each person, whole (dimensions, reasons, tips, features).
+-- The latest score of each person: body is the score as the API shows it
+-- (served as stored), features the profile it was computed from
+-- (sesame.AppendFeatures), kept apart because partners never see it.
 CREATE TABLE score_latest (
-    person TEXT PRIMARY KEY,
-    seq    BIGINT NOT NULL, -- the history row it copies
-    body   BYTEA  NOT NULL  -- JSON
+    person   TEXT PRIMARY KEY,
+    seq      BIGINT NOT NULL, -- the history row it copies
+    body     BYTEA  NOT NULL, -- JSON, no features
+    features BYTEA            -- NULL when the score had none
 );
 
 CREATE TABLE models (
