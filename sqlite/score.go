@@ -54,18 +54,17 @@ func encodeScores(scores []*sesame.Score, parallel bool) (out []encodedScore, us
 				return sesame.Errorf(sesame.EINVALID, "%v", err)
 			}
 			mid := len(buf)
-			if sc.Features != nil {
-				var ok bool
-				if buf, ok = appendValues(buf, sc.Features); ok {
-					catalogue.Store(true)
-				} else {
-					buf = sesame.AppendFeatures(buf, sc.Features)
-				}
-			}
-			out[i] = encodedScore{body: buf[start:mid:mid], features: buf[mid:len(buf):len(buf)]}
+			out[i].body = buf[start:mid:mid]
 			if sc.Features == nil {
-				out[i].features = nil
+				continue // NULL, not an empty profile
 			}
+			var ok bool
+			if buf, ok = appendValues(buf, sc.Features); ok {
+				catalogue.Store(true)
+			} else {
+				buf = sesame.AppendFeatures(buf, sc.Features)
+			}
+			out[i].features = buf[mid:len(buf):len(buf)]
 		}
 		return nil
 	}
