@@ -63,6 +63,10 @@ func buildRowRaw(s, l *State, vec []float64, buf []byte, pe *personEvents, opt D
 		r.err = err
 		return r
 	}
+	if s.events == 0 { // no label needed
+		r.noHistory = true
+		return r
+	}
 	bad, already, err := opt.Outcome.labelRaw(l, pe.raw, asOf, opt.End.UnixNano())
 	if err != nil {
 		r.err = err
