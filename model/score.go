@@ -256,7 +256,7 @@ func (m *Model) CellReason(t, c int) Reason {
 		gap = 0
 	}
 	value := m.cellValue(t, c)
-	return Reason{Term: m.TermName(t), Points: pts, Best: m.best[t], Gap: gap, Value: value, Text: m.reasonText(t, value, gap)}
+	return Reason{Term: m.TermName(t), Points: pts, Best: m.best[t], Gap: gap, Value: value, Text: m.reasonText(t, c, value, gap)}
 }
 
 // NeutralBin is the bin of feature i that never costs points — its missing
@@ -290,11 +290,10 @@ func (m *Model) cellValue(t, c int) string {
 	return in.Features[0] + " " + in.Labels[0][c/cols] + ", " + in.Features[1] + " " + in.Labels[1][c%cols]
 }
 
-func (m *Model) reasonText(t int, value string, gap int) string {
+func (m *Model) reasonText(t, c int, value string, gap int) string {
 	if t >= len(m.Features) {
 		in := &m.Interactions[t-len(m.Features)]
 		cols := in.Axes[1].NumBins()
-		c := m.cellOf(t, value)
 		a, b := m.subject(in.Features[0]), m.subject(in.Features[1])
 		return fmt.Sprintf("%s (%s) together with %s (%s) costs %d points against the best combination of the two",
 			upperFirst(a), valuePhrase(in.Labels[0][c/cols]), b, valuePhrase(in.Labels[1][c%cols]), gap)
@@ -311,17 +310,6 @@ func (m *Model) reasonText(t int, value string, gap int) string {
 		what = f.Name
 	}
 	return fmt.Sprintf("%s is %s: %d points below the best", what, value, gap)
-}
-
-// cellOf finds the cell of pair term t whose label is value (reasonText
-// gets the label; pairs are small, so a scan is fine and runs once per cell).
-func (m *Model) cellOf(t int, value string) int {
-	for c := range m.NumCells(t) {
-		if m.cellValue(t, c) == value {
-			return c
-		}
-	}
-	return 0
 }
 
 // subject names a feature for a sentence: its description's first sentence,
