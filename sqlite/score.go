@@ -213,7 +213,7 @@ func namedArgs(n int) []driver.NamedValue {
 
 // latestStmts prepares the latest-score reads on first use, without the
 // caller's context: a cancelled first request must not break every later one.
-func (db *DB) latestStmts(context.Context) (body, full *sql.Stmt, err error) {
+func (db *DB) latestStmts() (body, full *sql.Stmt, err error) {
 	ctx := context.Background()
 	db.latestOnce.Do(func() {
 		if db.latestBody, db.latestErr = db.reader.PrepareContext(ctx, `SELECT body FROM score_latest WHERE person = ?`); db.latestErr != nil {
@@ -226,7 +226,7 @@ func (db *DB) latestStmts(context.Context) (body, full *sql.Stmt, err error) {
 
 // LatestScore returns the person's latest score or ENOTFOUND.
 func (s *ScoreStore) LatestScore(ctx context.Context, person string) (*sesame.Score, error) {
-	_, full, err := s.db.latestStmts(ctx)
+	_, full, err := s.db.latestStmts()
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: latest score: %w", err)
 	}
@@ -251,7 +251,7 @@ func (s *ScoreStore) LatestScore(ctx context.Context, person string) (*sesame.Sc
 // LatestScoreJSON returns the person's latest score as the API shows it,
 // as stored (http.ScoreJSONReader), or ENOTFOUND.
 func (s *ScoreStore) LatestScoreJSON(ctx context.Context, person string) ([]byte, error) {
-	stmt, _, err := s.db.latestStmts(ctx)
+	stmt, _, err := s.db.latestStmts()
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: latest score: %w", err)
 	}
