@@ -3,20 +3,18 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 
 	"github.com/sesame-credit/sesame"
-	"github.com/sesame-credit/sesame/audit"
 )
 
 // AccessLogStore is the hash-chained access log (sesame.AccessLog). Appends
-// are group-committed by one writer goroutine per database (accessWriter):
-// it reads the chain's head and inserts every pending entry, each linked to
-// the one before, in one transaction, so the chain stays linear and one
-// fsync covers many reads.
+// are group-committed by one writer goroutine per database (accessWriter)
+// to the access journal (access_journal.go): every pending entry, each
+// linked to the one before, in one write and one fdatasync, so the chain
+// stays linear and one sync covers many reads. Reads index the journal
+// into the access_log table first.
 type AccessLogStore struct{ db *DB }
 
 // AccessLog returns the access log of this database.
@@ -24,8 +22,7 @@ func (db *DB) AccessLog() *AccessLogStore { return &AccessLogStore{db: db} }
 
 var _ sesame.AccessLog = (*AccessLogStore)(nil)
 
-// AppendAccess returns once e is durable (its transaction committed with
-// synchronous=FULL), with e.Seq, e.PrevHash and e.Hash set. Concurrent
+// AppendAccess returns once e is durable (its journal write synced), with e.Seq, e.PrevHash and e.Hash set. Concurrent
 // callers share transactions; each waits for its own. When ctx ends first
 // the caller gets ctx.Err() and must treat the read as not allowed, though
 // the entry may still be written: a logged read that did not happen is
@@ -36,8 +33,8 @@ func (s *AccessLogStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry
 
 // accessWriter is the access log's group commit. Callers queue their entry
 // and wait; one goroutine (started when the first entry arrives, gone when
-// the queue is empty) takes everything queued, writes it in one
-// transaction and releases every waiter with the outcome. While it
+// the queue is empty) takes everything queued, writes it in one journal
+// append and releases every waiter with the outcome. While it
 // commits, the next group gathers. Unlike a leader taken from the callers,
 // no request's answer waits for other requests' groups.
 type accessWriter struct {
@@ -46,11 +43,7 @@ type accessWriter struct {
 	queue   []*accessReq
 	spare   []*accessReq // the previous group's slice, reused
 	running bool
-	groups  atomic.Int64 // transactions committed, for tests and benchmarks
-
-	// Statements prepared once on the writer connection (only run uses
-	// them); each transaction binds them with Tx.StmtContext.
-	headStmt, insertStmt *sql.Stmt
+	groups  atomic.Int64 // journal appends, for tests and benchmarks
 }
 
 type accessReq struct {
@@ -123,74 +116,24 @@ func (w *accessWriter) run() {
 }
 
 func (w *accessWriter) commit(group []*accessReq) {
-	// A detached context: one caller giving up must not abort the others'
-	// entries.
-	ctx := context.Background()
-	// Prepared outside the transaction: the writer pool's one connection
-	// is the transaction's while it runs.
-	if err := w.prepare(ctx); err != nil {
-		for _, r := range group {
-			r.done <- fmt.Errorf("sqlite: access log: %w", err)
-		}
-		return
+	j, err := w.db.journal()
+	if err == nil {
+		err = j.append(group)
 	}
-	err := w.db.WriteTx(ctx, func(tx *sql.Tx) error { return w.insert(ctx, tx, group) })
 	w.groups.Add(1)
-	if err != nil && len(group) > 1 {
-		// Find the entry that fails: each of the others is written alone.
-		for _, r := range group {
-			r.done <- w.db.WriteTx(ctx, func(tx *sql.Tx) error { return w.insert(ctx, tx, []*accessReq{r}) })
-		}
-		return
-	}
 	for _, r := range group {
 		r.done <- err
 	}
 }
 
-func (w *accessWriter) prepare(ctx context.Context) error {
-	if w.insertStmt != nil {
-		return nil
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	head, err := w.db.writer.PrepareContext(ctx, `SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1`)
+// index brings the access_log table up to the journal, so that a read of
+// it sees every acknowledged entry.
+func (s *AccessLogStore) index(ctx context.Context) error {
+	j, err := s.db.journal()
 	if err != nil {
 		return err
 	}
-	insert, err := w.db.writer.PrepareContext(ctx, `INSERT INTO access_log (seq, at, person, actor, action, scope, purpose, consent, outcome, reason, prev_hash, hash)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`)
-	if err != nil {
-		head.Close()
-		return err
-	}
-	w.headStmt, w.insertStmt = head, insert
-	return nil
-}
-
-// insert appends group's entries after the chain's current head, read
-// inside the write transaction (another process may have appended).
-func (w *accessWriter) insert(ctx context.Context, tx *sql.Tx, group []*accessReq) error {
-	var seq int64
-	var prev string
-	err := tx.StmtContext(ctx, w.headStmt).QueryRowContext(ctx).Scan(&seq, &prev)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("sqlite: access log head: %w", err)
-	}
-	stmt := tx.StmtContext(ctx, w.insertStmt)
-	for _, r := range group {
-		e := r.e
-		seq++
-		e.Seq = seq
-		audit.Seal(prev, e)
-		if _, err := stmt.ExecContext(ctx, e.Seq, tsNS(e.At), e.Person, e.Actor, e.Action, string(e.Scope), string(e.Purpose),
-			e.Consent, e.Outcome, e.Reason, e.PrevHash, e.Hash); err != nil {
-			return fmt.Errorf("sqlite: append access entry: %w", err)
-		}
-		prev = e.Hash
-	}
-	return nil
+	return j.index(ctx)
 }
 
 const accessColumns = `seq, at, person, actor, action, scope, purpose, consent, outcome, reason, prev_hash, hash`
@@ -210,6 +153,9 @@ func (s *AccessLogStore) AccessEntries(ctx context.Context, person string, limit
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
+	if err := s.index(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.reader.QueryContext(ctx, `SELECT `+accessColumns+` FROM access_log WHERE person = ? ORDER BY seq DESC LIMIT ?`, person, limit)
 	if err != nil {
 		return nil, err
@@ -227,6 +173,9 @@ func (s *AccessLogStore) AccessEntries(ctx context.Context, person string, limit
 }
 
 func (s *AccessLogStore) ScanAccess(ctx context.Context, fn func(e *sesame.AccessEntry) error) error {
+	if err := s.index(ctx); err != nil {
+		return err
+	}
 	return s.db.ReadTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+accessColumns+` FROM access_log ORDER BY seq`)
 		if err != nil {

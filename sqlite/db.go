@@ -36,6 +36,10 @@ type DB struct {
 	latestOnce             sync.Once
 	latestBody, latestFull *sql.Stmt
 	latestErr              error
+	// The access log's journal (access_journal.go), opened on first use.
+	journalOnce   sync.Once
+	accessJournal *accessJournal
+	journalErr    error
 }
 
 // busyTimeoutMS is how long a connection waits for a lock held by another
@@ -175,6 +179,9 @@ func (db *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // Close closes both pools. Statements prepared by stores die with them.
 func (db *DB) Close() error {
 	var errs []error
+	if db.accessJournal != nil {
+		errs = append(errs, db.accessJournal.close())
+	}
 	for _, st := range []*sql.Stmt{db.latestBody, db.latestFull} {
 		if st != nil {
 			errs = append(errs, st.Close())

@@ -27,6 +27,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sesame-credit/sesame/audit"
 	"github.com/sesame-credit/sesame/bench/loadgen"
 	"github.com/sesame-credit/sesame/score"
 	"github.com/sesame-credit/sesame/simulate"
@@ -41,6 +42,7 @@ func main() {
 	rescoreFlag := flag.Bool("rescore", true, "time a full rescore (sesame rescore --fresh) first; false reuses the stored scores of -db")
 	repeat := flag.Int("repeat", 1, "HTTP runs of each kind, alternating sesame and the bare handler")
 	binFlag := flag.String("bin", "", "a `sesame` binary to serve with (default: built from ./cmd/sesame), e.g. an older build to compare")
+	duringIngest := flag.Bool("during-ingest", true, "also measure GET score while another client posts batches of 1,000 events to the same server")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of `sesame serve` during the (first) GET score run to this file")
 	flag.Parse()
 	ctx := context.Background()
@@ -178,6 +180,27 @@ func main() {
 		check(err)
 		scoreRuns, bareRuns = append(scoreRuns, scoreRun), append(bareRuns, bareRun)
 	}
+	var during loadgen.Result
+	var ingested, ingestErrors int64
+	var ingestTime time.Duration
+	if *duringIngest {
+		ictx, cancel := context.WithCancel(ctx)
+		load := &ingestLoad{base: base, token: "bench", people: *people, batch: 1000}
+		t0 := time.Now()
+		load.start(ictx)
+		during, err = loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Request: func(c, i int) (*http.Request, error) {
+			r, err := http.NewRequest("GET", base+"/v1/people/"+simulate.PersonID(rand.IntN(*people))+"/score", nil)
+			if err == nil {
+				r.Header.Set("Authorization", "Bearer bench")
+			}
+			return r, err
+		}})
+		cancel()
+		load.wg.Wait()
+		check(err)
+		ingestTime = time.Since(t0)
+		ingested, ingestErrors = load.stored.Load(), load.errors.Load()
+	}
 	srv.Process.Kill()
 	srv.Wait()
 	entries := accessEntries(ctx, *dbPath)
@@ -202,17 +225,25 @@ func main() {
 		fmt.Printf("  bare net/http, same body    %s\n", bareRuns[i])
 		fmt.Printf("  throughput ratio            %.0f%% of the bare handler\n", 100*scoreRuns[i].RPS/bareRuns[i].RPS)
 	}
+	if *duringIngest {
+		fmt.Printf("  GET score while ingesting   %s\n", during)
+		fmt.Printf("    (meanwhile one client posted batches of 1,000 events: %d events stored in %s = %.0f events/s, %d failed requests)\n",
+			ingested, ingestTime.Round(time.Millisecond), float64(ingested)/ingestTime.Seconds(), ingestErrors)
+	}
 }
 
-// accessEntries counts the access log's entries: every measured read
-// must have left one.
+// accessEntries counts the access log's entries (every measured read
+// must have left one) and checks that their chain is intact.
 func accessEntries(ctx context.Context, path string) int {
 	db, err := sqlite.Open(ctx, path)
 	check(err)
 	defer db.Close()
-	var n int
-	check(db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM access_log`).Scan(&n))
-	return n
+	r, err := audit.Verify(ctx, db.AccessLog(), "")
+	check(err)
+	if !r.OK {
+		log.Fatalf("the access log's chain is broken after the run: %+v", r.Problems)
+	}
+	return r.Entries
 }
 
 func run(name string, args ...string) {

@@ -1,0 +1,459 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/audit"
+)
+
+// accessJournal is the durable front of the access log: a file next to
+// the database (PATH-access) to which each group of entries is appended
+// and fdatasync'ed before any of their reads is answered. The access_log
+// table is filled from it in the background, in large transactions.
+//
+// Why not insert straight into access_log: every score read by an
+// operator or partner writes an entry, and a SQLite commit per group cost
+// far more than the read itself (a WAL frame per dirty page, the writer
+// connection shared with ingestion, periodic checkpoints in the commit
+// path). Appending a few hundred bytes and one fdatasync is the least a
+// durable write can cost; indexing in batches of thousands amortises the
+// rest. And a score read no longer queues behind an ingest batch for the
+// one SQLite writer.
+//
+// The file holds one JSON line per entry, in chain order. Every change to
+// it happens under an exclusive flock, so that several processes on one
+// database (a server and a CLI, or two handles in one process) share one
+// chain: the appender reads the head from the file's tail when the file is
+// not as it left it, else from memory.
+//
+// The table access_journal (one row) says how far the file is indexed
+// (offset) and counts truncations (gen). Indexing runs in two steps:
+//
+//  1. without the flock, the lines between offset and the file's end are
+//     inserted (INSERT OR IGNORE: a line indexed twice is harmless) and
+//     offset advances, in one transaction that first checks gen;
+//  2. when the file has grown past journalTruncateAt, under the flock: the
+//     few lines appended since are indexed, gen advances and offset goes
+//     back to 0 in one transaction, then the file is truncated. A crash
+//     between the commit and the truncation leaves lines that are indexed
+//     again, harmlessly.
+//
+// Every acknowledged entry was fdatasync'ed, and each fdatasync also
+// covers every byte before it, so after a crash only the tail after the
+// last acknowledged group can be torn or missing. Reading the file, the
+// journal stops at the first line that does not parse or link to the one
+// before and cuts it off there.
+type accessJournal struct {
+	db   *DB
+	path string
+
+	// mu orders this process's users of the file; the flock orders
+	// processes. Held: f, size, seq, hash, pending.
+	mu   sync.Mutex
+	f    *os.File
+	size int64 // the file's size as this process last left it; -1 unknown
+	seq  int64 // the chain's head: the last entry's seq and hash
+	hash string
+	buf  []byte
+
+	// pending counts bytes appended since the last indexing; when it
+	// passes journalIndexEvery the appender wakes the indexer.
+	pending int64
+	wake    chan struct{}
+	stopped chan struct{} // closed when indexLoop returns
+	// indexMu lets one indexing run at a time in this process.
+	indexMu sync.Mutex
+	closed  bool
+}
+
+var (
+	// journalIndexEvery is how much unindexed journal wakes the indexer
+	// (about a thousand entries): small enough that a person's view of
+	// their log, which indexes first, rarely has much to do.
+	journalIndexEvery int64 = 256 << 10
+	// journalTruncateAt is the size past which the indexer truncates the
+	// file. Truncation holds the flock for one small transaction, so it
+	// is rare.
+	journalTruncateAt int64 = 16 << 20 // a variable for tests
+)
+
+// journalLine is an entry as the journal stores it: the access_log row.
+type journalLine struct {
+	Seq      int64  `json:"seq"`
+	At       int64  `json:"at"` // Unix nanoseconds, as access_log stores it
+	Person   string `json:"person"`
+	Actor    string `json:"actor"`
+	Action   string `json:"action"`
+	Scope    string `json:"scope"`
+	Purpose  string `json:"purpose"`
+	Consent  string `json:"consent"`
+	Outcome  string `json:"outcome"`
+	Reason   string `json:"reason"`
+	PrevHash string `json:"prev_hash"`
+	Hash     string `json:"hash"`
+}
+
+func lineOf(e *sesame.AccessEntry) journalLine {
+	return journalLine{Seq: e.Seq, At: tsNS(e.At), Person: e.Person, Actor: e.Actor, Action: e.Action, Scope: string(e.Scope),
+		Purpose: string(e.Purpose), Consent: e.Consent, Outcome: e.Outcome, Reason: e.Reason, PrevHash: e.PrevHash, Hash: e.Hash}
+}
+
+func (l *journalLine) entry() *sesame.AccessEntry {
+	return &sesame.AccessEntry{Seq: l.Seq, At: tsFromNS(l.At), Person: l.Person, Actor: l.Actor, Action: l.Action, Scope: sesame.Scope(l.Scope),
+		Purpose: sesame.Purpose(l.Purpose), Consent: l.Consent, Outcome: l.Outcome, Reason: l.Reason, PrevHash: l.PrevHash, Hash: l.Hash}
+}
+
+// journalOf returns db's journal, opening its file on first use.
+func (db *DB) journal() (*accessJournal, error) {
+	db.journalOnce.Do(func() {
+		j := &accessJournal{db: db, path: db.path + "-access", size: -1, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+		f, err := os.OpenFile(j.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			db.journalErr = fmt.Errorf("sqlite: access journal: %w", err)
+			return
+		}
+		j.f = f
+		db.accessJournal = j
+		go j.indexLoop()
+	})
+	return db.accessJournal, db.journalErr
+}
+
+func (j *accessJournal) lock() error {
+	for {
+		err := syscall.Flock(int(j.f.Fd()), syscall.LOCK_EX)
+		if !errors.Is(err, syscall.EINTR) {
+			return err
+		}
+	}
+}
+
+func (j *accessJournal) unlock() { syscall.Flock(int(j.f.Fd()), syscall.LOCK_UN) }
+
+// append seals group's entries after the chain's head, writes them and
+// returns once they are on disk.
+func (j *accessJournal) append(group []*accessReq) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return errors.New("sqlite: access journal: database closed")
+	}
+	if err := j.lock(); err != nil {
+		return fmt.Errorf("sqlite: access journal: lock: %w", err)
+	}
+	defer j.unlock()
+	if err := j.catchUp(); err != nil {
+		return err
+	}
+	seq, prev := j.seq, j.hash
+	buf := j.buf[:0]
+	for _, r := range group {
+		e := r.e
+		seq++
+		e.Seq = seq
+		audit.Seal(prev, e)
+		prev = e.Hash
+		b, err := json.Marshal(lineOf(e))
+		if err != nil {
+			return fmt.Errorf("sqlite: access journal: %w", err)
+		}
+		buf = append(append(buf, b...), '\n')
+	}
+	j.buf = buf
+	if _, err := j.f.Write(buf); err != nil {
+		// Whatever part was written is cut off by the next reader, as a
+		// torn tail is; none of it is acknowledged.
+		j.size = -1
+		return fmt.Errorf("sqlite: access journal: write: %w", err)
+	}
+	if err := syncData(j.f); err != nil {
+		j.size = -1
+		return fmt.Errorf("sqlite: access journal: sync: %w", err)
+	}
+	j.size += int64(len(buf))
+	j.seq, j.hash = seq, prev
+	j.pending += int64(len(buf))
+	if j.pending >= journalIndexEvery {
+		j.pending = 0
+		select {
+		case j.wake <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+// catchUp makes j.size, j.seq and j.hash describe the file as it is,
+// which another process or a crash may have changed. Holds the flock.
+func (j *accessJournal) catchUp() error {
+	fi, err := j.f.Stat()
+	if err != nil {
+		return fmt.Errorf("sqlite: access journal: %w", err)
+	}
+	size := fi.Size()
+	if size == j.size {
+		return nil
+	}
+	from, seq, hash := int64(0), int64(0), ""
+	if j.size >= 0 && size > j.size {
+		// Only what was appended since we last looked is new.
+		from, seq, hash = j.size, j.seq, j.hash
+	}
+	if from == 0 {
+		// The file starts after the table's last indexed entry (or is
+		// empty): the head before its first line is the table's.
+		if seq, hash, err = j.tableHead(); err != nil {
+			return err
+		}
+	}
+	good, seq, hash, err := j.scan(from, size, seq, hash, from == 0, nil)
+	if err != nil {
+		return err
+	}
+	if good < size {
+		// A torn tail from a crash: never acknowledged, cut off. Its bytes
+		// are kept beside the journal rather than destroyed, in case they
+		// are anything else.
+		if err := j.keepCut(good, size); err != nil {
+			return err
+		}
+		if err := j.f.Truncate(good); err != nil {
+			return fmt.Errorf("sqlite: access journal: cut a torn tail: %w", err)
+		}
+		if err := syncData(j.f); err != nil {
+			return fmt.Errorf("sqlite: access journal: %w", err)
+		}
+	}
+	j.size, j.seq, j.hash = good, seq, hash
+	return nil
+}
+
+// keepCut copies the bytes [from, to) that are about to be cut off to
+// PATH-access.cut-NANOS and says so in the log.
+func (j *accessJournal) keepCut(from, to int64) error {
+	data := make([]byte, to-from)
+	if _, err := j.f.ReadAt(data, from); err != nil {
+		return fmt.Errorf("sqlite: access journal: read a torn tail: %w", err)
+	}
+	name := j.path + ".cut-" + strconv.FormatInt(time.Now().UnixNano(), 10)
+	if err := os.WriteFile(name, data, 0o600); err != nil {
+		return fmt.Errorf("sqlite: access journal: keep a torn tail: %w", err)
+	}
+	slog.Warn("sqlite: access journal: cut off an incomplete tail (a write that was never acknowledged, as after a crash); its bytes are kept",
+		"journal", j.path, "offset", from, "bytes", to-from, "kept_in", name)
+	return nil
+}
+
+func (j *accessJournal) tableHead() (int64, string, error) {
+	var seq int64
+	var hash string
+	err := j.db.reader.QueryRow(`SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1`).Scan(&seq, &hash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, "", fmt.Errorf("sqlite: access log head: %w", err)
+	}
+	return seq, hash, nil
+}
+
+// scan reads the lines in [from, to), each of which must link to the one
+// before (seq, hash), and calls fn with each. It returns the offset after
+// the last good line and the head there. With fresh, the first line may
+// start anywhere at or after seq (lines already indexed may precede the
+// table's head, and the table may be behind a journal whose offset row
+// says otherwise); it links to whatever it names.
+func (j *accessJournal) scan(from, to, seq int64, hash string, fresh bool, fn func(*journalLine) error) (int64, int64, string, error) {
+	r := io.NewSectionReader(j.f, from, to-from)
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return 0, 0, "", fmt.Errorf("sqlite: access journal: read: %w", err)
+	}
+	good := from
+	first := fresh
+	for len(data) > 0 {
+		nl := bytes.IndexByte(data, '\n')
+		if nl < 0 {
+			break
+		}
+		var l journalLine
+		if json.Unmarshal(data[:nl], &l) != nil {
+			break
+		}
+		e := l.entry()
+		if audit.Hash(l.PrevHash, e) != l.Hash {
+			break
+		}
+		if !first && (l.Seq != seq+1 || l.PrevHash != hash) {
+			break
+		}
+		first = false
+		if fn != nil {
+			if err := fn(&l); err != nil {
+				return 0, 0, "", err
+			}
+		}
+		seq, hash = l.Seq, l.Hash
+		good += int64(nl + 1)
+		data = data[nl+1:]
+	}
+	return good, seq, hash, nil
+}
+
+// indexLoop indexes when woken, until the database closes.
+func (j *accessJournal) indexLoop() {
+	defer close(j.stopped)
+	for range j.wake {
+		if err := j.index(context.Background()); err != nil && !j.isClosed() {
+			slog.Warn("sqlite: access journal: indexing failed; the entries stay in the journal and the next read or append retries", "err", err)
+		}
+	}
+}
+
+func (j *accessJournal) isClosed() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.closed
+}
+
+// index brings access_log up to the journal's end (step 1) and, when the
+// file is large, truncates it (step 2). Readers of access_log call it
+// first, so that they see every acknowledged entry.
+func (j *accessJournal) index(ctx context.Context) error {
+	if j.isClosed() {
+		return errors.New("sqlite: access journal: database closed")
+	}
+	return j.indexNow(ctx)
+}
+
+func (j *accessJournal) indexNow(ctx context.Context) error {
+	j.indexMu.Lock()
+	defer j.indexMu.Unlock()
+	// Step 1: read where the file ends now, under the lock (so that no
+	// truncation is half done), and index up to there without it.
+	j.mu.Lock()
+	if err := j.lock(); err != nil {
+		j.mu.Unlock()
+		return fmt.Errorf("sqlite: access journal: lock: %w", err)
+	}
+	err := j.catchUp()
+	end := j.size
+	j.unlock()
+	j.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	gen, offset, err := j.position(ctx)
+	if err != nil {
+		return err
+	}
+	if offset > end {
+		// Indexed past the end: the file was truncated by a step 2 whose
+		// row we read before its commit; the next run sees both.
+		return nil
+	}
+	if offset < end {
+		if err := j.indexRange(ctx, gen, offset, end, false); err != nil {
+			return err
+		}
+	}
+	if end < journalTruncateAt {
+		return nil
+	}
+	// Step 2, under the lock: index what came since, then truncate.
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.lock(); err != nil {
+		return fmt.Errorf("sqlite: access journal: lock: %w", err)
+	}
+	defer j.unlock()
+	if err := j.catchUp(); err != nil {
+		return err
+	}
+	if gen, offset, err = j.position(ctx); err != nil {
+		return err
+	}
+	if offset > j.size {
+		offset = 0
+	}
+	if err := j.indexRange(ctx, gen, offset, j.size, true); err != nil {
+		return err
+	}
+	if err := j.f.Truncate(0); err != nil {
+		j.size = -1
+		return fmt.Errorf("sqlite: access journal: truncate: %w", err)
+	}
+	j.size = 0
+	return nil
+}
+
+func (j *accessJournal) position(ctx context.Context) (gen, offset int64, err error) {
+	err = j.db.reader.QueryRowContext(ctx, `SELECT gen, offset FROM access_journal WHERE id = 1`).Scan(&gen, &offset)
+	if err != nil {
+		return 0, 0, fmt.Errorf("sqlite: access journal position: %w", err)
+	}
+	return gen, offset, nil
+}
+
+// indexRange inserts the journal's lines in [from, to) into access_log and
+// records how far the file is indexed, in one transaction that first
+// checks that the file was not truncated since gen was read. With
+// truncate, it records the truncation instead (gen+1, offset 0).
+func (j *accessJournal) indexRange(ctx context.Context, gen, from, to int64, truncate bool) error {
+	return j.db.WriteTx(ctx, func(tx *sql.Tx) error {
+		var now int64
+		if err := tx.QueryRowContext(ctx, `SELECT gen FROM access_journal WHERE id = 1`).Scan(&now); err != nil {
+			return fmt.Errorf("sqlite: access journal position: %w", err)
+		}
+		if now != gen {
+			return nil // truncated meanwhile: the next run starts afresh
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO access_log (`+accessColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		_, _, _, err = j.scan(from, to, 0, "", true, func(l *journalLine) error {
+			_, err := stmt.ExecContext(ctx, l.Seq, l.At, l.Person, l.Actor, l.Action, l.Scope, l.Purpose, l.Consent, l.Outcome, l.Reason, l.PrevHash, l.Hash)
+			if err != nil {
+				return fmt.Errorf("sqlite: index access entry %d: %w", l.Seq, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if truncate {
+			_, err = tx.ExecContext(ctx, `UPDATE access_journal SET gen = gen + 1, offset = 0 WHERE id = 1`)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE access_journal SET offset = max(offset, ?) WHERE id = 1`, to)
+		}
+		return err
+	})
+}
+
+// close stops appends and the indexer, indexes what is left (the file
+// keeps it if that fails: the next open indexes it) and closes the file.
+func (j *accessJournal) close() error {
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		return nil
+	}
+	j.closed = true
+	close(j.wake)
+	j.mu.Unlock()
+	<-j.stopped
+	err := j.indexNow(context.Background())
+	return errors.Join(err, j.f.Close())
+}

@@ -1,0 +1,201 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+)
+
+func accessEntry(person string) *sesame.AccessEntry {
+	return &sesame.AccessEntry{At: time.Now(), Person: person, Actor: "partner:acme", Action: "score.read",
+		Scope: sesame.ScopeScore, Purpose: sesame.PurposeLoan, Consent: "con_1", Outcome: sesame.AccessAllowed, Reason: "score"}
+}
+
+func appendN(t *testing.T, log *AccessLogStore, prefix string, n int) []*sesame.AccessEntry {
+	t.Helper()
+	out := make([]*sesame.AccessEntry, n)
+	for i := range n {
+		out[i] = accessEntry(fmt.Sprintf("%s%d", prefix, i%7))
+		if err := log.AppendAccess(context.Background(), out[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// wantStored checks that every entry is in the table, once, as appended,
+// and that the whole chain verifies with want entries.
+func wantStored(t *testing.T, log *AccessLogStore, want int, entries ...*sesame.AccessEntry) {
+	t.Helper()
+	got := map[int64]*sesame.AccessEntry{}
+	err := log.ScanAccess(context.Background(), func(e *sesame.AccessEntry) error {
+		if got[e.Seq] != nil {
+			return fmt.Errorf("seq %d twice", e.Seq)
+		}
+		got[e.Seq] = e
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if g := got[e.Seq]; g == nil || g.Hash != e.Hash || g.Person != e.Person {
+			t.Fatalf("entry %d (%s): stored as %+v", e.Seq, e.Person, g)
+		}
+	}
+	if r := verify(t, log, ""); !r.OK || r.Entries != want {
+		t.Fatalf("chain: %+v, want %d entries", r, want)
+	}
+}
+
+// TestAccessJournalSharedByTwoHandles: two handles on one database (as a
+// server and a CLI would be two processes) append to one chain: each sees
+// the other's appends through the journal's lock.
+func TestAccessJournalSharedByTwoHandles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.db")
+	var logs [2]*AccessLogStore
+	for i := range logs {
+		db, err := Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		logs[i] = db.AccessLog()
+	}
+	const n = 120
+	var all [2][]*sesame.AccessEntry
+	var wg sync.WaitGroup
+	for i := range logs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range n {
+				e := accessEntry(fmt.Sprintf("h%d-%d", i, k%5))
+				if err := logs[i].AppendAccess(context.Background(), e); err != nil {
+					t.Error(err)
+					return
+				}
+				all[i] = append(all[i], e)
+			}
+		}()
+	}
+	wg.Wait()
+	wantStored(t, logs[0], 2*n, append(all[0], all[1]...)...)
+	wantStored(t, logs[1], 2*n)
+}
+
+// TestAccessJournalCutsATornTail: bytes after the last complete entry (a
+// write cut short by a crash, or the zeros a file system may leave) were
+// never acknowledged; the next append cuts them off, keeps them in a side
+// file and continues the chain.
+func TestAccessJournalCutsATornTail(t *testing.T) {
+	for name, tail := range map[string]string{
+		"half a line": `{"seq":99,"at":17,"person":"p`,
+		"zeros":       "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+		"a line that does not link": `{"seq":42,"at":1,"person":"x","actor":"a","action":"b","scope":"","purpose":"","consent":"","outcome":"allowed","reason":"","prev_hash":"","hash":"00"}` + "\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "a.db")
+			db, err := Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := appendN(t, db.AccessLog(), "p", 5)
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			// Close indexed and kept the journal; what follows is a crash
+			// mid-write of a sixth group.
+			f, err := os.OpenFile(path+"-access", os.O_WRONLY|os.O_APPEND, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.WriteString(tail)
+			f.Close()
+			db, err = Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			after := appendN(t, db.AccessLog(), "q", 3)
+			if after[0].Seq != 6 || after[0].PrevHash != before[4].Hash {
+				t.Fatalf("the chain did not continue from the last acknowledged entry: %+v", after[0])
+			}
+			wantStored(t, db.AccessLog(), 8, append(before, after...)...)
+			kept, _ := filepath.Glob(path + "-access.cut-*")
+			if len(kept) != 1 {
+				t.Fatalf("cut bytes kept in %v, want one file", kept)
+			}
+			if b, _ := os.ReadFile(kept[0]); string(b) != tail {
+				t.Fatalf("kept %q, want %q", b, tail)
+			}
+		})
+	}
+}
+
+// TestAccessJournalTruncates: once indexed past journalTruncateAt the file
+// starts over, and appends and reads go on as before.
+func TestAccessJournalTruncates(t *testing.T) {
+	oldAt, oldEvery := journalTruncateAt, journalIndexEvery
+	journalTruncateAt, journalIndexEvery = 8<<10, 2<<10
+	t.Cleanup(func() { journalTruncateAt, journalIndexEvery = oldAt, oldEvery })
+	db, log := chainOf(t, 0)
+	first := appendN(t, log, "p", 200)
+	if err := log.index(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(db.Path() + "-access")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() >= journalTruncateAt {
+		t.Fatalf("journal is %d bytes after indexing, want truncated below %d", fi.Size(), journalTruncateAt)
+	}
+	var gen int64
+	if err := db.Reader().QueryRow(`SELECT gen FROM access_journal`).Scan(&gen); err != nil || gen == 0 {
+		t.Fatalf("gen %d, %v: want truncations counted", gen, err)
+	}
+	more := appendN(t, log, "q", 10)
+	if more[0].Seq != 201 || more[0].PrevHash != first[199].Hash {
+		t.Fatalf("after truncation the chain continues from %+v", more[0])
+	}
+	wantStored(t, log, 210, append(first, more...)...)
+}
+
+// TestAccessJournalReopenIndexes: entries appended but not yet indexed
+// when the process stops (here: the journal closed without indexing, as a
+// kill would leave it) are indexed by the next reader.
+func TestAccessJournalReopenIndexes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.db")
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := appendN(t, db.AccessLog(), "p", 30)
+	// Stop without the final indexing: close the file under the journal.
+	db.accessJournal.f.Close()
+	db.accessJournal = nil
+	db.Close()
+	db, err = Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	db.Reader().QueryRow(`SELECT count(*) FROM access_log`).Scan(&n)
+	if n == len(entries) {
+		t.Fatal("every entry was already indexed: the test shows nothing")
+	}
+	got, err := db.AccessLog().AccessEntries(context.Background(), "p3", 100)
+	if err != nil || len(got) == 0 || !strings.HasPrefix(got[0].Person, "p3") {
+		t.Fatalf("%+v, %v", got, err)
+	}
+	wantStored(t, db.AccessLog(), 30, entries...)
+}
