@@ -97,8 +97,8 @@ func TestAccessJournalSharedByTwoHandles(t *testing.T) {
 // file and continues the chain.
 func TestAccessJournalCutsATornTail(t *testing.T) {
 	for name, tail := range map[string]string{
-		"half a line": `{"seq":99,"at":17,"person":"p`,
-		"zeros":       "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+		"half a line":               `{"seq":99,"at":17,"person":"p`,
+		"zeros":                     "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00",
 		"a line that does not link": `{"seq":42,"at":1,"person":"x","actor":"a","action":"b","scope":"","purpose":"","consent":"","outcome":"allowed","reason":"","prev_hash":"","hash":"00"}` + "\n",
 	} {
 		t.Run(name, func(t *testing.T) {
