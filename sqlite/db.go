@@ -31,11 +31,13 @@ type DB struct {
 	events *EventStore
 	// featureSets caches the name lists of stored feature values.
 	featureSets featureSets
-	// latestBody and latestFull read a latest score: prepared once, as
-	// they run on every score read (database/sql keeps one per connection).
-	latestOnce             sync.Once
-	latestBody, latestFull *sql.Stmt
-	latestErr              error
+	// latestFull reads a latest score with its features: prepared once
+	// (database/sql keeps one per connection).
+	latestOnce sync.Once
+	latestFull *sql.Stmt
+	latestErr  error
+	// latest serves the latest-score lookups (latest_raw.go).
+	latest *latestReader
 	// The access log's journal (access_journal.go), opened on first use.
 	journalOnce   sync.Once
 	accessJournal *accessJournal
@@ -90,6 +92,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	db.reader = reader
+	db.latest = newLatestReader(path)
 	db.events = newEventStore(db)
 	if err := db.events.prepare(ctx); err != nil {
 		db.Close()
@@ -182,10 +185,11 @@ func (db *DB) Close() error {
 	if db.accessJournal != nil {
 		errs = append(errs, db.accessJournal.close())
 	}
-	for _, st := range []*sql.Stmt{db.latestBody, db.latestFull} {
-		if st != nil {
-			errs = append(errs, st.Close())
-		}
+	if db.latestFull != nil {
+		errs = append(errs, db.latestFull.Close())
+	}
+	if db.latest != nil {
+		db.latest.close()
 	}
 	if db.events != nil {
 		errs = append(errs, db.events.close())

@@ -211,22 +211,18 @@ func namedArgs(n int) []driver.NamedValue {
 	return a
 }
 
-// latestStmts prepares the latest-score reads on first use, without the
+// latestStmt prepares the latest-score read on first use, without the
 // caller's context: a cancelled first request must not break every later one.
-func (db *DB) latestStmts() (body, full *sql.Stmt, err error) {
-	ctx := context.Background()
+func (db *DB) latestStmt() (*sql.Stmt, error) {
 	db.latestOnce.Do(func() {
-		if db.latestBody, db.latestErr = db.reader.PrepareContext(ctx, `SELECT body FROM score_latest WHERE person = ?`); db.latestErr != nil {
-			return
-		}
-		db.latestFull, db.latestErr = db.reader.PrepareContext(ctx, `SELECT body, features FROM score_latest WHERE person = ?`)
+		db.latestFull, db.latestErr = db.reader.PrepareContext(context.Background(), `SELECT body, features FROM score_latest WHERE person = ?`)
 	})
-	return db.latestBody, db.latestFull, db.latestErr
+	return db.latestFull, db.latestErr
 }
 
 // LatestScore returns the person's latest score or ENOTFOUND.
 func (s *ScoreStore) LatestScore(ctx context.Context, person string) (*sesame.Score, error) {
-	_, full, err := s.db.latestStmts()
+	full, err := s.db.latestStmt()
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: latest score: %w", err)
 	}
@@ -251,19 +247,7 @@ func (s *ScoreStore) LatestScore(ctx context.Context, person string) (*sesame.Sc
 // LatestScoreJSON returns the person's latest score as the API shows it,
 // as stored (http.ScoreJSONReader), or ENOTFOUND.
 func (s *ScoreStore) LatestScoreJSON(ctx context.Context, person string) ([]byte, error) {
-	stmt, _, err := s.db.latestStmts()
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: latest score: %w", err)
-	}
-	var body []byte
-	err = stmt.QueryRowContext(ctx, person).Scan(&body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, sesame.Errorf(sesame.ENOTFOUND, "no score for person %q yet", person)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: latest score: %w", err)
-	}
-	return body, nil
+	return s.db.latestJSON(ctx, person)
 }
 
 // ScoreHistory returns up to limit past scores, newest first.
