@@ -68,6 +68,10 @@ type accessJournal struct {
 	seq  int64 // the chain's head: the last entry's seq and hash
 	hash string
 	buf  []byte
+	last *syncTicket // the latest group written
+
+	// syncing counts syncs in flight; close waits for them.
+	syncing sync.WaitGroup
 
 	// pending counts bytes appended since the last indexing; when it
 	// passes journalIndexEvery the appender wakes the indexer.
@@ -143,20 +147,31 @@ func (j *accessJournal) lock() error {
 
 func (j *accessJournal) unlock() { syscall.Flock(int(j.f.Fd()), syscall.LOCK_UN) }
 
-// append seals group's entries after the chain's head, writes them and
-// returns once they are on disk.
-func (j *accessJournal) append(group []*accessReq) error {
+// syncTicket is one written group's wait for durability. Syncs run
+// concurrently (two at most, see accessWriter), but a group is
+// acknowledged only once every group written before it is durable too:
+// its entries link to theirs, and a chain with a hole is cut at the hole.
+type syncTicket struct {
+	prev *syncTicket
+	done chan struct{}
+	err  error
+}
+
+// write seals group's entries after the chain's head and writes them to
+// the file. They are durable, and may be acknowledged, once sync(t)
+// returns nil.
+func (j *accessJournal) write(group []*accessReq) (*syncTicket, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.closed {
-		return errors.New("sqlite: access journal: database closed")
+		return nil, errors.New("sqlite: access journal: database closed")
 	}
 	if err := j.lock(); err != nil {
-		return fmt.Errorf("sqlite: access journal: lock: %w", err)
+		return nil, fmt.Errorf("sqlite: access journal: lock: %w", err)
 	}
 	defer j.unlock()
 	if err := j.catchUp(); err != nil {
-		return err
+		return nil, err
 	}
 	seq, prev := j.seq, j.hash
 	buf := j.buf[:0]
@@ -168,7 +183,7 @@ func (j *accessJournal) append(group []*accessReq) error {
 		prev = e.Hash
 		b, err := json.Marshal(lineOf(e))
 		if err != nil {
-			return fmt.Errorf("sqlite: access journal: %w", err)
+			return nil, fmt.Errorf("sqlite: access journal: %w", err)
 		}
 		buf = append(append(buf, b...), '\n')
 	}
@@ -177,11 +192,7 @@ func (j *accessJournal) append(group []*accessReq) error {
 		// Whatever part was written is cut off by the next reader, as a
 		// torn tail is; none of it is acknowledged.
 		j.size = -1
-		return fmt.Errorf("sqlite: access journal: write: %w", err)
-	}
-	if err := syncData(j.f); err != nil {
-		j.size = -1
-		return fmt.Errorf("sqlite: access journal: sync: %w", err)
+		return nil, fmt.Errorf("sqlite: access journal: write: %w", err)
 	}
 	j.size += int64(len(buf))
 	j.seq, j.hash = seq, prev
@@ -193,7 +204,35 @@ func (j *accessJournal) append(group []*accessReq) error {
 		default:
 		}
 	}
-	return nil
+	t := &syncTicket{prev: j.last, done: make(chan struct{})}
+	j.last = t
+	j.syncing.Add(1)
+	return t, nil
+}
+
+// sync makes t's group durable: fdatasync covers every byte written to the
+// file before it, so it also covers the groups before t; t is acknowledged
+// only when theirs succeeded as well.
+func (j *accessJournal) sync(t *syncTicket) error {
+	defer j.syncing.Done()
+	err := syncData(j.f)
+	if err != nil {
+		err = fmt.Errorf("sqlite: access journal: sync: %w", err)
+		// What the file holds is unknown now: read it again next time.
+		j.mu.Lock()
+		j.size = -1
+		j.mu.Unlock()
+	}
+	if t.prev != nil {
+		<-t.prev.done
+		if err == nil {
+			err = t.prev.err
+		}
+		t.prev = nil // let the chain of tickets be collected
+	}
+	t.err = err
+	close(t.done)
+	return err
 }
 
 // catchUp makes j.size, j.seq and j.hash describe the file as it is,
@@ -453,6 +492,7 @@ func (j *accessJournal) close() error {
 	j.closed = true
 	close(j.wake)
 	j.mu.Unlock()
+	j.syncing.Wait()
 	<-j.stopped
 	err := j.indexNow(context.Background())
 	return errors.Join(err, j.f.Close())

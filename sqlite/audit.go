@@ -38,12 +38,14 @@ func (s *AccessLogStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry
 // commits, the next group gathers. Unlike a leader taken from the callers,
 // no request's answer waits for other requests' groups.
 type accessWriter struct {
-	db      *DB
-	mu      sync.Mutex
-	queue   []*accessReq
-	spare   []*accessReq // the previous group's slice, reused
-	running bool
-	groups  atomic.Int64 // journal appends, for tests and benchmarks
+	db    *DB
+	mu    sync.Mutex
+	queue []*accessReq
+	spare []*accessReq // a released group's slice, reused
+	// inflight holds a place for each group written and not yet synced.
+	inflight chan struct{}
+	running  bool
+	groups   atomic.Int64 // journal appends, for tests and benchmarks
 }
 
 type accessReq struct {
@@ -61,7 +63,7 @@ func accessWriterOf(db *DB) *accessWriter {
 	if w, ok := accessWriters.Load(db); ok {
 		return w.(*accessWriter)
 	}
-	w, _ := accessWriters.LoadOrStore(db, &accessWriter{db: db})
+	w, _ := accessWriters.LoadOrStore(db, &accessWriter{db: db, inflight: make(chan struct{}, 2)})
 	return w.(*accessWriter)
 }
 
@@ -92,21 +94,26 @@ func (w *accessWriter) append(ctx context.Context, e *sesame.AccessEntry) error 
 	}
 }
 
-// run commits groups until the queue is empty.
+// run commits groups until the queue is empty. Up to two groups' syncs
+// are in flight at once: while one waits for the disk, the next is written
+// and its sync started, rather than gathering until the first returns.
+// At most two, so that groups stay large when requests come in bursts.
 func (w *accessWriter) run() {
 	for {
+		w.inflight <- struct{}{}
 		w.mu.Lock()
 		n := min(len(w.queue), maxAccessGroup)
 		if n == 0 {
 			w.running = false
 			w.mu.Unlock()
+			<-w.inflight
 			return
 		}
 		group := w.queue[:n:n]
-		if n == len(w.queue) {
+		if n == len(w.queue) && len(w.spare) == 0 {
 			// Swap in the spare slice so that the next group gathers
 			// without allocating.
-			w.queue, w.spare = w.spare[:0], w.queue
+			w.queue, w.spare = w.spare[:0], nil
 		} else {
 			w.queue = append([]*accessReq(nil), w.queue[n:]...)
 		}
@@ -115,15 +122,32 @@ func (w *accessWriter) run() {
 	}
 }
 
+// commit writes group to the journal and starts its sync, which releases
+// the group's callers and a place in flight.
 func (w *accessWriter) commit(group []*accessReq) {
-	j, err := w.db.journal()
-	if err == nil {
-		err = j.append(group)
-	}
 	w.groups.Add(1)
+	j, err := w.db.journal()
+	var t *syncTicket
+	if err == nil {
+		t, err = j.write(group)
+	}
+	if err != nil {
+		w.release(group, err)
+		return
+	}
+	go func() { w.release(group, j.sync(t)) }()
+}
+
+func (w *accessWriter) release(group []*accessReq, err error) {
 	for _, r := range group {
 		r.done <- err
 	}
+	<-w.inflight
+	w.mu.Lock()
+	if w.spare == nil {
+		w.spare = group[:0]
+	}
+	w.mu.Unlock()
 }
 
 // index brings the access_log table up to the journal, so that a read of

@@ -62,10 +62,11 @@ func runServe(ctx context.Context, args []string) error {
 		// of some tens of MB. GOGC in the environment overrides it.
 		debug.SetGCPercent(ingestGCPercent)
 	}
-	logger, err := newLogger(*logFormat)
+	logger, closeLog, err := newLogger(*logFormat)
 	if err != nil {
 		return usageError(fs, err.Error())
 	}
+	defer closeLog()
 	st, err := openStore(ctx, *dsn)
 	if err != nil {
 		return err
@@ -181,14 +182,20 @@ func sortedServeParts() []servePart {
 	return ps
 }
 
-func newLogger(format string) (*slog.Logger, error) {
+// newLogger logs to stderr through a logBuffer; close flushes it.
+func newLogger(format string) (logger *slog.Logger, close func(), err error) {
+	buf := newLogBuffer(os.Stderr, 100*time.Millisecond)
+	var h slog.Handler
 	switch format {
 	case "json":
-		return slog.New(slog.NewJSONHandler(os.Stderr, nil)), nil
+		h = slog.NewJSONHandler(buf, nil)
 	case "text":
-		return slog.New(slog.NewTextHandler(os.Stderr, nil)), nil
+		h = slog.NewTextHandler(buf, nil)
+	default:
+		buf.Close()
+		return nil, nil, fmt.Errorf("--log-format must be json or text, not %q", format)
 	}
-	return nil, fmt.Errorf("--log-format must be json or text, not %q", format)
+	return slog.New(flushingHandler{h, buf}), func() { buf.Close() }, nil
 }
 
 func randomToken() string {
