@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sort"
 	"strconv"
 	"sync"
 	"syscall"
@@ -69,6 +70,13 @@ type accessJournal struct {
 	hash string
 	buf  []byte
 	last *syncTicket // the latest group written
+	// mem holds the lines this process wrote, as written, from file
+	// offset memFrom on, memEnds[i] being where line i ends: the indexer
+	// takes them from here instead of reading and checking the file
+	// again. Cleared whenever the file may not be what this process left.
+	mem     []journalLine
+	memEnds []int64
+	memFrom int64
 
 	// syncing counts syncs in flight; close waits for them.
 	syncing sync.WaitGroup
@@ -85,9 +93,10 @@ type accessJournal struct {
 
 var (
 	// journalIndexEvery is how much unindexed journal wakes the indexer
-	// (about a thousand entries): small enough that a person's view of
+	// (about four thousand entries): large enough that a batch dirties
+	// fewer index pages per entry, small enough that a person's view of
 	// their log, which indexes first, rarely has much to do.
-	journalIndexEvery int64 = 256 << 10
+	journalIndexEvery int64 = 1 << 20
 	// journalTruncateAt is the size past which the indexer truncates the
 	// file. Truncation holds the flock for one small transaction, so it
 	// is rare.
@@ -175,23 +184,33 @@ func (j *accessJournal) write(group []*accessReq) (*syncTicket, error) {
 	}
 	seq, prev := j.seq, j.hash
 	buf := j.buf[:0]
+	if len(j.mem) == 0 || j.memEnds[len(j.memEnds)-1] != j.size {
+		j.clearMem()
+		j.memFrom = j.size
+	}
+	kept := len(j.mem)
 	for _, r := range group {
 		e := r.e
 		seq++
 		e.Seq = seq
 		audit.Seal(prev, e)
 		prev = e.Hash
-		b, err := json.Marshal(lineOf(e))
+		l := lineOf(e)
+		b, err := json.Marshal(l)
 		if err != nil {
+			j.mem, j.memEnds = j.mem[:kept], j.memEnds[:kept]
 			return nil, fmt.Errorf("sqlite: access journal: %w", err)
 		}
 		buf = append(append(buf, b...), '\n')
+		j.mem = append(j.mem, l)
+		j.memEnds = append(j.memEnds, j.size+int64(len(buf)))
 	}
 	j.buf = buf
 	if _, err := j.f.Write(buf); err != nil {
 		// Whatever part was written is cut off by the next reader, as a
 		// torn tail is; none of it is acknowledged.
 		j.size = -1
+		j.clearMem()
 		return nil, fmt.Errorf("sqlite: access journal: write: %w", err)
 	}
 	j.size += int64(len(buf))
@@ -221,6 +240,7 @@ func (j *accessJournal) sync(t *syncTicket) error {
 		// What the file holds is unknown now: read it again next time.
 		j.mu.Lock()
 		j.size = -1
+		j.clearMem()
 		j.mu.Unlock()
 	}
 	if t.prev != nil {
@@ -250,17 +270,52 @@ func (j *accessJournal) catchUp() error {
 	if j.size >= 0 && size > j.size {
 		// Only what was appended since we last looked is new.
 		from, seq, hash = j.size, j.seq, j.hash
+	} else {
+		j.clearMem()
 	}
+	var tableSeq int64
+	var tableHash string
 	if from == 0 {
 		// The file starts after the table's last indexed entry (or is
 		// empty): the head before its first line is the table's.
-		if seq, hash, err = j.tableHead(); err != nil {
+		if tableSeq, tableHash, err = j.tableHead(); err != nil {
 			return err
 		}
+		seq, hash = tableSeq, tableHash
 	}
 	good, seq, hash, err := j.scan(from, size, seq, hash, from == 0, nil)
 	if err != nil {
 		return err
+	}
+	if from == 0 && good > 0 {
+		// The journal's last line is normally at or past the table's
+		// head. Behind it, the journal is stale: indexed, and the table
+		// written since by something that does not know the journal (an
+		// older sesame): the chain goes on from the table. At the same
+		// seq with another hash, the two disagree on history and no
+		// append may choose between them.
+		switch {
+		case seq < tableSeq:
+			// Index what the journal holds (normally all there already),
+			// then start it over after the table's head, so that its
+			// lines link again from its first.
+			gen, _, err := j.position(context.Background())
+			if err != nil {
+				return err
+			}
+			if err := j.indexRange(context.Background(), gen, 0, good, true, nil); err != nil {
+				return err
+			}
+			j.clearMem()
+			if err := j.f.Truncate(0); err != nil {
+				j.size = -1
+				return fmt.Errorf("sqlite: access journal: start over: %w", err)
+			}
+			j.size, j.seq, j.hash = 0, tableSeq, tableHash
+			return nil
+		case seq == tableSeq && hash != tableHash:
+			return fmt.Errorf("sqlite: access journal: %s and the access_log table hold different entries %d; run `sesame audit verify` and keep both files for inspection", j.path, seq)
+		}
 	}
 	if good < size {
 		// A torn tail from a crash: never acknowledged, cut off. Its bytes
@@ -269,6 +324,7 @@ func (j *accessJournal) catchUp() error {
 		if err := j.keepCut(good, size); err != nil {
 			return err
 		}
+		j.clearMem()
 		if err := j.f.Truncate(good); err != nil {
 			return fmt.Errorf("sqlite: access journal: cut a torn tail: %w", err)
 		}
@@ -402,7 +458,10 @@ func (j *accessJournal) indexNow(ctx context.Context) error {
 		return nil
 	}
 	if offset < end {
-		if err := j.indexRange(ctx, gen, offset, end, false); err != nil {
+		j.mu.Lock()
+		lines := j.memLines(offset, end)
+		j.mu.Unlock()
+		if err := j.indexRange(ctx, gen, offset, end, false, lines); err != nil {
 			return err
 		}
 	}
@@ -425,7 +484,7 @@ func (j *accessJournal) indexNow(ctx context.Context) error {
 	if offset > j.size {
 		offset = 0
 	}
-	if err := j.indexRange(ctx, gen, offset, j.size, true); err != nil {
+	if err := j.indexRange(ctx, gen, offset, j.size, true, j.memLines(offset, j.size)); err != nil {
 		return err
 	}
 	if err := j.f.Truncate(0); err != nil {
@@ -433,7 +492,52 @@ func (j *accessJournal) indexNow(ctx context.Context) error {
 		return fmt.Errorf("sqlite: access journal: truncate: %w", err)
 	}
 	j.size = 0
+	j.clearMem()
 	return nil
+}
+
+func (j *accessJournal) clearMem() {
+	clear(j.mem) // let the strings go
+	j.mem, j.memEnds, j.memFrom = j.mem[:0], j.memEnds[:0], -1
+}
+
+// memLines returns the lines of [from, to) if this process holds them,
+// each line whole. Holds j.mu.
+func (j *accessJournal) memLines(from, to int64) []journalLine {
+	if len(j.mem) == 0 || from < j.memFrom || to > j.memEnds[len(j.memEnds)-1] {
+		return nil
+	}
+	i, k := 0, len(j.memEnds)
+	if from > j.memFrom {
+		i = sort.Search(len(j.memEnds), func(n int) bool { return j.memEnds[n] >= from })
+		if i == len(j.memEnds) || j.memEnds[i] != from {
+			return nil
+		}
+		i++
+	}
+	k = sort.Search(len(j.memEnds), func(n int) bool { return j.memEnds[n] >= to })
+	if k == len(j.memEnds) || j.memEnds[k] != to {
+		return nil
+	}
+	return append([]journalLine(nil), j.mem[i:k+1]...)
+}
+
+// forgetMem drops the lines that end at or before to: they are indexed.
+func (j *accessJournal) forgetMem(to int64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.mem) == 0 || to <= j.memFrom {
+		return
+	}
+	k := sort.Search(len(j.memEnds), func(n int) bool { return j.memEnds[n] >= to })
+	if k == len(j.memEnds) || j.memEnds[k] != to {
+		return
+	}
+	n := copy(j.mem, j.mem[k+1:])
+	clear(j.mem[n:])
+	j.mem = j.mem[:n]
+	j.memEnds = j.memEnds[:copy(j.memEnds, j.memEnds[k+1:])]
+	j.memFrom = to
 }
 
 func (j *accessJournal) position(ctx context.Context) (gen, offset int64, err error) {
@@ -444,12 +548,13 @@ func (j *accessJournal) position(ctx context.Context) (gen, offset int64, err er
 	return gen, offset, nil
 }
 
-// indexRange inserts the journal's lines in [from, to) into access_log and
+// indexRange inserts the journal's lines in [from, to) — lines, when the
+// caller has them from memLines, else read from the file — into access_log and
 // records how far the file is indexed, in one transaction that first
 // checks that the file was not truncated since gen was read. With
 // truncate, it records the truncation instead (gen+1, offset 0).
-func (j *accessJournal) indexRange(ctx context.Context, gen, from, to int64, truncate bool) error {
-	return j.db.WriteTx(ctx, func(tx *sql.Tx) error {
+func (j *accessJournal) indexRange(ctx context.Context, gen, from, to int64, truncate bool, lines []journalLine) error {
+	err := j.db.WriteTx(ctx, func(tx *sql.Tx) error {
 		var now int64
 		if err := tx.QueryRowContext(ctx, `SELECT gen FROM access_journal WHERE id = 1`).Scan(&now); err != nil {
 			return fmt.Errorf("sqlite: access journal position: %w", err)
@@ -462,14 +567,20 @@ func (j *accessJournal) indexRange(ctx context.Context, gen, from, to int64, tru
 			return err
 		}
 		defer stmt.Close()
-		_, _, _, err = j.scan(from, to, 0, "", true, func(l *journalLine) error {
+		insert := func(l *journalLine) error {
 			_, err := stmt.ExecContext(ctx, l.Seq, l.At, l.Person, l.Actor, l.Action, l.Scope, l.Purpose, l.Consent, l.Outcome, l.Reason, l.PrevHash, l.Hash)
 			if err != nil {
 				return fmt.Errorf("sqlite: index access entry %d: %w", l.Seq, err)
 			}
 			return nil
-		})
-		if err != nil {
+		}
+		if lines != nil {
+			for i := range lines {
+				if err := insert(&lines[i]); err != nil {
+					return err
+				}
+			}
+		} else if _, _, _, err = j.scan(from, to, 0, "", true, insert); err != nil {
 			return err
 		}
 		if truncate {
@@ -479,6 +590,10 @@ func (j *accessJournal) indexRange(ctx context.Context, gen, from, to int64, tru
 		}
 		return err
 	})
+	if err == nil && !truncate {
+		j.forgetMem(to)
+	}
+	return err
 }
 
 // close stops appends and the indexer, indexes what is left (the file

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/audit"
 )
 
 func accessEntry(person string) *sesame.AccessEntry {
@@ -198,4 +199,46 @@ func TestAccessJournalReopenIndexes(t *testing.T) {
 		t.Fatalf("%+v, %v", got, err)
 	}
 	wantStored(t, db.AccessLog(), 30, entries...)
+}
+
+// TestAccessJournalStaleBehindTable: when the table has moved past the
+// journal's last line (written by a sesame that predates the journal), the
+// chain goes on from the table; when both hold a different entry at the
+// same seq, appends refuse rather than pick one.
+func TestAccessJournalStaleBehindTable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.db")
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := appendN(t, db.AccessLog(), "p", 5)
+	db.Close() // indexed; the journal keeps its lines
+	db, err = Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// An older sesame appends straight to the table.
+	older := &sesame.AccessEntry{Seq: 6, At: time.Now(), Person: "old", Actor: "operator:op", Action: "operator.read", Outcome: sesame.AccessAllowed}
+	audit.Seal(first[4].Hash, older)
+	tamper(t, db, fmt.Sprintf(`INSERT INTO access_log (`+accessColumns+`) VALUES (6, %d, 'old', 'operator:op', 'operator.read', '', '', '', 'allowed', '', '%s', '%s')`,
+		older.At.UnixNano(), older.PrevHash, older.Hash))
+	next := appendN(t, db.AccessLog(), "q", 2)
+	if next[0].Seq != 7 || next[0].PrevHash != older.Hash {
+		t.Fatalf("after the table moved on: %+v", next[0])
+	}
+	wantStored(t, db.AccessLog(), 8, append(first, append([]*sesame.AccessEntry{older}, next...)...)...)
+
+	if fi, err := os.Stat(path + "-access"); err != nil || fi.Size() == 0 {
+		t.Fatalf("journal after starting over: %v, %v; want the two new lines", fi, err)
+	}
+
+	// A table whose newest entry differs from the journal's.
+	tamper(t, db, `UPDATE access_log SET hash = 'x' WHERE seq = 8`)
+	db.accessJournal.mu.Lock()
+	db.accessJournal.size = -1 // as a fresh process would find it
+	db.accessJournal.mu.Unlock()
+	if err := db.AccessLog().AppendAccess(context.Background(), accessEntry("r")); err == nil || !strings.Contains(err.Error(), "different entries 8") {
+		t.Fatalf("append over a disagreement: %v", err)
+	}
 }
