@@ -242,3 +242,44 @@ func TestAccessJournalStaleBehindTable(t *testing.T) {
 		t.Fatalf("append over a disagreement: %v", err)
 	}
 }
+
+// FuzzAccessJournalTail appends arbitrary bytes to a journal, as a crash or
+// a damaged disk might leave them: the next append must cut them off and
+// continue the chain, and every acknowledged entry must still be there.
+func FuzzAccessJournalTail(f *testing.F) {
+	for _, seed := range []string{"", "\n", "\x00\x00\x00\x00", `{"seq":4,"at":1,"person":"p`, "{}\n", `{"seq":4}` + "\n" + `{"seq":5}` + "\n",
+		"\xff\xfe\n\n{\"prev_hash\":\"\"}\n"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, tail []byte) {
+		path := filepath.Join(t.TempDir(), "a.db")
+		db, err := Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := appendN(t, db.AccessLog(), "p", 3)
+		// Stop without indexing or truncating, as a crash would (Close
+		// skips a journal already marked closed).
+		db.accessJournal.mu.Lock()
+		db.accessJournal.closed = true
+		db.accessJournal.mu.Unlock()
+		db.Close()
+		jf, err := os.OpenFile(path+"-access", os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jf.Write(tail)
+		jf.Close()
+		db2, err := Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db2.Close()
+		after := appendN(t, db2.AccessLog(), "q", 1)
+		if after[0].Seq != 4 || after[0].PrevHash != before[2].Hash {
+			t.Fatalf("after tail %q: %+v", tail, after[0])
+		}
+		wantStored(t, db2.AccessLog(), 4, append(before, after...)...)
+		db.accessJournal.f.Close()
+	})
+}
