@@ -33,9 +33,10 @@ type DB struct {
 	featureSets featureSets
 	// latestFull reads a latest score with its features: prepared once
 	// (database/sql keeps one per connection).
-	latestOnce sync.Once
-	latestFull *sql.Stmt
-	latestErr  error
+	latestOnce   sync.Once
+	latestFull   *sql.Stmt
+	latestErr    error
+	checkpointer *checkpointer
 	// latest serves the latest-score lookups (latest_raw.go).
 	latest *latestReader
 	// The access log's journal (access_journal.go), opened on first use.
@@ -54,11 +55,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
 	}
-	common := url.Values{}
-	common.Set("_journal_mode", "WAL")
-	common.Set("_synchronous", "FULL")
-	common.Set("_busy_timeout", fmt.Sprint(busyTimeoutMS))
-	common.Set("_foreign_keys", "on")
+	common := commonDSN()
 	// BEGIN IMMEDIATE on the writer takes the write lock up front, so a
 	// transaction never fails half-way trying to upgrade a read lock.
 	w := cloneValues(common)
@@ -93,6 +90,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	reader.SetMaxIdleConns(n)
 	db.reader = reader
 	db.latest = newLatestReader(path)
+	if db.checkpointer, err = startCheckpointer(ctx, path); err != nil {
+		db.Close()
+		return nil, err
+	}
 	db.events = newEventStore(db)
 	if err := db.events.prepare(ctx); err != nil {
 		db.Close()
@@ -109,15 +110,25 @@ func tune(ctx context.Context, db *sql.DB) error {
 		// during bulk appends (negative = KiB).
 		"PRAGMA cache_size = -131072",
 		"PRAGMA temp_store = MEMORY",
-		// Checkpoint less often than the default 1000 pages: fewer stalls on
-		// big batches; the WAL is still truncated by each checkpoint.
-		"PRAGMA wal_autocheckpoint = 10000",
+		// The checkpointer (checkpoint.go) copies the WAL back in the
+		// background; the writer's own checkpoint is only a bound.
+		fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walBoundPages),
 	} {
 		if _, err := db.ExecContext(ctx, p); err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
 	}
 	return nil
+}
+
+// commonDSN is what every connection to the database is opened with.
+func commonDSN() url.Values {
+	common := url.Values{}
+	common.Set("_journal_mode", "WAL")
+	common.Set("_synchronous", "FULL")
+	common.Set("_busy_timeout", fmt.Sprint(busyTimeoutMS))
+	common.Set("_foreign_keys", "on")
+	return common
 }
 
 func dsn(path string, v url.Values) string {
@@ -190,6 +201,9 @@ func (db *DB) Close() error {
 	}
 	if db.latest != nil {
 		db.latest.close()
+	}
+	if db.checkpointer != nil {
+		errs = append(errs, db.checkpointer.close())
 	}
 	if db.events != nil {
 		errs = append(errs, db.events.close())
