@@ -30,13 +30,6 @@ const (
 )
 
 func TestMain(m *testing.M) {
-	if path := os.Getenv(accessCrashEnvDB); path != "" {
-		if err := accessCrashChild(path); err != nil {
-			fmt.Fprintln(os.Stderr, "child:", err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
 	if path := os.Getenv(crashEnvDB); path != "" {
 		start, _ := strconv.Atoi(os.Getenv(crashEnvStart))
 		if err := crashChild(path, start); err != nil {
