@@ -37,6 +37,8 @@ type DB struct {
 	latestFull   *sql.Stmt
 	latestErr    error
 	checkpointer *checkpointer
+	// appender stores event batches (append_raw.go).
+	appender *rawAppender
 	// latest serves the latest-score lookups (latest_raw.go).
 	latest *latestReader
 	// The access log's journal (access_journal.go), opened on first use.
@@ -90,6 +92,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	reader.SetMaxIdleConns(n)
 	db.reader = reader
 	db.latest = newLatestReader(path)
+	if db.appender, err = openRawAppender(path); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if db.checkpointer, err = startCheckpointer(ctx, path); err != nil {
 		db.Close()
 		return nil, err
@@ -204,6 +210,9 @@ func (db *DB) Close() error {
 	}
 	if db.checkpointer != nil {
 		errs = append(errs, db.checkpointer.close())
+	}
+	if db.appender != nil {
+		db.appender.close()
 	}
 	if db.events != nil {
 		errs = append(errs, db.events.close())

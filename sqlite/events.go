@@ -73,7 +73,61 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 		return nil, err
 	}
 	results := make([]sesame.AppendResult, len(events))
-	err = s.db.rawWrite(ctx, func(c *sqlite3.SQLiteConn) error {
+	if s.db.appender != nil {
+		err = s.appendRaw(ctx, events, rows, results)
+	} else {
+		err = s.appendDriver(ctx, events, rows, results)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range events {
+		if results[i].Status == sesame.Accepted {
+			events[i].RecordedAt = results[i].RecordedAt
+		}
+	}
+	return results, nil
+}
+
+// appendRaw stores the batch through the raw appender (append_raw.go),
+// holding the pool's writer connection meanwhile so that no other write of
+// this process runs beside it, then looks up the keys that were already
+// there: duplicate or conflict, by their stored fingerprint.
+func (s *EventStore) appendRaw(ctx context.Context, events []sesame.Event, rows []row, results []sesame.AppendResult) error {
+	conn, err := s.db.writer.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: writer connection: %w", err)
+	}
+	now := time.Now().UTC()
+	inserted, err := s.db.appender.appendRows(events, rows, now.UnixNano())
+	conn.Close()
+	if err != nil {
+		return fmt.Errorf("sqlite: append: %w", err)
+	}
+	for i, ok := range inserted {
+		if ok {
+			results[i] = sesame.AppendResult{Status: sesame.Accepted, RecordedAt: now}
+			continue
+		}
+		var fp []byte
+		var at int64
+		e := &events[i]
+		if err := s.db.reader.QueryRowContext(ctx, lookupEventSQL, e.Source, e.ID).Scan(&fp, &at); err != nil {
+			return fmt.Errorf("sqlite: look up event %d: %w", i, err)
+		}
+		status := sesame.Duplicate
+		if !bytes.Equal(fp, rows[i].fingerprint[:]) {
+			status = sesame.Conflict
+		}
+		results[i] = sesame.AppendResult{Status: status, RecordedAt: time.Unix(0, at).UTC()}
+	}
+	return nil
+}
+
+// appendDriver stores the batch through the database/sql driver's
+// connection, one row at a time, and looks duplicates up as it goes.
+func (s *EventStore) appendDriver(ctx context.Context, events []sesame.Event, rows []row, results []sesame.AppendResult) error {
+	err := s.db.rawWrite(ctx, func(c *sqlite3.SQLiteConn) error {
 		st, err := s.raw.on(c)
 		if err != nil {
 			return err
@@ -121,15 +175,7 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	for i := range events {
-		if results[i].Status == sesame.Accepted {
-			events[i].RecordedAt = results[i].RecordedAt
-		}
-	}
-	return results, nil
+	return err
 }
 
 // canonicalRows encodes and fingerprints a batch. On a big batch the work is
