@@ -92,6 +92,22 @@ type EventStore interface {
 	Events(ctx context.Context, f EventFilter) (EventPage, error)
 }
 
+// PreparingAppender is what an EventStore may offer so that a batch's
+// preparation (canonical encoding, fingerprints) is done before its turn
+// at the store's writer: a loader prepares the next batch while the store
+// writes the one before. AppendPrepared(PrepareAppend(events)) does what
+// Append(events) does.
+type PreparingAppender interface {
+	PrepareAppend(events []Event) (PreparedEvents, error)
+	AppendPrepared(ctx context.Context, p PreparedEvents) ([]AppendResult, error)
+}
+
+// PreparedEvents is a batch prepared by a PreparingAppender, for that
+// store only.
+type PreparedEvents interface {
+	Events() []Event
+}
+
 // AppendStatus says what the ledger did with one event of a batch.
 type AppendStatus string
 

@@ -78,6 +78,10 @@ type batch struct {
 	lines  []int
 	ends   []int // raw record i is raw[ends[i-1]:ends[i]]
 	raw    []byte
+	// prepared (or prepErr) is the batch made ready by the store while
+	// the one before it was written (sesame.PreparingAppender).
+	prepared sesame.PreparedEvents
+	prepErr  error
 }
 
 func (b *batch) record(i int) []byte {
@@ -132,6 +136,7 @@ func (l *Loader) read(ctx context.Context, dec Decoder, size int, full, free cha
 		select {
 		case b := <-free:
 			b.events, b.lines, b.ends, b.raw = b.events[:0], b.lines[:0], b.ends[:0], b.raw[:0]
+			b.prepared, b.prepErr = nil, nil
 			return b
 		default:
 			// The raw buffer is sized for typical records up front: grown
@@ -166,6 +171,7 @@ func (l *Loader) read(ctx context.Context, dec Decoder, size int, full, free cha
 		b.raw = append(b.raw, rec.Raw...)
 		b.ends = append(b.ends, len(b.raw))
 		if len(b.events) == size {
+			l.prepare(b)
 			select {
 			case full <- b:
 			case <-ctx.Done():
@@ -175,6 +181,7 @@ func (l *Loader) read(ctx context.Context, dec Decoder, size int, full, free cha
 		}
 	}
 	if len(b.events) > 0 {
+		l.prepare(b)
 		select {
 		case full <- b:
 		case <-ctx.Done():
@@ -184,9 +191,26 @@ func (l *Loader) read(ctx context.Context, dec Decoder, size int, full, free cha
 	return inputErr
 }
 
+// prepare lets a store that can prepare batches do so on the reading
+// goroutine, beside the writing of the batch before.
+func (l *Loader) prepare(b *batch) {
+	if pa, ok := l.Store.(sesame.PreparingAppender); ok {
+		b.prepared, b.prepErr = pa.PrepareAppend(b.events)
+	}
+}
+
 // store appends one batch and counts the outcome.
 func (l *Loader) store(ctx context.Context, b *batch) error {
-	res, err := l.Store.Append(ctx, b.events)
+	var res []sesame.AppendResult
+	var err error
+	switch {
+	case b.prepErr != nil:
+		err = b.prepErr
+	case b.prepared != nil:
+		res, err = l.Store.(sesame.PreparingAppender).AppendPrepared(ctx, b.prepared)
+	default:
+		res, err = l.Store.Append(ctx, b.events)
+	}
 	if err != nil {
 		return fmt.Errorf("storing events of lines %d–%d: %w", b.lines[0], b.lines[len(b.lines)-1], err)
 	}

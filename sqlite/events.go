@@ -72,6 +72,43 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 	if err != nil {
 		return nil, err
 	}
+	return s.appendRows(ctx, events, rows)
+}
+
+// preparedEvents is a batch with its canonical rows (PrepareAppend).
+type preparedEvents struct {
+	events []sesame.Event
+	rows   []row
+}
+
+func (p *preparedEvents) Events() []sesame.Event { return p.events }
+
+var _ sesame.PreparingAppender = (*EventStore)(nil)
+
+// PrepareAppend encodes and fingerprints a batch ahead of AppendPrepared
+// (sesame.PreparingAppender).
+func (s *EventStore) PrepareAppend(events []sesame.Event) (sesame.PreparedEvents, error) {
+	rows, err := canonicalRows(events)
+	if err != nil {
+		return nil, err
+	}
+	return &preparedEvents{events: events, rows: rows}, nil
+}
+
+// AppendPrepared stores a batch that PrepareAppend prepared.
+func (s *EventStore) AppendPrepared(ctx context.Context, p sesame.PreparedEvents) ([]sesame.AppendResult, error) {
+	pe, ok := p.(*preparedEvents)
+	if !ok {
+		return nil, fmt.Errorf("sqlite: a batch prepared by another store (%T)", p)
+	}
+	if len(pe.events) == 0 {
+		return nil, nil
+	}
+	return s.appendRows(ctx, pe.events, pe.rows)
+}
+
+func (s *EventStore) appendRows(ctx context.Context, events []sesame.Event, rows []row) ([]sesame.AppendResult, error) {
+	var err error
 	results := make([]sesame.AppendResult, len(events))
 	if s.db.appender != nil {
 		err = s.appendRaw(ctx, events, rows, results)

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/ledgertest"
 	"github.com/sesame-credit/sesame/sqlite"
 )
@@ -22,4 +23,21 @@ func openTemp(t *testing.T) *sqlite.DB {
 
 func TestLedgerContract(t *testing.T) {
 	ledgertest.Run(t, func(t *testing.T) ledgertest.Store { return openTemp(t).Events() })
+}
+
+// preparedStore appends through PrepareAppend and AppendPrepared, the
+// path `sesame ingest` takes (the Loader prepares the next batch while the
+// store writes the one before).
+type preparedStore struct{ *sqlite.EventStore }
+
+func (p preparedStore) Append(ctx context.Context, events []sesame.Event) ([]sesame.AppendResult, error) {
+	pe, err := p.PrepareAppend(events)
+	if err != nil {
+		return nil, err
+	}
+	return p.AppendPrepared(ctx, pe)
+}
+
+func TestLedgerContractPrepared(t *testing.T) {
+	ledgertest.Run(t, func(t *testing.T) ledgertest.Store { return preparedStore{openTemp(t).Events()} })
 }
