@@ -1,6 +1,7 @@
 package sesame
 
 import (
+	"bytes"
 	"context"
 	"time"
 )
@@ -122,6 +123,16 @@ const (
 type AppendResult struct {
 	Status     AppendStatus `json:"status"`
 	RecordedAt time.Time    `json:"recorded_at,omitzero"` // when the event was (first) recorded
+}
+
+// KeptResult is the outcome for an event whose (source, id) a store
+// already holds, recorded at recordedAt with fingerprint stored: a
+// duplicate when the event's fingerprint is the same, else a conflict.
+func KeptResult(stored, fingerprint []byte, recordedAt time.Time) AppendResult {
+	if bytes.Equal(stored, fingerprint) {
+		return AppendResult{Status: Duplicate, RecordedAt: recordedAt}
+	}
+	return AppendResult{Status: Conflict, RecordedAt: recordedAt}
 }
 
 // EventFilter selects a page of one person's events. Zero values mean "any".

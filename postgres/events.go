@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -152,11 +151,7 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 				}
 				fp, at = storedFP[k], r.RecordedAt
 			}
-			status := sesame.Duplicate
-			if !bytes.Equal(fp, fps[i]) {
-				status = sesame.Conflict
-			}
-			results[i] = sesame.AppendResult{Status: status, RecordedAt: at}
+			results[i] = sesame.KeptResult(fp, fps[i], at)
 		}
 		return nil
 	})

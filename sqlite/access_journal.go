@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"sort"
@@ -129,7 +128,7 @@ func (l *journalLine) entry() *sesame.AccessEntry {
 		Purpose: sesame.Purpose(l.Purpose), Consent: l.Consent, Outcome: l.Outcome, Reason: l.Reason, PrevHash: l.PrevHash, Hash: l.Hash}
 }
 
-// journalOf returns db's journal, opening its file on first use.
+// journal returns db's journal, opening its file on first use.
 func (db *DB) journal() (*accessJournal, error) {
 	db.journalOnce.Do(func() {
 		j := &accessJournal{db: db, path: db.path + "-access", size: -1, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
@@ -296,22 +295,12 @@ func (j *accessJournal) catchUp() error {
 		// append may choose between them.
 		switch {
 		case seq < tableSeq:
-			// Index what the journal holds (normally all there already),
-			// then start it over after the table's head, so that its
+			// Start the journal over after the table's head, so that its
 			// lines link again from its first.
-			gen, _, err := j.position(context.Background())
-			if err != nil {
+			if err := j.startOver(context.Background(), good); err != nil {
 				return err
 			}
-			if err := j.indexRange(context.Background(), gen, 0, good, true, nil); err != nil {
-				return err
-			}
-			j.clearMem()
-			if err := j.f.Truncate(0); err != nil {
-				j.size = -1
-				return fmt.Errorf("sqlite: access journal: start over: %w", err)
-			}
-			j.size, j.seq, j.hash = 0, tableSeq, tableHash
+			j.seq, j.hash = tableSeq, tableHash
 			return nil
 		case seq == tableSeq && hash != tableHash:
 			return fmt.Errorf("sqlite: access journal: %s and the access_log table hold different entries %d; run `sesame audit verify` and keep both files for inspection", j.path, seq)
@@ -369,9 +358,8 @@ func (j *accessJournal) tableHead() (int64, string, error) {
 // table's head, and the table may be behind a journal whose offset row
 // says otherwise); it links to whatever it names.
 func (j *accessJournal) scan(from, to, seq int64, hash string, fresh bool, fn func(*journalLine) error) (int64, int64, string, error) {
-	r := io.NewSectionReader(j.f, from, to-from)
-	data, err := io.ReadAll(r)
-	if err != nil {
+	data := make([]byte, to-from)
+	if _, err := j.f.ReadAt(data, from); err != nil {
 		return 0, 0, "", fmt.Errorf("sqlite: access journal: read: %w", err)
 	}
 	good := from
@@ -478,21 +466,29 @@ func (j *accessJournal) indexNow(ctx context.Context) error {
 	if err := j.catchUp(); err != nil {
 		return err
 	}
-	if gen, offset, err = j.position(ctx); err != nil {
+	return j.startOver(ctx, j.size)
+}
+
+// startOver indexes the lines up to end that the table does not have yet
+// and, in the same transaction, records the file's truncation; then
+// truncates it. Holds j.mu and the flock, so nothing is appended meanwhile.
+func (j *accessJournal) startOver(ctx context.Context, end int64) error {
+	gen, offset, err := j.position(ctx)
+	if err != nil {
 		return err
 	}
-	if offset > j.size {
+	if offset > end {
 		offset = 0
 	}
-	if err := j.indexRange(ctx, gen, offset, j.size, true, j.memLines(offset, j.size)); err != nil {
+	if err := j.indexRange(ctx, gen, offset, end, true, j.memLines(offset, end)); err != nil {
 		return err
 	}
+	j.clearMem()
 	if err := j.f.Truncate(0); err != nil {
 		j.size = -1
 		return fmt.Errorf("sqlite: access journal: truncate: %w", err)
 	}
 	j.size = 0
-	j.clearMem()
 	return nil
 }
 
@@ -560,6 +556,10 @@ func (j *accessJournal) indexRange(ctx context.Context, gen, from, to int64, tru
 			return fmt.Errorf("sqlite: access journal position: %w", err)
 		}
 		if now != gen {
+			if truncate {
+				// Truncations happen under the flock this caller holds.
+				return fmt.Errorf("sqlite: access journal: generation %d, not %d, under the lock", now, gen)
+			}
 			return nil // truncated meanwhile: the next run starts afresh
 		}
 		stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO access_log (`+accessColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`)

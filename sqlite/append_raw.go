@@ -1,12 +1,9 @@
 package sqlite
 
 /*
-#include <stdlib.h>
-
 typedef struct sqlite3 sqlite3;
 typedef struct sqlite3_stmt sqlite3_stmt;
 
-extern int sqlite3_open_v2(const char*, sqlite3**, int, const char*);
 extern int sqlite3_bind_text(sqlite3_stmt*, int, const char*, int, void(*)(void*));
 extern int sqlite3_bind_blob(sqlite3_stmt*, int, const void*, int, void(*)(void*));
 extern int sqlite3_bind_int64(sqlite3_stmt*, int, long long);
@@ -86,25 +83,12 @@ type rawAppender struct {
 }
 
 func openRawAppender(path string) (*rawAppender, error) {
-	cpath := C.CString(path)
-	defer C.free(unsafe.Pointer(cpath))
-	const openReadWrite, openNoMutex = 0x00000002, 0x00008000
-	rc := &rawConn{}
-	if code := C.sqlite3_open_v2(cpath, &rc.db, openReadWrite|openNoMutex, nil); code != 0 {
-		err := rc.err("open "+path, code)
-		rc.close()
-		return nil, err
-	}
-	for _, p := range []string{
-		fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeoutMS),
+	rc, err := openRawConn(path, true,
 		"PRAGMA synchronous = FULL", // every acknowledged batch survives a crash
 		"PRAGMA cache_size = -131072",
-		fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walBoundPages),
-	} {
-		if err := rc.exec(p); err != nil {
-			rc.close()
-			return nil, err
-		}
+		fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walBoundPages))
+	if err != nil {
+		return nil, err
 	}
 	st, err := rc.prepare(insertEventSQL)
 	if err != nil {

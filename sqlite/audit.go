@@ -22,8 +22,9 @@ func (db *DB) AccessLog() *AccessLogStore { return &AccessLogStore{db: db} }
 
 var _ sesame.AccessLog = (*AccessLogStore)(nil)
 
-// AppendAccess returns once e is durable (its journal write synced), with e.Seq, e.PrevHash and e.Hash set. Concurrent
-// callers share transactions; each waits for its own. When ctx ends first
+// AppendAccess returns once e is durable (its journal write synced), with
+// e.Seq, e.PrevHash and e.Hash set. Concurrent callers share writes and
+// syncs; each waits for its own. When ctx ends first
 // the caller gets ctx.Err() and must treat the read as not allowed, though
 // the entry may still be written: a logged read that did not happen is
 // harmless, an unlogged one is not.
@@ -110,9 +111,9 @@ func (w *accessWriter) run() {
 			return
 		}
 		group := w.queue[:n:n]
-		if n == len(w.queue) && len(w.spare) == 0 {
-			// Swap in the spare slice so that the next group gathers
-			// without allocating.
+		if n == len(w.queue) {
+			// Swap in a released group's slice (release keeps one) so
+			// that the next group gathers without allocating.
 			w.queue, w.spare = w.spare[:0], nil
 		} else {
 			w.queue = append([]*accessReq(nil), w.queue[n:]...)

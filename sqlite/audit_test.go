@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,11 +15,7 @@ import (
 // chainOf opens a database with n access entries.
 func chainOf(t *testing.T, n int) (*DB, *AccessLogStore) {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testDB(t)
 	log := db.AccessLog()
 	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	for i := range n {

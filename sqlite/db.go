@@ -101,10 +101,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	db.events = newEventStore(db)
-	if err := db.events.prepare(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
 	return db, nil
 }
 
@@ -213,9 +209,6 @@ func (db *DB) Close() error {
 	}
 	if db.appender != nil {
 		db.appender.close()
-	}
-	if db.events != nil {
-		errs = append(errs, db.events.close())
 	}
 	if db.reader != nil {
 		errs = append(errs, db.reader.Close())

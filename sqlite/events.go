@@ -1,15 +1,11 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
-	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/mattn/go-sqlite3"
 
 	"github.com/sesame-credit/sesame"
 )
@@ -17,8 +13,7 @@ import (
 // EventStore is the ledger in SQLite; it implements sesame.EventStore and
 // sesame.EventScanner. Get it from DB.Events.
 type EventStore struct {
-	db  *DB
-	raw rawStmts // the append loop's statements, on the writer connection
+	db *DB
 }
 
 var (
@@ -34,26 +29,6 @@ const insertEventSQL = `INSERT INTO events
 const lookupEventSQL = `SELECT fingerprint, recorded_at FROM events WHERE source = ? AND id = ?`
 
 func newEventStore(db *DB) *EventStore { return &EventStore{db: db} }
-
-func (s *EventStore) close() error { return s.raw.close() }
-
-// prepare prepares the append statements at open, so that a schema mistake
-// shows there rather than at the first append.
-func (s *EventStore) prepare(ctx context.Context) error {
-	conn, err := s.db.writer.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		c, ok := dc.(*sqlite3.SQLiteConn)
-		if !ok {
-			return fmt.Errorf("sqlite: unexpected driver connection %T", dc)
-		}
-		_, err := s.raw.on(c)
-		return err
-	})
-}
 
 // row is an event in the form it is stored in.
 type row struct {
@@ -108,14 +83,8 @@ func (s *EventStore) AppendPrepared(ctx context.Context, p sesame.PreparedEvents
 }
 
 func (s *EventStore) appendRows(ctx context.Context, events []sesame.Event, rows []row) ([]sesame.AppendResult, error) {
-	var err error
 	results := make([]sesame.AppendResult, len(events))
-	if s.db.appender != nil {
-		err = s.appendRaw(ctx, events, rows, results)
-	} else {
-		err = s.appendDriver(ctx, events, rows, results)
-	}
-	if err != nil {
+	if err := s.appendRaw(ctx, events, rows, results); err != nil {
 		return nil, err
 	}
 	for i := range events {
@@ -152,67 +121,9 @@ func (s *EventStore) appendRaw(ctx context.Context, events []sesame.Event, rows 
 		if err := s.db.reader.QueryRowContext(ctx, lookupEventSQL, e.Source, e.ID).Scan(&fp, &at); err != nil {
 			return fmt.Errorf("sqlite: look up event %d: %w", i, err)
 		}
-		status := sesame.Duplicate
-		if !bytes.Equal(fp, rows[i].fingerprint[:]) {
-			status = sesame.Conflict
-		}
-		results[i] = sesame.AppendResult{Status: status, RecordedAt: time.Unix(0, at).UTC()}
+		results[i] = sesame.KeptResult(fp, rows[i].fingerprint[:], time.Unix(0, at).UTC())
 	}
 	return nil
-}
-
-// appendDriver stores the batch through the database/sql driver's
-// connection, one row at a time, and looks duplicates up as it goes.
-func (s *EventStore) appendDriver(ctx context.Context, events []sesame.Event, rows []row, results []sesame.AppendResult) error {
-	err := s.db.rawWrite(ctx, func(c *sqlite3.SQLiteConn) error {
-		st, err := s.raw.on(c)
-		if err != nil {
-			return err
-		}
-		now := time.Now().UTC()
-		args := make([]driver.NamedValue, 10)
-		for i := range args {
-			args[i].Ordinal = i + 1
-		}
-		args[6].Value = now.UnixNano() // recorded_at
-		key := args[:2]
-		found := make([]driver.Value, 2)
-		// A context without Done: the driver then runs each statement on
-		// this goroutine. Cancellation is checked between chunks instead.
-		bg := context.Background()
-		for i := range events {
-			if i%1024 == 1023 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			e := &events[i]
-			_, off := e.OccurredAt.Zone()
-			args[0].Value, args[1].Value, args[2].Value, args[3].Value = e.Source, e.ID, e.Person, string(e.Kind)
-			args[4].Value, args[5].Value, args[7].Value = e.OccurredAt.UnixNano(), int64(off), int64(e.Version)
-			args[8].Value, args[9].Value = rows[i].payload, rows[i].fingerprint[:]
-			res, err := st.insert.ExecContext(bg, args)
-			if err != nil {
-				return fmt.Errorf("sqlite: insert event %d: %w", i, err)
-			}
-			if n, _ := res.RowsAffected(); n == 1 {
-				results[i] = sesame.AppendResult{Status: sesame.Accepted, RecordedAt: now}
-				continue
-			}
-			if err := queryRow(st.lookup, key, found); err != nil {
-				return fmt.Errorf("sqlite: look up event %d: %w", i, err)
-			}
-			fp, _ := found[0].([]byte)
-			at, _ := found[1].(int64)
-			status := sesame.Duplicate
-			if !bytes.Equal(fp, rows[i].fingerprint[:]) {
-				status = sesame.Conflict
-			}
-			results[i] = sesame.AppendResult{Status: status, RecordedAt: time.Unix(0, at).UTC()}
-		}
-		return nil
-	})
-	return err
 }
 
 // canonicalRows encodes and fingerprints a batch. On a big batch the work is

@@ -80,7 +80,7 @@ func appendValues(dst []byte, features map[string]float64) (b []byte, ok bool) {
 	return b, true
 }
 
-// ensure records set in the transaction exec runs in. It runs once per
+// ensureFeatureSet records set in the transaction exec runs in. It runs once per
 // batch of scores, in the batch's own transaction, rather than being
 // remembered: a remembered set whose transaction rolled back would leave
 // rows pointing at nothing.

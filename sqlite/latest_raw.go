@@ -56,13 +56,12 @@ import (
 // GET …/score), from read-only connections of its own with the lookup
 // prepared once: one cgo call per read, and no database/sql pool,
 // driver.Rows or reflection-driven Scan in between. The answer is the
-// same as the database/sql path's (TestLatestScoreJSONRawMatches).
+// same as encoding/json makes of the score (TestLatestScoreJSONRaw).
 type latestReader struct {
 	path string
 	mu   sync.Mutex
 	idle []*latestConn
-	open int // connections open, idle or in use
-	max  int
+	max  int // idle connections kept
 	shut bool
 }
 
@@ -76,9 +75,8 @@ func newLatestReader(path string) *latestReader {
 	return &latestReader{path: path, max: max(4, 2*runtime.GOMAXPROCS(0))}
 }
 
-// get returns an idle connection or opens one; when max are in use the
-// caller opens a connection for itself for this read only — rare, and
-// better than queueing a request behind others.
+// get returns an idle connection or opens one: a read never queues behind
+// another. put keeps up to max idle and closes the rest.
 func (l *latestReader) get() (*latestConn, error) {
 	l.mu.Lock()
 	if l.shut {
@@ -91,15 +89,8 @@ func (l *latestReader) get() (*latestConn, error) {
 		l.mu.Unlock()
 		return c, nil
 	}
-	l.open++
 	l.mu.Unlock()
-	c, err := openLatestConn(l.path)
-	if err != nil {
-		l.mu.Lock()
-		l.open--
-		l.mu.Unlock()
-	}
-	return c, err
+	return openLatestConn(l.path)
 }
 
 func (l *latestReader) put(c *latestConn) {
@@ -109,20 +100,15 @@ func (l *latestReader) put(c *latestConn) {
 		l.mu.Unlock()
 		return
 	}
-	l.open--
 	l.mu.Unlock()
 	c.close()
 }
 
 func openLatestConn(path string) (*latestConn, error) {
-	rc, err := openRawConn(path)
-	if err != nil {
-		return nil, err
-	}
 	// A point lookup touches a handful of pages; a smaller cache than a
 	// scan's keeps the interior pages, and the OS cache has the rest.
-	if err := rc.exec("PRAGMA cache_size = -16384"); err != nil {
-		rc.close()
+	rc, err := openRawConn(path, false, "PRAGMA cache_size = -16384")
+	if err != nil {
 		return nil, err
 	}
 	st, err := rc.prepare(`SELECT body FROM score_latest WHERE person = ?`)
@@ -163,7 +149,6 @@ func (c *latestConn) lookup(person string) ([]byte, error) {
 		}
 		out := make([]byte, size, size+1)
 		copy(out, c.buf[:size])
-		runtime.KeepAlive(person)
 		return out, nil
 	}
 }
@@ -190,10 +175,7 @@ func (db *DB) latestJSON(ctx context.Context, person string) ([]byte, error) {
 	}
 	body, err := c.lookup(person)
 	if err != nil {
-		c.close()
-		db.latest.mu.Lock()
-		db.latest.open--
-		db.latest.mu.Unlock()
+		c.close() // not back to the pool: its state is unknown
 		return nil, fmt.Errorf("sqlite: latest score: %w", err)
 	}
 	db.latest.put(c)

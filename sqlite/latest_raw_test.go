@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,10 +17,7 @@ import (
 // new save, and from many goroutines at once — and not_found for nobody.
 func TestLatestScoreJSONRaw(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := testDB(t)
 	st := db.Scores()
 	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	score := func(person string, s int, missing int) *sesame.Score {

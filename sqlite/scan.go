@@ -273,7 +273,7 @@ func (s *EventStore) ScanRaw(ctx context.Context, opt RawScan, fn func(*RawBatch
 	if opt.BufferSize <= 0 {
 		opt.BufferSize = 4 << 20
 	}
-	rc, err := openRawConn(s.db.path)
+	rc, err := openRawConn(s.db.path, false, "PRAGMA cache_size = -65536")
 	if err != nil {
 		return err
 	}
@@ -404,24 +404,33 @@ func (b *RawBatch) unpack(n int) {
 	}
 }
 
-// rawConn is a read-only SQLite connection of ScanRaw's own, opened without
-// SQLite's per-call mutex: only one goroutine uses it at a time.
+// rawConn is a SQLite connection used through the C API, opened without
+// SQLite's per-call mutex: only one goroutine uses it at a time. ScanRaw,
+// the latest-score lookups and the ledger's appender each have their own.
 type rawConn struct{ db *C.sqlite3 }
 
-func openRawConn(path string) (*rawConn, error) {
+// openRawConn opens path read-only, or read-write with writable, and runs
+// pragmas on the new connection.
+func openRawConn(path string, writable bool, pragmas ...string) (*rawConn, error) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
-	const openReadOnly, openNoMutex = 0x00000001, 0x00008000
+	const openReadOnly, openReadWrite, openNoMutex = 0x00000001, 0x00000002, 0x00008000
+	flags := C.int(openReadOnly | openNoMutex)
+	if writable {
+		flags = openReadWrite | openNoMutex
+	}
 	rc := &rawConn{}
-	if code := C.sqlite3_open_v2(cpath, &rc.db, openReadOnly|openNoMutex, nil); code != 0 {
+	if code := C.sqlite3_open_v2(cpath, &rc.db, flags, nil); code != 0 {
 		err := rc.err("open "+path, code)
 		rc.close()
 		return nil, err
 	}
 	C.sqlite3_busy_timeout(rc.db, busyTimeoutMS)
-	if err := rc.exec("PRAGMA cache_size = -65536"); err != nil {
-		rc.close()
-		return nil, err
+	for _, p := range pragmas {
+		if err := rc.exec(p); err != nil {
+			rc.close()
+			return nil, err
+		}
 	}
 	return rc, nil
 }
@@ -440,7 +449,7 @@ func (rc *rawConn) prepare(q string) (*C.sqlite3_stmt, error) {
 	defer C.free(unsafe.Pointer(cq))
 	var st *C.sqlite3_stmt
 	if code := C.sqlite3_prepare_v2(rc.db, cq, -1, &st, nil); code != 0 {
-		return nil, rc.err("prepare scan", code)
+		return nil, rc.err("prepare "+q, code)
 	}
 	return st, nil
 }

@@ -84,7 +84,7 @@ const (
 
 // SaveScores appends each score to the history and makes it the latest, in
 // one durable transaction. The rows are encoded first, outside the lock;
-// the inserts go to the driver directly, as the ledger's appends do.
+// the inserts go to the driver directly (rawtx.go).
 func (s *ScoreStore) SaveScores(ctx context.Context, scores []*sesame.Score) error {
 	if len(scores) == 0 {
 		return nil

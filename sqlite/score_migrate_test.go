@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -16,11 +15,7 @@ import (
 // stored (no features) and the features still read back.
 func TestMigration011CarriesLatestScoresOver(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "m.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := testDB(t)
 	legacy := `{"person":"p1","status":"scored","score":702,"band":"excellent","model_version":"m1","as_of":"2026-11-01T00:00:00Z","features":{"utilisation_now":0.82,"age_years":31}}`
 	for _, q := range []string{
 		`DROP TABLE score_latest`,

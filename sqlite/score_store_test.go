@@ -108,11 +108,7 @@ func TestCatalogueFeaturesRoundTrip(t *testing.T) {
 // transaction: after it, both are there.
 func TestSaveChunkCheckpointsWithTheScores(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	st := db.Scores()
 	p, err := st.PrepareScores([]*sesame.Score{realisticScore(1), realisticScore(2)})
 	if err != nil || p.Len() != 2 {

@@ -152,6 +152,14 @@ func main() {
 	bareURL, stop, err := loadgen.BareServer(body)
 	check(err)
 	defer stop()
+	// getScore is a GET of a random person's score, as an operator.
+	getScore := func(c, i int) (*http.Request, error) {
+		r, err := http.NewRequest("GET", base+"/v1/people/"+simulate.PersonID(rand.IntN(*people))+"/score", nil)
+		if err == nil {
+			r.Header.Set("Authorization", "Bearer bench")
+		}
+		return r, err
+	}
 	var scoreRuns, bareRuns []loadgen.Result
 	for rep := 0; rep < *repeat; rep++ {
 		var prof chan []byte
@@ -161,13 +169,7 @@ func main() {
 				prof <- get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, int((*duration+time.Second)/time.Second)))
 			}()
 		}
-		scoreRun, err := loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Request: func(c, i int) (*http.Request, error) {
-			r, err := http.NewRequest("GET", base+"/v1/people/"+simulate.PersonID(rand.IntN(*people))+"/score", nil)
-			if err == nil {
-				r.Header.Set("Authorization", "Bearer bench")
-			}
-			return r, err
-		}})
+		scoreRun, err := loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Request: getScore})
 		check(err)
 		if prof != nil {
 			check(os.WriteFile(*cpuProfile, <-prof, 0o644))
@@ -188,13 +190,7 @@ func main() {
 		load := &ingestLoad{base: base, token: "bench", people: *people, batch: 1000}
 		t0 := time.Now()
 		load.start(ictx)
-		during, err = loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Request: func(c, i int) (*http.Request, error) {
-			r, err := http.NewRequest("GET", base+"/v1/people/"+simulate.PersonID(rand.IntN(*people))+"/score", nil)
-			if err == nil {
-				r.Header.Set("Authorization", "Bearer bench")
-			}
-			return r, err
-		}})
+		during, err = loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Request: getScore})
 		cancel()
 		load.wg.Wait()
 		check(err)

@@ -8,10 +8,9 @@ import (
 	"time"
 )
 
-// logBuffer batches the server's log lines on their way to stderr. At
-// thousands of requests a second, a write system call per request line
-// (and the wakeup of whatever reads stderr) costs more than formatting the
-// line. Lines are written when 64 KiB have gathered, every interval, at
+// logBuffer batches the server's log lines on their way to stderr, so that
+// thousands of requests a second do not cost a write system call each (and
+// a wakeup of whatever reads stderr). Lines are written when 64 KiB have gathered, every interval, at
 // once for warnings and errors (see flushingHandler), and on Close. A
 // crash can lose at most one interval of info lines; the access log, which
 // must not lose anything, is durable on its own.
