@@ -79,6 +79,14 @@ type accessJournal struct {
 
 	// syncing counts syncs in flight; close waits for them.
 	syncing sync.WaitGroup
+	// afterWrite: groups are acknowledged once written, and syncLoop
+	// fdatasyncs the file whenever syncWake says there is more. failed
+	// is the first sync error: from then on every append fails.
+	afterWrite  bool
+	syncFile    func(*os.File) error // syncData; tests make it fail
+	syncWake    chan struct{}
+	syncStopped chan struct{}
+	failed      error
 
 	// pending counts bytes appended since the last indexing; when it
 	// passes journalIndexEvery the appender wakes the indexer.
@@ -100,6 +108,8 @@ var (
 	// file. Truncation holds the flock for one small transaction, so it
 	// is rare.
 	journalTruncateAt int64 = 16 << 20 // a variable for tests
+	// afterWriteSyncEvery is the least time between two background syncs.
+	afterWriteSyncEvery = 2 * time.Millisecond
 )
 
 // journalLine is an entry as the journal stores it: the access_log row.
@@ -140,6 +150,11 @@ func (db *DB) journal() (*accessJournal, error) {
 		j.f = f
 		db.accessJournal = j
 		go j.indexLoop()
+		if db.accessSync == SyncAfterWrite {
+			j.afterWrite, j.syncFile = true, syncData
+			j.syncWake, j.syncStopped = make(chan struct{}, 1), make(chan struct{})
+			go j.syncLoop()
+		}
 	})
 	return db.accessJournal, db.journalErr
 }
@@ -166,13 +181,16 @@ type syncTicket struct {
 }
 
 // write seals group's entries after the chain's head and writes them to
-// the file. They are durable, and may be acknowledged, once sync(t)
-// returns nil.
+// the file. They may be acknowledged once sync(t) returns nil or, when
+// the ticket is nil (afterWrite), at once.
 func (j *accessJournal) write(group []*accessReq) (*syncTicket, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.closed {
 		return nil, errors.New("sqlite: access journal: database closed")
+	}
+	if j.failed != nil {
+		return nil, j.failed
 	}
 	if err := j.lock(); err != nil {
 		return nil, fmt.Errorf("sqlite: access journal: lock: %w", err)
@@ -222,10 +240,46 @@ func (j *accessJournal) write(group []*accessReq) (*syncTicket, error) {
 		default:
 		}
 	}
+	if j.afterWrite {
+		select {
+		case j.syncWake <- struct{}{}:
+		default: // a sync is already due; it covers these bytes too
+		}
+		return nil, nil
+	}
 	t := &syncTicket{prev: j.last, done: make(chan struct{})}
 	j.last = t
 	j.syncing.Add(1)
 	return t, nil
+}
+
+// syncLoop makes written groups durable in the background (afterWrite):
+// each fdatasync covers every byte written before it starts, and a wake
+// that arrives during one starts the next, so a written entry waits at
+// most for the sync in progress and its own.
+func (j *accessJournal) syncLoop() {
+	defer close(j.syncStopped)
+	var last time.Time
+	for range j.syncWake {
+		if wait := afterWriteSyncEvery - time.Since(last); wait > 0 {
+			time.Sleep(wait)
+		}
+		last = time.Now()
+		if err := j.syncFile(j.f); err != nil {
+			j.mu.Lock()
+			if j.failed == nil {
+				// The kernel may have dropped the pages it could not
+				// write (Linux marks them clean): what was acknowledged
+				// since the last good sync is in doubt, so stop here
+				// rather than go on as if it were not.
+				j.failed = fmt.Errorf("sqlite: access journal: sync failed, so reads are refused until sesame restarts: %w", err)
+				j.size = -1
+				j.clearMem()
+			}
+			j.mu.Unlock()
+			slog.Error("sqlite: access journal: fdatasync failed; every read that needs an access entry is refused until restart", "journal", j.path, "err", err)
+		}
+	}
 }
 
 // sync makes t's group durable: fdatasync covers every byte written to the
@@ -606,8 +660,14 @@ func (j *accessJournal) close() error {
 	}
 	j.closed = true
 	close(j.wake)
+	if j.afterWrite {
+		close(j.syncWake)
+	}
 	j.mu.Unlock()
 	j.syncing.Wait()
+	if j.afterWrite {
+		<-j.syncStopped
+	}
 	<-j.stopped
 	err := j.indexNow(context.Background())
 	return errors.Join(err, j.f.Close())

@@ -45,6 +45,7 @@ type DB struct {
 	journalOnce   sync.Once
 	accessJournal *accessJournal
 	journalErr    error
+	accessSync    AccessLogSync
 }
 
 // busyTimeoutMS is how long a connection waits for a lock held by another
