@@ -170,6 +170,30 @@ func TestAccessJournalTruncates(t *testing.T) {
 	wantStored(t, log, 210, append(first, more...)...)
 }
 
+// TestAccessJournalIndexesWhenIdle: entries below journalIndexEvery reach
+// the table on their own once appends pause, without a read asking.
+func TestAccessJournalIndexesWhenIdle(t *testing.T) {
+	old := journalIndexIdle
+	journalIndexIdle = 20 * time.Millisecond
+	t.Cleanup(func() { journalIndexIdle = old })
+	db := testDB(t)
+	appendN(t, db.AccessLog(), "p", 5)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var n int
+		if err := db.Reader().QueryRow(`SELECT count(*) FROM access_log`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 5 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 5 entries indexed after 10 s idle", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // TestAccessJournalReopenIndexes: entries appended but not yet indexed
 // when the process stops (here: the journal closed without indexing, as a
 // kill would leave it) are indexed by the next reader.
