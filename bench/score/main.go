@@ -44,6 +44,7 @@ func main() {
 	repeat := flag.Int("repeat", 1, "HTTP runs of each kind, alternating sesame and the bare handler")
 	binFlag := flag.String("bin", "", "a `sesame` binary to serve with (default: built from ./cmd/sesame), e.g. an older build to compare")
 	duringIngest := flag.Bool("during-ingest", true, "also measure GET score while another client posts batches of 1,000 events to the same server")
+	eachRead := flag.Bool("each-read", true, "also measure GET score with sesame serve --access-log-sync each-read (an fdatasync before each answer)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of `sesame serve` during the (first) GET score run to this file")
 	flag.Parse()
 	ctx := context.Background()
@@ -114,29 +115,9 @@ func main() {
 	}
 
 	// Over HTTP.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	check(err)
-	addr := ln.Addr().String()
-	ln.Close()
-	args := []string{"serve", "--db", *dbPath, "--addr", addr, "--operator-token", "bench", "--log-format", "text", "--rescore-every", "0"}
-	if *cpuProfile != "" {
-		args = append(args, "--pprof")
-	}
-	srv := exec.Command(bin, args...)
-	srv.Stderr = io.Discard
-	check(srv.Start())
-	defer srv.Process.Kill()
-	base := "http://" + addr
-	for deadline := time.Now().Add(60 * time.Second); ; {
-		if resp, err := http.Get(base + "/readyz"); err == nil && resp.StatusCode == 200 {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			log.Fatal("sesame serve not ready")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	srv := startServe(bin, *dbPath, *cpuProfile != "")
+	defer func() { srv.stop() }()
+	base := srv.base
 	get := func(url string) []byte {
 		req, _ := http.NewRequest("GET", url, nil)
 		req.Header.Set("Authorization", "Bearer bench")
@@ -161,6 +142,14 @@ func main() {
 		}
 		return r, err
 	}
+	// measure runs GET score against srv and returns sesame serve's CPU
+	// time per request with the result.
+	measure := func() (loadgen.Result, time.Duration) {
+		cpu0 := proc.CPUTimeOf(srv.cmd.Process.Pid)
+		run, err := loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Request: getScore})
+		check(err)
+		return run, (proc.CPUTimeOf(srv.cmd.Process.Pid) - cpu0) / time.Duration(max(1, run.Requests))
+	}
 	var scoreRuns, bareRuns []loadgen.Result
 	var scoreCPU []time.Duration // sesame serve's CPU time per request of each run
 	for rep := 0; rep < *repeat; rep++ {
@@ -171,10 +160,8 @@ func main() {
 				prof <- get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, int((*duration+time.Second)/time.Second)))
 			}()
 		}
-		cpu0 := proc.CPUTimeOf(srv.Process.Pid)
-		scoreRun, err := loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Request: getScore})
-		check(err)
-		scoreCPU = append(scoreCPU, (proc.CPUTimeOf(srv.Process.Pid)-cpu0)/time.Duration(max(1, scoreRun.Requests)))
+		scoreRun, cpu := measure()
+		scoreCPU = append(scoreCPU, cpu)
 		if prof != nil {
 			check(os.WriteFile(*cpuProfile, <-prof, 0o644))
 		}
@@ -201,8 +188,20 @@ func main() {
 		ingestTime = time.Since(t0)
 		ingested, ingestErrors = load.stored.Load(), load.errors.Load()
 	}
-	srv.Process.Kill()
-	srv.Wait()
+	srv.stop()
+	// The stricter access log, on a server of its own: every read waits
+	// for its entry's fdatasync.
+	var eachReadRuns []loadgen.Result
+	var eachReadCPU []time.Duration
+	if *eachRead {
+		srv = startServe(bin, *dbPath, false, "--access-log-sync", "each-read")
+		base = srv.base
+		for rep := 0; rep < *repeat; rep++ {
+			run, cpu := measure()
+			eachReadRuns, eachReadCPU = append(eachReadRuns, run), append(eachReadCPU, cpu)
+		}
+		srv.stop()
+	}
 	entries := accessEntries(ctx, *dbPath)
 
 	how := "built by this run: sesame simulate --seed 42, dataset build, model train and register, rescore (the operator path)"
@@ -218,13 +217,18 @@ func main() {
 		fmt.Printf("full rescore: not run (-rescore=false)\n")
 	}
 	fmt.Printf("in process: score + band + dimensions + reasons + tips: %s per person (%d scored)\n", perScore, n)
-	fmt.Printf("HTTP, %d clients, %s each, response %d bytes, operator token (each read consent-gated and written durably to the access log: %d entries now):\n",
+	fmt.Printf("HTTP, %d clients, %s each, response %d bytes, operator token (each read consent-gated and written to the access log before its answer, --access-log-sync after-write unless said: %d entries now):\n",
 		*clients, *duration, len(body), entries)
 	for i := range scoreRuns {
 		fmt.Printf("  GET /v1/people/{id}/score   %s\n", scoreRuns[i])
 		fmt.Printf("  bare net/http, same body    %s\n", bareRuns[i])
 		fmt.Printf("  throughput ratio            %.0f%% of the bare handler (sesame serve used %.1f µs of CPU per request)\n",
 			100*scoreRuns[i].RPS/bareRuns[i].RPS, float64(scoreCPU[i])/1e3)
+	}
+	for i := range eachReadRuns {
+		fmt.Printf("  GET score, --access-log-sync each-read   %s\n", eachReadRuns[i])
+		fmt.Printf("    %.0f%% of the bare handler's first run (sesame serve used %.1f µs of CPU per request)\n",
+			100*eachReadRuns[i].RPS/bareRuns[0].RPS, float64(eachReadCPU[i])/1e3)
 	}
 	if *duringIngest {
 		fmt.Printf("  GET score while ingesting   %s\n", during)
@@ -258,5 +262,48 @@ func run(name string, args ...string) {
 func check(err error) {
 	if err != nil {
 		log.Fatal(err)
+	}
+}
+
+// server is a `sesame serve` run by the benchmark.
+type server struct {
+	cmd  *exec.Cmd
+	base string
+}
+
+// startServe starts `sesame serve` on db at a free loopback port, with
+// extra flags, and waits until it is ready.
+func startServe(bin, db string, pprof bool, extra ...string) *server {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	addr := ln.Addr().String()
+	ln.Close()
+	args := []string{"serve", "--db", db, "--addr", addr, "--operator-token", "bench", "--log-format", "text", "--rescore-every", "0"}
+	if pprof {
+		args = append(args, "--pprof")
+	}
+	cmd := exec.Command(bin, append(args, extra...)...)
+	cmd.Stderr = io.Discard
+	check(cmd.Start())
+	s := &server{cmd: cmd, base: "http://" + addr}
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		if resp, err := http.Get(s.base + "/readyz"); err == nil && resp.StatusCode == 200 {
+			resp.Body.Close()
+			return s
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			log.Fatal("sesame serve not ready")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// stop kills the server, as a crash would: what it acknowledged must be
+// in the database and its access journal regardless.
+func (s *server) stop() {
+	if s.cmd.ProcessState == nil {
+		s.cmd.Process.Kill()
+		s.cmd.Wait()
 	}
 }
