@@ -93,8 +93,8 @@ type accessJournal struct {
 	// which also runs once appends have paused for journalIndexIdle.
 	pending    int64
 	lastAppend time.Time
-	wake    chan struct{}
-	stopped chan struct{} // closed when indexLoop returns
+	wake       chan struct{}
+	stopped    chan struct{} // closed when indexLoop returns
 	// indexMu lets one indexing run at a time in this process.
 	indexMu sync.Mutex
 	closed  bool
