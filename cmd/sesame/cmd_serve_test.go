@@ -9,18 +9,45 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sesame-credit/sesame/sqlite"
 )
+
+// freeAddr returns a loopback address with a free port.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// waitReady waits up to 10 s for the server at base to answer /readyz.
+func waitReady(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready within 10 s: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
 
 // TestServeIngestsAndShutsDown runs `sesame serve` in process: it becomes
 // ready, takes events with the operator token, refuses them without, and
 // returns 0 when its context ends (as on SIGINT or SIGTERM).
 func TestServeIngestsAndShutsDown(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	code := make(chan int, 1)
@@ -29,20 +56,7 @@ func TestServeIngestsAndShutsDown(t *testing.T) {
 			"--operator-token", "op-token", "--source-token", "bank=bank-token", "--log-format", "text"})
 	}()
 	base := "http://" + addr
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not ready within 10 s: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitReady(t, base)
 	event := `{"source":"bank","id":"s1","person":"p1","kind":"payment.made","occurred_at":"2026-03-01T09:30:00Z","payload":{"amount":{"amount":100,"currency":"CNY"},"merchant_category":"5411","channel":"online"}}`
 	post := func(token string) (int, string) {
 		req, _ := http.NewRequest("POST", base+"/v1/events", strings.NewReader(event))
@@ -73,5 +87,49 @@ func TestServeIngestsAndShutsDown(t *testing.T) {
 		}
 	case <-time.After(40 * time.Second):
 		t.Fatal("serve did not stop")
+	}
+}
+
+// TestServeAccessLogSync: --access-log-sync takes after-write or
+// each-read; anything else is a usage error, and with each-read an
+// operator's read is in the person's access log once answered.
+func TestServeAccessLogSync(t *testing.T) {
+	dir := t.TempDir()
+	if code := run(context.Background(), []string{"serve", "--db", filepath.Join(dir, "bad.db"), "--addr", freeAddr(t),
+		"--operator-token", "op", "--access-log-sync", "sometimes"}); code != 2 {
+		t.Fatalf("--access-log-sync sometimes: exit %d, want 2", code)
+	}
+	path := filepath.Join(dir, "serve.db")
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, []string{"serve", "--db", path, "--addr", addr, "--operator-token", "op", "--log-format", "text", "--access-log-sync", "each-read"})
+	}()
+	base := "http://" + addr
+	waitReady(t, base)
+	req, _ := http.NewRequest("GET", base+"/v1/people/p1/score", nil)
+	req.Header.Set("Authorization", "Bearer op")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Fatalf("GET a score nobody computed: %d, want 404 (after the read is logged)", resp.StatusCode)
+	}
+	cancel()
+	if c := <-code; c != 0 {
+		t.Fatalf("exit %d", c)
+	}
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got, err := db.AccessLog().AccessEntries(context.Background(), "p1", 10)
+	if err != nil || len(got) != 1 || got[0].Actor != "operator:operator" {
+		t.Fatalf("access log of p1: %+v %v, want the operator's read", got, err)
 	}
 }
