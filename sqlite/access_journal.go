@@ -115,8 +115,6 @@ var (
 	// file. Truncation holds the flock for one small transaction, so it
 	// is rare.
 	journalTruncateAt int64 = 64 << 20 // a variable for tests
-	// afterWriteSyncEvery is the least time between two background syncs.
-	afterWriteSyncEvery = 2 * time.Millisecond
 )
 
 // journalLine is an entry as the journal stores it: the access_log row.
@@ -157,7 +155,7 @@ func (db *DB) journal() (*accessJournal, error) {
 		j.f = f
 		db.accessJournal = j
 		go j.indexLoop()
-		if db.accessSync == SyncAfterWrite {
+		if db.openedSyncMode() == SyncAfterWrite {
 			j.afterWrite, j.syncFile = true, syncData
 			j.syncWake, j.syncStopped = make(chan struct{}, 1), make(chan struct{})
 			go j.syncLoop()
@@ -259,35 +257,6 @@ func (j *accessJournal) write(group []*accessReq) (*syncTicket, error) {
 	j.last = t
 	j.syncing.Add(1)
 	return t, nil
-}
-
-// syncLoop makes written groups durable in the background (afterWrite):
-// each fdatasync covers every byte written before it starts, and a wake
-// that arrives during one starts the next, so a written entry waits at
-// most for the sync in progress and its own.
-func (j *accessJournal) syncLoop() {
-	defer close(j.syncStopped)
-	var last time.Time
-	for range j.syncWake {
-		if wait := afterWriteSyncEvery - time.Since(last); wait > 0 {
-			time.Sleep(wait)
-		}
-		last = time.Now()
-		if err := j.syncFile(j.f); err != nil {
-			j.mu.Lock()
-			if j.failed == nil {
-				// The kernel may have dropped the pages it could not
-				// write (Linux marks them clean): what was acknowledged
-				// since the last good sync is in doubt, so stop here
-				// rather than go on as if it were not.
-				j.failed = fmt.Errorf("sqlite: access journal: sync failed, so reads are refused until sesame restarts: %w", err)
-				j.size = -1
-				j.clearMem()
-			}
-			j.mu.Unlock()
-			slog.Error("sqlite: access journal: fdatasync failed; every read that needs an access entry is refused until restart", "journal", j.path, "err", err)
-		}
-	}
 }
 
 // sync makes t's group durable: fdatasync covers every byte written to the

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -234,46 +233,3 @@ func (s *AccessLogStore) ScanAccess(ctx context.Context, fn func(e *sesame.Acces
 		return rows.Err()
 	})
 }
-
-// AccessLogSync says what must have happened to an access entry before
-// the read it records is answered.
-type AccessLogSync int
-
-const (
-	// SyncAfterWrite answers a read once its entry is written to the
-	// journal: in the kernel's page cache, where it survives the crash of
-	// any process (kill -9 included). A syncer fdatasyncs the journal
-	// continuously in the background, so that after the machine itself
-	// fails (power, kernel) at most the entries written during the last
-	// sync can be missing: about a millisecond of reads. One failed sync
-	// stops every later read (fail closed), since the kernel may have
-	// dropped the pages it could not write.
-	SyncAfterWrite AccessLogSync = iota
-	// SyncEachRead answers a read only once its entry is fdatasync'ed: no
-	// answered read goes unlogged even if the machine fails, at the cost
-	// of a disk flush in every read's latency (shared by the reads of a
-	// group).
-	SyncEachRead
-)
-
-// ParseAccessLogSync reads the names that String gives.
-func ParseAccessLogSync(s string) (AccessLogSync, error) {
-	switch s {
-	case "after-write":
-		return SyncAfterWrite, nil
-	case "each-read":
-		return SyncEachRead, nil
-	}
-	return 0, fmt.Errorf("access log sync %q: want after-write or each-read", s)
-}
-
-func (m AccessLogSync) String() string {
-	if m == SyncEachRead {
-		return "each-read"
-	}
-	return "after-write"
-}
-
-// SetAccessLogSync chooses when access entries must be on disk; call it
-// before the first access is logged (the default is SyncAfterWrite).
-func (db *DB) SetAccessLogSync(m AccessLogSync) { db.accessSync = m }

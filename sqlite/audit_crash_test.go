@@ -35,7 +35,9 @@ func TestAccessLogCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.SetAccessLogSync(mode)
+	if err := db.SetAccessLogSync(mode); err != nil {
+		t.Fatal(err)
+	}
 	log := db.AccessLog()
 	var mu sync.Mutex
 	for g := range 16 {

@@ -148,13 +148,18 @@ func inEachSyncMode(t *testing.T, test func(t *testing.T, mode AccessLogSync)) {
 func syncModeDB(t *testing.T, mode AccessLogSync) *DB {
 	t.Helper()
 	db := testDB(t)
-	db.SetAccessLogSync(mode)
+	if err := db.SetAccessLogSync(mode); err != nil {
+		t.Fatal(err)
+	}
 	j, err := db.journal()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if j.afterWrite != (mode == SyncAfterWrite) {
 		t.Fatalf("journal opened with afterWrite=%v, want mode %s", j.afterWrite, mode)
+	}
+	if err := db.SetAccessLogSync(SyncEachRead + SyncAfterWrite - mode); err == nil {
+		t.Fatal("the sync mode changed after the journal opened")
 	}
 	return db
 }

@@ -45,7 +45,11 @@ type DB struct {
 	journalOnce   sync.Once
 	accessJournal *accessJournal
 	journalErr    error
-	accessSync    AccessLogSync
+	// accessSync is the journal's mode (access_sync.go), fixed once the
+	// journal opens.
+	accessSyncMu    sync.Mutex
+	accessSync      AccessLogSync
+	accessSyncFixed bool
 }
 
 // busyTimeoutMS is how long a connection waits for a lock held by another

@@ -22,14 +22,16 @@ func init() {
 		if fs.Lookup("public-url") == nil {
 			fs.String("public-url", envOr("SESAME_PUBLIC_URL", ""), "the server's public `URL`, for approval and login links (env SESAME_PUBLIC_URL; default: from each request)")
 		}
-		accessSync := fs.String("access-log-sync", "after-write", "when an access entry must be on disk before its read is answered (SQLite): after-write (written: survives a crash of sesame; synced in the background, within about a millisecond) or each-read (fdatasync'ed first: survives a power loss too, at a disk flush per read)")
+		accessSync := fs.String("access-log-sync", "after-write", "when an access entry must be on disk before its read is answered (SQLite): after-write (written: survives a crash of sesame; synced in the background within a few milliseconds) or each-read (fdatasync'ed first: survives a power loss too, at a disk flush per read)")
 		return func(ctx context.Context, env *serveEnv) error {
 			if env.Store.SQLite != nil {
 				mode, err := sqlite.ParseAccessLogSync(*accessSync)
 				if err != nil {
 					return usageError(fs, err.Error())
 				}
-				env.Store.SQLite.SetAccessLogSync(mode)
+				if err := env.Store.SQLite.SetAccessLogSync(mode); err != nil {
+					return err
+				}
 			}
 			if env.Store.SQLite == nil && env.Scores == nil {
 				env.Logger.Warn("partners, consents and decisions need a score reader; none on this store yet, so their routes are off")

@@ -1,0 +1,102 @@
+package sqlite
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// AccessLogSync says what must have happened to an access entry before
+// the read it records is answered.
+type AccessLogSync int
+
+const (
+	// SyncAfterWrite answers a read once its entry is written to the
+	// journal: in the kernel's page cache, where it survives the crash of
+	// any process (kill -9 included). A syncer fdatasyncs the journal in
+	// the background (syncLoop), so that after the machine itself fails
+	// (power, kernel) at most the entries of the last few milliseconds
+	// can be missing. One failed sync stops every later read (fail
+	// closed), since the kernel may have dropped the pages it could not
+	// write.
+	SyncAfterWrite AccessLogSync = iota
+	// SyncEachRead answers a read only once its entry is fdatasync'ed: no
+	// answered read goes unlogged even if the machine fails, at the cost
+	// of a disk flush in every read's latency (shared by the reads of a
+	// group).
+	SyncEachRead
+)
+
+// ParseAccessLogSync reads the names that String gives.
+func ParseAccessLogSync(s string) (AccessLogSync, error) {
+	switch s {
+	case "after-write":
+		return SyncAfterWrite, nil
+	case "each-read":
+		return SyncEachRead, nil
+	}
+	return 0, fmt.Errorf("access log sync %q: want after-write or each-read", s)
+}
+
+func (m AccessLogSync) String() string {
+	if m == SyncEachRead {
+		return "each-read"
+	}
+	return "after-write"
+}
+
+// SetAccessLogSync chooses when access entries must be on disk (the
+// default is SyncAfterWrite). It fails once an access has been logged or
+// the log read: the journal runs in one mode for its whole life.
+func (db *DB) SetAccessLogSync(m AccessLogSync) error {
+	db.accessSyncMu.Lock()
+	defer db.accessSyncMu.Unlock()
+	if db.accessSyncFixed {
+		return errors.New("sqlite: the access log's sync mode is set before its first use")
+	}
+	db.accessSync = m
+	return nil
+}
+
+// openedSyncMode returns the mode the journal opens in, and fixes it.
+func (db *DB) openedSyncMode() AccessLogSync {
+	db.accessSyncMu.Lock()
+	defer db.accessSyncMu.Unlock()
+	db.accessSyncFixed = true
+	return db.accessSync
+}
+
+// afterWriteSyncEvery is the least time between two background syncs: at
+// most 500 a second, each covering every entry written before it.
+const afterWriteSyncEvery = 2 * time.Millisecond
+
+// syncLoop makes written entries durable in the background (afterWrite):
+// each fdatasync covers every byte written before it starts, and a wake
+// that arrives during one starts the next, at least afterWriteSyncEvery
+// after the one before: a written entry is on disk within the sync in
+// progress, the pause and its own sync, a few milliseconds.
+func (j *accessJournal) syncLoop() {
+	defer close(j.syncStopped)
+	var last time.Time
+	for range j.syncWake {
+		if wait := afterWriteSyncEvery - time.Since(last); wait > 0 {
+			time.Sleep(wait)
+		}
+		last = time.Now()
+		if err := j.syncFile(j.f); err != nil {
+			j.mu.Lock()
+			if j.failed == nil {
+				// The kernel may have dropped the pages it could not
+				// write (Linux marks them clean): what was acknowledged
+				// since the last good sync is in doubt, so stop here
+				// rather than go on as if it were not.
+				j.failed = fmt.Errorf("sqlite: access journal: sync failed, so reads are refused until sesame restarts: %w", err)
+				j.size = -1
+				j.clearMem()
+			}
+			j.mu.Unlock()
+			slog.Error("sqlite: access journal: fdatasync failed; every read that needs an access entry is refused until restart", "journal", j.path, "err", err)
+		}
+	}
+}
