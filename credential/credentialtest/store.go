@@ -1,5 +1,6 @@
 // Package credentialtest holds the contract tests every credential.Store
-// implementation must pass (the in-memory one and package sqlite's).
+// implementation must pass (the in-memory one, package sqlite's and package
+// postgres's).
 package credentialtest
 
 import (
