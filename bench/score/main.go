@@ -13,7 +13,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,6 +27,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sesame-credit/sesame/audit"
@@ -46,7 +49,12 @@ func main() {
 	duringIngest := flag.Bool("during-ingest", true, "also measure GET score while another client posts batches of 1,000 events to the same server")
 	eachRead := flag.Bool("each-read", true, "also measure GET score with sesame serve --access-log-sync each-read (an fdatasync before each answer)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of `sesame serve` during the (first) GET score run to this file")
+	serveBareBody := flag.String("serve-bare", "", "(internal) serve the body in `FILE` as the bare handler and print its URL: the bench runs itself so, so that the bare handler is a process of its own like sesame serve")
 	flag.Parse()
+	if *serveBareBody != "" {
+		serveBare(*serveBareBody)
+		return
+	}
 	ctx := context.Background()
 
 	dir, err := os.MkdirTemp("", "bench-score")
@@ -131,9 +139,9 @@ func main() {
 		return body
 	}
 	body := get(base + "/v1/people/" + simulate.PersonID(1) + "/score")
-	bareURL, stop, err := loadgen.BareServer(body)
-	check(err)
-	defer stop()
+	bare := startBare(body)
+	defer bare.stop()
+	bareURL := bare.base
 	// getScore is a GET of a random person's score, as an operator.
 	getScore := func(c, i int) (*http.Request, error) {
 		r, err := http.NewRequest("GET", base+"/v1/people/"+simulate.PersonID(rand.IntN(*people))+"/score", nil)
@@ -152,6 +160,8 @@ func main() {
 	}
 	var scoreRuns, bareRuns []loadgen.Result
 	var scoreCPU []time.Duration // sesame serve's CPU time per request of each run
+	// The bare handler's and the load generator's CPU per request.
+	var bareCPU, loadCPU []time.Duration
 	for rep := 0; rep < *repeat; rep++ {
 		var prof chan []byte
 		if *cpuProfile != "" && rep == 0 {
@@ -167,10 +177,14 @@ func main() {
 		}
 		// The bare handler runs while sesame serve idles (its process
 		// stays up, as a second server on the machine would).
+		cpu0, self0 := proc.CPUTimeOf(bare.cmd.Process.Pid), proc.CPUTime()
 		bareRun, err := loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Request: func(c, i int) (*http.Request, error) {
 			return http.NewRequest("GET", bareURL+"/v1/people/x/score", nil)
 		}})
 		check(err)
+		n := time.Duration(max(1, bareRun.Requests))
+		bareCPU = append(bareCPU, (proc.CPUTimeOf(bare.cmd.Process.Pid)-cpu0)/n)
+		loadCPU = append(loadCPU, (proc.CPUTime()-self0)/n)
 		scoreRuns, bareRuns = append(scoreRuns, scoreRun), append(bareRuns, bareRun)
 	}
 	var during loadgen.Result
@@ -222,6 +236,8 @@ func main() {
 	for i := range scoreRuns {
 		fmt.Printf("  GET /v1/people/{id}/score   %s\n", scoreRuns[i])
 		fmt.Printf("  bare net/http, same body    %s\n", bareRuns[i])
+		fmt.Printf("    (the bare handler, a process of its own, used %.1f µs of CPU per request; the load generator %.1f µs)\n",
+			float64(bareCPU[i])/1e3, float64(loadCPU[i])/1e3)
 		fmt.Printf("  throughput ratio            %.0f%% of the bare handler (sesame serve used %.1f µs of CPU per request)\n",
 			100*scoreRuns[i].RPS/bareRuns[i].RPS, float64(scoreCPU[i])/1e3)
 	}
@@ -306,4 +322,37 @@ func (s *server) stop() {
 		s.cmd.Process.Kill()
 		s.cmd.Wait()
 	}
+}
+
+// startBare runs this program with -serve-bare: the bare handler in a
+// process of its own, as sesame serve is, serving body.
+func startBare(body []byte) *server {
+	f, err := os.CreateTemp("", "bench-bare-body")
+	check(err)
+	defer os.Remove(f.Name())
+	_, err = f.Write(body)
+	check(errors.Join(err, f.Close()))
+	cmd := exec.Command(os.Args[0], "-serve-bare", f.Name())
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	check(err)
+	check(cmd.Start())
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		cmd.Process.Kill()
+		log.Fatalf("bare handler: %v", err)
+	}
+	return &server{cmd: cmd, base: strings.TrimSpace(line)}
+}
+
+// serveBare is the bare handler's process: a plain net/http handler that
+// answers every request with the body in file, the ceiling any real handler
+// on the same machine can approach.
+func serveBare(file string) {
+	body, err := os.ReadFile(file)
+	check(err)
+	url, _, err := loadgen.BareServer(body)
+	check(err)
+	fmt.Println(url)
+	select {}
 }
