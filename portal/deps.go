@@ -40,7 +40,8 @@ type Events interface {
 	Events(ctx context.Context, f sesame.EventFilter) (sesame.EventPage, error)
 }
 
-// Disputes records the events a person disputes. sqlite.CredentialStore implements it.
+// Disputes records the events a person disputes. The CredentialStore of
+// package sqlite and of package postgres implement it.
 type Disputes interface {
 	DisputeEvent(ctx context.Context, person string, key sesame.EventKey, reason string, at time.Time) error
 	DisputedEvents(ctx context.Context, person string) (map[sesame.EventKey]time.Time, error)

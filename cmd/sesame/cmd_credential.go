@@ -20,8 +20,8 @@ import (
 // The operator's credential commands: rotate the signing key, list keys,
 // print the published JWKS. Private keys are sealed with a key encryption
 // key (KEK) kept outside the database: $SESAME_CREDENTIAL_KEK (base64 of 32
-// bytes), or a 0600 file (--kek-file, default DB.credential-kek), created
-// on first use.
+// bytes), or a 0600 file (--kek-file, default DB.credential-kek on SQLite,
+// no default on PostgreSQL), created on first use.
 
 func init() {
 	register(&command{name: "credential rotate", summary: "make a new credential signing key; older credentials stay verifiable", run: runCredentialRotate})
@@ -31,8 +31,13 @@ func init() {
 
 // kekFlag registers --kek-file; its default depends on --db, so it is resolved later.
 func kekFlag(fs *flag.FlagSet) *string {
-	return fs.String("kek-file", envOr("SESAME_CREDENTIAL_KEK_FILE", ""), "key encryption key `FILE` for credential signing keys (default: DB.credential-kek; env SESAME_CREDENTIAL_KEK_FILE; $SESAME_CREDENTIAL_KEK holds the key itself)")
+	return fs.String("kek-file", envOr("SESAME_CREDENTIAL_KEK_FILE", ""), "key encryption key `FILE` for credential signing keys (default: DB.credential-kek; none on PostgreSQL; env SESAME_CREDENTIAL_KEK_FILE; $SESAME_CREDENTIAL_KEK holds the key itself)")
 }
+
+// errNoKEK says that PostgreSQL needs the KEK named: there is no database
+// file to keep it beside, and every replica must use the same one (a replica
+// with another KEK could not open the stored signing keys).
+var errNoKEK = errors.New("on PostgreSQL the credential key encryption key has no default file: set $SESAME_CREDENTIAL_KEK (base64 of 32 bytes; e.g. openssl rand -base64 32) or pass --kek-file FILE, the same key for every replica")
 
 // loadKEK returns the key encryption key: from the environment, else from
 // the file, creating the file (0600) with a random key when it is missing.
@@ -45,6 +50,9 @@ func loadKEK(path, dbPath string) ([]byte, error) {
 		return k, nil
 	}
 	if path == "" {
+		if isPostgresURL(dbPath) {
+			return nil, errNoKEK
+		}
 		path = dbPath + ".credential-kek"
 	}
 	b, err := os.ReadFile(path)
@@ -75,21 +83,18 @@ func loadKEK(path, dbPath string) ([]byte, error) {
 	return k, nil
 }
 
-// credentialService builds the credential service on the store. Credentials
-// live in the SQLite store for now.
+// credentialService builds the credential service on the store of
+// whichever engine is open.
 func credentialService(st *store, kek []byte, issuer string) (*credential.Service, error) {
-	if st.SQLite == nil {
-		return nil, errors.New("credentials are stored in the embedded SQLite store only, for now")
-	}
 	sealer, err := credential.NewSealer(kek)
 	if err != nil {
 		return nil, err
 	}
-	return &credential.Service{Store: st.SQLite.Credentials(), Sealer: sealer, Issuer: issuer}, nil
+	return &credential.Service{Store: st.Credentials(), Sealer: sealer, Issuer: issuer}, nil
 }
 
 func openCredentialCommand(ctx context.Context, name string, args []string, extra func(*flag.FlagSet)) (*credential.Service, *store, error) {
-	fs := newFlags(name, "[--db PATH] [--kek-file FILE]")
+	fs := newFlags(name, "[--db PATH|URL] [--kek-file FILE]")
 	dsn := dbFlag(fs)
 	kek := kekFlag(fs)
 	if extra != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -62,11 +61,8 @@ func runVerify(ctx context.Context, args []string) error {
 			return err
 		}
 		defer st.Close()
-		if st.SQLite == nil {
-			return errors.New("credentials are stored in the embedded SQLite store only; use --jwks URL")
-		}
 		// Verification needs no private key, hence no KEK.
-		svc := &credential.Service{Store: st.SQLite.Credentials()}
+		svc := &credential.Service{Store: st.Credentials()}
 		if res, err = svc.Verify(ctx, token); err != nil {
 			return err
 		}

@@ -32,16 +32,14 @@ type portalOptions struct {
 	Logger  *slog.Logger
 }
 
-// mountPortal builds the person's portal on the store and mounts it on the
-// server: /portal/…, /verify, /.well-known/jwks.json and / (a redirect).
+// mountPortal builds the person's portal on the store (SQLite or
+// PostgreSQL) and mounts it on the server: /portal/…, /verify,
+// /.well-known/jwks.json and / (a redirect). On PostgreSQL without a KEK
+// named it returns errNoKEK.
 func mountPortal(ctx context.Context, srv *sesamehttp.Server, st *store, o portalOptions) error {
-	if st.SQLite == nil {
-		return errors.New("the portal needs the embedded SQLite store for now (sessions, consents and credentials live there)")
-	}
 	if o.Scores == nil {
 		return errors.New("the portal needs the score service")
 	}
-	db := st.SQLite
 	kek, err := loadKEK(o.KEKFile, o.DBPath)
 	if err != nil {
 		return err
@@ -54,13 +52,14 @@ func mountPortal(ctx context.Context, srv *sesamehttp.Server, st *store, o porta
 	if err := creds.EnsureKey(ctx); err != nil {
 		return err
 	}
+	ts := trustOf(st)
 	cfg := portal.Config{
-		Auth:        &auth.People{Store: db.Sessions(), Demo: o.Demo},
+		Auth:        &auth.People{Store: ts.Sessions, Demo: o.Demo},
 		Scores:      o.Scores,
 		Events:      st.Events,
-		Disputes:    db.Credentials(),
-		Consents:    portal.ConsentService{Service: &consent.Service{Store: db.Consents(), Partners: db.Partners()}, Partners: db.Partners()},
-		AccessLog:   portal.AuditLog{Log: db.AccessLog(), Partners: db.Partners()},
+		Disputes:    st.Credentials(),
+		Consents:    portal.ConsentService{Service: &consent.Service{Store: ts.Consents, Partners: ts.Partners}, Partners: ts.Partners},
+		AccessLog:   portal.AuditLog{Log: ts.AccessLog, Partners: ts.Partners},
 		Credentials: creds,
 		BaseURL:     o.BaseURL,
 		TrustProxy:  o.TrustProxy,
@@ -72,7 +71,7 @@ func mountPortal(ctx context.Context, srv *sesamehttp.Server, st *store, o porta
 		Log:                o.Logger,
 	}
 	if o.Catalog == nil {
-		if o.Catalog, err = catalogOf(ctx, db); err != nil {
+		if o.Catalog, err = catalogFrom(ctx, ts.Decisions); err != nil {
 			return err
 		}
 	}

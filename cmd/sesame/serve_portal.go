@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 )
 
@@ -17,19 +18,26 @@ func init() {
 		if fs.Lookup("public-url") == nil {
 			fs.String("public-url", envOr("SESAME_PUBLIC_URL", ""), "the server's public `URL`, for approval and login links (env SESAME_PUBLIC_URL; default: from each request)")
 		}
-		kek := fs.String("kek-file", envOr("SESAME_KEK_FILE", ""), "file holding the key that encrypts credential signing keys (default: DB.credential-kek; or env SESAME_CREDENTIAL_KEK)")
+		kek := fs.String("kek-file", envOr("SESAME_KEK_FILE", ""), "file holding the key that encrypts credential signing keys (default: DB.credential-kek; none on PostgreSQL, where the portal is off without it; or env SESAME_CREDENTIAL_KEK)")
 		trustProxy := fs.Bool("trust-proxy", false, "believe X-Forwarded-Proto from a TLS-terminating proxy (cookies then get Secure)")
 		secure := fs.Bool("secure-cookies", false, "always set Secure on cookies, even over plain HTTP")
 		return func(ctx context.Context, env *serveEnv) error {
-			if env.Scores == nil || env.Store.SQLite == nil {
-				env.Logger.Warn("the portal needs the score service on the embedded SQLite store; it is off")
+			if env.Scores == nil {
+				env.Logger.Warn("the portal needs the score service; it is off")
 				return nil
 			}
-			return mountPortal(ctx, env.Server, env.Store, portalOptions{
+			err := mountPortal(ctx, env.Server, env.Store, portalOptions{
 				DBPath: env.DSN, KEKFile: *kek, Scores: env.Scores,
 				Demo: fs.Lookup("demo").Value.String() == "true", BaseURL: fs.Lookup("public-url").Value.String(),
 				TrustProxy: *trustProxy, SecureCookies: *secure, Logger: env.Logger,
 			})
+			if errors.Is(err, errNoKEK) {
+				// PostgreSQL deployments that never asked for the portal
+				// keep serving the API; naming a KEK turns it on.
+				env.Logger.Warn("the portal is off until a credential key encryption key is given", "reason", err.Error())
+				return nil
+			}
+			return err
 		}
 	})
 }

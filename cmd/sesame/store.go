@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/credential"
+	"github.com/sesame-credit/sesame/portal"
 	"github.com/sesame-credit/sesame/postgres"
 	"github.com/sesame-credit/sesame/sqlite"
 )
@@ -37,7 +39,7 @@ func openStore(ctx context.Context, dsn string) (*store, error) {
 	if dsn == "" {
 		dsn = defaultDB
 	}
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+	if isPostgresURL(dsn) {
 		db, err := postgres.Open(ctx, dsn)
 		if err != nil {
 			return nil, err
@@ -49,6 +51,12 @@ func openStore(ctx context.Context, dsn string) (*store, error) {
 		return nil, fmt.Errorf("opening %s: %w", dsn, err)
 	}
 	return &store{Events: db.Events(), Scanner: db.Events(), SQLite: db}, nil
+}
+
+// isPostgresURL reports whether --db names a PostgreSQL database rather
+// than a SQLite file.
+func isPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
 // scoreStore is what the score service keeps its scores, models and
@@ -65,6 +73,21 @@ func (s *store) Scores() scoreStore {
 		return s.SQLite.Scores()
 	}
 	return s.Postgres.Scores()
+}
+
+// credentialStore is where credential signing keys, issued credentials and
+// people's event disputes live; both engines implement it.
+type credentialStore interface {
+	credential.Store
+	portal.Disputes
+}
+
+// Credentials returns the credential store of whichever database is open.
+func (s *store) Credentials() credentialStore {
+	if s.SQLite != nil {
+		return s.SQLite.Credentials()
+	}
+	return s.Postgres.Credentials()
 }
 
 // Close closes the database.

@@ -101,11 +101,6 @@ func newTrust(ctx context.Context, ts *trustStores, o trustOptions) (*sesamehttp
 	}, nil
 }
 
-// catalogOf is the shipped products with the uploaded ones of db over them.
-func catalogOf(ctx context.Context, db *sqlite.DB) (*policy.Catalog, error) {
-	return catalogFrom(ctx, db.Decisions())
-}
-
 // catalogFrom is the shipped products with the uploaded ones over them.
 func catalogFrom(ctx context.Context, decisions sesame.DecisionStore) (*policy.Catalog, error) {
 	up, err := decisions.ActiveProducts(ctx)
