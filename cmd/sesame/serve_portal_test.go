@@ -103,14 +103,36 @@ func serveInProcess(t *testing.T, args ...string) string {
 	return base
 }
 
-// TestServePortalOnPostgres: `sesame serve --db postgres://… --demo` serves
-// the person's portal — login page, demo login, their page, a dispute of one
-// of their events, the published signing key — with everything it keeps
-// in PostgreSQL.
-func TestServePortalOnPostgres(t *testing.T) {
+// TestServePortal: `sesame serve --demo` serves the person's portal — login
+// page, demo login, their page, a dispute of one of their events, the
+// published signing key — on the embedded SQLite store and on PostgreSQL,
+// where everything it keeps is then found in the database.
+func TestServePortal(t *testing.T) {
 	t.Setenv("SESAME_CREDENTIAL_KEK", "")
-	db := pgtest.FreshURL(t)
-	base := serveInProcess(t, "--db", db, "--operator-token", "op", "--demo", "--kek-file", filepath.Join(t.TempDir(), "kek"))
+	t.Run("sqlite", func(t *testing.T) {
+		// The KEK file defaults to one beside the database.
+		testServePortal(t, "--db", filepath.Join(t.TempDir(), "s.db"))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		db := pgtest.FreshURL(t)
+		testServePortal(t, "--db", db, "--kek-file", filepath.Join(t.TempDir(), "kek"))
+		pg, err := postgres.Open(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pg.Close()
+		disputed, err := pg.Credentials().DisputedEvents(context.Background(), "alice")
+		if err != nil || len(disputed) != 1 || disputed[sesame.EventKey{Source: "bank", ID: "e1"}].IsZero() {
+			t.Errorf("alice's disputes in PostgreSQL: %v, %v", disputed, err)
+		}
+		if keys, err := pg.Credentials().Keys(context.Background()); err != nil || len(keys) != 1 {
+			t.Errorf("signing keys in PostgreSQL: %d, %v, want 1", len(keys), err)
+		}
+	})
+}
+
+func testServePortal(t *testing.T, dbArgs ...string) {
+	base := serveInProcess(t, append(dbArgs, "--operator-token", "op", "--demo")...)
 
 	event := `{"source":"bank","id":"e1","person":"alice","kind":"payment.made","occurred_at":"2026-03-01T09:30:00Z","payload":{"amount":{"amount":100,"currency":"CNY"},"merchant_category":"5411","channel":"online"}}`
 	req, _ := http.NewRequest("POST", base+"/v1/events", strings.NewReader(event))
@@ -139,19 +161,6 @@ func TestServePortalOnPostgres(t *testing.T) {
 	}
 	if res, page := alice.do("GET", "/.well-known/jwks.json", nil); res.StatusCode != 200 || !strings.Contains(page, `"kid"`) {
 		t.Errorf("jwks: %d %s, want the signing key made at start", res.StatusCode, page)
-	}
-
-	pg, err := postgres.Open(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close()
-	disputed, err := pg.Credentials().DisputedEvents(context.Background(), "alice")
-	if err != nil || len(disputed) != 1 || disputed[sesame.EventKey{Source: "bank", ID: "e1"}].IsZero() {
-		t.Errorf("alice's disputes in PostgreSQL: %v, %v", disputed, err)
-	}
-	if keys, err := pg.Credentials().Keys(context.Background()); err != nil || len(keys) != 1 {
-		t.Errorf("signing keys in PostgreSQL: %d, %v, want 1", len(keys), err)
 	}
 }
 
