@@ -31,7 +31,14 @@ func init() {
 
 // kekFlag registers --kek-file; its default depends on --db, so it is resolved later.
 func kekFlag(fs *flag.FlagSet) *string {
-	return fs.String("kek-file", envOr("SESAME_CREDENTIAL_KEK_FILE", ""), "key encryption key `FILE` for credential signing keys (default: DB.credential-kek; none on PostgreSQL; env SESAME_CREDENTIAL_KEK_FILE; $SESAME_CREDENTIAL_KEK holds the key itself)")
+	return fs.String("kek-file", kekFileEnv(), "key encryption key `FILE` for credential signing keys (default: DB.credential-kek; none on PostgreSQL; env SESAME_CREDENTIAL_KEK_FILE; $SESAME_CREDENTIAL_KEK holds the key itself)")
+}
+
+// kekFileEnv is the KEK file named in the environment, for serve and the
+// credential commands alike: SESAME_CREDENTIAL_KEK_FILE, or
+// SESAME_KEK_FILE, the name serve read before.
+func kekFileEnv() string {
+	return envOr("SESAME_CREDENTIAL_KEK_FILE", os.Getenv("SESAME_KEK_FILE"))
 }
 
 // errNoKEK says that PostgreSQL needs the KEK named: there is no database

@@ -18,7 +18,7 @@ func init() {
 		if fs.Lookup("public-url") == nil {
 			fs.String("public-url", envOr("SESAME_PUBLIC_URL", ""), "the server's public `URL`, for approval and login links (env SESAME_PUBLIC_URL; default: from each request)")
 		}
-		kek := fs.String("kek-file", envOr("SESAME_KEK_FILE", ""), "file holding the key that encrypts credential signing keys (default: DB.credential-kek; none on PostgreSQL, where the portal is off without it; or env SESAME_CREDENTIAL_KEK)")
+		kek := fs.String("kek-file", kekFileEnv(), "file holding the key that encrypts credential signing keys (default: DB.credential-kek; none on PostgreSQL, where the portal is off without it; env SESAME_CREDENTIAL_KEK_FILE; $SESAME_CREDENTIAL_KEK holds the key itself)")
 		trustProxy := fs.Bool("trust-proxy", false, "believe X-Forwarded-Proto from a TLS-terminating proxy (cookies then get Secure)")
 		secure := fs.Bool("secure-cookies", false, "always set Secure on cookies, even over plain HTTP")
 		return func(ctx context.Context, env *serveEnv) error {
