@@ -194,6 +194,26 @@ func TestAccessJournalIndexesWhenIdle(t *testing.T) {
 	}
 }
 
+// stopAsIfKilled closes db as a killed process leaves it: the journal's
+// goroutines stopped and its file closed, without the final indexing (Close
+// skips a journal already marked closed).
+func stopAsIfKilled(db *DB) {
+	j := db.accessJournal
+	j.mu.Lock()
+	j.closed = true
+	close(j.wake)
+	if j.afterWrite {
+		close(j.syncWake)
+	}
+	j.mu.Unlock()
+	<-j.stopped
+	if j.afterWrite {
+		<-j.syncStopped
+	}
+	j.f.Close()
+	db.Close()
+}
+
 // TestAccessJournalReopenIndexes: entries appended but not yet indexed
 // when the process stops (here: the journal closed without indexing, as a
 // kill would leave it) are indexed by the next reader.
@@ -204,10 +224,7 @@ func TestAccessJournalReopenIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries := appendN(t, db.AccessLog(), "p", 30)
-	// Stop without the final indexing: close the file under the journal.
-	db.accessJournal.f.Close()
-	db.accessJournal = nil
-	db.Close()
+	stopAsIfKilled(db)
 	db, err = Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
@@ -282,12 +299,7 @@ func FuzzAccessJournalTail(f *testing.F) {
 			t.Fatal(err)
 		}
 		before := appendN(t, db.AccessLog(), "p", 3)
-		// Stop without indexing or truncating, as a crash would (Close
-		// skips a journal already marked closed).
-		db.accessJournal.mu.Lock()
-		db.accessJournal.closed = true
-		db.accessJournal.mu.Unlock()
-		db.Close()
+		stopAsIfKilled(db)
 		jf, err := os.OpenFile(path+"-access", os.O_WRONLY|os.O_APPEND, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -304,6 +316,5 @@ func FuzzAccessJournalTail(f *testing.F) {
 			t.Fatalf("after tail %q: %+v", tail, after[0])
 		}
 		wantStored(t, db2.AccessLog(), 4, append(before, after...)...)
-		db.accessJournal.f.Close()
 	})
 }
