@@ -21,8 +21,10 @@ import (
 
 // accessJournal is the durable front of the access log: a file next to
 // the database (PATH-access) to which each group of entries is appended
-// and fdatasync'ed before any of their reads is answered. The access_log
-// table is filled from it in the background, in large transactions.
+// before any of their reads is answered, and fdatasync'ed before that too
+// (SyncEachRead) or right after, in the background (SyncAfterWrite; see
+// access_sync.go). The access_log table is filled from it in the
+// background, in large transactions.
 //
 // Why not insert straight into access_log: every score read by an
 // operator or partner writes an entry, and a SQLite commit per group cost
@@ -51,11 +53,16 @@ import (
 //     between the commit and the truncation leaves lines that are indexed
 //     again, harmlessly.
 //
-// Every acknowledged entry was fdatasync'ed, and each fdatasync also
-// covers every byte before it, so after a crash only the tail after the
-// last acknowledged group can be torn or missing. Reading the file, the
-// journal stops at the first line that does not parse or link to the one
-// before and cuts it off there.
+// After a crash of the process, every acknowledged entry is in the file
+// (written, in the kernel's cache), so only a tail that was being written
+// can be torn. After a crash of the machine, with SyncEachRead every
+// acknowledged entry was fdatasync'ed, each sync covering every byte
+// before it, so again only an unacknowledged tail can be missing; with
+// SyncAfterWrite the entries written since the last sync may be missing or
+// torn, in any order the kernel wrote their pages back. Either way, reading
+// the file, the journal stops at the first line that does not parse or
+// link to the one before and cuts it off there (keeping the bytes in a
+// .cut file).
 type accessJournal struct {
 	db   *DB
 	path string

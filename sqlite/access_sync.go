@@ -53,7 +53,7 @@ func (db *DB) SetAccessLogSync(m AccessLogSync) error {
 	db.accessSyncMu.Lock()
 	defer db.accessSyncMu.Unlock()
 	if db.accessSyncFixed {
-		return errors.New("sqlite: the access log's sync mode is set before its first use")
+		return errors.New("sqlite: the access log's sync mode can only be set before its first use")
 	}
 	db.accessSync = m
 	return nil
