@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/sesame-credit/sesame"
 )
 
 // AccessLogSync says what must have happened to an access entry before
@@ -91,7 +93,11 @@ func (j *accessJournal) syncLoop() {
 				// write (Linux marks them clean): what was acknowledged
 				// since the last good sync is in doubt, so stop here
 				// rather than go on as if it were not.
-				j.failed = fmt.Errorf("sqlite: access journal: sync failed, so reads are refused until sesame restarts: %w", err)
+				// Callers see a 503 (the unavailable code); the
+				// cause stays in the chain for the log and errors.Is.
+				j.failed = errors.Join(
+					sesame.Errorf(sesame.EUNAVAILABLE, "the access log could not be made durable, so reads that must be logged are refused until sesame restarts"),
+					fmt.Errorf("sqlite: access journal %s: fdatasync: %w", j.path, err))
 				j.size = -1
 				j.clearMem()
 			}

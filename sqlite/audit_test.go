@@ -321,8 +321,9 @@ func TestAuditSyncFailureRefusesReads(t *testing.T) {
 	}
 	<-failed
 	err := log.AppendAccess(context.Background(), entry("after"))
-	if err == nil || !errors.Is(err, syscall.EIO) || !strings.Contains(err.Error(), "refused until sesame restarts") {
-		t.Fatalf("append after a failed sync: %v, want the sync's error", err)
+	var se *sesame.Error
+	if !errors.Is(err, syscall.EIO) || !errors.As(err, &se) || se.Code != sesame.EUNAVAILABLE || !strings.Contains(se.Message, "until sesame restarts") {
+		t.Fatalf("append after a failed sync: %v, want unavailable, caused by the sync's error", err)
 	}
 	path := db.path
 	db.Close()
