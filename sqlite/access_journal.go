@@ -68,7 +68,8 @@ type accessJournal struct {
 	path string
 
 	// mu orders this process's users of the file; the flock orders
-	// processes. Held: f, size, seq, hash, pending.
+	// processes. Held: f, size, seq, hash, buf, last, mem, memEnds,
+	// memFrom, pending, lastAppend, failed, closed.
 	mu   sync.Mutex
 	f    *os.File
 	size int64 // the file's size as this process last left it; -1 unknown
@@ -273,12 +274,7 @@ func (j *accessJournal) sync(t *syncTicket) error {
 	defer j.syncing.Done()
 	err := syncData(j.f)
 	if err != nil {
-		err = fmt.Errorf("sqlite: access journal: sync: %w", err)
-		// What the file holds is unknown now: read it again next time.
-		j.mu.Lock()
-		j.size = -1
-		j.clearMem()
-		j.mu.Unlock()
+		err = j.failSync(err)
 	}
 	if t.prev != nil {
 		<-t.prev.done
@@ -323,6 +319,15 @@ func (j *accessJournal) catchUp() error {
 	good, seq, hash, err := j.scan(from, size, seq, hash, from == 0, nil)
 	if err != nil {
 		return err
+	}
+	if from > 0 && good < size {
+		// What follows the offset we knew does not continue our chain
+		// to the end. Another handle may have truncated the file and
+		// written it past our offset again (its lines there are not
+		// ours to cut), or a writer died mid-line: only a read from the
+		// start tells which.
+		j.size = -1
+		return j.catchUp()
 	}
 	if from == 0 && good > 0 {
 		// The journal's last line is normally at or past the table's
@@ -672,5 +677,8 @@ func (j *accessJournal) close() error {
 	}
 	<-j.stopped
 	err := j.indexNow(context.Background())
-	return errors.Join(err, j.f.Close())
+	j.mu.Lock()
+	failed := j.failed // a sync that failed, the last one included
+	j.mu.Unlock()
+	return errors.Join(failed, err, j.f.Close())
 }

@@ -92,6 +92,40 @@ func TestAccessJournalSharedByTwoHandles(t *testing.T) {
 	wantStored(t, logs[1], 2*n)
 }
 
+// TestAccessJournalTruncatedByAnotherHandle: while one handle is quiet,
+// another indexes, truncates the journal and writes it past the quiet
+// one's last offset; the quiet one's next append must read the file anew,
+// not take the other's lines for a torn tail.
+func TestAccessJournalTruncatedByAnotherHandle(t *testing.T) {
+	oldAt, oldEvery := journalTruncateAt, journalIndexEvery
+	journalTruncateAt, journalIndexEvery = 4<<10, 1<<30
+	t.Cleanup(func() { journalTruncateAt, journalIndexEvery = oldAt, oldEvery })
+	path := filepath.Join(t.TempDir(), "a.db")
+	var logs [2]*AccessLogStore
+	for i := range logs {
+		db, err := Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		logs[i] = db.AccessLog()
+	}
+	quiet := appendN(t, logs[1], "b", 3)
+	busy := appendN(t, logs[0], "a", 30) // past journalTruncateAt
+	if err := logs[0].index(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path + "-access"); err != nil || fi.Size() != 0 {
+		t.Fatalf("journal after indexing: %v %v, want truncated", fi.Size(), err)
+	}
+	busy = append(busy, appendN(t, logs[0], "c", 30)...) // past the quiet handle's offset again
+	quiet = append(quiet, appendN(t, logs[1], "d", 1)...)
+	if cuts, _ := filepath.Glob(path + "-access.cut-*"); len(cuts) > 0 {
+		t.Fatalf("the quiet handle cut the other's lines: %v", cuts)
+	}
+	wantStored(t, logs[1], 64, append(quiet, busy...)...)
+}
+
 // TestAccessJournalCutsATornTail: bytes after the last complete entry (a
 // write cut short by a crash, or the zeros a file system may leave) were
 // never acknowledged; the next append cuts them off, keeps them in a side

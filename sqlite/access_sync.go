@@ -87,22 +87,28 @@ func (j *accessJournal) syncLoop() {
 		}
 		last = time.Now()
 		if err := j.syncFile(j.f); err != nil {
-			j.mu.Lock()
-			if j.failed == nil {
-				// The kernel may have dropped the pages it could not
-				// write (Linux marks them clean): what was acknowledged
-				// since the last good sync is in doubt, so stop here
-				// rather than go on as if it were not.
-				// Callers see a 503 (the unavailable code); the
-				// cause stays in the chain for the log and errors.Is.
-				j.failed = errors.Join(
-					sesame.Errorf(sesame.EUNAVAILABLE, "the access log could not be made durable, so reads that must be logged are refused until sesame restarts"),
-					fmt.Errorf("sqlite: access journal %s: fdatasync: %w", j.path, err))
-				j.size = -1
-				j.clearMem()
-			}
-			j.mu.Unlock()
-			slog.Error("sqlite: access journal: fdatasync failed; every read that needs an access entry is refused until restart", "journal", j.path, "err", err)
+			j.failSync(err)
 		}
 	}
+}
+
+// failSync records that an fdatasync failed and returns the error every
+// append gets from now on. The kernel may have dropped the pages it could
+// not write (Linux marks them clean): what was acknowledged since the last
+// good sync is in doubt, so the journal stops here rather than go on as if
+// it were not, in either mode, until sesame restarts and reads the file anew.
+func (j *accessJournal) failSync(err error) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.failed == nil {
+		// Callers see a 503 (the unavailable code); the cause stays in
+		// the chain for the log and errors.Is.
+		j.failed = errors.Join(
+			sesame.Errorf(sesame.EUNAVAILABLE, "the access log could not be made durable, so reads that must be logged are refused until sesame restarts"),
+			fmt.Errorf("sqlite: access journal %s: fdatasync: %w", j.path, err))
+		j.size = -1
+		j.clearMem()
+		slog.Error("sqlite: access journal: fdatasync failed; every read that needs an access entry is refused until restart", "journal", j.path, "err", err)
+	}
+	return j.failed
 }

@@ -9,12 +9,12 @@ import (
 	"github.com/sesame-credit/sesame"
 )
 
-// AccessLogStore is the hash-chained access log (sesame.AccessLog). Appends
-// are group-committed by one writer goroutine per database (accessWriter)
-// to the access journal (access_journal.go): every pending entry, each
-// linked to the one before, in one write and one fdatasync, so the chain
-// stays linear and one sync covers many reads. Reads index the journal
-// into the access_log table first.
+// AccessLogStore is the hash-chained access log (sesame.AccessLog). Every
+// entry is appended to the access journal (access_journal.go), each linked
+// to the one before, so the chain stays linear: with SyncAfterWrite by the
+// caller itself, with SyncEachRead through a group commit (accessWriter)
+// in which one write and one fdatasync cover many reads. Reads of the log
+// index the journal into the access_log table first.
 type AccessLogStore struct{ db *DB }
 
 // AccessLog returns the access log of this database.
@@ -22,13 +22,15 @@ func (db *DB) AccessLog() *AccessLogStore { return &AccessLogStore{db: db} }
 
 var _ sesame.AccessLog = (*AccessLogStore)(nil)
 
-// AppendAccess returns once e is durable (written to the journal; with
-// SyncEachRead, synced too: see AccessLogSync), with
-// e.Seq, e.PrevHash and e.Hash set. Concurrent callers share writes and
-// syncs; each waits for its own. When ctx ends first
-// the caller gets ctx.Err() and must treat the read as not allowed, though
-// the entry may still be written: a logged read that did not happen is
-// harmless, an unlogged one is not.
+// AppendAccess returns once e is written to the journal (SyncAfterWrite)
+// or written and synced (SyncEachRead), with e.Seq, e.PrevHash and e.Hash
+// set. With SyncEachRead concurrent callers share writes and syncs, each
+// waiting for its own, and a caller whose ctx ends first gets ctx.Err()
+// and must treat the read as not allowed, though the entry may still be
+// written: a logged read that did not happen is harmless, an unlogged one
+// is not. With SyncAfterWrite ctx is checked before the write only: the
+// write itself takes microseconds, but it may wait for the journal's lock
+// while another handle truncates the file (rarely, a moment).
 func (s *AccessLogStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry) error {
 	return accessWriterOf(s.db).append(ctx, e)
 }

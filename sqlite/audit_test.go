@@ -308,25 +308,34 @@ func TestAuditSyncFailureRefusesReads(t *testing.T) {
 	db := syncModeDB(t, SyncAfterWrite)
 	log := db.AccessLog()
 	j, _ := db.journal()
-	failed := make(chan struct{})
-	j.syncFile = func(*os.File) error {
-		defer close(failed)
-		return syscall.EIO
-	}
+	j.syncFile = func(*os.File) error { return syscall.EIO }
 	entry := func(reason string) *sesame.AccessEntry {
 		return &sesame.AccessEntry{At: time.Now(), Person: "p1", Actor: "operator:op", Action: "operator.read", Outcome: sesame.AccessAllowed, Reason: reason}
 	}
 	if err := log.AppendAccess(context.Background(), entry("before")); err != nil {
 		t.Fatalf("the write itself succeeded and is acknowledged: %v", err)
 	}
-	<-failed
+	// The syncer records the failure after the write was acknowledged.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		j.mu.Lock()
+		failed := j.failed != nil
+		j.mu.Unlock()
+		if failed {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the failed sync was not recorded within 10 s")
+		}
+	}
 	err := log.AppendAccess(context.Background(), entry("after"))
 	var se *sesame.Error
 	if !errors.Is(err, syscall.EIO) || !errors.As(err, &se) || se.Code != sesame.EUNAVAILABLE || !strings.Contains(se.Message, "until sesame restarts") {
 		t.Fatalf("append after a failed sync: %v, want unavailable, caused by the sync's error", err)
 	}
 	path := db.path
-	db.Close()
+	if err := db.Close(); !errors.Is(err, syscall.EIO) {
+		t.Fatalf("closing after a failed sync: %v, want the failure reported", err)
+	}
 	db2, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
