@@ -241,6 +241,32 @@ func TestSealerRejectsWrongKEK(t *testing.T) {
 	}
 }
 
+// TestRotateRefusesWrongKEK: rotating with a key encryption key that does
+// not open the current signing key changes nothing (it would otherwise
+// retire the key every other replica can use).
+func TestRotateRefusesWrongKEK(t *testing.T) {
+	store := &credential.MemStore{}
+	right, _ := credential.NewSealer(make([]byte, 32))
+	other := make([]byte, 32)
+	other[0] = 1
+	wrong, _ := credential.NewSealer(other)
+	ctx := context.Background()
+	if err := (&credential.Service{Store: store, Sealer: right}).EnsureKey(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := store.Keys(ctx)
+	if _, err := (&credential.Service{Store: store, Sealer: wrong}).Rotate(ctx); err == nil || !strings.Contains(err.Error(), "does not open the current signing key") {
+		t.Fatalf("rotate with the wrong KEK: %v", err)
+	}
+	after, _ := store.Keys(ctx)
+	if len(after) != 1 || after[0].KID != before[0].KID || !after[0].RetiredAt.IsZero() {
+		t.Fatalf("keys after a refused rotation: %+v, want %+v unchanged", after, before)
+	}
+	if _, err := (&credential.Service{Store: store, Sealer: right}).Rotate(ctx); err != nil {
+		t.Fatalf("rotate with the right KEK: %v", err)
+	}
+}
+
 func TestMemStoreContract(t *testing.T) {
 	credentialtest.TestStore(t, func(*testing.T) credential.Store { return &credential.MemStore{} })
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -55,6 +56,20 @@ func (s *Service) now() time.Time {
 // Rotate makes a new signing key the active one and retires the others;
 // retired keys stay published until the credentials they signed expired.
 func (s *Service) Rotate(ctx context.Context) (StoredKey, error) {
+	// The key being retired must open with this sealer: a wrong key
+	// encryption key would otherwise seal a new signing key that no
+	// replica holding the right one can use, and retire the one they can.
+	keys, err := s.Store.Keys(ctx)
+	if err != nil {
+		return StoredKey{}, err
+	}
+	for _, k := range keys {
+		if k.RetiredAt.IsZero() {
+			if _, err := s.Sealer.Open(k.KID, k.Sealed); err != nil {
+				return StoredKey{}, fmt.Errorf("the key encryption key does not open the current signing key %s, so it is not rotated: use the key that sealed it (%w)", k.KID, err)
+			}
+		}
+	}
 	now := s.now()
 	k, _, err := NewKey(s.Sealer, now)
 	if err != nil {

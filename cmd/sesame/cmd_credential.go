@@ -47,7 +47,7 @@ func kekFileEnv() string {
 var errNoKEK = errors.New("on PostgreSQL the credential key encryption key has no default file: set $SESAME_CREDENTIAL_KEK (base64 of 32 bytes; e.g. openssl rand -base64 32) or pass --kek-file FILE, the same key for every replica")
 
 // loadKEK returns the key encryption key: from the environment, else from
-// the file, creating the file (0600) with a random key when it is missing.
+// the file; on SQLite a missing file is created (0600) with a random key.
 func loadKEK(path, dbPath string) ([]byte, error) {
 	if v := os.Getenv("SESAME_CREDENTIAL_KEK"); v != "" {
 		k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
@@ -63,6 +63,13 @@ func loadKEK(path, dbPath string) ([]byte, error) {
 		path = dbPath + ".credential-kek"
 	}
 	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && isPostgresURL(dbPath) {
+		// Every replica must use the same key, so a missing file is a
+		// mistake (a typo, a replica not yet given it), not a first use:
+		// making a new key here would seal new signing keys that no
+		// other replica can open.
+		return nil, fmt.Errorf("the credential key encryption key file %s does not exist; on PostgreSQL sesame does not make one, since every replica must use the same key: create it once (umask 077; openssl rand -base64 32 > %s) and give it to every replica", path, path)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		k := make([]byte, credential.KEKSize)
 		rand.Read(k)

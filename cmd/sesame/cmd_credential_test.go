@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,8 +31,31 @@ func TestCredentialCommands(t *testing.T) {
 		if _, code := runCaptured(t, func() int { return run(context.Background(), []string{"credential", "rotate", "--db", db}) }); code != 1 {
 			t.Fatalf("credential rotate on PostgreSQL without a KEK: exit %d, want 1", code)
 		}
-		testCredentialCommands(t, db, []string{"--kek-file", filepath.Join(t.TempDir(), "kek")})
+		// Nor is a named file that does not exist made: replicas share one.
+		missing := filepath.Join(t.TempDir(), "typo")
+		if _, code := runCaptured(t, func() int {
+			return run(context.Background(), []string{"credential", "rotate", "--db", db, "--kek-file", missing})
+		}); code != 1 {
+			t.Fatalf("credential rotate on PostgreSQL with a missing KEK file: exit %d, want 1", code)
+		}
+		if _, err := os.Stat(missing); err == nil {
+			t.Fatal("a KEK file was made for PostgreSQL")
+		}
+		testCredentialCommands(t, db, []string{"--kek-file", newKEKFile(t)})
 	})
+}
+
+// newKEKFile writes a fresh credential key encryption key to a 0600 file,
+// as an operator makes one for PostgreSQL.
+func newKEKFile(t *testing.T) string {
+	t.Helper()
+	k := make([]byte, credential.KEKSize)
+	rand.Read(k)
+	path := filepath.Join(t.TempDir(), "kek")
+	if err := os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(k)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func testCredentialCommands(t *testing.T, db string, kekArgs []string) {

@@ -115,7 +115,7 @@ func TestServePortal(t *testing.T) {
 	})
 	t.Run("postgres", func(t *testing.T) {
 		db := pgtest.FreshURL(t)
-		testServePortal(t, "--db", db, "--kek-file", filepath.Join(t.TempDir(), "kek"))
+		testServePortal(t, "--db", db, "--kek-file", newKEKFile(t))
 		pg, err := postgres.Open(context.Background(), db)
 		if err != nil {
 			t.Fatal(err)
