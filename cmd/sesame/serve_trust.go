@@ -22,16 +22,18 @@ func init() {
 		if fs.Lookup("public-url") == nil {
 			fs.String("public-url", envOr("SESAME_PUBLIC_URL", ""), "the server's public `URL`, for approval and login links (env SESAME_PUBLIC_URL; default: from each request)")
 		}
-		accessSync := fs.String("access-log-sync", "after-write", "when an access entry must be on disk before its read is answered (SQLite): after-write (written: survives a crash of sesame; synced in the background within a few milliseconds) or each-read (fdatasync'ed first: survives a power loss too, at a disk flush per read)")
+		accessSync := fs.String("access-log-sync", envOr("SESAME_ACCESS_LOG_SYNC", "after-write"), "when an access entry must be on disk before its read is answered (SQLite; env SESAME_ACCESS_LOG_SYNC): after-write (written: survives a crash of sesame; synced in the background within a few milliseconds) or each-read (fdatasync'ed first: survives a power loss too, at a disk flush per read)")
 		return func(ctx context.Context, env *serveEnv) error {
+			mode, err := sqlite.ParseAccessLogSync(*accessSync)
+			if err != nil {
+				return usageError(fs, err.Error())
+			}
 			if env.Store.SQLite != nil {
-				mode, err := sqlite.ParseAccessLogSync(*accessSync)
-				if err != nil {
-					return usageError(fs, err.Error())
-				}
 				if err := env.Store.SQLite.SetAccessLogSync(mode); err != nil {
 					return err
 				}
+			} else if mode != sqlite.SyncEachRead && (flagSet(fs, "access-log-sync") || os.Getenv("SESAME_ACCESS_LOG_SYNC") != "") {
+				env.Logger.Warn("--access-log-sync after-write is for SQLite; PostgreSQL commits each access entry before its read is answered, as each-read does")
 			}
 			if env.Store.SQLite == nil && env.Scores == nil {
 				env.Logger.Warn("partners, consents and decisions need a score reader; none on this store yet, so their routes are off")
@@ -50,4 +52,11 @@ func init() {
 			return nil
 		}
 	})
+}
+
+// flagSet says whether name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
