@@ -300,6 +300,7 @@ func startServe(bin, db string, pprof bool, extra ...string) *server {
 	}
 	cmd := exec.Command(bin, append(args, extra...)...)
 	cmd.Stderr = io.Discard
+	dieWithParent(cmd)
 	check(cmd.Start())
 	s := &server{cmd: cmd, base: "http://" + addr}
 	for deadline := time.Now().Add(60 * time.Second); ; {
@@ -334,6 +335,7 @@ func startBare(body []byte) *server {
 	check(errors.Join(err, f.Close()))
 	cmd := exec.Command(os.Args[0], "-serve-bare", f.Name())
 	cmd.Stderr = os.Stderr
+	dieWithParent(cmd)
 	out, err := cmd.StdoutPipe()
 	check(err)
 	check(cmd.Start())
