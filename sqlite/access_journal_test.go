@@ -56,10 +56,9 @@ func wantStored(t *testing.T, log *AccessLogStore, want int, entries ...*sesame.
 	}
 }
 
-// TestAccessJournalSharedByTwoHandles: two handles on one database (as a
-// server and a CLI would be two processes) append to one chain: each sees
-// the other's appends through the journal's lock.
-func TestAccessJournalSharedByTwoHandles(t *testing.T) {
+// twoHandles opens one new database twice, as two processes would.
+func twoHandles(t *testing.T) (string, [2]*AccessLogStore) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "a.db")
 	var logs [2]*AccessLogStore
 	for i := range logs {
@@ -70,6 +69,14 @@ func TestAccessJournalSharedByTwoHandles(t *testing.T) {
 		t.Cleanup(func() { db.Close() })
 		logs[i] = db.AccessLog()
 	}
+	return path, logs
+}
+
+// TestAccessJournalSharedByTwoHandles: two handles on one database (as a
+// server and a CLI would be two processes) append to one chain: each sees
+// the other's appends through the journal's lock.
+func TestAccessJournalSharedByTwoHandles(t *testing.T) {
+	_, logs := twoHandles(t)
 	const n = 120
 	var all [2][]*sesame.AccessEntry
 	var wg sync.WaitGroup
@@ -100,16 +107,7 @@ func TestAccessJournalTruncatedByAnotherHandle(t *testing.T) {
 	oldAt, oldEvery := journalTruncateAt, journalIndexEvery
 	journalTruncateAt, journalIndexEvery = 4<<10, 1<<30
 	t.Cleanup(func() { journalTruncateAt, journalIndexEvery = oldAt, oldEvery })
-	path := filepath.Join(t.TempDir(), "a.db")
-	var logs [2]*AccessLogStore
-	for i := range logs {
-		db, err := Open(context.Background(), path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		logs[i] = db.AccessLog()
-	}
+	path, logs := twoHandles(t)
 	quiet := appendN(t, logs[1], "b", 3)
 	busy := appendN(t, logs[0], "a", 30) // past journalTruncateAt
 	if err := logs[0].index(context.Background()); err != nil {

@@ -85,3 +85,46 @@ func TestStore(t *testing.T, newStore func(t *testing.T) credential.Store) {
 		}
 	})
 }
+
+// Disputes is what a store of event disputes offers (the portal's
+// portal.Disputes).
+type Disputes interface {
+	DisputeEvent(ctx context.Context, person string, key sesame.EventKey, reason string, at time.Time) error
+	DisputedEvents(ctx context.Context, person string) (map[sesame.EventKey]time.Time, error)
+}
+
+// TestDisputes runs the disputes contract on a fresh database made by
+// open: its ledger and its disputes. Only the event's person may dispute
+// it (ENOTFOUND otherwise, as for an event nobody sent, so nobody learns of
+// other people's events), and disputing twice keeps the first dispute.
+func TestDisputes(t *testing.T, open func(t *testing.T) (sesame.EventStore, Disputes)) {
+	ctx := context.Background()
+	events, cs := open(t)
+	at := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	ev := sesame.Event{Version: 1, Source: "bank", ID: "e1", Person: "alice", Kind: sesame.KindBillPaid, OccurredAt: at,
+		Payload: &sesame.BillPaid{Bill: "b1", Amount: sesame.Money{Amount: 1000, Currency: "CNY"}}}
+	if err := ev.Validate(time.Now()); err != nil {
+		t.Fatalf("the fixture event is no longer valid: %v", err)
+	}
+	if _, err := events.Append(ctx, []sesame.Event{ev}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.DisputeEvent(ctx, "bob", ev.Key(), "not mine", at); sesame.ErrorCode(err) != sesame.ENOTFOUND {
+		t.Fatalf("bob disputed alice's event: %v", err)
+	}
+	if err := cs.DisputeEvent(ctx, "alice", sesame.EventKey{Source: "bank", ID: "nope"}, "never happened", at); sesame.ErrorCode(err) != sesame.ENOTFOUND {
+		t.Fatalf("alice disputed an event nobody sent: %v", err)
+	}
+	for i := range 2 {
+		if err := cs.DisputeEvent(ctx, "alice", ev.Key(), "never happened", at.Add(time.Duration(i)*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := cs.DisputedEvents(ctx, "alice")
+	if err != nil || len(got) != 1 || !got[ev.Key()].Equal(at) {
+		t.Fatalf("DisputedEvents = %v, %v, want the first dispute only", got, err)
+	}
+	if got, err := cs.DisputedEvents(ctx, "bob"); err != nil || len(got) != 0 {
+		t.Fatalf("bob's disputes = %v, %v, want none", got, err)
+	}
+}
