@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -103,6 +104,11 @@ type accessJournal struct {
 	lastAppend time.Time
 	wake       chan struct{}
 	stopped    chan struct{} // closed when indexLoop returns
+	// For monitoring (Stats): how far this process last indexed the
+	// file, and the syncs made and their total time.
+	indexedTo atomic.Int64
+	syncs     atomic.Int64
+	syncNanos atomic.Int64
 	// indexMu lets one indexing run at a time in this process.
 	indexMu sync.Mutex
 	closed  bool
@@ -272,7 +278,7 @@ func (j *accessJournal) write(group []*accessReq) (*syncTicket, error) {
 // only when theirs succeeded as well.
 func (j *accessJournal) sync(t *syncTicket) error {
 	defer j.syncing.Done()
-	err := syncData(j.f)
+	err := j.timedSync(syncData)
 	if err != nil {
 		err = j.failSync(err)
 	}
@@ -651,8 +657,13 @@ func (j *accessJournal) indexRange(ctx context.Context, gen, from, to int64, tru
 		}
 		return err
 	})
-	if err == nil && !truncate {
-		j.forgetMem(to)
+	if err == nil {
+		if truncate {
+			j.indexedTo.Store(0)
+		} else {
+			j.forgetMem(to)
+			j.indexedTo.Store(to)
+		}
 	}
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -86,7 +87,7 @@ func (j *accessJournal) syncLoop() {
 			time.Sleep(wait)
 		}
 		last = time.Now()
-		if err := j.syncFile(j.f); err != nil {
+		if err := j.timedSync(j.syncFile); err != nil {
 			j.failSync(err)
 		}
 	}
@@ -111,4 +112,53 @@ func (j *accessJournal) failSync(err error) error {
 		slog.Error("sqlite: access journal: fdatasync failed; every read that needs an access entry is refused until restart", "journal", j.path, "err", err)
 	}
 	return j.failed
+}
+
+// timedSync syncs the journal with sync, counting it for Stats.
+func (j *accessJournal) timedSync(sync func(*os.File) error) error {
+	t0 := time.Now()
+	err := sync(j.f)
+	j.syncNanos.Add(int64(time.Since(t0)))
+	j.syncs.Add(1)
+	return err
+}
+
+// AccessJournalStats is what the access journal tells an operator's
+// monitoring (`sesame serve` exports it as Prometheus metrics).
+type AccessJournalStats struct {
+	Mode AccessLogSync
+	// UnindexedBytes is how much of the journal this process has not yet
+	// seen indexed into access_log: the indexer's lag.
+	UnindexedBytes int64
+	// Syncs counts fdatasyncs of the journal, SyncTime their total time.
+	Syncs    int64
+	SyncTime time.Duration
+	// Failed: a sync failed, and logged reads are refused until restart.
+	Failed bool
+}
+
+// AccessJournalStats reports on the access journal; ok is false until the
+// journal is first used.
+func (db *DB) AccessJournalStats() (st AccessJournalStats, ok bool) {
+	db.accessSyncMu.Lock()
+	opened := db.accessSyncFixed
+	db.accessSyncMu.Unlock()
+	if !opened {
+		return st, false
+	}
+	j, err := db.journal()
+	if err != nil {
+		return st, false
+	}
+	j.mu.Lock()
+	size, failed := j.size, j.failed != nil
+	j.mu.Unlock()
+	st = AccessJournalStats{Mode: SyncEachRead, Syncs: j.syncs.Load(), SyncTime: time.Duration(j.syncNanos.Load()), Failed: failed}
+	if j.afterWrite {
+		st.Mode = SyncAfterWrite
+	}
+	if size >= 0 {
+		st.UnindexedBytes = max(0, size-j.indexedTo.Load())
+	}
+	return st, true
 }

@@ -352,3 +352,33 @@ func TestAuditSyncFailureRefusesReads(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 }
+
+// TestAccessJournalStats: what monitoring sees — no stats before first
+// use; syncs counted (each-read syncs before answering); the indexer's lag
+// grows with appends and is gone after indexing.
+func TestAccessJournalStats(t *testing.T) {
+	db := testDB(t)
+	if _, ok := db.AccessJournalStats(); ok {
+		t.Fatal("stats before the journal's first use")
+	}
+	if err := db.SetAccessLogSync(SyncEachRead); err != nil {
+		t.Fatal(err)
+	}
+	log := db.AccessLog()
+	for i := range 5 {
+		if err := log.AppendAccess(context.Background(), &sesame.AccessEntry{At: time.Now(), Person: "p", Actor: "operator:op",
+			Action: "operator.read", Outcome: sesame.AccessAllowed, Reason: fmt.Sprint(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, ok := db.AccessJournalStats()
+	if !ok || st.Mode != SyncEachRead || st.Syncs < 1 || st.SyncTime <= 0 || st.UnindexedBytes <= 0 || st.Failed {
+		t.Fatalf("after 5 appends: %+v %v", st, ok)
+	}
+	if err := log.index(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := db.AccessJournalStats(); st.UnindexedBytes != 0 {
+		t.Fatalf("after indexing: %+v, want no lag", st)
+	}
+}

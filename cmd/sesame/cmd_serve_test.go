@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +112,17 @@ func TestServeAccessLogSync(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 404 {
 		t.Fatalf("GET a score nobody computed: %d, want 404 (after the read is logged)", resp.StatusCode)
+	}
+	// Its sync is counted in the journal's metrics.
+	mres, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(mres.Body)
+	mres.Body.Close()
+	syncs := regexp.MustCompile(`(?m)^sesame_access_journal_syncs_total (\d+)`).FindSubmatch(metrics)
+	if syncs == nil || string(syncs[1]) == "0" || !bytes.Contains(metrics, []byte("\nsesame_access_journal_failed 0\n")) {
+		t.Fatalf("/metrics after an each-read read: syncs %q, want at least one and no failure", syncs)
 	}
 	// A second handle, as `sesame audit` would be, while the server runs.
 	db, err := sqlite.Open(context.Background(), path)

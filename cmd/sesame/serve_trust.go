@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/sesame-credit/sesame/sqlite"
 )
 
@@ -32,6 +34,7 @@ func init() {
 				if err := env.Store.SQLite.SetAccessLogSync(mode); err != nil {
 					return err
 				}
+				registerJournalMetrics(env.Server.Metrics.Registry, env.Store.SQLite)
 			} else if mode != sqlite.SyncEachRead && (flagSet(fs, "access-log-sync") || os.Getenv("SESAME_ACCESS_LOG_SYNC") != "") {
 				env.Logger.Warn("--access-log-sync after-write is for SQLite; PostgreSQL commits each access entry before its read is answered, as each-read does")
 			}
@@ -59,4 +62,35 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// registerJournalMetrics exports the SQLite access journal's state: the
+// indexer's lag, its syncs (rate of the seconds over rate of the count is
+// the mean sync time) and whether a failed sync is refusing reads.
+func registerJournalMetrics(reg prometheus.Registerer, db *sqlite.DB) {
+	stat := func(f func(sqlite.AccessJournalStats) float64) func() float64 {
+		return func() float64 {
+			st, _ := db.AccessJournalStats()
+			return f(st)
+		}
+	}
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sesame_access_journal_unindexed_bytes",
+			Help: "Bytes of the access journal not yet indexed into the access_log table."},
+			stat(func(st sqlite.AccessJournalStats) float64 { return float64(st.UnindexedBytes) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "sesame_access_journal_syncs_total",
+			Help: "fdatasyncs of the access journal."},
+			stat(func(st sqlite.AccessJournalStats) float64 { return float64(st.Syncs) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "sesame_access_journal_sync_seconds_total",
+			Help: "Time spent in fdatasyncs of the access journal."},
+			stat(func(st sqlite.AccessJournalStats) float64 { return st.SyncTime.Seconds() })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sesame_access_journal_failed",
+			Help: "1 once a sync of the access journal failed: reads that must be logged are refused until restart."},
+			stat(func(st sqlite.AccessJournalStats) float64 {
+				if st.Failed {
+					return 1
+				}
+				return 0
+			})),
+	)
 }
