@@ -81,10 +81,17 @@ func main() {
 		run(bin, "model", "register", "--db", *dbPath, "--activate", modelFile)
 	}
 	var rescore time.Duration
+	var rescoreSaid string // the command's own summary: how many, and from what
 	if *rescoreFlag {
 		t0 := time.Now()
-		run(bin, "rescore", "--db", *dbPath, "--fresh")
+		cmd := exec.Command(bin, "rescore", "--db", *dbPath, "--fresh")
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			log.Fatalf("sesame rescore: %v", err)
+		}
 		rescore = time.Since(t0)
+		rescoreSaid = strings.TrimSpace(string(out))
 	}
 
 	// In process.
@@ -225,8 +232,8 @@ func main() {
 	fmt.Printf("\npopulation: %d people with a stored score (%s), model %s, example score %d (%s)\n",
 		scored, how, latest.ModelVersion, latest.Score, latest.Band)
 	if *rescoreFlag {
-		fmt.Printf("full rescore (sesame rescore --fresh, features from the ledger + score + store): %s = %.0f people/s\n",
-			rescore.Round(time.Millisecond), float64(scored)/rescore.Seconds())
+		fmt.Printf("full rescore (sesame rescore --fresh; a new database's first one refolds everyone from the ledger, later ones start from the stored feature states): %s = %.0f people/s\n  %s\n",
+			rescore.Round(time.Millisecond), float64(scored)/rescore.Seconds(), rescoreSaid)
 	} else {
 		fmt.Printf("full rescore: not run (-rescore=false)\n")
 	}
