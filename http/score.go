@@ -29,10 +29,10 @@ func (s *Server) registerScores(mux *nethttp.ServeMux) {
 }
 
 // scoreReader authorises a read of person's score data: the person
-// themselves, or an operator, whose look is first written durably to the
-// person's access log (consent.Gate.OperatorRead; the entry is
-// group-committed with other requests' entries, and this returns only once
-// it is on disk). Everyone else is refused before any read: this is the
+// themselves, or an operator, whose look is first written to the person's
+// access log (consent.Gate.OperatorRead; this returns only once the entry
+// is as durable as the store promises: on SQLite written, or also synced,
+// per --access-log-sync). Everyone else is refused before any read: this is the
 // consent check's place for these routes. Without an access log to write
 // to, operators may not read at all: every access is logged.
 func (s *Server) scoreReader(r *nethttp.Request, person, what string) error {
