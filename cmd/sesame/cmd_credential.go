@@ -107,7 +107,16 @@ func credentialService(st *store, kek []byte, issuer string) (*credential.Servic
 	return &credential.Service{Store: st.Credentials(), Sealer: sealer, Issuer: issuer}, nil
 }
 
-func openCredentialCommand(ctx context.Context, name string, args []string, extra func(*flag.FlagSet)) (*credential.Service, *store, error) {
+// credentialAccess says whether a command signs (and so needs the KEK to
+// open the signing key) or only reads public keys.
+type credentialAccess bool
+
+const (
+	signing    credentialAccess = true
+	publicOnly credentialAccess = false
+)
+
+func openCredentialCommand(ctx context.Context, name string, access credentialAccess, args []string, extra func(*flag.FlagSet)) (*credential.Service, *store, error) {
 	fs := newFlags(name, "[--db PATH|URL] [--kek-file FILE]")
 	dsn := dbFlag(fs)
 	kek := kekFlag(fs)
@@ -124,6 +133,11 @@ func openCredentialCommand(ctx context.Context, name string, args []string, extr
 	if err != nil {
 		return nil, nil, err
 	}
+	if access == publicOnly {
+		// Public keys only: no KEK asked for, none made (--kek-file is
+		// accepted and unused, so that scripts may pass it to all).
+		return &credential.Service{Store: st.Credentials()}, st, nil
+	}
 	key, err := loadKEK(*kek, *dsn)
 	if err != nil {
 		st.Close()
@@ -138,7 +152,7 @@ func openCredentialCommand(ctx context.Context, name string, args []string, extr
 }
 
 func runCredentialRotate(ctx context.Context, args []string) error {
-	svc, st, err := openCredentialCommand(ctx, "credential rotate", args, nil)
+	svc, st, err := openCredentialCommand(ctx, "credential rotate", signing, args, nil)
 	if err != nil {
 		return err
 	}
@@ -155,7 +169,7 @@ func runCredentialRotate(ctx context.Context, args []string) error {
 
 func runCredentialKeys(ctx context.Context, args []string) error {
 	var asJSON *bool
-	svc, st, err := openCredentialCommand(ctx, "credential keys", args, func(fs *flag.FlagSet) {
+	svc, st, err := openCredentialCommand(ctx, "credential keys", publicOnly, args, func(fs *flag.FlagSet) {
 		asJSON = fs.Bool("json", false, "print JSON")
 	})
 	if err != nil {
@@ -193,7 +207,7 @@ func runCredentialKeys(ctx context.Context, args []string) error {
 }
 
 func runCredentialJWKS(ctx context.Context, args []string) error {
-	svc, st, err := openCredentialCommand(ctx, "credential jwks", args, nil)
+	svc, st, err := openCredentialCommand(ctx, "credential jwks", publicOnly, args, nil)
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,12 @@ func TestCredentialCommands(t *testing.T) {
 			t.Fatal("a KEK file was made for PostgreSQL")
 		}
 		testCredentialCommands(t, db, []string{"--kek-file", newKEKFile(t)})
+		// Listing and publishing keys needs no private key, so no KEK.
+		for _, sub := range []string{"keys", "jwks"} {
+			if out, code := runCaptured(t, func() int { return run(context.Background(), []string{"credential", sub, "--db", db}) }); code != 0 || out == "" {
+				t.Fatalf("credential %s on PostgreSQL without a KEK: exit %d, %q", sub, code, out)
+			}
+		}
 	})
 }
 
@@ -99,7 +105,7 @@ func testCredentialCommands(t *testing.T, db string, kekArgs []string) {
 
 	// A credential issued as the portal does, then checked against the
 	// issuer's records, before and after its person revokes it.
-	svc, st, err := openCredentialCommand(ctx, "test", append([]string{"--db", db}, kekArgs...), nil)
+	svc, st, err := openCredentialCommand(ctx, "test", signing, append([]string{"--db", db}, kekArgs...), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
