@@ -169,8 +169,9 @@ func (db *DB) journal() (*accessJournal, error) {
 		j.f = f
 		db.accessJournal = j
 		go j.indexLoop()
+		j.syncFile = syncData
 		if db.openedSyncMode() == SyncAfterWrite {
-			j.afterWrite, j.syncFile = true, syncData
+			j.afterWrite = true
 			j.syncWake, j.syncStopped = make(chan struct{}, 1), make(chan struct{})
 			go j.syncLoop()
 		}
@@ -278,7 +279,7 @@ func (j *accessJournal) write(group []*accessReq) (*syncTicket, error) {
 // only when theirs succeeded as well.
 func (j *accessJournal) sync(t *syncTicket) error {
 	defer j.syncing.Done()
-	err := j.timedSync(syncData)
+	err := j.timedSync()
 	if err != nil {
 		err = j.failSync(err)
 	}

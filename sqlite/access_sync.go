@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -87,7 +86,7 @@ func (j *accessJournal) syncLoop() {
 			time.Sleep(wait)
 		}
 		last = time.Now()
-		if err := j.timedSync(j.syncFile); err != nil {
+		if err := j.timedSync(); err != nil {
 			j.failSync(err)
 		}
 	}
@@ -114,10 +113,10 @@ func (j *accessJournal) failSync(err error) error {
 	return j.failed
 }
 
-// timedSync syncs the journal with sync, counting it for Stats.
-func (j *accessJournal) timedSync(sync func(*os.File) error) error {
+// timedSync fdatasyncs the journal, counting it for Stats.
+func (j *accessJournal) timedSync() error {
 	t0 := time.Now()
-	err := sync(j.f)
+	err := j.syncFile(j.f)
 	j.syncNanos.Add(int64(time.Since(t0)))
 	j.syncs.Add(1)
 	return err

@@ -78,7 +78,11 @@ func (w *accessWriter) append(ctx context.Context, e *sesame.AccessEntry) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if j, err := w.db.journal(); err == nil && j.afterWrite {
+	j, err := w.db.journal()
+	if err != nil {
+		return err
+	}
+	if j.afterWrite {
 		// Acknowledged once written: the caller writes its own entry.
 		// A write takes microseconds; handing it to the group writer
 		// (a goroutine started per busy spell) and waiting to be woken
@@ -94,7 +98,7 @@ func (w *accessWriter) append(ctx context.Context, e *sesame.AccessEntry) error 
 	w.queue = append(w.queue, req)
 	if !w.running {
 		w.running = true
-		go w.run()
+		go w.run(j)
 	}
 	w.mu.Unlock()
 	select {
@@ -113,7 +117,7 @@ func (w *accessWriter) append(ctx context.Context, e *sesame.AccessEntry) error 
 // are in flight at once: while one waits for the disk, the next is written
 // and its sync started, rather than gathering until the first returns.
 // At most two, so that groups stay large when requests come in bursts.
-func (w *accessWriter) run() {
+func (w *accessWriter) run(j *accessJournal) {
 	for {
 		w.inflight <- struct{}{}
 		w.mu.Lock()
@@ -133,22 +137,17 @@ func (w *accessWriter) run() {
 			w.queue = append([]*accessReq(nil), w.queue[n:]...)
 		}
 		w.mu.Unlock()
-		w.commit(group)
+		w.commit(j, group)
 	}
 }
 
 // commit writes group to the journal and starts its sync, which releases
-// the group's callers and a place in flight.
-func (w *accessWriter) commit(group []*accessReq) {
+// the group's callers and a place in flight (SyncEachRead: the journal
+// returns a ticket to wait on).
+func (w *accessWriter) commit(j *accessJournal, group []*accessReq) {
 	w.groups.Add(1)
-	j, err := w.db.journal()
-	var t *syncTicket
-	if err == nil {
-		t, err = j.write(group)
-	}
-	if err != nil || t == nil {
-		// Without a ticket the group is acknowledged once written
-		// (SyncAfterWrite); the journal's syncer flushes it.
+	t, err := j.write(group)
+	if err != nil {
 		w.release(group, err)
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/credential"
 	"github.com/sesame-credit/sesame/credential/credentialtest"
+	"github.com/sesame-credit/sesame/portal"
 	"github.com/sesame-credit/sesame/sqlite"
 )
 
@@ -26,7 +27,7 @@ func TestCredentialStoreContract(t *testing.T) {
 }
 
 func TestEventDisputes(t *testing.T) {
-	credentialtest.TestDisputes(t, func(t *testing.T) (sesame.EventStore, credentialtest.Disputes) {
+	credentialtest.TestDisputes(t, func(t *testing.T) (sesame.EventStore, portal.Disputes) {
 		db := openCredentialDB(t)
 		return db.Events(), db.Credentials()
 	})

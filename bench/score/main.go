@@ -157,13 +157,19 @@ func main() {
 		}
 		return r, err
 	}
-	// measure runs GET score against srv and returns sesame serve's CPU
-	// time per request with the result.
-	measure := func() (loadgen.Result, time.Duration) {
-		cpu0 := proc.CPUTimeOf(srv.cmd.Process.Pid)
-		run, err := loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Request: getScore})
+	// measure runs the load of request against target and returns, with
+	// the result, target's CPU time per request and the load generator's
+	// (this process's: in the bare handler's runs, nothing else runs here).
+	measure := func(target *server, request func(c, i int) (*http.Request, error)) (loadgen.Result, time.Duration, time.Duration) {
+		pid := target.cmd.Process.Pid
+		cpu0, self0 := proc.CPUTimeOf(pid), proc.CPUTime()
+		run, err := loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Request: request})
 		check(err)
-		return run, (proc.CPUTimeOf(srv.cmd.Process.Pid) - cpu0) / time.Duration(max(1, run.Requests))
+		n := time.Duration(max(1, run.Requests))
+		return run, (proc.CPUTimeOf(pid) - cpu0) / n, (proc.CPUTime() - self0) / n
+	}
+	getBare := func(c, i int) (*http.Request, error) {
+		return http.NewRequest("GET", bareURL+"/v1/people/x/score", nil)
 	}
 	var scoreRuns, bareRuns []loadgen.Result
 	var scoreCPU []time.Duration // sesame serve's CPU time per request of each run
@@ -177,21 +183,15 @@ func main() {
 				prof <- get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, int((*duration+time.Second)/time.Second)))
 			}()
 		}
-		scoreRun, cpu := measure()
+		scoreRun, cpu, _ := measure(srv, getScore)
 		scoreCPU = append(scoreCPU, cpu)
 		if prof != nil {
 			check(os.WriteFile(*cpuProfile, <-prof, 0o644))
 		}
 		// The bare handler runs while sesame serve idles (its process
 		// stays up, as a second server on the machine would).
-		cpu0, self0 := proc.CPUTimeOf(bare.cmd.Process.Pid), proc.CPUTime()
-		bareRun, err := loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Request: func(c, i int) (*http.Request, error) {
-			return http.NewRequest("GET", bareURL+"/v1/people/x/score", nil)
-		}})
-		check(err)
-		n := time.Duration(max(1, bareRun.Requests))
-		bareCPU = append(bareCPU, (proc.CPUTimeOf(bare.cmd.Process.Pid)-cpu0)/n)
-		loadCPU = append(loadCPU, (proc.CPUTime()-self0)/n)
+		bareRun, cpu, load := measure(bare, getBare)
+		bareCPU, loadCPU = append(bareCPU, cpu), append(loadCPU, load)
 		scoreRuns, bareRuns = append(scoreRuns, scoreRun), append(bareRuns, bareRun)
 	}
 	var during loadgen.Result
@@ -218,7 +218,7 @@ func main() {
 		srv = startServe(bin, *dbPath, false, "--access-log-sync", "each-read")
 		base = srv.base
 		for rep := 0; rep < *repeat; rep++ {
-			run, cpu := measure()
+			run, cpu, _ := measure(srv, getScore)
 			eachReadRuns, eachReadCPU = append(eachReadRuns, run), append(eachReadCPU, cpu)
 		}
 		srv.stop()
@@ -288,7 +288,8 @@ func check(err error) {
 	}
 }
 
-// server is a `sesame serve` run by the benchmark.
+// server is a server process the benchmark runs: sesame serve, or the
+// bare handler.
 type server struct {
 	cmd  *exec.Cmd
 	base string

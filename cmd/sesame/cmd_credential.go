@@ -20,8 +20,9 @@ import (
 // The operator's credential commands: rotate the signing key, list keys,
 // print the published JWKS. Private keys are sealed with a key encryption
 // key (KEK) kept outside the database: $SESAME_CREDENTIAL_KEK (base64 of 32
-// bytes), or a 0600 file (--kek-file, default DB.credential-kek on SQLite,
-// no default on PostgreSQL), created on first use.
+// bytes), or a 0600 file (--kek-file): on SQLite by default DB.credential-kek,
+// created on first use; on PostgreSQL named, and never created (replicas
+// share it). Listing and publishing keys needs no KEK.
 
 func init() {
 	register(&command{name: "credential rotate", summary: "make a new credential signing key; older credentials stay verifiable", run: runCredentialRotate})

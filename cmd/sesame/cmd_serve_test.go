@@ -113,7 +113,8 @@ func TestServeAccessLogSync(t *testing.T) {
 	if resp.StatusCode != 404 {
 		t.Fatalf("GET a score nobody computed: %d, want 404 (after the read is logged)", resp.StatusCode)
 	}
-	// Its sync is counted in the journal's metrics.
+	// The mode is the one asked for, and the read's sync, made before
+	// the answer, is counted.
 	mres, err := http.Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -121,8 +122,9 @@ func TestServeAccessLogSync(t *testing.T) {
 	metrics, _ := io.ReadAll(mres.Body)
 	mres.Body.Close()
 	syncs := regexp.MustCompile(`(?m)^sesame_access_journal_syncs_total (\d+)`).FindSubmatch(metrics)
-	if syncs == nil || string(syncs[1]) == "0" || !bytes.Contains(metrics, []byte("\nsesame_access_journal_failed 0\n")) {
-		t.Fatalf("/metrics after an each-read read: syncs %q, want at least one and no failure", syncs)
+	if syncs == nil || string(syncs[1]) == "0" || !bytes.Contains(metrics, []byte("\nsesame_access_journal_failed 0\n")) ||
+		!bytes.Contains(metrics, []byte(`sesame_access_journal_info{sync="each-read"} 1`)) {
+		t.Fatalf("/metrics after an each-read read: syncs %q, want at least one, no failure and the each-read mode:\n%s", syncs, metrics)
 	}
 	// A second handle, as `sesame audit` would be, while the server runs.
 	db, err := sqlite.Open(context.Background(), path)

@@ -34,7 +34,7 @@ func init() {
 				if err := env.Store.SQLite.SetAccessLogSync(mode); err != nil {
 					return err
 				}
-				registerJournalMetrics(env.Server.Metrics.Registry, env.Store.SQLite)
+				registerJournalMetrics(env.Server.Metrics.Registry, env.Store.SQLite, mode)
 			} else if mode != sqlite.SyncEachRead && (flagSet(fs, "access-log-sync") || os.Getenv("SESAME_ACCESS_LOG_SYNC") != "") {
 				env.Logger.Warn("--access-log-sync after-write is for SQLite; PostgreSQL commits each access entry before its read is answered, as each-read does")
 			}
@@ -64,10 +64,11 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	return set
 }
 
-// registerJournalMetrics exports the SQLite access journal's state: the
-// indexer's lag, its syncs (rate of the seconds over rate of the count is
-// the mean sync time) and whether a failed sync is refusing reads.
-func registerJournalMetrics(reg prometheus.Registerer, db *sqlite.DB) {
+// registerJournalMetrics exports the SQLite access journal's state: its
+// sync mode, the indexer's lag, its syncs (rate of the seconds over rate of
+// the count is the mean sync time) and whether a failed sync is refusing
+// reads.
+func registerJournalMetrics(reg prometheus.Registerer, db *sqlite.DB, mode sqlite.AccessLogSync) {
 	stat := func(f func(sqlite.AccessJournalStats) float64) func() float64 {
 		return func() float64 {
 			st, _ := db.AccessJournalStats()
@@ -75,6 +76,9 @@ func registerJournalMetrics(reg prometheus.Registerer, db *sqlite.DB) {
 		}
 	}
 	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sesame_access_journal_info",
+			Help: "Always 1; the sync label is --access-log-sync.", ConstLabels: prometheus.Labels{"sync": mode.String()}},
+			func() float64 { return 1 }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sesame_access_journal_unindexed_bytes",
 			Help: "Bytes of the access journal not yet indexed into the access_log table."},
 			stat(func(st sqlite.AccessJournalStats) float64 { return float64(st.UnindexedBytes) })),

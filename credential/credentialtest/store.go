@@ -10,6 +10,7 @@ import (
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/credential"
+	"github.com/sesame-credit/sesame/portal"
 )
 
 // TestStore runs the contract against stores made by newStore (each call a fresh, empty store).
@@ -86,18 +87,12 @@ func TestStore(t *testing.T, newStore func(t *testing.T) credential.Store) {
 	})
 }
 
-// Disputes is what a store of event disputes offers (the portal's
-// portal.Disputes).
-type Disputes interface {
-	DisputeEvent(ctx context.Context, person string, key sesame.EventKey, reason string, at time.Time) error
-	DisputedEvents(ctx context.Context, person string) (map[sesame.EventKey]time.Time, error)
-}
-
-// TestDisputes runs the disputes contract on a fresh database made by
-// open: its ledger and its disputes. Only the event's person may dispute
+// TestDisputes runs the contract of portal.Disputes, which the credential
+// stores implement, on a fresh database made by open: its ledger and its
+// disputes. Only the event's person may dispute
 // it (ENOTFOUND otherwise, as for an event nobody sent, so nobody learns of
 // other people's events), and disputing twice keeps the first dispute.
-func TestDisputes(t *testing.T, open func(t *testing.T) (sesame.EventStore, Disputes)) {
+func TestDisputes(t *testing.T, open func(t *testing.T) (sesame.EventStore, portal.Disputes)) {
 	ctx := context.Background()
 	events, cs := open(t)
 	at := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
