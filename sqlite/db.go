@@ -15,8 +15,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
@@ -41,6 +43,8 @@ type DB struct {
 	appender *rawAppender
 	// latest serves the latest-score lookups (latest_raw.go).
 	latest *latestReader
+	// commits is the file's commit generation (commitGeneration).
+	commits *atomic.Uint64
 	// The access log's journal (access_journal.go), opened on first use.
 	journalOnce   sync.Once
 	accessJournal *accessJournal
@@ -82,7 +86,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	db := &DB{path: path, writer: writer}
+	db := &DB{path: path, writer: writer, commits: commitGeneration(path)}
 	if err := db.migrate(ctx); err != nil {
 		writer.Close()
 		return nil, err
@@ -96,7 +100,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	db.reader = reader
-	db.latest = newLatestReader(path)
+	db.latest = newLatestReader(path, db.commits)
 	if db.appender, err = openRawAppender(path); err != nil {
 		db.Close()
 		return nil, err
@@ -180,11 +184,31 @@ func (db *DB) WriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	db.committed()
+	if err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	return nil
 }
+
+// commitGenerations holds a commit generation per database file, shared by
+// every DB of this process open on it: a counter that each write moves on
+// once its commit has ended (committed, or failed), so that readers that
+// keep a snapshot open (the latest-score lookups) know to start a new one.
+var commitGenerations sync.Map // absolute path → *atomic.Uint64
+
+func commitGeneration(path string) *atomic.Uint64 {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	g, _ := commitGenerations.LoadOrStore(path, new(atomic.Uint64))
+	return g.(*atomic.Uint64)
+}
+
+// committed is called after every commit of a write (WriteTx, rawWrite,
+// the raw appender).
+func (db *DB) committed() { db.commits.Add(1) }
 
 // ReadTx runs fn in a read transaction: it sees one consistent snapshot of
 // the database, however long it takes, without blocking writes.

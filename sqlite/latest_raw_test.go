@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -77,5 +78,93 @@ func TestLatestScoreJSONRaw(t *testing.T) {
 	db.Close()
 	if _, err := st.LatestScoreJSON(ctx, "p001"); err == nil {
 		t.Error("a read after Close succeeded")
+	}
+}
+
+// TestLatestScoreSnapshots: the lookups keep a read snapshot open between
+// reads, yet see every write of this process at once (through any handle
+// on the file), another process's writes within maxSnapshotAge, and let go
+// of their snapshot when idle, so that a checkpoint can empty the WAL.
+func TestLatestScoreSnapshots(t *testing.T) {
+	ctx := context.Background()
+	db := testDB(t)
+	other, err := Open(ctx, db.path) // a second handle in this process
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	save := func(d *DB, s int) {
+		t.Helper()
+		sc := &sesame.Score{Person: "p1", Status: sesame.StatusScored, Score: s, Band: sesame.BandOf(s), ModelVersion: "m1", AsOf: at}
+		if err := d.Scores().SaveScores(ctx, []*sesame.Score{sc}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scoreOf := func() int {
+		t.Helper()
+		b, err := db.Scores().LatestScoreJSON(ctx, "p1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sc sesame.Score
+		if err := json.Unmarshal(b, &sc); err != nil {
+			t.Fatal(err)
+		}
+		return sc.Score
+	}
+	save(db, 600)
+	if got := scoreOf(); got != 600 {
+		t.Fatalf("score %d, want 600", got)
+	}
+	for i, s := range []int{610, 620, 630} {
+		d := db
+		if i%2 == 1 {
+			d = other
+		}
+		save(d, s)
+		if got := scoreOf(); got != s {
+			t.Fatalf("right after a save through handle %d: score %d, want %d", i%2, got, s)
+		}
+	}
+
+	// A write this process's commit generation does not see, as another
+	// process's: visible once the snapshot is maxSnapshotAge old.
+	outside, err := sql.Open("sqlite3", dsn(db.path, commonDSN()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outside.Close()
+	if _, err := outside.Exec(`UPDATE score_latest SET body = replace(body, '"score":630', '"score":640') WHERE person = 'p1'`); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(maxSnapshotAge + time.Second)
+	for scoreOf() != 640 {
+		if time.Now().After(deadline) {
+			t.Fatalf("another process's write is not seen after %s", maxSnapshotAge+time.Second)
+		}
+		time.Sleep(maxSnapshotAge / 4)
+	}
+
+	// Idle lookups hold no snapshot for long: once they are older than
+	// maxSnapshotAge a TRUNCATE checkpoint, which needs every reader off
+	// the WAL, succeeds without waiting.
+	save(db, 650)
+	for range 20 {
+		scoreOf()
+	}
+	time.Sleep(3 * maxSnapshotAge)
+	var busy, logFrames, copied int
+	if err := outside.QueryRow(`PRAGMA busy_timeout = 0`).Scan(new(int)); err != nil {
+		t.Fatal(err)
+	}
+	if err := outside.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &copied); err != nil {
+		t.Fatal(err)
+	}
+	if busy != 0 {
+		t.Fatalf("a TRUNCATE checkpoint was blocked (busy %d, %d frames, %d copied): an idle lookup still holds its snapshot", busy, logFrames, copied)
+	}
+	if got := scoreOf(); got != 650 {
+		t.Fatalf("after the checkpoint: score %d, want 650", got)
 	}
 }

@@ -33,7 +33,9 @@ func (db *DB) rawWrite(ctx context.Context, fn func(c *sqlite3.SQLiteConn) error
 			c.Exec("ROLLBACK", nil)
 			return err
 		}
-		if _, err := c.Exec("COMMIT", nil); err != nil {
+		_, err := c.Exec("COMMIT", nil)
+		db.committed()
+		if err != nil {
 			c.Exec("ROLLBACK", nil)
 			return fmt.Errorf("sqlite: commit: %w", err)
 		}
