@@ -99,12 +99,19 @@ import (
 type latestReader struct {
 	path    string
 	commits *atomic.Uint64 // the file's commit generation (commitGeneration)
-	mu      sync.Mutex
-	idle    []*latestConn
-	max     int // idle connections kept
-	shut    bool
+	// slots holds a place for each connection in use: at most its
+	// capacity are open, and a lookup beyond waits for one (for
+	// microseconds: a lookup is a few page reads). Opening more under
+	// load, and closing them after, cost more than the wait: each new
+	// connection started with a cold cache, and on a million people one
+	// was opened every 27 lookups.
+	slots chan struct{}
+	mu    sync.Mutex
+	idle  []*latestConn
+	shut  bool
 	// sweeping: a sweep of idle snapshots is scheduled.
 	sweeping bool
+	opened   atomic.Int64 // connections opened, for tests
 }
 
 // maxSnapshotAge bounds how long a lookup connection keeps one snapshot.
@@ -121,16 +128,27 @@ type latestConn struct {
 	gen      uint64
 }
 
+// latestConns is how many lookup connections a reader keeps: lookups use
+// the CPU but may also wait for the disk, on a database larger than the
+// OS's cache.
+func latestConns() int { return max(8, 4*runtime.GOMAXPROCS(0)) }
+
 func newLatestReader(path string, commits *atomic.Uint64) *latestReader {
-	return &latestReader{path: path, commits: commits, max: max(4, 2*runtime.GOMAXPROCS(0))}
+	return &latestReader{path: path, commits: commits, slots: make(chan struct{}, latestConns())}
 }
 
-// get returns an idle connection or opens one: a read never queues behind
-// another. put keeps up to max idle and closes the rest.
-func (l *latestReader) get() (*latestConn, error) {
+// get returns an idle connection, or opens one while fewer than the
+// reader's slots are open, or waits for one to be put back.
+func (l *latestReader) get(ctx context.Context) (*latestConn, error) {
+	select {
+	case l.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	l.mu.Lock()
 	if l.shut {
 		l.mu.Unlock()
+		<-l.slots
 		return nil, fmt.Errorf("sqlite: latest score: database closed")
 	}
 	if n := len(l.idle); n > 0 {
@@ -140,22 +158,36 @@ func (l *latestReader) get() (*latestConn, error) {
 		return c, nil
 	}
 	l.mu.Unlock()
-	return openLatestConn(l.path)
+	c, err := openLatestConn(l.path)
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	l.opened.Add(1)
+	return c, nil
 }
 
+// put gives c back; drop, after an error, closes it instead.
 func (l *latestReader) put(c *latestConn) {
 	l.mu.Lock()
-	if !l.shut && len(l.idle) < l.max {
-		l.idle = append(l.idle, c)
-		if c.snapshot && !l.sweeping {
-			l.sweeping = true
-			time.AfterFunc(maxSnapshotAge, l.sweep)
-		}
+	if l.shut {
 		l.mu.Unlock()
+		c.close()
+		<-l.slots
 		return
 	}
+	l.idle = append(l.idle, c)
+	if c.snapshot && !l.sweeping {
+		l.sweeping = true
+		time.AfterFunc(maxSnapshotAge, l.sweep)
+	}
 	l.mu.Unlock()
+	<-l.slots
+}
+
+func (l *latestReader) drop(c *latestConn) {
 	c.close()
+	<-l.slots
 }
 
 // sweep ends the snapshots of idle connections that are maxSnapshotAge
@@ -178,7 +210,9 @@ func (l *latestReader) sweep() {
 			} else if C.sesame_end_read(c.end) == 0 {
 				c.snapshot = false
 			} else {
-				c.close() // its state is unknown: not back to the pool
+				// Its state is unknown: closed, and a new one opens when
+				// needed (idle connections hold no slot).
+				c.close()
 				continue
 			}
 		}
@@ -284,13 +318,13 @@ func (db *DB) latestJSON(ctx context.Context, person string) ([]byte, error) {
 	// Read before the lookup's snapshot may start: a commit that ends
 	// after this load moves the generation on, and the next lookup renews.
 	gen := db.commits.Load()
-	c, err := db.latest.get()
+	c, err := db.latest.get(ctx)
 	if err != nil {
 		return nil, err
 	}
 	body, err := c.lookup(person, gen)
 	if err != nil {
-		c.close() // not back to the pool: its state is unknown
+		db.latest.drop(c) // not back to the pool: its state is unknown
 		return nil, fmt.Errorf("sqlite: latest score: %w", err)
 	}
 	db.latest.put(c)

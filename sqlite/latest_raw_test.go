@@ -15,7 +15,8 @@ import (
 
 // TestLatestScoreJSONRaw: the raw lookup answers what encoding/json makes
 // of the latest score — also for a body past its buffer, right after each
-// new save, and from many goroutines at once — and not_found for nobody.
+// new save, and from many goroutines at once on a bounded set of
+// connections — and not_found for nobody.
 func TestLatestScoreJSONRaw(t *testing.T) {
 	ctx := context.Background()
 	db := testDB(t)
@@ -45,7 +46,7 @@ func TestLatestScoreJSONRaw(t *testing.T) {
 		t.Fatalf("the large body is only %d bytes", len(want["p007"]))
 	}
 	var wg sync.WaitGroup
-	for g := range 8 {
+	for g := range 64 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -60,6 +61,9 @@ func TestLatestScoreJSONRaw(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	if n := db.latest.opened.Load(); n > int64(latestConns()) {
+		t.Errorf("64 goroutines' lookups opened %d connections, more than the %d kept", n, latestConns())
+	}
 	for i := range 3 {
 		sc := score("p001", 700+i, 0)
 		if err := st.SaveScores(ctx, []*sesame.Score{sc}); err != nil {
