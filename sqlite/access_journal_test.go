@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -97,6 +98,81 @@ func TestAccessJournalSharedByTwoHandles(t *testing.T) {
 	wg.Wait()
 	wantStored(t, logs[0], 2*n, append(all[0], all[1]...)...)
 	wantStored(t, logs[1], 2*n)
+}
+
+// TestAccessJournalLease: with after-write, an append keeps the journal's
+// lock for the next one (the lease), and lets it go within a sync cycle
+// once appends stop, or between syncs while they go on: another handle
+// (another process) is never shut out for long, and the two still make
+// one chain.
+func TestAccessJournalLease(t *testing.T) {
+	_, logs := twoHandles(t)
+	leased := func(log *AccessLogStore) bool {
+		j, err := log.db.journal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		return j.leased
+	}
+	first := appendN(t, logs[0], "a", 3)
+	if !leased(logs[0]) {
+		t.Fatal("after an append the journal's lock is not leased")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for leased(logs[0]) {
+		if time.Now().After(deadline) {
+			t.Fatal("the lease outlived the appends by 5 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+
+	// One handle appends without pause; the other's appends, a
+	// millisecond apart, get in, and the busy one goes on meanwhile.
+	stop := make(chan struct{})
+	var busy []*sesame.AccessEntry
+	var busyN atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for k := 0; ; k++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			e := accessEntry(fmt.Sprintf("busy-%d", k%7))
+			if err := logs[0].AppendAccess(context.Background(), e); err != nil {
+				t.Error(err)
+				return
+			}
+			busy = append(busy, e)
+			busyN.Add(1)
+		}
+	}()
+	for busyN.Load() < 200 {
+		time.Sleep(time.Millisecond)
+	}
+	before, start := busyN.Load(), time.Now()
+	var other []*sesame.AccessEntry
+	for range 20 {
+		other = append(other, appendN(t, logs[1], "b", 1)...)
+		time.Sleep(time.Millisecond)
+	}
+	took, during := time.Since(start), busyN.Load()-before
+	close(stop)
+	wg.Wait()
+	if took > 10*time.Second {
+		t.Errorf("20 appends beside a busy handle took %s", took)
+	}
+	if during == 0 {
+		t.Error("the busy handle appended nothing while the other did")
+	}
+	t.Logf("20 appends a millisecond apart beside a busy handle took %s; it appended %d meanwhile", took, during)
+	all := append(append(first, busy...), other...)
+	wantStored(t, logs[1], len(all), all...)
 }
 
 // TestAccessJournalTruncatedByAnotherHandle: while one handle is quiet,

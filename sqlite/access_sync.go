@@ -86,6 +86,10 @@ func (j *accessJournal) syncLoop() {
 			time.Sleep(wait)
 		}
 		last = time.Now()
+		// Let another process have the file between two syncs.
+		j.mu.Lock()
+		j.endLease()
+		j.mu.Unlock()
 		if err := j.timedSync(); err != nil {
 			j.failSync(err)
 		}
@@ -108,6 +112,7 @@ func (j *accessJournal) failSync(err error) error {
 			fmt.Errorf("sqlite: access journal %s: fdatasync: %w", j.path, err))
 		j.size = -1
 		j.clearMem()
+		j.endLease() // no more appends here: others may go on
 		slog.Error("sqlite: access journal: fdatasync failed; every read that needs an access entry is refused until restart", "journal", j.path, "err", err)
 	}
 	return j.failed
