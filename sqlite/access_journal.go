@@ -16,7 +16,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/audit"
 )
 
@@ -144,32 +143,6 @@ var (
 	journalTruncateAt int64 = 64 << 20 // a variable for tests
 )
 
-// journalLine is an entry as the journal stores it: the access_log row.
-type journalLine struct {
-	Seq      int64  `json:"seq"`
-	At       int64  `json:"at"` // Unix nanoseconds, as access_log stores it
-	Person   string `json:"person"`
-	Actor    string `json:"actor"`
-	Action   string `json:"action"`
-	Scope    string `json:"scope"`
-	Purpose  string `json:"purpose"`
-	Consent  string `json:"consent"`
-	Outcome  string `json:"outcome"`
-	Reason   string `json:"reason"`
-	PrevHash string `json:"prev_hash"`
-	Hash     string `json:"hash"`
-}
-
-func lineOf(e *sesame.AccessEntry) journalLine {
-	return journalLine{Seq: e.Seq, At: tsNS(e.At), Person: e.Person, Actor: e.Actor, Action: e.Action, Scope: string(e.Scope),
-		Purpose: string(e.Purpose), Consent: e.Consent, Outcome: e.Outcome, Reason: e.Reason, PrevHash: e.PrevHash, Hash: e.Hash}
-}
-
-func (l *journalLine) entry() *sesame.AccessEntry {
-	return &sesame.AccessEntry{Seq: l.Seq, At: tsFromNS(l.At), Person: l.Person, Actor: l.Actor, Action: l.Action, Scope: sesame.Scope(l.Scope),
-		Purpose: sesame.Purpose(l.Purpose), Consent: l.Consent, Outcome: l.Outcome, Reason: l.Reason, PrevHash: l.PrevHash, Hash: l.Hash}
-}
-
 // journal returns db's journal, opening its file on first use.
 func (db *DB) journal() (*accessJournal, error) {
 	db.journalOnce.Do(func() {
@@ -273,20 +246,15 @@ func (j *accessJournal) write(group []*accessReq) (*syncTicket, error) {
 		j.clearMem()
 		j.memFrom = j.size
 	}
-	kept := len(j.mem)
 	for _, r := range group {
 		e := r.e
 		seq++
 		e.Seq = seq
+		validUTF8(e)
 		audit.Seal(prev, e)
 		prev = e.Hash
 		l := lineOf(e)
-		b, err := json.Marshal(l)
-		if err != nil {
-			j.mem, j.memEnds = j.mem[:kept], j.memEnds[:kept]
-			return nil, fmt.Errorf("sqlite: access journal: %w", err)
-		}
-		buf = append(append(buf, b...), '\n')
+		buf = appendLine(buf, &l)
 		j.mem = append(j.mem, l)
 		j.memEnds = append(j.memEnds, j.size+int64(len(buf)))
 	}
@@ -663,50 +631,27 @@ func (j *accessJournal) position(ctx context.Context) (gen, offset int64, err er
 // indexRange inserts the journal's lines in [from, to) — lines, when the
 // caller has them from memLines, else read from the file — into access_log and
 // records how far the file is indexed, in one transaction that first
-// checks that the file was not truncated since gen was read. With
-// truncate, it records the truncation instead (gen+1, offset 0).
+// checks that the file was not truncated since gen was read (if it was,
+// nothing is done: the next run starts afresh). With truncate, it records
+// the truncation instead (gen+1, offset 0). The transaction runs on the
+// raw connection (access_index_raw.go).
 func (j *accessJournal) indexRange(ctx context.Context, gen, from, to int64, truncate bool, lines []journalLine) error {
-	err := j.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		var now int64
-		if err := tx.QueryRowContext(ctx, `SELECT gen FROM access_journal WHERE id = 1`).Scan(&now); err != nil {
-			return fmt.Errorf("sqlite: access journal position: %w", err)
-		}
-		if now != gen {
-			if truncate {
-				// Truncations happen under the flock this caller holds.
-				return fmt.Errorf("sqlite: access journal: generation %d, not %d, under the lock", now, gen)
-			}
-			return nil // truncated meanwhile: the next run starts afresh
-		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO access_log (`+accessColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		insert := func(l *journalLine) error {
-			_, err := stmt.ExecContext(ctx, l.Seq, l.At, l.Person, l.Actor, l.Action, l.Scope, l.Purpose, l.Consent, l.Outcome, l.Reason, l.PrevHash, l.Hash)
-			if err != nil {
-				return fmt.Errorf("sqlite: index access entry %d: %w", l.Seq, err)
-			}
-			return nil
-		}
+	applied, err := j.db.indexAccessRaw(ctx, gen, to, truncate, func(add func(*journalLine) error) error {
 		if lines != nil {
 			for i := range lines {
-				if err := insert(&lines[i]); err != nil {
+				if err := add(&lines[i]); err != nil {
 					return err
 				}
 			}
-		} else if _, _, _, err = j.scan(from, to, 0, "", true, insert); err != nil {
-			return err
+			return nil
 		}
-		if truncate {
-			_, err = tx.ExecContext(ctx, `UPDATE access_journal SET gen = gen + 1, offset = 0 WHERE id = 1`)
-		} else {
-			_, err = tx.ExecContext(ctx, `UPDATE access_journal SET offset = max(offset, ?) WHERE id = 1`, to)
-		}
+		_, _, _, err := j.scan(from, to, 0, "", true, add)
 		return err
 	})
-	if err == nil {
+	if err != nil {
+		return err
+	}
+	if applied {
 		if truncate {
 			j.indexedTo.Store(0)
 		} else {
@@ -714,7 +659,7 @@ func (j *accessJournal) indexRange(ctx context.Context, gen, from, to int64, tru
 			j.indexedTo.Store(to)
 		}
 	}
-	return err
+	return nil
 }
 
 // close stops appends and the indexer, indexes what is left (the file
