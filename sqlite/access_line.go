@@ -41,7 +41,8 @@ func (l *journalLine) entry() *sesame.AccessEntry {
 // hand rather than by encoding/json, whose reflection took a fifth of an
 // append's time under the journal's lock; what it writes, encoding/json
 // reads back as l exactly (TestJournalLineRoundTrip, FuzzJournalLine),
-// given valid UTF-8, which validUTF8 ensures before an entry is sealed.
+// given valid UTF-8, which validUTF8 ensures before an entry is sealed
+// (sesame.AppendJSONString would replace what is not, after the hash).
 func appendLine(b []byte, l *journalLine) []byte {
 	b = append(b, `{"seq":`...)
 	b = strconv.AppendInt(b, l.Seq, 10)
@@ -53,39 +54,9 @@ func appendLine(b []byte, l *journalLine) []byte {
 		{`,"prev_hash":`, l.PrevHash}, {`,"hash":`, l.Hash},
 	} {
 		b = append(b, f.key...)
-		b = appendJSONString(b, f.value)
+		b = sesame.AppendJSONString(b, f.value)
 	}
 	return append(b, "}\n"...)
-}
-
-// appendJSONString appends s, valid UTF-8, as a JSON string: quotes,
-// backslashes and control characters escaped, everything else as is.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, `\n`...)
-		case '\r':
-			b = append(b, `\r`...)
-		case '\t':
-			b = append(b, `\t`...)
-		default:
-			const hex = "0123456789abcdef"
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // validUTF8 replaces invalid UTF-8 in e's text with U+FFFD before it is
