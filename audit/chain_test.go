@@ -62,4 +62,3 @@ func BenchmarkHash(b *testing.B) { benchHash(b, Hash) }
 
 // BenchmarkHashPerField: the first Hash, side by side.
 func BenchmarkHashPerField(b *testing.B) { benchHash(b, hashPerField) }
-
