@@ -108,6 +108,12 @@ func BenchmarkOperatorScoreRead(b *testing.B) {
 	if err := ts.db.Scores().SaveScores(context.Background(), batch); err != nil {
 		b.Fatal(err)
 	}
+	// The store itself, as in `sesame serve` (the test server counts reads
+	// through a wrapper that hides its raw JSON path).
+	ts.srv.Scores.Scores = ts.db.Scores()
+	if _, ok := ts.srv.Scores.Scores.(ScoreJSONReader); !ok {
+		b.Fatal("the SQLite score store does not serve stored JSON")
+	}
 	h := ts.srv.Handler()
 	var n atomic.Int64
 	b.SetParallelism(8)
