@@ -100,7 +100,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	db.reader = reader
-	db.latest = newLatestReader(path, db.commits)
+	db.latest = newLatestReader(path)
 	if db.appender, err = openRawAppender(path); err != nil {
 		db.Close()
 		return nil, err

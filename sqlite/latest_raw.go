@@ -88,17 +88,16 @@ import (
 //
 // Each connection keeps its read transaction open across lookups (a
 // snapshot), renewed when this process has committed a write to the file
-// since it began, or once it is maxSnapshotAge old. Starting a read
+// since it began (DB.commits, read by latestJSON), or once it is maxSnapshotAge old. Starting a read
 // transaction per lookup cost two fcntl locks and an fstat, and with them
-// the lookup took 14 µs instead of 8 (BenchmarkLatestScoreJSON on a
-// million people). A lookup therefore sees every write this process
+// the lookup took 11.9–12.1 µs instead of 8.6–9.4 (BenchmarkLatestScoreJSON
+// on a million people, one goroutine). A lookup therefore sees every write this process
 // committed before it, and other processes' writes (a `sesame rescore`
 // beside the server) within maxSnapshotAge. Idle connections end their
 // snapshots as soon as they are that old, so that none holds back the
 // WAL's checkpoints and restarts for longer.
 type latestReader struct {
-	path    string
-	commits *atomic.Uint64 // the file's commit generation (commitGeneration)
+	path string
 	// slots holds a place for each connection in use: at most its
 	// capacity are open, and a lookup beyond waits for one (for
 	// microseconds: a lookup is a few page reads). Opening more under
@@ -133,8 +132,8 @@ type latestConn struct {
 // OS's cache.
 func latestConns() int { return max(8, 4*runtime.GOMAXPROCS(0)) }
 
-func newLatestReader(path string, commits *atomic.Uint64) *latestReader {
-	return &latestReader{path: path, commits: commits, slots: make(chan struct{}, latestConns())}
+func newLatestReader(path string) *latestReader {
+	return &latestReader{path: path, slots: make(chan struct{}, latestConns())}
 }
 
 // get returns an idle connection, or opens one while fewer than the
