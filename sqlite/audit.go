@@ -196,7 +196,11 @@ func (s *AccessLogStore) AccessEntries(ctx context.Context, person string, limit
 	if err := s.index(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT `+accessColumns+` FROM access_log WHERE person = ? ORDER BY seq DESC LIMIT ?`, person, limit)
+	// A person's entries are in access_recent or access_person (migration
+	// 042): the newest limit of them, then their rows.
+	rows, err := s.db.reader.QueryContext(ctx, `SELECT `+accessColumns+` FROM access_log WHERE seq IN (
+		SELECT seq FROM access_recent WHERE person = ?1 UNION SELECT seq FROM access_person WHERE person = ?1 ORDER BY seq DESC LIMIT ?2
+	) ORDER BY seq DESC`, person, limit)
 	if err != nil {
 		return nil, err
 	}
