@@ -135,8 +135,7 @@ import (
 // each of its twelve arguments: 4.2 µs of the indexer's time per entry,
 // of which SQLite's own work was 1.8.
 
-const accessIndexSQL = `INSERT OR IGNORE INTO access_log (seq, at, person, actor, action, scope, purpose, consent, outcome, reason, prev_hash, hash)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)`
+const accessIndexSQL = `INSERT OR IGNORE INTO access_log (` + accessColumns + `) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)`
 
 // accessIndexChunk bounds one call into C (and the chunk's buffers).
 const accessIndexChunk = 4096
@@ -154,10 +153,10 @@ const accessSweepShare = 16
 type accessIndexStmts struct {
 	gen, insert, recent, advance, truncate *C.sqlite3_stmt
 	// The sweep from access_recent to access_person.
-	sweepAt, recentRows, nth, after, moveTo, moveToEnd, dropTo, dropToEnd, setState *C.sqlite3_stmt
-	rows                                                                            []C.sesame_access_row
-	buf                                                                             []byte
-	text                                                                            []byte
+	sweepAt, recentRows, nth, after, moveTo, dropTo, setState *C.sqlite3_stmt
+	rows                                                      []C.sesame_access_row
+	buf                                                       []byte
+	text                                                      []byte
 }
 
 func (a *rawAppender) accessStmts() (*accessIndexStmts, error) {
@@ -179,9 +178,7 @@ func (a *rawAppender) accessStmts() (*accessIndexStmts, error) {
 		{&s.nth, `SELECT person FROM access_recent WHERE person >= ?1 ORDER BY person LIMIT 1 OFFSET ?2`},
 		{&s.after, `SELECT person FROM access_recent WHERE person > ?1 ORDER BY person LIMIT 1`},
 		{&s.moveTo, `INSERT OR IGNORE INTO access_person (person, seq) SELECT person, seq FROM access_recent WHERE person >= ?1 AND person < ?2`},
-		{&s.moveToEnd, `INSERT OR IGNORE INTO access_person (person, seq) SELECT person, seq FROM access_recent WHERE person >= ?1 AND ?2 = ''`},
 		{&s.dropTo, `DELETE FROM access_recent WHERE person >= ?1 AND person < ?2`},
-		{&s.dropToEnd, `DELETE FROM access_recent WHERE person >= ?1 AND ?2 = ''`},
 		{&s.setState, `UPDATE access_journal SET sweep = ?1, recent = ?2 WHERE id = 1`},
 	} {
 		st, err := a.rc.prepare(p.q)
@@ -197,7 +194,7 @@ func (a *rawAppender) accessStmts() (*accessIndexStmts, error) {
 
 func (s *accessIndexStmts) finalize() {
 	for _, st := range []*C.sqlite3_stmt{s.gen, s.insert, s.recent, s.advance, s.truncate,
-		s.sweepAt, s.recentRows, s.nth, s.after, s.moveTo, s.moveToEnd, s.dropTo, s.dropToEnd, s.setState} {
+		s.sweepAt, s.recentRows, s.nth, s.after, s.moveTo, s.dropTo, s.setState} {
 		if st != nil {
 			C.sqlite3_finalize(st)
 		}
@@ -328,17 +325,14 @@ func (a *rawAppender) sweep(s *accessIndexStmts, added int64) error {
 		if err != nil {
 			return err
 		}
+		end := endOfPeople
 		if more {
-			next = to
+			next, end = to, to
 		}
-		moveTo, dropTo := s.moveTo, s.dropTo
-		if next == "" {
-			moveTo, dropTo = s.moveToEnd, s.dropToEnd
-		}
-		if _, err := a.move(moveTo, first, next); err != nil {
+		if _, err := a.move(s.moveTo, first, end); err != nil {
 			return err
 		}
-		moved, err := a.move(dropTo, first, next)
+		moved, err := a.move(s.dropTo, first, end)
 		if err != nil {
 			return err
 		}
@@ -377,6 +371,11 @@ func (a *rawAppender) move(st *C.sqlite3_stmt, from, to string) (int64, error) {
 	}
 	return int64(changes), nil
 }
+
+// endOfPeople sorts after every person id (BINARY collation: valid UTF-8
+// never holds the byte 0xff): the upper bound of a range that runs to the
+// end of the table.
+const endOfPeople = "\xff"
 
 // cText passes s to C for a binding SQLite copies: "" as a valid pointer,
 // since a null one would bind NULL.
