@@ -40,7 +40,7 @@ const (
 
 func startCheckpointer(ctx context.Context, path string) (*checkpointer, error) {
 	// Not query_only: a checkpoint writes the database file.
-	conn, err := sql.Open("sqlite3", dsn(path, commonDSN()))
+	conn, err := sql.Open(driverName, dsn(path, commonDSN()))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: checkpointer: %w", err)
 	}

@@ -19,8 +19,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
 
 // DB is an open Sesame database file. It is safe for concurrent use. Stores
@@ -74,7 +72,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r := cloneValues(common)
 	r.Set("_query_only", "true")
 
-	writer, err := sql.Open("sqlite3", dsn(path, w))
+	writer, err := sql.Open(driverName, dsn(path, w))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -91,7 +89,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		writer.Close()
 		return nil, err
 	}
-	reader, err := sql.Open("sqlite3", dsn(path, r))
+	reader, err := sql.Open(driverName, dsn(path, r))
 	if err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)

@@ -5,6 +5,7 @@ typedef struct sqlite3 sqlite3;
 typedef struct sqlite3_stmt sqlite3_stmt;
 
 extern int sqlite3_bind_text(sqlite3_stmt*, int, const char*, int, void(*)(void*));
+extern int sqlite3_bind_int64(sqlite3_stmt*, int, long long);
 extern int sqlite3_step(sqlite3_stmt*);
 extern int sqlite3_reset(sqlite3_stmt*);
 extern int sqlite3_finalize(sqlite3_stmt*);
@@ -13,6 +14,7 @@ extern int sqlite3_column_bytes(sqlite3_stmt*, int);
 extern int sqlite3_get_autocommit(sqlite3*);
 extern sqlite3 *sqlite3_db_handle(sqlite3_stmt*);
 extern void *memcpy(void*, const void*, unsigned long);
+extern int memcmp(const void*, const void*, unsigned long);
 
 static int sesame_run(sqlite3_stmt *st) {
 	int rc = sqlite3_step(st);
@@ -21,17 +23,19 @@ static int sesame_run(sqlite3_stmt *st) {
 	return reset != 0 ? reset : rc;
 }
 
-// sesame_latest looks person up with st (SELECT body … WHERE person = ?)
-// and copies the body into buf when it fits, all in one call from Go. It
-// returns SQLITE_ROW (100) with *n the body's size (copied only when
-// *n <= cap), SQLITE_DONE (101) when there is no row, or an error code.
-// The lookup runs in the connection's open read transaction (begin, a
-// prepared BEGIN, starts one when there is none); with renew, the one
-// open is first ended (end: a prepared COMMIT), so that the lookup sees
-// the database as it is now.
-static int sesame_latest(sqlite3_stmt *st, sqlite3_stmt *begin, sqlite3_stmt *end, int renew,
-		const char *person, int plen, unsigned char *buf, int cap, int *n) {
-	sqlite3 *db = sqlite3_db_handle(st);
+// sesame_latest looks person up and copies their body into buf when it
+// fits, all in one call from Go: first under their key (bykey: SELECT
+// person, body … WHERE person_key = ?), and when someone else or no one
+// is stored there, through the person index (byperson: SELECT body …
+// WHERE person = ?; see person_key.go). It returns SQLITE_ROW (100) with
+// *n the body's size (copied only when *n <= cap), SQLITE_DONE (101) when
+// there is no row, or an error code. The lookup runs in the connection's
+// open read transaction (begin, a prepared BEGIN, starts one when there
+// is none); with renew, the one open is first ended (end: a prepared
+// COMMIT), so that the lookup sees the database as it is now.
+static int sesame_latest(sqlite3_stmt *bykey, sqlite3_stmt *byperson, sqlite3_stmt *begin, sqlite3_stmt *end,
+		int renew, long long key, const char *person, int plen, unsigned char *buf, int cap, int *n) {
+	sqlite3 *db = sqlite3_db_handle(bykey);
 	int rc;
 	if (renew && !sqlite3_get_autocommit(db) && (rc = sesame_run(end)) != 0) {
 		return rc;
@@ -39,18 +43,33 @@ static int sesame_latest(sqlite3_stmt *st, sqlite3_stmt *begin, sqlite3_stmt *en
 	if (sqlite3_get_autocommit(db) && (rc = sesame_run(begin)) != 0) {
 		return rc;
 	}
-	// SQLITE_TRANSIENT: SQLite copies person, so that the statement keeps
-	// no pointer into Go memory once this call returns.
-	rc = sqlite3_bind_text(st, 1, person, plen, (void(*)(void*))-1);
+	sqlite3_stmt *st = bykey;
+	int col = 1;
+	rc = sqlite3_bind_int64(bykey, 1, key);
 	if (rc != 0) {
 		return rc;
 	}
-	rc = sqlite3_step(st);
+	rc = sqlite3_step(bykey);
+	if (rc != 100 || sqlite3_column_bytes(bykey, 0) != plen || memcmp(sqlite3_column_blob(bykey, 0), person, (unsigned long)plen) != 0) {
+		int reset = sqlite3_reset(bykey);
+		if (rc != 100 && rc != 101) {
+			return reset != 0 ? reset : rc;
+		}
+		// SQLITE_TRANSIENT: SQLite copies person, so that the statement
+		// keeps no pointer into Go memory once this call returns.
+		st = byperson;
+		col = 0;
+		rc = sqlite3_bind_text(st, 1, person, plen, (void(*)(void*))-1);
+		if (rc != 0) {
+			return rc;
+		}
+		rc = sqlite3_step(st);
+	}
 	if (rc == 100) {
-		int size = sqlite3_column_bytes(st, 0);
+		int size = sqlite3_column_bytes(st, col);
 		*n = size;
 		if (size <= cap && size > 0) {
-			memcpy(buf, sqlite3_column_blob(st, 0), (unsigned long)size);
+			memcpy(buf, sqlite3_column_blob(st, col), (unsigned long)size);
 		}
 	}
 	int reset = sqlite3_reset(st);
@@ -118,7 +137,8 @@ const maxSnapshotAge = 10 * time.Millisecond
 
 type latestConn struct {
 	rc         *rawConn
-	st         *C.sqlite3_stmt
+	byKey      *C.sqlite3_stmt // the lookup under the person's key
+	byPerson   *C.sqlite3_stmt // and through the person index
 	begin, end *C.sqlite3_stmt // BEGIN and COMMIT: the snapshot's start and end
 	buf        []byte          // reused: most bodies are about a kilobyte
 	// The open snapshot: when it began and the commit generation then.
@@ -236,7 +256,11 @@ func openLatestConn(path string) (*latestConn, error) {
 	for _, p := range []struct {
 		st **C.sqlite3_stmt
 		q  string
-	}{{&c.st, `SELECT body FROM score_latest WHERE person = ?`}, {&c.begin, `BEGIN`}, {&c.end, `COMMIT`}} {
+	}{
+		{&c.byKey, `SELECT person, body FROM score_latest WHERE person_key = ?`},
+		{&c.byPerson, `SELECT body FROM score_latest WHERE person = ?`},
+		{&c.begin, `BEGIN`}, {&c.end, `COMMIT`},
+	} {
 		if *p.st, err = rc.prepare(p.q); err != nil {
 			c.close()
 			return nil, err
@@ -246,7 +270,7 @@ func openLatestConn(path string) (*latestConn, error) {
 }
 
 func (c *latestConn) close() {
-	for _, st := range []*C.sqlite3_stmt{c.st, c.begin, c.end} {
+	for _, st := range []*C.sqlite3_stmt{c.byKey, c.byPerson, c.begin, c.end} {
 		if st != nil {
 			C.sqlite3_finalize(st)
 		}
@@ -267,7 +291,8 @@ func (c *latestConn) lookup(person string, gen uint64) ([]byte, error) {
 	for {
 		var n C.int
 		p := (*C.char)(unsafe.Pointer(unsafe.StringData(person)))
-		rc := C.sesame_latest(c.st, c.begin, c.end, boolInt(renew), p, C.int(len(person)), (*C.uchar)(unsafe.Pointer(&c.buf[0])), C.int(len(c.buf)), &n)
+		rc := C.sesame_latest(c.byKey, c.byPerson, c.begin, c.end, boolInt(renew), C.longlong(personKey(person)),
+			p, C.int(len(person)), (*C.uchar)(unsafe.Pointer(&c.buf[0])), C.int(len(c.buf)), &n)
 		if rc != 100 && rc != 101 {
 			c.snapshot = false
 			return nil, c.rc.err("latest score", rc)

@@ -78,7 +78,10 @@ func encodeScores(scores []*sesame.Score, parallel bool) (out []encodedScore, us
 
 const (
 	insertScoreSQL  = `INSERT INTO scores (person, status, score, band, model_version, as_of, computed_at) VALUES (?,?,?,?,?,?,?)`
-	upsertLatestSQL = `INSERT INTO score_latest (person, seq, body, features) VALUES (?,?,?,?)
+	// A new person goes under their key unless someone else has it
+	// (person_key.go); a person already stored keeps their rowid.
+	upsertLatestSQL = `INSERT INTO score_latest (person_key, person, seq, body, features)
+		VALUES (CASE WHEN EXISTS (SELECT 1 FROM score_latest WHERE person_key = ?1 AND person <> ?2) THEN NULL ELSE ?1 END, ?2, ?3, ?4, ?5)
 		ON CONFLICT (person) DO UPDATE SET seq = excluded.seq, body = excluded.body, features = excluded.features`
 )
 
@@ -164,7 +167,7 @@ func (s *ScoreStore) save(ctx context.Context, p *PreparedScores, job, position 
 		defer latest.Close()
 		h, l := hist.(*sqlite3.SQLiteStmt), latest.(*sqlite3.SQLiteStmt)
 		ha := namedArgs(7)
-		la := namedArgs(4)
+		la := namedArgs(5)
 		ha[6].Value = now
 		bg := context.Background() // no goroutine per statement; cancellation is checked between rows
 		for i, sc := range scores {
@@ -183,10 +186,10 @@ func (s *ScoreStore) save(ctx context.Context, p *PreparedScores, job, position 
 			if err != nil {
 				return err
 			}
-			la[0].Value, la[1].Value, la[2].Value = sc.Person, seq, rows[i].body
-			la[3].Value = nil
+			la[0].Value, la[1].Value, la[2].Value, la[3].Value = personKey(sc.Person), sc.Person, seq, rows[i].body
+			la[4].Value = nil
 			if rows[i].features != nil {
-				la[3].Value = rows[i].features
+				la[4].Value = rows[i].features
 			}
 			if _, err := l.ExecContext(bg, la); err != nil {
 				return fmt.Errorf("sqlite: save latest score: %w", err)

@@ -24,7 +24,7 @@ func init() {
 		if fs.Lookup("public-url") == nil {
 			fs.String("public-url", envOr("SESAME_PUBLIC_URL", ""), "the server's public `URL`, for approval and login links (env SESAME_PUBLIC_URL; default: from each request)")
 		}
-		accessSync := fs.String("access-log-sync", envOr("SESAME_ACCESS_LOG_SYNC", "after-write"), "when an access entry must be on disk before its read is answered (SQLite; env SESAME_ACCESS_LOG_SYNC): after-write (written: survives a crash of sesame; synced in the background within a few milliseconds) or each-read (fdatasync'ed first: survives a power loss too, at a disk flush per read)")
+		accessSync := fs.String("access-log-sync", envOr("SESAME_ACCESS_LOG_SYNC", "after-write"), "when an access entry must be on disk before its read is answered (SQLite; env SESAME_ACCESS_LOG_SYNC): after-write (written: survives a crash of sesame; synced in the background within about ten milliseconds) or each-read (fdatasync'ed first: survives a power loss too, at a disk flush per read)")
 		return func(ctx context.Context, env *serveEnv) error {
 			mode, err := sqlite.ParseAccessLogSync(*accessSync)
 			if err != nil {
