@@ -49,7 +49,7 @@ func (s *Server) middleware(next nethttp.Handler) nethttp.Handler {
 		start := time.Now()
 		st := &requestState{id: requestID(r.Header.Get("X-Request-Id"))}
 		w.Header().Set("X-Request-Id", st.id)
-		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), stateKey{}, st), s.cfg.RequestTimeout)
+		ctx, cancel := withLazyDeadline(context.WithValue(r.Context(), stateKey{}, st), start.Add(s.cfg.RequestTimeout))
 		defer cancel()
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}

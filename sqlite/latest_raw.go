@@ -161,8 +161,14 @@ func newLatestReader(path string) *latestReader {
 func (l *latestReader) get(ctx context.Context) (*latestConn, error) {
 	select {
 	case l.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	default:
+		// Only a lookup that has to wait watches its context: the
+		// server's request contexts make their timer on the first Done.
+		select {
+		case l.slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	l.mu.Lock()
 	if l.shut {
