@@ -46,6 +46,7 @@ func main() {
 	rescoreFlag := flag.Bool("rescore", true, "time a full rescore (sesame rescore --fresh) first; false reuses the stored scores of -db")
 	repeat := flag.Int("repeat", 1, "HTTP runs of each kind, alternating sesame and the bare handler")
 	binFlag := flag.String("bin", "", "a `sesame` binary to serve with (default: built from ./cmd/sesame), e.g. an older build to compare")
+	against := flag.String("against", "", "a second `sesame` binary: each repetition also runs GET score on it (a server of its own, started after the first one stops), so that two builds are compared side by side against the same bare run")
 	duringIngest := flag.Bool("during-ingest", true, "also measure GET score while another client posts batches of 1,000 events to the same server")
 	eachRead := flag.Bool("each-read", true, "also measure GET score with sesame serve --access-log-sync each-read (an fdatasync before each answer)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of `sesame serve` during the (first) GET score run to this file")
@@ -173,6 +174,8 @@ func main() {
 	}
 	var scoreRuns, bareRuns []loadgen.Result
 	var scoreCPU []time.Duration // sesame serve's CPU time per request of each run
+	var againstRuns []loadgen.Result
+	var againstCPU []time.Duration // the same, for -against
 	// The bare handler's and the load generator's CPU per request.
 	var bareCPU, loadCPU []time.Duration
 	for rep := 0; rep < *repeat; rep++ {
@@ -187,6 +190,18 @@ func main() {
 		scoreCPU = append(scoreCPU, cpu)
 		if prof != nil {
 			check(os.WriteFile(*cpuProfile, <-prof, 0o644))
+		}
+		if *against != "" {
+			// One server at a time on the database: an idle one would
+			// index the other's access entries during its run.
+			srv.stop()
+			srv = startServe(*against, *dbPath, false)
+			base = srv.base
+			run, cpu, _ := measure(srv, getScore)
+			againstRuns, againstCPU = append(againstRuns, run), append(againstCPU, cpu)
+			srv.stop()
+			srv = startServe(bin, *dbPath, false)
+			base = srv.base
 		}
 		// The bare handler runs while sesame serve idles (its process
 		// stays up, as a second server on the machine would).
@@ -247,6 +262,11 @@ func main() {
 			float64(bareCPU[i])/1e3, float64(loadCPU[i])/1e3)
 		fmt.Printf("  throughput ratio            %.0f%% of the bare handler (sesame serve used %.1f µs of CPU per request)\n",
 			100*scoreRuns[i].RPS/bareRuns[i].RPS, float64(scoreCPU[i])/1e3)
+		if i < len(againstRuns) {
+			fmt.Printf("  GET score, -against binary  %s\n", againstRuns[i])
+			fmt.Printf("    %.0f%% of the same bare run (%s used %.1f µs of CPU per request)\n",
+				100*againstRuns[i].RPS/bareRuns[i].RPS, *against, float64(againstCPU[i])/1e3)
+		}
 	}
 	for i := range eachReadRuns {
 		fmt.Printf("  GET score, --access-log-sync each-read   %s\n", eachReadRuns[i])
