@@ -16,7 +16,10 @@ import (
 //
 // The first Done (from a select, a child context, a database driver
 // watching the query) arms it: from then on it is the real
-// WithDeadline, which Value and Err defer to as well.
+// WithDeadline, which Value and Err defer to as well. One difference
+// remains: context.Cause of a context that nobody watched and whose
+// deadline passed reports its parent's cause (nil) where Err reports
+// DeadlineExceeded; nothing here asks for a cause.
 type deadlineContext struct {
 	context.Context // the parent, until armed
 	deadline        time.Time
