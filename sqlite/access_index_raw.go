@@ -276,7 +276,9 @@ func (a *rawAppender) indexAccessTx(s *accessIndexStmts, gen, to int64, truncate
 	if err := flush(); err != nil {
 		return false, err
 	}
-	if err := a.sweep(s, int64(added)); err != nil {
+	// A truncation holds up every append until it commits: it leaves
+	// the move to the next run.
+	if err := a.sweep(s, int64(added), !truncate); err != nil {
 		return false, err
 	}
 	var ignored C.longlong
@@ -294,8 +296,8 @@ func (a *rawAppender) indexAccessTx(s *accessIndexStmts, gen, to int64, truncate
 // (from the sweep's position, about a sixteenth of the table) on to
 // access_person, and records where the next range starts and how many
 // rows access_recent holds, added being the rows just inserted into it.
-// In the indexing transaction.
-func (a *rawAppender) sweep(s *accessIndexStmts, added int64) error {
+// Without move it only records the count. In the indexing transaction.
+func (a *rawAppender) sweep(s *accessIndexStmts, added int64, move bool) error {
 	from, _, err := a.text(s, s.sweepAt, false, "", 0)
 	if err != nil {
 		return err
@@ -305,6 +307,10 @@ func (a *rawAppender) sweep(s *accessIndexStmts, added int64) error {
 		return a.rc.err("access index sweep", code)
 	}
 	recent := int64(rows) + added
+	if !move {
+		_, _, err = a.text(s, s.setState, true, from, recent)
+		return err
+	}
 	// first is the first person at or after from, wrapping round to the
 	// start of the table; the range runs to the person share rows on (or
 	// to the one after first, or to the end).

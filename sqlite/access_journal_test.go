@@ -278,6 +278,41 @@ func TestAccessJournalTruncates(t *testing.T) {
 	wantStored(t, log, 210, append(first, more...)...)
 }
 
+// A truncation whose transaction indexes lines leaves the sweep to the
+// next run but still counts the rows it added to access_recent.
+func TestAccessJournalTruncationCountsRecentRows(t *testing.T) {
+	oldEvery := journalIndexEvery
+	journalIndexEvery = 1 << 30 // no indexing but this test's
+	t.Cleanup(func() { journalIndexEvery = oldEvery })
+	db, log := chainOf(t, 0)
+	appendN(t, log, "p", 50)
+	j, err := db.journal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.mu.Lock()
+	if err := j.lockFile(); err != nil {
+		t.Fatal(err)
+	}
+	err = j.catchUp()
+	if err == nil {
+		err = j.startOver(context.Background(), j.size)
+	}
+	j.unlockFile()
+	j.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recent, rows, logged int
+	if err := db.Reader().QueryRow(`SELECT recent, (SELECT count(*) FROM access_recent), (SELECT count(*) FROM access_log) FROM access_journal`).Scan(&recent, &rows, &logged); err != nil || recent != rows || logged != 50 {
+		t.Fatalf("access_journal.recent %d, access_recent holds %d, access_log %d (%v); want 50, 50, 50", recent, rows, logged, err)
+	}
+	var moved int
+	if err := db.Reader().QueryRow(`SELECT count(*) FROM access_person`).Scan(&moved); err != nil || moved != 0 {
+		t.Fatalf("the truncation moved %d rows on to access_person (%v): it holds up appends, the next run sweeps", moved, err)
+	}
+}
+
 // TestAccessJournalIndexesWhenIdle: entries below journalIndexEvery reach
 // the table on their own once appends pause, without a read asking.
 func TestAccessJournalIndexesWhenIdle(t *testing.T) {

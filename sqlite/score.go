@@ -77,7 +77,7 @@ func encodeScores(scores []*sesame.Score, parallel bool) (out []encodedScore, us
 }
 
 const (
-	insertScoreSQL  = `INSERT INTO scores (person, status, score, band, model_version, as_of, computed_at) VALUES (?,?,?,?,?,?,?)`
+	insertScoreSQL = `INSERT INTO scores (person, status, score, band, model_version, as_of, computed_at) VALUES (?,?,?,?,?,?,?)`
 	// A new person goes under their key unless someone else has it
 	// (person_key.go); a person already stored keeps their rowid.
 	upsertLatestSQL = `INSERT INTO score_latest (person_key, person, seq, body, features)
