@@ -205,9 +205,9 @@ func (s *accessIndexStmts) finalize() {
 // generation is still gen (else it does nothing and returns false: the
 // file was truncated meanwhile), inserts the lines that lines yields (in
 // chunks, each handed to add), and records how far the file is indexed
-// (to) or, with truncate, its truncation. The caller holds the pool's
+// (to) or, for runTruncate, its truncation. The caller holds the pool's
 // writer connection.
-func (a *rawAppender) indexAccess(gen, to int64, truncate bool, lines func(add func(*journalLine) error) error) (bool, error) {
+func (a *rawAppender) indexAccess(gen, to int64, mode indexRun, lines func(add func(*journalLine) error) error) (bool, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	s, err := a.accessStmts()
@@ -217,7 +217,7 @@ func (a *rawAppender) indexAccess(gen, to int64, truncate bool, lines func(add f
 	if err := a.rc.exec("BEGIN IMMEDIATE"); err != nil {
 		return false, err
 	}
-	applied, err := a.indexAccessTx(s, gen, to, truncate, lines)
+	applied, err := a.indexAccessTx(s, gen, to, mode, lines)
 	if err != nil || !applied {
 		a.rc.exec("ROLLBACK") // nothing was written, or nothing will be
 		return false, err
@@ -229,7 +229,8 @@ func (a *rawAppender) indexAccess(gen, to int64, truncate bool, lines func(add f
 	return true, nil
 }
 
-func (a *rawAppender) indexAccessTx(s *accessIndexStmts, gen, to int64, truncate bool, lines func(add func(*journalLine) error) error) (bool, error) {
+func (a *rawAppender) indexAccessTx(s *accessIndexStmts, gen, to int64, mode indexRun, lines func(add func(*journalLine) error) error) (bool, error) {
+	truncate := mode == runTruncate
 	var now C.longlong
 	if code := C.sesame_int64(s.gen, 0, 0, &now); code != 0 {
 		return false, a.rc.err("access journal position", code)
@@ -276,9 +277,7 @@ func (a *rawAppender) indexAccessTx(s *accessIndexStmts, gen, to int64, truncate
 	if err := flush(); err != nil {
 		return false, err
 	}
-	// A truncation holds up every append until it commits: it leaves
-	// the move to the next run.
-	if err := a.sweep(s, int64(added), !truncate); err != nil {
+	if err := a.sweep(s, int64(added), mode == runSweep); err != nil {
 		return false, err
 	}
 	var ignored C.longlong
@@ -393,13 +392,13 @@ func cText(s string) (*C.char, C.int) {
 }
 
 // indexAccessRaw is indexRange's transaction on the raw connection.
-func (db *DB) indexAccessRaw(ctx context.Context, gen, to int64, truncate bool, lines func(add func(*journalLine) error) error) (bool, error) {
+func (db *DB) indexAccessRaw(ctx context.Context, gen, to int64, mode indexRun, lines func(add func(*journalLine) error) error) (bool, error) {
 	conn, err := db.writer.Conn(ctx)
 	if err != nil {
 		return false, fmt.Errorf("sqlite: writer connection: %w", err)
 	}
 	defer conn.Close()
-	applied, err := db.appender.indexAccess(gen, to, truncate, lines)
+	applied, err := db.appender.indexAccess(gen, to, mode, lines)
 	db.committed()
 	return applied, err
 }

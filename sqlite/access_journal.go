@@ -509,10 +509,28 @@ func (j *accessJournal) index(ctx context.Context) error {
 	return j.indexNow(ctx)
 }
 
+// indexRun is what an indexing transaction does besides indexing.
+type indexRun int
+
+const (
+	// runSweep, a regular run, also moves a range of people's rows from
+	// access_recent on to access_person (access_index_raw.go).
+	runSweep indexRun = iota
+	// runCatchUp only indexes: the short runs before a truncation. The
+	// sweep writes a page of access_person once for all the rows it
+	// moves there, so sweeping more often writes more: with these runs
+	// sweeping too, sesame serve's CPU per read averaged 52.8 against
+	// 48.2 µs over six alternating runs; without, 50.0 against 51.6.
+	runCatchUp
+	// runTruncate indexes what is left and records the file's
+	// truncation, under the lock that appends wait for: no sweep.
+	runTruncate
+)
+
 func (j *accessJournal) indexNow(ctx context.Context) error {
 	j.indexMu.Lock()
 	defer j.indexMu.Unlock()
-	end, stop, err := j.indexToEnd(ctx)
+	end, stop, err := j.indexToEnd(ctx, runSweep)
 	if err != nil || stop || end < journalTruncateAt {
 		return err
 	}
@@ -529,7 +547,7 @@ func (j *accessJournal) indexNow(ctx context.Context) error {
 		if behind <= journalTruncateSlack {
 			break
 		}
-		if end, stop, err = j.indexToEnd(ctx); err != nil || stop {
+		if end, stop, err = j.indexToEnd(ctx, runCatchUp); err != nil || stop {
 			return err
 		}
 	}
@@ -551,7 +569,7 @@ func (j *accessJournal) indexNow(ctx context.Context) error {
 // it. stop says that the table is ahead of the file: a step 2's
 // truncation was committed after this run read the file, and the next
 // run sees both.
-func (j *accessJournal) indexToEnd(ctx context.Context) (end int64, stop bool, err error) {
+func (j *accessJournal) indexToEnd(ctx context.Context, mode indexRun) (end int64, stop bool, err error) {
 	j.mu.Lock()
 	if err := j.lockFile(); err != nil {
 		j.mu.Unlock()
@@ -575,7 +593,7 @@ func (j *accessJournal) indexToEnd(ctx context.Context) (end int64, stop bool, e
 		j.mu.Lock()
 		lines := j.memLines(offset, end)
 		j.mu.Unlock()
-		if err := j.indexRange(ctx, gen, offset, end, false, lines); err != nil {
+		if err := j.indexRange(ctx, gen, offset, end, mode, lines); err != nil {
 			return 0, false, err
 		}
 	}
@@ -593,7 +611,7 @@ func (j *accessJournal) startOver(ctx context.Context, end int64) error {
 	if offset > end {
 		offset = 0
 	}
-	if err := j.indexRange(ctx, gen, offset, end, true, j.memLines(offset, end)); err != nil {
+	if err := j.indexRange(ctx, gen, offset, end, runTruncate, j.memLines(offset, end)); err != nil {
 		return err
 	}
 	j.clearMem()
@@ -661,11 +679,11 @@ func (j *accessJournal) position(ctx context.Context) (gen, offset int64, err er
 // caller has them from memLines, else read from the file — into access_log and
 // records how far the file is indexed, in one transaction that first
 // checks that the file was not truncated since gen was read (if it was,
-// nothing is done: the next run starts afresh). With truncate, it records
-// the truncation instead (gen+1, offset 0). The transaction runs on the
-// raw connection (access_index_raw.go).
-func (j *accessJournal) indexRange(ctx context.Context, gen, from, to int64, truncate bool, lines []journalLine) error {
-	applied, err := j.db.indexAccessRaw(ctx, gen, to, truncate, func(add func(*journalLine) error) error {
+// nothing is done: the next run starts afresh). For runTruncate, it
+// records the truncation instead (gen+1, offset 0). The transaction runs
+// on the raw connection (access_index_raw.go).
+func (j *accessJournal) indexRange(ctx context.Context, gen, from, to int64, mode indexRun, lines []journalLine) error {
+	applied, err := j.db.indexAccessRaw(ctx, gen, to, mode, func(add func(*journalLine) error) error {
 		if lines != nil {
 			for i := range lines {
 				if err := add(&lines[i]); err != nil {
@@ -681,7 +699,7 @@ func (j *accessJournal) indexRange(ctx context.Context, gen, from, to int64, tru
 		return err
 	}
 	if applied {
-		if truncate {
+		if mode == runTruncate {
 			j.indexedTo.Store(0)
 		} else {
 			j.forgetMem(to)
