@@ -1,21 +1,7 @@
 package sqlite
 
 /*
-typedef struct sqlite3 sqlite3;
-typedef struct sqlite3_stmt sqlite3_stmt;
-
-extern int sqlite3_bind_text(sqlite3_stmt*, int, const char*, int, void(*)(void*));
-extern int sqlite3_bind_int64(sqlite3_stmt*, int, long long);
-extern int sqlite3_step(sqlite3_stmt*);
-extern int sqlite3_reset(sqlite3_stmt*);
-extern long long sqlite3_column_int64(sqlite3_stmt*, int);
-extern const unsigned char *sqlite3_column_text(sqlite3_stmt*, int);
-extern int sqlite3_column_bytes(sqlite3_stmt*, int);
-extern int sqlite3_changes(sqlite3*);
-extern int sqlite3_bind_parameter_count(sqlite3_stmt*);
-extern sqlite3 *sqlite3_db_handle(sqlite3_stmt*);
-extern int sqlite3_finalize(sqlite3_stmt*);
-extern void *memcpy(void*, const void*, unsigned long);
+#include "sesame_sqlite3.h"
 
 // One access entry to index: offsets into the chunk's byte buffer of its
 // ten text columns (person … hash, in accessIndexSQL's order) and its

@@ -1,16 +1,7 @@
 package sqlite
 
 /*
-typedef struct sqlite3 sqlite3;
-typedef struct sqlite3_stmt sqlite3_stmt;
-
-extern int sqlite3_bind_text(sqlite3_stmt*, int, const char*, int, void(*)(void*));
-extern int sqlite3_bind_blob(sqlite3_stmt*, int, const void*, int, void(*)(void*));
-extern int sqlite3_bind_int64(sqlite3_stmt*, int, long long);
-extern int sqlite3_step(sqlite3_stmt*);
-extern int sqlite3_reset(sqlite3_stmt*);
-extern int sqlite3_changes(sqlite3*);
-extern int sqlite3_finalize(sqlite3_stmt*);
+#include "sesame_sqlite3.h"
 
 // One event to insert: offsets into the batch's byte buffer (source, id,
 // person, kind, payload, then the 32-byte fingerprint) and its numbers.

@@ -1,20 +1,7 @@
 package sqlite
 
 /*
-typedef struct sqlite3 sqlite3;
-typedef struct sqlite3_stmt sqlite3_stmt;
-
-extern int sqlite3_bind_text(sqlite3_stmt*, int, const char*, int, void(*)(void*));
-extern int sqlite3_bind_int64(sqlite3_stmt*, int, long long);
-extern int sqlite3_step(sqlite3_stmt*);
-extern int sqlite3_reset(sqlite3_stmt*);
-extern int sqlite3_finalize(sqlite3_stmt*);
-extern const void *sqlite3_column_blob(sqlite3_stmt*, int);
-extern int sqlite3_column_bytes(sqlite3_stmt*, int);
-extern int sqlite3_get_autocommit(sqlite3*);
-extern sqlite3 *sqlite3_db_handle(sqlite3_stmt*);
-extern void *memcpy(void*, const void*, unsigned long);
-extern int memcmp(const void*, const void*, unsigned long);
+#include "sesame_sqlite3.h"
 
 static int sesame_run(sqlite3_stmt *st) {
 	int rc = sqlite3_step(st);

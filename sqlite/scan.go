@@ -1,29 +1,8 @@
 package sqlite
 
 /*
+#include "sesame_sqlite3.h"
 #include <stdlib.h>
-#include <string.h>
-
-typedef struct sqlite3 sqlite3;
-typedef struct sqlite3_stmt sqlite3_stmt;
-
-// The SQLite amalgamation is compiled into the binary by
-// github.com/mattn/go-sqlite3; these are its public API, declared here
-// rather than through its header, which lives in that module.
-extern int sqlite3_open_v2(const char*, sqlite3**, int, const char*);
-extern int sqlite3_close_v2(sqlite3*);
-extern int sqlite3_prepare_v2(sqlite3*, const char*, int, sqlite3_stmt**, const char**);
-extern int sqlite3_bind_text(sqlite3_stmt*, int, const char*, int, void(*)(void*));
-extern int sqlite3_bind_int64(sqlite3_stmt*, int, long long);
-extern int sqlite3_step(sqlite3_stmt*);
-extern int sqlite3_reset(sqlite3_stmt*);
-extern const void *sqlite3_column_blob(sqlite3_stmt*, int);
-extern int sqlite3_column_bytes(sqlite3_stmt*, int);
-extern long long sqlite3_column_int64(sqlite3_stmt*, int);
-extern int sqlite3_finalize(sqlite3_stmt*);
-extern const char *sqlite3_errmsg(sqlite3*);
-extern int sqlite3_exec(sqlite3*, const char*, void*, void*, char**);
-extern int sqlite3_busy_timeout(sqlite3*, int);
 
 // One packed row: this header, then person, kind and payload, padded to 8.
 typedef struct {
