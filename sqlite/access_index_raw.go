@@ -110,6 +110,7 @@ import "C"
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"unsafe"
 )
@@ -377,13 +378,18 @@ func cText(s string) (*C.char, C.int) {
 	return (*C.char)(unsafe.Pointer(unsafe.StringData(s))), C.int(len(s))
 }
 
-// indexAccessRaw is indexRange's transaction on the raw connection.
-func (db *DB) indexAccessRaw(ctx context.Context, gen, to int64, mode indexRun, lines func(add func(*journalLine) error) error) (bool, error) {
-	conn, err := db.writer.Conn(ctx)
-	if err != nil {
-		return false, fmt.Errorf("sqlite: writer connection: %w", err)
+// indexAccessRaw is indexRange's transaction on the raw connection. It
+// holds the pool's writer connection meanwhile, so that no other write of
+// this process contends for SQLite's write lock: writer when the caller
+// holds it already, else taken here.
+func (db *DB) indexAccessRaw(ctx context.Context, writer *sql.Conn, gen, to int64, mode indexRun, lines func(add func(*journalLine) error) error) (bool, error) {
+	if writer == nil {
+		conn, err := db.writer.Conn(ctx)
+		if err != nil {
+			return false, fmt.Errorf("sqlite: writer connection: %w", err)
+		}
+		defer conn.Close()
 	}
-	defer conn.Close()
 	applied, err := db.appender.indexAccess(gen, to, mode, lines)
 	db.committed()
 	return applied, err

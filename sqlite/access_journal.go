@@ -369,7 +369,7 @@ func (j *accessJournal) catchUp() error {
 		case seq < tableSeq:
 			// Start the journal over after the table's head, so that its
 			// lines link again from its first.
-			if err := j.startOver(context.Background(), good); err != nil {
+			if err := j.startOver(context.Background(), nil, good); err != nil {
 				return err
 			}
 			j.seq, j.hash = tableSeq, tableHash
@@ -551,7 +551,15 @@ func (j *accessJournal) indexNow(ctx context.Context) error {
 			return err
 		}
 	}
-	// Step 2, under the lock: index what came since, then truncate.
+	// Step 2, under the lock: index what came since, then truncate. The
+	// writer connection is taken first: an ingest batch may hold it for
+	// a while, and appends, which wait for the lock, must not wait for
+	// that too.
+	writer, err := j.db.writer.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: writer connection: %w", err)
+	}
+	defer writer.Close()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if err := j.lockFile(); err != nil {
@@ -561,7 +569,7 @@ func (j *accessJournal) indexNow(ctx context.Context) error {
 	if err := j.catchUp(); err != nil {
 		return err
 	}
-	return j.startOver(ctx, j.size)
+	return j.startOver(ctx, writer, j.size)
 }
 
 // indexToEnd is step 1: it reads where the file ends now, under the lock
@@ -593,7 +601,7 @@ func (j *accessJournal) indexToEnd(ctx context.Context, mode indexRun) (end int6
 		j.mu.Lock()
 		lines := j.memLines(offset, end)
 		j.mu.Unlock()
-		if err := j.indexRange(ctx, gen, offset, end, mode, lines); err != nil {
+		if err := j.indexRange(ctx, nil, gen, offset, end, mode, lines); err != nil {
 			return 0, false, err
 		}
 	}
@@ -603,7 +611,7 @@ func (j *accessJournal) indexToEnd(ctx context.Context, mode indexRun) (end int6
 // startOver indexes the lines up to end that the table does not have yet
 // and, in the same transaction, records the file's truncation; then
 // truncates it. Holds j.mu and the flock, so nothing is appended meanwhile.
-func (j *accessJournal) startOver(ctx context.Context, end int64) error {
+func (j *accessJournal) startOver(ctx context.Context, writer *sql.Conn, end int64) error {
 	gen, offset, err := j.position(ctx)
 	if err != nil {
 		return err
@@ -611,7 +619,7 @@ func (j *accessJournal) startOver(ctx context.Context, end int64) error {
 	if offset > end {
 		offset = 0
 	}
-	if err := j.indexRange(ctx, gen, offset, end, runTruncate, j.memLines(offset, end)); err != nil {
+	if err := j.indexRange(ctx, writer, gen, offset, end, runTruncate, j.memLines(offset, end)); err != nil {
 		return err
 	}
 	j.clearMem()
@@ -682,8 +690,8 @@ func (j *accessJournal) position(ctx context.Context) (gen, offset int64, err er
 // nothing is done: the next run starts afresh). For runTruncate, it
 // records the truncation instead (gen+1, offset 0). The transaction runs
 // on the raw connection (access_index_raw.go).
-func (j *accessJournal) indexRange(ctx context.Context, gen, from, to int64, mode indexRun, lines []journalLine) error {
-	applied, err := j.db.indexAccessRaw(ctx, gen, to, mode, func(add func(*journalLine) error) error {
+func (j *accessJournal) indexRange(ctx context.Context, writer *sql.Conn, gen, from, to int64, mode indexRun, lines []journalLine) error {
+	applied, err := j.db.indexAccessRaw(ctx, writer, gen, to, mode, func(add func(*journalLine) error) error {
 		if lines != nil {
 			for i := range lines {
 				if err := add(&lines[i]); err != nil {

@@ -296,7 +296,7 @@ func TestAccessJournalTruncationCountsRecentRows(t *testing.T) {
 	}
 	err = j.catchUp()
 	if err == nil {
-		err = j.startOver(context.Background(), j.size)
+		err = j.startOver(context.Background(), nil, j.size)
 	}
 	j.unlockFile()
 	j.mu.Unlock()
