@@ -46,7 +46,11 @@ func TestLazyDeadline(t *testing.T) {
 		if !errors.Is(ctx.Err(), context.DeadlineExceeded) || !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
 			t.Fatalf("Err %v, Cause %v", ctx.Err(), context.Cause(ctx))
 		}
-		<-child.Done() // a child is cancelled with it
+		select {
+		case <-child.Done(): // a child is cancelled with it
+		case <-time.After(5 * time.Second):
+			t.Fatal("a child of the context was not cancelled at the deadline")
+		}
 	})
 	t.Run("the parent is cancelled", func(t *testing.T) {
 		for _, watched := range []bool{false, true} {

@@ -140,9 +140,9 @@ var (
 	// journalTruncateAt is the size past which the indexer truncates the
 	// file. A truncation holds up appends for its transaction and the
 	// truncate itself, which drops the file's pages from the OS cache: at
-	// 64 MiB that took 26–33 ms, at 16 MiB the whole hold is
-	// ~16 ms. Smaller would make the hold, which is mostly a commit's
-	// fsync, more frequent without making it shorter.
+	// 64 MiB the truncate alone took 26–33 ms; at 16 MiB the whole hold
+	// took 12–27 ms on the 1M-people bench (not tried smaller: what is
+	// left is mostly the commit, which a smaller file does not shorten).
 	journalTruncateAt int64 = 16 << 20 // a variable for tests
 	// journalTruncateSlack is how much may be left to index when a
 	// truncation takes the lock (indexNow).
