@@ -313,6 +313,7 @@ func check(err error) {
 type server struct {
 	cmd  *exec.Cmd
 	base string
+	log  *os.File // sesame serve's stderr; nil for the bare handler
 }
 
 // startServe starts `sesame serve` on db at a free loopback port, with
@@ -327,10 +328,15 @@ func startServe(bin, db string, pprof bool, extra ...string) *server {
 		args = append(args, "--pprof")
 	}
 	cmd := exec.Command(bin, append(args, extra...)...)
-	cmd.Stderr = io.Discard
+	// Its log goes to a file, as an operator's would: through a pipe, this
+	// process would spend its CPU (which the load generator needs) copying
+	// the lines, in sesame's runs but not the bare handler's.
+	logFile, err := os.CreateTemp("", "bench-score-serve-*.log")
+	check(err)
+	cmd.Stderr = logFile
 	dieWithParent(cmd)
 	check(cmd.Start())
-	s := &server{cmd: cmd, base: "http://" + addr}
+	s := &server{cmd: cmd, base: "http://" + addr, log: logFile}
 	for deadline := time.Now().Add(60 * time.Second); ; {
 		if resp, err := http.Get(s.base + "/readyz"); err == nil && resp.StatusCode == 200 {
 			resp.Body.Close()
@@ -338,7 +344,8 @@ func startServe(bin, db string, pprof bool, extra ...string) *server {
 		}
 		if time.Now().After(deadline) {
 			cmd.Process.Kill()
-			log.Fatal("sesame serve not ready")
+			said, _ := os.ReadFile(logFile.Name())
+			log.Fatalf("sesame serve not ready after a minute; it said:\n%s", said[max(0, len(said)-4096):])
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -350,6 +357,10 @@ func (s *server) stop() {
 	if s.cmd.ProcessState == nil {
 		s.cmd.Process.Kill()
 		s.cmd.Wait()
+	}
+	if s.log != nil {
+		s.log.Close()
+		os.Remove(s.log.Name())
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -50,5 +51,59 @@ func TestLogBuffer(t *testing.T) {
 	got = out.String()
 	if strings.Count(got, "\n") != 6 || !strings.Contains(got, long) || strings.Index(got, "n=4") > strings.Index(got, "n=5") {
 		t.Fatalf("after Close: %d lines", strings.Count(got, "\n"))
+	}
+}
+
+// gatedWriter blocks every write until the gate opens, as a stalled reader
+// of stderr would.
+type gatedWriter struct {
+	gate chan struct{}
+	out  lockedBuffer
+}
+
+func (g *gatedWriter) Write(p []byte) (int, error) {
+	<-g.gate
+	return g.out.Write(p)
+}
+
+// TestLogBufferSlowReader: while stderr does not take anything, requests
+// go on logging until logBufferQueue buffers wait; nothing is lost or
+// reordered once it takes them again.
+func TestLogBufferSlowReader(t *testing.T) {
+	w := &gatedWriter{gate: make(chan struct{})}
+	buf := newLogBuffer(w, time.Hour)
+	log := slog.New(flushingHandler{slog.NewTextHandler(buf, nil), buf})
+	line := strings.Repeat("y", 1000)
+	// About two buffers of lines: fewer than the queue holds.
+	n := 2 * logBufferSize / 1000
+	logged := make(chan struct{})
+	go func() {
+		defer close(logged)
+		for i := 0; i < n; i++ {
+			log.Info("request", "i", i, "pad", line)
+		}
+	}()
+	select {
+	case <-logged:
+	case <-time.After(10 * time.Second):
+		t.Fatal("logging waited for a stalled stderr before the queue was full")
+	}
+	close(w.gate)
+	buf.Close()
+	got := w.out.String()
+	if c := strings.Count(got, "\n"); c != n {
+		t.Fatalf("%d lines written, want %d", c, n)
+	}
+	last := -1
+	for _, l := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
+		var i int
+		if _, err := fmt.Sscanf(l[strings.Index(l, " i=")+1:], "i=%d", &i); err != nil || i != last+1 {
+			t.Fatalf("line after i=%d: %.60q (%v)", last, l, err)
+		}
+		last = i
+	}
+	log.Info("after close")
+	if !strings.Contains(w.out.String(), "after close") {
+		t.Fatal("a line logged after Close was not written through")
 	}
 }
