@@ -115,11 +115,25 @@ func writeJSON(w nethttp.ResponseWriter, status int, v any) {
 }
 
 func writeBody(w nethttp.ResponseWriter, status int, contentType string, b []byte) {
+	writeHead(w, status, contentType, len(b))
+	w.Write(b)
+}
+
+// writeBodyLine is writeBody of b and a newline, without a copy of b (which
+// may be shared).
+func writeBodyLine(w nethttp.ResponseWriter, status int, contentType string, b []byte) {
+	writeHead(w, status, contentType, len(b)+1)
+	w.Write(b)
+	w.Write(newline)
+}
+
+func writeHead(w nethttp.ResponseWriter, status int, contentType string, size int) {
 	// Canonical keys set directly: this runs on every answer.
 	h := w.Header()
 	h["Content-Type"] = []string{contentType}
-	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	h["Content-Length"] = []string{strconv.Itoa(size)}
 	h["X-Content-Type-Options"] = []string{"nosniff"}
 	w.WriteHeader(status)
-	w.Write(b)
 }
+
+var newline = []byte{'\n'}

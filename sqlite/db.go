@@ -43,6 +43,13 @@ type DB struct {
 	latest *latestReader
 	// commits is the file's commit generation (commitGeneration).
 	commits *atomic.Uint64
+	// cache keeps the file's latest scores in memory when SetLatestCache
+	// turned it on (latest_cache.go), shared by every DB of this process
+	// on the file, as commits is; cacheStop ends its epoch poll when this
+	// DB turned it on.
+	cache                *atomic.Pointer[latestCache]
+	cacheMu              sync.Mutex
+	cacheStop, cacheDone chan struct{}
 	// The access log's journal (access_journal.go), opened on first use.
 	journalOnce   sync.Once
 	accessJournal *accessJournal
@@ -84,7 +91,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	db := &DB{path: path, writer: writer, commits: commitGeneration(path)}
+	db := &DB{path: path, writer: writer, commits: commitGeneration(path), cache: latestCacheOf(path)}
 	if err := db.migrate(ctx); err != nil {
 		writer.Close()
 		return nil, err
@@ -204,6 +211,18 @@ func commitGeneration(path string) *atomic.Uint64 {
 	return g.(*atomic.Uint64)
 }
 
+// latestCaches holds the latest-score cache's place per database file,
+// shared like commitGenerations: every handle's writes go through it.
+var latestCaches sync.Map // absolute path → *atomic.Pointer[latestCache]
+
+func latestCacheOf(path string) *atomic.Pointer[latestCache] {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	c, _ := latestCaches.LoadOrStore(path, new(atomic.Pointer[latestCache]))
+	return c.(*atomic.Pointer[latestCache])
+}
+
 // committed is called after every commit of a write (WriteTx, rawWrite,
 // the raw appender).
 func (db *DB) committed() { db.commits.Add(1) }
@@ -228,6 +247,7 @@ func (db *DB) Close() error {
 	if db.latestFull != nil {
 		errs = append(errs, db.latestFull.Close())
 	}
+	db.stopLatestCache()
 	if db.latest != nil {
 		db.latest.close()
 	}

@@ -336,6 +336,16 @@ func (db *DB) latestJSON(ctx context.Context, person string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	cache := db.cache.Load()
+	var fill fillToken
+	if cache != nil {
+		if body := cache.get(person); body != nil {
+			return body, nil
+		}
+		// Before the generation: a write through after this makes the
+		// fill below a no-op (latest_cache.go).
+		fill = cache.beginFill(person)
+	}
 	// Read before the lookup's snapshot may start: a commit that ends
 	// after this load moves the generation on, and the next lookup renews.
 	gen := db.commits.Load()
@@ -351,6 +361,9 @@ func (db *DB) latestJSON(ctx context.Context, person string) ([]byte, error) {
 	db.latest.put(c)
 	if body == nil {
 		return nil, sesame.Errorf(sesame.ENOTFOUND, "no score for person %q yet", person)
+	}
+	if cache != nil {
+		cache.fill(person, body, fill)
 	}
 	return body, nil
 }

@@ -141,7 +141,10 @@ func (s *ScoreStore) SaveChunk(ctx context.Context, p sesame.PreparedScores, job
 func (s *ScoreStore) save(ctx context.Context, p *PreparedScores, job, position string) error {
 	scores, rows, usesCatalogue := p.scores, p.rows, p.usesCatalogue
 	now := time.Now().UnixNano()
-	return s.db.rawWrite(ctx, func(c *sqlite3.SQLiteConn) error {
+	cache := s.db.cache.Load()
+	var epoch int64  // where this transaction moves score_latest_epoch
+	writing := false // cache.beginWrite was called
+	return s.db.rawWriteThen(ctx, func(c *sqlite3.SQLiteConn) error {
 		if usesCatalogue {
 			exec := func(q string, args ...any) error {
 				vals := make([]driver.Value, len(args))
@@ -195,14 +198,52 @@ func (s *ScoreStore) save(ctx context.Context, p *PreparedScores, job, position 
 				return fmt.Errorf("sqlite: save latest score: %w", err)
 			}
 		}
-		if job == "" {
-			return nil
+		if job != "" {
+			if _, err := c.Exec(saveCheckpointSQL, []driver.Value{job, position, now}); err != nil {
+				return fmt.Errorf("sqlite: checkpoint: %w", err)
+			}
 		}
-		if _, err := c.Exec(saveCheckpointSQL, []driver.Value{job, position, now}); err != nil {
-			return fmt.Errorf("sqlite: checkpoint: %w", err)
+		// Every process's caches learn of these scores from the epoch
+		// (latest_cache.go); this one's are written through below.
+		if epoch, err = bumpLatestEpoch(c); err != nil {
+			return err
+		}
+		if cache != nil {
+			cache.beginWrite()
+			writing = true
 		}
 		return nil
+	}, func(committed bool) {
+		if writing {
+			through := make([]cachedScore, len(scores))
+			for i, sc := range scores {
+				through[i] = cachedScore{person: sc.Person, body: rows[i].body}
+			}
+			cache.endWrite(committed, epoch, through)
+		}
 	})
+}
+
+// bumpLatestEpoch moves score_latest_epoch on by one in the open write
+// transaction and returns where it moved it.
+func bumpLatestEpoch(c *sqlite3.SQLiteConn) (int64, error) {
+	if _, err := c.Exec(`UPDATE score_latest_epoch SET n = n + 1 WHERE id = 1`, nil); err != nil {
+		return 0, fmt.Errorf("sqlite: latest scores' epoch: %w", err)
+	}
+	rows, err := c.Query(`SELECT n FROM score_latest_epoch WHERE id = 1`, nil)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: latest scores' epoch: %w", err)
+	}
+	defer rows.Close()
+	v := make([]driver.Value, 1)
+	if err := rows.Next(v); err != nil {
+		return 0, fmt.Errorf("sqlite: latest scores' epoch: %w", err)
+	}
+	n, ok := v[0].(int64)
+	if !ok {
+		return 0, fmt.Errorf("sqlite: latest scores' epoch is %T", v[0])
+	}
+	return n, nil
 }
 
 // namedArgs returns n positional driver arguments.
@@ -248,7 +289,8 @@ func (s *ScoreStore) LatestScore(ctx context.Context, person string) (*sesame.Sc
 }
 
 // LatestScoreJSON returns the person's latest score as the API shows it,
-// as stored (http.ScoreJSONReader), or ENOTFOUND.
+// as stored (http.ScoreJSONReader), or ENOTFOUND. The bytes may be the
+// latest-score cache's own (SetLatestCache): read them, never write them.
 func (s *ScoreStore) LatestScoreJSON(ctx context.Context, person string) ([]byte, error) {
 	return s.db.latestJSON(ctx, person)
 }

@@ -160,20 +160,27 @@ func main() {
 	}
 	// measure runs the load of request against target and returns, with
 	// the result, target's CPU time per request and the load generator's
-	// (this process's: in the bare handler's runs, nothing else runs here).
-	measure := func(target *server, request func(c, i int) (*http.Request, error)) (loadgen.Result, time.Duration, time.Duration) {
+	// (this process's: in the bare handler's runs, nothing else runs here),
+	// and what share of the reads its score cache answered, if it has one.
+	measure := func(target *server, request func(c, i int) (*http.Request, error)) (loadgen.Result, time.Duration, time.Duration, string) {
 		pid := target.cmd.Process.Pid
+		hits0, misses0 := target.cacheCounts()
 		cpu0, self0 := proc.CPUTimeOf(pid), proc.CPUTime()
 		run, err := loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Request: request})
 		check(err)
+		said := ""
+		if hits, misses := target.cacheCounts(); hits+misses > hits0+misses0 {
+			said = fmt.Sprintf("; %.1f%% of the reads from its score cache", 100*float64(hits-hits0)/float64(hits+misses-hits0-misses0))
+		}
 		n := time.Duration(max(1, run.Requests))
-		return run, (proc.CPUTimeOf(pid) - cpu0) / n, (proc.CPUTime() - self0) / n
+		return run, (proc.CPUTimeOf(pid) - cpu0) / n, (proc.CPUTime() - self0) / n, said
 	}
 	getBare := func(c, i int) (*http.Request, error) {
 		return http.NewRequest("GET", bareURL+"/v1/people/x/score", nil)
 	}
 	var scoreRuns, bareRuns []loadgen.Result
-	var scoreCPU []time.Duration // sesame serve's CPU time per request of each run
+	var scoreCPU []time.Duration                         // sesame serve's CPU time per request of each run
+	var scoreCache, againstCache, eachReadCache []string // measure's word on the score cache
 	var againstRuns []loadgen.Result
 	var againstCPU []time.Duration // the same, for -against
 	// The bare handler's and the load generator's CPU per request.
@@ -186,8 +193,8 @@ func main() {
 				prof <- get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, int((*duration+time.Second)/time.Second)))
 			}()
 		}
-		scoreRun, cpu, _ := measure(srv, getScore)
-		scoreCPU = append(scoreCPU, cpu)
+		scoreRun, cpu, _, said := measure(srv, getScore)
+		scoreCPU, scoreCache = append(scoreCPU, cpu), append(scoreCache, said)
 		if prof != nil {
 			check(os.WriteFile(*cpuProfile, <-prof, 0o644))
 		}
@@ -197,15 +204,15 @@ func main() {
 			srv.stop()
 			srv = startServe(*against, *dbPath, false)
 			base = srv.base
-			run, cpu, _ := measure(srv, getScore)
-			againstRuns, againstCPU = append(againstRuns, run), append(againstCPU, cpu)
+			run, cpu, _, said := measure(srv, getScore)
+			againstRuns, againstCPU, againstCache = append(againstRuns, run), append(againstCPU, cpu), append(againstCache, said)
 			srv.stop()
 			srv = startServe(bin, *dbPath, false)
 			base = srv.base
 		}
 		// The bare handler runs while sesame serve idles (its process
 		// stays up, as a second server on the machine would).
-		bareRun, cpu, load := measure(bare, getBare)
+		bareRun, cpu, load, _ := measure(bare, getBare)
 		bareCPU, loadCPU = append(bareCPU, cpu), append(loadCPU, load)
 		scoreRuns, bareRuns = append(scoreRuns, scoreRun), append(bareRuns, bareRun)
 	}
@@ -233,8 +240,8 @@ func main() {
 		srv = startServe(bin, *dbPath, false, "--access-log-sync", "each-read")
 		base = srv.base
 		for rep := 0; rep < *repeat; rep++ {
-			run, cpu, _ := measure(srv, getScore)
-			eachReadRuns, eachReadCPU = append(eachReadRuns, run), append(eachReadCPU, cpu)
+			run, cpu, _, said := measure(srv, getScore)
+			eachReadRuns, eachReadCPU, eachReadCache = append(eachReadRuns, run), append(eachReadCPU, cpu), append(eachReadCache, said)
 		}
 		srv.stop()
 	}
@@ -260,18 +267,18 @@ func main() {
 		fmt.Printf("  bare net/http, same body    %s\n", bareRuns[i])
 		fmt.Printf("    (the bare handler, a process of its own, used %.1f µs of CPU per request; the load generator %.1f µs)\n",
 			float64(bareCPU[i])/1e3, float64(loadCPU[i])/1e3)
-		fmt.Printf("  throughput ratio            %.0f%% of the bare handler (sesame serve used %.1f µs of CPU per request)\n",
-			100*scoreRuns[i].RPS/bareRuns[i].RPS, float64(scoreCPU[i])/1e3)
+		fmt.Printf("  throughput ratio            %.0f%% of the bare handler (sesame serve used %.1f µs of CPU per request%s)\n",
+			100*scoreRuns[i].RPS/bareRuns[i].RPS, float64(scoreCPU[i])/1e3, scoreCache[i])
 		if i < len(againstRuns) {
 			fmt.Printf("  GET score, -against binary  %s\n", againstRuns[i])
-			fmt.Printf("    %.0f%% of the same bare run (%s used %.1f µs of CPU per request)\n",
-				100*againstRuns[i].RPS/bareRuns[i].RPS, *against, float64(againstCPU[i])/1e3)
+			fmt.Printf("    %.0f%% of the same bare run (%s used %.1f µs of CPU per request%s)\n",
+				100*againstRuns[i].RPS/bareRuns[i].RPS, *against, float64(againstCPU[i])/1e3, againstCache[i])
 		}
 	}
 	for i := range eachReadRuns {
 		fmt.Printf("  GET score, --access-log-sync each-read   %s\n", eachReadRuns[i])
-		fmt.Printf("    %.0f%% of the bare handler's first run (sesame serve used %.1f µs of CPU per request)\n",
-			100*eachReadRuns[i].RPS/bareRuns[0].RPS, float64(eachReadCPU[i])/1e3)
+		fmt.Printf("    %.0f%% of the bare handler's first run (sesame serve used %.1f µs of CPU per request%s)\n",
+			100*eachReadRuns[i].RPS/bareRuns[0].RPS, float64(eachReadCPU[i])/1e3, eachReadCache[i])
 	}
 	if *duringIngest {
 		fmt.Printf("  GET score while ingesting   %s\n", during)
@@ -340,6 +347,7 @@ func startServe(bin, db string, pprof bool, extra ...string) *server {
 	for deadline := time.Now().Add(60 * time.Second); ; {
 		if resp, err := http.Get(s.base + "/readyz"); err == nil && resp.StatusCode == 200 {
 			resp.Body.Close()
+			s.waitWarm()
 			return s
 		}
 		if time.Now().After(deadline) {
@@ -349,6 +357,52 @@ func startServe(bin, db string, pprof bool, extra ...string) *server {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// waitWarm waits until the server's latest-score cache has warmed up, when
+// it has one (sesame_score_cache_warm in /metrics): a server that has run
+// for a while is the one to measure, and the warm-up's reads would
+// otherwise share the run's processors.
+func (s *server) waitWarm() {
+	t0 := time.Now()
+	for time.Since(t0) < 5*time.Minute {
+		resp, err := http.Get(s.base + "/metrics")
+		check(err)
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		check(err)
+		m := string(b)
+		if !strings.Contains(m, "\nsesame_score_cache_warm ") || strings.Contains(m, "\nsesame_score_cache_warm 1\n") {
+			if strings.Contains(m, "\nsesame_score_cache_warm ") {
+				log.Printf("%s: the score cache warmed up in %s", s.cmd.Path, time.Since(t0).Round(100*time.Millisecond))
+			}
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	log.Fatal("the score cache did not warm up within five minutes")
+}
+
+// cacheCounts reads the score cache's hits and misses from /metrics (0, 0
+// without a cache, or for the bare handler).
+func (s *server) cacheCounts() (hits, misses int64) {
+	resp, err := http.Get(s.base + "/metrics")
+	if err != nil {
+		return 0, 0
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		name, value, _ := strings.Cut(sc.Text(), " ")
+		v, _ := strconv.ParseFloat(value, 64)
+		switch name {
+		case "sesame_score_cache_hits_total":
+			hits = int64(v)
+		case "sesame_score_cache_misses_total":
+			misses = int64(v)
+		}
+	}
+	return hits, misses
 }
 
 // stop kills the server, as a crash would: what it acknowledged must be

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sesame-credit/sesame/sqlite"
+)
+
+// The latest-score cache as a part of `sesame serve` (SQLite only): its
+// size flag, its warm-up after the server starts, and its metrics.
+
+func init() {
+	registerServePart("score-cache", 15, func(fs *flag.FlagSet) serveWire {
+		size := fs.String("score-cache", envOr("SESAME_SCORE_CACHE", "2GiB"), "memory for people's latest scores in front of SQLite (env SESAME_SCORE_CACHE): a `SIZE` such as 512MiB or 2GiB, about 1.1 KB a person; 0 turns it off. Filled in the background at start; other processes' rescores show within about 10 ms")
+		return func(ctx context.Context, env *serveEnv) error {
+			budget, err := parseSize(*size)
+			if err != nil {
+				return usageError(fs, "--score-cache: "+err.Error())
+			}
+			db := env.Store.SQLite
+			if db == nil || budget == 0 {
+				return nil
+			}
+			if err := db.SetLatestCache(budget); err != nil {
+				return err
+			}
+			registerCacheMetrics(env.Server.Metrics.Registry, db)
+			go func() {
+				t0 := time.Now()
+				if err := db.WarmLatestCache(ctx, nil); err != nil && ctx.Err() == nil {
+					env.Logger.Warn("score cache: warm-up stopped; reads fill it as they come", "err", err.Error())
+					return
+				}
+				st := db.LatestCacheStats()
+				env.Logger.Info("score cache: warmed", "people", st.Warmed, "bytes", st.Bytes, "budget", st.Budget,
+					"took", time.Since(t0).Round(time.Millisecond).String())
+			}()
+			return nil
+		}
+	})
+}
+
+// parseSize reads a byte size: a number with an optional unit (B, KB, MB,
+// GB, KiB, MiB, GiB, TiB; case-insensitive).
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	i := len(t)
+	for i > 0 && (t[i-1] < '0' || t[i-1] > '9') {
+		i--
+	}
+	n, err := strconv.ParseFloat(strings.TrimSpace(t[:i]), 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q is not a size such as 512MiB", s)
+	}
+	units := map[string]float64{"": 1, "b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40}
+	u, ok := units[strings.ToLower(strings.TrimSpace(t[i:]))]
+	if !ok {
+		return 0, fmt.Errorf("%q: unknown unit %q (B, KB, MB, GB, KiB, MiB, GiB)", s, t[i:])
+	}
+	if n*u > 1<<50 {
+		return 0, fmt.Errorf("%q is too large", s)
+	}
+	return int64(n * u), nil
+}
+
+// registerCacheMetrics exports the latest-score cache's state.
+func registerCacheMetrics(reg prometheus.Registerer, db *sqlite.DB) {
+	stat := func(f func(sqlite.LatestCacheStats) float64) func() float64 {
+		return func() float64 { return f(db.LatestCacheStats()) }
+	}
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sesame_score_cache_bytes",
+			Help: "Bytes of latest scores held in memory (as counted against --score-cache)."},
+			stat(func(st sqlite.LatestCacheStats) float64 { return float64(st.Bytes) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sesame_score_cache_people",
+			Help: "People whose latest score is held in memory."},
+			stat(func(st sqlite.LatestCacheStats) float64 { return float64(st.Entries) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "sesame_score_cache_hits_total",
+			Help: "Latest-score reads answered from memory."},
+			stat(func(st sqlite.LatestCacheStats) float64 { return float64(st.Hits) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "sesame_score_cache_misses_total",
+			Help: "Latest-score reads that went to SQLite."},
+			stat(func(st sqlite.LatestCacheStats) float64 { return float64(st.Misses) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "sesame_score_cache_flushes_total",
+			Help: "Times the cache was emptied because another process wrote scores."},
+			stat(func(st sqlite.LatestCacheStats) float64 { return float64(st.Flushes) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sesame_score_cache_warm",
+			Help: "1 once the warm-up after start has ended."},
+			stat(func(st sqlite.LatestCacheStats) float64 {
+				if st.WarmDone {
+					return 1
+				}
+				return 0
+			})),
+	)
+}

@@ -1,0 +1,399 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// latestCache keeps people's latest score bodies in memory, in front of
+// the lookup connections (latest_raw.go): a GET …/score that finds its
+// person here costs a map lookup instead of a B-tree descent and a page
+// read from the OS (on a million people, about half of sesame serve's
+// lookup cost was the kernel copying the page). SQLite stays the truth;
+// the cache only ever holds bodies it read there or that this process
+// committed there, and answers exactly as a lookup would:
+//
+//   - this process's writes are written through (ScoreStore.save updates
+//     the cache right after its commit, still holding the writer), so a
+//     read sees every score this process committed before it;
+//   - other processes' writes (a `sesame rescore` beside the server) are
+//     learnt from score_latest_epoch, which every transaction writing
+//     score_latest moves on: a poll every cacheEpochPoll empties the cache
+//     when it moved beyond this process's own writes. The lookups' bound
+//     on other processes' writes was maxSnapshotAge (10 ms); this one is
+//     the poll's;
+//   - a body read from SQLite is kept only if no write to its shard, and
+//     no emptying, happened since the read began (fill), so a slow read
+//     never puts back a body older than one written through meanwhile.
+//
+// People without a score are not kept: they are asked for rarely, and
+// keeping them would need the same care for a first score.
+//
+// The budget counts each body's bytes and cacheEntryOverhead; past it, a
+// shard drops entries at random (Go's map order), which costs nothing to
+// keep and, for reads spread over the whole population, does as well as
+// any order.
+type latestCache struct {
+	shards [cacheShards]cacheShard
+	budget int64 // per shard
+
+	// epochMu orders the epoch's readers and movers: the writer holds it
+	// from before its commit to after its write-through, so that the poll
+	// never mistakes this process's commit for another's.
+	epochMu sync.Mutex
+	known   int64 // the epoch the cache is up to date with
+
+	hits, misses, stale, flushes atomic.Int64
+	warmed                       atomic.Int64 // bodies the warm-up kept
+	warmDone                     atomic.Bool
+}
+
+const (
+	cacheShards = 256
+	// cacheEntryOverhead approximates what an entry costs beside its
+	// bytes: the map's slot, the slice header and the allocator's rounding.
+	cacheEntryOverhead = 64
+	// cacheEpochPoll is how often the epoch is read.
+	cacheEpochPoll = 10 * time.Millisecond
+)
+
+type cacheShard struct {
+	mu sync.Mutex
+	// writes counts writes through and emptyings: a fill that began
+	// before one is dropped.
+	writes uint64
+	bytes  int64
+	// m maps person_key to the person's id followed by their body:
+	// blob[0] is the id's length.
+	m map[int64][]byte
+	_ [24]byte // keeps neighbouring shards' locks off one cache line
+}
+
+func newLatestCache(budget int64) *latestCache {
+	c := &latestCache{budget: max(1, budget/cacheShards)}
+	for i := range c.shards {
+		c.shards[i].m = make(map[int64][]byte)
+	}
+	return c
+}
+
+func (c *latestCache) shard(key int64) *cacheShard {
+	return &c.shards[uint64(key)%cacheShards]
+}
+
+// get returns person's body, which the caller must not modify, or nil.
+func (c *latestCache) get(person string) []byte {
+	key := personKey(person)
+	s := c.shard(key)
+	s.mu.Lock()
+	blob := s.m[key]
+	s.mu.Unlock()
+	if blob == nil || int(blob[0]) != len(person) || string(blob[1:1+len(person)]) != person {
+		c.misses.Add(1)
+		return nil
+	}
+	c.hits.Add(1)
+	b := blob[1+len(person):]
+	return b[:len(b):len(b)] // an append copies
+}
+
+// fillToken is a shard's write count when a read from SQLite began.
+type fillToken uint64
+
+func (c *latestCache) beginFill(person string) fillToken {
+	s := c.shard(personKey(person))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fillToken(s.writes)
+}
+
+// fill keeps body, read from SQLite after beginFill gave t, unless the
+// shard was written since; it says whether it did.
+func (c *latestCache) fill(person string, body []byte, t fillToken) bool {
+	key := personKey(person)
+	s := c.shard(key)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.writes != uint64(t) {
+		c.stale.Add(1)
+		return false
+	}
+	c.putLocked(s, key, person, body)
+	return true
+}
+
+// putLocked stores person's body and drops entries while the shard is over
+// its budget.
+func (c *latestCache) putLocked(s *cacheShard, key int64, person string, body []byte) {
+	if len(person) > 255 {
+		return // ids are at most 128 bytes; never kept otherwise
+	}
+	blob := make([]byte, 1+len(person)+len(body))
+	blob[0] = byte(len(person))
+	copy(blob[1:], person)
+	copy(blob[1+len(person):], body)
+	if old, ok := s.m[key]; ok {
+		s.bytes -= int64(len(old)) + cacheEntryOverhead
+	}
+	s.m[key] = blob
+	s.bytes += int64(len(blob)) + cacheEntryOverhead
+	for k, old := range s.m {
+		if s.bytes <= c.budget {
+			break
+		}
+		if k != key {
+			delete(s.m, k)
+			s.bytes -= int64(len(old)) + cacheEntryOverhead
+		}
+	}
+	if s.bytes > c.budget { // the new body alone is over the budget
+		delete(s.m, key)
+		s.bytes -= int64(len(blob)) + cacheEntryOverhead
+	}
+}
+
+// cachedScore is a score a write put in the store.
+type cachedScore struct {
+	person string
+	body   []byte
+}
+
+// beginWrite is called by a writer of score_latest inside its transaction,
+// just before it commits; it must call endWrite after its COMMIT, whatever
+// came of it.
+func (c *latestCache) beginWrite() { c.epochMu.Lock() }
+
+// endWrite writes a committed transaction's scores through: epoch is
+// where it moved score_latest_epoch. When the epoch before it is not the
+// one the cache knew, another process wrote meanwhile, and the cache is
+// emptied first.
+func (c *latestCache) endWrite(committed bool, epoch int64, scores []cachedScore) {
+	defer c.epochMu.Unlock()
+	if !committed {
+		// A failed COMMIT may still have reached the file: nothing here is
+		// sure any more, and the next poll takes the epoch as it is.
+		c.flush()
+		c.known = -1
+		return
+	}
+	if c.known != epoch-1 {
+		c.flush()
+	}
+	c.known = epoch
+	for _, sc := range scores {
+		key := personKey(sc.person)
+		s := c.shard(key)
+		s.mu.Lock()
+		s.writes++
+		c.putLocked(s, key, sc.person, sc.body)
+		s.mu.Unlock()
+	}
+}
+
+// flush empties the cache.
+func (c *latestCache) flush() {
+	c.flushes.Add(1)
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.Lock()
+		s.writes++
+		s.m = make(map[int64][]byte)
+		s.bytes = 0
+		s.mu.Unlock()
+	}
+}
+
+// pollEpoch reads the epoch with read (a fresh read of
+// score_latest_epoch) and empties the cache when another process moved
+// it.
+func (c *latestCache) pollEpoch(read func() (int64, error)) error {
+	c.epochMu.Lock()
+	defer c.epochMu.Unlock()
+	n, err := read()
+	if err != nil {
+		return err
+	}
+	if n != c.known {
+		c.flush()
+		c.known = n
+	}
+	return nil
+}
+
+// LatestCacheStats reports on the latest-score cache.
+type LatestCacheStats struct {
+	Enabled bool
+	Budget  int64 // bytes
+	Bytes   int64 // held now, counted as for the budget
+	Entries int
+	// Hits and Misses count lookups; Stale the bodies read from SQLite
+	// that were not kept because a write came meanwhile; Flushes the
+	// times it was emptied for another process's write.
+	Hits, Misses, Stale, Flushes int64
+	// Warmed is how many bodies the warm-up kept; WarmDone whether it
+	// has ended.
+	Warmed   int64
+	WarmDone bool
+}
+
+func (c *latestCache) stats() LatestCacheStats {
+	st := LatestCacheStats{Enabled: true, Budget: c.budget * cacheShards,
+		Hits: c.hits.Load(), Misses: c.misses.Load(), Stale: c.stale.Load(), Flushes: c.flushes.Load(),
+		Warmed: c.warmed.Load(), WarmDone: c.warmDone.Load()}
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.Lock()
+		st.Bytes += s.bytes
+		st.Entries += len(s.m)
+		s.mu.Unlock()
+	}
+	return st
+}
+
+// full reports whether the cache is within a body of its budget, so that
+// a warm-up stops rather than churn.
+func (c *latestCache) full() bool {
+	var bytes int64
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.Lock()
+		bytes += s.bytes
+		s.mu.Unlock()
+	}
+	return bytes >= c.budget*cacheShards*95/100
+}
+
+// SetLatestCache keeps up to budget bytes of latest scores in memory in
+// front of LatestScoreJSON (latestCache); 0 leaves it off. It is set once
+// per file in a process, before serving, and serves every handle on the
+// file until this one closes; it follows other processes' writes.
+func (db *DB) SetLatestCache(budget int64) error {
+	if budget <= 0 {
+		return nil
+	}
+	db.cacheMu.Lock()
+	defer db.cacheMu.Unlock()
+	c := newLatestCache(budget)
+	if err := c.pollEpoch(db.readLatestEpoch); err != nil {
+		return fmt.Errorf("sqlite: latest-score cache: %w", err)
+	}
+	c.flushes.Store(0) // the first read is not an emptying
+	if !db.cache.CompareAndSwap(nil, c) {
+		return fmt.Errorf("sqlite: the latest-score cache is already on for %s", db.path)
+	}
+	db.cacheStop, db.cacheDone = make(chan struct{}), make(chan struct{})
+	go db.pollLatestEpoch(c, db.cacheStop, db.cacheDone)
+	return nil
+}
+
+// readLatestEpoch reads score_latest_epoch as it is now.
+func (db *DB) readLatestEpoch() (int64, error) {
+	var n int64
+	err := db.reader.QueryRow(`SELECT n FROM score_latest_epoch WHERE id = 1`).Scan(&n)
+	return n, err
+}
+
+// pollLatestEpoch polls the epoch until stop. A failed read empties the
+// cache (the next poll that reads sets the epoch again): nothing can say
+// what another process did meanwhile.
+func (db *DB) pollLatestEpoch(c *latestCache, stop, done chan struct{}) {
+	defer close(done)
+	t := time.NewTicker(cacheEpochPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			if err := c.pollEpoch(db.readLatestEpoch); err != nil {
+				c.epochMu.Lock()
+				c.flush()
+				c.known = -1
+				c.epochMu.Unlock()
+			}
+		}
+	}
+}
+
+// stopLatestCache ends the epoch's polling and turns the cache off when
+// this DB turned it on (Close).
+func (db *DB) stopLatestCache() {
+	db.cacheMu.Lock()
+	defer db.cacheMu.Unlock()
+	if db.cacheStop != nil {
+		close(db.cacheStop)
+		<-db.cacheDone
+		db.cacheStop = nil
+		db.cache.Store(nil)
+	}
+}
+
+// LatestCacheStats reports on the latest-score cache; Enabled is false when
+// it is off.
+func (db *DB) LatestCacheStats() LatestCacheStats {
+	if c := db.cache.Load(); c != nil {
+		return c.stats()
+	}
+	return LatestCacheStats{}
+}
+
+// WarmLatestCache reads the latest scores into the cache until it is
+// nearly full or every one is in, reporting each chunk's count to progress
+// (may be nil). A server runs it in the background after it starts: reads
+// are answered meanwhile, from SQLite when not yet here. Each chunk is a
+// short read transaction of its own, so the warm-up never holds back the
+// WAL's checkpoints for long.
+func (db *DB) WarmLatestCache(ctx context.Context, progress func(kept int64)) error {
+	c := db.cache.Load()
+	if c == nil {
+		return errCacheOff
+	}
+	defer c.warmDone.Store(true)
+	const chunk = 4096
+	after := int64(-1 << 63)
+	for !c.full() {
+		var tokens [cacheShards]fillToken
+		for i := range c.shards {
+			s := &c.shards[i]
+			s.mu.Lock()
+			tokens[i] = fillToken(s.writes)
+			s.mu.Unlock()
+		}
+		rows, err := db.reader.QueryContext(ctx, `SELECT person_key, person, body FROM score_latest WHERE person_key > ? ORDER BY person_key LIMIT ?`, after, chunk)
+		if err != nil {
+			return fmt.Errorf("sqlite: warming the latest-score cache: %w", err)
+		}
+		n := 0
+		for rows.Next() {
+			var key int64
+			var person string
+			var body sql.RawBytes
+			if err := rows.Scan(&key, &person, &body); err != nil {
+				rows.Close()
+				return fmt.Errorf("sqlite: warming the latest-score cache: %w", err)
+			}
+			after, n = key, n+1
+			if c.fill(person, body, tokens[uint64(personKey(person))%cacheShards]) {
+				c.warmed.Add(1)
+			}
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("sqlite: warming the latest-score cache: %w", err)
+		}
+		if progress != nil {
+			progress(c.warmed.Load())
+		}
+		if n < chunk {
+			return nil
+		}
+	}
+	return nil
+}
+
+// errCacheOff is returned by the cache's DB methods when it is not on.
+var errCacheOff = fmt.Errorf("sqlite: the latest-score cache is off (SetLatestCache)")
