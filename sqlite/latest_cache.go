@@ -1,5 +1,20 @@
 package sqlite
 
+/*
+#include "sesame_sqlite3.h"
+
+// sesame_read_int64 steps st, a query of one integer, into *out and
+// resets it: in autocommit, a read transaction of its own.
+static int sesame_read_int64(sqlite3_stmt *st, long long *out) {
+	int rc = sqlite3_step(st);
+	if (rc == 100) *out = sqlite3_column_int64(st, 0);
+	int reset = sqlite3_reset(st);
+	if (rc != 100) return rc == 101 ? 101 : (reset != 0 ? reset : rc);
+	return reset;
+}
+*/
+import "C"
+
 import (
 	"context"
 	"database/sql"
@@ -279,30 +294,68 @@ func (db *DB) SetLatestCache(budget int64) error {
 	db.cacheMu.Lock()
 	defer db.cacheMu.Unlock()
 	c := newLatestCache(budget)
-	if err := c.pollEpoch(db.readLatestEpoch); err != nil {
+	e, err := openEpochReader(db.path)
+	if err != nil {
+		return fmt.Errorf("sqlite: latest-score cache: %w", err)
+	}
+	if err := c.pollEpoch(e.read); err != nil {
+		e.close()
 		return fmt.Errorf("sqlite: latest-score cache: %w", err)
 	}
 	c.flushes.Store(0) // the first read is not an emptying
 	if !db.cache.CompareAndSwap(nil, c) {
+		e.close()
 		return fmt.Errorf("sqlite: the latest-score cache is already on for %s", db.path)
 	}
 	db.cacheStop, db.cacheDone = make(chan struct{}), make(chan struct{})
-	go db.pollLatestEpoch(c, db.cacheStop, db.cacheDone)
+	go db.pollLatestEpoch(c, e, db.cacheStop, db.cacheDone)
 	return nil
 }
 
-// readLatestEpoch reads score_latest_epoch as it is now.
-func (db *DB) readLatestEpoch() (int64, error) {
-	var n int64
-	err := db.reader.QueryRow(`SELECT n FROM score_latest_epoch WHERE id = 1`).Scan(&n)
-	return n, err
+// epochReader reads score_latest_epoch on a connection of its own with
+// the query prepared once: a poll through database/sql cost 0.8 ms of CPU
+// (a prepare each time), 8% of the server's at 100 polls a second.
+type epochReader struct {
+	rc *rawConn
+	st *C.sqlite3_stmt
+}
+
+func openEpochReader(path string) (*epochReader, error) {
+	rc, err := openRawConn(path, false)
+	if err != nil {
+		return nil, err
+	}
+	st, err := rc.prepare(`SELECT n FROM score_latest_epoch WHERE id = 1`)
+	if err != nil {
+		rc.close()
+		return nil, err
+	}
+	return &epochReader{rc: rc, st: st}, nil
+}
+
+// read returns the epoch as it is now.
+func (e *epochReader) read() (int64, error) {
+	var n C.longlong
+	if code := C.sesame_read_int64(e.st, &n); code != 0 {
+		if code == 101 {
+			return 0, fmt.Errorf("sqlite: score_latest_epoch has no row")
+		}
+		return 0, e.rc.err("latest scores' epoch", code)
+	}
+	return int64(n), nil
+}
+
+func (e *epochReader) close() {
+	C.sqlite3_finalize(e.st)
+	e.rc.close()
 }
 
 // pollLatestEpoch polls the epoch until stop. A failed read empties the
 // cache (the next poll that reads sets the epoch again): nothing can say
 // what another process did meanwhile.
-func (db *DB) pollLatestEpoch(c *latestCache, stop, done chan struct{}) {
+func (db *DB) pollLatestEpoch(c *latestCache, e *epochReader, stop, done chan struct{}) {
 	defer close(done)
+	defer e.close()
 	t := time.NewTicker(cacheEpochPoll)
 	defer t.Stop()
 	for {
@@ -310,7 +363,7 @@ func (db *DB) pollLatestEpoch(c *latestCache, stop, done chan struct{}) {
 		case <-stop:
 			return
 		case <-t.C:
-			if err := c.pollEpoch(db.readLatestEpoch); err != nil {
+			if err := c.pollEpoch(e.read); err != nil {
 				c.epochMu.Lock()
 				c.flush()
 				c.known = -1
