@@ -20,6 +20,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,13 +50,14 @@ import (
 // People without a score are not kept: they are asked for rarely, and
 // keeping them would need the same care for a first score.
 //
-// The budget counts each body's bytes and cacheEntryOverhead; past it, a
-// shard drops entries at random (Go's map order), which costs nothing to
-// keep and, for reads spread over the whole population, does as well as
-// any order.
+// The entries live outside the Go heap (latest_slots.go); the budget
+// counts their slots. Past it, a shard drops entries at random (Go's map
+// order), which costs nothing to keep and, for reads spread over the whole
+// population, does as well as any order.
 type latestCache struct {
 	shards [cacheShards]cacheShard
 	budget int64 // per shard
+	slabs  *slabSet
 
 	// epochMu orders the epoch's readers and movers: the writer holds it
 	// from before its commit to after its write-through, so that the poll
@@ -69,10 +71,7 @@ type latestCache struct {
 }
 
 const (
-	cacheShards = 256
-	// cacheEntryOverhead approximates what an entry costs beside its
-	// bytes: the map's slot, the slice header and the allocator's rounding.
-	cacheEntryOverhead = 64
+	cacheShards = 64
 	// cacheEpochPoll is how often the epoch is read.
 	cacheEpochPoll = 10 * time.Millisecond
 )
@@ -82,18 +81,18 @@ type cacheShard struct {
 	// writes counts writes through and emptyings: a fill that began
 	// before one is dropped.
 	writes uint64
-	bytes  int64
-	// m maps person_key to the person's id followed by their body:
-	// blob[0] is the id's length.
-	m map[int64][]byte
-	_ [24]byte // keeps neighbouring shards' locks off one cache line
+	slots  slotStore
+	_      [64]byte // keeps neighbouring shards' locks off one cache line
 }
 
 func newLatestCache(budget int64) *latestCache {
-	c := &latestCache{budget: max(1, budget/cacheShards)}
+	c := &latestCache{budget: max(1, budget/cacheShards), slabs: &slabSet{}}
 	for i := range c.shards {
-		c.shards[i].m = make(map[int64][]byte)
+		c.shards[i].slots = newSlotStore(c.budget, c.slabs)
 	}
+	// The slabs are unmapped once nothing can read them: get copies a
+	// body out under its shard's lock.
+	runtime.AddCleanup(c, (*slabSet).release, c.slabs)
 	return c
 }
 
@@ -101,20 +100,19 @@ func (c *latestCache) shard(key int64) *cacheShard {
 	return &c.shards[uint64(key)%cacheShards]
 }
 
-// get returns person's body, which the caller must not modify, or nil.
+// get returns a copy of person's body, or nil.
 func (c *latestCache) get(person string) []byte {
 	key := personKey(person)
 	s := c.shard(key)
 	s.mu.Lock()
-	blob := s.m[key]
+	b := s.slots.get(key, person)
 	s.mu.Unlock()
-	if blob == nil || int(blob[0]) != len(person) || string(blob[1:1+len(person)]) != person {
+	if b == nil {
 		c.misses.Add(1)
 		return nil
 	}
 	c.hits.Add(1)
-	b := blob[1+len(person):]
-	return b[:len(b):len(b)] // an append copies
+	return b
 }
 
 // fillToken is a shard's write count when a read from SQLite began.
@@ -138,38 +136,8 @@ func (c *latestCache) fill(person string, body []byte, t fillToken) bool {
 		c.stale.Add(1)
 		return false
 	}
-	c.putLocked(s, key, person, body)
+	s.slots.put(key, person, body)
 	return true
-}
-
-// putLocked stores person's body and drops entries while the shard is over
-// its budget.
-func (c *latestCache) putLocked(s *cacheShard, key int64, person string, body []byte) {
-	if len(person) > 255 {
-		return // ids are at most 128 bytes; never kept otherwise
-	}
-	blob := make([]byte, 1+len(person)+len(body))
-	blob[0] = byte(len(person))
-	copy(blob[1:], person)
-	copy(blob[1+len(person):], body)
-	if old, ok := s.m[key]; ok {
-		s.bytes -= int64(len(old)) + cacheEntryOverhead
-	}
-	s.m[key] = blob
-	s.bytes += int64(len(blob)) + cacheEntryOverhead
-	for k, old := range s.m {
-		if s.bytes <= c.budget {
-			break
-		}
-		if k != key {
-			delete(s.m, k)
-			s.bytes -= int64(len(old)) + cacheEntryOverhead
-		}
-	}
-	if s.bytes > c.budget { // the new body alone is over the budget
-		delete(s.m, key)
-		s.bytes -= int64(len(blob)) + cacheEntryOverhead
-	}
 }
 
 // cachedScore is a score a write put in the store.
@@ -205,7 +173,7 @@ func (c *latestCache) endWrite(committed bool, epoch int64, scores []cachedScore
 		s := c.shard(key)
 		s.mu.Lock()
 		s.writes++
-		c.putLocked(s, key, sc.person, sc.body)
+		s.slots.put(key, sc.person, sc.body) // or, too large, drops the one before
 		s.mu.Unlock()
 	}
 }
@@ -217,8 +185,7 @@ func (c *latestCache) flush() {
 		s := &c.shards[i]
 		s.mu.Lock()
 		s.writes++
-		s.m = make(map[int64][]byte)
-		s.bytes = 0
+		s.slots.clear()
 		s.mu.Unlock()
 	}
 }
@@ -263,8 +230,8 @@ func (c *latestCache) stats() LatestCacheStats {
 	for i := range c.shards {
 		s := &c.shards[i]
 		s.mu.Lock()
-		st.Bytes += s.bytes
-		st.Entries += len(s.m)
+		st.Bytes += s.slots.bytes
+		st.Entries += len(s.slots.index)
 		s.mu.Unlock()
 	}
 	return st
@@ -277,7 +244,7 @@ func (c *latestCache) full() bool {
 	for i := range c.shards {
 		s := &c.shards[i]
 		s.mu.Lock()
-		bytes += s.bytes
+		bytes += s.slots.bytes
 		s.mu.Unlock()
 	}
 	return bytes >= c.budget*cacheShards*95/100

@@ -148,14 +148,11 @@ func TestLatestCacheKeepsNoStaleFill(t *testing.T) {
 func TestLatestCacheChecksThePerson(t *testing.T) {
 	c := newLatestCache(1 << 20)
 	key := personKey("bob")
-	s := c.shard(key)
-	s.mu.Lock()
-	c.putLocked(s, key, "alice", []byte(`{"person":"alice"}`))
-	s.mu.Unlock()
+	c.shard(key).slots.put(key, "alice", []byte(`{"person":"alice"}`))
 	if b := c.get("bob"); b != nil {
 		t.Fatalf("bob's lookup answered %s", b)
 	}
-	c.putLocked(c.shard(personKey("alice")), personKey("alice"), "alice", []byte(`{"person":"alice"}`))
+	c.shard(personKey("alice")).slots.put(personKey("alice"), "alice", []byte(`{"person":"alice"}`))
 	if b := c.get("alice"); string(b) != `{"person":"alice"}` {
 		t.Fatalf("alice's lookup answered %q", b)
 	}
@@ -221,5 +218,77 @@ func TestWarmLatestCache(t *testing.T) {
 	}
 	if st := db.LatestCacheStats(); st.Misses != 0 {
 		t.Fatalf("stats %+v: reads after the warm-up missed", st)
+	}
+}
+
+// TestSlotStore: entries of every size class come back as stored, a
+// replaced or dropped entry's slot is cut again, the budget holds, and an
+// entry too large for a slot is not kept (nor the one it replaced).
+func TestSlotStore(t *testing.T) {
+	set := &slabSet{}
+	defer set.release()
+	s := newSlotStore(64<<10, set)
+	body := func(i, n int) []byte {
+		b := make([]byte, n)
+		for j := range b {
+			b[j] = byte('a' + (i+j)%26)
+		}
+		return b
+	}
+	sizes := []int{1, 200, 253, 254, 700, 1006, 1400, 4000}
+	for i, n := range sizes {
+		if !s.put(int64(i), fmt.Sprintf("p%d", i), body(i, n)) {
+			t.Fatalf("entry %d (%d bytes) not kept", i, n)
+		}
+	}
+	for i, n := range sizes {
+		if got := s.get(int64(i), fmt.Sprintf("p%d", i)); string(got) != string(body(i, n)) {
+			t.Fatalf("entry %d: %d bytes back, want %d", i, len(got), n)
+		}
+	}
+	if s.get(0, "p1") != nil {
+		t.Fatal("p1's lookup under p0's key answered")
+	}
+	if s.put(99, "big", body(0, maxSlot)) || s.get(99, "big") != nil {
+		t.Fatal("an entry larger than a slot was kept")
+	}
+	s.put(3, "p3", body(3, 10))
+	if s.put(3, "p3", body(3, maxSlot)) || s.get(3, "p3") != nil {
+		t.Fatal("a too large body left the one before it in place")
+	}
+	// Many more people than fit: the budget holds, the slabs stop growing,
+	// and whoever is kept reads back right.
+	slabs := 0
+	for round := 0; round < 3; round++ {
+		for i := 1000; i < 2000; i++ {
+			s.put(int64(i), fmt.Sprintf("q%d", i), body(i, 900+i%300))
+		}
+		if s.bytes > s.budget {
+			t.Fatalf("%d bytes, over the budget of %d", s.bytes, s.budget)
+		}
+		if round == 0 {
+			slabs = len(s.slabs)
+		} else if len(s.slabs) != slabs {
+			t.Fatalf("round %d: %d slabs, after %d in the first", round, len(s.slabs), slabs)
+		}
+	}
+	kept := 0
+	for i := 1000; i < 2000; i++ {
+		if got := s.get(int64(i), fmt.Sprintf("q%d", i)); got != nil {
+			kept++
+			if string(got) != string(body(i, 900+i%300)) {
+				t.Fatalf("q%d read back wrong", i)
+			}
+		}
+	}
+	if kept == 0 || kept != len(s.index) {
+		t.Fatalf("%d people read back, %d indexed", kept, len(s.index))
+	}
+	s.clear()
+	if s.get(1500, "q1500") != nil || s.bytes != 0 {
+		t.Fatal("an entry survived clear")
+	}
+	if !s.put(1, "r", body(1, 500)) || len(s.slabs) != slabs {
+		t.Fatalf("after clear: %d slabs, want the %d there were", len(s.slabs), slabs)
 	}
 }
