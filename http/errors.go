@@ -128,12 +128,23 @@ func writeBodyLine(w nethttp.ResponseWriter, status int, contentType string, b [
 }
 
 func writeHead(w nethttp.ResponseWriter, status int, contentType string, size int) {
-	// Canonical keys set directly: this runs on every answer.
+	// Canonical keys set directly: this runs on every answer. The constant
+	// values are shared: net/http only reads them, and an Add would append
+	// to a full slice, which copies.
 	h := w.Header()
-	h["Content-Type"] = []string{contentType}
+	if contentType == "application/json" {
+		h["Content-Type"] = jsonType
+	} else {
+		h["Content-Type"] = []string{contentType}
+	}
 	h["Content-Length"] = []string{strconv.Itoa(size)}
-	h["X-Content-Type-Options"] = []string{"nosniff"}
+	h["X-Content-Type-Options"] = noSniff
 	w.WriteHeader(status)
 }
+
+var (
+	jsonType = []string{"application/json"}[:1:1]
+	noSniff  = []string{"nosniff"}[:1:1]
+)
 
 var newline = []byte{'\n'}

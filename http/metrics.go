@@ -2,6 +2,9 @@ package http
 
 import (
 	nethttp "net/http"
+	"strconv"
+	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -20,6 +23,9 @@ type Metrics struct {
 	EventsIngested *prometheus.CounterVec
 
 	requestDuration *prometheus.HistogramVec
+	// durationOf holds requestDuration's histogram per route and status,
+	// found once: WithLabelValues hashes both labels on every call.
+	durationOf sync.Map // routeStatus → prometheus.Observer
 	// groupEvents is the size of the transactions that concurrent
 	// ingestion requests share: how well group commit works.
 	groupEvents prometheus.Histogram
@@ -54,6 +60,21 @@ func NewMetrics() *Metrics {
 		m.groupEvents,
 	)
 	return m
+}
+
+type routeStatus struct {
+	route  string
+	status int
+}
+
+// observeDuration records a request's time under its route and status.
+func (m *Metrics) observeDuration(route string, status int, d time.Duration) {
+	k := routeStatus{route, status}
+	o, ok := m.durationOf.Load(k)
+	if !ok {
+		o, _ = m.durationOf.LoadOrStore(k, m.requestDuration.WithLabelValues(route, strconv.Itoa(status)))
+	}
+	o.(prometheus.Observer).Observe(d.Seconds())
 }
 
 func init() { addRouteGroup("metrics", (*Server).registerMetrics) }

@@ -65,7 +65,7 @@ func (s *Server) middleware(next nethttp.Handler) nethttp.Handler {
 					s.writeError(sw, r, fmt.Errorf("panic: %v", p))
 				}
 			}
-			s.observe(r, st, sw, time.Since(start))
+			s.observe(r, st, sw, start, time.Now())
 		}()
 		// A declared length over the limit is refused before reading; an
 		// undeclared one is cut at the limit while it is read.
@@ -73,13 +73,15 @@ func (s *Server) middleware(next nethttp.Handler) nethttp.Handler {
 			s.writeError(sw, r, tooLarge(s.cfg.MaxBody))
 			return
 		}
-		r.Body = nethttp.MaxBytesReader(sw, r.Body, s.cfg.MaxBody)
+		if r.Body != nethttp.NoBody { // a GET's: nothing to cut
+			r.Body = nethttp.MaxBytesReader(sw, r.Body, s.cfg.MaxBody)
+		}
 		next.ServeHTTP(sw, r)
 	})
 }
 
 // observe writes the request's log line and records its latency.
-func (s *Server) observe(r *nethttp.Request, st *requestState, sw *statusWriter, d time.Duration) {
+func (s *Server) observe(r *nethttp.Request, st *requestState, sw *statusWriter, start, end time.Time) {
 	status := sw.status
 	if status == 0 {
 		status = nethttp.StatusOK
@@ -88,12 +90,21 @@ func (s *Server) observe(r *nethttp.Request, st *requestState, sw *statusWriter,
 	if route == "" {
 		route = "unmatched" // keeps the metric's cardinality bounded
 	}
-	s.Metrics.requestDuration.WithLabelValues(route, strconv.Itoa(status)).Observe(d.Seconds())
+	d := end.Sub(start)
+	s.Metrics.observeDuration(route, status, d)
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	attrs := []slog.Attr{
+	ctx, h := r.Context(), s.Logger.Handler()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	// The record is made here rather than by Logger.LogAttrs, which would
+	// look up its caller's program counter on every request: this line's
+	// source is always this function.
+	rec := slog.NewRecord(end, level, "request", 0)
+	rec.AddAttrs(
 		slog.String("request_id", st.id),
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
@@ -102,11 +113,11 @@ func (s *Server) observe(r *nethttp.Request, st *requestState, sw *statusWriter,
 		slog.Int64("bytes", sw.bytes),
 		slog.Duration("duration", d),
 		slog.String("remote", r.RemoteAddr),
-	}
+	)
 	if st.errCode != "" {
-		attrs = append(attrs, slog.String("error_code", st.errCode))
+		rec.AddAttrs(slog.String("error_code", st.errCode))
 	}
-	s.Logger.LogAttrs(r.Context(), level, "request", attrs...)
+	h.Handle(ctx, rec)
 }
 
 // statusWriter remembers the status and size of the answer.
