@@ -86,7 +86,8 @@ type cacheShard struct {
 }
 
 func newLatestCache(budget int64) *latestCache {
-	c := &latestCache{budget: max(1, budget/cacheShards), slabs: &slabSet{}}
+	perShard := max(1, budget/cacheShards)
+	c := &latestCache{budget: perShard, slabs: newSlabSet(cacheShards*maxSlabsFor(perShard), slabSizeFor(perShard))}
 	for i := range c.shards {
 		c.shards[i].slots = newSlotStore(c.budget, c.slabs)
 	}

@@ -225,7 +225,7 @@ func TestWarmLatestCache(t *testing.T) {
 // replaced or dropped entry's slot is cut again, the budget holds, and an
 // entry too large for a slot is not kept (nor the one it replaced).
 func TestSlotStore(t *testing.T) {
-	set := &slabSet{}
+	set := newSlabSet(maxSlabsFor(64<<10), slabSizeFor(64<<10))
 	defer set.release()
 	s := newSlotStore(64<<10, set)
 	body := func(i, n int) []byte {

@@ -4,17 +4,23 @@ package sqlite
 
 import "syscall"
 
-// allocSlab maps size bytes of anonymous memory: outside the Go heap, so
-// the collector neither scans nor counts it, and the OS commits pages only
-// as they are written.
-func allocSlab(size int) []byte {
+// mapRegion reserves size bytes of anonymous memory: outside the Go heap,
+// so the collector neither scans nor counts it, and committed by the OS
+// only as it is written.
+func mapRegion(size int) []byte {
+	if size == 0 {
+		return nil
+	}
 	b, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
 	if err != nil {
-		return make([]byte, size) // out of address space: the heap will do
+		return nil // no address space: slabs come from the Go heap
 	}
+	regionAdvice(b)
 	return b
 }
 
-func freeSlab(b []byte) {
-	syscall.Munmap(b) // fails only for a slab from make, which the GC frees
+func unmapRegion(b []byte) {
+	if b != nil {
+		syscall.Munmap(b)
+	}
 }

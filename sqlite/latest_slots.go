@@ -39,33 +39,57 @@ const (
 	maxSlabSize = 1 << slabShift
 )
 
-// slabSet is every slab a cache mapped, freed together once the cache is
-// unreachable (runtime.AddCleanup in newLatestCache): a slot's bytes are
-// copied out under the shard's lock, so nothing else points into them.
+// slabSet hands out a cache's slabs from one region mapped at once, with
+// the kernel asked for huge pages (regionAdvice): the cache's reads land
+// anywhere in a gigabyte, and with 4 KiB pages nearly every one missed
+// the TLB — reading a body cost 3.5 µs, 7% of a score read. The region is
+// reserved, not committed: the OS supplies pages as slabs are written.
+// It is unmapped once the cache is unreachable (runtime.AddCleanup in
+// newLatestCache): a slot's bytes are copied out under the shard's lock,
+// so nothing else points into them.
 type slabSet struct {
-	mu    sync.Mutex
-	slabs [][]byte
+	mu     sync.Mutex
+	region []byte
+	next   int
 }
 
-func (s *slabSet) add(b []byte) {
+func newSlabSet(slabs, slabSize int) *slabSet {
+	return &slabSet{region: mapRegion(slabs * slabSize)}
+}
+
+// take returns the next slab, or one from the Go heap should the region be
+// used up (it is sized for every shard's most).
+func (s *slabSet) take(size int) []byte {
 	s.mu.Lock()
-	s.slabs = append(s.slabs, b)
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	if s.next+size > len(s.region) {
+		return make([]byte, size)
+	}
+	b := s.region[s.next : s.next+size : s.next+size]
+	s.next += size
+	return b
 }
 
 func (s *slabSet) release() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, b := range s.slabs {
-		freeSlab(b)
-	}
-	s.slabs = nil
+	unmapRegion(s.region)
+	s.region = nil
 }
 
+// slabSizeFor is the slab size of a shard with budget bytes: a slab at
+// most, and no more than the budget needs.
+func slabSizeFor(budget int64) int {
+	return int(min(maxSlabSize, max(maxSlot, (budget+4095)/4096*4096)))
+}
+
+// maxSlabsFor is how many slabs a shard with budget bytes may cut: its
+// budget's worth, and one for the slack of slots of several classes.
+func maxSlabsFor(budget int64) int { return int(budget/int64(slabSizeFor(budget))) + 1 }
+
 func newSlotStore(budget int64, owner *slabSet) slotStore {
-	size := int(min(maxSlabSize, max(maxSlot, (budget+4095)/4096*4096)))
-	return slotStore{index: make(map[int64]uint64), budget: budget, slabSize: size,
-		maxSlabs: int(budget/int64(size)) + 1, owner: owner}
+	return slotStore{index: make(map[int64]uint64), budget: budget, slabSize: slabSizeFor(budget),
+		maxSlabs: maxSlabsFor(budget), owner: owner}
 }
 
 func slotClass(n int) int { return (n - 1) / slotUnit }
@@ -149,9 +173,7 @@ func (s *slotStore) alloc(class int) (uint32, bool) {
 	if len(s.slabs) >= s.maxSlabs {
 		return 0, false
 	}
-	slab := allocSlab(s.slabSize)
-	s.owner.add(slab)
-	s.slabs = append(s.slabs, slab)
+	s.slabs = append(s.slabs, s.owner.take(s.slabSize))
 	s.bumpSlab, s.bumpOff = len(s.slabs)-1, size
 	return uint32(s.bumpSlab << slabShift), true
 }

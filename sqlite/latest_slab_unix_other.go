@@ -1,0 +1,5 @@
+//go:build unix && !linux
+
+package sqlite
+
+func regionAdvice([]byte) {}
