@@ -11,7 +11,7 @@ func mapRegion(size int) []byte {
 	if size == 0 {
 		return nil
 	}
-	b, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	b, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, regionFlags)
 	if err != nil {
 		return nil // no address space: slabs come from the Go heap
 	}

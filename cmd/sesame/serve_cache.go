@@ -18,7 +18,7 @@ import (
 
 func init() {
 	registerServePart("score-cache", 15, func(fs *flag.FlagSet) serveWire {
-		size := fs.String("score-cache", envOr("SESAME_SCORE_CACHE", "2GiB"), "memory for people's latest scores in front of SQLite (env SESAME_SCORE_CACHE): a `SIZE` such as 512MiB or 2GiB, about 1.1 KB a person; 0 turns it off. Filled in the background at start; other processes' rescores show within about 10 ms")
+		size := fs.String("score-cache", envOr("SESAME_SCORE_CACHE", "2GiB"), "memory for people's latest scores in front of SQLite (env SESAME_SCORE_CACHE): a `SIZE` such as 512MiB or 2GiB, about 1.4 KB a person; 0 turns it off. Filled in the background at start; other processes' rescores show within about 10 ms")
 		return func(ctx context.Context, env *serveEnv) error {
 			budget, err := parseSize(*size)
 			if err != nil {
