@@ -95,8 +95,19 @@ func BenchmarkIngestLoopback(b *testing.B) {
 // 10,000 people. Its ns/op is the server's own cost of a read, the figure
 // the loopback bench (bench/score) buries in the machine's noise; the
 // entries are indexed in the background, as in a server.
-func BenchmarkOperatorScoreRead(b *testing.B) {
+func BenchmarkOperatorScoreRead(b *testing.B) { benchOperatorScoreRead(b, false) }
+
+// BenchmarkOperatorScoreReadCached is the same with the store's latest-score
+// cache on, as `sesame serve` runs on SQLite (--score-cache).
+func BenchmarkOperatorScoreReadCached(b *testing.B) { benchOperatorScoreRead(b, true) }
+
+func benchOperatorScoreRead(b *testing.B, cached bool) {
 	ts := newTrustServer(b, false)
+	if cached {
+		if err := ts.db.SetLatestCache(64 << 20); err != nil {
+			b.Fatal(err)
+		}
+	}
 	const people = 10_000
 	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	batch := make([]*sesame.Score, 0, people)

@@ -18,9 +18,9 @@ import (
 
 func init() {
 	registerServePart("score-cache", 15, func(fs *flag.FlagSet) serveWire {
-		size := fs.String("score-cache", envOr("SESAME_SCORE_CACHE", "2GiB"), "memory for people's latest scores in front of SQLite (env SESAME_SCORE_CACHE): a `SIZE` such as 512MiB or 2GiB, about 1.4 KB a person; 0 turns it off. Filled in the background at start; other processes' rescores show within about 10 ms")
+		size := fs.String("score-cache", envOr("SESAME_SCORE_CACHE", "auto"), "memory for people's latest scores in front of SQLite (env SESAME_SCORE_CACHE): a `SIZE` such as 512MiB or 2GiB, about 1.4 KB a person; 0 turns it off; auto: a quarter of the machine's memory, at most 2GiB. Filled in the background at start; other processes' rescores show within about 10 ms")
 		return func(ctx context.Context, env *serveEnv) error {
-			budget, err := parseSize(*size)
+			budget, err := scoreCacheSize(*size)
 			if err != nil {
 				return usageError(fs, "--score-cache: "+err.Error())
 			}
@@ -45,6 +45,18 @@ func init() {
 			return nil
 		}
 	})
+}
+
+// scoreCacheSize is --score-cache in bytes: a size, or auto.
+func scoreCacheSize(s string) (int64, error) {
+	if strings.EqualFold(strings.TrimSpace(s), "auto") {
+		const most = 2 << 30
+		if ram := physicalMemory(); ram > 0 {
+			return min(most, ram/4), nil
+		}
+		return most, nil
+	}
+	return parseSize(s)
 }
 
 // parseSize reads a byte size: a number with an optional unit (B, KB, MB,

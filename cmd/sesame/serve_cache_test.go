@@ -49,3 +49,16 @@ func TestServeScoreCache(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+func TestScoreCacheSizeAuto(t *testing.T) {
+	got, err := scoreCacheSize("auto")
+	if err != nil || got <= 0 || got > 2<<30 {
+		t.Fatalf("auto: %d, %v; want (0, 2GiB]", got, err)
+	}
+	if ram := physicalMemory(); ram > 0 && got > ram/4 {
+		t.Fatalf("auto: %d bytes, more than a quarter of %d", got, ram)
+	}
+	if got, err := scoreCacheSize("0"); err != nil || got != 0 {
+		t.Fatalf("0: %d, %v", got, err)
+	}
+}
