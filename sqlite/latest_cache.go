@@ -58,6 +58,10 @@ type latestCache struct {
 	shards [cacheShards]cacheShard
 	budget int64 // per shard
 	slabs  *slabSet
+	// commits is the file's commit generation (DB.commits): an emptying
+	// moves it on, so that the lookups that refill the cache start a new
+	// snapshot rather than read one from before another process's write.
+	commits *atomic.Uint64
 
 	// epochMu orders the epoch's readers and movers: the writer holds it
 	// from before its commit to after its write-through, so that the poll
@@ -85,9 +89,9 @@ type cacheShard struct {
 	_      [64]byte // keeps neighbouring shards' locks off one cache line
 }
 
-func newLatestCache(budget int64) *latestCache {
+func newLatestCache(budget int64, commits *atomic.Uint64) *latestCache {
 	perShard := max(1, budget/cacheShards)
-	c := &latestCache{budget: perShard, slabs: newSlabSet(cacheShards*maxSlabsFor(perShard), slabSizeFor(perShard))}
+	c := &latestCache{budget: perShard, commits: commits, slabs: newSlabSet(cacheShards*maxSlabsFor(perShard), slabSizeFor(perShard))}
 	for i := range c.shards {
 		c.shards[i].slots = newSlotStore(c.budget, c.slabs)
 	}
@@ -179,9 +183,12 @@ func (c *latestCache) endWrite(committed bool, epoch int64, scores []cachedScore
 	}
 }
 
-// flush empties the cache.
+// flush empties the cache. The generation moves first: a fill that
+// begins after a shard's emptying reads the generation after it, and its
+// lookup renews its snapshot (latestJSON).
 func (c *latestCache) flush() {
 	c.flushes.Add(1)
+	c.commits.Add(1)
 	for i := range c.shards {
 		s := &c.shards[i]
 		s.mu.Lock()
@@ -261,7 +268,7 @@ func (db *DB) SetLatestCache(budget int64) error {
 	}
 	db.cacheMu.Lock()
 	defer db.cacheMu.Unlock()
-	c := newLatestCache(budget)
+	c := newLatestCache(budget, db.commits)
 	e, err := openEpochReader(db.path)
 	if err != nil {
 		return fmt.Errorf("sqlite: latest-score cache: %w", err)

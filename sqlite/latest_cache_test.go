@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -146,7 +147,7 @@ func TestLatestCacheKeepsNoStaleFill(t *testing.T) {
 // TestLatestCacheChecksThePerson: an entry under a person's key that holds
 // someone else (two ids with one hash) is not their score.
 func TestLatestCacheChecksThePerson(t *testing.T) {
-	c := newLatestCache(1 << 20)
+	c := newLatestCache(1<<20, new(atomic.Uint64))
 	key := personKey("bob")
 	c.shard(key).slots.put(key, "alice", []byte(`{"person":"alice"}`))
 	if b := c.get("bob"); b != nil {
@@ -290,5 +291,62 @@ func TestSlotStore(t *testing.T) {
 	}
 	if !s.put(1, "r", body(1, 500)) || len(s.slabs) != slabs {
 		t.Fatalf("after clear: %d slabs, want the %d there were", len(s.slabs), slabs)
+	}
+}
+
+// TestLatestCacheRefillsAfterOtherProcesses: after another process's write
+// empties the cache, the read that refills it starts a new snapshot: a
+// lookup connection's snapshot from before the write (they keep one for up
+// to maxSnapshotAge) must not put the old score back for good.
+func TestLatestCacheRefillsAfterOtherProcesses(t *testing.T) {
+	db := cachedDB(t, 1<<20)
+	c := db.cache.Load()
+	saveScore(t, db, "p1", 600)
+	outside, err := sql.Open(driverName, dsn(db.path, commonDSN()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outside.Close()
+	if err := outside.Ping(); err != nil {
+		t.Fatal(err)
+	}
+	e, err := openEpochReader(db.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.close()
+	body, err := json.Marshal(&sesame.Score{Person: "p1", Status: sesame.StatusScored, Score: 700, Band: sesame.BandOf(700), ModelVersion: "m1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := range 20 {
+		c.flush()
+		if got := servedScore(t, db, "p1"); got == 700 { // a miss: opens a snapshot
+			t.Fatal("the new score before it was written")
+		}
+		tx, err := outside.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{
+			fmt.Sprintf(`UPDATE score_latest SET body = x'%x' WHERE person = 'p1'`, body),
+			`UPDATE score_latest_epoch SET n = n + 1`,
+		} {
+			if _, err := tx.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.pollEpoch(e.read); err != nil { // as the poller would
+			t.Fatal(err)
+		}
+		servedScore(t, db, "p1") // refills the cache
+		time.Sleep(2 * maxSnapshotAge)
+		if got := servedScore(t, db, "p1"); got != 700 {
+			t.Fatalf("round %d: score %d long after another process stored 700", round, got)
+		}
+		saveScore(t, db, "p1", 600) // back, through this process
 	}
 }
