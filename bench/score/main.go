@@ -330,7 +330,7 @@ func startServe(bin, db string, pprof bool, extra ...string) *server {
 	check(err)
 	addr := ln.Addr().String()
 	ln.Close()
-	args := []string{"serve", "--db", db, "--addr", addr, "--operator-token", "bench", "--log-format", "text", "--rescore-every", "0"}
+	args := []string{"serve", "--db", db, "--addr", addr, "--operator-token", "bench", "--rescore-every", "0"} // the default log format (JSON), to a file
 	if pprof {
 		args = append(args, "--pprof")
 	}
