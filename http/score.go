@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	nethttp "net/http"
 	"strconv"
+	"sync"
 
 	"github.com/sesame-credit/sesame"
 )
@@ -62,6 +63,15 @@ type ScoreJSONReader interface {
 	LatestScoreJSON(ctx context.Context, person string) ([]byte, error)
 }
 
+// ScoreJSONAppender is ScoreJSONReader appending to a buffer of the
+// caller's, which the server reuses from read to read.
+type ScoreJSONAppender interface {
+	AppendLatestScoreJSON(ctx context.Context, dst []byte, person string) ([]byte, error)
+}
+
+// scoreBodies holds the buffers of score reads being answered.
+var scoreBodies = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
 func personID(r *nethttp.Request) (string, error) {
 	id := r.PathValue("id")
 	if !sesame.ValidID(id) {
@@ -77,6 +87,18 @@ func (s *Server) handlePersonScore(w nethttp.ResponseWriter, r *nethttp.Request)
 		return err
 	}
 	if err := s.scoreReader(r, id, "score"); err != nil {
+		return err
+	}
+	if ra, ok := s.Scores.Scores.(ScoreJSONAppender); ok {
+		buf := scoreBodies.Get().(*[]byte)
+		b, err := ra.AppendLatestScoreJSON(r.Context(), (*buf)[:0], id)
+		if err == nil {
+			writeBody(w, nethttp.StatusOK, "application/json", append(b, '\n'))
+		}
+		if cap(b) <= 64<<10 { // an outsized body's buffer is not kept
+			*buf = b[:0]
+			scoreBodies.Put(buf)
+		}
 		return err
 	}
 	if rj, ok := s.Scores.Scores.(ScoreJSONReader); ok {

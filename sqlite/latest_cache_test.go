@@ -150,11 +150,11 @@ func TestLatestCacheChecksThePerson(t *testing.T) {
 	c := newLatestCache(1<<20, new(atomic.Uint64))
 	key := personKey("bob")
 	c.shard(key).slots.put(key, "alice", []byte(`{"person":"alice"}`))
-	if b := c.get("bob"); b != nil {
+	if b, ok := c.get(nil, "bob"); ok {
 		t.Fatalf("bob's lookup answered %s", b)
 	}
 	c.shard(personKey("alice")).slots.put(personKey("alice"), "alice", []byte(`{"person":"alice"}`))
-	if b := c.get("alice"); string(b) != `{"person":"alice"}` {
+	if b, _ := c.get(nil, "alice"); string(b) != `{"person":"alice"}` {
 		t.Fatalf("alice's lookup answered %q", b)
 	}
 }
@@ -243,18 +243,24 @@ func TestSlotStore(t *testing.T) {
 		}
 	}
 	for i, n := range sizes {
-		if got := s.get(int64(i), fmt.Sprintf("p%d", i)); string(got) != string(body(i, n)) {
+		if got, _ := s.get([]byte("x"), int64(i), fmt.Sprintf("p%d", i)); string(got) != "x"+string(body(i, n)) {
 			t.Fatalf("entry %d: %d bytes back, want %d", i, len(got), n)
 		}
 	}
-	if s.get(0, "p1") != nil {
+	if _, ok := s.get(nil, 0, "p1"); ok {
 		t.Fatal("p1's lookup under p0's key answered")
 	}
-	if s.put(99, "big", body(0, maxSlot)) || s.get(99, "big") != nil {
+	if s.put(99, "big", body(0, maxSlot)) {
+		t.Fatal("an entry larger than a slot was kept")
+	}
+	if _, ok := s.get(nil, 99, "big"); ok {
 		t.Fatal("an entry larger than a slot was kept")
 	}
 	s.put(3, "p3", body(3, 10))
-	if s.put(3, "p3", body(3, maxSlot)) || s.get(3, "p3") != nil {
+	if s.put(3, "p3", body(3, maxSlot)) {
+		t.Fatal("a too large body was kept")
+	}
+	if _, ok := s.get(nil, 3, "p3"); ok {
 		t.Fatal("a too large body left the one before it in place")
 	}
 	// Many more people than fit: the budget holds, the slabs stop growing,
@@ -275,7 +281,7 @@ func TestSlotStore(t *testing.T) {
 	}
 	kept := 0
 	for i := 1000; i < 2000; i++ {
-		if got := s.get(int64(i), fmt.Sprintf("q%d", i)); got != nil {
+		if got, ok := s.get(nil, int64(i), fmt.Sprintf("q%d", i)); ok {
 			kept++
 			if string(got) != string(body(i, 900+i%300)) {
 				t.Fatalf("q%d read back wrong", i)
@@ -286,7 +292,7 @@ func TestSlotStore(t *testing.T) {
 		t.Fatalf("%d people read back, %d indexed", kept, len(s.index))
 	}
 	s.clear()
-	if s.get(1500, "q1500") != nil || s.bytes != 0 {
+	if _, ok := s.get(nil, 1500, "q1500"); ok || s.bytes != 0 {
 		t.Fatal("an entry survived clear")
 	}
 	if !s.put(1, "r", body(1, 500)) || len(s.slabs) != slabs {

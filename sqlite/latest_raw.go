@@ -275,13 +275,12 @@ func (c *latestConn) close() {
 	c.rc.close() // rolls back a snapshot still open
 }
 
-// lookup returns the person's latest body with room for one more byte
-// (the API appends a newline), or nil when they have none. It sees every
-// commit of this process that ended before the commit generation was
-// gen.
-func (c *latestConn) lookup(person string, gen uint64) ([]byte, error) {
+// lookup appends the person's latest body to dst; found is false when
+// they have none. It sees every commit of this process that ended before
+// the commit generation was gen.
+func (c *latestConn) lookup(dst []byte, person string, gen uint64) (_ []byte, found bool, err error) {
 	if len(person) == 0 {
-		return nil, nil
+		return dst, false, nil
 	}
 	now := time.Now()
 	renew := c.snapshot && (gen > c.gen || now.Sub(c.since) >= maxSnapshotAge)
@@ -292,13 +291,13 @@ func (c *latestConn) lookup(person string, gen uint64) ([]byte, error) {
 			p, C.int(len(person)), (*C.uchar)(unsafe.Pointer(&c.buf[0])), C.int(len(c.buf)), &n)
 		if rc != 100 && rc != 101 {
 			c.snapshot = false
-			return nil, c.rc.err("latest score", rc)
+			return dst, false, c.rc.err("latest score", rc)
 		}
 		if !c.snapshot || renew {
 			c.snapshot, c.since, c.gen, renew = true, now, gen, false
 		}
 		if rc == 101 {
-			return nil, nil
+			return dst, false, nil
 		}
 		size := int(n)
 		if size > len(c.buf) {
@@ -307,9 +306,7 @@ func (c *latestConn) lookup(person string, gen uint64) ([]byte, error) {
 			c.buf = make([]byte, size)
 			continue
 		}
-		out := make([]byte, size, size+1)
-		copy(out, c.buf[:size])
-		return out, nil
+		return append(dst, c.buf[:size]...), true, nil
 	}
 }
 
@@ -333,14 +330,21 @@ func (l *latestReader) close() {
 
 // latestJSON is LatestScoreJSON on the raw connections.
 func (db *DB) latestJSON(ctx context.Context, person string) ([]byte, error) {
+	return db.appendLatestJSON(ctx, nil, person)
+}
+
+// appendLatestJSON appends the person's latest body to dst: from the cache
+// when it is on and has them, else from a lookup connection.
+func (db *DB) appendLatestJSON(ctx context.Context, dst []byte, person string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return dst, err
 	}
 	cache := db.cache.Load()
 	var fill fillToken
 	if cache != nil {
-		if body := cache.get(person); body != nil {
-			return body, nil
+		var hit bool
+		if dst, hit = cache.get(dst, person); hit {
+			return dst, nil
 		}
 		// Before the generation: a write through after this makes the
 		// fill below a no-op (latest_cache.go).
@@ -351,19 +355,20 @@ func (db *DB) latestJSON(ctx context.Context, person string) ([]byte, error) {
 	gen := db.commits.Load()
 	c, err := db.latest.get(ctx)
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
-	body, err := c.lookup(person, gen)
+	start := len(dst)
+	dst, found, err := c.lookup(dst, person, gen)
 	if err != nil {
 		db.latest.drop(c) // not back to the pool: its state is unknown
-		return nil, fmt.Errorf("sqlite: latest score: %w", err)
+		return dst, fmt.Errorf("sqlite: latest score: %w", err)
 	}
 	db.latest.put(c)
-	if body == nil {
-		return nil, sesame.Errorf(sesame.ENOTFOUND, "no score for person %q yet", person)
+	if !found {
+		return dst, sesame.Errorf(sesame.ENOTFOUND, "no score for person %q yet", person)
 	}
 	if cache != nil {
-		cache.fill(person, body, fill)
+		cache.fill(person, dst[start:], fill)
 	}
-	return body, nil
+	return dst, nil
 }

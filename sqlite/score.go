@@ -289,10 +289,15 @@ func (s *ScoreStore) LatestScore(ctx context.Context, person string) (*sesame.Sc
 }
 
 // LatestScoreJSON returns the person's latest score as the API shows it,
-// as stored (http.ScoreJSONReader), or ENOTFOUND. The bytes may be the
-// latest-score cache's own (SetLatestCache): read them, never write them.
+// as stored (http.ScoreJSONReader), or ENOTFOUND.
 func (s *ScoreStore) LatestScoreJSON(ctx context.Context, person string) ([]byte, error) {
 	return s.db.latestJSON(ctx, person)
+}
+
+// AppendLatestScoreJSON is LatestScoreJSON appending to dst
+// (http.ScoreJSONAppender): a server reuses one buffer per read.
+func (s *ScoreStore) AppendLatestScoreJSON(ctx context.Context, dst []byte, person string) ([]byte, error) {
+	return s.db.appendLatestJSON(ctx, dst, person)
 }
 
 // ScoreHistory returns up to limit past scores, newest first.
