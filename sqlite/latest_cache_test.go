@@ -86,25 +86,8 @@ func TestLatestCacheSeesOtherProcesses(t *testing.T) {
 	if got := servedScore(t, db, "p1"); got != 600 {
 		t.Fatalf("score %d, want 600", got)
 	}
-	// Another process: a plain driver connection, with neither this
-	// process's commit generation nor its cache, saving as ScoreStore does.
-	outside, err := sql.Open(driverName, dsn(db.path, commonDSN()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer outside.Close()
-	body, err := json.Marshal(&sesame.Score{Person: "p1", Status: sesame.StatusScored, Score: 700, Band: sesame.BandOf(700), ModelVersion: "m1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{
-		fmt.Sprintf(`UPDATE score_latest SET body = x'%x' WHERE person = 'p1'`, body),
-		`UPDATE score_latest_epoch SET n = n + 1`,
-	} {
-		if _, err := outside.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	outside := openOutside(t, db)
+	outside.save(t, "p1", 700)
 	deadline := time.Now().Add(5 * time.Second)
 	for servedScore(t, db, "p1") != 700 {
 		if time.Now().After(deadline) {
@@ -308,43 +291,18 @@ func TestLatestCacheRefillsAfterOtherProcesses(t *testing.T) {
 	db := cachedDB(t, 1<<20)
 	c := db.cache.Load()
 	saveScore(t, db, "p1", 600)
-	outside, err := sql.Open(driverName, dsn(db.path, commonDSN()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer outside.Close()
-	if err := outside.Ping(); err != nil {
-		t.Fatal(err)
-	}
+	outside := openOutside(t, db)
 	e, err := openEpochReader(db.path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer e.close()
-	body, err := json.Marshal(&sesame.Score{Person: "p1", Status: sesame.StatusScored, Score: 700, Band: sesame.BandOf(700), ModelVersion: "m1"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for round := range 20 {
 		c.flush()
 		if got := servedScore(t, db, "p1"); got == 700 { // a miss: opens a snapshot
 			t.Fatal("the new score before it was written")
 		}
-		tx, err := outside.Begin()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range []string{
-			fmt.Sprintf(`UPDATE score_latest SET body = x'%x' WHERE person = 'p1'`, body),
-			`UPDATE score_latest_epoch SET n = n + 1`,
-		} {
-			if _, err := tx.Exec(q); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := tx.Commit(); err != nil {
-			t.Fatal(err)
-		}
+		outside.save(t, "p1", 700)
 		if err := c.pollEpoch(e.read); err != nil { // as the poller would
 			t.Fatal(err)
 		}
@@ -354,5 +312,48 @@ func TestLatestCacheRefillsAfterOtherProcesses(t *testing.T) {
 			t.Fatalf("round %d: score %d long after another process stored 700", round, got)
 		}
 		saveScore(t, db, "p1", 600) // back, through this process
+	}
+}
+
+// outsider is another process's view of a database: a plain driver
+// connection, with neither this process's commit generation nor its
+// cache, saving a latest score as ScoreStore does (the body, and the
+// epoch in the same transaction).
+type outsider struct{ db *sql.DB }
+
+func openOutside(t *testing.T, db *DB) outsider {
+	t.Helper()
+	o, err := sql.Open(driverName, dsn(db.path, commonDSN()))
+	if err == nil {
+		err = o.Ping()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { o.Close() })
+	return outsider{o}
+}
+
+func (o outsider) save(t *testing.T, person string, score int) {
+	t.Helper()
+	body, err := json.Marshal(&sesame.Score{Person: person, Status: sesame.StatusScored, Score: score, Band: sesame.BandOf(score), ModelVersion: "m1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := o.db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	for _, q := range []string{
+		fmt.Sprintf(`UPDATE score_latest SET body = x'%x' WHERE person = '%s'`, body, person),
+		`UPDATE score_latest_epoch SET n = n + 1`,
+	} {
+		if _, err := tx.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -97,26 +97,9 @@ func TestLatestScoreSnapshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	save := func(d *DB, s int) {
-		t.Helper()
-		sc := &sesame.Score{Person: "p1", Status: sesame.StatusScored, Score: s, Band: sesame.BandOf(s), ModelVersion: "m1", AsOf: at}
-		if err := d.Scores().SaveScores(ctx, []*sesame.Score{sc}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	scoreOf := func() int {
-		t.Helper()
-		b, err := db.Scores().LatestScoreJSON(ctx, "p1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var sc sesame.Score
-		if err := json.Unmarshal(b, &sc); err != nil {
-			t.Fatal(err)
-		}
-		return sc.Score
-	}
+	// saveScore and servedScore: latest_cache_test.go.
+	save := func(d *DB, s int) { t.Helper(); saveScore(t, d, "p1", s) }
+	scoreOf := func() int { t.Helper(); return servedScore(t, db, "p1") }
 	save(db, 600)
 	if got := scoreOf(); got != 600 {
 		t.Fatalf("score %d, want 600", got)

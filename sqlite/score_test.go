@@ -9,31 +9,23 @@ import (
 	"github.com/sesame-credit/sesame/sqlite"
 )
 
-func TestScoreStoreContract(t *testing.T) {
-	scoretest.Run(t, func(t *testing.T) scoretest.Opened {
-		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return scoretest.Opened{Store: db.Scores(), Exec: func(ctx context.Context, q string) error {
-			_, err := db.Writer().ExecContext(ctx, q)
-			return err
-		}}
-	})
-}
+func TestScoreStoreContract(t *testing.T) { runScoreContract(t, false) }
 
 // TestScoreStoreContractCached: the same contract with the latest-score
 // cache in front of the lookups.
-func TestScoreStoreContractCached(t *testing.T) {
+func TestScoreStoreContractCached(t *testing.T) { runScoreContract(t, true) }
+
+func runScoreContract(t *testing.T, cached bool) {
 	scoretest.Run(t, func(t *testing.T) scoretest.Opened {
 		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		if err := db.SetLatestCache(1 << 20); err != nil {
-			t.Fatal(err)
+		if cached {
+			if err := db.SetLatestCache(1 << 20); err != nil {
+				t.Fatal(err)
+			}
 		}
 		return scoretest.Opened{Store: db.Scores(), Exec: func(ctx context.Context, q string) error {
 			_, err := db.Writer().ExecContext(ctx, q)

@@ -85,32 +85,34 @@ func parseSize(s string) (int64, error) {
 
 // registerCacheMetrics exports the latest-score cache's state.
 func registerCacheMetrics(reg prometheus.Registerer, db *sqlite.DB) {
-	stat := func(f func(sqlite.LatestCacheStats) float64) func() float64 {
-		return func() float64 { return f(db.LatestCacheStats()) }
-	}
-	reg.MustRegister(
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sesame_score_cache_bytes",
-			Help: "Bytes of latest scores held in memory (as counted against --score-cache)."},
-			stat(func(st sqlite.LatestCacheStats) float64 { return float64(st.Bytes) })),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sesame_score_cache_people",
-			Help: "People whose latest score is held in memory."},
-			stat(func(st sqlite.LatestCacheStats) float64 { return float64(st.Entries) })),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "sesame_score_cache_hits_total",
-			Help: "Latest-score reads answered from memory."},
-			stat(func(st sqlite.LatestCacheStats) float64 { return float64(st.Hits) })),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "sesame_score_cache_misses_total",
-			Help: "Latest-score reads that went to SQLite."},
-			stat(func(st sqlite.LatestCacheStats) float64 { return float64(st.Misses) })),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "sesame_score_cache_flushes_total",
-			Help: "Times the cache was emptied because another process wrote scores."},
-			stat(func(st sqlite.LatestCacheStats) float64 { return float64(st.Flushes) })),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sesame_score_cache_warm",
-			Help: "1 once the warm-up after start has ended."},
-			stat(func(st sqlite.LatestCacheStats) float64 {
+	for _, m := range []struct {
+		name, help string
+		counter    bool
+		value      func(sqlite.LatestCacheStats) int64
+	}{
+		{"sesame_score_cache_bytes", "Bytes of latest scores held in memory (as counted against --score-cache).", false,
+			func(st sqlite.LatestCacheStats) int64 { return st.Bytes }},
+		{"sesame_score_cache_people", "People whose latest score is held in memory.", false,
+			func(st sqlite.LatestCacheStats) int64 { return int64(st.Entries) }},
+		{"sesame_score_cache_hits_total", "Latest-score reads answered from memory.", true,
+			func(st sqlite.LatestCacheStats) int64 { return st.Hits }},
+		{"sesame_score_cache_misses_total", "Latest-score reads that went to SQLite.", true,
+			func(st sqlite.LatestCacheStats) int64 { return st.Misses }},
+		{"sesame_score_cache_flushes_total", "Times the cache was emptied because another process wrote scores.", true,
+			func(st sqlite.LatestCacheStats) int64 { return st.Flushes }},
+		{"sesame_score_cache_warm", "1 once the warm-up after start has ended.", false,
+			func(st sqlite.LatestCacheStats) int64 {
 				if st.WarmDone {
 					return 1
 				}
 				return 0
-			})),
-	)
+			}},
+	} {
+		value := func() float64 { return float64(m.value(db.LatestCacheStats())) }
+		if m.counter {
+			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: m.name, Help: m.help}, value))
+		} else {
+			reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: m.name, Help: m.help}, value))
+		}
+	}
 }
