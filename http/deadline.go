@@ -27,16 +27,27 @@ type deadlineContext struct {
 	mu              sync.Mutex // makes the armed context once
 	cancel          context.CancelFunc
 	released        bool // the CancelFunc was called
+	// key and val, when key is set, are a value of the context's own, as
+	// context.WithValue(parent, key, val) would add: the middleware's
+	// request state, without a context of its own.
+	key, val any
 }
 
 // withLazyDeadline returns the parent with the deadline and the function
 // that releases it, as context.WithDeadline does.
 func withLazyDeadline(parent context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
+	c := &deadlineContext{}
+	c.init(parent, deadline, nil, nil)
+	return c, c.release
+}
+
+// init makes c, in place, withLazyDeadline(parent, deadline) carrying
+// key's val (none when key is nil); c.release releases it.
+func (c *deadlineContext) init(parent context.Context, deadline time.Time, key, val any) {
 	if d, ok := parent.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	c := &deadlineContext{Context: parent, deadline: deadline}
-	return c, c.release
+	c.Context, c.deadline, c.key, c.val = parent, deadline, key, val
 }
 
 func (c *deadlineContext) arm() context.Context {
@@ -90,6 +101,9 @@ func (c *deadlineContext) Err() error {
 }
 
 func (c *deadlineContext) Value(key any) any {
+	if c.key != nil && key == c.key {
+		return c.val
+	}
 	if a := c.armed.Load(); a != nil {
 		return (*a).Value(key) // context.Cause finds the armed context's cause
 	}

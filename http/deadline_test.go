@@ -121,3 +121,29 @@ func BenchmarkRequestContext(b *testing.B) {
 		}
 	})
 }
+
+// TestLazyDeadlineValue: the value a deadlineContext carries is found
+// before it is armed, after, and from a child context, and other keys
+// still reach the parent.
+func TestLazyDeadlineValue(t *testing.T) {
+	type k struct{}
+	type parentKey struct{}
+	parent := context.WithValue(context.Background(), parentKey{}, "p")
+	var c deadlineContext
+	c.init(parent, time.Now().Add(time.Hour), k{}, "v")
+	defer c.release()
+	check := func(stage string, ctx context.Context) {
+		t.Helper()
+		if ctx.Value(k{}) != "v" || ctx.Value(parentKey{}) != "p" {
+			t.Fatalf("%s: values %v, %v; want v, p", stage, ctx.Value(k{}), ctx.Value(parentKey{}))
+		}
+	}
+	check("unarmed", &c)
+	if c.armed.Load() != nil {
+		t.Fatal("armed by a Value")
+	}
+	child, cancel := context.WithCancel(&c) // arms it: the child watches Done
+	defer cancel()
+	check("armed", &c)
+	check("child", child)
+}

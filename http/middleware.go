@@ -47,12 +47,14 @@ func RequestID(ctx context.Context) string {
 func (s *Server) middleware(next nethttp.Handler) nethttp.Handler {
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
 		start := time.Now()
-		st := &requestState{id: requestID(r.Header.Get("X-Request-Id"))}
+		// One allocation for what the request keeps: its context (with
+		// the time limit and the state), its state and its writer.
+		scope := &requestScope{st: requestState{id: requestID(r.Header.Get("X-Request-Id"))}, sw: statusWriter{ResponseWriter: w}}
+		st, sw, ctx := &scope.st, &scope.sw, &scope.ctx
 		w.Header().Set("X-Request-Id", st.id)
-		ctx, cancel := withLazyDeadline(context.WithValue(r.Context(), stateKey{}, st), start.Add(s.cfg.RequestTimeout))
-		defer cancel()
+		ctx.init(r.Context(), start.Add(s.cfg.RequestTimeout), stateKey{}, st)
+		defer ctx.release()
 		r = r.WithContext(ctx)
-		sw := &statusWriter{ResponseWriter: w}
 
 		defer func() {
 			if p := recover(); p != nil {
@@ -78,6 +80,13 @@ func (s *Server) middleware(next nethttp.Handler) nethttp.Handler {
 		}
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// requestScope is what the middleware makes for each request.
+type requestScope struct {
+	ctx deadlineContext
+	st  requestState
+	sw  statusWriter
 }
 
 // observe writes the request's log line and records its latency.
