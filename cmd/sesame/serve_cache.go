@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +26,13 @@ func init() {
 				return usageError(fs, "--score-cache: "+err.Error())
 			}
 			db := env.Store.SQLite
-			if db == nil || budget == 0 {
+			if db == nil {
+				if flagSet(fs, "score-cache") || os.Getenv("SESAME_SCORE_CACHE") != "" {
+					env.Logger.Warn("--score-cache is for SQLite; on PostgreSQL every score read goes to the database")
+				}
+				return nil
+			}
+			if budget == 0 {
 				return nil
 			}
 			if err := db.SetLatestCache(budget); err != nil {
