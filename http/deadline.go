@@ -33,16 +33,9 @@ type deadlineContext struct {
 	key, val any
 }
 
-// withLazyDeadline returns the parent with the deadline and the function
-// that releases it, as context.WithDeadline does.
-func withLazyDeadline(parent context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
-	c := &deadlineContext{}
-	c.init(parent, deadline, nil, nil)
-	return c, c.release
-}
-
-// init makes c, in place, withLazyDeadline(parent, deadline) carrying
-// key's val (none when key is nil); c.release releases it.
+// init makes c, in place, context.WithDeadline(parent, deadline) carrying
+// key's val (none when key is nil), as WithValue would; c.release is its
+// CancelFunc.
 func (c *deadlineContext) init(parent context.Context, deadline time.Time, key, val any) {
 	if d, ok := parent.Deadline(); ok && d.Before(deadline) {
 		deadline = d

@@ -147,3 +147,11 @@ func TestLazyDeadlineValue(t *testing.T) {
 	check("armed", &c)
 	check("child", child)
 }
+
+// withLazyDeadline is context.WithDeadline made with a deadlineContext:
+// what the tests compare.
+func withLazyDeadline(parent context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
+	c := &deadlineContext{}
+	c.init(parent, deadline, nil, nil)
+	return c, c.release
+}

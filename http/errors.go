@@ -119,8 +119,8 @@ func writeBody(w nethttp.ResponseWriter, status int, contentType string, b []byt
 	w.Write(b)
 }
 
-// writeBodyLine is writeBody of b and a newline, without a copy of b (which
-// may be shared).
+// writeBodyLine is writeBody of b and a newline, without copying b to add
+// the newline.
 func writeBodyLine(w nethttp.ResponseWriter, status int, contentType string, b []byte) {
 	writeHead(w, status, contentType, len(b)+1)
 	w.Write(b)

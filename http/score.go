@@ -57,8 +57,7 @@ func (s *Server) scoreReader(r *nethttp.Request, person, what string) error {
 // ScoreJSONReader is what a score store may offer so that the latest
 // score is served as stored: the JSON of the sesame.Score as the API
 // shows it (no features), without decoding and encoding it again per
-// read. ENOTFOUND when the person has no score. The bytes may be shared
-// (a store's cache): the caller only reads them.
+// read. ENOTFOUND when the person has no score.
 type ScoreJSONReader interface {
 	LatestScoreJSON(ctx context.Context, person string) ([]byte, error)
 }

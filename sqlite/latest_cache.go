@@ -24,6 +24,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sesame-credit/sesame"
 )
 
 // latestCache keeps people's latest score bodies in memory, in front of
@@ -69,9 +71,9 @@ type latestCache struct {
 	epochMu sync.Mutex
 	known   int64 // the epoch the cache is up to date with
 
-	hits, misses, stale, flushes atomic.Int64
-	warmed                       atomic.Int64 // bodies the warm-up kept
-	warmDone                     atomic.Bool
+	hits, misses, flushes atomic.Int64
+	warmed                atomic.Int64 // bodies the warm-up kept
+	warmDone              atomic.Bool
 }
 
 const (
@@ -138,17 +140,10 @@ func (c *latestCache) fill(person string, body []byte, t fillToken) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.writes != uint64(t) {
-		c.stale.Add(1)
 		return false
 	}
 	s.slots.put(key, person, body)
 	return true
-}
-
-// cachedScore is a score a write put in the store.
-type cachedScore struct {
-	person string
-	body   []byte
 }
 
 // beginWrite is called by a writer of score_latest inside its transaction,
@@ -156,31 +151,37 @@ type cachedScore struct {
 // came of it.
 func (c *latestCache) beginWrite() { c.epochMu.Lock() }
 
-// endWrite writes a committed transaction's scores through: epoch is
-// where it moved score_latest_epoch. When the epoch before it is not the
-// one the cache knew, another process wrote meanwhile, and the cache is
-// emptied first.
-func (c *latestCache) endWrite(committed bool, epoch int64, scores []cachedScore) {
+// endWrite writes a committed transaction's scores through (rows[i] is
+// scores[i] as stored): epoch is where it moved score_latest_epoch. When
+// the epoch before it is not the one the cache knew, another process wrote
+// meanwhile, and the cache is emptied first.
+func (c *latestCache) endWrite(committed bool, epoch int64, scores []*sesame.Score, rows []encodedScore) {
 	defer c.epochMu.Unlock()
 	if !committed {
-		// A failed COMMIT may still have reached the file: nothing here is
-		// sure any more, and the next poll takes the epoch as it is.
-		c.flush()
-		c.known = -1
+		// A failed COMMIT may still have reached the file.
+		c.forgetLocked()
 		return
 	}
 	if c.known != epoch-1 {
 		c.flush()
 	}
 	c.known = epoch
-	for _, sc := range scores {
-		key := personKey(sc.person)
+	for i, sc := range scores {
+		key := personKey(sc.Person)
 		s := c.shard(key)
 		s.mu.Lock()
 		s.writes++
-		s.slots.put(key, sc.person, sc.body) // or, too large, drops the one before
+		s.slots.put(key, sc.Person, rows[i].body) // or, too large, drops the one before
 		s.mu.Unlock()
 	}
+}
+
+// forgetLocked empties the cache when nothing here is sure any more of
+// what the file holds; the next poll that reads takes the epoch as it is.
+// The caller holds epochMu.
+func (c *latestCache) forgetLocked() {
+	c.flush()
+	c.known = -1
 }
 
 // flush empties the cache. The generation moves first: a fill that
@@ -200,12 +201,13 @@ func (c *latestCache) flush() {
 
 // pollEpoch reads the epoch with read (a fresh read of
 // score_latest_epoch) and empties the cache when another process moved
-// it.
+// it, or when it cannot tell: a failed read.
 func (c *latestCache) pollEpoch(read func() (int64, error)) error {
 	c.epochMu.Lock()
 	defer c.epochMu.Unlock()
 	n, err := read()
 	if err != nil {
+		c.forgetLocked()
 		return err
 	}
 	if n != c.known {
@@ -221,10 +223,9 @@ type LatestCacheStats struct {
 	Budget  int64 // bytes
 	Bytes   int64 // held now, counted as for the budget
 	Entries int
-	// Hits and Misses count lookups; Stale the bodies read from SQLite
-	// that were not kept because a write came meanwhile; Flushes the
-	// times it was emptied for another process's write.
-	Hits, Misses, Stale, Flushes int64
+	// Hits and Misses count lookups; Flushes the times it was emptied
+	// for another process's write.
+	Hits, Misses, Flushes int64
 	// Warmed is how many bodies the warm-up kept; WarmDone whether it
 	// has ended.
 	Warmed   int64
@@ -233,7 +234,7 @@ type LatestCacheStats struct {
 
 func (c *latestCache) stats() LatestCacheStats {
 	st := LatestCacheStats{Enabled: true, Budget: c.budget * cacheShards,
-		Hits: c.hits.Load(), Misses: c.misses.Load(), Stale: c.stale.Load(), Flushes: c.flushes.Load(),
+		Hits: c.hits.Load(), Misses: c.misses.Load(), Flushes: c.flushes.Load(),
 		Warmed: c.warmed.Load(), WarmDone: c.warmDone.Load()}
 	for i := range c.shards {
 		s := &c.shards[i]
@@ -245,17 +246,11 @@ func (c *latestCache) stats() LatestCacheStats {
 	return st
 }
 
-// full reports whether the cache is within a body of its budget, so that
-// a warm-up stops rather than churn.
+// full reports whether the cache is within 5% of its budget, so that a
+// warm-up stops rather than churn.
 func (c *latestCache) full() bool {
-	var bytes int64
-	for i := range c.shards {
-		s := &c.shards[i]
-		s.mu.Lock()
-		bytes += s.slots.bytes
-		s.mu.Unlock()
-	}
-	return bytes >= c.budget*cacheShards*95/100
+	st := c.stats()
+	return st.Bytes >= st.Budget*95/100
 }
 
 // SetLatestCache keeps up to budget bytes of latest scores in memory in
@@ -325,9 +320,7 @@ func (e *epochReader) close() {
 	e.rc.close()
 }
 
-// pollLatestEpoch polls the epoch until stop. A failed read empties the
-// cache (the next poll that reads sets the epoch again): nothing can say
-// what another process did meanwhile.
+// pollLatestEpoch polls the epoch until stop.
 func (db *DB) pollLatestEpoch(c *latestCache, e *epochReader, stop, done chan struct{}) {
 	defer close(done)
 	defer e.close()
@@ -338,12 +331,7 @@ func (db *DB) pollLatestEpoch(c *latestCache, e *epochReader, stop, done chan st
 		case <-stop:
 			return
 		case <-t.C:
-			if err := c.pollEpoch(e.read); err != nil {
-				c.epochMu.Lock()
-				c.flush()
-				c.known = -1
-				c.epochMu.Unlock()
-			}
+			c.pollEpoch(e.read) // a failed read has emptied the cache
 		}
 	}
 }
@@ -424,4 +412,4 @@ func (db *DB) WarmLatestCache(ctx context.Context, progress func(kept int64)) er
 }
 
 // errCacheOff is returned by the cache's DB methods when it is not on.
-var errCacheOff = fmt.Errorf("sqlite: the latest-score cache is off (SetLatestCache)")
+var errCacheOff = errors.New("sqlite: the latest-score cache is off (SetLatestCache)")

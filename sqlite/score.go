@@ -215,11 +215,7 @@ func (s *ScoreStore) save(ctx context.Context, p *PreparedScores, job, position 
 		return nil
 	}, func(committed bool) {
 		if writing {
-			through := make([]cachedScore, len(scores))
-			for i, sc := range scores {
-				through[i] = cachedScore{person: sc.Person, body: rows[i].body}
-			}
-			cache.endWrite(committed, epoch, through)
+			cache.endWrite(committed, epoch, scores, rows)
 		}
 	})
 }
@@ -227,10 +223,7 @@ func (s *ScoreStore) save(ctx context.Context, p *PreparedScores, job, position 
 // bumpLatestEpoch moves score_latest_epoch on by one in the open write
 // transaction and returns where it moved it.
 func bumpLatestEpoch(c *sqlite3.SQLiteConn) (int64, error) {
-	if _, err := c.Exec(`UPDATE score_latest_epoch SET n = n + 1 WHERE id = 1`, nil); err != nil {
-		return 0, fmt.Errorf("sqlite: latest scores' epoch: %w", err)
-	}
-	rows, err := c.Query(`SELECT n FROM score_latest_epoch WHERE id = 1`, nil)
+	rows, err := c.Query(`UPDATE score_latest_epoch SET n = n + 1 WHERE id = 1 RETURNING n`, nil)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: latest scores' epoch: %w", err)
 	}

@@ -366,16 +366,12 @@ func startServe(bin, db string, pprof bool, extra ...string) *server {
 func (s *server) waitWarm() {
 	t0 := time.Now()
 	for time.Since(t0) < 5*time.Minute {
-		resp, err := http.Get(s.base + "/metrics")
-		check(err)
-		b, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		check(err)
-		m := string(b)
-		if !strings.Contains(m, "\nsesame_score_cache_warm ") || strings.Contains(m, "\nsesame_score_cache_warm 1\n") {
-			if strings.Contains(m, "\nsesame_score_cache_warm ") {
-				log.Printf("%s: the score cache warmed up in %s", s.cmd.Path, time.Since(t0).Round(100*time.Millisecond))
-			}
+		warm, ok := s.metrics()["sesame_score_cache_warm"]
+		if !ok {
+			return // no cache
+		}
+		if warm == 1 {
+			log.Printf("%s: the score cache warmed up in %s", s.cmd.Path, time.Since(t0).Round(100*time.Millisecond))
 			return
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -386,23 +382,27 @@ func (s *server) waitWarm() {
 // cacheCounts reads the score cache's hits and misses from /metrics (0, 0
 // without a cache, or for the bare handler).
 func (s *server) cacheCounts() (hits, misses int64) {
+	m := s.metrics()
+	return int64(m["sesame_score_cache_hits_total"]), int64(m["sesame_score_cache_misses_total"])
+}
+
+// metrics reads the server's unlabelled metrics from /metrics (none for
+// the bare handler, whose answer is its fixed body).
+func (s *server) metrics() map[string]float64 {
+	m := map[string]float64{}
 	resp, err := http.Get(s.base + "/metrics")
 	if err != nil {
-		return 0, 0
+		return m
 	}
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
-		name, value, _ := strings.Cut(sc.Text(), " ")
-		v, _ := strconv.ParseFloat(value, 64)
-		switch name {
-		case "sesame_score_cache_hits_total":
-			hits = int64(v)
-		case "sesame_score_cache_misses_total":
-			misses = int64(v)
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		if v, err := strconv.ParseFloat(value, 64); ok && err == nil && !strings.HasPrefix(name, "#") {
+			m[name] = v
 		}
 	}
-	return hits, misses
+	return m
 }
 
 // stop kills the server, as a crash would: what it acknowledged must be
