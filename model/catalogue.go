@@ -14,6 +14,9 @@ type FeatureInfo struct {
 	// NeutralMissing: a missing value is no evidence (see Feature.NeutralMissing).
 	// It shapes training, so Train reads it and Describe leaves it alone.
 	NeutralMissing bool
+	// NoPairs keeps the feature out of pair terms: an identity or
+	// connections fact must not change how the rest of a record counts.
+	NoPairs bool
 }
 
 // Catalogue maps feature names to their FeatureInfo. The feature package

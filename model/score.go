@@ -147,6 +147,11 @@ func (in *Interaction) cell(x Vector) (int, int) {
 	return in.Axes[0].Bin(x[in.index[0]]), in.Axes[1].Bin(x[in.index[1]])
 }
 
+// MinPairCellCount is the training rows a pair's cell needs to be the
+// reference of the pair's reasons (its best attainable cell): a cell a
+// handful of rows set is no standard to hold a person to.
+const MinPairCellCount = 30
+
 // BestPoints is the most points term t can give: the best bin holding
 // training data, missing excluded (nobody improves by hiding a value).
 func (m *Model) BestPoints(t int) int { return m.best[t] }
@@ -164,11 +169,19 @@ func (m *Model) bestPoints(t int) int {
 	} else {
 		in := &m.Interactions[t-len(m.Features)]
 		ma, mb := in.Axes[0].MissingBin(), in.Axes[1].MissingBin()
-		for a := range in.Points {
-			for b := range in.Points[a] {
-				if in.Counts[a][b] > 0 && a != ma && b != mb {
-					best = max(best, in.Points[a][b])
+		// A cell becomes the best combination only with MinPairCellCount
+		// training rows behind it; with none that well supported, any cell
+		// with data.
+		for _, support := range []float64{MinPairCellCount, 1e-9} {
+			for a := range in.Points {
+				for b := range in.Points[a] {
+					if in.Counts[a][b] >= support && a != ma && b != mb {
+						best = max(best, in.Points[a][b])
+					}
 				}
+			}
+			if best != math.MinInt {
+				break
 			}
 		}
 	}

@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"math"
-	"slices"
 	"sort"
 	"sync/atomic"
 )
@@ -216,12 +215,14 @@ func (tr *trainer) additive(m *Model) (shapes [][]float64, intercept float64, pa
 	}
 	k := cfg.Interactions
 	if k < 0 {
-		k = autoInteractions(len(tr.mains), rows)
+		k = PairBudget
 	}
 	eligible := make([]bool, len(m.Features))
 	for j, f := range m.Features {
-		// A pair could bend a constrained shape, or make a neutral absence count.
-		eligible[j] = f.Monotone == 0 && !f.NeutralMissing
+		// A pair could bend a constrained shape, or make a neutral absence
+		// count; identity and connections facts pair with nothing, so that
+		// who a person is never modulates how their record counts.
+		eligible[j] = f.Monotone == 0 && !f.NeutralMissing && !cfg.Catalogue[f.Name].NoPairs
 	}
 	pairs = tr.selectPairs(mainLogit, eligible, k)
 	if len(pairs) == 0 {
@@ -232,41 +233,106 @@ func (tr *trainer) additive(m *Model) (shapes [][]float64, intercept float64, pa
 	for p, pr := range pairs {
 		pterms[p] = pr.term
 	}
-	presults := tr.runBags("pairs", pterms, mainLogit, splits)
-	pshapes := averageShapes(presults, len(pterms))
+	presults := tr.boostPairs(pterms, mainLogit, results, splits)
+	keep := tr.gatePairs(pterms, presults, splits)
 	kept := pairs[:0]
 	for p := range pairs {
-		// A pair no bag could improve the validation loss with stays out of
-		// the artifact: all its cells would be zero.
-		if slices.ContainsFunc(pshapes[p], func(v float64) bool { return v != 0 }) {
-			pairs[p].shape = pshapes[p]
+		if keep[p] {
 			kept = append(kept, pairs[p])
 		}
 	}
 	pairs = kept
+	if len(pairs) < len(pterms) && len(pairs) > 0 {
+		// Refit the pairs that stay without the ones that went: a pair
+		// trained beside others shares their work, and its values alone
+		// would under-fit.
+		pterms = pterms[:0]
+		for _, pr := range pairs {
+			pterms = append(pterms, pr.term)
+		}
+		presults = tr.boostPairs(pterms, mainLogit, results, splits)
+	}
+	if len(pairs) == 0 {
+		tr.validation = tr.bagValidation(results, splits)
+		return shapes, intercept, nil
+	}
+	pshapes := averageShapes(presults, len(pterms))
+	for p := range pairs {
+		pairs[p].shape = pshapes[p]
+	}
 	for _, r := range presults {
 		tr.rounds = append(tr.rounds, r.rounds)
-	}
-	// Out-of-bag estimate: each bag's own main effects (which never saw its
-	// validation rows, unlike the averaged ones the pairs started from) plus
-	// the pairs that bag learned.
-	for b, r := range presults {
-		for i, row := range splits[b].valid {
-			r.validLogit[i] += results[b].validLogit[i] - mainLogit[row]
-		}
 	}
 	tr.validation = tr.bagValidation(presults, splits)
 	return shapes, intercept, pairs
 }
 
-// autoInteractions is the number of pairs picked when the caller leaves it to
-// the trainer. A pair costs a pass over the rows per round, so small data
-// sets (where pairs matter most: HMEQ gains 0.01 AUC from all of its 66)
-// get many and large ones at least 10, keeping the pair stage's work about
-// constant.
-func autoInteractions(features, rows int) int {
-	const pairRowBudget = 300_000
-	return min(features*(features-1)/2, max(10, pairRowBudget/max(rows, 1)))
+// boostPairs boosts the pair terms on every bag from the main effects'
+// logits and turns each bag's out-of-bag
+// logits into an honest estimate: the bag's own main effects (which never
+// saw its validation rows, unlike the averaged ones the pairs started from)
+// plus the pairs that bag learned.
+func (tr *trainer) boostPairs(pterms []term, mainLogit []float64, results []boostResult, splits []bagSplit) []boostResult {
+	presults := tr.runBags("pairs", pterms, mainLogit, splits)
+	for b, r := range presults {
+		for i, row := range splits[b].valid {
+			r.validLogit[i] += results[b].validLogit[i] - mainLogit[row]
+		}
+	}
+	return presults
+}
+
+// PairBudget is how many pairs the trainer screens when the caller leaves
+// it the choice. It is a constant, not a share of the rows: a small data set
+// gives each pair fewer rows to learn from, so it must not be offered more
+// pairs. Every screened pair must then earn its place (gatePairs).
+const PairBudget = 66
+
+// PairMinGain is the validation log-loss (mean over the out-of-bag rows) a
+// pair must save to be kept: dropping it from the bags' models must raise
+// their out-of-bag log-loss by at least this much.
+const PairMinGain = 1e-5
+
+// gatePairs decides which pairs stay: a pair stays when removing it from
+// each bag's model (its learned values subtracted from the bag's
+// out-of-bag logits) worsens the mean out-of-bag log-loss by at least
+// PairMinGain. The dropped pairs' values are taken out of the bags'
+// out-of-bag logits, so the reported validation is that of the kept model.
+func (tr *trainer) gatePairs(pterms []term, presults []boostResult, splits []bagSplit) []bool {
+	y := tr.d.Label
+	lossAt := func(z, y float64) float64 {
+		// log(1+e^z) − y·z, stable for large |z|.
+		if z > 0 {
+			return z + math.Log1p(math.Exp(-z)) - y*z
+		}
+		return math.Log1p(math.Exp(z)) - y*z
+	}
+	rows := 0
+	for b := range presults {
+		rows += len(splits[b].valid)
+	}
+	keep := make([]bool, len(pterms))
+	for p, t := range pterms {
+		var delta float64
+		for b, r := range presults {
+			for i, row := range splits[b].valid {
+				z := r.validLogit[i]
+				delta += lossAt(z-r.shapes[p][t.bins[row]], y[row]) - lossAt(z, y[row])
+			}
+		}
+		keep[p] = rows > 0 && delta/float64(rows) >= PairMinGain
+	}
+	for p, t := range pterms {
+		if keep[p] {
+			continue
+		}
+		for b, r := range presults {
+			for i, row := range splits[b].valid {
+				r.validLogit[i] -= r.shapes[p][t.bins[row]]
+			}
+		}
+	}
+	return keep
 }
 
 func (tr *trainer) runBags(stage string, terms []term, start []float64, splits []bagSplit) []boostResult {
