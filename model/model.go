@@ -47,6 +47,8 @@ type Model struct {
 	index  map[string]int   // feature name → position in Features
 	levels []map[string]int // per categorical feature: level → code
 	best   []int            // per term: the best attainable points
+	// pairRef is each pair's reference cell (pairReference).
+	pairRef [][2]int
 }
 
 // Feature is one model input with its main-effect bins and points.
@@ -66,6 +68,10 @@ type Feature struct {
 	// 0, see centre), it never gives a reason, and the feature takes part in
 	// no pair (a pair could make absence count after all).
 	NeutralMissing bool `json:"neutral_missing,omitempty"`
+	// NoReason: the feature never appears among a record's reasons — a
+	// sensitive attribute the operator allowed as an input (its points
+	// still count, and still add up in FeatureLosses).
+	NoReason bool `json:"no_reason,omitempty"`
 	Binning
 	Bins []Bin `json:"bins"`
 }
@@ -229,6 +235,10 @@ func (m *Model) prepare() error {
 				return fmt.Errorf("interaction %q: a row of %d points, want %d", in.Name, len(in.Points[a]), nb)
 			}
 		}
+	}
+	m.pairRef = make([][2]int, len(m.Interactions))
+	for p := range m.Interactions {
+		m.pairRef[p] = m.pairReference(p)
 	}
 	m.best = make([]int, m.NumTerms())
 	for t := range m.best {

@@ -17,39 +17,49 @@ func TestValuePhrase(t *testing.T) {
 	}
 }
 
-// A pair's reason names both features as a person reads them — by their
-// descriptions, values in words — and the exact points it costs.
-func TestPairReasonIsASentence(t *testing.T) {
+// Reasons name one feature each, never a pair, and a pair's points are
+// split between its two features so that the losses add up.
+func TestReasonsNameOneFeature(t *testing.T) {
 	d, err := LoadDataset(synthetic(6000, 12), DataSpec{Label: "bad", Exclude: []string{"id"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := fastConfig()
-	cfg.Catalogue = Catalogue{"late": {Description: "Payments late in the last year."}, "income": {Description: "Monthly income. Declared or verified."}}
+	cfg.Interactions = 6
 	m, err := Train(d, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	checked := 0
-	for p := range m.Interactions {
-		tm := len(m.Features) + p
-		for c := range m.NumCells(tm) {
-			r := m.CellReason(tm, c)
-			if r.Gap <= 0 {
-				continue
-			}
-			checked++
-			if strings.ContainsAny(r.Text, "[_") || !strings.Contains(r.Text, "together with") || !strings.Contains(r.Text, " points against") {
-				t.Fatalf("pair reason %q is not a sentence", r.Text)
-			}
-			for _, f := range m.Interactions[p].Features {
-				if f == "income" && !strings.Contains(r.Text, "monthly income (") && !strings.Contains(r.Text, "Monthly income (") {
-					t.Fatalf("pair reason %q does not name income by its description", r.Text)
+	if len(m.Interactions) == 0 {
+		t.Fatal("no pairs: the test shows nothing")
+	}
+	split := 0
+	for p, in := range m.Interactions {
+		for a := range in.Points {
+			for b := range in.Points[a] {
+				la, lb := m.PairShares(p, a, b)
+				ref := m.pairRef[p]
+				if la+lb != float64(in.Points[ref[0]][ref[1]]-in.Points[a][b]) {
+					t.Fatalf("%s cell (%d,%d): shares %v + %v do not make the pair's loss", in.Name, a, b, la, lb)
+				}
+				if la != 0 && lb != 0 {
+					split++
 				}
 			}
 		}
 	}
-	if checked == 0 {
-		t.Fatal("no pair cell costs points: the test shows nothing")
+	if split == 0 {
+		t.Fatal("no cell splits its loss between both features: the test shows nothing")
+	}
+	rows, err := m.EncodeTable(synthetic(500, 13))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range rows {
+		for _, r := range m.Score(x).Reasons {
+			if m.Feature(r.Term) < 0 || strings.Contains(r.Text, "together with") {
+				t.Fatalf("reason %+v does not name one feature", r)
+			}
+		}
 	}
 }

@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -99,14 +98,14 @@ type Result struct {
 	Reasons     []Reason       `json:"reasons"`
 }
 
-// Reason is a term where the record lost points against the best attainable.
+// Reason is a feature where the record lost points against the best
+// attainable: its main effect's gap plus its Shapley shares of its pairs
+// (see FeatureLosses).
 type Reason struct {
-	Term   string `json:"term"`
-	Points int    `json:"points"`
-	Best   int    `json:"best"`
-	Gap    int    `json:"gap"` // Best − Points, > 0
-	Value  string `json:"value"`
-	Text   string `json:"text"`
+	Term  string  `json:"term"` // the feature
+	Gap   float64 `json:"points_lost"`
+	Value string  `json:"value"` // the feature's bin label
+	Text  string  `json:"text"`
 }
 
 // MaxReasons is how many reasons Score returns.
@@ -138,7 +137,7 @@ func (m *Model) Score(x Vector) Result {
 	r.Score = m.Scaling.clamp(sum)
 	r.Probability = logistic(z)
 	r.Band = Band(r.Score)
-	r.Reasons = m.reasons(x, r.Points, MaxReasons)
+	r.Reasons = m.reasons(x, MaxReasons)
 	return r
 }
 
@@ -148,7 +147,7 @@ func (in *Interaction) cell(x Vector) (int, int) {
 }
 
 // MinPairCellCount is the training rows a pair's cell needs to be the
-// reference of the pair's reasons (its best attainable cell): a cell a
+// pair's reference (its best attainable cell, see PairShares): a cell a
 // handful of rows set is no standard to hold a person to.
 const MinPairCellCount = 30
 
@@ -168,22 +167,8 @@ func (m *Model) bestPoints(t int) int {
 		}
 	} else {
 		in := &m.Interactions[t-len(m.Features)]
-		ma, mb := in.Axes[0].MissingBin(), in.Axes[1].MissingBin()
-		// A cell becomes the best combination only with MinPairCellCount
-		// training rows behind it; with none that well supported, any cell
-		// with data.
-		for _, support := range []float64{MinPairCellCount, 1e-9} {
-			for a := range in.Points {
-				for b := range in.Points[a] {
-					if in.Counts[a][b] >= support && a != ma && b != mb {
-						best = max(best, in.Points[a][b])
-					}
-				}
-			}
-			if best != math.MinInt {
-				break
-			}
-		}
+		ref := m.pairRef[t-len(m.Features)]
+		return in.Points[ref[0]][ref[1]]
 	}
 	if best == math.MinInt { // only missing data: nothing to compare with
 		return 0
@@ -191,37 +176,32 @@ func (m *Model) bestPoints(t int) int {
 	return best
 }
 
-// reasons returns the terms with the largest gap between best attainable
-// and received points, largest first, ties in term order: exact by
-// construction, since both numbers are entries of the points tables.
-func (m *Model) reasons(x Vector, points []int, n int) []Reason {
-	// Keep the n largest gaps by insertion into a short sorted list: far
-	// cheaper than sorting every term, and ties stay in term order.
-	type gap struct{ t, gap int }
-	gaps := make([]gap, 0, n+1)
-	for t, p := range points {
-		g := m.best[t] - p
-		if m.neutralCell(t, m.TermCell(x, t)) {
-			g = 0
+// reasons returns the n features that lose the most points (FeatureLosses),
+// largest first, ties in feature order. A feature that may never be a
+// reason (NoReason: a sensitive attribute the operator allowed as an input)
+// is left out.
+func (m *Model) reasons(x Vector, n int) []Reason {
+	loss := m.FeatureLosses(x, nil)
+	var out []Reason
+	for len(out) < n {
+		top := -1
+		for i, l := range loss {
+			if l > reasonEpsilon && !m.Features[i].NoReason && (top < 0 || l > loss[top]) {
+				top = i
+			}
 		}
-		if g <= 0 || (len(gaps) == n && g <= gaps[n-1].gap) {
-			continue
+		if top < 0 {
+			break
 		}
-		k := len(gaps)
-		for k > 0 && gaps[k-1].gap < g {
-			k--
-		}
-		gaps = slices.Insert(gaps, k, gap{t, g})
-		if len(gaps) > n {
-			gaps = gaps[:n]
-		}
-	}
-	out := make([]Reason, len(gaps))
-	for i, g := range gaps {
-		out[i] = m.CellReason(g.t, m.TermCell(x, g.t))
+		value := m.Features[top].Label(m.Features[top].Bin(x[top]))
+		out = append(out, Reason{Term: m.Features[top].Name, Value: value, Gap: loss[top], Text: m.reasonText(top, value, loss[top])})
+		loss[top] = 0
 	}
 	return out
 }
+
+// reasonEpsilon ignores losses that are rounding, not points.
+const reasonEpsilon = 1e-9
 
 // NumCells is the number of cells in term t's points table: a feature's
 // bins, or a pair's rows × columns. Numbering cells lets a scorer look up,
@@ -257,19 +237,16 @@ func (m *Model) CellPoints(t, c int) int {
 	return in.Points[c/cols][c%cols]
 }
 
-// CellReason is the reason term t gives a record in cell c: the points it
-// gets there, the best attainable, the gap and the sentence a person reads.
-// Everything in it depends on the cell alone, which is what lets the score
-// engine compute it once per cell rather than once per person. A Gap ≤ 0
-// means the cell costs nothing: it is no reason.
-func (m *Model) CellReason(t, c int) Reason {
-	pts := m.CellPoints(t, c)
-	gap := m.best[t] - pts
-	if m.neutralCell(t, c) {
+// CellReason is the reason feature i gives a record in bin c from its main
+// effect alone (no pair shares): the gap to the best bin and the sentence.
+// A Gap ≤ 0 means the bin costs nothing: it is no reason.
+func (m *Model) CellReason(i, c int) Reason {
+	gap := m.best[i] - m.Features[i].Bins[c].Points
+	if m.neutralCell(i, c) {
 		gap = 0
 	}
-	value := m.cellValue(t, c)
-	return Reason{Term: m.TermName(t), Points: pts, Best: m.best[t], Gap: gap, Value: value, Text: m.reasonText(t, c, value, gap)}
+	value := m.Features[i].Label(c)
+	return Reason{Term: m.Features[i].Name, Gap: float64(gap), Value: value, Text: m.reasonText(i, value, float64(gap))}
 }
 
 // NeutralBin is the bin of feature i that never costs points — its missing
@@ -303,15 +280,8 @@ func (m *Model) cellValue(t, c int) string {
 	return in.Features[0] + " " + in.Labels[0][c/cols] + ", " + in.Features[1] + " " + in.Labels[1][c%cols]
 }
 
-func (m *Model) reasonText(t, c int, value string, gap int) string {
-	if t >= len(m.Features) {
-		in := &m.Interactions[t-len(m.Features)]
-		cols := in.Axes[1].NumBins()
-		a, b := m.subject(in.Features[0]), m.subject(in.Features[1])
-		return fmt.Sprintf("%s (%s) together with %s (%s) costs %d points against the best combination of the two",
-			upperFirst(a), valuePhrase(in.Labels[0][c/cols]), b, valuePhrase(in.Labels[1][c%cols]), gap)
-	}
-	f := &m.Features[t]
+func (m *Model) reasonText(i int, value string, lost float64) string {
+	f := &m.Features[i]
 	switch {
 	case strings.Contains(f.Reason, "%s"):
 		return fmt.Sprintf(f.Reason, value)
@@ -322,33 +292,7 @@ func (m *Model) reasonText(t, c int, value string, gap int) string {
 	if what == "" {
 		what = f.Name
 	}
-	return fmt.Sprintf("%s is %s: %d points below the best", what, value, gap)
-}
-
-// subject names a feature for a sentence: its description's first sentence,
-// lower-cased, or its name in words.
-func (m *Model) subject(name string) string {
-	s := strings.ReplaceAll(name, "_", " ")
-	if i := m.Feature(name); i >= 0 && m.Features[i].Description != "" {
-		s = m.Features[i].Description
-		for _, stop := range []string{". ", ": ", "; ", " ("} { // the first clause: "Highest education: 0 none, …"
-			if end := strings.Index(s, stop); end > 0 {
-				s = s[:end]
-			}
-		}
-		s = strings.TrimSuffix(strings.TrimSpace(s), ".")
-	}
-	if s != "" && !(len(s) > 1 && s[1] >= 'A' && s[1] <= 'Z') { // keep acronyms
-		s = strings.ToLower(s[:1]) + s[1:]
-	}
-	return s
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return fmt.Sprintf("%s is %s: %s points below the best", what, valuePhrase(value), strconv.FormatFloat(lost, 'f', -1, 64))
 }
 
 // valuePhrase says a bin label in words, its numbers rounded for reading:

@@ -41,42 +41,46 @@ func TestReasonsAreTheLargestGaps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	best := make([]int, m.NumTerms())
-	for i, f := range m.Features {
-		best[i] = math.MinInt
-		for k, b := range f.Bins {
-			if b.Count > 0 && k != len(f.Bins)-1 {
-				best[i] = max(best[i], b.Points)
-			}
-		}
-	}
-	for p, in := range m.Interactions {
-		t0 := len(m.Features) + p
-		best[t0] = math.MinInt
-		for a := range in.Points {
-			for b := range in.Points[a] {
-				if in.Counts[a][b] > 0 && a != len(in.Points)-1 && b != len(in.Points[a])-1 {
-					best[t0] = max(best[t0], in.Points[a][b])
-				}
-			}
-		}
-	}
 	for i, x := range rows {
 		r := m.Score(x)
-		var gaps []int
-		for term, p := range r.Points {
-			if g := best[term] - p; g > 0 {
-				gaps = append(gaps, g)
+		// Points lost per feature, from the tables: the main effect's gap
+		// to its best bin, plus the Shapley halves of each pair's gap to
+		// its reference cell.
+		loss := make([]float64, len(m.Features))
+		total := 0.0
+		for f := range m.Features {
+			loss[f] = float64(m.BestPoints(f) - r.Points[f])
+			total += loss[f]
+		}
+		for p, in := range m.Interactions {
+			a, b := in.Axes[0].Bin(x[m.Feature(in.Features[0])]), in.Axes[1].Bin(x[m.Feature(in.Features[1])])
+			ra, rb := m.pairRef[p][0], m.pairRef[p][1]
+			f := func(a, b int) float64 { return float64(in.Points[a][b]) }
+			loss[m.Feature(in.Features[0])] += (f(ra, rb)-f(a, rb))/2 + (f(ra, b)-f(a, b))/2
+			loss[m.Feature(in.Features[1])] += (f(ra, rb)-f(ra, b))/2 + (f(a, rb)-f(a, b))/2
+			total += float64(m.BestPoints(len(m.Features)+p) - r.Points[len(m.Features)+p])
+		}
+		sum := 0.0
+		for _, l := range loss {
+			sum += l
+		}
+		if math.Abs(sum-total) > 1e-9 {
+			t.Fatalf("row %d: points lost per feature sum to %v, per term to %v", i+1, sum, total)
+		}
+		var gaps []float64
+		for _, l := range loss {
+			if l > 0 {
+				gaps = append(gaps, l)
 			}
 		}
-		sort.Sort(sort.Reverse(sort.IntSlice(gaps)))
+		sort.Sort(sort.Reverse(sort.Float64Slice(gaps)))
 		if len(r.Reasons) != min(MaxReasons, len(gaps)) {
 			t.Fatalf("row %d: %d reasons, want %d", i+1, len(r.Reasons), min(MaxReasons, len(gaps)))
 		}
 		for k, rs := range r.Reasons {
-			term := termIndex(m, rs.Term)
-			if rs.Gap != gaps[k] || rs.Best-rs.Points != rs.Gap || rs.Points != r.Points[term] || rs.Best != best[term] || rs.Text == "" {
-				t.Fatalf("row %d reason %d: %+v; want gap %d (best %d)", i+1, k+1, rs, gaps[k], best[term])
+			f := m.Feature(rs.Term)
+			if f < 0 || math.Abs(rs.Gap-gaps[k]) > 1e-9 || math.Abs(loss[f]-rs.Gap) > 1e-9 || rs.Text == "" {
+				t.Fatalf("row %d reason %d: %+v; want a feature losing %v", i+1, k+1, rs, gaps[k])
 			}
 		}
 	}
@@ -116,22 +120,14 @@ func TestCellsAreTheTables(t *testing.T) {
 			}
 		}
 		for _, rs := range r.Reasons {
-			term := termIndex(m, rs.Term)
-			if got := m.CellReason(term, m.TermCell(x, term)); got != rs || rs.Value != m.TermValue(x, term) {
-				t.Fatalf("row %d: cell reason %+v, Score gives %+v", i+1, got, rs)
+			f := m.Feature(rs.Term)
+			if rs.Value != m.TermValue(x, f) {
+				t.Fatalf("row %d: reason %+v quotes %q, the record is in %q", i+1, rs, rs.Value, m.TermValue(x, f))
 			}
 		}
 	}
 }
 
-func termIndex(m *Model, name string) int {
-	for t := range m.NumTerms() {
-		if m.TermName(t) == name {
-			return t
-		}
-	}
-	return -1
-}
 
 func TestWhatIfAndTipsAreExact(t *testing.T) {
 	m, test := trainTaiwan(t, fastConfig())
