@@ -43,6 +43,48 @@ type Definition struct {
 	Unit        string // "months", "days", "ratio", "count", "amount" (major units), "code"
 }
 
+// Sensitive names the attribute a feature reveals when it is one the
+// platform treats with care — age, education, marital status, employment
+// type: such a feature is no model input unless the operator allows the
+// attribute (`model train --allow age`), and never a reason. "" otherwise.
+func (d Definition) Sensitive() string { return sensitive[d.Name] }
+
+var sensitive = map[string]string{"age_years": "age", "education_level": "education"}
+
+// SensitiveAttributes are the attributes `model train --allow` accepts.
+// Marital status and employment type are not catalogue features today;
+// they are listed so that allowing them is recorded rather than refused.
+var SensitiveAttributes = []string{"age", "education", "marital_status", "employment_type"}
+
+// ElderAge is the age from which a person never gets fewer points for age
+// than any younger person, where age is allowed (Reg B 1002.6(b)(2)(ii)).
+const ElderAge = 62
+
+// NoPairs says the feature takes part in no pair term: identity and
+// connections facts must not change how the rest of a record counts.
+func (d Definition) NoPairs() bool {
+	return d.Dimension == sesame.Identity || d.Dimension == sesame.Connections
+}
+
+// Free says why a feature has no declared direction; "" when it has one.
+func (d Definition) Free() string {
+	if d.Direction != Neutral {
+		return ""
+	}
+	if why, ok := freeBecause[d.Name]; ok {
+		return why
+	}
+	return "no direction declared"
+}
+
+var freeBecause = map[string]string{
+	"credit_limit_total":       "a high limit shows a lender's trust but also room for debt: no fixed direction",
+	"statement_balance_last":   "a balance is risk only against limits and income (utilisation, debt to income)",
+	"statement_balance_avg_6m": "a balance is risk only against limits and income (utilisation, debt to income)",
+	"spending_monthly_avg":     "spending is neither good nor bad in itself",
+	"age_years":                "age has no fixed direction; where allowed, 62 and over never loses points",
+}
+
 // NeutralWhenMissing says that the feature's absence is no evidence: the
 // connections dimension is opt-in, so a person without vouches is scored as
 // the average person there and is never told "few vouches" (the model

@@ -17,6 +17,21 @@ type FeatureInfo struct {
 	// NoPairs keeps the feature out of pair terms: an identity or
 	// connections fact must not change how the rest of a record counts.
 	NoPairs bool
+	// Direction is the catalogue's declared direction: +1 more never costs
+	// points, −1 more never earns points, 0 free. Train enforces it as a
+	// monotone constraint unless Config.Monotone says otherwise.
+	Direction int
+	// Free says why a feature has no declared direction (Direction 0);
+	// training reports it.
+	Free string
+	// Sensitive names the attribute the feature reveals ("age",
+	// "education", …): such a feature is no model input unless the
+	// operator allows that attribute (Config.Allow), and never a reason.
+	Sensitive string
+	// NoPenaltyFrom, when set, is the value from which the feature never
+	// costs points against any lower value (Reg B: a person 62 or older is
+	// never given a negative value for age).
+	NoPenaltyFrom float64
 }
 
 // Catalogue maps feature names to their FeatureInfo. The feature package

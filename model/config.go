@@ -35,6 +35,10 @@ type Config struct {
 	Interactions int `json:"interactions"`
 	// Monotone maps a feature to +1 (points never fall as it rises) or −1.
 	Monotone map[string]int `json:"monotone,omitempty"`
+	// Allow lists the sensitive attributes (FeatureInfo.Sensitive) the
+	// operator opted in as model inputs; every other sensitive feature is
+	// left out of training. It is stored in the artifact.
+	Allow []string `json:"allow,omitempty"`
 	// MonotoneAuto constrains every numeric feature whose learned shape
 	// already has a clear trend, in that trend's direction.
 	MonotoneAuto bool `json:"monotone_auto,omitempty"`

@@ -43,6 +43,8 @@ type Model struct {
 	Training  Fingerprint `json:"training"`
 	Params    Config      `json:"hyper_parameters"`
 	Metrics   Metrics     `json:"metrics"`
+	// Free lists the features trained without a direction, and why.
+	Free []FreeFeature `json:"free_features,omitempty"`
 
 	index  map[string]int   // feature name → position in Features
 	levels []map[string]int // per categorical feature: level → code
@@ -72,6 +74,9 @@ type Feature struct {
 	// sensitive attribute the operator allowed as an input (its points
 	// still count, and still add up in FeatureLosses).
 	NoReason bool `json:"no_reason,omitempty"`
+	// NoPenaltyFrom: from this value on, the feature never gives fewer
+	// points than at any lower value (0: no such rule).
+	NoPenaltyFrom float64 `json:"no_penalty_from,omitempty"`
 	Binning
 	Bins []Bin `json:"bins"`
 }
@@ -110,6 +115,12 @@ type Interaction struct {
 	index    [2]int      // positions of the two features in Model.Features
 }
 
+// FreeFeature is a feature whose shape training left unconstrained.
+type FreeFeature struct {
+	Name string `json:"name"`
+	Why  string `json:"why"`
+}
+
 // Scaling turns ln(odds) into points: score = Offset + Factor × ln(good:bad odds),
 // Factor = PDO / ln 2, Offset = AnchorScore − Factor × ln(AnchorOdds). The
 // offset and the intercept are spread evenly over all terms, so the score is
@@ -141,6 +152,9 @@ type Fingerprint struct {
 	Excluded  []string `json:"excluded,omitempty"`
 	Protected []string `json:"protected,omitempty"`
 	Dropped   []string `json:"dropped,omitempty"` // unusable columns, with why
+	// Withheld are sensitive columns left out because the operator did not
+	// allow their attribute (Config.Allow).
+	Withheld []string `json:"withheld,omitempty"`
 }
 
 // Metrics are measured at training time: in-sample, and on the bags'

@@ -128,7 +128,6 @@ func TestCellsAreTheTables(t *testing.T) {
 	}
 }
 
-
 func TestWhatIfAndTipsAreExact(t *testing.T) {
 	m, test := trainTaiwan(t, fastConfig())
 	rows, err := m.EncodeTable(test)

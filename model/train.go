@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"sync/atomic"
 )
@@ -17,6 +18,10 @@ func Train(d *Dataset, cfg Config) (*Model, error) {
 	}
 	if err := checkScaling(cfg.Scaling); err != nil {
 		return nil, err
+	}
+	d, withheld := withholdSensitive(d, cfg)
+	if len(d.Columns) == 0 {
+		return nil, fmt.Errorf("no model inputs left (sensitive columns withheld: %v)", withheld)
 	}
 	types := map[string]string{}
 	for _, c := range d.Columns {
@@ -62,8 +67,9 @@ func Train(d *Dataset, cfg Config) (*Model, error) {
 	m.Training = Fingerprint{
 		SHA256: d.SHA256, Rows: d.Rows(), BadRate: weightedMean(d.Label, d.Weight),
 		Label: d.spec.Label, Bad: d.spec.Bad, Weight: d.spec.Weight,
-		Excluded: d.spec.Exclude, Protected: d.spec.Protected, Dropped: d.Warnings,
+		Excluded: d.spec.Exclude, Protected: d.spec.Protected, Dropped: d.Warnings, Withheld: withheld,
 	}
+	m.Free = freeFeatures(m.Features, cfg.Catalogue)
 	if err := m.prepare(); err != nil {
 		return nil, fmt.Errorf("internal: trained model is inconsistent: %w", err)
 	}
@@ -126,8 +132,13 @@ func newTrainer(d *Dataset, cfg Config, progress *progressReporter) *trainer {
 		if dim == "" {
 			dim = guessDimension(col.Name)
 		}
+		mono, set := cfg.Monotone[col.Name]
+		if !set && col.Type == numeric {
+			mono = info.Direction
+		}
 		tr.features[j] = Feature{Name: col.Name, Dimension: dim, Description: info.Description,
-			Reason: info.Reason, Monotone: cfg.Monotone[col.Name], NeutralMissing: info.NeutralMissing, Binning: main}
+			Reason: info.Reason, Monotone: mono, NeutralMissing: info.NeutralMissing, NoReason: info.Sensitive != "",
+			NoPenaltyFrom: info.NoPenaltyFrom, Binning: main}
 		tr.mains[j] = term{bins: binColumn(&main, col), n: main.NumBins(), perBin: col.Type == categorical}
 		tr.axes[j] = axis
 		tr.axisBins[j] = binColumn(&axis, col)
@@ -204,6 +215,7 @@ func (tr *trainer) additive(m *Model) (shapes [][]float64, intercept float64, pa
 		tr.rounds = append(tr.rounds, r.rounds)
 	}
 	tr.applyMonotone(m.Features, shapes)
+	applyNoPenalty(m.Features, shapes)
 
 	mainLogit := make([]float64, rows)
 	for i := range mainLogit {
@@ -517,3 +529,85 @@ func weightedMean(x, w []float64) float64 {
 }
 
 func logit(p float64) float64 { return math.Log(p / (1 - p)) }
+
+// withholdSensitive returns d without the columns whose catalogue entry
+// names a sensitive attribute the config does not allow, and their names.
+func withholdSensitive(d *Dataset, cfg Config) (*Dataset, []string) {
+	var keep []Column
+	var withheld []string
+	for _, c := range d.Columns {
+		if a := cfg.Catalogue[c.Name].Sensitive; a != "" && !slices.Contains(cfg.Allow, a) {
+			withheld = append(withheld, c.Name)
+			continue
+		}
+		keep = append(keep, c)
+	}
+	if len(withheld) == 0 {
+		return d, nil
+	}
+	out := *d
+	out.Columns = keep
+	return &out, withheld
+}
+
+// freeFeatures lists the features trained without a direction, with the
+// catalogue's reason or the one that applies.
+func freeFeatures(features []Feature, c Catalogue) []FreeFeature {
+	var out []FreeFeature
+	for _, f := range features {
+		if f.Monotone != 0 {
+			continue
+		}
+		info, known := c[f.Name]
+		why := info.Free
+		switch {
+		case f.Type == categorical:
+			why = "categorical: its levels have no order"
+		case !known:
+			why = "not in the feature catalogue: no declared direction"
+		case why == "":
+			why = "the catalogue declares no direction"
+		}
+		out = append(out, FreeFeature{Name: f.Name, Why: why})
+	}
+	return out
+}
+
+// applyNoPenalty enforces NoPenaltyFrom: every bin holding values at or
+// above the threshold gets at most the lowest ln(odds of bad) — so at
+// least the points — of any bin holding values below it (a bin straddling
+// the threshold counts as both). Points are a decreasing function of the
+// logit, so the rule survives centring and rounding.
+func applyNoPenalty(features []Feature, shapes [][]float64) {
+	for j := range features {
+		f := &features[j]
+		from := f.NoPenaltyFrom
+		if from == 0 || f.Type != numeric {
+			continue
+		}
+		n := f.regularBins()
+		lower := func(k int) float64 { // the bin's lowest value
+			if k == 0 {
+				return math.Inf(-1)
+			}
+			return f.Cuts[k-1]
+		}
+		upper := func(k int) float64 { // values lie below it
+			if k == n-1 {
+				return math.Inf(1)
+			}
+			return f.Cuts[k]
+		}
+		floor := math.Inf(1)
+		for k := range n {
+			if lower(k) < from {
+				floor = math.Min(floor, shapes[j][k])
+			}
+		}
+		for k := range n {
+			if upper(k) > from && shapes[j][k] > floor {
+				shapes[j][k] = floor
+			}
+		}
+	}
+}

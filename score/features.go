@@ -34,14 +34,21 @@ func (p FeatureProfiler) Tips(i int, current float64) []TipTarget { return featu
 
 // ModelCatalogue is the feature catalogue in the form the model trainer
 // takes (model.Config.Catalogue, Model.Describe): each feature's dimension,
-// description, reason text and whether its absence is neutral, so that a
-// model trained on a `dataset build` file carries the right dimensions and
-// readable reasons, and says nothing of opt-in signals a person never gave.
+// description, reason text, whether its absence is neutral, its declared
+// direction (enforced in training), whether it may pair, and the sensitive
+// attribute it reveals, so that a model trained on a `dataset build` file
+// carries the right dimensions and readable reasons, says nothing of
+// opt-in signals a person never gave, and treats protected facts with care.
 func ModelCatalogue() model.Catalogue {
 	c := model.Catalogue{}
 	for _, d := range feature.Catalogue() {
-		c[d.Name] = model.FeatureInfo{Dimension: string(d.Dimension), Description: d.Description, Reason: d.Reason,
-			NeutralMissing: d.NeutralWhenMissing()}
+		info := model.FeatureInfo{Dimension: string(d.Dimension), Description: d.Description, Reason: d.Reason,
+			NeutralMissing: d.NeutralWhenMissing(), NoPairs: d.NoPairs(), Direction: int(d.Direction), Free: d.Free(),
+			Sensitive: d.Sensitive()}
+		if info.Sensitive == "age" {
+			info.NoPenaltyFrom = feature.ElderAge
+		}
+		c[d.Name] = info
 	}
 	return c
 }

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/sesame-credit/sesame/feature"
 	"github.com/sesame-credit/sesame/model"
 	"github.com/sesame-credit/sesame/model/report"
 	"github.com/sesame-credit/sesame/model/table"
@@ -39,7 +41,15 @@ func runModelTrain(ctx context.Context, args []string) error {
 	weight := fs.String("weight", "", "row weight column")
 	kind := fs.String("kind", model.KindAdditive, "model kind: additive (boosted GAM) or scorecard (WOE + logistic regression)")
 	monotone := fs.String("monotone", "", "monotone constraints: feat=+1 (points never fall as it rises), feat=-1, or auto")
-	interactions := fs.Int("interactions", -1, "pairwise terms to add; -1 chooses automatically, 0 none")
+	interactions := fs.Int("interactions", -1, "pairwise terms to screen; -1 chooses automatically, 0 none")
+	var allow []string
+	fs.Func("allow", "allow a sensitive attribute as a model input: "+strings.Join(feature.SensitiveAttributes, ", ")+" (repeat per attribute; recorded in the model)", func(s string) error {
+		if !slices.Contains(feature.SensitiveAttributes, s) {
+			return fmt.Errorf("%q is not a sensitive attribute (%s)", s, strings.Join(feature.SensitiveAttributes, ", "))
+		}
+		allow = append(allow, s)
+		return nil
+	})
 	seed := fs.Uint64("seed", 42, "random seed; the same data and seed give a byte-identical model")
 	bags := fs.Int("bags", 0, "outer bags (0: default)")
 	anchor := fs.Float64("anchor-score", 600, "score at the anchor odds")
@@ -52,7 +62,8 @@ func runModelTrain(ctx context.Context, args []string) error {
 	if *data == "" || *label == "" || *out == "" {
 		return usageError(fs, "--data, --label and --out are required")
 	}
-	cfg := model.Config{Kind: *kind, Interactions: *interactions, Seed: *seed, Bags: *bags, Progress: progressReporter(), Catalogue: score.ModelCatalogue()}
+	cfg := model.Config{Kind: *kind, Interactions: *interactions, Seed: *seed, Bags: *bags, Progress: progressReporter(),
+		Catalogue: score.ModelCatalogue(), Allow: allow}
 	cfg.Scaling = model.DefaultScaling()
 	cfg.Scaling.AnchorScore, cfg.Scaling.AnchorOdds, cfg.Scaling.PDO = *anchor, *anchorOdds, *pdo
 	if err := parseMonotone(*monotone, &cfg); err != nil {
@@ -80,6 +91,12 @@ func runModelTrain(ctx context.Context, args []string) error {
 	}
 	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
 		return err
+	}
+	for _, w := range m.Training.Withheld {
+		fmt.Fprintf(os.Stderr, "withheld %s: a sensitive attribute (allow it with --allow)\n", w)
+	}
+	for _, f := range m.Free {
+		fmt.Fprintf(os.Stderr, "free %s: %s\n", f.Name, f.Why)
 	}
 	v := m.Metrics.Validation
 	fmt.Fprintf(os.Stderr, "wrote %s: %d features, %d pairs; out-of-bag AUC %.4f, KS %.4f, Brier %.4f\n",
