@@ -126,12 +126,17 @@ type DimensionScore struct {
 	Points    float64   `json:"points"` // the dimension's share of the score
 }
 
-// Reason is one feature that cost the person points, with the exact number
-// of points below the best attainable value (adverse-action style).
+// Reason is one factor that cost the person points, with the exact number
+// of points below the best attainable (adverse-action style): a stable
+// reason code (docs/reasons.md), the sentence in the reader's language
+// quoting the person's own value, and the feature that lost the most points
+// of the code's factor.
 type Reason struct {
+	Code       string    `json:"code"`
 	Feature    string    `json:"feature"`
 	Dimension  Dimension `json:"dimension"`
 	Text       string    `json:"text"`
+	Value      string    `json:"value,omitempty"` // the person's value in its unit ("45%"); "" when none is recorded
 	PointsLost float64   `json:"points_lost"`
 }
 
@@ -139,9 +144,11 @@ type Reason struct {
 // under the current model.
 type Tip struct {
 	Feature string  `json:"feature"`
+	Code    string  `json:"code,omitempty"` // the reason code the tip answers
 	Action  string  `json:"action"`
 	Gain    int     `json:"gain"`
-	Target  float64 `json:"target"` // the feature value the tip aims at
+	Target  float64 `json:"target"`      // the feature value the tip aims at, in the model's unit (0.1)
+	Goal    string  `json:"target_text"` // the target in the person's unit ("10%")
 }
 
 // ScoreReader gives the latest stored score of a person. Every caller other

@@ -56,12 +56,18 @@ func AppendScoreJSON(dst []byte, s *Score) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, `{"feature":`...)
+			b = append(b, `{"code":`...)
+			b = AppendJSONString(b, r.Code)
+			b = append(b, `,"feature":`...)
 			b = AppendJSONString(b, r.Feature)
 			b = append(b, `,"dimension":`...)
 			b = AppendJSONString(b, string(r.Dimension))
 			b = append(b, `,"text":`...)
 			b = AppendJSONString(b, r.Text)
+			if r.Value != "" {
+				b = append(b, `,"value":`...)
+				b = AppendJSONString(b, r.Value)
+			}
 			b = append(b, `,"points_lost":`...)
 			if b, err = appendJSONFloat(b, r.PointsLost); err != nil {
 				return dst, err
@@ -78,6 +84,10 @@ func AppendScoreJSON(dst []byte, s *Score) ([]byte, error) {
 			}
 			b = append(b, `{"feature":`...)
 			b = AppendJSONString(b, t.Feature)
+			if t.Code != "" {
+				b = append(b, `,"code":`...)
+				b = AppendJSONString(b, t.Code)
+			}
 			b = append(b, `,"action":`...)
 			b = AppendJSONString(b, t.Action)
 			b = append(b, `,"gain":`...)
@@ -86,6 +96,8 @@ func AppendScoreJSON(dst []byte, s *Score) ([]byte, error) {
 			if b, err = appendJSONFloat(b, t.Target); err != nil {
 				return dst, err
 			}
+			b = append(b, `,"target_text":`...)
+			b = AppendJSONString(b, t.Goal)
 			b = append(b, '}')
 		}
 		b = append(b, ']')

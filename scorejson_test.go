@@ -33,10 +33,10 @@ func randomScore(rng *rand.Rand, text func() string) *Score {
 		s.Dimensions = append(s.Dimensions, DimensionScore{Dimension: Dimension(text()), Score: rng.IntN(1000) - 50, Points: f()})
 	}
 	for range rng.IntN(5) {
-		s.Reasons = append(s.Reasons, Reason{Feature: text(), Dimension: Dimension(text()), Text: text(), PointsLost: f()})
+		s.Reasons = append(s.Reasons, Reason{Code: text(), Feature: text(), Dimension: Dimension(text()), Text: text(), Value: text(), PointsLost: f()})
 	}
 	for range rng.IntN(4) {
-		s.Tips = append(s.Tips, Tip{Feature: text(), Action: text(), Gain: rng.IntN(200) - 20, Target: f()})
+		s.Tips = append(s.Tips, Tip{Feature: text(), Code: text(), Action: text(), Gain: rng.IntN(200) - 20, Target: f(), Goal: text()})
 	}
 	for range rng.IntN(3) {
 		s.Missing = append(s.Missing, text())

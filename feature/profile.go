@@ -90,23 +90,17 @@ type tipLadder struct {
 }
 
 var tipLadders = func() (out [numFeatures]tipLadder) {
-	lower := func(i int, targets []float64, label func(float64) string) {
+	lower := func(i int, targets ...float64) {
 		for _, t := range targets {
-			action := catalogue[i].Tip
-			if label != nil {
-				action = fmt.Sprintf(action, label(t))
-			}
-			out[i].targets = append(out[i].targets, TipTarget{t, action})
+			out[i].targets = append(out[i].targets, TipTarget{t, TipSentence(catalogue[i].Name, t, "en")})
 		}
 		out[i].lower = true
 	}
-	higher := func(i int) { out[i].targets = []TipTarget{{1, catalogue[i].Tip}} }
-	percent := func(t float64) string { return fmt.Sprintf("%.0f%%", t*100) }
-	whole := func(t float64) string { return fmt.Sprintf("%.0f", t) }
-	lower(fUtilisationNow, []float64{0.1, 0.3, 0.5}, percent)
-	lower(fDebtToIncome, []float64{1, 3}, whole)
+	higher := func(i int) { out[i].targets = []TipTarget{{1, TipSentence(catalogue[i].Name, 1, "en")}} }
+	lower(fUtilisationNow, 0.1, 0.3, 0.5)
+	lower(fDebtToIncome, 1, 3)
 	for _, i := range []int{fPaymentStatusNow, fWorstDPD3m, fPublicRecordsOpen, fOrdersUnpaid, fBillsOverdueNow} {
-		lower(i, []float64{0}, nil)
+		lower(i, 0)
 	}
 	for _, i := range []int{fIdentityVerified, fIncomeVerified, fOnTimeRepaymentRatio, fPaidInFullShare6m, fBillsOnTimeRatio,
 		fRentalsOnTimeRatio, fPaymentRegularity12m, fRepaidToBilledRatio1m} {

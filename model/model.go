@@ -43,6 +43,9 @@ type Model struct {
 	Training  Fingerprint `json:"training"`
 	Params    Config      `json:"hyper_parameters"`
 	Metrics   Metrics     `json:"metrics"`
+	// Medians anchor the dimension scores (see Medians); nil in artifacts
+	// from before them.
+	Medians *Medians `json:"medians,omitempty"`
 	// Free lists the features trained without a direction, and why.
 	Free []FreeFeature `json:"free_features,omitempty"`
 

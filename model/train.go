@@ -70,6 +70,7 @@ func Train(d *Dataset, cfg Config) (*Model, error) {
 		Excluded: d.spec.Exclude, Protected: d.spec.Protected, Dropped: d.Warnings, Withheld: withheld,
 	}
 	m.Free = freeFeatures(m.Features, cfg.Catalogue)
+	m.Medians = tr.medians(m)
 	if err := m.prepare(); err != nil {
 		return nil, fmt.Errorf("internal: trained model is inconsistent: %w", err)
 	}

@@ -7,7 +7,7 @@ package score
 
 import (
 	"math"
-	"sync/atomic"
+	"sort"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -78,11 +78,9 @@ type Engine struct {
 	// inside 56-byte Bins and per-row slices, and the scoring loop reads
 	// nothing else, so a compact copy keeps it in cache.
 	points []int
-	// reasonAt caches the reason of every cell: all of a reason (its text,
-	// points lost, dimension) depends on the cell alone. Filled on first use
-	// rather than here because a model with many pairs has tens of
-	// thousands of cells and a person only ever reaches a few.
-	reasonAt []atomic.Pointer[sesame.Reason]
+	// codes are the reason codes the model's features give, in the order
+	// first met; engineFeature.group indexes it (−1: never a reason).
+	codes []string
 }
 
 const numDimensions = 5 // len(sesame.Dimensions)
@@ -97,6 +95,9 @@ type engineFeature struct {
 	pairs  []pairAxis // the interactions the feature is an axis of, for tips
 	// neutral is the bin that is never a reason (model.NeutralBin), or −1.
 	neutral int
+	// group is the feature's reason code in Engine.codes, or −1 when it is
+	// never a reason (a sensitive attribute, or the model says NoReason).
+	group int
 }
 
 // pairAxis names one interaction and which of its axes a feature is.
@@ -109,6 +110,9 @@ type enginePair struct {
 	cols    int    // bins of the second axis
 	feature [2]int // model feature positions of the two axes
 	dim     int    // the first feature's dimension, as the model counts it
+	// share[a×cols+b] is the Shapley split of the cell's loss between the
+	// two features (model.PairShares).
+	share [][2]float64
 }
 
 // NewEngine binds a model to a profiler.
@@ -129,7 +133,7 @@ func NewEngine(m *model.Model, version string, p Profiler) *Engine {
 		}
 		e.column[i] = c
 		e.features[i] = engineFeature{name: f.Name, bins: newBinTable(&f.Binning), column: c, dim: dimensionIndex(f.Dimension),
-			neutral: m.NeutralBin(i)}
+			neutral: m.NeutralBin(i), group: e.reasonGroup(f)}
 		lo, hi := pointsRange(f.Bins)
 		e.addRange(e.features[i].dim, lo, hi)
 	}
@@ -143,6 +147,11 @@ func NewEngine(m *model.Model, version string, p Profiler) *Engine {
 				break // a pair of a feature with itself moves as one axis, as model.PointsIf has it
 			}
 			e.features[f].pairs = append(e.features[f].pairs, pairAxis{p, axis})
+		}
+		ep.share = make([][2]float64, in.Axes[0].NumBins()*ep.cols)
+		for c := range ep.share {
+			la, lb := m.PairShares(p, c/ep.cols, c%ep.cols)
+			ep.share[c] = [2]float64{la, lb}
 		}
 		e.pairs[p] = ep
 		lo, hi := math.MaxInt, math.MinInt
@@ -171,8 +180,24 @@ func NewEngine(m *model.Model, version string, p Profiler) *Engine {
 			e.pairs[t-len(e.features)].points = window
 		}
 	}
-	e.reasonAt = make([]atomic.Pointer[sesame.Reason], cells)
 	return e
+}
+
+// reasonGroup files a model feature under its reason code, adding the code
+// to e.codes when new: features of one factor share a code. A feature the
+// catalogue gives no code, or the model marks NoReason, is never a reason.
+func (e *Engine) reasonGroup(f *model.Feature) int {
+	code := feature.ReasonCodeOf(f.Name)
+	if code == "" || f.NoReason {
+		return -1
+	}
+	for g, c := range e.codes {
+		if c == code {
+			return g
+		}
+	}
+	e.codes = append(e.codes, code)
+	return len(e.codes) - 1
 }
 
 func dimensionIndex(d string) int {
@@ -247,7 +272,15 @@ func (e *Engine) ScoreProfile(person string, p Profile, asOf time.Time) *sesame.
 	mainPts, pairPts, pairBins := scratch[:nf], scratch[nf:nf+np], scratch[nf+np:]
 
 	var dims, neutral [numDimensions]int
-	var top topReasons
+	// lost[i] is feature i's points below the best attainable: its main
+	// effect's gap plus its Shapley shares of its pairs (model.FeatureLosses).
+	var lostStack [termScratch]float64
+	lost := lostStack[:0]
+	if nf <= len(lostStack) {
+		lost = lostStack[:nf]
+	} else {
+		lost = make([]float64, nf)
+	}
 	sum := 0
 	for i := range e.features {
 		ef := &e.features[i]
@@ -259,9 +292,12 @@ func (e *Engine) ScoreProfile(person string, p Profile, asOf time.Time) *sesame.
 			dims[ef.dim] += pts
 		}
 		if k != ef.neutral {
-			top.add(i, k, e.best[i]-pts)
-		} else if ef.dim >= 0 {
-			neutral[ef.dim]++
+			lost[i] = float64(e.best[i] - pts)
+		} else {
+			lost[i] = 0
+			if ef.dim >= 0 {
+				neutral[ef.dim]++
+			}
 		}
 	}
 	for q := range e.pairs {
@@ -274,7 +310,9 @@ func (e *Engine) ScoreProfile(person string, p Profile, asOf time.Time) *sesame.
 		if ep.dim >= 0 {
 			dims[ep.dim] += pts
 		}
-		top.add(nf+q, a*ep.cols+b, e.best[nf+q]-pts)
+		sh := ep.share[a*ep.cols+b]
+		lost[ep.feature[0]] += sh[0]
+		lost[ep.feature[1]] += sh[1]
 	}
 	score := e.model.ClampScore(sum)
 	s.Status, s.Score, s.Band = sesame.StatusScored, score, sesame.BandOf(score)
@@ -284,22 +322,36 @@ func (e *Engine) ScoreProfile(person string, p Profile, asOf time.Time) *sesame.
 	// move (no features, or none with any effect) or whose features all sit
 	// in their neutral bins (a person who gave no vouches) is at the neutral
 	// midpoint, 650.
+	//
+	// A model with training medians (model.Medians) places each dimension
+	// instead at the median score plus its points' distance from their
+	// median, so that every dimension's population median is the overall
+	// median; a dimension without terms, or an opt-in one with nothing
+	// given, sits at the median.
+	medians := e.model.Medians
 	for k, d := range sesame.Dimensions {
-		rg := e.dimRange[k] // zero for a dimension without terms: neutral
-		if neutral[k] > 0 && neutral[k] == e.dimTerms[k] {
-			rg = [2]int{} // nothing given in an opt-in dimension: neutral
-		}
 		pts := float64(dims[k])
-		out.dimensions[k] = sesame.DimensionScore{Dimension: d, Score: feature.SubScore(pts, float64(rg[0]), float64(rg[1])), Points: pts}
+		absent := neutral[k] > 0 && neutral[k] == e.dimTerms[k] // nothing given in an opt-in dimension
+		var sub int
+		switch {
+		case medians != nil && (absent || e.dimTerms[k] == 0):
+			sub = medians.Score
+		case medians != nil:
+			sub = e.model.DimensionScore(string(d), pts)
+		default:
+			rg := e.dimRange[k] // zero for a dimension without terms: neutral
+			if absent {
+				rg = [2]int{}
+			}
+			sub = feature.SubScore(pts, float64(rg[0]), float64(rg[1]))
+		}
+		out.dimensions[k] = sesame.DimensionScore{Dimension: d, Score: sub, Points: pts}
 	}
 	s.Dimensions = out.dimensions[:len(sesame.Dimensions):len(sesame.Dimensions)]
 
-	for k := range top.n {
-		out.reasons[k] = e.reason(top.term[k], top.cell[k])
-	}
-	s.Reasons = out.reasons[:top.n:top.n]
+	s.Reasons = e.reasons(p.Values, lost, &out.reasons)
 
-	if n := e.tips(p.Values, sum, score, mainPts, pairPts, pairBins, &out.tips); n > 0 {
+	if n := e.tips(p.Values, sum, score, mainPts, pairPts, pairBins, s.Reasons, &out.tips); n > 0 {
 		s.Tips = out.tips[:n:n]
 	}
 	return s
@@ -313,49 +365,58 @@ func (e *Engine) value(values []float64, i int) float64 {
 	return math.NaN()
 }
 
-// topReasons keeps the model.MaxReasons terms with the largest gap between
-// best attainable and received points, largest first, ties in term order —
-// model.Score's rule — by insertion into a short sorted list.
-type topReasons struct {
-	n          int
-	term, cell [model.MaxReasons]int
-	gap        [model.MaxReasons]int
+// reasons ranks the reason codes by the points their features lose
+// together, largest first (ties in the order the model meets the codes),
+// and writes the top model.MaxReasons to out. Each quotes the feature of
+// its code that lost the most points, with the person's own value. The
+// texts are English; an API or portal reader in another language gets them
+// re-rendered from code, feature and value (Localize).
+func (e *Engine) reasons(values, lost []float64, out *[model.MaxReasons]sesame.Reason) []sesame.Reason {
+	var groupStack [64]float64
+	var repStack [64]int
+	groupLost, rep := groupStack[:0], repStack[:0]
+	if len(e.codes) <= len(groupStack) {
+		groupLost, rep = groupStack[:len(e.codes)], repStack[:len(e.codes)]
+	} else {
+		groupLost, rep = make([]float64, len(e.codes)), make([]int, len(e.codes))
+	}
+	for g := range rep {
+		rep[g] = -1
+	}
+	for i, l := range lost {
+		g := e.features[i].group
+		if g < 0 {
+			continue
+		}
+		groupLost[g] += l
+		if rep[g] < 0 || l > lost[rep[g]] {
+			rep[g] = i
+		}
+	}
+	n := 0
+	for n < len(out) {
+		top := -1
+		for g, l := range groupLost {
+			if l > reasonEpsilon && (top < 0 || l > groupLost[top]) {
+				top = g
+			}
+		}
+		if top < 0 {
+			break
+		}
+		i := rep[top]
+		name := e.features[i].name
+		value := feature.FormatValue(name, e.value(values, i))
+		out[n] = sesame.Reason{Code: e.codes[top], Feature: name, Dimension: sesame.Dimension(e.model.Features[i].Dimension),
+			Text: feature.ReasonSentence(name, value, "en"), Value: value, PointsLost: groupLost[top]}
+		groupLost[top] = 0
+		n++
+	}
+	return out[:n:n]
 }
 
-func (r *topReasons) add(term, cell, gap int) {
-	if gap <= 0 || (r.n == len(r.gap) && gap <= r.gap[r.n-1]) {
-		return
-	}
-	k := min(r.n, len(r.gap)-1) // the slot freed when the list is full is the last
-	for k > 0 && r.gap[k-1] < gap {
-		r.term[k], r.cell[k], r.gap[k] = r.term[k-1], r.cell[k-1], r.gap[k-1]
-		k--
-	}
-	r.term[k], r.cell[k], r.gap[k] = term, cell, gap
-	r.n = min(r.n+1, len(r.gap))
-}
-
-// reason is the reason of term t in cell c, from the cache.
-func (e *Engine) reason(t, c int) sesame.Reason {
-	slot := &e.reasonAt[e.cellBase[t]+c]
-	if r := slot.Load(); r != nil {
-		return *r
-	}
-	mr := e.model.CellReason(t, c)
-	r := &sesame.Reason{Feature: mr.Term, Dimension: e.termDimension(t), Text: mr.Text, PointsLost: float64(mr.Gap)}
-	slot.Store(r) // a race stores an identical reason: harmless
-	return *r
-}
-
-// termDimension is the dimension a term's reason is filed under: a pair's
-// is its first feature's.
-func (e *Engine) termDimension(t int) sesame.Dimension {
-	f := t
-	if t >= len(e.features) {
-		f = e.pairs[t-len(e.features)].feature[0]
-	}
-	return sesame.Dimension(e.model.Features[f].Dimension)
-}
+// reasonEpsilon ignores losses that are rounding, not points.
+const reasonEpsilon = 1e-9
 
 // MaxTips is how many tips a score carries.
 const MaxTips = 4
@@ -365,11 +426,18 @@ const MaxTips = 4
 // clamped score, so it is what the person would see. Only the changed
 // feature's terms move — its main effect and the pairs it is an axis of —
 // so the new sum is the old one plus their difference, with no rescore.
-// Each feature offers its best target (the first of equal ones); the
-// features' tips are kept largest gain first, ties in model order. It
-// writes them to out and returns how many.
-func (e *Engine) tips(values []float64, sum, score int, mainPts, pairPts, pairBins []int, out *[MaxTips]sesame.Tip) int {
-	n := 0
+// Each feature offers its best target (the first of equal ones). Tips
+// answer the reasons first: every reason whose factor the person can change
+// gets the best tip among its code's features; the other slots go to the
+// largest gains. The chosen tips are listed largest gain first, ties in
+// model order. It writes them to out and returns how many.
+func (e *Engine) tips(values []float64, sum, score int, mainPts, pairPts, pairBins []int, reasons []sesame.Reason, out *[MaxTips]sesame.Tip) int {
+	type candidate struct {
+		feature int
+		tip     sesame.Tip
+	}
+	var candStack [32]candidate
+	cands := candStack[:0]
 	for i := range e.features {
 		ef := &e.features[i]
 		if ef.column < 0 {
@@ -402,16 +470,62 @@ func (e *Engine) tips(values []float64, sum, score int, mainPts, pairPts, pairBi
 				best = sesame.Tip{Feature: ef.name, Action: t.Action, Gain: gain, Target: t.Value}
 			}
 		}
-		if best.Gain <= 0 || (n == MaxTips && best.Gain <= out[n-1].Gain) {
-			continue
+		if best.Gain > 0 {
+			if ef.group >= 0 {
+				best.Code = e.codes[ef.group]
+			}
+			best.Goal = feature.FormatValue(ef.name, best.Target)
+			cands = append(cands, candidate{i, best})
 		}
-		k := min(n, MaxTips-1)
-		for k > 0 && out[k-1].Gain < best.Gain {
-			out[k] = out[k-1]
-			k--
+	}
+	var chosen [MaxTips]int // positions in cands
+	n := 0
+	taken := func(c int) bool {
+		for _, k := range chosen[:n] {
+			if k == c {
+				return true
+			}
 		}
-		out[k] = best
-		n = min(n+1, MaxTips)
+		return false
+	}
+	for _, r := range reasons {
+		if n == MaxTips {
+			break
+		}
+		pick := -1
+		for c := range cands {
+			if cands[c].tip.Code == r.Code && !taken(c) && (pick < 0 || cands[c].tip.Gain > cands[pick].tip.Gain) {
+				pick = c
+			}
+		}
+		if pick >= 0 {
+			chosen[n] = pick
+			n++
+		}
+	}
+	for n < MaxTips {
+		pick := -1
+		for c := range cands {
+			if !taken(c) && (pick < 0 || cands[c].tip.Gain > cands[pick].tip.Gain) {
+				pick = c
+			}
+		}
+		if pick < 0 {
+			break
+		}
+		chosen[n] = pick
+		n++
+	}
+	// Largest gain first, ties in model order.
+	sort.Slice(chosen[:n], func(a, b int) bool {
+		ca, cb := cands[chosen[a]], cands[chosen[b]]
+		if ca.tip.Gain != cb.tip.Gain {
+			return ca.tip.Gain > cb.tip.Gain
+		}
+		return ca.feature < cb.feature
+	})
+	for k := range n {
+		out[k] = cands[chosen[k]].tip
 	}
 	return n
 }

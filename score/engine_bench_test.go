@@ -25,10 +25,36 @@ const (
 var (
 	fixtureOnce     sync.Once
 	fixtureEngine   *Engine
+	fixtureFree     *Engine // the same data with no directions declared: a model with pairs
+	fixtureData     *model.Dataset
 	fixtureProfiles []Profile
 	fixtureAsOf     = simulate.DefaultEnd
 	fixtureErr      error
 )
+
+// freeFixture is the simulated fixture's engine for a model trained on the
+// same people with every declared direction dropped, as models were before
+// directions were enforced: its free features take part in pairs, which
+// the engine must explain exactly all the same.
+func freeFixture(tb testing.TB) (*Engine, []Profile, time.Time) {
+	tb.Helper()
+	e, profiles, asOf := simulatedFixture(tb)
+	freeOnce.Do(func() {
+		c := ModelCatalogue()
+		for name, info := range c {
+			info.Direction = 0
+			c[name] = info
+		}
+		m, err := model.Train(fixtureData, model.Config{Seed: fixtureSeed, Interactions: fixturePairs, Catalogue: c})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		fixtureFree = NewEngine(m, "free", e.profiler)
+	})
+	return fixtureFree, profiles, asOf
+}
+
+var freeOnce sync.Once
 
 func simulatedFixture(tb testing.TB) (*Engine, []Profile, time.Time) {
 	tb.Helper()
@@ -78,6 +104,7 @@ func buildFixture() (*Engine, []Profile, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	fixtureData = d
 	prof := NewFeatureProfiler(DefaultMinHistory)
 	e := NewEngine(m, "bench", prof)
 	profiles := make([]Profile, 0, fixtureScorePeople)

@@ -1,7 +1,6 @@
 package score
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/feature"
 	"github.com/sesame-credit/sesame/model"
 )
 
@@ -73,14 +73,13 @@ func TestEngineExplainsEveryPoint(t *testing.T) {
 		if s.Score != r.Score || s.Band != sesame.BandOf(r.Score) {
 			t.Fatalf("%v: score %d band %s, model says %d", values, s.Score, s.Band, r.Score)
 		}
-		// Reasons are exactly the model's largest gaps to the best bin.
-		for i, rs := range s.Reasons {
+		// Only features with a reason code give reasons (of the toy's,
+		// identity_verified), each losing exactly its gap to the best bin
+		// (the toy has no pairs).
+		for _, rs := range s.Reasons {
 			f := m.Feature(rs.Feature)
-			if want := m.BestPoints(f) - r.Points[f]; int(rs.PointsLost) != want || want <= 0 {
-				t.Errorf("%v: reason %s lost %v points, tables say %d", values, rs.Feature, rs.PointsLost, want)
-			}
-			if i > 0 && rs.PointsLost > s.Reasons[i-1].PointsLost {
-				t.Errorf("%v: reasons not in decreasing order", values)
+			if want := m.BestPoints(f) - r.Points[f]; rs.Feature != "identity_verified" || rs.Code != "R29" || int(rs.PointsLost) != want || want <= 0 {
+				t.Errorf("%v: reason %+v; want identity_verified losing %d", values, rs, want)
 			}
 		}
 		// Dimension points sum to the unclamped score.
@@ -191,8 +190,9 @@ func referenceScore(e *Engine, person string, p Profile, asOf time.Time) *sesame
 	s.Status, s.Score = sesame.StatusScored, clamp(pts)
 	s.Band = sesame.BandOf(s.Score)
 
-	// Dimensions: each dimension's points between the fewest and most its
-	// terms allow.
+	// Dimensions: with training medians, the median score plus the
+	// dimension's distance from its median points; without, each
+	// dimension's points between the fewest and most its terms allow.
 	for _, d := range sesame.Dimensions {
 		sum, lo, hi, terms, absent := 0, 0, 0, 0, 0
 		for t, p := range pts {
@@ -217,42 +217,60 @@ func referenceScore(e *Engine, person string, p Profile, asOf time.Time) *sesame
 			lo, hi = lo+slices.Min(cells), hi+slices.Max(cells)
 		}
 		sub := (sesame.MinScore + sesame.MaxScore) / 2
-		if hi > lo && !(absent > 0 && absent == terms) {
+		switch {
+		case m.Medians != nil && (terms == 0 || absent > 0 && absent == terms):
+			sub = m.Medians.Score
+		case m.Medians != nil:
+			sub = sesame.ClampScore(int(math.Round(float64(m.Medians.Score) + float64(sum) - m.Medians.Dimensions[string(d)])))
+		case hi > lo && !(absent > 0 && absent == terms):
 			sub = sesame.ClampScore(int(float64(sesame.MinScore) + float64(sum-lo)/float64(hi-lo)*float64(sesame.MaxScore-sesame.MinScore) + 0.5))
 		}
 		s.Dimensions = append(s.Dimensions, sesame.DimensionScore{Dimension: d, Score: sub, Points: float64(sum)})
 	}
 
-	// Reasons: the largest gaps to the best attainable, ties in term order.
-	terms := make([]int, 0, len(pts))
-	for t := range pts {
-		neutral := t < len(m.Features) && m.TermCell(x, t) == m.NeutralBin(t) // an absent opt-in signal
-		if m.BestPoints(t)-pts[t] > 0 && !neutral {
-			terms = append(terms, t)
+	// Reasons: the points each feature loses (the model's Shapley
+	// attribution), summed per reason code, the largest codes first (ties
+	// in the order the model's features meet them), each quoting its
+	// feature that lost the most.
+	loss := m.FeatureLosses(x, nil)
+	type group struct {
+		code string
+		lost float64
+		rep  int
+	}
+	var groups []*group
+	byCode := map[string]*group{}
+	for i, f := range m.Features {
+		code := feature.ReasonCodeOf(f.Name)
+		if code == "" || f.NoReason {
+			continue
+		}
+		g := byCode[code]
+		if g == nil {
+			g = &group{code: code, rep: i}
+			byCode[code] = g
+			groups = append(groups, g)
+		}
+		g.lost += loss[i]
+		if loss[i] > loss[g.rep] {
+			g.rep = i
 		}
 	}
-	sort.SliceStable(terms, func(i, j int) bool {
-		return m.BestPoints(terms[i])-pts[terms[i]] > m.BestPoints(terms[j])-pts[terms[j]]
-	})
+	sort.SliceStable(groups, func(i, j int) bool { return groups[i].lost > groups[j].lost })
 	s.Reasons = []sesame.Reason{}
-	for _, t := range terms[:min(len(terms), model.MaxReasons)] {
-		gap, value := m.BestPoints(t)-pts[t], m.TermValue(x, t)
-		var text string
-		switch {
-		case t >= len(m.Features):
-			text = m.CellReason(t, m.TermCell(x, t)).Text // the pair sentence is the model's (tested there)
-		case strings.Contains(m.Features[t].Reason, "%s"):
-			text = fmt.Sprintf(m.Features[t].Reason, value)
-		case m.Features[t].Reason != "":
-			text = m.Features[t].Reason
-		default:
-			what := cmp.Or(m.Features[t].Description, m.Features[t].Name)
-			text = fmt.Sprintf("%s is %s: %d points below the best", what, value, gap)
+	for _, g := range groups {
+		if len(s.Reasons) == model.MaxReasons || g.lost <= 1e-9 {
+			break
 		}
-		s.Reasons = append(s.Reasons, sesame.Reason{Feature: m.TermName(t), Dimension: termDim(t), Text: text, PointsLost: float64(gap)})
+		name := m.Features[g.rep].Name
+		value := feature.FormatValue(name, x[g.rep])
+		s.Reasons = append(s.Reasons, sesame.Reason{Code: g.code, Feature: name, Dimension: sesame.Dimension(m.Features[g.rep].Dimension),
+			Text: feature.ReasonSentence(name, value, "en"), Value: value, PointsLost: g.lost})
 	}
 
-	// Tips: each feature's best target priced by a full rescore.
+	// Tips: each feature's best target priced by a full rescore; first the
+	// best tip answering each reason's code, then the largest gains.
+	var cands []sesame.Tip
 	for i, f := range m.Features {
 		c := slices.Index(names, f.Name)
 		if c < 0 {
@@ -263,17 +281,42 @@ func referenceScore(e *Engine, person string, p Profile, asOf time.Time) *sesame
 			y := slices.Clone(x)
 			y[i] = t.Value
 			if gain := clamp(points(y)) - s.Score; gain > best.Gain {
-				best = sesame.Tip{Feature: f.Name, Action: t.Action, Gain: gain, Target: t.Value}
+				best = sesame.Tip{Feature: f.Name, Code: feature.ReasonCodeOf(f.Name), Action: t.Action, Gain: gain, Target: t.Value,
+					Goal: feature.FormatValue(f.Name, t.Value)}
 			}
 		}
 		if best.Gain > 0 {
-			s.Tips = append(s.Tips, best)
+			if f.NoReason {
+				best.Code = ""
+			}
+			cands = append(cands, best)
 		}
 	}
-	sort.SliceStable(s.Tips, func(i, j int) bool { return s.Tips[i].Gain > s.Tips[j].Gain })
-	s.Tips = s.Tips[:min(len(s.Tips), MaxTips)]
-	if len(s.Tips) == 0 {
-		s.Tips = nil
+	order := slices.Clone(cands)
+	sort.SliceStable(order, func(i, j int) bool { return order[i].Gain > order[j].Gain })
+	var chosen []sesame.Tip
+	for _, r := range s.Reasons {
+		for _, t := range order {
+			if t.Code == r.Code && !slices.Contains(chosen, t) {
+				chosen = append(chosen, t)
+				break
+			}
+		}
+	}
+	for _, t := range order {
+		if len(chosen) < MaxTips && !slices.Contains(chosen, t) {
+			chosen = append(chosen, t)
+		}
+	}
+	chosen = chosen[:min(len(chosen), MaxTips)]
+	sort.SliceStable(chosen, func(i, j int) bool {
+		if chosen[i].Gain != chosen[j].Gain {
+			return chosen[i].Gain > chosen[j].Gain
+		}
+		return m.Feature(chosen[i].Feature) < m.Feature(chosen[j].Feature)
+	})
+	if len(chosen) > 0 {
+		s.Tips = chosen
 	}
 	return s
 }
@@ -282,11 +325,18 @@ func referenceScore(e *Engine, person string, p Profile, asOf time.Time) *sesame
 // engine and the straightforward computation and wants the same result to
 // the last field; then applies every tip and wants the promised gain.
 func TestEngineMatchesReference(t *testing.T) {
-	e, profiles, asOf := simulatedFixture(t)
-	if len(e.model.Interactions) == 0 {
-		t.Fatal("the simulated model has no pairs: the test would not cover them")
+	shipped, _, _ := simulatedFixture(t)
+	t.Run("shipped", func(t *testing.T) { matchReference(t, shipped) })
+	free, _, _ := freeFixture(t)
+	if len(free.model.Interactions) == 0 {
+		t.Fatal("the free model has no pairs: the test would not cover them")
 	}
-	tips, pairReasons := 0, 0
+	t.Run("pairs", func(t *testing.T) { matchReference(t, free) })
+}
+
+func matchReference(t *testing.T, e *Engine) {
+	_, profiles, asOf := simulatedFixture(t)
+	tips, pairShares := 0, 0
 	for n, p := range profiles {
 		got, want := e.ScoreProfile("p", p, asOf), referenceScore(e, "p", p, asOf)
 		if !reflect.DeepEqual(got, want) {
@@ -296,8 +346,11 @@ func TestEngineMatchesReference(t *testing.T) {
 			t.Fatalf("person %d: score %d, model.Score says %d", n, got.Score, r.Score)
 		}
 		for _, rs := range got.Reasons {
-			if strings.Contains(rs.Feature, " × ") {
-				pairReasons++
+			if strings.Contains(rs.Feature, " × ") || rs.Code == "" {
+				t.Fatalf("person %d: reason %+v names a pair or has no code", n, rs)
+			}
+			if f := e.model.Feature(rs.Feature); f >= 0 && rs.PointsLost != float64(e.model.BestPoints(f)-e.model.CellPoints(f, e.model.TermCell(modelVector(e, p.Values), f))) {
+				pairShares++ // the reason's points include pair shares or other features of its code
 			}
 		}
 		for _, tip := range got.Tips {
@@ -311,8 +364,8 @@ func TestEngineMatchesReference(t *testing.T) {
 			tips++
 		}
 	}
-	if tips == 0 || pairReasons == 0 {
-		t.Errorf("%d tips and %d pair reasons in %d people: the test does not cover them", tips, pairReasons, len(profiles))
+	if tips == 0 || pairShares == 0 {
+		t.Errorf("%d tips and %d reasons beyond one main effect in %d people: the test does not cover them", tips, pairShares, len(profiles))
 	}
 }
 
@@ -431,8 +484,8 @@ func TestAbsentConnectionsAreNeutral(t *testing.T) {
 			}
 		}
 		for _, d := range s.Dimensions {
-			if d.Dimension == sesame.Connections && d.Score != (sesame.MinScore+sesame.MaxScore)/2 {
-				t.Fatalf("person without vouches has connections at %d, want the neutral midpoint", d.Score)
+			if d.Dimension == sesame.Connections && d.Score != m.Medians.Score {
+				t.Fatalf("person without vouches has connections at %d, want the median score %d", d.Score, m.Medians.Score)
 			}
 		}
 	}
