@@ -178,7 +178,7 @@ var catalogue = [numFeatures]Definition{
 	fWriteOffs:                  {"write_offs", sesame.CreditHistory, "Amounts a lender wrote off as uncollectable.", HigherIsWorse, "A debt written off by a lender", false, "", "count"},
 	fPublicRecordsOpen:          {"public_records_open", sesame.CreditHistory, "Public records (court judgments, dishonest-debtor listings) not yet cleared.", HigherIsWorse, "Public record listed against you", true, "Settle the judgment or arrears behind the public record so that it is cleared.", "count"},
 	fOnTimeRepaymentRatio:       {"on_time_repayment_ratio", sesame.CreditHistory, "Share of statements whose minimum was paid by the due date.", HigherIsBetter, "Minimum payments missed", true, "Keep paying at least the minimum by every due date for the coming months.", "ratio"},
-	fPaymentStatusNow:           {"payment_status_now", sesame.CreditHistory, "Status of credit lines now." + gridHelp, HigherIsWorse, "Minimum payments overdue now", true, "Pay the overdue minimum payments to bring your account current.", "code"},
+	fPaymentStatusNow:           {"payment_status_now", sesame.CreditHistory, "Status of credit lines now." + gridHelp, HigherIsWorse, "Minimum payments overdue now", true, "Pay what is overdue and then the statement balance in full, so that nothing is owed past its due date.", "code"},
 	fPaymentStatus1mAgo:         {"payment_status_1m_ago", sesame.CreditHistory, "Status of credit lines one month ago." + gridHelp, HigherIsWorse, "Payments overdue last month", false, "", "code"},
 	fPaymentStatus2mAgo:         {"payment_status_2m_ago", sesame.CreditHistory, "Status of credit lines two months ago." + gridHelp, HigherIsWorse, "Payments overdue two months ago", false, "", "code"},
 	fPaymentStatus3mAgo:         {"payment_status_3m_ago", sesame.CreditHistory, "Status of credit lines three months ago." + gridHelp, HigherIsWorse, "Payments overdue three months ago", false, "", "code"},
@@ -187,7 +187,7 @@ var catalogue = [numFeatures]Definition{
 	fMonthsLateRecent6m:         {"months_late_recent_6m", sesame.CreditHistory, "Of the last six month-ends, how many found a minimum payment overdue.", HigherIsWorse, "Several recent months with overdue payments", false, "", "count"},
 
 	fCreditLimitTotal:       {"credit_limit_total", sesame.Fulfilment, "Total limit of open credit lines.", Neutral, "Low total credit limit", false, "", "amount"},
-	fUtilisationNow:         {"utilisation_now", sesame.Fulfilment, "Latest statement balances as a share of credit limits.", HigherIsWorse, "High use of credit limits", true, "Pay your card balances down to %s of your limits.", "ratio"},
+	fUtilisationNow:         {"utilisation_now", sesame.Fulfilment, "Latest statement balances as a share of credit limits.", HigherIsWorse, "High use of credit limits", true, "Keep your card balances at %s of your limits or less.", "ratio"},
 	fUtilisationAvg6m:       {"utilisation_avg_6m", sesame.Fulfilment, "Average statement balance as a share of the limit over the last 6 months.", HigherIsWorse, "High use of credit limits over recent months", false, "", "ratio"},
 	fStatementBalanceLast:   {"statement_balance_last", sesame.Fulfilment, "Balance of the latest statements, summed over credit lines.", Neutral, "High statement balance", false, "", "amount"},
 	fStatementBalanceAvg6m:  {"statement_balance_avg_6m", sesame.Fulfilment, "Average monthly statement balance over the last 6 months.", Neutral, "High statement balances", false, "", "amount"},

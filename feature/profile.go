@@ -66,10 +66,13 @@ func Tips(name string, current float64) []TipTarget { return TipsAt(Index(name),
 // lookup in tables built once (no name search, no formatting, no
 // allocation). The slice is shared: do not modify it.
 func TipsAt(i int, current float64) []TipTarget {
-	if i < 0 || i >= numFeatures || current != current {
+	if i < 0 || i >= numFeatures {
 		return nil
 	}
 	l := &tipLadders[i]
+	if current != current {
+		return l.missing
+	}
 	// The targets are ordered best first and, for a lower-is-better
 	// feature, ascending: those below the current value form a prefix.
 	n := 0
@@ -87,6 +90,10 @@ func TipsAt(i int, current float64) []TipTarget {
 type tipLadder struct {
 	targets []TipTarget
 	lower   bool // lower values are better: a target applies above it
+	// missing are the targets open to a person with no value at all: a
+	// person without a card can still hold one lightly used, and an
+	// identity never checked can be verified.
+	missing []TipTarget
 }
 
 var tipLadders = func() (out [numFeatures]tipLadder) {
@@ -98,14 +105,19 @@ var tipLadders = func() (out [numFeatures]tipLadder) {
 	}
 	higher := func(i int) { out[i].targets = []TipTarget{{1, TipSentence(catalogue[i].Name, 1, "en")}} }
 	lower(fUtilisationNow, 0.1, 0.3, 0.5)
+	out[fUtilisationNow].missing = out[fUtilisationNow].targets[:1:1]
 	lower(fDebtToIncome, 1, 3)
-	for _, i := range []int{fPaymentStatusNow, fWorstDPD3m, fPublicRecordsOpen, fOrdersUnpaid, fBillsOverdueNow} {
+	// The grid's −1 is "last statement paid in full": the state a person
+	// with overdue payments reaches by paying them and the balance.
+	lower(fPaymentStatusNow, -1)
+	for _, i := range []int{fWorstDPD3m, fPublicRecordsOpen, fOrdersUnpaid, fBillsOverdueNow} {
 		lower(i, 0)
 	}
 	for _, i := range []int{fIdentityVerified, fIncomeVerified, fOnTimeRepaymentRatio, fPaidInFullShare6m, fBillsOnTimeRatio,
 		fRentalsOnTimeRatio, fPaymentRegularity12m, fRepaidToBilledRatio1m} {
 		higher(i)
 	}
+	out[fIdentityVerified].missing = out[fIdentityVerified].targets
 	for i := range out {
 		if !catalogue[i].Actionable { // the catalogue decides what a person can change
 			out[i] = tipLadder{}

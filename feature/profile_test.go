@@ -33,10 +33,19 @@ func TestTipsMatchTheRules(t *testing.T) {
 // referenceTips is Tips as written before the tables: the rules case by case.
 func referenceTips(name string, current float64) []TipTarget {
 	i := Index(name)
-	if i < 0 || !catalogue[i].Actionable || current != current {
+	if i < 0 || !catalogue[i].Actionable {
 		return nil
 	}
 	d := catalogue[i]
+	if current != current { // no value: a lightly used card, a verified identity
+		switch i {
+		case fUtilisationNow:
+			return []TipTarget{{0.1, fmt.Sprintf(d.Tip, "10%")}}
+		case fIdentityVerified:
+			return []TipTarget{{1, d.Tip}}
+		}
+		return nil
+	}
 	switch i {
 	case fUtilisationNow:
 		var out []TipTarget
@@ -54,9 +63,9 @@ func referenceTips(name string, current float64) []TipTarget {
 			}
 		}
 		return out
-	case fPaymentStatusNow:
-		if current > 0 {
-			return []TipTarget{{0, d.Tip}}
+	case fPaymentStatusNow: // −1: the last statement paid in full
+		if current > -1 {
+			return []TipTarget{{-1, d.Tip}}
 		}
 	case fWorstDPD3m, fPublicRecordsOpen, fOrdersUnpaid, fBillsOverdueNow:
 		if current > 0 {

@@ -201,8 +201,8 @@ var tipZH = [numFeatures]string{
 	fWorstDPD3m:            "每期账单在到期日前至少还清最低还款额；近期逾期影响最大。",
 	fPublicRecordsOpen:     "清偿公共记录所涉的判决或欠款，使其得以撤销。",
 	fOnTimeRepaymentRatio:  "在今后几个月的每个还款日前至少还清最低还款额。",
-	fPaymentStatusNow:      "还清逾期的最低还款额，使账户恢复正常。",
-	fUtilisationNow:        "把信用卡欠款降到额度的 %s。",
+	fPaymentStatusNow:      "还清逾期款项，再全额还清账单，使没有任何款项逾期。",
+	fUtilisationNow:        "把信用卡欠款保持在额度的 %s 以内。",
 	fRepaidToBilledRatio1m: "每期还款多于最低还款额。",
 	fPaidInFullShare6m:     "到期前全额还清账单。",
 	fDebtToIncome:          "把负债降到月收入的 %s 倍。",
@@ -218,8 +218,8 @@ var tipZH = [numFeatures]string{
 }
 
 // TipSentence is the named feature's tip in lang for the target value, the
-// target quoted in the feature's unit ("Pay your card balances down to 10%
-// of your limits"). "" when the feature has no tip.
+// target quoted in the feature's unit ("Keep your card balances at 10%
+// of your limits or less"). "" when the feature has no tip.
 func TipSentence(name string, target float64, lang string) string {
 	i := Index(name)
 	if i < 0 || !catalogue[i].Actionable {
@@ -230,4 +230,56 @@ func TipSentence(name string, target float64, lang string) string {
 		s = tipZH[i]
 	}
 	return strings.Replace(s, "%s", FormatValue(name, target), 1)
+}
+
+// Range is the span of values a feature can take, for checking what a
+// person or operator asks a what-if about: a utilisation of −1 or 1e9 is no
+// question the model can answer.
+func Range(name string) (lo, hi float64, ok bool) {
+	i := Index(name)
+	if i < 0 {
+		return 0, 0, false
+	}
+	switch name {
+	case "utilisation_now", "utilisation_avg_6m":
+		return 0, 10, true // balances can run past the limit, not ten times over
+	case "debt_to_income":
+		return 0, 1000, true
+	case "spending_variability_6m":
+		return 0, 100, true
+	case "repaid_to_billed_ratio_1m", "repaid_to_billed_ratio_3m", "repaid_to_billed_ratio_6m":
+		return 0, 100, true // repaying more than was billed is possible
+	}
+	for _, g := range paymentStatusFeatures {
+		if g == i {
+			return -2, 24, true
+		}
+	}
+	switch catalogue[i].Unit {
+	case "ratio", "code":
+		return 0, 1, true
+	case "count":
+		return 0, 10_000, true
+	case "days":
+		return 0, 36_500, true
+	case "months":
+		return 0, 1_200, true
+	case "years":
+		return 0, 120, true
+	default: // amounts, in major units
+		return 0, 1e12, true
+	}
+}
+
+// RangeText says a feature's range in the person's unit, for an error
+// message: "0% to 1000%", "0 to 10000".
+func RangeText(name string) string {
+	lo, hi, ok := Range(name)
+	if !ok {
+		return ""
+	}
+	if i := Index(name); catalogue[i].Unit == "ratio" && name != "debt_to_income" {
+		return FormatValue(name, lo) + " to " + FormatValue(name, hi) + " (" + strconv.FormatFloat(lo, 'g', -1, 64) + " to " + strconv.FormatFloat(hi, 'g', -1, 64) + ")"
+	}
+	return strconv.FormatFloat(lo, 'f', -1, 64) + " to " + strconv.FormatFloat(hi, 'f', -1, 64)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/consent"
+	"github.com/sesame-credit/sesame/score"
 )
 
 func init() { addRouteGroup("partner_api", (*Server).registerPartnerAPI) }
@@ -66,7 +67,9 @@ func (s *Server) handlePartnerScore(w nethttp.ResponseWriter, r *nethttp.Request
 		asOf := sc.AsOf
 		out.AsOf = &asOf
 		if c.Scope == sesame.ScopeFull {
-			out.Dimensions, out.Reasons = sc.Dimensions, sc.Reasons
+			loc := score.Localized(&sesame.Score{Reasons: sc.Reasons}, score.PreferredLanguage(r.Header.Get("Accept-Language")))
+			out.Dimensions, out.Reasons = sc.Dimensions, loc.Reasons
+			w.Header().Set("Vary", "Accept-Language")
 		}
 	}
 	w.Header().Set("Cache-Control", "no-store")

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/score"
 )
 
 func init() { addRouteGroup("scores", (*Server).registerScores) }
@@ -87,6 +88,17 @@ func (s *Server) handlePersonScore(w nethttp.ResponseWriter, r *nethttp.Request)
 	}
 	if err := s.scoreReader(r, id, "score"); err != nil {
 		return err
+	}
+	w.Header().Set("Vary", "Accept-Language")
+	if lang := score.PreferredLanguage(r.Header.Get("Accept-Language")); lang != "en" {
+		// Stored bodies are English: another language is rendered from the
+		// reasons' and tips' codes and values.
+		sc, err := s.Scores.LatestScore(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, nethttp.StatusOK, score.Localized(sc, lang))
+		return nil
 	}
 	if ra, ok := s.Scores.Scores.(ScoreJSONAppender); ok {
 		buf := scoreBodies.Get().(*[]byte)
@@ -190,7 +202,9 @@ func (s *Server) handleWhatIf(w nethttp.ResponseWriter, r *nethttp.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, nethttp.StatusOK, whatIfDelta(id, now, then))
+	lang := score.PreferredLanguage(r.Header.Get("Accept-Language"))
+	w.Header().Set("Vary", "Accept-Language")
+	writeJSON(w, nethttp.StatusOK, whatIfDelta(id, score.Localized(now, lang), score.Localized(then, lang)))
 	return nil
 }
 
@@ -216,6 +230,8 @@ func (s *Server) handleTips(w nethttp.ResponseWriter, r *nethttp.Request) error 
 	if err != nil {
 		return err
 	}
+	sc = score.Localized(sc, score.PreferredLanguage(r.Header.Get("Accept-Language")))
+	w.Header().Set("Vary", "Accept-Language")
 	writeJSON(w, nethttp.StatusOK, map[string]any{"person": id, "score": sc.Score, "model_version": sc.ModelVersion, "tips": nonNil(sc.Tips)})
 	return nil
 }

@@ -8,6 +8,7 @@ package score
 import (
 	"math"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -604,6 +605,9 @@ func (e *Engine) WhatIf(person string, p Profile, asOf time.Time, changes map[st
 		i, ok := e.position[name]
 		if !ok {
 			return nil, sesame.Errorf(sesame.EINVALID, "what-if: %q is not a profile feature", name)
+		}
+		if lo, hi, known := feature.Range(name); known && !(v >= lo && v <= hi) {
+			return nil, sesame.Errorf(sesame.EINVALID, "what-if: features.%s must be from %s, not %s", name, feature.RangeText(name), strconv.FormatFloat(v, 'g', -1, 64))
 		}
 		values[i] = v
 	}

@@ -50,34 +50,8 @@ func runDemo(ctx context.Context, args []string) error {
 		}
 	}
 	if fresh {
-		os.Remove(*db)
-		end := simulate.DefaultEnd
-		asOf := end.AddDate(-1, 0, 0)
-		step(fmt.Sprintf("simulating %d people over 24 months into %s", *people, *db))
-		if err := runSimulate(ctx, []string{"--db", *db, "--people", strconv.Itoa(*people), "--seed", strconv.FormatUint(*seed, 10)}); err != nil {
-			return fmt.Errorf("simulate: %w", err)
-		}
-		dir, err := os.MkdirTemp("", "sesame-demo")
-		if err != nil {
+		if err := buildDemo(ctx, *db, *people, *seed, step); err != nil {
 			return err
-		}
-		defer os.RemoveAll(dir)
-		train, modelFile := filepath.Join(dir, "train.csv"), filepath.Join(dir, "model.json")
-		step("building the training set as of " + asOf.Format(time.DateOnly) + " with outcomes over the next 12 months")
-		if err := runDatasetBuild(ctx, []string{"--db", *db, "--as-of", asOf.Format(time.DateOnly), "--horizon", "12m", "--backfill", "--out", train}); err != nil {
-			return fmt.Errorf("dataset build: %w", err)
-		}
-		step("training the additive model")
-		if err := runModelTrain(ctx, []string{"--data", train, "--label", "bad", "--exclude", "person", "--protected", "protected_sex", "--seed", "42", "--out", modelFile}); err != nil {
-			return fmt.Errorf("model train: %w", err)
-		}
-		step("registering and activating it")
-		if err := runModelRegister(ctx, []string{"--db", *db, "--activate", "--note", "demo: simulated population", modelFile}); err != nil {
-			return fmt.Errorf("model register: %w", err)
-		}
-		step("scoring everyone")
-		if err := runRescore(ctx, []string{"--db", *db, "--fresh"}); err != nil {
-			return fmt.Errorf("rescore: %w", err)
 		}
 	}
 	base := "http://" + *addr
@@ -101,4 +75,42 @@ Try:
 `, time.Since(start).Round(100*time.Millisecond), person, base, base, base,
 		*token, base, person, *token, base, person, *token, base, person, *token, base, person, *token, base, person, *db, person)
 	return runServe(ctx, []string{"--db", *db, "--addr", *addr, "--demo", "--operator-token", *token, "--log-format", "text"})
+}
+
+// buildDemo makes the demo database from nothing: a simulated population,
+// the training set as of a year before the histories end, the additive
+// model trained on it (sensitive attributes withheld, declared directions
+// enforced), registered, activated, and everyone scored. The demo's
+// acceptance test builds the same population through it.
+func buildDemo(ctx context.Context, db string, people int, seed uint64, step func(string)) error {
+	os.Remove(db)
+	end := simulate.DefaultEnd
+	asOf := end.AddDate(-1, 0, 0)
+	step(fmt.Sprintf("simulating %d people over 24 months into %s", people, db))
+	if err := runSimulate(ctx, []string{"--db", db, "--people", strconv.Itoa(people), "--seed", strconv.FormatUint(seed, 10)}); err != nil {
+		return fmt.Errorf("simulate: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "sesame-demo")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	train, modelFile := filepath.Join(dir, "train.csv"), filepath.Join(dir, "model.json")
+	step("building the training set as of " + asOf.Format(time.DateOnly) + " with outcomes over the next 12 months")
+	if err := runDatasetBuild(ctx, []string{"--db", db, "--as-of", asOf.Format(time.DateOnly), "--horizon", "12m", "--backfill", "--out", train}); err != nil {
+		return fmt.Errorf("dataset build: %w", err)
+	}
+	step("training the additive model")
+	if err := runModelTrain(ctx, []string{"--data", train, "--label", "bad", "--exclude", "person", "--protected", "protected_sex", "--seed", "42", "--out", modelFile}); err != nil {
+		return fmt.Errorf("model train: %w", err)
+	}
+	step("registering and activating it")
+	if err := runModelRegister(ctx, []string{"--db", db, "--activate", "--note", "demo: simulated population", modelFile}); err != nil {
+		return fmt.Errorf("model register: %w", err)
+	}
+	step("scoring everyone")
+	if err := runRescore(ctx, []string{"--db", db, "--fresh"}); err != nil {
+		return fmt.Errorf("rescore: %w", err)
+	}
+	return nil
 }
