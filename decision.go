@@ -56,8 +56,18 @@ type DecisionResult struct {
 	Amount        float64 `json:"amount,omitempty"` // a loan's principal
 	Rate          float64 `json:"rate,omitempty"`   // a loan's annual rate
 	PriceTier     string  `json:"price_tier,omitempty"`
-	// Reasons are the policy's own words, then (on decline) up to
-	// MaxDeclineReasons of the score's reasons.
+	// Rule is the product's rule when a score threshold decided, said apart
+	// from the reasons ("score 596, the product needs 600"): a cutoff is not
+	// a reason (Reg B 1002.9(b)(2)), the score's reasons say why the score
+	// is what it is.
+	Rule string `json:"rule,omitempty"`
+	// NeedsScore is the score the product needs when that decided (the
+	// policy's "needs_score"); Rule says it in words.
+	NeedsScore int `json:"needs_score,omitempty"`
+	// Reasons are the policy's own words (specific facts such as a default),
+	// then (on decline) up to MaxDeclineReasons of the score's reasons; the
+	// score's reasons with their codes and points are in the decision's
+	// input.
 	Reasons []string `json:"reasons,omitempty"`
 }
 

@@ -97,6 +97,11 @@ func (p *Policy) Evaluate(in sesame.DecisionInput) (sesame.DecisionResult, error
 	if err != nil {
 		return sesame.DecisionResult{}, sesame.Errorf(sesame.EINVALID, "policy %s returned an invalid result: %v", p.Product.ID, err)
 	}
+	if res.NeedsScore != 0 {
+		// The product's rule, apart from the reasons: a cutoff is not a
+		// reason; the score's reasons below say why the score is what it is.
+		res.Rule = fmt.Sprintf("score %d, the product needs %d", in.Score, res.NeedsScore)
+	}
 	if res.Decision == sesame.Decline {
 		for _, r := range in.Reasons {
 			if len(res.Reasons) >= sesame.MaxDeclineReasons {
@@ -148,6 +153,12 @@ func toResult(v ref.Val) (sesame.DecisionResult, error) {
 				return r, fmt.Errorf(`"decision" must be "approve", "decline" or "refer", not %v`, x)
 			}
 			r.Decision = s
+		case "needs_score":
+			n, ok := x.(int64)
+			if !ok || n < sesame.MinScore || n > sesame.MaxScore {
+				return r, fmt.Errorf(`"needs_score" must be a score from %d to %d`, sesame.MinScore, sesame.MaxScore)
+			}
+			r.NeedsScore = int(n)
 		case "price_tier":
 			s, ok := x.(string)
 			if !ok || len(s) > 40 {
@@ -177,7 +188,7 @@ func toResult(v ref.Val) (sesame.DecisionResult, error) {
 		case "rate":
 			err = num(k, &r.Rate)
 		default:
-			return r, fmt.Errorf("unknown field %q; a result has decision, credit_line, deposit_waived, order_value, amount, rate, price_tier and reasons", k)
+			return r, fmt.Errorf("unknown field %q; a result has decision, credit_line, deposit_waived, order_value, amount, rate, price_tier, needs_score and reasons", k)
 		}
 		if err != nil {
 			return r, err

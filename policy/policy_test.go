@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -121,9 +122,47 @@ func TestDeclineGivesAtMostFourExactReasons(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"score below 600", "High use of credit limits", "Recent payments past due", "Income not verified"}
+	want := []string{"High use of credit limits", "Recent payments past due", "Income not verified", "Recent change of phone number"}
 	if strings.Join(r.Reasons, "|") != strings.Join(want, "|") {
 		t.Errorf("reasons %q, want %q", r.Reasons, want)
+	}
+	if r.Rule != "score 500, the product needs 600" || r.NeedsScore != 600 {
+		t.Errorf("rule %q (needs %d), want the product's rule said apart", r.Rule, r.NeedsScore)
+	}
+}
+
+// No shipped product gives a cutoff as a reason (Reg B calls "failed to
+// achieve a qualifying score" insufficient): whenever a score threshold
+// declines, the rule is said apart and the reasons are the score's.
+// (Referrals are no adverse action; their notes may mention the score.)
+func TestNoCutoffIsAReason(t *testing.T) {
+	products, err := Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cutoff := regexp.MustCompile(`(?i)score|qualif|cutoff|needs? \d`)
+	declines := 0
+	for id, p := range products {
+		for s := sesame.MinScore; s <= sesame.MaxScore; s += 10 {
+			r, err := p.Evaluate(scored(s, 0, nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Decision == sesame.Decline {
+				declines++
+				for _, reason := range r.Reasons {
+					if cutoff.MatchString(reason) {
+						t.Errorf("%s at %d: reason %q is a cutoff", id, s, reason)
+					}
+				}
+				if r.Rule == "" && len(r.Reasons) == 0 {
+					t.Errorf("%s at %d: declined with neither rule nor reasons", id, s)
+				}
+			}
+		}
+	}
+	if declines == 0 {
+		t.Fatal("no product declined anyone: the test shows nothing")
 	}
 }
 
