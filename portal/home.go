@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/score"
 )
 
 // historyLimit is how many past scores the home page charts.
@@ -32,6 +33,7 @@ type dimRow struct {
 	Dimension sesame.Dimension `json:"dimension"`
 	Label     string           `json:"label"`
 	Score     int              `json:"score"`
+	Points    float64          `json:"points"` // the dimension's share of the score's points
 	Then      int              `json:"then,omitempty"`
 	Delta     int              `json:"delta"`
 }
@@ -70,9 +72,11 @@ func (p *Portal) homeData(r *http.Request, l *Locale, person string) (*homeData,
 	d.Radar = radarSVG(l, s.Dimensions)
 	d.History = historySVG(l, hist)
 	for _, dim := range s.Dimensions {
-		d.Dims = append(d.Dims, dimRow{Dimension: dim.Dimension, Label: l.T("dim." + string(dim.Dimension)), Score: dim.Score})
+		d.Dims = append(d.Dims, dimRow{Dimension: dim.Dimension, Label: l.T("dim." + string(dim.Dimension)), Score: dim.Score, Points: dim.Points})
 	}
-	d.Reasons, d.Tips = s.Reasons, s.Tips
+	// Reasons and tips in the person's language, from their codes and values.
+	loc := score.Localized(s, l.Code())
+	d.Reasons, d.Tips = loc.Reasons, loc.Tips
 	if len(s.Tips) > 0 {
 		d.WhatIfFeature = s.Tips[0].Feature
 		d.WhatIfValue = formatNumber(s.Tips[0].Target)
