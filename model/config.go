@@ -39,6 +39,11 @@ type Config struct {
 	// operator opted in as model inputs; every other sensitive feature is
 	// left out of training. It is stored in the artifact.
 	Allow []string `json:"allow,omitempty"`
+	// AuditCutoffs, when set, makes Train audit the model's fairness on its
+	// training rows at these product cutoffs (Model.Audit), for every
+	// protected column and the age band 62+ from AgeColumn.
+	AuditCutoffs []Cutoff `json:"audit_cutoffs,omitempty"`
+	AgeColumn    string   `json:"age_column,omitempty"`
 	// MonotoneAuto constrains every numeric feature whose learned shape
 	// already has a clear trend, in that trend's direction.
 	MonotoneAuto bool `json:"monotone_auto,omitempty"`

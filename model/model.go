@@ -46,6 +46,9 @@ type Model struct {
 	// Medians anchor the dimension scores (see Medians); nil in artifacts
 	// from before them.
 	Medians *Medians `json:"medians,omitempty"`
+	// Audit is the fairness audit taken at training (see Audit); nil when
+	// no protected column was given.
+	Audit *Audit `json:"audit,omitempty"`
 	// Free lists the features trained without a direction, and why.
 	Free []FreeFeature `json:"free_features,omitempty"`
 

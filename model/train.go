@@ -19,6 +19,7 @@ func Train(d *Dataset, cfg Config) (*Model, error) {
 	if err := checkScaling(cfg.Scaling); err != nil {
 		return nil, err
 	}
+	full := d
 	d, withheld := withholdSensitive(d, cfg)
 	if len(d.Columns) == 0 {
 		return nil, fmt.Errorf("no model inputs left (sensitive columns withheld: %v)", withheld)
@@ -78,6 +79,7 @@ func Train(d *Dataset, cfg Config) (*Model, error) {
 	m.Metrics.Validation = tr.validation
 	m.Metrics.Calibration = tr.calibration
 	m.Metrics.Rounds = tr.rounds
+	m.Audit = m.auditTraining(full, cfg)
 	return m, nil
 }
 

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -221,5 +222,18 @@ func TestSameInputSameResult(t *testing.T) {
 		if a.Decision != b.Decision || a.Amount != b.Amount || a.Rate != b.Rate || a.PriceTier != b.PriceTier {
 			t.Fatalf("%+v != %+v", a, b)
 		}
+	}
+}
+
+// The audit's cutoffs are the shipped products' own thresholds.
+func TestShippedCutoffs(t *testing.T) {
+	products, err := Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(Cutoffs(products))
+	want := "[{bike_sharing 600} {car_rental 650} {credit_card 600} {house_rental 650} {personal_loan 600} {short_stay 650} {try_before_buy 600}]"
+	if got != want {
+		t.Fatalf("cutoffs %s, want %s", got, want)
 	}
 }

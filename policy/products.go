@@ -131,3 +131,33 @@ func (c *Catalog) Products() []sesame.Product {
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
+
+// Cutoff is the lowest score at which a product approves a person whose
+// record has nothing against it (every feature at its neutral default,
+// income verified): the product's score threshold, which a fairness audit
+// measures approval at.
+type Cutoff struct {
+	Product string
+	Score   int
+}
+
+// Cutoffs finds each product's threshold by evaluating it at every score
+// of the scale; a product that approves nobody so, or everybody (no
+// threshold), is left out. Sorted by product.
+func Cutoffs(products map[string]*Policy) []Cutoff {
+	var out []Cutoff
+	for id, p := range products {
+		for s := sesame.MinScore; s <= sesame.MaxScore; s++ {
+			in := sesame.DecisionInput{Status: sesame.StatusScored, Score: s, Band: sesame.BandOf(s),
+				Features: map[string]float64{"income_verified": 1}}
+			if r, err := p.Evaluate(in); err == nil && r.Decision == sesame.Approve {
+				if s > sesame.MinScore {
+					out = append(out, Cutoff{Product: id, Score: s})
+				}
+				break
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Product < out[j].Product })
+	return out
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/sesame-credit/sesame/model"
 	"github.com/sesame-credit/sesame/model/report"
 	"github.com/sesame-credit/sesame/model/table"
+	"github.com/sesame-credit/sesame/policy"
 	"github.com/sesame-credit/sesame/score"
 )
 
@@ -55,6 +56,7 @@ func runModelTrain(ctx context.Context, args []string) error {
 	anchor := fs.Float64("anchor-score", 600, "score at the anchor odds")
 	anchorOdds := fs.Float64("anchor-odds", 30, "good:bad odds at the anchor score")
 	pdo := fs.Float64("pdo", 40, "points to double the odds")
+	ageColumn := fs.String("age-column", "age_years", "column giving the protected age band 62+ for the fairness audit (an input only with --allow age)")
 	out := fs.String("out", "", "where to write the model JSON (required)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -63,7 +65,12 @@ func runModelTrain(ctx context.Context, args []string) error {
 		return usageError(fs, "--data, --label and --out are required")
 	}
 	cfg := model.Config{Kind: *kind, Interactions: *interactions, Seed: *seed, Bags: *bags, Progress: progressReporter(),
-		Catalogue: score.ModelCatalogue(), Allow: allow}
+		Catalogue: score.ModelCatalogue(), Allow: allow, AgeColumn: *ageColumn}
+	products, err := policy.Shipped()
+	if err != nil {
+		return err
+	}
+	cfg.AuditCutoffs = auditCutoffs(products)
 	cfg.Scaling = model.DefaultScaling()
 	cfg.Scaling.AnchorScore, cfg.Scaling.AnchorOdds, cfg.Scaling.PDO = *anchor, *anchorOdds, *pdo
 	if err := parseMonotone(*monotone, &cfg); err != nil {
@@ -322,4 +329,20 @@ func progressReporter() func(model.Progress) {
 			last = p.Stage
 		}
 	}
+}
+
+// auditCutoffs are the shipped products' score thresholds for the fairness
+// audit, one per distinct score, naming the products that use it.
+func auditCutoffs(products map[string]*policy.Policy) []model.Cutoff {
+	var out []model.Cutoff
+	for _, c := range policy.Cutoffs(products) {
+		k := slices.IndexFunc(out, func(o model.Cutoff) bool { return o.Score == c.Score })
+		if k < 0 {
+			out = append(out, model.Cutoff{Product: c.Product, Score: c.Score})
+			continue
+		}
+		out[k].Product += ", " + c.Product
+	}
+	slices.SortFunc(out, func(a, b model.Cutoff) int { return a.Score - b.Score })
+	return out
 }

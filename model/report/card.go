@@ -1,0 +1,209 @@
+package report
+
+import (
+	"fmt"
+	"html"
+	"io"
+	"strings"
+
+	"github.com/sesame-credit/sesame/model"
+)
+
+// A model card says, for one model version, what a regulator or an
+// operator needs before trusting it: the data, the method, the metrics, the
+// fairness audit, the constraints and the limits. CardMarkdown and CardHTML
+// render the same card.
+
+type cardSection struct {
+	title  string
+	paras  []string
+	tables []cardTable
+}
+
+type cardTable struct {
+	caption string
+	head    []string
+	rows    [][]string
+}
+
+func pct(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
+
+// card builds the card's sections from the artifact.
+func card(m *model.Model) []cardSection {
+	var out []cardSection
+	tr := m.Training
+	data := cardSection{title: "Data", paras: []string{
+		fmt.Sprintf("Trained on %d rows (bad rate %s), label `%s`; data sha256 `%s`.", tr.Rows, pct(tr.BadRate), tr.Label, tr.SHA256),
+	}}
+	if len(tr.Protected) > 0 {
+		data.paras = append(data.paras, "Protected columns, never inputs, kept for the fairness audit: "+strings.Join(tr.Protected, ", ")+".")
+	}
+	if len(tr.Withheld) > 0 {
+		data.paras = append(data.paras, "Sensitive columns withheld from the inputs (not allowed by the operator): "+strings.Join(tr.Withheld, ", ")+".")
+	}
+	if len(m.Params.Allow) > 0 {
+		data.paras = append(data.paras, "Sensitive attributes the operator allowed as inputs: "+strings.Join(m.Params.Allow, ", ")+".")
+	}
+	if len(tr.Dropped) > 0 {
+		data.paras = append(data.paras, "Dropped columns: "+strings.Join(tr.Dropped, "; ")+".")
+	}
+	out = append(out, data)
+
+	out = append(out, cardSection{title: "Method", paras: []string{
+		fmt.Sprintf("An %s model: %d features and %d pair terms, each a table of bins to points; the score is the sum of the points, clamped to %d–%d (%g points at odds %g:1, %g points to double the odds).",
+			m.Kind, len(m.Features), len(m.Interactions), m.Scaling.Min, m.Scaling.Max, m.Scaling.AnchorScore, m.Scaling.AnchorOdds, m.Scaling.PDO),
+		fmt.Sprintf("Boosted in %d bags (learning rate %g); pairs screened from a fixed budget and kept only when they lower the out-of-bag log-loss by %g or more.", m.Params.Bags, m.Params.LearningRate, model.PairMinGain),
+		"Reasons are exact: each factor's points lost against the best attainable, a pair's points split between its two factors by Shapley values.",
+	}})
+
+	v, t := m.Metrics.Validation, m.Metrics.Train
+	out = append(out, cardSection{title: "Metrics", tables: []cardTable{{
+		head: []string{"rows", "AUC", "Gini", "KS", "Brier", "log-loss"},
+		rows: [][]string{
+			{fmt.Sprintf("out-of-bag %d", v.Rows), f4(v.AUC), f4(v.Gini), f4(v.KS), f4(v.Brier), f4(v.LogLoss)},
+			{fmt.Sprintf("in-sample %d", t.Rows), f4(t.AUC), f4(t.Gini), f4(t.KS), f4(t.Brier), f4(t.LogLoss)},
+		}}}})
+
+	fair := cardSection{title: "Fairness"}
+	if a := m.Audit; a == nil {
+		fair.paras = []string{"No fairness audit: the model was trained without protected columns."}
+	} else {
+		fair.paras = []string{fmt.Sprintf("Audited on %s (%d rows), at each shipped product's cutoff. An adverse impact ratio below 0.8 fails the four-fifths rule of thumb; a proxy AUC of %.2f or more flags an input that predicts a protected attribute on its own.", a.Data, a.Rows, model.ProxyFlagAUC)}
+		for _, at := range a.Attributes {
+			tb := cardTable{caption: at.Attribute, head: []string{"group", "rows", "mean score", "observed bad", "predicted bad"}}
+			for _, c := range a.Cutoffs {
+				tb.head = append(tb.head, fmt.Sprintf("approval ≥%d (%s)", c.Score, c.Product))
+			}
+			for _, g := range at.Groups {
+				row := []string{g.Group, fmt.Sprint(g.Rows), fmt.Sprintf("%.1f", g.MeanScore), pct(g.ObservedBadRate), pct(g.PredictedBadRate)}
+				for _, ap := range g.Approval {
+					row = append(row, pct(ap))
+				}
+				tb.rows = append(tb.rows, row)
+			}
+			air := []string{"adverse impact ratio", "", "", "", ""}
+			for _, r := range at.AdverseImpact {
+				flag := ""
+				if r < 0.8 {
+					flag = " ⚠"
+				}
+				air = append(air, fmt.Sprintf("%.3f%s", r, flag))
+			}
+			tb.rows = append(tb.rows, air)
+			fair.tables = append(fair.tables, tb)
+		}
+		px := cardTable{caption: "proxy check (inputs ranked by AUC for a protected attribute)", head: []string{"input", "attribute", "group", "AUC", "flag"}}
+		for i, p := range a.Proxies {
+			if i == 10 && !p.Flag {
+				break
+			}
+			flag := ""
+			if p.Flag {
+				flag = "≥ " + fmt.Sprint(model.ProxyFlagAUC)
+			}
+			px.rows = append(px.rows, []string{p.Feature, p.Attribute, p.Group, f4(p.AUC), flag})
+		}
+		fair.tables = append(fair.tables, px)
+	}
+	out = append(out, fair)
+
+	cons := cardSection{title: "Constraints"}
+	var directed []string
+	for _, f := range m.Features {
+		switch {
+		case f.Monotone > 0:
+			directed = append(directed, f.Name+" (more never costs points)")
+		case f.Monotone < 0:
+			directed = append(directed, f.Name+" (more never earns points)")
+		}
+		if f.NoPenaltyFrom != 0 {
+			cons.paras = append(cons.paras, fmt.Sprintf("%s: from %g on, never fewer points than at any lower value.", f.Name, f.NoPenaltyFrom))
+		}
+	}
+	cons.paras = append(cons.paras, fmt.Sprintf("Declared directions enforced (%d): %s.", len(directed), strings.Join(directed, ", ")))
+	if len(m.Free) > 0 {
+		free := cardTable{caption: "features left free", head: []string{"feature", "why"}}
+		for _, f := range m.Free {
+			free.rows = append(free.rows, []string{f.Name, f.Why})
+		}
+		cons.tables = append(cons.tables, free)
+	}
+	out = append(out, cons)
+
+	out = append(out, cardSection{title: "Limits", paras: []string{
+		"The audit measures the training population; a population that drifts from it needs a new audit (`sesame model eval --protected …`).",
+		"Approval rates assume a record with nothing else against it: a product's other rules (defaults, unpaid rentals) decline some people the cutoff alone would approve.",
+		"Missing values have their own bins; opt-in signals (connections) are neutral when absent and never a reason.",
+	}})
+	return out
+}
+
+func f4(x float64) string { return fmt.Sprintf("%.4f", x) }
+
+// CardMarkdown writes the model card of version as Markdown.
+func CardMarkdown(w io.Writer, m *model.Model, version string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Model card: %s\n", version)
+	for _, s := range card(m) {
+		fmt.Fprintf(&b, "\n## %s\n", s.title)
+		for _, p := range s.paras {
+			fmt.Fprintf(&b, "\n%s\n", p)
+		}
+		for _, t := range s.tables {
+			if t.caption != "" {
+				fmt.Fprintf(&b, "\n**%s**\n", t.caption)
+			}
+			fmt.Fprintf(&b, "\n| %s |\n|%s\n", strings.Join(t.head, " | "), strings.Repeat("---|", len(t.head)))
+			for _, r := range t.rows {
+				fmt.Fprintf(&b, "| %s |\n", strings.Join(r, " | "))
+			}
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// CardHTML writes the model card of version as one self-contained page.
+func CardHTML(w io.Writer, m *model.Model, version string) error {
+	var b strings.Builder
+	e := html.EscapeString
+	fmt.Fprintf(&b, `<!doctype html><html lang="en"><meta charset="utf-8"><title>Model card %s</title><style>
+body{font:14px/1.5 system-ui,sans-serif;margin:24px;color:#1f2328;max-width:1100px}
+table{border-collapse:collapse;margin:8px 0}td,th{padding:2px 10px;border-bottom:1px solid #eaeef2;text-align:left}
+caption{text-align:left;font-weight:600}code{background:#f6f8fa}
+</style><h1>Model card: %s</h1>`, e(version), e(version))
+	code := func(s string) string { // `x` → <code>x</code>, after escaping
+		parts := strings.Split(e(s), "`")
+		for i := 1; i < len(parts); i += 2 {
+			parts[i] = "<code>" + parts[i] + "</code>"
+		}
+		return strings.Join(parts, "")
+	}
+	for _, s := range card(m) {
+		fmt.Fprintf(&b, "<h2>%s</h2>", e(s.title))
+		for _, p := range s.paras {
+			fmt.Fprintf(&b, "<p>%s</p>", code(p))
+		}
+		for _, t := range s.tables {
+			b.WriteString("<table>")
+			if t.caption != "" {
+				fmt.Fprintf(&b, "<caption>%s</caption>", e(t.caption))
+			}
+			b.WriteString("<tr>")
+			for _, h := range t.head {
+				fmt.Fprintf(&b, "<th>%s</th>", e(h))
+			}
+			b.WriteString("</tr>")
+			for _, r := range t.rows {
+				b.WriteString("<tr>")
+				for _, c := range r {
+					fmt.Fprintf(&b, "<td>%s</td>", e(c))
+				}
+				b.WriteString("</tr>")
+			}
+			b.WriteString("</table>")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
