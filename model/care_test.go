@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/sesame-credit/sesame/model/table"
@@ -157,5 +158,73 @@ func TestDeclaredDirectionsHold(t *testing.T) {
 		if allow != nil && !slices.Contains(m.Free, FreeFeature{Name: "age", Why: "no fixed direction"}) {
 			t.Fatalf("free features %v do not report age and why", m.Free)
 		}
+	}
+}
+
+// The fairness audit counts approvals per group at each cutoff, takes the
+// adverse impact ratio from them, compares observed and predicted bad
+// rates, and flags an input that gives a protected attribute away.
+func TestFairnessAudit(t *testing.T) {
+	tab := agedData(6000, 8)
+	// A protected column the data share with tenure: long tenure is
+	// mostly group "a", so tenure is a proxy for it.
+	tab.Header = append(tab.Header, "group")
+	rng := rand.New(rand.NewPCG(9, 9))
+	for i, r := range tab.Rows {
+		g := "b"
+		if tenure, _ := strconv.ParseFloat(r[1], 64); tenure > 10 && rng.IntN(10) < 9 || tenure <= 10 && rng.IntN(10) == 0 {
+			g = "a"
+		}
+		tab.Rows[i] = append(r, g)
+	}
+	d, err := LoadDataset(tab, DataSpec{Label: "bad", Protected: []string{"group"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := fastConfig()
+	cfg.Catalogue, cfg.AgeColumn = agedCatalogue, "age"
+	cfg.AuditCutoffs = []Cutoff{{Product: "card", Score: 600}, {Product: "loan", Score: 650}}
+	m, err := Train(d, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := m.Audit
+	if a == nil || len(a.Attributes) != 2 || a.Attributes[0].Attribute != "group" || a.Attributes[1].Attribute != "age 62+" {
+		t.Fatalf("audit attributes %+v, want group and age 62+", a)
+	}
+	rows, err := m.EncodeTable(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Recount group a's approval at 600 and the ratio by hand.
+	approved, n := map[string]float64{}, map[string]float64{}
+	for i, x := range rows {
+		g := tab.Rows[i][len(tab.Header)-1]
+		n[g]++
+		if m.Score(x).Score >= 600 {
+			approved[g]++
+		}
+	}
+	ra, rb := approved["a"]/n["a"], approved["b"]/n["b"]
+	got := a.Attributes[0]
+	if math.Abs(got.Groups[0].Approval[0]-ra) > 1e-6 || math.Abs(got.AdverseImpact[0]-math.Min(ra, rb)/math.Max(ra, rb)) > 1e-4 {
+		t.Fatalf("approval %v / AIR %v, recounted %v, %v", got.Groups[0].Approval[0], got.AdverseImpact[0], ra, math.Min(ra, rb)/math.Max(ra, rb))
+	}
+	for _, g := range got.Groups {
+		if math.Abs(g.ObservedBadRate-g.PredictedBadRate) > 0.05 {
+			t.Errorf("group %s: observed %v against predicted %v: calibration off", g.Group, g.ObservedBadRate, g.PredictedBadRate)
+		}
+	}
+	flagged := false
+	for _, p := range a.Proxies {
+		if p.Feature == "tenure" && p.Attribute == "group" {
+			flagged = p.Flag && p.AUC >= ProxyFlagAUC
+		}
+		if p.Feature == "late" && p.Flag {
+			t.Errorf("late payments flagged as a proxy: %+v", p)
+		}
+	}
+	if !flagged {
+		t.Fatalf("tenure gives the group away but is not flagged: %+v", a.Proxies)
 	}
 }

@@ -14,7 +14,10 @@ type Evaluation struct {
 	Bands       []BandRow        `json:"bands"`
 	Importance  []Importance     `json:"importance"`
 	Fairness    *Fairness        `json:"fairness,omitempty"`
-	PSI         *float64         `json:"psi,omitempty"` // against the training scores, when given
+	// Audit is the full fairness audit over several protected attributes
+	// (sesame model eval --protected a,b --age-column …), when asked for.
+	Audit *Audit   `json:"audit,omitempty"`
+	PSI   *float64 `json:"psi,omitempty"` // against the training scores, when given
 	// Curves for charts; omitted from JSON to keep it short.
 	ROC           []ROCPoint `json:"-"`
 	Scores        []int      `json:"-"`

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -117,8 +118,9 @@ func runModelEval(ctx context.Context, args []string) error {
 	data := fs.String("data", "", "labelled data to evaluate on (required)")
 	label := fs.String("label", "", "label column (required)")
 	bad := fs.String("bad", "", "label value that means bad, when the label is not 0/1")
-	protected := fs.String("protected", "", "protected column for the fairness section")
-	cutoff := fs.Int("cutoff", 600, "approval cutoff score for the fairness section")
+	protected := fs.String("protected", "", "comma-separated protected columns (never inputs) for the fairness audit")
+	ageColumn := fs.String("age-column", "", "column giving the protected age band 62+ for the fairness audit")
+	cutoff := fs.Int("cutoff", 600, "approval cutoff score for the single-cutoff fairness table")
 	baseline := fs.String("baseline", "", "data (e.g. the training file) to compare score distributions with (PSI)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the text report")
 	html := fs.String("html", "", "also write a self-contained HTML report with charts to this file")
@@ -145,17 +147,37 @@ func runModelEval(ctx context.Context, args []string) error {
 		return err
 	}
 	opt := model.EvalOptions{Cutoff: *cutoff}
-	if *protected != "" {
-		j := t.Column(*protected)
+	groups := map[string][]string{}
+	var attributes []string
+	for _, col := range splitList(*protected) {
+		j := t.Column(col)
 		if j < 0 {
-			return fmt.Errorf("protected column %q not found", *protected)
+			return fmt.Errorf("protected column %q not found", col)
 		}
-		if m.Feature(*protected) >= 0 {
-			return fmt.Errorf("protected column %q is a model input; retrain with --protected %s", *protected, *protected)
+		if m.Feature(col) >= 0 {
+			return fmt.Errorf("protected column %q is a model input; retrain with --protected %s", col, col)
 		}
 		for _, r := range t.Rows {
-			opt.Groups = append(opt.Groups, strings.TrimSpace(r[j]))
+			groups[col] = append(groups[col], strings.TrimSpace(r[j]))
 		}
+		attributes = append(attributes, col)
+	}
+	if len(attributes) > 0 {
+		opt.Groups = groups[attributes[0]]
+	}
+	if *ageColumn != "" {
+		j := t.Column(*ageColumn)
+		if j < 0 {
+			return fmt.Errorf("age column %q not found", *ageColumn)
+		}
+		for _, r := range t.Rows {
+			age, err := strconv.ParseFloat(strings.TrimSpace(r[j]), 64)
+			if err != nil {
+				age = math.NaN()
+			}
+			groups["age 62+"] = append(groups["age 62+"], model.AgeBand(age))
+		}
+		attributes = append(attributes, "age 62+")
 	}
 	if *baseline != "" {
 		bt, err := table.ReadFile(*baseline)
@@ -171,6 +193,13 @@ func runModelEval(ctx context.Context, args []string) error {
 		}
 	}
 	ev := m.Evaluate(rows, y, opt)
+	if len(attributes) > 0 {
+		products, err := policy.Shipped()
+		if err != nil {
+			return err
+		}
+		ev.Audit = m.AuditFairness(*data, rows, y, attributes, groups, auditCutoffs(products))
+	}
 	if *html != "" {
 		f, err := os.Create(*html)
 		if err != nil {

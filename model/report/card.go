@@ -50,7 +50,7 @@ func card(m *model.Model) []cardSection {
 	out = append(out, data)
 
 	out = append(out, cardSection{title: "Method", paras: []string{
-		fmt.Sprintf("An %s model: %d features and %d pair terms, each a table of bins to points; the score is the sum of the points, clamped to %d–%d (%g points at odds %g:1, %g points to double the odds).",
+		fmt.Sprintf("Kind %s: %d features and %d pair terms, each a table of bins to points; the score is the sum of the points, clamped to %d–%d (%g points at odds %g:1, %g points to double the odds).",
 			m.Kind, len(m.Features), len(m.Interactions), m.Scaling.Min, m.Scaling.Max, m.Scaling.AnchorScore, m.Scaling.AnchorOdds, m.Scaling.PDO),
 		fmt.Sprintf("Boosted in %d bags (learning rate %g); pairs screened from a fixed budget and kept only when they lower the out-of-bag log-loss by %g or more.", m.Params.Bags, m.Params.LearningRate, model.PairMinGain),
 		"Reasons are exact: each factor's points lost against the best attainable, a pair's points split between its two factors by Shapley values.",
@@ -64,48 +64,7 @@ func card(m *model.Model) []cardSection {
 			{fmt.Sprintf("in-sample %d", t.Rows), f4(t.AUC), f4(t.Gini), f4(t.KS), f4(t.Brier), f4(t.LogLoss)},
 		}}}})
 
-	fair := cardSection{title: "Fairness"}
-	if a := m.Audit; a == nil {
-		fair.paras = []string{"No fairness audit: the model was trained without protected columns."}
-	} else {
-		fair.paras = []string{fmt.Sprintf("Audited on %s (%d rows), at each shipped product's cutoff. An adverse impact ratio below 0.8 fails the four-fifths rule of thumb; a proxy AUC of %.2f or more flags an input that predicts a protected attribute on its own.", a.Data, a.Rows, model.ProxyFlagAUC)}
-		for _, at := range a.Attributes {
-			tb := cardTable{caption: at.Attribute, head: []string{"group", "rows", "mean score", "observed bad", "predicted bad"}}
-			for _, c := range a.Cutoffs {
-				tb.head = append(tb.head, fmt.Sprintf("approval ≥%d (%s)", c.Score, c.Product))
-			}
-			for _, g := range at.Groups {
-				row := []string{g.Group, fmt.Sprint(g.Rows), fmt.Sprintf("%.1f", g.MeanScore), pct(g.ObservedBadRate), pct(g.PredictedBadRate)}
-				for _, ap := range g.Approval {
-					row = append(row, pct(ap))
-				}
-				tb.rows = append(tb.rows, row)
-			}
-			air := []string{"adverse impact ratio", "", "", "", ""}
-			for _, r := range at.AdverseImpact {
-				flag := ""
-				if r < 0.8 {
-					flag = " ⚠"
-				}
-				air = append(air, fmt.Sprintf("%.3f%s", r, flag))
-			}
-			tb.rows = append(tb.rows, air)
-			fair.tables = append(fair.tables, tb)
-		}
-		px := cardTable{caption: "proxy check (inputs ranked by AUC for a protected attribute)", head: []string{"input", "attribute", "group", "AUC", "flag"}}
-		for i, p := range a.Proxies {
-			if i == 10 && !p.Flag {
-				break
-			}
-			flag := ""
-			if p.Flag {
-				flag = "≥ " + fmt.Sprint(model.ProxyFlagAUC)
-			}
-			px.rows = append(px.rows, []string{p.Feature, p.Attribute, p.Group, f4(p.AUC), flag})
-		}
-		fair.tables = append(fair.tables, px)
-	}
-	out = append(out, fair)
+	out = append(out, fairnessSection(m.Audit))
 
 	cons := cardSection{title: "Constraints"}
 	var directed []string
@@ -144,23 +103,27 @@ func f4(x float64) string { return fmt.Sprintf("%.4f", x) }
 func CardMarkdown(w io.Writer, m *model.Model, version string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Model card: %s\n", version)
-	for _, s := range card(m) {
-		fmt.Fprintf(&b, "\n## %s\n", s.title)
+	markdownSections(&b, card(m))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func markdownSections(b *strings.Builder, sections []cardSection) {
+	for _, s := range sections {
+		fmt.Fprintf(b, "\n## %s\n", s.title)
 		for _, p := range s.paras {
-			fmt.Fprintf(&b, "\n%s\n", p)
+			fmt.Fprintf(b, "\n%s\n", p)
 		}
 		for _, t := range s.tables {
 			if t.caption != "" {
-				fmt.Fprintf(&b, "\n**%s**\n", t.caption)
+				fmt.Fprintf(b, "\n**%s**\n", t.caption)
 			}
-			fmt.Fprintf(&b, "\n| %s |\n|%s\n", strings.Join(t.head, " | "), strings.Repeat("---|", len(t.head)))
+			fmt.Fprintf(b, "\n| %s |\n|%s\n", strings.Join(t.head, " | "), strings.Repeat("---|", len(t.head)))
 			for _, r := range t.rows {
-				fmt.Fprintf(&b, "| %s |\n", strings.Join(r, " | "))
+				fmt.Fprintf(b, "| %s |\n", strings.Join(r, " | "))
 			}
 		}
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 // CardHTML writes the model card of version as one self-contained page.
@@ -172,6 +135,13 @@ body{font:14px/1.5 system-ui,sans-serif;margin:24px;color:#1f2328;max-width:1100
 table{border-collapse:collapse;margin:8px 0}td,th{padding:2px 10px;border-bottom:1px solid #eaeef2;text-align:left}
 caption{text-align:left;font-weight:600}code{background:#f6f8fa}
 </style><h1>Model card: %s</h1>`, e(version), e(version))
+	htmlSections(&b, card(m))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func htmlSections(b *strings.Builder, sections []cardSection) {
+	e := html.EscapeString
 	code := func(s string) string { // `x` → <code>x</code>, after escaping
 		parts := strings.Split(e(s), "`")
 		for i := 1; i < len(parts); i += 2 {
@@ -179,31 +149,77 @@ caption{text-align:left;font-weight:600}code{background:#f6f8fa}
 		}
 		return strings.Join(parts, "")
 	}
-	for _, s := range card(m) {
-		fmt.Fprintf(&b, "<h2>%s</h2>", e(s.title))
+	for _, s := range sections {
+		fmt.Fprintf(b, "<h2>%s</h2>", e(s.title))
 		for _, p := range s.paras {
-			fmt.Fprintf(&b, "<p>%s</p>", code(p))
+			fmt.Fprintf(b, "<p>%s</p>", code(p))
 		}
 		for _, t := range s.tables {
 			b.WriteString("<table>")
 			if t.caption != "" {
-				fmt.Fprintf(&b, "<caption>%s</caption>", e(t.caption))
+				fmt.Fprintf(b, "<caption>%s</caption>", e(t.caption))
 			}
 			b.WriteString("<tr>")
 			for _, h := range t.head {
-				fmt.Fprintf(&b, "<th>%s</th>", e(h))
+				fmt.Fprintf(b, "<th>%s</th>", e(h))
 			}
 			b.WriteString("</tr>")
 			for _, r := range t.rows {
 				b.WriteString("<tr>")
 				for _, c := range r {
-					fmt.Fprintf(&b, "<td>%s</td>", e(c))
+					fmt.Fprintf(b, "<td>%s</td>", e(c))
 				}
 				b.WriteString("</tr>")
 			}
 			b.WriteString("</table>")
 		}
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+}
+
+// fairnessSection renders an audit (nil: none taken).
+func fairnessSection(a *model.Audit) cardSection {
+	fair := cardSection{title: "Fairness"}
+	if a == nil {
+		fair.paras = []string{"No fairness audit: the model was trained without protected columns."}
+	} else {
+		fair.paras = []string{fmt.Sprintf("Audited on %s (%d rows), at each shipped product's cutoff. An adverse impact ratio below 0.8 fails the four-fifths rule of thumb; a proxy AUC of %.2f or more flags an input that predicts a protected attribute on its own.", a.Data, a.Rows, model.ProxyFlagAUC)}
+		for _, at := range a.Attributes {
+			tb := cardTable{caption: at.Attribute, head: []string{"group", "rows", "mean score", "observed bad", "predicted bad"}}
+			for _, c := range a.Cutoffs {
+				tb.head = append(tb.head, fmt.Sprintf("approval ≥%d (%s)", c.Score, c.Product))
+			}
+			for _, g := range at.Groups {
+				row := []string{g.Group, fmt.Sprint(g.Rows), fmt.Sprintf("%.1f", g.MeanScore), pct(g.ObservedBadRate), pct(g.PredictedBadRate)}
+				for _, ap := range g.Approval {
+					row = append(row, pct(ap))
+				}
+				tb.rows = append(tb.rows, row)
+			}
+			air := []string{"adverse impact ratio", "", "", "", ""}
+			for _, r := range at.AdverseImpact {
+				flag := ""
+				if r < 0.8 {
+					flag = " ⚠"
+				}
+				air = append(air, fmt.Sprintf("%.3f%s", r, flag))
+			}
+			tb.rows = append(tb.rows, air)
+			fair.tables = append(fair.tables, tb)
+		}
+		px := cardTable{caption: "proxy check (per attribute, the inputs that predict it best on their own, and every flagged one)", head: []string{"input", "attribute", "group", "AUC", "flag"}}
+		shown := map[string]int{}
+		for _, p := range a.Proxies { // every flagged input, and each attribute's five strongest
+			if shown[p.Attribute] >= 5 && !p.Flag {
+				continue
+			}
+			shown[p.Attribute]++
+			flag := ""
+			if p.Flag {
+				flag = "≥ " + fmt.Sprint(model.ProxyFlagAUC)
+			}
+			px.rows = append(px.rows, []string{p.Feature, p.Attribute, p.Group, f4(p.AUC), flag})
+		}
+		fair.tables = append(fair.tables, px)
+	}
+	return fair
 }

@@ -51,6 +51,9 @@ th:first-child,td:first-child{text-align:left}
 		}
 		fmt.Fprintf(&b, "</table><p>Adverse impact ratio <b>%.3f</b> (below 0.8 fails the four-fifths rule).</p>", f.AdverseImpactRatio)
 	}
+	if ev.Audit != nil {
+		htmlSections(&b, []cardSection{fairnessSection(ev.Audit)})
+	}
 	b.WriteString("<h2>Points per feature</h2><div class=\"grid\">")
 	for i := range m.Features {
 		b.WriteString(shapeChart(m, i))

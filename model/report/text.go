@@ -6,6 +6,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/sesame-credit/sesame/model"
@@ -13,6 +14,20 @@ import (
 
 // Text writes the evaluation as a terminal report.
 func Text(w io.Writer, m *model.Model, ev *model.Evaluation) error {
+	if err := textReport(w, m, ev); err != nil {
+		return err
+	}
+	if ev.Audit != nil {
+		var b strings.Builder
+		b.WriteString("\n")
+		markdownSections(&b, []cardSection{fairnessSection(ev.Audit)})
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	return nil
+}
+
+func textReport(w io.Writer, m *model.Model, ev *model.Evaluation) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "Sesame %s model, %d features, %d pairs — evaluated on %d rows (bad rate %.2f%%)\n\n",
 		m.Kind, len(m.Features), len(m.Interactions), ev.Rows, 100*ev.BadRate)
