@@ -145,17 +145,22 @@ func ReasonCodeOf(name string) string {
 // FormatValue writes a feature's value in its unit as a person reads it,
 // language-neutral: a ratio as a whole percentage ("45%"), counts, days and
 // months whole, years to one decimal. "" for a missing value.
-func FormatValue(name string, v float64) string {
+func FormatValue(name string, v float64) string { return FormatValueAt(Index(name), v) }
+
+// FormatValueAt is FormatValue for the feature at position i of the vector
+// (−1: not in the catalogue, written as a plain number): the score engine
+// formats every reason it gives, so it looks the feature up once.
+func FormatValueAt(i int, v float64) string {
 	if math.IsNaN(v) {
 		return ""
 	}
 	unit := ""
-	if i := Index(name); i >= 0 {
+	if i >= 0 && i < numFeatures {
 		unit = catalogue[i].Unit
 	}
 	switch unit {
 	case "ratio":
-		if name == "debt_to_income" { // a multiple of monthly income
+		if i == fDebtToIncome { // a multiple of monthly income
 			return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
 		}
 		return strconv.FormatFloat(math.Round(v*100), 'f', -1, 64) + "%"
@@ -176,9 +181,11 @@ func Chinese(lang string) bool {
 // ReasonSentence is the named feature's reason in lang, quoting value (from
 // FormatValue; "" when missing). It is "" for a feature that is never a
 // reason.
-func ReasonSentence(name, value, lang string) string {
-	i := Index(name)
-	if i < 0 || reasonTexts[i].code == "" {
+func ReasonSentence(name, value, lang string) string { return ReasonSentenceAt(Index(name), value, lang) }
+
+// ReasonSentenceAt is ReasonSentence for the feature at position i.
+func ReasonSentenceAt(i int, value, lang string) string {
+	if i < 0 || i >= numFeatures || reasonTexts[i].code == "" {
 		return ""
 	}
 	rt := &reasonTexts[i]

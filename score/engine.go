@@ -7,7 +7,6 @@ package score
 
 import (
 	"math"
-	"sort"
 	"strconv"
 	"time"
 
@@ -99,6 +98,9 @@ type engineFeature struct {
 	// group is the feature's reason code in Engine.codes, or −1 when it is
 	// never a reason (a sensitive attribute, or the model says NoReason).
 	group int
+	// catalogue is the feature's position in the feature catalogue (−1:
+	// not in it), for formatting its value and sentence without a search.
+	catalogue int
 }
 
 // pairAxis names one interaction and which of its axes a feature is.
@@ -134,7 +136,7 @@ func NewEngine(m *model.Model, version string, p Profiler) *Engine {
 		}
 		e.column[i] = c
 		e.features[i] = engineFeature{name: f.Name, bins: newBinTable(&f.Binning), column: c, dim: dimensionIndex(f.Dimension),
-			neutral: m.NeutralBin(i), group: e.reasonGroup(f)}
+			neutral: m.NeutralBin(i), group: e.reasonGroup(f), catalogue: feature.Index(f.Name)}
 		lo, hi := pointsRange(f.Bins)
 		e.addRange(e.features[i].dim, lo, hi)
 	}
@@ -406,10 +408,10 @@ func (e *Engine) reasons(values, lost []float64, out *[model.MaxReasons]sesame.R
 			break
 		}
 		i := rep[top]
-		name := e.features[i].name
-		value := feature.FormatValue(name, e.value(values, i))
-		out[n] = sesame.Reason{Code: e.codes[top], Feature: name, Dimension: sesame.Dimension(e.model.Features[i].Dimension),
-			Text: feature.ReasonSentence(name, value, "en"), Value: value, PointsLost: groupLost[top]}
+		ef := &e.features[i]
+		value := feature.FormatValueAt(ef.catalogue, e.value(values, i))
+		out[n] = sesame.Reason{Code: e.codes[top], Feature: ef.name, Dimension: sesame.Dimension(e.model.Features[i].Dimension),
+			Text: feature.ReasonSentenceAt(ef.catalogue, value, "en"), Value: value, PointsLost: groupLost[top]}
 		groupLost[top] = 0
 		n++
 	}
@@ -475,7 +477,6 @@ func (e *Engine) tips(values []float64, sum, score int, mainPts, pairPts, pairBi
 			if ef.group >= 0 {
 				best.Code = e.codes[ef.group]
 			}
-			best.Goal = feature.FormatValue(ef.name, best.Target)
 			cands = append(cands, candidate{i, best})
 		}
 	}
@@ -517,16 +518,24 @@ func (e *Engine) tips(values []float64, sum, score int, mainPts, pairPts, pairBi
 		chosen[n] = pick
 		n++
 	}
-	// Largest gain first, ties in model order.
-	sort.Slice(chosen[:n], func(a, b int) bool {
-		ca, cb := cands[chosen[a]], cands[chosen[b]]
+	// Largest gain first, ties in model order (an insertion sort of at
+	// most MaxTips: no allocation).
+	before := func(a, b int) bool {
+		ca, cb := &cands[a], &cands[b]
 		if ca.tip.Gain != cb.tip.Gain {
 			return ca.tip.Gain > cb.tip.Gain
 		}
 		return ca.feature < cb.feature
-	})
+	}
+	for k := 1; k < n; k++ {
+		for j := k; j > 0 && before(chosen[j], chosen[j-1]); j-- {
+			chosen[j], chosen[j-1] = chosen[j-1], chosen[j]
+		}
+	}
 	for k := range n {
-		out[k] = cands[chosen[k]].tip
+		c := &cands[chosen[k]]
+		out[k] = c.tip
+		out[k].Goal = feature.FormatValueAt(e.features[c.feature].catalogue, c.tip.Target)
 	}
 	return n
 }
