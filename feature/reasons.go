@@ -181,7 +181,9 @@ func Chinese(lang string) bool {
 // ReasonSentence is the named feature's reason in lang, quoting value (from
 // FormatValue; "" when missing). It is "" for a feature that is never a
 // reason.
-func ReasonSentence(name, value, lang string) string { return ReasonSentenceAt(Index(name), value, lang) }
+func ReasonSentence(name, value, lang string) string {
+	return ReasonSentenceAt(Index(name), value, lang)
+}
 
 // ReasonSentenceAt is ReasonSentence for the feature at position i.
 func ReasonSentenceAt(i int, value, lang string) string {
