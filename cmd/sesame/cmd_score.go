@@ -142,7 +142,7 @@ func printScore(sc *sesame.Score) {
 	if len(sc.Reasons) > 0 {
 		fmt.Println("\nWhat costs points (below the best attainable):")
 		for _, r := range sc.Reasons {
-			fmt.Printf("  -%3.0f  %s\n", r.PointsLost, r.Text)
+			fmt.Printf("  -%3.0f  %-3s  %s\n", r.PointsLost, r.Code, r.Text)
 		}
 	}
 	printTips(sc.Tips)
