@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"cmp"
 	"html/template"
 	"math"
 	"net/http"
@@ -79,7 +80,7 @@ func (p *Portal) homeData(r *http.Request, l *Locale, person string) (*homeData,
 	d.Reasons, d.Tips = loc.Reasons, loc.Tips
 	if len(s.Tips) > 0 {
 		d.WhatIfFeature = s.Tips[0].Feature
-		d.WhatIfValue = formatNumber(s.Tips[0].Target)
+		d.WhatIfValue = cmp.Or(loc.Tips[0].Goal, formatNumber(s.Tips[0].Target))
 	}
 	return d, nil
 }
@@ -101,7 +102,7 @@ func (p *Portal) whatIf(w http.ResponseWriter, r *http.Request, person string) {
 	l := p.locale(r)
 	feature := strings.TrimSpace(r.PostFormValue("feature"))
 	raw := strings.TrimSpace(r.PostFormValue("value"))
-	value, perr := strconv.ParseFloat(raw, 64)
+	value, perr := parseWhatIfValue(raw)
 	var err error
 	var res *whatIfResult
 	switch {
@@ -171,3 +172,13 @@ func signedInt(n int) string {
 }
 
 func formatNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// parseWhatIfValue reads a what-if value as a person writes it: a number,
+// or a percentage ("10%" is 0.1), the unit tips speak in.
+func parseWhatIfValue(raw string) (float64, error) {
+	if pct, ok := strings.CutSuffix(raw, "%"); ok {
+		v, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)
+		return v / 100, err
+	}
+	return strconv.ParseFloat(raw, 64)
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/feature"
+	"github.com/sesame-credit/sesame/model"
 	"github.com/sesame-credit/sesame/simulate"
 )
 
@@ -32,6 +34,35 @@ func TestDemoReasonsAreActionable(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "demo.db")
 	if err := buildDemo(ctx, db, 5000, 1, func(string) {}); err != nil {
 		t.Fatal(err)
+	}
+	// Every declared direction holds on the demo model's shapes, and no
+	// sensitive attribute is an input.
+	svc, st, err := openScoreService(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, artifact, err := svc.Models.ActiveModel(ctx)
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.Read(bytes.NewReader(artifact))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range m.Features {
+		d, _ := feature.Lookup(f.Name)
+		if d.Sensitive() != "" {
+			t.Errorf("%s (%s) is an input of the demo model", f.Name, d.Sensitive())
+		}
+		if d.Direction == feature.Neutral {
+			continue
+		}
+		for k := 1; k < f.NumBins() && k < len(f.Cuts)+1; k++ {
+			if (f.Bins[k].Points-f.Bins[k-1].Points)*int(d.Direction) < 0 {
+				t.Errorf("%s: bin %d has %d points, bin %d %d: its declared direction is broken", f.Name, k-1, f.Bins[k-1].Points, k, f.Bins[k].Points)
+			}
+		}
 	}
 	addr := freeAddr(t)
 	done := make(chan int, 1)
