@@ -155,6 +155,23 @@ func TestDemoReasonsAreActionable(t *testing.T) {
 			}
 		}
 	}
+	// What-if speaks the person's units and refuses impossible values with a
+	// 400 naming the field and its range.
+	for _, v := range []string{"-1", "1e9"} {
+		req, _ := http.NewRequest("POST", base+"/v1/people/"+simulate.PersonID(1)+"/score/what-if",
+			strings.NewReader(`{"features":{"utilisation_now":`+v+`}}`))
+		req.Header.Set("Authorization", "Bearer op-token")
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 400 || !strings.Contains(string(body), "features.utilisation_now") || !strings.Contains(string(body), "0% to 1000%") {
+			t.Errorf("what-if utilisation_now %s: %d %s; want 400 naming the field and its range", v, resp.StatusCode, body)
+		}
+	}
 	share := float64(below700Tipped) / float64(max(below700, 1))
 	t.Logf("%d people, %d reasons, all coded, none a pair, a cutoff or a sensitive attribute, zh-CN all Chinese", people, reasons)
 	t.Logf("people below 700 with a tip: %d of %d (%.1f%%)", below700Tipped, below700, 100*share)
