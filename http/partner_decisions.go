@@ -2,11 +2,13 @@ package http
 
 import (
 	nethttp "net/http"
+	"slices"
 	"time"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/consent"
 	"github.com/sesame-credit/sesame/policy"
+	"github.com/sesame-credit/sesame/score"
 )
 
 func init() { addRouteGroup("partner_decisions", (*Server).registerPartnerDecisions) }
@@ -58,10 +60,23 @@ type decisionAnswer struct {
 	ModelVersion  string                `json:"model_version"`
 	Consent       string                `json:"consent"`
 	CreatedAt     time.Time             `json:"created_at"`
+	// Notice is the adverse-action notice of a decline: the score's reasons
+	// the result gives, each with its code, text (in the reader's language)
+	// and points lost. The product's rule stands apart in result.rule.
+	Notice []sesame.Reason `json:"notice,omitempty"`
 }
 
-func answerOf(d *sesame.Decision) decisionAnswer {
-	return decisionAnswer{d.ID, d.Person, d.Product, d.Result, d.PolicyVersion, d.ModelVersion, d.Consent, d.CreatedAt}
+func answerOf(d *sesame.Decision, lang string) decisionAnswer {
+	a := decisionAnswer{d.ID, d.Person, d.Product, d.Result, d.PolicyVersion, d.ModelVersion, d.Consent, d.CreatedAt, nil}
+	if d.Result.Decision == sesame.Decline {
+		for _, r := range d.Input.Reasons {
+			if slices.Contains(d.Result.Reasons, r.Text) {
+				a.Notice = append(a.Notice, r)
+			}
+		}
+		a.Notice = score.Localized(&sesame.Score{Reasons: a.Notice}, lang).Reasons
+	}
+	return a
 }
 
 func (s *Server) handleCreateDecision(w nethttp.ResponseWriter, r *nethttp.Request) error {
@@ -79,7 +94,7 @@ func (s *Server) handleCreateDecision(w nethttp.ResponseWriter, r *nethttp.Reque
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, nethttp.StatusCreated, answerOf(d))
+	writeJSON(w, nethttp.StatusCreated, answerOf(d, score.PreferredLanguage(r.Header.Get("Accept-Language"))))
 	return nil
 }
 
@@ -103,6 +118,6 @@ func (s *Server) handleGetDecision(w nethttp.ResponseWriter, r *nethttp.Request)
 		Purpose: purpose, Action: consent.ActionDecisionRead, Note: "decision " + d.ID}); err != nil {
 		return err
 	}
-	writeJSON(w, nethttp.StatusOK, answerOf(d))
+	writeJSON(w, nethttp.StatusOK, answerOf(d, score.PreferredLanguage(r.Header.Get("Accept-Language"))))
 	return nil
 }

@@ -302,6 +302,14 @@ func TestDecisionStoredAndReplayedIdentically(t *testing.T) {
 	if d.Result.Decision != "decline" || len(d.Result.Reasons) == 0 || len(d.Result.Reasons) > 4 || !strings.Contains(strings.Join(d.Result.Reasons, "|"), "High use of credit limits") {
 		t.Fatalf("decline: %+v", d.Result)
 	}
+	// The rule stands apart from the reasons; the notice carries each of the
+	// score's reasons with its code, text and points lost.
+	if d.Result.Rule != "score 520, the product needs 550" || strings.Contains(strings.Join(d.Result.Reasons, "|"), "score") {
+		t.Fatalf("decline rule %q, reasons %q: the cutoff must be said apart", d.Result.Rule, d.Result.Reasons)
+	}
+	if len(d.Notice) != 1 || d.Notice[0].Code != "R11" || d.Notice[0].PointsLost != 21 || d.Notice[0].Text != "High use of credit limits" {
+		t.Fatalf("notice %+v", d.Notice)
+	}
 	// The partner reads it back; another partner cannot.
 	if a := ts.do("GET", "/v1/partner/decisions/"+d.ID, ts.keys["acme"], ""); a.status != 200 {
 		t.Fatalf("read back: %d", a.status)

@@ -200,7 +200,7 @@ func (ts *trustServer) score(person string, score int) {
 	ts.t.Helper()
 	sc := &sesame.Score{Person: person, Status: sesame.StatusScored, Score: score, Band: sesame.BandOf(score), ModelVersion: "m1", AsOf: ts.now,
 		Dimensions: []sesame.DimensionScore{{Dimension: sesame.CreditHistory, Score: score + 10}},
-		Reasons:    []sesame.Reason{{Feature: "utilisation_now", Dimension: sesame.Fulfilment, Text: "High use of credit limits", PointsLost: 21}},
+		Reasons:    []sesame.Reason{{Code: "R11", Feature: "utilisation_now", Dimension: sesame.Fulfilment, Text: "High use of credit limits", PointsLost: 21}},
 		Features:   map[string]float64{"income_monthly": 9000, "income_verified": 1}}
 	if score == 0 {
 		sc = &sesame.Score{Person: person, Status: sesame.StatusInsufficientHistory, ModelVersion: "m1", AsOf: ts.now, Missing: []string{"credit history"}}

@@ -9,15 +9,16 @@ import (
 	"github.com/sesame-credit/sesame/feature"
 )
 
-// Localized returns a copy of a score whose reason and tip sentences are in
-// lang ("en", "zh-CN", …), rendered from their codes, features and values;
-// s is not modified (stores may share it between readers). Scores are
+// Localized returns a score whose reason and tip sentences are in lang
+// ("en", "zh-CN", …): src itself for English, else a copy rendered from the
+// reasons' and tips' codes, features and values; src is never modified
+// (stores may share it between readers). Scores are
 // stored with English sentences; everything a sentence says is in its
 // structured fields, so any reader can have it in their language. A reason
 // or tip the catalogue does not know keeps its sentence.
 func Localized(src *sesame.Score, lang string) *sesame.Score {
-	if src == nil {
-		return nil
+	if src == nil || !feature.Chinese(lang) {
+		return src // stored sentences are English
 	}
 	c := *src
 	s := &c
