@@ -228,3 +228,41 @@ func TestFairnessAudit(t *testing.T) {
 		t.Fatalf("tenure gives the group away but is not flagged: %+v", a.Proxies)
 	}
 }
+
+// Each dimension's median score over the training population is the
+// overall median score, and the dimensions' points add up to the score's.
+func TestDimensionsMedianAligned(t *testing.T) {
+	m := trainAged(t, "age")
+	if m.Medians == nil {
+		t.Fatal("no medians in the artifact")
+	}
+	rows, err := m.EncodeTable(agedData(8000, 5)) // the training rows
+	if err != nil {
+		t.Fatal(err)
+	}
+	scores := []float64{}
+	dims := map[string][]float64{}
+	for _, x := range rows {
+		r := m.Score(x)
+		scores = append(scores, float64(r.Score))
+		sum := 0
+		for d, pts := range r.Dimensions {
+			dims[d] = append(dims[d], float64(m.DimensionScore(d, float64(pts))))
+			sum += pts
+		}
+		if sum != r.Unclamped {
+			t.Fatalf("dimension points sum to %d, the score's to %d", sum, r.Unclamped)
+		}
+	}
+	if got := median(scores); math.Abs(got-float64(m.Medians.Score)) > 0.5 {
+		t.Fatalf("median score %v, the artifact says %d", got, m.Medians.Score)
+	}
+	if len(dims) < 2 {
+		t.Fatalf("%d dimensions: the test shows little", len(dims))
+	}
+	for d, s := range dims {
+		if got := median(s); math.Abs(got-float64(m.Medians.Score)) > 0.5 {
+			t.Errorf("dimension %s: median score %v, overall median %d", d, got, m.Medians.Score)
+		}
+	}
+}
