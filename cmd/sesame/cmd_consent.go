@@ -66,7 +66,7 @@ func runConsentList(ctx context.Context, args []string) error {
 func runConsentGrant(ctx context.Context, args []string) error {
 	fs := newFlags("consent grant", "[--db PATH] --purpose P --scope S [--days N] PERSON PARTNER")
 	dsn := dbFlag(fs)
-	purpose := fs.String("purpose", "", "credit_card, loan, rental, bike_sharing, short_stay, try_before_buy, after_sales or social")
+	purpose := fs.String("purpose", "", sesame.PurposeList)
 	scope := fs.String("scope", "threshold", "threshold, score or full")
 	days := fs.Int("days", 90, "days until the consent expires (1–732)")
 	if err := parseFlags(fs, args); err != nil {
