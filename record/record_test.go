@@ -1,0 +1,255 @@
+package record
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/model"
+	"github.com/sesame-credit/sesame/score"
+	"github.com/sesame-credit/sesame/simulate"
+	"github.com/sesame-credit/sesame/sqlite"
+)
+
+// billsModel trains a small model on catalogue features where bills paid
+// late, days past due and an unverified identity raise the risk: linking a
+// bill account paid on time raises a score, one paid late would lower it.
+func billsModel(t *testing.T) []byte {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(3, 4))
+	n := 3000
+	onTime, dpd, verified, label := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range n {
+		onTime[i] = rng.Float64()
+		if rng.IntN(4) == 0 {
+			onTime[i] = math.NaN() // people without bills
+		}
+		dpd[i] = float64(rng.IntN(60))
+		verified[i] = float64(rng.IntN(2))
+		ot := onTime[i]
+		if math.IsNaN(ot) {
+			ot = 0.7
+		}
+		z := -1.5 + 0.03*dpd[i] - 2.5*(ot-0.7) - 0.6*verified[i]
+		if rng.Float64() < 1/(1+math.Exp(-z)) {
+			label[i] = 1
+		}
+	}
+	d := &model.Dataset{Label: label, Columns: []model.Column{
+		{Name: "bills_on_time_ratio", Type: "numeric", Num: onTime},
+		{Name: "worst_dpd_12m", Type: "numeric", Num: dpd},
+		{Name: "identity_verified", Type: "numeric", Num: verified},
+	}}
+	m, err := model.Train(d, model.Config{Seed: 7, Bags: 2, MaxRounds: 200, Catalogue: model.Catalogue{
+		"bills_on_time_ratio": {Dimension: "behaviour"}, "worst_dpd_12m": {Dimension: "credit_history"}, "identity_verified": {Dimension: "identity"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+type fixture struct {
+	db    *sqlite.DB
+	svc   *score.Service
+	rec   *Service
+	clock time.Time
+}
+
+func newFixture(t *testing.T, people int) *fixture {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	g := simulate.New(simulate.Options{Seed: 11})
+	var evs []sesame.Event
+	for i := range people {
+		evs = append(evs, g.Person(i)...)
+	}
+	if _, err := db.Events().Append(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{db: db, clock: time.Now().Add(time.Hour).Truncate(time.Second)}
+	st := db.Scores()
+	f.svc = &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st, Jobs: st, States: db.FeatureStates(),
+		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory), Additions: db.Record(), Now: func() time.Time { return f.clock }}
+	info, err := f.svc.Register(ctx, billsModel(t), "bills")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ActivateModel(ctx, info.Version); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.RescoreAll(ctx, score.RescoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.rec = &Service{Store: db.Record(), Scores: f.svc, Now: func() time.Time { return f.clock.Add(-time.Second) },
+		Vouchers: map[string]sesame.Voucher{"sim-utility": simulate.Voucher{Late: 0}, "sim-late": simulate.Voucher{Late: 0.6}}}
+	return f
+}
+
+func scoreJSON(t *testing.T, s *sesame.Score) string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestSelfAddedNeverLowersAndRemovalRestores adds bill accounts paid on
+// time and paid late, and verified facts, to many people: no addition
+// ever lowers a score (while some would have, scored naively), the score
+// names what was added, a full rescore keeps the rule, and removing every
+// addition gives back exactly the score from before, byte for byte.
+func TestSelfAddedNeverLowersAndRemovalRestores(t *testing.T) {
+	ctx := context.Background()
+	const people = 40
+	f := newFixture(t, people)
+	requests := []sesame.AdditionRequest{
+		{Source: "sim-utility", Kind: sesame.AdditionBillAccount, Account: "electricity-4411"},
+		{Source: "sim-late", Kind: sesame.AdditionBillAccount, Account: "phone-0187"},
+		{Source: "sim-utility", Kind: sesame.AdditionVerifiedFact, Fact: "identity"},
+	}
+	raised, wouldLower, scored := 0, 0, 0
+	for i := range people {
+		p := simulate.PersonID(i)
+		orig, err := f.svc.LatestScore(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if orig.Status == sesame.StatusScored {
+			scored++
+		}
+		var ids []string
+		prev := orig
+		for _, req := range requests {
+			ch, err := f.rec.Add(ctx, p, req)
+			if err != nil {
+				t.Fatalf("%s: add %+v: %v", p, req, err)
+			}
+			ids = append(ids, ch.Addition.ID)
+			if ch.After.Status != prev.Status || ch.After.Score < prev.Score {
+				t.Fatalf("%s: adding %s lowered the score: %d %s → %d %s", p, ch.Addition.Label, prev.Score, prev.Status, ch.After.Score, ch.After.Status)
+			}
+			if ch.After.Score < orig.Score {
+				t.Fatalf("%s: below the score without additions", p)
+			}
+			if ch.Addition.Gain != ch.After.Score-prev.Score {
+				t.Fatalf("%s: gain %d recorded, score moved %d (before %d after %d prev %d)", p, ch.Addition.Gain, ch.After.Score-prev.Score, ch.Before.Score, ch.After.Score, prev.Score)
+			}
+			if ch.After.Score > orig.Score && (ch.After.SelfAddedPoints != ch.After.Score-orig.Score || len(ch.After.SelfAdded) == 0) {
+				t.Fatalf("%s: a raised score must name what was added: %+v points %d", p, ch.After.SelfAdded, ch.After.SelfAddedPoints)
+			}
+			if ch.Addition.Gain > 0 {
+				raised++
+			}
+			prev = ch.After
+			// What the late-paid bills alone would have done, scored naively.
+			if req.Source == "sim-late" && orig.Status == sesame.StatusScored {
+				e, _ := f.svc.Engine(ctx)
+				events, _ := f.svc.PersonEvents(ctx, p, f.clock)
+				adds, _ := f.db.Record().KeptAdditions(ctx, []string{p})
+				var late []sesame.Event
+				for _, a := range adds[p] {
+					if a.ID == ch.Addition.ID {
+						late = a.Events
+					}
+				}
+				naive := e.Score(p, append(events, late...), f.clock)
+				if naive.Score < orig.Score {
+					wouldLower++
+				}
+			}
+		}
+		// Adding one more and removing it gives back the score of just before.
+		snap, _ := f.svc.LatestScore(ctx, p)
+		ch, err := f.rec.Add(ctx, p, sesame.AdditionRequest{Source: "sim-utility", Kind: sesame.AdditionBillAccount, Account: "water-77"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.rec.Remove(ctx, p, ch.Addition.ID); err != nil {
+			t.Fatal(err)
+		}
+		if back, _ := f.svc.LatestScore(ctx, p); scoreJSON(t, back) != scoreJSON(t, snap) {
+			t.Fatalf("%s: add then remove:\n got %s\nwant %s", p, scoreJSON(t, back), scoreJSON(t, snap))
+		}
+		// A full rescore applies the same rule.
+		if i == people-1 {
+			before, _ := f.svc.LatestScore(ctx, p)
+			if _, err := f.svc.RescoreAll(ctx, score.RescoreOptions{Fresh: true}); err != nil {
+				t.Fatal(err)
+			}
+			after, _ := f.svc.LatestScore(ctx, p)
+			if scoreJSON(t, before) != scoreJSON(t, after) {
+				t.Fatalf("%s: a full rescore changed the score with additions:\n%s\n%s", p, scoreJSON(t, before), scoreJSON(t, after))
+			}
+		}
+		for _, id := range ids {
+			ch, err := f.rec.Remove(ctx, p, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ch.After.Score < orig.Score {
+				t.Fatalf("%s: removing an addition went below the score without any", p)
+			}
+		}
+		back, err := f.svc.LatestScore(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if scoreJSON(t, back) != scoreJSON(t, orig) {
+			t.Fatalf("%s: after removing every addition:\n got %s\nwant %s", p, scoreJSON(t, back), scoreJSON(t, orig))
+		}
+	}
+	if raised == 0 || wouldLower == 0 || scored < people/2 {
+		t.Fatalf("the test proves little: %d additions raised a score, %d would have lowered one, %d of %d people scored", raised, wouldLower, scored, people)
+	}
+	t.Logf("%d additions raised a score; %d late-paid accounts would have lowered one and did not", raised, wouldLower)
+}
+
+func TestAddRefusesBadRequestsByField(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 2)
+	p := simulate.PersonID(0)
+	cases := []struct {
+		req   sesame.AdditionRequest
+		field string
+	}{
+		{sesame.AdditionRequest{Source: "sim-utility", Kind: "car"}, "kind"},
+		{sesame.AdditionRequest{Source: "nobody", Kind: sesame.AdditionBillAccount, Account: "electricity-1"}, "source"},
+		{sesame.AdditionRequest{Source: "sim-utility", Kind: sesame.AdditionBillAccount}, "account"},
+		{sesame.AdditionRequest{Source: "sim-utility", Kind: sesame.AdditionVerifiedFact, Fact: "education:astronaut"}, "fact"},
+		{sesame.AdditionRequest{Source: "sim-utility", Kind: sesame.AdditionBillAccount, Account: "yacht-1"}, "account"},
+	}
+	for _, c := range cases {
+		_, err := f.rec.Add(ctx, p, c.req)
+		if sesame.ErrorCode(err) != sesame.EINVALID || !bytes.Contains([]byte(err.Error()+detailFields(err)), []byte(c.field)) {
+			t.Errorf("%+v: %v, want invalid naming %s", c.req, err, c.field)
+		}
+	}
+	if _, err := f.rec.Remove(ctx, p, "add_nothere"); sesame.ErrorCode(err) != sesame.ENOTFOUND {
+		t.Errorf("removing an unknown addition: %v", err)
+	}
+}
+
+func detailFields(err error) string {
+	var s string
+	if e, ok := err.(*sesame.Error); ok {
+		for _, d := range e.Details {
+			s += d.Field + " "
+		}
+	}
+	return s
+}
