@@ -90,7 +90,8 @@ func TestTrustCommands(t *testing.T) {
 	if _, code := runCaptured(t, func() int { return run(ctx, []string{"policy", "validate", filepath.Join(dir, "p.json")}) }); code != 1 {
 		t.Fatalf("policy validate of a bad file: exit %d", code)
 	}
-	if out, code := runCaptured(t, func() int { return run(ctx, []string{"policy", "list", "--db", dbPath}) }); code != 0 || strings.Count(out, "\n") != 8 {
+	if out, code := runCaptured(t, func() int { return run(ctx, []string{"policy", "list", "--db", dbPath}) }); code != 0 || strings.Count(out, "\n") != 10 ||
+		!strings.Contains(out, "fast_review ") || !strings.Contains(out, "social_badge ") {
 		t.Fatalf("policy list: %d %q", code, out)
 	}
 }
