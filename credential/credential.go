@@ -19,6 +19,9 @@ import (
 const (
 	KindBandAtLeast = "band_at_least"
 	KindScore       = "score"
+	// KindVerifiedClean states a verified identity and no unpaid order: the
+	// social badge's second claim, with no score or band in it at all.
+	KindVerifiedClean = "verified_clean"
 )
 
 // Validity limits. MaxValidity also bounds how long a retired key stays

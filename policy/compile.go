@@ -67,7 +67,7 @@ func Compile(p sesame.Product) (*Policy, error) {
 	if ast.OutputType().Kind() != types.MapKind && ast.OutputType() != cel.DynType {
 		return nil, sesame.Errorf(sesame.EINVALID, "policy %s: the expression returns %s; it must return a map such as {\"decision\": \"approve\"}", p.ID, ast.OutputType())
 	}
-	if social(p.Purpose) {
+	if Social(p.Purpose) {
 		if err := checkSocialReads(p.ID, ast); err != nil {
 			return nil, err
 		}
@@ -93,7 +93,7 @@ func Compile(p sesame.Product) (*Policy, error) {
 			return nil, sesame.Errorf(sesame.EINVALID, "policy %s fails on a probe input (score %d, status %s): %s", p.ID, in.Score, in.Status, sesame.ErrorMessage(err))
 		}
 	}
-	if social(p.Purpose) {
+	if Social(p.Purpose) {
 		if err := checkSocialAnswers(pol); err != nil {
 			return nil, err
 		}
@@ -101,10 +101,10 @@ func Compile(p sesame.Product) (*Policy, error) {
 	return pol, nil
 }
 
-// social reports whether products of purpose are social ones, held to the
+// Social reports whether products of purpose are social ones, held to the
 // badge rules: they read no score or dimension and answer only whether the
 // person's chosen claim holds.
-func social(purpose sesame.Purpose) bool {
+func Social(purpose sesame.Purpose) bool {
 	return purpose == sesame.PurposeSocial || purpose == sesame.PurposeSocialBadge
 }
 

@@ -37,7 +37,7 @@ const DecisionScope = sesame.ScopeScore
 // ScopeOf is the scope a decision on p needs: DecisionScope, except for a
 // social product, whose answer is one yes or no the person chose to give.
 func ScopeOf(p sesame.Product) sesame.Scope {
-	if social(p.Purpose) {
+	if Social(p.Purpose) {
 		return sesame.ScopeThreshold
 	}
 	return DecisionScope
@@ -61,7 +61,7 @@ func (d *Decider) Decide(ctx context.Context, partner, person, product string, r
 		return nil, err
 	}
 	in := Input(sc, requested)
-	if social(pol.Product.Purpose) {
+	if Social(pol.Product.Purpose) {
 		if in, err = d.badgeInput(ctx, sc, partner); err != nil {
 			return nil, err
 		}

@@ -104,7 +104,7 @@ func (p *Policy) Evaluate(in sesame.DecisionInput) (sesame.DecisionResult, error
 	if err != nil {
 		return res, err
 	}
-	if social(p.Product.Purpose) {
+	if Social(p.Product.Purpose) {
 		// A social answer is the chosen claim and whether it holds: no
 		// reasons, which would carry the score's factors.
 		res.Reasons = nil
