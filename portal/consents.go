@@ -104,6 +104,13 @@ func (p *Portal) requestAction(w http.ResponseWriter, r *http.Request, person st
 		p.fail(w, r, nil, err)
 		return
 	}
+	if approve && sesame.Purpose(req.Purpose).BadgeOnly() {
+		// A social badge consent comes with what the platform may see.
+		if err := p.chooseBadge(r, person, req.Partner); err != nil {
+			p.fail(w, r, nil, err)
+			return
+		}
+	}
 	redirect, err := p.cfg.Consents.AnswerRequest(r.Context(), person, id, approve)
 	if err != nil {
 		p.fail(w, r, nil, err)
@@ -122,3 +129,32 @@ func (p *Portal) requestAction(w http.ResponseWriter, r *http.Request, person st
 	}
 	http.Redirect(w, r, "/portal/consents?done="+done, http.StatusSeeOther)
 }
+
+// chooseBadge stores the badge the person picked on the approval form.
+func (p *Portal) chooseBadge(r *http.Request, person, partner string) error {
+	if p.cfg.Badges == nil {
+		return userError(sesame.EUNAVAILABLE, p.locale(r).T("unavailable"))
+	}
+	claim, err := sesame.ParseBadgeClaim(r.PostFormValue("badge"))
+	if err != nil {
+		return err
+	}
+	return p.cfg.Badges.SetBadge(r.Context(), &sesame.BadgeChoice{Person: person, Partner: partner, Claim: claim, ChosenAt: p.now().UTC()})
+}
+
+// badgeOption is a claim a person may pick for a social badge: Band is
+// the band claimed, "" for the verified-and-clean claim.
+type badgeOption struct {
+	Value string
+	Band  sesame.Band
+}
+
+// badgeOptions lists every claim, the highest band first.
+var badgeOptions = func() []badgeOption {
+	var out []badgeOption
+	for i := len(sesame.Bands) - 1; i >= 0; i-- {
+		b := sesame.Bands[i].Band
+		out = append(out, badgeOption{sesame.BadgeClaim{Kind: sesame.BadgeBandAtLeast, MinBand: b}.String(), b})
+	}
+	return append(out, badgeOption{Value: sesame.BadgeVerifiedClean})
+}()
