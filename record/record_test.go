@@ -1,104 +1,16 @@
-package record
+package record_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"math"
-	"math/rand/v2"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/sesame-credit/sesame"
-	"github.com/sesame-credit/sesame/model"
+	"github.com/sesame-credit/sesame/record/recordfixture"
 	"github.com/sesame-credit/sesame/score"
 	"github.com/sesame-credit/sesame/simulate"
-	"github.com/sesame-credit/sesame/sqlite"
 )
-
-// billsModel trains a small model on catalogue features where bills paid
-// late, days past due and an unverified identity raise the risk: linking a
-// bill account paid on time raises a score, one paid late would lower it.
-func billsModel(t *testing.T) []byte {
-	t.Helper()
-	rng := rand.New(rand.NewPCG(3, 4))
-	n := 3000
-	onTime, dpd, verified, label := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-	for i := range n {
-		onTime[i] = rng.Float64()
-		if rng.IntN(4) == 0 {
-			onTime[i] = math.NaN() // people without bills
-		}
-		dpd[i] = float64(rng.IntN(60))
-		verified[i] = float64(rng.IntN(2))
-		ot := onTime[i]
-		if math.IsNaN(ot) {
-			ot = 0.7
-		}
-		z := -1.5 + 0.03*dpd[i] - 2.5*(ot-0.7) - 0.6*verified[i]
-		if rng.Float64() < 1/(1+math.Exp(-z)) {
-			label[i] = 1
-		}
-	}
-	d := &model.Dataset{Label: label, Columns: []model.Column{
-		{Name: "bills_on_time_ratio", Type: "numeric", Num: onTime},
-		{Name: "worst_dpd_12m", Type: "numeric", Num: dpd},
-		{Name: "identity_verified", Type: "numeric", Num: verified},
-	}}
-	m, err := model.Train(d, model.Config{Seed: 7, Bags: 2, MaxRounds: 200, Catalogue: model.Catalogue{
-		"bills_on_time_ratio": {Dimension: "behaviour"}, "worst_dpd_12m": {Dimension: "credit_history"}, "identity_verified": {Dimension: "identity"},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := m.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-type fixture struct {
-	db    *sqlite.DB
-	svc   *score.Service
-	rec   *Service
-	clock time.Time
-}
-
-func newFixture(t *testing.T, people int) *fixture {
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	g := simulate.New(simulate.Options{Seed: 11})
-	var evs []sesame.Event
-	for i := range people {
-		evs = append(evs, g.Person(i)...)
-	}
-	if _, err := db.Events().Append(ctx, evs); err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{db: db, clock: time.Now().Add(time.Hour).Truncate(time.Second)}
-	st := db.Scores()
-	f.svc = &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st, Jobs: st, States: db.FeatureStates(),
-		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory), Additions: db.Record(), Now: func() time.Time { return f.clock }}
-	info, err := f.svc.Register(ctx, billsModel(t), "bills")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.ActivateModel(ctx, info.Version); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.svc.RescoreAll(ctx, score.RescoreOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	f.rec = &Service{Store: db.Record(), Scores: f.svc, Now: func() time.Time { return f.clock.Add(-time.Second) },
-		Vouchers: map[string]sesame.Voucher{"sim-utility": simulate.Voucher{Late: 0}, "sim-late": simulate.Voucher{Late: 0.6}}}
-	return f
-}
 
 func scoreJSON(t *testing.T, s *sesame.Score) string {
 	b, err := json.Marshal(s)
@@ -116,7 +28,7 @@ func scoreJSON(t *testing.T, s *sesame.Score) string {
 func TestSelfAddedNeverLowersAndRemovalRestores(t *testing.T) {
 	ctx := context.Background()
 	const people = 40
-	f := newFixture(t, people)
+	f := recordfixture.New(t, people)
 	requests := []sesame.AdditionRequest{
 		{Source: "sim-utility", Kind: sesame.AdditionBillAccount, Account: "electricity-4411"},
 		{Source: "sim-late", Kind: sesame.AdditionBillAccount, Account: "phone-0187"},
@@ -125,7 +37,7 @@ func TestSelfAddedNeverLowersAndRemovalRestores(t *testing.T) {
 	raised, wouldLower, scored := 0, 0, 0
 	for i := range people {
 		p := simulate.PersonID(i)
-		orig, err := f.svc.LatestScore(ctx, p)
+		orig, err := f.Scores.LatestScore(ctx, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,7 +47,7 @@ func TestSelfAddedNeverLowersAndRemovalRestores(t *testing.T) {
 		var ids []string
 		prev := orig
 		for _, req := range requests {
-			ch, err := f.rec.Add(ctx, p, req)
+			ch, err := f.Record.Add(ctx, p, req)
 			if err != nil {
 				t.Fatalf("%s: add %+v: %v", p, req, err)
 			}
@@ -158,46 +70,46 @@ func TestSelfAddedNeverLowersAndRemovalRestores(t *testing.T) {
 			prev = ch.After
 			// What the late-paid bills alone would have done, scored naively.
 			if req.Source == "sim-late" && orig.Status == sesame.StatusScored {
-				e, _ := f.svc.Engine(ctx)
-				events, _ := f.svc.PersonEvents(ctx, p, f.clock)
-				adds, _ := f.db.Record().KeptAdditions(ctx, []string{p})
+				e, _ := f.Scores.Engine(ctx)
+				events, _ := f.Scores.PersonEvents(ctx, p, f.Clock)
+				adds, _ := f.DB.Record().KeptAdditions(ctx, []string{p})
 				var late []sesame.Event
 				for _, a := range adds[p] {
 					if a.ID == ch.Addition.ID {
 						late = a.Events
 					}
 				}
-				naive := e.Score(p, append(events, late...), f.clock)
+				naive := e.Score(p, append(events, late...), f.Clock)
 				if naive.Score < orig.Score {
 					wouldLower++
 				}
 			}
 		}
 		// Adding one more and removing it gives back the score of just before.
-		snap, _ := f.svc.LatestScore(ctx, p)
-		ch, err := f.rec.Add(ctx, p, sesame.AdditionRequest{Source: "sim-utility", Kind: sesame.AdditionBillAccount, Account: "water-77"})
+		snap, _ := f.Scores.LatestScore(ctx, p)
+		ch, err := f.Record.Add(ctx, p, sesame.AdditionRequest{Source: "sim-utility", Kind: sesame.AdditionBillAccount, Account: "water-77"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.rec.Remove(ctx, p, ch.Addition.ID); err != nil {
+		if _, err := f.Record.Remove(ctx, p, ch.Addition.ID); err != nil {
 			t.Fatal(err)
 		}
-		if back, _ := f.svc.LatestScore(ctx, p); scoreJSON(t, back) != scoreJSON(t, snap) {
+		if back, _ := f.Scores.LatestScore(ctx, p); scoreJSON(t, back) != scoreJSON(t, snap) {
 			t.Fatalf("%s: add then remove:\n got %s\nwant %s", p, scoreJSON(t, back), scoreJSON(t, snap))
 		}
 		// A full rescore applies the same rule.
 		if i == people-1 {
-			before, _ := f.svc.LatestScore(ctx, p)
-			if _, err := f.svc.RescoreAll(ctx, score.RescoreOptions{Fresh: true}); err != nil {
+			before, _ := f.Scores.LatestScore(ctx, p)
+			if _, err := f.Scores.RescoreAll(ctx, score.RescoreOptions{Fresh: true}); err != nil {
 				t.Fatal(err)
 			}
-			after, _ := f.svc.LatestScore(ctx, p)
+			after, _ := f.Scores.LatestScore(ctx, p)
 			if scoreJSON(t, before) != scoreJSON(t, after) {
 				t.Fatalf("%s: a full rescore changed the score with additions:\n%s\n%s", p, scoreJSON(t, before), scoreJSON(t, after))
 			}
 		}
 		for _, id := range ids {
-			ch, err := f.rec.Remove(ctx, p, id)
+			ch, err := f.Record.Remove(ctx, p, id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -205,7 +117,7 @@ func TestSelfAddedNeverLowersAndRemovalRestores(t *testing.T) {
 				t.Fatalf("%s: removing an addition went below the score without any", p)
 			}
 		}
-		back, err := f.svc.LatestScore(ctx, p)
+		back, err := f.Scores.LatestScore(ctx, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,7 +133,7 @@ func TestSelfAddedNeverLowersAndRemovalRestores(t *testing.T) {
 
 func TestAddRefusesBadRequestsByField(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, 2)
+	f := recordfixture.New(t, 2)
 	p := simulate.PersonID(0)
 	cases := []struct {
 		req   sesame.AdditionRequest
@@ -234,12 +146,12 @@ func TestAddRefusesBadRequestsByField(t *testing.T) {
 		{sesame.AdditionRequest{Source: "sim-utility", Kind: sesame.AdditionBillAccount, Account: "yacht-1"}, "account"},
 	}
 	for _, c := range cases {
-		_, err := f.rec.Add(ctx, p, c.req)
+		_, err := f.Record.Add(ctx, p, c.req)
 		if sesame.ErrorCode(err) != sesame.EINVALID || !bytes.Contains([]byte(err.Error()+detailFields(err)), []byte(c.field)) {
 			t.Errorf("%+v: %v, want invalid naming %s", c.req, err, c.field)
 		}
 	}
-	if _, err := f.rec.Remove(ctx, p, "add_nothere"); sesame.ErrorCode(err) != sesame.ENOTFOUND {
+	if _, err := f.Record.Remove(ctx, p, "add_nothere"); sesame.ErrorCode(err) != sesame.ENOTFOUND {
 		t.Errorf("removing an unknown addition: %v", err)
 	}
 }

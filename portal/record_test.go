@@ -1,0 +1,117 @@
+package portal_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/auth"
+	"github.com/sesame-credit/sesame/consent"
+	"github.com/sesame-credit/sesame/portal"
+	"github.com/sesame-credit/sesame/record/recordfixture"
+	"github.com/sesame-credit/sesame/simulate"
+)
+
+// TestRecordPage: a person links a bill account and has a fact verified
+// from the portal, sees each marked as added by them with the gain it
+// brought, and removes them, which gives back the score from before.
+func TestRecordPage(t *testing.T) {
+	ctx := context.Background()
+	fx := recordfixture.New(t, 3)
+	person := simulate.PersonID(0)
+	orig, err := fx.Scores.LatestScore(ctx, person)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, func(c *portal.Config) {
+		c.Auth = &auth.People{Store: fx.DB.Sessions(), Demo: true}
+		c.Scores = fx.Scores
+		c.Record = fx.Record
+	})
+	token := h.login(person)
+	_, page := h.do("GET", "/portal/record", nil)
+	if !strings.Contains(page, `id="add-bill"`) || !strings.Contains(page, `id="add-fact"`) || !strings.Contains(page, "sim-utility") {
+		t.Fatalf("record page lacks its forms:\n%s", page)
+	}
+	for _, form := range []url.Values{
+		{"csrf": {token}, "kind": {"bill_account"}, "source": {"sim-utility"}, "account": {"electricity-4411"}},
+		{"csrf": {token}, "kind": {"verified_fact"}, "source": {"sim-utility"}, "fact": {"identity"}},
+	} {
+		res, body := h.do("POST", "/portal/record", form)
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/portal/record?done=added" {
+			t.Fatalf("add %v: %d %s", form, res.StatusCode, body)
+		}
+	}
+	list, err := fx.Record.List(ctx, person)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("additions %v %v", list, err)
+	}
+	_, page = h.do("GET", "/portal/record?done=added", nil)
+	for _, a := range list {
+		item, _, _ := strings.Cut(page[strings.Index(page, `id="add-`+a.ID+`"`):], "</li>")
+		want := "no change to your score"
+		if a.Gain > 0 {
+			want = fmt.Sprintf("+%d points", a.Gain)
+		}
+		if !strings.Contains(item, "added by you") || !strings.Contains(item, want) || !strings.Contains(item, a.Label) {
+			t.Errorf("addition %s (gain %d) shown as %s", a.ID, a.Gain, item)
+		}
+	}
+	// A source that does not know the account: a clear 400 naming it.
+	res, body := h.do("POST", "/portal/record", url.Values{"csrf": {token}, "kind": {"bill_account"}, "source": {"sim-utility"}, "account": {"yacht-1"}})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "account") {
+		t.Errorf("unknown account: %d %s", res.StatusCode, body)
+	}
+	for _, a := range list {
+		if res, body := h.do("POST", "/portal/record/"+a.ID+"/remove", url.Values{"csrf": {token}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("remove: %d %s", res.StatusCode, body)
+		}
+	}
+	back, _ := fx.Scores.LatestScore(ctx, person)
+	if back.Score != orig.Score || back.Status != orig.Status || len(back.SelfAdded) != 0 {
+		t.Fatalf("after removing both: %d %s %v, want %d %s", back.Score, back.Status, back.SelfAdded, orig.Score, orig.Status)
+	}
+	if _, page = h.do("GET", "/portal/record", nil); !strings.Contains(page, `id="h-removed"`) {
+		t.Error("removed additions are not listed")
+	}
+}
+
+// TestApprovingASocialBadgeRequestChoosesTheBadge: approving a platform's
+// social_badge request in the portal stores what the person picked.
+func TestApprovingASocialBadgeRequestChoosesTheBadge(t *testing.T) {
+	ctx := context.Background()
+	fx := recordfixture.New(t, 1)
+	db := fx.DB
+	db.Partners().CreatePartner(ctx, &sesame.Partner{ID: "meetup", Name: "Meetup", RedirectURIs: []string{"https://meetup.example/cb"}, CreatedAt: time.Now()})
+	consents := &consent.Service{Store: db.Consents(), Partners: db.Partners()}
+	partner, _ := db.Partners().Partner(ctx, "meetup")
+	req, err := consents.Request(ctx, partner, consent.RequestInput{Person: "alice", Purpose: sesame.PurposeSocialBadge, Scope: sesame.ScopeThreshold, RedirectURI: "https://meetup.example/cb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, func(c *portal.Config) {
+		c.Auth = &auth.People{Store: db.Sessions(), Demo: true}
+		c.Consents = portal.ConsentService{Service: consents, Partners: db.Partners()}
+		c.Badges = db.Record()
+	})
+	token := h.login("alice")
+	_, page := h.do("GET", "/portal/consents?request="+req.ID, nil)
+	if !strings.Contains(page, `name="badge"`) || !strings.Contains(page, `value="verified_clean"`) {
+		t.Fatalf("the approval form offers no badge choice:\n%s", page)
+	}
+	if res, body := h.do("POST", "/portal/requests/"+req.ID+"/approve", url.Values{"csrf": {token}, "badge": {"band_at_least:everything"}}); res.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a bad badge: %d %s", res.StatusCode, body)
+	}
+	if res, body := h.do("POST", "/portal/requests/"+req.ID+"/approve", url.Values{"csrf": {token}, "badge": {"verified_clean"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("approve: %d %s", res.StatusCode, body)
+	}
+	b, err := db.Record().Badge(ctx, "alice", "meetup")
+	if err != nil || b.Claim.Kind != sesame.BadgeVerifiedClean {
+		t.Fatalf("badge after approval: %+v %v", b, err)
+	}
+}
