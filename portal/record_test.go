@@ -12,6 +12,7 @@ import (
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/auth"
 	"github.com/sesame-credit/sesame/consent"
+	"github.com/sesame-credit/sesame/policy"
 	"github.com/sesame-credit/sesame/portal"
 	"github.com/sesame-credit/sesame/record/recordfixture"
 	"github.com/sesame-credit/sesame/simulate"
@@ -113,5 +114,30 @@ func TestApprovingASocialBadgeRequestChoosesTheBadge(t *testing.T) {
 	b, err := db.Record().Badge(ctx, "alice", "meetup")
 	if err != nil || b.Claim.Kind != sesame.BadgeVerifiedClean {
 		t.Fatalf("badge after approval: %+v %v", b, err)
+	}
+}
+
+// TestBenefitsShowFastReviewAndTheBadge: the benefits page evaluates the
+// shipped catalog, fast review's lane and the band claim included.
+func TestBenefitsShowFastReviewAndTheBadge(t *testing.T) {
+	catalog, err := policy.NewCatalog(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, func(c *portal.Config) { c.Benefits = portal.PolicyBenefits{Catalog: catalog} })
+	h.login("alice")
+	_, page := h.do("GET", "/portal/benefits", nil)
+	now, next, _ := strings.Cut(page, `id="h-next"`)
+	// The fixture's score is 672, very good: the fast lane now, and more
+	// checks waived and a higher band to show from excellent.
+	for _, want := range []string{"Fast review", "fast lane · may waive income proof, bank statements", "Social badge", "can show: band at least very good"} {
+		if !strings.Contains(now, want) {
+			t.Errorf("benefits now lack %q", want)
+		}
+	}
+	for _, want := range []string{"may waive income proof, bank statements, employment letter, guarantor", "can show: band at least excellent"} {
+		if !strings.Contains(next, want) {
+			t.Errorf("benefits at the next band lack %q", want)
+		}
 	}
 }
