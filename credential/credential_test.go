@@ -290,6 +290,15 @@ func TestVerifiedCleanBadge(t *testing.T) {
 	if strings.Contains(string(payload), "672") || strings.Contains(string(payload), "very_good") {
 		t.Fatalf("the badge credential carries the score or band: %s", payload)
 	}
+	// A score that counts self-added facts says so in every statement of it.
+	s.SelfAdded = []sesame.SelfAdded{{ID: "add_1", Kind: sesame.AdditionVerifiedFact, Source: "registry", Label: "identity verified"}}
+	marked, err := svc.Issue(ctx, s, credential.IssueRequest{Kind: credential.KindVerifiedClean})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := verify(t, svc, marked.Token); !res.Valid || !res.Claims.Statement.SelfAdded {
+		t.Fatalf("a statement of a score with self-added facts: %+v", res.Claims.Statement)
+	}
 	for name, f := range map[string]map[string]float64{"unverified": {"orders_unpaid": 0}, "unpaid order": {"identity_verified": 1, "orders_unpaid": 1}} {
 		s.Features = f
 		if _, err := svc.Issue(ctx, s, credential.IssueRequest{Kind: credential.KindVerifiedClean}); sesame.ErrorCode(err) != sesame.ECONFLICT {

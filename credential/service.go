@@ -121,7 +121,7 @@ func (s *Service) Issue(ctx context.Context, score *sesame.Score, req IssueReque
 	if validity < MinValidity || validity > MaxValidity {
 		return Record{}, sesame.Errorf(sesame.EINVALID, "validity must lie between 1 hour and 366 days")
 	}
-	st := Statement{Kind: req.Kind, AsOf: score.AsOf.UTC().Format(time.DateOnly), ModelVersion: score.ModelVersion}
+	st := Statement{Kind: req.Kind, AsOf: score.AsOf.UTC().Format(time.DateOnly), ModelVersion: score.ModelVersion, SelfAdded: len(score.SelfAdded) > 0}
 	switch req.Kind {
 	case KindBandAtLeast:
 		st.Band = req.Band
