@@ -63,6 +63,10 @@ func TestRecordPage(t *testing.T) {
 			t.Errorf("addition %s (gain %d) shown as %s", a.ID, a.Gain, item)
 		}
 	}
+	// The person's export carries the additions and their vouched events.
+	if _, export := h.do("GET", "/portal/data/export.json", nil); !strings.Contains(export, `"self_added"`) || !strings.Contains(export, list[0].ID+".0") {
+		t.Errorf("the export lacks the additions: %.300s", export)
+	}
 	// A source that does not know the account: a clear 400 naming it.
 	res, body := h.do("POST", "/portal/record", url.Values{"csrf": {token}, "kind": {"bill_account"}, "source": {"sim-utility"}, "account": {"yacht-1"}})
 	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "account") {
