@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/record/recordfixture"
@@ -164,4 +165,62 @@ func detailFields(err error) string {
 		}
 	}
 	return s
+}
+
+// registry is a test source: it vouches for one identity fact, or for an
+// event it should not have (a person's event dated in the future), or fails.
+type registry struct{ mode string }
+
+func (r registry) Vouch(_ context.Context, person string, req sesame.AdditionRequest, now time.Time) (string, []sesame.Event, error) {
+	yes := true
+	e := sesame.Event{Version: 1, Person: person, Kind: sesame.KindIdentityReported, OccurredAt: now.Add(-time.Hour),
+		Payload: &sesame.IdentityReported{IdentityVerified: &yes}}
+	switch r.mode {
+	case "future":
+		e.OccurredAt = now.Add(time.Hour)
+	case "down":
+		return "", nil, sesame.Errorf(sesame.EUNAVAILABLE, "the registry is down; try again later")
+	}
+	return "identity verified by the registry", []sesame.Event{e}, nil
+}
+
+// TestVouchingSourcesAreCheckedAndAdditionsBounded: what a source vouches
+// for is validated like any event, a source's failure is passed on as
+// such, and a person keeps at most score.MaxKeptAdditions additions.
+func TestVouchingSourcesAreCheckedAndAdditionsBounded(t *testing.T) {
+	ctx := context.Background()
+	f := recordfixture.New(t, 1)
+	f.Record.Vouchers["registry"] = registry{}
+	f.Record.Vouchers["bad-registry"] = registry{"future"}
+	f.Record.Vouchers["down-registry"] = registry{"down"}
+	p := simulate.PersonID(0)
+	fact := sesame.AdditionRequest{Kind: sesame.AdditionVerifiedFact, Fact: "identity"}
+	fact.Source = "bad-registry"
+	if _, err := f.Record.Add(ctx, p, fact); sesame.ErrorCode(err) != sesame.EINTERNAL {
+		t.Errorf("an invalid vouched event: %v", err)
+	}
+	fact.Source = "down-registry"
+	if _, err := f.Record.Add(ctx, p, fact); sesame.ErrorCode(err) != sesame.EUNAVAILABLE {
+		t.Errorf("a source that is down: %v", err)
+	}
+	if list, _ := f.Record.List(ctx, p); len(list) != 0 {
+		t.Fatalf("failed additions were kept: %+v", list)
+	}
+	fact.Source = "registry"
+	for range score.MaxKeptAdditions {
+		if _, err := f.Record.Add(ctx, p, fact); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := f.Record.Add(ctx, p, fact)
+	if sesame.ErrorCode(err) != sesame.ECONFLICT {
+		t.Fatalf("one addition too many: %v", err)
+	}
+	list, _ := f.Record.List(ctx, p)
+	if _, err := f.Record.Remove(ctx, p, list[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Record.Add(ctx, p, fact); err != nil {
+		t.Fatalf("after removing one: %v", err)
+	}
 }
