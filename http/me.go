@@ -144,11 +144,15 @@ func (s *Server) handleGrantConsent(w nethttp.ResponseWriter, r *nethttp.Request
 	default:
 		expires = s.Now().Add(consent.DefaultDuration)
 	}
-	if err := s.chooseBadgeWithGrant(r.Context(), person, in); err != nil {
+	claim, err := badgeOfGrant(in)
+	if err != nil {
 		return err
 	}
 	c, err := trustOf(s).Consents.Grant(r.Context(), person, in.Partner, in.Purpose, in.Scope, expires)
 	if err != nil {
+		return err
+	}
+	if err := s.chooseBadge(r.Context(), c, claim); err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/v1/me/consents/"+c.ID)

@@ -29,30 +29,39 @@ func (s *Server) registerMeRecord(mux *nethttp.ServeMux) {
 	}
 }
 
-// chooseBadgeWithGrant stores the badge a social_badge consent comes with;
-// such a consent without one is refused, as a badge with no consent is.
-func (s *Server) chooseBadgeWithGrant(ctx context.Context, person string, in grantRequest) error {
+// badgeOfGrant is the badge a social_badge consent must come with (nil
+// for other purposes, which may not name one).
+func badgeOfGrant(in grantRequest) (*sesame.BadgeClaim, error) {
+	invalid := func(reason string) error {
+		return &sesame.Error{Code: sesame.EINVALID, Message: "the consent is not valid", Details: []sesame.FieldError{{Field: "badge", Reason: reason}}}
+	}
 	if !in.Purpose.BadgeOnly() {
 		if in.Badge != "" {
-			return &sesame.Error{Code: sesame.EINVALID, Message: "the consent is not valid", Details: []sesame.FieldError{{Field: "badge", Reason: "only for purpose social_badge"}}}
+			return nil, invalid("only for purpose social_badge")
 		}
-		return nil
+		return nil, nil
 	}
 	if in.Badge == "" {
-		return &sesame.Error{Code: sesame.EINVALID, Message: "the consent is not valid", Details: []sesame.FieldError{{Field: "badge", Reason: "choose what to show: band_at_least:BAND or verified_clean"}}}
+		return nil, invalid("choose what to show: band_at_least:BAND or verified_clean")
 	}
 	claim, err := sesame.ParseBadgeClaim(in.Badge)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	return &claim, nil
+}
+
+// chooseBadge stores the badge of a consent just granted (nothing when
+// claim is nil).
+func (s *Server) chooseBadge(ctx context.Context, c *sesame.Consent, claim *sesame.BadgeClaim) error {
+	if claim == nil {
+		return nil
 	}
 	t := trustOf(s)
 	if t.Badges == nil {
-		return sesame.Errorf(sesame.EINVALID, "badges are not offered on this server")
+		return sesame.Errorf(sesame.EUNAVAILABLE, "badges are not offered on this server")
 	}
-	if !sesame.ValidID(in.Partner) {
-		return sesame.Errorf(sesame.EINVALID, "partner: not a valid id")
-	}
-	return t.Badges.SetBadge(ctx, &sesame.BadgeChoice{Person: person, Partner: in.Partner, Claim: claim, ChosenAt: s.Now().UTC()})
+	return t.Badges.SetBadge(ctx, &sesame.BadgeChoice{Person: c.Person, Partner: c.Partner, Claim: *claim, ChosenAt: c.GrantedAt})
 }
 
 func (s *Server) handleMyBadge(w nethttp.ResponseWriter, r *nethttp.Request) error {

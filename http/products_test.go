@@ -1,7 +1,9 @@
 package http
 
 import (
+	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -115,10 +117,12 @@ func TestSocialBadgeThroughTheAPI(t *testing.T) {
 		}
 	}
 	for _, a := range seen {
-		for _, leak := range []string{`"score"`, `"band"`, `"dimensions"`, "credit_history", "High use of credit limits", "720", "730", "480", "490", "excellent", "poor"} {
-			if strings.Contains(a.body, leak) {
-				t.Errorf("an answer to the platform carries %s: %s", leak, a.body)
-			}
+		var v any
+		if err := json.Unmarshal([]byte(a.body), &v); err != nil {
+			t.Fatalf("answer %q: %v", a.body, err)
+		}
+		if leak := leakIn(v); leak != "" {
+			t.Errorf("an answer to the platform carries %s: %s", leak, a.body)
 		}
 	}
 	// The person revokes: no more answers, not even the badge.
@@ -137,4 +141,39 @@ func TestSocialBadgeThroughTheAPI(t *testing.T) {
 	if again.Result.Decision != "approve" || again.Result.Badge != "band at least poor" {
 		t.Fatalf("after choosing again: %+v", again.Result)
 	}
+}
+
+// leakIn returns what in a decoded answer reveals the score: a key naming
+// it or a part of it, a number that is the score or a dimension (720, 730,
+// 480, 490 in the fixture), or a string naming a band or a reason.
+func leakIn(v any) string {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			switch k {
+			case "score", "band", "dimensions", "reasons", "features", "input", "self_added_points":
+				return "key " + k
+			}
+			if l := leakIn(e); l != "" {
+				return l
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if l := leakIn(e); l != "" {
+				return l
+			}
+		}
+	case float64:
+		if x == 720 || x == 730 || x == 480 || x == 490 {
+			return "the number " + strconv.Itoa(int(x))
+		}
+	case string:
+		for _, w := range []string{"excellent", "poor", "credit_history", "High use of credit limits"} {
+			if strings.Contains(x, w) {
+				return "the words " + w
+			}
+		}
+	}
+	return ""
 }
