@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/auth"
 	"github.com/sesame-credit/sesame/consent"
@@ -144,4 +146,32 @@ func TestBenefitsShowFastReviewAndTheBadge(t *testing.T) {
 			t.Errorf("benefits at the next band lack %q", want)
 		}
 	}
+}
+
+// TestBrowserAddToRecord links a bill account and removes it again in real
+// Chromium, on the real score service with the self-added rule.
+func TestBrowserAddToRecord(t *testing.T) {
+	fx := recordfixture.New(t, 1)
+	b := newBrowser(t, func(c *portal.Config) {
+		c.Auth = &auth.People{Store: fx.DB.Sessions(), Demo: true}
+		c.Scores = fx.Scores
+		c.Record = fx.Record
+	})
+	b.loginAs(simulate.PersonID(0))
+	b.do("record page", chromedp.Navigate(b.base+"/portal/record"), chromedp.WaitVisible(chromedp.CSS("#add-bill")))
+	b.do("link a bill account",
+		chromedp.SendKeys(chromedp.CSS("#account"), "electricity-4411"),
+		chromedp.Click(chromedp.CSS("#add-bill button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(`li[id^="add-"]`)),
+	)
+	item := run(b, "the addition", chromedp.Text(chromedp.CSS(`li[id^="add-"]`)))
+	if !strings.Contains(item, "electricity account 4411") || !strings.Contains(item, "added by you") ||
+		!(strings.Contains(item, "points") || strings.Contains(item, "no change")) {
+		t.Errorf("the addition reads %q", item)
+	}
+	b.screenshot("record")
+	b.do("remove it",
+		chromedp.Click(chromedp.CSS(`li[id^="add-"] button.danger`)),
+		chromedp.WaitVisible(chromedp.CSS("#h-removed")),
+	)
 }
