@@ -11,7 +11,10 @@ import (
 type consentsData struct {
 	Unavailable bool
 	Active      []Consent
-	Pending     []ConsentRequest
+	// Badges is what each social platform with a live social_badge consent
+	// may see, by partner.
+	Badges  map[string]sesame.BadgeClaim
+	Pending []ConsentRequest
 	// Focus is the request a partner's approval link names (?request=ID);
 	// answering it sends the person back to the partner.
 	Focus    *ConsentRequest
@@ -42,6 +45,21 @@ func (p *Portal) consents(w http.ResponseWriter, r *http.Request, person string)
 	if d.Active, err = p.cfg.Consents.ActiveConsents(r.Context(), person); err != nil {
 		p.fail(w, r, v, err)
 		return
+	}
+	if p.cfg.Badges != nil {
+		d.Badges = map[string]sesame.BadgeClaim{}
+		for _, c := range d.Active {
+			if !sesame.Purpose(c.Purpose).BadgeOnly() {
+				continue
+			}
+			b, err := p.cfg.Badges.Badge(r.Context(), person, c.Partner)
+			if err == nil {
+				d.Badges[c.Partner] = b.Claim
+			} else if sesame.ErrorCode(err) != sesame.ENOTFOUND {
+				p.fail(w, r, v, err)
+				return
+			}
+		}
 	}
 	if d.Pending, err = p.cfg.Consents.PendingRequests(r.Context(), person); err != nil {
 		p.fail(w, r, v, err)
@@ -158,3 +176,17 @@ var badgeOptions = func() []badgeOption {
 	}
 	return append(out, badgeOption{Value: sesame.BadgeVerifiedClean})
 }()
+
+// changeBadge replaces what a social platform may see.
+func (p *Portal) changeBadge(w http.ResponseWriter, r *http.Request, person string) {
+	partner := r.PathValue("partner")
+	if !sesame.ValidID(partner) {
+		p.fail(w, r, nil, userError(sesame.EINVALID, "partner: not a valid id"))
+		return
+	}
+	if err := p.chooseBadge(r, person, partner); err != nil {
+		p.fail(w, r, nil, err)
+		return
+	}
+	http.Redirect(w, r, "/portal/consents?done=badge", http.StatusSeeOther)
+}

@@ -123,6 +123,7 @@ func (p *Portal) Mount(mux *http.ServeMux) {
 	handle("GET /portal/consents", p.personal(p.consents))
 	handle("POST /portal/consents/{id}/revoke", p.personal(p.consentAction))
 	handle("POST /portal/requests/{id}/{action}", p.personal(p.requestAction))
+	handle("POST /portal/badges/{partner}", p.personal(p.changeBadge))
 	handle("GET /portal/access-log", p.personal(p.accessLog))
 	handle("GET /portal/data", p.personal(p.myData))
 	handle("GET /portal/data/export.json", p.personal(p.export))

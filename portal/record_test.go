@@ -121,6 +121,17 @@ func TestApprovingASocialBadgeRequestChoosesTheBadge(t *testing.T) {
 	if err != nil || b.Claim.Kind != sesame.BadgeVerifiedClean {
 		t.Fatalf("badge after approval: %+v %v", b, err)
 	}
+	// The consents page shows what the platform sees, and changes it.
+	_, page = h.do("GET", "/portal/consents", nil)
+	if !strings.Contains(page, "Verified identity, no unpaid orders") || !strings.Contains(page, `action="/portal/badges/meetup"`) {
+		t.Fatalf("the consents page does not show the badge:\n%s", page)
+	}
+	if res, body := h.do("POST", "/portal/badges/meetup", url.Values{"csrf": {token}, "badge": {"band_at_least:good"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change the badge: %d %s", res.StatusCode, body)
+	}
+	if b, err := db.Record().Badge(ctx, "alice", "meetup"); err != nil || b.Claim.MinBand != sesame.Good {
+		t.Fatalf("badge after the change: %+v %v", b, err)
+	}
 }
 
 // TestBenefitsShowFastReviewAndTheBadge: the benefits page evaluates the

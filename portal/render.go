@@ -86,7 +86,7 @@ func returnPath(r *http.Request) string {
 // flashKey maps ?done=… after a redirect to a message; unknown values are ignored.
 func flashKey(done string) string {
 	switch done {
-	case "revoked", "approved", "declined", "disputed", "issued", "credential_revoked", "added", "removed":
+	case "revoked", "approved", "declined", "disputed", "issued", "credential_revoked", "added", "removed", "badge":
 		return "flash." + done
 	}
 	return ""
