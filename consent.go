@@ -18,11 +18,25 @@ const (
 	PurposeTryBeforeBuy Purpose = "try_before_buy"
 	PurposeAfterSales   Purpose = "after_sales"
 	PurposeSocial       Purpose = "social"
+	// PurposeReview is an application's review (a visa, a lease, a hire):
+	// the partner routes it to a lane and may waive checks.
+	PurposeReview Purpose = "review"
+	// PurposeSocialBadge lets a social platform ask only whether the claim
+	// the person chose to show holds (BadgeClaim): a consent for it never
+	// allows a read of the score, a threshold or a dimension.
+	PurposeSocialBadge Purpose = "social_badge"
 )
 
 // Purposes lists every purpose.
 var Purposes = []Purpose{PurposeCreditCard, PurposeLoan, PurposeRental, PurposeBikeSharing,
-	PurposeShortStay, PurposeTryBeforeBuy, PurposeAfterSales, PurposeSocial}
+	PurposeShortStay, PurposeTryBeforeBuy, PurposeAfterSales, PurposeSocial, PurposeReview, PurposeSocialBadge}
+
+// PurposeList is Purposes in words, for error messages.
+const PurposeList = "credit_card, loan, rental, bike_sharing, short_stay, try_before_buy, after_sales, social, review or social_badge"
+
+// BadgeOnly reports whether a consent of purpose p allows only the badge
+// answer of its own products, never a read of the score or a threshold.
+func (p Purpose) BadgeOnly() bool { return p == PurposeSocialBadge }
 
 // Valid reports whether p is one of Purposes.
 func (p Purpose) Valid() bool {

@@ -42,6 +42,9 @@ type DecisionInput struct {
 	Features   map[string]float64 `json:"features"`
 	Reasons    []Reason           `json:"reasons,omitempty"`
 	AsOf       time.Time          `json:"as_of"`
+	// Badge is the claim the person chose to show, for a social product
+	// (nil otherwise).
+	Badge *BadgeClaim `json:"badge,omitempty"`
 	// Requested is the amount the person applied for (a loan, an order's
 	// value), 0 when the product has none.
 	Requested float64 `json:"requested"`
@@ -56,6 +59,15 @@ type DecisionResult struct {
 	Amount        float64 `json:"amount,omitempty"` // a loan's principal
 	Rate          float64 `json:"rate,omitempty"`   // a loan's annual rate
 	PriceTier     string  `json:"price_tier,omitempty"`
+	// Lane is a review lane ("fast" or "standard") for products that route
+	// an application rather than grant credit (fast_review).
+	Lane string `json:"lane,omitempty"`
+	// WaivableChecks are the checks a partner may skip for this person
+	// (fast_review), from the fixed vocabulary WaivableChecks.
+	WaivableChecks []string `json:"waivable_checks,omitempty"`
+	// Badge is, for a social product, the claim the person chose to show;
+	// the decision says whether it holds and nothing else.
+	Badge string `json:"badge,omitempty"`
 	// Rule is the product's rule when a score threshold decided, said apart
 	// from the reasons ("score 596, the product needs 600"): a cutoff is not
 	// a reason (Reg B 1002.9(b)(2)), the score's reasons say why the score
@@ -102,4 +114,18 @@ type DecisionStore interface {
 	ActiveProducts(ctx context.Context) ([]*Product, error)
 	// ActivateProduct makes version the product's current policy.
 	ActivateProduct(ctx context.Context, id, version string) error
+}
+
+// WaivableChecks is the vocabulary of checks a fast-review decision may
+// let a partner skip: a fixed list so that partners can act on the names.
+var WaivableChecks = []string{"income_proof", "bank_statements", "employment_letter", "guarantor", "deposit"}
+
+// WaivableCheck reports whether name is one of WaivableChecks.
+func WaivableCheck(name string) bool {
+	for _, c := range WaivableChecks {
+		if c == name {
+			return true
+		}
+	}
+	return false
 }

@@ -98,15 +98,20 @@ type Score struct {
 	Person string `json:"person"`
 	// Status is "scored", or "insufficient_history" when the person's events
 	// do not support a score; then Score is 0 and Missing says what is lacking.
-	Status       string           `json:"status"`
-	Score        int              `json:"score,omitempty"`
-	Band         Band             `json:"band,omitempty"`
-	Dimensions   []DimensionScore `json:"dimensions,omitempty"`
-	Reasons      []Reason         `json:"reasons,omitempty"`
-	Tips         []Tip            `json:"tips,omitempty"`
-	Missing      []string         `json:"missing,omitempty"`
-	ModelVersion string           `json:"model_version"`
-	AsOf         time.Time        `json:"as_of"`
+	Status     string           `json:"status"`
+	Score      int              `json:"score,omitempty"`
+	Band       Band             `json:"band,omitempty"`
+	Dimensions []DimensionScore `json:"dimensions,omitempty"`
+	Reasons    []Reason         `json:"reasons,omitempty"`
+	Tips       []Tip            `json:"tips,omitempty"`
+	Missing    []string         `json:"missing,omitempty"`
+	// SelfAdded names what the person added to their own record that counts
+	// in this score, and SelfAddedPoints how far it raised it; partners see
+	// both. Self-added facts only ever raise a score (docs/model.md).
+	SelfAdded       []SelfAdded `json:"self_added,omitempty"`
+	SelfAddedPoints int         `json:"self_added_points,omitempty"`
+	ModelVersion    string      `json:"model_version"`
+	AsOf            time.Time   `json:"as_of"`
 	// Features are the profile values the score was computed from, by name.
 	// Never shown to partners; policies may read a documented subset.
 	Features map[string]float64 `json:"-"`

@@ -112,6 +112,28 @@ func AppendScoreJSON(dst []byte, s *Score) ([]byte, error) {
 		}
 		b = append(b, ']')
 	}
+	if len(s.SelfAdded) > 0 {
+		b = append(b, `,"self_added":[`...)
+		for i, a := range s.SelfAdded {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"id":`...)
+			b = AppendJSONString(b, a.ID)
+			b = append(b, `,"kind":`...)
+			b = AppendJSONString(b, a.Kind)
+			b = append(b, `,"source":`...)
+			b = AppendJSONString(b, a.Source)
+			b = append(b, `,"label":`...)
+			b = AppendJSONString(b, a.Label)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if s.SelfAddedPoints != 0 {
+		b = append(b, `,"self_added_points":`...)
+		b = strconv.AppendInt(b, int64(s.SelfAddedPoints), 10)
+	}
 	b = append(b, `,"model_version":`...)
 	b = AppendJSONString(b, s.ModelVersion)
 	b = append(b, `,"as_of":`...)

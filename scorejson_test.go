@@ -41,6 +41,10 @@ func randomScore(rng *rand.Rand, text func() string) *Score {
 	for range rng.IntN(3) {
 		s.Missing = append(s.Missing, text())
 	}
+	for range rng.IntN(3) {
+		s.SelfAdded = append(s.SelfAdded, SelfAdded{ID: text(), Kind: text(), Source: text(), Label: text()})
+		s.SelfAddedPoints = rng.IntN(40)
+	}
 	s.Features = map[string]float64{"x": 1}
 	return s
 }

@@ -59,7 +59,10 @@ func Decide(consents []*sesame.Consent, need Need, now time.Time) Verdict {
 			deny(ReasonRevoked, 1)
 		case !now.Before(c.ExpiresAt) || now.Before(c.GrantedAt):
 			deny(ReasonExpired, 2)
-		case need.Purpose != "" && c.Purpose != need.Purpose:
+		case need.Purpose != "" && c.Purpose != need.Purpose,
+			// A badge-only consent answers its own products and nothing
+			// else: not a score read, not a threshold of the partner's choosing.
+			c.Purpose.BadgeOnly() && need.Purpose != c.Purpose:
 			deny(ReasonWrongPurpose, 3)
 		case !c.Scope.Covers(need.Scope):
 			deny(ReasonWrongScope, 4)

@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -53,4 +54,55 @@ func TestDecide(t *testing.T) {
 			t.Errorf("%s: allowed %q reason %q, want %q %q", tc.name, got, v.Reason, tc.allowed, tc.reason)
 		}
 	}
+}
+
+// TestBadgeOnlyConsentAllowsOnlyItsProducts: a social_badge consent, even
+// one stored with a wider scope than the service would grant, allows no
+// score read and no threshold check of the partner's choosing; only its own
+// purpose's yes/no answer. Another consent to the same partner still works.
+func TestBadgeOnlyConsentAllowsOnlyItsProducts(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	badge := &sesame.Consent{ID: "b", Person: "p", Partner: "a", Scope: sesame.ScopeFull, Purpose: sesame.PurposeSocialBadge,
+		GrantedAt: now.Add(-time.Hour), ExpiresAt: now.Add(time.Hour)}
+	for _, need := range []Need{
+		{"p", "a", sesame.ScopeThreshold, ""},
+		{"p", "a", sesame.ScopeScore, ""},
+		{"p", "a", sesame.ScopeFull, ""},
+		{"p", "a", sesame.ScopeScore, sesame.PurposeLoan},
+	} {
+		if v := Decide([]*sesame.Consent{badge}, need, now); v.Allowed || v.Reason != ReasonWrongPurpose {
+			t.Errorf("%+v under a social_badge consent: %+v", need, v)
+		}
+	}
+	if v := Decide([]*sesame.Consent{badge}, Need{"p", "a", sesame.ScopeThreshold, sesame.PurposeSocialBadge}, now); !v.Allowed {
+		t.Errorf("the badge answer itself: %+v", v)
+	}
+	loan := &sesame.Consent{ID: "l", Person: "p", Partner: "a", Scope: sesame.ScopeScore, Purpose: sesame.PurposeLoan,
+		GrantedAt: now.Add(-time.Hour), ExpiresAt: now.Add(time.Hour)}
+	if v := Decide([]*sesame.Consent{badge, loan}, Need{"p", "a", sesame.ScopeScore, ""}, now); !v.Allowed || v.Consent.ID != "l" {
+		t.Errorf("a loan consent beside the badge: %+v", v)
+	}
+}
+
+func TestBadgeConsentsAreThresholdOnly(t *testing.T) {
+	now := time.Now()
+	for _, scope := range []sesame.Scope{sesame.ScopeScore, sesame.ScopeFull} {
+		err := validGrant(sesame.PurposeSocialBadge, scope, now, now.Add(time.Hour))
+		if sesame.ErrorCode(err) != sesame.EINVALID || !strings.Contains(sesame.ErrorMessage(err)+detailsOf(err), "scope") {
+			t.Errorf("social_badge with scope %s: %v", scope, err)
+		}
+	}
+	if err := validGrant(sesame.PurposeSocialBadge, sesame.ScopeThreshold, now, now.Add(time.Hour)); err != nil {
+		t.Errorf("social_badge threshold: %v", err)
+	}
+}
+
+func detailsOf(err error) string {
+	var s string
+	if e, ok := err.(*sesame.Error); ok {
+		for _, d := range e.Details {
+			s += d.Field + ": " + d.Reason + "; "
+		}
+	}
+	return s
 }

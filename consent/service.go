@@ -62,10 +62,12 @@ func (s *Service) Grant(ctx context.Context, person, partner string, purpose ses
 func validGrant(purpose sesame.Purpose, scope sesame.Scope, now, expires time.Time) error {
 	var details []sesame.FieldError
 	if !purpose.Valid() {
-		details = append(details, sesame.FieldError{Field: "purpose", Reason: "use one of credit_card, loan, rental, bike_sharing, short_stay, try_before_buy, after_sales, social"})
+		details = append(details, sesame.FieldError{Field: "purpose", Reason: "use one of " + sesame.PurposeList})
 	}
 	if !scope.Valid() {
 		details = append(details, sesame.FieldError{Field: "scope", Reason: "use threshold, score or full"})
+	} else if purpose.BadgeOnly() && scope != sesame.ScopeThreshold {
+		details = append(details, sesame.FieldError{Field: "scope", Reason: "a social_badge consent is a yes/no answer: use threshold"})
 	}
 	if !expires.After(now) || expires.Sub(now) > sesame.MaxConsentDuration {
 		details = append(details, sesame.FieldError{Field: "expires_at", Reason: "must lie in the future and at most two years ahead"})
@@ -119,10 +121,12 @@ func (s *Service) Request(ctx context.Context, partner *sesame.Partner, in Reque
 		details = append(details, sesame.FieldError{Field: "person", Reason: "not a valid person id"})
 	}
 	if !in.Purpose.Valid() {
-		details = append(details, sesame.FieldError{Field: "purpose", Reason: "use one of credit_card, loan, rental, bike_sharing, short_stay, try_before_buy, after_sales, social"})
+		details = append(details, sesame.FieldError{Field: "purpose", Reason: "use one of " + sesame.PurposeList})
 	}
 	if !in.Scope.Valid() {
 		details = append(details, sesame.FieldError{Field: "scope", Reason: "use threshold, score or full"})
+	} else if in.Purpose.BadgeOnly() && in.Scope != sesame.ScopeThreshold {
+		details = append(details, sesame.FieldError{Field: "scope", Reason: "a social_badge consent is a yes/no answer: use threshold"})
 	}
 	d := DefaultDuration
 	if in.DurationDays != 0 {

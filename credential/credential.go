@@ -19,6 +19,9 @@ import (
 const (
 	KindBandAtLeast = "band_at_least"
 	KindScore       = "score"
+	// KindVerifiedClean states a verified identity and no unpaid order: the
+	// social badge's second claim, with no score or band in it at all.
+	KindVerifiedClean = "verified_clean"
 )
 
 // Validity limits. MaxValidity also bounds how long a retired key stays
@@ -37,6 +40,9 @@ type Statement struct {
 	// AsOf is the date of the score the statement was made from (YYYY-MM-DD, UTC).
 	AsOf         string `json:"as_of"`
 	ModelVersion string `json:"model_version,omitempty"`
+	// SelfAdded says the score counted facts the person added to their own
+	// record (sesame.Addition), as every report of it does.
+	SelfAdded bool `json:"self_added,omitempty"`
 }
 
 // Claims is the JWS payload: registered JWT claims plus the statement.

@@ -270,3 +270,39 @@ func TestRotateRefusesWrongKEK(t *testing.T) {
 func TestMemStoreContract(t *testing.T) {
 	credentialtest.TestStore(t, func(*testing.T) credential.Store { return &credential.MemStore{} })
 }
+
+// TestVerifiedCleanBadge: the social badge's second claim is issued only
+// when it holds, and its credential carries neither a score nor a band.
+func TestVerifiedCleanBadge(t *testing.T) {
+	svc, _ := newService(t)
+	ctx := context.Background()
+	s := score(672)
+	s.Features = map[string]float64{"identity_verified": 1, "orders_unpaid": 0}
+	r, err := svc.Issue(ctx, s, credential.IssueRequest{Kind: credential.KindVerifiedClean})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := verify(t, svc, r.Token)
+	if !res.Valid || res.Claims.Statement.Kind != credential.KindVerifiedClean || res.Claims.Statement.Band != "" || res.Claims.Statement.Score != 0 {
+		t.Fatalf("verified_clean credential: %+v", res)
+	}
+	payload, _ := base64.RawURLEncoding.DecodeString(strings.Split(r.Token, ".")[1])
+	if strings.Contains(string(payload), "672") || strings.Contains(string(payload), "very_good") {
+		t.Fatalf("the badge credential carries the score or band: %s", payload)
+	}
+	// A score that counts self-added facts says so in every statement of it.
+	s.SelfAdded = []sesame.SelfAdded{{ID: "add_1", Kind: sesame.AdditionVerifiedFact, Source: "registry", Label: "identity verified"}}
+	marked, err := svc.Issue(ctx, s, credential.IssueRequest{Kind: credential.KindVerifiedClean})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := verify(t, svc, marked.Token); !res.Valid || !res.Claims.Statement.SelfAdded {
+		t.Fatalf("a statement of a score with self-added facts: %+v", res.Claims.Statement)
+	}
+	for name, f := range map[string]map[string]float64{"unverified": {"orders_unpaid": 0}, "unpaid order": {"identity_verified": 1, "orders_unpaid": 1}} {
+		s.Features = f
+		if _, err := svc.Issue(ctx, s, credential.IssueRequest{Kind: credential.KindVerifiedClean}); sesame.ErrorCode(err) != sesame.ECONFLICT {
+			t.Errorf("%s: %v, want a conflict", name, err)
+		}
+	}
+}

@@ -121,7 +121,7 @@ func (s *Service) Issue(ctx context.Context, score *sesame.Score, req IssueReque
 	if validity < MinValidity || validity > MaxValidity {
 		return Record{}, sesame.Errorf(sesame.EINVALID, "validity must lie between 1 hour and 366 days")
 	}
-	st := Statement{Kind: req.Kind, AsOf: score.AsOf.UTC().Format(time.DateOnly), ModelVersion: score.ModelVersion}
+	st := Statement{Kind: req.Kind, AsOf: score.AsOf.UTC().Format(time.DateOnly), ModelVersion: score.ModelVersion, SelfAdded: len(score.SelfAdded) > 0}
 	switch req.Kind {
 	case KindBandAtLeast:
 		st.Band = req.Band
@@ -136,8 +136,13 @@ func (s *Service) Issue(ctx context.Context, score *sesame.Score, req IssueReque
 		}
 	case KindScore:
 		st.Score, st.Band = score.Score, sesame.BandOf(score.Score)
+	case KindVerifiedClean:
+		claim := sesame.BadgeClaim{Kind: sesame.BadgeVerifiedClean}
+		if !claim.Holds(sesame.DecisionInput{Status: score.Status, Features: score.Features}) {
+			return Record{}, sesame.Errorf(sesame.ECONFLICT, "your record does not show a verified identity with no unpaid orders")
+		}
 	default:
-		return Record{}, sesame.Errorf(sesame.EINVALID, "kind must be %s or %s", KindBandAtLeast, KindScore)
+		return Record{}, sesame.Errorf(sesame.EINVALID, "kind must be %s, %s or %s", KindBandAtLeast, KindScore, KindVerifiedClean)
 	}
 	key, priv, err := s.signingKey(ctx)
 	if err != nil {

@@ -115,6 +115,8 @@ func claimsWellFormed(c Claims) bool {
 	case KindScore:
 		s := c.Statement.Score
 		return s >= sesame.MinScore && s <= sesame.MaxScore && sesame.BandOf(s) == c.Statement.Band
+	case KindVerifiedClean:
+		return c.Statement.Band == "" && c.Statement.Score == 0
 	}
 	return false
 }

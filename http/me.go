@@ -117,6 +117,9 @@ type grantRequest struct {
 	Scope        sesame.Scope   `json:"scope"`
 	ExpiresAt    *time.Time     `json:"expires_at,omitempty"`
 	DurationDays int            `json:"duration_days,omitempty"`
+	// Badge is, for a social_badge consent, what the person chooses to
+	// show the platform ("band_at_least:good" or "verified_clean").
+	Badge string `json:"badge,omitempty"`
 }
 
 func (s *Server) handleGrantConsent(w nethttp.ResponseWriter, r *nethttp.Request) error {
@@ -141,8 +144,15 @@ func (s *Server) handleGrantConsent(w nethttp.ResponseWriter, r *nethttp.Request
 	default:
 		expires = s.Now().Add(consent.DefaultDuration)
 	}
+	claim, err := badgeOfGrant(in)
+	if err != nil {
+		return err
+	}
 	c, err := trustOf(s).Consents.Grant(r.Context(), person, in.Partner, in.Purpose, in.Scope, expires)
 	if err != nil {
+		return err
+	}
+	if err := s.chooseBadge(r.Context(), c, claim); err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/v1/me/consents/"+c.ID)

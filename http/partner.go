@@ -15,6 +15,7 @@ import (
 	"github.com/sesame-credit/sesame/auth"
 	"github.com/sesame-credit/sesame/consent"
 	"github.com/sesame-credit/sesame/policy"
+	"github.com/sesame-credit/sesame/record"
 )
 
 // Roles of the consent issue's callers.
@@ -39,6 +40,10 @@ type Trust struct {
 	Gate      *consent.Gate
 	Decider   *policy.Decider
 	Decisions sesame.DecisionStore
+	// Badges holds what people chose to show social platforms.
+	Badges sesame.BadgeStore
+	// Record lets people add to their own record; nil: those routes are off.
+	Record    *record.Service
 	AccessLog sesame.AccessLog
 	Limiter   *auth.Limiter
 	// Scores is the person's own score (GET /v1/me/score), read without

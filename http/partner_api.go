@@ -36,6 +36,9 @@ type partnerScore struct {
 	Consent      string                  `json:"consent"`
 	Dimensions   []sesame.DimensionScore `json:"dimensions,omitempty"` // full scope only
 	Reasons      []sesame.Reason         `json:"reasons,omitempty"`    // full scope only
+	// SelfAdded: what in the score the person added to their own record.
+	SelfAdded       []sesame.SelfAdded `json:"self_added,omitempty"`
+	SelfAddedPoints int                `json:"self_added_points,omitempty"`
 }
 
 // personRef reads {ref}: the person's id (docs/partners.md).
@@ -64,6 +67,7 @@ func (s *Server) handlePartnerScore(w nethttp.ResponseWriter, r *nethttp.Request
 	out := partnerScore{Person: person, Status: sc.Status, Scope: c.Scope, Consent: c.ID}
 	if sc.Status == sesame.StatusScored {
 		out.Score, out.Band, out.ModelVersion = sc.Score, sc.Band, sc.ModelVersion
+		out.SelfAdded, out.SelfAddedPoints = sc.SelfAdded, sc.SelfAddedPoints
 		asOf := sc.AsOf
 		out.AsOf = &asOf
 		if c.Scope == sesame.ScopeFull {

@@ -110,11 +110,11 @@ func (s *Server) handleGetDecision(w nethttp.ResponseWriter, r *nethttp.Request)
 	if err != nil || d.Partner != partner.ID {
 		return sesame.Errorf(sesame.ENOTFOUND, "no decision %q of yours", r.PathValue("id"))
 	}
-	purpose := sesame.Purpose("")
+	purpose, scope := sesame.Purpose(""), policy.DecisionScope
 	if p, err := t.Decider.Catalog.Product(d.Product); err == nil {
-		purpose = p.Product.Purpose
+		purpose, scope = p.Product.Purpose, policy.ScopeOf(p.Product)
 	}
-	if _, err := t.Gate.Allow(r.Context(), consent.Read{Partner: partner.ID, Person: d.Person, Scope: policy.DecisionScope,
+	if _, err := t.Gate.Allow(r.Context(), consent.Read{Partner: partner.ID, Person: d.Person, Scope: scope,
 		Purpose: purpose, Action: consent.ActionDecisionRead, Note: "decision " + d.ID}); err != nil {
 		return err
 	}

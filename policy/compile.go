@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/google/cel-go/cel"
@@ -47,7 +48,7 @@ func Compile(p sesame.Product) (*Policy, error) {
 		details = append(details, sesame.FieldError{Field: "name", Reason: "required"})
 	}
 	if !p.Purpose.Valid() {
-		details = append(details, sesame.FieldError{Field: "purpose", Reason: "use one of credit_card, loan, rental, bike_sharing, short_stay, try_before_buy, after_sales, social"})
+		details = append(details, sesame.FieldError{Field: "purpose", Reason: "use one of " + sesame.PurposeList})
 	}
 	if strings.TrimSpace(p.Policy) == "" {
 		details = append(details, sesame.FieldError{Field: "policy", Reason: "required: a CEL expression returning a map"})
@@ -65,6 +66,11 @@ func Compile(p sesame.Product) (*Policy, error) {
 	}
 	if ast.OutputType().Kind() != types.MapKind && ast.OutputType() != cel.DynType {
 		return nil, sesame.Errorf(sesame.EINVALID, "policy %s: the expression returns %s; it must return a map such as {\"decision\": \"approve\"}", p.ID, ast.OutputType())
+	}
+	if Social(p.Purpose) {
+		if err := checkSocialReads(p.ID, ast); err != nil {
+			return nil, err
+		}
 	}
 	est, err := celEnv.EstimateCost(ast, noSizes{})
 	if err != nil {
@@ -87,7 +93,97 @@ func Compile(p sesame.Product) (*Policy, error) {
 			return nil, sesame.Errorf(sesame.EINVALID, "policy %s fails on a probe input (score %d, status %s): %s", p.ID, in.Score, in.Status, sesame.ErrorMessage(err))
 		}
 	}
+	if Social(p.Purpose) {
+		if err := checkSocialAnswers(pol); err != nil {
+			return nil, err
+		}
+	}
 	return pol, nil
+}
+
+// Social reports whether products of purpose are social ones, held to the
+// badge rules: they read no score or dimension and answer only whether the
+// person's chosen claim holds.
+func Social(purpose sesame.Purpose) bool {
+	return purpose == sesame.PurposeSocial || purpose == sesame.PurposeSocialBadge
+}
+
+// checkSocialReads refuses a social policy that names the score or a
+// dimension sub-score, connections above all.
+func checkSocialReads(id string, ast *cel.Ast) error {
+	native := ast.NativeRep()
+	var bad []string
+	seen := map[string]bool{}
+	for exprID, ref := range native.ReferenceMap() {
+		why, forbidden := socialForbidden[ref.Name]
+		if !forbidden || seen[ref.Name] {
+			continue
+		}
+		seen[ref.Name] = true
+		loc := native.SourceInfo().GetStartLocation(exprID)
+		bad = append(bad, fmt.Sprintf("%s.cel:%d:%d: a social product may not read '%s' (%s)", id, loc.Line(), loc.Column()+1, ref.Name, why))
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	sort.Strings(bad)
+	return sesame.Errorf(sesame.EINVALID, "policy %s is refused: %s", id, strings.Join(bad, "; "))
+}
+
+// checkSocialAnswers evaluates a social policy for every claim a person can
+// choose on probe people around every band edge, verified or not, with and
+// without an unpaid order: it must answer approve exactly when the claim
+// holds and decline otherwise, with nothing but the decision. A policy
+// stricter or looser than the claim would tell the platform something the
+// person did not choose to show.
+func checkSocialAnswers(pol *Policy) error {
+	var claims []sesame.BadgeClaim
+	for _, b := range sesame.Bands {
+		claims = append(claims, sesame.BadgeClaim{Kind: sesame.BadgeBandAtLeast, MinBand: b.Band})
+	}
+	claims = append(claims, sesame.BadgeClaim{Kind: sesame.BadgeVerifiedClean})
+	for _, c := range claims {
+		for _, in := range probeInputs() {
+			for _, f := range []map[string]float64{{}, {"identity_verified": 1}, {"identity_verified": 1, "orders_unpaid": 1}, {"orders_unpaid": 2}} {
+				in.Badge, in.Features = &c, f
+				res, err := pol.evaluate(in)
+				if err != nil {
+					return sesame.Errorf(sesame.EINVALID, "policy %s fails on a probe input: %s", pol.Product.ID, sesame.ErrorMessage(err))
+				}
+				want := sesame.Decline
+				if c.Holds(in) {
+					want = sesame.Approve
+				}
+				if res.Decision != want {
+					return sesame.Errorf(sesame.EINVALID, "policy %s answers %s for the claim %q at score %d (%s, features %v); a social product must approve exactly when the chosen claim holds", pol.Product.ID, res.Decision, c.String(), in.Score, in.Status, f)
+				}
+				if len(fieldsOf(res)) != 0 {
+					return sesame.Errorf(sesame.EINVALID, "policy %s returns %s for a social product; it may return only \"decision\"", pol.Product.ID, strings.Join(fieldsOf(res), ", "))
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// fieldsOf lists the result fields other than the decision that res sets.
+func fieldsOf(res sesame.DecisionResult) []string {
+	var out []string
+	add := func(set bool, name string) {
+		if set {
+			out = append(out, name)
+		}
+	}
+	add(res.CreditLine != 0, "credit_line")
+	add(res.DepositWaived != 0, "deposit_waived")
+	add(res.OrderValue != 0, "order_value")
+	add(res.Amount != 0, "amount")
+	add(res.Rate != 0, "rate")
+	add(res.PriceTier != "", "price_tier")
+	add(res.Lane != "", "lane")
+	add(len(res.WaivableChecks) != 0, "waivable_checks")
+	add(len(res.Reasons) != 0, "reasons")
+	return out
 }
 
 // celError rewrites cel-go's "ERROR: <input>:3:5: msg" lines into one message.

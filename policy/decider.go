@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"math"
 	"sync"
 	"time"
 
@@ -18,7 +19,10 @@ type Decider struct {
 	Catalog *Catalog
 	Gate    *consent.Gate
 	Store   sesame.DecisionStore
-	Now     func() time.Time
+	// Badges holds what each person chose to show each social platform;
+	// without it, social products answer 403.
+	Badges sesame.BadgeStore
+	Now    func() time.Time
 
 	saved sync.Map // policy versions already stored (storing is idempotent; this saves a write)
 }
@@ -29,6 +33,15 @@ const MaxRequested = 1e9
 // DecisionScope is the scope a decision needs: its amounts follow the
 // band, so a threshold-only consent is not enough (docs/policies.md).
 const DecisionScope = sesame.ScopeScore
+
+// ScopeOf is the scope a decision on p needs: DecisionScope, except for a
+// social product, whose answer is one yes or no the person chose to give.
+func ScopeOf(p sesame.Product) sesame.Scope {
+	if Social(p.Purpose) {
+		return sesame.ScopeThreshold
+	}
+	return DecisionScope
+}
 
 // Decide evaluates product for person on behalf of partner.
 func (d *Decider) Decide(ctx context.Context, partner, person, product string, requested float64) (*sesame.Decision, error) {
@@ -42,12 +55,17 @@ func (d *Decider) Decide(ctx context.Context, partner, person, product string, r
 	if err != nil {
 		return nil, err
 	}
-	sc, c, err := d.Gate.Score(ctx, consent.Read{Partner: partner, Person: person, Scope: DecisionScope,
+	sc, c, err := d.Gate.Score(ctx, consent.Read{Partner: partner, Person: person, Scope: ScopeOf(pol.Product),
 		Purpose: pol.Product.Purpose, Action: consent.ActionDecisionCreate, Note: "product " + product})
 	if err != nil {
 		return nil, err
 	}
 	in := Input(sc, requested)
+	if Social(pol.Product.Purpose) {
+		if in, err = d.badgeInput(ctx, sc, partner); err != nil {
+			return nil, err
+		}
+	}
 	res, err := pol.Evaluate(in)
 	if err != nil {
 		return nil, err
@@ -73,6 +91,33 @@ func (d *Decider) Decide(ctx context.Context, partner, person, product string, r
 		return nil, err
 	}
 	return dec, nil
+}
+
+// badgeInput is a social decision's input: the claim the person chose to
+// show the partner, and only what deciding it needs. The score, the
+// dimensions and the reasons are not kept even in the stored decision.
+func (d *Decider) badgeInput(ctx context.Context, sc *sesame.Score, partner string) (sesame.DecisionInput, error) {
+	if d.Badges == nil {
+		return sesame.DecisionInput{}, sesame.Errorf(sesame.EFORBIDDEN, "social badges are not offered on this server")
+	}
+	choice, err := d.Badges.Badge(ctx, sc.Person, partner)
+	if sesame.ErrorCode(err) == sesame.ENOTFOUND {
+		return sesame.DecisionInput{}, sesame.Errorf(sesame.EFORBIDDEN, "the person has not chosen a badge to show you")
+	}
+	if err != nil {
+		return sesame.DecisionInput{}, err
+	}
+	claim := choice.Claim
+	in := sesame.DecisionInput{Status: sc.Status, AsOf: sc.AsOf, Badge: &claim, Dimensions: map[string]int{}, Features: map[string]float64{}}
+	if sc.Status == sesame.StatusScored {
+		in.Band = sc.Band
+	}
+	for _, f := range []string{"identity_verified", "orders_unpaid"} {
+		if v, ok := sc.Features[f]; ok && !math.IsNaN(v) {
+			in.Features[f] = v
+		}
+	}
+	return in, nil
 }
 
 func newDecisionID() string {

@@ -60,6 +60,21 @@ var scalarVars = []struct {
 	{"identity", cel.IntType, "dimension sub-score"},
 	{"connections", cel.IntType, "dimension sub-score"},
 	{"requested", cel.DoubleType, "the amount applied for (loan principal, order value); 0 when none"},
+	{"badge_kind", cel.StringType, `social products: the claim the person chose, "band_at_least" or "verified_clean"; "" otherwise`},
+	{"badge_min_rank", cel.IntType, "social products: the band rank the person chose to show at least (0–4); -1 otherwise"},
+}
+
+// socialForbidden are the variables a social product's policy may not read:
+// the score and every dimension sub-score, so that its answer cannot carry
+// them, and above all connections, so that no platform ranks people by whom
+// they know.
+var socialForbidden = map[string]string{
+	"connections":    "the connections dimension: nobody is ranked by whom they know",
+	"score":          "the score: a social answer says only whether the chosen claim holds",
+	"credit_history": "a dimension sub-score: a social answer never carries a dimension",
+	"fulfilment":     "a dimension sub-score: a social answer never carries a dimension",
+	"behaviour":      "a dimension sub-score: a social answer never carries a dimension",
+	"identity":       "a dimension sub-score: a social answer never carries a dimension",
 }
 
 // VariableDocs returns every variable a policy may read and what it holds,

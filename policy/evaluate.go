@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"sort"
+	"strings"
 
 	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/cel-go/interpreter"
@@ -70,6 +71,16 @@ func (a *activation) ResolveName(name string) (any, bool) {
 		return int64(a.in.Band.Rank()), true
 	case "requested":
 		return a.in.Requested, true
+	case "badge_kind":
+		if a.in.Badge == nil {
+			return "", true
+		}
+		return a.in.Badge.Kind, true
+	case "badge_min_rank":
+		if a.in.Badge == nil || a.in.Badge.Kind != sesame.BadgeBandAtLeast {
+			return int64(-1), true
+		}
+		return int64(a.in.Badge.MinBand.Rank()), true
 	case "credit_history", "fulfilment", "behaviour", "identity", "connections":
 		return int64(a.in.Dimensions[name]), true
 	}
@@ -89,13 +100,18 @@ var mapType = reflect.TypeOf(map[string]any{})
 // Evaluate runs the policy on in. The result's Reasons are the policy's
 // own, then on a decline the score's top reasons, MaxDeclineReasons in all.
 func (p *Policy) Evaluate(in sesame.DecisionInput) (sesame.DecisionResult, error) {
-	out, _, err := p.prg.Eval(&activation{in: &in, scored: in.Status == sesame.StatusScored})
+	res, err := p.evaluate(in)
 	if err != nil {
-		return sesame.DecisionResult{}, sesame.Errorf(sesame.EINVALID, "policy %s failed: %v", p.Product.ID, err)
+		return res, err
 	}
-	res, err := toResult(out)
-	if err != nil {
-		return sesame.DecisionResult{}, sesame.Errorf(sesame.EINVALID, "policy %s returned an invalid result: %v", p.Product.ID, err)
+	if Social(p.Product.Purpose) {
+		// A social answer is the chosen claim and whether it holds: no
+		// reasons, which would carry the score's factors.
+		res.Reasons = nil
+		if in.Badge != nil {
+			res.Badge = in.Badge.Text()
+		}
+		return res, nil
 	}
 	if res.NeedsScore != 0 {
 		// The product's rule, apart from the reasons: a cutoff is not a
@@ -112,6 +128,19 @@ func (p *Policy) Evaluate(in sesame.DecisionInput) (sesame.DecisionResult, error
 		if len(res.Reasons) > sesame.MaxDeclineReasons {
 			res.Reasons = res.Reasons[:sesame.MaxDeclineReasons]
 		}
+	}
+	return res, nil
+}
+
+// evaluate is the policy's own result, before Evaluate adds or strips anything.
+func (p *Policy) evaluate(in sesame.DecisionInput) (sesame.DecisionResult, error) {
+	out, _, err := p.prg.Eval(&activation{in: &in, scored: in.Status == sesame.StatusScored})
+	if err != nil {
+		return sesame.DecisionResult{}, sesame.Errorf(sesame.EINVALID, "policy %s failed: %v", p.Product.ID, err)
+	}
+	res, err := toResult(out)
+	if err != nil {
+		return sesame.DecisionResult{}, sesame.Errorf(sesame.EINVALID, "policy %s returned an invalid result: %v", p.Product.ID, err)
 	}
 	return res, nil
 }
@@ -177,6 +206,24 @@ func toResult(v ref.Val) (sesame.DecisionResult, error) {
 				}
 				r.Reasons = append(r.Reasons, s)
 			}
+		case "lane":
+			s, _ := x.(string)
+			if s != "fast" && s != "standard" {
+				return r, fmt.Errorf(`"lane" must be "fast" or "standard", not %v`, x)
+			}
+			r.Lane = s
+		case "waivable_checks":
+			list, ok := x.([]any)
+			if !ok {
+				return r, fmt.Errorf(`"waivable_checks" must be a list of strings`)
+			}
+			for _, e := range list {
+				s, _ := e.(string)
+				if !sesame.WaivableCheck(s) {
+					return r, fmt.Errorf(`"waivable_checks": unknown check %v; use %s`, e, strings.Join(sesame.WaivableChecks, ", "))
+				}
+				r.WaivableChecks = append(r.WaivableChecks, s)
+			}
 		case "credit_line":
 			err = num(k, &r.CreditLine)
 		case "deposit_waived":
@@ -188,7 +235,7 @@ func toResult(v ref.Val) (sesame.DecisionResult, error) {
 		case "rate":
 			err = num(k, &r.Rate)
 		default:
-			return r, fmt.Errorf("unknown field %q; a result has decision, credit_line, deposit_waived, order_value, amount, rate, price_tier, needs_score and reasons", k)
+			return r, fmt.Errorf("unknown field %q; a result has decision, credit_line, deposit_waived, order_value, amount, rate, price_tier, needs_score, lane, waivable_checks and reasons", k)
 		}
 		if err != nil {
 			return r, err

@@ -134,7 +134,13 @@ func (b PolicyBenefits) Offers(ctx context.Context, s *sesame.Score) ([]Offer, e
 		if err != nil {
 			continue
 		}
-		res, err := pol.Evaluate(policy.Input(s, 0))
+		in := policy.Input(s, 0)
+		if policy.Social(p.Purpose) && s.Status == sesame.StatusScored {
+			// A social badge answers the claim the person chooses: show the
+			// best band claim they can make.
+			in.Badge = &sesame.BadgeClaim{Kind: sesame.BadgeBandAtLeast, MinBand: s.Band}
+		}
+		res, err := pol.Evaluate(in)
 		if err != nil {
 			continue // a policy that fails on this input offers nothing; decisions report such errors
 		}
@@ -160,6 +166,15 @@ func offerSummary(r sesame.DecisionResult) string {
 	}
 	if r.OrderValue > 0 {
 		parts = append(parts, fmt.Sprintf("orders up to %.0f", r.OrderValue))
+	}
+	if r.Lane != "" {
+		parts = append(parts, r.Lane+" lane")
+	}
+	if len(r.WaivableChecks) > 0 {
+		parts = append(parts, "may waive "+strings.ReplaceAll(strings.Join(r.WaivableChecks, ", "), "_", " "))
+	}
+	if r.Badge != "" {
+		parts = append(parts, "can show: "+r.Badge)
 	}
 	if r.PriceTier != "" {
 		parts = append(parts, "tier "+r.PriceTier)

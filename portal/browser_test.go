@@ -35,7 +35,7 @@ type browser struct {
 	shots string // "" when screenshots are off
 }
 
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t *testing.T, tweak ...func(*portal.Config)) *browser {
 	t.Helper()
 	exe := chromiumPath()
 	if _, err := os.Stat(exe); err != nil {
@@ -46,6 +46,9 @@ func newBrowser(t *testing.T) *browser {
 	}
 	fx := portaltest.NewFixture()
 	fx.Config.Now = func() time.Time { return time.Now() }
+	for _, f := range tweak {
+		f(&fx.Config)
+	}
 	p, err := portal.New(fx.Config)
 	if err != nil {
 		t.Fatal(err)
@@ -114,11 +117,13 @@ func (b *browser) screenshot(name string) {
 	}
 }
 
-func (b *browser) login() {
+func (b *browser) login() { b.loginAs("alice") }
+
+func (b *browser) loginAs(who string) {
 	b.do("log in",
 		chromedp.Navigate(b.base+"/portal/"),
 		chromedp.WaitVisible(chromedp.CSS("#who")),
-		chromedp.SendKeys(chromedp.CSS("#who"), "alice"),
+		chromedp.SendKeys(chromedp.CSS("#who"), who),
 		chromedp.Click(chromedp.CSS("#login-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#login-link")),
 		chromedp.Click(chromedp.CSS("#login-link")),

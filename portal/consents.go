@@ -11,7 +11,10 @@ import (
 type consentsData struct {
 	Unavailable bool
 	Active      []Consent
-	Pending     []ConsentRequest
+	// Badges is what each social platform with a live social_badge consent
+	// may see, by partner.
+	Badges  map[string]sesame.BadgeClaim
+	Pending []ConsentRequest
 	// Focus is the request a partner's approval link names (?request=ID);
 	// answering it sends the person back to the partner.
 	Focus    *ConsentRequest
@@ -42,6 +45,21 @@ func (p *Portal) consents(w http.ResponseWriter, r *http.Request, person string)
 	if d.Active, err = p.cfg.Consents.ActiveConsents(r.Context(), person); err != nil {
 		p.fail(w, r, v, err)
 		return
+	}
+	if p.cfg.Badges != nil {
+		d.Badges = map[string]sesame.BadgeClaim{}
+		for _, c := range d.Active {
+			if !sesame.Purpose(c.Purpose).BadgeOnly() {
+				continue
+			}
+			b, err := p.cfg.Badges.Badge(r.Context(), person, c.Partner)
+			if err == nil {
+				d.Badges[c.Partner] = b.Claim
+			} else if sesame.ErrorCode(err) != sesame.ENOTFOUND {
+				p.fail(w, r, v, err)
+				return
+			}
+		}
 	}
 	if d.Pending, err = p.cfg.Consents.PendingRequests(r.Context(), person); err != nil {
 		p.fail(w, r, v, err)
@@ -104,6 +122,13 @@ func (p *Portal) requestAction(w http.ResponseWriter, r *http.Request, person st
 		p.fail(w, r, nil, err)
 		return
 	}
+	if approve && sesame.Purpose(req.Purpose).BadgeOnly() {
+		// A social badge consent comes with what the platform may see.
+		if err := p.chooseBadge(r, person, req.Partner); err != nil {
+			p.fail(w, r, nil, err)
+			return
+		}
+	}
 	redirect, err := p.cfg.Consents.AnswerRequest(r.Context(), person, id, approve)
 	if err != nil {
 		p.fail(w, r, nil, err)
@@ -121,4 +146,47 @@ func (p *Portal) requestAction(w http.ResponseWriter, r *http.Request, person st
 		done = "approved"
 	}
 	http.Redirect(w, r, "/portal/consents?done="+done, http.StatusSeeOther)
+}
+
+// chooseBadge stores the badge the person picked on the approval form.
+func (p *Portal) chooseBadge(r *http.Request, person, partner string) error {
+	if p.cfg.Badges == nil {
+		return userError(sesame.EUNAVAILABLE, p.locale(r).T("unavailable"))
+	}
+	claim, err := sesame.ParseBadgeClaim(r.PostFormValue("badge"))
+	if err != nil {
+		return err
+	}
+	return p.cfg.Badges.SetBadge(r.Context(), &sesame.BadgeChoice{Person: person, Partner: partner, Claim: claim, ChosenAt: p.now().UTC()})
+}
+
+// badgeOption is a claim a person may pick for a social badge: Band is
+// the band claimed, "" for the verified-and-clean claim.
+type badgeOption struct {
+	Value string
+	Band  sesame.Band
+}
+
+// badgeOptions lists every claim, the highest band first.
+var badgeOptions = func() []badgeOption {
+	var out []badgeOption
+	for i := len(sesame.Bands) - 1; i >= 0; i-- {
+		b := sesame.Bands[i].Band
+		out = append(out, badgeOption{sesame.BadgeClaim{Kind: sesame.BadgeBandAtLeast, MinBand: b}.String(), b})
+	}
+	return append(out, badgeOption{Value: sesame.BadgeVerifiedClean})
+}()
+
+// changeBadge replaces what a social platform may see.
+func (p *Portal) changeBadge(w http.ResponseWriter, r *http.Request, person string) {
+	partner := r.PathValue("partner")
+	if !sesame.ValidID(partner) {
+		p.fail(w, r, nil, userError(sesame.EINVALID, "partner: not a valid id"))
+		return
+	}
+	if err := p.chooseBadge(r, person, partner); err != nil {
+		p.fail(w, r, nil, err)
+		return
+	}
+	http.Redirect(w, r, "/portal/consents?done=badge", http.StatusSeeOther)
 }

@@ -175,6 +175,16 @@ func (p *Portal) export(w http.ResponseWriter, r *http.Request, person string) {
 		}
 		out["events"] = events
 	}
+	if p.cfg.Record != nil {
+		// What the person added to their record, with the events a source
+		// vouched for, each marked by the addition it belongs to.
+		adds, err := p.cfg.Record.List(ctx, person)
+		if err != nil {
+			fail(err)
+			return
+		}
+		out["self_added"] = adds
+	}
 	if p.cfg.Disputes != nil {
 		m, err := p.cfg.Disputes.DisputedEvents(ctx, person)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/record"
 )
 
 // The portal reads and changes a person's things through these interfaces;
@@ -45,6 +46,15 @@ type Events interface {
 type Disputes interface {
 	DisputeEvent(ctx context.Context, person string, key sesame.EventKey, reason string, at time.Time) error
 	DisputedEvents(ctx context.Context, person string) (map[sesame.EventKey]time.Time, error)
+}
+
+// Record lets the person add to their own record through a vouching
+// source and remove what they added. record.Service implements it.
+type Record interface {
+	Sources() []string
+	List(ctx context.Context, person string) ([]*sesame.Addition, error)
+	Add(ctx context.Context, person string, req sesame.AdditionRequest) (*record.Change, error)
+	Remove(ctx context.Context, person, id string) (*record.Change, error)
 }
 
 // Consent is a live grant of a person to a partner, as the portal shows it.

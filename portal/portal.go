@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/credential"
 )
 
@@ -32,6 +33,8 @@ type Config struct {
 	AccessLog   AccessLog
 	Benefits    Benefits
 	Credentials *credential.Service
+	Record      Record            // the person's additions to their record
+	Badges      sesame.BadgeStore // what the person shows social platforms
 
 	// BaseURL is the public URL of the server (for verify links in
 	// credentials and QR codes); empty derives it from each request.
@@ -120,6 +123,7 @@ func (p *Portal) Mount(mux *http.ServeMux) {
 	handle("GET /portal/consents", p.personal(p.consents))
 	handle("POST /portal/consents/{id}/revoke", p.personal(p.consentAction))
 	handle("POST /portal/requests/{id}/{action}", p.personal(p.requestAction))
+	handle("POST /portal/badges/{partner}", p.personal(p.changeBadge))
 	handle("GET /portal/access-log", p.personal(p.accessLog))
 	handle("GET /portal/data", p.personal(p.myData))
 	handle("GET /portal/data/export.json", p.personal(p.export))
@@ -127,6 +131,9 @@ func (p *Portal) Mount(mux *http.ServeMux) {
 	handle("GET /portal/share", p.personal(p.share))
 	handle("POST /portal/share", p.personal(p.issueCredential))
 	handle("POST /portal/share/{id}/revoke", p.personal(p.revokeCredential))
+	handle("GET /portal/record", p.personal(p.record))
+	handle("POST /portal/record", p.personal(p.addToRecord))
+	handle("POST /portal/record/{id}/remove", p.personal(p.removeAddition))
 
 	handle("GET /portal/", p.notFound) // any other page: an HTML 404, not the API's JSON one
 

@@ -485,7 +485,7 @@ func TestCatalogsComplete(t *testing.T) {
 	for _, s := range []string{"valid", "malformed", "unsupported_alg", "unknown_key", "bad_signature", "expired", "not_yet_valid", "key_retired", "revoked", "bad_claims"} {
 		dynamic = append(dynamic, "verify.reason."+s)
 	}
-	for _, s := range []string{"credit_card", "loan", "rental", "bike_sharing", "short_stay", "try_before_buy", "after_sales", "social"} {
+	for _, s := range []string{"credit_card", "loan", "rental", "bike_sharing", "short_stay", "try_before_buy", "after_sales", "social", "review", "social_badge"} {
 		dynamic = append(dynamic, "purpose."+s)
 	}
 	dynamic = append(dynamic, "scope.threshold", "scope.score", "scope.full", "decision.approve", "decision.decline", "decision.refer",

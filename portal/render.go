@@ -29,7 +29,8 @@ func parseTemplates() (map[string]*template.Template, error) {
 			}
 			return itoa(n)
 		},
-		"pct": func(f float64) string { return itoa(int(f*100+0.5)) + "%" },
+		"pct":    func(f float64) string { return itoa(int(f*100+0.5)) + "%" },
+		"badges": func() []badgeOption { return badgeOptions },
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
 	if err != nil {
@@ -85,7 +86,7 @@ func returnPath(r *http.Request) string {
 // flashKey maps ?done=… after a redirect to a message; unknown values are ignored.
 func flashKey(done string) string {
 	switch done {
-	case "revoked", "approved", "declined", "disputed", "issued", "credential_revoked":
+	case "revoked", "approved", "declined", "disputed", "issued", "credential_revoked", "added", "removed", "badge":
 		return "flash." + done
 	}
 	return ""

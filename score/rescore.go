@@ -169,6 +169,16 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 	}
 	asOf := s.now()
 	asOfNanos := asOf.UnixNano()
+	selfAdded := map[string]bool{}
+	if s.Additions != nil {
+		people, err := s.Additions.PeopleWithAdditions(ctx)
+		if err != nil {
+			return stats, err
+		}
+		for _, p := range people {
+			selfAdded[p] = true
+		}
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -182,7 +192,7 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			f := &folder{svc: s, states: states, e: e, prof: prof, st: feature.NewState(), asOf: asOf, asOfNanos: asOfNanos, end: ledgerEnd}
+			f := &folder{svc: s, states: states, e: e, prof: prof, st: feature.NewState(), asOf: asOf, asOfNanos: asOfNanos, end: ledgerEnd, selfAdded: selfAdded}
 			for c := range todo {
 				if err := f.do(ctx, c); err != nil {
 					failed <- err
@@ -393,6 +403,9 @@ type folder struct {
 	asOf      time.Time
 	asOfNanos int64
 	end       int64 // ledger position read up to
+	// selfAdded is who keeps an addition to their record, read once at the
+	// start: only they are scored again with them (additions.go).
+	selfAdded map[string]bool
 }
 
 func (f *folder) do(ctx context.Context, c *chunk) error {
@@ -430,6 +443,9 @@ func (f *folder) do(ctx context.Context, c *chunk) error {
 			c.scores[i] = f.score(c.people[i])
 		}
 		c.snaps = nil
+	}
+	if err := f.svc.applyAdditions(ctx, f.e, c.scores, f.selfAdded); err != nil {
+		return err
 	}
 	if cs, ok := f.svc.chunkSaver(); ok {
 		p, err := cs.PrepareScores(c.scores)

@@ -34,6 +34,9 @@ type Service struct {
 	Log      *slog.Logger
 	// Metrics, when set, is told of every score computed.
 	Metrics Metrics
+	// Additions, when set, holds what people added to their own records:
+	// a person's kept additions count when they raise the score (additions.go).
+	Additions sesame.AdditionStore
 
 	engine  atomic.Pointer[Engine]
 	rescore rescoreState
@@ -164,6 +167,15 @@ func (s *Service) Refresh(ctx context.Context, people ...string) error {
 		}
 		scores = append(scores, sc)
 	}
+	if len(scores) > 0 && s.Additions != nil {
+		e, err := s.Engine(ctx)
+		if err != nil {
+			return err
+		}
+		if err := s.applyAdditions(ctx, e, scores, nil); err != nil {
+			return err
+		}
+	}
 	if err := s.Scores.SaveScores(ctx, scores); err != nil {
 		return err
 	}
@@ -206,6 +218,9 @@ func (s *Service) refreshStates(ctx context.Context, people []string) error {
 			snaps = append(snaps, f.snapshot(p, horizon))
 		}
 		scores = append(scores, f.score(p))
+	}
+	if err := s.applyAdditions(ctx, e, scores, nil); err != nil {
+		return err
 	}
 	if err := s.Scores.SaveScores(ctx, scores); err != nil {
 		return err

@@ -66,9 +66,10 @@ func runConsentList(ctx context.Context, args []string) error {
 func runConsentGrant(ctx context.Context, args []string) error {
 	fs := newFlags("consent grant", "[--db PATH] --purpose P --scope S [--days N] PERSON PARTNER")
 	dsn := dbFlag(fs)
-	purpose := fs.String("purpose", "", "credit_card, loan, rental, bike_sharing, short_stay, try_before_buy, after_sales or social")
+	purpose := fs.String("purpose", "", sesame.PurposeList)
 	scope := fs.String("scope", "threshold", "threshold, score or full")
 	days := fs.Int("days", 90, "days until the consent expires (1–732)")
+	badge := fs.String("badge", "", "for --purpose social_badge: what the platform may see, band_at_least:BAND or verified_clean")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -78,14 +79,29 @@ func runConsentGrant(ctx context.Context, args []string) error {
 	if *days < 1 || *days > 732 {
 		return usageError(fs, "--days must lie in 1–732")
 	}
-	svc, done, err := consentService(ctx, *dsn)
+	if sesame.Purpose(*purpose).BadgeOnly() != (*badge != "") {
+		return usageError(fs, "give --badge with --purpose social_badge, and only then")
+	}
+	ts, err := openTrust(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer done()
+	defer ts.Close()
+	svc := &consent.Service{Store: ts.Consents, Partners: ts.Partners}
+	var claim sesame.BadgeClaim
+	if *badge != "" {
+		if claim, err = sesame.ParseBadgeClaim(*badge); err != nil {
+			return err
+		}
+	}
 	c, err := svc.Grant(ctx, fs.Arg(0), fs.Arg(1), sesame.Purpose(*purpose), sesame.Scope(*scope), time.Now().Add(time.Duration(*days)*24*time.Hour))
 	if err != nil {
 		return err
+	}
+	if *badge != "" {
+		if err := ts.Record.SetBadge(ctx, &sesame.BadgeChoice{Person: c.Person, Partner: c.Partner, Claim: claim, ChosenAt: c.GrantedAt}); err != nil {
+			return err
+		}
 	}
 	fmt.Println(c.ID)
 	return nil

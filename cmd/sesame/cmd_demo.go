@@ -60,6 +60,8 @@ func runDemo(ctx context.Context, args []string) error {
 Sesame demo is ready (%s). DEMO MODE: anyone can log in as anyone; the data is simulated.
 
   Portal (log in as any simulated person, e.g. %s):  %s/portal/
+    its benefits page lists every product, fast review and the social badge included;
+    /portal/record adds to a person's record through the simulated vouching source
   API description:                                   %s/openapi.json
   Metrics:                                           %s/metrics
 

@@ -70,7 +70,7 @@ func scheduleRescore(ctx context.Context, svc *score.Service, every time.Duratio
 func newScoreService(st *store, logger *slog.Logger) (*score.Service, error) {
 	scores := st.Scores()
 	svc := &score.Service{Events: st.Events, Scanner: st.Scanner, Scores: scores, Models: scores, Jobs: scores,
-		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory), Log: logger}
+		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory), Log: logger, Additions: st.Record()}
 	if st.SQLite != nil {
 		// Stored feature states: rescores read them instead of every event.
 		svc.States = st.SQLite.FeatureStates()

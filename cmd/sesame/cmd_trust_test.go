@@ -53,6 +53,17 @@ func TestTrustCommands(t *testing.T) {
 	}); code != 0 {
 		t.Fatal("consent grant")
 	}
+	// A social_badge consent needs the badge, and only it takes one.
+	if _, code := runCaptured(t, func() int {
+		return run(ctx, []string{"consent", "grant", "--db", dbPath, "--purpose", "social_badge", "p1", "acme-bank"})
+	}); code == 0 {
+		t.Fatal("a social_badge consent without --badge was granted")
+	}
+	if _, code := runCaptured(t, func() int {
+		return run(ctx, []string{"consent", "grant", "--db", dbPath, "--purpose", "social_badge", "--badge", "verified_clean", "p1", "acme-bank"})
+	}); code != 0 {
+		t.Fatal("consent grant --badge")
+	}
 	// A decision made through the server's wiring, then replayed by the CLI.
 	db, err := sqlite.Open(ctx, dbPath)
 	if err != nil {
@@ -64,6 +75,9 @@ func TestTrustCommands(t *testing.T) {
 	tr, err := newTrust(ctx, sqliteTrust(db, nil), trustOptions{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if b, err := db.Record().Badge(ctx, "p1", "acme-bank"); err != nil || b.Claim.Kind != sesame.BadgeVerifiedClean {
+		t.Fatalf("the CLI's badge: %+v %v", b, err)
 	}
 	d, err := tr.Decider.Decide(ctx, "acme-bank", "p1", "personal_loan", 10000)
 	if err != nil {
@@ -90,7 +104,8 @@ func TestTrustCommands(t *testing.T) {
 	if _, code := runCaptured(t, func() int { return run(ctx, []string{"policy", "validate", filepath.Join(dir, "p.json")}) }); code != 1 {
 		t.Fatalf("policy validate of a bad file: exit %d", code)
 	}
-	if out, code := runCaptured(t, func() int { return run(ctx, []string{"policy", "list", "--db", dbPath}) }); code != 0 || strings.Count(out, "\n") != 8 {
+	if out, code := runCaptured(t, func() int { return run(ctx, []string{"policy", "list", "--db", dbPath}) }); code != 0 || strings.Count(out, "\n") != 10 ||
+		!strings.Contains(out, "fast_review ") || !strings.Contains(out, "social_badge ") {
 		t.Fatalf("policy list: %d %q", code, out)
 	}
 }

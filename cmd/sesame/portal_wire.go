@@ -12,6 +12,7 @@ import (
 	sesamehttp "github.com/sesame-credit/sesame/http"
 	"github.com/sesame-credit/sesame/policy"
 	"github.com/sesame-credit/sesame/portal"
+	"github.com/sesame-credit/sesame/record"
 )
 
 // portalOptions is what `sesame serve` passes to mountPortal: its flags and
@@ -29,6 +30,9 @@ type portalOptions struct {
 	// Catalog is the products the Benefits page evaluates (nil: the shipped
 	// ones and those uploaded, as partners' decisions see them).
 	Catalog *policy.Catalog
+	// Rescore rescores a person now (the score service); with it, people
+	// may add to their own record from the portal.
+	Rescore record.Scores
 	Logger  *slog.Logger
 }
 
@@ -76,6 +80,10 @@ func mountPortal(ctx context.Context, srv *sesamehttp.Server, st *store, o porta
 		}
 	}
 	cfg.Benefits = portal.PolicyBenefits{Catalog: o.Catalog}
+	cfg.Badges = ts.Record
+	if o.Rescore != nil {
+		cfg.Record = newRecordService(ts.Record, o.Rescore)
+	}
 	p, err := portal.New(cfg)
 	if err != nil {
 		return err

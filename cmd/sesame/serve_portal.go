@@ -27,7 +27,7 @@ func init() {
 				return nil
 			}
 			err := mountPortal(ctx, env.Server, env.Store, portalOptions{
-				DBPath: env.DSN, KEKFile: *kek, Scores: env.Scores,
+				DBPath: env.DSN, KEKFile: *kek, Scores: env.Scores, Rescore: env.Scores,
 				Demo: fs.Lookup("demo").Value.String() == "true", BaseURL: fs.Lookup("public-url").Value.String(),
 				TrustProxy: *trustProxy, SecureCookies: *secure, Logger: env.Logger,
 			})

@@ -44,7 +44,7 @@ func init() {
 			}
 			o := trustOptions{Demo: fs.Lookup("demo").Value.String() == "true", BaseURL: fs.Lookup("public-url").Value.String()}
 			if env.Scores != nil {
-				o.Scores = env.Scores
+				o.Scores, o.Rescore = env.Scores, env.Scores
 			}
 			if err := wireTrust(ctx, env.Server, env.Store, o); err != nil {
 				return err

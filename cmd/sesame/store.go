@@ -75,6 +75,21 @@ func (s *store) Scores() scoreStore {
 	return s.Postgres.Scores()
 }
 
+// recordStore is where people's badge choices and additions to their own
+// record live; both engines implement it.
+type recordStore interface {
+	sesame.BadgeStore
+	sesame.AdditionStore
+}
+
+// Record returns the record store of whichever database is open.
+func (s *store) Record() recordStore {
+	if s.SQLite != nil {
+		return s.SQLite.Record()
+	}
+	return s.Postgres.Record()
+}
+
 // credentialStore is where credential signing keys, issued credentials and
 // people's event disputes live; both engines implement it.
 type credentialStore interface {

@@ -10,14 +10,19 @@ import (
 	"github.com/sesame-credit/sesame/consent"
 	sesamehttp "github.com/sesame-credit/sesame/http"
 	"github.com/sesame-credit/sesame/policy"
+	"github.com/sesame-credit/sesame/record"
+	"github.com/sesame-credit/sesame/simulate"
 	"github.com/sesame-credit/sesame/sqlite"
 )
 
 // trustOptions is what `sesame serve` passes to wireTrust.
 type trustOptions struct {
-	Scores  sesame.ScoreReader // the score service; nil: the embedded store's latest scores
-	Demo    bool               // --demo
-	BaseURL string             // --public-url, for approval links
+	Scores sesame.ScoreReader // the score service; nil: the embedded store's latest scores
+	// Rescore rescores a person now (the score service); with it, people
+	// may add to their own record (POST /v1/me/additions).
+	Rescore record.Scores
+	Demo    bool   // --demo
+	BaseURL string // --public-url, for approval links
 }
 
 // trustStores are the stores of partners and keys, sessions, consents,
@@ -32,6 +37,8 @@ type trustStores struct {
 	// Scores reads the latest stored scores; nil where the engine has no
 	// score store yet (PostgreSQL for now: serve passes its score service).
 	Scores sesame.ScoreReader
+	// Record holds badge choices and people's additions to their record.
+	Record recordStore
 	st     *store
 }
 
@@ -41,12 +48,12 @@ func trustOf(st *store) *trustStores {
 		return sqliteTrust(st.SQLite, st)
 	}
 	pg := st.Postgres.Trust()
-	return &trustStores{Partners: pg, Sessions: pg, Consents: pg, AccessLog: pg, Decisions: pg, st: st}
+	return &trustStores{Partners: pg, Sessions: pg, Consents: pg, AccessLog: pg, Decisions: pg, Record: st.Postgres.Record(), st: st}
 }
 
 func sqliteTrust(db *sqlite.DB, st *store) *trustStores {
 	return &trustStores{Partners: db.Partners(), Sessions: db.Sessions(), Consents: db.Consents(), AccessLog: db.AccessLog(),
-		Decisions: db.Decisions(), Scores: db.Scores(), st: st}
+		Decisions: db.Decisions(), Scores: db.Scores(), Record: db.Record(), st: st}
 }
 
 // openTrust opens the database named by dsn for a trust command.
@@ -92,13 +99,31 @@ func newTrust(ctx context.Context, ts *trustStores, o trustOptions) (*sesamehttp
 		People:    &auth.People{Store: ts.Sessions, Demo: o.Demo},
 		Consents:  consents,
 		Gate:      gate,
-		Decider:   &policy.Decider{Catalog: catalog, Gate: gate, Store: ts.Decisions},
+		Decider:   &policy.Decider{Catalog: catalog, Gate: gate, Store: ts.Decisions, Badges: ts.Record},
+		Badges:    ts.Record,
+		Record:    newRecordService(ts.Record, o.Rescore),
 		Decisions: ts.Decisions,
 		AccessLog: ts.AccessLog,
 		Scores:    scores,
 		Demo:      o.Demo,
 		BaseURL:   o.BaseURL,
 	}, nil
+}
+
+// VouchingSources are the sources a person may add to their record
+// through. The simulator plays the one shipped (simulate.Voucher); a
+// deployment adds its bill and registry connectors here.
+func vouchingSources() map[string]sesame.Voucher {
+	return map[string]sesame.Voucher{"simulated": simulate.Voucher{Late: 0.1}}
+}
+
+// newRecordService is the person's additions to their record, or nil when
+// there is no score service to rescore them.
+func newRecordService(store sesame.AdditionStore, scores record.Scores) *record.Service {
+	if scores == nil {
+		return nil
+	}
+	return &record.Service{Store: store, Scores: scores, Vouchers: vouchingSources()}
 }
 
 // catalogFrom is the shipped products with the uploaded ones over them.
