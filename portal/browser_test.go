@@ -122,6 +122,8 @@ func (b *browser) login() {
 		chromedp.Click(chromedp.CSS("#login-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#login-link")),
 		chromedp.Click(chromedp.CSS("#login-link")),
+		chromedp.WaitVisible(chromedp.CSS("#login-confirm")),
+		chromedp.Click(chromedp.CSS("#login-confirm")),
 		chromedp.WaitVisible(chromedp.CSS(`svg[data-chart="gauge"]`)),
 	)
 }

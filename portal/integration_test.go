@@ -147,7 +147,7 @@ func TestPartnerApprovalLink(t *testing.T) {
 	}
 	_, page = h.do("POST", "/portal/login", url.Values{"csrf": {csrfOf(t, page)}, "who": {"alice"}, "next": {strings.ReplaceAll(next[1], "&amp;", "&")}})
 	link := regexp.MustCompile(`href="(/portal/auth\?[^"]+)"`).FindStringSubmatch(page)
-	res, _ = h.do("GET", strings.ReplaceAll(link[1], "&amp;", "&"), nil)
+	res = h.redeem(link[1])
 	if res.Header.Get("Location") != approval {
 		t.Fatalf("after login → %q, want back to %q", res.Header.Get("Location"), approval)
 	}

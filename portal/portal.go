@@ -110,7 +110,8 @@ func (p *Portal) Mount(mux *http.ServeMux) {
 
 	handle("GET /portal/login", p.loginPage)
 	handle("POST /portal/login", p.loginSubmit)
-	handle("GET /portal/auth", p.loginRedeem)
+	handle("GET /portal/auth", p.loginConfirm)
+	handle("POST /portal/auth", p.loginRedeem)
 	handle("POST /portal/logout", p.logout)
 	handle("POST /portal/lang", p.switchLanguage)
 

@@ -3,6 +3,7 @@ package portal_test
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -84,6 +85,29 @@ func csrfOf(t *testing.T, page string) string {
 	return m[1]
 }
 
+// redeem opens a login link (href as it appears in the page) like a
+// person would: the GET shows a button, which POSTs the token.
+func (h *harness) redeem(href string) *http.Response {
+	h.t.Helper()
+	res, page := h.do("GET", strings.ReplaceAll(href, "&amp;", "&"), nil)
+	if res.StatusCode != http.StatusOK {
+		h.t.Fatalf("GET login link: %d, want the confirmation page", res.StatusCode)
+	}
+	form := url.Values{"csrf": {csrfOf(h.t, page)}}
+	if i := strings.Index(page, `action="/portal/auth"`); i >= 0 {
+		page = page[i:] // the confirmation form, not the language switch's "next"
+	}
+	for _, name := range []string{"token", "next"} {
+		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(page)
+		if m == nil {
+			h.t.Fatalf("the confirmation page lacks %s", name)
+		}
+		form.Set(name, html.UnescapeString(m[1]))
+	}
+	res, _ = h.do("POST", "/portal/auth", form)
+	return res
+}
+
 // login goes through the login page and the demo link like a person would.
 func (h *harness) login(who string) string {
 	h.t.Helper()
@@ -96,7 +120,7 @@ func (h *harness) login(who string) string {
 	if link == nil {
 		h.t.Fatalf("no demo login link on %s", page)
 	}
-	res, _ = h.do("GET", strings.ReplaceAll(link[1], "&amp;", "&"), nil)
+	res = h.redeem(link[1])
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/portal/" {
 		h.t.Fatalf("redeem: %d → %s", res.StatusCode, res.Header.Get("Location"))
 	}
@@ -136,8 +160,7 @@ func TestLoginRequiredAndFlow(t *testing.T) {
 			t.Errorf("home lacks %q", want)
 		}
 	}
-	res, _ := h.do("GET", "/portal/auth?token=reused-or-forged", nil)
-	if res.StatusCode != http.StatusUnauthorized {
+	if res := h.redeem("/portal/auth?token=reused-or-forged"); res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("bad login link: %d", res.StatusCode)
 	}
 }
