@@ -39,6 +39,10 @@ func ParseSpec(data []byte, readFile func(name string) ([]byte, error)) (sesame.
 	if dec.More() {
 		return sesame.Product{}, sesame.Errorf(sesame.EINVALID, "product file: one JSON object expected")
 	}
+	if k := sesame.DuplicateKey(data); k != "" {
+		return sesame.Product{}, &sesame.Error{Code: sesame.EINVALID, Message: "product file: " + k + " is given more than once",
+			Details: []sesame.FieldError{{Field: k, Reason: "appears more than once; give each field once"}}}
+	}
 	if s.PolicyFile != "" {
 		if s.Policy != "" || readFile == nil {
 			return sesame.Product{}, sesame.Errorf(sesame.EINVALID, "product file: give policy or policy_file, not both")
@@ -52,7 +56,9 @@ func ParseSpec(data []byte, readFile func(name string) ([]byte, error)) (sesame.
 		}
 		s.Policy = string(b)
 	}
-	return sesame.Product{ID: s.ID, Name: s.Name, Purpose: s.Purpose, Description: s.Description, Policy: s.Policy, PolicyVersion: Version(s.Policy)}, nil
+	p := sesame.Product{ID: s.ID, Name: s.Name, Purpose: s.Purpose, Description: s.Description, Policy: s.Policy}
+	p.PolicyVersion = Version(p)
+	return p, nil
 }
 
 //go:embed products/*.json products/*.cel
