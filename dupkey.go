@@ -15,43 +15,46 @@ import (
 func DuplicateKey(data []byte) string {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	return duplicateIn(dec, "")
+	k, _ := duplicateIn(dec, "")
+	return k
 }
 
-func duplicateIn(dec *json.Decoder, path string) string {
+// duplicateIn reads one value; it stops at the first duplicate or at the
+// first syntax error (the error, so that callers stop too).
+func duplicateIn(dec *json.Decoder, path string) (string, error) {
 	t, err := dec.Token()
 	if err != nil {
-		return ""
+		return "", err
 	}
 	switch t {
 	case json.Delim('{'):
 		seen := map[string]bool{}
 		for dec.More() {
 			kt, err := dec.Token()
-			key, ok := kt.(string)
-			if err != nil || !ok {
-				return ""
+			if err != nil {
+				return "", err
 			}
+			key, _ := kt.(string)
 			p := key
 			if path != "" {
 				p = path + "." + key
 			}
 			if seen[key] {
-				return p
+				return p, nil
 			}
 			seen[key] = true
-			if d := duplicateIn(dec, p); d != "" {
-				return d
+			if d, err := duplicateIn(dec, p); d != "" || err != nil {
+				return d, err
 			}
 		}
-		dec.Token()
+		_, err = dec.Token()
 	case json.Delim('['):
 		for i := 0; dec.More(); i++ {
-			if d := duplicateIn(dec, path+"["+strconv.Itoa(i)+"]"); d != "" {
-				return d
+			if d, err := duplicateIn(dec, path+"["+strconv.Itoa(i)+"]"); d != "" || err != nil {
+				return d, err
 			}
 		}
-		dec.Token()
+		_, err = dec.Token()
 	}
-	return ""
+	return "", err
 }
