@@ -11,7 +11,7 @@ func TestDuplicateKey(t *testing.T) {
 		`{"a":{"b":1},"c":{"b":1}}`:         "",
 		`[1 2]`:                             "",
 		`{"a" 1}`:                           "",
-		`{"a":1,"a"`:                        "",
+		`{"a":1,"a"`:                        "a", // found before the syntax error
 		`[[[[`:                              "",
 		`{"a":1}{"a":2}`:                    "",
 		`{"\u0061":1,"a":2}`:                "a",
