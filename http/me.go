@@ -117,6 +117,7 @@ type grantRequest struct {
 	Scope        sesame.Scope   `json:"scope"`
 	ExpiresAt    *time.Time     `json:"expires_at,omitempty"`
 	DurationDays int            `json:"duration_days,omitempty"`
+	Thresholds   []int          `json:"thresholds,omitempty"` // threshold scope: the scores the partner may ask about
 }
 
 func (s *Server) handleGrantConsent(w nethttp.ResponseWriter, r *nethttp.Request) error {
@@ -141,7 +142,7 @@ func (s *Server) handleGrantConsent(w nethttp.ResponseWriter, r *nethttp.Request
 	default:
 		expires = s.Now().Add(consent.DefaultDuration)
 	}
-	c, err := trustOf(s).Consents.Grant(r.Context(), person, in.Partner, in.Purpose, in.Scope, expires)
+	c, err := trustOf(s).Consents.Grant(r.Context(), person, in.Partner, in.Purpose, in.Scope, expires, in.Thresholds)
 	if err != nil {
 		return err
 	}
@@ -239,9 +240,10 @@ func (s *Server) handleAccessLog(w nethttp.ResponseWriter, r *nethttp.Request) e
 		if err != nil {
 			return err
 		}
-		// The person learns whether the chain holds and its size, not
-		// other people's entries.
-		out["chain"] = map[string]any{"ok": rep.OK, "entries": rep.Entries, "problems": len(rep.Problems)}
+		// The person learns whether the chain holds and how many of its
+		// entries are theirs: not other people's entries, nor the log's
+		// size (which tells the platform's traffic).
+		out["chain"] = map[string]any{"ok": rep.OK, "entries": rep.PerPerson[person], "problems": len(rep.Problems)}
 	}
 	writeJSON(w, nethttp.StatusOK, out)
 	return nil
