@@ -12,7 +12,8 @@ const (
 	BadSignature   Reason = "bad_signature"   // the payload or header was altered, or another key signed it
 	Expired        Reason = "expired"
 	NotYetValid    Reason = "not_yet_valid"
-	KeyRetired     Reason = "key_retired" // signed by a retired key after its retirement
+	KeyRetired     Reason = "key_retired"    // signed by a retired key after its retirement
+	KeyNotActive   Reason = "key_not_active" // claims a date before its signing key existed
 	Revoked        Reason = "revoked"
 	BadClaims      Reason = "bad_claims" // signature fine but the statement is not one Sesame issues
 )
@@ -26,6 +27,7 @@ var reasonText = map[Reason]string{
 	Expired:        "the credential has expired",
 	NotYetValid:    "the credential is not valid yet",
 	KeyRetired:     "the credential claims a date after its signing key was retired",
+	KeyNotActive:   "the credential claims a date before its signing key existed",
 	Revoked:        "the person has revoked this credential",
 	BadClaims:      "the credential's statement is incomplete or inconsistent",
 }

@@ -204,10 +204,10 @@ func (s *Service) Verify(ctx context.Context, token string) (Result, error) {
 }
 
 // JWKS returns the keys to publish now.
-func (s *Service) JWKS(ctx context.Context) (jose.JSONWebKeySet, error) {
+func (s *Service) JWKS(ctx context.Context) (PublishedKeys, error) {
 	keys, err := s.Store.Keys(ctx)
 	if err != nil {
-		return jose.JSONWebKeySet{}, err
+		return PublishedKeys{}, err
 	}
 	return JWKS(keys, s.now()), nil
 }

@@ -505,7 +505,7 @@ func TestCatalogsComplete(t *testing.T) {
 	for _, d := range sesame.Dimensions {
 		dynamic = append(dynamic, "dim."+string(d))
 	}
-	for _, s := range []string{"valid", "malformed", "unsupported_alg", "unknown_key", "bad_signature", "expired", "not_yet_valid", "key_retired", "revoked", "bad_claims"} {
+	for _, s := range []string{"valid", "malformed", "unsupported_alg", "unknown_key", "bad_signature", "expired", "not_yet_valid", "key_retired", "key_not_active", "revoked", "bad_claims"} {
 		dynamic = append(dynamic, "verify.reason."+s)
 	}
 	for _, s := range []string{"credit_card", "loan", "rental", "bike_sharing", "short_stay", "try_before_buy", "after_sales", "social"} {

@@ -127,3 +127,51 @@ func testCredentialCommands(t *testing.T, db string, kekArgs []string) {
 		t.Errorf("verify after revocation: %q", out)
 	}
 }
+
+// TestVerifyJWKSRefusesLateSignatures: after `credential rotate`, a token
+// the retired key signed after its retirement is refused by `sesame verify
+// --jwks` (offline, from the published keys' windows), as by the issuer.
+func TestVerifyJWKSRefusesLateSignatures(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	kek := newKEKFile(t)
+	svc, st, err := openCredentialCommand(ctx, "test", signing, []string{"--db", db, "--kek-file", kek}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rec, err := svc.Issue(ctx, &sesame.Score{Person: "p1", Status: sesame.StatusScored, Score: 702, Band: sesame.BandOf(702), ModelVersion: "m", AsOf: time.Now()},
+		credential.IssueRequest{Kind: credential.KindScore})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := svc.Store.Keys(ctx)
+	retired := keys[0]
+	priv, err := svc.Sealer.Open(retired.KID, retired.Sealed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Rotate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // iat has whole seconds
+	now := time.Now()
+	late, _ := credential.Sign(credential.Claims{Issuer: "x", Subject: "p1", ID: "late", IssuedAt: now.Unix(), NotBefore: now.Unix(), Expiry: now.Add(time.Hour).Unix(),
+		Statement: credential.Statement{Kind: credential.KindScore, Score: 900, Band: sesame.BandOf(900), AsOf: now.Format(time.DateOnly)}}, retired.KID, priv)
+	set, err := svc.JWKS(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(set)
+	jwks := filepath.Join(dir, "jwks.json")
+	os.WriteFile(jwks, body, 0o600)
+	out, code := runCaptured(t, func() int { return run(ctx, []string{"verify", "--jwks", jwks, late}) })
+	if code != 1 || !strings.Contains(out, "INVALID (key_retired)") {
+		t.Errorf("verify --jwks, retired key signing after retirement: exit %d %q", code, out)
+	}
+	out, code = runCaptured(t, func() int { return run(ctx, []string{"verify", "--jwks", jwks, rec.Token}) })
+	if code != 0 || !strings.HasPrefix(out, "VALID") {
+		t.Errorf("verify --jwks, signed before retirement: exit %d %q", code, out)
+	}
+}

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
-
 	"github.com/sesame-credit/sesame/credential"
 )
 
@@ -47,7 +45,7 @@ func runVerify(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		res = credential.Verify(token, credential.JWKSKeys(set), time.Now())
+		res = credential.Verify(token, set, time.Now())
 	} else {
 		// Opening a missing SQLite file would create an empty database and
 		// then call every credential unknown: say what to pass instead.
@@ -93,35 +91,37 @@ func tokenOf(arg string) string {
 	return arg
 }
 
-func loadJWKS(ctx context.Context, where string) (jose.JSONWebKeySet, error) {
+// loadJWKS reads the issuer's published keys, with each key's signing
+// window (nbf/exp): a token whose iat falls outside it is refused.
+func loadJWKS(ctx context.Context, where string) (credential.PublishedKeys, error) {
 	var body []byte
 	if strings.HasPrefix(where, "http://") || strings.HasPrefix(where, "https://") {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, where, nil)
 		if err != nil {
-			return jose.JSONWebKeySet{}, err
+			return credential.PublishedKeys{}, err
 		}
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
-			return jose.JSONWebKeySet{}, fmt.Errorf("fetching the keys: %w", err)
+			return credential.PublishedKeys{}, fmt.Errorf("fetching the keys: %w", err)
 		}
 		defer res.Body.Close()
 		if res.StatusCode != http.StatusOK {
-			return jose.JSONWebKeySet{}, fmt.Errorf("fetching the keys from %s: %s", where, res.Status)
+			return credential.PublishedKeys{}, fmt.Errorf("fetching the keys from %s: %s", where, res.Status)
 		}
 		if body, err = io.ReadAll(io.LimitReader(res.Body, maxJWKSBytes)); err != nil {
-			return jose.JSONWebKeySet{}, err
+			return credential.PublishedKeys{}, err
 		}
 	} else {
 		var err error
 		if body, err = os.ReadFile(where); err != nil {
-			return jose.JSONWebKeySet{}, err
+			return credential.PublishedKeys{}, err
 		}
 	}
-	var set jose.JSONWebKeySet
+	var set credential.PublishedKeys
 	if err := json.Unmarshal(body, &set); err != nil {
-		return jose.JSONWebKeySet{}, fmt.Errorf("%s is not a JWKS: %w", where, err)
+		return credential.PublishedKeys{}, fmt.Errorf("%s is not a JWKS: %w", where, err)
 	}
 	return set, nil
 }
