@@ -23,20 +23,30 @@ func (s *Server) registerMe(mux *nethttp.ServeMux) {
 	if t == nil || t.People == nil {
 		return
 	}
-	s.handle(mux, "GET /v1/me", t.trusted(s.handleMe))
+	s.handle(mux, "GET /v1/me", noStore(t.trusted(s.handleMe)))
 	if t.Scores != nil {
-		s.handle(mux, "GET /v1/me/score", t.trusted(s.handleMyScore))
+		s.handle(mux, "GET /v1/me/score", noStore(t.trusted(s.handleMyScore)))
 	}
-	s.handle(mux, "GET /v1/me/consents", t.trusted(s.handleMyConsents))
-	s.handle(mux, "POST /v1/me/consents", t.trusted(s.handleGrantConsent))
-	s.handle(mux, "DELETE /v1/me/consents/{id}", t.trusted(s.handleRevokeConsent))
-	s.handle(mux, "GET /v1/me/consent-requests", t.trusted(s.handleMyRequests))
-	s.handle(mux, "GET /v1/me/consent-requests/{id}", t.trusted(s.handleMyRequest))
-	s.handle(mux, "POST /v1/me/consent-requests/{id}/approve", t.trusted(s.handleAnswerRequest(true)))
-	s.handle(mux, "POST /v1/me/consent-requests/{id}/decline", t.trusted(s.handleAnswerRequest(false)))
-	s.handle(mux, "GET /v1/me/access-log", t.trusted(s.handleAccessLog))
+	s.handle(mux, "GET /v1/me/consents", noStore(t.trusted(s.handleMyConsents)))
+	s.handle(mux, "POST /v1/me/consents", noStore(t.trusted(s.handleGrantConsent)))
+	s.handle(mux, "DELETE /v1/me/consents/{id}", noStore(t.trusted(s.handleRevokeConsent)))
+	s.handle(mux, "GET /v1/me/consent-requests", noStore(t.trusted(s.handleMyRequests)))
+	s.handle(mux, "GET /v1/me/consent-requests/{id}", noStore(t.trusted(s.handleMyRequest)))
+	s.handle(mux, "POST /v1/me/consent-requests/{id}/approve", noStore(t.trusted(s.handleAnswerRequest(true))))
+	s.handle(mux, "POST /v1/me/consent-requests/{id}/decline", noStore(t.trusted(s.handleAnswerRequest(false))))
+	s.handle(mux, "GET /v1/me/access-log", noStore(t.trusted(s.handleAccessLog)))
 	if t.Decisions != nil {
-		s.handle(mux, "GET /v1/me/decisions", t.trusted(s.handleMyDecisions))
+		s.handle(mux, "GET /v1/me/decisions", noStore(t.trusted(s.handleMyDecisions)))
+	}
+}
+
+// noStore marks every answer of the person's own API, errors included,
+// as not to be stored by any cache: it is one person's data, and a shared
+// or browser cache would show it to the next user of the machine.
+func noStore(h handlerFunc) handlerFunc {
+	return func(w nethttp.ResponseWriter, r *nethttp.Request) error {
+		w.Header().Set("Cache-Control", "no-store")
+		return h(w, r)
 	}
 }
 

@@ -42,6 +42,9 @@ type Trust struct {
 	Decisions sesame.DecisionStore
 	AccessLog sesame.AccessLog
 	Limiter   *auth.Limiter
+	// Clients limits each client's calls to the routes that need no
+	// credentials (/v1/auth/login, /v1/auth/demo); nil: the defaults.
+	Clients *auth.ClientLimiter
 	// Scores is the person's own score (GET /v1/me/score), read without
 	// consent and without an access entry: it is theirs.
 	Scores sesame.ScoreReader
@@ -63,6 +66,9 @@ var trusts sync.Map // *Server → *Trust
 func (s *Server) UseTrust(t *Trust) {
 	if t.Limiter == nil {
 		t.Limiter = auth.NewLimiter()
+	}
+	if t.Clients == nil {
+		t.Clients = &auth.ClientLimiter{}
 	}
 	trusts.Store(s, t)
 	s.Auth.Add(func(r *nethttp.Request) (Principal, bool, error) {

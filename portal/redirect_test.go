@@ -2,11 +2,14 @@ package portal_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/sesame-credit/sesame/auth"
 	"github.com/sesame-credit/sesame/portal"
 )
 
@@ -62,7 +65,9 @@ func TestNextRefusesOffSiteRedirects(t *testing.T) {
 	if len(offSiteNext) < 20 {
 		t.Fatalf("only %d bypasses", len(offSiteNext))
 	}
-	h := newHarness(t)
+	// Forty logins in a second from one address: more than the default
+	// per-client limit of the login pages allows (tested on its own).
+	h := newHarness(t, func(c *portal.Config) { c.Clients = &auth.ClientLimiter{Rate: 1000, Burst: 1000} })
 	for _, next := range offSiteNext {
 		loc := h.loginWithNext(next)
 		if loc != "/portal/" {
@@ -160,5 +165,55 @@ func TestLoginLinkSurvivesGET(t *testing.T) {
 	h.client.Jar.SetCookies(mustURL(h.srv.URL), []*http.Cookie{{Name: portal.SessionCookie, Value: "", MaxAge: -1}})
 	if res := h.redeem(link); res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("a used link: %d, want 401", res.StatusCode)
+	}
+}
+
+// TestUnauthenticatedPagesAreRateLimited: the pages anyone may call
+// without logging in answer 429 with Retry-After to a client past its
+// burst, each client on its own budget.
+func TestUnauthenticatedPagesAreRateLimited(t *testing.T) {
+	fx := newHarness(t).fx
+	fx.Config.Clients = &auth.ClientLimiter{Rate: 0.001, Burst: 5}
+	p, err := portal.New(fx.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := p.Handler()
+	call := func(method, target, client string, accept string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, target, strings.NewReader("who=alice"))
+		req.RemoteAddr = client
+		if method == "POST" {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w
+	}
+	for _, c := range []struct{ method, target, accept string }{
+		{"POST", "/portal/login", ""},
+		{"GET", "/portal/auth?token=x", ""},
+		{"POST", "/portal/auth", ""},
+		{"GET", "/verify?c=a.b.c", "application/json"},
+	} {
+		// The pages share one budget per client: a new client per page.
+		client := "203.0.113." + strconv.Itoa(len(c.target)) + ":4000"
+		for i := 0; i < 5; i++ {
+			if w := call(c.method, c.target, client, c.accept); w.Code == http.StatusTooManyRequests {
+				t.Fatalf("%s %s: limited after %d calls, burst is 5", c.method, c.target, i)
+			}
+		}
+		w := call(c.method, c.target, client, c.accept)
+		if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" {
+			t.Errorf("%s %s: the 6th call answered %d (Retry-After %q), want 429", c.method, c.target, w.Code, w.Header().Get("Retry-After"))
+		}
+		if c.accept == "application/json" && !strings.Contains(w.Body.String(), `"rate_limited"`) {
+			t.Errorf("%s %s: JSON 429 body %s", c.method, c.target, w.Body)
+		}
+		if w := call(c.method, c.target, "[2001:db8::"+strconv.Itoa(len(c.target))+"]:4000", c.accept); w.Code == http.StatusTooManyRequests {
+			t.Errorf("%s %s: another client is limited too", c.method, c.target)
+		}
 	}
 }

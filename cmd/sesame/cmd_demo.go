@@ -112,7 +112,7 @@ Sesame demo is ready (%s). DEMO MODE: anyone can log in as anyone; the data is s
 
   Portal (log in as any simulated person, e.g. %s):  %s/portal/
   API description:                                   %s/openapi.json
-  Metrics:                                           %s/metrics
+  Metrics (with the operator token):                 %s/metrics
 
 Try:
   curl -s -H 'Authorization: Bearer %s' %s/v1/people/%s/score
