@@ -355,3 +355,64 @@ func TestOfflineVerifyHonoursKeyWindows(t *testing.T) {
 		t.Error("a key with exp before nbf was accepted")
 	}
 }
+
+// TestStatusListRevocationOffline: a verifier holding only the JWKS and a
+// status list fetched within its maximum age learns that a revoked
+// credential is revoked and a live one is not, without asking the issuer
+// about either; a stale list, another issuer's list or a list signed by
+// an unpublished key leaves the status unknown (not valid).
+func TestStatusListRevocationOffline(t *testing.T) {
+	svc, clk := newService(t)
+	ctx := context.Background()
+	live := issue(t, svc, credential.IssueRequest{Kind: credential.KindBandAtLeast})
+	gone := issue(t, svc, credential.IssueRequest{Kind: credential.KindScore})
+	old := issue(t, svc, credential.IssueRequest{Kind: credential.KindScore})
+	if *live.StatusIndex == *gone.StatusIndex {
+		t.Fatal("two credentials share a status position")
+	}
+	if err := svc.Revoke(ctx, "alice", gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	list, err := svc.StatusList(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("status list of %d positions, 1 revoked: %d bytes", credential.StatusListSize, len(list))
+	set, _ := svc.JWKS(ctx)
+	body, _ := json.Marshal(set)
+	var keys credential.PublishedKeys
+	json.Unmarshal(body, &keys)
+	check := func(token, statusList string, at time.Time) credential.Result {
+		return credential.CheckStatus(credential.Verify(token, keys, at), statusList, keys, at, time.Hour)
+	}
+	if res := check(gone.Token, list, clk.t); res.Valid || res.Reason != credential.Revoked || !res.RevocationChecked {
+		t.Errorf("revoked credential offline: %+v", res)
+	}
+	if res := check(live.Token, list, clk.t); !res.Valid || !res.RevocationChecked {
+		t.Errorf("live credential offline: %+v", res)
+	}
+	if res := check(live.Token, list, clk.t.Add(2*time.Hour)); res.Valid || res.Reason != credential.StatusUnknown {
+		t.Errorf("with a list older than the maximum age: %+v", res)
+	}
+	// Revoking after the list was made shows in the next list.
+	svc.Revoke(ctx, "alice", old.ID)
+	if res := check(old.Token, list, clk.t); !res.Valid {
+		t.Errorf("the older list already knew of a later revocation: %+v", res)
+	}
+	next, _ := svc.StatusList(ctx)
+	if res := check(old.Token, next, clk.t); res.Reason != credential.Revoked {
+		t.Errorf("the next list does not show the revocation: %+v", res)
+	}
+	// Another issuer's list, and a list signed with a key not in the set.
+	other, _ := newService(t)
+	other.Issuer = "https://other.example"
+	otherList, _ := other.StatusList(ctx)
+	if res := check(live.Token, otherList, clk.t); res.Valid || res.Reason != credential.StatusUnknown {
+		t.Errorf("a list signed by another issuer's key: %+v", res)
+	}
+	for _, bad := range []string{"", "not.a.jwt", live.Token} {
+		if res := check(live.Token, bad, clk.t); res.Valid || res.Reason != credential.StatusUnknown {
+			t.Errorf("status list %.20q: %+v", bad, res)
+		}
+	}
+}

@@ -15,7 +15,8 @@ const (
 	KeyRetired     Reason = "key_retired"    // signed by a retired key after its retirement
 	KeyNotActive   Reason = "key_not_active" // claims a date before its signing key existed
 	Revoked        Reason = "revoked"
-	BadClaims      Reason = "bad_claims" // signature fine but the statement is not one Sesame issues
+	StatusUnknown  Reason = "status_unknown" // offline: the status list asked for could not be used
+	BadClaims      Reason = "bad_claims"     // signature fine but the statement is not one Sesame issues
 )
 
 var reasonText = map[Reason]string{
@@ -29,6 +30,7 @@ var reasonText = map[Reason]string{
 	KeyRetired:     "the credential claims a date after its signing key was retired",
 	KeyNotActive:   "the credential claims a date before its signing key existed",
 	Revoked:        "the person has revoked this credential",
+	StatusUnknown:  "the revocation status could not be checked",
 	BadClaims:      "the credential's statement is incomplete or inconsistent",
 }
 

@@ -102,6 +102,7 @@ func (p *Portal) now() time.Time {
 //	/portal/static/…        embedded CSS and script
 //	/verify                 public credential check (HTML, or JSON on Accept: application/json)
 //	/.well-known/jwks.json  the credential signing keys
+//	/statuslists/1          the credentials' revocation status list (signed JWT)
 func (p *Portal) Mount(mux *http.ServeMux) {
 	// Every response, redirects included, carries the security headers.
 	handleH := func(pattern string, h http.Handler) {
@@ -140,6 +141,7 @@ func (p *Portal) Mount(mux *http.ServeMux) {
 
 	handle("GET /verify", p.limitClient(p.verify))
 	handle("GET /.well-known/jwks.json", p.jwks)
+	handle("GET "+credential.StatusListPath, p.statusList)
 }
 
 // Handler returns the portal alone on its own mux (for tests and for

@@ -14,8 +14,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/credential"
 	"github.com/sesame-credit/sesame/portal"
 	"github.com/sesame-credit/sesame/portal/portaltest"
 )
@@ -349,6 +351,18 @@ func TestCredentialIssueVerifyRevoke(t *testing.T) {
 	res, body := h.do("GET", "/.well-known/jwks.json", nil)
 	if res.StatusCode != 200 || !strings.Contains(body, `"kty": "OKP"`) || !strings.Contains(body, `"alg": "EdDSA"`) || strings.Contains(body, `"d"`) {
 		t.Errorf("jwks: %d %s", res.StatusCode, body)
+	}
+	// The revoked credential's position is set in the published status
+	// list, which the published keys verify (checked offline in package
+	// credential; here, that it is served as the draft says).
+	res, list := h.do("GET", "/statuslists/1", nil)
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/statuslist+jwt" || strings.Count(list, ".") != 2 {
+		t.Errorf("status list: %d %q %.40s", res.StatusCode, res.Header.Get("Content-Type"), list)
+	}
+	var keys credential.PublishedKeys
+	json.Unmarshal([]byte(body), &keys)
+	if r := credential.CheckStatus(credential.Verify(cred, keys, time.Now()), list, keys, time.Now(), time.Hour); r.Reason != credential.Revoked {
+		t.Errorf("the served status list does not show the revocation: %+v", r)
 	}
 	if strings.Contains(h.logs.String(), cred[:40]) {
 		t.Error("a credential token reached the log")
