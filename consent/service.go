@@ -18,6 +18,10 @@ type Service struct {
 	Store    sesame.ConsentStore
 	Partners sesame.PartnerStore
 	Now      func() time.Time
+	// ProductThresholds returns the score cut-offs of a product's rule,
+	// for a threshold request that names a product instead of thresholds
+	// (nil: requests must name thresholds).
+	ProductThresholds func(product string) ([]int, error)
 }
 
 // Limits of consent requests.
@@ -117,6 +121,9 @@ type RequestInput struct {
 	// Thresholds: for scope threshold, the scores the partner will ask
 	// about (1 to sesame.MaxThresholds); the person sees them before approving.
 	Thresholds []int `json:"thresholds,omitempty"`
+	// Product, instead of Thresholds: the product whose rule's score
+	// cut-offs are the thresholds (e.g. bike_sharing: 600).
+	Product string `json:"product,omitempty"`
 }
 
 // Request records a partner's request for a consent. The redirect URI must
@@ -146,8 +153,27 @@ func (s *Service) Request(ctx context.Context, partner *sesame.Partner, in Reque
 	if len(in.State) > MaxStateLen {
 		details = append(details, sesame.FieldError{Field: "state", Reason: "at most 512 characters"})
 	}
-	thresholds, fe := sesame.CheckThresholds(in.Scope, in.Thresholds)
-	if fe != nil && in.Scope.Valid() {
+	asked := in.Thresholds
+	if in.Product != "" {
+		switch {
+		case in.Scope != sesame.ScopeThreshold || len(in.Thresholds) > 0:
+			details = append(details, sesame.FieldError{Field: "product", Reason: "only a threshold request names a product, and then no thresholds"})
+		case s.ProductThresholds == nil:
+			details = append(details, sesame.FieldError{Field: "product", Reason: "products are not available here; name the thresholds"})
+		default:
+			ts, err := s.ProductThresholds(in.Product)
+			if sesame.ErrorCode(err) == sesame.ENOTFOUND {
+				details = append(details, sesame.FieldError{Field: "product", Reason: "no such product; GET /v1/partner/products lists them"})
+			} else if err != nil {
+				return nil, err
+			} else if len(ts) == 0 {
+				details = append(details, sesame.FieldError{Field: "product", Reason: "the product's rule compares the score with no threshold; name the thresholds"})
+			}
+			asked = ts
+		}
+	}
+	thresholds, fe := sesame.CheckThresholds(in.Scope, asked)
+	if fe != nil && in.Scope.Valid() && (in.Product == "" || len(asked) > 0) {
 		details = append(details, *fe)
 	}
 	if len(details) > 0 {

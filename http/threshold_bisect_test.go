@@ -117,3 +117,27 @@ func TestChainEntriesAreThePersonsOwn(t *testing.T) {
 		t.Errorf("chain: %+v with %d entries of p1's, want ok and 1", log.Chain, len(log.Entries))
 	}
 }
+
+// TestThresholdRequestNamingAProduct: a threshold request may name a
+// product instead of thresholds; its rule's score cut-offs become the
+// consent's thresholds, shown to the person.
+func TestThresholdRequestNamingAProduct(t *testing.T) {
+	ts := newTrustServer(t, false)
+	key := ts.addPartner("acme", "https://acme.example/back")
+	body := func(extra string) string {
+		return `{"person":"p1","purpose":"bike_sharing","redirect_uri":"https://acme.example/back",` + extra + `}`
+	}
+	a := ts.do("POST", "/v1/partner/consent-requests", key, body(`"scope":"threshold","product":"bike_sharing"`))
+	if a.status != 201 || !strings.Contains(a.body, `"thresholds":[600]`) {
+		t.Fatalf("a threshold request for bike_sharing: %d %s, want thresholds [600]", a.status, a.body)
+	}
+	for _, bad := range []string{
+		`"scope":"threshold","product":"no_such_product"`,
+		`"scope":"score","product":"bike_sharing"`,
+		`"scope":"threshold","product":"bike_sharing","thresholds":[650]`,
+	} {
+		if a := ts.do("POST", "/v1/partner/consent-requests", key, body(bad)); a.status != 400 || !strings.Contains(a.body, `"product"`) {
+			t.Errorf("%s: %d %s, want 400 naming product", bad, a.status, a.body)
+		}
+	}
+}

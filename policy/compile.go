@@ -25,8 +25,9 @@ const (
 
 // Policy is a compiled, checked product policy. Safe for concurrent use.
 type Policy struct {
-	Product sesame.Product
-	prg     cel.Program
+	Product    sesame.Product
+	prg        cel.Program
+	thresholds []int // the score cut-offs the rule uses (ScoreThresholds)
 }
 
 // Version returns the policy version decisions record: the hex SHA-256 of
@@ -100,7 +101,7 @@ func Compile(p sesame.Product) (*Policy, error) {
 		return nil, sesame.Errorf(sesame.EINVALID, "policy %s: %v", p.ID, err)
 	}
 	p.PolicyVersion = Version(p)
-	pol := &Policy{Product: p, prg: prg}
+	pol := &Policy{Product: p, prg: prg, thresholds: scoreThresholds(ast.NativeRep())}
 	for _, in := range probeInputs() {
 		if _, err := pol.Evaluate(in); err != nil {
 			return nil, sesame.Errorf(sesame.EINVALID, "policy %s fails on a probe input (score %d, status %s): %s", p.ID, in.Score, in.Status, sesame.ErrorMessage(err))

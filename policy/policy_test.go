@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -182,5 +183,28 @@ func TestSameInputSameResult(t *testing.T) {
 		if a.Decision != b.Decision || a.Amount != b.Amount || a.Rate != b.Rate || a.PriceTier != b.PriceTier {
 			t.Fatalf("%+v != %+v", a, b)
 		}
+	}
+}
+
+// TestScoreThresholds: the cut-offs a product's rule compares the score
+// with, in either operand order, as "at least N" thresholds.
+func TestScoreThresholds(t *testing.T) {
+	shipped, err := Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := shipped["bike_sharing"].ScoreThresholds(); !slices.Equal(got, []int{600}) {
+		t.Errorf("bike_sharing: %v, want [600]", got)
+	}
+	if got := shipped["personal_loan"].ScoreThresholds(); !slices.Equal(got, []int{550, 600, 650, 700}) {
+		t.Errorf("personal_loan: %v, want [550 600 650 700]", got)
+	}
+	pol, err := Compile(sesame.Product{ID: "x", Name: "X", Purpose: sesame.PurposeLoan,
+		Policy: `score > 619 && 700 <= score && credit_history >= 800 && score < 2000 ? {"decision": "approve"} : {"decision": "decline"}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pol.ScoreThresholds(); !slices.Equal(got, []int{620, 700}) {
+		t.Errorf("mixed comparisons: %v, want [620 700] (sub-scores and off-scale values are not the score's thresholds)", got)
 	}
 }

@@ -137,3 +137,13 @@ func (c *Catalog) Products() []sesame.Product {
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
+
+// ScoreThresholds returns the score cut-offs of a product's rule (see
+// Policy.ScoreThresholds), or ENOTFOUND.
+func (c *Catalog) ScoreThresholds(id string) ([]int, error) {
+	p, err := c.Product(id)
+	if err != nil {
+		return nil, err
+	}
+	return p.ScoreThresholds(), nil
+}
