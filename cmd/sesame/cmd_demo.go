@@ -51,7 +51,7 @@ func runDemo(ctx context.Context, args []string) error {
 	switch err := sqlite.CheckDemo(*db); {
 	case errors.Is(err, iofs.ErrNotExist):
 	case err != nil:
-		return fmt.Errorf("demo: refusing %s: %w. The demo lets anyone log in as anyone, so it only runs on a database it created; give --db a path that does not exist yet", *db, err)
+		return fmt.Errorf("%w; the demo lets anyone log in as anyone, so it runs only on a database it created: give --db a path that does not exist yet", err)
 	default:
 		svc, st, err := openScoreService(ctx, *db)
 		if err != nil {
