@@ -2,6 +2,10 @@ package sesame
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -95,6 +99,93 @@ type Consent struct {
 	RevokedAt time.Time `json:"revoked_at,omitzero"`
 	// Request is the partner's consent request this grant answered, if any.
 	Request string `json:"request,omitempty"`
+	// Thresholds are the scores a threshold consent lets the partner ask
+	// about ("is the score at least 650?"), ascending. A yes/no to any
+	// threshold would let a partner bisect the exact score in nine asks,
+	// so only these are answered. Empty on score and full consents.
+	Thresholds []int `json:"thresholds,omitempty"`
+}
+
+// MaxThresholds bounds how many thresholds one consent may name: each
+// answer halves what the partner does not know, so few must do.
+const MaxThresholds = 4
+
+// AllowsThreshold reports whether the consent lets its partner ask whether
+// the score is at least min. Score and full consents show the score, so
+// any threshold; a threshold consent only those it names. A threshold
+// consent stored before consents named thresholds allows the band edges
+// (550, 600, 650, 700): at most the band, never the score.
+func (c *Consent) AllowsThreshold(min int) bool {
+	switch {
+	case c.Scope.Rank() > ScopeThreshold.Rank():
+		return true
+	case c.Scope != ScopeThreshold:
+		return false
+	case len(c.Thresholds) == 0:
+		for _, b := range Bands[1:] {
+			if b.Min == min {
+				return true
+			}
+		}
+		return false
+	}
+	for _, t := range c.Thresholds {
+		if t == min {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckThresholds validates the thresholds a consent of scope names and
+// returns them sorted without repeats: required (1 to MaxThresholds
+// scores on the scale) for threshold scope, refused for the others.
+func CheckThresholds(scope Scope, thresholds []int) ([]int, *FieldError) {
+	if scope != ScopeThreshold {
+		if len(thresholds) > 0 {
+			return nil, &FieldError{Field: "thresholds", Reason: "only a threshold consent names thresholds; a score or full consent shows the score"}
+		}
+		return nil, nil
+	}
+	if len(thresholds) == 0 || len(thresholds) > MaxThresholds {
+		return nil, &FieldError{Field: "thresholds", Reason: fmt.Sprintf("name 1 to %d scores the partner may ask about, e.g. [650]", MaxThresholds)}
+	}
+	out := slices.Clone(thresholds)
+	slices.Sort(out)
+	out = slices.Compact(out)
+	for _, t := range out {
+		if t < MinScore || t > MaxScore {
+			return nil, &FieldError{Field: "thresholds", Reason: fmt.Sprintf("each threshold must lie between %d and %d", MinScore, MaxScore)}
+		}
+	}
+	return out, nil
+}
+
+// FormatThresholds and ParseThresholds are the stores' column form of
+// Thresholds: "600,650".
+func FormatThresholds(ts []int) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = strconv.Itoa(t)
+	}
+	return strings.Join(parts, ",")
+}
+
+// ParseThresholds reads FormatThresholds' output.
+func ParseThresholds(s string) ([]int, error) {
+	if s == "" {
+		return nil, nil
+	}
+	parts := strings.Split(s, ",")
+	out := make([]int, len(parts))
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return nil, fmt.Errorf("thresholds %q: %w", s, err)
+		}
+		out[i] = n
+	}
+	return out, nil
 }
 
 // Live reports whether the consent allows anything at now.
@@ -128,6 +219,7 @@ type ConsentRequest struct {
 	AnsweredAt  time.Time     `json:"answered_at,omitzero"`
 	AnsweredBy  string        `json:"answered_by,omitempty"` // the person who answered
 	Consent     string        `json:"consent,omitempty"`     // the consent granted on approval
+	Thresholds  []int         `json:"thresholds,omitempty"`  // threshold scope: the scores the partner will ask about
 }
 
 // ConsentStore keeps consents and consent requests.

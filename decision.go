@@ -19,15 +19,16 @@ const MaxDeclineReasons = 4
 
 // Product is an offer a partner makes on the strength of a score: a card,
 // a loan, a deposit-free rental. Its Policy is a CEL expression (package
-// policy); PolicyVersion is the SHA-256 of its source, so a decision names
-// exactly the rule that made it.
+// policy); PolicyVersion hashes the product's id, name, purpose and source
+// together, so a decision names exactly the rule and product that made it.
 type Product struct {
 	ID          string  `json:"id"`
 	Name        string  `json:"name"`
 	Purpose     Purpose `json:"purpose"`
 	Description string  `json:"description,omitempty"`
 	Policy      string  `json:"policy"`
-	// PolicyVersion is the hex SHA-256 of Policy.
+	// PolicyVersion is the hex SHA-256 of the product's id, name, purpose,
+	// description and Policy together (policy.Version).
 	PolicyVersion string `json:"policy_version"`
 }
 

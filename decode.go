@@ -46,6 +46,10 @@ func decodeEnvelope(data []byte, e *Event, v *validator) {
 		v.add("", "must be a JSON object")
 		return
 	}
+	if k := DuplicateKey(data); k != "" {
+		v.add(k, "appears more than once; give each field once")
+		return
+	}
 	var w envelope
 	if err := strictUnmarshal(data, &w); err != nil {
 		// The fast path failed: find exactly which fields are wrong.

@@ -28,6 +28,9 @@ type Report struct {
 	Entries  int       `json:"entries"`
 	Head     string    `json:"head"` // the last entry's hash: publish it to detect a truncated tail later
 	Problems []Problem `json:"problems,omitempty"`
+	// PerPerson counts each person's entries in the verified chain: what a
+	// person is told, since Entries would reveal how busy the platform is.
+	PerPerson map[string]int `json:"-"`
 }
 
 // Verify reads the whole log and checks every link. It keeps each entry's
@@ -50,10 +53,11 @@ func Verify(ctx context.Context, log sesame.AccessLog, expectHead string) (Repor
 
 // Check verifies entries given in stored (seq) order.
 func Check(entries []*sesame.AccessEntry, expectHead string) Report {
-	r := Report{Entries: len(entries)}
+	r := Report{Entries: len(entries), PerPerson: map[string]int{}}
 	written := make(map[string]int64, len(entries)) // stored hash → seq
 	for _, e := range entries {
 		written[e.Hash] = e.Seq
+		r.PerPerson[e.Person]++
 	}
 	prevHash, prevSeq := "", int64(0)
 	for _, e := range entries {

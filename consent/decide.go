@@ -16,6 +16,9 @@ type Need struct {
 	Partner string
 	Scope   sesame.Scope
 	Purpose sesame.Purpose
+	// Threshold is the score a threshold check asks about (0 for other
+	// reads); a threshold consent allows only the thresholds it names.
+	Threshold int
 }
 
 // Verdict is the answer. When Allowed is false, Reason says why in words a
@@ -35,13 +38,15 @@ const (
 	ReasonExpired      = "the consent has expired"
 	ReasonWrongScope   = "the consent's scope does not cover this read"
 	ReasonWrongPurpose = "the consent was given for another purpose"
+	ReasonThreshold    = "the consent does not name this threshold"
 )
 
 // Decide returns whether consents (those person gave partner) allow need
 // at now. Of several consents that allow it, the one with the widest scope
 // and then the latest expiry is named. When none does, the reason is that
 // of the consent that came closest: a live one of the wrong scope or
-// purpose before an expired one before a revoked one.
+// purpose, or a threshold it does not name, before an expired one before
+// a revoked one.
 func Decide(consents []*sesame.Consent, need Need, now time.Time) Verdict {
 	var best *sesame.Consent
 	reason, rank := ReasonNoConsent, 0
@@ -66,6 +71,8 @@ func Decide(consents []*sesame.Consent, need Need, now time.Time) Verdict {
 			deny(ReasonWrongPurpose, 3)
 		case !c.Scope.Covers(need.Scope):
 			deny(ReasonWrongScope, 4)
+		case need.Threshold != 0 && !c.AllowsThreshold(need.Threshold):
+			deny(ReasonThreshold, 5)
 		default:
 			if best == nil || c.Scope.Rank() > best.Scope.Rank() ||
 				c.Scope.Rank() == best.Scope.Rank() && c.ExpiresAt.After(best.ExpiresAt) {

@@ -20,6 +20,9 @@ func TestDecide(t *testing.T) {
 	h := time.Hour
 	live := c("live", sesame.ScopeScore, sesame.PurposeLoan, -h, h, 0)
 	full := c("full", sesame.ScopeFull, sesame.PurposeLoan, -h, 2*h, 0)
+	named := c("named", sesame.ScopeThreshold, sesame.PurposeLoan, -h, h, 0)
+	named.Thresholds = []int{600, 650}
+	legacy := c("legacy", sesame.ScopeThreshold, sesame.PurposeLoan, -h, h, 0)
 	cases := []struct {
 		name     string
 		consents []*sesame.Consent
@@ -27,22 +30,29 @@ func TestDecide(t *testing.T) {
 		allowed  string // consent id, or "" for denied
 		reason   string
 	}{
-		{"none", nil, Need{"p", "a", sesame.ScopeThreshold, ""}, "", ReasonNoConsent},
-		{"other partner's", []*sesame.Consent{live}, Need{"p", "b", sesame.ScopeThreshold, ""}, "", ReasonNoConsent},
-		{"other person's", []*sesame.Consent{live}, Need{"q", "a", sesame.ScopeThreshold, ""}, "", ReasonNoConsent},
-		{"threshold within score", []*sesame.Consent{live}, Need{"p", "a", sesame.ScopeThreshold, ""}, "live", ""},
-		{"score within score", []*sesame.Consent{live}, Need{"p", "a", sesame.ScopeScore, ""}, "live", ""},
-		{"full beyond score", []*sesame.Consent{live}, Need{"p", "a", sesame.ScopeFull, ""}, "", ReasonWrongScope},
-		{"widest wins", []*sesame.Consent{live, full}, Need{"p", "a", sesame.ScopeScore, ""}, "full", ""},
-		{"expired", []*sesame.Consent{c("x", sesame.ScopeFull, sesame.PurposeLoan, -2*h, -h, 0)}, Need{"p", "a", sesame.ScopeThreshold, ""}, "", ReasonExpired},
-		{"expires exactly now", []*sesame.Consent{c("x", sesame.ScopeFull, sesame.PurposeLoan, -2*h, 0, 0)}, Need{"p", "a", sesame.ScopeThreshold, ""}, "", ReasonExpired},
-		{"not yet granted", []*sesame.Consent{c("x", sesame.ScopeFull, sesame.PurposeLoan, h, 2*h, 0)}, Need{"p", "a", sesame.ScopeThreshold, ""}, "", ReasonExpired},
-		{"revoked", []*sesame.Consent{c("x", sesame.ScopeFull, sesame.PurposeLoan, -2*h, h, -time.Nanosecond)}, Need{"p", "a", sesame.ScopeThreshold, ""}, "", ReasonRevoked},
-		{"revoked but another live", []*sesame.Consent{c("x", sesame.ScopeFull, sesame.PurposeLoan, -2*h, h, -h), live}, Need{"p", "a", sesame.ScopeScore, ""}, "live", ""},
-		{"wrong purpose", []*sesame.Consent{live}, Need{"p", "a", sesame.ScopeScore, sesame.PurposeRental}, "", ReasonWrongPurpose},
-		{"right purpose", []*sesame.Consent{live}, Need{"p", "a", sesame.ScopeScore, sesame.PurposeLoan}, "live", ""},
-		{"closest reason: wrong scope beats expired", []*sesame.Consent{c("x", sesame.ScopeFull, sesame.PurposeLoan, -2*h, -h, 0), live}, Need{"p", "a", sesame.ScopeFull, ""}, "", ReasonWrongScope},
-		{"bad scope asked", []*sesame.Consent{full}, Need{"p", "a", "everything", ""}, "", ReasonWrongScope},
+		{"none", nil, Need{"p", "a", sesame.ScopeThreshold, "", 0}, "", ReasonNoConsent},
+		{"other partner's", []*sesame.Consent{live}, Need{"p", "b", sesame.ScopeThreshold, "", 0}, "", ReasonNoConsent},
+		{"other person's", []*sesame.Consent{live}, Need{"q", "a", sesame.ScopeThreshold, "", 0}, "", ReasonNoConsent},
+		{"threshold within score", []*sesame.Consent{live}, Need{"p", "a", sesame.ScopeThreshold, "", 0}, "live", ""},
+		{"score within score", []*sesame.Consent{live}, Need{"p", "a", sesame.ScopeScore, "", 0}, "live", ""},
+		{"full beyond score", []*sesame.Consent{live}, Need{"p", "a", sesame.ScopeFull, "", 0}, "", ReasonWrongScope},
+		{"widest wins", []*sesame.Consent{live, full}, Need{"p", "a", sesame.ScopeScore, "", 0}, "full", ""},
+		{"expired", []*sesame.Consent{c("x", sesame.ScopeFull, sesame.PurposeLoan, -2*h, -h, 0)}, Need{"p", "a", sesame.ScopeThreshold, "", 0}, "", ReasonExpired},
+		{"expires exactly now", []*sesame.Consent{c("x", sesame.ScopeFull, sesame.PurposeLoan, -2*h, 0, 0)}, Need{"p", "a", sesame.ScopeThreshold, "", 0}, "", ReasonExpired},
+		{"not yet granted", []*sesame.Consent{c("x", sesame.ScopeFull, sesame.PurposeLoan, h, 2*h, 0)}, Need{"p", "a", sesame.ScopeThreshold, "", 0}, "", ReasonExpired},
+		{"revoked", []*sesame.Consent{c("x", sesame.ScopeFull, sesame.PurposeLoan, -2*h, h, -time.Nanosecond)}, Need{"p", "a", sesame.ScopeThreshold, "", 0}, "", ReasonRevoked},
+		{"revoked but another live", []*sesame.Consent{c("x", sesame.ScopeFull, sesame.PurposeLoan, -2*h, h, -h), live}, Need{"p", "a", sesame.ScopeScore, "", 0}, "live", ""},
+		{"wrong purpose", []*sesame.Consent{live}, Need{"p", "a", sesame.ScopeScore, sesame.PurposeRental, 0}, "", ReasonWrongPurpose},
+		{"right purpose", []*sesame.Consent{live}, Need{"p", "a", sesame.ScopeScore, sesame.PurposeLoan, 0}, "live", ""},
+		{"closest reason: wrong scope beats expired", []*sesame.Consent{c("x", sesame.ScopeFull, sesame.PurposeLoan, -2*h, -h, 0), live}, Need{"p", "a", sesame.ScopeFull, "", 0}, "", ReasonWrongScope},
+		{"bad scope asked", []*sesame.Consent{full}, Need{"p", "a", "everything", "", 0}, "", ReasonWrongScope},
+		{"named threshold", []*sesame.Consent{named}, Need{"p", "a", sesame.ScopeThreshold, "", 650}, "named", ""},
+		{"threshold not named", []*sesame.Consent{named}, Need{"p", "a", sesame.ScopeThreshold, "", 651}, "", ReasonThreshold},
+		{"threshold not named beats expired", []*sesame.Consent{c("x", sesame.ScopeFull, sesame.PurposeLoan, -2*h, -h, 0), named}, Need{"p", "a", sesame.ScopeThreshold, "", 640}, "", ReasonThreshold},
+		{"any threshold under a score consent", []*sesame.Consent{live}, Need{"p", "a", sesame.ScopeThreshold, "", 651}, "live", ""},
+		{"old threshold consent: band edge", []*sesame.Consent{legacy}, Need{"p", "a", sesame.ScopeThreshold, "", 700}, "legacy", ""},
+		{"old threshold consent: not a band edge", []*sesame.Consent{legacy}, Need{"p", "a", sesame.ScopeThreshold, "", 675}, "", ReasonThreshold},
+		{"old threshold consent: the scale's floor", []*sesame.Consent{legacy}, Need{"p", "a", sesame.ScopeThreshold, "", 350}, "", ReasonThreshold},
 	}
 	for _, tc := range cases {
 		v := Decide(tc.consents, tc.need, now)
@@ -65,21 +75,21 @@ func TestBadgeOnlyConsentAllowsOnlyItsProducts(t *testing.T) {
 	badge := &sesame.Consent{ID: "b", Person: "p", Partner: "a", Scope: sesame.ScopeFull, Purpose: sesame.PurposeSocialBadge,
 		GrantedAt: now.Add(-time.Hour), ExpiresAt: now.Add(time.Hour)}
 	for _, need := range []Need{
-		{"p", "a", sesame.ScopeThreshold, ""},
-		{"p", "a", sesame.ScopeScore, ""},
-		{"p", "a", sesame.ScopeFull, ""},
-		{"p", "a", sesame.ScopeScore, sesame.PurposeLoan},
+		{"p", "a", sesame.ScopeThreshold, "", 0},
+		{"p", "a", sesame.ScopeScore, "", 0},
+		{"p", "a", sesame.ScopeFull, "", 0},
+		{"p", "a", sesame.ScopeScore, sesame.PurposeLoan, 0},
 	} {
 		if v := Decide([]*sesame.Consent{badge}, need, now); v.Allowed || v.Reason != ReasonWrongPurpose {
 			t.Errorf("%+v under a social_badge consent: %+v", need, v)
 		}
 	}
-	if v := Decide([]*sesame.Consent{badge}, Need{"p", "a", sesame.ScopeThreshold, sesame.PurposeSocialBadge}, now); !v.Allowed {
+	if v := Decide([]*sesame.Consent{badge}, Need{"p", "a", sesame.ScopeThreshold, sesame.PurposeSocialBadge, 0}, now); !v.Allowed {
 		t.Errorf("the badge answer itself: %+v", v)
 	}
 	loan := &sesame.Consent{ID: "l", Person: "p", Partner: "a", Scope: sesame.ScopeScore, Purpose: sesame.PurposeLoan,
 		GrantedAt: now.Add(-time.Hour), ExpiresAt: now.Add(time.Hour)}
-	if v := Decide([]*sesame.Consent{badge, loan}, Need{"p", "a", sesame.ScopeScore, ""}, now); !v.Allowed || v.Consent.ID != "l" {
+	if v := Decide([]*sesame.Consent{badge, loan}, Need{"p", "a", sesame.ScopeScore, "", 0}, now); !v.Allowed || v.Consent.ID != "l" {
 		t.Errorf("a loan consent beside the badge: %+v", v)
 	}
 }
@@ -87,12 +97,12 @@ func TestBadgeOnlyConsentAllowsOnlyItsProducts(t *testing.T) {
 func TestBadgeConsentsAreThresholdOnly(t *testing.T) {
 	now := time.Now()
 	for _, scope := range []sesame.Scope{sesame.ScopeScore, sesame.ScopeFull} {
-		err := validGrant(sesame.PurposeSocialBadge, scope, now, now.Add(time.Hour))
+		_, err := validGrant(sesame.PurposeSocialBadge, scope, now, now.Add(time.Hour), nil)
 		if sesame.ErrorCode(err) != sesame.EINVALID || !strings.Contains(sesame.ErrorMessage(err)+detailsOf(err), "scope") {
 			t.Errorf("social_badge with scope %s: %v", scope, err)
 		}
 	}
-	if err := validGrant(sesame.PurposeSocialBadge, sesame.ScopeThreshold, now, now.Add(time.Hour)); err != nil {
+	if _, err := validGrant(sesame.PurposeSocialBadge, sesame.ScopeThreshold, now, now.Add(time.Hour), nil); err != nil {
 		t.Errorf("social_badge threshold: %v", err)
 	}
 }

@@ -23,8 +23,10 @@ type Read struct {
 	Person  string
 	Scope   sesame.Scope
 	Purpose sesame.Purpose // "" when any purpose may be used
-	Action  string         // score.read, threshold.check, decision.create, …
-	Note    string         // what was asked, for the person to read (never the answer)
+	// Threshold is what a threshold check asks about (0 otherwise).
+	Threshold int
+	Action    string // score.read, threshold.check, decision.create, …
+	Note      string // what was asked, for the person to read (never the answer)
 }
 
 // Actions recorded in the access log.
@@ -39,7 +41,7 @@ const (
 // Allow checks consent and logs the attempt without reading anything; the
 // caller reads only when it returns nil.
 func (g *Gate) Allow(ctx context.Context, rd Read) (*sesame.Consent, error) {
-	v, err := g.Consents.Check(ctx, Need{Person: rd.Person, Partner: rd.Partner, Scope: rd.Scope, Purpose: rd.Purpose})
+	v, err := g.Consents.Check(ctx, Need{Person: rd.Person, Partner: rd.Partner, Scope: rd.Scope, Purpose: rd.Purpose, Threshold: rd.Threshold})
 	if err != nil {
 		return nil, err
 	}
@@ -48,6 +50,10 @@ func (g *Gate) Allow(ctx context.Context, rd Read) (*sesame.Consent, error) {
 		e.Outcome, e.Consent, e.Purpose, e.Reason = sesame.AccessAllowed, v.Consent.ID, v.Consent.Purpose, rd.Note
 	} else {
 		e.Outcome, e.Reason = sesame.AccessDenied, v.Reason
+		if v.Reason == ReasonThreshold {
+			// The person sees which score was probed, to spot a partner bisecting.
+			e.Reason += ": " + rd.Note
+		}
 	}
 	if err := g.Audit.Record(ctx, e); err != nil {
 		return nil, err

@@ -18,6 +18,10 @@ type Service struct {
 	Store    sesame.ConsentStore
 	Partners sesame.PartnerStore
 	Now      func() time.Time
+	// ProductThresholds returns the score cut-offs of a product's rule,
+	// for a threshold request that names a product instead of thresholds
+	// (nil: requests must name thresholds).
+	ProductThresholds func(product string) ([]int, error)
 }
 
 // Limits of consent requests.
@@ -40,10 +44,12 @@ func newID(prefix string) string {
 	return prefix + hex.EncodeToString(b[:])
 }
 
-// Grant records person's consent to partner.
-func (s *Service) Grant(ctx context.Context, person, partner string, purpose sesame.Purpose, scope sesame.Scope, expires time.Time) (*sesame.Consent, error) {
+// Grant records person's consent to partner. A threshold consent names
+// the thresholds the partner may ask about; other scopes name none.
+func (s *Service) Grant(ctx context.Context, person, partner string, purpose sesame.Purpose, scope sesame.Scope, expires time.Time, thresholds []int) (*sesame.Consent, error) {
 	now := s.now()
-	if err := validGrant(purpose, scope, now, expires); err != nil {
+	thresholds, err := validGrant(purpose, scope, now, expires, thresholds)
+	if err != nil {
 		return nil, err
 	}
 	if _, err := s.Partners.Partner(ctx, partner); err != nil {
@@ -52,14 +58,27 @@ func (s *Service) Grant(ctx context.Context, person, partner string, purpose ses
 		}
 		return nil, err
 	}
-	c := &sesame.Consent{ID: newID("con_"), Person: person, Partner: partner, Purpose: purpose, Scope: scope, GrantedAt: now, ExpiresAt: expires.UTC()}
+	c := &sesame.Consent{ID: newID("con_"), Person: person, Partner: partner, Purpose: purpose, Scope: scope, GrantedAt: now, ExpiresAt: expires.UTC(), Thresholds: thresholds}
 	if err := s.Store.CreateConsent(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-func validGrant(purpose sesame.Purpose, scope sesame.Scope, now, expires time.Time) error {
+// checkThresholds is sesame.CheckThresholds, except that a badge-only
+// consent names none: its answer is the badge the person chose, never a
+// comparison of the score.
+func checkThresholds(purpose sesame.Purpose, scope sesame.Scope, thresholds []int) ([]int, *sesame.FieldError) {
+	if purpose.BadgeOnly() {
+		if len(thresholds) > 0 {
+			return nil, &sesame.FieldError{Field: "thresholds", Reason: "a social_badge consent answers the badge the person chose and names no thresholds"}
+		}
+		return nil, nil
+	}
+	return sesame.CheckThresholds(scope, thresholds)
+}
+
+func validGrant(purpose sesame.Purpose, scope sesame.Scope, now, expires time.Time, thresholds []int) ([]int, error) {
 	var details []sesame.FieldError
 	if !purpose.Valid() {
 		details = append(details, sesame.FieldError{Field: "purpose", Reason: "use one of " + sesame.PurposeList})
@@ -72,10 +91,14 @@ func validGrant(purpose sesame.Purpose, scope sesame.Scope, now, expires time.Ti
 	if !expires.After(now) || expires.Sub(now) > sesame.MaxConsentDuration {
 		details = append(details, sesame.FieldError{Field: "expires_at", Reason: "must lie in the future and at most two years ahead"})
 	}
-	if len(details) > 0 {
-		return &sesame.Error{Code: sesame.EINVALID, Message: "the consent is not valid", Details: details}
+	thresholds, fe := checkThresholds(purpose, scope, thresholds)
+	if fe != nil && scope.Valid() {
+		details = append(details, *fe)
 	}
-	return nil
+	if len(details) > 0 {
+		return nil, &sesame.Error{Code: sesame.EINVALID, Message: "the consent is not valid", Details: details}
+	}
+	return thresholds, nil
 }
 
 // List returns the person's consents, newest first; live ones only unless all.
@@ -110,6 +133,12 @@ type RequestInput struct {
 	DurationDays int            `json:"duration_days,omitempty"`
 	RedirectURI  string         `json:"redirect_uri"`
 	State        string         `json:"state,omitempty"`
+	// Thresholds: for scope threshold, the scores the partner will ask
+	// about (1 to sesame.MaxThresholds); the person sees them before approving.
+	Thresholds []int `json:"thresholds,omitempty"`
+	// Product, instead of Thresholds: the product whose rule's score
+	// cut-offs are the thresholds (e.g. bike_sharing: 600).
+	Product string `json:"product,omitempty"`
 }
 
 // Request records a partner's request for a consent. The redirect URI must
@@ -141,12 +170,36 @@ func (s *Service) Request(ctx context.Context, partner *sesame.Partner, in Reque
 	if len(in.State) > MaxStateLen {
 		details = append(details, sesame.FieldError{Field: "state", Reason: "at most 512 characters"})
 	}
+	asked := in.Thresholds
+	if in.Product != "" {
+		switch {
+		case in.Scope != sesame.ScopeThreshold || len(in.Thresholds) > 0:
+			details = append(details, sesame.FieldError{Field: "product", Reason: "only a threshold request names a product, and then no thresholds"})
+		case s.ProductThresholds == nil:
+			details = append(details, sesame.FieldError{Field: "product", Reason: "products are not available here; name the thresholds"})
+		default:
+			ts, err := s.ProductThresholds(in.Product)
+			if sesame.ErrorCode(err) == sesame.ENOTFOUND {
+				details = append(details, sesame.FieldError{Field: "product", Reason: "no such product; GET /v1/partner/products lists them"})
+			} else if err != nil {
+				return nil, err
+			} else if len(ts) == 0 {
+				details = append(details, sesame.FieldError{Field: "product", Reason: "the product's rule compares the score with no threshold; name the thresholds"})
+			}
+			asked = ts
+		}
+	}
+	thresholds, fe := checkThresholds(in.Purpose, in.Scope, asked)
+	if fe != nil && in.Scope.Valid() && (in.Product == "" || len(asked) > 0) {
+		details = append(details, *fe)
+	}
 	if len(details) > 0 {
 		return nil, &sesame.Error{Code: sesame.EINVALID, Message: "the consent request is not valid", Details: details}
 	}
 	now := s.now()
 	r := &sesame.ConsentRequest{ID: newID("creq_"), Partner: partner.ID, Person: in.Person, Purpose: in.Purpose, Scope: in.Scope,
-		Duration: d, RedirectURI: in.RedirectURI, State: in.State, Status: sesame.RequestPending, CreatedAt: now, ExpiresAt: now.Add(RequestTTL)}
+		Duration: d, RedirectURI: in.RedirectURI, State: in.State, Status: sesame.RequestPending, CreatedAt: now, ExpiresAt: now.Add(RequestTTL),
+		Thresholds: thresholds}
 	if err := s.Store.CreateConsentRequest(ctx, r); err != nil {
 		return nil, err
 	}
@@ -206,7 +259,7 @@ func (s *Service) Answer(ctx context.Context, person, id string, approve bool) (
 	if approve {
 		status = sesame.RequestApproved
 		grant = &sesame.Consent{ID: newID("con_"), Person: person, Partner: r.Partner, Purpose: r.Purpose, Scope: r.Scope,
-			GrantedAt: now, ExpiresAt: now.Add(r.Duration), Request: r.ID}
+			GrantedAt: now, ExpiresAt: now.Add(r.Duration), Request: r.ID, Thresholds: r.Thresholds}
 	}
 	if err := s.Store.AnswerConsentRequest(ctx, r.ID, person, status, now, grant); err != nil {
 		return nil, "", err

@@ -2,6 +2,7 @@ package consent_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -52,7 +53,7 @@ func TestApprovedConsentLastsTheRequestedDuration(t *testing.T) {
 	s := newService(t, &now)
 	ctx := context.Background()
 	partner, _ := s.Partners.Partner(ctx, "acme")
-	r, _ := s.Request(ctx, partner, consent.RequestInput{Purpose: sesame.PurposeRental, Scope: sesame.ScopeThreshold, RedirectURI: "https://acme.example/cb", DurationDays: 10, State: "x y"})
+	r, _ := s.Request(ctx, partner, consent.RequestInput{Purpose: sesame.PurposeRental, Scope: sesame.ScopeThreshold, RedirectURI: "https://acme.example/cb", DurationDays: 10, State: "x y", Thresholds: []int{650, 600, 650}})
 	now = now.Add(time.Hour)
 	r, to, err := s.Answer(ctx, "p7", r.ID, true)
 	if err != nil {
@@ -65,12 +66,15 @@ func TestApprovedConsentLastsTheRequestedDuration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Person != "p7" || !c.ExpiresAt.Equal(now.Add(10*24*time.Hour)) || c.Request != r.ID {
+	if c.Person != "p7" || !c.ExpiresAt.Equal(now.Add(10*24*time.Hour)) || c.Request != r.ID || fmt.Sprint(c.Thresholds) != "[600 650]" {
 		t.Fatalf("consent %+v", c)
 	}
-	v, _ := s.Check(ctx, consent.Need{Person: "p7", Partner: "acme", Scope: sesame.ScopeThreshold})
+	v, _ := s.Check(ctx, consent.Need{Person: "p7", Partner: "acme", Scope: sesame.ScopeThreshold, Threshold: 650})
 	if !v.Allowed {
 		t.Fatal("approved consent does not allow a threshold check")
+	}
+	if v, _ := s.Check(ctx, consent.Need{Person: "p7", Partner: "acme", Scope: sesame.ScopeThreshold, Threshold: 640}); v.Allowed || v.Reason != consent.ReasonThreshold {
+		t.Fatalf("a threshold the request did not name: %+v", v)
 	}
 	now = now.Add(10 * 24 * time.Hour)
 	if v, _ := s.Check(ctx, consent.Need{Person: "p7", Partner: "acme", Scope: sesame.ScopeThreshold}); v.Allowed || v.Reason != consent.ReasonExpired {
@@ -83,18 +87,23 @@ func TestGrantValidation(t *testing.T) {
 	s := newService(t, &now)
 	ctx := context.Background()
 	for _, c := range []struct {
-		partner string
-		purpose sesame.Purpose
-		scope   sesame.Scope
-		expires time.Time
+		partner    string
+		purpose    sesame.Purpose
+		scope      sesame.Scope
+		expires    time.Time
+		thresholds []int
 	}{
-		{"acme", "gambling", sesame.ScopeScore, now.Add(time.Hour)},
-		{"acme", sesame.PurposeLoan, "all", now.Add(time.Hour)},
-		{"acme", sesame.PurposeLoan, sesame.ScopeScore, now},
-		{"acme", sesame.PurposeLoan, sesame.ScopeScore, now.Add(3 * 366 * 24 * time.Hour)},
-		{"nobody", sesame.PurposeLoan, sesame.ScopeScore, now.Add(time.Hour)},
+		{"acme", "gambling", sesame.ScopeScore, now.Add(time.Hour), nil},
+		{"acme", sesame.PurposeLoan, "all", now.Add(time.Hour), nil},
+		{"acme", sesame.PurposeLoan, sesame.ScopeScore, now, nil},
+		{"acme", sesame.PurposeLoan, sesame.ScopeScore, now.Add(3 * 366 * 24 * time.Hour), nil},
+		{"nobody", sesame.PurposeLoan, sesame.ScopeScore, now.Add(time.Hour), nil},
+		{"acme", sesame.PurposeLoan, sesame.ScopeThreshold, now.Add(time.Hour), nil},
+		{"acme", sesame.PurposeLoan, sesame.ScopeThreshold, now.Add(time.Hour), []int{600, 610, 620, 630, 640}},
+		{"acme", sesame.PurposeLoan, sesame.ScopeThreshold, now.Add(time.Hour), []int{951}},
+		{"acme", sesame.PurposeLoan, sesame.ScopeScore, now.Add(time.Hour), []int{650}},
 	} {
-		if _, err := s.Grant(ctx, "p1", c.partner, c.purpose, c.scope, c.expires); sesame.ErrorCode(err) != sesame.EINVALID {
+		if _, err := s.Grant(ctx, "p1", c.partner, c.purpose, c.scope, c.expires, c.thresholds); sesame.ErrorCode(err) != sesame.EINVALID {
 			t.Errorf("grant %+v: %v", c, err)
 		}
 	}

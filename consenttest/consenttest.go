@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -195,11 +196,11 @@ func testConsents(t *testing.T, s Stores) {
 
 func testRequests(t *testing.T, s Stores) {
 	r := &sesame.ConsentRequest{ID: "r1", Partner: "acme", Person: "p1", Purpose: sesame.PurposeRental, Scope: sesame.ScopeThreshold, Duration: 48 * time.Hour,
-		RedirectURI: "https://a.example/cb", State: "st", Status: sesame.RequestPending, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		RedirectURI: "https://a.example/cb", State: "st", Status: sesame.RequestPending, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour), Thresholds: []int{600, 650}}
 	must(t, s.Consents.CreateConsentRequest(ctx, r))
 	got, err := s.Consents.ConsentRequest(ctx, "r1")
 	must(t, err)
-	if got.Duration != 48*time.Hour || got.State != "st" || got.Status != sesame.RequestPending || got.RedirectURI != r.RedirectURI {
+	if got.Duration != 48*time.Hour || got.State != "st" || got.Status != sesame.RequestPending || got.RedirectURI != r.RedirectURI || !slices.Equal(got.Thresholds, r.Thresholds) {
 		t.Fatalf("request %+v", got)
 	}
 	_, err = s.Consents.ConsentRequest(ctx, "r9")
@@ -212,7 +213,7 @@ func testRequests(t *testing.T, s Stores) {
 	// Another person cannot answer a request addressed to p1.
 	code(t, s.Consents.AnswerConsentRequest(ctx, "r1", "p2", sesame.RequestApproved, t0, nil), sesame.ECONFLICT)
 	grant := consent("c-r1", "p1", "acme")
-	grant.Request = "r1"
+	grant.Request, grant.Scope, grant.Thresholds = "r1", sesame.ScopeThreshold, []int{600, 650}
 	must(t, s.Consents.AnswerConsentRequest(ctx, "r1", "p1", sesame.RequestApproved, t0.Add(time.Minute), grant))
 	code(t, s.Consents.AnswerConsentRequest(ctx, "r1", "p1", sesame.RequestDeclined, t0, nil), sesame.ECONFLICT)
 	got, _ = s.Consents.ConsentRequest(ctx, "r1")
@@ -221,7 +222,7 @@ func testRequests(t *testing.T, s Stores) {
 	}
 	c, err := s.Consents.Consent(ctx, "c-r1")
 	must(t, err)
-	if c.Request != "r1" {
+	if c.Request != "r1" || !slices.Equal(c.Thresholds, []int{600, 650}) {
 		t.Fatalf("granted consent %+v", c)
 	}
 	if ps, _ := s.Consents.PendingConsentRequests(ctx, "p1"); len(ps) != 0 {

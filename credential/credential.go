@@ -54,6 +54,9 @@ type Claims struct {
 	NotBefore int64     `json:"nbf"`
 	Expiry    int64     `json:"exp"`
 	Statement Statement `json:"stmt"`
+	// Status is the credential's position in the issuer's status list, for
+	// revocation checked offline (absent on credentials issued before).
+	Status *StatusRef `json:"status,omitempty"`
 }
 
 // IssuedTime, ExpiryTime return the claims' times as time.Time (UTC).
@@ -76,6 +79,9 @@ type Record struct {
 	ExpiresAt time.Time   `json:"expires_at"`
 	RevokedAt time.Time   `json:"revoked_at,omitzero"`
 	Token     string      `json:"token"`
+	// StatusIndex is the credential's position in the status list (nil on
+	// credentials issued before there was one).
+	StatusIndex *int `json:"status_index,omitempty"`
 }
 
 // Active reports whether the credential is neither revoked nor expired at now.

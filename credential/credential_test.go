@@ -211,7 +211,7 @@ func TestOfflineVerifyWithJWKS(t *testing.T) {
 	svc.Revoke(ctx, "alice", r.ID)
 	set, _ := svc.JWKS(ctx)
 	body, _ := json.Marshal(set)
-	var parsed credential.JWKSKeys
+	var parsed credential.PublishedKeys
 	if err := json.Unmarshal(body, &parsed); err != nil {
 		t.Fatal(err)
 	}
@@ -303,6 +303,152 @@ func TestVerifiedCleanBadge(t *testing.T) {
 		s.Features = f
 		if _, err := svc.Issue(ctx, s, credential.IssueRequest{Kind: credential.KindVerifiedClean}); sesame.ErrorCode(err) != sesame.ECONFLICT {
 			t.Errorf("%s: %v, want a conflict", name, err)
+		}
+	}
+}
+
+// TestOfflineVerifyHonoursKeyWindows: the published set gives each key its
+// signing window (nbf, and exp once retired); an offline verifier holding
+// only that set refuses a token the retired key signed after retirement,
+// and one whose iat predates its key, as the issuer does online.
+func TestOfflineVerifyHonoursKeyWindows(t *testing.T) {
+	svc, clk := newService(t)
+	ctx := context.Background()
+	old := issue(t, svc, credential.IssueRequest{Kind: credential.KindBandAtLeast})
+	clk.t = clk.t.Add(time.Hour)
+	if _, err := svc.Rotate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	retiredAt := clk.t
+	clk.t = clk.t.Add(time.Hour)
+	set, _ := svc.JWKS(ctx)
+	body, _ := json.Marshal(set)
+	var raw struct {
+		Keys []map[string]any `json:"keys"`
+	}
+	json.Unmarshal(body, &raw)
+	windows := map[string][2]any{}
+	for _, k := range raw.Keys {
+		windows[k["kid"].(string)] = [2]any{k["nbf"], k["exp"]}
+	}
+	if w := windows[old.KID]; w[0] == nil || w[1] != float64(retiredAt.Unix()) {
+		t.Fatalf("the retired key's window in the JWKS: %v, want nbf and exp=%d; %s", w, retiredAt.Unix(), body)
+	}
+	var parsed credential.PublishedKeys
+	if err := json.Unmarshal(body, &parsed); err != nil {
+		t.Fatal(err)
+	}
+
+	keys, _ := svc.Store.Keys(ctx)
+	sealer, _ := credential.NewSealer(make([]byte, 32))
+	priv := map[string][]byte{}
+	for _, k := range keys {
+		p, err := sealer.Open(k.KID, k.Sealed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		priv[k.KID] = p
+	}
+	signAt := func(kid string, iat time.Time) string {
+		c := credential.Claims{Issuer: "x", Subject: "alice", ID: "late", IssuedAt: iat.Unix(), NotBefore: iat.Unix(), Expiry: iat.Add(24 * time.Hour).Unix(),
+			Statement: credential.Statement{Kind: credential.KindBandAtLeast, Band: sesame.Good, AsOf: "2026-11-25"}}
+		tok, err := credential.Sign(c, kid, priv[kid])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	var newKID string
+	for _, k := range keys {
+		if k.RetiredAt.IsZero() {
+			newKID = k.KID
+		}
+	}
+	cases := []struct {
+		name  string
+		token string
+		want  credential.Reason
+	}{
+		{"signed before retirement", old.Token, credential.Valid},
+		{"retired key, signed after retirement", signAt(old.KID, retiredAt.Add(time.Minute)), credential.KeyRetired},
+		{"retired key, signed at retirement", signAt(old.KID, retiredAt), credential.KeyRetired},
+		{"retired key, a second before retirement", signAt(old.KID, retiredAt.Add(-time.Second)), credential.Valid},
+		{"new key, backdated before it existed", signAt(newKID, retiredAt.Add(-time.Hour)), credential.KeyNotActive},
+		{"new key, now", signAt(newKID, clk.t), credential.Valid},
+	}
+	for _, c := range cases {
+		if res := credential.Verify(c.token, parsed, clk.t); res.Reason != c.want || res.Valid != (c.want == credential.Valid) {
+			t.Errorf("%s offline: %s (%s), want %s", c.name, res.Reason, res.Detail, c.want)
+		}
+		if c.name != "signed before retirement" && c.want != credential.Valid {
+			if res := credential.Verify(c.token, credential.StoredKeys(keys), clk.t); res.Valid {
+				t.Errorf("%s: the issuer's own check accepts it", c.name)
+			}
+		}
+	}
+	// A set whose window is inverted is not a set to trust.
+	if err := json.Unmarshal([]byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","kid":"k","nbf":200,"exp":100}]}`), &parsed); err == nil {
+		t.Error("a key with exp before nbf was accepted")
+	}
+}
+
+// TestStatusListRevocationOffline: a verifier holding only the JWKS and a
+// status list fetched within its maximum age learns that a revoked
+// credential is revoked and a live one is not, without asking the issuer
+// about either; a stale list, another issuer's list or a list signed by
+// an unpublished key leaves the status unknown (not valid).
+func TestStatusListRevocationOffline(t *testing.T) {
+	svc, clk := newService(t)
+	ctx := context.Background()
+	live := issue(t, svc, credential.IssueRequest{Kind: credential.KindBandAtLeast})
+	gone := issue(t, svc, credential.IssueRequest{Kind: credential.KindScore})
+	old := issue(t, svc, credential.IssueRequest{Kind: credential.KindScore})
+	if *live.StatusIndex == *gone.StatusIndex {
+		t.Fatal("two credentials share a status position")
+	}
+	if err := svc.Revoke(ctx, "alice", gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	list, err := svc.StatusList(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("status list of %d positions, 1 revoked: %d bytes", credential.StatusListSize, len(list))
+	set, _ := svc.JWKS(ctx)
+	body, _ := json.Marshal(set)
+	var keys credential.PublishedKeys
+	json.Unmarshal(body, &keys)
+	check := func(token, statusList string, at time.Time) credential.Result {
+		return credential.CheckStatus(credential.Verify(token, keys, at), statusList, keys, at, time.Hour)
+	}
+	if res := check(gone.Token, list, clk.t); res.Valid || res.Reason != credential.Revoked || !res.RevocationChecked {
+		t.Errorf("revoked credential offline: %+v", res)
+	}
+	if res := check(live.Token, list, clk.t); !res.Valid || !res.RevocationChecked {
+		t.Errorf("live credential offline: %+v", res)
+	}
+	if res := check(live.Token, list, clk.t.Add(2*time.Hour)); res.Valid || res.Reason != credential.StatusUnknown {
+		t.Errorf("with a list older than the maximum age: %+v", res)
+	}
+	// Revoking after the list was made shows in the next list.
+	svc.Revoke(ctx, "alice", old.ID)
+	if res := check(old.Token, list, clk.t); !res.Valid {
+		t.Errorf("the older list already knew of a later revocation: %+v", res)
+	}
+	next, _ := svc.StatusList(ctx)
+	if res := check(old.Token, next, clk.t); res.Reason != credential.Revoked {
+		t.Errorf("the next list does not show the revocation: %+v", res)
+	}
+	// Another issuer's list, and a list signed with a key not in the set.
+	other, _ := newService(t)
+	other.Issuer = "https://other.example"
+	otherList, _ := other.StatusList(ctx)
+	if res := check(live.Token, otherList, clk.t); res.Valid || res.Reason != credential.StatusUnknown {
+		t.Errorf("a list signed by another issuer's key: %+v", res)
+	}
+	for _, bad := range []string{"", "not.a.jwt", live.Token} {
+		if res := check(live.Token, bad, clk.t); res.Valid || res.Reason != credential.StatusUnknown {
+			t.Errorf("status list %.20q: %+v", bad, res)
 		}
 	}
 }

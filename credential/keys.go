@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -99,48 +100,128 @@ func NewKey(s *Sealer, now time.Time) (StoredKey, ed25519.PrivateKey, error) {
 	return StoredKey{KID: kid, Created: now.UTC(), Public: pub, Sealed: sealed}, priv, nil
 }
 
-// JWKS returns the public keys published at now as a JSON Web Key Set.
-func JWKS(keys []StoredKey, now time.Time) jose.JSONWebKeySet {
-	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{}}
+// PublishedKey is one key of the published set: a JWK (RFC 7517) with two
+// more members, as RFC 7517 §4 allows, giving the key's signing window in
+// NumericDate seconds: "nbf", when it began signing, and "exp", when it was
+// retired (absent while it signs). A credential whose iat lies outside its
+// key's window was not issued by Sesame, whatever its signature says: the
+// retired key's holder could otherwise backdate nothing but forward-date
+// everything. JOSE libraries that do not know the members ignore them.
+type PublishedKey struct {
+	jose.JSONWebKey
+	NotBefore int64 // Unix seconds; 0 when unknown
+	Expiry    int64 // Unix seconds; 0 while the key signs
+}
+
+// KeyWindow is when a key signed: from From (inclusive) until Until
+// (exclusive; zero while it still signs). Zero From means unknown.
+type KeyWindow struct{ From, Until time.Time }
+
+// Window returns the key's signing window.
+func (k PublishedKey) Window() KeyWindow {
+	var w KeyWindow
+	if k.NotBefore > 0 {
+		w.From = time.Unix(k.NotBefore, 0).UTC()
+	}
+	if k.Expiry > 0 {
+		w.Until = time.Unix(k.Expiry, 0).UTC()
+	}
+	return w
+}
+
+func (k PublishedKey) MarshalJSON() ([]byte, error) {
+	b, err := k.JSONWebKey.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	if k.NotBefore > 0 {
+		m["nbf"] = k.NotBefore
+	}
+	if k.Expiry > 0 {
+		m["exp"] = k.Expiry
+	}
+	return json.Marshal(m)
+}
+
+func (k *PublishedKey) UnmarshalJSON(b []byte) error {
+	if err := k.JSONWebKey.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	var w struct {
+		NotBefore *int64 `json:"nbf"`
+		Expiry    *int64 `json:"exp"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("jwk nbf/exp: %w", err)
+	}
+	k.NotBefore, k.Expiry = 0, 0
+	if w.NotBefore != nil {
+		k.NotBefore = *w.NotBefore
+	}
+	if w.Expiry != nil {
+		k.Expiry = *w.Expiry
+	}
+	if k.NotBefore < 0 || k.Expiry < 0 || (k.Expiry > 0 && k.Expiry < k.NotBefore) {
+		return errors.New("jwk: nbf and exp must be NumericDates with nbf ≤ exp")
+	}
+	return nil
+}
+
+// PublishedKeys is the JWK Set served at /.well-known/jwks.json.
+type PublishedKeys struct {
+	Keys []PublishedKey `json:"keys"`
+}
+
+// JWKS returns the public keys published at now, each with its window.
+func JWKS(keys []StoredKey, now time.Time) PublishedKeys {
+	set := PublishedKeys{Keys: []PublishedKey{}}
 	for _, k := range keys {
 		if !k.Published(now) {
 			continue
 		}
-		set.Keys = append(set.Keys, jose.JSONWebKey{Key: k.Public, KeyID: k.KID, Algorithm: string(jose.EdDSA), Use: "sig"})
+		pk := PublishedKey{JSONWebKey: jose.JSONWebKey{Key: k.Public, KeyID: k.KID, Algorithm: string(jose.EdDSA), Use: "sig"},
+			NotBefore: k.Created.Unix()}
+		if !k.RetiredAt.IsZero() {
+			// Rounded up: a credential's iat is whole seconds, and one signed
+			// in the retirement's second was signed before it.
+			pk.Expiry = k.RetiredAt.Add(time.Second - 1).Unix()
+		}
+		set.Keys = append(set.Keys, pk)
 	}
 	return set
 }
 
-// KeySet finds a public key by kid. RetiredAt is zero when unknown (a JWKS
-// does not say), which the verifier treats as "not retired".
+// KeySet finds a public key by kid, with the window in which it signed.
 type KeySet interface {
-	PublicKey(kid string) (pub ed25519.PublicKey, retiredAt time.Time, ok bool)
+	PublicKey(kid string) (pub ed25519.PublicKey, window KeyWindow, ok bool)
 }
 
 // StoredKeys is a KeySet over the issuer's own keys.
 type StoredKeys []StoredKey
 
-func (ks StoredKeys) PublicKey(kid string) (ed25519.PublicKey, time.Time, bool) {
+func (ks StoredKeys) PublicKey(kid string) (ed25519.PublicKey, KeyWindow, bool) {
 	for _, k := range ks {
 		if k.KID == kid {
-			return k.Public, k.RetiredAt, true
+			return k.Public, KeyWindow{From: k.Created, Until: k.RetiredAt}, true
 		}
 	}
-	return nil, time.Time{}, false
+	return nil, KeyWindow{}, false
 }
 
-// JWKSKeys is a KeySet over a published JWKS, for offline verification.
+// PublicKey makes a published set a KeySet for offline verification.
 // Only Ed25519 signing keys are taken.
-type JWKSKeys jose.JSONWebKeySet
-
-func (s JWKSKeys) PublicKey(kid string) (ed25519.PublicKey, time.Time, bool) {
+func (s PublishedKeys) PublicKey(kid string) (ed25519.PublicKey, KeyWindow, bool) {
 	for _, k := range s.Keys {
 		if k.KeyID != kid {
 			continue
 		}
 		if pub, ok := k.Key.(ed25519.PublicKey); ok {
-			return pub, time.Time{}, true
+			return pub, k.Window(), true
 		}
 	}
-	return nil, time.Time{}, false
+	return nil, KeyWindow{}, false
 }

@@ -59,8 +59,28 @@ func (m *MemStore) SaveCredential(_ context.Context, r Record) error {
 	if m.creds == nil {
 		m.creds = map[string]Record{}
 	}
+	if r.StatusIndex != nil {
+		for _, o := range m.creds {
+			if o.StatusIndex != nil && *o.StatusIndex == *r.StatusIndex {
+				return sesame.Errorf(sesame.ECONFLICT, "status index %d is taken", *r.StatusIndex)
+			}
+		}
+	}
 	m.creds[r.ID] = r
 	return nil
+}
+
+func (m *MemStore) RevokedStatusIndexes(_ context.Context, now time.Time) ([]int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []int
+	for _, r := range m.creds {
+		if r.StatusIndex != nil && !r.RevokedAt.IsZero() && now.Before(r.ExpiresAt) {
+			out = append(out, *r.StatusIndex)
+		}
+	}
+	sort.Ints(out)
+	return out, nil
 }
 
 func (m *MemStore) Credential(_ context.Context, id string) (Record, error) {

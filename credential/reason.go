@@ -12,9 +12,11 @@ const (
 	BadSignature   Reason = "bad_signature"   // the payload or header was altered, or another key signed it
 	Expired        Reason = "expired"
 	NotYetValid    Reason = "not_yet_valid"
-	KeyRetired     Reason = "key_retired" // signed by a retired key after its retirement
+	KeyRetired     Reason = "key_retired"    // signed by a retired key after its retirement
+	KeyNotActive   Reason = "key_not_active" // claims a date before its signing key existed
 	Revoked        Reason = "revoked"
-	BadClaims      Reason = "bad_claims" // signature fine but the statement is not one Sesame issues
+	StatusUnknown  Reason = "status_unknown" // offline: the status list asked for could not be used
+	BadClaims      Reason = "bad_claims"     // signature fine but the statement is not one Sesame issues
 )
 
 var reasonText = map[Reason]string{
@@ -26,7 +28,9 @@ var reasonText = map[Reason]string{
 	Expired:        "the credential has expired",
 	NotYetValid:    "the credential is not valid yet",
 	KeyRetired:     "the credential claims a date after its signing key was retired",
+	KeyNotActive:   "the credential claims a date before its signing key existed",
 	Revoked:        "the person has revoked this credential",
+	StatusUnknown:  "the revocation status could not be checked",
 	BadClaims:      "the credential's statement is incomplete or inconsistent",
 }
 

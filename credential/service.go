@@ -5,11 +5,8 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"time"
-
-	"github.com/go-jose/go-jose/v4"
 
 	"github.com/sesame-credit/sesame"
 )
@@ -32,6 +29,9 @@ type Store interface {
 	// ENOTFOUND when the person has no such credential. Revoking twice keeps
 	// the first time.
 	RevokeCredential(ctx context.Context, person, id string, at time.Time) error
+	// RevokedStatusIndexes returns the status list positions of the
+	// revoked credentials that have not expired at now.
+	RevokedStatusIndexes(ctx context.Context, now time.Time) ([]int, error)
 }
 
 // Service issues, verifies and revokes credentials and rotates the keys.
@@ -153,33 +153,29 @@ func (s *Service) Issue(ctx context.Context, score *sesame.Score, req IssueReque
 	if issuer == "" {
 		issuer = "sesame"
 	}
-	c := Claims{Issuer: issuer, Subject: score.Person, ID: newID(), IssuedAt: now.Unix(), NotBefore: now.Unix(),
-		Expiry: now.Add(validity).Unix(), Statement: st}
-	token, err := Sign(c, key.KID, priv)
-	if err != nil {
-		return Record{}, err
+	// A status list position is drawn at random; in the rare case it is
+	// taken (the store says ECONFLICT), another is drawn.
+	for attempt := 0; ; attempt++ {
+		idx := randomIndex()
+		c := Claims{Issuer: issuer, Subject: score.Person, ID: newID(), IssuedAt: now.Unix(), NotBefore: now.Unix(),
+			Expiry: now.Add(validity).Unix(), Statement: st, Status: &StatusRef{StatusList: StatusListRef{Idx: idx, URI: s.statusURI()}}}
+		token, err := Sign(c, key.KID, priv)
+		if err != nil {
+			return Record{}, err
+		}
+		r := Record{ID: c.ID, Person: score.Person, Kind: st.Kind, Band: st.Band, Score: st.Score, AsOf: st.AsOf, KID: key.KID,
+			IssuedAt: now, ExpiresAt: c.ExpiryTime(), Token: token, StatusIndex: &idx}
+		err = s.Store.SaveCredential(ctx, r)
+		if sesame.ErrorCode(err) == sesame.ECONFLICT && attempt < 8 {
+			continue
+		}
+		return r, err
 	}
-	r := Record{ID: c.ID, Person: score.Person, Kind: st.Kind, Band: st.Band, Score: st.Score, AsOf: st.AsOf, KID: key.KID,
-		IssuedAt: now, ExpiresAt: c.ExpiryTime(), Token: token}
-	return r, s.Store.SaveCredential(ctx, r)
 }
 
 // Sign returns claims as a compact JWS (EdDSA) with kid and typ headers.
 func Sign(c Claims, kid string, priv ed25519.PrivateKey) (string, error) {
-	opts := (&jose.SignerOptions{}).WithType("JWT").WithHeader(jose.HeaderKey("kid"), kid)
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: priv}, opts)
-	if err != nil {
-		return "", err
-	}
-	payload, err := json.Marshal(c)
-	if err != nil {
-		return "", err
-	}
-	jws, err := signer.Sign(payload)
-	if err != nil {
-		return "", err
-	}
-	return jws.CompactSerialize()
+	return signJSON(c, kid, priv, "JWT")
 }
 
 // Verify checks a credential online: everything Verify checks offline, plus
@@ -209,10 +205,10 @@ func (s *Service) Verify(ctx context.Context, token string) (Result, error) {
 }
 
 // JWKS returns the keys to publish now.
-func (s *Service) JWKS(ctx context.Context) (jose.JSONWebKeySet, error) {
+func (s *Service) JWKS(ctx context.Context) (PublishedKeys, error) {
 	keys, err := s.Store.Keys(ctx)
 	if err != nil {
-		return jose.JSONWebKeySet{}, err
+		return PublishedKeys{}, err
 	}
 	return JWKS(keys, s.now()), nil
 }

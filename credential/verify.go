@@ -64,7 +64,7 @@ func Verify(token string, keys KeySet, now time.Time) Result {
 		return reject(Malformed)
 	}
 	kid := jws.Signatures[0].Header.KeyID
-	pub, retiredAt, ok := keys.PublicKey(kid)
+	pub, window, ok := keys.PublicKey(kid)
 	if !ok {
 		res := reject(UnknownKey)
 		res.KID = kid
@@ -90,8 +90,10 @@ func Verify(token string, keys KeySet, now time.Time) Result {
 		res.Reason = Expired
 	case now.Add(clockSkew).Before(time.Unix(c.NotBefore, 0)):
 		res.Reason = NotYetValid
-	case !retiredAt.IsZero() && !c.IssuedTime().Before(retiredAt):
+	case !window.Until.IsZero() && !c.IssuedTime().Before(window.Until):
 		res.Reason = KeyRetired
+	case !window.From.IsZero() && c.IssuedTime().Add(clockSkew).Before(window.From.Truncate(time.Second)):
+		res.Reason = KeyNotActive
 	default:
 		res.Valid, res.Reason = true, Valid
 	}

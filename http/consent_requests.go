@@ -28,6 +28,7 @@ type consentRequestAnswer struct {
 	Person      string         `json:"person,omitempty"`
 	Purpose     sesame.Purpose `json:"purpose"`
 	Scope       sesame.Scope   `json:"scope"`
+	Thresholds  []int          `json:"thresholds,omitempty"`
 	RedirectURI string         `json:"redirect_uri"`
 	State       string         `json:"state,omitempty"`
 	ApprovalURL string         `json:"approval_url,omitempty"`
@@ -37,7 +38,7 @@ type consentRequestAnswer struct {
 }
 
 func (t *Trust) requestAnswer(r *nethttp.Request, cr *sesame.ConsentRequest) consentRequestAnswer {
-	a := consentRequestAnswer{ID: cr.ID, Status: cr.Status, Person: cr.Person, Purpose: cr.Purpose, Scope: cr.Scope,
+	a := consentRequestAnswer{ID: cr.ID, Status: cr.Status, Person: cr.Person, Purpose: cr.Purpose, Scope: cr.Scope, Thresholds: cr.Thresholds,
 		RedirectURI: cr.RedirectURI, State: cr.State, ExpiresAt: cr.ExpiresAt, Consent: cr.Consent}
 	if cr.Status == sesame.RequestPending {
 		a.ApprovalURL = ApprovalURL(t.baseURL(r), cr.ID)

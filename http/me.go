@@ -23,20 +23,30 @@ func (s *Server) registerMe(mux *nethttp.ServeMux) {
 	if t == nil || t.People == nil {
 		return
 	}
-	s.handle(mux, "GET /v1/me", t.trusted(s.handleMe))
+	s.handle(mux, "GET /v1/me", noStore(t.trusted(s.handleMe)))
 	if t.Scores != nil {
-		s.handle(mux, "GET /v1/me/score", t.trusted(s.handleMyScore))
+		s.handle(mux, "GET /v1/me/score", noStore(t.trusted(s.handleMyScore)))
 	}
-	s.handle(mux, "GET /v1/me/consents", t.trusted(s.handleMyConsents))
-	s.handle(mux, "POST /v1/me/consents", t.trusted(s.handleGrantConsent))
-	s.handle(mux, "DELETE /v1/me/consents/{id}", t.trusted(s.handleRevokeConsent))
-	s.handle(mux, "GET /v1/me/consent-requests", t.trusted(s.handleMyRequests))
-	s.handle(mux, "GET /v1/me/consent-requests/{id}", t.trusted(s.handleMyRequest))
-	s.handle(mux, "POST /v1/me/consent-requests/{id}/approve", t.trusted(s.handleAnswerRequest(true)))
-	s.handle(mux, "POST /v1/me/consent-requests/{id}/decline", t.trusted(s.handleAnswerRequest(false)))
-	s.handle(mux, "GET /v1/me/access-log", t.trusted(s.handleAccessLog))
+	s.handle(mux, "GET /v1/me/consents", noStore(t.trusted(s.handleMyConsents)))
+	s.handle(mux, "POST /v1/me/consents", noStore(t.trusted(s.handleGrantConsent)))
+	s.handle(mux, "DELETE /v1/me/consents/{id}", noStore(t.trusted(s.handleRevokeConsent)))
+	s.handle(mux, "GET /v1/me/consent-requests", noStore(t.trusted(s.handleMyRequests)))
+	s.handle(mux, "GET /v1/me/consent-requests/{id}", noStore(t.trusted(s.handleMyRequest)))
+	s.handle(mux, "POST /v1/me/consent-requests/{id}/approve", noStore(t.trusted(s.handleAnswerRequest(true))))
+	s.handle(mux, "POST /v1/me/consent-requests/{id}/decline", noStore(t.trusted(s.handleAnswerRequest(false))))
+	s.handle(mux, "GET /v1/me/access-log", noStore(t.trusted(s.handleAccessLog)))
 	if t.Decisions != nil {
-		s.handle(mux, "GET /v1/me/decisions", t.trusted(s.handleMyDecisions))
+		s.handle(mux, "GET /v1/me/decisions", noStore(t.trusted(s.handleMyDecisions)))
+	}
+}
+
+// noStore marks every answer of the person's own API, errors included,
+// as not to be stored by any cache: it is one person's data, and a shared
+// or browser cache would show it to the next user of the machine.
+func noStore(h handlerFunc) handlerFunc {
+	return func(w nethttp.ResponseWriter, r *nethttp.Request) error {
+		w.Header().Set("Cache-Control", "no-store")
+		return h(w, r)
 	}
 }
 
@@ -117,6 +127,7 @@ type grantRequest struct {
 	Scope        sesame.Scope   `json:"scope"`
 	ExpiresAt    *time.Time     `json:"expires_at,omitempty"`
 	DurationDays int            `json:"duration_days,omitempty"`
+	Thresholds   []int          `json:"thresholds,omitempty"` // threshold scope: the scores the partner may ask about
 	// Badge is, for a social_badge consent, what the person chooses to
 	// show the platform ("band_at_least:good" or "verified_clean").
 	Badge string `json:"badge,omitempty"`
@@ -148,7 +159,7 @@ func (s *Server) handleGrantConsent(w nethttp.ResponseWriter, r *nethttp.Request
 	if err != nil {
 		return err
 	}
-	c, err := trustOf(s).Consents.Grant(r.Context(), person, in.Partner, in.Purpose, in.Scope, expires)
+	c, err := trustOf(s).Consents.Grant(r.Context(), person, in.Partner, in.Purpose, in.Scope, expires, in.Thresholds)
 	if err != nil {
 		return err
 	}
@@ -249,9 +260,10 @@ func (s *Server) handleAccessLog(w nethttp.ResponseWriter, r *nethttp.Request) e
 		if err != nil {
 			return err
 		}
-		// The person learns whether the chain holds and its size, not
-		// other people's entries.
-		out["chain"] = map[string]any{"ok": rep.OK, "entries": rep.Entries, "problems": len(rep.Problems)}
+		// The person learns whether the chain holds and how many of its
+		// entries are theirs: not other people's entries, nor the log's
+		// size (which tells the platform's traffic).
+		out["chain"] = map[string]any{"ok": rep.OK, "entries": rep.PerPerson[person], "problems": len(rep.Problems)}
 	}
 	writeJSON(w, nethttp.StatusOK, out)
 	return nil

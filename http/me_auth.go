@@ -2,7 +2,10 @@ package http
 
 import (
 	nethttp "net/http"
+	"strconv"
 	"time"
+
+	"github.com/sesame-credit/sesame"
 )
 
 func init() { addRouteGroup("me_auth", (*Server).registerMeAuth) }
@@ -15,9 +18,22 @@ func (s *Server) registerMeAuth(mux *nethttp.ServeMux) {
 	if t == nil || t.People == nil {
 		return
 	}
-	s.handle(mux, "POST /v1/auth/login", t.trusted(s.handleLogin))
+	s.handle(mux, "POST /v1/auth/login", s.limitClient(t.trusted(s.handleLogin)))
 	s.handle(mux, "POST /v1/auth/logout", t.trusted(s.handleLogout))
-	s.handle(mux, "POST /v1/auth/demo", t.trusted(s.handleDemoLogin))
+	s.handle(mux, "POST /v1/auth/demo", s.limitClient(t.trusted(s.handleDemoLogin)))
+}
+
+// limitClient answers 429 to a client (an IP address) that calls a route
+// needing no credentials faster than Trust.Clients allows.
+func (s *Server) limitClient(h handlerFunc) handlerFunc {
+	return func(w nethttp.ResponseWriter, r *nethttp.Request) error {
+		if ok, wait := trustOf(s).Clients.Allow(r.RemoteAddr, s.Now()); !ok {
+			secs := int(wait/time.Second) + 1
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			return sesame.Errorf(sesame.ERATELIMITED, "too many requests from your address; retry after %d s", secs)
+		}
+		return h(w, r)
+	}
 }
 
 type sessionAnswer struct {

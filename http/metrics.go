@@ -1,6 +1,9 @@
 package http
 
 import (
+	"context"
+	"log/slog"
+	"net"
 	nethttp "net/http"
 	"strconv"
 	"sync"
@@ -79,10 +82,50 @@ func (m *Metrics) observeDuration(route string, status int, d time.Duration) {
 
 func init() { addRouteGroup("metrics", (*Server).registerMetrics) }
 
-// registerMetrics serves /metrics. It is open like /healthz: scrapers sit
-// beside the server, and the figures hold no person's data.
+// registerMetrics serves /metrics on the main address to operators only:
+// the figures hold no person's data, but they tell anyone the population's
+// size and the platform's traffic. Scrapers without a token use the
+// separate metrics address (Config.MetricsAddr, loopback by default).
 func (s *Server) registerMetrics(mux *nethttp.ServeMux) {
-	s.handleStd(mux, "GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{
-		ErrorLog: nil, Registry: s.Metrics.Registry,
-	}))
+	h := s.metricsHandler()
+	s.handle(mux, "GET /metrics", func(w nethttp.ResponseWriter, r *nethttp.Request) error {
+		if _, err := s.authorize(r, RoleOperator); err != nil {
+			return err
+		}
+		h.ServeHTTP(w, r)
+		return nil
+	})
+}
+
+func (s *Server) metricsHandler() nethttp.Handler {
+	return promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{ErrorLog: nil, Registry: s.Metrics.Registry})
+}
+
+// serveMetrics serves /metrics without a token on addr until ctx ends. It
+// is meant for a loopback or private address that only scrapers reach; a
+// failure to listen is logged, not fatal: the API matters more than its
+// figures.
+func (s *Server) serveMetrics(ctx context.Context, addr string) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		s.Logger.Warn("metrics: cannot listen; /metrics stays on the main address, to operators only", "addr", addr, "err", err)
+		return
+	}
+	mux := nethttp.NewServeMux()
+	mux.Handle("GET /metrics", s.metricsHandler())
+	srv := &nethttp.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxHeaderBytes,
+		ErrorLog: slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn)}
+	s.Logger.Info("metrics: serving /metrics without a token", "addr", ln.Addr().String())
+	s.metricsAddr.Store(ln.Addr().String())
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	srv.Serve(ln)
+}
+
+// MetricsAddr returns the address the separate metrics listener bound ("" when none).
+func (s *Server) MetricsAddr() string {
+	a, _ := s.metricsAddr.Load().(string)
+	return a
 }

@@ -25,6 +25,9 @@ func (s *Server) handlePutProduct(w nethttp.ResponseWriter, r *nethttp.Request) 
 		return err
 	}
 	t := trustOf(s)
+	if err := requireJSON(r); err != nil {
+		return err
+	}
 	if r.ContentLength > maxJSONBody {
 		return tooLarge(maxJSONBody)
 	}

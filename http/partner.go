@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	nethttp "net/http"
 	"strconv"
 	"strings"
@@ -46,6 +47,9 @@ type Trust struct {
 	Record    *record.Service
 	AccessLog sesame.AccessLog
 	Limiter   *auth.Limiter
+	// Clients limits each client's calls to the routes that need no
+	// credentials (/v1/auth/login, /v1/auth/demo); nil: the defaults.
+	Clients *auth.ClientLimiter
 	// Scores is the person's own score (GET /v1/me/score), read without
 	// consent and without an access entry: it is theirs.
 	Scores sesame.ScoreReader
@@ -67,6 +71,9 @@ var trusts sync.Map // *Server → *Trust
 func (s *Server) UseTrust(t *Trust) {
 	if t.Limiter == nil {
 		t.Limiter = auth.NewLimiter()
+	}
+	if t.Clients == nil {
+		t.Clients = &auth.ClientLimiter{}
 	}
 	trusts.Store(s, t)
 	s.Auth.Add(func(r *nethttp.Request) (Principal, bool, error) {
@@ -155,8 +162,10 @@ const maxJSONBody = 64 << 10
 // decodeStrict reads one JSON object into v, refusing unknown fields,
 // trailing data and bodies over maxJSONBody.
 func decodeStrict(w nethttp.ResponseWriter, r *nethttp.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return &sesame.Error{Code: codeUnsupportedMediaType, Message: "send the body as application/json"}
+	if r.Header.Get("Content-Type") != "" {
+		if err := requireJSON(r); err != nil {
+			return err
+		}
 	}
 	if r.ContentLength > maxJSONBody {
 		return tooLarge(maxJSONBody)
@@ -176,6 +185,34 @@ func decodeStrict(w nethttp.ResponseWriter, r *nethttp.Request, v any) error {
 	}
 	if dec.More() {
 		return sesame.Errorf(sesame.EINVALID, "the body must hold one JSON object")
+	}
+	return refuseDuplicateKeys(body)
+}
+
+// refuseDuplicateKeys: a key given twice is an error naming it, never
+// "the last one wins".
+func refuseDuplicateKeys(body []byte) error {
+	if k := sesame.DuplicateKey(body); k != "" {
+		return &sesame.Error{Code: sesame.EINVALID, Message: "the body gives " + k + " more than once",
+			Details: []sesame.FieldError{{Field: k, Reason: "appears more than once; give each field once"}}}
+	}
+	return nil
+}
+
+// requireJSON refuses a body that is not declared application/json (in
+// UTF-8): an upload that says it is something else is not guessed at.
+func requireJSON(r *nethttp.Request) error {
+	const want = "send the body as application/json"
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return &sesame.Error{Code: codeUnsupportedMediaType, Message: "the request has no Content-Type; " + want}
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return &sesame.Error{Code: codeUnsupportedMediaType, Message: "the Content-Type " + quote(ct) + " is not accepted here; " + want}
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return &sesame.Error{Code: codeUnsupportedMediaType, Message: "the body must be UTF-8, not " + quote(cs) + "; " + want}
 	}
 	return nil
 }

@@ -119,7 +119,10 @@ func (s *Server) handlePartnerThreshold(w nethttp.ResponseWriter, r *nethttp.Req
 	if err != nil {
 		return err
 	}
-	sc, _, err := t.Gate.Score(r.Context(), consent.Read{Partner: partner.ID, Person: person, Scope: sesame.ScopeThreshold,
+	// Only the thresholds the consent names are answered: any other is a
+	// 403 the person sees in their access log, so bisecting the score is
+	// refused and visible.
+	sc, _, err := t.Gate.Score(r.Context(), consent.Read{Partner: partner.ID, Person: person, Scope: sesame.ScopeThreshold, Threshold: min,
 		Action: consent.ActionThresholdCheck, Note: "is the score at least " + strconv.Itoa(min) + "?"})
 	if err != nil {
 		return err

@@ -91,7 +91,7 @@ func TestPersonGrantsListsRevokes(t *testing.T) {
 	ts := newTrustServer(t, false)
 	ts.addPartner("acme")
 	s := ts.login("p1")
-	a := ts.do("POST", "/v1/me/consents", s, `{"partner":"acme","purpose":"bike_sharing","scope":"threshold","duration_days":7}`)
+	a := ts.do("POST", "/v1/me/consents", s, `{"partner":"acme","purpose":"bike_sharing","scope":"threshold","thresholds":[600],"duration_days":7}`)
 	if a.status != 201 {
 		t.Fatalf("grant: %d %s", a.status, a.body)
 	}

@@ -43,13 +43,13 @@ func TestAuthorisationMatrixByID(t *testing.T) {
 		t.Fatal(err)
 	}
 	var cr consentRequestAnswer
-	ts.do("POST", "/v1/partner/consent-requests", ts.keys["acme"], `{"person":"p-live","purpose":"rental","scope":"threshold","redirect_uri":"https://acme.example/back"}`).json(t, &cr)
+	ts.do("POST", "/v1/partner/consent-requests", ts.keys["acme"], `{"person":"p-live","purpose":"rental","scope":"threshold","thresholds":[650],"redirect_uri":"https://acme.example/back"}`).json(t, &cr)
 	var cr2 consentRequestAnswer
-	ts.do("POST", "/v1/partner/consent-requests", ts.keys["acme"], `{"person":"p-live","purpose":"rental","scope":"threshold","redirect_uri":"https://acme.example/back"}`).json(t, &cr2)
+	ts.do("POST", "/v1/partner/consent-requests", ts.keys["acme"], `{"person":"p-live","purpose":"rental","scope":"threshold","thresholds":[650],"redirect_uri":"https://acme.example/back"}`).json(t, &cr2)
 	live := ts.login("p-live")
 	stranger := ts.login("p-stranger")
 	var grant sesame.Consent
-	ts.do("POST", "/v1/me/consents", live, `{"partner":"other","purpose":"social","scope":"threshold"}`).json(t, &grant)
+	ts.do("POST", "/v1/me/consents", live, `{"partner":"other","purpose":"social","scope":"threshold","thresholds":[650]}`).json(t, &grant)
 	acmeKeyID := ts.keys["acme"][4:16]
 
 	none, bad := "", "ssk_000000000000_"+strings.Repeat("x", 43)
@@ -76,7 +76,7 @@ func TestAuthorisationMatrixByID(t *testing.T) {
 			map[string]int{"none": 401, "acme": 403, "operator": 403, "stranger": 404, "person": 200}},
 		{"revoke a consent", "DELETE", "/v1/me/consents/" + grant.ID, "",
 			map[string]int{"none": 401, "acme": 403, "other": 403, "operator": 403, "stranger": 404, "person": 204}},
-		{"grant a consent", "POST", "/v1/me/consents", `{"partner":"acme","purpose":"loan","scope":"threshold"}`,
+		{"grant a consent", "POST", "/v1/me/consents", `{"partner":"acme","purpose":"loan","scope":"threshold","thresholds":[650]}`,
 			map[string]int{"none": 401, "acme": 403, "operator": 403, "person": 201}},
 		{"who am I", "GET", "/v1/me", "",
 			map[string]int{"none": 401, "bad": 401, "acme": 403, "operator": 403, "person": 200}},

@@ -208,7 +208,11 @@ func TestThresholdNeverLeaksTheScore(t *testing.T) {
 	ts.score("p-three", 351)
 	ts.score("p-four", 0)
 	for _, p := range []string{"p-one", "p-two", "p-three", "p-four", "p-five"} {
-		ts.consent(p, "acme", sesame.PurposeRental, sesame.ScopeThreshold, now.Add(-time.Hour), now.Add(time.Hour), time.Time{})
+		c := &sesame.Consent{ID: "con_" + p, Person: p, Partner: "acme", Purpose: sesame.PurposeRental, Scope: sesame.ScopeThreshold,
+			GrantedAt: now.Add(-time.Hour), ExpiresAt: now.Add(time.Hour), Thresholds: []int{400, 650}}
+		if err := ts.db.Consents().CreateConsent(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
 	}
 	ask := func(p, min string) answer {
 		return ts.do("GET", "/v1/partner/people/"+p+"/threshold?min="+min, ts.keys["acme"], "")

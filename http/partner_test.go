@@ -91,12 +91,12 @@ func newTrustServer(t testing.TB, demo bool) *trustServer {
 	}
 	t.Cleanup(func() { db.Close() })
 	scores := &countingScores{ScoreReader: db.Scores(), reads: map[string]int{}}
-	consents := &consent.Service{Store: db.Consents(), Partners: db.Partners()}
-	gate := &consent.Gate{Consents: consents, Scores: scores, Audit: &audit.Recorder{Log: db.AccessLog()}}
 	catalog, err := policy.NewCatalog(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	consents := &consent.Service{Store: db.Consents(), Partners: db.Partners(), ProductThresholds: catalog.ScoreThresholds}
+	gate := &consent.Gate{Consents: consents, Scores: scores, Audit: &audit.Recorder{Log: db.AccessLog()}}
 	tr := &Trust{
 		Partners:  &auth.Partners{Store: db.Partners()},
 		People:    &auth.People{Store: db.Sessions(), Demo: demo},

@@ -19,6 +19,7 @@ import (
 	"net"
 	nethttp "net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -38,6 +39,10 @@ type Config struct {
 	RequestTimeout time.Duration
 	// Pprof serves net/http/pprof under /debug/pprof/ (to operators only).
 	Pprof bool
+	// MetricsAddr, when not "", is a second HOST:PORT serving /metrics
+	// without a token (for scrapers; keep it loopback or private). On the
+	// main address /metrics needs the operator token.
+	MetricsAddr string
 }
 
 // Defaults of Config.
@@ -99,6 +104,8 @@ type Server struct {
 	handler   nethttp.Handler
 	patterns  []string // every pattern registered, for tests and docs
 	appender  *groupCommitter
+	// metricsAddr is where serveMetrics listens, once it does.
+	metricsAddr atomic.Value
 }
 
 // NewServer returns a server with cfg's limits, a fresh metrics registry, an
@@ -147,15 +154,20 @@ func (s *Server) ListenAndServe(ctx context.Context, ready func(addr net.Addr)) 
 
 // Serve is ListenAndServe on a listener the caller opened.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(addr net.Addr)) error {
+	ln = jsonErrorListener{ln}
 	srv := &nethttp.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
 		// The body is read within the request's time budget; the answer
 		// gets a little more, so that a timeout can still be reported.
 		ReadTimeout:  s.cfg.RequestTimeout,
 		WriteTimeout: s.cfg.RequestTimeout + 5*time.Second,
 		IdleTimeout:  2 * time.Minute,
 		ErrorLog:     slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+	}
+	if s.cfg.MetricsAddr != "" {
+		go s.serveMetrics(ctx, s.cfg.MetricsAddr)
 	}
 	if ready != nil {
 		ready(ln.Addr())

@@ -134,7 +134,13 @@ func TestHealthAndReady(t *testing.T) {
 func TestMetricsCountRequestsAndEvents(t *testing.T) {
 	ts := newTestServer(t, Config{})
 	decodeIngest(t, ts.ingest("application/x-ndjson", ndjson(eventLine(t, "bank", "e1", "p1", sesame.KindPaymentMade, t0, 1), "{")))
-	w := ts.do("GET", "/metrics", "", "", nil)
+	if w := ts.do("GET", "/metrics", "", "", nil); w.Code != 401 {
+		t.Errorf("/metrics without a token on the main address: %d, want 401", w.Code)
+	}
+	if w := ts.do("GET", "/metrics", sourceToken, "", nil); w.Code != 403 {
+		t.Errorf("/metrics with a source's token: %d, want 403", w.Code)
+	}
+	w := ts.do("GET", "/metrics", operatorToken, "", nil)
 	body := w.Body.String()
 	for _, want := range []string{
 		`sesame_events_ingested_total{status="accepted",transport="http"} 1`,

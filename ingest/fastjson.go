@@ -32,7 +32,15 @@ func fastDecode(data []byte) (e sesame.Event, ok bool) {
 	p := parser{b: data}
 	e.Version = sesame.EnvelopeVersion
 	var payload []byte
+	// seen has one bit per envelope key: a repeated key sends the event
+	// down the slow path, which refuses it.
+	var seen uint8
 	if !p.object(func(key []byte) bool {
+		bit := envelopeBit(key)
+		if bit == 0 || seen&bit != 0 {
+			return false // recorded_at, unknown keys, other casing, repeats: the slow path explains
+		}
+		seen |= bit
 		switch string(key) {
 		case "v":
 			n, ok := p.int(64)
@@ -65,7 +73,7 @@ func fastDecode(data []byte) (e sesame.Event, ok bool) {
 			payload = p.b[start:p.i]
 			return true
 		}
-		return false // recorded_at, unknown keys, other casing: the slow path explains
+		return false // unreachable: envelopeBit admits only the keys above
 	}) || p.skipSpace() != len(p.b) {
 		return e, false
 	}
@@ -76,14 +84,41 @@ func fastDecode(data []byte) (e sesame.Event, ok bool) {
 	pl := sesame.NewPayload(e.Kind)
 	v := reflect.ValueOf(pl).Elem()
 	pp := parser{b: payload}
+	var seenFields uint64 // payload structs have fewer than 64 fields
 	if !pp.object(func(key []byte) bool {
 		f, ok := fields[string(key)]
-		return ok && f.decode(&pp, v.Field(f.index))
+		if !ok || f.index >= 64 || seenFields&(1<<f.index) != 0 {
+			return false
+		}
+		seenFields |= 1 << f.index
+		return f.decode(&pp, v.Field(f.index))
 	}) || pp.skipSpace() != len(pp.b) {
 		return e, false
 	}
 	e.Payload = pl
 	return e, true
+}
+
+// envelopeBit gives each envelope key fastDecode reads its own bit; 0 for
+// any other key.
+func envelopeBit(key []byte) uint8 {
+	switch string(key) {
+	case "v":
+		return 1 << 0
+	case "source":
+		return 1 << 1
+	case "id":
+		return 1 << 2
+	case "person":
+		return 1 << 3
+	case "kind":
+		return 1 << 4
+	case "occurred_at":
+		return 1 << 5
+	case "payload":
+		return 1 << 6
+	}
+	return 0
 }
 
 // fieldDecoder decodes one JSON value into one struct field.
@@ -194,13 +229,22 @@ func decodeTime(p *parser, f reflect.Value) bool {
 
 func decodeMoney(p *parser, f reflect.Value) bool {
 	m := f.Addr().Interface().(*sesame.Money)
+	var seen uint8 // a repeated key goes to the slow path, which refuses it
 	return p.object(func(key []byte) bool {
 		switch string(key) {
 		case "amount":
+			if seen&1 != 0 {
+				return false
+			}
+			seen |= 1
 			n, ok := p.int(64)
 			m.Amount = n
 			return ok
 		case "currency":
+			if seen&2 != 0 {
+				return false
+			}
+			seen |= 2
 			return p.str(&m.Currency)
 		}
 		return false

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,5 +100,29 @@ func BenchmarkDecodeEvent(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestDuplicateKeysRefused: an event that gives a key twice is refused,
+// naming the key, on the fast path and the slow one alike (encoding/json
+// would keep the last silently).
+func TestDuplicateKeysRefused(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ok := `{"source":"s","id":"1","person":"p","kind":"payment.made","occurred_at":"2025-01-01T00:00:00Z","payload":{"amount":{"amount":1200,"currency":"CNY"},"merchant_category":"xy","channel":"qr"}}`
+	if _, err := DecodeEvent([]byte(ok), now); err != nil {
+		t.Fatalf("the valid event: %v", err)
+	}
+	cases := map[string]string{
+		"person":                    strings.Replace(ok, `"person":"p"`, `"person":"p","person":"q"`, 1),
+		"kind":                      strings.Replace(ok, `"kind":"payment.made"`, `"kind":"payment.made","kind":"payment.made"`, 1),
+		"payload.channel":           strings.Replace(ok, `"channel":"qr"`, `"channel":"qr","channel":"card"`, 1),
+		"payload.amount.amount":     strings.Replace(ok, `"amount":1200`, `"amount":1200,"amount":1`, 1),
+		"payload.merchant_category": strings.Replace(ok, `"merchant_category":"xy"`, `"merchant_category":"xy","merchant_category":"yz"`, 1),
+	}
+	for field, in := range cases {
+		_, err := DecodeEvent([]byte(in), now)
+		if err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("duplicate %s: %v, want an error naming it", field, err)
+		}
 	}
 }

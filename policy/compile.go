@@ -2,6 +2,7 @@ package policy
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"sort"
@@ -25,12 +26,31 @@ const (
 
 // Policy is a compiled, checked product policy. Safe for concurrent use.
 type Policy struct {
-	Product sesame.Product
-	prg     cel.Program
+	Product    sesame.Product
+	prg        cel.Program
+	thresholds []int // the score cut-offs the rule uses (ScoreThresholds)
 }
 
-// Version returns the hex SHA-256 of source: the policy version decisions record.
-func Version(source string) string {
+// Version returns the policy version decisions record: the hex SHA-256 of
+// the product's id, name, purpose, description and source, each length-
+// prefixed. Keying by product and content together means two products may
+// share a rule's text, and a change of name or purpose alone is a new
+// version that is stored, not an old row that a restart brings back.
+func Version(p sesame.Product) string {
+	h := sha256.New()
+	var n [8]byte
+	for _, f := range []string{"sesame policy version 2", p.ID, p.Name, string(p.Purpose), p.Description, p.Policy} {
+		binary.BigEndian.PutUint64(n[:], uint64(len(f)))
+		h.Write(n[:])
+		h.Write([]byte(f))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// sourceVersion is how versions were computed before they named their
+// product (the SHA-256 of the source alone); decisions made then still
+// replay against it.
+func sourceVersion(source string) string {
 	h := sha256.Sum256([]byte(source))
 	return hex.EncodeToString(h[:])
 }
@@ -86,8 +106,8 @@ func Compile(p sesame.Product) (*Policy, error) {
 	if err != nil {
 		return nil, sesame.Errorf(sesame.EINVALID, "policy %s: %v", p.ID, err)
 	}
-	p.PolicyVersion = Version(p.Policy)
-	pol := &Policy{Product: p, prg: prg}
+	p.PolicyVersion = Version(p)
+	pol := &Policy{Product: p, prg: prg, thresholds: scoreThresholds(ast.NativeRep())}
 	for _, in := range probeInputs() {
 		if _, err := pol.Evaluate(in); err != nil {
 			return nil, sesame.Errorf(sesame.EINVALID, "policy %s fails on a probe input (score %d, status %s): %s", p.ID, in.Score, in.Status, sesame.ErrorMessage(err))

@@ -138,8 +138,8 @@ func Replay(ctx context.Context, store sesame.DecisionStore, id string) (stored 
 	if err != nil {
 		return nil, nil, false, err
 	}
-	if Version(p.Policy) != d.PolicyVersion {
-		return d, nil, false, sesame.Errorf(sesame.ECONFLICT, "the stored policy source no longer hashes to version %s: it was altered", d.PolicyVersion)
+	if Version(*p) != d.PolicyVersion && sourceVersion(p.Policy) != d.PolicyVersion {
+		return d, nil, false, sesame.Errorf(sesame.ECONFLICT, "the stored policy no longer hashes to version %s: it was altered", d.PolicyVersion)
 	}
 	pol, err := Compile(*p)
 	if err != nil {

@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -241,5 +242,28 @@ func TestShippedCutoffs(t *testing.T) {
 	want := "[{bike_sharing 600} {car_rental 650} {credit_card 600} {fast_review 650} {house_rental 650} {personal_loan 600} {short_stay 650} {try_before_buy 600}]"
 	if got != want {
 		t.Fatalf("cutoffs %s, want %s", got, want)
+	}
+}
+
+// TestScoreThresholds: the cut-offs a product's rule compares the score
+// with, in either operand order, as "at least N" thresholds.
+func TestScoreThresholds(t *testing.T) {
+	shipped, err := Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := shipped["bike_sharing"].ScoreThresholds(); !slices.Equal(got, []int{600}) {
+		t.Errorf("bike_sharing: %v, want [600]", got)
+	}
+	if got := shipped["personal_loan"].ScoreThresholds(); !slices.Equal(got, []int{550, 600, 650, 700}) {
+		t.Errorf("personal_loan: %v, want [550 600 650 700]", got)
+	}
+	pol, err := Compile(sesame.Product{ID: "x", Name: "X", Purpose: sesame.PurposeLoan,
+		Policy: `score > 619 && 700 <= score && credit_history >= 800 && score < 2000 ? {"decision": "approve"} : {"decision": "decline"}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pol.ScoreThresholds(); !slices.Equal(got, []int{620, 700}) {
+		t.Errorf("mixed comparisons: %v, want [620 700] (sub-scores and off-scale values are not the score's thresholds)", got)
 	}
 }

@@ -39,6 +39,10 @@ func ParseSpec(data []byte, readFile func(name string) ([]byte, error)) (sesame.
 	if dec.More() {
 		return sesame.Product{}, sesame.Errorf(sesame.EINVALID, "product file: one JSON object expected")
 	}
+	if k := sesame.DuplicateKey(data); k != "" {
+		return sesame.Product{}, &sesame.Error{Code: sesame.EINVALID, Message: "product file: " + k + " is given more than once",
+			Details: []sesame.FieldError{{Field: k, Reason: "appears more than once; give each field once"}}}
+	}
 	if s.PolicyFile != "" {
 		if s.Policy != "" || readFile == nil {
 			return sesame.Product{}, sesame.Errorf(sesame.EINVALID, "product file: give policy or policy_file, not both")
@@ -52,7 +56,9 @@ func ParseSpec(data []byte, readFile func(name string) ([]byte, error)) (sesame.
 		}
 		s.Policy = string(b)
 	}
-	return sesame.Product{ID: s.ID, Name: s.Name, Purpose: s.Purpose, Description: s.Description, Policy: s.Policy, PolicyVersion: Version(s.Policy)}, nil
+	p := sesame.Product{ID: s.ID, Name: s.Name, Purpose: s.Purpose, Description: s.Description, Policy: s.Policy}
+	p.PolicyVersion = Version(p)
+	return p, nil
 }
 
 //go:embed products/*.json products/*.cel
@@ -160,4 +166,15 @@ func Cutoffs(products map[string]*Policy) []Cutoff {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Product < out[j].Product })
 	return out
+
+}
+
+// ScoreThresholds returns the score cut-offs of a product's rule (see
+// Policy.ScoreThresholds), or ENOTFOUND.
+func (c *Catalog) ScoreThresholds(id string) ([]int, error) {
+	p, err := c.Product(id)
+	if err != nil {
+		return nil, err
+	}
+	return p.ScoreThresholds(), nil
 }

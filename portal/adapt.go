@@ -39,7 +39,7 @@ func (c ConsentService) ActiveConsents(ctx context.Context, person string) ([]Co
 	out := make([]Consent, 0, len(list))
 	for _, x := range list {
 		out = append(out, Consent{ID: x.ID, Partner: x.Partner, PartnerName: c.partnerName(ctx, x.Partner), Purpose: string(x.Purpose),
-			Scope: string(x.Scope), GrantedAt: x.GrantedAt, ExpiresAt: x.ExpiresAt})
+			Scope: string(x.Scope), Thresholds: x.Thresholds, GrantedAt: x.GrantedAt, ExpiresAt: x.ExpiresAt})
 	}
 	return out, nil
 }
@@ -62,7 +62,7 @@ func (c ConsentService) RevokeConsent(ctx context.Context, person, id string) er
 
 func (c ConsentService) toRequest(ctx context.Context, r *sesame.ConsentRequest) ConsentRequest {
 	return ConsentRequest{ID: r.ID, Partner: r.Partner, PartnerName: c.partnerName(ctx, r.Partner), Purpose: string(r.Purpose),
-		Scope: string(r.Scope), RequestedAt: r.CreatedAt, ExpiresAt: r.CreatedAt.Add(r.Duration), Status: r.Status}
+		Scope: string(r.Scope), Thresholds: r.Thresholds, RequestedAt: r.CreatedAt, ExpiresAt: r.CreatedAt.Add(r.Duration), Status: r.Status}
 }
 
 func (c ConsentService) Request(ctx context.Context, person, id string) (ConsentRequest, error) {
@@ -105,15 +105,15 @@ func (a AuditLog) AccessLog(ctx context.Context, person string, limit int) ([]Ac
 	return out, nil
 }
 
-// VerifyChain checks the whole chain. It reads every entry, so it is for
-// one person's page view, not for a hot path; the chain is small next to
-// the ledger.
-func (a AuditLog) VerifyChain(ctx context.Context) (ChainStatus, error) {
+// VerifyChain checks the whole chain and counts the person's entries in
+// it. It reads every entry, so it is for one person's page view, not for
+// a hot path; the chain is small next to the ledger.
+func (a AuditLog) VerifyChain(ctx context.Context, person string) (ChainStatus, error) {
 	rep, err := audit.Verify(ctx, a.Log, "")
 	if err != nil {
 		return ChainStatus{}, err
 	}
-	st := ChainStatus{OK: rep.OK, Entries: rep.Entries}
+	st := ChainStatus{OK: rep.OK, Entries: rep.PerPerson[person]}
 	if len(rep.Problems) > 0 {
 		p := rep.Problems[0]
 		st.Detail = fmt.Sprintf("entry %d: %s (%s)", p.Seq, p.Kind, p.Detail)

@@ -127,6 +127,8 @@ func (b *browser) loginAs(who string) {
 		chromedp.Click(chromedp.CSS("#login-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#login-link")),
 		chromedp.Click(chromedp.CSS("#login-link")),
+		chromedp.WaitVisible(chromedp.CSS("#login-confirm")),
+		chromedp.Click(chromedp.CSS("#login-confirm")),
 		chromedp.WaitVisible(chromedp.CSS(`svg[data-chart="gauge"]`)),
 	)
 }
@@ -245,4 +247,38 @@ func TestBrowserPortal(t *testing.T) {
 	}
 	b.screenshot("home-phone")
 	t.Logf("browser scenarios took %s", time.Since(start).Round(time.Millisecond))
+}
+
+// TestBrowserStaysOnSiteAfterLogin: Chromium, which drops tabs and
+// newlines from URLs and reads backslashes as slashes, follows a login
+// link whose next an attacker chose (the review's /%09/evil.example among
+// them) and ends on the portal every time, never on another host.
+func TestBrowserStaysOnSiteAfterLogin(t *testing.T) {
+	for _, next := range []string{"/\t/evil.example", "/\\evil.example", "//evil.example", "/\\/evil.example", "https://evil.example/", "/\n/evil.example"} {
+		b := newBrowser(t)
+		b.do("ask for a login link",
+			chromedp.Navigate(b.base+"/portal/login"),
+			chromedp.WaitVisible(chromedp.CSS("#who")),
+			chromedp.SendKeys(chromedp.CSS("#who"), "alice"),
+			chromedp.Click(chromedp.CSS("#login-submit")),
+			chromedp.WaitVisible(chromedp.CSS("#login-link")),
+		)
+		href := run(b, "login link", chromedp.AttributeValue(chromedp.CSS("#login-link"), "href"))
+		u, err := url.Parse(b.base + href.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("next", next)
+		u.RawQuery = q.Encode()
+		b.do("open the link with next="+next+" and confirm",
+			chromedp.Navigate(u.String()),
+			chromedp.WaitVisible(chromedp.CSS("#login-confirm")),
+			chromedp.Click(chromedp.CSS("#login-confirm")),
+			chromedp.WaitVisible(chromedp.CSS(`svg[data-chart="gauge"]`)),
+		)
+		if loc := run(b, "location", chromedp.Location()); !strings.HasPrefix(loc, b.base+"/portal/") {
+			t.Errorf("next=%q: Chromium ended at %s, want %s/portal/", next, loc, b.base)
+		}
+	}
 }

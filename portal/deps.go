@@ -63,7 +63,8 @@ type Consent struct {
 	Partner     string    `json:"partner"`
 	PartnerName string    `json:"partner_name"`
 	Purpose     string    `json:"purpose"`
-	Scope       string    `json:"scope"` // threshold | score | full
+	Scope       string    `json:"scope"`                // threshold | score | full
+	Thresholds  []int     `json:"thresholds,omitempty"` // threshold scope: the only scores the partner may ask about
 	GrantedAt   time.Time `json:"granted_at"`
 	ExpiresAt   time.Time `json:"expires_at"`
 }
@@ -75,6 +76,7 @@ type ConsentRequest struct {
 	PartnerName string    `json:"partner_name"`
 	Purpose     string    `json:"purpose"`
 	Scope       string    `json:"scope"`
+	Thresholds  []int     `json:"thresholds,omitempty"`
 	RequestedAt time.Time `json:"requested_at"`
 	ExpiresAt   time.Time `json:"expires_at"` // of the consent, if approved
 	Status      string    `json:"status"`     // pending, approved, declined, expired
@@ -114,7 +116,8 @@ type ChainStatus struct {
 // tamper-evident chain holds.
 type AccessLog interface {
 	AccessLog(ctx context.Context, person string, limit int) ([]AccessEntry, error)
-	VerifyChain(ctx context.Context) (ChainStatus, error)
+	// VerifyChain checks the whole chain; Entries counts the person's own.
+	VerifyChain(ctx context.Context, person string) (ChainStatus, error)
 }
 
 // Offer is one shipped product evaluated for a score.

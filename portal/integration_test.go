@@ -35,12 +35,12 @@ func TestWithRealStores(t *testing.T) {
 		t.Fatal(err)
 	}
 	consents := &consent.Service{Store: db.Consents(), Partners: db.Partners()}
-	granted, err := consents.Grant(ctx, "alice", "citybank", sesame.PurposeCreditCard, sesame.ScopeScore, time.Now().Add(90*24*time.Hour))
+	granted, err := consents.Grant(ctx, "alice", "citybank", sesame.PurposeCreditCard, sesame.ScopeScore, time.Now().Add(90*24*time.Hour), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	partner, _ := db.Partners().Partner(ctx, "citybank")
-	req, err := consents.Request(ctx, partner, consent.RequestInput{Person: "alice", Purpose: sesame.PurposeLoan, Scope: sesame.ScopeThreshold, RedirectURI: "https://citybank.example/cb"})
+	req, err := consents.Request(ctx, partner, consent.RequestInput{Person: "alice", Purpose: sesame.PurposeLoan, Scope: sesame.ScopeThreshold, Thresholds: []int{650}, RedirectURI: "https://citybank.example/cb"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestPartnerApprovalLink(t *testing.T) {
 	consents := &consent.Service{Store: db.Consents(), Partners: db.Partners()}
 	partner, _ := db.Partners().Partner(ctx, "bikego")
 	req, err := consents.Request(ctx, partner, consent.RequestInput{Purpose: sesame.PurposeBikeSharing, Scope: sesame.ScopeThreshold,
-		RedirectURI: "https://bikego.example/cb", State: "xyz"})
+		Thresholds: []int{600}, RedirectURI: "https://bikego.example/cb", State: "xyz"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestPartnerApprovalLink(t *testing.T) {
 	}
 	_, page = h.do("POST", "/portal/login", url.Values{"csrf": {csrfOf(t, page)}, "who": {"alice"}, "next": {strings.ReplaceAll(next[1], "&amp;", "&")}})
 	link := regexp.MustCompile(`href="(/portal/auth\?[^"]+)"`).FindStringSubmatch(page)
-	res, _ = h.do("GET", strings.ReplaceAll(link[1], "&amp;", "&"), nil)
+	res = h.redeem(link[1])
 	if res.Header.Get("Location") != approval {
 		t.Fatalf("after login → %q, want back to %q", res.Header.Get("Location"), approval)
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/auth"
 	"github.com/sesame-credit/sesame/credential"
 )
 
@@ -48,6 +49,9 @@ type Config struct {
 	// CSRFKey signs CSRF tokens; empty generates one per process (tokens
 	// then do not survive a restart, which only costs a reloaded form).
 	CSRFKey []byte
+	// Clients limits each client's calls to the pages that need no login
+	// (asking for and using a login link, /verify); nil: the defaults.
+	Clients *auth.ClientLimiter
 	Log     *slog.Logger
 	Now     func() time.Time
 }
@@ -65,6 +69,9 @@ type Portal struct {
 func New(cfg Config) (*Portal, error) {
 	if cfg.Auth == nil || cfg.Scores == nil {
 		return nil, errors.New("portal: Auth and Scores are required")
+	}
+	if cfg.Clients == nil {
+		cfg.Clients = &auth.ClientLimiter{}
 	}
 	p := &Portal{cfg: cfg, csrfKey: cfg.CSRFKey, log: cfg.Log}
 	if p.log == nil {
@@ -98,6 +105,7 @@ func (p *Portal) now() time.Time {
 //	/portal/static/…        embedded CSS and script
 //	/verify                 public credential check (HTML, or JSON on Accept: application/json)
 //	/.well-known/jwks.json  the credential signing keys
+//	/statuslists/1          the credentials' revocation status list (signed JWT)
 func (p *Portal) Mount(mux *http.ServeMux) {
 	// Every response, redirects included, carries the security headers.
 	handleH := func(pattern string, h http.Handler) {
@@ -112,8 +120,9 @@ func (p *Portal) Mount(mux *http.ServeMux) {
 	handleH("GET /portal/static/", p.static())
 
 	handle("GET /portal/login", p.loginPage)
-	handle("POST /portal/login", p.loginSubmit)
-	handle("GET /portal/auth", p.loginRedeem)
+	handle("POST /portal/login", p.limitClient(p.loginSubmit))
+	handle("GET /portal/auth", p.limitClient(p.loginConfirm))
+	handle("POST /portal/auth", p.limitClient(p.loginRedeem))
 	handle("POST /portal/logout", p.logout)
 	handle("POST /portal/lang", p.switchLanguage)
 
@@ -137,8 +146,9 @@ func (p *Portal) Mount(mux *http.ServeMux) {
 
 	handle("GET /portal/", p.notFound) // any other page: an HTML 404, not the API's JSON one
 
-	handle("GET /verify", p.verify)
+	handle("GET /verify", p.limitClient(p.verify))
 	handle("GET /.well-known/jwks.json", p.jwks)
+	handle("GET "+credential.StatusListPath, p.statusList)
 }
 
 // Handler returns the portal alone on its own mux (for tests and for

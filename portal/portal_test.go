@@ -3,6 +3,7 @@ package portal_test
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,8 +14,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/credential"
 	"github.com/sesame-credit/sesame/portal"
 	"github.com/sesame-credit/sesame/portal/portaltest"
 )
@@ -84,6 +87,29 @@ func csrfOf(t *testing.T, page string) string {
 	return m[1]
 }
 
+// redeem opens a login link (href as it appears in the page) like a
+// person would: the GET shows a button, which POSTs the token.
+func (h *harness) redeem(href string) *http.Response {
+	h.t.Helper()
+	res, page := h.do("GET", strings.ReplaceAll(href, "&amp;", "&"), nil)
+	if res.StatusCode != http.StatusOK {
+		h.t.Fatalf("GET login link: %d, want the confirmation page", res.StatusCode)
+	}
+	form := url.Values{"csrf": {csrfOf(h.t, page)}}
+	if i := strings.Index(page, `action="/portal/auth"`); i >= 0 {
+		page = page[i:] // the confirmation form, not the language switch's "next"
+	}
+	for _, name := range []string{"token", "next"} {
+		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(page)
+		if m == nil {
+			h.t.Fatalf("the confirmation page lacks %s", name)
+		}
+		form.Set(name, html.UnescapeString(m[1]))
+	}
+	res, _ = h.do("POST", "/portal/auth", form)
+	return res
+}
+
 // login goes through the login page and the demo link like a person would.
 func (h *harness) login(who string) string {
 	h.t.Helper()
@@ -96,7 +122,7 @@ func (h *harness) login(who string) string {
 	if link == nil {
 		h.t.Fatalf("no demo login link on %s", page)
 	}
-	res, _ = h.do("GET", strings.ReplaceAll(link[1], "&amp;", "&"), nil)
+	res = h.redeem(link[1])
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/portal/" {
 		h.t.Fatalf("redeem: %d → %s", res.StatusCode, res.Header.Get("Location"))
 	}
@@ -136,8 +162,7 @@ func TestLoginRequiredAndFlow(t *testing.T) {
 			t.Errorf("home lacks %q", want)
 		}
 	}
-	res, _ := h.do("GET", "/portal/auth?token=reused-or-forged", nil)
-	if res.StatusCode != http.StatusUnauthorized {
+	if res := h.redeem("/portal/auth?token=reused-or-forged"); res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("bad login link: %d", res.StatusCode)
 	}
 }
@@ -327,6 +352,18 @@ func TestCredentialIssueVerifyRevoke(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(body, `"kty": "OKP"`) || !strings.Contains(body, `"alg": "EdDSA"`) || strings.Contains(body, `"d"`) {
 		t.Errorf("jwks: %d %s", res.StatusCode, body)
 	}
+	// The revoked credential's position is set in the published status
+	// list, which the published keys verify (checked offline in package
+	// credential; here, that it is served as the draft says).
+	res, list := h.do("GET", "/statuslists/1", nil)
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/statuslist+jwt" || strings.Count(list, ".") != 2 {
+		t.Errorf("status list: %d %q %.40s", res.StatusCode, res.Header.Get("Content-Type"), list)
+	}
+	var keys credential.PublishedKeys
+	json.Unmarshal([]byte(body), &keys)
+	if r := credential.CheckStatus(credential.Verify(cred, keys, time.Now()), list, keys, time.Now(), time.Hour); r.Reason != credential.Revoked {
+		t.Errorf("the served status list does not show the revocation: %+v", r)
+	}
 	if strings.Contains(h.logs.String(), cred[:40]) {
 		t.Error("a credential token reached the log")
 	}
@@ -482,7 +519,7 @@ func TestCatalogsComplete(t *testing.T) {
 	for _, d := range sesame.Dimensions {
 		dynamic = append(dynamic, "dim."+string(d))
 	}
-	for _, s := range []string{"valid", "malformed", "unsupported_alg", "unknown_key", "bad_signature", "expired", "not_yet_valid", "key_retired", "revoked", "bad_claims"} {
+	for _, s := range []string{"valid", "malformed", "unsupported_alg", "unknown_key", "bad_signature", "expired", "not_yet_valid", "key_retired", "key_not_active", "revoked", "bad_claims"} {
 		dynamic = append(dynamic, "verify.reason."+s)
 	}
 	for _, s := range []string{"credit_card", "loan", "rental", "bike_sharing", "short_stay", "try_before_buy", "after_sales", "social", "review", "social_badge"} {

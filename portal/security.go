@@ -7,7 +7,11 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/sesame-credit/sesame"
 )
 
 // contentSecurityPolicy allows nothing from other origins and no inline
@@ -137,4 +141,32 @@ func sessionToken(r *http.Request) string {
 		return c.Value
 	}
 	return ""
+}
+
+// limitClient answers 429 to a client that calls a page needing no login
+// faster than Config.Clients allows: a page for people, JSON for scripts.
+// Behind a trusted proxy the client is the address the proxy saw.
+func (p *Portal) limitClient(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		addr := r.RemoteAddr
+		if p.cfg.TrustProxy {
+			if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+				addr = strings.TrimSpace(xff[strings.LastIndexByte(xff, ',')+1:])
+			}
+		}
+		ok, wait := p.cfg.Clients.Allow(addr, p.now())
+		if ok {
+			h(w, r)
+			return
+		}
+		secs := int(wait/time.Second) + 1
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		if wantsJSON(r) {
+			writeJSONError(w, sesame.Errorf(sesame.ERATELIMITED, "too many requests from your address; retry after %d s", secs))
+			return
+		}
+		v := p.newView(w, r, "error.title", "")
+		v.Error = v.L.T("error.rate_limited", secs)
+		p.render(w, http.StatusTooManyRequests, "error", v)
+	}
 }

@@ -70,6 +70,7 @@ type loginData struct {
 	DemoLink string // demo mode: the login link, shown instead of mailed
 	Sent     bool
 	Next     string // a local path to return to after login
+	Token    string // a login link's token, confirmed by the button's POST
 }
 
 func (p *Portal) loginSubmit(w http.ResponseWriter, r *http.Request) {
@@ -107,11 +108,33 @@ func (p *Portal) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	p.render(w, http.StatusOK, "login", v)
 }
 
-// loginRedeem is the target of a login link: a top-level GET from a mail or
-// the demo page, which is why the session cookie is SameSite=Lax (Strict
-// would withhold it on the first navigation from a mail client).
-func (p *Portal) loginRedeem(w http.ResponseWriter, r *http.Request) {
+// loginConfirm is the target of a login link: a top-level GET from a mail
+// or the demo page. It only shows a button that POSTs the token, so that a
+// mail scanner or link preview fetching the link cannot use it up.
+func (p *Portal) loginConfirm(w http.ResponseWriter, r *http.Request) {
+	v := p.newView(w, r, "login.title", "")
+	w.Header().Set("Cache-Control", "no-store")
 	token := r.URL.Query().Get("token")
+	if token == "" || len(token) > 512 {
+		v.Data = loginData{}
+		v.Error = v.L.T("login.link_invalid")
+		p.render(w, http.StatusUnauthorized, "login", v)
+		return
+	}
+	v.Data = loginData{Token: token, Next: localPath(r.URL.Query().Get("next"))}
+	p.render(w, http.StatusOK, "login", v)
+}
+
+// loginRedeem uses the login link's token (the confirmation page's POST)
+// and starts a session. The session cookie is SameSite=Lax so that the
+// person's next navigation from a mail client still carries it.
+func (p *Portal) loginRedeem(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if !p.checkCSRF(r) {
+		p.forbidden(w, r)
+		return
+	}
+	token := r.PostFormValue("token")
 	session, expires, err := p.cfg.Auth.RedeemLoginLink(r.Context(), token)
 	if err != nil {
 		v := p.newView(w, r, "login.title", "")
@@ -130,7 +153,7 @@ func (p *Portal) loginRedeem(w http.ResponseWriter, r *http.Request) {
 	}
 	p.setCookie(w, r, &http.Cookie{Name: SessionCookie, Value: session, MaxAge: maxAge, SameSite: http.SameSiteLaxMode})
 	p.setCookie(w, r, &http.Cookie{Name: csrfCookie, Value: "", MaxAge: -1})
-	http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
+	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
 func (p *Portal) logout(w http.ResponseWriter, r *http.Request) {
@@ -163,9 +186,42 @@ func (p *Portal) switchLanguage(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
+// localPath returns next when it is a path on this origin, and the portal's
+// home otherwise. It is parsed as a URL, not matched as a string: browsers
+// drop tabs and newlines and read backslashes as slashes, so "/\t/evil" or
+// "/\\evil" become "//evil", another host. Only printable ASCII is kept,
+// and the parsed URL must have no scheme, host or user and a path that
+// starts with exactly one slash both before and after percent-decoding.
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return "/portal/"
+	const home = "/portal/"
+	if next == "" || len(next) > 2048 || !strings.HasPrefix(next, "/") {
+		return home
 	}
-	return next
+	if !plainASCII(next) {
+		return home
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || !plainASCII(u.Path) {
+		return home
+	}
+	return u.RequestURI() + fragmentOf(u)
+}
+
+// plainASCII reports whether s holds only printable ASCII other than space
+// and backslash.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+func fragmentOf(u *url.URL) string {
+	if u.Fragment == "" {
+		return ""
+	}
+	return "#" + u.EscapedFragment()
 }

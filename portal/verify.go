@@ -1,7 +1,10 @@
 package portal
 
 import (
+	"io"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/credential"
@@ -70,4 +73,25 @@ func (p *Portal) jwks(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	writeJSON(w, http.StatusOK, set)
+}
+
+// statusList publishes the credentials' revocation status list (IETF
+// Token Status List): a signed JWT that offline verifiers fetch and cache
+// for its ttl, so that checking a credential's revocation tells the issuer
+// nothing about which credential is being checked.
+func (p *Portal) statusList(w http.ResponseWriter, r *http.Request) {
+	if p.cfg.Credentials == nil {
+		writeJSONError(w, sesame.Errorf(sesame.EUNAVAILABLE, "credentials are not available in this build"))
+		return
+	}
+	token, err := p.cfg.Credentials.StatusList(r.Context())
+	if err != nil {
+		p.log.Error("portal: status list", "err", err)
+		writeJSONError(w, err)
+		return
+	}
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(credential.StatusListTTL/time.Second)))
+	w.Header().Set("Content-Type", "application/statuslist+jwt")
+	io.WriteString(w, token)
 }

@@ -52,19 +52,33 @@ func (s *CredentialStore) Keys(ctx context.Context) ([]credential.StoredKey, err
 }
 
 func (s *CredentialStore) SaveCredential(ctx context.Context, r credential.Record) error {
-	_, err := s.db.pool.Exec(ctx, `INSERT INTO credentials (`+credentialColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-		r.ID, r.Person, r.Kind, string(r.Band), r.Score, r.AsOf, r.KID, ns(r.IssuedAt), ns(r.ExpiresAt), nullNS(r.RevokedAt), r.Token)
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO credentials (`+credentialColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
+		r.ID, r.Person, r.Kind, string(r.Band), r.Score, r.AsOf, r.KID, ns(r.IssuedAt), ns(r.ExpiresAt), nullNS(r.RevokedAt), r.Token, r.StatusIndex)
+	if isUnique(err) {
+		return sesame.Errorf(sesame.ECONFLICT, "credential %s or its status index exists already", r.ID)
+	}
 	return err
 }
 
-const credentialColumns = `id, person, kind, band, score, as_of, kid, issued_at, expires_at, revoked_at, token`
+// RevokedStatusIndexes: the status list positions of the revoked
+// credentials that have not expired.
+func (s *CredentialStore) RevokedStatusIndexes(ctx context.Context, now time.Time) ([]int, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT status_idx FROM credentials
+		WHERE status_idx IS NOT NULL AND revoked_at IS NOT NULL AND expires_at > $1 ORDER BY status_idx`, ns(now))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int])
+}
+
+const credentialColumns = `id, person, kind, band, score, as_of, kid, issued_at, expires_at, revoked_at, token, status_idx`
 
 func scanCredential(row pgx.Row) (credential.Record, error) {
 	var c credential.Record
 	var band string
 	var issued, expires int64
 	var revoked *int64
-	if err := row.Scan(&c.ID, &c.Person, &c.Kind, &band, &c.Score, &c.AsOf, &c.KID, &issued, &expires, &revoked, &c.Token); err != nil {
+	if err := row.Scan(&c.ID, &c.Person, &c.Kind, &band, &c.Score, &c.AsOf, &c.KID, &issued, &expires, &revoked, &c.Token, &c.StatusIndex); err != nil {
 		return c, err
 	}
 	c.Band, c.IssuedAt, c.ExpiresAt, c.RevokedAt = sesame.Band(band), fromNS(issued), fromNS(expires), fromNullNS(revoked)

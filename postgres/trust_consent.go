@@ -14,11 +14,11 @@ import (
 
 // Consents and requests.
 
-const consentColumns = `id, person, partner, purpose, scope, granted_at, expires_at, revoked_at, request`
+const consentColumns = `id, person, partner, purpose, scope, granted_at, expires_at, revoked_at, request, thresholds`
 
 func insertConsent(ctx context.Context, tx pgx.Tx, c *sesame.Consent) error {
-	_, err := tx.Exec(ctx, `INSERT INTO consents (`+consentColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
-		c.ID, c.Person, c.Partner, string(c.Purpose), string(c.Scope), ns(c.GrantedAt), ns(c.ExpiresAt), nullNS(c.RevokedAt), c.Request)
+	_, err := tx.Exec(ctx, `INSERT INTO consents (`+consentColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+		c.ID, c.Person, c.Partner, string(c.Purpose), string(c.Scope), ns(c.GrantedAt), ns(c.ExpiresAt), nullNS(c.RevokedAt), c.Request, sesame.FormatThresholds(c.Thresholds))
 	return err
 }
 
@@ -30,8 +30,12 @@ func scanConsent(row pgx.Row) (*sesame.Consent, error) {
 	var c sesame.Consent
 	var granted, expires int64
 	var revoked *int64
-	var purpose, scope string
-	if err := row.Scan(&c.ID, &c.Person, &c.Partner, &purpose, &scope, &granted, &expires, &revoked, &c.Request); err != nil {
+	var purpose, scope, thresholds string
+	if err := row.Scan(&c.ID, &c.Person, &c.Partner, &purpose, &scope, &granted, &expires, &revoked, &c.Request, &thresholds); err != nil {
+		return nil, err
+	}
+	var err error
+	if c.Thresholds, err = sesame.ParseThresholds(thresholds); err != nil {
 		return nil, err
 	}
 	c.Purpose, c.Scope = sesame.Purpose(purpose), sesame.Scope(scope)
@@ -68,22 +72,26 @@ func (s *TrustStore) RevokeConsent(ctx context.Context, person, id string, at ti
 	return err
 }
 
-const requestColumns = `id, partner, person, purpose, scope, duration_ns, redirect_uri, state, status, created_at, expires_at, answered_at, answered_by, consent`
+const requestColumns = `id, partner, person, purpose, scope, duration_ns, redirect_uri, state, status, created_at, expires_at, answered_at, answered_by, consent, thresholds`
 
 func (s *TrustStore) CreateConsentRequest(ctx context.Context, r *sesame.ConsentRequest) error {
-	_, err := s.exec(ctx, `INSERT INTO consent_requests (`+requestColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
+	_, err := s.exec(ctx, `INSERT INTO consent_requests (`+requestColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
 		r.ID, r.Partner, r.Person, string(r.Purpose), string(r.Scope), int64(r.Duration), r.RedirectURI, r.State, r.Status,
-		ns(r.CreatedAt), ns(r.ExpiresAt), nullNS(r.AnsweredAt), r.AnsweredBy, r.Consent)
+		ns(r.CreatedAt), ns(r.ExpiresAt), nullNS(r.AnsweredAt), r.AnsweredBy, r.Consent, sesame.FormatThresholds(r.Thresholds))
 	return err
 }
 
 func scanRequest(row pgx.Row) (*sesame.ConsentRequest, error) {
 	var r sesame.ConsentRequest
-	var purpose, scope string
+	var purpose, scope, thresholds string
 	var dur, created, expires int64
 	var answered *int64
 	if err := row.Scan(&r.ID, &r.Partner, &r.Person, &purpose, &scope, &dur, &r.RedirectURI, &r.State, &r.Status,
-		&created, &expires, &answered, &r.AnsweredBy, &r.Consent); err != nil {
+		&created, &expires, &answered, &r.AnsweredBy, &r.Consent, &thresholds); err != nil {
+		return nil, err
+	}
+	var err error
+	if r.Thresholds, err = sesame.ParseThresholds(thresholds); err != nil {
 		return nil, err
 	}
 	r.Purpose, r.Scope, r.Duration = sesame.Purpose(purpose), sesame.Scope(scope), time.Duration(dur)

@@ -17,11 +17,11 @@ func (db *DB) Consents() *ConsentStore { return &ConsentStore{db: db} }
 
 var _ sesame.ConsentStore = (*ConsentStore)(nil)
 
-const consentColumns = `id, person, partner, purpose, scope, granted_at, expires_at, revoked_at, request`
+const consentColumns = `id, person, partner, purpose, scope, granted_at, expires_at, revoked_at, request, thresholds`
 
 func insertConsent(ctx context.Context, tx *sql.Tx, c *sesame.Consent) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO consents (`+consentColumns+`) VALUES (?,?,?,?,?,?,?,?,?)`,
-		c.ID, c.Person, c.Partner, string(c.Purpose), string(c.Scope), tsNS(c.GrantedAt), tsNS(c.ExpiresAt), tsNullNS(c.RevokedAt), c.Request)
+	_, err := tx.ExecContext(ctx, `INSERT INTO consents (`+consentColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+		c.ID, c.Person, c.Partner, string(c.Purpose), string(c.Scope), tsNS(c.GrantedAt), tsNS(c.ExpiresAt), tsNullNS(c.RevokedAt), c.Request, sesame.FormatThresholds(c.Thresholds))
 	return err
 }
 
@@ -33,8 +33,12 @@ func scanConsent(row interface{ Scan(...any) error }) (*sesame.Consent, error) {
 	var c sesame.Consent
 	var granted, expires int64
 	var revoked sql.NullInt64
-	var purpose, scope string
-	if err := row.Scan(&c.ID, &c.Person, &c.Partner, &purpose, &scope, &granted, &expires, &revoked, &c.Request); err != nil {
+	var purpose, scope, thresholds string
+	if err := row.Scan(&c.ID, &c.Person, &c.Partner, &purpose, &scope, &granted, &expires, &revoked, &c.Request, &thresholds); err != nil {
+		return nil, err
+	}
+	var err error
+	if c.Thresholds, err = sesame.ParseThresholds(thresholds); err != nil {
 		return nil, err
 	}
 	c.Purpose, c.Scope = sesame.Purpose(purpose), sesame.Scope(scope)
@@ -88,24 +92,28 @@ func (s *ConsentStore) RevokeConsent(ctx context.Context, person, id string, at 
 	})
 }
 
-const requestColumns = `id, partner, person, purpose, scope, duration_ns, redirect_uri, state, status, created_at, expires_at, answered_at, answered_by, consent`
+const requestColumns = `id, partner, person, purpose, scope, duration_ns, redirect_uri, state, status, created_at, expires_at, answered_at, answered_by, consent, thresholds`
 
 func (s *ConsentStore) CreateConsentRequest(ctx context.Context, r *sesame.ConsentRequest) error {
 	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO consent_requests (`+requestColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		_, err := tx.ExecContext(ctx, `INSERT INTO consent_requests (`+requestColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			r.ID, r.Partner, r.Person, string(r.Purpose), string(r.Scope), int64(r.Duration), r.RedirectURI, r.State, r.Status,
-			tsNS(r.CreatedAt), tsNS(r.ExpiresAt), tsNullNS(r.AnsweredAt), r.AnsweredBy, r.Consent)
+			tsNS(r.CreatedAt), tsNS(r.ExpiresAt), tsNullNS(r.AnsweredAt), r.AnsweredBy, r.Consent, sesame.FormatThresholds(r.Thresholds))
 		return err
 	})
 }
 
 func scanRequest(row interface{ Scan(...any) error }) (*sesame.ConsentRequest, error) {
 	var r sesame.ConsentRequest
-	var purpose, scope string
+	var purpose, scope, thresholds string
 	var dur, created, expires int64
 	var answered sql.NullInt64
 	if err := row.Scan(&r.ID, &r.Partner, &r.Person, &purpose, &scope, &dur, &r.RedirectURI, &r.State, &r.Status,
-		&created, &expires, &answered, &r.AnsweredBy, &r.Consent); err != nil {
+		&created, &expires, &answered, &r.AnsweredBy, &r.Consent, &thresholds); err != nil {
+		return nil, err
+	}
+	var err error
+	if r.Thresholds, err = sesame.ParseThresholds(thresholds); err != nil {
 		return nil, err
 	}
 	r.Purpose, r.Scope, r.Duration = sesame.Purpose(purpose), sesame.Scope(scope), time.Duration(dur)

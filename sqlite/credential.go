@@ -75,21 +75,55 @@ func (s *CredentialStore) Keys(ctx context.Context) ([]credential.StoredKey, err
 
 func (s *CredentialStore) SaveCredential(ctx context.Context, r credential.Record) error {
 	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO credentials (id, person, kind, band, score, as_of, kid, issued_at, expires_at, revoked_at, token)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, r.Person, r.Kind, string(r.Band), r.Score, r.AsOf, r.KID, nanos(r.IssuedAt), nanos(r.ExpiresAt), nullNanos(r.RevokedAt), r.Token)
+		_, err := tx.ExecContext(ctx, `INSERT INTO credentials (`+credentialColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, r.Person, r.Kind, string(r.Band), r.Score, r.AsOf, r.KID, nanos(r.IssuedAt), nanos(r.ExpiresAt), nullNanos(r.RevokedAt), r.Token, statusIdx(r.StatusIndex))
+		if isUniqueViolation(err) {
+			return sesame.Errorf(sesame.ECONFLICT, "credential %s or its status index exists already", r.ID)
+		}
 		return err
 	})
 }
 
-const credentialColumns = `id, person, kind, band, score, as_of, kid, issued_at, expires_at, revoked_at, token`
+func statusIdx(i *int) sql.NullInt64 {
+	if i == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: int64(*i), Valid: true}
+}
+
+// RevokedStatusIndexes: the status list positions of the revoked
+// credentials that have not expired.
+func (s *CredentialStore) RevokedStatusIndexes(ctx context.Context, now time.Time) ([]int, error) {
+	rows, err := s.db.reader.QueryContext(ctx, `SELECT status_idx FROM credentials
+		WHERE status_idx IS NOT NULL AND revoked_at IS NOT NULL AND expires_at > ? ORDER BY status_idx`, nanos(now))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var i int
+		if err := rows.Scan(&i); err != nil {
+			return nil, err
+		}
+		out = append(out, i)
+	}
+	return out, rows.Err()
+}
+
+const credentialColumns = `id, person, kind, band, score, as_of, kid, issued_at, expires_at, revoked_at, token, status_idx`
 
 func scanCredential(r scanner) (credential.Record, error) {
 	var c credential.Record
 	var band string
 	var issued, expires int64
-	var revoked sql.NullInt64
-	err := r.Scan(&c.ID, &c.Person, &c.Kind, &band, &c.Score, &c.AsOf, &c.KID, &issued, &expires, &revoked, &c.Token)
+	var revoked, idx sql.NullInt64
+	err := r.Scan(&c.ID, &c.Person, &c.Kind, &band, &c.Score, &c.AsOf, &c.KID, &issued, &expires, &revoked, &c.Token, &idx)
+	if idx.Valid {
+		i := int(idx.Int64)
+		c.StatusIndex = &i
+	}
 	c.Band, c.IssuedAt, c.ExpiresAt, c.RevokedAt = sesame.Band(band), time.Unix(0, issued).UTC(), time.Unix(0, expires).UTC(), fromNanos(revoked)
 	return c, err
 }

@@ -64,14 +64,22 @@ func runConsentList(ctx context.Context, args []string) error {
 }
 
 func runConsentGrant(ctx context.Context, args []string) error {
-	fs := newFlags("consent grant", "[--db PATH] --purpose P --scope S [--days N] PERSON PARTNER")
+	fs := newFlags("consent grant", "[--db PATH] --purpose P --scope S [--threshold N,…] [--badge CLAIM] [--days N] PERSON PARTNER")
 	dsn := dbFlag(fs)
 	purpose := fs.String("purpose", "", sesame.PurposeList)
 	scope := fs.String("scope", "threshold", "threshold, score or full")
 	days := fs.Int("days", 90, "days until the consent expires (1–732)")
 	badge := fs.String("badge", "", "for --purpose social_badge: what the platform may see, band_at_least:BAND or verified_clean")
+	thresholdList := fs.String("threshold", "", "threshold scope: the `SCORES` the partner may ask about, comma-separated (e.g. 650 or 600,650)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	var thresholds []int
+	if *thresholdList != "" {
+		var err error
+		if thresholds, err = sesame.ParseThresholds(*thresholdList); err != nil {
+			return usageError(fs, "--threshold: give whole scores separated by commas, e.g. 600,650")
+		}
 	}
 	if fs.NArg() != 2 {
 		return usageError(fs, "give PERSON and PARTNER")
@@ -94,7 +102,7 @@ func runConsentGrant(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	c, err := svc.Grant(ctx, fs.Arg(0), fs.Arg(1), sesame.Purpose(*purpose), sesame.Scope(*scope), time.Now().Add(time.Duration(*days)*24*time.Hour))
+	c, err := svc.Grant(ctx, fs.Arg(0), fs.Arg(1), sesame.Purpose(*purpose), sesame.Scope(*scope), time.Now().Add(time.Duration(*days)*24*time.Hour), thresholds)
 	if err != nil {
 		return err
 	}

@@ -127,3 +127,98 @@ func testCredentialCommands(t *testing.T, db string, kekArgs []string) {
 		t.Errorf("verify after revocation: %q", out)
 	}
 }
+
+// TestVerifyJWKSRefusesLateSignatures: after `credential rotate`, a token
+// the retired key signed after its retirement is refused by `sesame verify
+// --jwks` (offline, from the published keys' windows), as by the issuer.
+func TestVerifyJWKSRefusesLateSignatures(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	kek := newKEKFile(t)
+	svc, st, err := openCredentialCommand(ctx, "test", signing, []string{"--db", db, "--kek-file", kek}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rec, err := svc.Issue(ctx, &sesame.Score{Person: "p1", Status: sesame.StatusScored, Score: 702, Band: sesame.BandOf(702), ModelVersion: "m", AsOf: time.Now()},
+		credential.IssueRequest{Kind: credential.KindScore})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := svc.Store.Keys(ctx)
+	retired := keys[0]
+	priv, err := svc.Sealer.Open(retired.KID, retired.Sealed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Rotate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // iat has whole seconds
+	now := time.Now()
+	late, _ := credential.Sign(credential.Claims{Issuer: "x", Subject: "p1", ID: "late", IssuedAt: now.Unix(), NotBefore: now.Unix(), Expiry: now.Add(time.Hour).Unix(),
+		Statement: credential.Statement{Kind: credential.KindScore, Score: 900, Band: sesame.BandOf(900), AsOf: now.Format(time.DateOnly)}}, retired.KID, priv)
+	set, err := svc.JWKS(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(set)
+	jwks := filepath.Join(dir, "jwks.json")
+	os.WriteFile(jwks, body, 0o600)
+	out, code := runCaptured(t, func() int { return run(ctx, []string{"verify", "--jwks", jwks, late}) })
+	if code != 1 || !strings.Contains(out, "INVALID (key_retired)") {
+		t.Errorf("verify --jwks, retired key signing after retirement: exit %d %q", code, out)
+	}
+	out, code = runCaptured(t, func() int { return run(ctx, []string{"verify", "--jwks", jwks, rec.Token}) })
+	if code != 0 || !strings.HasPrefix(out, "VALID") {
+		t.Errorf("verify --jwks, signed before retirement: exit %d %q", code, out)
+	}
+}
+
+// TestVerifyStatusListOffline: `sesame verify --jwks K --status-list L`
+// finds a revoked credential revoked, offline, from the issuer's signed
+// status list; without --status-list it says revocation was not checked.
+func TestVerifyStatusListOffline(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	svc, st, err := openCredentialCommand(ctx, "test", signing, []string{"--db", filepath.Join(dir, "s.db"), "--kek-file", newKEKFile(t)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	sc := &sesame.Score{Person: "p1", Status: sesame.StatusScored, Score: 702, Band: sesame.BandOf(702), ModelVersion: "m", AsOf: time.Now()}
+	live, err := svc.Issue(ctx, sc, credential.IssueRequest{Kind: credential.KindScore})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, _ := svc.Issue(ctx, sc, credential.IssueRequest{Kind: credential.KindScore})
+	if err := svc.Revoke(ctx, "p1", gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	set, _ := svc.JWKS(ctx)
+	body, _ := json.Marshal(set)
+	list, err := svc.StatusList(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwks, statusList := filepath.Join(dir, "jwks.json"), filepath.Join(dir, "status.jwt")
+	os.WriteFile(jwks, body, 0o600)
+	os.WriteFile(statusList, []byte(list), 0o600)
+	verify := func(args ...string) (string, int) {
+		return runCaptured(t, func() int { return run(ctx, append([]string{"verify", "--jwks", jwks}, args...)) })
+	}
+	if out, code := verify("--status-list", statusList, gone.Token); code != 1 || !strings.Contains(out, "INVALID (revoked)") {
+		t.Errorf("revoked, with the status list: exit %d %q", code, out)
+	}
+	if out, code := verify("--status-list", statusList, live.Token); code != 0 || !strings.Contains(out, "not revoked as of") || strings.Contains(out, "NOT CHECKED") {
+		t.Errorf("live, with the status list: exit %d %q", code, out)
+	}
+	if out, code := verify(gone.Token); code != 0 || !strings.Contains(out, "NOT CHECKED") {
+		t.Errorf("revoked, without a status list: exit %d %q (offline without a list cannot know)", code, out)
+	}
+	time.Sleep(1100 * time.Millisecond) // the list's iat has whole seconds
+	if out, code := verify("--status-list", statusList, "--max-age", "1s", live.Token); code != 1 || !strings.Contains(out, "status_unknown") {
+		t.Errorf("a list older than --max-age: exit %d %q", code, out)
+	}
+}

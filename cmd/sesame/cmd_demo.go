@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/sesame-credit/sesame/simulate"
+	"github.com/sesame-credit/sesame/sqlite"
 )
 
 // `sesame demo`: the whole platform on the embedded default in one command —
@@ -21,9 +24,14 @@ func init() {
 	register(&command{name: "demo", summary: "simulate a population, train a model, score everyone and serve (demo mode)", run: runDemo})
 }
 
+// demoDB is where the demo keeps its database unless --db says otherwise.
+// SESAME_DB is deliberately not read: it names the operator's real
+// database, and the demo lets anyone log in as anyone.
+const demoDB = "./sesame-demo.db"
+
 func runDemo(ctx context.Context, args []string) error {
 	fs := newFlags("demo", "[--db PATH] [--people N] [--seed S] [--addr HOST:PORT]")
-	db := fs.String("db", envOr("SESAME_DB", "./sesame-demo.db"), "demo database `PATH` (kept between runs; delete it to start over)")
+	db := fs.String("db", demoDB, "demo database `PATH`: a SQLite file the demo creates and marks as a demo (kept between runs; delete it to start over). SESAME_DB is ignored, and a file the demo did not create is refused")
 	people := fs.Int("people", 5000, "people to simulate")
 	seed := fs.Uint64("seed", 1, "simulation seed")
 	addr := fs.String("addr", envOr("SESAME_ADDR", "127.0.0.1:8080"), "listen on `HOST:PORT`")
@@ -35,18 +43,33 @@ func runDemo(ctx context.Context, args []string) error {
 	step := func(what string) {
 		fmt.Fprintf(os.Stderr, "demo: %s (%s)\n", what, time.Since(start).Round(100*time.Millisecond))
 	}
+	if isPostgresURL(*db) {
+		return errors.New("demo: --db names a PostgreSQL database; the demo runs only on a SQLite file it creates itself, so give a new file path")
+	}
 
 	fresh := true
-	if _, err := os.Stat(*db); err == nil {
+	switch err := sqlite.CheckDemo(*db); {
+	case errors.Is(err, iofs.ErrNotExist):
+	case err != nil:
+		return fmt.Errorf("%w; the demo lets anyone log in as anyone, so it runs only on a database it created: give --db a path that does not exist yet", err)
+	default:
 		svc, st, err := openScoreService(ctx, *db)
 		if err != nil {
 			return err
 		}
 		_, _, active := svc.Models.ActiveModel(ctx)
 		st.Close()
-		fresh = active != nil
+		fresh = active == nil
 		if !fresh {
 			step("reusing " + *db + " (it has an active model; delete the file to start over)")
+		} else {
+			// An earlier demo stopped before training: the file is the demo's own.
+			step("starting " + *db + " over (an earlier demo stopped before it had a model)")
+			for _, f := range []string{*db, *db + "-wal", *db + "-shm"} {
+				if err := os.Remove(f); err != nil && !errors.Is(err, iofs.ErrNotExist) {
+					return err
+				}
+			}
 		}
 	}
 	if fresh {
@@ -63,7 +86,7 @@ Sesame demo is ready (%s). DEMO MODE: anyone can log in as anyone; the data is s
     its benefits page lists every product, fast review and the social badge included;
     /portal/record adds to a person's record through the simulated vouching source
   API description:                                   %s/openapi.json
-  Metrics:                                           %s/metrics
+  Metrics (with the operator token):                 %s/metrics
 
 Try:
   curl -s -H 'Authorization: Bearer %s' %s/v1/people/%s/score
@@ -85,7 +108,9 @@ Try:
 // enforced), registered, activated, and everyone scored. The demo's
 // acceptance test builds the same population through it.
 func buildDemo(ctx context.Context, db string, people int, seed uint64, step func(string)) error {
-	os.Remove(db)
+	if err := sqlite.CreateDemo(ctx, db); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	end := simulate.DefaultEnd
 	asOf := end.AddDate(-1, 0, 0)
 	step(fmt.Sprintf("simulating %d people over 24 months into %s", people, db))

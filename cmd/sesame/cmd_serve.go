@@ -36,6 +36,7 @@ func runServe(ctx context.Context, args []string) error {
 	maxBatch := fs.Int("max-batch", sesamehttp.DefaultMaxBatch, "most events in one POST /v1/events; more get 413")
 	timeout := fs.Duration("request-timeout", sesamehttp.DefaultRequestTimeout, "time limit to read, handle and answer one request")
 	pprof := fs.Bool("pprof", false, "serve runtime profiles under /debug/pprof/ (operator token required)")
+	metricsAddr := fs.String("metrics-addr", envOr("SESAME_METRICS_ADDR", "127.0.0.1:9464"), "also serve /metrics without a token on `HOST:PORT` (env SESAME_METRICS_ADDR; keep it loopback or private; \"\" for none); on --addr /metrics needs the operator token")
 	natsURL := fs.String("nats", envOr("SESAME_NATS", ""), "also ingest from NATS JetStream at `URL`, e.g. nats://127.0.0.1:4222 (env SESAME_NATS)")
 	operatorToken := fs.String("operator-token", envOr("SESAME_OPERATOR_TOKEN", ""), "bearer `TOKEN` of operators (env SESAME_OPERATOR_TOKEN); a random one is made and printed when empty")
 	var sourceTokens []string
@@ -73,7 +74,7 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 
-	srv := sesamehttp.NewServer(sesamehttp.Config{Addr: *addr, MaxBody: *maxBody, MaxBatch: *maxBatch, RequestTimeout: *timeout, Pprof: *pprof})
+	srv := sesamehttp.NewServer(sesamehttp.Config{Addr: *addr, MaxBody: *maxBody, MaxBatch: *maxBatch, RequestTimeout: *timeout, Pprof: *pprof, MetricsAddr: *metricsAddr})
 	srv.Events = st.Events
 	srv.Logger = logger
 	if *operatorToken == "" {
@@ -111,7 +112,7 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	go func() {
 		errc <- srv.ListenAndServe(ctx, func(a net.Addr) {
-			fmt.Fprintf(os.Stderr, "sesame serve: listening on http://%s (API description at /openapi.json, probes /healthz and /readyz, metrics /metrics)\n", a)
+			fmt.Fprintf(os.Stderr, "sesame serve: listening on http://%s (API description at /openapi.json, probes /healthz and /readyz, /metrics with the operator token)\n", a)
 		})
 	}()
 	err = <-errc

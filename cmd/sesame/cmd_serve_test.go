@@ -115,7 +115,9 @@ func TestServeAccessLogSync(t *testing.T) {
 	}
 	// The mode is the one asked for, and the read's sync, made before
 	// the answer, is counted.
-	mres, err := http.Get(base + "/metrics")
+	req, _ = http.NewRequest("GET", base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer op") // on the main address, operators only
+	mres, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
-
 	"github.com/sesame-credit/sesame/credential"
 )
 
@@ -25,12 +23,15 @@ func init() {
 	register(&command{name: "verify", summary: "verify a credential (offline with --jwks)", run: runVerify})
 }
 
-// maxJWKSBytes bounds a fetched key set: a real one is a few hundred bytes a key.
-const maxJWKSBytes = 1 << 20
+// maxJWKSBytes bounds a fetched key set or status list: a real key set is
+// a few hundred bytes a key, a status list a few KiB.
+const maxJWKSBytes = 4 << 20
 
 func runVerify(ctx context.Context, args []string) error {
-	fs := newFlags("verify", "[--jwks FILE|URL | --db PATH] [--json] TOKEN|LINK")
+	fs := newFlags("verify", "[--jwks FILE|URL [--status-list FILE|URL] [--max-age D] | --db PATH] [--json] TOKEN|LINK")
 	jwksArg := fs.String("jwks", envOr("SESAME_JWKS", ""), "public keys: a JWKS `FILE` or http(s) URL (env SESAME_JWKS); without it the keys and revocations of --db are used")
+	statusArg := fs.String("status-list", "", "with --jwks: the issuer's revocation status list, a `FILE` or http(s) URL (BASE/statuslists/1), to check revocation offline")
+	maxAge := fs.Duration("max-age", time.Hour, "with --status-list: the oldest status list to trust")
 	dsn := dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := parseFlags(fs, args); err != nil {
@@ -47,8 +48,18 @@ func runVerify(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		res = credential.Verify(token, credential.JWKSKeys(set), time.Now())
+		res = credential.Verify(token, set, time.Now())
+		if *statusArg != "" {
+			list, err := fetch(ctx, *statusArg, "the status list")
+			if err != nil {
+				return err
+			}
+			res = credential.CheckStatus(res, string(list), set, time.Now(), *maxAge)
+		}
 	} else {
+		if *statusArg != "" {
+			return usageError(fs, "--status-list goes with --jwks (offline); with --db revocation is read from the database")
+		}
 		// Opening a missing SQLite file would create an empty database and
 		// then call every credential unknown: say what to pass instead.
 		if !strings.Contains(*dsn, "://") {
@@ -93,37 +104,40 @@ func tokenOf(arg string) string {
 	return arg
 }
 
-func loadJWKS(ctx context.Context, where string) (jose.JSONWebKeySet, error) {
-	var body []byte
-	if strings.HasPrefix(where, "http://") || strings.HasPrefix(where, "https://") {
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, where, nil)
-		if err != nil {
-			return jose.JSONWebKeySet{}, err
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return jose.JSONWebKeySet{}, fmt.Errorf("fetching the keys: %w", err)
-		}
-		defer res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			return jose.JSONWebKeySet{}, fmt.Errorf("fetching the keys from %s: %s", where, res.Status)
-		}
-		if body, err = io.ReadAll(io.LimitReader(res.Body, maxJWKSBytes)); err != nil {
-			return jose.JSONWebKeySet{}, err
-		}
-	} else {
-		var err error
-		if body, err = os.ReadFile(where); err != nil {
-			return jose.JSONWebKeySet{}, err
-		}
+// loadJWKS reads the issuer's published keys, with each key's signing
+// window (nbf/exp): a token whose iat falls outside it is refused.
+func loadJWKS(ctx context.Context, where string) (credential.PublishedKeys, error) {
+	body, err := fetch(ctx, where, "the keys")
+	if err != nil {
+		return credential.PublishedKeys{}, err
 	}
-	var set jose.JSONWebKeySet
+	var set credential.PublishedKeys
 	if err := json.Unmarshal(body, &set); err != nil {
-		return jose.JSONWebKeySet{}, fmt.Errorf("%s is not a JWKS: %w", where, err)
+		return credential.PublishedKeys{}, fmt.Errorf("%s is not a JWKS: %w", where, err)
 	}
 	return set, nil
+}
+
+// fetch reads a file, or an http(s) URL within 10 s and maxJWKSBytes.
+func fetch(ctx context.Context, where, what string) ([]byte, error) {
+	if !strings.HasPrefix(where, "http://") && !strings.HasPrefix(where, "https://") {
+		return os.ReadFile(where)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, where, nil)
+	if err != nil {
+		return nil, err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetching %s: %w", what, err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("fetching %s from %s: %s", what, where, res.Status)
+	}
+	return io.ReadAll(io.LimitReader(res.Body, maxJWKSBytes))
 }
 
 func printVerdict(w io.Writer, res credential.Result) {
@@ -149,7 +163,7 @@ func printVerdict(w io.Writer, res credential.Result) {
 	if res.KID != "" {
 		fmt.Fprintf(w, "  key:        %s\n", res.KID)
 	}
-	if res.Claims != nil && !res.RevocationChecked {
-		fmt.Fprintln(w, "  revocation: NOT CHECKED (offline); only the issuer knows — open its /verify link to check")
+	if res.Claims != nil && !res.RevocationChecked && res.Reason != credential.StatusUnknown {
+		fmt.Fprintln(w, "  revocation: NOT CHECKED (offline); pass --status-list BASE/statuslists/1, or open the issuer's /verify link")
 	}
 }

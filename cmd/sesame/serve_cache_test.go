@@ -34,7 +34,9 @@ func TestServeScoreCache(t *testing.T) {
 	base := serveInProcess(t, "--db", filepath.Join(dir, "serve.db"), "--operator-token", "op", "--score-cache", "64MiB")
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(base + "/metrics")
+		req, _ := http.NewRequest("GET", base+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer op") // on the main address, operators only
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

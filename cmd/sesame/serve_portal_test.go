@@ -51,8 +51,9 @@ func (b *browser) do(method, path string, form url.Values) (*http.Response, stri
 }
 
 var (
-	csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-	demoLink  = regexp.MustCompile(`href="(/portal/auth\?token=[^"]+)"`)
+	csrfField  = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	demoLink   = regexp.MustCompile(`href="(/portal/auth\?token=[^"]+)"`)
+	loginToken = regexp.MustCompile(`name="token" value="([^"]+)"`)
 )
 
 // login goes through the login page and the demo link like a person would,
@@ -69,7 +70,12 @@ func (b *browser) login(who string) string {
 	if res.StatusCode != 200 || link == nil {
 		b.t.Fatalf("POST /portal/login: %d, want 200 and a demo login link; %s", res.StatusCode, page)
 	}
-	if res, _ = b.do("GET", strings.ReplaceAll(link[1], "&amp;", "&"), nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/portal/" {
+	res, page = b.do("GET", strings.ReplaceAll(link[1], "&amp;", "&"), nil)
+	token, confirm := loginToken.FindStringSubmatch(page), csrfField.FindStringSubmatch(page)
+	if res.StatusCode != 200 || token == nil || confirm == nil {
+		b.t.Fatalf("opening the login link: %d, want the confirmation button; %s", res.StatusCode, page)
+	}
+	if res, _ = b.do("POST", "/portal/auth", url.Values{"csrf": {confirm[1]}, "token": {token[1]}}); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/portal/" {
 		b.t.Fatalf("redeeming the login link: %d → %q", res.StatusCode, res.Header.Get("Location"))
 	}
 	res, page = b.do("GET", "/portal/", nil)

@@ -92,7 +92,7 @@ func newTrust(ctx context.Context, ts *trustStores, o trustOptions) (*sesamehttp
 	if err != nil {
 		return nil, err
 	}
-	consents := &consent.Service{Store: ts.Consents, Partners: ts.Partners}
+	consents := &consent.Service{Store: ts.Consents, Partners: ts.Partners, ProductThresholds: catalog.ScoreThresholds}
 	gate := &consent.Gate{Consents: consents, Scores: scores, Audit: &audit.Recorder{Log: ts.AccessLog}}
 	return &sesamehttp.Trust{
 		Partners:  &auth.Partners{Store: ts.Partners},

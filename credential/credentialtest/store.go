@@ -85,6 +85,48 @@ func TestStore(t *testing.T, newStore func(t *testing.T) credential.Store) {
 			t.Fatalf("RevokedAt = %v, want the first revocation", got.RevokedAt)
 		}
 	})
+
+	t.Run("status list positions", func(t *testing.T) {
+		s := newStore(t)
+		if err := s.SaveKey(ctx, credential.StoredKey{KID: "a", Created: t0, Public: make([]byte, 32), Sealed: []byte{1}}); err != nil {
+			t.Fatal(err)
+		}
+		rec := func(id string, idx int, expires time.Time) credential.Record {
+			return credential.Record{ID: id, Person: "p1", Kind: credential.KindScore, Band: sesame.VeryGood, Score: 660,
+				AsOf: "2026-11-25", KID: "a", IssuedAt: t0, ExpiresAt: expires, Token: "x.y.z", StatusIndex: &idx}
+		}
+		for _, r := range []credential.Record{rec("live", 7, t0.Add(48*time.Hour)), rec("short", 900000, t0.Add(2*time.Hour)), rec("kept", 3, t0.Add(48*time.Hour))} {
+			if err := s.SaveCredential(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		old := rec("old", 0, t0.Add(48*time.Hour))
+		old.StatusIndex = nil
+		if err := s.SaveCredential(ctx, old); err != nil {
+			t.Fatalf("a credential without a status position: %v", err)
+		}
+		if err := s.SaveCredential(ctx, rec("dup", 7, t0.Add(48*time.Hour))); sesame.ErrorCode(err) != sesame.ECONFLICT {
+			t.Fatalf("a taken status position: %v, want conflict", err)
+		}
+		if got, _ := s.Credential(ctx, "live"); got.StatusIndex == nil || *got.StatusIndex != 7 {
+			t.Fatalf("status index not round-tripped: %+v", got.StatusIndex)
+		}
+		if got, _ := s.Credential(ctx, "old"); got.StatusIndex != nil {
+			t.Fatalf("no status index came back as %d", *got.StatusIndex)
+		}
+		for _, id := range []string{"live", "short", "old"} {
+			if err := s.RevokeCredential(ctx, "p1", id, t0.Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		idx, err := s.RevokedStatusIndexes(ctx, t0.Add(3*time.Hour))
+		if err != nil || len(idx) != 1 || idx[0] != 7 {
+			t.Fatalf("revoked positions after the short one expired = %v, %v; want [7]", idx, err)
+		}
+		if idx, _ := s.RevokedStatusIndexes(ctx, t0.Add(time.Hour)); len(idx) != 2 {
+			t.Fatalf("revoked positions = %v, want 7 and 900000", idx)
+		}
+	})
 }
 
 // TestDisputes runs the contract of portal.Disputes, which the credential
