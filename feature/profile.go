@@ -3,6 +3,7 @@ package feature
 import (
 	"fmt"
 	"math"
+	"sync/atomic"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -126,7 +127,18 @@ var tipLadders = func() (out [numFeatures]tipLadder) {
 type Profiler struct {
 	MinHistory   time.Duration // 0 means DefaultMinHistory
 	GoodStanding GoodStanding  // optional; see vouchers_good_standing_share
+	// coverage is the sources' watermarks and the retention as last set
+	// (SetCoverage): the score service refreshes it from the store before
+	// it scores, so every replica judges by the same watermarks.
+	coverage atomic.Pointer[Coverage]
 }
+
+// SetCoverage sets the watermarks and retention profiles are read with.
+func (p *Profiler) SetCoverage(c *Coverage) { p.coverage.Store(c) }
+
+// Coverage returns what SetCoverage last set (nil: every source complete,
+// default retention).
+func (p *Profiler) Coverage() *Coverage { return p.coverage.Load() }
 
 // Names returns the feature names in vector order.
 func (p *Profiler) Names() []string { return names }
@@ -150,7 +162,7 @@ func (p *Profiler) read(s *State, asOf time.Time) (Vector, []string) {
 	if min == 0 {
 		min = DefaultMinHistory
 	}
-	return s.FeaturesInto(nil, asOf, p.GoodStanding), s.Missing(asOf, min)
+	return s.FeaturesInto(nil, asOf, p.GoodStanding, p.coverage.Load()), s.Missing(asOf, min)
 }
 
 // Tips is the package function Tips, for the score service's Profiler interface.
