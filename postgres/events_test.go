@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/ledgertest"
 	"github.com/sesame-credit/sesame/postgres"
 	"github.com/sesame-credit/sesame/postgres/pgtest"
@@ -30,4 +31,8 @@ func TestMigrationsApplyOnce(t *testing.T) {
 	if err != nil || len(vs) == 0 || vs[0] != 1 {
 		t.Fatalf("migrations %v, %v", vs, err)
 	}
+}
+
+func TestWatermarkContract(t *testing.T) {
+	ledgertest.RunWatermarks(t, func(t *testing.T) sesame.WatermarkStore { return openFresh(t).Watermarks() })
 }

@@ -41,3 +41,7 @@ func (p preparedStore) Append(ctx context.Context, events []sesame.Event) ([]ses
 func TestLedgerContractPrepared(t *testing.T) {
 	ledgertest.Run(t, func(t *testing.T) ledgertest.Store { return preparedStore{openTemp(t).Events()} })
 }
+
+func TestWatermarkContract(t *testing.T) {
+	ledgertest.RunWatermarks(t, func(t *testing.T) sesame.WatermarkStore { return openTemp(t).Watermarks() })
+}
