@@ -41,6 +41,9 @@ func randomScore(rng *rand.Rand, text func() string) *Score {
 	for range rng.IntN(3) {
 		s.Missing = append(s.Missing, text())
 	}
+	for range rng.IntN(3) {
+		s.DataAsOf = append(s.DataAsOf, SourceAsOf{Source: text(), AsOf: s.AsOf.Add(-time.Duration(rng.IntN(1e6)) * time.Second), Stale: rng.IntN(2) == 0})
+	}
 	s.Features = map[string]float64{"x": 1}
 	return s
 }

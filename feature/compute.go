@@ -44,6 +44,9 @@ type Coverage struct {
 	// Retention is how long after it happened a negative record stops
 	// counting; 0 means DefaultRetention and a negative value forever.
 	Retention time.Duration
+	// StaleAfter is how long a source may lag the as-of time before its
+	// data is shown as stale; 0 means sesame.DefaultStaleAfter.
+	StaleAfter time.Duration
 }
 
 func (c *Coverage) retention() time.Duration {

@@ -90,6 +90,14 @@ func (s *store) Credentials() credentialStore {
 	return s.Postgres.Credentials()
 }
 
+// Watermarks returns the sources' watermarks of whichever database is open.
+func (s *store) Watermarks() sesame.WatermarkStore {
+	if s.SQLite != nil {
+		return s.SQLite.Watermarks()
+	}
+	return s.Postgres.Watermarks()
+}
+
 // Close closes the database.
 func (s *store) Close() error {
 	if s.SQLite != nil {
