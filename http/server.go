@@ -93,6 +93,13 @@ type Server struct {
 	// OnAccepted, when set, is told which people had events accepted by an
 	// ingestion request, after they are durable (the score refresher).
 	OnAccepted func(people []string)
+	// Watermarks keeps the sources' "complete up to" times (watermarks.go:
+	// PUT /v1/sources/{source}/watermark, the Sesame-Complete-To header of
+	// POST /v1/events, GET /v1/sources, /metrics); nil leaves them out.
+	Watermarks sesame.WatermarkStore
+	// StaleAfter is how long a source may lag before it is shown as stale
+	// (0: sesame.DefaultStaleAfter).
+	StaleAfter time.Duration
 
 	cfg       Config
 	buildOnce sync.Once

@@ -38,6 +38,7 @@ func init() {
 				return nil
 			}
 			svc.Retention, svc.StaleAfter = *retention, *staleAfter
+			env.Server.StaleAfter = *staleAfter
 			if _, err := svc.Load(ctx); err != nil {
 				env.Logger.Warn("no active model yet: scores are served from storage only until one is activated", "reason", err.Error())
 			}

@@ -75,6 +75,7 @@ func runServe(ctx context.Context, args []string) error {
 
 	srv := sesamehttp.NewServer(sesamehttp.Config{Addr: *addr, MaxBody: *maxBody, MaxBatch: *maxBatch, RequestTimeout: *timeout, Pprof: *pprof})
 	srv.Events = st.Events
+	srv.Watermarks = st.Watermarks()
 	srv.Logger = logger
 	if *operatorToken == "" {
 		*operatorToken = randomToken()
@@ -213,7 +214,7 @@ func startNATSIngest(ctx context.Context, url string, events sesame.EventStore, 
 		return nil, err
 	}
 	c, err := sesamenats.NewConsumer(js, events, sesamenats.Config{}, sesamenats.Options{
-		Logger: logger, EventsIngested: srv.Metrics.EventsIngested, Registerer: srv.Metrics.Registry})
+		Logger: logger, EventsIngested: srv.Metrics.EventsIngested, Registerer: srv.Metrics.Registry, Watermarks: srv.Watermarks})
 	if err != nil {
 		nc.Close()
 		return nil, err
