@@ -74,3 +74,43 @@ func TestStaleDataIsNotDelinquency(t *testing.T) {
 		t.Errorf("data ending 36 days ago is told stale reasons %.1f%% against %.1f%% for data ending today: %.1f points apart, want ≤ 8", withMark, today, d)
 	}
 }
+
+// An aged-out negative record no longer changes the score: a public record
+// listed six years ago and never cleared scores as one cleared then, under
+// the default five-year retention, and lower under a ten-year one.
+func TestAgedOutRecordNoLongerCounts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains the simulated fixture model")
+	}
+	e, _, asOf := simulatedFixture(t)
+	g := simulate.New(simulate.Options{Seed: fixtureSeed})
+	person := func(cleared bool) []sesame.Event {
+		events := append([]sesame.Event(nil), g.Person(3_000_000)...)
+		mk := func(id string, at time.Time, k sesame.Kind, p sesame.Payload) sesame.Event {
+			return sesame.Event{Version: sesame.EnvelopeVersion, Source: "court", ID: id, Person: events[0].Person, Kind: k, OccurredAt: at, Payload: p}
+		}
+		listed := asOf.AddDate(-6, 0, 0)
+		events = append(events, mk("r1", listed, sesame.KindPublicRecordListed, &sesame.PublicRecordListed{Record: "j1", Type: "judgment"}))
+		if cleared {
+			events = append(events, mk("r2", listed.Add(time.Hour), sesame.KindPublicRecordCleared, &sesame.PublicRecordCleared{Record: "j1"}))
+		}
+		return events
+	}
+	open, cleared := person(false), person(true)
+	scoreWith := func(retention time.Duration, events []sesame.Event) int {
+		p := NewFeatureProfiler(DefaultMinHistory)
+		p.P.SetCoverage(&feature.Coverage{Retention: retention})
+		sc := NewEngine(e.Model(), "fixture", p).Score("p", events, asOf)
+		if sc.Status != sesame.StatusScored {
+			t.Fatalf("not scored: %v", sc.Missing)
+		}
+		return sc.Score
+	}
+	if o, c := scoreWith(0, open), scoreWith(0, cleared); o != c {
+		t.Errorf("a public record six years old still counts: %d against %d cleared", o, c)
+	}
+	tenYears := 10 * 365 * 24 * time.Hour
+	if o, c := scoreWith(tenYears, open), scoreWith(tenYears, cleared); o >= c {
+		t.Errorf("kept for ten years, the open record should cost points: %d against %d cleared", o, c)
+	}
+}
