@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/portal"
@@ -509,4 +510,27 @@ func readCatalog(t *testing.T, lang string) map[string]string {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// The home page says how far each source's data goes, and which is stale,
+// in both languages.
+func TestHomeShowsStaleSources(t *testing.T) {
+	h := newHarness(t)
+	alice := h.fx.Config.Scores.(*portaltest.Scores).ByPerson["alice"]
+	alice.DataAsOf = []sesame.SourceAsOf{
+		{Source: "acme-bank", AsOf: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Stale: true},
+		{Source: "city-power", AsOf: time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)},
+	}
+	token := h.login("alice")
+	_, home := h.do("GET", "/portal/", nil)
+	for _, want := range []string{"acme-bank has sent nothing since", "nothing after that date counts against you", "city-power: data up to"} {
+		if !strings.Contains(home, want) {
+			t.Errorf("home lacks %q", want)
+		}
+	}
+	h.do("POST", "/portal/lang", url.Values{"csrf": {token}, "lang": {"zh"}, "next": {"/portal/"}})
+	_, home = h.do("GET", "/portal/", nil)
+	if !strings.Contains(home, "acme-bank 自") {
+		t.Errorf("the Chinese home lacks the stale source")
+	}
 }
