@@ -111,7 +111,7 @@ func (s *Service) History(ctx context.Context, person string, limit int) ([]sesa
 // PersonEvents reads all of a person's events known at asOf.
 func (s *Service) PersonEvents(ctx context.Context, person string, asOf time.Time) ([]sesame.Event, error) {
 	var all []sesame.Event
-	f := sesame.EventFilter{Person: person, RecordedBefore: asOf, Limit: 1000}
+	f := sesame.EventFilter{Person: person, RecordedBefore: asOf, Limit: 1000, ForScoring: true}
 	for {
 		page, err := s.Events.Events(ctx, f)
 		if err != nil {

@@ -45,3 +45,10 @@ func TestLedgerContractPrepared(t *testing.T) {
 func TestWatermarkContract(t *testing.T) {
 	ledgertest.RunWatermarks(t, func(t *testing.T) sesame.WatermarkStore { return openTemp(t).Watermarks() })
 }
+
+func TestDisputeContract(t *testing.T) {
+	ledgertest.RunDisputes(t, func(t *testing.T) (ledgertest.Store, sesame.DisputeStore) {
+		db := openTemp(t)
+		return db.Events(), db.Disputes()
+	})
+}

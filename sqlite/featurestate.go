@@ -160,7 +160,7 @@ func (s *FeatureStateStore) Changed(ctx context.Context, from, to int64) (map[st
 // PersonEvents returns the person's events with seq in (from, to], raw.
 func (s *FeatureStateStore) PersonEvents(ctx context.Context, person string, from, to int64) ([]feature.RawEvent, error) {
 	rows, err := s.db.reader.QueryContext(ctx, `SELECT seq, occurred_at, recorded_at, source, kind, payload FROM events
-		WHERE person = ? AND seq > ? AND seq <= ? ORDER BY occurred_at, seq`, person, from, to)
+		WHERE person = ? AND seq > ? AND seq <= ? AND NOT `+notCountedSQL+` ORDER BY occurred_at, seq`, person, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: person events: %w", err)
 	}
