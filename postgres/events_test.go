@@ -36,3 +36,10 @@ func TestMigrationsApplyOnce(t *testing.T) {
 func TestWatermarkContract(t *testing.T) {
 	ledgertest.RunWatermarks(t, func(t *testing.T) sesame.WatermarkStore { return openFresh(t).Watermarks() })
 }
+
+func TestDisputeContract(t *testing.T) {
+	ledgertest.RunDisputes(t, func(t *testing.T) (ledgertest.Store, sesame.DisputeStore) {
+		db := openFresh(t)
+		return db.Events(), db.Disputes()
+	})
+}
