@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/dispute"
 )
 
 // Config holds the server's limits and switches. The zero value of a field
@@ -100,6 +101,9 @@ type Server struct {
 	// StaleAfter is how long a source may lag before it is shown as stale
 	// (0: sesame.DefaultStaleAfter).
 	StaleAfter time.Duration
+	// Disputes runs people's disputes of their records (disputes.go); nil
+	// leaves those routes out.
+	Disputes *dispute.Service
 
 	cfg       Config
 	buildOnce sync.Once

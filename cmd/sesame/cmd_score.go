@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/dispute"
 	"github.com/sesame-credit/sesame/feature"
 	"github.com/sesame-credit/sesame/score"
 )
@@ -30,6 +31,7 @@ func init() {
 	registerServePart("scores", 10, func(fs *flag.FlagSet) serveWire {
 		every := fs.Duration("rescore-every", 30*24*time.Hour, "full refresh of every score at this `INTERVAL` (0: never); events rescore their person at once regardless")
 		retention, staleAfter := coverageFlags(fs)
+		disputeSweep := fs.Duration("dispute-sweep", time.Hour, "enforce dispute deadlines (unanswered: the record is suppressed and its person rescored) every `INTERVAL`")
 		debounce := fs.Duration("rescore-debounce", 200*time.Millisecond, "gather a person's events for this long before rescoring them")
 		return func(ctx context.Context, env *serveEnv) error {
 			svc, err := newScoreService(env.Store, env.Logger)
@@ -43,6 +45,9 @@ func init() {
 				env.Logger.Warn("no active model yet: scores are served from storage only until one is activated", "reason", err.Error())
 			}
 			env.Server.Scores, env.Scores = svc, svc
+			disputes := &dispute.Service{Store: env.Store.Disputes(), Scores: svc, Log: env.Logger}
+			env.Server.Disputes = disputes
+			go disputes.Run(ctx, *disputeSweep)
 			ref := &score.Refresher{Service: svc, Debounce: *debounce}
 			env.Server.OnAccepted = func(people []string) { ref.Notify(people...) }
 			go ref.Run(ctx)

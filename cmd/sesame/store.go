@@ -98,6 +98,14 @@ func (s *store) Watermarks() sesame.WatermarkStore {
 	return s.Postgres.Watermarks()
 }
 
+// Disputes returns the dispute store of whichever database is open.
+func (s *store) Disputes() sesame.DisputeStore {
+	if s.SQLite != nil {
+		return s.SQLite.Disputes()
+	}
+	return s.Postgres.Disputes()
+}
+
 // Close closes the database.
 func (s *store) Close() error {
 	if s.SQLite != nil {

@@ -1,0 +1,76 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/dispute"
+)
+
+const personToken = "alice-session-token"
+
+func TestDisputeRoutes(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	ts.srv.Disputes = &dispute.Service{Store: ts.db.Disputes(), Now: func() time.Time { return now }}
+	ts.srv.Auth.AddToken(personToken, Principal{Role: RolePerson, Name: "alice"})
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	decodeIngest(t, ts.ingest("application/x-ndjson", ndjson(
+		eventLine(t, "bank", "e1", "alice", sesame.KindPaymentMade, at, 1),
+		eventLine(t, "bank", "e2", "bob", sesame.KindPaymentMade, at, 2))))
+
+	post := func(token, path, body string) (int, string) {
+		w := ts.do("POST", path, token, "application/json", strings.NewReader(body))
+		return w.Code, w.Body.String()
+	}
+	code, body := post(personToken, "/v1/me/disputes", `{"source":"bank","event_id":"e1","reason":"I was abroad"}`)
+	if code != 201 {
+		t.Fatalf("open: %d %s", code, body)
+	}
+	var d sesame.Dispute
+	json.Unmarshal([]byte(body), &d)
+	if d.Status != sesame.DisputeOpen || !d.Deadline.Equal(now.Add(sesame.DisputeWindow)) {
+		t.Fatalf("opened %+v", d)
+	}
+	// Another person's record is not found; a missing reason names the field.
+	if code, body := post(personToken, "/v1/me/disputes", `{"source":"bank","event_id":"e2","reason":"x"}`); code != 404 {
+		t.Errorf("bob's event: %d %s", code, body)
+	}
+	e := errorAnswer(t, ts.do("POST", "/v1/me/disputes", personToken, "application/json", strings.NewReader(`{"source":"bank","event_id":"e1"}`)), 400, sesame.EINVALID)
+	if !strings.Contains(e.Message, "reason") {
+		t.Errorf("message %q does not name reason", e.Message)
+	}
+	if code, body := post(personToken, "/v1/me/disputes/bank/e1/evidence", `{"evidence":"passport stamps"}`); code != 200 || !strings.Contains(body, now.Add(sesame.DisputeWindowWithInfo).Format(time.RFC3339)) {
+		t.Errorf("evidence: %d %s", code, body)
+	}
+	// The source sees and answers its own; not another's.
+	if w := ts.do("GET", "/v1/sources/bank/disputes", sourceToken, "", nil); w.Code != 200 || !strings.Contains(w.Body.String(), `"event_id":"e1"`) {
+		t.Errorf("source list: %d %s", w.Code, w.Body)
+	}
+	if code, _ := post(sourceToken, "/v1/sources/shop/disputes/e1/answer", `{"answer":"verified"}`); code != 403 {
+		t.Errorf("another source's answer: %d", code)
+	}
+	e = errorAnswer(t, ts.do("POST", "/v1/sources/bank/disputes/e1/answer", sourceToken, "application/json", strings.NewReader(`{"answer":"maybe"}`)), 400, sesame.EINVALID)
+	if !strings.Contains(e.Message, "answer") {
+		t.Errorf("message %q does not name answer", e.Message)
+	}
+	if code, body := post(sourceToken, "/v1/sources/bank/disputes/e1/answer", `{"answer":"deleted","note":"our error"}`); code != 200 || !strings.Contains(body, `"status":"deleted"`) {
+		t.Fatalf("answer: %d %s", code, body)
+	}
+	if code, _ := post(sourceToken, "/v1/sources/bank/disputes/e1/answer", `{"answer":"verified"}`); code != 409 {
+		t.Errorf("a second answer: %d, want 409", code)
+	}
+	w := ts.do("GET", "/v1/me/disputes", personToken, "", nil)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"status":"deleted"`) || !strings.Contains(w.Body.String(), `"note":"our error"`) {
+		t.Errorf("my disputes: %d %s", w.Code, w.Body)
+	}
+	// The deleted record is gone from scoring reads, kept in the person's.
+	page, err := ts.db.Events().Events(context.Background(), sesame.EventFilter{Person: "alice", ForScoring: true})
+	if err != nil || len(page.Events) != 0 {
+		t.Errorf("scoring read after deletion: %d events, %v", len(page.Events), err)
+	}
+}
