@@ -18,6 +18,7 @@ type eventRow struct {
 	Payload    string // compact JSON
 	Disputed   bool
 	DisputedAt time.Time
+	Dispute    *sesame.Dispute // status, deadline and outcome, when known
 }
 
 type dataData struct {
@@ -90,10 +91,15 @@ func (p *Portal) myData(w http.ResponseWriter, r *http.Request, person string) {
 		p.fail(w, r, v, err)
 		return
 	}
+	status, err := p.disputeStatus(r, person)
+	if err != nil {
+		p.fail(w, r, v, err)
+		return
+	}
 	for _, e := range page.Events {
 		body, _ := json.Marshal(e.Payload)
 		at, ok := disputed[e.Key()]
-		d.Rows = append(d.Rows, eventRow{Event: e, Payload: string(body), Disputed: ok, DisputedAt: at})
+		d.Rows = append(d.Rows, eventRow{Event: e, Payload: string(body), Disputed: ok, DisputedAt: at, Dispute: status[e.Key()]})
 	}
 	if page.Next != "" {
 		q := r.URL.Query()
@@ -108,6 +114,19 @@ func (p *Portal) disputed(r *http.Request, person string) (map[sesame.EventKey]t
 		return map[sesame.EventKey]time.Time{}, nil
 	}
 	return p.cfg.Disputes.DisputedEvents(r.Context(), person)
+}
+
+// disputeStatus maps the person's disputed events to their disputes.
+func (p *Portal) disputeStatus(r *http.Request, person string) (map[sesame.EventKey]*sesame.Dispute, error) {
+	out := map[sesame.EventKey]*sesame.Dispute{}
+	if p.cfg.DisputeStatus == nil {
+		return out, nil
+	}
+	ds, err := p.cfg.DisputeStatus.Disputes(r.Context(), person, "")
+	for i := range ds {
+		out[sesame.EventKey{Source: ds[i].Source, ID: ds[i].EventID}] = &ds[i]
+	}
+	return out, err
 }
 
 // dispute marks one of the person's events as disputed.
@@ -190,6 +209,17 @@ func (p *Portal) export(w http.ResponseWriter, r *http.Request, person string) {
 			list = append(list, dispute{k, at})
 		}
 		out["disputes"] = list
+	}
+	if p.cfg.DisputeStatus != nil {
+		ds, err := p.cfg.DisputeStatus.Disputes(ctx, person, "")
+		if err != nil {
+			fail(err)
+			return
+		}
+		if ds == nil {
+			ds = []sesame.Dispute{}
+		}
+		out["disputes"] = ds
 	}
 	if p.cfg.Consents != nil {
 		if out["consents"], err = p.cfg.Consents.ActiveConsents(ctx, person); err != nil {

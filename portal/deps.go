@@ -47,6 +47,12 @@ type Disputes interface {
 	DisputedEvents(ctx context.Context, person string) (map[sesame.EventKey]time.Time, error)
 }
 
+// DisputeReader lists a person's disputes with where each stands
+// (sesame.DisputeStore has it).
+type DisputeReader interface {
+	Disputes(ctx context.Context, person, source string) ([]sesame.Dispute, error)
+}
+
 // Consent is a live grant of a person to a partner, as the portal shows it.
 type Consent struct {
 	ID          string    `json:"id"`

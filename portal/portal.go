@@ -24,14 +24,17 @@ import (
 // Config wires the portal to the rest of Sesame. Auth and Scores are
 // required; every other dependency is optional.
 type Config struct {
-	Auth        Auth
-	Scores      Scores
-	Events      Events
-	Disputes    Disputes
-	Consents    Consents
-	AccessLog   AccessLog
-	Benefits    Benefits
-	Credentials *credential.Service
+	Auth     Auth
+	Scores   Scores
+	Events   Events
+	Disputes Disputes
+	// DisputeStatus, when set, gives each dispute's status, deadline and
+	// outcome for the My data page and the export.
+	DisputeStatus DisputeReader
+	Consents      Consents
+	AccessLog     AccessLog
+	Benefits      Benefits
+	Credentials   *credential.Service
 
 	// BaseURL is the public URL of the server (for verify links in
 	// credentials and QR codes); empty derives it from each request.

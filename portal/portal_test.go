@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -532,5 +533,44 @@ func TestHomeShowsStaleSources(t *testing.T) {
 	_, home = h.do("GET", "/portal/", nil)
 	if !strings.Contains(home, "acme-bank 自") {
 		t.Errorf("the Chinese home lacks the stale source")
+	}
+}
+
+// disputeList is a fixed list of disputes (a DisputeReader).
+type disputeList []sesame.Dispute
+
+func (d disputeList) Disputes(_ context.Context, person, _ string) ([]sesame.Dispute, error) {
+	var out []sesame.Dispute
+	for _, x := range d {
+		if x.Person == person {
+			out = append(out, x)
+		}
+	}
+	return out, nil
+}
+
+// The person sees each dispute's status, deadline and outcome.
+func TestDisputeStatusShown(t *testing.T) {
+	opened := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	list := disputeList{
+		{Source: "bank-cn", EventID: "b-101", Person: "alice", Reason: "paid", Status: sesame.DisputeOpen, OpenedAt: opened, Deadline: opened.Add(sesame.DisputeWindow)},
+		{Source: "bank-cn", EventID: "b-102", Person: "alice", Reason: "not mine", Status: sesame.DisputeDeleted, OpenedAt: opened, Deadline: opened.Add(sesame.DisputeWindow),
+			AnsweredAt: opened.AddDate(0, 0, 3), Note: "filed in error"},
+	}
+	h := newHarness(t, func(c *portal.Config) { c.DisputeStatus = list })
+	h.login("alice")
+	_, page := h.do("GET", "/portal/data", nil)
+	for _, want := range []string{"Disputed: waiting for the source", "must answer by 20 Dec 2026", "deleted by the source", "filed in error"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("My data lacks %q", want)
+		}
+	}
+	_, body := h.do("GET", "/portal/data/export.json", nil)
+	var out struct {
+		Disputes []sesame.Dispute `json:"disputes"`
+	}
+	if err := json.Unmarshal([]byte(body), &out); err != nil || len(out.Disputes) != 2 || out.Disputes[1].Status != sesame.DisputeDeleted ||
+		!out.Disputes[0].Deadline.Equal(opened.Add(sesame.DisputeWindow)) {
+		t.Errorf("the export's disputes: %+v, %v", out.Disputes, err)
 	}
 }
