@@ -148,7 +148,7 @@ type EventFilter struct {
 	// (Dispute.Counts): what the score service reads.
 	ForScoring bool
 	Cursor     string // opaque, from EventPage.Next
-	Limit          int    // 0 means the store's default (100); capped at 1000
+	Limit      int    // 0 means the store's default (100); capped at 1000
 }
 
 // EventPage is one page of events and the cursor of the next page ("" at the end).

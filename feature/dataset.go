@@ -34,7 +34,7 @@ type DatasetOptions struct {
 	// complete, default retention.
 	Coverage *Coverage
 	Workers  int              // 0: GOMAXPROCS
-	Progress   func(people int) // called now and then with the people seen so far; may be nil
+	Progress func(people int) // called now and then with the people seen so far; may be nil
 }
 
 // DatasetStats counts what a build did with each person.

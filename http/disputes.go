@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	nethttp "net/http"
 
 	"github.com/sesame-credit/sesame"
@@ -132,4 +133,19 @@ func orEmpty(ds []sesame.Dispute) []sesame.Dispute {
 		return []sesame.Dispute{}
 	}
 	return ds
+}
+
+// disputeOpen reports whether the person has a dispute the source has not
+// answered yet: partners' reads and decisions then say so.
+func (s *Server) disputeOpen(ctx context.Context, person string) (bool, error) {
+	if s.Disputes == nil {
+		return false, nil
+	}
+	ds, err := s.Disputes.Store.Disputes(ctx, person, "")
+	for i := range ds {
+		if ds[i].Status == sesame.DisputeOpen {
+			return true, err
+		}
+	}
+	return false, err
 }

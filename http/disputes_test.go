@@ -74,3 +74,43 @@ func TestDisputeRoutes(t *testing.T) {
 		t.Errorf("scoring read after deletion: %d events, %v", len(page.Events), err)
 	}
 }
+
+// While a dispute is open, partners' reads about the person say so.
+func TestPartnerReadsCarryDisputed(t *testing.T) {
+	ts := newTrustServer(t, false)
+	ctx := context.Background()
+	ts.srv.Disputes = &dispute.Service{Store: ts.db.Disputes()}
+	key := ts.addPartner("rentco")
+	ts.score("p1", 690)
+	ts.consent("p1", "rentco", sesame.PurposeRental, sesame.ScopeScore, ts.now.Add(-time.Hour), ts.now.Add(24*time.Hour), time.Time{})
+	e := sesame.Event{Version: sesame.EnvelopeVersion, Source: "bank", ID: "e1", Person: "p1", Kind: sesame.KindPaymentMade,
+		OccurredAt: ts.now.Add(-48 * time.Hour), Payload: &sesame.PaymentMade{Amount: sesame.Money{Amount: 100, Currency: "CNY"}, MerchantCategory: "groceries", Channel: "app"}}
+	if _, err := ts.db.Events().Append(ctx, []sesame.Event{e}); err != nil {
+		t.Fatal(err)
+	}
+	read := func(path string) string {
+		a := ts.do("GET", path, key, "")
+		if a.status != 200 {
+			t.Fatalf("%s: %d %s", path, a.status, a.body)
+		}
+		return a.body
+	}
+	if b := read("/v1/partner/people/p1/score"); strings.Contains(b, "disputed") {
+		t.Fatalf("no dispute yet: %s", b)
+	}
+	if _, err := ts.srv.Disputes.Open(ctx, "p1", e.Key(), "not mine", ""); err != nil {
+		t.Fatal(err)
+	}
+	if b := read("/v1/partner/people/p1/score"); !strings.Contains(b, `"disputed":true`) {
+		t.Errorf("score read while disputed: %s", b)
+	}
+	if b := read("/v1/partner/people/p1/threshold?min=600"); !strings.Contains(b, `"disputed":true`) {
+		t.Errorf("threshold check while disputed: %s", b)
+	}
+	if _, err := ts.srv.Disputes.Answer(ctx, e.Key(), sesame.DisputeVerified, "on file"); err != nil {
+		t.Fatal(err)
+	}
+	if b := read("/v1/partner/people/p1/score"); strings.Contains(b, "disputed") {
+		t.Errorf("answered, still marked: %s", b)
+	}
+}

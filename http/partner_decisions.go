@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	nethttp "net/http"
 	"time"
 
@@ -58,10 +59,13 @@ type decisionAnswer struct {
 	ModelVersion  string                `json:"model_version"`
 	Consent       string                `json:"consent"`
 	CreatedAt     time.Time             `json:"created_at"`
+	// Disputed: a dispute of the person's records is open now.
+	Disputed bool `json:"disputed,omitempty"`
 }
 
-func answerOf(d *sesame.Decision) decisionAnswer {
-	return decisionAnswer{d.ID, d.Person, d.Product, d.Result, d.PolicyVersion, d.ModelVersion, d.Consent, d.CreatedAt}
+func (s *Server) answerOf(ctx context.Context, d *sesame.Decision) (decisionAnswer, error) {
+	disputed, err := s.disputeOpen(ctx, d.Person)
+	return decisionAnswer{d.ID, d.Person, d.Product, d.Result, d.PolicyVersion, d.ModelVersion, d.Consent, d.CreatedAt, disputed}, err
 }
 
 func (s *Server) handleCreateDecision(w nethttp.ResponseWriter, r *nethttp.Request) error {
@@ -78,8 +82,12 @@ func (s *Server) handleCreateDecision(w nethttp.ResponseWriter, r *nethttp.Reque
 	if err != nil {
 		return err
 	}
+	a, err := s.answerOf(r.Context(), d)
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, nethttp.StatusCreated, answerOf(d))
+	writeJSON(w, nethttp.StatusCreated, a)
 	return nil
 }
 
@@ -103,6 +111,10 @@ func (s *Server) handleGetDecision(w nethttp.ResponseWriter, r *nethttp.Request)
 		Purpose: purpose, Action: consent.ActionDecisionRead, Note: "decision " + d.ID}); err != nil {
 		return err
 	}
-	writeJSON(w, nethttp.StatusOK, answerOf(d))
+	a, err := s.answerOf(r.Context(), d)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, a)
 	return nil
 }

@@ -56,8 +56,8 @@ func TestSetWatermark(t *testing.T) {
 	}
 	for _, c := range []struct {
 		token, source, body string
-		status             int
-		code, mention      string
+		status              int
+		code, mention       string
 	}{
 		{sourceToken, "shop", `{"complete_to":"2026-11-01T00:00:00Z"}`, 403, sesame.EFORBIDDEN, "bank"},
 		{sourceToken, "bank", `{"complete_to":"November"}`, 400, sesame.EINVALID, "complete_to"},

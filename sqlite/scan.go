@@ -119,7 +119,7 @@ func (s *EventStore) scanChunk(ctx context.Context, after string, rb int64) ([]s
 		WHERE person > ?1 AND person <= (
 			SELECT max(person) FROM (
 				SELECT DISTINCT person FROM events WHERE person > ?1 AND recorded_at < ?2 ORDER BY person LIMIT ?3))
-		AND recorded_at < ?2 AND NOT `+notCountedSQL+`
+		AND recorded_at < ?2 AND NOT ` + notCountedSQL + `
 		ORDER BY person, occurred_at, seq`
 	rows, err := s.db.reader.QueryContext(ctx, q, after, rb, scanChunkPeople)
 	if err != nil {
@@ -213,7 +213,7 @@ type rawHeader struct {
 const rawHeaderSize = int(unsafe.Sizeof(rawHeader{}))
 
 const rawScanSQL = `SELECT person, kind, payload, seq, occurred_at, recorded_at, source FROM events
-	WHERE person > ?1 AND seq <= ?3 AND recorded_at < ?4 %s AND NOT `+notCountedSQL+`
+	WHERE person > ?1 AND seq <= ?3 AND recorded_at < ?4 %s AND NOT ` + notCountedSQL + `
 	ORDER BY person, occurred_at, seq`
 
 // LedgerEnd returns the ledger's current position: the highest seq (0 when
