@@ -63,16 +63,19 @@ func (s *DisputeStore) OpenDispute(ctx context.Context, person string, key sesam
 		if evidence != "" {
 			window = sesame.DisputeWindowWithInfo
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO event_disputes (source, id, person, reason, evidence, created_at, deadline) VALUES (?,?,?,?,?,?,?)
-			ON CONFLICT (source, id) DO NOTHING`, key.Source, key.ID, person, reason, evidence, at.UnixNano(), at.Add(window).UnixNano()); err != nil {
+		res, err := tx.ExecContext(ctx, `INSERT INTO event_disputes (source, id, person, reason, evidence, created_at, deadline) VALUES (?,?,?,?,?,?,?)
+			ON CONFLICT (source, id) DO NOTHING`, key.Source, key.ID, person, reason, evidence, at.UnixNano(), at.Add(window).UnixNano())
+		if err != nil {
 			return err
 		}
-		var err error
 		if d, err = getDispute(ctx, tx, key); err != nil {
 			return err
 		}
 		if d.Status != sesame.DisputeOpen {
 			return sesame.Errorf(sesame.ECONFLICT, "this event's dispute was settled on %s (%s)", d.AnsweredAt.Format(time.DateOnly), d.Status)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return noticeDispute(ctx, tx, "dispute.opened", d, at)
 		}
 		return nil
 	})
@@ -99,7 +102,7 @@ func (s *DisputeStore) AddEvidence(ctx context.Context, person string, key sesam
 			return err
 		}
 		d.Evidence, d.Deadline = evidence, deadline
-		return nil
+		return noticeDispute(ctx, tx, "dispute.evidence_added", d, at)
 	})
 	return d, err
 }
@@ -124,9 +127,11 @@ func (s *DisputeStore) AnswerDispute(ctx context.Context, key sesame.EventKey, a
 		}
 		d.Status, d.AnsweredAt, d.Note = answer, at.UTC(), note
 		if !d.Counts() {
-			return forgetState(ctx, tx, d.Person)
+			if err := forgetState(ctx, tx, d.Person); err != nil {
+				return err
+			}
 		}
-		return nil
+		return noticeDispute(ctx, tx, "dispute.answered", d, at)
 	})
 	return d, err
 }
@@ -155,6 +160,9 @@ func (s *DisputeStore) ExpireDisputes(ctx context.Context, now time.Time) ([]ses
 		rows.Close()
 		for i := range out {
 			if err := forgetState(ctx, tx, out[i].Person); err != nil {
+				return err
+			}
+			if err := noticeDispute(ctx, tx, "dispute.suppressed", out[i], now); err != nil {
 				return err
 			}
 		}
@@ -194,4 +202,14 @@ func (s *DisputeStore) Disputes(ctx context.Context, person, source string) ([]s
 func forgetState(ctx context.Context, tx *sql.Tx, person string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE feature_state SET version = 0 WHERE person = ?`, person)
 	return err
+}
+
+// noticeDispute tells the person and the source of a dispute step, in the
+// step's transaction (the outbox): the source's webhook is how it learns
+// of a dispute it must answer.
+func noticeDispute(ctx context.Context, tx *sql.Tx, topic string, d sesame.Dispute, at time.Time) error {
+	if err := enqueue(ctx, tx, sesame.PersonRecipient(d.Person), topic, d, at); err != nil {
+		return err
+	}
+	return enqueue(ctx, tx, sesame.SourceRecipient(d.Source), topic, d, at)
 }
