@@ -67,16 +67,19 @@ func (s *DisputeStore) OpenDispute(ctx context.Context, person string, key sesam
 		if evidence != "" {
 			window = sesame.DisputeWindowWithInfo
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO event_disputes (source, id, person, reason, evidence, created_at, deadline) VALUES ($1,$2,$3,$4,$5,$6,$7)
-			ON CONFLICT (source, id) DO NOTHING`, key.Source, key.ID, person, reason, evidence, ns(at), ns(at.Add(window))); err != nil {
+		tag, err := tx.Exec(ctx, `INSERT INTO event_disputes (source, id, person, reason, evidence, created_at, deadline) VALUES ($1,$2,$3,$4,$5,$6,$7)
+			ON CONFLICT (source, id) DO NOTHING`, key.Source, key.ID, person, reason, evidence, ns(at), ns(at.Add(window)))
+		if err != nil {
 			return err
 		}
-		var err error
 		if d, err = getDispute(ctx, tx, key); err != nil {
 			return err
 		}
 		if d.Status != sesame.DisputeOpen {
 			return settled(d)
+		}
+		if tag.RowsAffected() == 1 {
+			return noticeDispute(ctx, tx, "dispute.opened", d, at)
 		}
 		return nil
 	})
@@ -103,7 +106,7 @@ func (s *DisputeStore) AddEvidence(ctx context.Context, person string, key sesam
 			return err
 		}
 		d.Evidence, d.Deadline = evidence, deadline
-		return nil
+		return noticeDispute(ctx, tx, "dispute.evidence_added", d, at)
 	})
 	return d, err
 }
@@ -127,19 +130,34 @@ func (s *DisputeStore) AnswerDispute(ctx context.Context, key sesame.EventKey, a
 			return err
 		}
 		d.Status, d.AnsweredAt, d.Note = answer, at.UTC(), note
-		return nil
+		return noticeDispute(ctx, tx, "dispute.answered", d, at)
 	})
 	return d, err
 }
 
 // ExpireDisputes implements sesame.DisputeStore.
 func (s *DisputeStore) ExpireDisputes(ctx context.Context, now time.Time) ([]sesame.Dispute, error) {
-	rows, err := s.db.pool.Query(ctx, `UPDATE event_disputes SET status = 'suppressed', answered_at = $1
-		WHERE status = 'open' AND deadline <= $1 RETURNING `+disputeColumns, ns(now))
+	var out []sesame.Dispute
+	err := s.db.Tx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `UPDATE event_disputes SET status = 'suppressed', answered_at = $1
+			WHERE status = 'open' AND deadline <= $1 RETURNING `+disputeColumns, ns(now))
+		if err != nil {
+			return err
+		}
+		if out, err = collectDisputes(rows); err != nil {
+			return err
+		}
+		for i := range out {
+			if err := noticeDispute(ctx, tx, "dispute.suppressed", out[i], now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: expire disputes: %w", err)
 	}
-	return collectDisputes(rows)
+	return out, nil
 }
 
 // Disputes implements sesame.DisputeStore.

@@ -43,3 +43,10 @@ func TestDisputeContract(t *testing.T) {
 		return db.Events(), db.Disputes()
 	})
 }
+
+func TestOutboxContract(t *testing.T) {
+	ledgertest.RunOutbox(t, func(t *testing.T) (ledgertest.Store, sesame.DisputeStore, sesame.Outbox) {
+		db := openFresh(t)
+		return db.Events(), db.Disputes(), db.Outbox()
+	})
+}

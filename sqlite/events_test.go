@@ -52,3 +52,10 @@ func TestDisputeContract(t *testing.T) {
 		return db.Events(), db.Disputes()
 	})
 }
+
+func TestOutboxContract(t *testing.T) {
+	ledgertest.RunOutbox(t, func(t *testing.T) (ledgertest.Store, sesame.DisputeStore, sesame.Outbox) {
+		db := openTemp(t)
+		return db.Events(), db.Disputes(), db.Outbox()
+	})
+}
