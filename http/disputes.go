@@ -23,6 +23,34 @@ func (s *Server) registerDisputes(mux *nethttp.ServeMux) {
 	s.handle(mux, "POST /v1/sources/{source}/disputes/{id}/answer", s.handleAnswerDispute)
 }
 
+func init() { addRouteGroup("notices", (*Server).registerNotices) }
+
+func (s *Server) registerNotices(mux *nethttp.ServeMux) {
+	if s.Outbox == nil {
+		return
+	}
+	s.handle(mux, "GET /v1/me/notices", s.handleMyNotices)
+}
+
+// handleMyNotices is the person's inbox: what Sesame told them, newest first.
+func (s *Server) handleMyNotices(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	person, err := s.me(r)
+	if err != nil {
+		return err
+	}
+	ns, err := s.Outbox.Notices(r.Context(), sesame.PersonRecipient(person), 200)
+	if err != nil {
+		return err
+	}
+	if ns == nil {
+		ns = []sesame.Notice{}
+	}
+	writeJSON(w, nethttp.StatusOK, struct {
+		Notices []sesame.Notice `json:"notices"`
+	}{ns})
+	return nil
+}
+
 type disputeList struct {
 	Disputes []sesame.Dispute `json:"disputes"`
 }

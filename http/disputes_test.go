@@ -114,3 +114,25 @@ func TestPartnerReadsCarryDisputed(t *testing.T) {
 		t.Errorf("answered, still marked: %s", b)
 	}
 }
+
+// The person's inbox holds every step of their disputes.
+func TestMyNotices(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	ts.srv.Disputes = &dispute.Service{Store: ts.db.Disputes()}
+	ts.srv.Outbox = ts.db.Outbox()
+	ts.srv.Auth.AddToken(personToken, Principal{Role: RolePerson, Name: "alice"})
+	decodeIngest(t, ts.ingest("application/x-ndjson", ndjson(eventLine(t, "bank", "e1", "alice", sesame.KindPaymentMade, time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC), 1))))
+	if w := ts.do("POST", "/v1/me/disputes", personToken, "application/json", strings.NewReader(`{"source":"bank","event_id":"e1","reason":"not mine"}`)); w.Code != 201 {
+		t.Fatalf("open: %d %s", w.Code, w.Body)
+	}
+	if w := ts.do("POST", "/v1/sources/bank/disputes/e1/answer", sourceToken, "application/json", strings.NewReader(`{"answer":"verified"}`)); w.Code != 200 {
+		t.Fatalf("answer: %d %s", w.Code, w.Body)
+	}
+	w := ts.do("GET", "/v1/me/notices", personToken, "", nil)
+	var inbox struct {
+		Notices []sesame.Notice `json:"notices"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &inbox); err != nil || len(inbox.Notices) != 2 || inbox.Notices[0].Topic != "dispute.answered" || inbox.Notices[1].Topic != "dispute.opened" {
+		t.Fatalf("inbox %d %s", w.Code, w.Body)
+	}
+}

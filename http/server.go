@@ -104,6 +104,9 @@ type Server struct {
 	// Disputes runs people's disputes of their records (disputes.go); nil
 	// leaves those routes out.
 	Disputes *dispute.Service
+	// Outbox gives a person their notices (GET /v1/me/notices); nil leaves
+	// the route out.
+	Outbox sesame.Outbox
 
 	cfg       Config
 	buildOnce sync.Once

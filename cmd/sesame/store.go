@@ -106,6 +106,14 @@ func (s *store) Disputes() sesame.DisputeStore {
 	return s.Postgres.Disputes()
 }
 
+// Outbox returns the notices' outbox of whichever database is open.
+func (s *store) Outbox() sesame.Outbox {
+	if s.SQLite != nil {
+		return s.SQLite.Outbox()
+	}
+	return s.Postgres.Outbox()
+}
+
 // Close closes the database.
 func (s *store) Close() error {
 	if s.SQLite != nil {
