@@ -53,6 +53,11 @@ type DisputeReader interface {
 	Disputes(ctx context.Context, person, source string) ([]sesame.Dispute, error)
 }
 
+// NoticeReader lists a recipient's notices (sesame.Outbox has it).
+type NoticeReader interface {
+	Notices(ctx context.Context, recipient string, limit int) ([]sesame.Notice, error)
+}
+
 // Consent is a live grant of a person to a partner, as the portal shows it.
 type Consent struct {
 	ID          string    `json:"id"`

@@ -31,6 +31,8 @@ type Config struct {
 	// DisputeStatus, when set, gives each dispute's status, deadline and
 	// outcome for the My data page and the export.
 	DisputeStatus DisputeReader
+	// Notices, when set, gives the person's inbox to the export.
+	Notices NoticeReader
 	Consents      Consents
 	AccessLog     AccessLog
 	Benefits      Benefits
@@ -126,6 +128,7 @@ func (p *Portal) Mount(mux *http.ServeMux) {
 	handle("GET /portal/access-log", p.personal(p.accessLog))
 	handle("GET /portal/data", p.personal(p.myData))
 	handle("GET /portal/data/export.json", p.personal(p.export))
+	handle("GET /portal/data/export.zip", p.personal(p.exportArchive))
 	handle("POST /portal/data/dispute", p.personal(p.dispute))
 	handle("GET /portal/share", p.personal(p.share))
 	handle("POST /portal/share", p.personal(p.issueCredential))

@@ -1,8 +1,10 @@
 package portal_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -12,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -572,5 +575,39 @@ func TestDisputeStatusShown(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &out); err != nil || len(out.Disputes) != 2 || out.Disputes[1].Status != sesame.DisputeDeleted ||
 		!out.Disputes[0].Deadline.Equal(opened.Add(sesame.DisputeWindow)) {
 		t.Errorf("the export's disputes: %+v, %v", out.Disputes, err)
+	}
+}
+
+// The archive holds the JSON export and a CSV per part, every row a record.
+func TestExportArchive(t *testing.T) {
+	h := newHarness(t)
+	token := h.login("alice")
+	h.do("POST", "/portal/data/dispute", url.Values{"csrf": {token}, "source": {"bank-cn"}, "id": {"b-101"}, "reason": {"I paid this on time"}})
+	res, body := h.do("GET", "/portal/data/export.zip", nil)
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/zip" {
+		t.Fatalf("archive: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	zr, err := zip.NewReader(strings.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		files[f.Name], _ = io.ReadAll(rc)
+		rc.Close()
+	}
+	for _, name := range []string{"export.json", "events.csv", "score_history.csv", "disputes.csv", "consents.csv", "access_log.csv"} {
+		if _, ok := files[name]; !ok {
+			t.Errorf("the archive lacks %s (has %v)", name, len(files))
+		}
+	}
+	rows, err := csv.NewReader(bytes.NewReader(files["events.csv"])).ReadAll()
+	if err != nil || len(rows) != 4 || !slices.Contains(rows[0], "kind") || !slices.Contains(rows[0], "occurred_at") {
+		t.Fatalf("events.csv: %v, %v; want a header and alice's three events", rows, err)
+	}
+	var whole map[string]json.RawMessage
+	if err := json.Unmarshal(files["export.json"], &whole); err != nil || whole["events"] == nil {
+		t.Fatalf("export.json: %v", err)
 	}
 }

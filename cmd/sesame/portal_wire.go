@@ -59,6 +59,7 @@ func mountPortal(ctx context.Context, srv *sesamehttp.Server, st *store, o porta
 		Events:        st.Events,
 		Disputes:      st.Credentials(),
 		DisputeStatus: st.Disputes(),
+		Notices:       st.Outbox(),
 		Consents:      portal.ConsentService{Service: &consent.Service{Store: ts.Consents, Partners: ts.Partners}, Partners: ts.Partners},
 		AccessLog:     portal.AuditLog{Log: ts.AccessLog, Partners: ts.Partners},
 		Credentials:   creds,
