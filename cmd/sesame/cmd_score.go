@@ -178,7 +178,15 @@ func printScore(sc *sesame.Score) {
 		}
 		return
 	}
-	fmt.Printf("%s: %d (%s)   model %s, as of %s\n\n", sc.Person, sc.Score, strings.ReplaceAll(string(sc.Band), "_", " "), sc.ModelVersion, sc.AsOf.Format(time.RFC3339))
+	fmt.Printf("%s: %d (%s)   model %s, as of %s\n", sc.Person, sc.Score, strings.ReplaceAll(string(sc.Band), "_", " "), sc.ModelVersion, sc.AsOf.Format(time.RFC3339))
+	for _, d := range sc.DataAsOf {
+		stale := ""
+		if d.Stale {
+			stale = "   STALE: nothing after this date is known, and none of it counts against the person"
+		}
+		fmt.Printf("  data from %s complete up to %s%s\n", d.Source, d.AsOf.Format(time.RFC3339), stale)
+	}
+	fmt.Println()
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "dimension\tsub-score\tpoints")
 	for _, d := range sc.Dimensions {
