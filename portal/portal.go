@@ -32,11 +32,11 @@ type Config struct {
 	// outcome for the My data page and the export.
 	DisputeStatus DisputeReader
 	// Notices, when set, gives the person's inbox to the export.
-	Notices NoticeReader
-	Consents      Consents
-	AccessLog     AccessLog
-	Benefits      Benefits
-	Credentials   *credential.Service
+	Notices     NoticeReader
+	Consents    Consents
+	AccessLog   AccessLog
+	Benefits    Benefits
+	Credentials *credential.Service
 
 	// BaseURL is the public URL of the server (for verify links in
 	// credentials and QR codes); empty derives it from each request.
