@@ -151,6 +151,12 @@ func TestCheckWindowNamesWindowAndWatermark(t *testing.T) {
 			t.Errorf("error %q does not say %s", err, want)
 		}
 	}
+	// A source whose data ended before the window (an old import) does not
+	// cut it short.
+	cov.Watermarks["uci-taiwan"] = time.Date(2005, 11, 1, 0, 0, 0, 0, time.UTC)
+	if err := cov.CheckWindow(wm.AddDate(-1, 0, 0), wm); err != nil {
+		t.Fatalf("an old import's watermark refused a later window: %v", err)
+	}
 }
 
 // The snapshot keeps each fact's source: a state read back judges alike.
