@@ -144,8 +144,11 @@ type EventFilter struct {
 	// RecordedBefore, when set, excludes events recorded at or after it: the
 	// ledger as it was known at that time.
 	RecordedBefore time.Time
-	Cursor         string // opaque, from EventPage.Next
-	Limit          int    // 0 means the store's default (100); capped at 1000
+	// ForScoring leaves out the events a dispute took out of scoring
+	// (Dispute.Counts): what the score service reads.
+	ForScoring bool
+	Cursor     string // opaque, from EventPage.Next
+	Limit      int    // 0 means the store's default (100); capped at 1000
 }
 
 // EventPage is one page of events and the cursor of the next page ("" at the end).
@@ -159,7 +162,7 @@ type EventPage struct {
 type EventScanner interface {
 	// ScanPeople calls fn once per person, in ascending person order, with all
 	// of that person's events recorded before recordedBefore (zero: all),
-	// oldest first. fn must not keep events after it returns. Persons greater
+	// oldest first, leaving out those a dispute took out of scoring. fn must not keep events after it returns. Persons greater
 	// than after are visited (after "" starts at the beginning), which lets a
 	// long scan resume from a checkpoint.
 	ScanPeople(ctx context.Context, after string, recordedBefore time.Time, fn func(person string, events []Event) error) error

@@ -112,9 +112,21 @@ type Score struct {
 	SelfAddedPoints int         `json:"self_added_points,omitempty"`
 	ModelVersion    string      `json:"model_version"`
 	AsOf            time.Time   `json:"as_of"`
+	// DataAsOf says, for each source of the person's records, how far its
+	// data was complete when this score read it (the earlier of AsOf and
+	// the source's watermark), and whether it was stale: a stale source
+	// is shown as such, never taken for delinquency.
+	DataAsOf []SourceAsOf `json:"data_as_of,omitempty"`
 	// Features are the profile values the score was computed from, by name.
 	// Never shown to partners; policies may read a documented subset.
 	Features map[string]float64 `json:"-"`
+}
+
+// SourceAsOf is how far one source's data was complete for a score.
+type SourceAsOf struct {
+	Source string    `json:"source"`
+	AsOf   time.Time `json:"as_of"`
+	Stale  bool      `json:"stale,omitempty"`
 }
 
 // Score statuses.

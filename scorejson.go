@@ -142,7 +142,31 @@ func AppendScoreJSON(dst []byte, s *Score) ([]byte, error) {
 	}
 	b = append(b, '"')
 	b = s.AsOf.AppendFormat(b, time.RFC3339Nano)
-	b = append(b, `"}`...)
+	b = append(b, '"')
+	if len(s.DataAsOf) > 0 {
+		b = append(b, `,"data_as_of":[`...)
+		for i := range s.DataAsOf {
+			d := &s.DataAsOf[i]
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"source":`...)
+			b = AppendJSONString(b, d.Source)
+			b = append(b, `,"as_of":`...)
+			if y := d.AsOf.Year(); y < 0 || y >= 10000 {
+				return dst, fmt.Errorf("score of %q: data_as_of %v is outside the years JSON can carry", s.Person, d.AsOf)
+			}
+			b = append(b, '"')
+			b = d.AsOf.AppendFormat(b, time.RFC3339Nano)
+			b = append(b, '"')
+			if d.Stale {
+				b = append(b, `,"stale":true`...)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, '}')
 	return b, nil
 }
 

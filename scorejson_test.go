@@ -44,6 +44,7 @@ func randomScore(rng *rand.Rand, text func() string) *Score {
 	for range rng.IntN(3) {
 		s.SelfAdded = append(s.SelfAdded, SelfAdded{ID: text(), Kind: text(), Source: text(), Label: text()})
 		s.SelfAddedPoints = rng.IntN(40)
+		s.DataAsOf = append(s.DataAsOf, SourceAsOf{Source: text(), AsOf: s.AsOf.Add(-time.Duration(rng.IntN(1e6)) * time.Second), Stale: rng.IntN(2) == 0})
 	}
 	s.Features = map[string]float64{"x": 1}
 	return s

@@ -1,7 +1,9 @@
 package feature
 
 import (
+	"fmt"
 	"math"
+	"sort"
 	"time"
 )
 
@@ -21,16 +23,99 @@ const (
 
 var nan = math.NaN()
 
-// Features returns the feature vector as of asOf, in catalogue order. The
-// state must hold only events visible at asOf (see Visible and Compute).
+// DefaultRetention is how long a negative record (a late payment, a
+// default, a write-off, a public record, an unpaid bill, rental or order)
+// counts by default: five years, as China's credit-reporting rules keep
+// them (FCRA §605 allows seven).
+const DefaultRetention = 5 * 365 * 24 * time.Hour
+
+// Coverage says what the ledger is known to hold: how far each source's
+// data is complete, and how long a negative record counts. The zero value
+// (and nil) treats every source as complete up to the as-of time and keeps
+// negative records for DefaultRetention.
+type Coverage struct {
+	// Watermarks maps a source to the time up to which its data is
+	// complete (the source said "complete up to T"). A source's facts are
+	// judged as of the earlier of the as-of time and its watermark: a
+	// payment due after the watermark is not unpaid, and "recent activity"
+	// is counted back from the watermark. A source without one is complete
+	// up to the as-of time.
+	Watermarks map[string]time.Time
+	// Retention is how long after it happened a negative record stops
+	// counting; 0 means DefaultRetention and a negative value forever.
+	Retention time.Duration
+	// StaleAfter is how long a source may lag the as-of time before its
+	// data is shown as stale; 0 means sesame.DefaultStaleAfter.
+	StaleAfter time.Duration
+}
+
+func (c *Coverage) retention() time.Duration {
+	if c == nil || c.Retention == 0 {
+		return DefaultRetention
+	}
+	return c.Retention
+}
+
+// ClockOf is the time the source's facts are judged as of at asOf: the
+// earlier of asOf and the source's watermark.
+func (c *Coverage) ClockOf(source string, asOf time.Time) time.Time {
+	if c != nil {
+		if w, ok := c.Watermarks[source]; ok && w.Before(asOf) {
+			return w
+		}
+	}
+	return asOf
+}
+
+// CheckWindow refuses an outcome window [from, to) that the data does not
+// cover: one that ends after the watermark of a source still reporting at
+// its start, where an outcome could not have been observed yet and
+// "nothing happened" would be a guess. A source whose data ended at or
+// before the window's start (an old import) has nothing in the window to
+// cut short.
+func (c *Coverage) CheckWindow(from, to time.Time) error {
+	if c == nil {
+		return nil
+	}
+	sources := make([]string, 0, len(c.Watermarks))
+	for src := range c.Watermarks {
+		sources = append(sources, src)
+	}
+	sort.Strings(sources)
+	for _, src := range sources {
+		if w := c.Watermarks[src]; to.After(w) && w.After(from) {
+			return fmt.Errorf("the outcome window %s to %s ends after source %q's data (complete up to %s): move the as-of time back to %s or earlier, or wait for the data",
+				from.UTC().Format(time.DateOnly), to.UTC().Format(time.DateOnly), src, w.UTC().Format(time.RFC3339), w.Add(-to.Sub(from)).UTC().Format(time.DateOnly))
+		}
+	}
+	return nil
+}
+
+// clock is one source's judging time at a read: now and the calendar
+// months back from it.
+type clock struct {
+	now      int64
+	monthAgo [25]int64 // monthAgo[k] = now minus k calendar months
+}
+
+func (c *clock) set(t time.Time) {
+	c.now = t.Unix()
+	for k := range c.monthAgo {
+		c.monthAgo[k] = t.AddDate(0, -k, 0).Unix()
+	}
+}
+
+// Features returns the feature vector as of asOf, in catalogue order, with
+// every source complete to asOf. The state must hold only events visible at
+// asOf (see Visible and Compute).
 func (s *State) Features(asOf time.Time) Vector {
-	return s.FeaturesInto(make([]float64, numFeatures), asOf, nil)
+	return s.FeaturesInto(make([]float64, numFeatures), asOf, nil, nil)
 }
 
 // FeaturesInto writes the vector as of asOf into dst (grown to Len() if
-// needed) and returns it: the allocation-free form for bulk builds. good may
-// be nil.
-func (s *State) FeaturesInto(dst []float64, asOf time.Time, good GoodStanding) Vector {
+// needed) and returns it: the allocation-free form for bulk builds. good
+// and cov may be nil.
+func (s *State) FeaturesInto(dst []float64, asOf time.Time, good GoodStanding, cov *Coverage) Vector {
 	if cap(dst) < numFeatures {
 		dst = make([]float64, numFeatures)
 	}
@@ -41,18 +126,49 @@ func (s *State) FeaturesInto(dst []float64, asOf time.Time, good GoodStanding) V
 	if s.events == 0 {
 		return v
 	}
-	now := asOf.Unix()
-	var monthAgo [25]int64 // monthAgo[k] = asOf minus k calendar months
-	for k := range monthAgo {
-		monthAgo[k] = asOf.AddDate(0, -k, 0).Unix()
+	s.setClocks(asOf, cov)
+	if r := cov.retention(); r > 0 {
+		s.since = asOf.Add(-r).Unix()
+	} else {
+		s.since = math.MinInt64
 	}
-	s.creditHistory(v, now, &monthAgo)
-	s.fulfilment(v, now, &monthAgo)
-	s.behaviour(v, now, &monthAgo)
+	now := asOf.Unix()
+	s.creditHistory(v, now)
+	s.fulfilment(v, now)
+	s.behaviour(v, now)
 	s.identity(v, asOf)
 	s.connections(v, good)
 	return v
 }
+
+// setClocks works out each source's judging time at asOf; sources at asOf
+// share the calendar arithmetic done once.
+func (s *State) setClocks(asOf time.Time, cov *Coverage) {
+	n := max(len(s.sources), 1)
+	if cap(s.clocks) < n {
+		s.clocks = make([]clock, n)
+	}
+	s.clocks = s.clocks[:n]
+	var atAsOf *clock
+	for i := range s.clocks {
+		t := asOf
+		if i < len(s.sources) {
+			t = cov.ClockOf(s.sources[i], asOf)
+		}
+		if t.Equal(asOf) && atAsOf != nil {
+			s.clocks[i] = *atAsOf
+			continue
+		}
+		s.clocks[i].set(t)
+		if t.Equal(asOf) {
+			atAsOf = &s.clocks[i]
+		}
+	}
+}
+
+// aged reports whether a negative record that happened at t no longer
+// counts at the current read.
+func (s *State) aged(t int64) bool { return t < s.since }
 
 // dpdEnd is when the statement stopped being past due as seen at now: its
 // cure, or now if it is not cured yet.
@@ -63,7 +179,7 @@ func dpdEnd(st *statement, now int64) int64 {
 	return now
 }
 
-func (s *State) creditHistory(v Vector, now int64, monthAgo *[25]int64) {
+func (s *State) creditHistory(v Vector, now int64) {
 	first := int64(0)
 	for i := range s.accounts {
 		if a := s.accounts[i].openedAt; a != 0 && a < now && (first == 0 || a < first) {
@@ -73,11 +189,21 @@ func (s *State) creditHistory(v Vector, now int64, monthAgo *[25]int64) {
 	if first != 0 {
 		v[fMonthsSinceFirstCreditLine] = float64(now-first) / secondsPerMonth
 	}
-	v[fDefaults] = float64(s.defaults)
-	v[fWriteOffs] = float64(s.writeOffs)
+	defaults, writeOffs := 0, 0
+	for i := range s.loans {
+		l := &s.loans[i]
+		if l.defaultedAt != 0 && !s.aged(l.defaultedAt) {
+			defaults++
+		}
+		if l.writtenOff != 0 && !s.aged(l.writtenOff) {
+			writeOffs++
+		}
+	}
+	v[fDefaults] = float64(defaults)
+	v[fWriteOffs] = float64(writeOffs)
 	open := 0
 	for i := range s.records {
-		if r := s.records[i]; r.listed != 0 && (r.cleared == 0 || r.cleared < r.listed) {
+		if r := s.records[i]; r.listed != 0 && (r.cleared == 0 || r.cleared < r.listed) && !s.aged(r.listed) {
 			open++
 		}
 	}
@@ -90,17 +216,22 @@ func (s *State) creditHistory(v Vector, now int64, monthAgo *[25]int64) {
 	lastDelinquent := int64(-1)
 	for i := range s.statements {
 		st := &s.statements[i]
-		if st.minDue <= 0 || st.due >= now {
-			continue
+		c := &s.clocks[st.src]
+		if st.minDue <= 0 || st.due >= c.now {
+			continue // not due yet as far as its source has reported
+		}
+		end := dpdEnd(st, c.now)
+		if end > st.due && s.aged(end) {
+			continue // a late payment cured longer ago than the retention
 		}
 		due++
-		end := dpdEnd(st, now)
-		if st.cured != 0 && st.cured <= st.due && st.cured < now {
+		if st.cured != 0 && st.cured <= st.due && st.cured < c.now {
 			onTime++
 		}
 		if end <= st.due {
 			continue
 		}
+		monthAgo := &c.monthAgo
 		late := end - st.due
 		if end > monthAgo[3] {
 			worst3 = max(worst3, late)
@@ -137,7 +268,7 @@ func (s *State) creditHistory(v Vector, now int64, monthAgo *[25]int64) {
 	}
 	lateMonths := 0
 	for j, f := range paymentStatusFeatures {
-		code, ok := s.paymentStatus(monthAgo[j])
+		code, ok := s.paymentStatus(j)
 		if !ok {
 			continue
 		}
@@ -149,17 +280,19 @@ func (s *State) creditHistory(v Vector, now int64, monthAgo *[25]int64) {
 	v[fMonthsLateRecent6m] = float64(lateMonths)
 }
 
-// paymentStatus is the payment grid's code at time t: the number of
-// statements past their due date whose minimum is still not covered (the
-// "payments missed" count credit bureaus report each cycle); when none,
-// −2 if the latest statement due owed nothing, −1 if it was paid in full,
-// 0 otherwise. ok is false when no statement had been issued by t.
-func (s *State) paymentStatus(t int64) (code float64, ok bool) {
+// paymentStatus is the payment grid's code j months back (each statement
+// read as of its source's clock): the number of statements past their due
+// date whose minimum is still not covered (the "payments missed" count
+// credit bureaus report each cycle); when none, −2 if the latest statement
+// due owed nothing, −1 if it was paid in full, 0 otherwise. ok is false when
+// no statement had been issued by then.
+func (s *State) paymentStatus(j int) (code float64, ok bool) {
 	missed := 0
 	var latestDue, latestIssued int64
 	owed, unpaid := false, false
 	for i := range s.statements {
 		st := &s.statements[i]
+		t := s.clocks[st.src].monthAgo[j]
 		if st.issued >= t {
 			continue
 		}
@@ -190,10 +323,12 @@ func (s *State) paymentStatus(t int64) (code float64, ok bool) {
 	// was it paid in full before t?
 	for a := range s.accounts {
 		var st *statement
+		var t int64
 		for i := range s.statements {
 			x := &s.statements[i]
-			if int(x.acct) == a && x.due < t && (st == nil || x.due > st.due) {
-				st = x
+			xt := s.clocks[x.src].monthAgo[j]
+			if int(x.acct) == a && x.due < xt && (st == nil || x.due > st.due) {
+				st, t = x, xt
 			}
 		}
 		if st == nil || st.balance <= 0 {
@@ -213,7 +348,7 @@ func (s *State) paymentStatus(t int64) (code float64, ok bool) {
 	return 0, true
 }
 
-func (s *State) fulfilment(v Vector, now int64, monthAgo *[25]int64) {
+func (s *State) fulfilment(v Vector, now int64) {
 	if len(s.accounts) > 0 {
 		var limits, limitsWithStatement, last int64
 		haveStatement := false
@@ -250,6 +385,7 @@ func (s *State) fulfilment(v Vector, now int64, monthAgo *[25]int64) {
 		var billed6, billedPrev1, billedPrev3, billedPrev6 int64
 		for i := range s.statements {
 			st := &s.statements[i]
+			monthAgo := &s.clocks[st.src].monthAgo
 			if st.issued >= monthAgo[6] {
 				billed6 += st.balance
 				if l := s.accounts[st.acct].limit; l > 0 {
@@ -278,7 +414,9 @@ func (s *State) fulfilment(v Vector, now int64, monthAgo *[25]int64) {
 		var repaid1, repaid3, repaid6 int64
 		for i := range s.repayments {
 			r := &s.repayments[i]
-			if r.at >= now || r.at < monthAgo[6] {
+			c := &s.clocks[r.src]
+			monthAgo := &c.monthAgo
+			if r.at >= c.now || r.at < monthAgo[6] {
 				continue
 			}
 			repaid6 += r.amount
@@ -297,7 +435,8 @@ func (s *State) fulfilment(v Vector, now int64, monthAgo *[25]int64) {
 		var owing, full int
 		for i := range s.statements {
 			st := &s.statements[i]
-			if st.due >= now || st.due < monthAgo[6] || st.balance <= 0 {
+			c := &s.clocks[st.src]
+			if st.due >= c.now || st.due < c.monthAgo[6] || st.balance <= 0 {
 				continue
 			}
 			owing++
@@ -340,16 +479,13 @@ func (s *State) fulfilment(v Vector, now int64, monthAgo *[25]int64) {
 	for i := range s.rentals {
 		r := &s.rentals[i]
 		if r.started == 0 {
-			if r.bad {
-				bad++
-			}
-			continue
+			continue // damaged or unpaid before its start arrived: wait for it
 		}
 		rentals++
-		if r.bad {
+		if r.bad && !s.aged(r.dueBack) {
 			bad++
 		}
-		if r.returned != 0 || r.dueBack < now || r.bad {
+		if r.returned != 0 || r.dueBack < s.clocks[r.src].now || r.bad {
 			finished++
 			if r.returned != 0 && r.returned <= r.dueBack && !r.bad {
 				onTime++
@@ -364,14 +500,14 @@ func (s *State) fulfilment(v Vector, now int64, monthAgo *[25]int64) {
 	var orders, settled, kept, unpaid int
 	for i := range s.orders {
 		o := &s.orders[i]
-		if o.unpaid {
+		if o.placed == 0 {
+			continue // unpaid before the order arrived: wait for it
+		}
+		if o.unpaid && !s.aged(o.payBy) {
 			unpaid++
 		}
-		if o.placed == 0 {
-			continue
-		}
 		orders++
-		if o.settled != 0 || o.unpaid || o.payBy < now {
+		if o.settled != 0 || o.unpaid || o.payBy < s.clocks[o.src].now {
 			settled++
 			if o.settled != 0 && o.settled <= o.payBy && !o.unpaid {
 				kept++
@@ -385,16 +521,25 @@ func (s *State) fulfilment(v Vector, now int64, monthAgo *[25]int64) {
 	}
 }
 
-func (s *State) behaviour(v Vector, now int64, monthAgo *[25]int64) {
-	v[fDaysSinceLastActivity] = float64((now - s.last) / secondsPerDay)
+func (s *State) behaviour(v Vector, now int64) {
+	// Silence counts only up to what each source has reported: the
+	// shortest gap between a source's clock and its latest event.
+	idle := now - s.last
+	for i, last := range s.srcLast {
+		if last != 0 {
+			idle = min(idle, max(s.clocks[i].now-last, 0))
+		}
+	}
+	v[fDaysSinceLastActivity] = float64(idle / secondsPerDay)
 	v[fMonthsOfActivity] = float64(now-s.first) / secondsPerMonth
-	var active uint16 // bit k: some payment activity in month k before asOf
-	mark := func(at int64) {
-		if at >= now || at < monthAgo[12] {
+	var active uint16 // bit k: some payment activity in month k before the source's clock
+	mark := func(src uint8, at int64) {
+		c := &s.clocks[src]
+		if at >= c.now || at < c.monthAgo[12] {
 			return
 		}
 		for k := 0; k < 12; k++ {
-			if at >= monthAgo[k+1] {
+			if at >= c.monthAgo[k+1] {
 				active |= 1 << k
 				return
 			}
@@ -404,12 +549,14 @@ func (s *State) behaviour(v Vector, now int64, monthAgo *[25]int64) {
 	spent := false
 	for i := range s.payments {
 		p := &s.payments[i]
-		mark(p.at)
+		mark(p.src, p.at)
 		if p.amount <= 0 {
 			continue
 		}
 		spent = true
-		if p.at >= now || p.at < monthAgo[6] {
+		c := &s.clocks[p.src]
+		monthAgo := &c.monthAgo
+		if p.at >= c.now || p.at < monthAgo[6] {
 			continue
 		}
 		for k := 0; k < 6; k++ {
@@ -420,21 +567,22 @@ func (s *State) behaviour(v Vector, now int64, monthAgo *[25]int64) {
 		}
 	}
 	for i := range s.repayments {
-		mark(s.repayments[i].at)
+		mark(s.repayments[i].src, s.repayments[i].at)
 	}
 	var billsDue, billsOnTime, overdue int
 	for i := range s.bills {
 		b := &s.bills[i]
 		if b.paidAt != 0 {
-			mark(b.paidAt)
+			mark(b.src, b.paidAt)
 		}
-		if b.issued == 0 || b.due >= now {
+		c := &s.clocks[b.src]
+		if b.issued == 0 || b.due >= c.now {
 			continue
 		}
-		if b.paidAt == 0 {
+		if b.paidAt == 0 && !s.aged(b.due) {
 			overdue++
 		}
-		if b.due < monthAgo[24] {
+		if b.due < c.monthAgo[24] {
 			continue
 		}
 		billsDue++

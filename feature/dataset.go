@@ -28,8 +28,13 @@ type DatasetOptions struct {
 	// loaded, not when each fact became known, so each event is taken as
 	// recorded when it occurred. Live ledgers leave it false.
 	Backfilled bool
-	Workers    int              // 0: GOMAXPROCS
-	Progress   func(people int) // called now and then with the people seen so far; may be nil
+	// Coverage says how far each source's data is complete and how long
+	// negative records count; the build refuses a label window that ends
+	// after a source's watermark (see CheckWindow). nil: every source
+	// complete, default retention.
+	Coverage *Coverage
+	Workers  int              // 0: GOMAXPROCS
+	Progress func(people int) // called now and then with the people seen so far; may be nil
 }
 
 // DatasetStats counts what a build did with each person.
@@ -103,6 +108,9 @@ func buildDataset(ctx context.Context, w io.Writer, opt DatasetOptions, feed fun
 	var st DatasetStats
 	if opt.AsOf.IsZero() || !opt.End.After(opt.AsOf) {
 		return st, errors.New("dataset: the label window must end after the as-of time")
+	}
+	if err := opt.Coverage.CheckWindow(opt.AsOf, opt.End); err != nil {
+		return st, fmt.Errorf("dataset: %w", err)
 	}
 	workers := opt.Workers
 	if workers <= 0 {
@@ -259,7 +267,7 @@ func finishRow(r rowResult, s *State, vec []float64, person string, bad, already
 		return r
 	}
 	r.bad = bad
-	v := s.FeaturesInto(vec, opt.AsOf, nil)
+	v := s.FeaturesInto(vec, opt.AsOf, nil, opt.Coverage)
 	b := append(r.row, person...)
 	for _, x := range v {
 		b = append(b, ',')

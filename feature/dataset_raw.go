@@ -87,7 +87,7 @@ func (o Outcome) labelRaw(s *State, events []RawEvent, asOf, end int64) (bad, al
 		}
 		hit, fold := o.reads(sesame.Kind(e.Kind))
 		if fold {
-			if err := s.ApplyJSON(e.Kind, e.OccurredAt, e.Payload); err != nil {
+			if err := s.ApplyJSON(e.Source, e.Kind, e.OccurredAt, e.Payload); err != nil {
 				return false, false, err
 			}
 		}

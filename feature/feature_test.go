@@ -196,10 +196,10 @@ func TestIncrementalEqualsFromScratch(t *testing.T) {
 				inc.Apply(&events[next]) // one new event: the online path
 				next++
 			}
-			a = inc.FeaturesInto(a, asOf, nil)
+			a = inc.FeaturesInto(a, asOf, nil, nil)
 			scratch.Reset()
 			scratch.ApplyVisible(events, asOf)
-			b = scratch.FeaturesInto(b, asOf, nil)
+			b = scratch.FeaturesInto(b, asOf, nil, nil)
 			for j := range a {
 				if !same(a[j], b[j]) {
 					t.Fatalf("person %d as of %s: %s incremental %v, from scratch %v", i, asOf.Format("2006-01-02"), names[j], a[j], b[j])
@@ -294,7 +294,7 @@ func BenchmarkStateApplyAndFeatures(b *testing.B) {
 		for j := range p {
 			s.Apply(&p[j])
 		}
-		v = s.FeaturesInto(v, asOf, nil)
+		v = s.FeaturesInto(v, asOf, nil, nil)
 		events += len(p)
 	}
 	b.ReportMetric(float64(events)/float64(b.N), "events/person")

@@ -3,6 +3,7 @@ package feature
 import (
 	"fmt"
 	"math"
+	"sync/atomic"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -132,14 +133,25 @@ var tipLadders = func() (out [numFeatures]tipLadder) {
 type Profiler struct {
 	MinHistory   time.Duration // 0 means DefaultMinHistory
 	GoodStanding GoodStanding  // optional; see vouchers_good_standing_share
+	// coverage is the sources' watermarks and the retention as last set
+	// (SetCoverage): the score service refreshes it from the store before
+	// it scores, so every replica judges by the same watermarks.
+	coverage atomic.Pointer[Coverage]
 }
+
+// SetCoverage sets the watermarks and retention profiles are read with.
+func (p *Profiler) SetCoverage(c *Coverage) { p.coverage.Store(c) }
+
+// Coverage returns what SetCoverage last set (nil: every source complete,
+// default retention).
+func (p *Profiler) Coverage() *Coverage { return p.coverage.Load() }
 
 // Names returns the feature names in vector order.
 func (p *Profiler) Names() []string { return names }
 
 // Profile folds the events visible at asOf and returns the vector and what
 // is missing for a score (nil when nothing is).
-func (p *Profiler) Profile(events []sesame.Event, asOf time.Time) (Vector, []string) {
+func (p *Profiler) Profile(events []sesame.Event, asOf time.Time) (Vector, []string, []sesame.SourceAsOf) {
 	s := statePool.Get().(*State)
 	defer statePool.Put(s)
 	s.Reset()
@@ -149,14 +161,36 @@ func (p *Profiler) Profile(events []sesame.Event, asOf time.Time) (Vector, []str
 
 // ProfileState reads an already folded state: the incremental path (Apply
 // the new event to a kept State, then call this).
-func (p *Profiler) ProfileState(s *State, asOf time.Time) (Vector, []string) { return p.read(s, asOf) }
+func (p *Profiler) ProfileState(s *State, asOf time.Time) (Vector, []string, []sesame.SourceAsOf) {
+	return p.read(s, asOf)
+}
 
-func (p *Profiler) read(s *State, asOf time.Time) (Vector, []string) {
+func (p *Profiler) read(s *State, asOf time.Time) (Vector, []string, []sesame.SourceAsOf) {
 	min := p.MinHistory
 	if min == 0 {
 		min = DefaultMinHistory
 	}
-	return s.FeaturesInto(nil, asOf, p.GoodStanding), s.Missing(asOf, min)
+	cov := p.coverage.Load()
+	return s.FeaturesInto(nil, asOf, p.GoodStanding, cov), s.Missing(asOf, min), s.DataAsOf(asOf, cov)
+}
+
+// DataAsOf says, for each source of the state's events in order of first
+// sight, how far its data is complete as read at asOf and whether it is
+// stale (silent longer than the coverage's StaleAfter).
+func (s *State) DataAsOf(asOf time.Time, cov *Coverage) []sesame.SourceAsOf {
+	if len(s.sources) == 0 {
+		return nil
+	}
+	staleAfter := sesame.DefaultStaleAfter
+	if cov != nil && cov.StaleAfter > 0 {
+		staleAfter = cov.StaleAfter
+	}
+	out := make([]sesame.SourceAsOf, len(s.sources))
+	for i, src := range s.sources {
+		t := cov.ClockOf(src, asOf).UTC()
+		out[i] = sesame.SourceAsOf{Source: src, AsOf: t, Stale: asOf.Sub(t) > staleAfter}
+	}
+	return out
 }
 
 // Tips is the package function Tips, for the score service's Profiler interface.

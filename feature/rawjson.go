@@ -7,7 +7,7 @@ import (
 	"github.com/sesame-credit/sesame"
 )
 
-// ApplyJSON folds one event given as the ledger stores it — kind, occurred_at
+// ApplyJSON folds one event given as the ledger stores it — source, kind, occurred_at
 // in Unix nanoseconds, and the payload's JSON — without decoding the payload
 // into its typed struct. It reads only the fields the features use, with no
 // allocation beyond the first sight of an id, which makes a full-ledger build
@@ -16,7 +16,7 @@ import (
 //
 // payload may be reused by the caller after ApplyJSON returns. Malformed
 // JSON returns an error and leaves the state unchanged.
-func (s *State) ApplyJSON(kind []byte, occurredAtNanos int64, payload []byte) error {
+func (s *State) ApplyJSON(source, kind []byte, occurredAtNanos int64, payload []byte) error {
 	k := sesame.Kind(unsafeString(kind))
 	var f fact
 	f.reset()
@@ -27,7 +27,7 @@ func (s *State) ApplyJSON(kind []byte, occurredAtNanos int64, payload []byte) er
 	if occurredAtNanos < 0 && occurredAtNanos%1e9 != 0 {
 		at-- // floor, as time.Time.Unix does
 	}
-	s.applyFact(k, at, &f)
+	s.applyFact(s.source(unsafeString(source)), k, at, &f)
 	return nil
 }
 

@@ -23,7 +23,7 @@ func TestApplyJSONEqualsApply(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := raw.ApplyJSON([]byte(e.Kind), e.OccurredAt.UnixNano(), payload); err != nil {
+			if err := raw.ApplyJSON([]byte(e.Source), []byte(e.Kind), e.OccurredAt.UnixNano(), payload); err != nil {
 				t.Fatalf("person %d %s: %v in %s", i, e.Kind, err, payload)
 			}
 			kinds[string(e.Kind)] = true
@@ -43,14 +43,14 @@ func TestApplyJSONEqualsApply(t *testing.T) {
 func TestApplyJSONRejectsBadInput(t *testing.T) {
 	s := NewState()
 	for _, p := range []string{``, `[`, `{"account":`, `{"account":"a","limit":{"amount":x}}`, `{"due_at":"2025-13-01T00:00:00Z"}`, `{"due_at":"yesterday"}`, `nul`, `{"a":[1,{"b":}`} {
-		if err := s.ApplyJSON([]byte("statement.issued"), 0, []byte(p)); err == nil {
+		if err := s.ApplyJSON(nil, []byte("statement.issued"), 0, []byte(p)); err == nil {
 			t.Errorf("%q accepted", p)
 		}
 	}
 	if s.Events() != 0 {
 		t.Error("a rejected payload changed the state")
 	}
-	if err := s.ApplyJSON([]byte("no.such_kind"), 0, []byte(`{}`)); err != nil || s.Events() != 0 {
+	if err := s.ApplyJSON(nil, []byte("no.such_kind"), 0, []byte(`{}`)); err != nil || s.Events() != 0 {
 		t.Error("unknown kinds are ignored")
 	}
 }
@@ -60,7 +60,7 @@ func FuzzApplyJSON(f *testing.F) {
 	f.Add([]byte("identity.reported"), []byte(`{"birth_year":1990,"protected":{"sex":"f"},"employed_since":"2020-01-01T00:00:00.5Z"}`))
 	f.Fuzz(func(t *testing.T, kind, payload []byte) {
 		s := NewState()
-		_ = s.ApplyJSON(kind, 1e18, payload)
+		_ = s.ApplyJSON(nil, kind, 1e18, payload)
 		_ = s.Features(simulate.DefaultEnd)
 	})
 }

@@ -10,7 +10,7 @@ import (
 // produced it. Bump it whenever the State's fields, their encoding or the
 // way an event is folded change: a stored snapshot of another version is
 // never read, and its person is refolded from the ledger instead.
-const SnapshotVersion = 1
+const SnapshotVersion = 2
 
 // RawEvent is an event as the ledger stores it: times in Unix nanoseconds,
 // the kind, and the payload's canonical JSON. Stores hand these to the bulk
@@ -18,7 +18,7 @@ const SnapshotVersion = 1
 // typed struct. The slices may point into a buffer the store reuses.
 type RawEvent struct {
 	Seq, OccurredAt, RecordedAt int64
-	Kind, Payload               []byte
+	Source, Kind, Payload       []byte
 }
 
 // RawPerson is one person's raw events, in ledger reading order.
@@ -74,7 +74,7 @@ func (s *State) FoldRaw(events []RawEvent, asOf int64) (horizon int64, err error
 			horizon = min(horizon, asOf)
 			continue
 		}
-		if err := s.ApplyJSON(e.Kind, e.OccurredAt, e.Payload); err != nil {
+		if err := s.ApplyJSON(e.Source, e.Kind, e.OccurredAt, e.Payload); err != nil {
 			return horizon, err
 		}
 	}
@@ -111,8 +111,11 @@ func (s *State) AppendBinary(b []byte) ([]byte, error) {
 	for _, at := range s.factAt {
 		w.t(at, base)
 	}
-	w.i(int64(s.defaults))
-	w.i(int64(s.writeOffs))
+	w.u(uint64(len(s.sources)))
+	for i := range s.sources {
+		w.s(s.sources[i])
+		w.t(s.srcLast[i], base)
+	}
 
 	w.u(uint64(len(s.accounts)))
 	for i := range s.accounts {
@@ -127,6 +130,7 @@ func (s *State) AppendBinary(b []byte) ([]byte, error) {
 	for i := range s.statements {
 		st := &s.statements[i]
 		w.u(uint64(st.acct))
+		w.u(uint64(st.src))
 		w.t(st.issued, base)
 		w.t(st.due, base)
 		w.i(st.minDue)
@@ -138,6 +142,7 @@ func (s *State) AppendBinary(b []byte) ([]byte, error) {
 	for i := range s.repayments {
 		r := &s.repayments[i]
 		w.u(uint64(r.acct))
+		w.u(uint64(r.src))
 		w.t(r.at, base)
 		w.i(r.amount)
 	}
@@ -145,20 +150,25 @@ func (s *State) AppendBinary(b []byte) ([]byte, error) {
 	for i := range s.loans {
 		l := &s.loans[i]
 		w.s(l.id)
+		w.u(uint64(l.src))
 		w.i(l.principal)
 		w.t(l.at, base)
 		w.t(l.endedAt, base)
+		w.t(l.defaultedAt, base)
+		w.t(l.writtenOff, base)
 	}
 	w.u(uint64(len(s.records)))
 	for i := range s.records {
 		r := &s.records[i]
 		w.s(r.id)
+		w.u(uint64(r.src))
 		w.t(r.listed, base)
 		w.t(r.cleared, base)
 	}
 	w.u(uint64(len(s.payments)))
 	for i := range s.payments {
 		p := &s.payments[i]
+		w.u(uint64(p.src))
 		w.t(p.at, base)
 		w.i(p.amount)
 	}
@@ -166,6 +176,7 @@ func (s *State) AppendBinary(b []byte) ([]byte, error) {
 	for i := range s.bills {
 		x := &s.bills[i]
 		w.s(x.id)
+		w.u(uint64(x.src))
 		w.t(x.due, base)
 		w.t(x.issued, base)
 		w.t(x.paidAt, base)
@@ -174,6 +185,7 @@ func (s *State) AppendBinary(b []byte) ([]byte, error) {
 	for i := range s.rentals {
 		r := &s.rentals[i]
 		w.s(r.id)
+		w.u(uint64(r.src))
 		w.t(r.started, base)
 		w.t(r.dueBack, base)
 		w.t(r.returned, base)
@@ -183,6 +195,7 @@ func (s *State) AppendBinary(b []byte) ([]byte, error) {
 	for i := range s.orders {
 		o := &s.orders[i]
 		w.s(o.id)
+		w.u(uint64(o.src))
 		w.t(o.placed, base)
 		w.t(o.payBy, base)
 		w.t(o.settled, base)
@@ -241,44 +254,47 @@ func (s *State) decode(b []byte) error {
 	for k := range s.factAt {
 		s.factAt[k] = r.t(base)
 	}
-	s.defaults = int(r.i())
-	s.writeOffs = int(r.i())
-
 	n := r.n()
+	for range n {
+		s.sources = append(s.sources, r.s())
+		s.srcLast = append(s.srcLast, r.t(base))
+	}
+
+	n = r.n()
 	for range n {
 		s.accounts = append(s.accounts, account{id: r.s(), limitAt: r.t(base), limit: r.i(), openedAt: r.t(base), closedAt: r.t(base)})
 	}
 	n = r.n()
 	for range n {
-		s.statements = append(s.statements, statement{acct: int32(r.u()), issued: r.t(base), due: r.t(base), minDue: r.i(), balance: r.i(), cured: r.t(base), full: r.t(base)})
+		s.statements = append(s.statements, statement{acct: int32(r.u()), src: uint8(r.u()), issued: r.t(base), due: r.t(base), minDue: r.i(), balance: r.i(), cured: r.t(base), full: r.t(base)})
 	}
 	n = r.n()
 	for range n {
-		s.repayments = append(s.repayments, repayment{acct: int32(r.u()), at: r.t(base), amount: r.i()})
+		s.repayments = append(s.repayments, repayment{acct: int32(r.u()), src: uint8(r.u()), at: r.t(base), amount: r.i()})
 	}
 	n = r.n()
 	for range n {
-		s.loans = append(s.loans, loan{id: r.s(), principal: r.i(), at: r.t(base), endedAt: r.t(base)})
+		s.loans = append(s.loans, loan{id: r.s(), src: uint8(r.u()), principal: r.i(), at: r.t(base), endedAt: r.t(base), defaultedAt: r.t(base), writtenOff: r.t(base)})
 	}
 	n = r.n()
 	for range n {
-		s.records = append(s.records, record{id: r.s(), listed: r.t(base), cleared: r.t(base)})
+		s.records = append(s.records, record{id: r.s(), src: uint8(r.u()), listed: r.t(base), cleared: r.t(base)})
 	}
 	n = r.n()
 	for range n {
-		s.payments = append(s.payments, payment{at: r.t(base), amount: r.i()})
+		s.payments = append(s.payments, payment{src: uint8(r.u()), at: r.t(base), amount: r.i()})
 	}
 	n = r.n()
 	for range n {
-		s.bills = append(s.bills, bill{id: r.s(), due: r.t(base), issued: r.t(base), paidAt: r.t(base)})
+		s.bills = append(s.bills, bill{id: r.s(), src: uint8(r.u()), due: r.t(base), issued: r.t(base), paidAt: r.t(base)})
 	}
 	n = r.n()
 	for range n {
-		s.rentals = append(s.rentals, rental{id: r.s(), started: r.t(base), dueBack: r.t(base), returned: r.t(base), bad: r.bool()})
+		s.rentals = append(s.rentals, rental{id: r.s(), src: uint8(r.u()), started: r.t(base), dueBack: r.t(base), returned: r.t(base), bad: r.bool()})
 	}
 	n = r.n()
 	for range n {
-		s.orders = append(s.orders, order{id: r.s(), placed: r.t(base), payBy: r.t(base), settled: r.t(base), unpaid: r.bool()})
+		s.orders = append(s.orders, order{id: r.s(), src: uint8(r.u()), placed: r.t(base), payBy: r.t(base), settled: r.t(base), unpaid: r.bool()})
 	}
 	n = r.n()
 	for range n {
@@ -291,6 +307,9 @@ func (s *State) decode(b []byte) error {
 		if int(s.statements[i].acct) >= len(s.accounts) {
 			return errSnapshot
 		}
+	}
+	if !s.srcValid() {
+		return errSnapshot
 	}
 	for i := range s.repayments {
 		if int(s.repayments[i].acct) >= len(s.accounts) {
@@ -396,4 +415,51 @@ func (r *snapReader) bool() bool {
 		r.bad = true
 	}
 	return v == 1
+}
+
+// srcValid reports whether every fact's source index names a source.
+func (s *State) srcValid() bool {
+	n := len(s.sources)
+	ok := func(src uint8) bool { return int(src) < n }
+	for i := range s.statements {
+		if !ok(s.statements[i].src) {
+			return false
+		}
+	}
+	for i := range s.repayments {
+		if !ok(s.repayments[i].src) {
+			return false
+		}
+	}
+	for i := range s.loans {
+		if !ok(s.loans[i].src) && s.loans[i].at != 0 {
+			return false
+		}
+	}
+	for i := range s.records {
+		if !ok(s.records[i].src) && s.records[i].listed != 0 {
+			return false
+		}
+	}
+	for i := range s.payments {
+		if !ok(s.payments[i].src) {
+			return false
+		}
+	}
+	for i := range s.bills {
+		if !ok(s.bills[i].src) && s.bills[i].issued != 0 {
+			return false
+		}
+	}
+	for i := range s.rentals {
+		if !ok(s.rentals[i].src) && s.rentals[i].started != 0 {
+			return false
+		}
+	}
+	for i := range s.orders {
+		if !ok(s.orders[i].src) && s.orders[i].placed != 0 {
+			return false
+		}
+	}
+	return true
 }

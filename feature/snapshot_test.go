@@ -20,7 +20,7 @@ func raw(t testing.TB, events []sesame.Event, seq0 int64, rec func(i int) time.T
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[i] = RawEvent{Seq: seq0 + int64(i), OccurredAt: events[i].OccurredAt.UnixNano(), RecordedAt: rec(i).UnixNano(), Kind: []byte(events[i].Kind), Payload: p}
+		out[i] = RawEvent{Seq: seq0 + int64(i), OccurredAt: events[i].OccurredAt.UnixNano(), RecordedAt: rec(i).UnixNano(), Source: []byte(events[i].Source), Kind: []byte(events[i].Kind), Payload: p}
 	}
 	return out
 }

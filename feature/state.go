@@ -20,6 +20,16 @@ import (
 type State struct {
 	first, last int64 // first and latest occurred_at seen (Unix seconds); 0 = none
 	events      int
+	// sources are the sources the events came from, in order of first
+	// sight; a fact keeps the index of its source (src), so that it is
+	// judged as of that source's watermark. srcLast is each source's latest
+	// occurred_at.
+	sources []string
+	srcLast []int64
+	// Scratch of a read (FeaturesInto): each source's clock, and the time
+	// before which negative records no longer count.
+	clocks []clock
+	since  int64
 
 	// identity
 	birthYear      int
@@ -42,8 +52,6 @@ type State struct {
 	statements []statement
 	repayments []repayment // sorted by time
 	loans      []loan
-	defaults   int
-	writeOffs  int
 	records    []record
 	payments   []payment
 	bills      []bill
@@ -84,6 +92,7 @@ type account struct {
 
 type statement struct {
 	acct    int32
+	src     uint8
 	issued  int64
 	due     int64
 	minDue  int64
@@ -94,30 +103,37 @@ type statement struct {
 
 type repayment struct {
 	acct   int32
+	src    uint8
 	at     int64
 	amount int64
 }
 
 type loan struct {
-	id        string
-	principal int64
-	at        int64
-	endedAt   int64 // settled, defaulted or written off
+	id          string
+	src         uint8
+	principal   int64
+	at          int64
+	endedAt     int64 // settled, defaulted or written off
+	defaultedAt int64 // 0 = not defaulted
+	writtenOff  int64 // 0 = not written off
 }
 
 type record struct {
 	id      string
+	src     uint8
 	listed  int64
 	cleared int64
 }
 
 type payment struct {
+	src    uint8
 	at     int64
 	amount int64 // debit > 0, credit < 0
 }
 
 type bill struct {
 	id     string
+	src    uint8
 	due    int64
 	issued int64
 	paidAt int64
@@ -125,6 +141,7 @@ type bill struct {
 
 type rental struct {
 	id       string
+	src      uint8
 	started  int64
 	dueBack  int64
 	returned int64
@@ -133,6 +150,7 @@ type rental struct {
 
 type order struct {
 	id      string
+	src     uint8
 	placed  int64
 	payBy   int64
 	settled int64 // paid or returned
@@ -155,6 +173,7 @@ func NewState() *State {
 // Reset empties the state for another person, keeping its memory.
 func (s *State) Reset() {
 	*s = State{
+		sources: s.sources[:0], srcLast: s.srcLast[:0], clocks: s.clocks[:0],
 		accounts: s.accounts[:0], statements: s.statements[:0], repayments: s.repayments[:0],
 		loans: s.loans[:0], records: s.records[:0], payments: s.payments[:0], bills: s.bills[:0],
 		rentals: s.rentals[:0], orders: s.orders[:0], vouches: s.vouches[:0],
@@ -261,7 +280,28 @@ func (s *State) Apply(e *sesame.Event) {
 	default:
 		return
 	}
-	s.applyFact(e.Kind, unix(e.OccurredAt), &f)
+	s.applyFact(s.source(e.Source), e.Kind, unix(e.OccurredAt), &f)
+}
+
+// maxSources bounds the sources one person's facts are told apart by; the
+// facts of any source beyond it are judged with the last one's clock. A
+// person has a handful.
+const maxSources = 255
+
+// source returns the index of the named source, adding it on first sight.
+// The name is cloned: on the bulk path it points into a reused buffer.
+func (s *State) source(name string) uint8 {
+	for i := range s.sources {
+		if s.sources[i] == name {
+			return uint8(i)
+		}
+	}
+	if len(s.sources) == maxSources {
+		return maxSources - 1
+	}
+	s.sources = append(s.sources, strings.Clone(name))
+	s.srcLast = append(s.srcLast, 0)
+	return uint8(len(s.sources) - 1)
 }
 
 // fact is the part of an event's payload the features read, in plain
@@ -292,7 +332,7 @@ func employmentCode(e string) int8 {
 	return 0
 }
 
-func (s *State) applyFact(kind sesame.Kind, at int64, f *fact) {
+func (s *State) applyFact(src uint8, kind sesame.Kind, at int64, f *fact) {
 	s.events++
 	if s.first == 0 || at < s.first {
 		s.first = at
@@ -323,29 +363,39 @@ func (s *State) applyFact(kind sesame.Kind, at int64, f *fact) {
 	case sesame.KindCreditLineClosed:
 		s.accounts[s.account(f.id)].closedAt = at
 	case sesame.KindStatementIssued:
-		s.addStatement(int32(s.account(f.id)), at, f.due, f.minDue, f.amount)
+		s.addStatement(int32(s.account(f.id)), src, at, f.due, f.minDue, f.amount)
 	case sesame.KindRepaymentMade:
-		s.addRepayment(int32(s.account(f.id)), at, f.amount)
+		s.addRepayment(int32(s.account(f.id)), src, at, f.amount)
 	case sesame.KindLoanOriginated:
 		l := s.loan(f.id)
-		s.loans[l].principal, s.loans[l].at = f.amount, at
+		s.loans[l].principal, s.loans[l].at, s.loans[l].src = f.amount, at, src
 	case sesame.KindLoanSettled:
 		s.endLoan(f.id, at)
 	case sesame.KindLoanDefaulted:
-		s.defaults++
-		s.endLoan(f.id, at)
+		l := &s.loans[s.endLoan(f.id, at)]
+		if l.defaultedAt == 0 || at < l.defaultedAt {
+			l.defaultedAt = at
+		}
+		if l.at == 0 {
+			l.src = src
+		}
 	case sesame.KindLoanWrittenOff:
-		s.writeOffs++
-		s.endLoan(f.id, at)
+		l := &s.loans[s.endLoan(f.id, at)]
+		if l.writtenOff == 0 || at < l.writtenOff {
+			l.writtenOff = at
+		}
+		if l.at == 0 {
+			l.src = src
+		}
 	case sesame.KindPaymentMade:
 		amt := f.amount
 		if f.credit {
 			amt = -amt
 		}
-		s.payments = append(s.payments, payment{at: at, amount: amt})
+		s.payments = append(s.payments, payment{src: src, at: at, amount: amt})
 	case sesame.KindBillIssued:
 		b := s.bill(f.id)
-		s.bills[b].due, s.bills[b].issued = f.due, at
+		s.bills[b].due, s.bills[b].issued, s.bills[b].src = f.due, at, src
 	case sesame.KindBillPaid:
 		b := s.bill(f.id)
 		if s.bills[b].paidAt == 0 || at < s.bills[b].paidAt {
@@ -353,7 +403,7 @@ func (s *State) applyFact(kind sesame.Kind, at int64, f *fact) {
 		}
 	case sesame.KindRentalStarted:
 		r := s.rental(f.id)
-		s.rentals[r].started, s.rentals[r].dueBack = at, f.due
+		s.rentals[r].started, s.rentals[r].dueBack, s.rentals[r].src = at, f.due, src
 	case sesame.KindRentalReturned:
 		r := s.rental(f.id)
 		if s.rentals[r].returned == 0 || at < s.rentals[r].returned {
@@ -363,13 +413,14 @@ func (s *State) applyFact(kind sesame.Kind, at int64, f *fact) {
 		s.rentals[s.rental(f.id)].bad = true
 	case sesame.KindOrderPlaced:
 		o := s.order(f.id)
-		s.orders[o].placed, s.orders[o].payBy = at, f.due
+		s.orders[o].placed, s.orders[o].payBy, s.orders[o].src = at, f.due, src
 	case sesame.KindOrderPaid, sesame.KindOrderReturned:
 		s.settleOrder(f.id, at)
 	case sesame.KindOrderUnpaid:
 		s.orders[s.order(f.id)].unpaid = true
 	case sesame.KindPublicRecordListed:
-		s.records[s.record(f.id)].listed = at
+		r := &s.records[s.record(f.id)]
+		r.listed, r.src = at, src
 	case sesame.KindPublicRecordCleared:
 		s.records[s.record(f.id)].cleared = at
 	case sesame.KindConnectionVouched:
@@ -382,6 +433,10 @@ func (s *State) applyFact(kind sesame.Kind, at int64, f *fact) {
 		}
 	default:
 		s.events-- // not a kind the features know
+		return
+	}
+	if at > s.srcLast[src] {
+		s.srcLast[src] = at
 	}
 }
 
@@ -538,19 +593,20 @@ func (s *State) loan(id string) int {
 	return len(s.loans) - 1
 }
 
-func (s *State) endLoan(id string, at int64) {
-	l := &s.loans[s.loan(id)]
-	if l.endedAt == 0 || at < l.endedAt {
+func (s *State) endLoan(id string, at int64) int {
+	i := s.loan(id)
+	if l := &s.loans[i]; l.endedAt == 0 || at < l.endedAt {
 		l.endedAt = at
 	}
+	return i
 }
 
 // addStatement records a statement and works out from the repayments already
 // known when its minimum and its balance were covered.
 // Statements are kept in time order whatever order they arrive in, so that
 // sums over them (floats included) come out the same either way.
-func (s *State) addStatement(acct int32, issued, due, minDue, balance int64) {
-	st := statement{acct: acct, issued: issued, due: due, minDue: minDue, balance: balance}
+func (s *State) addStatement(acct int32, src uint8, issued, due, minDue, balance int64) {
+	st := statement{acct: acct, src: src, issued: issued, due: due, minDue: minDue, balance: balance}
 	i := len(s.statements)
 	s.statements = append(s.statements, st)
 	for i > 0 && statementBefore(&st, &s.statements[i-1]) {
@@ -580,15 +636,15 @@ func statementBefore(a, b *statement) bool {
 // addRepayment inserts a repayment in time order and recomputes the cures of
 // the statements it can affect (same account, issued at or before it, and not
 // already covered before it).
-func (s *State) addRepayment(acct int32, at, amount int64) {
+func (s *State) addRepayment(acct int32, src uint8, at, amount int64) {
 	n := len(s.repayments)
 	if n == 0 || s.repayments[n-1].at <= at {
-		s.repayments = append(s.repayments, repayment{acct: acct, at: at, amount: amount})
+		s.repayments = append(s.repayments, repayment{acct: acct, src: src, at: at, amount: amount})
 	} else {
 		i := sort.Search(n, func(i int) bool { return s.repayments[i].at > at })
 		s.repayments = append(s.repayments, repayment{})
 		copy(s.repayments[i+1:], s.repayments[i:])
-		s.repayments[i] = repayment{acct: acct, at: at, amount: amount}
+		s.repayments[i] = repayment{acct: acct, src: src, at: at, amount: amount}
 	}
 	for i := range s.statements {
 		st := &s.statements[i]

@@ -38,6 +38,10 @@ func (s *Server) handleIngest(w nethttp.ResponseWriter, r *nethttp.Request) erro
 	if err != nil {
 		return err
 	}
+	completeTo, err := s.ingestWatermark(r)
+	if err != nil {
+		return err
+	}
 	b := batchPool.Get().(*ingestBatch)
 	defer b.release()
 	if err := s.readBatch(r, format, who, b); err != nil {
@@ -67,6 +71,13 @@ func (s *Server) handleIngest(w nethttp.ResponseWriter, r *nethttp.Request) erro
 		}
 	}
 	counts := b.count()
+	// A batch with a rejected or conflicting line is not the whole of the
+	// source's data: its watermark waits for the corrected resend.
+	if !completeTo.IsZero() && counts[sesame.Rejected] == 0 && counts[sesame.Conflict] == 0 {
+		if err := s.setBatchWatermarks(r.Context(), who, b.events, completeTo); err != nil {
+			return err
+		}
+	}
 	ingested := s.Metrics.EventsIngested
 	for _, st := range []sesame.AppendStatus{sesame.Accepted, sesame.Duplicate, sesame.Conflict, sesame.Rejected} {
 		if n := counts[st]; n > 0 {

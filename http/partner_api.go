@@ -39,6 +39,9 @@ type partnerScore struct {
 	// SelfAdded: what in the score the person added to their own record.
 	SelfAdded       []sesame.SelfAdded `json:"self_added,omitempty"`
 	SelfAddedPoints int                `json:"self_added_points,omitempty"`
+	// Disputed says the person disputes one of their records and the
+	// source has not answered yet (FCRA §611: the file is marked).
+	Disputed bool `json:"disputed,omitempty"`
 }
 
 // personRef reads {ref}: the person's id (docs/partners.md).
@@ -65,6 +68,9 @@ func (s *Server) handlePartnerScore(w nethttp.ResponseWriter, r *nethttp.Request
 		return err
 	}
 	out := partnerScore{Person: person, Status: sc.Status, Scope: c.Scope, Consent: c.ID}
+	if out.Disputed, err = s.disputeOpen(r.Context(), person); err != nil {
+		return err
+	}
 	if sc.Status == sesame.StatusScored {
 		out.Score, out.Band, out.ModelVersion = sc.Score, sc.Band, sc.ModelVersion
 		out.SelfAdded, out.SelfAddedPoints = sc.SelfAdded, sc.SelfAddedPoints
@@ -85,9 +91,10 @@ func (s *Server) handlePartnerScore(w nethttp.ResponseWriter, r *nethttp.Request
 // without a score, or without enough history, is a plain "no" in exactly
 // the same shape, so nothing but the answer can be learnt from it.
 type thresholdAnswer struct {
-	Person string `json:"person"`
-	Min    int    `json:"min"`
-	Meets  bool   `json:"meets"`
+	Person   string `json:"person"`
+	Min      int    `json:"min"`
+	Meets    bool   `json:"meets"`
+	Disputed bool   `json:"disputed,omitempty"` // a dispute of the person's records is open
 }
 
 var minPattern = regexp.MustCompile(`^[0-9]{3}$`)
@@ -128,7 +135,11 @@ func (s *Server) handlePartnerThreshold(w nethttp.ResponseWriter, r *nethttp.Req
 		return err
 	}
 	meets := sc.Status == sesame.StatusScored && sc.Score >= min
+	disputed, err := s.disputeOpen(r.Context(), person)
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, nethttp.StatusOK, thresholdAnswer{Person: person, Min: min, Meets: meets})
+	writeJSON(w, nethttp.StatusOK, thresholdAnswer{Person: person, Min: min, Meets: meets, Disputed: disputed})
 	return nil
 }

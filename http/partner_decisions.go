@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	nethttp "net/http"
 	"slices"
 	"time"
@@ -64,10 +65,13 @@ type decisionAnswer struct {
 	// the result gives, each with its code, text (in the reader's language)
 	// and points lost. The product's rule stands apart in result.rule.
 	Notice []sesame.Reason `json:"notice,omitempty"`
+	// Disputed: a dispute of the person's records is open now.
+	Disputed bool `json:"disputed,omitempty"`
 }
 
-func answerOf(d *sesame.Decision, lang string) decisionAnswer {
-	a := decisionAnswer{d.ID, d.Person, d.Product, d.Result, d.PolicyVersion, d.ModelVersion, d.Consent, d.CreatedAt, nil}
+func (s *Server) answerOf(ctx context.Context, d *sesame.Decision, lang string) (decisionAnswer, error) {
+	disputed, err := s.disputeOpen(ctx, d.Person)
+	a := decisionAnswer{d.ID, d.Person, d.Product, d.Result, d.PolicyVersion, d.ModelVersion, d.Consent, d.CreatedAt, nil, disputed}
 	if d.Result.Decision == sesame.Decline {
 		for _, r := range d.Input.Reasons {
 			if slices.Contains(d.Result.Reasons, r.Text) {
@@ -76,7 +80,7 @@ func answerOf(d *sesame.Decision, lang string) decisionAnswer {
 		}
 		a.Notice = score.Localized(&sesame.Score{Reasons: a.Notice}, lang).Reasons
 	}
-	return a
+	return a, err
 }
 
 func (s *Server) handleCreateDecision(w nethttp.ResponseWriter, r *nethttp.Request) error {
@@ -93,8 +97,12 @@ func (s *Server) handleCreateDecision(w nethttp.ResponseWriter, r *nethttp.Reque
 	if err != nil {
 		return err
 	}
+	a, err := s.answerOf(r.Context(), d, score.PreferredLanguage(r.Header.Get("Accept-Language")))
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, nethttp.StatusCreated, answerOf(d, score.PreferredLanguage(r.Header.Get("Accept-Language"))))
+	writeJSON(w, nethttp.StatusCreated, a)
 	return nil
 }
 
@@ -118,6 +126,10 @@ func (s *Server) handleGetDecision(w nethttp.ResponseWriter, r *nethttp.Request)
 		Purpose: purpose, Action: consent.ActionDecisionRead, Note: "decision " + d.ID}); err != nil {
 		return err
 	}
-	writeJSON(w, nethttp.StatusOK, answerOf(d, score.PreferredLanguage(r.Header.Get("Accept-Language"))))
+	a, err := s.answerOf(r.Context(), d, score.PreferredLanguage(r.Header.Get("Accept-Language")))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, a)
 	return nil
 }

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/dispute"
 )
 
 // Config holds the server's limits and switches. The zero value of a field
@@ -98,6 +99,19 @@ type Server struct {
 	// OnAccepted, when set, is told which people had events accepted by an
 	// ingestion request, after they are durable (the score refresher).
 	OnAccepted func(people []string)
+	// Watermarks keeps the sources' "complete up to" times (watermarks.go:
+	// PUT /v1/sources/{source}/watermark, the Sesame-Complete-To header of
+	// POST /v1/events, GET /v1/sources, /metrics); nil leaves them out.
+	Watermarks sesame.WatermarkStore
+	// StaleAfter is how long a source may lag before it is shown as stale
+	// (0: sesame.DefaultStaleAfter).
+	StaleAfter time.Duration
+	// Disputes runs people's disputes of their records (disputes.go); nil
+	// leaves those routes out.
+	Disputes *dispute.Service
+	// Outbox gives a person their notices (GET /v1/me/notices); nil leaves
+	// the route out.
+	Outbox sesame.Outbox
 
 	cfg       Config
 	buildOnce sync.Once

@@ -34,6 +34,9 @@ var (
 	approvalMonth0 = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	// ApprovalAsOf is the suggested as-of date: MONTHS_BALANCE −12.
 	ApprovalAsOf = approvalMonth0.AddDate(0, -12, 0)
+	// ApprovalComplete is how far the panel goes (its watermark): the end
+	// of month 0.
+	ApprovalComplete = approvalMonth0.AddDate(0, 1, 0)
 )
 
 // ApprovalSource is the source name of imported credit card approval events.

@@ -41,6 +41,9 @@ var (
 	TaiwanAsOf    = time.Date(2005, 10, 1, 0, 0, 0, 0, time.UTC)
 	taiwanMonth0  = time.Date(2005, 4, 1, 0, 0, 0, 0, time.UTC) // April 2005
 	TaiwanDefault = time.Date(2005, 10, 31, 0, 0, 0, 0, time.UTC)
+	// TaiwanComplete is how far the data set's record goes (its watermark):
+	// the end of October 2005, the month whose default it gives.
+	TaiwanComplete = time.Date(2005, 11, 1, 0, 0, 0, 0, time.UTC)
 )
 
 // TaiwanSource is the source name of imported Taiwan events.

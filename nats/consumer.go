@@ -27,6 +27,7 @@ type Consumer struct {
 	cfg    Config
 	logger *slog.Logger
 	now    func() time.Time
+	marks  sesame.WatermarkStore
 
 	events   *prometheus.CounterVec // transport, status
 	messages *prometheus.CounterVec // outcome
@@ -42,11 +43,20 @@ type Options struct {
 	EventsIngested *prometheus.CounterVec
 	// Registerer receives the consumer's own metrics (messages by outcome).
 	Registerer prometheus.Registerer
+	// Watermarks, when set, takes the CompleteToHeader of a message: the
+	// source's data is complete up to that time.
+	Watermarks sesame.WatermarkStore
 }
+
+// CompleteToHeader is the message header by which a source says its data is
+// complete up to a time (RFC 3339). Once the message's events are stored
+// with no line rejected, the source's watermark moves to it; a message may
+// carry the header alone, with an empty body.
+const CompleteToHeader = "Sesame-Complete-To"
 
 // NewConsumer returns a consumer of cfg's stream storing into store.
 func NewConsumer(js jetstream.JetStream, store sesame.EventStore, cfg Config, opt Options) (*Consumer, error) {
-	c := &Consumer{js: js, store: store, cfg: cfg.withDefaults(), logger: opt.Logger, now: time.Now, events: opt.EventsIngested}
+	c := &Consumer{js: js, store: store, cfg: cfg.withDefaults(), logger: opt.Logger, now: time.Now, events: opt.EventsIngested, marks: opt.Watermarks}
 	if c.logger == nil {
 		c.logger = slog.Default()
 	}
@@ -132,6 +142,10 @@ type message struct {
 	events []sesame.Event // its valid events
 	lines  []Rejection    // its lines that are not stored
 	stored int            // its lines accepted or duplicate
+	// source is the subject's source; completeTo its CompleteToHeader
+	// (zero: none).
+	source     string
+	completeTo time.Time
 }
 
 // handle stores the events of msgs in transactions of at most MaxEvents
@@ -170,9 +184,24 @@ func (c *Consumer) handle(ctx context.Context, msgs []jetstream.Msg) error {
 
 // decode reads a message as NDJSON: one event per line, or one event.
 func (c *Consumer) decode(m jetstream.Msg) *message {
-	dm := &message{msg: m}
 	source := strings.TrimPrefix(m.Subject(), c.cfg.Prefix+".")
+	dm := &message{msg: m, source: source}
 	now := c.now()
+	if h := m.Headers().Get(CompleteToHeader); h != "" {
+		to, err := time.Parse(time.RFC3339Nano, h)
+		switch {
+		case c.marks == nil:
+			dm.lines = append(dm.lines, Rejection{Status: sesame.Rejected, Field: CompleteToHeader, Reason: "this consumer keeps no watermarks"})
+		case err != nil:
+			dm.lines = append(dm.lines, Rejection{Status: sesame.Rejected, Field: CompleteToHeader, Reason: "must be an RFC 3339 time such as 2026-12-01T00:00:00Z"})
+		default:
+			if err := sesame.ValidateWatermark(source, to, now); err != nil {
+				dm.lines = append(dm.lines, Rejection{Status: sesame.Rejected, Field: CompleteToHeader, Reason: sesame.ErrorMessage(err)})
+			} else {
+				dm.completeTo = to
+			}
+		}
+	}
 	dec, _ := ingest.NewDecoder(bytes.NewReader(m.Data()), ingest.Options{Format: ingest.NDJSON, Now: func() time.Time { return now }})
 	for {
 		rec, err := dec.Next()
@@ -213,7 +242,7 @@ func (c *Consumer) decode(m jetstream.Msg) *message {
 		}
 		dm.events = append(dm.events, rec.Event)
 	}
-	if len(dm.lines) == 0 && len(dm.events) == 0 {
+	if len(dm.lines) == 0 && len(dm.events) == 0 && dm.completeTo.IsZero() {
 		dm.lines = append(dm.lines, Rejection{Status: sesame.Rejected, Reason: "the message holds no events; publish one JSON event per line"})
 	}
 	return dm
@@ -271,7 +300,18 @@ func (c *Consumer) flush(ctx context.Context, group []*message) error {
 				continue
 			}
 		}
-		if dm.stored > 0 {
+		handled := dm.stored > 0
+		if !dm.completeTo.IsZero() && len(dm.lines) == 0 {
+			// Only a message stored whole vouches for the source's data.
+			if _, err := c.marks.SetWatermark(ctx, dm.source, dm.completeTo); err != nil {
+				c.logger.Warn("nats: could not set a source's watermark; the message will be redelivered", "source", dm.source, "err", err)
+				dm.msg.NakWithDelay(time.Second)
+				c.messages.WithLabelValues("nacked").Inc()
+				continue
+			}
+			handled = true // a watermark alone is a message handled too
+		}
+		if handled {
 			dm.msg.Ack()
 			c.messages.WithLabelValues("acked").Inc()
 		} else {

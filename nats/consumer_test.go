@@ -270,3 +270,67 @@ func counterValue(c prometheus.Counter) float64 {
 	c.Write(&m)
 	return m.GetCounter().GetValue()
 }
+
+// A source's watermark travels as a message header, alone or with events;
+// a bad one is reported and moves nothing.
+func TestConsumerSetsWatermarks(t *testing.T) {
+	_, js := testNATS(t)
+	cfg := uniqueConfig(t, js)
+	db := openLedger(t)
+	ctx := context.Background()
+	if _, err := EnsureStream(ctx, js, cfg); err != nil {
+		t.Fatal(err)
+	}
+	runConsumer(t, js, db.Events(), cfg, Options{Logger: quiet, Registerer: prometheus.NewRegistry(), Watermarks: db.Watermarks()})
+	pub := NewPublisher(js, cfg)
+	nov := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	if err := pub.PublishWatermark(ctx, "bank", nov); err != nil {
+		t.Fatal(err)
+	}
+	watermark := func(source string) time.Time {
+		ws, err := db.Watermarks().Watermarks(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range ws {
+			if w.Source == source {
+				return w.CompleteTo
+			}
+		}
+		return time.Time{}
+	}
+	waitFor(t, "bank's watermark", func() bool { return watermark("bank").Equal(nov) })
+
+	// With events: the header moves the watermark once they are stored.
+	e := ledgertest.NewEvent("bank", "w1", "p1", sesame.KindPaymentMade, nov.Add(24*time.Hour), 1)
+	line, _ := json.Marshal(&e)
+	dec := nov.AddDate(0, 1, 0)
+	msg := &natsgo.Msg{Subject: cfg.SourceSubject("bank"), Data: line, Header: natsgo.Header{}}
+	msg.Header.Set(CompleteToHeader, dec.Format(time.RFC3339))
+	if _, err := js.PublishMsg(ctx, msg); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the watermark moved with the events", func() bool { return watermark("bank").Equal(dec) && count(t, db, "p1") == 1 })
+
+	// A malformed header is refused and reported; the watermark stays.
+	bad := &natsgo.Msg{Subject: cfg.SourceSubject("shop"), Header: natsgo.Header{}}
+	bad.Header.Set(CompleteToHeader, "yesterday")
+	if _, err := js.PublishMsg(ctx, bad); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := js.CreateOrUpdateConsumer(ctx, cfg.Stream, jetstream.ConsumerConfig{FilterSubject: cfg.RejectSubject(), DeliverPolicy: jetstream.DeliverAllPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := sub.Next(jetstream.FetchMaxWait(10 * time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Report
+	if err := json.Unmarshal(m.Data(), &r); err != nil || len(r.Lines) != 1 || r.Lines[0].Field != CompleteToHeader {
+		t.Fatalf("report %s (%v)", m.Data(), err)
+	}
+	if w := watermark("shop"); !w.IsZero() {
+		t.Fatalf("a malformed header set shop's watermark to %s", w)
+	}
+}

@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"time"
 
+	natsgo "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/sesame-credit/sesame"
@@ -78,6 +80,22 @@ func (p *Publisher) PublishNDJSON(ctx context.Context, source string, data []byt
 	_, err := p.js.Publish(ctx, p.cfg.SourceSubject(source), data, jetstream.WithMsgID(hex.EncodeToString(sum[:16])))
 	if err != nil {
 		return fmt.Errorf("nats: publish to %s: %w", p.cfg.SourceSubject(source), err)
+	}
+	return nil
+}
+
+// PublishWatermark tells the consumer that source's data is complete up to
+// completeTo: a message with the CompleteToHeader and no events. Publishing
+// it again is harmless (a watermark never moves back).
+func (p *Publisher) PublishWatermark(ctx context.Context, source string, completeTo time.Time) error {
+	if !sesame.ValidID(source) || source == RejectedToken {
+		return sesame.Errorf(sesame.EINVALID, "nats: %q cannot be a source's subject token", source)
+	}
+	v := completeTo.UTC().Format(time.RFC3339Nano)
+	msg := &natsgo.Msg{Subject: p.cfg.SourceSubject(source), Header: natsgo.Header{}}
+	msg.Header.Set(CompleteToHeader, v)
+	if _, err := p.js.PublishMsg(ctx, msg, jetstream.WithMsgID("watermark-"+source+"-"+v)); err != nil {
+		return fmt.Errorf("nats: publish watermark to %s: %w", msg.Subject, err)
 	}
 	return nil
 }

@@ -33,10 +33,18 @@ type Backtest struct {
 // order recorded after the as-of time).
 type Labeler func(ctx context.Context, person string, asOf time.Time) (bool, error)
 
-// EventLabeler labels from a person's events in the ledger.
-func EventLabeler(events sesame.EventStore, end time.Time) Labeler {
+// EventLabeler labels from a person's events in the ledger, over the
+// outcome window from a score's as-of time to horizon(asOf). A window the
+// data does not cover (ending after a source's watermark, see
+// feature.Coverage.CheckWindow) is an error, not a guess: outcomes there
+// have not been observed yet.
+func EventLabeler(events sesame.EventStore, horizon func(asOf time.Time) time.Time, cov *feature.Coverage) Labeler {
 	state := feature.NewState()
 	return func(ctx context.Context, person string, asOf time.Time) (bool, error) {
+		end := horizon(asOf)
+		if err := cov.CheckWindow(asOf, end); err != nil {
+			return false, sesame.Errorf(sesame.EINVALID, "the score of %s: %v", person, err)
+		}
 		var all []sesame.Event
 		f := sesame.EventFilter{Person: person, Limit: 1000}
 		for {

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -18,6 +19,7 @@ type eventRow struct {
 	Payload    string // compact JSON
 	Disputed   bool
 	DisputedAt time.Time
+	Dispute    *sesame.Dispute // status, deadline and outcome, when known
 }
 
 type dataData struct {
@@ -90,10 +92,15 @@ func (p *Portal) myData(w http.ResponseWriter, r *http.Request, person string) {
 		p.fail(w, r, v, err)
 		return
 	}
+	status, err := p.disputeStatus(r, person)
+	if err != nil {
+		p.fail(w, r, v, err)
+		return
+	}
 	for _, e := range page.Events {
 		body, _ := json.Marshal(e.Payload)
 		at, ok := disputed[e.Key()]
-		d.Rows = append(d.Rows, eventRow{Event: e, Payload: string(body), Disputed: ok, DisputedAt: at})
+		d.Rows = append(d.Rows, eventRow{Event: e, Payload: string(body), Disputed: ok, DisputedAt: at, Dispute: status[e.Key()]})
 	}
 	if page.Next != "" {
 		q := r.URL.Query()
@@ -108,6 +115,19 @@ func (p *Portal) disputed(r *http.Request, person string) (map[sesame.EventKey]t
 		return map[sesame.EventKey]time.Time{}, nil
 	}
 	return p.cfg.Disputes.DisputedEvents(r.Context(), person)
+}
+
+// disputeStatus maps the person's disputed events to their disputes.
+func (p *Portal) disputeStatus(r *http.Request, person string) (map[sesame.EventKey]*sesame.Dispute, error) {
+	out := map[sesame.EventKey]*sesame.Dispute{}
+	if p.cfg.DisputeStatus == nil {
+		return out, nil
+	}
+	ds, err := p.cfg.DisputeStatus.Disputes(r.Context(), person, "")
+	for i := range ds {
+		out[sesame.EventKey{Source: ds[i].Source, ID: ds[i].EventID}] = &ds[i]
+	}
+	return out, err
 }
 
 // dispute marks one of the person's events as disputed.
@@ -141,31 +161,48 @@ const maxExportEvents = 200_000
 // export gives the person everything Sesame holds about them as one JSON
 // document (data portability).
 func (p *Portal) export(w http.ResponseWriter, r *http.Request, person string) {
-	ctx := r.Context()
+	out, err := p.exportData(r.Context(), person)
+	if err != nil {
+		writeJSONError(w, err)
+		p.log.Error("portal: export", "err", err)
+		return
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="sesame-export.json"`)
+	writeJSON(w, http.StatusOK, out)
+}
+
+// exportData gathers everything Sesame holds about the person, by part.
+func (p *Portal) exportData(ctx context.Context, person string) (map[string]any, error) {
 	out := map[string]any{"person": person, "exported_at": p.now().UTC()}
-	fail := func(err error) { writeJSONError(w, err); p.log.Error("portal: export", "err", err) }
 	s, err := p.cfg.Scores.LatestScore(ctx, person)
 	switch {
 	case err == nil:
 		out["score"] = s
 	case sesame.ErrorCode(err) != sesame.ENOTFOUND:
-		fail(err)
-		return
+		return nil, err
 	}
 	if h, err := p.cfg.Scores.History(ctx, person, 10_000); err == nil {
 		out["score_history"] = h
 	} else if sesame.ErrorCode(err) != sesame.ENOTFOUND {
-		fail(err)
-		return
+		return nil, err
 	}
+	if err := p.exportRest(ctx, person, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// exportRest adds the events, disputes, notices, consents, access log and
+// credentials to out.
+func (p *Portal) exportRest(ctx context.Context, person string, out map[string]any) error {
+	var err error
 	if p.cfg.Events != nil {
 		events := []sesame.Event{}
 		f := sesame.EventFilter{Person: person, Limit: 1000}
 		for len(events) < maxExportEvents {
 			page, err := p.cfg.Events.Events(ctx, f)
 			if err != nil {
-				fail(err)
-				return
+				return err
 			}
 			events = append(events, page.Events...)
 			if page.Next == "" {
@@ -180,16 +217,14 @@ func (p *Portal) export(w http.ResponseWriter, r *http.Request, person string) {
 		// vouched for, each marked by the addition it belongs to.
 		adds, err := p.cfg.Record.List(ctx, person)
 		if err != nil {
-			fail(err)
-			return
+			return err
 		}
 		out["self_added"] = adds
 	}
 	if p.cfg.Disputes != nil {
 		m, err := p.cfg.Disputes.DisputedEvents(ctx, person)
 		if err != nil {
-			fail(err)
-			return
+			return err
 		}
 		type dispute struct {
 			sesame.EventKey
@@ -201,30 +236,45 @@ func (p *Portal) export(w http.ResponseWriter, r *http.Request, person string) {
 		}
 		out["disputes"] = list
 	}
+	if p.cfg.DisputeStatus != nil {
+		ds, err := p.cfg.DisputeStatus.Disputes(ctx, person, "")
+		if err != nil {
+			return err
+		}
+		if ds == nil {
+			ds = []sesame.Dispute{}
+		}
+		out["disputes"] = ds
+	}
 	if p.cfg.Consents != nil {
 		if out["consents"], err = p.cfg.Consents.ActiveConsents(ctx, person); err != nil {
-			fail(err)
-			return
+			return err
 		}
 		if out["consent_requests"], err = p.cfg.Consents.PendingRequests(ctx, person); err != nil {
-			fail(err)
-			return
+			return err
 		}
 	}
 	if p.cfg.AccessLog != nil {
 		if out["access_log"], err = p.cfg.AccessLog.AccessLog(ctx, person, 100_000); err != nil {
-			fail(err)
-			return
+			return err
 		}
 	}
 	if p.cfg.Credentials != nil {
 		var creds []credential.Record
 		if creds, err = p.cfg.Credentials.List(ctx, person); err != nil {
-			fail(err)
-			return
+			return err
 		}
 		out["credentials"] = creds
 	}
-	w.Header().Set("Content-Disposition", `attachment; filename="sesame-export.json"`)
-	writeJSON(w, http.StatusOK, out)
+	if p.cfg.Notices != nil {
+		ns, err := p.cfg.Notices.Notices(ctx, sesame.PersonRecipient(person), 10_000)
+		if err != nil {
+			return err
+		}
+		if ns == nil {
+			ns = []sesame.Notice{}
+		}
+		out["notices"] = ns
+	}
+	return nil
 }

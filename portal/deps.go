@@ -57,6 +57,17 @@ type Record interface {
 	Remove(ctx context.Context, person, id string) (*record.Change, error)
 }
 
+// DisputeReader lists a person's disputes with where each stands
+// (sesame.DisputeStore has it).
+type DisputeReader interface {
+	Disputes(ctx context.Context, person, source string) ([]sesame.Dispute, error)
+}
+
+// NoticeReader lists a recipient's notices (sesame.Outbox has it).
+type NoticeReader interface {
+	Notices(ctx context.Context, recipient string, limit int) ([]sesame.Notice, error)
+}
+
 // Consent is a live grant of a person to a partner, as the portal shows it.
 type Consent struct {
 	ID          string    `json:"id"`

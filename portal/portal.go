@@ -26,10 +26,15 @@ import (
 // Config wires the portal to the rest of Sesame. Auth and Scores are
 // required; every other dependency is optional.
 type Config struct {
-	Auth        Auth
-	Scores      Scores
-	Events      Events
-	Disputes    Disputes
+	Auth     Auth
+	Scores   Scores
+	Events   Events
+	Disputes Disputes
+	// DisputeStatus, when set, gives each dispute's status, deadline and
+	// outcome for the My data page and the export.
+	DisputeStatus DisputeReader
+	// Notices, when set, gives the person's inbox to the export.
+	Notices     NoticeReader
 	Consents    Consents
 	AccessLog   AccessLog
 	Benefits    Benefits
@@ -136,6 +141,7 @@ func (p *Portal) Mount(mux *http.ServeMux) {
 	handle("GET /portal/access-log", p.personal(p.accessLog))
 	handle("GET /portal/data", p.personal(p.myData))
 	handle("GET /portal/data/export.json", p.personal(p.export))
+	handle("GET /portal/data/export.zip", p.personal(p.exportArchive))
 	handle("POST /portal/data/dispute", p.personal(p.dispute))
 	handle("GET /portal/share", p.personal(p.share))
 	handle("POST /portal/share", p.personal(p.issueCredential))

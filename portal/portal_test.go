@@ -1,7 +1,10 @@
 package portal_test
 
 import (
+	"archive/zip"
 	"bytes"
+	"context"
+	"encoding/csv"
 	"encoding/json"
 	"html"
 	"io"
@@ -12,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -546,4 +550,100 @@ func readCatalog(t *testing.T, lang string) map[string]string {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// The home page says how far each source's data goes, and which is stale,
+// in both languages.
+func TestHomeShowsStaleSources(t *testing.T) {
+	h := newHarness(t)
+	alice := h.fx.Config.Scores.(*portaltest.Scores).ByPerson["alice"]
+	alice.DataAsOf = []sesame.SourceAsOf{
+		{Source: "acme-bank", AsOf: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Stale: true},
+		{Source: "city-power", AsOf: time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)},
+	}
+	token := h.login("alice")
+	_, home := h.do("GET", "/portal/", nil)
+	for _, want := range []string{"acme-bank has sent nothing since", "nothing after that date counts against you", "city-power: data up to"} {
+		if !strings.Contains(home, want) {
+			t.Errorf("home lacks %q", want)
+		}
+	}
+	h.do("POST", "/portal/lang", url.Values{"csrf": {token}, "lang": {"zh"}, "next": {"/portal/"}})
+	_, home = h.do("GET", "/portal/", nil)
+	if !strings.Contains(home, "acme-bank 自") {
+		t.Errorf("the Chinese home lacks the stale source")
+	}
+}
+
+// disputeList is a fixed list of disputes (a DisputeReader).
+type disputeList []sesame.Dispute
+
+func (d disputeList) Disputes(_ context.Context, person, _ string) ([]sesame.Dispute, error) {
+	var out []sesame.Dispute
+	for _, x := range d {
+		if x.Person == person {
+			out = append(out, x)
+		}
+	}
+	return out, nil
+}
+
+// The person sees each dispute's status, deadline and outcome.
+func TestDisputeStatusShown(t *testing.T) {
+	opened := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	list := disputeList{
+		{Source: "bank-cn", EventID: "b-101", Person: "alice", Reason: "paid", Status: sesame.DisputeOpen, OpenedAt: opened, Deadline: opened.Add(sesame.DisputeWindow)},
+		{Source: "bank-cn", EventID: "b-102", Person: "alice", Reason: "not mine", Status: sesame.DisputeDeleted, OpenedAt: opened, Deadline: opened.Add(sesame.DisputeWindow),
+			AnsweredAt: opened.AddDate(0, 0, 3), Note: "filed in error"},
+	}
+	h := newHarness(t, func(c *portal.Config) { c.DisputeStatus = list })
+	h.login("alice")
+	_, page := h.do("GET", "/portal/data", nil)
+	for _, want := range []string{"Disputed: waiting for the source", "must answer by 20 Dec 2026", "deleted by the source", "filed in error"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("My data lacks %q", want)
+		}
+	}
+	_, body := h.do("GET", "/portal/data/export.json", nil)
+	var out struct {
+		Disputes []sesame.Dispute `json:"disputes"`
+	}
+	if err := json.Unmarshal([]byte(body), &out); err != nil || len(out.Disputes) != 2 || out.Disputes[1].Status != sesame.DisputeDeleted ||
+		!out.Disputes[0].Deadline.Equal(opened.Add(sesame.DisputeWindow)) {
+		t.Errorf("the export's disputes: %+v, %v", out.Disputes, err)
+	}
+}
+
+// The archive holds the JSON export and a CSV per part, every row a record.
+func TestExportArchive(t *testing.T) {
+	h := newHarness(t)
+	token := h.login("alice")
+	h.do("POST", "/portal/data/dispute", url.Values{"csrf": {token}, "source": {"bank-cn"}, "id": {"b-101"}, "reason": {"I paid this on time"}})
+	res, body := h.do("GET", "/portal/data/export.zip", nil)
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/zip" {
+		t.Fatalf("archive: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	zr, err := zip.NewReader(strings.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		files[f.Name], _ = io.ReadAll(rc)
+		rc.Close()
+	}
+	for _, name := range []string{"export.json", "events.csv", "score_history.csv", "disputes.csv", "consents.csv", "access_log.csv"} {
+		if _, ok := files[name]; !ok {
+			t.Errorf("the archive lacks %s (has %v)", name, len(files))
+		}
+	}
+	rows, err := csv.NewReader(bytes.NewReader(files["events.csv"])).ReadAll()
+	if err != nil || len(rows) != 4 || !slices.Contains(rows[0], "kind") || !slices.Contains(rows[0], "occurred_at") {
+		t.Fatalf("events.csv: %v, %v; want a header and alice's three events", rows, err)
+	}
+	var whole map[string]json.RawMessage
+	if err := json.Unmarshal(files["export.json"], &whole); err != nil || whole["events"] == nil {
+		t.Fatalf("export.json: %v", err)
+	}
 }

@@ -112,20 +112,11 @@ func (s *CredentialStore) RevokeCredential(ctx context.Context, person, id strin
 // event must be the person's (ENOTFOUND otherwise, so nobody learns of other
 // people's events); disputing an event twice keeps the first dispute.
 func (s *CredentialStore) DisputeEvent(ctx context.Context, person string, key sesame.EventKey, reason string, at time.Time) error {
-	return s.db.Tx(ctx, func(tx pgx.Tx) error {
-		var theirs bool
-		err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE source = $1 AND id = $2 AND person = $3)`,
-			key.Source, key.ID, person).Scan(&theirs)
-		if err != nil {
-			return err
-		}
-		if !theirs {
-			return sesame.Errorf(sesame.ENOTFOUND, "you have no event %s/%s", key.Source, key.ID)
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO event_disputes (source, id, person, reason, created_at) VALUES ($1,$2,$3,$4,$5)
-			ON CONFLICT (source, id) DO NOTHING`, key.Source, key.ID, person, reason, ns(at))
-		return err
-	})
+	_, err := s.db.Disputes().OpenDispute(ctx, person, key, reason, "", at)
+	if sesame.ErrorCode(err) == sesame.ECONFLICT {
+		return nil // settled already: the first dispute stands
+	}
+	return err
 }
 
 // DisputedEvents returns when each of the person's disputed events was disputed.

@@ -233,6 +233,9 @@ func (s *EventStore) Events(ctx context.Context, f sesame.EventFilter) (sesame.E
 	if !f.RecordedBefore.IsZero() {
 		q.WriteString(` AND recorded_at < ` + arg(f.RecordedBefore.UnixNano()))
 	}
+	if f.ForScoring {
+		q.WriteString(` AND NOT ` + notCountedSQL)
+	}
 	q.WriteString(` ORDER BY occurred_at, seq LIMIT ` + arg(limit+1))
 	rows, err := s.db.pool.Query(ctx, q.String(), args...)
 	if err != nil {
@@ -325,7 +328,7 @@ func (s *EventStore) scanChunk(ctx context.Context, after string, rb int64) ([]s
 			SELECT max(person COLLATE "C") FROM (
 				SELECT DISTINCT person COLLATE "C" AS person FROM events
 				WHERE person COLLATE "C" > $1 AND recorded_at < $2 ORDER BY 1 LIMIT $3) AS chunk)
-		AND recorded_at < $2
+		AND recorded_at < $2 AND NOT ` + notCountedSQL + `
 		ORDER BY person COLLATE "C", occurred_at, seq`
 	rows, err := s.db.pool.Query(ctx, q, after, rb, scanChunkPeople)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/ledgertest"
 	"github.com/sesame-credit/sesame/postgres"
 	"github.com/sesame-credit/sesame/postgres/pgtest"
@@ -30,4 +31,22 @@ func TestMigrationsApplyOnce(t *testing.T) {
 	if err != nil || len(vs) == 0 || vs[0] != 1 {
 		t.Fatalf("migrations %v, %v", vs, err)
 	}
+}
+
+func TestWatermarkContract(t *testing.T) {
+	ledgertest.RunWatermarks(t, func(t *testing.T) sesame.WatermarkStore { return openFresh(t).Watermarks() })
+}
+
+func TestDisputeContract(t *testing.T) {
+	ledgertest.RunDisputes(t, func(t *testing.T) (ledgertest.Store, sesame.DisputeStore) {
+		db := openFresh(t)
+		return db.Events(), db.Disputes()
+	})
+}
+
+func TestOutboxContract(t *testing.T) {
+	ledgertest.RunOutbox(t, func(t *testing.T) (ledgertest.Store, sesame.DisputeStore, sesame.Outbox) {
+		db := openFresh(t)
+		return db.Events(), db.Disputes(), db.Outbox()
+	})
 }

@@ -22,6 +22,8 @@ type Profile struct {
 	// Missing is empty when the history supports a score; otherwise it says,
 	// in words a person understands, what is lacking.
 	Missing []string
+	// DataAsOf is how far each source's data was complete (Score.DataAsOf).
+	DataAsOf []sesame.SourceAsOf
 }
 
 // Profiler computes a person's features from their events as of a time. The
@@ -258,6 +260,7 @@ func (e *Engine) ScoreProfile(person string, p Profile, asOf time.Time) *sesame.
 	out := new(scored)
 	s := &out.score
 	s.Person, s.ModelVersion, s.AsOf, s.Features = person, e.version, asOf.UTC(), e.featureMap(p.Values)
+	s.DataAsOf = p.DataAsOf
 	if len(p.Missing) > 0 {
 		s.Status, s.Missing = sesame.StatusInsufficientHistory, p.Missing
 		return s

@@ -86,7 +86,7 @@ func buildFixture() (*Engine, []Profile, error) {
 		if already {
 			continue
 		}
-		vec = s.FeaturesInto(vec, trainAsOf, nil)
+		vec = s.FeaturesInto(vec, trainAsOf, nil, nil)
 		for j, v := range vec {
 			cols[j] = append(cols[j], v)
 		}

@@ -149,7 +149,7 @@ func modelVector(e *Engine, values []float64) model.Vector {
 func referenceScore(e *Engine, person string, p Profile, asOf time.Time) *sesame.Score {
 	m := e.model
 	names := e.profiler.Names()
-	s := &sesame.Score{Person: person, ModelVersion: e.version, AsOf: asOf.UTC(), Features: map[string]float64{}}
+	s := &sesame.Score{Person: person, ModelVersion: e.version, AsOf: asOf.UTC(), Features: map[string]float64{}, DataAsOf: p.DataAsOf}
 	for i, v := range p.Values {
 		if !math.IsNaN(v) {
 			s.Features[names[i]] = v

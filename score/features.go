@@ -24,8 +24,8 @@ func NewFeatureProfiler(minHistory time.Duration) FeatureProfiler {
 func (p FeatureProfiler) Names() []string { return p.P.Names() }
 
 func (p FeatureProfiler) Profile(events []sesame.Event, asOf time.Time) Profile {
-	v, missing := p.P.Profile(events, asOf)
-	return Profile{Values: v, Missing: missing}
+	v, missing, dataAsOf := p.P.Profile(events, asOf)
+	return Profile{Values: v, Missing: missing, DataAsOf: dataAsOf}
 }
 
 // Tips returns the catalogue's tips; the profile order is the catalogue's,

@@ -114,6 +114,9 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 	if err != nil {
 		return RescoreStats{}, err
 	}
+	if err := s.loadCoverage(ctx); err != nil {
+		return RescoreStats{}, err
+	}
 	if opt.Job == "" {
 		opt.Job = "rescore"
 	}
@@ -516,8 +519,8 @@ func (f *folder) snapshot(person string, horizon int64) feature.Snapshot {
 }
 
 func (f *folder) score(person string) *sesame.Score {
-	v, missing := f.prof.ProfileState(f.st, f.asOf)
-	return f.e.ScoreProfile(person, Profile{Values: v, Missing: missing}, f.asOf)
+	v, missing, dataAsOf := f.prof.ProfileState(f.st, f.asOf)
+	return f.e.ScoreProfile(person, Profile{Values: v, Missing: missing, DataAsOf: dataAsOf}, f.asOf)
 }
 
 // featureProfiler is the catalogue's profiler when the service scores with

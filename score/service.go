@@ -37,6 +37,13 @@ type Service struct {
 	// Additions, when set, holds what people added to their own records:
 	// a person's kept additions count when they raise the score (additions.go).
 	Additions sesame.AdditionStore
+	// Watermarks, when set, is read before each scoring: every source's
+	// facts are judged as of its watermark (see feature.Coverage).
+	Watermarks sesame.WatermarkStore
+	// Retention is how long negative records count (0:
+	// feature.DefaultRetention); StaleAfter how long a source may lag
+	// before it is shown as stale (0: sesame.DefaultStaleAfter).
+	Retention, StaleAfter time.Duration
 
 	engine  atomic.Pointer[Engine]
 	rescore rescoreState
@@ -107,7 +114,7 @@ func (s *Service) History(ctx context.Context, person string, limit int) ([]sesa
 // PersonEvents reads all of a person's events known at asOf.
 func (s *Service) PersonEvents(ctx context.Context, person string, asOf time.Time) ([]sesame.Event, error) {
 	var all []sesame.Event
-	f := sesame.EventFilter{Person: person, RecordedBefore: asOf, Limit: 1000}
+	f := sesame.EventFilter{Person: person, RecordedBefore: asOf, Limit: 1000, ForScoring: true}
 	for {
 		page, err := s.Events.Events(ctx, f)
 		if err != nil {
@@ -131,11 +138,37 @@ func (s *Service) Compute(ctx context.Context, person string) (*sesame.Score, Pr
 	return e.ScoreProfile(person, p, asOf), p, nil
 }
 
+// loadCoverage hands the catalogue's profiler the sources' current
+// watermarks and the retention, read from the store so that every replica
+// judges alike.
+func (s *Service) loadCoverage(ctx context.Context) error {
+	prof := s.featureProfiler()
+	if prof == nil {
+		return nil
+	}
+	cov := &feature.Coverage{Retention: s.Retention, StaleAfter: s.StaleAfter}
+	if s.Watermarks != nil {
+		ws, err := s.Watermarks.Watermarks(ctx)
+		if err != nil {
+			return err
+		}
+		cov.Watermarks = make(map[string]time.Time, len(ws))
+		for _, w := range ws {
+			cov.Watermarks[w.Source] = w.CompleteTo
+		}
+	}
+	prof.SetCoverage(cov)
+	return nil
+}
+
 // ledgerNow returns the engine, the person's events known now, and now;
 // ENOTFOUND when the ledger has nothing on the person.
 func (s *Service) ledgerNow(ctx context.Context, person string) (*Engine, []sesame.Event, time.Time, error) {
 	e, err := s.Engine(ctx)
 	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	if err := s.loadCoverage(ctx); err != nil {
 		return nil, nil, time.Time{}, err
 	}
 	asOf := s.now()
@@ -189,6 +222,9 @@ func (s *Service) Refresh(ctx context.Context, people ...string) error {
 func (s *Service) refreshStates(ctx context.Context, people []string) error {
 	e, err := s.Engine(ctx)
 	if err != nil {
+		return err
+	}
+	if err := s.loadCoverage(ctx); err != nil {
 		return err
 	}
 	end, err := s.States.LedgerEnd(ctx)

@@ -171,19 +171,11 @@ func (s *CredentialStore) RevokeCredential(ctx context.Context, person, id strin
 // event must be the person's (ENOTFOUND otherwise, so nobody learns of other
 // people's events); disputing an event twice keeps the first dispute.
 func (s *CredentialStore) DisputeEvent(ctx context.Context, person string, key sesame.EventKey, reason string, at time.Time) error {
-	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE source = ? AND id = ? AND person = ?`, key.Source, key.ID, person).Scan(&n)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return sesame.Errorf(sesame.ENOTFOUND, "you have no event %s/%s", key.Source, key.ID)
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO event_disputes (source, id, person, reason, created_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (source, id) DO NOTHING`, key.Source, key.ID, person, reason, nanos(at))
-		return err
-	})
+	_, err := s.db.Disputes().OpenDispute(ctx, person, key, reason, "", at)
+	if sesame.ErrorCode(err) == sesame.ECONFLICT {
+		return nil // settled already: the first dispute stands
+	}
+	return err
 }
 
 // DisputedEvents returns when each of the person's disputed events was disputed.

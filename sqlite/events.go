@@ -211,6 +211,9 @@ func (s *EventStore) Events(ctx context.Context, f sesame.EventFilter) (sesame.E
 		q.WriteString(` AND recorded_at < ?`)
 		args = append(args, f.RecordedBefore.UnixNano())
 	}
+	if f.ForScoring {
+		q.WriteString(` AND NOT ` + notCountedSQL)
+	}
 	q.WriteString(` ORDER BY occurred_at, seq LIMIT ?`)
 	args = append(args, limit+1) // one more tells whether there is a next page
 

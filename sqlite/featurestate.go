@@ -159,8 +159,8 @@ func (s *FeatureStateStore) Changed(ctx context.Context, from, to int64) (map[st
 
 // PersonEvents returns the person's events with seq in (from, to], raw.
 func (s *FeatureStateStore) PersonEvents(ctx context.Context, person string, from, to int64) ([]feature.RawEvent, error) {
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT seq, occurred_at, recorded_at, kind, payload FROM events
-		WHERE person = ? AND seq > ? AND seq <= ? ORDER BY occurred_at, seq`, person, from, to)
+	rows, err := s.db.reader.QueryContext(ctx, `SELECT seq, occurred_at, recorded_at, source, kind, payload FROM events
+		WHERE person = ? AND seq > ? AND seq <= ? AND NOT `+notCountedSQL+` ORDER BY occurred_at, seq`, person, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: person events: %w", err)
 	}
@@ -168,7 +168,7 @@ func (s *FeatureStateStore) PersonEvents(ctx context.Context, person string, fro
 	var out []feature.RawEvent
 	for rows.Next() {
 		var e feature.RawEvent
-		if err := rows.Scan(&e.Seq, &e.OccurredAt, &e.RecordedAt, &e.Kind, &e.Payload); err != nil {
+		if err := rows.Scan(&e.Seq, &e.OccurredAt, &e.RecordedAt, &e.Source, &e.Kind, &e.Payload); err != nil {
 			return nil, fmt.Errorf("sqlite: person events: %w", err)
 		}
 		out = append(out, e)

@@ -172,13 +172,13 @@ func fastPath(ctx context.Context, db *sqlite.DB, asOf time.Time, ranges, worker
 						if e.OccurredAt >= asOfNanos {
 							continue
 						}
-						if err := s.ApplyJSON(e.Kind, e.OccurredAt, e.Payload); err != nil {
+						if err := s.ApplyJSON(e.Source, e.Kind, e.OccurredAt, e.Payload); err != nil {
 							errs <- fmt.Errorf("person %s: %w", p.Person, err)
 							cancel()
 							return
 						}
 					}
-					vec = s.FeaturesInto(vec, asOf, nil)
+					vec = s.FeaturesInto(vec, asOf, nil, nil)
 					if w, ok := want[string(p.Person)]; ok {
 						cmp++
 						if err := same(vec, w); err != nil {
@@ -251,7 +251,7 @@ func generic(ctx context.Context, db *sqlite.DB, asOf time.Time, n int) map[stri
 			}
 		}
 		events += len(evs)
-		vec = s.FeaturesInto(vec, asOf, nil)
+		vec = s.FeaturesInto(vec, asOf, nil, nil)
 		out[person] = append([]float64(nil), vec...)
 		seen++
 		if seen >= n {

@@ -63,6 +63,14 @@ func runDatasetBuild(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	cov, err := loadCoverage(ctx, st.Watermarks())
+	if err != nil {
+		return err
+	}
+	// Refused before the output file is created.
+	if err := cov.CheckWindow(asOf, end); err != nil {
+		return fmt.Errorf("dataset: %w", err)
+	}
 	w := os.Stdout
 	if *out != "-" {
 		f, err := os.Create(*out)
@@ -77,7 +85,7 @@ func runDatasetBuild(ctx context.Context, args []string) error {
 	started := time.Now()
 	opt := feature.DatasetOptions{
 		AsOf: asOf, End: end, Outcome: oc, MinHistory: minH, Protected: splitComma(*protected),
-		Backfilled: *backfill, Workers: *workers, Progress: prog.set,
+		Backfilled: *backfill, Workers: *workers, Progress: prog.set, Coverage: cov,
 	}
 	var stats feature.DatasetStats
 	if st.SQLite != nil {

@@ -111,10 +111,12 @@ func buildDemo(ctx context.Context, db string, people int, seed uint64, step fun
 	if err := sqlite.CreateDemo(ctx, db); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	end := simulate.DefaultEnd
+	// Histories end today, so that the demo's clock and its data agree:
+	// scored now, nobody is judged on months the data does not have.
+	end := time.Now().UTC().Truncate(24 * time.Hour)
 	asOf := end.AddDate(-1, 0, 0)
-	step(fmt.Sprintf("simulating %d people over 24 months into %s", people, db))
-	if err := runSimulate(ctx, []string{"--db", db, "--people", strconv.Itoa(people), "--seed", strconv.FormatUint(seed, 10)}); err != nil {
+	step(fmt.Sprintf("simulating %d people over the 24 months to %s into %s", people, end.Format(time.DateOnly), db))
+	if err := runSimulate(ctx, []string{"--db", db, "--people", strconv.Itoa(people), "--seed", strconv.FormatUint(seed, 10), "--end", end.Format(time.DateOnly)}); err != nil {
 		return fmt.Errorf("simulate: %w", err)
 	}
 	dir, err := os.MkdirTemp("", "sesame-demo")

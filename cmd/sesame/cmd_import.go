@@ -52,9 +52,12 @@ func runImportTaiwan(ctx context.Context, args []string) error {
 		return err
 	}
 	app.done()
+	if _, err := st.Watermarks().SetWatermark(ctx, importer.TaiwanSource, importer.TaiwanComplete); err != nil {
+		return err
+	}
 	fmt.Fprintf(os.Stderr, "taiwan: %d rows → %d people, %d events (%d new, %d already stored); %d defaults after %s; %d rows with arrears statements, %d balances raised to their minimum, %d token repayments\n",
 		stats.Rows, app.people, stats.Events, app.accepted, app.duplicates, stats.Defaults, importer.TaiwanAsOf.Format("2006-01-02"), stats.ArrearsRows, stats.Adjusted, stats.Tokens)
-	fmt.Fprintf(os.Stderr, "next: sesame dataset build --db %s --as-of %s --horizon 12m --outcome default --min-history 0 --backfill --out taiwan-ledger.csv\n", *db, importer.TaiwanAsOf.Format("2006-01-02"))
+	fmt.Fprintf(os.Stderr, "next: sesame dataset build --db %s --as-of %s --horizon 1m --outcome default --min-history 0 --backfill --out taiwan-ledger.csv\n", *db, importer.TaiwanAsOf.Format("2006-01-02"))
 	return nil
 }
 
@@ -94,6 +97,9 @@ func runImportApproval(ctx context.Context, args []string) error {
 		return err
 	}
 	app.done()
+	if _, err := st.Watermarks().SetWatermark(ctx, importer.ApprovalSource, importer.ApprovalComplete); err != nil {
+		return err
+	}
 	fmt.Fprintf(os.Stderr, "credit-card-approval: %d people with both records, %d events (%d new, %d already stored); %d months with 60+ DPD; %d status rows skipped\n",
 		stats.People, stats.Events, app.accepted, app.duplicates, stats.Bad60, stats.Skipped)
 	fmt.Fprintf(os.Stderr, "next: sesame dataset build --db %s --as-of %s --horizon 12m --outcome dpd60 --min-history 3m --backfill --out approval.csv\n", *db, importer.ApprovalAsOf.Format("2006-01-02"))

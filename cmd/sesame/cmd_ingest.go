@@ -39,6 +39,11 @@ the same file again is safe. Invalid records and conflicts (a stored
 (source, id) with a different body) are counted and written, with their line
 number and reason, to the reject file; loading goes on.
 
+--complete-to SOURCE=TIME says the source's data is complete up to TIME
+(RFC 3339): its watermark moves there once every file loaded with no record
+rejected or conflicting. A source's facts are judged only up to its
+watermark: a payment due after it is never taken for unpaid.
+
 Exit status: 0 when every record was stored or was a duplicate; 1 when any
 record was rejected or conflicted, or loading failed; 2 on bad usage.`
 
@@ -50,6 +55,8 @@ func runIngest(ctx context.Context, args []string) error {
 	format := fs.String("format", "", "input format: ndjson, json or csv (default: from the extension, else the content)")
 	maxRecord := fs.Int("max-record", ingest.DefaultMaxRecord, "longest line or record accepted, in `bytes`")
 	asJSON := fs.Bool("json", false, "print the summary as JSON on standard output")
+	var marks watermarkFlags
+	fs.Var(&marks, "complete-to", "the source's data is complete up to the time: `SOURCE=TIME` (RFC 3339; repeatable)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -87,9 +94,12 @@ func runIngest(ctx context.Context, args []string) error {
 	}
 	printSummary(total, time.Since(start), *asJSON, rej)
 	if total.Rejected > 0 || total.Conflicts > 0 {
+		if len(marks) > 0 {
+			fmt.Fprintln(os.Stderr, "watermarks not moved: the data loaded is not complete")
+		}
 		return fmt.Errorf("%d record(s) rejected and %d conflict(s); see %s", total.Rejected, total.Conflicts, *rejects)
 	}
-	return nil
+	return setWatermarks(ctx, st.Watermarks(), marks)
 }
 
 // ingestGCPercent is the GOGC used while ingesting; see runIngest.

@@ -129,7 +129,7 @@ func runPolicyBacktest(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	modelFile := fs.String("model", "", "score everyone with this model `FILE` as of --as-of instead of using the stored scores")
 	asOfArg := fs.String("as-of", "", "with --model: score as of this `DATE` (YYYY-MM-DD); outcomes are counted after it")
-	horizon := fs.String("horizon", "12m", "with --model: the outcome window after --as-of")
+	horizon := fs.String("horizon", "12m", "the outcome window after each score's as-of (with --model, after --as-of); it must end before every source's watermark")
 	backfill := fs.Bool("backfill", false, "with --model: the ledger was loaded after the fact (simulate, import): count events from when they occurred")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -167,7 +167,17 @@ func runPolicyBacktest(ctx context.Context, args []string) error {
 	} else {
 		scan = ts.st.Postgres.Scores().ScoredPeople
 	}
-	label := policy.EventLabeler(ts.st.Events, time.Now().Add(100*365*24*time.Hour))
+	if _, err := feature.ParseHorizon(*horizon, time.Now()); err != nil {
+		return usageError(fs, err.Error())
+	}
+	cov, err := loadCoverage(ctx, ts.st.Watermarks())
+	if err != nil {
+		return err
+	}
+	label := policy.EventLabeler(ts.st.Events, func(asOf time.Time) time.Time {
+		end, _ := feature.ParseHorizon(*horizon, asOf)
+		return end
+	}, cov)
 	if *modelFile != "" {
 		asOf, err := time.Parse(time.DateOnly, *asOfArg)
 		if err != nil {
@@ -176,6 +186,9 @@ func runPolicyBacktest(ctx context.Context, args []string) error {
 		end, err := feature.ParseHorizon(*horizon, asOf)
 		if err != nil {
 			return usageError(fs, err.Error())
+		}
+		if err := cov.CheckWindow(asOf, end); err != nil {
+			return err
 		}
 		f, err := os.Open(*modelFile)
 		if err != nil {
@@ -186,7 +199,9 @@ func runPolicyBacktest(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		a := &policy.AsOf{Scanner: ts.st.Scanner, Engine: score.NewEngine(m, "backtest", score.FeatureProfiler{P: &feature.Profiler{}}), AsOf: asOf, End: end, Backfilled: *backfill}
+		prof := &feature.Profiler{}
+		prof.SetCoverage(cov)
+		a := &policy.AsOf{Scanner: ts.st.Scanner, Engine: score.NewEngine(m, "backtest", score.FeatureProfiler{P: prof}), AsOf: asOf, End: end, Backfilled: *backfill}
 		scan, label = a.Scan, a.Label
 		fmt.Fprintf(os.Stderr, "scoring everyone as of %s with %s; outcomes counted until %s\n", asOf.Format(time.DateOnly), *modelFile, end.Format(time.DateOnly))
 	}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/dispute"
+	"github.com/sesame-credit/sesame/feature"
 	"github.com/sesame-credit/sesame/score"
 )
 
@@ -28,6 +30,8 @@ func init() {
 	register(&command{name: "model list", summary: "list the stored model versions", run: runModelList})
 	registerServePart("scores", 10, func(fs *flag.FlagSet) serveWire {
 		every := fs.Duration("rescore-every", 30*24*time.Hour, "full refresh of every score at this `INTERVAL` (0: never); events rescore their person at once regardless")
+		retention, staleAfter := coverageFlags(fs)
+		disputeSweep := fs.Duration("dispute-sweep", time.Hour, "enforce dispute deadlines (unanswered: the record is suppressed and its person rescored) every `INTERVAL`")
 		debounce := fs.Duration("rescore-debounce", 200*time.Millisecond, "gather a person's events for this long before rescoring them")
 		return func(ctx context.Context, env *serveEnv) error {
 			svc, err := newScoreService(env.Store, env.Logger)
@@ -35,10 +39,15 @@ func init() {
 				env.Logger.Warn("scores are off on this store", "reason", err.Error())
 				return nil
 			}
+			svc.Retention, svc.StaleAfter = *retention, *staleAfter
+			env.Server.StaleAfter = *staleAfter
 			if _, err := svc.Load(ctx); err != nil {
 				env.Logger.Warn("no active model yet: scores are served from storage only until one is activated", "reason", err.Error())
 			}
 			env.Server.Scores, env.Scores = svc, svc
+			disputes := &dispute.Service{Store: env.Store.Disputes(), Scores: svc, Log: env.Logger}
+			env.Server.Disputes = disputes
+			go disputes.Run(ctx, *disputeSweep)
 			ref := &score.Refresher{Service: svc, Debounce: *debounce}
 			env.Server.OnAccepted = func(people []string) { ref.Notify(people...) }
 			go ref.Run(ctx)
@@ -70,12 +79,49 @@ func scheduleRescore(ctx context.Context, svc *score.Service, every time.Duratio
 func newScoreService(st *store, logger *slog.Logger) (*score.Service, error) {
 	scores := st.Scores()
 	svc := &score.Service{Events: st.Events, Scanner: st.Scanner, Scores: scores, Models: scores, Jobs: scores,
-		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory), Log: logger, Additions: st.Record()}
+		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory), Log: logger, Additions: st.Record(), Watermarks: st.Watermarks()}
+	var err error
+	if svc.Retention, err = envDuration("SESAME_RETENTION"); err != nil {
+		return nil, err
+	}
+	if svc.StaleAfter, err = envDuration("SESAME_STALE_AFTER"); err != nil {
+		return nil, err
+	}
 	if st.SQLite != nil {
 		// Stored feature states: rescores read them instead of every event.
 		svc.States = st.SQLite.FeatureStates()
 	}
 	return svc, nil
+}
+
+// coverageFlags registers --retention and --stale-after, which say how long
+// negative records count and how long a source may lag before it is shown
+// as stale.
+func coverageFlags(fs *flag.FlagSet) (retention, staleAfter *time.Duration) {
+	r, _ := envDuration("SESAME_RETENTION")
+	st, _ := envDuration("SESAME_STALE_AFTER")
+	if r == 0 {
+		r = feature.DefaultRetention
+	}
+	if st == 0 {
+		st = sesame.DefaultStaleAfter
+	}
+	retention = fs.Duration("retention", r, "negative records (late payments, defaults, public records, unpaid bills) stop counting after this `DURATION` (env SESAME_RETENTION)")
+	staleAfter = fs.Duration("stale-after", st, "a source whose data lags by more than this `DURATION` is shown as stale (env SESAME_STALE_AFTER)")
+	return retention, staleAfter
+}
+
+// envDuration reads a duration from the environment (0 when unset).
+func envDuration(key string) (time.Duration, error) {
+	v := os.Getenv(key)
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w (e.g. 43800h)", key, err)
+	}
+	return d, nil
 }
 
 // openScoreService opens the store and the score service on it; close the store when done.
@@ -132,7 +178,15 @@ func printScore(sc *sesame.Score) {
 		}
 		return
 	}
-	fmt.Printf("%s: %d (%s)   model %s, as of %s\n\n", sc.Person, sc.Score, strings.ReplaceAll(string(sc.Band), "_", " "), sc.ModelVersion, sc.AsOf.Format(time.RFC3339))
+	fmt.Printf("%s: %d (%s)   model %s, as of %s\n", sc.Person, sc.Score, strings.ReplaceAll(string(sc.Band), "_", " "), sc.ModelVersion, sc.AsOf.Format(time.RFC3339))
+	for _, d := range sc.DataAsOf {
+		stale := ""
+		if d.Stale {
+			stale = "   STALE: nothing after this date is known, and none of it counts against the person"
+		}
+		fmt.Printf("  data from %s complete up to %s%s\n", d.Source, d.AsOf.Format(time.RFC3339), stale)
+	}
+	fmt.Println()
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "dimension\tsub-score\tpoints")
 	for _, d := range sc.Dimensions {

@@ -18,6 +18,7 @@ import (
 	"github.com/sesame-credit/sesame"
 	sesamehttp "github.com/sesame-credit/sesame/http"
 	sesamenats "github.com/sesame-credit/sesame/nats"
+	"github.com/sesame-credit/sesame/notice"
 	"github.com/sesame-credit/sesame/score"
 )
 
@@ -49,6 +50,7 @@ func runServe(ctx context.Context, args []string) error {
 	for i, p := range sortedServeParts() {
 		wires[i] = p.flags(fs)
 	}
+	noticeEvery := fs.Duration("notice-every", 10*time.Second, "deliver due notices to webhooks every `INTERVAL`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -76,7 +78,11 @@ func runServe(ctx context.Context, args []string) error {
 
 	srv := sesamehttp.NewServer(sesamehttp.Config{Addr: *addr, MaxBody: *maxBody, MaxBatch: *maxBatch, RequestTimeout: *timeout, Pprof: *pprof, MetricsAddr: *metricsAddr})
 	srv.Events = st.Events
+	srv.Watermarks = st.Watermarks()
+	srv.Outbox = st.Outbox()
 	srv.Logger = logger
+	// Notices owed to partners' and sources' webhooks, at least once.
+	go (&notice.Deliverer{Outbox: st.Outbox(), Log: logger}).Run(ctx, *noticeEvery)
 	if *operatorToken == "" {
 		*operatorToken = randomToken()
 		fmt.Fprintf(os.Stderr, "sesame serve: no --operator-token given; this run's operator token is %s (set SESAME_OPERATOR_TOKEN to choose one)\n", *operatorToken)
@@ -214,7 +220,7 @@ func startNATSIngest(ctx context.Context, url string, events sesame.EventStore, 
 		return nil, err
 	}
 	c, err := sesamenats.NewConsumer(js, events, sesamenats.Config{}, sesamenats.Options{
-		Logger: logger, EventsIngested: srv.Metrics.EventsIngested, Registerer: srv.Metrics.Registry})
+		Logger: logger, EventsIngested: srv.Metrics.EventsIngested, Registerer: srv.Metrics.Registry, Watermarks: srv.Watermarks})
 	if err != nil {
 		nc.Close()
 		return nil, err

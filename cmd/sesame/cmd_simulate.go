@@ -41,6 +41,7 @@ func runSimulate(ctx context.Context, args []string) error {
 	opt := simulate.Options{Seed: *seed, Months: *months, End: endT}
 	var sink func(events []sesame.Event) error
 	var finish func() error
+	var st *store
 	started := time.Now()
 	if *out != "" {
 		var w io.Writer = os.Stdout
@@ -64,8 +65,7 @@ func runSimulate(ctx context.Context, args []string) error {
 		}
 		finish = bw.Flush
 	} else {
-		st, err := openStore(ctx, *db)
-		if err != nil {
+		if st, err = openStore(ctx, *db); err != nil {
 			return err
 		}
 		defer st.Close()
@@ -88,6 +88,15 @@ func runSimulate(ctx context.Context, args []string) error {
 	prog.finish()
 	if err != nil {
 		return err
+	}
+	if st != nil {
+		// The histories are whole up to the end: say so, so that a statement
+		// due after it is not taken for unpaid when scored later.
+		if _, err := st.Watermarks().SetWatermark(ctx, "simulate", endT); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(os.Stderr, "load it with: sesame ingest --complete-to simulate=%s %s\n", endT.Format(time.RFC3339), *out)
 	}
 	took := time.Since(started)
 	dest := *out

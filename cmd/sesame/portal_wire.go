@@ -58,16 +58,18 @@ func mountPortal(ctx context.Context, srv *sesamehttp.Server, st *store, o porta
 	}
 	ts := trustOf(st)
 	cfg := portal.Config{
-		Auth:        &auth.People{Store: ts.Sessions, Demo: o.Demo},
-		Scores:      o.Scores,
-		Events:      st.Events,
-		Disputes:    st.Credentials(),
-		Consents:    portal.ConsentService{Service: &consent.Service{Store: ts.Consents, Partners: ts.Partners}, Partners: ts.Partners},
-		AccessLog:   portal.AuditLog{Log: ts.AccessLog, Partners: ts.Partners},
-		Credentials: creds,
-		BaseURL:     o.BaseURL,
-		TrustProxy:  o.TrustProxy,
-		DemoMode:    o.Demo,
+		Auth:          &auth.People{Store: ts.Sessions, Demo: o.Demo},
+		Scores:        o.Scores,
+		Events:        st.Events,
+		Disputes:      st.Credentials(),
+		DisputeStatus: st.Disputes(),
+		Notices:       st.Outbox(),
+		Consents:      portal.ConsentService{Service: &consent.Service{Store: ts.Consents, Partners: ts.Partners}, Partners: ts.Partners},
+		AccessLog:     portal.AuditLog{Log: ts.AccessLog, Partners: ts.Partners},
+		Credentials:   creds,
+		BaseURL:       o.BaseURL,
+		TrustProxy:    o.TrustProxy,
+		DemoMode:      o.Demo,
 		// Derived from the KEK that every replica shares, so that a form
 		// rendered by one replica posts to another.
 		CSRFKey:            csrfKey(kek),

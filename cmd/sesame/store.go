@@ -105,6 +105,30 @@ func (s *store) Credentials() credentialStore {
 	return s.Postgres.Credentials()
 }
 
+// Watermarks returns the sources' watermarks of whichever database is open.
+func (s *store) Watermarks() sesame.WatermarkStore {
+	if s.SQLite != nil {
+		return s.SQLite.Watermarks()
+	}
+	return s.Postgres.Watermarks()
+}
+
+// Disputes returns the dispute store of whichever database is open.
+func (s *store) Disputes() sesame.DisputeStore {
+	if s.SQLite != nil {
+		return s.SQLite.Disputes()
+	}
+	return s.Postgres.Disputes()
+}
+
+// Outbox returns the notices' outbox of whichever database is open.
+func (s *store) Outbox() sesame.Outbox {
+	if s.SQLite != nil {
+		return s.SQLite.Outbox()
+	}
+	return s.Postgres.Outbox()
+}
+
 // Close closes the database.
 func (s *store) Close() error {
 	if s.SQLite != nil {

@@ -1,0 +1,179 @@
+package http
+
+import (
+	"context"
+	nethttp "net/http"
+
+	"github.com/sesame-credit/sesame"
+)
+
+func init() { addRouteGroup("disputes", (*Server).registerDisputes) }
+
+// registerDisputes: a person disputes their records and follows the
+// disputes; the source that sent a record answers. The person is always
+// the session's; a source token answers only about its own records.
+func (s *Server) registerDisputes(mux *nethttp.ServeMux) {
+	if s.Disputes == nil {
+		return
+	}
+	s.handle(mux, "GET /v1/me/disputes", s.handleMyDisputes)
+	s.handle(mux, "POST /v1/me/disputes", s.handleOpenDispute)
+	s.handle(mux, "POST /v1/me/disputes/{source}/{id}/evidence", s.handleAddEvidence)
+	s.handle(mux, "GET /v1/sources/{source}/disputes", s.handleSourceDisputes)
+	s.handle(mux, "POST /v1/sources/{source}/disputes/{id}/answer", s.handleAnswerDispute)
+}
+
+func init() { addRouteGroup("notices", (*Server).registerNotices) }
+
+func (s *Server) registerNotices(mux *nethttp.ServeMux) {
+	if s.Outbox == nil {
+		return
+	}
+	s.handle(mux, "GET /v1/me/notices", s.handleMyNotices)
+}
+
+// handleMyNotices is the person's inbox: what Sesame told them, newest first.
+func (s *Server) handleMyNotices(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	person, err := s.me(r)
+	if err != nil {
+		return err
+	}
+	ns, err := s.Outbox.Notices(r.Context(), sesame.PersonRecipient(person), 200)
+	if err != nil {
+		return err
+	}
+	if ns == nil {
+		ns = []sesame.Notice{}
+	}
+	writeJSON(w, nethttp.StatusOK, struct {
+		Notices []sesame.Notice `json:"notices"`
+	}{ns})
+	return nil
+}
+
+type disputeList struct {
+	Disputes []sesame.Dispute `json:"disputes"`
+}
+
+func (s *Server) handleMyDisputes(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	person, err := s.me(r)
+	if err != nil {
+		return err
+	}
+	ds, err := s.Disputes.Store.Disputes(r.Context(), person, "")
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, disputeList{Disputes: orEmpty(ds)})
+	return nil
+}
+
+func (s *Server) handleOpenDispute(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	person, err := s.me(r)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Source   string `json:"source"`
+		EventID  string `json:"event_id"`
+		Reason   string `json:"reason"`
+		Evidence string `json:"evidence"`
+	}
+	if err := decodeStrict(w, r, &body); err != nil {
+		return err
+	}
+	d, err := s.Disputes.Open(r.Context(), person, sesame.EventKey{Source: body.Source, ID: body.EventID}, body.Reason, body.Evidence)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusCreated, d)
+	return nil
+}
+
+func (s *Server) handleAddEvidence(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	person, err := s.me(r)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Evidence string `json:"evidence"`
+	}
+	if err := decodeStrict(w, r, &body); err != nil {
+		return err
+	}
+	d, err := s.Disputes.AddEvidence(r.Context(), person, sesame.EventKey{Source: r.PathValue("source"), ID: r.PathValue("id")}, body.Evidence)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, d)
+	return nil
+}
+
+// sourceOrOperator authorizes a request about the path's source: its own
+// token or an operator's.
+func (s *Server) sourceOrOperator(r *nethttp.Request) (string, error) {
+	who, err := s.authorize(r, RoleOperator, RoleSource)
+	if err != nil {
+		return "", err
+	}
+	source := r.PathValue("source")
+	if who.Role == RoleSource && source != who.Name {
+		return "", sesame.Errorf(sesame.EFORBIDDEN, "this token speaks for source %s only", quote(who.Name))
+	}
+	return source, nil
+}
+
+func (s *Server) handleSourceDisputes(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	source, err := s.sourceOrOperator(r)
+	if err != nil {
+		return err
+	}
+	ds, err := s.Disputes.Store.Disputes(r.Context(), "", source)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, disputeList{Disputes: orEmpty(ds)})
+	return nil
+}
+
+func (s *Server) handleAnswerDispute(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	source, err := s.sourceOrOperator(r)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Answer string `json:"answer"`
+		Note   string `json:"note"`
+	}
+	if err := decodeStrict(w, r, &body); err != nil {
+		return err
+	}
+	d, err := s.Disputes.Answer(r.Context(), sesame.EventKey{Source: source, ID: r.PathValue("id")}, sesame.DisputeStatus(body.Answer), body.Note)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, d)
+	return nil
+}
+
+func orEmpty(ds []sesame.Dispute) []sesame.Dispute {
+	if ds == nil {
+		return []sesame.Dispute{}
+	}
+	return ds
+}
+
+// disputeOpen reports whether the person has a dispute the source has not
+// answered yet: partners' reads and decisions then say so.
+func (s *Server) disputeOpen(ctx context.Context, person string) (bool, error) {
+	if s.Disputes == nil {
+		return false, nil
+	}
+	ds, err := s.Disputes.Store.Disputes(ctx, person, "")
+	for i := range ds {
+		if ds[i].Status == sesame.DisputeOpen {
+			return true, err
+		}
+	}
+	return false, err
+}
