@@ -1,12 +1,10 @@
 package http
 
 import (
-	"context"
 	nethttp "net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -35,6 +33,7 @@ func (s *Server) registerMe(mux *nethttp.ServeMux) {
 	s.handle(mux, "POST /v1/me/consent-requests/{id}/approve", t.trusted(s.handleAnswerRequest(true)))
 	s.handle(mux, "POST /v1/me/consent-requests/{id}/decline", t.trusted(s.handleAnswerRequest(false)))
 	s.handle(mux, "GET /v1/me/access-log", t.trusted(s.handleAccessLog))
+	s.handle(mux, "GET /v1/access-log/heads", s.handleAccessHeads)
 	if t.Decisions != nil {
 		s.handle(mux, "GET /v1/me/decisions", t.trusted(s.handleMyDecisions))
 	}
@@ -233,17 +232,15 @@ func (s *Server) handleAccessLog(w nethttp.ResponseWriter, r *nethttp.Request) e
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"entries": nonNilSlice(es)}
-	if r.URL.Query().Get("verify") == "true" {
-		rep, err := t.chain.verify(r.Context(), t.AccessLog, s.Now())
-		if err != nil {
-			return err
-		}
-		// The person learns whether the chain holds and its size, not
-		// other people's entries.
-		out["chain"] = map[string]any{"ok": rep.OK, "entries": rep.Entries, "problems": len(rep.Problems)}
+	// Every entry comes with its proof of inclusion under the latest
+	// signed head (or the current root, for entries newer than it); the
+	// person learns the log's size and root, not others' entries.
+	v, err := audit.VerifyView(r.Context(), t.AccessLog, es, len(es) < limit, "")
+	if err != nil {
+		return err
 	}
-	writeJSON(w, nethttp.StatusOK, out)
+	writeJSON(w, nethttp.StatusOK, map[string]any{"entries": nonNilSlice(v.Entries), "head": v.Head,
+		"chain": map[string]any{"ok": v.OK, "entries": v.Size, "root": v.Root, "problems": nonNilSlice(v.Problems)}})
 	return nil
 }
 
@@ -262,26 +259,27 @@ func (s *Server) handleMyDecisions(w nethttp.ResponseWriter, r *nethttp.Request)
 	return nil
 }
 
-// chainCheck remembers the last verification of the whole access log for a
-// minute: verifying reads every entry, and people may ask often.
-type chainCheck struct {
-	mu  sync.Mutex
-	at  time.Time
-	rep audit.Report
-}
-
-const chainCheckTTL = time.Minute
-
-func (c *chainCheck) verify(ctx context.Context, log sesame.AccessLog, now time.Time) (audit.Report, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.at.IsZero() && now.Sub(c.at) < chainCheckTTL {
-		return c.rep, nil
+// handleAccessHeads publishes the access log's signed heads, newest first
+// (?limit=, default 1: the latest), to anyone: auditors keep them, and
+// `sesame audit verify --heads` checks that the log still extends each.
+func (s *Server) handleAccessHeads(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	limit := 1
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100_000 {
+			return &sesame.Error{Code: sesame.EINVALID, Message: "limit must be an integer from 1 to 100000",
+				Details: []sesame.FieldError{{Field: "limit", Reason: "must be an integer from 1 to 100000"}}}
+		}
+		limit = n
 	}
-	rep, err := audit.Verify(ctx, log, "")
+	hs, err := trustOf(s).AccessLog.AccessHeads(r.Context(), limit)
 	if err != nil {
-		return audit.Report{}, err
+		return err
 	}
-	c.at, c.rep = now, rep
-	return rep, nil
+	out := map[string]any{"heads": nonNilSlice(hs)}
+	if len(hs) > 0 {
+		out["head"] = hs[0]
+	}
+	writeJSON(w, nethttp.StatusOK, out)
+	return nil
 }

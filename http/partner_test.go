@@ -49,6 +49,13 @@ func (s countingStore) LatestScore(ctx context.Context, person string) (*sesame.
 	return s.c.LatestScore(ctx, person)
 }
 
+func (s countingStore) LatestScoreJSON(ctx context.Context, person string) ([]byte, error) {
+	s.c.mu.Lock()
+	s.c.reads[person]++
+	s.c.mu.Unlock()
+	return s.ScoreStore.LatestScoreJSON(ctx, person)
+}
+
 func (s countingStore) ScoreHistory(ctx context.Context, person string, limit int) ([]sesame.ScorePoint, error) {
 	s.c.mu.Lock()
 	s.c.reads[person]++

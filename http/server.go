@@ -99,6 +99,8 @@ type Server struct {
 	handler   nethttp.Handler
 	patterns  []string // every pattern registered, for tests and docs
 	appender  *groupCommitter
+	trust     *Trust    // UseTrust
+	mounted   []Mounter // Mount
 }
 
 // NewServer returns a server with cfg's limits, a fresh metrics registry, an

@@ -26,7 +26,7 @@ func (p *Portal) accessLog(w http.ResponseWriter, r *http.Request, person string
 		p.fail(w, r, v, err)
 		return
 	}
-	if d.Chain, err = p.cfg.AccessLog.VerifyChain(r.Context()); err != nil {
+	if d.Chain, err = p.cfg.AccessLog.VerifyChain(r.Context(), person); err != nil {
 		p.fail(w, r, v, err)
 		return
 	}

@@ -23,6 +23,7 @@ import (
 type DB struct {
 	pool   *pgxpool.Pool
 	events *EventStore
+	access *accessWriter // the access log's group commit (access.go)
 }
 
 // Open connects to the database at url (postgres://…) and applies the
@@ -42,6 +43,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	db := &DB{pool: pool}
+	db.access = newAccessWriter(db)
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err

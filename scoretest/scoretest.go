@@ -119,9 +119,8 @@ func testLatestKeepsWholeScore(t *testing.T, o Opened) {
 	}
 	// A store that serves the API body as stored serves exactly what
 	// encoding/json makes of the score — features never among it.
-	if js, ok := o.Store.(interface {
-		LatestScoreJSON(context.Context, string) ([]byte, error)
-	}); ok {
+	{
+		js := o.Store
 		body, err := js.LatestScoreJSON(ctx, "p2")
 		wantBody, _ := json.Marshal(want)
 		if err != nil || !bytes.Equal(body, wantBody) || bytes.Contains(body, []byte(`"features"`)) {

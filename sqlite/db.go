@@ -15,10 +15,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"path/filepath"
 	"runtime"
 	"sync"
-	"sync/atomic"
 )
 
 // DB is an open Sesame database file. It is safe for concurrent use. Stores
@@ -39,26 +37,10 @@ type DB struct {
 	checkpointer *checkpointer
 	// appender stores event batches (append_raw.go).
 	appender *rawAppender
-	// latest serves the latest-score lookups (latest_raw.go).
-	latest *latestReader
-	// commits is the file's commit generation (commitGeneration).
-	commits *atomic.Uint64
-	// cache keeps the file's latest scores in memory when SetLatestCache
-	// turned it on (latest_cache.go), shared by every DB of this process
-	// on the file, as commits is; cacheStop ends its epoch poll when this
-	// DB turned it on.
-	cache                *atomic.Pointer[latestCache]
-	cacheMu              sync.Mutex
-	cacheStop, cacheDone chan struct{}
-	// The access log's journal (access_journal.go), opened on first use.
-	journalOnce   sync.Once
-	accessJournal *accessJournal
-	journalErr    error
-	// accessSync is the journal's mode (access_sync.go), fixed once the
-	// journal opens.
-	accessSyncMu    sync.Mutex
-	accessSync      AccessLogSync
-	accessSyncFixed bool
+	// access is the access log's group commit (audit.go).
+	access *accessWriter
+	// batcher group-commits decisions (trust_batch.go).
+	batcher *batcher
 }
 
 // busyTimeoutMS is how long a connection waits for a lock held by another
@@ -91,7 +73,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	db := &DB{path: path, writer: writer, commits: commitGeneration(path), cache: latestCacheOf(path)}
+	db := &DB{path: path, writer: writer}
+	db.access = newAccessWriter(db)
+	db.batcher = &batcher{db: db}
 	if err := db.migrate(ctx); err != nil {
 		writer.Close()
 		return nil, err
@@ -105,7 +89,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	db.reader = reader
-	db.latest = newLatestReader(path)
 	if db.appender, err = openRawAppender(path); err != nil {
 		db.Close()
 		return nil, err
@@ -190,42 +173,11 @@ func (db *DB) WriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	err = tx.Commit()
-	db.committed()
 	if err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	return nil
 }
-
-// commitGenerations holds a commit generation per database file, shared by
-// every DB of this process open on it: a counter that each write moves on
-// once its commit has ended (committed, or failed), so that readers that
-// keep a snapshot open (the latest-score lookups) know to start a new one.
-var commitGenerations sync.Map // absolute path → *atomic.Uint64
-
-func commitGeneration(path string) *atomic.Uint64 {
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
-	}
-	g, _ := commitGenerations.LoadOrStore(path, new(atomic.Uint64))
-	return g.(*atomic.Uint64)
-}
-
-// latestCaches holds the latest-score cache's place per database file,
-// shared like commitGenerations: every handle's writes go through it.
-var latestCaches sync.Map // absolute path → *atomic.Pointer[latestCache]
-
-func latestCacheOf(path string) *atomic.Pointer[latestCache] {
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
-	}
-	c, _ := latestCaches.LoadOrStore(path, new(atomic.Pointer[latestCache]))
-	return c.(*atomic.Pointer[latestCache])
-}
-
-// committed is called after every commit of a write (WriteTx, rawWrite,
-// the raw appender).
-func (db *DB) committed() { db.commits.Add(1) }
 
 // ReadTx runs fn in a read transaction: it sees one consistent snapshot of
 // the database, however long it takes, without blocking writes.
@@ -241,15 +193,8 @@ func (db *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // Close closes both pools. Statements prepared by stores die with them.
 func (db *DB) Close() error {
 	var errs []error
-	if db.accessJournal != nil {
-		errs = append(errs, db.accessJournal.close())
-	}
 	if db.latestFull != nil {
 		errs = append(errs, db.latestFull.Close())
-	}
-	db.stopLatestCache()
-	if db.latest != nil {
-		db.latest.close()
 	}
 	if db.checkpointer != nil {
 		errs = append(errs, db.checkpointer.close())

@@ -293,7 +293,7 @@ func accessEntries(ctx context.Context, path string) int {
 	db, err := sqlite.Open(ctx, path)
 	check(err)
 	defer db.Close()
-	r, err := audit.Verify(ctx, db.AccessLog(), "")
+	r, err := audit.Verify(ctx, db.AccessLog(), audit.Options{})
 	check(err)
 	if !r.OK {
 		log.Fatalf("the access log's chain is broken after the run: %+v", r.Problems)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -26,28 +25,6 @@ func init() {
 	register(&command{name: "model register", summary: "store a trained model artifact in the database (optionally activate it)", run: runModelRegister})
 	register(&command{name: "model activate", summary: "make a stored model version the active one", run: runModelActivate})
 	register(&command{name: "model list", summary: "list the stored model versions", run: runModelList})
-	registerServePart("scores", 10, func(fs *flag.FlagSet) serveWire {
-		every := fs.Duration("rescore-every", 30*24*time.Hour, "full refresh of every score at this `INTERVAL` (0: never); events rescore their person at once regardless")
-		debounce := fs.Duration("rescore-debounce", 200*time.Millisecond, "gather a person's events for this long before rescoring them")
-		return func(ctx context.Context, env *serveEnv) error {
-			svc, err := newScoreService(env.Store, env.Logger)
-			if err != nil {
-				env.Logger.Warn("scores are off on this store", "reason", err.Error())
-				return nil
-			}
-			if _, err := svc.Load(ctx); err != nil {
-				env.Logger.Warn("no active model yet: scores are served from storage only until one is activated", "reason", err.Error())
-			}
-			env.Server.Scores, env.Scores = svc, svc
-			ref := &score.Refresher{Service: svc, Debounce: *debounce}
-			env.Server.OnAccepted = func(people []string) { ref.Notify(people...) }
-			go ref.Run(ctx)
-			if *every > 0 {
-				go scheduleRescore(ctx, svc, *every)
-			}
-			return nil
-		}
-	})
 }
 
 // scheduleRescore runs a full refresh every interval, as Sesame's monthly update.

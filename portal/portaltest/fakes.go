@@ -331,7 +331,7 @@ func (a AccessLog) AccessLog(_ context.Context, p string, limit int) ([]portal.A
 	return out[:min(limit, len(out))], nil
 }
 
-func (a AccessLog) VerifyChain(context.Context) (portal.ChainStatus, error) {
+func (a AccessLog) VerifyChain(context.Context, string) (portal.ChainStatus, error) {
 	if a.Broken {
 		return portal.ChainStatus{OK: false, Entries: 3, Detail: "entry 2 was edited"}, nil
 	}
