@@ -44,4 +44,3 @@ func TestPersonScoreServedAsStored(t *testing.T) {
 		t.Errorf("no credentials: %d, served %d", a.status, js.served)
 	}
 }
-

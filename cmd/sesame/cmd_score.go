@@ -70,10 +70,11 @@ func openScoreService(ctx context.Context, dsn string) (*score.Service, *store, 
 }
 
 func runScore(ctx context.Context, args []string) error {
-	fs := newFlags("score", "[--db PATH|URL] [--json] [--save] PERSON")
+	fs := newFlags("score", "[--db PATH|URL] [--json] [--save] [--actor NAME] PERSON")
 	dsn := dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print the score as JSON")
 	save := fs.Bool("save", false, "also store it (history) as a refresh would")
+	actor := actorFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -85,6 +86,9 @@ func runScore(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if err := logCLIRead(ctx, st, *actor, fs.Arg(0), "score"); err != nil {
+		return err
+	}
 	sc, _, err := svc.Compute(ctx, fs.Arg(0))
 	if err != nil {
 		return err
@@ -137,9 +141,10 @@ func printTips(tips []sesame.Tip) {
 }
 
 func runTips(ctx context.Context, args []string) error {
-	fs := newFlags("tips", "[--db PATH|URL] [--json] PERSON")
+	fs := newFlags("tips", "[--db PATH|URL] [--json] [--actor NAME] PERSON")
 	dsn := dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print the tips as JSON")
+	actor := actorFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -151,6 +156,9 @@ func runTips(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if err := logCLIRead(ctx, st, *actor, fs.Arg(0), "tips"); err != nil {
+		return err
+	}
 	sc, _, err := svc.Compute(ctx, fs.Arg(0))
 	if err != nil {
 		return err

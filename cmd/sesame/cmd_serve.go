@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -80,7 +81,7 @@ func (m *serveMain) parseFlags(args []string) error {
 	fs.StringVar(&m.KEKFile, "kek-file", kekFileEnv(), "file holding the key that encrypts credential signing keys (default: DB.credential-kek; none on PostgreSQL, where the portal is off without it; env SESAME_CREDENTIAL_KEK_FILE; $SESAME_CREDENTIAL_KEK holds the key itself)")
 	fs.BoolVar(&m.TrustProxy, "trust-proxy", false, "believe X-Forwarded-Proto from a TLS-terminating proxy (cookies then get Secure)")
 	fs.BoolVar(&m.SecureCookies, "secure-cookies", false, "always set Secure on cookies, even over plain HTTP")
-	fs.StringVar(&m.AccessKeyFile, "access-key", envOr("SESAME_ACCESS_KEY_FILE", ""), "`FILE` holding the Ed25519 key that signs the access log's heads, made when missing (env SESAME_ACCESS_KEY_FILE; default: DB.access-key, or ./sesame-access.key on PostgreSQL: give every replica the same one)")
+	fs.StringVar(&m.AccessKeyFile, "access-key", envOr("SESAME_ACCESS_KEY_FILE", ""), "`FILE` holding the Ed25519 key that signs the access log's heads, made when missing (env SESAME_ACCESS_KEY_FILE; default: DB.access-key; on PostgreSQL name one, the same for every replica, or each run signs with a key of its own)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -95,18 +96,15 @@ func (m *serveMain) parseFlags(args []string) error {
 			return usageError(fs, fmt.Sprintf("--source-token takes NAME=TOKEN, got %q", v))
 		}
 	}
-	if m.AccessKeyFile == "" {
-		m.AccessKeyFile = "sesame-access.key"
-		if !isPostgresURL(m.DSN) {
-			m.AccessKeyFile = m.DSN + ".access-key"
-		}
+	if m.AccessKeyFile == "" && !isPostgresURL(m.DSN) {
+		m.AccessKeyFile = m.DSN + ".access-key"
 	}
 	return nil
 }
 
 // run opens the store, wires the server — ledger, scores, partners and
 // consents, the portal, the access log's signer — and serves until ctx ends.
-func (m *serveMain) run(ctx context.Context) error {
+func (m *serveMain) run(ctx context.Context) (err error) {
 	if os.Getenv("GOGC") == "" {
 		// As for `sesame ingest`: ingestion allocates a little per event
 		// while the live heap stays small (the batches in flight), so
@@ -119,9 +117,14 @@ func (m *serveMain) run(ctx context.Context) error {
 		handler = slog.NewTextHandler(os.Stderr, nil)
 	}
 	logger := slog.New(handler)
-	accessKey, err := audit.LoadOrCreateKey(m.AccessKeyFile)
-	if err != nil {
-		return err
+	var accessKey ed25519.PrivateKey
+	if m.AccessKeyFile != "" {
+		if accessKey, err = audit.LoadOrCreateKey(m.AccessKeyFile); err != nil {
+			return err
+		}
+	} else {
+		_, accessKey, _ = ed25519.GenerateKey(rand.Reader)
+		logger.Warn("the access log's heads are signed with a key made for this run: pass --access-key FILE, the same for every replica, so that auditors can pin one")
 	}
 	st, err := openStore(ctx, m.DSN)
 	if err != nil {
