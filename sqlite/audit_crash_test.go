@@ -116,4 +116,22 @@ func TestAccessLogCrash(t *testing.T) {
 		}
 		t.Logf("round %d: %d entries acknowledged, %d stored", round, n, len(stored))
 	}
+	// After the crashes: editing one acknowledged entry, or deleting a
+	// person's rows, is caught.
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{"DELETE FROM access_log WHERE person = 'p3'", "UPDATE access_log SET actor = 'operator:nobody' WHERE seq = 7"} {
+		if _, err := db.Writer().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+		r, err := audit.Verify(context.Background(), db.AccessLog(), audit.Options{})
+		if err != nil || r.OK {
+			t.Fatalf("after %s: %+v %v, want it caught", q, r, err)
+		}
+		last := r.Problems[len(r.Problems)-1]
+		t.Logf("after %s: %d problems, the last %s at entry %d: %s", q, len(r.Problems), last.Kind, last.Seq, last.Detail)
+	}
 }
