@@ -14,14 +14,14 @@ type AppendTx interface {
 	// Head returns the last entry's seq and hash (0, "" when empty) and
 	// how many leaves the tree holds.
 	Head(ctx context.Context) (seq int64, hash string, leaves int64, err error)
-	// LastOf returns the seq of the person's latest entry, 0 if none.
-	LastOf(ctx context.Context, person string) (int64, error)
+	// LastOf returns the seq of each person's latest entry (none: absent).
+	LastOf(ctx context.Context, people []string) (map[string]int64, error)
 	// Nodes returns the stored hashes of the nodes asked for.
 	Nodes(ctx context.Context, ids []sesame.TreeNode) (map[sesame.TreeNode][]byte, error)
 	// EntryHashes calls fn with every entry's hash in seq order.
 	EntryHashes(ctx context.Context, fn func(hash string) error) error
-	// Insert stores an entry and tree nodes (the entry may be nil).
-	Insert(ctx context.Context, e *sesame.AccessEntry, nodes []StoredNode) error
+	// Insert stores entries and tree nodes.
+	Insert(ctx context.Context, entries []*sesame.AccessEntry, nodes []StoredNode) error
 }
 
 // Appender appends groups of entries to a store's log, keeping the tree's
@@ -54,23 +54,26 @@ func (a *Appender) Append(ctx context.Context, tx AppendTx, entries []*sesame.Ac
 		return err
 	}
 	a.frontier, a.pending = nil, nil // until Committed
-	last := map[string]int64{}
+	people := make([]string, 0, len(entries))
+	for _, e := range entries {
+		people = append(people, e.Person)
+	}
+	last, err := tx.LastOf(ctx, people)
+	if err != nil {
+		return err
+	}
+	var nodes []StoredNode
 	for _, e := range entries {
 		seq++
 		e.Seq = seq
-		pp, ok := last[e.Person]
-		if !ok {
-			if pp, err = tx.LastOf(ctx, e.Person); err != nil {
-				return err
-			}
-		}
-		e.PersonPrev = pp
+		e.PersonPrev = last[e.Person]
 		last[e.Person] = seq
 		Seal(prev, e)
 		prev = e.Hash
-		if err := tx.Insert(ctx, e, f.Append(LeafHash(e.Hash))); err != nil {
-			return err
-		}
+		nodes = append(nodes, f.Append(LeafHash(e.Hash))...)
+	}
+	if err := tx.Insert(ctx, entries, nodes); err != nil {
+		return err
 	}
 	a.pending, a.pendingHash = f, prev
 	return nil
@@ -82,9 +85,14 @@ func (a *Appender) Append(ctx context.Context, tx AppendTx, entries []*sesame.Ac
 func (a *Appender) load(ctx context.Context, tx AppendTx, seq, leaves int64) (*Frontier, error) {
 	if leaves == 0 && seq > 0 {
 		f := &Frontier{}
+		var nodes []StoredNode
 		err := tx.EntryHashes(ctx, func(h string) error {
-			return tx.Insert(ctx, nil, f.Append(LeafHash(h)))
+			nodes = append(nodes, f.Append(LeafHash(h))...)
+			return nil
 		})
+		if err == nil {
+			err = tx.Insert(ctx, nil, nodes)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -63,10 +63,22 @@ func (t *appendTx) Head(ctx context.Context) (seq int64, hash string, leaves int
 	return seq, hash, leaves, err
 }
 
-func (t *appendTx) LastOf(ctx context.Context, person string) (int64, error) {
-	var seq int64
-	err := t.tx.QueryRow(ctx, `SELECT COALESCE(max(seq), 0) FROM access_log WHERE person = $1`, person).Scan(&seq)
-	return seq, err
+func (t *appendTx) LastOf(ctx context.Context, people []string) (map[string]int64, error) {
+	rows, err := t.tx.Query(ctx, `SELECT person, max(seq) FROM access_log WHERE person = ANY($1) GROUP BY person`, people)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	last := make(map[string]int64, len(people))
+	for rows.Next() {
+		var p string
+		var seq int64
+		if err := rows.Scan(&p, &seq); err != nil {
+			return nil, err
+		}
+		last[p] = seq
+	}
+	return last, rows.Err()
 }
 
 func (t *appendTx) Nodes(ctx context.Context, ids []sesame.TreeNode) (map[sesame.TreeNode][]byte, error) {
@@ -90,9 +102,9 @@ func (t *appendTx) EntryHashes(ctx context.Context, fn func(string) error) error
 	return nil
 }
 
-func (t *appendTx) Insert(ctx context.Context, e *sesame.AccessEntry, nodes []audit.StoredNode) error {
+func (t *appendTx) Insert(ctx context.Context, entries []*sesame.AccessEntry, nodes []audit.StoredNode) error {
 	b := &pgx.Batch{}
-	if e != nil {
+	for _, e := range entries {
 		b.Queue(`INSERT INTO access_log (`+accessColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
 			e.Seq, ns(e.At), e.Person, e.Actor, e.Action, string(e.Scope), string(e.Purpose), e.Consent, e.Outcome, e.Reason, e.PersonPrev, e.PrevHash, e.Hash)
 	}

@@ -50,12 +50,10 @@ func (s *AccessLogStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry
 	return s.db.access.group.Append(ctx, e)
 }
 
-// appendTx is audit.AppendTx on a write transaction.
-type appendTx struct {
-	tx           *sql.Tx
-	entry, node  *sql.Stmt
-	lastOfPerson *sql.Stmt
-}
+// appendTx is audit.AppendTx on a write transaction. A group's rows go in
+// a few multi-row statements: per statement, the driver's crossing into C
+// costs more than SQLite's work for a row.
+type appendTx struct{ tx *sql.Tx }
 
 func (t *appendTx) Head(ctx context.Context) (seq int64, hash string, leaves int64, err error) {
 	err = t.tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT seq FROM access_log ORDER BY seq DESC LIMIT 1), 0),
@@ -64,16 +62,33 @@ func (t *appendTx) Head(ctx context.Context) (seq int64, hash string, leaves int
 	return seq, hash, leaves, err
 }
 
-func (t *appendTx) LastOf(ctx context.Context, person string) (int64, error) {
-	if t.lastOfPerson == nil {
-		var err error
-		if t.lastOfPerson, err = t.tx.PrepareContext(ctx, `SELECT COALESCE(max(seq), 0) FROM access_log WHERE person = ?`); err != nil {
-			return 0, err
+func (t *appendTx) LastOf(ctx context.Context, people []string) (map[string]int64, error) {
+	last := make(map[string]int64, len(people))
+	for len(people) > 0 {
+		chunk := people[:min(len(people), 500)]
+		people = people[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, p := range chunk {
+			args[i] = p
+		}
+		rows, err := t.tx.QueryContext(ctx, `SELECT person, max(seq) FROM access_log WHERE person IN (`+placeholders(len(chunk), 1)+`) GROUP BY person`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var p string
+			var seq int64
+			if err := rows.Scan(&p, &seq); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			last[p] = seq
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
 		}
 	}
-	var seq int64
-	err := t.lastOfPerson.QueryRowContext(ctx, person).Scan(&seq)
-	return seq, err
+	return last, nil
 }
 
 func (t *appendTx) Nodes(ctx context.Context, ids []sesame.TreeNode) (map[sesame.TreeNode][]byte, error) {
@@ -85,48 +100,54 @@ func (t *appendTx) EntryHashes(ctx context.Context, fn func(string) error) error
 	if err != nil {
 		return err
 	}
-	var hashes []string // read out first: fn inserts on this transaction
+	defer rows.Close()
 	for rows.Next() {
 		var h string
 		if err := rows.Scan(&h); err != nil {
-			rows.Close()
 			return err
 		}
-		hashes = append(hashes, h)
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	for _, h := range hashes {
 		if err := fn(h); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (t *appendTx) Insert(ctx context.Context, entries []*sesame.AccessEntry, nodes []audit.StoredNode) error {
+	for len(entries) > 0 {
+		chunk := entries[:min(len(entries), 500)]
+		entries = entries[len(chunk):]
+		args := make([]any, 0, 13*len(chunk))
+		for _, e := range chunk {
+			args = append(args, e.Seq, e.At.UnixNano(), e.Person, e.Actor, e.Action, string(e.Scope), string(e.Purpose),
+				e.Consent, e.Outcome, e.Reason, e.PersonPrev, e.PrevHash, e.Hash)
+		}
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO access_log (`+accessColumns+`) VALUES `+placeholders(len(chunk), 13), args...); err != nil {
+			return err
+		}
+	}
+	for len(nodes) > 0 {
+		chunk := nodes[:min(len(nodes), 1000)]
+		nodes = nodes[len(chunk):]
+		args := make([]any, 0, 3*len(chunk))
+		for _, n := range chunk {
+			args = append(args, n.Level, n.Index, n.Hash)
+		}
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO access_tree (level, idx, hash) VALUES `+placeholders(len(chunk), 3), args...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (t *appendTx) Insert(ctx context.Context, e *sesame.AccessEntry, nodes []audit.StoredNode) error {
-	var err error
-	if t.entry == nil {
-		if t.entry, err = t.tx.PrepareContext(ctx, `INSERT INTO access_log (`+accessColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`); err != nil {
-			return err
-		}
-		if t.node, err = t.tx.PrepareContext(ctx, `INSERT INTO access_tree (level, idx, hash) VALUES (?,?,?)`); err != nil {
-			return err
-		}
+// placeholders returns rows groups of width question marks: "(?,?),(?,?)"
+// (width 1: "?,?").
+func placeholders(rows, width int) string {
+	group := "(" + strings.TrimSuffix(strings.Repeat("?,", width), ",") + ")"
+	if width == 1 {
+		group = "?"
 	}
-	if e != nil {
-		if _, err := t.entry.ExecContext(ctx, e.Seq, e.At.UnixNano(), e.Person, e.Actor, e.Action, string(e.Scope), string(e.Purpose),
-			e.Consent, e.Outcome, e.Reason, e.PersonPrev, e.PrevHash, e.Hash); err != nil {
-			return err
-		}
-	}
-	for _, n := range nodes {
-		if _, err := t.node.ExecContext(ctx, n.Level, n.Index, n.Hash); err != nil {
-			return err
-		}
-	}
-	return nil
+	return strings.TrimSuffix(strings.Repeat(group+",", rows), ",")
 }
 
 // queryer is what reads of the tree need: the read pool or a transaction.
@@ -140,18 +161,11 @@ func treeNodes(ctx context.Context, q queryer, ids []sesame.TreeNode) (map[sesam
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), 400)]
 		ids = ids[len(chunk):]
-		var b strings.Builder
 		args := make([]any, 0, 2*len(chunk))
-		b.WriteString(`SELECT level, idx, hash FROM access_tree WHERE (level, idx) IN (VALUES `)
-		for i, id := range chunk {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			b.WriteString("(?,?)")
+		for _, id := range chunk {
 			args = append(args, id.Level, id.Index)
 		}
-		b.WriteString(")")
-		rows, err := q.QueryContext(ctx, b.String(), args...)
+		rows, err := q.QueryContext(ctx, `SELECT level, idx, hash FROM access_tree WHERE (level, idx) IN (VALUES `+placeholders(len(chunk), 2)+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
