@@ -31,10 +31,14 @@ type DB struct {
 	featureSets featureSets
 	// latestFull reads a latest score with its features: prepared once
 	// (database/sql keeps one per connection).
-	latestOnce   sync.Once
-	latestFull   *sql.Stmt
-	latestErr    error
-	checkpointer *checkpointer
+	latestOnce sync.Once
+	latestFull *sql.Stmt
+	latestErr  error
+	// latestBody reads a latest score's API body, prepared the same way.
+	latestBodyOnce sync.Once
+	latestBody     *sql.Stmt
+	latestBodyErr  error
+	checkpointer   *checkpointer
 	// appender stores event batches (append_raw.go).
 	appender *rawAppender
 	// access is the access log's group commit (audit.go).
@@ -195,6 +199,9 @@ func (db *DB) Close() error {
 	var errs []error
 	if db.latestFull != nil {
 		errs = append(errs, db.latestFull.Close())
+	}
+	if db.latestBody != nil {
+		errs = append(errs, db.latestBody.Close())
 	}
 	if db.checkpointer != nil {
 		errs = append(errs, db.checkpointer.close())

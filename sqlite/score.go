@@ -249,8 +249,14 @@ func (s *ScoreStore) LatestScore(ctx context.Context, person string) (*sesame.Sc
 // LatestScoreJSON returns the person's latest score as the API shows it,
 // as stored, or ENOTFOUND.
 func (s *ScoreStore) LatestScoreJSON(ctx context.Context, person string) ([]byte, error) {
+	s.db.latestBodyOnce.Do(func() {
+		s.db.latestBody, s.db.latestBodyErr = s.db.reader.PrepareContext(context.Background(), `SELECT body FROM score_latest WHERE person = ?`)
+	})
+	if s.db.latestBodyErr != nil {
+		return nil, fmt.Errorf("sqlite: latest score: %w", s.db.latestBodyErr)
+	}
 	var body []byte
-	err := s.db.reader.QueryRowContext(ctx, `SELECT body FROM score_latest WHERE person = ?`, person).Scan(&body)
+	err := s.db.latestBody.QueryRowContext(ctx, person).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, sesame.Errorf(sesame.ENOTFOUND, "no score for person %q yet", person)
 	}
