@@ -322,4 +322,3 @@ func TestCrashAnsweredReadsAreLogged(t *testing.T) {
 	}
 	t.Logf("%d reads answered across %d kills, each with its entry; %d entries in all", len(answered), kills, r.Entries)
 }
-
