@@ -48,6 +48,19 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
+	// A log whose entries predate its tree (migration 050) gets its tree
+	// now, so that proofs and heads cover every entry.
+	var untreed bool
+	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM access_log) AND NOT EXISTS (SELECT 1 FROM access_tree)`).Scan(&untreed); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if untreed {
+		if err := db.access.group.Write(ctx, nil); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
 	db.events = &EventStore{db: db}
 	return db, nil
 }

@@ -1,9 +1,13 @@
 package sqlite
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/sesame-credit/sesame"
@@ -296,4 +300,61 @@ func (s *AccessLogStore) AccessHeads(ctx context.Context, limit int) ([]*sesame.
 		out = append(out, &h)
 	}
 	return out, rows.Err()
+}
+
+// importJournal moves the entries of an access journal file left by an
+// older version (PATH-access, one JSON line per entry, which it indexed
+// into access_log in the background) into access_log, so that no entry it
+// acknowledged is lost, and renames the file to PATH-access.imported. It
+// stops at the first line that does not parse or link to the entry before
+// it: a torn tail that was never acknowledged.
+func (db *DB) importJournal(ctx context.Context) error {
+	name := db.path + "-access"
+	f, err := os.Open(name)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	err = db.WriteTx(ctx, func(tx *sql.Tx) error {
+		var last int64
+		var prev string
+		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 64<<10), 16<<20)
+		for sc.Scan() {
+			var l struct {
+				Seq                                                     int64
+				At                                                      int64
+				Person, Actor, Action, Scope, Purpose, Consent, Outcome string
+				Reason                                                  string
+				PrevHash                                                string `json:"prev_hash"`
+				Hash                                                    string
+			}
+			if json.Unmarshal(sc.Bytes(), &l) != nil {
+				break
+			}
+			if l.Seq <= last {
+				continue // indexed already
+			}
+			if l.Seq != last+1 || l.PrevHash != prev {
+				break
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO access_log (seq, at, person, actor, action, scope, purpose, consent, outcome, reason, prev_hash, hash)
+				VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, l.Seq, l.At, l.Person, l.Actor, l.Action, l.Scope, l.Purpose, l.Consent, l.Outcome, l.Reason, l.PrevHash, l.Hash); err != nil {
+				return err
+			}
+			last, prev = l.Seq, l.Hash
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: importing the access journal %s: %w", name, err)
+	}
+	return os.Rename(name, name+".imported")
 }

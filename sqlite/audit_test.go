@@ -2,8 +2,11 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -72,5 +75,70 @@ func TestAccessLogAppendCancelled(t *testing.T) {
 	}
 	if es, _ := db.AccessLog().AccessEntries(context.Background(), "p", 10); len(es) != 0 {
 		t.Fatalf("entries after a cancelled append: %+v", es)
+	}
+}
+
+// TestAccessLogUpgrade opens a database of the version before migration
+// 050, whose access journal file holds entries not yet indexed and a torn
+// tail: the acknowledged entries are all in the log afterwards, each
+// person's linked, the tree built, and the log verifies.
+func TestAccessLogUpgrade(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	w, err := sql.Open(driverName, dsn(path, commonDSN()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &DB{path: path, writer: w}
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before []migration
+	for _, m := range ms {
+		if m.version < 50 {
+			before = append(before, m)
+		}
+	}
+	if err := applyMigrations(ctx, old, before); err != nil {
+		t.Fatal(err)
+	}
+	// Six entries as the old code sealed them: three indexed, three only
+	// in the journal, then half a line.
+	var journal strings.Builder
+	prev := ""
+	for i := 1; i <= 6; i++ {
+		e := &sesame.AccessEntry{Seq: int64(i), At: time.Unix(int64(i), 0).UTC(), Person: fmt.Sprintf("p%d", i%2), Actor: "partner:acme", Outcome: sesame.AccessAllowed}
+		audit.Seal(prev, e)
+		prev = e.Hash
+		if i <= 3 {
+			if _, err := w.Exec(`INSERT INTO access_log (seq, at, person, actor, action, scope, purpose, consent, outcome, reason, prev_hash, hash)
+				VALUES (?,?,?,?,'','','','',?,'',?,?)`, e.Seq, e.At.UnixNano(), e.Person, e.Actor, e.Outcome, e.PrevHash, e.Hash); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fmt.Fprintf(&journal, `{"seq":%d,"at":%d,"person":%q,"actor":%q,"action":"","scope":"","purpose":"","consent":"","outcome":%q,"reason":"","prev_hash":%q,"hash":%q}`+"\n",
+			e.Seq, e.At.UnixNano(), e.Person, e.Actor, e.Outcome, e.PrevHash, e.Hash)
+	}
+	journal.WriteString(`{"seq":7,"at":`)
+	w.Close()
+	if err := os.WriteFile(path+"-access", []byte(journal.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r, err := audit.Verify(ctx, db.AccessLog(), audit.Options{})
+	if err != nil || !r.OK || r.Entries != 6 {
+		t.Fatalf("after the upgrade: %+v %v, want the 6 acknowledged entries, verified", r, err)
+	}
+	es, _ := db.AccessLog().AccessEntries(ctx, "p0", 10)
+	if v, err := audit.VerifyView(ctx, db.AccessLog(), es, true, ""); err != nil || !v.OK || len(v.Entries) != 3 || es[0].PersonPrev != 4 {
+		t.Fatalf("p0's view after the upgrade: %+v %v", v, err)
+	}
+	if _, err := os.Stat(path + "-access.imported"); err != nil {
+		t.Fatalf("the journal was not kept aside: %v", err)
 	}
 }

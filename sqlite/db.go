@@ -93,6 +93,19 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	db.reader = reader
+	// A log whose entries predate its tree (migration 050) gets its tree
+	// now, so that proofs and heads cover every entry.
+	var untreed bool
+	if err := reader.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM access_log) AND NOT EXISTS (SELECT 1 FROM access_tree)`).Scan(&untreed); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if untreed {
+		if err := db.access.group.Write(ctx, nil); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	if db.appender, err = openRawAppender(path); err != nil {
 		db.Close()
 		return nil, err
