@@ -10,8 +10,6 @@ import (
 	"github.com/sesame-credit/sesame"
 )
 
-func init() { addRouteGroup("events", (*Server).registerEvents) }
-
 // registerEvents serves the ledger: ingestion (ingest.go) and read-back.
 func (s *Server) registerEvents(mux *nethttp.ServeMux) {
 	if s.Events == nil {

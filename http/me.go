@@ -12,8 +12,6 @@ import (
 	"github.com/sesame-credit/sesame/consent"
 )
 
-func init() { addRouteGroup("me", (*Server).registerMe) }
-
 // registerMe: a person's own API. The person is always the session's,
 // never a parameter, so nobody can act on someone else's records.
 func (s *Server) registerMe(mux *nethttp.ServeMux) {

@@ -77,8 +77,6 @@ func (m *Metrics) observeDuration(route string, status int, d time.Duration) {
 	o.(prometheus.Observer).Observe(d.Seconds())
 }
 
-func init() { addRouteGroup("metrics", (*Server).registerMetrics) }
-
 // registerMetrics serves /metrics. It is open like /healthz: scrapers sit
 // beside the server, and the figures hold no person's data.
 func (s *Server) registerMetrics(mux *nethttp.ServeMux) {

@@ -20,8 +20,6 @@ func (s *Server) Mount(m Mounter) {
 	s.mounted = append(s.mounted, m)
 }
 
-func init() { addRouteGroup("mounted", (*Server).registerMounted) }
-
 func (s *Server) registerMounted(mux *nethttp.ServeMux) {
 	for _, m := range s.mounted {
 		m.Mount(mux)

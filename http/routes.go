@@ -7,33 +7,26 @@ import (
 	"github.com/sesame-credit/sesame"
 )
 
-// A route group is the routes of one file. To add one, write in a new file:
-//
-//	func init() { addRouteGroup("scores", (*Server).registerScores) }
-//
-//	func (s *Server) registerScores(mux *nethttp.ServeMux) {
-//		if s.Scores == nil {
-//			return // not wired: the routes answer 404
-//		}
-//		s.handle(mux, "GET /v1/people/{id}/score", s.handleScore)
-//	}
-//
-// and describe the routes in openapi.json (a test checks that every
-// registered route is there).
-type routeGroup struct {
-	name     string
-	register func(s *Server, mux *nethttp.ServeMux)
-}
-
-var routeGroups []routeGroup
-
-func addRouteGroup(name string, register func(s *Server, mux *nethttp.ServeMux)) {
-	for _, g := range routeGroups {
-		if g.name == name {
-			panic("http: duplicate route group " + name)
-		}
-	}
-	routeGroups = append(routeGroups, routeGroup{name, register})
+// routes registers every route group, each the routes of one file. To
+// add a group, write its register method (it returns without registering
+// when the service it needs is not wired: its routes then answer 404), call
+// it here, and describe its routes in openapi.json (a test checks that
+// every registered route is there).
+func (s *Server) routes(mux *nethttp.ServeMux) {
+	s.registerConsentRequests(mux)
+	s.registerEvents(mux)
+	s.registerHealth(mux)
+	s.registerMe(mux)
+	s.registerMeAuth(mux)
+	s.registerMetrics(mux)
+	s.registerOpenAPI(mux)
+	s.registerOperatorPartners(mux)
+	s.registerOperatorProducts(mux)
+	s.registerPartnerAPI(mux)
+	s.registerPartnerDecisions(mux)
+	s.registerMounted(mux)
+	s.registerPprof(mux)
+	s.registerScores(mux)
 }
 
 // handlerFunc is a handler that returns its error instead of writing it:

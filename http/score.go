@@ -9,8 +9,6 @@ import (
 	"github.com/sesame-credit/sesame"
 )
 
-func init() { addRouteGroup("scores", (*Server).registerScores) }
-
 // registerScores: a person's score, history, what-if and tips, read by the
 // person themselves or an operator (partners read through /v1/partner with
 // a consent); and the operators' model registry and rescore status.

@@ -127,9 +127,7 @@ func (s *Server) Handler() nethttp.Handler {
 			s.appender = newGroupCommitter(s.Events, max(s.cfg.MaxBatch, maxGroupEvents), func(n int) { s.Metrics.groupEvents.Observe(float64(n)) })
 		}
 		mux := nethttp.NewServeMux()
-		for _, g := range routeGroups {
-			g.register(s, mux)
-		}
+		s.routes(mux)
 		s.handler = s.middleware(s.dispatch(mux))
 	})
 	return s.handler
