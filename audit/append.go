@@ -110,3 +110,24 @@ func (a *Appender) load(ctx context.Context, tx AppendTx, seq, leaves int64) (*F
 	}
 	return LoadFrontier(seq, hashes)
 }
+
+// Writer is a store's access-log appends: a group commit whose groups an
+// Appender writes in the store's transactions. inTx runs fn in one write
+// transaction, committing when it returns nil.
+type Writer struct {
+	GroupCommit
+	appender Appender // used by the group's one goroutine only
+}
+
+// NewWriter returns the Writer of a store whose transactions inTx runs.
+func NewWriter(inTx func(ctx context.Context, fn func(tx AppendTx) error) error) *Writer {
+	w := &Writer{}
+	w.Write = func(ctx context.Context, entries []*sesame.AccessEntry) error {
+		if err := inTx(ctx, func(tx AppendTx) error { return w.appender.Append(ctx, tx, entries) }); err != nil {
+			return fmt.Errorf("access log: %w", err)
+		}
+		w.appender.Committed()
+		return nil
+	}
+	return w
+}

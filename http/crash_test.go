@@ -64,6 +64,29 @@ func crashServer(path string) error {
 	return srv.Serve(context.Background(), ln, nil)
 }
 
+// startCrashChild starts the k-th child server on the database at path and
+// returns it with its base URL.
+func startCrashChild(t *testing.T, exe, path string, k int) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), crashEnvDB+"="+path)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		cmd.Process.Kill()
+		t.Fatalf("child %d did not start: %v %s", k, err, stderr.String())
+	}
+	return cmd, "http://" + strings.TrimSpace(strings.TrimPrefix(line, "listening "))
+}
+
 // TestCrashAcknowledgedBatchesSurvive posts batches from concurrent clients
 // (so that they share transactions) to a server that is killed with
 // SIGKILL at random moments, 20 times. After each restart the batches that
@@ -109,23 +132,8 @@ func TestCrashAcknowledgedBatchesSurvive(t *testing.T) {
 	client := &nethttp.Client{Timeout: 10 * time.Second}
 
 	for k := range kills {
-		cmd := exec.Command(exe, "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashEnvDB+"="+path)
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		line, err := bufio.NewReader(stdout).ReadString('\n')
-		if err != nil {
-			cmd.Process.Kill()
-			t.Fatalf("child %d did not start: %v %s", k, err, stderr.String())
-		}
-		url := "http://" + strings.TrimSpace(strings.TrimPrefix(line, "listening ")) + "/v1/events"
+		cmd, base := startCrashChild(t, exe, path, k)
+		url := base + "/v1/events"
 
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
@@ -165,7 +173,7 @@ func TestCrashAcknowledgedBatchesSurvive(t *testing.T) {
 		close(stop)
 		wg.Wait()
 		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
-			t.Fatalf("child %d ended by itself: %s", k, stderr.String())
+			t.Fatalf("child %d ended by itself: %s", k, cmd.Stderr)
 		}
 		if t.Failed() {
 			return
@@ -243,23 +251,7 @@ func TestCrashAnsweredReadsAreLogged(t *testing.T) {
 	next := 0
 	client := &nethttp.Client{Timeout: 10 * time.Second}
 	for k := range kills {
-		cmd := exec.Command(exe, "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashEnvDB+"="+path)
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		line, err := bufio.NewReader(stdout).ReadString('\n')
-		if err != nil {
-			cmd.Process.Kill()
-			t.Fatalf("child %d did not start: %v %s", k, err, stderr.String())
-		}
-		base := "http://" + strings.TrimSpace(strings.TrimPrefix(line, "listening "))
+		cmd, base := startCrashChild(t, exe, path, k)
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		for range clients {

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -21,15 +20,11 @@ import (
 // accessLogLock is the advisory lock of access-log appends ("sesame.access").
 const accessLogLock = 0x5e5a_6e0a_cce5
 
-type accessWriter struct {
-	group    audit.GroupCommit
-	appender audit.Appender // used by the group's one goroutine only
-}
-
-func newAccessWriter(db *DB) *accessWriter {
-	w := &accessWriter{}
-	w.group.Write = func(ctx context.Context, entries []*sesame.AccessEntry) error {
-		err := db.Tx(ctx, func(tx pgx.Tx) error {
+// newAccessWriter appends access entries in transactions that hold the
+// advisory lock.
+func newAccessWriter(db *DB) *audit.Writer {
+	return audit.NewWriter(func(ctx context.Context, fn func(audit.AppendTx) error) error {
+		return db.Tx(ctx, func(tx pgx.Tx) error {
 			// Local to the transaction: a server whose database is set to
 			// asynchronous commit still syncs access entries.
 			if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = on`); err != nil {
@@ -38,19 +33,13 @@ func newAccessWriter(db *DB) *accessWriter {
 			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(accessLogLock)); err != nil {
 				return err
 			}
-			return w.appender.Append(ctx, &appendTx{tx: tx}, entries)
+			return fn(&appendTx{tx: tx})
 		})
-		if err != nil {
-			return fmt.Errorf("postgres: access log: %w", err)
-		}
-		w.appender.Committed()
-		return nil
-	}
-	return w
+	})
 }
 
 func (s *TrustStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry) error {
-	return s.db.access.group.Append(ctx, e)
+	return s.db.access.Append(ctx, e)
 }
 
 // appendTx is audit.AppendTx on a transaction holding the advisory lock.

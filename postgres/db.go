@@ -16,6 +16,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sesame-credit/sesame/audit"
 )
 
 // DB is a connection pool to a Sesame database, safe for concurrent use.
@@ -23,7 +25,7 @@ import (
 type DB struct {
 	pool   *pgxpool.Pool
 	events *EventStore
-	access *accessWriter // the access log's group commit (access.go)
+	access *audit.Writer // the access log's group commit (access.go)
 }
 
 // Open connects to the database at url (postgres://…) and applies the
@@ -56,7 +58,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	if untreed {
-		if err := db.access.group.Write(ctx, nil); err != nil {
+		if err := db.access.Write(ctx, nil); err != nil {
 			pool.Close()
 			return nil, err
 		}

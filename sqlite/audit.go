@@ -26,32 +26,18 @@ func (db *DB) AccessLog() *AccessLogStore { return &AccessLogStore{db: db} }
 
 var _ sesame.AccessLog = (*AccessLogStore)(nil)
 
-// accessWriter is a DB's group commit of access entries.
-type accessWriter struct {
-	group    audit.GroupCommit
-	appender audit.Appender // used by the group's one goroutine only
-}
-
-func newAccessWriter(db *DB) *accessWriter {
-	w := &accessWriter{}
-	w.group.Write = func(ctx context.Context, entries []*sesame.AccessEntry) error {
-		err := db.WriteTx(ctx, func(tx *sql.Tx) error {
-			return w.appender.Append(ctx, &appendTx{tx: tx}, entries)
-		})
-		if err != nil {
-			return fmt.Errorf("sqlite: access log: %w", err)
-		}
-		w.appender.Committed()
-		return nil
-	}
-	return w
+// newAccessWriter appends access entries in the one writer's transactions.
+func newAccessWriter(db *DB) *audit.Writer {
+	return audit.NewWriter(func(ctx context.Context, fn func(audit.AppendTx) error) error {
+		return db.WriteTx(ctx, func(tx *sql.Tx) error { return fn(&appendTx{tx: tx}) })
+	})
 }
 
 // AppendAccess returns once e is committed and synced, with e's Seq,
 // PersonPrev, PrevHash and Hash set. A caller whose ctx ends first gets
 // ctx.Err() and must treat the read as not allowed.
 func (s *AccessLogStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry) error {
-	return s.db.access.group.Append(ctx, e)
+	return s.db.access.Append(ctx, e)
 }
 
 // appendTx is audit.AppendTx on a write transaction. A group's rows go in

@@ -17,6 +17,8 @@ import (
 	"net/url"
 	"runtime"
 	"sync"
+
+	"github.com/sesame-credit/sesame/audit"
 )
 
 // DB is an open Sesame database file. It is safe for concurrent use. Stores
@@ -42,7 +44,7 @@ type DB struct {
 	// appender stores event batches (append_raw.go).
 	appender *rawAppender
 	// access is the access log's group commit (audit.go).
-	access *accessWriter
+	access *audit.Writer
 	// batcher group-commits decisions (trust_batch.go).
 	batcher *batcher
 }
@@ -101,7 +103,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	if untreed {
-		if err := db.access.group.Write(ctx, nil); err != nil {
+		if err := db.access.Write(ctx, nil); err != nil {
 			db.Close()
 			return nil, err
 		}
