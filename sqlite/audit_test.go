@@ -2,8 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -140,5 +142,35 @@ func TestAccessLogUpgrade(t *testing.T) {
 	}
 	if _, err := os.Stat(path + "-access.imported"); err != nil {
 		t.Fatalf("the journal was not kept aside: %v", err)
+	}
+}
+
+// TestSignerKeepsEveryHead: the signer signs at once and at every tick,
+// keeps every head, and each verifies against the log.
+func TestSignerKeepsEveryHead(t *testing.T) {
+	db := testDB(t)
+	log := db.AccessLog()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		audit.RunSigner(ctx, log, ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)), 20*time.Millisecond, slog.Default())
+	}()
+	for i := range 10 {
+		e := &sesame.AccessEntry{At: time.Now(), Person: fmt.Sprint("p", i%3), Actor: "operator:op", Outcome: sesame.AccessAllowed}
+		if err := log.AppendAccess(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	<-done
+	hs, err := log.AccessHeads(context.Background(), 0)
+	if err != nil || len(hs) < 3 || hs[0].Size != 10 {
+		t.Fatalf("heads %+v, %v: want several, the latest over all 10 entries", hs, err)
+	}
+	if r, err := audit.Verify(context.Background(), log, audit.Options{}); err != nil || !r.OK || r.Heads != len(hs) {
+		t.Fatalf("verify with %d heads: %+v %v", len(hs), r, err)
 	}
 }
