@@ -118,8 +118,8 @@ func readHeads(ctx context.Context, src string) ([]*sesame.SignedHead, error) {
 		case json.Unmarshal(raw, &list) == nil:
 			out = append(out, list...)
 		case json.Unmarshal(raw, &wrapped) == nil && (wrapped.Head != nil || wrapped.Heads != nil):
-			if wrapped.Head != nil {
-				out = append(out, wrapped.Head)
+			if len(wrapped.Heads) == 0 {
+				out = append(out, wrapped.Head) // heads, when given, hold the latest too
 			}
 			out = append(out, wrapped.Heads...)
 		case json.Unmarshal(raw, &one) == nil && one.Signature != "":
