@@ -122,7 +122,7 @@ func newTrustServer(t testing.TB, demo bool) *trustServer {
 	// The person and operator score routes, on the same counted reads (no
 	// model is active: what-if answers 503).
 	st := countingStore{ScoreStore: db.Scores(), c: scores}
-	srv.Scores = &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: db.Scores(), Jobs: db.Scores(),
+	srv.Scores = &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: db.Scores(),
 		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory)}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)

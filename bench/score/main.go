@@ -103,7 +103,7 @@ func main() {
 	db, err := sqlite.Open(ctx, *dbPath)
 	check(err)
 	st := db.Scores()
-	svc := &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st, Jobs: st,
+	svc := &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st,
 		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory)}
 	eng, err := svc.Load(ctx)
 	check(err)
