@@ -16,26 +16,62 @@ const (
 // chain: each commits to the one before, so that an edited, removed or
 // reordered entry is detected (package audit).
 type AccessEntry struct {
-	Seq      int64     `json:"seq"`
-	At       time.Time `json:"at"`
-	Person   string    `json:"person"`
-	Actor    string    `json:"actor"`     // "partner:ID" or "operator:NAME"
-	Action   string    `json:"action"`    // score.read, threshold.check, decision.create, decision.read
-	Scope    Scope     `json:"scope"`     // the scope the read needed
-	Purpose  Purpose   `json:"purpose"`   // of the consent used, or asked for
-	Consent  string    `json:"consent"`   // the consent that allowed it, "" when denied
-	Outcome  string    `json:"outcome"`   // allowed | denied
-	Reason   string    `json:"reason"`    // why it was denied, or what was answered
-	PrevHash string    `json:"prev_hash"` // hex SHA-256 of the previous entry ("" for the first)
-	Hash     string    `json:"hash"`      // hex SHA-256 of this entry, PrevHash included
+	Seq     int64     `json:"seq"`
+	At      time.Time `json:"at"`
+	Person  string    `json:"person"`
+	Actor   string    `json:"actor"`   // "partner:ID" or "operator:NAME"
+	Action  string    `json:"action"`  // score.read, threshold.check, decision.create, decision.read
+	Scope   Scope     `json:"scope"`   // the scope the read needed
+	Purpose Purpose   `json:"purpose"` // of the consent used, or asked for
+	Consent string    `json:"consent"` // the consent that allowed it, "" when denied
+	Outcome string    `json:"outcome"` // allowed | denied
+	Reason  string    `json:"reason"`  // why it was denied, or what was answered
+	// PersonPrev is the seq of the person's entry before this one (0 for
+	// their first): each person's entries form a chain of their own inside
+	// the global one, so a person's view misses no entry unnoticed.
+	PersonPrev int64  `json:"person_prev"`
+	PrevHash   string `json:"prev_hash"` // hex SHA-256 of the previous entry ("" for the first)
+	Hash       string `json:"hash"`      // hex SHA-256 of this entry, PrevHash included
 }
 
-// AccessLog is the append-only store of access entries. Append sets Seq,
-// PrevHash and Hash.
+// AccessLog is the append-only store of access entries: a hash chain whose
+// entries are also the leaves of a Merkle tree (RFC 9162; package audit
+// computes the hashes and proofs, the engines keep them). Anyone who reads
+// a person's data appends an entry first; the person and auditors read.
 type AccessLog interface {
+	// AppendAccess sets e's Seq, PersonPrev, PrevHash and Hash and returns
+	// once the entry is committed and synced: a read may be answered then.
 	AppendAccess(ctx context.Context, e *AccessEntry) error
 	// AccessEntries returns a person's entries, newest first.
 	AccessEntries(ctx context.Context, person string, limit int) ([]*AccessEntry, error)
 	// ScanAccess calls fn with every entry in chain order.
 	ScanAccess(ctx context.Context, fn func(e *AccessEntry) error) error
+	// AccessTree returns the number of entries in the log and the stored
+	// hashes of the tree nodes asked for; a node not stored is absent.
+	AccessTree(ctx context.Context, nodes []TreeNode) (size int64, hashes map[TreeNode][]byte, err error)
+	// ScanAccessTree calls fn with every stored tree node.
+	ScanAccessTree(ctx context.Context, fn func(n TreeNode, hash []byte) error) error
+	// SaveAccessHead keeps a signed head; every one is kept.
+	SaveAccessHead(ctx context.Context, h *SignedHead) error
+	// AccessHeads returns up to limit signed heads, newest first.
+	AccessHeads(ctx context.Context, limit int) ([]*SignedHead, error)
+}
+
+// TreeNode names a complete subtree of the access log's Merkle tree: the
+// one at Level (0 for a leaf) covering leaves [Index<<Level, (Index+1)<<Level).
+type TreeNode struct {
+	Level uint8
+	Index int64
+}
+
+// SignedHead is the server's signed statement that the access log had Size
+// entries with Merkle root Root at At (RFC 9162's signed tree head). Heads
+// are published; anyone who kept one can later show the log was cut or
+// rewritten.
+type SignedHead struct {
+	Size      int64     `json:"size"`
+	At        time.Time `json:"at"`
+	Root      string    `json:"root"`       // hex
+	PublicKey string    `json:"public_key"` // base64 Ed25519
+	Signature string    `json:"signature"`  // base64 Ed25519 over audit.HeadMessage
 }

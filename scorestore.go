@@ -14,11 +14,18 @@ type ScoreStore interface {
 	SaveScores(ctx context.Context, scores []*Score) error
 	// ScoreHistory returns up to limit of a person's past scores, newest first.
 	ScoreHistory(ctx context.Context, person string, limit int) ([]ScorePoint, error)
+	// LatestScoreJSON returns the person's latest score as the API shows
+	// it (no features), as stored, or ENOTFOUND: a read sends it as is.
+	LatestScoreJSON(ctx context.Context, person string) ([]byte, error)
+	// The checkpoints of jobs that save scores (a full rescore), kept with
+	// the scores so that a chunk and its checkpoint commit together.
+	Checkpoints
+	ChunkSaver
 }
 
-// ChunkSaver is what a score store may offer a full rescore: the workers
-// encode their chunk's scores beside the scoring (PrepareScores, called from
-// many goroutines at once), and the single writer stores them and the job's
+// ChunkSaver is how a full rescore stores scores: the workers encode their
+// chunk's scores beside the scoring (PrepareScores, called from many
+// goroutines at once), and the single writer stores them and the job's
 // checkpoint in one durable transaction (SaveChunk) — one commit a chunk
 // instead of two, and no encoding on the writer's path.
 type ChunkSaver interface {

@@ -1,57 +1,146 @@
 package audit
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"fmt"
+	"sort"
 
 	"github.com/sesame-credit/sesame"
 )
 
 // Kinds of tampering Verify reports.
 const (
-	Edited    = "edited"    // an entry's fields no longer match its hash
-	Removed   = "removed"   // entries are missing before this one
-	Reordered = "reordered" // this entry follows another than the one it was written after
-	Relinked  = "relinked"  // an entry before this one was edited and its hash rewritten
+	Edited     = "edited"      // an entry's fields no longer match its hash
+	Removed    = "removed"     // entries are missing before this one
+	Reordered  = "reordered"   // this entry follows another than the one it was written after
+	Relinked   = "relinked"    // an entry before this one was edited and its hash rewritten
+	PersonLink = "person_link" // the person's own chain skips or misnames an entry of theirs
+	Tree       = "tree"        // a stored tree node does not match the entries
+	Truncated  = "truncated"   // a signed head covers more entries than the log holds
+	Rewritten  = "rewritten"   // the entries a signed head covers no longer have its root
+	Forged     = "forged"      // a signed head's signature does not verify
 )
 
-// Problem is one place where the chain does not hold.
+// Problem is one place where the log does not hold. Seq names the entry
+// (for a head's problem, the last entry the head covers).
 type Problem struct {
 	Seq    int64  `json:"seq"`
 	Kind   string `json:"kind"`
 	Detail string `json:"detail"`
 }
 
-// Report is the result of verifying the whole chain.
+// Report is the result of verifying the whole log.
 type Report struct {
 	OK       bool      `json:"ok"`
 	Entries  int       `json:"entries"`
-	Head     string    `json:"head"` // the last entry's hash: publish it to detect a truncated tail later
+	Head     string    `json:"head"` // the last entry's hash
+	Root     string    `json:"root"` // the Merkle root of every entry, hex
+	Heads    int       `json:"heads_checked"`
 	Problems []Problem `json:"problems,omitempty"`
 	// PerPerson counts each person's entries in the verified chain: what a
 	// person is told, since Entries would reveal how busy the platform is.
 	PerPerson map[string]int `json:"-"`
 }
 
-// Verify reads the whole log and checks every link. It keeps each entry's
-// hash in memory (about 100 bytes an entry) to tell a reordering, whose
-// broken link points at another entry of the chain, from a removal, whose
-// link points nowhere. expectHead, when not "", is a head published
-// earlier: it must still be in the chain, or the tail was cut.
-func Verify(ctx context.Context, log sesame.AccessLog, expectHead string) (Report, error) {
+// Options are what Verify checks beyond the store itself.
+type Options struct {
+	// ExpectHead, when not "", is an entry hash published earlier: it
+	// must still be in the chain, or the tail was cut.
+	ExpectHead string
+	// Published are signed heads kept outside the store (from a server's
+	// /v1/access-log/heads or a file): the log must still extend each.
+	Published []*sesame.SignedHead
+	// TrustedKey, when not "", is the only key heads may be signed with
+	// (base64 Ed25519 public key).
+	TrustedKey string
+}
+
+// Verify reads the whole log — entries, tree and signed heads — and
+// checks that they agree: every entry's hash and links, each person's
+// links, every stored tree node against the entries, and each signed head
+// (kept or published) against the root of the entries it covers.
+func Verify(ctx context.Context, log sesame.AccessLog, o Options) (Report, error) {
+	heads, err := log.AccessHeads(ctx, 0)
+	if err != nil {
+		return Report{}, err
+	}
+	heads = append(heads, o.Published...)
 	var entries []*sesame.AccessEntry
-	err := log.ScanAccess(ctx, func(e *sesame.AccessEntry) error {
+	if err := log.ScanAccess(ctx, func(e *sesame.AccessEntry) error {
 		c := *e
 		entries = append(entries, &c)
+		return nil
+	}); err != nil {
+		return Report{}, err
+	}
+	r := Check(entries, o.ExpectHead)
+
+	// The tree, rebuilt from the entries as stored, with the roots at
+	// the sizes the heads name.
+	want := map[int64][]byte{}
+	for _, h := range heads {
+		want[h.Size] = nil
+	}
+	built := make(map[sesame.TreeNode][32]byte, 2*len(entries))
+	f := &Frontier{}
+	if _, ok := want[0]; ok {
+		want[0] = f.Root()
+	}
+	for _, e := range entries {
+		for _, n := range f.Append(LeafHash(e.Hash)) {
+			built[n.TreeNode] = [32]byte(n.Hash)
+		}
+		if _, ok := want[f.Size]; ok {
+			want[f.Size] = f.Root()
+		}
+	}
+	r.Root = hex.EncodeToString(f.Root())
+	stored := 0
+	var treeProblems []Problem
+	err = log.ScanAccessTree(ctx, func(n sesame.TreeNode, h []byte) error {
+		stored++
+		b, ok := built[n]
+		if !ok || !bytes.Equal(b[:], h) {
+			last := min((n.Index+1)<<n.Level, int64(len(entries)))
+			treeProblems = append(treeProblems, Problem{last, Tree, fmt.Sprintf("tree node %d/%d (entries %d–%d) does not match the entries as stored", n.Level, n.Index, n.Index<<n.Level+1, (n.Index+1)<<n.Level)})
+		}
 		return nil
 	})
 	if err != nil {
 		return Report{}, err
 	}
-	return Check(entries, expectHead), nil
+	if stored != len(built) && len(treeProblems) == 0 {
+		treeProblems = append(treeProblems, Problem{int64(len(entries)), Tree, fmt.Sprintf("the tree holds %d nodes where the entries make %d: nodes were removed", stored, len(built))})
+	}
+	if len(treeProblems) > 5 {
+		n := len(treeProblems)
+		treeProblems = append(treeProblems[:5], Problem{treeProblems[5].Seq, Tree, fmt.Sprintf("and %d more tree nodes", n-5)})
+	}
+	r.Problems = append(r.Problems, treeProblems...)
+
+	sort.SliceStable(heads, func(i, j int) bool { return heads[i].Size < heads[j].Size })
+	for _, h := range heads {
+		r.Heads++
+		if err := VerifyHeadSignature(h, o.TrustedKey); err != nil {
+			r.Problems = append(r.Problems, Problem{h.Size, Forged, err.Error()})
+			continue
+		}
+		if h.Size > int64(len(entries)) {
+			r.Problems = append(r.Problems, Problem{h.Size, Truncated, fmt.Sprintf("a head signed at %s covers %d entries but the log holds %d: acknowledged entries were cut, or the store was rolled back", h.At.Format("2006-01-02T15:04:05Z"), h.Size, len(entries))})
+			continue
+		}
+		if got := hex.EncodeToString(want[h.Size]); got != h.Root {
+			r.Problems = append(r.Problems, Problem{h.Size, Rewritten, fmt.Sprintf("the first %d entries no longer have the root signed at %s (%s, now %s): entries it covers were changed", h.Size, h.At.Format("2006-01-02T15:04:05Z"), h.Root, got)})
+		}
+	}
+	r.OK = len(r.Problems) == 0
+	return r, nil
 }
 
-// Check verifies entries given in stored (seq) order.
+// Check verifies entries given in stored (seq) order: their hashes, the
+// global chain's links and each person's links.
 func Check(entries []*sesame.AccessEntry, expectHead string) Report {
 	r := Report{Entries: len(entries), PerPerson: map[string]int{}}
 	written := make(map[string]int64, len(entries)) // stored hash → seq
@@ -59,9 +148,10 @@ func Check(entries []*sesame.AccessEntry, expectHead string) Report {
 		written[e.Hash] = e.Seq
 		r.PerPerson[e.Person]++
 	}
+	lastOf := map[string]int64{} // person → their latest seq so far
 	prevHash, prevSeq := "", int64(0)
 	for _, e := range entries {
-		if got := Hash(e.PrevHash, e); got != e.Hash {
+		if !Matches(e) {
 			r.Problems = append(r.Problems, Problem{e.Seq, Edited, fmt.Sprintf("entry %d does not match its hash: its contents were changed", e.Seq)})
 		}
 		if e.PrevHash != prevHash {
@@ -75,9 +165,13 @@ func Check(entries []*sesame.AccessEntry, expectHead string) Report {
 			default:
 				r.Problems = append(r.Problems, Problem{e.Seq, Relinked, fmt.Sprintf("entry %d follows an entry that no longer exists as written: entry %d was edited or replaced (and rehashed), or entries before it removed and renumbered", e.Seq, prevSeq)})
 			}
-		} else if e.Seq != prevSeq+1 && prevSeq != 0 {
+		} else if e.Seq != prevSeq+1 {
 			r.Problems = append(r.Problems, Problem{e.Seq, Removed, fmt.Sprintf("entry %d follows entry %d: the sequence has a gap", e.Seq, prevSeq)})
 		}
+		if last := lastOf[e.Person]; e.PersonPrev != last {
+			r.Problems = append(r.Problems, Problem{e.Seq, PersonLink, fmt.Sprintf("entry %d says %s's previous entry is %d, but it is %d", e.Seq, e.Person, e.PersonPrev, last)})
+		}
+		lastOf[e.Person] = e.Seq
 		prevHash, prevSeq = e.Hash, e.Seq
 	}
 	if expectHead != "" {

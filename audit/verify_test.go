@@ -11,8 +11,10 @@ import (
 func chain(n int) []*sesame.AccessEntry {
 	var out []*sesame.AccessEntry
 	prev := ""
+	last := map[string]int64{}
 	for i := 1; i <= n; i++ {
 		e := &sesame.AccessEntry{Seq: int64(i), At: time.Unix(int64(i), 0), Person: fmt.Sprint("p", i%2), Actor: "partner:a", Outcome: sesame.AccessAllowed}
+		e.PersonPrev, last[e.Person] = last[e.Person], e.Seq
 		Seal(prev, e)
 		prev = e.Hash
 		out = append(out, e)
@@ -42,7 +44,7 @@ func TestCheck(t *testing.T) {
 	}
 	c = chain(5)
 	c = append(c[:2], c[3:]...)
-	if got := kinds(Check(c, "")); got != "4:removed " {
+	if got := kinds(Check(c, "")); got != "4:removed 5:person_link " {
 		t.Errorf("removal: %s", got)
 	}
 	c = chain(5)
@@ -66,6 +68,7 @@ func TestCheck(t *testing.T) {
 		func(e *sesame.AccessEntry) { e.Action += "x" }, func(e *sesame.AccessEntry) { e.Scope += "x" },
 		func(e *sesame.AccessEntry) { e.Purpose += "x" }, func(e *sesame.AccessEntry) { e.Consent += "x" },
 		func(e *sesame.AccessEntry) { e.Outcome += "x" }, func(e *sesame.AccessEntry) { e.Reason += "x" },
+		func(e *sesame.AccessEntry) { e.PersonPrev++ },
 	} {
 		e := *base
 		mut(&e)

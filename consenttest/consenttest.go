@@ -244,7 +244,7 @@ func testAccessLog(t *testing.T, s Stores) {
 	if len(es) != 2 || es[0].Seq != 6 || es[1].Seq != 4 || !es[0].At.Equal(t0.Add(5*time.Second)) {
 		t.Fatalf("p1's entries %+v", es)
 	}
-	r, err := audit.Verify(ctx, s.AccessLog, "")
+	r, err := audit.Verify(ctx, s.AccessLog, audit.Options{})
 	must(t, err)
 	if !r.OK || r.Entries != 6 {
 		t.Fatalf("chain %+v", r)

@@ -50,7 +50,7 @@ func scoredLedger(t *testing.T, people int) (*sqlite.DB, *score.Service) {
 		t.Fatal(err)
 	}
 	st := db.Scores()
-	svc := &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st, Jobs: st, States: db.FeatureStates(),
+	svc := &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st, States: db.FeatureStates(),
 		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory)}
 	info, err := svc.Register(ctx, artifact.Bytes(), "test")
 	if err != nil {

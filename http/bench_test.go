@@ -89,25 +89,12 @@ func BenchmarkIngestLoopback(b *testing.B) {
 }
 
 // BenchmarkOperatorScoreRead serves GET /v1/people/{id}/score in process,
-// without sockets: authentication, the access entry written to the
-// journal before the answer (after-write), the stored score's lookup,
-// the middleware and its request log (discarded), from 16 goroutines over
-// 10,000 people. Its ns/op is the server's own cost of a read, the figure
-// the loopback bench (bench/score) buries in the machine's noise; the
-// entries are indexed in the background, as in a server.
-func BenchmarkOperatorScoreRead(b *testing.B) { benchOperatorScoreRead(b, false) }
-
-// BenchmarkOperatorScoreReadCached is the same with the store's latest-score
-// cache on, as `sesame serve` runs on SQLite (--score-cache).
-func BenchmarkOperatorScoreReadCached(b *testing.B) { benchOperatorScoreRead(b, true) }
-
-func benchOperatorScoreRead(b *testing.B, cached bool) {
+// without sockets: authentication, the access entry committed and synced
+// (group commit) before the answer, the stored score's lookup, the
+// middleware and its request log (discarded), from 16 goroutines over
+// 10,000 people.
+func BenchmarkOperatorScoreRead(b *testing.B) {
 	ts := newTrustServer(b, false)
-	if cached {
-		if err := ts.db.SetLatestCache(64 << 20); err != nil {
-			b.Fatal(err)
-		}
-	}
 	const people = 10_000
 	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	batch := make([]*sesame.Score, 0, people)
@@ -120,11 +107,8 @@ func benchOperatorScoreRead(b *testing.B, cached bool) {
 		b.Fatal(err)
 	}
 	// The store itself, as in `sesame serve` (the test server counts reads
-	// through a wrapper that hides its raw JSON path).
+	// through a wrapper).
 	ts.srv.Scores.Scores = ts.db.Scores()
-	if _, ok := ts.srv.Scores.Scores.(ScoreJSONReader); !ok {
-		b.Fatal("the SQLite score store does not serve stored JSON")
-	}
 	h := ts.srv.Handler()
 	var n atomic.Int64
 	b.SetParallelism(8)

@@ -9,8 +9,6 @@ import (
 	"github.com/sesame-credit/sesame/consent"
 )
 
-func init() { addRouteGroup("consent_requests", (*Server).registerConsentRequests) }
-
 // registerConsentRequests: partners ask for consent and poll the answer.
 func (s *Server) registerConsentRequests(mux *nethttp.ServeMux) {
 	t := trustOf(s)

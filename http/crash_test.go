@@ -21,6 +21,9 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/auth"
+	"github.com/sesame-credit/sesame/consent"
 	"github.com/sesame-credit/sesame/ledgertest"
 	"github.com/sesame-credit/sesame/sqlite"
 )
@@ -50,13 +53,38 @@ func crashServer(path string) error {
 	srv := NewServer(Config{})
 	srv.Events = db.Events()
 	srv.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv.Auth.AddToken(operatorToken, Principal{Role: RoleOperator})
+	srv.Auth.AddToken(operatorToken, Principal{Role: RoleOperator, Name: "crash"})
+	srv.UseTrust(&Trust{Partners: &auth.Partners{Store: db.Partners()}, People: &auth.People{Store: db.Sessions()},
+		Gate: &consent.Gate{Audit: &audit.Recorder{Log: db.AccessLog()}}, AccessLog: db.AccessLog()})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
 	fmt.Printf("listening %s\n", ln.Addr())
 	return srv.Serve(context.Background(), ln, nil)
+}
+
+// startCrashChild starts the k-th child server on the database at path and
+// returns it with its base URL.
+func startCrashChild(t *testing.T, exe, path string, k int) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), crashEnvDB+"="+path)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		cmd.Process.Kill()
+		t.Fatalf("child %d did not start: %v %s", k, err, stderr.String())
+	}
+	return cmd, "http://" + strings.TrimSpace(strings.TrimPrefix(line, "listening "))
 }
 
 // TestCrashAcknowledgedBatchesSurvive posts batches from concurrent clients
@@ -104,23 +132,8 @@ func TestCrashAcknowledgedBatchesSurvive(t *testing.T) {
 	client := &nethttp.Client{Timeout: 10 * time.Second}
 
 	for k := range kills {
-		cmd := exec.Command(exe, "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashEnvDB+"="+path)
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		line, err := bufio.NewReader(stdout).ReadString('\n')
-		if err != nil {
-			cmd.Process.Kill()
-			t.Fatalf("child %d did not start: %v %s", k, err, stderr.String())
-		}
-		url := "http://" + strings.TrimSpace(strings.TrimPrefix(line, "listening ")) + "/v1/events"
+		cmd, base := startCrashChild(t, exe, path, k)
+		url := base + "/v1/events"
 
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
@@ -160,7 +173,7 @@ func TestCrashAcknowledgedBatchesSurvive(t *testing.T) {
 		close(stop)
 		wg.Wait()
 		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
-			t.Fatalf("child %d ended by itself: %s", k, stderr.String())
+			t.Fatalf("child %d ended by itself: %s", k, cmd.Stderr)
 		}
 		if t.Failed() {
 			return
@@ -217,4 +230,87 @@ func postBatch(client *nethttp.Client, url string, body []byte) (ingestAnswer, e
 		return a, err
 	}
 	return a, nil
+}
+
+// TestCrashAnsweredReadsAreLogged reads events of a new person per request,
+// as an operator, from concurrent clients, against a server killed with
+// SIGKILL at random moments, 10 times: every read that was answered has its
+// entry in the person's access log afterwards, and the log verifies.
+func TestCrashAnsweredReadsAreLogged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test skipped in -short mode")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "reads.db")
+	const kills, clients = 10, 8
+	var mu sync.Mutex
+	var answered []string // people whose read was answered
+	next := 0
+	client := &nethttp.Client{Timeout: 10 * time.Second}
+	for k := range kills {
+		cmd, base := startCrashChild(t, exe, path, k)
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					mu.Lock()
+					person := fmt.Sprintf("r%06d", next)
+					next++
+					mu.Unlock()
+					req, _ := nethttp.NewRequest("GET", base+"/v1/people/"+person+"/events", nil)
+					req.Header.Set("Authorization", "Bearer "+operatorToken)
+					resp, err := client.Do(req)
+					if err != nil {
+						continue // killed mid-request: not answered
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode == 200 {
+						mu.Lock()
+						answered = append(answered, person)
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+		time.Sleep(time.Duration(200+rand.IntN(400)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		close(stop)
+		wg.Wait()
+	}
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	logged := map[string]bool{}
+	if err := db.AccessLog().ScanAccess(context.Background(), func(e *sesame.AccessEntry) error { logged[e.Person] = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var missing []string
+	for _, p := range answered {
+		if !logged[p] {
+			missing = append(missing, p)
+		}
+	}
+	if len(answered) == 0 || len(missing) > 0 {
+		t.Fatalf("%d reads answered, %d without an entry: %v", len(answered), len(missing), missing[:min(10, len(missing))])
+	}
+	r, err := audit.Verify(context.Background(), db.AccessLog(), audit.Options{})
+	if err != nil || !r.OK {
+		t.Fatalf("the log after the kills: %+v %v", r, err)
+	}
+	t.Logf("%d reads answered across %d kills, each with its entry; %d entries in all", len(answered), kills, r.Entries)
 }

@@ -7,8 +7,6 @@ import (
 	"github.com/sesame-credit/sesame"
 )
 
-func init() { addRouteGroup("disputes", (*Server).registerDisputes) }
-
 // registerDisputes: a person disputes their records and follows the
 // disputes; the source that sent a record answers. The person is always
 // the session's; a source token answers only about its own records.
@@ -22,8 +20,6 @@ func (s *Server) registerDisputes(mux *nethttp.ServeMux) {
 	s.handle(mux, "GET /v1/sources/{source}/disputes", s.handleSourceDisputes)
 	s.handle(mux, "POST /v1/sources/{source}/disputes/{id}/answer", s.handleAnswerDispute)
 }
-
-func init() { addRouteGroup("notices", (*Server).registerNotices) }
 
 func (s *Server) registerNotices(mux *nethttp.ServeMux) {
 	if s.Outbox == nil {

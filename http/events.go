@@ -10,8 +10,6 @@ import (
 	"github.com/sesame-credit/sesame"
 )
 
-func init() { addRouteGroup("events", (*Server).registerEvents) }
-
 // registerEvents serves the ledger: ingestion (ingest.go) and read-back.
 func (s *Server) registerEvents(mux *nethttp.ServeMux) {
 	if s.Events == nil {
@@ -33,11 +31,15 @@ var eventsQueryParams = []string{"cursor", "from", "kind", "limit", "to"}
 // A person with no events gets an empty list, not a 404: the ledger knows
 // people only through their events, and "no events yet" is a true answer.
 func (s *Server) handleListEvents(w nethttp.ResponseWriter, r *nethttp.Request) error {
-	if _, err := s.authorize(r, RoleOperator); err != nil {
+	p, err := s.authorize(r, RoleOperator)
+	if err != nil {
 		return err
 	}
 	f, err := eventFilter(r)
 	if err != nil {
+		return err
+	}
+	if err := s.operatorRead(r, p.Name, f.Person, "events"); err != nil {
 		return err
 	}
 	page, err := s.Events.Events(r.Context(), f)

@@ -14,8 +14,6 @@ type ReadyCheck struct {
 	Check func(ctx context.Context) error
 }
 
-func init() { addRouteGroup("health", (*Server).registerHealth) }
-
 // registerHealth serves the probes. Both are open: a load balancer has no token.
 func (s *Server) registerHealth(mux *nethttp.ServeMux) {
 	// /healthz: the process is alive and serving; nothing else is checked,

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/auth"
+	"github.com/sesame-credit/sesame/consent"
 	"io"
 	"log/slog"
 	nethttp "net/http"
@@ -44,6 +47,9 @@ func newTestServer(t testing.TB, cfg Config) *testServer {
 	srv.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 	srv.Auth.AddToken(operatorToken, Principal{Role: RoleOperator, Name: "test-operator"})
 	srv.Auth.AddToken(sourceToken, Principal{Role: RoleSource, Name: "bank"})
+	// Operators' reads of events are written to the access log first.
+	srv.UseTrust(&Trust{Partners: &auth.Partners{Store: db.Partners()}, People: &auth.People{Store: db.Sessions()},
+		Gate: &consent.Gate{Audit: &audit.Recorder{Log: db.AccessLog()}}, AccessLog: db.AccessLog()})
 	return &testServer{t: t, srv: srv, db: db, log: &logs}
 }
 

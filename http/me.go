@@ -1,20 +1,16 @@
 package http
 
 import (
-	"context"
 	nethttp "net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/audit"
 	"github.com/sesame-credit/sesame/consent"
 )
-
-func init() { addRouteGroup("me", (*Server).registerMe) }
 
 // registerMe: a person's own API. The person is always the session's,
 // never a parameter, so nobody can act on someone else's records.
@@ -23,20 +19,21 @@ func (s *Server) registerMe(mux *nethttp.ServeMux) {
 	if t == nil || t.People == nil {
 		return
 	}
-	s.handle(mux, "GET /v1/me", noStore(t.trusted(s.handleMe)))
+	s.handle(mux, "GET /v1/me", t.trusted(s.handleMe))
 	if t.Scores != nil {
-		s.handle(mux, "GET /v1/me/score", noStore(t.trusted(s.handleMyScore)))
+		s.handle(mux, "GET /v1/me/score", t.trusted(s.handleMyScore))
 	}
-	s.handle(mux, "GET /v1/me/consents", noStore(t.trusted(s.handleMyConsents)))
-	s.handle(mux, "POST /v1/me/consents", noStore(t.trusted(s.handleGrantConsent)))
-	s.handle(mux, "DELETE /v1/me/consents/{id}", noStore(t.trusted(s.handleRevokeConsent)))
-	s.handle(mux, "GET /v1/me/consent-requests", noStore(t.trusted(s.handleMyRequests)))
-	s.handle(mux, "GET /v1/me/consent-requests/{id}", noStore(t.trusted(s.handleMyRequest)))
-	s.handle(mux, "POST /v1/me/consent-requests/{id}/approve", noStore(t.trusted(s.handleAnswerRequest(true))))
-	s.handle(mux, "POST /v1/me/consent-requests/{id}/decline", noStore(t.trusted(s.handleAnswerRequest(false))))
-	s.handle(mux, "GET /v1/me/access-log", noStore(t.trusted(s.handleAccessLog)))
+	s.handle(mux, "GET /v1/me/consents", t.trusted(s.handleMyConsents))
+	s.handle(mux, "POST /v1/me/consents", t.trusted(s.handleGrantConsent))
+	s.handle(mux, "DELETE /v1/me/consents/{id}", t.trusted(s.handleRevokeConsent))
+	s.handle(mux, "GET /v1/me/consent-requests", t.trusted(s.handleMyRequests))
+	s.handle(mux, "GET /v1/me/consent-requests/{id}", t.trusted(s.handleMyRequest))
+	s.handle(mux, "POST /v1/me/consent-requests/{id}/approve", t.trusted(s.handleAnswerRequest(true)))
+	s.handle(mux, "POST /v1/me/consent-requests/{id}/decline", t.trusted(s.handleAnswerRequest(false)))
+	s.handle(mux, "GET /v1/me/access-log", t.trusted(s.handleAccessLog))
+	s.handle(mux, "GET /v1/access-log/heads", s.handleAccessHeads)
 	if t.Decisions != nil {
-		s.handle(mux, "GET /v1/me/decisions", noStore(t.trusted(s.handleMyDecisions)))
+		s.handle(mux, "GET /v1/me/decisions", t.trusted(s.handleMyDecisions))
 	}
 }
 
@@ -254,18 +251,16 @@ func (s *Server) handleAccessLog(w nethttp.ResponseWriter, r *nethttp.Request) e
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"entries": nonNilSlice(es)}
-	if r.URL.Query().Get("verify") == "true" {
-		rep, err := t.chain.verify(r.Context(), t.AccessLog, s.Now())
-		if err != nil {
-			return err
-		}
-		// The person learns whether the chain holds and how many of its
-		// entries are theirs: not other people's entries, nor the log's
-		// size (which tells the platform's traffic).
-		out["chain"] = map[string]any{"ok": rep.OK, "entries": rep.PerPerson[person], "problems": len(rep.Problems)}
+	// Every entry comes with its proof of inclusion under the latest
+	// signed head (or the current root, for entries newer than it); the
+	// person learns the root and the signed head, not others' entries;
+	// "entries" counts the person's own, proved here.
+	v, err := audit.VerifyView(r.Context(), t.AccessLog, es, len(es) < limit, "")
+	if err != nil {
+		return err
 	}
-	writeJSON(w, nethttp.StatusOK, out)
+	writeJSON(w, nethttp.StatusOK, map[string]any{"entries": nonNilSlice(v.Entries), "head": v.Head,
+		"chain": map[string]any{"ok": v.OK, "entries": len(v.Entries), "root": v.Root, "problems": nonNilSlice(v.Problems)}})
 	return nil
 }
 
@@ -284,26 +279,27 @@ func (s *Server) handleMyDecisions(w nethttp.ResponseWriter, r *nethttp.Request)
 	return nil
 }
 
-// chainCheck remembers the last verification of the whole access log for a
-// minute: verifying reads every entry, and people may ask often.
-type chainCheck struct {
-	mu  sync.Mutex
-	at  time.Time
-	rep audit.Report
-}
-
-const chainCheckTTL = time.Minute
-
-func (c *chainCheck) verify(ctx context.Context, log sesame.AccessLog, now time.Time) (audit.Report, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.at.IsZero() && now.Sub(c.at) < chainCheckTTL {
-		return c.rep, nil
+// handleAccessHeads publishes the access log's signed heads, newest first
+// (?limit=, default 1: the latest), to anyone: auditors keep them, and
+// `sesame audit verify --heads` checks that the log still extends each.
+func (s *Server) handleAccessHeads(w nethttp.ResponseWriter, r *nethttp.Request) error {
+	limit := 1
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100_000 {
+			return &sesame.Error{Code: sesame.EINVALID, Message: "limit must be an integer from 1 to 100000",
+				Details: []sesame.FieldError{{Field: "limit", Reason: "must be an integer from 1 to 100000"}}}
+		}
+		limit = n
 	}
-	rep, err := audit.Verify(ctx, log, "")
+	hs, err := trustOf(s).AccessLog.AccessHeads(r.Context(), limit)
 	if err != nil {
-		return audit.Report{}, err
+		return err
 	}
-	c.at, c.rep = now, rep
-	return rep, nil
+	out := map[string]any{"heads": nonNilSlice(hs)}
+	if len(hs) > 0 {
+		out["head"] = hs[0]
+	}
+	writeJSON(w, nethttp.StatusOK, out)
+	return nil
 }

@@ -8,8 +8,6 @@ import (
 	"github.com/sesame-credit/sesame"
 )
 
-func init() { addRouteGroup("me_auth", (*Server).registerMeAuth) }
-
 // registerMeAuth: a person logs in with a one-time login link token (from
 // `sesame person login-link` or, in demo mode, from the login page) and
 // gets a session token; the portal keeps it in the sesame_session cookie.

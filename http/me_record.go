@@ -8,8 +8,6 @@ import (
 	"github.com/sesame-credit/sesame"
 )
 
-func init() { addRouteGroup("me_record", (*Server).registerMeRecord) }
-
 // registerMeRecord: what a person shows social platforms (badges) and
 // what they add to their own record (additions). Like every /v1/me route,
 // the person is the session's.

@@ -80,8 +80,6 @@ func (m *Metrics) observeDuration(route string, status int, d time.Duration) {
 	o.(prometheus.Observer).Observe(d.Seconds())
 }
 
-func init() { addRouteGroup("metrics", (*Server).registerMetrics) }
-
 // registerMetrics serves /metrics on the main address to operators only:
 // the figures hold no person's data, but they tell anyone the population's
 // size and the platform's traffic. Scrapers without a token use the

@@ -47,13 +47,11 @@ func RequestID(ctx context.Context) string {
 func (s *Server) middleware(next nethttp.Handler) nethttp.Handler {
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
 		start := time.Now()
-		// One allocation for what the request keeps: its context (with
-		// the time limit and the state), its state and its writer.
-		scope := &requestScope{st: requestState{id: requestID(r.Header.Get("X-Request-Id"))}, sw: statusWriter{ResponseWriter: w}}
-		st, sw, ctx := &scope.st, &scope.sw, &scope.ctx
+		st := &requestState{id: requestID(r.Header.Get("X-Request-Id"))}
+		sw := &statusWriter{ResponseWriter: w}
 		w.Header().Set("X-Request-Id", st.id)
-		ctx.init(r.Context(), start.Add(s.cfg.RequestTimeout), stateKey{}, st)
-		defer ctx.release()
+		ctx, cancel := context.WithDeadline(context.WithValue(r.Context(), stateKey{}, st), start.Add(s.cfg.RequestTimeout))
+		defer cancel()
 		r = r.WithContext(ctx)
 
 		defer func() {
@@ -80,13 +78,6 @@ func (s *Server) middleware(next nethttp.Handler) nethttp.Handler {
 		}
 		next.ServeHTTP(sw, r)
 	})
-}
-
-// requestScope is what the middleware makes for each request.
-type requestScope struct {
-	ctx deadlineContext
-	st  requestState
-	sw  statusWriter
 }
 
 // observe writes the request's log line and records its latency.

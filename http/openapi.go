@@ -14,8 +14,6 @@ var openAPIDocument []byte
 // OpenAPI returns the embedded OpenAPI 3.1 document.
 func OpenAPI() []byte { return openAPIDocument }
 
-func init() { addRouteGroup("openapi", (*Server).registerOpenAPI) }
-
 func (s *Server) registerOpenAPI(mux *nethttp.ServeMux) {
 	s.handle(mux, "GET /openapi.json", func(w nethttp.ResponseWriter, r *nethttp.Request) error {
 		w.Header().Set("Cache-Control", "public, max-age=300")

@@ -7,8 +7,6 @@ import (
 	"github.com/sesame-credit/sesame"
 )
 
-func init() { addRouteGroup("operator_partners", (*Server).registerOperatorPartners) }
-
 // registerOperatorPartners: operators register partners and manage their keys.
 func (s *Server) registerOperatorPartners(mux *nethttp.ServeMux) {
 	t := trustOf(s)

@@ -8,8 +8,6 @@ import (
 	"github.com/sesame-credit/sesame/policy"
 )
 
-func init() { addRouteGroup("operator_products", (*Server).registerOperatorProducts) }
-
 // registerOperatorProducts: operators upload product policies; each is
 // compiled, type-checked, cost-bounded and probed before it goes live.
 func (s *Server) registerOperatorProducts(mux *nethttp.ServeMux) {

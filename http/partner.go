@@ -9,7 +9,6 @@ import (
 	nethttp "net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -58,13 +57,7 @@ type Trust struct {
 	Demo bool
 	// BaseURL is where approval links point ("" = from each request's Host).
 	BaseURL string
-
-	chain chainCheck // the access log's last verification, shared by /v1/me/access-log
 }
-
-// trusts holds each server's Trust: a map beside Server (like mounted in
-// portal.go) so that these files are the whole change.
-var trusts sync.Map // *Server → *Trust
 
 // UseTrust wires the partner, consent and person routes and the partner
 // key and person session credential checks. Call it before Handler.
@@ -75,7 +68,7 @@ func (s *Server) UseTrust(t *Trust) {
 	if t.Clients == nil {
 		t.Clients = &auth.ClientLimiter{}
 	}
-	trusts.Store(s, t)
+	s.trust = t
 	s.Auth.Add(func(r *nethttp.Request) (Principal, bool, error) {
 		token, ok := bearer(r)
 		if !ok || !auth.LooksLikeKey(token) {
@@ -107,11 +100,7 @@ func (s *Server) UseTrust(t *Trust) {
 	})
 }
 
-func trustOf(s *Server) *Trust {
-	v, _ := trusts.Load(s)
-	t, _ := v.(*Trust)
-	return t
-}
+func trustOf(s *Server) *Trust { return s.trust }
 
 // demoNotice is said in a header of every answer in demo mode.
 const demoNotice = "demo mode: anyone can log in as anyone; do not use real data"

@@ -11,8 +11,6 @@ import (
 	"github.com/sesame-credit/sesame/score"
 )
 
-func init() { addRouteGroup("partner_api", (*Server).registerPartnerAPI) }
-
 // registerPartnerAPI: what partners read about people, each read behind
 // the consent gate (consent check, then an access entry, then the read).
 func (s *Server) registerPartnerAPI(mux *nethttp.ServeMux) {

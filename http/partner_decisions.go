@@ -12,8 +12,6 @@ import (
 	"github.com/sesame-credit/sesame/score"
 )
 
-func init() { addRouteGroup("partner_decisions", (*Server).registerPartnerDecisions) }
-
 func (s *Server) registerPartnerDecisions(mux *nethttp.ServeMux) {
 	t := trustOf(s)
 	if t == nil || t.Decider == nil {

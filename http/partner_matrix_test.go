@@ -186,7 +186,7 @@ func TestPersonScoreRoutesOtherPerson(t *testing.T) {
 func TestOperatorScoreReadNeedsAccessLog(t *testing.T) {
 	ts := newTrustServer(t, false)
 	ts.score("p-a", 700)
-	trusts.Delete(ts.srv)
+	ts.srv.trust = nil
 	before := ts.scores.total()
 	if a := ts.do("GET", "/v1/people/p-a/score", testOperator, ""); a.status != 503 {
 		t.Errorf("operator read without an access log: %d %s", a.status, a.body)

@@ -49,6 +49,13 @@ func (s countingStore) LatestScore(ctx context.Context, person string) (*sesame.
 	return s.c.LatestScore(ctx, person)
 }
 
+func (s countingStore) LatestScoreJSON(ctx context.Context, person string) ([]byte, error) {
+	s.c.mu.Lock()
+	s.c.reads[person]++
+	s.c.mu.Unlock()
+	return s.ScoreStore.LatestScoreJSON(ctx, person)
+}
+
 func (s countingStore) ScoreHistory(ctx context.Context, person string, limit int) ([]sesame.ScorePoint, error) {
 	s.c.mu.Lock()
 	s.c.reads[person]++
@@ -116,7 +123,7 @@ func newTrustServer(t testing.TB, demo bool) *trustServer {
 	// The person and operator score routes, on the same counted reads (no
 	// model is active: what-if answers 503).
 	st := countingStore{ScoreStore: db.Scores(), c: scores}
-	srv.Scores = &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: db.Scores(), Jobs: db.Scores(),
+	srv.Scores = &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: db.Scores(),
 		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory)}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)

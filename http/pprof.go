@@ -5,8 +5,6 @@ import (
 	"net/http/pprof"
 )
 
-func init() { addRouteGroup("pprof", (*Server).registerPprof) }
-
 // registerPprof serves the runtime profiles under /debug/pprof/ when
 // Config.Pprof is set. They reveal the program's internals and can cost CPU,
 // so only operators may fetch them.

@@ -3,37 +3,35 @@ package http
 import (
 	nethttp "net/http"
 	"sort"
+	"strings"
 
 	"github.com/sesame-credit/sesame"
 )
 
-// A route group is the routes of one file. To add one, write in a new file:
-//
-//	func init() { addRouteGroup("scores", (*Server).registerScores) }
-//
-//	func (s *Server) registerScores(mux *nethttp.ServeMux) {
-//		if s.Scores == nil {
-//			return // not wired: the routes answer 404
-//		}
-//		s.handle(mux, "GET /v1/people/{id}/score", s.handleScore)
-//	}
-//
-// and describe the routes in openapi.json (a test checks that every
-// registered route is there).
-type routeGroup struct {
-	name     string
-	register func(s *Server, mux *nethttp.ServeMux)
-}
-
-var routeGroups []routeGroup
-
-func addRouteGroup(name string, register func(s *Server, mux *nethttp.ServeMux)) {
-	for _, g := range routeGroups {
-		if g.name == name {
-			panic("http: duplicate route group " + name)
-		}
-	}
-	routeGroups = append(routeGroups, routeGroup{name, register})
+// routes registers every route group, each the routes of one file. To
+// add a group, write its register method (it returns without registering
+// when the service it needs is not wired: its routes then answer 404), call
+// it here, and describe its routes in openapi.json (a test checks that
+// every registered route is there).
+func (s *Server) routes(mux *nethttp.ServeMux) {
+	s.registerConsentRequests(mux)
+	s.registerDisputes(mux)
+	s.registerEvents(mux)
+	s.registerHealth(mux)
+	s.registerMe(mux)
+	s.registerMeAuth(mux)
+	s.registerMeRecord(mux)
+	s.registerMetrics(mux)
+	s.registerNotices(mux)
+	s.registerOpenAPI(mux)
+	s.registerOperatorPartners(mux)
+	s.registerOperatorProducts(mux)
+	s.registerPartnerAPI(mux)
+	s.registerPartnerDecisions(mux)
+	s.registerMounted(mux)
+	s.registerPprof(mux)
+	s.registerScores(mux)
+	s.registerWatermarks(mux)
 }
 
 // handlerFunc is a handler that returns its error instead of writing it:
@@ -44,6 +42,10 @@ type handlerFunc func(w nethttp.ResponseWriter, r *nethttp.Request) error
 // handle registers h for a Go 1.22 pattern ("METHOD /path/{var}").
 func (s *Server) handle(mux *nethttp.ServeMux, pattern string, h handlerFunc) {
 	s.patterns = append(s.patterns, pattern)
+	if _, path, _ := strings.Cut(pattern, " "); strings.HasPrefix(path, "/v1/me/") {
+		// A person's own data: no browser or proxy may keep a copy.
+		h = noStore(h)
+	}
 	mux.HandleFunc(pattern, func(w nethttp.ResponseWriter, r *nethttp.Request) {
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)

@@ -5,13 +5,10 @@ import (
 	"encoding/json"
 	nethttp "net/http"
 	"strconv"
-	"sync"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/score"
 )
-
-func init() { addRouteGroup("scores", (*Server).registerScores) }
 
 // registerScores: a person's score, history, what-if and tips, read by the
 // person themselves or an operator (partners read through /v1/partner with
@@ -33,8 +30,7 @@ func (s *Server) registerScores(mux *nethttp.ServeMux) {
 // scoreReader authorises a read of person's score data: the person
 // themselves, or an operator, whose look is first written to the person's
 // access log (consent.Gate.OperatorRead; this returns only once the entry
-// is as durable as the store promises: on SQLite written, or also synced,
-// per --access-log-sync). Everyone else is refused before any read: this is the
+// is committed and synced). Everyone else is refused before any read: this is the
 // consent check's place for these routes. Without an access log to write
 // to, operators may not read at all: every access is logged.
 func (s *Server) scoreReader(r *nethttp.Request, person, what string) error {
@@ -48,29 +44,19 @@ func (s *Server) scoreReader(r *nethttp.Request, person, what string) error {
 		}
 		return nil
 	}
+	return s.operatorRead(r, p.Name, person, what)
+}
+
+// operatorRead writes an operator's read of person's data to the person's
+// access log and returns once the entry is durable; without an access log
+// operators may not read at all.
+func (s *Server) operatorRead(r *nethttp.Request, operator, person, what string) error {
 	t := trustOf(s)
 	if t == nil || t.Gate == nil {
-		return sesame.Errorf(sesame.EUNAVAILABLE, "operators' reads of scores are written to the person's access log, and this server has none configured")
+		return sesame.Errorf(sesame.EUNAVAILABLE, "operators' reads of people's data are written to the person's access log, and this server has none configured")
 	}
-	return t.Gate.OperatorRead(r.Context(), p.Name, person, what)
+	return t.Gate.OperatorRead(r.Context(), operator, person, what)
 }
-
-// ScoreJSONReader is what a score store may offer so that the latest
-// score is served as stored: the JSON of the sesame.Score as the API
-// shows it (no features), without decoding and encoding it again per
-// read. ENOTFOUND when the person has no score.
-type ScoreJSONReader interface {
-	LatestScoreJSON(ctx context.Context, person string) ([]byte, error)
-}
-
-// ScoreJSONAppender is ScoreJSONReader appending to a buffer of the
-// caller's, which the server reuses from read to read.
-type ScoreJSONAppender interface {
-	AppendLatestScoreJSON(ctx context.Context, dst []byte, person string) ([]byte, error)
-}
-
-// scoreBodies holds the buffers of score reads being answered.
-var scoreBodies = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
 
 func personID(r *nethttp.Request) (string, error) {
 	id := r.PathValue("id")
@@ -100,31 +86,11 @@ func (s *Server) handlePersonScore(w nethttp.ResponseWriter, r *nethttp.Request)
 		writeJSON(w, nethttp.StatusOK, score.Localized(sc, lang))
 		return nil
 	}
-	if ra, ok := s.Scores.Scores.(ScoreJSONAppender); ok {
-		buf := scoreBodies.Get().(*[]byte)
-		b, err := ra.AppendLatestScoreJSON(r.Context(), (*buf)[:0], id)
-		if err == nil {
-			writeBody(w, nethttp.StatusOK, "application/json", append(b, '\n'))
-		}
-		if cap(b) <= 64<<10 { // an outsized body's buffer is not kept
-			*buf = b[:0]
-			scoreBodies.Put(buf)
-		}
-		return err
-	}
-	if rj, ok := s.Scores.Scores.(ScoreJSONReader); ok {
-		b, err := rj.LatestScoreJSON(r.Context(), id)
-		if err != nil {
-			return err
-		}
-		writeBodyLine(w, nethttp.StatusOK, "application/json", b)
-		return nil
-	}
-	sc, err := s.Scores.LatestScore(r.Context(), id)
+	b, err := s.Scores.Scores.LatestScoreJSON(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, nethttp.StatusOK, sc)
+	writeBodyLine(w, nethttp.StatusOK, "application/json", b)
 	return nil
 }
 

@@ -3,7 +3,6 @@ package http
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 	"testing"
 )
 
@@ -43,51 +42,5 @@ func TestPersonScoreServedAsStored(t *testing.T) {
 	}
 	if a := ts.do("GET", "/v1/people/p-a/score", "", ""); a.status != 401 || js.served != 1 {
 		t.Errorf("no credentials: %d, served %d", a.status, js.served)
-	}
-}
-
-// appendStore offers the latest score appended to the server's buffer
-// (ScoreJSONAppender).
-type appendStore struct {
-	countingStore
-	served int
-}
-
-func (s *appendStore) AppendLatestScoreJSON(ctx context.Context, dst []byte, person string) ([]byte, error) {
-	sc, err := s.LatestScore(ctx, person)
-	if err != nil {
-		return dst, err
-	}
-	s.served++
-	b, err := json.Marshal(sc)
-	return append(dst, b...), err
-}
-
-// TestPersonScoreAppended: the appending path answers as the decoding one,
-// and a reused buffer never carries one person's bytes into another's
-// answer (a long body, then a short one, then a miss).
-func TestPersonScoreAppended(t *testing.T) {
-	ts := newTrustServer(t, false)
-	ts.score("p-long-name-to-make-a-longer-body", 700)
-	ts.score("p-b", 350)
-	want := map[string]string{}
-	for _, p := range []string{"p-long-name-to-make-a-longer-body", "p-b"} {
-		want[p] = ts.do("GET", "/v1/people/"+p+"/score", testOperator, "").body
-	}
-	as := &appendStore{countingStore: ts.srv.Scores.Scores.(countingStore)}
-	ts.srv.Scores.Scores = as
-	for range 3 {
-		for _, p := range []string{"p-long-name-to-make-a-longer-body", "p-b"} {
-			a := ts.do("GET", "/v1/people/"+p+"/score", testOperator, "")
-			if a.status != 200 || a.body != want[p] || a.header.Get("Content-Length") != strconv.Itoa(len(want[p])) {
-				t.Fatalf("%s: %d %q, want %q", p, a.status, a.body, want[p])
-			}
-		}
-		if a := ts.do("GET", "/v1/people/p-none/score", testOperator, ""); a.status != 404 {
-			t.Fatalf("no score: %d %s", a.status, a.body)
-		}
-	}
-	if as.served != 6 {
-		t.Fatalf("served %d times from the appending store, want 6", as.served)
 	}
 }

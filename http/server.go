@@ -120,6 +120,8 @@ type Server struct {
 	appender  *groupCommitter
 	// metricsAddr is where serveMetrics listens, once it does.
 	metricsAddr atomic.Value
+	trust       *Trust    // UseTrust
+	mounted     []Mounter // Mount
 }
 
 // NewServer returns a server with cfg's limits, a fresh metrics registry, an
@@ -146,9 +148,7 @@ func (s *Server) Handler() nethttp.Handler {
 			s.appender = newGroupCommitter(s.Events, max(s.cfg.MaxBatch, maxGroupEvents), func(n int) { s.Metrics.groupEvents.Observe(float64(n)) })
 		}
 		mux := nethttp.NewServeMux()
-		for _, g := range routeGroups {
-			g.register(s, mux)
-		}
+		s.routes(mux)
 		s.handler = s.middleware(s.dispatch(mux))
 	})
 	return s.handler

@@ -15,8 +15,6 @@ import (
 // to it once the batch is stored.
 const completeToHeader = "Sesame-Complete-To"
 
-func init() { addRouteGroup("watermarks", (*Server).registerWatermarks) }
-
 func (s *Server) registerWatermarks(mux *nethttp.ServeMux) {
 	if s.Watermarks == nil {
 		return

@@ -78,7 +78,7 @@ func (c ConsentService) AnswerRequest(ctx context.Context, person, id string, ap
 	return redirect, err
 }
 
-// AuditLog adapts the hash-chained access log to AccessLog.
+// AuditLog adapts the access log to AccessLog.
 type AuditLog struct {
 	Log      sesame.AccessLog
 	Partners sesame.PartnerStore // optional, for names
@@ -89,8 +89,13 @@ func (a AuditLog) AccessLog(ctx context.Context, person string, limit int) ([]Ac
 	if err != nil {
 		return nil, err
 	}
+	v, err := audit.VerifyView(ctx, a.Log, list, len(list) < limit, "")
+	if err != nil {
+		return nil, err
+	}
 	out := make([]AccessEntry, 0, len(list))
-	for _, e := range list {
+	for _, ve := range v.Entries {
+		e := ve.AccessEntry
 		who := e.Actor
 		if id, ok := strings.CutPrefix(e.Actor, "partner:"); ok {
 			who = id
@@ -100,23 +105,27 @@ func (a AuditLog) AccessLog(ctx context.Context, person string, limit int) ([]Ac
 				}
 			}
 		}
-		out = append(out, AccessEntry{At: e.At, Partner: who, Scope: string(e.Scope), Purpose: string(e.Purpose), Outcome: e.Outcome})
+		out = append(out, AccessEntry{At: e.At, Partner: who, Scope: string(e.Scope), Purpose: string(e.Purpose), Outcome: e.Outcome, Seq: e.Seq, Problem: ve.Problem})
 	}
 	return out, nil
 }
 
-// VerifyChain checks the whole chain and counts the person's entries in
-// it. It reads every entry, so it is for one person's page view, not for
-// a hot path; the chain is small next to the ledger.
+// VerifyChain checks the person's entries against the log: each one's
+// hash, its link to the person's previous entry and its inclusion proof
+// under the latest signed head.
 func (a AuditLog) VerifyChain(ctx context.Context, person string) (ChainStatus, error) {
-	rep, err := audit.Verify(ctx, a.Log, "")
+	const limit = 1000
+	list, err := a.Log.AccessEntries(ctx, person, limit)
 	if err != nil {
 		return ChainStatus{}, err
 	}
-	st := ChainStatus{OK: rep.OK, Entries: rep.PerPerson[person]}
-	if len(rep.Problems) > 0 {
-		p := rep.Problems[0]
-		st.Detail = fmt.Sprintf("entry %d: %s (%s)", p.Seq, p.Kind, p.Detail)
+	v, err := audit.VerifyView(ctx, a.Log, list, len(list) < limit, "")
+	if err != nil {
+		return ChainStatus{}, err
+	}
+	st := ChainStatus{OK: v.OK, Entries: len(list), Detail: strings.Join(v.Problems, " ")}
+	if v.Head != nil {
+		st.HeadSize, st.HeadAt, st.HeadRoot = v.Head.Size, v.Head.At, v.Head.Root
 	}
 	return st, nil
 }

@@ -114,20 +114,28 @@ type AccessEntry struct {
 	Scope   string    `json:"scope"`
 	Purpose string    `json:"purpose"`
 	Outcome string    `json:"outcome"` // e.g. allowed, denied
+	Seq     int64     `json:"seq,omitempty"`
+	// Problem, when not "", says why this entry does not verify.
+	Problem string `json:"problem,omitempty"`
 }
 
-// ChainStatus is the result of verifying the access log's hash chain.
+// ChainStatus is the result of verifying a person's entries against the
+// access log: each entry's proof of inclusion under the signed head named.
 type ChainStatus struct {
 	OK      bool   `json:"ok"`
-	Entries int    `json:"entries"`
+	Entries int    `json:"entries"` // the person's entries checked
 	Detail  string `json:"detail,omitempty"`
+	// The signed head the entries were checked against (HeadSize 0: none yet).
+	HeadSize int64     `json:"head_size,omitempty"`
+	HeadAt   time.Time `json:"head_at,omitempty"`
+	HeadRoot string    `json:"head_root,omitempty"`
 }
 
 // AccessLog shows who looked at the person's data and whether the
 // tamper-evident chain holds.
 type AccessLog interface {
 	AccessLog(ctx context.Context, person string, limit int) ([]AccessEntry, error)
-	// VerifyChain checks the whole chain; Entries counts the person's own.
+	// VerifyChain checks the person's entries against the log.
 	VerifyChain(ctx context.Context, person string) (ChainStatus, error)
 }
 

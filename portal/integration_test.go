@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -84,6 +85,27 @@ func TestWithRealStores(t *testing.T) {
 	_, page = h.do("GET", "/portal/access-log", nil)
 	if !strings.Contains(page, `data-ok="true"`) || !strings.Contains(page, "City Bank") {
 		t.Error("access log page: chain status or entry missing")
+	}
+	// A second look, a signed head over both: the person is shown the head
+	// their entries were proved under; an edited entry is flagged.
+	if err := rec.Record(ctx, &sesame.AccessEntry{Person: "alice", Actor: "partner:citybank", Action: "score.read", Scope: sesame.ScopeScore,
+		Purpose: sesame.PurposeCreditCard, Consent: granted.ID, Outcome: sesame.AccessAllowed}); err != nil {
+		t.Fatal(err)
+	}
+	head, err := audit.SignNow(ctx, db.AccessLog(), ed25519.NewKeyFromSeed(make([]byte, 32)), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, page = h.do("GET", "/portal/access-log", nil)
+	if !strings.Contains(page, `data-ok="true"`) || !strings.Contains(page, "signed head of 2 entries") || !strings.Contains(page, head.Root) {
+		t.Errorf("access log page does not name the signed head of 2 entries (root %s)", head.Root)
+	}
+	if _, err := db.Writer().Exec(`UPDATE access_log SET outcome = 'denied' WHERE seq = 1`); err != nil {
+		t.Fatal(err)
+	}
+	_, page = h.do("GET", "/portal/access-log", nil)
+	if !strings.Contains(page, `data-ok="false"`) || !strings.Contains(page, "Does not verify") {
+		t.Error("access log page does not flag an edited entry")
 	}
 	res, _ := h.do("POST", "/portal/share", url.Values{"csrf": {token}, "kind": {"score"}, "days": {"7"}})
 	if res.StatusCode != http.StatusSeeOther {

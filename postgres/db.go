@@ -16,6 +16,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sesame-credit/sesame/audit"
 )
 
 // DB is a connection pool to a Sesame database, safe for concurrent use.
@@ -23,6 +25,7 @@ import (
 type DB struct {
 	pool   *pgxpool.Pool
 	events *EventStore
+	access *audit.Writer // the access log's group commit (access.go)
 }
 
 // Open connects to the database at url (postgres://…) and applies the
@@ -42,9 +45,23 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	db := &DB{pool: pool}
+	db.access = newAccessWriter(db)
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
+	}
+	// A log whose entries predate its tree (migration 050) gets its tree
+	// now, so that proofs and heads cover every entry.
+	var untreed bool
+	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM access_log) AND NOT EXISTS (SELECT 1 FROM access_tree)`).Scan(&untreed); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if untreed {
+		if err := db.access.Write(ctx, nil); err != nil {
+			pool.Close()
+			return nil, err
+		}
 	}
 	db.events = &EventStore{db: db}
 	return db, nil

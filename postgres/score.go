@@ -44,18 +44,64 @@ func (s *ScoreStore) SaveScores(ctx context.Context, scores []*sesame.Score) err
 	if len(scores) == 0 {
 		return nil
 	}
-	now := time.Now().UnixNano()
-	batch := &pgx.Batch{}
-	for _, sc := range scores {
+	p, err := prepareScores(scores)
+	if err != nil {
+		return err
+	}
+	return s.save(ctx, p, "", "")
+}
+
+// preparedScores are scores encoded as their rows (sesame.PreparedScores).
+type preparedScores struct {
+	scores        []*sesame.Score
+	bodies, feats [][]byte
+}
+
+func (p *preparedScores) Len() int { return len(p.scores) }
+
+func prepareScores(scores []*sesame.Score) (*preparedScores, error) {
+	p := &preparedScores{scores: scores, bodies: make([][]byte, len(scores)), feats: make([][]byte, len(scores))}
+	for i, sc := range scores {
 		body, err := sesame.AppendScoreJSON(nil, sc)
 		if err != nil {
-			return sesame.Errorf(sesame.EINVALID, "%v", err)
+			return nil, sesame.Errorf(sesame.EINVALID, "%v", err)
 		}
-		var features []byte
+		p.bodies[i] = body
 		if sc.Features != nil {
-			features = sesame.AppendFeatures(nil, sc.Features)
+			p.feats[i] = sesame.AppendFeatures(nil, sc.Features)
 		}
-		batch.Queue(saveScoreSQL, sc.Person, sc.Status, sc.Score, string(sc.Band), sc.ModelVersion, sc.AsOf.UnixNano(), now, body, features)
+	}
+	return p, nil
+}
+
+// PrepareScores encodes scores for SaveChunk on the calling goroutine.
+func (s *ScoreStore) PrepareScores(scores []*sesame.Score) (sesame.PreparedScores, error) {
+	return prepareScores(scores)
+}
+
+// SaveChunk stores prepared scores and the job's checkpoint in one
+// transaction.
+func (s *ScoreStore) SaveChunk(ctx context.Context, p sesame.PreparedScores, job, position string) error {
+	ps, ok := p.(*preparedScores)
+	if !ok {
+		return fmt.Errorf("postgres: SaveChunk: scores prepared by %T, not this store", p)
+	}
+	if job == "" {
+		return errors.New("postgres: SaveChunk: no job to checkpoint")
+	}
+	return s.save(ctx, ps, job, position)
+}
+
+// save writes the scores and, when job is set, the job's position, in one
+// transaction.
+func (s *ScoreStore) save(ctx context.Context, p *preparedScores, job, position string) error {
+	now := time.Now().UnixNano()
+	batch := &pgx.Batch{}
+	for i, sc := range p.scores {
+		batch.Queue(saveScoreSQL, sc.Person, sc.Status, sc.Score, string(sc.Band), sc.ModelVersion, sc.AsOf.UnixNano(), now, p.bodies[i], p.feats[i])
+	}
+	if job != "" {
+		batch.Queue(saveCheckpointSQL, job, position, now)
 	}
 	return s.db.Tx(ctx, func(tx pgx.Tx) error {
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
@@ -226,10 +272,12 @@ func (s *ScoreStore) SaveCheckpoint(ctx context.Context, job, position string) e
 		_, err := s.db.pool.Exec(ctx, `DELETE FROM checkpoints WHERE job = $1`, job)
 		return err
 	}
-	_, err := s.db.pool.Exec(ctx, `INSERT INTO checkpoints (job, position, updated_at) VALUES ($1, $2, $3)
-		ON CONFLICT (job) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`, job, position, time.Now().UnixNano())
+	_, err := s.db.pool.Exec(ctx, saveCheckpointSQL, job, position, time.Now().UnixNano())
 	return err
 }
+
+const saveCheckpointSQL = `INSERT INTO checkpoints (job, position, updated_at) VALUES ($1, $2, $3)
+	ON CONFLICT (job) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`
 
 // ScoredPeople calls fn with every person's latest score, in person order:
 // the population a policy backtest runs over.

@@ -30,10 +30,6 @@ var (
 	_ sesame.DecisionStore = (*TrustStore)(nil)
 )
 
-// accessLogLock serialises access-log appends so the chain stays linear
-// across replicas ("sesame.access").
-const accessLogLock = 0x5e5a_6e0a_cce5
-
 func ns(t time.Time) int64 { return t.UnixNano() }
 
 func nullNS(t time.Time) *int64 {

@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sesame-credit/sesame"
-	"github.com/sesame-credit/sesame/audit"
 )
 
 // Consents and requests.
@@ -131,70 +130,6 @@ func (s *TrustStore) AnswerConsentRequest(ctx context.Context, id, person, statu
 		}
 		return nil
 	})
-}
-
-// The access log.
-
-func (s *TrustStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry) error {
-	return s.db.Tx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(accessLogLock)); err != nil {
-			return err
-		}
-		var seq int64
-		var prev string
-		err := tx.QueryRow(ctx, `SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
-		if err != nil && err != pgx.ErrNoRows {
-			return err
-		}
-		e.Seq = seq + 1
-		audit.Seal(prev, e)
-		_, err = tx.Exec(ctx, `INSERT INTO access_log (seq, at, person, actor, action, scope, purpose, consent, outcome, reason, prev_hash, hash)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`, e.Seq, ns(e.At), e.Person, e.Actor, e.Action, string(e.Scope), string(e.Purpose),
-			e.Consent, e.Outcome, e.Reason, e.PrevHash, e.Hash)
-		return err
-	})
-}
-
-const accessColumns = `seq, at, person, actor, action, scope, purpose, consent, outcome, reason, prev_hash, hash`
-
-func scanAccess(row pgx.Row) (*sesame.AccessEntry, error) {
-	var e sesame.AccessEntry
-	var at int64
-	var scope, purpose string
-	if err := row.Scan(&e.Seq, &at, &e.Person, &e.Actor, &e.Action, &scope, &purpose, &e.Consent, &e.Outcome, &e.Reason, &e.PrevHash, &e.Hash); err != nil {
-		return nil, err
-	}
-	e.At, e.Scope, e.Purpose = fromNS(at), sesame.Scope(scope), sesame.Purpose(purpose)
-	return &e, nil
-}
-
-func (s *TrustStore) AccessEntries(ctx context.Context, person string, limit int) ([]*sesame.AccessEntry, error) {
-	if limit <= 0 || limit > 1000 {
-		limit = 1000
-	}
-	rows, err := s.db.pool.Query(ctx, `SELECT `+accessColumns+` FROM access_log WHERE person = $1 ORDER BY seq DESC LIMIT $2`, person, limit)
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows, scanAccess)
-}
-
-func (s *TrustStore) ScanAccess(ctx context.Context, fn func(e *sesame.AccessEntry) error) error {
-	rows, err := s.db.pool.Query(ctx, `SELECT `+accessColumns+` FROM access_log ORDER BY seq`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		e, err := scanAccess(rows)
-		if err != nil {
-			return err
-		}
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // Policies and decisions.

@@ -125,10 +125,10 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 	}
 	checkpoint := ""
 	if opt.Fresh {
-		if err := s.Jobs.SaveCheckpoint(ctx, opt.Job, ""); err != nil {
+		if err := s.Scores.SaveCheckpoint(ctx, opt.Job, ""); err != nil {
 			return RescoreStats{}, err
 		}
-	} else if checkpoint, err = s.Jobs.Checkpoint(ctx, opt.Job); err != nil {
+	} else if checkpoint, err = s.Scores.Checkpoint(ctx, opt.Job); err != nil {
 		return RescoreStats{}, err
 	}
 	prof := s.featureProfiler()
@@ -316,7 +316,7 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 	}
 	if err == nil {
 		// Finished: the next rescore starts from the beginning.
-		err = s.Jobs.SaveCheckpoint(context.WithoutCancel(ctx), opt.Job, "")
+		err = s.Scores.SaveCheckpoint(context.WithoutCancel(ctx), opt.Job, "")
 	}
 	stats.Elapsed = time.Since(start)
 	return stats, err
@@ -450,39 +450,19 @@ func (f *folder) do(ctx context.Context, c *chunk) error {
 	if err := f.svc.applyAdditions(ctx, f.e, c.scores, f.selfAdded); err != nil {
 		return err
 	}
-	if cs, ok := f.svc.chunkSaver(); ok {
-		p, err := cs.PrepareScores(c.scores)
-		if err != nil {
-			return err
-		}
-		c.prepared = p
+	p, err := f.svc.Scores.PrepareScores(c.scores)
+	if err != nil {
+		return err
 	}
+	c.prepared = p
 	return nil
 }
 
-// chunkSaver returns the score store as a sesame.ChunkSaver when it is one and
-// also keeps the job checkpoints (SaveChunk writes both in one transaction).
-func (s *Service) chunkSaver() (sesame.ChunkSaver, bool) {
-	cs, ok := s.Scores.(sesame.ChunkSaver)
-	if !ok || any(s.Jobs) != any(s.Scores) {
-		return nil, false
-	}
-	return cs, true
-}
-
-// saveChunk stores a chunk's scores and moves the job's checkpoint past it.
+// saveChunk stores a chunk's scores and moves the job's checkpoint past it,
+// in one transaction.
 func (s *Service) saveChunk(ctx context.Context, c *chunk, job, pos string) error {
-	if cs, ok := s.chunkSaver(); ok && c.prepared != nil {
-		if err := cs.SaveChunk(ctx, c.prepared, job, pos); err != nil {
-			return fmt.Errorf("rescore: save: %w", err)
-		}
-		return nil
-	}
-	if err := s.Scores.SaveScores(ctx, c.scores); err != nil {
+	if err := s.Scores.SaveChunk(ctx, c.prepared, job, pos); err != nil {
 		return fmt.Errorf("rescore: save: %w", err)
-	}
-	if err := s.Jobs.SaveCheckpoint(ctx, job, pos); err != nil {
-		return fmt.Errorf("rescore: checkpoint: %w", err)
 	}
 	return nil
 }

@@ -75,7 +75,7 @@ func TestRescoreFromStatesEqualsFromScratch(t *testing.T) {
 	}
 	st := db.Scores()
 	clock := time.Now().Add(time.Hour).Truncate(time.Second) // after every recorded_at
-	svc := &Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st, Jobs: st, States: db.FeatureStates(),
+	svc := &Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st, States: db.FeatureStates(),
 		Profiler: NewFeatureProfiler(DefaultMinHistory), Now: func() time.Time { return clock }}
 	svc.engine.Store(NewEngine(catalogueModel(t), "cat", svc.Profiler))
 

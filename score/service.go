@@ -24,7 +24,6 @@ type Service struct {
 	Scanner sesame.EventScanner
 	Scores  sesame.ScoreStore
 	Models  sesame.ModelStore
-	Jobs    sesame.Checkpoints
 	// States, when set, keeps each person's folded feature state: full
 	// rescores read it instead of refolding every event, and Refresh folds
 	// only the events since it (see StateStore).

@@ -21,7 +21,6 @@ import (
 type Store interface {
 	sesame.ScoreStore
 	sesame.ModelStore
-	sesame.Checkpoints
 }
 
 // Opened is a fresh, empty store and a way to run raw SQL on its database,
@@ -45,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) Opened) {
 		{"ConcurrentSaves", testConcurrentSaves},
 		{"ModelRegistryKeepsOneActive", testModelRegistry},
 		{"Checkpoints", testCheckpoints},
+		{"ChunkWithCheckpoint", testChunk},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
@@ -119,9 +119,8 @@ func testLatestKeepsWholeScore(t *testing.T, o Opened) {
 	}
 	// A store that serves the API body as stored serves exactly what
 	// encoding/json makes of the score — features never among it.
-	if js, ok := o.Store.(interface {
-		LatestScoreJSON(context.Context, string) ([]byte, error)
-	}); ok {
+	{
+		js := o.Store
 		body, err := js.LatestScoreJSON(ctx, "p2")
 		wantBody, _ := json.Marshal(want)
 		if err != nil || !bytes.Equal(body, wantBody) || bytes.Contains(body, []byte(`"features"`)) {
@@ -290,5 +289,27 @@ func testCheckpoints(t *testing.T, o Opened) {
 	}
 	if p, _ := st.Checkpoint(ctx, "rescore"); p != "" {
 		t.Fatalf("cleared checkpoint %q", p)
+	}
+}
+
+// testChunk: a rescore's chunk, prepared apart, is stored with its job's
+// checkpoint.
+func testChunk(t *testing.T, o Opened) {
+	ctx := context.Background()
+	st := o.Store
+	p, err := st.PrepareScores([]*sesame.Score{scored("c1", 700, 0), scored("c2", 400, 0)})
+	if err != nil || p.Len() != 2 {
+		t.Fatalf("prepared %v, %v", p, err)
+	}
+	if err := st.SaveChunk(ctx, p, "rescore", "c2"); err != nil {
+		t.Fatal(err)
+	}
+	if pos, _ := st.Checkpoint(ctx, "rescore"); pos != "c2" {
+		t.Fatalf("checkpoint after the chunk %q, want c2", pos)
+	}
+	for _, person := range []string{"c1", "c2"} {
+		if _, err := st.LatestScore(ctx, person); err != nil {
+			t.Fatalf("%s after the chunk: %v", person, err)
+		}
 	}
 }

@@ -71,9 +71,6 @@ type rawAppender struct {
 	rows   []C.sesame_append_row
 	buf    []byte
 	marks  []byte
-	// access: the access log indexer's statements (access_index_raw.go),
-	// prepared on first use.
-	access *accessIndexStmts
 }
 
 func openRawAppender(path string) (*rawAppender, error) {
@@ -167,10 +164,6 @@ func (a *rawAppender) close() {
 	if a.insert != nil {
 		C.sqlite3_finalize(a.insert)
 		a.insert = nil
-	}
-	if a.access != nil {
-		a.access.finalize()
-		a.access = nil
 	}
 	if a.rc != nil {
 		a.rc.close()

@@ -1,20 +1,24 @@
 package sqlite
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
-	"sync"
-	"sync/atomic"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/audit"
 )
 
-// AccessLogStore is the hash-chained access log (sesame.AccessLog). Every
-// entry is appended to the access journal (access_journal.go), each linked
-// to the one before, so the chain stays linear: with SyncAfterWrite by the
-// caller itself, with SyncEachRead through a group commit (accessWriter)
-// in which one write and one fdatasync cover many reads. Reads of the log
-// index the journal into the access_log table first.
+// AccessLogStore is the access log (sesame.AccessLog): the access_log
+// table, its Merkle tree (access_tree) and signed heads (access_heads).
+// Entries are appended by group commit: concurrent reads' entries share
+// one write transaction, and with synchronous=FULL each caller returns only
+// once its entry is committed and synced.
 type AccessLogStore struct{ db *DB }
 
 // AccessLog returns the access log of this database.
@@ -22,167 +26,162 @@ func (db *DB) AccessLog() *AccessLogStore { return &AccessLogStore{db: db} }
 
 var _ sesame.AccessLog = (*AccessLogStore)(nil)
 
-// AppendAccess returns once e is written to the journal (SyncAfterWrite)
-// or written and synced (SyncEachRead), with e.Seq, e.PrevHash and e.Hash
-// set. With SyncEachRead concurrent callers share writes and syncs, each
-// waiting for its own, and a caller whose ctx ends first gets ctx.Err()
-// and must treat the read as not allowed, though the entry may still be
-// written: a logged read that did not happen is harmless, an unlogged one
-// is not. With SyncAfterWrite ctx is checked before the write only: the
-// write itself takes microseconds, but it may wait for the journal's lock
-// while another handle truncates the file (rarely, a moment).
+// newAccessWriter appends access entries in the one writer's transactions.
+func newAccessWriter(db *DB) *audit.Writer {
+	return audit.NewWriter(func(ctx context.Context, fn func(audit.AppendTx) error) error {
+		return db.WriteTx(ctx, func(tx *sql.Tx) error { return fn(&appendTx{tx: tx}) })
+	})
+}
+
+// AppendAccess returns once e is committed and synced, with e's Seq,
+// PersonPrev, PrevHash and Hash set. A caller whose ctx ends first gets
+// ctx.Err() and must treat the read as not allowed.
 func (s *AccessLogStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry) error {
-	return accessWriterOf(s.db).append(ctx, e)
+	return s.db.access.Append(ctx, e)
 }
 
-// accessWriter is the access log's group commit, for SyncEachRead (with
-// SyncAfterWrite each caller writes its own entry). Callers queue their
-// entry and wait; one goroutine (started when the first entry arrives, gone when
-// the queue is empty) takes everything queued, writes it in one journal
-// append and releases every waiter with the outcome. While it
-// commits, the next group gathers. Unlike a leader taken from the callers,
-// no request's answer waits for other requests' groups.
-type accessWriter struct {
-	db    *DB
-	mu    sync.Mutex
-	queue []*accessReq
-	spare []*accessReq // a released group's slice, reused
-	// inflight holds a place for each group written and not yet synced.
-	inflight chan struct{}
-	running  bool
-	groups   atomic.Int64 // journal appends, for tests and benchmarks
+// appendTx is audit.AppendTx on a write transaction. A group's rows go in
+// a few multi-row statements: per statement, the driver's crossing into C
+// costs more than SQLite's work for a row.
+type appendTx struct{ tx *sql.Tx }
+
+func (t *appendTx) Head(ctx context.Context) (seq int64, hash string, leaves int64, err error) {
+	err = t.tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT seq FROM access_log ORDER BY seq DESC LIMIT 1), 0),
+		COALESCE((SELECT hash FROM access_log ORDER BY seq DESC LIMIT 1), ''),
+		COALESCE((SELECT idx + 1 FROM access_tree WHERE level = 0 ORDER BY idx DESC LIMIT 1), 0)`).Scan(&seq, &hash, &leaves)
+	return seq, hash, leaves, err
 }
 
-type accessReq struct {
-	e    *sesame.AccessEntry
-	done chan error
-}
-
-// maxAccessGroup bounds one transaction so that a burst does not make
-// its first entries wait for thousands of inserts.
-const maxAccessGroup = 1024
-
-var accessWriters sync.Map // *DB → *accessWriter
-
-func accessWriterOf(db *DB) *accessWriter {
-	if w, ok := accessWriters.Load(db); ok {
-		return w.(*accessWriter)
-	}
-	w, _ := accessWriters.LoadOrStore(db, &accessWriter{db: db, inflight: make(chan struct{}, 2)})
-	return w.(*accessWriter)
-}
-
-var accessReqs = sync.Pool{New: func() any { return &accessReq{done: make(chan error, 1)} }}
-
-func (w *accessWriter) append(ctx context.Context, e *sesame.AccessEntry) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	j, err := w.db.journal()
-	if err != nil {
-		return err
-	}
-	if j.afterWrite {
-		// Acknowledged once written: the caller writes its own entry.
-		// A write takes microseconds; handing it to the group writer
-		// (a goroutine started per busy spell) and waiting to be woken
-		// cost more than it saved: side by side, sesame serve's CPU per
-		// score read went from 88–100 to 81–82 µs.
-		w.groups.Add(1)
-		_, err := j.write([]*accessReq{{e: e}})
-		return err
-	}
-	req := accessReqs.Get().(*accessReq)
-	req.e = e
-	w.mu.Lock()
-	w.queue = append(w.queue, req)
-	if !w.running {
-		w.running = true
-		go w.run(j)
-	}
-	w.mu.Unlock()
-	select {
-	case err := <-req.done:
-		req.e = nil
-		accessReqs.Put(req)
-		return err
-	case <-ctx.Done():
-		// The writer still owns req (it will send on done, which has
-		// room): do not reuse it.
-		return ctx.Err()
-	}
-}
-
-// run commits groups until the queue is empty. Up to two groups' syncs
-// are in flight at once: while one waits for the disk, the next is written
-// and its sync started, rather than gathering until the first returns.
-// At most two, so that groups stay large when requests come in bursts.
-func (w *accessWriter) run(j *accessJournal) {
-	for {
-		w.inflight <- struct{}{}
-		w.mu.Lock()
-		n := min(len(w.queue), maxAccessGroup)
-		if n == 0 {
-			w.running = false
-			w.mu.Unlock()
-			<-w.inflight
-			return
+func (t *appendTx) LastOf(ctx context.Context, people []string) (map[string]int64, error) {
+	last := make(map[string]int64, len(people))
+	for len(people) > 0 {
+		chunk := people[:min(len(people), 500)]
+		people = people[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, p := range chunk {
+			args[i] = p
 		}
-		group := w.queue[:n:n]
-		if n == len(w.queue) {
-			// Swap in a released group's slice (release keeps one) so
-			// that the next group gathers without allocating.
-			w.queue, w.spare = w.spare[:0], nil
-		} else {
-			w.queue = append([]*accessReq(nil), w.queue[n:]...)
+		rows, err := t.tx.QueryContext(ctx, `SELECT person, max(seq) FROM access_log WHERE person IN (`+placeholders(len(chunk), 1)+`) GROUP BY person`, args...)
+		if err != nil {
+			return nil, err
 		}
-		w.mu.Unlock()
-		w.commit(j, group)
+		for rows.Next() {
+			var p string
+			var seq int64
+			if err := rows.Scan(&p, &seq); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			last[p] = seq
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
 	}
+	return last, nil
 }
 
-// commit writes group to the journal and starts its sync, which releases
-// the group's callers and a place in flight (SyncEachRead: the journal
-// returns a ticket to wait on).
-func (w *accessWriter) commit(j *accessJournal, group []*accessReq) {
-	w.groups.Add(1)
-	t, err := j.write(group)
-	if err != nil {
-		w.release(group, err)
-		return
-	}
-	go func() { w.release(group, j.sync(t)) }()
+func (t *appendTx) Nodes(ctx context.Context, ids []sesame.TreeNode) (map[sesame.TreeNode][]byte, error) {
+	return treeNodes(ctx, t.tx, ids)
 }
 
-func (w *accessWriter) release(group []*accessReq, err error) {
-	for _, r := range group {
-		r.done <- err
-	}
-	<-w.inflight
-	w.mu.Lock()
-	if w.spare == nil {
-		w.spare = group[:0]
-	}
-	w.mu.Unlock()
-}
-
-// index brings the access_log table up to the journal, so that a read of
-// it sees every acknowledged entry.
-func (s *AccessLogStore) index(ctx context.Context) error {
-	j, err := s.db.journal()
+func (t *appendTx) EntryHashes(ctx context.Context, fn func(string) error) error {
+	rows, err := t.tx.QueryContext(ctx, `SELECT hash FROM access_log ORDER BY seq`)
 	if err != nil {
 		return err
 	}
-	return j.index(ctx)
+	defer rows.Close()
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return err
+		}
+		if err := fn(h); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
-const accessColumns = `seq, at, person, actor, action, scope, purpose, consent, outcome, reason, prev_hash, hash`
+func (t *appendTx) Insert(ctx context.Context, entries []*sesame.AccessEntry, nodes []audit.StoredNode) error {
+	for len(entries) > 0 {
+		chunk := entries[:min(len(entries), 500)]
+		entries = entries[len(chunk):]
+		args := make([]any, 0, 13*len(chunk))
+		for _, e := range chunk {
+			args = append(args, e.Seq, e.At.UnixNano(), e.Person, e.Actor, e.Action, string(e.Scope), string(e.Purpose),
+				e.Consent, e.Outcome, e.Reason, e.PersonPrev, e.PrevHash, e.Hash)
+		}
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO access_log (`+accessColumns+`) VALUES `+placeholders(len(chunk), 13), args...); err != nil {
+			return err
+		}
+	}
+	for len(nodes) > 0 {
+		chunk := nodes[:min(len(nodes), 1000)]
+		nodes = nodes[len(chunk):]
+		args := make([]any, 0, 3*len(chunk))
+		for _, n := range chunk {
+			args = append(args, n.Level, n.Index, n.Hash)
+		}
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO access_tree (level, idx, hash) VALUES `+placeholders(len(chunk), 3), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// placeholders returns rows groups of width question marks: "(?,?),(?,?)"
+// (width 1: "?,?").
+func placeholders(rows, width int) string {
+	group := "(" + strings.TrimSuffix(strings.Repeat("?,", width), ",") + ")"
+	if width == 1 {
+		group = "?"
+	}
+	return strings.TrimSuffix(strings.Repeat(group+",", rows), ",")
+}
+
+// queryer is what reads of the tree need: the read pool or a transaction.
+type queryer interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// treeNodes reads the asked-for nodes in one query.
+func treeNodes(ctx context.Context, q queryer, ids []sesame.TreeNode) (map[sesame.TreeNode][]byte, error) {
+	out := make(map[sesame.TreeNode][]byte, len(ids))
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 400)]
+		ids = ids[len(chunk):]
+		args := make([]any, 0, 2*len(chunk))
+		for _, id := range chunk {
+			args = append(args, id.Level, id.Index)
+		}
+		rows, err := q.QueryContext(ctx, `SELECT level, idx, hash FROM access_tree WHERE (level, idx) IN (VALUES `+placeholders(len(chunk), 2)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var n sesame.TreeNode
+			var h []byte
+			if err := rows.Scan(&n.Level, &n.Index, &h); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[n] = h
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+const accessColumns = `seq, at, person, actor, action, scope, purpose, consent, outcome, reason, person_prev, prev_hash, hash`
 
 func scanAccess(rows *sql.Rows) (*sesame.AccessEntry, error) {
 	var e sesame.AccessEntry
 	var at int64
 	var scope, purpose string
-	if err := rows.Scan(&e.Seq, &at, &e.Person, &e.Actor, &e.Action, &scope, &purpose, &e.Consent, &e.Outcome, &e.Reason, &e.PrevHash, &e.Hash); err != nil {
+	if err := rows.Scan(&e.Seq, &at, &e.Person, &e.Actor, &e.Action, &scope, &purpose, &e.Consent, &e.Outcome, &e.Reason, &e.PersonPrev, &e.PrevHash, &e.Hash); err != nil {
 		return nil, err
 	}
 	e.At, e.Scope, e.Purpose = tsFromNS(at), sesame.Scope(scope), sesame.Purpose(purpose)
@@ -193,16 +192,19 @@ func (s *AccessLogStore) AccessEntries(ctx context.Context, person string, limit
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	if err := s.index(ctx); err != nil {
-		return nil, err
-	}
-	// A person's entries are in access_recent or access_person (migration
-	// 042): the newest limit of them, then their rows.
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT `+accessColumns+` FROM access_log WHERE seq IN (
-		SELECT seq FROM access_recent WHERE person = ?1 UNION SELECT seq FROM access_person WHERE person = ?1 ORDER BY seq DESC LIMIT ?2
-	) ORDER BY seq DESC`, person, limit)
+	return s.query(ctx, nil, `SELECT `+accessColumns+` FROM access_log WHERE person = ? ORDER BY seq DESC LIMIT ?`, person, limit)
+}
+
+func (s *AccessLogStore) ScanAccess(ctx context.Context, fn func(e *sesame.AccessEntry) error) error {
+	_, err := s.query(ctx, fn, `SELECT `+accessColumns+` FROM access_log ORDER BY seq`)
+	return err
+}
+
+// query reads entries, handing each to fn, or collecting them when fn is nil.
+func (s *AccessLogStore) query(ctx context.Context, fn func(e *sesame.AccessEntry) error, q string, args ...any) ([]*sesame.AccessEntry, error) {
+	rows, err := s.db.reader.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("sqlite: access log: %w", err)
 	}
 	defer rows.Close()
 	var out []*sesame.AccessEntry
@@ -211,30 +213,134 @@ func (s *AccessLogStore) AccessEntries(ctx context.Context, person string, limit
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, e)
+		if fn == nil {
+			out = append(out, e)
+		} else if err := fn(e); err != nil {
+			return nil, err
+		}
 	}
 	return out, rows.Err()
 }
 
-func (s *AccessLogStore) ScanAccess(ctx context.Context, fn func(e *sesame.AccessEntry) error) error {
-	if err := s.index(ctx); err != nil {
-		return err
-	}
-	return s.db.ReadTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+accessColumns+` FROM access_log ORDER BY seq`)
-		if err != nil {
+func (s *AccessLogStore) AccessTree(ctx context.Context, ids []sesame.TreeNode) (int64, map[sesame.TreeNode][]byte, error) {
+	var size int64
+	var hashes map[sesame.TreeNode][]byte
+	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT idx + 1 FROM access_tree WHERE level = 0 ORDER BY idx DESC LIMIT 1), 0)`).Scan(&size); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanAccess(rows)
-			if err != nil {
-				return err
-			}
-			if err := fn(e); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+		var err error
+		hashes, err = treeNodes(ctx, tx, ids)
+		return err
 	})
+	if err != nil {
+		return 0, nil, fmt.Errorf("sqlite: access tree: %w", err)
+	}
+	return size, hashes, nil
+}
+
+func (s *AccessLogStore) ScanAccessTree(ctx context.Context, fn func(n sesame.TreeNode, hash []byte) error) error {
+	rows, err := s.db.reader.QueryContext(ctx, `SELECT level, idx, hash FROM access_tree ORDER BY level, idx`)
+	if err != nil {
+		return fmt.Errorf("sqlite: access tree: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n sesame.TreeNode
+		var h []byte
+		if err := rows.Scan(&n.Level, &n.Index, &h); err != nil {
+			return err
+		}
+		if err := fn(n, h); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (s *AccessLogStore) SaveAccessHead(ctx context.Context, h *sesame.SignedHead) error {
+	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO access_heads (size, at, root, public_key, signature) VALUES (?,?,?,?,?)`,
+			h.Size, h.At.UnixNano(), h.Root, h.PublicKey, h.Signature)
+		return err
+	})
+}
+
+func (s *AccessLogStore) AccessHeads(ctx context.Context, limit int) ([]*sesame.SignedHead, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.db.reader.QueryContext(ctx, `SELECT size, at, root, public_key, signature FROM access_heads ORDER BY at DESC, size DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: access heads: %w", err)
+	}
+	defer rows.Close()
+	var out []*sesame.SignedHead
+	for rows.Next() {
+		var h sesame.SignedHead
+		var at int64
+		if err := rows.Scan(&h.Size, &at, &h.Root, &h.PublicKey, &h.Signature); err != nil {
+			return nil, err
+		}
+		h.At = tsFromNS(at)
+		out = append(out, &h)
+	}
+	return out, rows.Err()
+}
+
+// importJournal moves the entries of an access journal file left by an
+// older version (PATH-access, one JSON line per entry, which it indexed
+// into access_log in the background) into access_log, so that no entry it
+// acknowledged is lost, and renames the file to PATH-access.imported. It
+// stops at the first line that does not parse or link to the entry before
+// it: a torn tail that was never acknowledged.
+func (db *DB) importJournal(ctx context.Context) error {
+	name := db.path + "-access"
+	f, err := os.Open(name)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	err = db.WriteTx(ctx, func(tx *sql.Tx) error {
+		var last int64
+		var prev string
+		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 64<<10), 16<<20)
+		for sc.Scan() {
+			var l struct {
+				Seq                                                     int64
+				At                                                      int64
+				Person, Actor, Action, Scope, Purpose, Consent, Outcome string
+				Reason                                                  string
+				PrevHash                                                string `json:"prev_hash"`
+				Hash                                                    string
+			}
+			if json.Unmarshal(sc.Bytes(), &l) != nil {
+				break
+			}
+			if l.Seq <= last {
+				continue // indexed already
+			}
+			if l.Seq != last+1 || l.PrevHash != prev {
+				break
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO access_log (seq, at, person, actor, action, scope, purpose, consent, outcome, reason, prev_hash, hash)
+				VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, l.Seq, l.At, l.Person, l.Actor, l.Action, l.Scope, l.Purpose, l.Consent, l.Outcome, l.Reason, l.PrevHash, l.Hash); err != nil {
+				return err
+			}
+			last, prev = l.Seq, l.Hash
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: importing the access journal %s: %w", name, err)
+	}
+	return os.Rename(name, name+".imported")
 }

@@ -15,10 +15,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"path/filepath"
 	"runtime"
 	"sync"
-	"sync/atomic"
+
+	"github.com/sesame-credit/sesame/audit"
 )
 
 // DB is an open Sesame database file. It is safe for concurrent use. Stores
@@ -33,32 +33,20 @@ type DB struct {
 	featureSets featureSets
 	// latestFull reads a latest score with its features: prepared once
 	// (database/sql keeps one per connection).
-	latestOnce   sync.Once
-	latestFull   *sql.Stmt
-	latestErr    error
-	checkpointer *checkpointer
+	latestOnce sync.Once
+	latestFull *sql.Stmt
+	latestErr  error
+	// latestBody reads a latest score's API body, prepared the same way.
+	latestBodyOnce sync.Once
+	latestBody     *sql.Stmt
+	latestBodyErr  error
+	checkpointer   *checkpointer
 	// appender stores event batches (append_raw.go).
 	appender *rawAppender
-	// latest serves the latest-score lookups (latest_raw.go).
-	latest *latestReader
-	// commits is the file's commit generation (commitGeneration).
-	commits *atomic.Uint64
-	// cache keeps the file's latest scores in memory when SetLatestCache
-	// turned it on (latest_cache.go), shared by every DB of this process
-	// on the file, as commits is; cacheStop ends its epoch poll when this
-	// DB turned it on.
-	cache                *atomic.Pointer[latestCache]
-	cacheMu              sync.Mutex
-	cacheStop, cacheDone chan struct{}
-	// The access log's journal (access_journal.go), opened on first use.
-	journalOnce   sync.Once
-	accessJournal *accessJournal
-	journalErr    error
-	// accessSync is the journal's mode (access_sync.go), fixed once the
-	// journal opens.
-	accessSyncMu    sync.Mutex
-	accessSync      AccessLogSync
-	accessSyncFixed bool
+	// access is the access log's group commit (audit.go).
+	access *audit.Writer
+	// batcher group-commits decisions (trust_batch.go).
+	batcher *batcher
 }
 
 // busyTimeoutMS is how long a connection waits for a lock held by another
@@ -91,7 +79,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	db := &DB{path: path, writer: writer, commits: commitGeneration(path), cache: latestCacheOf(path)}
+	db := &DB{path: path, writer: writer}
+	db.access = newAccessWriter(db)
+	db.batcher = &batcher{db: db}
 	if err := db.migrate(ctx); err != nil {
 		writer.Close()
 		return nil, err
@@ -105,7 +95,19 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	db.reader = reader
-	db.latest = newLatestReader(path)
+	// A log whose entries predate its tree (migration 050) gets its tree
+	// now, so that proofs and heads cover every entry.
+	var untreed bool
+	if err := reader.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM access_log) AND NOT EXISTS (SELECT 1 FROM access_tree)`).Scan(&untreed); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if untreed {
+		if err := db.access.Write(ctx, nil); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	if db.appender, err = openRawAppender(path); err != nil {
 		db.Close()
 		return nil, err
@@ -190,42 +192,11 @@ func (db *DB) WriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	err = tx.Commit()
-	db.committed()
 	if err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	return nil
 }
-
-// commitGenerations holds a commit generation per database file, shared by
-// every DB of this process open on it: a counter that each write moves on
-// once its commit has ended (committed, or failed), so that readers that
-// keep a snapshot open (the latest-score lookups) know to start a new one.
-var commitGenerations sync.Map // absolute path → *atomic.Uint64
-
-func commitGeneration(path string) *atomic.Uint64 {
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
-	}
-	g, _ := commitGenerations.LoadOrStore(path, new(atomic.Uint64))
-	return g.(*atomic.Uint64)
-}
-
-// latestCaches holds the latest-score cache's place per database file,
-// shared like commitGenerations: every handle's writes go through it.
-var latestCaches sync.Map // absolute path → *atomic.Pointer[latestCache]
-
-func latestCacheOf(path string) *atomic.Pointer[latestCache] {
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
-	}
-	c, _ := latestCaches.LoadOrStore(path, new(atomic.Pointer[latestCache]))
-	return c.(*atomic.Pointer[latestCache])
-}
-
-// committed is called after every commit of a write (WriteTx, rawWrite,
-// the raw appender).
-func (db *DB) committed() { db.commits.Add(1) }
 
 // ReadTx runs fn in a read transaction: it sees one consistent snapshot of
 // the database, however long it takes, without blocking writes.
@@ -241,15 +212,11 @@ func (db *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // Close closes both pools. Statements prepared by stores die with them.
 func (db *DB) Close() error {
 	var errs []error
-	if db.accessJournal != nil {
-		errs = append(errs, db.accessJournal.close())
-	}
 	if db.latestFull != nil {
 		errs = append(errs, db.latestFull.Close())
 	}
-	db.stopLatestCache()
-	if db.latest != nil {
-		db.latest.close()
+	if db.latestBody != nil {
+		errs = append(errs, db.latestBody.Close())
 	}
 	if db.checkpointer != nil {
 		errs = append(errs, db.checkpointer.close())

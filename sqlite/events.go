@@ -106,7 +106,6 @@ func (s *EventStore) appendRaw(ctx context.Context, events []sesame.Event, rows 
 	}
 	now := time.Now().UTC()
 	inserted, err := s.db.appender.appendRows(events, rows, now.UnixNano())
-	s.db.committed()
 	conn.Close()
 	if err != nil {
 		return fmt.Errorf("sqlite: append: %w", err)

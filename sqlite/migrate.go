@@ -69,7 +69,19 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return applyMigrations(ctx, db, ms)
+	// The journal file of versions before migration 050 is read into
+	// access_log before that migration links each person's entries.
+	i := 0
+	for i < len(ms) && ms[i].version < 50 {
+		i++
+	}
+	if err := applyMigrations(ctx, db, ms[:i]); err != nil {
+		return err
+	}
+	if err := db.importJournal(ctx); err != nil {
+		return err
+	}
+	return applyMigrations(ctx, db, ms[i:])
 }
 
 func applyMigrations(ctx context.Context, db *DB, ms []migration) error {

@@ -16,14 +16,6 @@ import (
 // COMMIT, rolling back when fn or the commit fails. Holding the pool's only
 // connection serialises it with WriteTx, as any write must be.
 func (db *DB) rawWrite(ctx context.Context, fn func(c *sqlite3.SQLiteConn) error) error {
-	return db.rawWriteThen(ctx, fn, nil)
-}
-
-// rawWriteThen is rawWrite with after, when not nil, called once fn has
-// returned nil and the COMMIT was tried (committed: whether it succeeded),
-// still holding the writer: the next write waits for it, so the cache's
-// write-through (latest_cache.go) sees commits in their order.
-func (db *DB) rawWriteThen(ctx context.Context, fn func(c *sqlite3.SQLiteConn) error, after func(committed bool)) error {
 	conn, err := db.writer.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("sqlite: writer connection: %w", err)
@@ -41,15 +33,8 @@ func (db *DB) rawWriteThen(ctx context.Context, fn func(c *sqlite3.SQLiteConn) e
 			c.Exec("ROLLBACK", nil)
 			return err
 		}
-		_, err := c.Exec("COMMIT", nil)
-		db.committed()
-		if err != nil {
+		if _, err := c.Exec("COMMIT", nil); err != nil {
 			c.Exec("ROLLBACK", nil)
-		}
-		if after != nil {
-			after(err == nil)
-		}
-		if err != nil {
 			return fmt.Errorf("sqlite: commit: %w", err)
 		}
 		return nil

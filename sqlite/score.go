@@ -141,10 +141,7 @@ func (s *ScoreStore) SaveChunk(ctx context.Context, p sesame.PreparedScores, job
 func (s *ScoreStore) save(ctx context.Context, p *PreparedScores, job, position string) error {
 	scores, rows, usesCatalogue := p.scores, p.rows, p.usesCatalogue
 	now := time.Now().UnixNano()
-	cache := s.db.cache.Load()
-	var epoch int64  // where this transaction moves score_latest_epoch
-	writing := false // cache.beginWrite was called
-	return s.db.rawWriteThen(ctx, func(c *sqlite3.SQLiteConn) error {
+	return s.db.rawWrite(ctx, func(c *sqlite3.SQLiteConn) error {
 		if usesCatalogue {
 			exec := func(q string, args ...any) error {
 				vals := make([]driver.Value, len(args))
@@ -203,40 +200,8 @@ func (s *ScoreStore) save(ctx context.Context, p *PreparedScores, job, position 
 				return fmt.Errorf("sqlite: checkpoint: %w", err)
 			}
 		}
-		// Every process's caches learn of these scores from the epoch
-		// (latest_cache.go); this one's are written through below.
-		if epoch, err = bumpLatestEpoch(c); err != nil {
-			return err
-		}
-		if cache != nil {
-			cache.beginWrite()
-			writing = true
-		}
 		return nil
-	}, func(committed bool) {
-		if writing {
-			cache.endWrite(committed, epoch, scores, rows)
-		}
 	})
-}
-
-// bumpLatestEpoch moves score_latest_epoch on by one in the open write
-// transaction and returns where it moved it.
-func bumpLatestEpoch(c *sqlite3.SQLiteConn) (int64, error) {
-	rows, err := c.Query(`UPDATE score_latest_epoch SET n = n + 1 WHERE id = 1 RETURNING n`, nil)
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: latest scores' epoch: %w", err)
-	}
-	defer rows.Close()
-	v := make([]driver.Value, 1)
-	if err := rows.Next(v); err != nil {
-		return 0, fmt.Errorf("sqlite: latest scores' epoch: %w", err)
-	}
-	n, ok := v[0].(int64)
-	if !ok {
-		return 0, fmt.Errorf("sqlite: latest scores' epoch is %T", v[0])
-	}
-	return n, nil
 }
 
 // namedArgs returns n positional driver arguments.
@@ -282,15 +247,23 @@ func (s *ScoreStore) LatestScore(ctx context.Context, person string) (*sesame.Sc
 }
 
 // LatestScoreJSON returns the person's latest score as the API shows it,
-// as stored (http.ScoreJSONReader), or ENOTFOUND.
+// as stored, or ENOTFOUND.
 func (s *ScoreStore) LatestScoreJSON(ctx context.Context, person string) ([]byte, error) {
-	return s.db.latestJSON(ctx, person)
-}
-
-// AppendLatestScoreJSON is LatestScoreJSON appending to dst
-// (http.ScoreJSONAppender): a server reuses one buffer per read.
-func (s *ScoreStore) AppendLatestScoreJSON(ctx context.Context, dst []byte, person string) ([]byte, error) {
-	return s.db.appendLatestJSON(ctx, dst, person)
+	s.db.latestBodyOnce.Do(func() {
+		s.db.latestBody, s.db.latestBodyErr = s.db.reader.PrepareContext(context.Background(), `SELECT body FROM score_latest WHERE person = ?`)
+	})
+	if s.db.latestBodyErr != nil {
+		return nil, fmt.Errorf("sqlite: latest score: %w", s.db.latestBodyErr)
+	}
+	var body []byte
+	err := s.db.latestBody.QueryRowContext(ctx, person).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, sesame.Errorf(sesame.ENOTFOUND, "no score for person %q yet", person)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: latest score: %w", err)
+	}
+	return body, nil
 }
 
 // ScoreHistory returns up to limit past scores, newest first.

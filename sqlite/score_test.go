@@ -9,24 +9,13 @@ import (
 	"github.com/sesame-credit/sesame/sqlite"
 )
 
-func TestScoreStoreContract(t *testing.T) { runScoreContract(t, false) }
-
-// TestScoreStoreContractCached: the same contract with the latest-score
-// cache in front of the lookups.
-func TestScoreStoreContractCached(t *testing.T) { runScoreContract(t, true) }
-
-func runScoreContract(t *testing.T, cached bool) {
+func TestScoreStoreContract(t *testing.T) {
 	scoretest.Run(t, func(t *testing.T) scoretest.Opened {
 		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		if cached {
-			if err := db.SetLatestCache(1 << 20); err != nil {
-				t.Fatal(err)
-			}
-		}
 		return scoretest.Opened{Store: db.Scores(), Exec: func(ctx context.Context, q string) error {
 			_, err := db.Writer().ExecContext(ctx, q)
 			return err

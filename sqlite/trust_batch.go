@@ -26,15 +26,7 @@ type batchItem struct {
 // maxBatch bounds one transaction, so a leader's wait stays short.
 const maxBatch = 256
 
-var batchers sync.Map // *DB → *batcher
-
-func batcherOf(db *DB) *batcher {
-	if b, ok := batchers.Load(db); ok {
-		return b.(*batcher)
-	}
-	b, _ := batchers.LoadOrStore(db, &batcher{db: db})
-	return b.(*batcher)
-}
+func batcherOf(db *DB) *batcher { return db.batcher }
 
 // do runs write in a group-committed transaction. If write fails, its
 // batch is retried one by one so that one bad write fails alone.

@@ -165,7 +165,7 @@ func trainDemoModel(ctx context.Context, db *sqlite.DB, end time.Time) ([]byte, 
 // stale reason.
 func scoreAndCount(ctx context.Context, db *sqlite.DB, watermarks bool, artifact []byte, count int) (int, string, error) {
 	scores := db.Scores()
-	svc := &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: scores, Models: scores, Jobs: scores,
+	svc := &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: scores, Models: scores,
 		States: db.FeatureStates(), Profiler: score.NewFeatureProfiler(score.DefaultMinHistory)}
 	if watermarks {
 		svc.Watermarks = db.Watermarks()

@@ -22,6 +22,9 @@ type Options struct {
 	Warmup   time.Duration // sent but not measured (default 1s)
 	// Request builds the i-th request of client c.
 	Request func(c, i int) (*http.Request, error)
+	// Do, when set instead of Request, is the i-th call of client c: a
+	// loop measured the same way without HTTP (a store's own limit).
+	Do func(ctx context.Context, c, i int) error
 }
 
 // Result summarises a run.
@@ -80,18 +83,23 @@ func Run(ctx context.Context, o Options) (Result, error) {
 				if t0.After(stop) || ctx.Err() != nil {
 					break
 				}
-				req, err := o.Request(c, i)
-				if err != nil {
-					mu.Lock()
-					firstErr = err
-					mu.Unlock()
-					return
-				}
-				resp, err := client.Do(req.WithContext(ctx))
-				ok := err == nil && resp.StatusCode < 300
-				if err == nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
+				var ok bool
+				if o.Do != nil {
+					ok = o.Do(ctx, c, i) == nil
+				} else {
+					req, err := o.Request(c, i)
+					if err != nil {
+						mu.Lock()
+						firstErr = err
+						mu.Unlock()
+						return
+					}
+					resp, err := client.Do(req.WithContext(ctx))
+					ok = err == nil && resp.StatusCode < 300
+					if err == nil {
+						io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+					}
 				}
 				if t0.Before(measureFrom) {
 					continue

@@ -54,7 +54,7 @@ func main() {
 	check(err)
 	defer db.Close()
 	st := db.Scores()
-	svc := &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st, Jobs: st,
+	svc := &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st,
 		States: db.FeatureStates(), Profiler: score.NewFeatureProfiler(score.DefaultMinHistory)}
 	if _, err := svc.Engine(ctx); err != nil {
 		if *modelPath == "" {

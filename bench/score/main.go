@@ -1,13 +1,17 @@
-// Command score is the issue-5 benchmark harness: it builds a scored
+// Command score is the score-read benchmark harness: it builds a scored
 // population the way an operator would (sesame simulate, dataset build,
 // model train, model register, rescore — timing the full rescore), then
 // measures in one run:
 //
 //   - in-process scoring: score + band + dimensions + reasons + tips per person;
 //   - HTTP GET /v1/people/{id}/score against `sesame serve` on the database,
-//     from a closed-loop Go load generator over loopback, and, side by side,
-//     a bare net/http handler returning a fixed JSON body of the same size
-//     (the ceiling on this machine).
+//     each read's access entry committed and synced before its answer, from
+//     a closed-loop Go load generator over loopback;
+//   - the durable limit: a plain loop doing the same group-committed insert
+//     and sync of access entries, with as many callers as clients, on the
+//     same database with no server;
+//   - a bare net/http handler returning a fixed JSON body of the same size
+//     (the ceiling of HTTP on this machine).
 //
 // Usage: go run ./bench/score [-people 100000] [-db PATH] [-clients 16] [-duration 10s]
 package main
@@ -30,9 +34,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/audit"
 	"github.com/sesame-credit/sesame/bench/internal/proc"
 	"github.com/sesame-credit/sesame/bench/loadgen"
+	"github.com/sesame-credit/sesame/consent"
 	"github.com/sesame-credit/sesame/score"
 	"github.com/sesame-credit/sesame/simulate"
 	"github.com/sesame-credit/sesame/sqlite"
@@ -46,9 +52,7 @@ func main() {
 	rescoreFlag := flag.Bool("rescore", true, "time a full rescore (sesame rescore --fresh) first; false reuses the stored scores of -db")
 	repeat := flag.Int("repeat", 1, "HTTP runs of each kind, alternating sesame and the bare handler")
 	binFlag := flag.String("bin", "", "a `sesame` binary to serve with (default: built from ./cmd/sesame), e.g. an older build to compare")
-	against := flag.String("against", "", "a second `sesame` binary: each repetition also runs GET score on it (a server of its own, started after the first one stops), so that two builds are compared side by side against the same bare run")
 	duringIngest := flag.Bool("during-ingest", true, "also measure GET score while another client posts batches of 1,000 events to the same server")
-	eachRead := flag.Bool("each-read", true, "also measure GET score with sesame serve --access-log-sync each-read (an fdatasync before each answer)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of `sesame serve` during the (first) GET score run to this file")
 	serveBareBody := flag.String("serve-bare", "", "(internal) serve the body in `FILE` as the bare handler and print its URL: the bench runs itself so, so that the bare handler is a process of its own like sesame serve")
 	flag.Parse()
@@ -99,7 +103,7 @@ func main() {
 	db, err := sqlite.Open(ctx, *dbPath)
 	check(err)
 	st := db.Scores()
-	svc := &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st, Jobs: st,
+	svc := &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st,
 		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory)}
 	eng, err := svc.Load(ctx)
 	check(err)
@@ -160,29 +164,20 @@ func main() {
 	}
 	// measure runs the load of request against target and returns, with
 	// the result, target's CPU time per request and the load generator's
-	// (this process's: in the bare handler's runs, nothing else runs here),
-	// and what share of the reads its score cache answered, if it has one.
-	measure := func(target *server, request func(c, i int) (*http.Request, error)) (loadgen.Result, time.Duration, time.Duration, string) {
+	// (this process's: in the bare handler's runs, nothing else runs here).
+	measure := func(target *server, request func(c, i int) (*http.Request, error)) (loadgen.Result, time.Duration, time.Duration) {
 		pid := target.cmd.Process.Pid
-		hits0, misses0 := target.cacheCounts()
 		cpu0, self0 := proc.CPUTimeOf(pid), proc.CPUTime()
 		run, err := loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Request: request})
 		check(err)
-		said := ""
-		if hits, misses := target.cacheCounts(); hits+misses > hits0+misses0 {
-			said = fmt.Sprintf("; %.1f%% of the reads from its score cache", 100*float64(hits-hits0)/float64(hits+misses-hits0-misses0))
-		}
 		n := time.Duration(max(1, run.Requests))
-		return run, (proc.CPUTimeOf(pid) - cpu0) / n, (proc.CPUTime() - self0) / n, said
+		return run, (proc.CPUTimeOf(pid) - cpu0) / n, (proc.CPUTime() - self0) / n
 	}
 	getBare := func(c, i int) (*http.Request, error) {
 		return http.NewRequest("GET", bareURL+"/v1/people/x/score", nil)
 	}
-	var scoreRuns, bareRuns []loadgen.Result
-	var scoreCPU []time.Duration                         // sesame serve's CPU time per request of each run
-	var scoreCache, againstCache, eachReadCache []string // measure's word on the score cache
-	var againstRuns []loadgen.Result
-	var againstCPU []time.Duration // the same, for -against
+	var scoreRuns, bareRuns, limitRuns []loadgen.Result
+	var scoreCPU []time.Duration // sesame serve's CPU time per request of each run
 	// The bare handler's and the load generator's CPU per request.
 	var bareCPU, loadCPU []time.Duration
 	for rep := 0; rep < *repeat; rep++ {
@@ -193,26 +188,20 @@ func main() {
 				prof <- get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, int((*duration+time.Second)/time.Second)))
 			}()
 		}
-		scoreRun, cpu, _, said := measure(srv, getScore)
-		scoreCPU, scoreCache = append(scoreCPU, cpu), append(scoreCache, said)
+		scoreRun, cpu, _ := measure(srv, getScore)
+		scoreCPU = append(scoreCPU, cpu)
 		if prof != nil {
 			check(os.WriteFile(*cpuProfile, <-prof, 0o644))
 		}
-		if *against != "" {
-			// One server at a time on the database: an idle one would
-			// index the other's access entries during its run.
-			srv.stop()
-			srv = startServe(*against, *dbPath, false)
-			base = srv.base
-			run, cpu, _, said := measure(srv, getScore)
-			againstRuns, againstCPU, againstCache = append(againstRuns, run), append(againstCPU, cpu), append(againstCache, said)
-			srv.stop()
-			srv = startServe(bin, *dbPath, false)
-			base = srv.base
-		}
+		// The durable limit, with the server stopped: the same entries,
+		// appended by the store's group commit from as many callers.
+		srv.stop()
+		limitRuns = append(limitRuns, durableLimit(ctx, *dbPath, *clients, *people, *duration))
+		srv = startServe(bin, *dbPath, false)
+		base = srv.base
 		// The bare handler runs while sesame serve idles (its process
 		// stays up, as a second server on the machine would).
-		bareRun, cpu, load, _ := measure(bare, getBare)
+		bareRun, cpu, load := measure(bare, getBare)
 		bareCPU, loadCPU = append(bareCPU, cpu), append(loadCPU, load)
 		scoreRuns, bareRuns = append(scoreRuns, scoreRun), append(bareRuns, bareRun)
 	}
@@ -232,19 +221,6 @@ func main() {
 		ingested, ingestErrors = load.stored.Load(), load.errors.Load()
 	}
 	srv.stop()
-	// The stricter access log, on a server of its own: every read waits
-	// for its entry's fdatasync.
-	var eachReadRuns []loadgen.Result
-	var eachReadCPU []time.Duration
-	if *eachRead {
-		srv = startServe(bin, *dbPath, false, "--access-log-sync", "each-read")
-		base = srv.base
-		for rep := 0; rep < *repeat; rep++ {
-			run, cpu, _, said := measure(srv, getScore)
-			eachReadRuns, eachReadCPU, eachReadCache = append(eachReadRuns, run), append(eachReadCPU, cpu), append(eachReadCache, said)
-		}
-		srv.stop()
-	}
 	entries := accessEntries(ctx, *dbPath)
 
 	how := "built by this run: sesame simulate --seed 42, dataset build, model train and register, rescore (the operator path)"
@@ -260,25 +236,18 @@ func main() {
 		fmt.Printf("full rescore: not run (-rescore=false)\n")
 	}
 	fmt.Printf("in process: score + band + dimensions + reasons + tips: %s per person (%d scored)\n", perScore, n)
-	fmt.Printf("HTTP, %d clients, %s each, response %d bytes, operator token (each read consent-gated and written to the access log before its answer, --access-log-sync after-write unless said: %d entries now):\n",
+	fmt.Printf("HTTP, %d clients, %s each, response %d bytes, operator token (each read consent-gated, its access entry committed and synced before the answer: %d entries now, all verified):\n",
 		*clients, *duration, len(body), entries)
 	for i := range scoreRuns {
 		fmt.Printf("  GET /v1/people/{id}/score   %s\n", scoreRuns[i])
+		fmt.Printf("    (sesame serve used %.1f µs of CPU per request)\n", float64(scoreCPU[i])/1e3)
+		fmt.Printf("  durable limit (%d callers)  %s\n", *clients, limitRuns[i])
+		fmt.Printf("    (AppendAccess in a loop on the same database, no server: the same group-committed insert and sync)\n")
 		fmt.Printf("  bare net/http, same body    %s\n", bareRuns[i])
 		fmt.Printf("    (the bare handler, a process of its own, used %.1f µs of CPU per request; the load generator %.1f µs)\n",
 			float64(bareCPU[i])/1e3, float64(loadCPU[i])/1e3)
-		fmt.Printf("  throughput ratio            %.0f%% of the bare handler (sesame serve used %.1f µs of CPU per request%s)\n",
-			100*scoreRuns[i].RPS/bareRuns[i].RPS, float64(scoreCPU[i])/1e3, scoreCache[i])
-		if i < len(againstRuns) {
-			fmt.Printf("  GET score, -against binary  %s\n", againstRuns[i])
-			fmt.Printf("    %.0f%% of the same bare run (%s used %.1f µs of CPU per request%s)\n",
-				100*againstRuns[i].RPS/bareRuns[i].RPS, *against, float64(againstCPU[i])/1e3, againstCache[i])
-		}
-	}
-	for i := range eachReadRuns {
-		fmt.Printf("  GET score, --access-log-sync each-read   %s\n", eachReadRuns[i])
-		fmt.Printf("    %.0f%% of the bare handler's first run (sesame serve used %.1f µs of CPU per request%s)\n",
-			100*eachReadRuns[i].RPS/bareRuns[0].RPS, float64(eachReadCPU[i])/1e3, eachReadCache[i])
+		fmt.Printf("  GET score                   %.0f%% of the durable limit, %.0f%% of the bare handler\n",
+			100*scoreRuns[i].RPS/limitRuns[i].RPS, 100*scoreRuns[i].RPS/bareRuns[i].RPS)
 	}
 	if *duringIngest {
 		fmt.Printf("  GET score while ingesting   %s\n", during)
@@ -287,13 +256,28 @@ func main() {
 	}
 }
 
+// durableLimit appends access entries like a server's reads do, from
+// callers goroutines for duration, through the store's group commit.
+func durableLimit(ctx context.Context, path string, callers, people int, duration time.Duration) loadgen.Result {
+	db, err := sqlite.Open(ctx, path)
+	check(err)
+	defer db.Close()
+	log := db.AccessLog()
+	r, err := loadgen.Run(ctx, loadgen.Options{Clients: callers, Duration: duration, Do: func(ctx context.Context, c, i int) error {
+		return log.AppendAccess(ctx, &sesame.AccessEntry{At: time.Now(), Person: simulate.PersonID(rand.IntN(people)), Actor: "operator:bench",
+			Action: consent.ActionOperatorRead, Scope: sesame.ScopeFull, Outcome: sesame.AccessAllowed, Reason: "score"})
+	}})
+	check(err)
+	return r
+}
+
 // accessEntries counts the access log's entries (every measured read
 // must have left one) and checks that their chain is intact.
 func accessEntries(ctx context.Context, path string) int {
 	db, err := sqlite.Open(ctx, path)
 	check(err)
 	defer db.Close()
-	r, err := audit.Verify(ctx, db.AccessLog(), "")
+	r, err := audit.Verify(ctx, db.AccessLog(), audit.Options{})
 	check(err)
 	if !r.OK {
 		log.Fatalf("the access log's chain is broken after the run: %+v", r.Problems)
@@ -347,7 +331,6 @@ func startServe(bin, db string, pprof bool, extra ...string) *server {
 	for deadline := time.Now().Add(60 * time.Second); ; {
 		if resp, err := http.Get(s.base + "/readyz"); err == nil && resp.StatusCode == 200 {
 			resp.Body.Close()
-			s.waitWarm()
 			return s
 		}
 		if time.Now().After(deadline) {
@@ -359,56 +342,8 @@ func startServe(bin, db string, pprof bool, extra ...string) *server {
 	}
 }
 
-// waitWarm waits until the server's latest-score cache has warmed up, when
-// it has one (sesame_score_cache_warm in /metrics): a server that has run
-// for a while is the one to measure, and the warm-up's reads would
-// otherwise share the run's processors.
-func (s *server) waitWarm() {
-	t0 := time.Now()
-	for time.Since(t0) < 5*time.Minute {
-		warm, ok := s.metrics()["sesame_score_cache_warm"]
-		if !ok {
-			return // no cache
-		}
-		if warm == 1 {
-			log.Printf("%s: the score cache warmed up in %s", s.cmd.Path, time.Since(t0).Round(100*time.Millisecond))
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	log.Fatal("the score cache did not warm up within five minutes")
-}
-
-// cacheCounts reads the score cache's hits and misses from /metrics (0, 0
-// without a cache, or for the bare handler).
-func (s *server) cacheCounts() (hits, misses int64) {
-	m := s.metrics()
-	return int64(m["sesame_score_cache_hits_total"]), int64(m["sesame_score_cache_misses_total"])
-}
-
-// metrics reads the server's unlabelled metrics from /metrics (none for
-// the bare handler, whose answer is its fixed body).
-func (s *server) metrics() map[string]float64 {
-	m := map[string]float64{}
-	req, _ := http.NewRequest("GET", s.base+"/metrics", nil)
-	req.Header.Set("Authorization", "Bearer bench") // the operator token the harness starts serve with
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return m
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		name, value, ok := strings.Cut(sc.Text(), " ")
-		if v, err := strconv.ParseFloat(value, 64); ok && err == nil && !strings.HasPrefix(name, "#") {
-			m[name] = v
-		}
-	}
-	return m
-}
-
 // stop kills the server, as a crash would: what it acknowledged must be
-// in the database and its access journal regardless.
+// in the database regardless.
 func (s *server) stop() {
 	if s.cmd.ProcessState == nil {
 		s.cmd.Process.Kill()

@@ -3,32 +3,53 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"strings"
+	"time"
 
+	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/audit"
 )
 
-// `sesame audit verify`: check the access log's hash chain.
+// `sesame audit verify`: check the access log — its entries, its Merkle
+// tree and its signed heads, and heads published earlier.
 
 func init() {
-	register(&command{name: "audit verify", summary: "verify the access log's hash chain; report edited, removed or reordered entries", run: runAuditVerify})
+	register(&command{name: "audit verify", summary: "verify the access log: entries, tree and signed heads; report every entry that no longer verifies", run: runAuditVerify})
 }
 
 func runAuditVerify(ctx context.Context, args []string) error {
-	fs := newFlags("audit verify", "[--db PATH] [--head HASH] [--json]")
+	fs := newFlags("audit verify", "[--db PATH|URL] [--heads URL|FILE]... [--key KEY] [--head HASH] [--json]")
 	dsn := dbFlag(fs)
-	head := fs.String("head", "", "a head `HASH` printed by an earlier run: it must still be in the chain (detects a cut tail)")
+	var o audit.Options
+	fs.StringVar(&o.ExpectHead, "head", "", "an entry `HASH` printed by an earlier run: it must still be in the chain (detects a cut tail)")
+	var sources []string
+	fs.Func("heads", "signed heads published earlier, to check the log still extends: a server's /v1/access-log/heads `URL`, or a FILE of heads as JSON (one, a list, or one per line); repeatable", func(v string) error {
+		sources = append(sources, v)
+		return nil
+	})
+	fs.StringVar(&o.TrustedKey, "key", "", "the only public `KEY` (base64 Ed25519, as heads show it) heads may be signed with")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	for _, src := range sources {
+		hs, err := readHeads(ctx, src)
+		if err != nil {
+			return usageError(fs, fmt.Sprintf("--heads %s: %v", src, err))
+		}
+		o.Published = append(o.Published, hs...)
 	}
 	ts, err := openTrust(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer ts.Close()
-	r, err := audit.Verify(ctx, ts.AccessLog, *head)
+	r, err := audit.Verify(ctx, ts.AccessLog, o)
 	if err != nil {
 		return err
 	}
@@ -38,13 +59,77 @@ func runAuditVerify(ctx context.Context, args []string) error {
 		for _, p := range r.Problems {
 			fmt.Printf("entry %d: %s: %s\n", p.Seq, p.Kind, p.Detail)
 		}
-		fmt.Printf("%d entries; head %s\n", r.Entries, r.Head)
+		fmt.Printf("%d entries; head %s; root %s; %d signed heads checked\n", r.Entries, r.Head, r.Root, r.Heads)
 	}
 	if !r.OK {
 		return fmt.Errorf("the access log has been tampered with: %d problems", len(r.Problems))
 	}
 	if !*asJSON {
-		fmt.Println("chain intact (keep the head: `--head` detects a removed tail later)")
+		fmt.Println("log intact (keep its signed heads: `--heads` detects a rollback or a rewritten history later)")
 	}
 	return nil
+}
+
+// readHeads reads signed heads from a URL or a file: JSON values one after
+// another, each a head, a list of heads, or an object with "head" or
+// "heads" (what the server's endpoints answer).
+func readHeads(ctx context.Context, src string) ([]*sesame.SignedHead, error) {
+	var r io.Reader
+	if strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://") {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, "GET", src, nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("answered %s", resp.Status)
+		}
+		r = resp.Body
+	} else {
+		f, err := os.Open(src)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	var out []*sesame.SignedHead
+	dec := json.NewDecoder(r)
+	for {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return nil, err
+		}
+		var wrapped struct {
+			Head  *sesame.SignedHead   `json:"head"`
+			Heads []*sesame.SignedHead `json:"heads"`
+		}
+		var list []*sesame.SignedHead
+		var one sesame.SignedHead
+		switch {
+		case json.Unmarshal(raw, &list) == nil:
+			out = append(out, list...)
+		case json.Unmarshal(raw, &wrapped) == nil && (wrapped.Head != nil || wrapped.Heads != nil):
+			if len(wrapped.Heads) == 0 {
+				out = append(out, wrapped.Head) // heads, when given, hold the latest too
+			}
+			out = append(out, wrapped.Heads...)
+		case json.Unmarshal(raw, &one) == nil && one.Signature != "":
+			out = append(out, &one)
+		default:
+			return nil, errors.New("not a signed head, a list of them, or an object with head or heads")
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no signed heads in it")
+	}
+	return out, nil
 }

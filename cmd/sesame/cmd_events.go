@@ -25,6 +25,7 @@ func runEvents(ctx context.Context, args []string) error {
 	to := fs.String("to", "", "only events that occurred before `TIME` (RFC 3339 or YYYY-MM-DD)")
 	limit := fs.Int("limit", 0, "print at most `N` events (0: all)")
 	asJSON := fs.Bool("json", false, "print NDJSON, one event per line, instead of a table")
+	actor := actorFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -54,6 +55,9 @@ func runEvents(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if err := logCLIRead(ctx, st, *actor, f.Person, "events"); err != nil {
+		return err
+	}
 	return printEvents(ctx, os.Stdout, st.Events, f, *limit, *asJSON)
 }
 

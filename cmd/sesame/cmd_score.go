@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
-	"github.com/sesame-credit/sesame/dispute"
 	"github.com/sesame-credit/sesame/feature"
 	"github.com/sesame-credit/sesame/score"
 )
@@ -28,35 +27,6 @@ func init() {
 	register(&command{name: "model register", summary: "store a trained model artifact in the database (optionally activate it)", run: runModelRegister})
 	register(&command{name: "model activate", summary: "make a stored model version the active one", run: runModelActivate})
 	register(&command{name: "model list", summary: "list the stored model versions", run: runModelList})
-	registerServePart("scores", 10, func(fs *flag.FlagSet) serveWire {
-		every := fs.Duration("rescore-every", 30*24*time.Hour, "full refresh of every score at this `INTERVAL` (0: never); events rescore their person at once regardless")
-		retention, staleAfter := coverageFlags(fs)
-		disputeSweep := fs.Duration("dispute-sweep", time.Hour, "enforce dispute deadlines (unanswered: the record is suppressed and its person rescored) every `INTERVAL`")
-		debounce := fs.Duration("rescore-debounce", 200*time.Millisecond, "gather a person's events for this long before rescoring them")
-		return func(ctx context.Context, env *serveEnv) error {
-			svc, err := newScoreService(env.Store, env.Logger)
-			if err != nil {
-				env.Logger.Warn("scores are off on this store", "reason", err.Error())
-				return nil
-			}
-			svc.Retention, svc.StaleAfter = *retention, *staleAfter
-			env.Server.StaleAfter = *staleAfter
-			if _, err := svc.Load(ctx); err != nil {
-				env.Logger.Warn("no active model yet: scores are served from storage only until one is activated", "reason", err.Error())
-			}
-			env.Server.Scores, env.Scores = svc, svc
-			disputes := &dispute.Service{Store: env.Store.Disputes(), Scores: svc, Log: env.Logger}
-			env.Server.Disputes = disputes
-			go disputes.Run(ctx, *disputeSweep)
-			ref := &score.Refresher{Service: svc, Debounce: *debounce}
-			env.Server.OnAccepted = func(people []string) { ref.Notify(people...) }
-			go ref.Run(ctx)
-			if *every > 0 {
-				go scheduleRescore(ctx, svc, *every)
-			}
-			return nil
-		}
-	})
 }
 
 // scheduleRescore runs a full refresh every interval, as Sesame's monthly update.
@@ -78,7 +48,7 @@ func scheduleRescore(ctx context.Context, svc *score.Service, every time.Duratio
 // newScoreService builds the score service on the store (SQLite or PostgreSQL).
 func newScoreService(st *store, logger *slog.Logger) (*score.Service, error) {
 	scores := st.Scores()
-	svc := &score.Service{Events: st.Events, Scanner: st.Scanner, Scores: scores, Models: scores, Jobs: scores,
+	svc := &score.Service{Events: st.Events, Scanner: st.Scanner, Scores: scores, Models: scores,
 		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory), Log: logger, Additions: st.Record(), Watermarks: st.Watermarks()}
 	var err error
 	if svc.Retention, err = envDuration("SESAME_RETENTION"); err != nil {
@@ -139,10 +109,11 @@ func openScoreService(ctx context.Context, dsn string) (*score.Service, *store, 
 }
 
 func runScore(ctx context.Context, args []string) error {
-	fs := newFlags("score", "[--db PATH|URL] [--json] [--save] PERSON")
+	fs := newFlags("score", "[--db PATH|URL] [--json] [--save] [--actor NAME] PERSON")
 	dsn := dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print the score as JSON")
 	save := fs.Bool("save", false, "also store it (history) as a refresh would")
+	actor := actorFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -154,6 +125,9 @@ func runScore(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if err := logCLIRead(ctx, st, *actor, fs.Arg(0), "score"); err != nil {
+		return err
+	}
 	sc, _, err := svc.Compute(ctx, fs.Arg(0))
 	if err != nil {
 		return err
@@ -214,9 +188,10 @@ func printTips(tips []sesame.Tip) {
 }
 
 func runTips(ctx context.Context, args []string) error {
-	fs := newFlags("tips", "[--db PATH|URL] [--json] PERSON")
+	fs := newFlags("tips", "[--db PATH|URL] [--json] [--actor NAME] PERSON")
 	dsn := dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print the tips as JSON")
+	actor := actorFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -228,6 +203,9 @@ func runTips(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if err := logCLIRead(ctx, st, *actor, fs.Arg(0), "tips"); err != nil {
+		return err
+	}
 	sc, _, err := svc.Compute(ctx, fs.Arg(0))
 	if err != nil {
 		return err

@@ -2,20 +2,21 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/dispute"
 	sesamehttp "github.com/sesame-credit/sesame/http"
 	sesamenats "github.com/sesame-credit/sesame/nats"
 	"github.com/sesame-credit/sesame/notice"
@@ -30,34 +31,92 @@ func init() {
 }
 
 func runServe(ctx context.Context, args []string) error {
+	m := &serveMain{}
+	if err := m.parseFlags(args); err != nil {
+		return err
+	}
+	return m.run(ctx)
+}
+
+// serveMain is `sesame serve`: its settings, parsed from flags and the
+// environment, then wired into a server in run, in one place.
+type serveMain struct {
+	DSN             string
+	Addr            string
+	MaxBody         int64
+	MaxBatch        int
+	RequestTimeout  time.Duration
+	Pprof           bool
+	MetricsAddr     string // /metrics without a token, apart from the API
+	NATS            string
+	OperatorToken   string
+	SourceTokens    []string
+	LogFormat       string
+	RescoreEvery    time.Duration
+	RescoreDebounce time.Duration
+	Demo            bool
+	PublicURL       string
+	KEKFile         string
+	TrustProxy      bool
+	SecureCookies   bool
+	AccessKeyFile   string // the Ed25519 key that signs the access log's heads
+	NoticeEvery     time.Duration
+	Retention       time.Duration // negative records stop counting after it
+	StaleAfter      time.Duration // a source lagging more is shown as stale
+	DisputeSweep    time.Duration
+}
+
+func (m *serveMain) parseFlags(args []string) error {
 	fs := newFlags("serve", "[--db PATH|URL] [--addr HOST:PORT] [flags]")
-	dsn := dbFlag(fs)
-	addr := fs.String("addr", envOr("SESAME_ADDR", sesamehttp.DefaultAddr), "listen on `HOST:PORT` (env SESAME_ADDR)")
-	maxBody := fs.Int64("max-body", sesamehttp.DefaultMaxBody, "largest request body in `BYTES`; larger ones get 413")
-	maxBatch := fs.Int("max-batch", sesamehttp.DefaultMaxBatch, "most events in one POST /v1/events; more get 413")
-	timeout := fs.Duration("request-timeout", sesamehttp.DefaultRequestTimeout, "time limit to read, handle and answer one request")
-	pprof := fs.Bool("pprof", false, "serve runtime profiles under /debug/pprof/ (operator token required)")
-	metricsAddr := fs.String("metrics-addr", envOr("SESAME_METRICS_ADDR", "127.0.0.1:9464"), "also serve /metrics without a token on `HOST:PORT` (env SESAME_METRICS_ADDR; keep it loopback or private; \"\" for none); on --addr /metrics needs the operator token")
-	natsURL := fs.String("nats", envOr("SESAME_NATS", ""), "also ingest from NATS JetStream at `URL`, e.g. nats://127.0.0.1:4222 (env SESAME_NATS)")
-	operatorToken := fs.String("operator-token", envOr("SESAME_OPERATOR_TOKEN", ""), "bearer `TOKEN` of operators (env SESAME_OPERATOR_TOKEN); a random one is made and printed when empty")
-	var sourceTokens []string
+	fs.StringVar(&m.DSN, "db", envOr("SESAME_DB", defaultDB), "database: a SQLite file `PATH`, or a postgres:// URL (env SESAME_DB)")
+	fs.StringVar(&m.Addr, "addr", envOr("SESAME_ADDR", sesamehttp.DefaultAddr), "listen on `HOST:PORT` (env SESAME_ADDR)")
+	fs.Int64Var(&m.MaxBody, "max-body", sesamehttp.DefaultMaxBody, "largest request body in `BYTES`; larger ones get 413")
+	fs.IntVar(&m.MaxBatch, "max-batch", sesamehttp.DefaultMaxBatch, "most events in one POST /v1/events; more get 413")
+	fs.DurationVar(&m.RequestTimeout, "request-timeout", sesamehttp.DefaultRequestTimeout, "time limit to read, handle and answer one request")
+	fs.BoolVar(&m.Pprof, "pprof", false, "serve runtime profiles under /debug/pprof/ (operator token required)")
+	fs.StringVar(&m.MetricsAddr, "metrics-addr", envOr("SESAME_METRICS_ADDR", "127.0.0.1:9464"), "also serve /metrics without a token on `HOST:PORT` (env SESAME_METRICS_ADDR; keep it loopback or private; \"\" for none); on --addr /metrics needs the operator token")
+	fs.StringVar(&m.NATS, "nats", envOr("SESAME_NATS", ""), "also ingest from NATS JetStream at `URL`, e.g. nats://127.0.0.1:4222 (env SESAME_NATS)")
+	fs.StringVar(&m.OperatorToken, "operator-token", envOr("SESAME_OPERATOR_TOKEN", ""), "bearer `TOKEN` of operators (env SESAME_OPERATOR_TOKEN); a random one is made and printed when empty")
 	fs.Func("source-token", "a source's bearer token as `NAME=TOKEN` (repeatable; env SESAME_SOURCE_TOKENS, comma-separated): it may send events of source NAME only", func(v string) error {
-		sourceTokens = append(sourceTokens, v)
+		m.SourceTokens = append(m.SourceTokens, v)
 		return nil
 	})
-	logFormat := fs.String("log-format", "json", "log format on stderr: json or text")
-	wires := make([]serveWire, len(serveParts))
-	for i, p := range sortedServeParts() {
-		wires[i] = p.flags(fs)
-	}
-	noticeEvery := fs.Duration("notice-every", 10*time.Second, "deliver due notices to webhooks every `INTERVAL`")
+	fs.StringVar(&m.LogFormat, "log-format", "json", "log format on stderr: json or text")
+	fs.DurationVar(&m.RescoreEvery, "rescore-every", 30*24*time.Hour, "full refresh of every score at this `INTERVAL` (0: never); events rescore their person at once regardless")
+	retention, staleAfter := coverageFlags(fs)
+	fs.DurationVar(&m.DisputeSweep, "dispute-sweep", time.Hour, "enforce dispute deadlines (unanswered: the record is suppressed and its person rescored) every `INTERVAL`")
+	fs.DurationVar(&m.RescoreDebounce, "rescore-debounce", 200*time.Millisecond, "gather a person's events for this long before rescoring them")
+	fs.BoolVar(&m.Demo, "demo", false, "demo mode: anyone may log in as anyone (POST /v1/auth/demo), said in every answer; never with real data")
+	fs.StringVar(&m.PublicURL, "public-url", envOr("SESAME_PUBLIC_URL", ""), "the server's public `URL`, for approval and login links (env SESAME_PUBLIC_URL; default: from each request)")
+	fs.StringVar(&m.KEKFile, "kek-file", kekFileEnv(), "file holding the key that encrypts credential signing keys (default: DB.credential-kek; none on PostgreSQL, where the portal is off without it; env SESAME_CREDENTIAL_KEK_FILE; $SESAME_CREDENTIAL_KEK holds the key itself)")
+	fs.BoolVar(&m.TrustProxy, "trust-proxy", false, "believe X-Forwarded-Proto from a TLS-terminating proxy (cookies then get Secure)")
+	fs.BoolVar(&m.SecureCookies, "secure-cookies", false, "always set Secure on cookies, even over plain HTTP")
+	fs.StringVar(&m.AccessKeyFile, "access-key", envOr("SESAME_ACCESS_KEY_FILE", ""), "`FILE` holding the Ed25519 key that signs the access log's heads, made when missing (env SESAME_ACCESS_KEY_FILE; default: DB.access-key; on PostgreSQL name one, the same for every replica, or each run signs with a key of its own)")
+	fs.DurationVar(&m.NoticeEvery, "notice-every", 10*time.Second, "deliver due notices to webhooks every `INTERVAL`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if env := os.Getenv("SESAME_SOURCE_TOKENS"); env != "" && len(sourceTokens) == 0 {
-		sourceTokens = strings.Split(env, ",")
+	m.Retention, m.StaleAfter = *retention, *staleAfter
+	if env := os.Getenv("SESAME_SOURCE_TOKENS"); env != "" && len(m.SourceTokens) == 0 {
+		m.SourceTokens = strings.Split(env, ",")
 	}
+	if m.LogFormat != "json" && m.LogFormat != "text" {
+		return usageError(fs, fmt.Sprintf("--log-format must be json or text, not %q", m.LogFormat))
+	}
+	for _, v := range m.SourceTokens {
+		if name, token, ok := strings.Cut(strings.TrimSpace(v), "="); !ok || name == "" || token == "" {
+			return usageError(fs, fmt.Sprintf("--source-token takes NAME=TOKEN, got %q", v))
+		}
+	}
+	if m.AccessKeyFile == "" && !isPostgresURL(m.DSN) {
+		m.AccessKeyFile = m.DSN + ".access-key"
+	}
+	return nil
+}
 
+// run opens the store, wires the server — ledger, scores, partners and
+// consents, the portal, the access log's signer — and serves until ctx ends.
+func (m *serveMain) run(ctx context.Context) (err error) {
 	if os.Getenv("GOGC") == "" {
 		// As for `sesame ingest`: ingestion allocates a little per event
 		// while the live heap stays small (the batches in flight), so
@@ -65,144 +124,105 @@ func runServe(ctx context.Context, args []string) error {
 		// of some tens of MB. GOGC in the environment overrides it.
 		debug.SetGCPercent(ingestGCPercent)
 	}
-	logger, closeLog, err := newLogger(*logFormat)
-	if err != nil {
-		return usageError(fs, err.Error())
+	var handler slog.Handler = slog.NewJSONHandler(os.Stderr, nil)
+	if m.LogFormat == "text" {
+		handler = slog.NewTextHandler(os.Stderr, nil)
 	}
-	defer closeLog()
-	st, err := openStore(ctx, *dsn)
+	logger := slog.New(handler)
+	var accessKey ed25519.PrivateKey
+	if m.AccessKeyFile != "" {
+		if accessKey, err = audit.LoadOrCreateKey(m.AccessKeyFile); err != nil {
+			return err
+		}
+	} else {
+		_, accessKey, _ = ed25519.GenerateKey(rand.Reader)
+		logger.Warn("the access log's heads are signed with a key made for this run: pass --access-key FILE, the same for every replica, so that auditors can pin one")
+	}
+	st, err := openStore(ctx, m.DSN)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 
-	srv := sesamehttp.NewServer(sesamehttp.Config{Addr: *addr, MaxBody: *maxBody, MaxBatch: *maxBatch, RequestTimeout: *timeout, Pprof: *pprof, MetricsAddr: *metricsAddr})
+	srv := sesamehttp.NewServer(sesamehttp.Config{Addr: m.Addr, MaxBody: m.MaxBody, MaxBatch: m.MaxBatch, RequestTimeout: m.RequestTimeout, Pprof: m.Pprof, MetricsAddr: m.MetricsAddr})
 	srv.Events = st.Events
 	srv.Watermarks = st.Watermarks()
 	srv.Outbox = st.Outbox()
 	srv.Logger = logger
 	// Notices owed to partners' and sources' webhooks, at least once.
-	go (&notice.Deliverer{Outbox: st.Outbox(), Log: logger}).Run(ctx, *noticeEvery)
-	if *operatorToken == "" {
-		*operatorToken = randomToken()
-		fmt.Fprintf(os.Stderr, "sesame serve: no --operator-token given; this run's operator token is %s (set SESAME_OPERATOR_TOKEN to choose one)\n", *operatorToken)
+	go (&notice.Deliverer{Outbox: st.Outbox(), Log: logger}).Run(ctx, m.NoticeEvery)
+	if m.OperatorToken == "" {
+		m.OperatorToken = randomToken()
+		fmt.Fprintf(os.Stderr, "sesame serve: no --operator-token given; this run's operator token is %s (set SESAME_OPERATOR_TOKEN to choose one)\n", m.OperatorToken)
 	}
-	srv.Auth.AddToken(*operatorToken, sesamehttp.Principal{Role: sesamehttp.RoleOperator, Name: "operator"})
-	for _, v := range sourceTokens {
-		name, token, ok := strings.Cut(strings.TrimSpace(v), "=")
-		if !ok || name == "" || token == "" {
-			return usageError(fs, "--source-token takes NAME=TOKEN, got "+fmt.Sprintf("%q", v))
-		}
+	srv.Auth.AddToken(m.OperatorToken, sesamehttp.Principal{Role: sesamehttp.RoleOperator, Name: "operator"})
+	for _, v := range m.SourceTokens {
+		name, token, _ := strings.Cut(strings.TrimSpace(v), "=")
 		srv.Auth.AddToken(token, sesamehttp.Principal{Role: sesamehttp.RoleSource, Name: name})
 	}
 
-	env := &serveEnv{Server: srv, Store: st, DSN: *dsn, Logger: logger}
-	for _, wire := range wires {
-		if wire == nil {
-			continue
-		}
-		if err := wire(ctx, env); err != nil {
-			return err
-		}
+	// Scores: the service, its refresher on accepted events and the
+	// scheduled full rescore.
+	svc, err := newScoreService(st, logger)
+	if err != nil {
+		return err
+	}
+	svc.Retention, svc.StaleAfter = m.Retention, m.StaleAfter
+	srv.StaleAfter = m.StaleAfter
+	if _, err := svc.Load(ctx); err != nil {
+		logger.Warn("no active model yet: scores are served from storage only until one is activated", "reason", err.Error())
+	}
+	srv.Scores = svc
+	disputes := &dispute.Service{Store: st.Disputes(), Scores: svc, Log: logger}
+	srv.Disputes = disputes
+	go disputes.Run(ctx, m.DisputeSweep)
+	ref := &score.Refresher{Service: svc, Debounce: m.RescoreDebounce}
+	srv.OnAccepted = func(people []string) { ref.Notify(people...) }
+	go ref.Run(ctx)
+	if m.RescoreEvery > 0 {
+		go scheduleRescore(ctx, svc, m.RescoreEvery)
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	errc := make(chan error, 2)
-	if *natsURL != "" {
-		stop, err := startNATSIngest(ctx, *natsURL, st.Events, srv, logger)
+	// The portal first: it shares the catalogue with partners' decisions.
+	err = mountPortal(ctx, srv, st, portalOptions{
+		DBPath: m.DSN, KEKFile: m.KEKFile, Scores: svc, Rescore: svc, Demo: m.Demo, BaseURL: m.PublicURL,
+		TrustProxy: m.TrustProxy, SecureCookies: m.SecureCookies, Logger: logger,
+	})
+	if errors.Is(err, errNoKEK) {
+		// PostgreSQL deployments that never asked for the portal keep
+		// serving the API; naming a KEK turns it on.
+		logger.Warn("the portal is off until a credential key encryption key is given", "reason", err.Error())
+	} else if err != nil {
+		return err
+	}
+	// Partners, consents, decisions, the person's API and the access log.
+	trust := trustOf(st)
+	if err := wireTrust(ctx, srv, st, trustOptions{Scores: svc, Rescore: svc, Demo: m.Demo, BaseURL: m.PublicURL}); err != nil {
+		return err
+	}
+	if m.Demo {
+		fmt.Fprintln(os.Stderr, "sesame serve: DEMO MODE — anyone can log in as anyone (POST /v1/auth/demo); do not use real data")
+	}
+	go audit.RunSigner(ctx, trust.AccessLog, accessKey, audit.HeadInterval, logger)
+
+	if m.NATS != "" {
+		stop, err := startNATSIngest(ctx, m.NATS, st.Events, srv, logger)
 		if err != nil {
 			return err
 		}
 		defer stop()
 	}
-	go func() {
-		errc <- srv.ListenAndServe(ctx, func(a net.Addr) {
-			fmt.Fprintf(os.Stderr, "sesame serve: listening on http://%s (API description at /openapi.json, probes /healthz and /readyz, /metrics with the operator token)\n", a)
-		})
-	}()
-	err = <-errc
+	err = srv.ListenAndServe(ctx, func(a net.Addr) {
+		fmt.Fprintf(os.Stderr, "sesame serve: listening on http://%s (API description at /openapi.json, probes /healthz and /readyz, /metrics with the operator token)\n", a)
+	})
 	cancel()
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	logger.Info("stopped")
 	return nil
-}
-
-// A serve part is a piece of `sesame serve` that lives in its own file
-// (scores, partners and consent, the portal): it registers its flags, then
-// wires itself into the server once the store is open. Register one from
-// the file's init:
-//
-//	func init() {
-//		registerServePart("portal", 30, func(fs *flag.FlagSet) serveWire {
-//			demo := fs.Bool("demo", false, "…")
-//			return func(ctx context.Context, env *serveEnv) error {
-//				return mountPortal(ctx, env.Server, env.Store, portalOptions{Demo: *demo, Scores: env.Scores})
-//			}
-//		})
-//	}
-//
-// Parts are wired in ascending order (ties by name), before the server
-// starts listening; an error stops serve. So that adding a part is a
-// one-file change, this file knows none of them.
-type servePart struct {
-	name  string
-	order int
-	flags func(fs *flag.FlagSet) serveWire
-}
-
-// serveWire wires a part into the server; nil means nothing to do.
-type serveWire func(ctx context.Context, env *serveEnv) error
-
-// serveEnv is what parts get, and what they hand on to later parts.
-type serveEnv struct {
-	Server *sesamehttp.Server
-	Store  *store
-	DSN    string // --db as given
-	Logger *slog.Logger
-	// Scores is the score service, for the parts after the one that
-	// builds it (nil until then).
-	Scores *score.Service
-}
-
-var serveParts []servePart
-
-func registerServePart(name string, order int, flags func(fs *flag.FlagSet) serveWire) {
-	for _, p := range serveParts {
-		if p.name == name {
-			panic("duplicate serve part " + name)
-		}
-	}
-	serveParts = append(serveParts, servePart{name, order, flags})
-}
-
-func sortedServeParts() []servePart {
-	ps := append([]servePart(nil), serveParts...)
-	sort.Slice(ps, func(i, j int) bool {
-		if ps[i].order != ps[j].order {
-			return ps[i].order < ps[j].order
-		}
-		return ps[i].name < ps[j].name
-	})
-	return ps
-}
-
-// newLogger logs to stderr through a logBuffer; close flushes it.
-func newLogger(format string) (logger *slog.Logger, close func(), err error) {
-	buf := newLogBuffer(os.Stderr, 100*time.Millisecond)
-	var h slog.Handler
-	switch format {
-	case "json":
-		h = slog.NewJSONHandler(buf, nil)
-	case "text":
-		h = slog.NewTextHandler(buf, nil)
-	default:
-		buf.Close()
-		return nil, nil, fmt.Errorf("--log-format must be json or text, not %q", format)
-	}
-	return slog.New(flushingHandler{h, buf}), func() { buf.Close() }, nil
 }
 
 func randomToken() string {

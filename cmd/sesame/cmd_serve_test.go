@@ -1,17 +1,18 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/audit"
 	"github.com/sesame-credit/sesame/sqlite"
 )
 
@@ -95,47 +96,54 @@ func TestServeIngestsAndShutsDown(t *testing.T) {
 // TestServeAccessLogSync: --access-log-sync takes after-write or
 // each-read; anything else is a usage error, and with each-read an
 // operator's read is in the person's access log once answered.
-func TestServeAccessLogSync(t *testing.T) {
-	dir := t.TempDir()
-	if code := run(context.Background(), []string{"serve", "--db", filepath.Join(dir, "bad.db"), "--addr", freeAddr(t),
-		"--operator-token", "op", "--access-log-sync", "sometimes"}); code != 2 {
-		t.Fatalf("--access-log-sync sometimes: exit %d, want 2", code)
+// TestServeAccessLog: an operator's reads of a score and of events each
+// add an entry, durable before the answer (read by a second handle while
+// the server runs); the server publishes its signed head, and `sesame
+// audit verify --heads URL` checks the log against it.
+func TestServeAccessLog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "serve.db")
+	base := serveInProcess(t, "--db", path, "--operator-token", "op")
+	for _, target := range []string{"/v1/people/p1/score", "/v1/people/p1/events"} {
+		req, _ := http.NewRequest("GET", base+target, nil)
+		req.Header.Set("Authorization", "Bearer op")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if want := map[bool]int{true: 404, false: 200}[strings.HasSuffix(target, "score")]; resp.StatusCode != want {
+			t.Fatalf("GET %s: %d, want %d (after the read is logged)", target, resp.StatusCode, want)
+		}
 	}
-	path := filepath.Join(dir, "serve.db")
-	base := serveInProcess(t, "--db", path, "--operator-token", "op", "--access-log-sync", "each-read")
-	req, _ := http.NewRequest("GET", base+"/v1/people/p1/score", nil)
-	req.Header.Set("Authorization", "Bearer op")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 404 {
-		t.Fatalf("GET a score nobody computed: %d, want 404 (after the read is logged)", resp.StatusCode)
-	}
-	// The mode is the one asked for, and the read's sync, made before
-	// the answer, is counted.
-	req, _ = http.NewRequest("GET", base+"/metrics", nil)
-	req.Header.Set("Authorization", "Bearer op") // on the main address, operators only
-	mres, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	metrics, _ := io.ReadAll(mres.Body)
-	mres.Body.Close()
-	syncs := regexp.MustCompile(`(?m)^sesame_access_journal_syncs_total (\d+)`).FindSubmatch(metrics)
-	if syncs == nil || string(syncs[1]) == "0" || !bytes.Contains(metrics, []byte("\nsesame_access_journal_failed 0\n")) ||
-		!bytes.Contains(metrics, []byte(`sesame_access_journal_info{sync="each-read"} 1`)) {
-		t.Fatalf("/metrics after an each-read read: syncs %q, want at least one, no failure and the each-read mode:\n%s", syncs, metrics)
-	}
-	// A second handle, as `sesame audit` would be, while the server runs.
 	db, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	got, err := db.AccessLog().AccessEntries(context.Background(), "p1", 10)
-	if err != nil || len(got) != 1 || got[0].Actor != "operator:operator" {
-		t.Fatalf("access log of p1: %+v %v, want the operator's read", got, err)
+	if err != nil || len(got) != 2 || got[0].Actor != "operator:operator" || got[0].Reason != "events" || got[1].Reason != "score" {
+		t.Fatalf("access log of p1: %+v %v, want the operator's two reads", got, err)
+	}
+	// The signer signs at start and then every 30 s: sign now, as a
+	// minute's tick would, so that the published head covers both reads.
+	key, err := audit.LoadOrCreateKey(path + ".access-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := audit.SignNow(context.Background(), db.AccessLog(), key, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(base + "/v1/access-log/heads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var heads struct{ Head *sesame.SignedHead }
+	json.NewDecoder(resp.Body).Decode(&heads)
+	resp.Body.Close()
+	if heads.Head == nil || heads.Head.Size != 2 || audit.VerifyHeadSignature(heads.Head, "") != nil {
+		t.Fatalf("published head %+v, want a signed head of 2 entries", heads.Head)
+	}
+	if code := run(context.Background(), []string{"audit", "verify", "--db", path, "--heads", base + "/v1/access-log/heads", "--key", heads.Head.PublicKey}); code != 0 {
+		t.Fatalf("audit verify --heads: exit %d", code)
 	}
 }

@@ -59,12 +59,11 @@ func isPostgresURL(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
-// scoreStore is what the score service keeps its scores, models and
-// checkpoints in; both engines implement it.
+// scoreStore is what the score service keeps its scores (with the
+// rescore's checkpoints) and models in; both engines implement it.
 type scoreStore interface {
 	sesame.ScoreStore
 	sesame.ModelStore
-	sesame.Checkpoints
 }
 
 // Scores returns the score store of whichever database is open.

@@ -93,7 +93,7 @@ func New(t testing.TB, people int) *Fixture {
 	}
 	f := &Fixture{DB: db, Clock: time.Now().Add(time.Hour).Truncate(time.Second)}
 	st := db.Scores()
-	f.Scores = &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st, Jobs: st, States: db.FeatureStates(),
+	f.Scores = &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st, States: db.FeatureStates(),
 		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory), Additions: db.Record(), Now: func() time.Time { return f.Clock }}
 	info, err := f.Scores.Register(ctx, billsModel(t), "bills")
 	if err != nil {
