@@ -19,7 +19,7 @@ func (s *Server) registerMe(mux *nethttp.ServeMux) {
 	if t == nil || t.People == nil {
 		return
 	}
-	s.handle(mux, "GET /v1/me", t.trusted(s.handleMe))
+	s.handle(mux, "GET /v1/me", noStore(t.trusted(s.handleMe)))
 	if t.Scores != nil {
 		s.handle(mux, "GET /v1/me/score", t.trusted(s.handleMyScore))
 	}
