@@ -77,7 +77,7 @@ func TestSetWatermark(t *testing.T) {
 	if w.Code != 200 || !strings.Contains(w.Body.String(), `"source":"bank"`) {
 		t.Fatalf("GET /v1/sources: %d %s", w.Code, w.Body)
 	}
-	w = ts.do("GET", "/metrics", "", "", nil)
+	w = ts.do("GET", "/metrics", operatorToken, "", nil) // on the main address, operators only
 	body, _ := io.ReadAll(w.Body)
 	if !strings.Contains(string(body), `sesame_source_data_lag_seconds{source="bank"} 3.1536e+06`) || !strings.Contains(string(body), `sesame_source_stale{source="bank"} 0`) {
 		t.Fatalf("metrics lack the source's lag:\n%s", grepLines(string(body), "sesame_source"))
