@@ -65,7 +65,8 @@ func Tips(name string, current float64) []TipTarget { return TipsAt(Index(name),
 // TipsAt is Tips for the feature at position i of the vector: the score
 // engine asks for every feature of every person it scores, so this is a
 // lookup in tables built once (no name search, no formatting, no
-// allocation). The slice is shared: do not modify it.
+// allocation, but for the relative ladders of counts). Do not modify the
+// slice: it may be shared.
 func TipsAt(i int, current float64) []TipTarget {
 	if i < 0 || i >= numFeatures {
 		return nil
@@ -73,6 +74,15 @@ func TipsAt(i int, current float64) []TipTarget {
 	l := &tipLadders[i]
 	if current != current {
 		return l.missing
+	}
+	if len(l.steps) > 0 && current >= 0 && current < math.MaxInt32 {
+		// A count or a length that grows by what the person does (more
+		// orders kept, a longer record): the targets are steps ahead.
+		out := make([]TipTarget, len(l.steps))
+		for k, step := range l.steps {
+			out[k] = TipTarget{current + step, TipSentence(catalogue[i].Name, current+step, "en")}
+		}
+		return out
 	}
 	// The targets are ordered best first and, for a lower-is-better
 	// feature, ascending: those below the current value form a prefix.
@@ -95,6 +105,9 @@ type tipLadder struct {
 	// person without a card can still hold one lightly used, and an
 	// identity never checked can be verified.
 	missing []TipTarget
+	// steps, when set, make the ladder relative: the targets are the
+	// current value plus each step.
+	steps []float64
 }
 
 var tipLadders = func() (out [numFeatures]tipLadder) {
@@ -106,6 +119,12 @@ var tipLadders = func() (out [numFeatures]tipLadder) {
 	}
 	higher := func(i int) { out[i].targets = []TipTarget{{1, TipSentence(catalogue[i].Name, 1, "en")}} }
 	lower(fUtilisationNow, 0.1, 0.3, 0.5)
+	lower(fUtilisationAvg6m, 0.1, 0.3)
+	lower(fMonthsLateRecent6m, 0)
+	lower(fDaysSinceLastActivity, 30)
+	out[fMonthsOfActivity].steps = []float64{6, 12}
+	out[fOrders].steps = []float64{1, 2, 3, 5, 10}
+	out[fRentals].steps = []float64{1, 2, 3, 5, 10}
 	out[fUtilisationNow].missing = out[fUtilisationNow].targets[:1:1]
 	lower(fDebtToIncome, 1, 3)
 	// The grid's −1 is "last statement paid in full": the state a person
@@ -115,7 +134,7 @@ var tipLadders = func() (out [numFeatures]tipLadder) {
 		lower(i, 0)
 	}
 	for _, i := range []int{fIdentityVerified, fIncomeVerified, fOnTimeRepaymentRatio, fPaidInFullShare6m, fBillsOnTimeRatio,
-		fRentalsOnTimeRatio, fPaymentRegularity12m, fRepaidToBilledRatio1m} {
+		fRentalsOnTimeRatio, fPaymentRegularity12m, fRepaidToBilledRatio1m, fRepaidToBilledRatio3m, fRepaidToBilledRatio6m} {
 		higher(i)
 	}
 	out[fIdentityVerified].missing = out[fIdentityVerified].targets

@@ -55,6 +55,30 @@ func referenceTips(name string, current float64) []TipTarget {
 			}
 		}
 		return out
+	case fUtilisationAvg6m:
+		var out []TipTarget
+		for _, t := range []float64{0.1, 0.3} {
+			if current > t {
+				out = append(out, TipTarget{t, fmt.Sprintf(d.Tip, fmt.Sprintf("%.0f%%", t*100))})
+			}
+		}
+		return out
+	case fMonthsOfActivity, fOrders, fRentals:
+		steps := []float64{1, 2, 3, 5, 10}
+		if i == fMonthsOfActivity {
+			steps = []float64{6, 12}
+		}
+		if current >= 0 && !math.IsInf(current, 0) {
+			var out []TipTarget
+			for _, step := range steps {
+				out = append(out, TipTarget{current + step, TipSentence(d.Name, current+step, "en")})
+			}
+			return out
+		}
+	case fDaysSinceLastActivity:
+		if current > 30 {
+			return []TipTarget{{30, d.Tip}}
+		}
 	case fDebtToIncome:
 		var out []TipTarget
 		for _, t := range []float64{1, 3} {
@@ -67,7 +91,7 @@ func referenceTips(name string, current float64) []TipTarget {
 		if current > -1 {
 			return []TipTarget{{-1, d.Tip}}
 		}
-	case fWorstDPD3m, fPublicRecordsOpen, fOrdersUnpaid, fBillsOverdueNow:
+	case fWorstDPD3m, fPublicRecordsOpen, fOrdersUnpaid, fBillsOverdueNow, fMonthsLateRecent6m:
 		if current > 0 {
 			return []TipTarget{{0, d.Tip}}
 		}
@@ -79,7 +103,7 @@ func referenceTips(name string, current float64) []TipTarget {
 		if current < 1 {
 			return []TipTarget{{1, d.Tip}}
 		}
-	case fRepaidToBilledRatio1m:
+	case fRepaidToBilledRatio1m, fRepaidToBilledRatio3m, fRepaidToBilledRatio6m:
 		if current < 1 {
 			return []TipTarget{{1, d.Tip}}
 		}
