@@ -161,18 +161,33 @@ type Fingerprint struct {
 	// Withheld are sensitive columns left out because the operator did not
 	// allow their attribute (Config.Allow).
 	Withheld []string `json:"withheld,omitempty"`
+	// HeldOut is how many of Rows were set aside to measure the model
+	// (Metrics.Validation) and never trained on.
+	HeldOut int `json:"held_out,omitempty"`
 }
 
-// Metrics are measured at training time: in-sample, and on the bags'
-// early-stopping validation rows (each scored by the bag that did not train
-// on it), which makes the latter an honest out-of-sample estimate.
+// Metrics are measured at training time: in-sample, and on the rows held
+// out before training (Config.HoldOut), which no choice of training saw —
+// binning, screening, gating, early stopping, calibration — so they are an
+// unbiased estimate on people the model has never seen. With no hold-out
+// they fall back to the bags' out-of-bag rows, which are optimistic.
 type Metrics struct {
 	Train      Summary `json:"train"`
 	Validation Summary `json:"validation"`
-	// Calibration of the out-of-bag predictions: deciles of predicted risk
-	// against the observed bad rate, on rows the predicting bag never saw.
+	// Calibration of the held-out predictions: deciles of predicted risk
+	// against the observed bad rate, and their expected calibration error.
 	Calibration []CalibrationRow `json:"calibration,omitempty"`
-	Rounds      []int            `json:"rounds,omitempty"` // boosting rounds kept, per bag
+	ECE         float64          `json:"ece"`
+	// Recalibration is the shift and slope fit on the bags' out-of-bag
+	// predictions and applied to every term (additive kind).
+	Recalibration *Recalibration `json:"recalibration,omitempty"`
+	Rounds        []int          `json:"rounds,omitempty"` // boosting rounds kept, per bag
+}
+
+// Recalibration maps the boosted ln(odds) z to Shift + Slope·z.
+type Recalibration struct {
+	Shift float64 `json:"shift"`
+	Slope float64 `json:"slope"`
 }
 
 // Summary is the headline of an evaluation.

@@ -107,8 +107,12 @@ func runModelTrain(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stderr, "free %s: %s\n", f.Name, f.Why)
 	}
 	v := m.Metrics.Validation
-	fmt.Fprintf(os.Stderr, "wrote %s: %d features, %d pairs; out-of-bag AUC %.4f, KS %.4f, Brier %.4f\n",
-		*out, len(m.Features), len(m.Interactions), v.AUC, v.KS, v.Brier)
+	where := fmt.Sprintf("held-out (%d rows never trained on)", m.Training.HeldOut)
+	if m.Training.HeldOut == 0 {
+		where = "out-of-bag (optimistic: no hold-out)"
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s: %d features, %d pairs; %s AUC %.4f, KS %.4f, Brier %.4f, ECE %.4f\n",
+		*out, len(m.Features), len(m.Interactions), where, v.AUC, v.KS, v.Brier, m.Metrics.ECE)
 	return nil
 }
 

@@ -57,10 +57,14 @@ func card(m *model.Model) []cardSection {
 	}})
 
 	v, t := m.Metrics.Validation, m.Metrics.Train
+	held := "out-of-bag"
+	if m.Training.HeldOut > 0 {
+		held = "held out"
+	}
 	out = append(out, cardSection{title: "Metrics", tables: []cardTable{{
 		head: []string{"rows", "AUC", "Gini", "KS", "Brier", "log-loss"},
 		rows: [][]string{
-			{fmt.Sprintf("out-of-bag %d", v.Rows), f4(v.AUC), f4(v.Gini), f4(v.KS), f4(v.Brier), f4(v.LogLoss)},
+			{fmt.Sprintf("%s %d", held, v.Rows), f4(v.AUC), f4(v.Gini), f4(v.KS), f4(v.Brier), f4(v.LogLoss)},
 			{fmt.Sprintf("in-sample %d", t.Rows), f4(t.AUC), f4(t.Gini), f4(t.KS), f4(t.Brier), f4(t.LogLoss)},
 		}}}})
 
