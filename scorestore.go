@@ -70,3 +70,26 @@ type Checkpoints interface {
 	// SaveCheckpoint records the position of job; "" clears it.
 	SaveCheckpoint(ctx context.Context, job, position string) error
 }
+
+// PointsScale is how a deployment turns odds into points: AnchorScore at
+// good:bad odds AnchorOdds, and PDO more points for each doubling of the
+// odds. It is fixed once per deployment, so that a 600 means the same odds
+// under every model version.
+type PointsScale struct {
+	AnchorScore float64   `json:"anchor_score"`
+	AnchorOdds  float64   `json:"anchor_odds"`
+	PDO         float64   `json:"pdo"`
+	FixedAt     time.Time `json:"fixed_at"`
+}
+
+// Same says two scales give every score the same odds.
+func (s PointsScale) Same(o PointsScale) bool {
+	return s.AnchorScore == o.AnchorScore && s.AnchorOdds == o.AnchorOdds && s.PDO == o.PDO
+}
+
+// ScaleStore keeps the deployment's points scale.
+type ScaleStore interface {
+	// FixPointsScale stores s unless a scale is stored already, and returns
+	// the stored one: the first caller sets it, later callers read it.
+	FixPointsScale(ctx context.Context, s PointsScale) (PointsScale, error)
+}

@@ -21,6 +21,7 @@ import (
 type Store interface {
 	sesame.ScoreStore
 	sesame.ModelStore
+	sesame.ScaleStore
 	sesame.Checkpoints
 }
 
@@ -45,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) Opened) {
 		{"ConcurrentSaves", testConcurrentSaves},
 		{"ModelRegistryKeepsOneActive", testModelRegistry},
 		{"Checkpoints", testCheckpoints},
+		{"PointsScaleIsSetOnce", testPointsScale},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
@@ -290,5 +292,19 @@ func testCheckpoints(t *testing.T, o Opened) {
 	}
 	if p, _ := st.Checkpoint(ctx, "rescore"); p != "" {
 		t.Fatalf("cleared checkpoint %q", p)
+	}
+}
+
+func testPointsScale(t *testing.T, o Opened) {
+	ctx := context.Background()
+	first := sesame.PointsScale{AnchorScore: 600, AnchorOdds: 30, PDO: 40, FixedAt: asOf}
+	got, err := o.Store.FixPointsScale(ctx, first)
+	if err != nil || !got.Same(first) || !got.FixedAt.Equal(asOf) {
+		t.Fatalf("first scale: %+v, %v; want %+v", got, err, first)
+	}
+	other := sesame.PointsScale{AnchorScore: 500, AnchorOdds: 20, PDO: 20, FixedAt: asOf.Add(time.Hour)}
+	got, err = o.Store.FixPointsScale(ctx, other)
+	if err != nil || !got.Same(first) || !got.FixedAt.Equal(asOf) {
+		t.Fatalf("a second scale replaced the first: %+v, %v", got, err)
 	}
 }

@@ -64,6 +64,7 @@ func isPostgresURL(dsn string) bool {
 type scoreStore interface {
 	sesame.ScoreStore
 	sesame.ModelStore
+	sesame.ScaleStore
 	sesame.Checkpoints
 }
 

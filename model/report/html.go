@@ -38,9 +38,9 @@ th:first-child,td:first-child{text-align:left}
 	b.WriteString(distributionChart(ev))
 	b.WriteString("</div>")
 
-	b.WriteString("<h2>Score bands</h2><table><tr><th>band</th><th>scores</th><th>rows</th><th>share</th><th>bad rate</th></tr>")
+	b.WriteString("<h2>Score bands</h2><table><tr><th>band</th><th>scores</th><th>rows</th><th>share</th><th>observed bad rate</th><th>predicted</th></tr>")
 	for _, r := range ev.Bands {
-		fmt.Fprintf(&b, "<tr><td>%s</td><td>%d–%d</td><td>%d</td><td>%.1f%%</td><td>%.2f%%</td></tr>", r.Band, r.Min, r.Max, r.Rows, 100*r.Share, 100*r.BadRate)
+		fmt.Fprintf(&b, "<tr><td>%s</td><td>%d–%d</td><td>%d</td><td>%.1f%%</td><td>%.2f%%</td><td>%.2f%%</td></tr>", r.Band, r.Min, r.Max, r.Rows, 100*r.Share, 100*r.BadRate, 100*r.Predicted)
 	}
 	b.WriteString("</table>")
 	if f := ev.Fairness; f != nil {

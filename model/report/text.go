@@ -39,9 +39,9 @@ func textReport(w io.Writer, m *model.Model, ev *model.Evaluation) error {
 	for _, c := range ev.Calibration {
 		fmt.Fprintf(tw, "%d\t%.4f\t%.4f\n", c.Rows, c.Predicted, c.Observed)
 	}
-	fmt.Fprintln(tw, "\nScore bands\nband\tscores\trows\tshare\tbad rate")
+	fmt.Fprintln(tw, "\nScore bands\nband\tscores\trows\tshare\tobserved bad rate\tpredicted")
 	for _, b := range ev.Bands {
-		fmt.Fprintf(tw, "%s\t%d–%d\t%d\t%.1f%%\t%.2f%%\n", b.Band, b.Min, b.Max, b.Rows, 100*b.Share, 100*b.BadRate)
+		fmt.Fprintf(tw, "%s\t%d–%d\t%d\t%.1f%%\t%.2f%%\t%.2f%%\n", b.Band, b.Min, b.Max, b.Rows, 100*b.Share, 100*b.BadRate, 100*b.Predicted)
 	}
 	fmt.Fprintln(tw, "\nImportance (range of points)\nterm\tpoints")
 	for _, im := range ev.Importance {
