@@ -46,6 +46,9 @@ type Model struct {
 	// Medians anchor the dimension scores (see Medians); nil in artifacts
 	// from before them.
 	Medians *Medians `json:"medians,omitempty"`
+	// ScoreBaseline is the training population's score deciles, against
+	// which drift (PSI) is measured; the features' bin counts are theirs.
+	ScoreBaseline *ScoreBaseline `json:"score_baseline,omitempty"`
 	// Audit is the fairness audit taken at training (see Audit); nil when
 	// no protected column was given.
 	Audit *Audit `json:"audit,omitempty"`

@@ -114,6 +114,7 @@ func fit(d, full *Dataset, withheld []string, cfg Config, held *Dataset) (*Model
 	}
 	m.Free = freeFeatures(m.Features, cfg.Catalogue)
 	m.Medians = tr.medians(m)
+	m.ScoreBaseline = newScoreBaseline(tr.trainingScores(m))
 	if err := m.prepare(); err != nil {
 		return nil, fmt.Errorf("internal: trained model is inconsistent: %w", err)
 	}
