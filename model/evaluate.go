@@ -18,6 +18,9 @@ type Evaluation struct {
 	// (sesame model eval --protected a,b --age-column …), when asked for.
 	Audit *Audit   `json:"audit,omitempty"`
 	PSI   *float64 `json:"psi,omitempty"` // against the training scores, when given
+	// Drift is the score's PSI and every input's CSI against the model's
+	// training baseline (artifacts from before the baseline: nil).
+	Drift *Drift `json:"drift,omitempty"`
 	// Curves for charts; omitted from JSON to keep it short.
 	ROC           []ROCPoint `json:"-"`
 	Scores        []int      `json:"-"`
@@ -72,9 +75,11 @@ type EvalOptions struct {
 func (m *Model) Evaluate(rows []Vector, y []float64, opt EvalOptions) Evaluation {
 	p := make([]float64, len(rows))
 	scores := make([]int, len(rows))
+	drift := m.NewDrift()
 	for i, x := range rows {
 		r := m.Score(x)
 		p[i], scores[i] = r.Probability, r.Score
+		drift.Count(x, r.Score)
 	}
 	ev := Evaluation{Summary: Summarise(p, y, nil), Calibration: Calibration(p, y, 10),
 		Bands: BandTable(scores, p, y), Importance: m.Importances(), ROC: ROC(p, y, nil),
@@ -86,6 +91,10 @@ func (m *Model) Evaluate(rows []Vector, y []float64, opt EvalOptions) Evaluation
 		}
 		f := FairnessReport(scores, p, y, opt.Groups, cutoff)
 		ev.Fairness = &f
+	}
+	if m.ScoreBaseline != nil && len(rows) > 0 {
+		d := drift.Drift()
+		ev.Drift = &d
 	}
 	if opt.Baseline != nil {
 		psi := PSI(opt.Baseline, scores)
