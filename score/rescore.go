@@ -202,6 +202,7 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 	// Saver: store chunks in scan order so the checkpoint only ever moves
 	// past people whose scores are durable.
 	saveErr := make(chan error, 1)
+	drift := e.model.NewDrift()
 	go func() {
 		pending := map[int]*chunk{}
 		next := 0
@@ -233,6 +234,7 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 					return
 				}
 				for _, sc := range c.scores {
+					e.countDrift(drift, sc)
 					stats.People++
 					if sc.Status == sesame.StatusScored {
 						stats.Scored++
@@ -304,6 +306,10 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 	if err == nil {
 		// Finished: the next rescore starts from the beginning.
 		err = s.Jobs.SaveCheckpoint(context.WithoutCancel(ctx), opt.Job, "")
+	}
+	if err == nil && after == "" {
+		// A whole population, not a resumed remainder: its drift stands.
+		s.setDrift(e.version, drift.Drift())
 	}
 	stats.Elapsed = time.Since(start)
 	return stats, err

@@ -38,6 +38,7 @@ type Service struct {
 	// Metrics, when set, is told of every score computed.
 	Metrics Metrics
 
+	drift   driftState
 	engine  atomic.Pointer[Engine]
 	rescore rescoreState
 	mu      sync.Mutex // serialises engine loads
