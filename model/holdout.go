@@ -1,6 +1,10 @@
 package model
 
-import "math"
+import (
+	"math"
+	"math/rand/v2"
+	"sort"
+)
 
 // DefaultHoldOut is the share of rows Train sets aside, stratified by the
 // label, before anything else: binning, main effects, pair screening and
@@ -161,4 +165,43 @@ func plattScale(z, y, w []float64) (a, b float64) {
 		return 0, 1 // out-of-bag data that cannot rank: leave the model as it is
 	}
 	return a, b
+}
+
+// BootstrapResamples is how many resamples of the held-out rows give the
+// confidence intervals of the held-out figures.
+const BootstrapResamples = 200
+
+// bootstrapIntervals resamples the held-out rows (with replacement, a
+// stream of the seed) and takes the 2.5th and 97.5th percentiles of each
+// figure: 95% intervals for the estimate's sampling noise.
+func bootstrapIntervals(p, y []float64, seed uint64) *Intervals {
+	n := len(p)
+	if n == 0 {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(seed, 0xb007))
+	auc, ks, brier, ece := make([]float64, 0, BootstrapResamples), make([]float64, 0, BootstrapResamples),
+		make([]float64, 0, BootstrapResamples), make([]float64, 0, BootstrapResamples)
+	bp, by := make([]float64, n), make([]float64, n)
+	for range BootstrapResamples {
+		for i := range bp {
+			r := rng.IntN(n)
+			bp[i], by[i] = p[r], y[r]
+		}
+		s := Summarise(bp, by, nil)
+		if math.IsNaN(s.AUC) {
+			continue // a resample with one class only
+		}
+		auc, ks, brier = append(auc, s.AUC), append(ks, s.KS), append(brier, s.Brier)
+		ece = append(ece, ECE(Calibration(bp, by, 10)))
+	}
+	if len(auc) == 0 {
+		return nil
+	}
+	ci := func(x []float64) [2]float64 {
+		sort.Float64s(x)
+		lo, hi := int(0.025*float64(len(x))), int(math.Ceil(0.975*float64(len(x))))-1
+		return [2]float64{round6(x[lo]), round6(x[max(hi, lo)])}
+	}
+	return &Intervals{Resamples: len(auc), AUC: ci(auc), KS: ci(ks), Brier: ci(brier), ECE: ci(ece)}
 }

@@ -164,6 +164,12 @@ type Fingerprint struct {
 	// Withheld are sensitive columns left out because the operator did not
 	// allow their attribute (Config.Allow).
 	Withheld []string `json:"withheld,omitempty"`
+	// From and To date the data (the period its rows describe), and Use
+	// says what the model is for; all three are the operator's word
+	// (model train --data-from, --data-to, --intended-use), for the card.
+	From string `json:"data_from,omitempty"`
+	To   string `json:"data_to,omitempty"`
+	Use  string `json:"intended_use,omitempty"`
 	// HeldOut is how many of Rows were set aside to measure the model
 	// (Metrics.Validation) and never trained on.
 	HeldOut int `json:"held_out,omitempty"`
@@ -181,10 +187,22 @@ type Metrics struct {
 	// against the observed bad rate, and their expected calibration error.
 	Calibration []CalibrationRow `json:"calibration,omitempty"`
 	ECE         float64          `json:"ece"`
+	// Intervals are 95% bootstrap confidence intervals of the held-out
+	// figures (nil without a hold-out).
+	Intervals *Intervals `json:"intervals,omitempty"`
 	// Recalibration is the shift and slope fit on the bags' out-of-bag
 	// predictions and applied to every term (additive kind).
 	Recalibration *Recalibration `json:"recalibration,omitempty"`
 	Rounds        []int          `json:"rounds,omitempty"` // boosting rounds kept, per bag
+}
+
+// Intervals are 95% confidence intervals, [low, high].
+type Intervals struct {
+	Resamples int        `json:"resamples"`
+	AUC       [2]float64 `json:"auc"`
+	KS        [2]float64 `json:"ks"`
+	Brier     [2]float64 `json:"brier"`
+	ECE       [2]float64 `json:"ece"`
 }
 
 // Recalibration maps the boosted ln(odds) z to Shift + Slope·z.

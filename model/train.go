@@ -58,6 +58,7 @@ func Train(d *Dataset, cfg Config) (*Model, error) {
 		return nil, err
 	}
 	m.Metrics.Validation, m.Metrics.Calibration, m.Metrics.ECE = probe.Metrics.Validation, probe.Metrics.Calibration, probe.Metrics.ECE
+	m.Metrics.Intervals = probe.Metrics.Intervals
 	m.Training.HeldOut = held.Rows()
 	return m, nil
 }
@@ -127,6 +128,7 @@ func fit(d, full *Dataset, withheld []string, cfg Config, held *Dataset) (*Model
 		}
 		m.Metrics.Validation = Summarise(p, held.Label, held.Weight)
 		m.Metrics.Calibration = Calibration(p, held.Label, 10)
+		m.Metrics.Intervals = bootstrapIntervals(p, held.Label, cfg.Seed)
 	} else {
 		m.Metrics.Validation = tr.validation
 		m.Metrics.Calibration = tr.calibration
