@@ -65,6 +65,7 @@ type scoreStore interface {
 	sesame.ScoreStore
 	sesame.ModelStore
 	sesame.ScaleStore
+	sesame.ChallengerStore
 	sesame.Checkpoints
 }
 
