@@ -203,6 +203,7 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 	// past people whose scores are durable.
 	saveErr := make(chan error, 1)
 	drift := e.model.NewDrift()
+	shadow := s.challenger(ctx)
 	go func() {
 		pending := map[int]*chunk{}
 		next := 0
@@ -233,6 +234,7 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 					cancel()
 					return
 				}
+				s.scoreShadow(ctx, shadow, c.scores)
 				for _, sc := range c.scores {
 					e.countDrift(drift, sc)
 					stats.People++

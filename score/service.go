@@ -27,6 +27,9 @@ type Service struct {
 	// Scales, when set, fixes the deployment's points scale: the first
 	// model registered sets it, and a model on another scale is refused.
 	Scales sesame.ScaleStore
+	// Shadow, when set, holds the challenger model: every rescore and
+	// event refresh also scores with it, stored apart and never served.
+	Shadow sesame.ChallengerStore
 	Jobs   sesame.Checkpoints
 	// States, when set, keeps each person's folded feature state: full
 	// rescores read it instead of refolding every event, and Refresh folds
@@ -39,6 +42,7 @@ type Service struct {
 	Metrics Metrics
 
 	drift   driftState
+	shadow  shadowState
 	engine  atomic.Pointer[Engine]
 	rescore rescoreState
 	mu      sync.Mutex // serialises engine loads
@@ -184,6 +188,7 @@ func (s *Service) Refresh(ctx context.Context, people ...string) error {
 	if err := s.Scores.SaveScores(ctx, scores); err != nil {
 		return err
 	}
+	s.scoreShadow(ctx, s.challenger(ctx), scores)
 	if s.Metrics != nil {
 		s.Metrics.ScoresComputed(len(scores))
 	}
@@ -230,6 +235,7 @@ func (s *Service) refreshStates(ctx context.Context, people []string) error {
 	if err := s.States.SaveStates(ctx, snaps); err != nil {
 		return err
 	}
+	s.scoreShadow(ctx, s.challenger(ctx), scores)
 	if s.Metrics != nil {
 		s.Metrics.ScoresComputed(len(scores))
 	}

@@ -70,7 +70,7 @@ func scheduleRescore(ctx context.Context, svc *score.Service, every time.Duratio
 // newScoreService builds the score service on the store (SQLite or PostgreSQL).
 func newScoreService(st *store, logger *slog.Logger) (*score.Service, error) {
 	scores := st.Scores()
-	svc := &score.Service{Events: st.Events, Scanner: st.Scanner, Scores: scores, Models: scores, Scales: scores, Jobs: scores,
+	svc := &score.Service{Events: st.Events, Scanner: st.Scanner, Scores: scores, Models: scores, Scales: scores, Shadow: scores, Jobs: scores,
 		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory), Log: logger}
 	if st.SQLite != nil {
 		// Stored feature states: rescores read them instead of every event.
