@@ -19,24 +19,8 @@ import (
 // stored score by hand — and exports them as sesame_model_psi.
 func TestRescoreExportsDrift(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	g := simulate.New(simulate.Options{Seed: 11})
 	const people = 150
-	var evs []sesame.Event
-	for i := range people {
-		evs = append(evs, g.Person(i)...)
-	}
-	if _, err := db.Events().Append(ctx, evs); err != nil {
-		t.Fatal(err)
-	}
-	st := db.Scores()
-	clock := time.Now().Add(time.Hour)
-	svc := &Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st, Jobs: st,
-		Profiler: NewFeatureProfiler(DefaultMinHistory), Now: func() time.Time { return clock }}
+	svc, _ := simulatedService(t, people, 11, time.Now().Add(time.Hour))
 	m := catalogueModel(t)
 	svc.engine.Store(NewEngine(m, "cat", svc.Profiler))
 	if _, _, ok := svc.Drift(); ok {
@@ -105,4 +89,28 @@ func TestRescoreExportsDrift(t *testing.T) {
 		t.Fatalf("/metrics has %v, want the score and %d inputs", terms, len(m.Features))
 	}
 	t.Logf("score PSI %.4f; CSI %v", got.Score, got.Features)
+}
+
+// simulatedService is a score service on a fresh SQLite database holding
+// the events of people simulated people, its clock fixed at now.
+func simulatedService(t *testing.T, people int, seed uint64, now time.Time) (*Service, *sqlite.DB) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	g := simulate.New(simulate.Options{Seed: seed})
+	var evs []sesame.Event
+	for i := range people {
+		evs = append(evs, g.Person(i)...)
+	}
+	if _, err := db.Events().Append(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	st := db.Scores()
+	svc := &Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st, Jobs: st, Shadow: st,
+		Profiler: NewFeatureProfiler(DefaultMinHistory), Now: func() time.Time { return now }}
+	return svc, db
 }

@@ -4,14 +4,11 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/model"
 	"github.com/sesame-credit/sesame/simulate"
-	"github.com/sesame-credit/sesame/sqlite"
 )
 
 // challengerModel is another model of the same catalogue features, weighing
@@ -45,24 +42,11 @@ func challengerModel(t *testing.T) *model.Model {
 // (latest score, history) gives the active model's score only.
 func TestChallengerScoresInShadowOnly(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	g := simulate.New(simulate.Options{Seed: 13})
 	const people = 120
-	var evs []sesame.Event
-	for i := range people {
-		evs = append(evs, g.Person(i)...)
-	}
-	if _, err := db.Events().Append(ctx, evs); err != nil {
-		t.Fatal(err)
-	}
-	st := db.Scores()
 	clock := time.Now().Add(time.Hour)
-	svc := &Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st, Jobs: st, Shadow: st,
-		Profiler: NewFeatureProfiler(DefaultMinHistory), Now: func() time.Time { return clock }}
+	svc, db := simulatedService(t, people, 13, clock)
+	svc.Now = func() time.Time { return clock }
+	st := db.Scores()
 	champ, err := svc.Register(ctx, artifact(t, catalogueModel(t)), "champion")
 	if err != nil {
 		t.Fatal(err)
