@@ -19,10 +19,12 @@ type Comparison struct {
 // ApprovalChange is one product cutoff's approvals under A and B.
 type ApprovalChange struct {
 	Cutoff
-	ApprovedA, ApprovedB int `json:"approved_a,omitempty"`
+	ApprovedA int `json:"approved_a"`
+	ApprovedB int `json:"approved_b"`
 	// Swapped in (approved by B only) and out (by A only), and the bad
 	// rate of each: who pays for the change.
-	In, Out           int     `json:"in"`
+	In                int     `json:"swapped_in"`
+	Out               int     `json:"swapped_out"`
 	InBadRate         float64 `json:"in_bad_rate"`
 	OutBadRate        float64 `json:"out_bad_rate"`
 	ApprovalRateA     float64 `json:"approval_rate_a"`
