@@ -77,3 +77,56 @@ type Checkpoints interface {
 	// SaveCheckpoint records the position of job; "" clears it.
 	SaveCheckpoint(ctx context.Context, job, position string) error
 }
+
+// PointsScale is how a deployment turns odds into points: AnchorScore at
+// good:bad odds AnchorOdds, and PDO more points for each doubling of the
+// odds. It is fixed once per deployment, so that a 600 means the same odds
+// under every model version.
+type PointsScale struct {
+	AnchorScore float64   `json:"anchor_score"`
+	AnchorOdds  float64   `json:"anchor_odds"`
+	PDO         float64   `json:"pdo"`
+	FixedAt     time.Time `json:"fixed_at"`
+}
+
+// Same says two scales give every score the same odds.
+func (s PointsScale) Same(o PointsScale) bool {
+	return s.AnchorScore == o.AnchorScore && s.AnchorOdds == o.AnchorOdds && s.PDO == o.PDO
+}
+
+// ScaleStore keeps the deployment's points scale.
+type ScaleStore interface {
+	// FixPointsScale stores s unless a scale is stored already, and returns
+	// the stored one: the first caller sets it, later callers read it.
+	FixPointsScale(ctx context.Context, s PointsScale) (PointsScale, error)
+}
+
+// Promotion is one change of the active model, with the operator's reason.
+type Promotion struct {
+	Seq      int64     `json:"seq"`
+	Version  string    `json:"version"`  // made active
+	Previous string    `json:"previous"` // active before ("" when none was)
+	Action   string    `json:"action"`   // promote | rollback
+	Reason   string    `json:"reason"`
+	At       time.Time `json:"at"`
+}
+
+// ChallengerStore keeps the challenger model, its shadow scores and the
+// log of promotions. Shadow scores are stored apart from the served ones:
+// no read of a person or a partner reaches them.
+type ChallengerStore interface {
+	// SetChallenger makes version the challenger ("" clears it); an
+	// unknown version is ENOTFOUND.
+	SetChallenger(ctx context.Context, version string) error
+	// Challenger returns the challenger's info and artifact, or ENOTFOUND.
+	Challenger(ctx context.Context) (ModelInfo, []byte, error)
+	// SaveShadowScores keeps each person's latest score under a challenger.
+	SaveShadowScores(ctx context.Context, scores []*Score) error
+	// ShadowScore returns a person's latest shadow score under version, or ENOTFOUND.
+	ShadowScore(ctx context.Context, person, version string) (*Score, error)
+	// Promote makes p.Version active and records p (Previous and At are
+	// filled in) in one transaction; a promoted challenger stops being one.
+	Promote(ctx context.Context, p Promotion) (Promotion, error)
+	// Promotions lists the promotions and rollbacks, newest first.
+	Promotions(ctx context.Context) ([]Promotion, error)
+}

@@ -31,6 +31,10 @@ type Config struct {
 	EarlyStoppingTolerance float64 `json:"early_stopping_tolerance"`
 	Bags                   int     `json:"bags"`
 	ValidationShare        float64 `json:"validation_share"`
+	// HoldOut is the share of rows set aside before training to measure
+	// the model honestly (DefaultHoldOut when 0; negative: none, and the
+	// bags' out-of-bag figures are reported instead).
+	HoldOut float64 `json:"hold_out"`
 	// Interactions is the number of pair terms; −1 picks them automatically.
 	Interactions int `json:"interactions"`
 	// Monotone maps a feature to +1 (points never fall as it rises) or −1.
@@ -109,6 +113,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Bags == 0 {
 		c.Bags = 2
+	}
+	if c.HoldOut == 0 {
+		c.HoldOut = DefaultHoldOut
 	}
 	if c.ValidationShare == 0 {
 		c.ValidationShare = 0.15

@@ -18,6 +18,9 @@ type Evaluation struct {
 	// (sesame model eval --protected a,b --age-column …), when asked for.
 	Audit *Audit   `json:"audit,omitempty"`
 	PSI   *float64 `json:"psi,omitempty"` // against the training scores, when given
+	// Drift is the score's PSI and every input's CSI against the model's
+	// training baseline (artifacts from before the baseline: nil).
+	Drift *Drift `json:"drift,omitempty"`
 	// Curves for charts; omitted from JSON to keep it short.
 	ROC           []ROCPoint `json:"-"`
 	Scores        []int      `json:"-"`
@@ -41,6 +44,9 @@ type BandRow struct {
 	Rows    int     `json:"rows"`
 	Share   float64 `json:"share"`
 	BadRate float64 `json:"bad_rate"`
+	// Predicted is the mean predicted bad rate of the band's rows: a
+	// calibrated model's bands predict what they observe.
+	Predicted float64 `json:"predicted_bad_rate"`
 }
 
 // Importance of a term: the range of its points (best bin minus worst bin
@@ -69,12 +75,14 @@ type EvalOptions struct {
 func (m *Model) Evaluate(rows []Vector, y []float64, opt EvalOptions) Evaluation {
 	p := make([]float64, len(rows))
 	scores := make([]int, len(rows))
+	drift := m.NewDrift()
 	for i, x := range rows {
 		r := m.Score(x)
 		p[i], scores[i] = r.Probability, r.Score
+		drift.Count(x, r.Score)
 	}
 	ev := Evaluation{Summary: Summarise(p, y, nil), Calibration: Calibration(p, y, 10),
-		Bands: BandTable(scores, y), Importance: m.Importances(), ROC: ROC(p, y, nil),
+		Bands: BandTable(scores, p, y), Importance: m.Importances(), ROC: ROC(p, y, nil),
 		Scores: scores, Labels: y, Probabilities: p}
 	if opt.Groups != nil {
 		cutoff := opt.Cutoff
@@ -83,6 +91,10 @@ func (m *Model) Evaluate(rows []Vector, y []float64, opt EvalOptions) Evaluation
 		}
 		f := FairnessReport(scores, p, y, opt.Groups, cutoff)
 		ev.Fairness = &f
+	}
+	if m.ScoreBaseline != nil && len(rows) > 0 {
+		d := drift.Drift()
+		ev.Drift = &d
 	}
 	if opt.Baseline != nil {
 		psi := PSI(opt.Baseline, scores)
@@ -112,15 +124,19 @@ func Calibration(p, y []float64, n int) []CalibrationRow {
 	return out
 }
 
-// BandTable counts rows and bad rates per score band.
-func BandTable(scores []int, y []float64) []BandRow {
+// BandTable counts rows, observed and (with p, the predicted bad rates;
+// nil leaves it out) predicted bad rates per score band.
+func BandTable(scores []int, p, y []float64) []BandRow {
 	out := append([]BandRow(nil), BandLimits...)
-	bads := make([]float64, len(out))
+	bads, preds := make([]float64, len(out)), make([]float64, len(out))
 	for i, s := range scores {
 		for b := range out {
 			if s >= out[b].Min && s <= out[b].Max || (b == 0 && s < out[0].Min) || (b == len(out)-1 && s > out[b].Max) {
 				out[b].Rows++
 				bads[b] += y[i]
+				if p != nil {
+					preds[b] += p[i]
+				}
 				break
 			}
 		}
@@ -128,6 +144,7 @@ func BandTable(scores []int, y []float64) []BandRow {
 	for b := range out {
 		if out[b].Rows > 0 {
 			out[b].BadRate = round6(bads[b] / float64(out[b].Rows))
+			out[b].Predicted = round6(preds[b] / float64(out[b].Rows))
 			out[b].Share = round6(float64(out[b].Rows) / float64(len(scores)))
 		}
 	}

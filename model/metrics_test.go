@@ -119,7 +119,7 @@ func TestBandTableCoversEveryScore(t *testing.T) {
 	scores := []int{350, 549, 550, 599, 600, 649, 650, 699, 700, 950}
 	y := make([]float64, len(scores))
 	total := 0
-	for _, b := range BandTable(scores, y) {
+	for _, b := range BandTable(scores, nil, y) {
 		if b.Rows != 2 {
 			t.Errorf("band %s holds %d rows, want 2", b.Band, b.Rows)
 		}

@@ -46,6 +46,9 @@ type Model struct {
 	// Medians anchor the dimension scores (see Medians); nil in artifacts
 	// from before them.
 	Medians *Medians `json:"medians,omitempty"`
+	// ScoreBaseline is the training population's score deciles, against
+	// which drift (PSI) is measured; the features' bin counts are theirs.
+	ScoreBaseline *ScoreBaseline `json:"score_baseline,omitempty"`
 	// Audit is the fairness audit taken at training (see Audit); nil when
 	// no protected column was given.
 	Audit *Audit `json:"audit,omitempty"`
@@ -161,18 +164,51 @@ type Fingerprint struct {
 	// Withheld are sensitive columns left out because the operator did not
 	// allow their attribute (Config.Allow).
 	Withheld []string `json:"withheld,omitempty"`
+	// From and To date the data (the period its rows describe), and Use
+	// says what the model is for; all three are the operator's word
+	// (model train --data-from, --data-to, --intended-use), for the card.
+	From string `json:"data_from,omitempty"`
+	To   string `json:"data_to,omitempty"`
+	Use  string `json:"intended_use,omitempty"`
+	// HeldOut is how many of Rows were set aside to measure the model
+	// (Metrics.Validation) and never trained on.
+	HeldOut int `json:"held_out,omitempty"`
 }
 
-// Metrics are measured at training time: in-sample, and on the bags'
-// early-stopping validation rows (each scored by the bag that did not train
-// on it), which makes the latter an honest out-of-sample estimate.
+// Metrics are measured at training time: in-sample, and on the rows held
+// out before training (Config.HoldOut), which no choice of training saw —
+// binning, screening, gating, early stopping, calibration — so they are an
+// unbiased estimate on people the model has never seen. With no hold-out
+// they fall back to the bags' out-of-bag rows, which are optimistic.
 type Metrics struct {
 	Train      Summary `json:"train"`
 	Validation Summary `json:"validation"`
-	// Calibration of the out-of-bag predictions: deciles of predicted risk
-	// against the observed bad rate, on rows the predicting bag never saw.
+	// Calibration of the held-out predictions: deciles of predicted risk
+	// against the observed bad rate, and their expected calibration error.
 	Calibration []CalibrationRow `json:"calibration,omitempty"`
-	Rounds      []int            `json:"rounds,omitempty"` // boosting rounds kept, per bag
+	ECE         float64          `json:"ece"`
+	// Intervals are 95% bootstrap confidence intervals of the held-out
+	// figures (nil without a hold-out).
+	Intervals *Intervals `json:"intervals,omitempty"`
+	// Recalibration is the shift and slope fit on the bags' out-of-bag
+	// predictions and applied to every term (additive kind).
+	Recalibration *Recalibration `json:"recalibration,omitempty"`
+	Rounds        []int          `json:"rounds,omitempty"` // boosting rounds kept, per bag
+}
+
+// Intervals are 95% confidence intervals, [low, high].
+type Intervals struct {
+	Resamples int        `json:"resamples"`
+	AUC       [2]float64 `json:"auc"`
+	KS        [2]float64 `json:"ks"`
+	Brier     [2]float64 `json:"brier"`
+	ECE       [2]float64 `json:"ece"`
+}
+
+// Recalibration maps the boosted ln(odds) z to Shift + Slope·z.
+type Recalibration struct {
+	Shift float64 `json:"shift"`
+	Slope float64 `json:"slope"`
 }
 
 // Summary is the headline of an evaluation.

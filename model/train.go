@@ -39,6 +39,33 @@ func Train(d *Dataset, cfg Config) (*Model, error) {
 			return nil, fmt.Errorf("monotone constraint on %q: direction %d, want +1 or -1", f, dir)
 		}
 	}
+	if cfg.HoldOut <= 0 {
+		return fit(d, full, withheld, cfg, nil)
+	}
+	// Measure the procedure on rows it never saw, then refit it on every
+	// row: the figures are an honest (slightly conservative) estimate for
+	// the final model, which has 1/(1 − HoldOut) times the data.
+	rest, held := splitHoldOut(d, cfg.HoldOut, cfg.Seed)
+	if held.Rows() == 0 || rest.Rows() == 0 {
+		return nil, fmt.Errorf("too few rows (%d) to hold out %g of them", d.Rows(), cfg.HoldOut)
+	}
+	probe, err := fit(rest, full, withheld, cfg, held)
+	if err != nil {
+		return nil, err
+	}
+	m, err := fit(d, full, withheld, cfg, nil)
+	if err != nil {
+		return nil, err
+	}
+	m.Metrics.Validation, m.Metrics.Calibration, m.Metrics.ECE = probe.Metrics.Validation, probe.Metrics.Calibration, probe.Metrics.ECE
+	m.Metrics.Intervals = probe.Metrics.Intervals
+	m.Training.HeldOut = held.Rows()
+	return m, nil
+}
+
+// fit trains one model on d. With held set, its metrics are measured on
+// those rows; otherwise on the bags' out-of-bag rows.
+func fit(d, full *Dataset, withheld []string, cfg Config, held *Dataset) (*Model, error) {
 	progress := &progressReporter{fn: cfg.Progress}
 	tr := newTrainer(d, cfg, progress)
 	m := &Model{Schema: Schema, Kind: cfg.Kind, Features: tr.features, Params: cfg, Scaling: scaled(cfg.Scaling)}
@@ -50,6 +77,22 @@ func Train(d *Dataset, cfg Config) (*Model, error) {
 		shapes, intercept = tr.scorecard()
 	} else {
 		shapes, intercept, pairs = tr.additive(m)
+		// Recalibrate on the bags' out-of-bag predictions: one slope and
+		// shift applied to every term keeps the model additive and its
+		// ranking, and makes its bad rates match rows it was not fit on.
+		a, b := plattScale(tr.oobZ, tr.oobY, tr.oobW)
+		m.Metrics.Recalibration = &Recalibration{Shift: round6(a), Slope: round6(b)}
+		for _, sh := range shapes {
+			for k := range sh {
+				sh[k] *= b
+			}
+		}
+		for _, p := range pairs {
+			for k := range p.shape {
+				p.shape[k] *= b
+			}
+		}
+		intercept = a + b*intercept
 	}
 	for i := range m.Features {
 		f := &m.Features[i]
@@ -72,14 +115,29 @@ func Train(d *Dataset, cfg Config) (*Model, error) {
 	}
 	m.Free = freeFeatures(m.Features, cfg.Catalogue)
 	m.Medians = tr.medians(m)
+	m.ScoreBaseline = newScoreBaseline(tr.trainingScores(m))
 	if err := m.prepare(); err != nil {
 		return nil, fmt.Errorf("internal: trained model is inconsistent: %w", err)
 	}
 	m.Metrics.Train = summarise(tr.logits(m), d.Label, d.Weight)
-	m.Metrics.Validation = tr.validation
-	m.Metrics.Calibration = tr.calibration
+	if held != nil {
+		z := m.datasetLnOdds(held)
+		p := make([]float64, len(z))
+		for i := range z {
+			p[i] = logistic(z[i])
+		}
+		m.Metrics.Validation = Summarise(p, held.Label, held.Weight)
+		m.Metrics.Calibration = Calibration(p, held.Label, 10)
+		m.Metrics.Intervals = bootstrapIntervals(p, held.Label, cfg.Seed)
+	} else {
+		m.Metrics.Validation = tr.validation
+		m.Metrics.Calibration = tr.calibration
+	}
+	m.Metrics.ECE = ECE(m.Metrics.Calibration)
 	m.Metrics.Rounds = tr.rounds
-	m.Audit = m.auditTraining(full, cfg)
+	if held == nil { // the probe model is measured, not audited
+		m.Audit = m.auditTraining(full, cfg)
+	}
 	return m, nil
 }
 
@@ -93,9 +151,10 @@ type trainer struct {
 	axes     []Binning // coarse binning of each feature, for pairs
 	axisBins [][]uint16
 	// Filled by training, for the artifact's metrics.
-	rounds      []int
-	validation  Summary
-	calibration []CalibrationRow
+	oobZ, oobY, oobW []float64 // out-of-bag ln(odds) and labels, for calibration
+	rounds           []int
+	validation       Summary
+	calibration      []CalibrationRow
 }
 
 func newTrainer(d *Dataset, cfg Config, progress *progressReporter) *trainer {
@@ -401,6 +460,7 @@ func (tr *trainer) bagValidation(results []boostResult, splits []bagSplit) Summa
 			w = append(w, tr.d.Weight[i])
 		}
 	}
+	tr.oobZ, tr.oobY, tr.oobW = z, y, w
 	if len(z) == 0 {
 		return Summary{}
 	}

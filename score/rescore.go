@@ -215,6 +215,8 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 	// Saver: store chunks in scan order so the checkpoint only ever moves
 	// past people whose scores are durable.
 	saveErr := make(chan error, 1)
+	drift := e.model.NewDrift()
+	shadow := s.challenger(ctx)
 	go func() {
 		pending := map[int]*chunk{}
 		next := 0
@@ -245,7 +247,9 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 					cancel()
 					return
 				}
+				s.scoreShadow(ctx, shadow, c.scores)
 				for _, sc := range c.scores {
+					e.countDrift(drift, sc)
 					stats.People++
 					if sc.Status == sesame.StatusScored {
 						stats.Scored++
@@ -317,6 +321,10 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 	if err == nil {
 		// Finished: the next rescore starts from the beginning.
 		err = s.Scores.SaveCheckpoint(context.WithoutCancel(ctx), opt.Job, "")
+	}
+	if err == nil && after == "" {
+		// A whole population, not a resumed remainder: its drift stands.
+		s.setDrift(e.version, drift.Drift())
 	}
 	stats.Elapsed = time.Since(start)
 	return stats, err

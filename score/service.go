@@ -24,6 +24,12 @@ type Service struct {
 	Scanner sesame.EventScanner
 	Scores  sesame.ScoreStore
 	Models  sesame.ModelStore
+	// Scales, when set, fixes the deployment's points scale: the first
+	// model registered sets it, and a model on another scale is refused.
+	Scales sesame.ScaleStore
+	// Shadow, when set, holds the challenger model: every rescore and
+	// event refresh also scores with it, stored apart and never served.
+	Shadow sesame.ChallengerStore
 	// States, when set, keeps each person's folded feature state: full
 	// rescores read it instead of refolding every event, and Refresh folds
 	// only the events since it (see StateStore).
@@ -44,6 +50,8 @@ type Service struct {
 	// before it is shown as stale (0: sesame.DefaultStaleAfter).
 	Retention, StaleAfter time.Duration
 
+	drift   driftState
+	shadow  shadowState
 	engine  atomic.Pointer[Engine]
 	rescore rescoreState
 	mu      sync.Mutex // serialises engine loads
@@ -67,6 +75,19 @@ func (s *Service) Register(ctx context.Context, artifact []byte, note string) (s
 	m, err := model.Read(bytes.NewReader(artifact))
 	if err != nil {
 		return sesame.ModelInfo{}, sesame.Errorf(sesame.EINVALID, "not a model artifact: %v", err)
+	}
+	if s.Scales != nil {
+		mine := sesame.PointsScale{AnchorScore: m.Scaling.AnchorScore, AnchorOdds: m.Scaling.AnchorOdds, PDO: m.Scaling.PDO, FixedAt: s.now()}
+		fixed, err := s.Scales.FixPointsScale(ctx, mine)
+		if err != nil {
+			return sesame.ModelInfo{}, err
+		}
+		if !fixed.Same(mine) {
+			return sesame.ModelInfo{}, sesame.Errorf(sesame.ECONFLICT,
+				"the model gives %g points at odds %g:1 and %g points to double them; this deployment fixed %g at %g:1 and %g on %s (retrain with --anchor-score %g --anchor-odds %g --pdo %g)",
+				mine.AnchorScore, mine.AnchorOdds, mine.PDO, fixed.AnchorScore, fixed.AnchorOdds, fixed.PDO, fixed.FixedAt.Format("2006-01-02"),
+				fixed.AnchorScore, fixed.AnchorOdds, fixed.PDO)
+		}
 	}
 	info := sesame.ModelInfo{Version: ModelVersion(artifact), Kind: m.Kind, CreatedAt: s.now(), AUC: m.Metrics.Validation.AUC, Note: note}
 	return info, s.Models.SaveModel(ctx, info, artifact)
@@ -211,6 +232,7 @@ func (s *Service) Refresh(ctx context.Context, people ...string) error {
 	if err := s.Scores.SaveScores(ctx, scores); err != nil {
 		return err
 	}
+	s.scoreShadow(ctx, s.challenger(ctx), scores)
 	if s.Metrics != nil {
 		s.Metrics.ScoresComputed(len(scores))
 	}
@@ -263,6 +285,7 @@ func (s *Service) refreshStates(ctx context.Context, people []string) error {
 	if err := s.States.SaveStates(ctx, snaps); err != nil {
 		return err
 	}
+	s.scoreShadow(ctx, s.challenger(ctx), scores)
 	if s.Metrics != nil {
 		s.Metrics.ScoresComputed(len(scores))
 	}

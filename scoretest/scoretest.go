@@ -21,6 +21,8 @@ import (
 type Store interface {
 	sesame.ScoreStore
 	sesame.ModelStore
+	sesame.ScaleStore
+	sesame.ChallengerStore
 }
 
 // Opened is a fresh, empty store and a way to run raw SQL on its database,
@@ -45,6 +47,8 @@ func Run(t *testing.T, open func(t *testing.T) Opened) {
 		{"ModelRegistryKeepsOneActive", testModelRegistry},
 		{"Checkpoints", testCheckpoints},
 		{"ChunkWithCheckpoint", testChunk},
+		{"PointsScaleIsSetOnce", testPointsScale},
+		{"ChallengerShadowAndPromotions", testChallenger},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
@@ -311,5 +315,76 @@ func testChunk(t *testing.T, o Opened) {
 		if _, err := st.LatestScore(ctx, person); err != nil {
 			t.Fatalf("%s after the chunk: %v", person, err)
 		}
+	}
+}
+
+func testPointsScale(t *testing.T, o Opened) {
+	ctx := context.Background()
+	first := sesame.PointsScale{AnchorScore: 600, AnchorOdds: 30, PDO: 40, FixedAt: asOf}
+	got, err := o.Store.FixPointsScale(ctx, first)
+	if err != nil || !got.Same(first) || !got.FixedAt.Equal(asOf) {
+		t.Fatalf("first scale: %+v, %v; want %+v", got, err, first)
+	}
+	other := sesame.PointsScale{AnchorScore: 500, AnchorOdds: 20, PDO: 20, FixedAt: asOf.Add(time.Hour)}
+	got, err = o.Store.FixPointsScale(ctx, other)
+	if err != nil || !got.Same(first) || !got.FixedAt.Equal(asOf) {
+		t.Fatalf("a second scale replaced the first: %+v, %v", got, err)
+	}
+}
+
+func testChallenger(t *testing.T, o Opened) {
+	ctx := context.Background()
+	st := o.Store
+	if _, _, err := st.Challenger(ctx); sesame.ErrorCode(err) != sesame.ENOTFOUND {
+		t.Fatalf("no challenger yet: %v", err)
+	}
+	for _, v := range []string{"champ", "chall"} {
+		if err := st.SaveModel(ctx, sesame.ModelInfo{Version: v, Kind: "additive", CreatedAt: asOf}, []byte(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.SetChallenger(ctx, "nope"); sesame.ErrorCode(err) != sesame.ENOTFOUND {
+		t.Fatalf("unknown challenger: %v", err)
+	}
+	if err := st.SetChallenger(ctx, "chall"); err != nil {
+		t.Fatal(err)
+	}
+	if info, art, err := st.Challenger(ctx); err != nil || info.Version != "chall" || string(art) != "chall" {
+		t.Fatalf("challenger = %+v %s %v", info, art, err)
+	}
+	shadow := &sesame.Score{Person: "p1", Status: sesame.StatusScored, Score: 640, Band: sesame.BandOf(640), ModelVersion: "chall", AsOf: asOf}
+	if err := st.SaveShadowScores(ctx, []*sesame.Score{shadow}); err != nil {
+		t.Fatal(err)
+	}
+	shadow.Score, shadow.Band = 655, sesame.BandOf(655)
+	if err := st.SaveShadowScores(ctx, []*sesame.Score{shadow}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.ShadowScore(ctx, "p1", "chall"); err != nil || got.Score != 655 || got.Status != sesame.StatusScored || !got.AsOf.Equal(asOf) {
+		t.Fatalf("shadow score = %+v, %v", got, err)
+	}
+	if _, err := st.LatestScore(ctx, "p1"); sesame.ErrorCode(err) != sesame.ENOTFOUND {
+		t.Fatalf("a shadow score reached the served scores: %v", err)
+	}
+	p1, err := st.Promote(ctx, sesame.Promotion{Version: "champ", Action: "promote", Reason: "first model"})
+	if err != nil || p1.Previous != "" {
+		t.Fatalf("first promotion: %+v %v", p1, err)
+	}
+	p2, err := st.Promote(ctx, sesame.Promotion{Version: "chall", Action: "promote", Reason: "AUC +0.01 on the last window"})
+	if err != nil || p2.Previous != "champ" || p2.Seq <= p1.Seq {
+		t.Fatalf("second promotion: %+v %v", p2, err)
+	}
+	if info, _, err := st.ActiveModel(ctx); err != nil || info.Version != "chall" {
+		t.Fatalf("active after promotion: %+v %v", info, err)
+	}
+	if _, _, err := st.Challenger(ctx); sesame.ErrorCode(err) != sesame.ENOTFOUND {
+		t.Fatalf("a promoted challenger is still the challenger: %v", err)
+	}
+	if _, err := st.Promote(ctx, sesame.Promotion{Version: "chall", Action: "promote", Reason: "again"}); sesame.ErrorCode(err) != sesame.ECONFLICT {
+		t.Fatalf("promoting the active model: %v", err)
+	}
+	log, err := st.Promotions(ctx)
+	if err != nil || len(log) != 2 || log[0].Reason != "AUC +0.01 on the last window" || log[1].Version != "champ" {
+		t.Fatalf("promotions = %+v %v", log, err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 
@@ -58,12 +59,23 @@ func runModelTrain(ctx context.Context, args []string) error {
 	anchorOdds := fs.Float64("anchor-odds", 30, "good:bad odds at the anchor score")
 	pdo := fs.Float64("pdo", 40, "points to double the odds")
 	ageColumn := fs.String("age-column", "age_years", "column giving the protected age band 62+ for the fairness audit (an input only with --allow age)")
+	use := fs.String("intended-use", defaultIntendedUse, "what the model is for, for its card")
+	dataFrom := fs.String("data-from", "", "first day the training rows describe (YYYY-MM-DD), for the model card")
+	dataTo := fs.String("data-to", "", "last day the training rows describe (YYYY-MM-DD), for the model card")
 	out := fs.String("out", "", "where to write the model JSON (required)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *data == "" || *label == "" || *out == "" {
 		return usageError(fs, "--data, --label and --out are required")
+	}
+	for name, v := range map[string]string{"--data-from": *dataFrom, "--data-to": *dataTo} {
+		if _, err := time.Parse(time.DateOnly, v); v != "" && err != nil {
+			return usageError(fs, fmt.Sprintf("%s %q is not a date (YYYY-MM-DD)", name, v))
+		}
+	}
+	if *dataFrom != "" && *dataTo != "" && *dataTo < *dataFrom {
+		return usageError(fs, fmt.Sprintf("--data-to %s is before --data-from %s", *dataTo, *dataFrom))
 	}
 	cfg := model.Config{Kind: *kind, Interactions: *interactions, Seed: *seed, Bags: *bags, Progress: progressReporter(),
 		Catalogue: score.ModelCatalogue(), Allow: allow, AgeColumn: *ageColumn}
@@ -93,6 +105,7 @@ func runModelTrain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	m.Training.From, m.Training.To, m.Training.Use = *dataFrom, *dataTo, *use
 	var buf bytes.Buffer
 	if err := m.Write(&buf); err != nil {
 		return err
@@ -107,8 +120,12 @@ func runModelTrain(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stderr, "free %s: %s\n", f.Name, f.Why)
 	}
 	v := m.Metrics.Validation
-	fmt.Fprintf(os.Stderr, "wrote %s: %d features, %d pairs; out-of-bag AUC %.4f, KS %.4f, Brier %.4f\n",
-		*out, len(m.Features), len(m.Interactions), v.AUC, v.KS, v.Brier)
+	where := fmt.Sprintf("held-out (%d rows never trained on)", m.Training.HeldOut)
+	if m.Training.HeldOut == 0 {
+		where = "out-of-bag (optimistic: no hold-out)"
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s: %d features, %d pairs; %s AUC %.4f, KS %.4f, Brier %.4f, ECE %.4f\n",
+		*out, len(m.Features), len(m.Interactions), where, v.AUC, v.KS, v.Brier, m.Metrics.ECE)
 	return nil
 }
 
@@ -375,3 +392,6 @@ func auditCutoffs(products map[string]*policy.Policy) []model.Cutoff {
 	slices.SortFunc(out, func(a, b model.Cutoff) int { return a.Score - b.Score })
 	return out
 }
+
+// defaultIntendedUse is the card's intended use when the operator names none.
+const defaultIntendedUse = "Estimate the probability that a consenting person fails a credit obligation within the label's horizon, as a 350–950 score with reasons, for lending and rental decisions by partners the person authorised; not for employment, insurance pricing or any use the person did not consent to."

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,7 +24,8 @@ func TestModelCard(t *testing.T) {
 	if err := runDatasetBuild(ctx, []string{"--db", db, "--as-of", "2025-11-01", "--horizon", "12m", "--backfill", "--out", train}); err != nil {
 		t.Fatal(err)
 	}
-	if err := runModelTrain(ctx, []string{"--data", train, "--label", "bad", "--exclude", "person", "--protected", "protected_sex", "--out", modelFile}); err != nil {
+	if err := runModelTrain(ctx, []string{"--data", train, "--label", "bad", "--exclude", "person", "--protected", "protected_sex",
+		"--data-from", "2024-11-01", "--data-to", "2025-10-31", "--out", modelFile}); err != nil {
 		t.Fatal(err)
 	}
 	m, err := readModel(modelFile)
@@ -50,10 +52,18 @@ func TestModelCard(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"Model card: " + version, "<h2>Data</h2>", "<h2>Method</h2>", "<h2>Metrics</h2>", "<h2>Fairness</h2>",
-		"<h2>Constraints</h2>", "<h2>Limits</h2>", "age 62+", "protected_sex", "adverse impact ratio", "proxy check", "age_years, education_level"} {
+		"<h2>Constraints</h2>", "<h2>Limits</h2>", "age 62+", "protected_sex", "adverse impact ratio", "proxy check", "age_years, education_level",
+		"<h2>Intended use</h2>", "not for employment", "2024-11-01 to 2025-10-31", "95% confidence intervals", "<h2>Calibration</h2>",
+		"Expected calibration error", "<h2>Drift</h2>", "sesame_model_psi"} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("the card lacks %q", want)
 		}
+	}
+	if m.Metrics.Intervals == nil || m.Metrics.Intervals.AUC[0] > m.Metrics.Validation.AUC || m.Metrics.Intervals.AUC[1] < m.Metrics.Validation.AUC {
+		t.Errorf("held-out AUC %v outside its interval %+v", m.Metrics.Validation.AUC, m.Metrics.Intervals)
+	}
+	if err := runModelTrain(ctx, []string{"--data", train, "--label", "bad", "--data-from", "2025-13-01", "--out", modelFile}); !errors.Is(err, errUsage) {
+		t.Errorf("a bad --data-from: %v", err)
 	}
 	if err := runModelCard(ctx, []string{"--db", db, "000000000000"}); err == nil {
 		t.Error("a card for an unknown version")

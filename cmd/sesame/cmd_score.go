@@ -48,7 +48,7 @@ func scheduleRescore(ctx context.Context, svc *score.Service, every time.Duratio
 // newScoreService builds the score service on the store (SQLite or PostgreSQL).
 func newScoreService(st *store, logger *slog.Logger) (*score.Service, error) {
 	scores := st.Scores()
-	svc := &score.Service{Events: st.Events, Scanner: st.Scanner, Scores: scores, Models: scores,
+	svc := &score.Service{Events: st.Events, Scanner: st.Scanner, Scores: scores, Models: scores, Scales: scores, Shadow: scores,
 		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory), Log: logger, Additions: st.Record(), Watermarks: st.Watermarks()}
 	var err error
 	if svc.Retention, err = envDuration("SESAME_RETENTION"); err != nil {

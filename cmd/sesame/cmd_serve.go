@@ -175,6 +175,7 @@ func (m *serveMain) run(ctx context.Context) (err error) {
 		logger.Warn("no active model yet: scores are served from storage only until one is activated", "reason", err.Error())
 	}
 	srv.Scores = svc
+	srv.Metrics.Registry.MustRegister(svc.DriftCollector())
 	disputes := &dispute.Service{Store: st.Disputes(), Scores: svc, Log: logger}
 	srv.Disputes = disputes
 	go disputes.Run(ctx, m.DisputeSweep)

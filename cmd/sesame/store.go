@@ -64,6 +64,8 @@ func isPostgresURL(dsn string) bool {
 type scoreStore interface {
 	sesame.ScoreStore
 	sesame.ModelStore
+	sesame.ScaleStore
+	sesame.ChallengerStore
 }
 
 // Scores returns the score store of whichever database is open.

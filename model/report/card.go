@@ -32,8 +32,23 @@ func pct(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
 func card(m *model.Model) []cardSection {
 	var out []cardSection
 	tr := m.Training
+	use := tr.Use
+	if use == "" {
+		use = "Not stated when the model was trained."
+	}
+	out = append(out, cardSection{title: "Intended use", paras: []string{use}})
+	dates := "The data's dates were not given (`model train --data-from … --data-to …`)."
+	switch {
+	case tr.From != "" && tr.To != "":
+		dates = fmt.Sprintf("The rows describe %s to %s.", tr.From, tr.To)
+	case tr.From != "":
+		dates = fmt.Sprintf("The rows describe %s onwards.", tr.From)
+	case tr.To != "":
+		dates = fmt.Sprintf("The rows describe the period up to %s.", tr.To)
+	}
 	data := cardSection{title: "Data", paras: []string{
 		fmt.Sprintf("Trained on %d rows (bad rate %s), label `%s`; data sha256 `%s`.", tr.Rows, pct(tr.BadRate), tr.Label, tr.SHA256),
+		dates,
 	}}
 	if len(tr.Protected) > 0 {
 		data.paras = append(data.paras, "Protected columns, never inputs, kept for the fairness audit: "+strings.Join(tr.Protected, ", ")+".")
@@ -57,12 +72,50 @@ func card(m *model.Model) []cardSection {
 	}})
 
 	v, t := m.Metrics.Validation, m.Metrics.Train
-	out = append(out, cardSection{title: "Metrics", tables: []cardTable{{
+	held := "out-of-bag"
+	if m.Training.HeldOut > 0 {
+		held = "held out"
+	}
+	metrics := cardSection{title: "Metrics", tables: []cardTable{{
 		head: []string{"rows", "AUC", "Gini", "KS", "Brier", "log-loss"},
 		rows: [][]string{
-			{fmt.Sprintf("out-of-bag %d", v.Rows), f4(v.AUC), f4(v.Gini), f4(v.KS), f4(v.Brier), f4(v.LogLoss)},
+			{fmt.Sprintf("%s %d", held, v.Rows), f4(v.AUC), f4(v.Gini), f4(v.KS), f4(v.Brier), f4(v.LogLoss)},
 			{fmt.Sprintf("in-sample %d", t.Rows), f4(t.AUC), f4(t.Gini), f4(t.KS), f4(t.Brier), f4(t.LogLoss)},
-		}}}})
+		}}}}
+	if m.Training.HeldOut > 0 {
+		metrics.paras = append(metrics.paras, fmt.Sprintf("The held-out rows (%d, stratified) were set aside before training: no choice of training saw them. The model was then refit on every row, so these figures are, if anything, conservative.", m.Training.HeldOut))
+	}
+	if ci := m.Metrics.Intervals; ci != nil {
+		iv := func(x [2]float64) string { return f4(x[0]) + " – " + f4(x[1]) }
+		metrics.tables = append(metrics.tables, cardTable{
+			caption: fmt.Sprintf("95%% confidence intervals of the held-out figures (%d bootstrap resamples)", ci.Resamples),
+			head:    []string{"AUC", "KS", "Brier", "ECE"},
+			rows:    [][]string{{iv(ci.AUC), iv(ci.KS), iv(ci.Brier), iv(ci.ECE)}},
+		})
+	}
+	out = append(out, metrics)
+
+	calib := cardSection{title: "Calibration", paras: []string{fmt.Sprintf(
+		"Expected calibration error %s on the %s rows (row-weighted mean of |predicted − observed| bad rate over deciles of predicted risk).", f4(m.Metrics.ECE), held)}}
+	if r := m.Metrics.Recalibration; r != nil {
+		calib.paras = append(calib.paras, fmt.Sprintf("Recalibrated on the bags' out-of-bag predictions: ln odds ← %s + %s × ln odds, applied to every term.", f4(r.Shift), f4(r.Slope)))
+	}
+	ct := cardTable{caption: "Predicted against observed bad rate, deciles of predicted risk", head: []string{"rows", "predicted", "observed"}}
+	for _, c := range m.Metrics.Calibration {
+		ct.rows = append(ct.rows, []string{fmt.Sprint(c.Rows), pct(c.Predicted), pct(c.Observed)})
+	}
+	if len(ct.rows) > 0 {
+		calib.tables = append(calib.tables, ct)
+	}
+	out = append(out, calib)
+
+	drift := cardSection{title: "Drift"}
+	if b := m.ScoreBaseline; b != nil {
+		drift.paras = append(drift.paras, fmt.Sprintf("Baseline stored with the version: the training scores' deciles (cuts %v) and every input's bin counts. Each full rescore measures the scored population's PSI and each input's CSI against it (`sesame_model_psi` at /metrics); above %g the population has shifted.", b.Cuts, model.PSIAlert))
+	} else {
+		drift.paras = append(drift.paras, "No baseline stored: this artifact predates drift monitoring.")
+	}
+	out = append(out, drift)
 
 	out = append(out, fairnessSection(m.Audit))
 
@@ -89,11 +142,21 @@ func card(m *model.Model) []cardSection {
 	}
 	out = append(out, cons)
 
-	out = append(out, cardSection{title: "Limits", paras: []string{
+	limits := []string{}
+	if m.Training.HeldOut > 0 {
+		limits = append(limits, fmt.Sprintf("The held-out figures rest on %d rows; see their confidence intervals.", m.Training.HeldOut))
+	}
+	if len(m.Free) > 0 {
+		limits = append(limits, fmt.Sprintf("%d inputs have no declared direction (see Constraints): their shapes follow the data.", len(m.Free)))
+	}
+	if len(m.Interactions) > 0 {
+		limits = append(limits, "Pair terms carry no monotone constraint; constrained inputs are kept out of pairs instead.")
+	}
+	out = append(out, cardSection{title: "Limits", paras: append(limits,
 		"The audit measures the training population; a population that drifts from it needs a new audit (`sesame model eval --protected …`).",
 		"Approval rates assume a record with nothing else against it: a product's other rules (defaults, unpaid rentals) decline some people the cutoff alone would approve.",
 		"Missing values have their own bins; opt-in signals (connections) are neutral when absent and never a reason.",
-	}})
+	)})
 	return out
 }
 

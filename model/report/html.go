@@ -38,11 +38,21 @@ th:first-child,td:first-child{text-align:left}
 	b.WriteString(distributionChart(ev))
 	b.WriteString("</div>")
 
-	b.WriteString("<h2>Score bands</h2><table><tr><th>band</th><th>scores</th><th>rows</th><th>share</th><th>bad rate</th></tr>")
+	b.WriteString("<h2>Score bands</h2><table><tr><th>band</th><th>scores</th><th>rows</th><th>share</th><th>observed bad rate</th><th>predicted</th></tr>")
 	for _, r := range ev.Bands {
-		fmt.Fprintf(&b, "<tr><td>%s</td><td>%d–%d</td><td>%d</td><td>%.1f%%</td><td>%.2f%%</td></tr>", r.Band, r.Min, r.Max, r.Rows, 100*r.Share, 100*r.BadRate)
+		fmt.Fprintf(&b, "<tr><td>%s</td><td>%d–%d</td><td>%d</td><td>%.1f%%</td><td>%.2f%%</td><td>%.2f%%</td></tr>", r.Band, r.Min, r.Max, r.Rows, 100*r.Share, 100*r.BadRate, 100*r.Predicted)
 	}
 	b.WriteString("</table>")
+	if d := ev.Drift; d != nil {
+		fmt.Fprintf(&b, "<h2>Drift against the training population</h2><p>Population stability of the score and characteristic stability (CSI) of each input over its bins: below 0.1 stable, 0.1–0.25 watch, above %g shifted.</p>", model.PSIAlert)
+		fmt.Fprintf(&b, "<table><tr><th>term</th><th>PSI / CSI</th><th></th></tr><tr><td>score</td><td>%.4f</td><td>%s</td></tr>", d.Score, psiVerdict(d.Score))
+		for _, f := range m.Features {
+			if csi, ok := d.Features[f.Name]; ok {
+				fmt.Fprintf(&b, "<tr><td>%s</td><td>%.4f</td><td>%s</td></tr>", html.EscapeString(f.Name), csi, psiVerdict(csi))
+			}
+		}
+		b.WriteString("</table>")
+	}
 	if f := ev.Fairness; f != nil {
 		fmt.Fprintf(&b, "<h2>Fairness at cutoff %d</h2><table><tr><th>group</th><th>rows</th><th>bad rate</th><th>mean score</th><th>AUC</th><th>approval</th></tr>", f.Cutoff)
 		for _, g := range f.Groups {

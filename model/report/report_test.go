@@ -41,6 +41,15 @@ func TestReports(t *testing.T) {
 	if strings.Contains(page, "NaN") || strings.Contains(page, "<script") || strings.Contains(page, "http://") && !strings.Contains(page, "http://www.w3.org/2000/svg") {
 		t.Fatal("the page has NaN, a script or an external link")
 	}
+	// CSI per feature: one row each in the drift table.
+	if !strings.Contains(page, "Drift against the training population") {
+		t.Fatal("the page has no drift section")
+	}
+	for _, f := range m.Features {
+		if !strings.Contains(page, "<tr><td>"+f.Name+"</td><td>0.") {
+			t.Errorf("no CSI row for %s", f.Name)
+		}
+	}
 	var text bytes.Buffer
 	if err := Text(&text, m, &ev); err != nil {
 		t.Fatal(err)

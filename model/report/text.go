@@ -35,13 +35,21 @@ func textReport(w io.Writer, m *model.Model, ev *model.Evaluation) error {
 	if ev.PSI != nil {
 		fmt.Fprintf(tw, "PSI vs baseline\t%.4f\t%s\n", *ev.PSI, psiVerdict(*ev.PSI))
 	}
+	if d := ev.Drift; d != nil {
+		fmt.Fprintf(tw, "\nDrift vs training\tPSI/CSI\nscore\t%.4f\t%s\n", d.Score, psiVerdict(d.Score))
+		for _, f := range m.Features {
+			if csi, ok := d.Features[f.Name]; ok {
+				fmt.Fprintf(tw, "%s\t%.4f\t%s\n", f.Name, csi, psiVerdict(csi))
+			}
+		}
+	}
 	fmt.Fprintln(tw, "\nCalibration (deciles of predicted risk)\nrows\tpredicted\tobserved")
 	for _, c := range ev.Calibration {
 		fmt.Fprintf(tw, "%d\t%.4f\t%.4f\n", c.Rows, c.Predicted, c.Observed)
 	}
-	fmt.Fprintln(tw, "\nScore bands\nband\tscores\trows\tshare\tbad rate")
+	fmt.Fprintln(tw, "\nScore bands\nband\tscores\trows\tshare\tobserved bad rate\tpredicted")
 	for _, b := range ev.Bands {
-		fmt.Fprintf(tw, "%s\t%d–%d\t%d\t%.1f%%\t%.2f%%\n", b.Band, b.Min, b.Max, b.Rows, 100*b.Share, 100*b.BadRate)
+		fmt.Fprintf(tw, "%s\t%d–%d\t%d\t%.1f%%\t%.2f%%\t%.2f%%\n", b.Band, b.Min, b.Max, b.Rows, 100*b.Share, 100*b.BadRate, 100*b.Predicted)
 	}
 	fmt.Fprintln(tw, "\nImportance (range of points)\nterm\tpoints")
 	for _, im := range ev.Importance {
