@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,6 +52,14 @@ func runServe(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return flagError(fs, fmt.Sprintf("unexpected argument %q (serve takes flags only)", fs.Arg(0)))
+	}
+	// Checked before anything is made (an operator token, a database), so
+	// that a typo fails at once and leaves nothing behind.
+	if err := checkListenAddr(*addr); err != nil {
+		return flagError(fs, "--addr: "+err.Error())
+	}
 	if env := os.Getenv("SESAME_SOURCE_TOKENS"); env != "" && len(sourceTokens) == 0 {
 		sourceTokens = strings.Split(env, ",")
 	}
@@ -67,7 +76,8 @@ func runServe(ctx context.Context, args []string) error {
 		return usageError(fs, err.Error())
 	}
 	defer closeLog()
-	st, err := openStore(ctx, *dsn)
+	// serve takes events in, so it may start on a new database.
+	st, err := createStore(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -120,6 +130,18 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	logger.Info("stopped")
+	return nil
+}
+
+// checkListenAddr reports whether addr is a HOST:PORT to listen on.
+func checkListenAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not HOST:PORT (e.g. 127.0.0.1:8080, or :8080 for every interface)", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%q: port %q is not a number from 0 to 65535", addr, port)
+	}
 	return nil
 }
 

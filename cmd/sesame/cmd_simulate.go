@@ -64,7 +64,7 @@ func runSimulate(ctx context.Context, args []string) error {
 		}
 		finish = bw.Flush
 	} else {
-		st, err := openStore(ctx, *db)
+		st, err := createStore(ctx, *db)
 		if err != nil {
 			return err
 		}
