@@ -167,21 +167,12 @@ func decodeStrict(w nethttp.ResponseWriter, r *nethttp.Request, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return sesame.Errorf(sesame.EINVALID, "the body is not valid JSON for this request: %s", cleanJSONError(err))
+		return jsonBodyError(err)
 	}
 	if dec.More() {
 		return sesame.Errorf(sesame.EINVALID, "the body must hold one JSON object")
 	}
 	return nil
-}
-
-func cleanJSONError(err error) string {
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "json: ")
-	if len(msg) > 200 {
-		msg = msg[:200]
-	}
-	return msg
 }
 
 // baseURL is where links to this server point.
