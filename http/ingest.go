@@ -65,6 +65,7 @@ func (s *Server) handleIngest(w nethttp.ResponseWriter, r *nethttp.Request) erro
 		if s.OnAccepted != nil {
 			s.OnAccepted(acceptedPeople(b.events, results))
 		}
+		s.Metrics.Business.sourcesAccepted(b.events, results)
 	}
 	counts := b.count()
 	ingested := s.Metrics.EventsIngested

@@ -28,8 +28,9 @@ type Consumer struct {
 	logger *slog.Logger
 	now    func() time.Time
 
-	events   *prometheus.CounterVec // transport, status
-	messages *prometheus.CounterVec // outcome
+	events     *prometheus.CounterVec // transport, status
+	messages   *prometheus.CounterVec // outcome
+	sourceSeen *prometheus.GaugeVec   // source; nil: not kept
 }
 
 // Options wire a consumer into the process: logging and metrics. The zero
@@ -42,11 +43,15 @@ type Options struct {
 	EventsIngested *prometheus.CounterVec
 	// Registerer receives the consumer's own metrics (messages by outcome).
 	Registerer prometheus.Registerer
+	// SourceLastAccepted, when set, is the gauge (label source) of when each
+	// source last had an event accepted; http.BusinessMetrics has it.
+	SourceLastAccepted *prometheus.GaugeVec
 }
 
 // NewConsumer returns a consumer of cfg's stream storing into store.
 func NewConsumer(js jetstream.JetStream, store sesame.EventStore, cfg Config, opt Options) (*Consumer, error) {
-	c := &Consumer{js: js, store: store, cfg: cfg.withDefaults(), logger: opt.Logger, now: time.Now, events: opt.EventsIngested}
+	c := &Consumer{js: js, store: store, cfg: cfg.withDefaults(), logger: opt.Logger, now: time.Now, events: opt.EventsIngested,
+		sourceSeen: opt.SourceLastAccepted}
 	if c.logger == nil {
 		c.logger = slog.Default()
 	}
@@ -244,6 +249,9 @@ func (c *Consumer) flush(ctx context.Context, group []*message) error {
 			st := results[next].Status
 			next++
 			c.events.WithLabelValues("nats", string(st)).Inc()
+			if st == sesame.Accepted && c.sourceSeen != nil {
+				c.sourceSeen.WithLabelValues(e.Source).Set(float64(c.now().UnixNano()) / 1e9)
+			}
 			switch st {
 			case sesame.Accepted, sesame.Duplicate:
 				dm.stored++

@@ -39,6 +39,7 @@ func init() {
 				env.Logger.Warn("no active model yet: scores are served from storage only until one is activated", "reason", err.Error())
 			}
 			env.Server.Scores, env.Scores = svc, svc
+			svc.Metrics = env.Server.Metrics.Business
 			ref := &score.Refresher{Service: svc, Debounce: *debounce}
 			env.Server.OnAccepted = func(people []string) { ref.Notify(people...) }
 			go ref.Run(ctx)

@@ -235,7 +235,8 @@ func startNATSIngest(ctx context.Context, url string, events sesame.EventStore, 
 		return nil, err
 	}
 	c, err := sesamenats.NewConsumer(js, events, sesamenats.Config{}, sesamenats.Options{
-		Logger: logger, EventsIngested: srv.Metrics.EventsIngested, Registerer: srv.Metrics.Registry})
+		Logger: logger, EventsIngested: srv.Metrics.EventsIngested, Registerer: srv.Metrics.Registry,
+		SourceLastAccepted: srv.Metrics.Business.SourceLastAccepted})
 	if err != nil {
 		nc.Close()
 		return nil, err
