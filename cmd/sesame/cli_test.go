@@ -100,7 +100,9 @@ func TestFlagsAfterArguments(t *testing.T) {
 		t.Fatalf("simulate: exit %d: %s", code, stderr)
 	}
 	var code int
-	out := captureStdout(t, func() { code = run(context.Background(), []string{"events", "p00000001", "--db", db, "--limit", "2", "--json"}) })
+	out := captureStdout(t, func() {
+		code = run(context.Background(), []string{"events", "p00000001", "--db", db, "--limit", "2", "--json"})
+	})
 	if code != 0 {
 		t.Fatalf("events PERSON --db … --limit 2: exit %d", code)
 	}
@@ -136,7 +138,9 @@ func TestCLIErrorsNameTheMistake(t *testing.T) {
 		var code int
 		var stderr string
 		stdout := captureStdout(t, func() {
-			stderr = captureStderr(t, func() { code = run(context.Background(), []string{"ingest", "--db", db, filepath.Join(dir, "missing.ndjson")}) })
+			stderr = captureStderr(t, func() {
+				code = run(context.Background(), []string{"ingest", "--db", db, filepath.Join(dir, "missing.ndjson")})
+			})
 		})
 		if code != 1 || !strings.Contains(stderr, "missing.ndjson: no such file") {
 			t.Errorf("exit %d, stderr %q", code, stderr)
