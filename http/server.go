@@ -38,6 +38,8 @@ type Config struct {
 	RequestTimeout time.Duration
 	// Pprof serves net/http/pprof under /debug/pprof/ (to operators only).
 	Pprof bool
+	// Version is the build's version, shown by /healthz.
+	Version string
 }
 
 // Defaults of Config.

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -195,5 +197,28 @@ func TestProgressRateFromFirstReport(t *testing.T) {
 	want := "rescore: 110,000 of 200,000 people (55.0%), 1,000/s, 1m30s left\n"
 	if out.String() != want {
 		t.Errorf("progress printed %q, want %q", out.String(), want)
+	}
+}
+
+// TestVersion: a release build's version (set with -ldflags -X) is what
+// `sesame version` prints and what /healthz answers.
+func TestVersion(t *testing.T) {
+	old := version
+	version = "v9.8.7-test"
+	t.Cleanup(func() { version = old })
+	var code int
+	out := captureStdout(t, func() { code = run(context.Background(), []string{"version"}) })
+	if code != 0 || !strings.HasPrefix(out, "sesame v9.8.7-test (go") {
+		t.Errorf("sesame version: exit %d, %q", code, out)
+	}
+	base := serveInProcess(t, "--db", filepath.Join(t.TempDir(), "v.db"), "--operator-token", "op")
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var h struct{ Status, Version string }
+	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil || h.Status != "ok" || h.Version != "v9.8.7-test" {
+		t.Errorf("/healthz: %+v (%v), want version v9.8.7-test", h, err)
 	}
 }

@@ -83,7 +83,8 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 
-	srv := sesamehttp.NewServer(sesamehttp.Config{Addr: *addr, MaxBody: *maxBody, MaxBatch: *maxBatch, RequestTimeout: *timeout, Pprof: *pprof})
+	srv := sesamehttp.NewServer(sesamehttp.Config{Addr: *addr, MaxBody: *maxBody, MaxBatch: *maxBatch, RequestTimeout: *timeout, Pprof: *pprof,
+		Version: buildVersion()})
 	srv.Events = st.Events
 	srv.Logger = logger
 	if *operatorToken == "" {
