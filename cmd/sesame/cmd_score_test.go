@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sesame-credit/sesame/client"
 	"github.com/sesame-credit/sesame/postgres/pgtest"
 )
 
@@ -146,8 +147,20 @@ func testScorePipeline(t *testing.T, db string) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	if st := post("/v1/partner/decisions", partnerKey, `{"person":"p00000007","product":"personal_loan","requested":10000}`); st != 200 && st != 201 {
-		t.Fatalf("decision: status %d", st)
+	// The Go client on the real server: the operator reads the score and
+	// its history, the partner asks for a decision.
+	op := client.New(base, "op")
+	if sc, err := op.Score(ctx, "p00000007"); err != nil || sc.Score != after.Score {
+		t.Errorf("client Score: %+v %v, want %d", sc, err, after.Score)
+	}
+	if h, err := op.ScoreHistory(ctx, "p00000007", 0); err != nil || len(h) != n0+1 || h[0].Score != after.Score {
+		t.Errorf("client ScoreHistory: %d entries, %v", len(h), err)
+	}
+	if d, err := client.New(base, partnerKey).Decide(ctx, "p00000007", "personal_loan", 10000); err != nil || d.ID == "" || d.Result.Decision == "" {
+		t.Fatalf("client Decide: %+v %v", d, err)
+	}
+	if _, err := client.New(base, partnerKey).Decide(ctx, "p00000008", "personal_loan", 10000); err == nil {
+		t.Error("a decision without consent was made")
 	}
 	if st := post("/v1/operator/rescore", "op", ""); st/100 != 2 {
 		t.Fatalf("start rescore: status %d", st)
