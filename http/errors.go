@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	nethttp "net/http"
+	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/sesame-credit/sesame"
 )
@@ -86,6 +89,76 @@ func classify(ctx context.Context, err error, cfg Config) error {
 		return sesame.Errorf(sesame.EUNAVAILABLE, "the request took longer than the server's limit of %s; retry, or send smaller batches", cfg.RequestTimeout)
 	}
 	return err
+}
+
+// jsonBodyError describes why a request body did not decode, in the words
+// of JSON and the API's field names: encoding/json's own messages name Go
+// types and struct fields ("cannot unmarshal string into Go struct field
+// whatIfRequest.features"), which are ours, not the caller's.
+func jsonBodyError(err error) *sesame.Error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			return sesame.Errorf(sesame.EINVALID, "the body must be a JSON object, not %s", jsonArticle(typeErr.Value))
+		}
+		reason := fmt.Sprintf("must be %s, not %s", jsonTypeOf(typeErr.Type), jsonArticle(typeErr.Value))
+		return &sesame.Error{Code: sesame.EINVALID, Message: field + " " + reason,
+			Details: []sesame.FieldError{{Field: field, Reason: reason}}}
+	case errors.As(err, &syntaxErr):
+		return sesame.Errorf(sesame.EINVALID, "the body is not valid JSON (at byte %d)", syntaxErr.Offset)
+	case errors.Is(err, io.EOF):
+		return sesame.Errorf(sesame.EINVALID, "the body is empty; send a JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return sesame.Errorf(sesame.EINVALID, "the body is not valid JSON (it ends too soon)")
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		field, _ := strconv.Unquote(name)
+		return &sesame.Error{Code: sesame.EINVALID, Message: "unknown field " + name + "; see /openapi.json for the fields this request takes",
+			Details: []sesame.FieldError{{Field: field, Reason: "unknown field"}}}
+	}
+	return sesame.Errorf(sesame.EINVALID, "the body is not valid JSON for this request")
+}
+
+// jsonTypeOf names a Go type as the JSON value that decodes into it.
+func jsonTypeOf(t reflect.Type) string {
+	if t == nil {
+		return "a value of another type"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Pointer:
+		return jsonTypeOf(t.Elem())
+	}
+	return "a value of another type"
+}
+
+// jsonArticle turns encoding/json's name of the value it found ("string",
+// "number 1.5", "object") into words: "a string", "the number 1.5".
+func jsonArticle(value string) string {
+	switch {
+	case value == "object" || value == "array":
+		return "an " + value
+	case strings.HasPrefix(value, "number"):
+		return "the " + value
+	case value == "bool":
+		return "true or false"
+	}
+	return "a " + value
 }
 
 func tooLarge(limit int64) *sesame.Error {

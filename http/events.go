@@ -2,6 +2,7 @@ package http
 
 import (
 	nethttp "net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,11 +21,6 @@ func (s *Server) registerEvents(mux *nethttp.ServeMux) {
 }
 
 // Page sizes of GET /v1/people/{id}/events.
-const (
-	defaultEventsLimit = 100
-	maxEventsLimit     = 1000
-)
-
 var eventsQueryParams = []string{"cursor", "from", "kind", "limit", "to"}
 
 // handleListEvents is GET /v1/people/{id}/events?kind=a,b&from=&to=&limit=&cursor=.
@@ -58,7 +54,7 @@ func (s *Server) handleListEvents(w nethttp.ResponseWriter, r *nethttp.Request) 
 // otherwise silently return everything.
 func eventFilter(r *nethttp.Request) (sesame.EventFilter, error) {
 	var bad []sesame.FieldError
-	f := sesame.EventFilter{Person: r.PathValue("id"), Limit: defaultEventsLimit}
+	f := sesame.EventFilter{Person: r.PathValue("id"), Limit: defaultPageLimit}
 	if !sesame.ValidID(f.Person) {
 		bad = append(bad, sesame.FieldError{Field: "id", Reason: "is not a valid person id (1–128 characters: letters, digits and . _ : @ -, starting with a letter or digit)"})
 	}
@@ -95,25 +91,22 @@ func eventFilter(r *nethttp.Request) (sesame.EventFilter, error) {
 			}
 		case "limit":
 			n, err := strconv.Atoi(vs[len(vs)-1])
-			if err != nil || n < 1 || n > maxEventsLimit {
-				bad = append(bad, sesame.FieldError{Field: "limit", Reason: "must be an integer from 1 to " + strconv.Itoa(maxEventsLimit)})
+			if err != nil || n < 1 || n > maxPageLimit {
+				bad = append(bad, sesame.FieldError{Field: "limit", Reason: "must be an integer from 1 to " + strconv.Itoa(maxPageLimit)})
 				continue
 			}
 			f.Limit = n
 		case "cursor":
 			f.Cursor = vs[len(vs)-1]
 			if _, err := sesame.DecodeCursor(f.Cursor); err != nil {
-				bad = append(bad, sesame.FieldError{Field: "cursor", Reason: "is not a cursor this server issued; pass the value of next from the previous page unchanged"})
+				bad = append(bad, badCursor)
 			}
 		default:
-			bad = append(bad, sesame.FieldError{Field: k, Reason: "unknown query parameter; allowed: " + strings.Join(eventsQueryParams, ", ")})
+			bad = append(bad, unknownParams(url.Values{k: vs}, eventsQueryParams...)...)
 		}
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		bad = append(bad, sesame.FieldError{Field: "to", Reason: "must be after from"})
 	}
-	if len(bad) > 0 {
-		return f, &sesame.Error{Code: sesame.EINVALID, Message: "invalid query", Details: bad}
-	}
-	return f, nil
+	return f, invalidQuery(bad)
 }

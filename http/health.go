@@ -19,7 +19,7 @@ func (s *Server) registerHealth(mux *nethttp.ServeMux) {
 	// /healthz: the process is alive and serving; nothing else is checked,
 	// so that a slow database does not get a healthy process restarted.
 	s.handle(mux, "GET /healthz", func(w nethttp.ResponseWriter, r *nethttp.Request) error {
-		writeJSON(w, nethttp.StatusOK, map[string]string{"status": "ok"})
+		writeJSON(w, nethttp.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version})
 		return nil
 	})
 	s.handle(mux, "GET /readyz", s.handleReady)

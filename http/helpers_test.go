@@ -65,6 +65,7 @@ func (ts *testServer) do(method, target, token, contentType string, body io.Read
 	}
 	w := httptest.NewRecorder()
 	ts.srv.Handler().ServeHTTP(w, r)
+	checkOpenAPI(ts.t, r, w.Code, w.Header(), w.Body.Bytes())
 	return w
 }
 

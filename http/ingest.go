@@ -69,6 +69,7 @@ func (s *Server) handleIngest(w nethttp.ResponseWriter, r *nethttp.Request) erro
 		if s.OnAccepted != nil {
 			s.OnAccepted(acceptedPeople(b.events, results))
 		}
+		s.Metrics.Business.sourcesAccepted(b.events, results)
 	}
 	counts := b.count()
 	// A batch with a rejected or conflicting line is not the whole of the

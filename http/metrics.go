@@ -32,6 +32,9 @@ type Metrics struct {
 	// groupEvents is the size of the transactions that concurrent
 	// ingestion requests share: how well group commit works.
 	groupEvents prometheus.Histogram
+	// Business are the figures about scores, consents, credentials and
+	// decisions (metrics_business.go).
+	Business *BusinessMetrics
 }
 
 // NewMetrics returns a registry holding the Go runtime and process
@@ -62,6 +65,7 @@ func NewMetrics() *Metrics {
 		m.requestDuration,
 		m.groupEvents,
 	)
+	m.Business = newBusinessMetrics(m.Registry)
 	return m
 }
 

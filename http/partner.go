@@ -170,7 +170,7 @@ func decodeStrict(w nethttp.ResponseWriter, r *nethttp.Request, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return sesame.Errorf(sesame.EINVALID, "the body is not valid JSON for this request: %s", cleanJSONError(err))
+		return jsonBodyError(err)
 	}
 	if dec.More() {
 		return sesame.Errorf(sesame.EINVALID, "the body must hold one JSON object")
@@ -204,15 +204,6 @@ func requireJSON(r *nethttp.Request) error {
 		return &sesame.Error{Code: codeUnsupportedMediaType, Message: "the body must be UTF-8, not " + quote(cs) + "; " + want}
 	}
 	return nil
-}
-
-func cleanJSONError(err error) string {
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "json: ")
-	if len(msg) > 200 {
-		msg = msg[:200]
-	}
-	return msg
 }
 
 // baseURL is where links to this server point.

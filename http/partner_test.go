@@ -125,7 +125,7 @@ func newTrustServer(t testing.TB, demo bool) *trustServer {
 	st := countingStore{ScoreStore: db.Scores(), c: scores}
 	srv.Scores = &score.Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: db.Scores(),
 		Profiler: score.NewFeatureProfiler(score.DefaultMinHistory)}
-	hs := httptest.NewServer(srv.Handler())
+	hs := httptest.NewServer(validating(t, srv.Handler()))
 	t.Cleanup(hs.Close)
 	return &trustServer{t: t, srv: srv, http: hs, db: db, trust: tr, scores: scores, keys: map[string]string{}, session: map[string]string{}, now: time.Now().UTC()}
 }

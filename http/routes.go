@@ -42,11 +42,18 @@ type handlerFunc func(w nethttp.ResponseWriter, r *nethttp.Request) error
 // handle registers h for a Go 1.22 pattern ("METHOD /path/{var}").
 func (s *Server) handle(mux *nethttp.ServeMux, pattern string, h handlerFunc) {
 	s.patterns = append(s.patterns, pattern)
+	checkQ, allowed := checksQuery(pattern), queryParams[pattern]
 	if _, path, _ := strings.Cut(pattern, " "); strings.HasPrefix(path, "/v1/me/") {
 		// A person's own data: no browser or proxy may keep a copy.
 		h = noStore(h)
 	}
 	mux.HandleFunc(pattern, func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		if checkQ && r.URL.RawQuery != "" {
+			if err := checkQuery(r.URL.Query(), allowed...); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)
 		}

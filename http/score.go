@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	nethttp "net/http"
-	"strconv"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/score"
@@ -99,23 +98,55 @@ func (s *Server) handleScoreHistory(w nethttp.ResponseWriter, r *nethttp.Request
 	if err != nil {
 		return err
 	}
-	limit := 100
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			return sesame.Errorf(sesame.EINVALID, "limit must be an integer from 1 to 1000")
-		}
-		limit = n
+	p, bad := pageQuery(r.URL.Query())
+	if err := invalidQuery(bad); err != nil {
+		return err
 	}
 	if err := s.scoreReader(r, id, "score history"); err != nil {
 		return err
 	}
-	h, err := s.Scores.History(r.Context(), id, limit)
+	// The stores give a person's history newest first without a position
+	// to start from, so a later page reads the history down to it: a
+	// person's history is one entry a rescore, hundreds at most.
+	want := p.Limit + 1
+	if p.After {
+		want = 0
+	}
+	h, err := s.Scores.History(r.Context(), id, want)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, nethttp.StatusOK, map[string]any{"person": id, "history": h})
+	writeJSON(w, nethttp.StatusOK, historyPage(id, h, p))
 	return nil
+}
+
+// scoreHistoryPage is one page of a person's score history, newest first.
+type scoreHistoryPage struct {
+	Person  string              `json:"person"`
+	History []sesame.ScorePoint `json:"history"`
+	Next    string              `json:"next,omitempty"`
+}
+
+// historyPage cuts the page p out of h (newest first): the entries older
+// than the cursor's, at most p.Limit, and the cursor of the next page.
+func historyPage(person string, h []sesame.ScorePoint, p page) scoreHistoryPage {
+	if p.After {
+		i := 0
+		for i < len(h) && h[i].Seq >= p.Cursor.Seq {
+			i++
+		}
+		h = h[i:]
+	}
+	out := scoreHistoryPage{Person: person, History: h}
+	if len(h) > p.Limit {
+		out.History = h[:p.Limit]
+		last := out.History[p.Limit-1]
+		out.Next = sesame.Cursor{OccurredAt: last.AsOf.UnixNano(), Seq: last.Seq}.Encode()
+	}
+	if out.History == nil {
+		out.History = []sesame.ScorePoint{}
+	}
+	return out
 }
 
 // whatIfRequest changes features by name, or adds hypothetical events;

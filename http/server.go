@@ -44,6 +44,8 @@ type Config struct {
 	// without a token (for scrapers; keep it loopback or private). On the
 	// main address /metrics needs the operator token.
 	MetricsAddr string
+	// Version is the build's version, shown by /healthz.
+	Version string
 }
 
 // Defaults of Config.

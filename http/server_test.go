@@ -178,8 +178,8 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	}
 	for _, p := range ts.srv.Patterns() {
 		method, path, _ := strings.Cut(p, " ")
-		if strings.HasPrefix(path, "/debug/pprof/") && path != "/debug/pprof/" {
-			continue // one entry describes the profiles
+		if strings.HasPrefix(path, "/debug/pprof/") {
+			path = "/debug/pprof/{profile}" // one entry describes the profiles
 		}
 		if _, ok := doc.Paths[path][strings.ToLower(method)]; !ok {
 			t.Errorf("route %q is not in openapi.json", p)

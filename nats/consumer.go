@@ -29,8 +29,9 @@ type Consumer struct {
 	now    func() time.Time
 	marks  sesame.WatermarkStore
 
-	events   *prometheus.CounterVec // transport, status
-	messages *prometheus.CounterVec // outcome
+	events     *prometheus.CounterVec // transport, status
+	messages   *prometheus.CounterVec // outcome
+	sourceSeen *prometheus.GaugeVec   // source; nil: not kept
 }
 
 // Options wire a consumer into the process: logging and metrics. The zero
@@ -46,6 +47,9 @@ type Options struct {
 	// Watermarks, when set, takes the CompleteToHeader of a message: the
 	// source's data is complete up to that time.
 	Watermarks sesame.WatermarkStore
+	// SourceLastAccepted, when set, is the gauge (label source) of when each
+	// source last had an event accepted; http.BusinessMetrics has it.
+	SourceLastAccepted *prometheus.GaugeVec
 }
 
 // CompleteToHeader is the message header by which a source says its data is
@@ -56,7 +60,8 @@ const CompleteToHeader = "Sesame-Complete-To"
 
 // NewConsumer returns a consumer of cfg's stream storing into store.
 func NewConsumer(js jetstream.JetStream, store sesame.EventStore, cfg Config, opt Options) (*Consumer, error) {
-	c := &Consumer{js: js, store: store, cfg: cfg.withDefaults(), logger: opt.Logger, now: time.Now, events: opt.EventsIngested, marks: opt.Watermarks}
+	c := &Consumer{js: js, store: store, cfg: cfg.withDefaults(), logger: opt.Logger, now: time.Now, events: opt.EventsIngested,
+		sourceSeen: opt.SourceLastAccepted, marks: opt.Watermarks}
 	if c.logger == nil {
 		c.logger = slog.Default()
 	}
@@ -273,6 +278,9 @@ func (c *Consumer) flush(ctx context.Context, group []*message) error {
 			st := results[next].Status
 			next++
 			c.events.WithLabelValues("nats", string(st)).Inc()
+			if st == sesame.Accepted && c.sourceSeen != nil {
+				c.sourceSeen.WithLabelValues(e.Source).Set(float64(c.now().UnixNano()) / 1e9)
+			}
 			switch st {
 			case sesame.Accepted, sesame.Duplicate:
 				dm.stored++

@@ -74,6 +74,8 @@ func testCredentialCommands(t *testing.T, db string, kekArgs []string) {
 		}
 		return out
 	}
+	// Only the commands that load data create a database.
+	sesameOut(0, "migrate", "--db", db)
 	credentialCmd := func(sub string, args ...string) string {
 		t.Helper()
 		return sesameOut(0, append(append([]string{"credential", sub, "--db", db}, kekArgs...), args...)...)

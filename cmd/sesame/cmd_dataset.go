@@ -6,11 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"github.com/sesame-credit/sesame/feature"
 )
@@ -154,46 +150,4 @@ func parseDate(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("date %q: use YYYY-MM-DD or an RFC 3339 time", s)
 	}
 	return t, nil
-}
-
-// countProgress shows a count on stderr: a progress bar on a terminal,
-// a plain line every few seconds otherwise (logs, CI).
-type countProgress struct {
-	mu    sync.Mutex
-	what  string
-	unit  string
-	bar   *progressbar.ProgressBar
-	last  time.Time
-	start time.Time
-	n     int
-}
-
-func newCountProgress(what, unit string, total int64) *countProgress {
-	p := &countProgress{what: what, unit: unit, start: time.Now(), last: time.Now()}
-	if term.IsTerminal(int(os.Stderr.Fd())) {
-		p.bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription(what),
-			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString(unit),
-			progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
-	}
-	return p
-}
-
-func (p *countProgress) set(n int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.n = n
-	if p.bar != nil {
-		_ = p.bar.Set(n)
-		return
-	}
-	if time.Since(p.last) >= 5*time.Second {
-		p.last = time.Now()
-		fmt.Fprintf(os.Stderr, "%s: %d %s (%.0f/s)\n", p.what, n, p.unit, float64(n)/time.Since(p.start).Seconds())
-	}
-}
-
-func (p *countProgress) finish() {
-	if p.bar != nil {
-		_ = p.bar.Finish()
-	}
 }

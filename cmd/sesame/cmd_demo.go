@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	iofs "io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -77,7 +78,17 @@ func runDemo(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	// "Ready" and the URLs are printed only once the server answers, so that
+	// nobody follows a link to a port that is not bound yet (or never will
+	// be, when it is taken).
+	served := make(chan error, 1)
+	go func() {
+		served <- runServe(ctx, []string{"--db", *db, "--addr", *addr, "--demo", "--operator-token", *token, "--log-format", "text"})
+	}()
 	base := "http://" + *addr
+	if err := waitHealthy(ctx, base+"/healthz", served); err != nil {
+		return err
+	}
 	person := simulate.PersonID(1)
 	fmt.Printf(`
 Sesame demo is ready (%s). DEMO MODE: anyone can log in as anyone; the data is simulated.
@@ -99,7 +110,35 @@ Try:
 
 `, time.Since(start).Round(100*time.Millisecond), person, base, base, base,
 		*token, base, person, *token, base, person, *token, base, person, *token, base, person, *token, base, person, *db, person)
-	return runServe(ctx, []string{"--db", *db, "--addr", *addr, "--demo", "--operator-token", *token, "--log-format", "text"})
+	return <-served
+}
+
+// waitHealthy polls url until it answers 200, or returns serve's error if
+// the server stops first.
+func waitHealthy(ctx context.Context, url string, served chan error) error {
+	client := &http.Client{Timeout: time.Second}
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-served:
+			if err == nil {
+				err = errors.New("the server stopped before it was ready")
+			}
+			return err
+		case <-ctx.Done():
+			return <-served
+		case <-tick.C:
+			resp, err := client.Get(url)
+			if err != nil {
+				continue
+			}
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+	}
 }
 
 // buildDemo makes the demo database from nothing: a simulated population,

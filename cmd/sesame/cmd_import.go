@@ -38,7 +38,7 @@ func runImportTaiwan(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeFile()
-	st, err := openStore(ctx, *db)
+	st, err := createStore(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func runImportApproval(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeCredits()
-	st, err := openStore(ctx, *db)
+	st, err := createStore(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -109,17 +109,10 @@ func runImportApproval(ctx context.Context, args []string) error {
 // parseWithPositional parses flags given before or after the positional
 // arguments (`import taiwan FILE --db x` and `import taiwan --db x FILE`).
 func parseWithPositional(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := parseFlags(fs, args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
 	}
+	return fs.Args(), nil
 }
 
 func firstExisting(paths ...string) string {

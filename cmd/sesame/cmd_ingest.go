@@ -69,7 +69,22 @@ func runIngest(ctx context.Context, args []string) error {
 	default:
 		return fmt.Errorf("--format: %q is not ndjson, json or csv", *format)
 	}
-	st, err := openStore(ctx, *db)
+	// Every input is checked before the database is opened (and perhaps
+	// created), so a mistyped file name fails alone, with no summary of
+	// zero events before the error.
+	for _, name := range fs.Args() {
+		if name == "-" {
+			continue
+		}
+		if fi, err := os.Stat(name); os.IsNotExist(err) {
+			return fmt.Errorf("%s: no such file", name)
+		} else if err != nil {
+			return err
+		} else if fi.IsDir() {
+			return fmt.Errorf("%s: is a directory, not a file of events", name)
+		}
+	}
+	st, err := createStore(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -88,7 +103,9 @@ func runIngest(ctx context.Context, args []string) error {
 		stats, err := ingestFile(ctx, l, name, ingest.Options{Format: ingest.Format(*format), MaxRecord: *maxRecord})
 		total = addStats(total, stats)
 		if err != nil {
-			printSummary(total, time.Since(start), *asJSON, rej)
+			if total.Records > 0 {
+				printSummary(total, time.Since(start), *asJSON, rej)
+			}
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}

@@ -234,6 +234,15 @@ func runRescore(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 	prog := newCountProgress("rescore", "people", -1)
+	// The total is counted beside the rescore, so that a large ledger's
+	// count does not delay the start; progress shows it once known.
+	countCtx, stopCount := context.WithCancel(ctx)
+	defer stopCount()
+	go func() {
+		if n, err := st.CountPeople(countCtx); err == nil {
+			prog.setTotal(n)
+		}
+	}()
 	// The live heap is a few chunks of scores and states: collecting less
 	// often gave back a sixth of a million-person rescore's CPU.
 	debug.SetGCPercent(400)

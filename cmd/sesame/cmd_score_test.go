@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sesame-credit/sesame/client"
 	"github.com/sesame-credit/sesame/postgres/pgtest"
 )
 
@@ -43,6 +44,18 @@ func testScorePipeline(t *testing.T, db string) {
 		if code := run(ctx, args); code != 0 {
 			t.Fatalf("sesame %s: exit %d", strings.Join(args, " "), code)
 		}
+	}
+
+	// A partner with a consent, for a decision below.
+	partnerKey, code := runCaptured(t, func() int { return run(ctx, []string{"partner", "add", "--db", db, "Acme Bank"}) })
+	if code != 0 {
+		t.Fatalf("partner add: exit %d", code)
+	}
+	partnerKey = strings.TrimSpace(partnerKey)
+	if _, code := runCaptured(t, func() int {
+		return run(ctx, []string{"consent", "grant", "--db", db, "--purpose", "loan", "--scope", "score", "p00000007", "acme-bank"})
+	}); code != 0 {
+		t.Fatalf("consent grant: exit %d", code)
 	}
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -125,6 +138,76 @@ func testScorePipeline(t *testing.T, db string) {
 	if len(hist.History) != n0+1 || hist.History[0].Score != after.Score || hist.History[1].Score != before.Score {
 		t.Errorf("history should gain one entry on top of the old ones: %+v", hist.History)
 	}
+	// A decision and a full rescore, then every metric the shipped
+	// dashboard and alert rules read is on /metrics.
+	post := func(path, token, body string) int {
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	// The Go client on the real server: the operator reads the score and
+	// its history, the partner asks for a decision.
+	op := client.New(base, "op")
+	if sc, err := op.Score(ctx, "p00000007"); err != nil || sc.Score != after.Score {
+		t.Errorf("client Score: %+v %v, want %d", sc, err, after.Score)
+	}
+	if h, err := op.ScoreHistory(ctx, "p00000007", 0); err != nil || len(h) != n0+1 || h[0].Score != after.Score {
+		t.Errorf("client ScoreHistory: %d entries, %v", len(h), err)
+	}
+	if d, err := client.New(base, partnerKey).Decide(ctx, "p00000007", "personal_loan", 10000); err != nil || d.ID == "" || d.Result.Decision == "" {
+		t.Fatalf("client Decide: %+v %v", d, err)
+	}
+	if _, err := client.New(base, partnerKey).Decide(ctx, "p00000008", "personal_loan", 10000); err == nil {
+		t.Error("a decision without consent was made")
+	}
+	if st := post("/v1/operator/rescore", "op", ""); st/100 != 2 {
+		t.Fatalf("start rescore: status %d", st)
+	}
+	var rescore struct {
+		Running bool `json:"running"`
+		Last    *struct {
+			People int `json:"people"`
+		} `json:"last"`
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		get("/v1/operator/rescore", &rescore)
+		if !rescore.Running && rescore.Last != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the full rescore did not finish within 60 s: %+v", rescore)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	resp, err = http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	checkDeployedMetrics(t, string(metrics))
+	for _, want := range []string{`sesame_decisions_total{outcome=`, `sesame_people{band="none"}`, `sesame_consents_live 1`,
+		`sesame_source_last_accepted_timestamp_seconds{source="court"}`, `sesame_model_active_info{version=`} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics has no %s", want)
+		}
+	}
+	var computed float64
+	for _, line := range strings.Split(string(metrics), "\n") {
+		if v, ok := strings.CutPrefix(line, "sesame_scores_computed_total "); ok {
+			fmt.Sscan(v, &computed)
+		}
+	}
+	if computed < 600 {
+		t.Errorf("sesame_scores_computed_total = %v after a full rescore of 600 people and more", computed)
+	}
+
 	// Nobody without credentials reads a score.
 	req, _ = http.NewRequest("GET", base+"/v1/people/p00000007/score", nil)
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 401 {

@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -96,6 +97,14 @@ func (m *serveMain) parseFlags(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return flagError(fs, fmt.Sprintf("unexpected argument %q (serve takes flags only)", fs.Arg(0)))
+	}
+	// Checked before anything is made (an operator token, a database), so
+	// that a typo fails at once and leaves nothing behind.
+	if err := checkListenAddr(m.Addr); err != nil {
+		return flagError(fs, "--addr: "+err.Error())
+	}
 	m.Retention, m.StaleAfter = *retention, *staleAfter
 	if env := os.Getenv("SESAME_SOURCE_TOKENS"); env != "" && len(m.SourceTokens) == 0 {
 		m.SourceTokens = strings.Split(env, ",")
@@ -138,7 +147,8 @@ func (m *serveMain) run(ctx context.Context) (err error) {
 		_, accessKey, _ = ed25519.GenerateKey(rand.Reader)
 		logger.Warn("the access log's heads are signed with a key made for this run: pass --access-key FILE, the same for every replica, so that auditors can pin one")
 	}
-	st, err := openStore(ctx, m.DSN)
+	// serve takes events in, so it may start on a new database.
+	st, err := createStore(ctx, m.DSN)
 	if err != nil {
 		return err
 	}
@@ -146,7 +156,8 @@ func (m *serveMain) run(ctx context.Context) (err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	srv := sesamehttp.NewServer(sesamehttp.Config{Addr: m.Addr, MaxBody: m.MaxBody, MaxBatch: m.MaxBatch, RequestTimeout: m.RequestTimeout, Pprof: m.Pprof, MetricsAddr: m.MetricsAddr})
+	srv := sesamehttp.NewServer(sesamehttp.Config{Addr: m.Addr, MaxBody: m.MaxBody, MaxBatch: m.MaxBatch, RequestTimeout: m.RequestTimeout, Pprof: m.Pprof, MetricsAddr: m.MetricsAddr,
+		Version: buildVersion()})
 	srv.Events = st.Events
 	srv.Watermarks = st.Watermarks()
 	srv.Outbox = st.Outbox()
@@ -175,6 +186,7 @@ func (m *serveMain) run(ctx context.Context) (err error) {
 		logger.Warn("no active model yet: scores are served from storage only until one is activated", "reason", err.Error())
 	}
 	srv.Scores = svc
+	svc.Metrics = srv.Metrics.Business
 	srv.Metrics.Registry.MustRegister(svc.DriftCollector())
 	disputes := &dispute.Service{Store: st.Disputes(), Scores: svc, Log: logger}
 	srv.Disputes = disputes
@@ -206,6 +218,9 @@ func (m *serveMain) run(ctx context.Context) (err error) {
 	if m.Demo {
 		fmt.Fprintln(os.Stderr, "sesame serve: DEMO MODE — anyone can log in as anyone (POST /v1/auth/demo); do not use real data")
 	}
+	// Business metrics: the score service's rescores and model, and the
+	// database's counts (people by band, consents, credentials, decisions).
+	srv.Metrics.Business.Watch(svc, st.Stats())
 	go audit.RunSigner(ctx, trust.AccessLog, accessKey, audit.HeadInterval, logger)
 
 	if m.NATS != "" {
@@ -226,6 +241,18 @@ func (m *serveMain) run(ctx context.Context) (err error) {
 	return nil
 }
 
+// checkListenAddr reports whether addr is a HOST:PORT to listen on.
+func checkListenAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not HOST:PORT (e.g. 127.0.0.1:8080, or :8080 for every interface)", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%q: port %q is not a number from 0 to 65535", addr, port)
+	}
+	return nil
+}
+
 func randomToken() string {
 	var b [24]byte
 	rand.Read(b[:])
@@ -241,7 +268,8 @@ func startNATSIngest(ctx context.Context, url string, events sesame.EventStore, 
 		return nil, err
 	}
 	c, err := sesamenats.NewConsumer(js, events, sesamenats.Config{}, sesamenats.Options{
-		Logger: logger, EventsIngested: srv.Metrics.EventsIngested, Registerer: srv.Metrics.Registry, Watermarks: srv.Watermarks})
+		Logger: logger, EventsIngested: srv.Metrics.EventsIngested, Registerer: srv.Metrics.Registry, Watermarks: srv.Watermarks,
+		SourceLastAccepted: srv.Metrics.Business.SourceLastAccepted})
 	if err != nil {
 		nc.Close()
 		return nil, err

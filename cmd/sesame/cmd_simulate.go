@@ -65,7 +65,7 @@ func runSimulate(ctx context.Context, args []string) error {
 		}
 		finish = bw.Flush
 	} else {
-		if st, err = openStore(ctx, *db); err != nil {
+		if st, err = createStore(ctx, *db); err != nil {
 			return err
 		}
 		defer st.Close()

@@ -31,8 +31,13 @@ func runCaptured(t *testing.T, fn func() int) (string, int) {
 func TestTrustCommands(t *testing.T) {
 	ctx := context.Background()
 	dbPath := filepath.Join(t.TempDir(), "s.db")
+	// Only the commands that load data create a database.
+	if _, code := runCaptured(t, func() int { return run(ctx, []string{"migrate", "--db", dbPath}) }); code != 0 {
+		t.Fatalf("migrate: exit %d", code)
+	}
+	// The docs' order: flags after the partner's name.
 	out, code := runCaptured(t, func() int {
-		return run(ctx, []string{"partner", "add", "--db", dbPath, "--redirect-uri", "https://acme.example/cb", "Acme Bank"})
+		return run(ctx, []string{"partner", "add", "--db", dbPath, "Acme Bank", "--redirect-uri", "https://acme.example/cb"})
 	})
 	if code != 0 || !strings.HasPrefix(out, "ssk_") {
 		t.Fatalf("partner add: %d %q", code, out)

@@ -54,11 +54,16 @@ func run(ctx context.Context, args []string) int {
 			return 0
 		}
 		// `sesame help model train` == `sesame model train --help`
+		cmd, rest := lookup(args[1:])
+		if cmd == nil || len(rest) > 0 {
+			fmt.Fprintf(os.Stderr, "sesame: unknown command %q; run 'sesame help' for the list\n", strings.Join(args[1:], " "))
+			return 2
+		}
 		args = append(args[1:], "--help")
 	}
 	cmd, rest := lookup(args)
 	if cmd == nil {
-		fmt.Fprintf(os.Stderr, "sesame: unknown command %q; run 'sesame help' for the list\n", strings.Join(args[:min(2, len(args))], " "))
+		fmt.Fprintf(os.Stderr, "sesame: unknown command %q; run 'sesame help' for the list\n", unknownName(args))
 		return 2
 	}
 	if err := cmd.run(ctx, rest); err != nil {
@@ -87,6 +92,20 @@ func lookup(args []string) (*command, []string) {
 	return nil, nil
 }
 
+// unknownName is the part of args that names a command that does not exist:
+// two words when the first is a command group ("model nosuch"), else one, so
+// that a person id after a mistyped command is not blamed.
+func unknownName(args []string) string {
+	if len(args) >= 2 {
+		for n := range commands {
+			if strings.HasPrefix(n, args[0]+" ") {
+				return args[0] + " " + args[1]
+			}
+		}
+	}
+	return args[0]
+}
+
 func usage() {
 	names := make([]string, 0, len(commands))
 	for n := range commands {
@@ -110,15 +129,50 @@ func newFlags(name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args and maps a bad flag to errUsage (the flag package already printed why).
+// parseFlags parses args and maps a bad flag to errUsage (the flag package
+// already printed why). Flags may come before, between or after the
+// positional arguments (`sesame events p1 --limit 2`), as in the Go and
+// Kubernetes CLIs; after "--" everything is positional.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return errUsage
 		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if terminated(args, rest) {
+			positional = append(positional, rest...)
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+	// Parsing "--" alone leaves the flags set and makes the collected
+	// arguments the FlagSet's positional ones.
+	if err := fs.Parse(append([]string{"--"}, positional...)); err != nil {
 		return errUsage
 	}
 	return nil
+}
+
+// terminated reports whether fs.Parse(args) stopped at a "--" rather than
+// at a positional argument: then rest is everything after the "--".
+func terminated(args, rest []string) bool {
+	i := len(args) - len(rest) - 1
+	return i >= 0 && args[i] == "--"
+}
+
+// flagError says what is wrong with a flag or argument, points to the help
+// rather than printing all of it, and returns errUsage (exit 2).
+func flagError(fs *flag.FlagSet, why string) error {
+	fmt.Fprintf(fs.Output(), "%s: %s\nRun 'sesame help %s' for its flags.\n", fs.Name(), why, strings.TrimPrefix(fs.Name(), "sesame "))
+	return errUsage
 }
 
 // envOr returns the environment variable's value, or def when it is unset or empty.

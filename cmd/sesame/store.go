@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/sesame-credit/sesame"
@@ -32,12 +36,36 @@ type store struct {
 	Postgres *postgres.DB
 }
 
-// openStore opens the database named by dsn, applying pending migrations.
-// A postgres:// or postgresql:// URL selects PostgreSQL; anything else is a
-// SQLite file path.
+// openStore opens an existing database named by dsn, applying pending
+// migrations. A postgres:// or postgresql:// URL selects PostgreSQL;
+// anything else is a SQLite file path, which must exist: a mistyped --db
+// on a command that reads must not leave an empty database behind and
+// answer as if it held nobody.
 func openStore(ctx context.Context, dsn string) (*store, error) {
 	if dsn == "" {
 		dsn = defaultDB
+	}
+	if !isPostgresURL(dsn) {
+		if _, err := os.Stat(dsn); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no database at %s (create one with 'sesame migrate --db %s', or load events with 'sesame ingest')", dsn, dsn)
+		}
+	}
+	return createStore(ctx, dsn)
+}
+
+// createStore opens the database named by dsn, creating a SQLite file when
+// there is none. Only the commands that put data in (ingest, simulate,
+// import, migrate, demo) use it.
+func createStore(ctx context.Context, dsn string) (*store, error) {
+	if dsn == "" {
+		dsn = defaultDB
+	}
+	if !isPostgresURL(dsn) {
+		if dir := filepath.Dir(dsn); dir != "" {
+			if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+				return nil, fmt.Errorf("no directory %s for the database %s", dir, dsn)
+			}
+		}
 	}
 	if isPostgresURL(dsn) {
 		db, err := postgres.Open(ctx, dsn)
@@ -130,10 +158,26 @@ func (s *store) Outbox() sesame.Outbox {
 	return s.Postgres.Outbox()
 }
 
+// CountPeople returns how many people have events in the ledger.
+func (s *store) CountPeople(ctx context.Context) (int64, error) {
+	if s.SQLite != nil {
+		return s.SQLite.CountPeople(ctx)
+	}
+	return s.Postgres.CountPeople(ctx)
+}
+
 // Close closes the database.
 func (s *store) Close() error {
 	if s.SQLite != nil {
 		return s.SQLite.Close()
 	}
 	return s.Postgres.Close()
+}
+
+// Stats returns the business counts of whichever database is open.
+func (s *store) Stats() sesame.StatsReader {
+	if s.SQLite != nil {
+		return s.SQLite
+	}
+	return s.Postgres
 }
