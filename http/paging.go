@@ -107,6 +107,7 @@ var queryParams = map[string][]string{
 	"GET /v1/people/{id}/score/history":      {"cursor", "limit"},
 	"GET /v1/me/consents":                    {"all"},
 	"GET /v1/me/access-log":                  {"limit", "verify"},
+	"GET /v1/access-log/heads":               {"limit"},
 	"GET /v1/partner/people/{ref}/threshold": {"min"},
 	"POST /v1/auth/logout":                   {"everywhere"},
 }
