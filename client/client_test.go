@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/auth"
 	"github.com/sesame-credit/sesame/client"
+	"github.com/sesame-credit/sesame/consent"
 	sesamehttp "github.com/sesame-credit/sesame/http"
 	"github.com/sesame-credit/sesame/ledgertest"
 	"github.com/sesame-credit/sesame/sqlite"
@@ -26,6 +29,9 @@ func newServer(t *testing.T) string {
 	srv := sesamehttp.NewServer(sesamehttp.Config{})
 	srv.Events = db.Events()
 	srv.Auth.AddToken("op", sesamehttp.Principal{Role: sesamehttp.RoleOperator, Name: "op"})
+	// Operators' reads of events are written to the person's access log first.
+	srv.UseTrust(&sesamehttp.Trust{Partners: &auth.Partners{Store: db.Partners()}, People: &auth.People{Store: db.Sessions()},
+		Gate: &consent.Gate{Audit: &audit.Recorder{Log: db.AccessLog()}}, AccessLog: db.AccessLog()})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return hs.URL

@@ -169,7 +169,7 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 // maxAttempts bounds retries of a transaction the database aborted to break
 // a deadlock: two batches inserting overlapping keys in different orders
 // wait on each other's uncommitted keys, and PostgreSQL kills one of them.
-const maxAttempts = 5
+const maxAttempts = 10
 
 // retryTx runs fn in a transaction, again when it failed only because of a
 // deadlock or a serialisation failure (nothing of it was committed).

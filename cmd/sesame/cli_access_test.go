@@ -14,6 +14,9 @@ import (
 func TestCLIReadsAreLogged(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cli.db")
 	ctx := context.Background()
+	if code := run(ctx, []string{"migrate", "--db", path}); code != 0 {
+		t.Fatalf("migrate: exit %d", code)
+	}
 	if code := run(ctx, []string{"events", "--db", path, "--actor", "alice", "p1"}); code != 0 {
 		t.Fatalf("events --actor: exit %d", code)
 	}

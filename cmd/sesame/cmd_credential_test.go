@@ -137,6 +137,9 @@ func TestVerifyJWKSRefusesLateSignatures(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "s.db")
+	if code := run(ctx, []string{"migrate", "--db", db}); code != 0 {
+		t.Fatalf("migrate: exit %d", code)
+	}
 	kek := newKEKFile(t)
 	svc, st, err := openCredentialCommand(ctx, "test", signing, []string{"--db", db, "--kek-file", kek}, nil)
 	if err != nil {
@@ -184,6 +187,9 @@ func TestVerifyJWKSRefusesLateSignatures(t *testing.T) {
 func TestVerifyStatusListOffline(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
+	if code := run(ctx, []string{"migrate", "--db", filepath.Join(dir, "s.db")}); code != 0 {
+		t.Fatalf("migrate: exit %d", code)
+	}
 	svc, st, err := openCredentialCommand(ctx, "test", signing, []string{"--db", filepath.Join(dir, "s.db"), "--kek-file", newKEKFile(t)}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -185,7 +185,9 @@ func testScorePipeline(t *testing.T, db string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	resp, err = http.Get(base + "/metrics")
+	mreq, _ := http.NewRequest("GET", base+"/metrics", nil)
+	mreq.Header.Set("Authorization", "Bearer op") // on the main address, operators only
+	resp, err = http.DefaultClient.Do(mreq)
 	if err != nil {
 		t.Fatal(err)
 	}
