@@ -128,6 +128,14 @@ func (s *store) Outbox() sesame.Outbox {
 	return s.Postgres.Outbox()
 }
 
+// Eraser returns the person eraser of whichever database is open.
+func (s *store) Eraser() sesame.Eraser {
+	if s.SQLite != nil {
+		return s.SQLite.Eraser()
+	}
+	return s.Postgres.Eraser()
+}
+
 // Close closes the database.
 func (s *store) Close() error {
 	if s.SQLite != nil {
