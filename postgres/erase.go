@@ -41,10 +41,16 @@ func (e eraser) ErasePerson(ctx context.Context, person, actor string, at time.T
 			}
 			return nil
 		}
+		if _, err := tx.Exec(ctx, `INSERT INTO erasing (person) VALUES ($1)`, person); err != nil {
+			return err
+		}
 		for _, t := range personTables {
 			if err := del(t, `DELETE FROM `+t+` WHERE person = $1`, person); err != nil {
 				return err
 			}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM erasing WHERE person = $1`, person); err != nil {
+			return err
 		}
 		quoted, _ := json.Marshal(person)
 		if err := del("notices", `DELETE FROM notices WHERE recipient = $1 OR position($2::bytea in body) > 0`,

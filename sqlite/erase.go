@@ -49,10 +49,16 @@ func (e eraser) ErasePerson(ctx context.Context, person, actor string, at time.T
 			}
 			return nil
 		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO erasing (person) VALUES (?)`, person); err != nil {
+			return err
+		}
 		for _, t := range personTables {
 			if err := del(t, `DELETE FROM `+t+` WHERE person = ?`, person); err != nil {
 				return err
 			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM erasing WHERE person = ?`, person); err != nil {
+			return err
 		}
 		quoted, _ := json.Marshal(person)
 		if err := del("notices", `DELETE FROM notices WHERE recipient = ? OR instr(CAST(body AS TEXT), ?) > 0`,
