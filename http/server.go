@@ -112,6 +112,9 @@ type Server struct {
 	// Outbox gives a person their notices (GET /v1/me/notices); nil leaves
 	// the route out.
 	Outbox sesame.Outbox
+	// Eraser erases a person who asks (DELETE /v1/me, erase.go); nil
+	// leaves the routes out.
+	Eraser sesame.Eraser
 
 	cfg       Config
 	buildOnce sync.Once

@@ -150,6 +150,7 @@ func (m *serveMain) run(ctx context.Context) (err error) {
 	srv.Events = st.Events
 	srv.Watermarks = st.Watermarks()
 	srv.Outbox = st.Outbox()
+	srv.Eraser = st.Eraser()
 	srv.Logger = logger
 	// Notices owed to partners' and sources' webhooks, at least once.
 	go (&notice.Deliverer{Outbox: st.Outbox(), Log: logger}).Run(ctx, m.NoticeEvery)
