@@ -61,6 +61,8 @@ type serveMain struct {
 	SecureCookies   bool
 	AccessKeyFile   string // the Ed25519 key that signs the access log's heads
 	NoticeEvery     time.Duration
+	ScoreChange     int           // a score move of this many points or more is told to the person
+	ConsentWarning  time.Duration // a consent is told of this long before it expires
 	Retention       time.Duration // negative records stop counting after it
 	StaleAfter      time.Duration // a source lagging more is shown as stale
 	DisputeSweep    time.Duration
@@ -93,10 +95,15 @@ func (m *serveMain) parseFlags(args []string) error {
 	fs.BoolVar(&m.SecureCookies, "secure-cookies", false, "always set Secure on cookies, even over plain HTTP")
 	fs.StringVar(&m.AccessKeyFile, "access-key", envOr("SESAME_ACCESS_KEY_FILE", ""), "`FILE` holding the Ed25519 key that signs the access log's heads, made when missing (env SESAME_ACCESS_KEY_FILE; default: DB.access-key; on PostgreSQL name one, the same for every replica, or each run signs with a key of its own)")
 	fs.DurationVar(&m.NoticeEvery, "notice-every", 10*time.Second, "deliver due notices to webhooks every `INTERVAL`")
+	fs.IntVar(&m.ScoreChange, "score-change-notice", notice.DefaultScoreChange, "tell a person when their score moves by `POINTS` or more (at least 1)")
+	fs.DurationVar(&m.ConsentWarning, "consent-warning", notice.DefaultConsentWarning, "tell a person and the partner this `LONG` before a consent expires")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	m.Retention, m.StaleAfter = *retention, *staleAfter
+	if m.ScoreChange < 1 || m.ConsentWarning <= 0 {
+		return usageError(fs, "--score-change-notice must be at least 1 and --consent-warning positive")
+	}
 	if env := os.Getenv("SESAME_SOURCE_TOKENS"); env != "" && len(m.SourceTokens) == 0 {
 		m.SourceTokens = strings.Split(env, ",")
 	}
@@ -153,7 +160,11 @@ func (m *serveMain) run(ctx context.Context) (err error) {
 	srv.Eraser = st.Eraser()
 	srv.Logger = logger
 	// Notices owed to partners' and sources' webhooks, at least once.
-	go (&notice.Deliverer{Outbox: st.Outbox(), Log: logger}).Run(ctx, m.NoticeEvery)
+	deliverer := &notice.Deliverer{Outbox: st.Outbox(), Log: logger}
+	go deliverer.Run(ctx, m.NoticeEvery)
+	// Notices of partners' looks, score changes and expiring consents,
+	// derived from what is committed.
+	go deliverer.RunNotifier(ctx, &notice.Notifier{Feed: st.NoticeFeed(), ScoreChange: m.ScoreChange, ConsentWarning: m.ConsentWarning}, m.NoticeEvery)
 	if m.OperatorToken == "" {
 		m.OperatorToken = randomToken()
 		fmt.Fprintf(os.Stderr, "sesame serve: no --operator-token given; this run's operator token is %s (set SESAME_OPERATOR_TOKEN to choose one)\n", m.OperatorToken)

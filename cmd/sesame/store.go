@@ -128,6 +128,14 @@ func (s *store) Outbox() sesame.Outbox {
 	return s.Postgres.Outbox()
 }
 
+// NoticeFeed returns what notices are derived from, of whichever database is open.
+func (s *store) NoticeFeed() sesame.NoticeFeed {
+	if s.SQLite != nil {
+		return s.SQLite.NoticeFeed()
+	}
+	return s.Postgres.NoticeFeed()
+}
+
 // Eraser returns the person eraser of whichever database is open.
 func (s *store) Eraser() sesame.Eraser {
 	if s.SQLite != nil {
