@@ -43,3 +43,22 @@ type NoticeFeed interface {
 	// when feed is not "", moves its cursor to pos, in one transaction.
 	EnqueueNotices(ctx context.Context, feed string, pos int64, ns []Notice) error
 }
+
+// MailItem is a notice to mail and the address it goes to.
+type MailItem struct {
+	Notice  Notice
+	Address string
+}
+
+// MailStore keeps recipients' e-mail addresses and which notices were
+// mailed. Only notices made after an address was set are mailed to it, so
+// setting one does not mail the whole history.
+type MailStore interface {
+	// SetMailAddress sets (or, with "", removes) a recipient's address.
+	SetMailAddress(ctx context.Context, recipient, address string, at time.Time) error
+	// MailDue returns up to limit notices not mailed yet to recipients with
+	// an address, oldest first.
+	MailDue(ctx context.Context, limit int) ([]MailItem, error)
+	// Mailed records that a notice was handed to the mail server.
+	Mailed(ctx context.Context, id string, at time.Time) error
+}

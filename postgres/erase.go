@@ -57,6 +57,9 @@ func (e eraser) ErasePerson(ctx context.Context, person, actor string, at time.T
 			sesame.PersonRecipient(person), quoted); err != nil {
 			return err
 		}
+		if err := del("mail_addresses", `DELETE FROM mail_addresses WHERE recipient = $1`, sesame.PersonRecipient(person)); err != nil {
+			return err
+		}
 		if err := del("credentials", `UPDATE credentials SET person = '', token = '', band = '', score = 0,
 			revoked_at = COALESCE(revoked_at, $1) WHERE person = $2`, ns(r.At), person); err != nil {
 			return err

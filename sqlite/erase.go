@@ -65,6 +65,9 @@ func (e eraser) ErasePerson(ctx context.Context, person, actor string, at time.T
 			sesame.PersonRecipient(person), string(quoted)); err != nil {
 			return err
 		}
+		if err := del("mail_addresses", `DELETE FROM mail_addresses WHERE recipient = ?`, sesame.PersonRecipient(person)); err != nil {
+			return err
+		}
 		// A credential already shared must read as revoked: its slot in
 		// the status list stays, nothing else.
 		if err := del("credentials", `UPDATE credentials SET person = '', token = '', band = '', score = 0,

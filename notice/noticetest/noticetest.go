@@ -25,6 +25,49 @@ type Env struct {
 // Run runs the contract against the store open returns.
 func Run(t *testing.T, open func(t *testing.T) Env) {
 	t.Run("Derive", func(t *testing.T) { testDerive(t, open(t)) })
+	t.Run("Mail", func(t *testing.T) { testMail(t, open(t)) })
+}
+
+// testMail: only notices made since a recipient's address was set are
+// due, until mailed; a removed address makes none due.
+func testMail(t *testing.T, env Env) {
+	ctx := context.Background()
+	mail, ok := env.Outbox.(sesame.MailStore)
+	if !ok {
+		t.Fatal("the outbox keeps no mail addresses")
+	}
+	t0 := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	note := func(id, person string, at time.Time) sesame.Notice {
+		return sesame.Notice{ID: id, Recipient: sesame.PersonRecipient(person), Topic: sesame.TopicScoreChanged, Body: []byte(`{}`), CreatedAt: at}
+	}
+	if err := env.Feed.EnqueueNotices(ctx, "", 0, []sesame.Notice{note("n_before", "p1", t0)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := mail.SetMailAddress(ctx, sesame.PersonRecipient("p1"), "p1@example.org", t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Feed.EnqueueNotices(ctx, "", 0, []sesame.Notice{note("n_after", "p1", t0.Add(2*time.Minute)), note("n_other", "p2", t0.Add(2*time.Minute))}); err != nil {
+		t.Fatal(err)
+	}
+	due, err := mail.MailDue(ctx, 10)
+	if err != nil || len(due) != 1 || due[0].Notice.ID != "n_after" || due[0].Address != "p1@example.org" {
+		t.Fatalf("due: %+v %v, want n_after to p1@example.org", due, err)
+	}
+	if err := mail.Mailed(ctx, "n_after", t0.Add(3*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := mail.MailDue(ctx, 10); len(due) != 0 {
+		t.Fatalf("due after mailing: %+v", due)
+	}
+	if err := env.Feed.EnqueueNotices(ctx, "", 0, []sesame.Notice{note("n_later", "p1", t0.Add(4*time.Minute))}); err != nil {
+		t.Fatal(err)
+	}
+	if err := mail.SetMailAddress(ctx, sesame.PersonRecipient("p1"), "", t0.Add(5*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := mail.MailDue(ctx, 10); len(due) != 0 {
+		t.Fatalf("due with no address: %+v", due)
+	}
 }
 
 func testDerive(t *testing.T, env Env) {
