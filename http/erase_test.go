@@ -11,12 +11,14 @@ import (
 	"github.com/sesame-credit/sesame/audit"
 )
 
-// TestEraseRoutes: POST /v1/me/erasure without confirm is a 400 naming the
-// field and erases nothing; DELETE /v1/me erases the person's events and
-// answers with the receipt, the other person's stay, and the log verifies.
+// TestEraseRoutes: a bad address for mail is a 400 naming the field;
+// POST /v1/me/erasure without confirm is a 400 naming the field and
+// erases nothing; DELETE /v1/me erases the person's events and
+// mail address and answers with the receipt, the other person's stay, and the log verifies.
 func TestEraseRoutes(t *testing.T) {
 	ts := newTestServer(t, Config{})
 	ts.srv.Eraser = ts.db.Eraser()
+	ts.srv.Mail = ts.db.Outbox()
 	ts.srv.Auth.AddToken(personToken, Principal{Role: RolePerson, Name: "alice"})
 	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	decodeIngest(t, ts.ingest("application/x-ndjson", ndjson(
@@ -27,7 +29,14 @@ func TestEraseRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	e := errorAnswer(t, ts.do("POST", "/v1/me/erasure", personToken, "application/json", strings.NewReader(`{}`)), 400, sesame.EINVALID)
+	e := errorAnswer(t, ts.do("PUT", "/v1/me/email", personToken, "application/json", strings.NewReader(`{"address":"not an address"}`)), 400, sesame.EINVALID)
+	if !strings.Contains(e.Message, "address") {
+		t.Errorf("message %q does not name address", e.Message)
+	}
+	if w := ts.do("PUT", "/v1/me/email", personToken, "application/json", strings.NewReader(`{"address":"alice@example.org"}`)); w.Code != 200 {
+		t.Fatalf("PUT /v1/me/email: %d %s", w.Code, w.Body)
+	}
+	e = errorAnswer(t, ts.do("POST", "/v1/me/erasure", personToken, "application/json", strings.NewReader(`{}`)), 400, sesame.EINVALID)
 	if !strings.Contains(e.Message, "confirm") {
 		t.Errorf("message %q does not name confirm", e.Message)
 	}
@@ -40,7 +49,7 @@ func TestEraseRoutes(t *testing.T) {
 	}
 	var receipt sesame.Erasure
 	json.Unmarshal(w.Body.Bytes(), &receipt)
-	if receipt.Deleted["events"] != 1 || receipt.AccessErased != 1 || !strings.HasPrefix(receipt.Receipt, "erasure:") {
+	if receipt.Deleted["events"] != 1 || receipt.Deleted["mail_addresses"] != 1 || receipt.AccessErased != 1 || !strings.HasPrefix(receipt.Receipt, "erasure:") {
 		t.Fatalf("receipt %s", w.Body)
 	}
 	if n := countEvents(t, ts, "alice"); n != 0 {

@@ -33,6 +33,7 @@ func (s *Server) routes(mux *nethttp.ServeMux) {
 	s.registerScores(mux)
 	s.registerWatermarks(mux)
 	s.registerErasure(mux)
+	s.registerMail(mux)
 }
 
 // handlerFunc is a handler that returns its error instead of writing it:

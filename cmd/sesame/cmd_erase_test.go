@@ -109,6 +109,8 @@ func TestEraseLeavesNoTraceInTheFiles(t *testing.T) {
 	must("partner", "add", "--db", dbPath, "--redirect-uri", "https://acme.example/cb", "Acme Bank")
 	must("consent", "grant", "--db", dbPath, "--purpose", "loan", "--scope", "score", person, "acme-bank")
 	must("person", "login-link", "--db", dbPath, person)
+	address := "erase-me-" + person + "@mail.example"
+	must("notices", "mail-to", "--db", dbPath, "person:"+person, address)
 	must("events", "--db", dbPath, "--actor", "alice", person)
 	must("score", "--db", dbPath, "--actor", "alice", person)
 	other := ids[0]
@@ -124,7 +126,7 @@ func TestEraseLeavesNoTraceInTheFiles(t *testing.T) {
 	if err := json.Unmarshal([]byte(must("person", "erase", "--db", dbPath, "--actor", "bob", "--yes", "--json", person)), &receipt); err != nil {
 		t.Fatal(err)
 	}
-	if receipt.Deleted["events"] != int64(len(eventIDs)) || receipt.Deleted["scores"] == 0 || receipt.Deleted["consents"] != 1 || receipt.AccessErased < 2 {
+	if receipt.Deleted["events"] != int64(len(eventIDs)) || receipt.Deleted["scores"] == 0 || receipt.Deleted["consents"] != 1 || receipt.Deleted["mail_addresses"] != 1 || receipt.AccessErased < 2 {
 		t.Fatalf("receipt %+v: want %d events, the scores, the consent and at least 2 access entries", receipt, len(eventIDs))
 	}
 	if out := must("audit", "verify", "--db", dbPath); !strings.Contains(out, "log intact") {
@@ -154,6 +156,9 @@ func TestEraseLeavesNoTraceInTheFiles(t *testing.T) {
 		}
 		if bytes.Contains(b, []byte(person)) {
 			t.Errorf("%s still holds the person's id %q at byte %d", filepath.Base(f), person, bytes.Index(b, []byte(person)))
+		}
+		if bytes.Contains(b, []byte("erase-me-")) {
+			t.Errorf("%s still holds the person's mail address", filepath.Base(f))
 		}
 		for _, id := range eventIDs {
 			if bytes.Contains(b, []byte(id)) {

@@ -128,6 +128,14 @@ func (s *store) Outbox() sesame.Outbox {
 	return s.Postgres.Outbox()
 }
 
+// Mail returns the mail addresses and mailing state of whichever database is open.
+func (s *store) Mail() sesame.MailStore {
+	if s.SQLite != nil {
+		return s.SQLite.Outbox()
+	}
+	return s.Postgres.Outbox()
+}
+
 // NoticeFeed returns what notices are derived from, of whichever database is open.
 func (s *store) NoticeFeed() sesame.NoticeFeed {
 	if s.SQLite != nil {
