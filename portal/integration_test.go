@@ -27,19 +27,7 @@ import (
 // adapters, the way `sesame serve` wires it; only the score is a fixture.
 func TestWithRealStores(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Partners().CreatePartner(ctx, &sesame.Partner{ID: "citybank", Name: "City Bank", RedirectURIs: []string{"https://citybank.example/cb"}, CreatedAt: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	consents := &consent.Service{Store: db.Consents(), Partners: db.Partners()}
-	granted, err := consents.Grant(ctx, "alice", "citybank", sesame.PurposeCreditCard, sesame.ScopeScore, time.Now().Add(90*24*time.Hour), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, consents, granted := aliceWithCityBank(t)
 	partner, _ := db.Partners().Partner(ctx, "citybank")
 	req, err := consents.Request(ctx, partner, consent.RequestInput{Person: "alice", Purpose: sesame.PurposeLoan, Scope: sesame.ScopeThreshold, Thresholds: []int{650}, RedirectURI: "https://citybank.example/cb"})
 	if err != nil {
@@ -134,6 +122,27 @@ func TestWithRealStores(t *testing.T) {
 	}
 }
 
+// aliceWithCityBank opens a fresh database on the real stores, with the
+// partner City Bank and alice's consent to it.
+func aliceWithCityBank(t *testing.T) (*sqlite.DB, *consent.Service, *sesame.Consent) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Partners().CreatePartner(ctx, &sesame.Partner{ID: "citybank", Name: "City Bank", RedirectURIs: []string{"https://citybank.example/cb"}, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	consents := &consent.Service{Store: db.Consents(), Partners: db.Partners()}
+	granted, err := consents.Grant(ctx, "alice", "citybank", sesame.PurposeCreditCard, sesame.ScopeScore, time.Now().Add(90*24*time.Hour), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, consents, granted
+}
+
 // TestPartnerApprovalLink follows a partner's approval link as a person who
 // is not logged in: login, back to the request, approve, a link back to the
 // partner's registered redirect URI with the answer.
@@ -199,19 +208,7 @@ func TestPartnerApprovalLink(t *testing.T) {
 // session are gone, the receipt is shown, and the access log verifies.
 func TestEraseFromThePortal(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Partners().CreatePartner(ctx, &sesame.Partner{ID: "citybank", Name: "City Bank", RedirectURIs: []string{"https://citybank.example/cb"}, CreatedAt: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	consents := &consent.Service{Store: db.Consents(), Partners: db.Partners()}
-	granted, err := consents.Grant(ctx, "alice", "citybank", sesame.PurposeCreditCard, sesame.ScopeScore, time.Now().Add(90*24*time.Hour), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, consents, granted := aliceWithCityBank(t)
 	if err := (&audit.Recorder{Log: db.AccessLog()}).Record(ctx, &sesame.AccessEntry{Person: "alice", Actor: "partner:citybank", Action: "score.read",
 		Scope: sesame.ScopeScore, Purpose: sesame.PurposeCreditCard, Consent: granted.ID, Outcome: sesame.AccessAllowed}); err != nil {
 		t.Fatal(err)
