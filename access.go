@@ -32,6 +32,10 @@ type AccessEntry struct {
 	PersonPrev int64  `json:"person_prev"`
 	PrevHash   string `json:"prev_hash"` // hex SHA-256 of the previous entry ("" for the first)
 	Hash       string `json:"hash"`      // hex SHA-256 of this entry, PrevHash included
+	// ErasedBy, when not 0, is the seq of the erasure entry that blanked
+	// this one: its person's data was erased, and only its hash, links and
+	// seq remain, so the chain and the tree still verify (audit.Erase).
+	ErasedBy int64 `json:"erased_by,omitempty"`
 }
 
 // AccessLog is the append-only store of access entries: a hash chain whose

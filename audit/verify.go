@@ -144,15 +144,31 @@ func Verify(ctx context.Context, log sesame.AccessLog, o Options) (Report, error
 func Check(entries []*sesame.AccessEntry, expectHead string) Report {
 	r := Report{Entries: len(entries), PerPerson: map[string]int{}}
 	written := make(map[string]int64, len(entries)) // stored hash → seq
+	erasedBy := map[int64]int64{}                   // seq → the erasure entry naming it
 	for _, e := range entries {
 		written[e.Hash] = e.Seq
-		r.PerPerson[e.Person]++
+		if e.ErasedBy == 0 {
+			r.PerPerson[e.Person]++
+		}
+		if seqs, ok, err := ErasedSeqs(e); ok && err == nil && Matches(e) {
+			for _, s := range seqs {
+				erasedBy[s] = e.Seq
+			}
+		}
 	}
 	lastOf := map[string]int64{} // person → their latest seq so far
 	prevHash, prevSeq := "", int64(0)
 	for _, e := range entries {
-		if !Matches(e) {
+		if e.ErasedBy != 0 {
+			// Only the hash and links of an erased entry remain; the
+			// erasure entry, hashed itself, must name it.
+			if by, ok := erasedBy[e.Seq]; !ok || by != e.ErasedBy || by <= e.Seq {
+				r.Problems = append(r.Problems, Problem{e.Seq, Edited, fmt.Sprintf("entry %d is blank as if erased, but no erasure entry after it names it: its contents were removed", e.Seq)})
+			}
+		} else if !Matches(e) {
 			r.Problems = append(r.Problems, Problem{e.Seq, Edited, fmt.Sprintf("entry %d does not match its hash: its contents were changed", e.Seq)})
+		} else if _, ok, err := ErasedSeqs(e); ok && err != nil {
+			r.Problems = append(r.Problems, Problem{e.Seq, Edited, err.Error()})
 		}
 		if e.PrevHash != prevHash {
 			switch at, known := written[e.PrevHash]; {
@@ -168,10 +184,13 @@ func Check(entries []*sesame.AccessEntry, expectHead string) Report {
 		} else if e.Seq != prevSeq+1 {
 			r.Problems = append(r.Problems, Problem{e.Seq, Removed, fmt.Sprintf("entry %d follows entry %d: the sequence has a gap", e.Seq, prevSeq)})
 		}
-		if last := lastOf[e.Person]; e.PersonPrev != last {
-			r.Problems = append(r.Problems, Problem{e.Seq, PersonLink, fmt.Sprintf("entry %d says %s's previous entry is %d, but it is %d", e.Seq, e.Person, e.PersonPrev, last)})
+		if e.ErasedBy == 0 {
+			// A link to an erased entry is kept: the person it named is gone.
+			if last := lastOf[e.Person]; e.PersonPrev != last && erasedBy[e.PersonPrev] == 0 {
+				r.Problems = append(r.Problems, Problem{e.Seq, PersonLink, fmt.Sprintf("entry %d says %s's previous entry is %d, but it is %d", e.Seq, e.Person, e.PersonPrev, last)})
+			}
+			lastOf[e.Person] = e.Seq
 		}
-		lastOf[e.Person] = e.Seq
 		prevHash, prevSeq = e.Hash, e.Seq
 	}
 	if expectHead != "" {

@@ -32,6 +32,8 @@ func (s *Server) routes(mux *nethttp.ServeMux) {
 	s.registerPprof(mux)
 	s.registerScores(mux)
 	s.registerWatermarks(mux)
+	s.registerErasure(mux)
+	s.registerMail(mux)
 }
 
 // handlerFunc is a handler that returns its error instead of writing it:

@@ -114,6 +114,12 @@ type Server struct {
 	// Outbox gives a person their notices (GET /v1/me/notices); nil leaves
 	// the route out.
 	Outbox sesame.Outbox
+	// Eraser erases a person who asks (DELETE /v1/me, erase.go); nil
+	// leaves the routes out.
+	Eraser sesame.Eraser
+	// Mail keeps the address a person's notices are mailed to (PUT
+	// /v1/me/email); nil leaves the route out.
+	Mail sesame.MailStore
 
 	cfg       Config
 	buildOnce sync.Once

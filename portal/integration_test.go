@@ -27,19 +27,7 @@ import (
 // adapters, the way `sesame serve` wires it; only the score is a fixture.
 func TestWithRealStores(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Partners().CreatePartner(ctx, &sesame.Partner{ID: "citybank", Name: "City Bank", RedirectURIs: []string{"https://citybank.example/cb"}, CreatedAt: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	consents := &consent.Service{Store: db.Consents(), Partners: db.Partners()}
-	granted, err := consents.Grant(ctx, "alice", "citybank", sesame.PurposeCreditCard, sesame.ScopeScore, time.Now().Add(90*24*time.Hour), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, consents, granted := aliceWithCityBank(t)
 	partner, _ := db.Partners().Partner(ctx, "citybank")
 	req, err := consents.Request(ctx, partner, consent.RequestInput{Person: "alice", Purpose: sesame.PurposeLoan, Scope: sesame.ScopeThreshold, Thresholds: []int{650}, RedirectURI: "https://citybank.example/cb"})
 	if err != nil {
@@ -134,6 +122,27 @@ func TestWithRealStores(t *testing.T) {
 	}
 }
 
+// aliceWithCityBank opens a fresh database on the real stores, with the
+// partner City Bank and alice's consent to it.
+func aliceWithCityBank(t *testing.T) (*sqlite.DB, *consent.Service, *sesame.Consent) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Partners().CreatePartner(ctx, &sesame.Partner{ID: "citybank", Name: "City Bank", RedirectURIs: []string{"https://citybank.example/cb"}, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	consents := &consent.Service{Store: db.Consents(), Partners: db.Partners()}
+	granted, err := consents.Grant(ctx, "alice", "citybank", sesame.PurposeCreditCard, sesame.ScopeScore, time.Now().Add(90*24*time.Hour), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, consents, granted
+}
+
 // TestPartnerApprovalLink follows a partner's approval link as a person who
 // is not logged in: login, back to the request, approve, a link back to the
 // partner's registered redirect URI with the answer.
@@ -191,5 +200,59 @@ func TestPartnerApprovalLink(t *testing.T) {
 	}
 	if _, page = h.do("GET", "/portal/consents?request=creq_nope", nil); !strings.Contains(page, "does not exist") {
 		t.Error("an unknown request id is not explained")
+	}
+}
+
+// TestEraseFromThePortal: My data links to the erasure page; erasing needs
+// the box ticked; once confirmed, the person's consents, credential and
+// session are gone, the receipt is shown, and the access log verifies.
+func TestEraseFromThePortal(t *testing.T) {
+	ctx := context.Background()
+	db, consents, granted := aliceWithCityBank(t)
+	if err := (&audit.Recorder{Log: db.AccessLog()}).Record(ctx, &sesame.AccessEntry{Person: "alice", Actor: "partner:citybank", Action: "score.read",
+		Scope: sesame.ScopeScore, Purpose: sesame.PurposeCreditCard, Consent: granted.ID, Outcome: sesame.AccessAllowed}); err != nil {
+		t.Fatal(err)
+	}
+	sealer, _ := credential.NewSealer(make([]byte, 32))
+	h := newHarness(t, func(c *portal.Config) {
+		c.Auth = &auth.People{Store: db.Sessions(), Demo: true}
+		c.Consents = portal.ConsentService{Service: consents, Partners: db.Partners()}
+		c.Credentials = &credential.Service{Store: db.Credentials(), Sealer: sealer}
+		c.Events = db.Events()
+		c.Eraser = db.Eraser()
+		c.Scores = portaltest.NewScores()
+	})
+	token := h.login("alice")
+	if res, _ := h.do("POST", "/portal/share", url.Values{"csrf": {token}, "kind": {"score"}, "days": {"7"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("issue: %d", res.StatusCode)
+	}
+	if _, page := h.do("GET", "/portal/data", nil); !strings.Contains(page, `id="erase-link"`) {
+		t.Fatal("My data has no link to erasure")
+	}
+	_, page := h.do("GET", "/portal/erase", nil)
+	if !strings.Contains(page, `id="erase-form"`) || !strings.Contains(page, "cannot be undone") {
+		t.Fatalf("the erasure page asks for no confirmation:\n%s", page)
+	}
+	if res, page := h.do("POST", "/portal/erase", url.Values{"csrf": {token}}); res.StatusCode != http.StatusBadRequest || !strings.Contains(page, "Tick the box") {
+		t.Fatalf("unconfirmed erasure: %d", res.StatusCode)
+	}
+	if live, _ := consents.List(ctx, "alice", false); len(live) != 1 {
+		t.Fatalf("an unconfirmed erasure changed the consents: %+v", live)
+	}
+	res, page := h.do("POST", "/portal/erase", url.Values{"csrf": {token}, "confirm": {"yes"}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(page, `id="erase-receipt">erasure:`) {
+		t.Fatalf("erasure: %d\n%s", res.StatusCode, page)
+	}
+	if live, _ := consents.List(ctx, "alice", true); len(live) != 0 {
+		t.Errorf("consents after erasure: %+v", live)
+	}
+	if creds, _ := db.Credentials().Credentials(ctx, "alice"); len(creds) != 0 {
+		t.Errorf("credentials after erasure: %+v", creds)
+	}
+	if res, _ := h.do("GET", "/portal/", nil); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("the session outlived the erasure: %d", res.StatusCode)
+	}
+	if r, err := audit.Verify(ctx, db.AccessLog(), audit.Options{}); err != nil || !r.OK {
+		t.Errorf("the access log after erasure: %+v %v", r, err)
 	}
 }

@@ -41,6 +41,7 @@ type Config struct {
 	Credentials *credential.Service
 	Record      Record            // the person's additions to their record
 	Badges      sesame.BadgeStore // what the person shows social platforms
+	Eraser      sesame.Eraser     // erases the person who asks; nil: no erasure page
 
 	// BaseURL is the public URL of the server (for verify links in
 	// credentials and QR codes); empty derives it from each request.
@@ -143,6 +144,8 @@ func (p *Portal) Mount(mux *http.ServeMux) {
 	handle("GET /portal/data/export.json", p.personal(p.export))
 	handle("GET /portal/data/export.zip", p.personal(p.exportArchive))
 	handle("POST /portal/data/dispute", p.personal(p.dispute))
+	handle("GET /portal/erase", p.personal(p.erasePage))
+	handle("POST /portal/erase", p.personal(p.erase))
 	handle("GET /portal/share", p.personal(p.share))
 	handle("POST /portal/share", p.personal(p.issueCredential))
 	handle("POST /portal/share/{id}/revoke", p.personal(p.revokeCredential))

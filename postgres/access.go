@@ -135,13 +135,16 @@ func treeNodes(ctx context.Context, q querier, ids []sesame.TreeNode) (map[sesam
 	return out, rows.Err()
 }
 
+// accessColumns are written by Insert; erased_by only by an erasure.
 const accessColumns = `seq, at, person, actor, action, scope, purpose, consent, outcome, reason, person_prev, prev_hash, hash`
+
+const accessReadColumns = accessColumns + `, erased_by`
 
 func scanAccess(row pgx.Row) (*sesame.AccessEntry, error) {
 	var e sesame.AccessEntry
 	var at int64
 	var scope, purpose string
-	if err := row.Scan(&e.Seq, &at, &e.Person, &e.Actor, &e.Action, &scope, &purpose, &e.Consent, &e.Outcome, &e.Reason, &e.PersonPrev, &e.PrevHash, &e.Hash); err != nil {
+	if err := row.Scan(&e.Seq, &at, &e.Person, &e.Actor, &e.Action, &scope, &purpose, &e.Consent, &e.Outcome, &e.Reason, &e.PersonPrev, &e.PrevHash, &e.Hash, &e.ErasedBy); err != nil {
 		return nil, err
 	}
 	e.At, e.Scope, e.Purpose = fromNS(at), sesame.Scope(scope), sesame.Purpose(purpose)
@@ -152,7 +155,7 @@ func (s *TrustStore) AccessEntries(ctx context.Context, person string, limit int
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	rows, err := s.db.pool.Query(ctx, `SELECT `+accessColumns+` FROM access_log WHERE person = $1 ORDER BY seq DESC LIMIT $2`, person, limit)
+	rows, err := s.db.pool.Query(ctx, `SELECT `+accessReadColumns+` FROM access_log WHERE person = $1 ORDER BY seq DESC LIMIT $2`, person, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +163,7 @@ func (s *TrustStore) AccessEntries(ctx context.Context, person string, limit int
 }
 
 func (s *TrustStore) ScanAccess(ctx context.Context, fn func(e *sesame.AccessEntry) error) error {
-	rows, err := s.db.pool.Query(ctx, `SELECT `+accessColumns+` FROM access_log ORDER BY seq`)
+	rows, err := s.db.pool.Query(ctx, `SELECT `+accessReadColumns+` FROM access_log ORDER BY seq`)
 	if err != nil {
 		return err
 	}

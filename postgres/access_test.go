@@ -24,7 +24,7 @@ func TestAccessLogContract(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { conn.Close(context.Background()) })
-		return audittest.Log{AccessLog: db.Trust(), Exec: func(t *testing.T, q string) {
+		return audittest.Log{AccessLog: db.Trust(), Eraser: db.Eraser(), Exec: func(t *testing.T, q string) {
 			t.Helper()
 			if _, err := conn.Exec(context.Background(), q); err != nil {
 				t.Fatalf("%s: %v", q, err)

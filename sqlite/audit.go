@@ -175,13 +175,16 @@ func treeNodes(ctx context.Context, q queryer, ids []sesame.TreeNode) (map[sesam
 	return out, nil
 }
 
+// accessColumns are written by Insert; erased_by only by an erasure.
 const accessColumns = `seq, at, person, actor, action, scope, purpose, consent, outcome, reason, person_prev, prev_hash, hash`
+
+const accessReadColumns = accessColumns + `, erased_by`
 
 func scanAccess(rows *sql.Rows) (*sesame.AccessEntry, error) {
 	var e sesame.AccessEntry
 	var at int64
 	var scope, purpose string
-	if err := rows.Scan(&e.Seq, &at, &e.Person, &e.Actor, &e.Action, &scope, &purpose, &e.Consent, &e.Outcome, &e.Reason, &e.PersonPrev, &e.PrevHash, &e.Hash); err != nil {
+	if err := rows.Scan(&e.Seq, &at, &e.Person, &e.Actor, &e.Action, &scope, &purpose, &e.Consent, &e.Outcome, &e.Reason, &e.PersonPrev, &e.PrevHash, &e.Hash, &e.ErasedBy); err != nil {
 		return nil, err
 	}
 	e.At, e.Scope, e.Purpose = tsFromNS(at), sesame.Scope(scope), sesame.Purpose(purpose)
@@ -192,11 +195,11 @@ func (s *AccessLogStore) AccessEntries(ctx context.Context, person string, limit
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	return s.query(ctx, nil, `SELECT `+accessColumns+` FROM access_log WHERE person = ? ORDER BY seq DESC LIMIT ?`, person, limit)
+	return s.query(ctx, nil, `SELECT `+accessReadColumns+` FROM access_log WHERE person = ? ORDER BY seq DESC LIMIT ?`, person, limit)
 }
 
 func (s *AccessLogStore) ScanAccess(ctx context.Context, fn func(e *sesame.AccessEntry) error) error {
-	_, err := s.query(ctx, fn, `SELECT `+accessColumns+` FROM access_log ORDER BY seq`)
+	_, err := s.query(ctx, fn, `SELECT `+accessReadColumns+` FROM access_log ORDER BY seq`)
 	return err
 }
 

@@ -21,7 +21,7 @@ import (
 func TestAccessLogContract(t *testing.T) {
 	audittest.Run(t, func(t *testing.T) audittest.Log {
 		db := testDB(t)
-		return audittest.Log{AccessLog: db.AccessLog(), Exec: func(t *testing.T, q string) {
+		return audittest.Log{AccessLog: db.AccessLog(), Eraser: db.Eraser(), Exec: func(t *testing.T, q string) {
 			t.Helper()
 			if _, err := db.Writer().Exec(q); err != nil {
 				t.Fatalf("%s: %v", q, err)

@@ -24,6 +24,8 @@ import (
 type Log struct {
 	sesame.AccessLog
 	Exec func(t *testing.T, sql string)
+	// Eraser, when set, erases people from the same database.
+	Eraser sesame.Eraser
 }
 
 // Run runs the contract; open returns a log on a fresh, empty database.
@@ -37,6 +39,41 @@ func Run(t *testing.T, open func(t *testing.T) Log) {
 	t.Run("Forge", func(t *testing.T) { testForge(t, open) })
 	t.Run("Truncate", func(t *testing.T) { testTruncate(t, open(t)) })
 	t.Run("RollBack", func(t *testing.T) { testRollBack(t, open) })
+	t.Run("Erase", func(t *testing.T) { testErase(t, open) })
+}
+
+// testErase: an erased person's entries keep only their hashes, the log
+// (and a head signed before) still verifies, the erasure is an entry; a
+// blanked entry no erasure names is caught.
+func testErase(t *testing.T, open func(t *testing.T) Log) {
+	log := open(t)
+	if log.Eraser == nil {
+		t.Skip("this store erases no one")
+	}
+	fill(t, log, 9) // p0, p1, p2 three times each
+	before := sign(t, log, t0.Add(time.Hour))
+	r, err := log.Eraser.ErasePerson(ctx, "p1", "person", t0.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.AccessErased != 3 || r.AccessSeq != 10 {
+		t.Fatalf("erasure %+v: want 3 entries erased by entry 10", r)
+	}
+	if rep := verify(t, log, audit.Options{Published: []*sesame.SignedHead{before}}); !rep.OK {
+		t.Fatalf("after erasure: %+v", rep.Problems)
+	}
+	if es, _ := log.AccessEntries(ctx, "p1", 10); len(es) != 0 {
+		t.Fatalf("p1 still has %d entries", len(es))
+	}
+	if es, _ := log.AccessEntries(ctx, "p2", 10); len(es) != 3 {
+		t.Fatalf("p2 has %d entries, want 3", len(es))
+	}
+	fill(t, log, 3) // p1 again, by the same id: a new chain of theirs
+	if rep := verify(t, log, audit.Options{}); !rep.OK {
+		t.Fatalf("after erasure and new entries: %+v", rep.Problems)
+	}
+	log.Exec(t, "UPDATE access_log SET person = '', actor = '', reason = '', erased_by = 10 WHERE seq = 3")
+	wantProblem(t, verify(t, log, audit.Options{}), 3, audit.Edited)
 }
 
 var (

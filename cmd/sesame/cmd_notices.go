@@ -9,8 +9,10 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/notice"
 )
 
 // `sesame webhook set` and `sesame notices`: where partners' and sources'
@@ -19,6 +21,7 @@ import (
 
 func init() {
 	register(&command{name: "webhook set", summary: "send a partner's or source's notices to a URL, signed with a secret (HMAC-SHA256)", run: runWebhookSet})
+	register(&command{name: "notices mail-to", summary: "mail a recipient's notices to an e-mail address when serve has --smtp-url (--remove to stop)", run: runMailTo})
 	register(&command{name: "notices", summary: "list the notices of a recipient (person:ID, partner:ID or source:ID) and their delivery", run: runNotices})
 }
 
@@ -79,6 +82,43 @@ func runNotices(ctx context.Context, args []string) error {
 		if err := enc.Encode(n); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+func runMailTo(ctx context.Context, args []string) error {
+	fs := newFlags("notices mail-to", "[--db PATH|URL] RECIPIENT ADDRESS | --remove RECIPIENT")
+	dsn := dbFlag(fs)
+	remove := fs.Bool("remove", false, "stop mailing the recipient's notices")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	address := ""
+	switch {
+	case *remove && fs.NArg() == 1:
+	case !*remove && fs.NArg() == 2:
+		address = fs.Arg(1)
+		if !notice.ValidAddress(address) {
+			return usageError(fs, "ADDRESS must be one e-mail address, e.g. name@example.org")
+		}
+	default:
+		return usageError(fs, "give the RECIPIENT (person:ID, partner:ID or source:ID) and the ADDRESS, or --remove and the RECIPIENT")
+	}
+	if !validRecipient(fs.Arg(0)) {
+		return usageError(fs, "RECIPIENT must be person:ID, partner:ID or source:ID")
+	}
+	st, err := openStore(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Mail().SetMailAddress(ctx, fs.Arg(0), address, time.Now()); err != nil {
+		return err
+	}
+	if address == "" {
+		fmt.Fprintf(os.Stderr, "%s's notices are no longer mailed\n", fs.Arg(0))
+	} else {
+		fmt.Fprintf(os.Stderr, "%s's notices from now on are mailed to %s (when serve has --smtp-url)\n", fs.Arg(0), address)
 	}
 	return nil
 }

@@ -62,6 +62,10 @@ type serveMain struct {
 	SecureCookies   bool
 	AccessKeyFile   string // the Ed25519 key that signs the access log's heads
 	NoticeEvery     time.Duration
+	ScoreChange     int           // a score move of this many points or more is told to the person
+	ConsentWarning  time.Duration // a consent is told of this long before it expires
+	SMTPURL         string        // notices are also mailed through it to recipients with an address ("": not mailed)
+	MailFrom        string
 	Retention       time.Duration // negative records stop counting after it
 	StaleAfter      time.Duration // a source lagging more is shown as stale
 	DisputeSweep    time.Duration
@@ -94,6 +98,10 @@ func (m *serveMain) parseFlags(args []string) error {
 	fs.BoolVar(&m.SecureCookies, "secure-cookies", false, "always set Secure on cookies, even over plain HTTP")
 	fs.StringVar(&m.AccessKeyFile, "access-key", envOr("SESAME_ACCESS_KEY_FILE", ""), "`FILE` holding the Ed25519 key that signs the access log's heads, made when missing (env SESAME_ACCESS_KEY_FILE; default: DB.access-key; on PostgreSQL name one, the same for every replica, or each run signs with a key of its own)")
 	fs.DurationVar(&m.NoticeEvery, "notice-every", 10*time.Second, "deliver due notices to webhooks every `INTERVAL`")
+	fs.IntVar(&m.ScoreChange, "score-change-notice", notice.DefaultScoreChange, "tell a person when their score moves by `POINTS` or more (at least 1)")
+	fs.StringVar(&m.SMTPURL, "smtp-url", envOr("SESAME_SMTP_URL", ""), "also mail notices to recipients with an address (sesame notices mail-to, PUT /v1/me/email) through the SMTP server at `URL`, smtp://[user:password@]host[:port] (env SESAME_SMTP_URL)")
+	fs.StringVar(&m.MailFrom, "mail-from", envOr("SESAME_MAIL_FROM", ""), "the `ADDRESS` notices are mailed from (env SESAME_MAIL_FROM; required with --smtp-url)")
+	fs.DurationVar(&m.ConsentWarning, "consent-warning", notice.DefaultConsentWarning, "tell a person and the partner this `LONG` before a consent expires")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -106,6 +114,17 @@ func (m *serveMain) parseFlags(args []string) error {
 		return flagError(fs, "--addr: "+err.Error())
 	}
 	m.Retention, m.StaleAfter = *retention, *staleAfter
+	if m.SMTPURL != "" {
+		if _, err := notice.ParseSMTPURL(m.SMTPURL); err != nil {
+			return usageError(fs, err.Error())
+		}
+		if !notice.ValidAddress(m.MailFrom) {
+			return usageError(fs, "--mail-from must be one e-mail address when --smtp-url is set")
+		}
+	}
+	if m.ScoreChange < 1 || m.ConsentWarning <= 0 {
+		return usageError(fs, "--score-change-notice must be at least 1 and --consent-warning positive")
+	}
 	if env := os.Getenv("SESAME_SOURCE_TOKENS"); env != "" && len(m.SourceTokens) == 0 {
 		m.SourceTokens = strings.Split(env, ",")
 	}
@@ -161,9 +180,19 @@ func (m *serveMain) run(ctx context.Context) (err error) {
 	srv.Events = st.Events
 	srv.Watermarks = st.Watermarks()
 	srv.Outbox = st.Outbox()
+	srv.Eraser = st.Eraser()
+	srv.Mail = st.Mail()
 	srv.Logger = logger
 	// Notices owed to partners' and sources' webhooks, at least once.
-	go (&notice.Deliverer{Outbox: st.Outbox(), Log: logger}).Run(ctx, m.NoticeEvery)
+	deliverer := &notice.Deliverer{Outbox: st.Outbox(), Log: logger}
+	go deliverer.Run(ctx, m.NoticeEvery)
+	// Notices of partners' looks, score changes and expiring consents,
+	// derived from what is committed.
+	if m.SMTPURL != "" {
+		server, _ := notice.ParseSMTPURL(m.SMTPURL) // checked by parseFlags
+		go (&notice.Mailer{Store: st.Mail(), Server: server, From: m.MailFrom, Log: logger}).Run(ctx, m.NoticeEvery)
+	}
+	go deliverer.RunNotifier(ctx, &notice.Notifier{Feed: st.NoticeFeed(), ScoreChange: m.ScoreChange, ConsentWarning: m.ConsentWarning}, m.NoticeEvery)
 	if m.OperatorToken == "" {
 		m.OperatorToken = randomToken()
 		fmt.Fprintf(os.Stderr, "sesame serve: no --operator-token given; this run's operator token is %s (set SESAME_OPERATOR_TOKEN to choose one)\n", m.OperatorToken)

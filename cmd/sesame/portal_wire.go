@@ -64,6 +64,7 @@ func mountPortal(ctx context.Context, srv *sesamehttp.Server, st *store, o porta
 		Disputes:      st.Credentials(),
 		DisputeStatus: st.Disputes(),
 		Notices:       st.Outbox(),
+		Eraser:        st.Eraser(),
 		Consents:      portal.ConsentService{Service: &consent.Service{Store: ts.Consents, Partners: ts.Partners}, Partners: ts.Partners},
 		AccessLog:     portal.AuditLog{Log: ts.AccessLog, Partners: ts.Partners},
 		Credentials:   creds,

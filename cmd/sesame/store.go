@@ -166,6 +166,30 @@ func (s *store) CountPeople(ctx context.Context) (int64, error) {
 	return s.Postgres.CountPeople(ctx)
 }
 
+// Mail returns the mail addresses and mailing state of whichever database is open.
+func (s *store) Mail() sesame.MailStore {
+	if s.SQLite != nil {
+		return s.SQLite.Outbox()
+	}
+	return s.Postgres.Outbox()
+}
+
+// NoticeFeed returns what notices are derived from, of whichever database is open.
+func (s *store) NoticeFeed() sesame.NoticeFeed {
+	if s.SQLite != nil {
+		return s.SQLite.NoticeFeed()
+	}
+	return s.Postgres.NoticeFeed()
+}
+
+// Eraser returns the person eraser of whichever database is open.
+func (s *store) Eraser() sesame.Eraser {
+	if s.SQLite != nil {
+		return s.SQLite.Eraser()
+	}
+	return s.Postgres.Eraser()
+}
+
 // Close closes the database.
 func (s *store) Close() error {
 	if s.SQLite != nil {

@@ -1,0 +1,118 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/sesame-credit/sesame"
+)
+
+// NoticeFeed returns what notices of accesses, score changes and expiring
+// consents are derived from (sesame.NoticeFeed).
+//
+// Score history's seq comes from a sequence, so two replicas' rescores
+// may commit out of seq order; a row committed after the cursor passed
+// its seq is not told of.
+func (db *DB) NoticeFeed() sesame.NoticeFeed { return noticeFeed{db} }
+
+type noticeFeed struct{ db *DB }
+
+// feedEnd returns the query for where a feed never read starts: the end
+// of its table now.
+func feedEnd(feed string) (string, bool) {
+	switch feed {
+	case "notices.access":
+		return `SELECT COALESCE(max(seq), 0) FROM access_log`, true
+	case "notices.scores":
+		return `SELECT COALESCE(max(seq), 0) FROM scores`, true
+	}
+	return "", false
+}
+
+// NoticeCursor keeps cursors as rows of checkpoints ("job" the feed).
+func (f noticeFeed) NoticeCursor(ctx context.Context, feed string) (int64, error) {
+	var pos string
+	err := f.db.pool.QueryRow(ctx, `SELECT position FROM checkpoints WHERE job = $1`, feed).Scan(&pos)
+	if errors.Is(err, pgx.ErrNoRows) {
+		end, ok := feedEnd(feed)
+		if !ok {
+			return 0, sesame.Errorf(sesame.EINVALID, "feed: no feed %q", feed)
+		}
+		var n int64
+		if err := f.db.pool.QueryRow(ctx, end).Scan(&n); err != nil {
+			return 0, err
+		}
+		return n, f.db.Tx(ctx, func(tx pgx.Tx) error { return setCursor(ctx, tx, feed, n) })
+	}
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(pos, 10, 64)
+}
+
+func setCursor(ctx context.Context, tx pgx.Tx, feed string, pos int64) error {
+	_, err := tx.Exec(ctx, `INSERT INTO checkpoints (job, position, updated_at) VALUES ($1,$2,$3)
+		ON CONFLICT (job) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+		feed, strconv.FormatInt(pos, 10), time.Now().UnixNano())
+	return err
+}
+
+func (f noticeFeed) AccessAfter(ctx context.Context, after int64, limit int) ([]*sesame.AccessEntry, error) {
+	rows, err := f.db.pool.Query(ctx, `SELECT `+accessReadColumns+` FROM access_log WHERE seq > $1 ORDER BY seq LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanAccess)
+}
+
+func (f noticeFeed) ScoreChangesAfter(ctx context.Context, after int64, limit int) ([]sesame.ScoreChange, error) {
+	rows, err := f.db.pool.Query(ctx, `SELECT s.seq, s.person, s.score, s.as_of,
+		COALESCE((SELECT p.score FROM scores p WHERE p.person = s.person AND p.seq < s.seq AND p.status = 'scored' ORDER BY p.seq DESC LIMIT 1), 0)
+		FROM scores s WHERE s.seq > $1 AND s.status = 'scored' ORDER BY s.seq LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(row pgx.Row) (sesame.ScoreChange, error) {
+		var c sesame.ScoreChange
+		var asOf int64
+		err := row.Scan(&c.Seq, &c.Person, &c.To, &asOf, &c.From)
+		c.AsOf = fromNS(asOf)
+		return c, err
+	})
+}
+
+func (f noticeFeed) ConsentsExpiring(ctx context.Context, from, to time.Time) ([]*sesame.Consent, error) {
+	rows, err := f.db.pool.Query(ctx, `SELECT `+consentColumns+` FROM consents
+		WHERE revoked_at IS NULL AND expires_at > $1 AND expires_at <= $2 ORDER BY expires_at, id`, ns(from), ns(to))
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanConsent)
+}
+
+// EnqueueNotices stores notices (a person's is delivered by being stored),
+// skipping ids already stored.
+func (f noticeFeed) EnqueueNotices(ctx context.Context, feed string, pos int64, ns []sesame.Notice) error {
+	return f.db.Tx(ctx, func(tx pgx.Tx) error {
+		for _, n := range ns {
+			var delivered *int64
+			if strings.HasPrefix(n.Recipient, "person:") {
+				at := n.CreatedAt.UnixNano()
+				delivered = &at
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO notices (id, recipient, topic, body, created_at, next_attempt, delivered_at)
+				VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (id) DO NOTHING`,
+				n.ID, n.Recipient, n.Topic, []byte(n.Body), n.CreatedAt.UnixNano(), n.CreatedAt.UnixNano(), delivered); err != nil {
+				return err
+			}
+		}
+		if feed == "" {
+			return nil
+		}
+		return setCursor(ctx, tx, feed, pos)
+	})
+}
