@@ -7,6 +7,7 @@ package dispute
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -25,8 +26,27 @@ type Rescorer interface {
 type Service struct {
 	Store  sesame.DisputeStore
 	Scores Rescorer // may be nil: nothing is rescored
-	Now    func() time.Time
-	Log    *slog.Logger
+	// Audit, when set, receives every step (opened, evidence added,
+	// answered, suppressed at the deadline) as an entry of the person's
+	// tamper-evident access log, written before the step is answered.
+	Audit Auditor
+	Now   func() time.Time
+	Log   *slog.Logger
+}
+
+// Auditor writes an entry to the access log (audit.Recorder).
+type Auditor interface {
+	Record(ctx context.Context, e *sesame.AccessEntry) error
+}
+
+// step writes one step of d to the access log: the actor who took it and
+// what it was, with the record it is about.
+func (s *Service) step(ctx context.Context, d sesame.Dispute, actor, action string) error {
+	if s.Audit == nil {
+		return nil
+	}
+	return s.Audit.Record(ctx, &sesame.AccessEntry{Person: d.Person, Actor: actor, Action: action, Outcome: "allowed",
+		Reason: fmt.Sprintf("%s/%s %s", d.Source, d.EventID, d.Status)})
 }
 
 func (s *Service) now() time.Time {
@@ -61,7 +81,11 @@ func (s *Service) Open(ctx context.Context, person string, key sesame.EventKey, 
 	if err := checkText("evidence", evidence, false); err != nil {
 		return sesame.Dispute{}, err
 	}
-	return s.Store.OpenDispute(ctx, person, key, strings.TrimSpace(reason), strings.TrimSpace(evidence), s.now())
+	d, err := s.Store.OpenDispute(ctx, person, key, strings.TrimSpace(reason), strings.TrimSpace(evidence), s.now())
+	if err != nil {
+		return d, err
+	}
+	return d, s.step(ctx, d, "person", "dispute.open")
 }
 
 // AddEvidence adds the person's information to their open dispute, which
@@ -70,7 +94,11 @@ func (s *Service) AddEvidence(ctx context.Context, person string, key sesame.Eve
 	if err := checkText("evidence", evidence, true); err != nil {
 		return sesame.Dispute{}, err
 	}
-	return s.Store.AddEvidence(ctx, person, key, strings.TrimSpace(evidence), s.now())
+	d, err := s.Store.AddEvidence(ctx, person, key, strings.TrimSpace(evidence), s.now())
+	if err != nil {
+		return d, err
+	}
+	return d, s.step(ctx, d, "person", "dispute.evidence")
 }
 
 // Answer records the source's answer and rescores the person when the
@@ -85,6 +113,9 @@ func (s *Service) Answer(ctx context.Context, key sesame.EventKey, answer sesame
 	}
 	d, err := s.Store.AnswerDispute(ctx, key, answer, strings.TrimSpace(note), s.now())
 	if err != nil {
+		return d, err
+	}
+	if err := s.step(ctx, d, "source:"+key.Source, "dispute.answer"); err != nil {
 		return d, err
 	}
 	if !d.Counts() {
@@ -102,6 +133,9 @@ func (s *Service) Expire(ctx context.Context) ([]sesame.Dispute, error) {
 	}
 	people := make([]string, 0, len(expired))
 	for _, d := range expired {
+		if err := s.step(ctx, d, "sesame:deadline", "dispute.suppress"); err != nil {
+			return expired, err
+		}
 		people = append(people, d.Person)
 	}
 	return expired, s.rescore(ctx, people...)

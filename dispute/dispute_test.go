@@ -3,7 +3,9 @@ package dispute_test
 import (
 	"bytes"
 	"context"
+	"github.com/sesame-credit/sesame/audit"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -105,7 +107,8 @@ func TestUnansweredDisputeIsSuppressedAndRescored(t *testing.T) {
 	}
 
 	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
-	svc := &dispute.Service{Store: db.Disputes(), Scores: scores, Now: func() time.Time { return now }}
+	svc := &dispute.Service{Store: db.Disputes(), Scores: scores, Now: func() time.Time { return now },
+		Audit: &audit.Recorder{Log: db.AccessLog()}}
 	d, err := svc.Open(ctx, person, listed.Key(), "I never had a court case", "")
 	if err != nil {
 		t.Fatal(err)
@@ -134,6 +137,18 @@ func TestUnansweredDisputeIsSuppressedAndRescored(t *testing.T) {
 	}
 	if after.Score <= before.Score {
 		t.Fatalf("score %d after the record was suppressed, %d before: want it higher", after.Score, before.Score)
+	}
+	// Every step is in the person's tamper-evident access log.
+	entries, err := db.AccessLog().AccessEntries(ctx, person, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	for _, e := range entries {
+		steps = append(steps, e.Actor+" "+e.Action)
+	}
+	if !slices.Contains(steps, "person dispute.open") || !slices.Contains(steps, "sesame:deadline dispute.suppress") {
+		t.Fatalf("the access log's steps %q, want the opening and the suppression", steps)
 	}
 	// A full rescore from the stored states agrees: the listing is gone.
 	if _, err := scores.RescoreAll(ctx, score.RescoreOptions{Fresh: true}); err != nil {

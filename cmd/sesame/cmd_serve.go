@@ -217,7 +217,7 @@ func (m *serveMain) run(ctx context.Context) (err error) {
 	srv.Scores = svc
 	svc.Metrics = srv.Metrics.Business
 	srv.Metrics.Registry.MustRegister(svc.DriftCollector())
-	disputes := &dispute.Service{Store: st.Disputes(), Scores: svc, Log: logger}
+	disputes := &dispute.Service{Store: st.Disputes(), Scores: svc, Log: logger, Audit: &audit.Recorder{Log: trustOf(st).AccessLog}}
 	srv.Disputes = disputes
 	go disputes.Run(ctx, m.DisputeSweep)
 	ref := &score.Refresher{Service: svc, Debounce: m.RescoreDebounce}
