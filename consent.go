@@ -137,10 +137,19 @@ func (c *Consent) AllowsThreshold(min int) bool {
 	return false
 }
 
-// CheckThresholds validates the thresholds a consent of scope names and
-// returns them sorted without repeats: required (1 to MaxThresholds
-// scores on the scale) for threshold scope, refused for the others.
-func CheckThresholds(scope Scope, thresholds []int) ([]int, *FieldError) {
+// CheckThresholds validates the thresholds a consent of purpose and scope
+// names and returns them sorted without repeats: required (1 to
+// MaxThresholds scores on the scale) for threshold scope, refused for the
+// others and for a badge-only purpose.
+func CheckThresholds(purpose Purpose, scope Scope, thresholds []int) ([]int, *FieldError) {
+	if purpose.BadgeOnly() {
+		// Its answer is the badge the person chose, never a comparison of
+		// the score.
+		if len(thresholds) > 0 {
+			return nil, &FieldError{Field: "thresholds", Reason: "a social_badge consent answers the badge the person chose and names no thresholds"}
+		}
+		return nil, nil
+	}
 	if scope != ScopeThreshold {
 		if len(thresholds) > 0 {
 			return nil, &FieldError{Field: "thresholds", Reason: "only a threshold consent names thresholds; a score or full consent shows the score"}

@@ -65,19 +65,6 @@ func (s *Service) Grant(ctx context.Context, person, partner string, purpose ses
 	return c, nil
 }
 
-// checkThresholds is sesame.CheckThresholds, except that a badge-only
-// consent names none: its answer is the badge the person chose, never a
-// comparison of the score.
-func checkThresholds(purpose sesame.Purpose, scope sesame.Scope, thresholds []int) ([]int, *sesame.FieldError) {
-	if purpose.BadgeOnly() {
-		if len(thresholds) > 0 {
-			return nil, &sesame.FieldError{Field: "thresholds", Reason: "a social_badge consent answers the badge the person chose and names no thresholds"}
-		}
-		return nil, nil
-	}
-	return sesame.CheckThresholds(scope, thresholds)
-}
-
 func validGrant(purpose sesame.Purpose, scope sesame.Scope, now, expires time.Time, thresholds []int) ([]int, error) {
 	var details []sesame.FieldError
 	if !purpose.Valid() {
@@ -91,7 +78,7 @@ func validGrant(purpose sesame.Purpose, scope sesame.Scope, now, expires time.Ti
 	if !expires.After(now) || expires.Sub(now) > sesame.MaxConsentDuration {
 		details = append(details, sesame.FieldError{Field: "expires_at", Reason: "must lie in the future and at most two years ahead"})
 	}
-	thresholds, fe := checkThresholds(purpose, scope, thresholds)
+	thresholds, fe := sesame.CheckThresholds(purpose, scope, thresholds)
 	if fe != nil && scope.Valid() {
 		details = append(details, *fe)
 	}
@@ -189,7 +176,7 @@ func (s *Service) Request(ctx context.Context, partner *sesame.Partner, in Reque
 			asked = ts
 		}
 	}
-	thresholds, fe := checkThresholds(in.Purpose, in.Scope, asked)
+	thresholds, fe := sesame.CheckThresholds(in.Purpose, in.Scope, asked)
 	if fe != nil && in.Scope.Valid() && (in.Product == "" || len(asked) > 0) {
 		details = append(details, *fe)
 	}
