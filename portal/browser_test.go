@@ -234,7 +234,7 @@ func TestBrowserPortal(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#lang-switch")),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-Hans"] svg[data-chart="gauge"]`)),
 	)
-	if h1 := run(b, "h1", chromedp.Text(chromedp.CSS("h1"))); h1 != "我的芝麻分" {
+	if h1 := run(b, "h1", chromedp.Text(chromedp.CSS("h1"))); h1 != "我的开明分" {
 		t.Errorf("after switching, h1 = %q", h1)
 	}
 	b.screenshot("home-zh")

@@ -270,7 +270,7 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 		}
 	}
 	_, body := h.do("GET", "/portal/", nil)
-	if !strings.Contains(body, "我的芝麻分") {
+	if !strings.Contains(body, "我的开明分") {
 		t.Error("Chinese home page is not in Chinese")
 	}
 	if res, _ := h.do("POST", "/portal/lang", url.Values{"csrf": {token}, "lang": {"zh"}, "next": {"//evil.example/"}}); res.Header.Get("Location") != "/portal/" {
