@@ -153,7 +153,7 @@ func (b PolicyBenefits) Offers(ctx context.Context, s *sesame.Score) ([]Offer, e
 		if err != nil {
 			continue // a policy that fails on this input offers nothing; decisions report such errors
 		}
-		out = append(out, Offer{Product: p.ID, Name: p.Name, Purpose: string(p.Purpose), Decision: res.Decision, Summary: offerSummary(res)})
+		out = append(out, Offer{Product: p.ID, Name: p.Name, Purpose: string(p.Purpose), Decision: res.Decision, Summary: offerSummary(res), Terms: &res})
 	}
 	return out, nil
 }

@@ -53,6 +53,7 @@ func (p *Portal) benefits(w http.ResponseWriter, r *http.Request, person string)
 		p.fail(w, r, v, err)
 		return
 	}
+	localizeOffers(v.L, now)
 	var next []Offer
 	if rank := d.Band.Rank(); rank+1 < len(sesame.Bands) {
 		d.NextBand, d.NextMin = sesame.Bands[rank+1].Band, sesame.Bands[rank+1].Min
@@ -62,6 +63,7 @@ func (p *Portal) benefits(w http.ResponseWriter, r *http.Request, person string)
 			p.fail(w, r, v, err)
 			return
 		}
+		localizeOffers(v.L, next)
 	}
 	nextByProduct := map[string]Offer{}
 	for _, o := range next {

@@ -147,6 +147,9 @@ type Offer struct {
 	Purpose  string `json:"purpose,omitempty"`
 	Decision string `json:"decision"` // approve | decline | refer
 	Summary  string `json:"summary"`  // e.g. "credit line 20,000 CNY" or "deposit waived"
+	// Terms are the decision's figures Summary was said from, so that the
+	// page can say them in the person's language; nil keeps Summary.
+	Terms *sesame.DecisionResult `json:"-"`
 }
 
 // Benefits evaluates the shipped products for a score; the portal calls it

@@ -1,0 +1,129 @@
+package portal
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/sesame-credit/sesame"
+)
+
+// A product's name and terms are shown in the person's language. The
+// shipped products have their names in the catalogs (product.ID); an
+// uploaded product the catalogs do not know keeps the name its partner gave.
+// Terms are said from the decision's figures, never from a stored sentence,
+// so every language says the same numbers.
+
+// localizeOffers rewrites each offer's name and summary in l's language; an
+// offer without its decision's figures (Terms nil) keeps its summary.
+func localizeOffers(l *Locale, offers []Offer) {
+	for i := range offers {
+		o := &offers[i]
+		if k := "product." + o.Product; l.Has(k) {
+			o.Name = l.T(k)
+		}
+		if o.Terms != nil {
+			o.Summary = offerTerms(l, *o.Terms)
+		}
+	}
+}
+
+// offerTerms says in figures what an approval gives, in l's language.
+func offerTerms(l *Locale, r sesame.DecisionResult) string {
+	var parts []string
+	if r.CreditLine > 0 {
+		parts = append(parts, l.T("terms.credit_line", groupDigits(r.CreditLine)))
+	}
+	if r.Amount > 0 {
+		parts = append(parts, l.T("terms.amount", groupDigits(r.Amount)))
+	}
+	if r.Rate > 0 {
+		parts = append(parts, l.T("terms.rate", strconv.FormatFloat(r.Rate*100, 'f', 2, 64)))
+	}
+	if r.DepositWaived > 0 {
+		parts = append(parts, l.T("terms.deposit_waived", groupDigits(r.DepositWaived)))
+	}
+	if r.OrderValue > 0 {
+		parts = append(parts, l.T("terms.order_value", groupDigits(r.OrderValue)))
+	}
+	if r.Lane != "" {
+		parts = append(parts, l.T("terms.lane", l.word("lane.", r.Lane)))
+	}
+	if len(r.WaivableChecks) > 0 {
+		checks := make([]string, len(r.WaivableChecks))
+		for i, c := range r.WaivableChecks {
+			checks[i] = l.word("check.", c)
+		}
+		parts = append(parts, l.T("terms.waive", strings.Join(checks, l.T("list.sep"))))
+	}
+	if r.Badge != "" {
+		parts = append(parts, l.T("terms.badge", badgeText(l, r.Badge)))
+	}
+	if r.PriceTier != "" {
+		parts = append(parts, l.T("terms.tier", l.word("tier.", r.PriceTier)))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// word translates one value of a policy's fixed vocabulary (a lane, a check,
+// a price tier); a value the catalogs do not know (an uploaded policy's own
+// tier letter) is shown as the policy wrote it.
+func (l *Locale) word(prefix, v string) string {
+	if l.Has(prefix + v) {
+		return l.T(prefix + v)
+	}
+	return strings.ReplaceAll(v, "_", " ")
+}
+
+// badgeText translates the claim a social badge shows. The decision holds
+// it as sesame.BadgeClaim.Text, so it is matched against every claim.
+func badgeText(l *Locale, text string) string {
+	if l.Code() == "en" {
+		return text // the claim's own words are English
+	}
+	for _, b := range sesame.Bands {
+		if (sesame.BadgeClaim{Kind: sesame.BadgeBandAtLeast, MinBand: b.Band}).Text() == text {
+			return l.T("badge.band_at_least", l.T("band."+string(b.Band)))
+		}
+	}
+	if (sesame.BadgeClaim{Kind: sesame.BadgeVerifiedClean}).Text() == text {
+		return l.T("badge.verified_clean")
+	}
+	return text
+}
+
+// groupDigits writes a whole amount with thousands grouped by commas, the
+// way both English and Chinese write figures ("20,000").
+func groupDigits(f float64) string {
+	s := strconv.FormatFloat(f, 'f', 0, 64)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// FeatureLabel names a feature the way a person reads it ("Card balances
+// compared with limits"); a feature the catalogs do not name keeps its name.
+func (l *Locale) FeatureLabel(name string) string {
+	if l.Has("feature." + name) {
+		return l.T("feature." + name)
+	}
+	return name
+}
+
+// KindLabel names an event kind in the person's words ("Repayment made"); a
+// kind the catalogs do not name is shown as it is stored.
+func (l *Locale) KindLabel(kind string) string {
+	if l.Has("kind." + kind) {
+		return l.T("kind." + kind)
+	}
+	return kind
+}
