@@ -181,7 +181,7 @@ var badgeOptions = func() []badgeOption {
 func (p *Portal) changeBadge(w http.ResponseWriter, r *http.Request, person string) {
 	partner := r.PathValue("partner")
 	if !sesame.ValidID(partner) {
-		p.fail(w, r, nil, userError(sesame.EINVALID, "partner: not a valid id"))
+		p.fail(w, r, nil, sesame.Errorf(sesame.EINVALID, "partner: not a valid id"))
 		return
 	}
 	if err := p.chooseBadge(r, person, partner); err != nil {

@@ -73,14 +73,14 @@ func (p *Portal) myData(w http.ResponseWriter, r *http.Request, person string) {
 	f, d, err := parseEventFilter(r, v.L, person)
 	v.Data = d
 	if err != nil {
-		v.Error = sesame.ErrorMessage(err)
+		v.Error = v.L.errorText(err)
 		p.render(w, http.StatusBadRequest, "data", v)
 		return
 	}
 	page, err := p.cfg.Events.Events(r.Context(), f)
 	if err != nil {
 		if sesame.ErrorCode(err) == sesame.EINVALID {
-			v.Error = sesame.ErrorMessage(err)
+			v.Error = v.L.errorText(err)
 			p.render(w, http.StatusBadRequest, "data", v)
 			return
 		}

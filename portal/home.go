@@ -115,7 +115,7 @@ func (p *Portal) whatIf(w http.ResponseWriter, r *http.Request, person string) {
 	}
 	if wantsJSON(r) {
 		if err != nil {
-			writeJSONError(w, err)
+			writeJSONError(w, l.localized(err))
 			return
 		}
 		writeJSON(w, http.StatusOK, res)
@@ -135,7 +135,7 @@ func (p *Portal) whatIf(w http.ResponseWriter, r *http.Request, person string) {
 			p.fail(w, r, v, err)
 			return
 		}
-		v.Error, status = sesame.ErrorMessage(err), statusOf(err)
+		v.Error, status = v.L.errorText(err), statusOf(err)
 	}
 	d.WhatIf = res
 	v.Data = d

@@ -142,7 +142,7 @@ func (p *Portal) fail(w http.ResponseWriter, r *http.Request, v *view, err error
 		p.log.Error("portal", "path", r.URL.Path, "err", err)
 		v.Error = v.L.T("error.internal")
 	} else {
-		v.Error = sesame.ErrorMessage(err)
+		v.Error = v.L.errorText(err)
 	}
 	v.Title = "error.title"
 	p.render(w, status, "error", v)
@@ -209,7 +209,9 @@ func itoa(n int) string {
 }
 
 // userError is a domain error whose message is already translated for the person.
-func userError(code, message string) error { return &sesame.Error{Code: code, Message: message} }
+func userError(code, message string) error {
+	return localError{&sesame.Error{Code: code, Message: message}}
+}
 
 func (p *Portal) notFound(w http.ResponseWriter, r *http.Request) {
 	v := p.newView(w, r, "error.title", "")

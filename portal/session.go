@@ -94,7 +94,7 @@ func (p *Portal) loginSubmit(w http.ResponseWriter, r *http.Request) {
 			p.fail(w, r, v, err)
 			return
 		}
-		v.Error = sesame.ErrorMessage(err)
+		v.Error = v.L.errorText(err)
 		v.Data = d
 		p.render(w, statusOf(err), "login", v)
 		return
