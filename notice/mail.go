@@ -87,20 +87,11 @@ func (m *Mailer) send(it sesame.MailItem) error {
 	return smtp.SendMail(net.JoinHostPort(host, port), auth, m.From, []string{it.Address}, msg)
 }
 
-// subjects are the mails' subject lines per topic.
+// subject is a mail's subject line: the topic's news in English, then in
+// Chinese.
 func subject(topic string) string {
-	switch topic {
-	case sesame.TopicAccess:
-		return "A partner looked at your Sesame data"
-	case sesame.TopicScoreChanged:
-		return "Your Sesame score changed"
-	case sesame.TopicConsentExpiring:
-		return "A consent is about to expire"
-	}
-	if strings.HasPrefix(topic, "dispute.") {
-		return "News on your dispute"
-	}
-	return "A notice from Sesame"
+	t := textOf(topic)
+	return t.en + " / " + t.zh
 }
 
 func (m *Mailer) message(it sesame.MailItem) ([]byte, error) {
@@ -113,8 +104,9 @@ func (m *Mailer) message(it sesame.MailItem) ([]byte, error) {
 		m.From, it.Address, mime.QEncoding.Encode("utf-8", subject(it.Notice.Topic)), m.now().Format(time.RFC1123Z), it.Notice.ID, domain)
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
 	w := quotedprintable.NewWriter(&b)
-	fmt.Fprintf(w, "%s.\r\n\r\nNotice %s (%s), %s:\r\n%s\r\n\r\nSee your inbox on the Sesame portal for more.\r\n",
-		subject(it.Notice.Topic), it.Notice.ID, it.Notice.Topic, it.Notice.CreatedAt.Format(time.RFC3339), it.Notice.Body)
+	t := textOf(it.Notice.Topic)
+	fmt.Fprintf(w, "%s.\r\n%s。\r\n\r\nNotice / 通知 %s (%s), %s:\r\n%s\r\n\r\n%s\r\n%s\r\n",
+		t.en, t.zh, it.Notice.ID, it.Notice.Topic, it.Notice.CreatedAt.Format(time.RFC3339), it.Notice.Body, mailFooter.en, mailFooter.zh)
 	if err := w.Close(); err != nil {
 		return nil, err
 	}
