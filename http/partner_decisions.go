@@ -69,7 +69,7 @@ type decisionAnswer struct {
 
 func (s *Server) answerOf(ctx context.Context, d *sesame.Decision, lang string) (decisionAnswer, error) {
 	disputed, err := s.disputeOpen(ctx, d.Person)
-	a := decisionAnswer{d.ID, d.Person, d.Product, d.Result, d.PolicyVersion, d.ModelVersion, d.Consent, d.CreatedAt, nil, disputed}
+	a := decisionAnswer{d.ID, d.Person, d.Product, policy.LocalizedResult(d.Result, d.Input.Reasons, lang), d.PolicyVersion, d.ModelVersion, d.Consent, d.CreatedAt, nil, disputed}
 	if d.Result.Decision == sesame.Decline {
 		for _, r := range d.Input.Reasons {
 			if slices.Contains(d.Result.Reasons, r.Text) {

@@ -316,6 +316,13 @@ func TestDecisionStoredAndReplayedIdentically(t *testing.T) {
 	if a := ts.do("GET", "/v1/partner/decisions/"+d.ID, ts.keys["acme"], ""); a.status != 200 {
 		t.Fatalf("read back: %d", a.status)
 	}
+	// In Chinese, the decline's words are Chinese; the stored result is not
+	// touched (the replay above compares it).
+	var zh decisionAnswerJSON
+	ts.do("GET", "/v1/partner/decisions/"+d.ID, ts.keys["acme"], "", "Accept-Language", "zh-CN").json(t, &zh)
+	if zh.Result.Rule != "评分 520，该产品要求 550 分" || strings.Contains(strings.Join(zh.Result.Reasons, "|"), "High use") || len(zh.Notice) != 1 || strings.Contains(zh.Notice[0].Text, "High use") {
+		t.Fatalf("decline in Chinese: %+v, notice %+v", zh.Result, zh.Notice)
+	}
 	ts.addPartner("other")
 	if a := ts.do("GET", "/v1/partner/decisions/"+d.ID, ts.keys["other"], ""); a.status != 404 {
 		t.Fatalf("other partner: %d", a.status)
@@ -373,4 +380,11 @@ func TestBadInputGetsClear4xx(t *testing.T) {
 		t.Errorf("text/plain: %d", a.status)
 	}
 	_ = time.Now
+}
+
+// decisionAnswerJSON is the part of a decision answer a reader's language
+// changes.
+type decisionAnswerJSON struct {
+	Result sesame.DecisionResult `json:"result"`
+	Notice []sesame.Reason       `json:"notice"`
 }
