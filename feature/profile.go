@@ -34,14 +34,14 @@ func (s *State) ApplyVisible(events []sesame.Event, asOf time.Time) {
 func (s *State) Missing(asOf time.Time, minHistory time.Duration) []string {
 	var out []string
 	if s.events == 0 {
-		return []string{"no records yet: connect a bank card, a credit line or your utility bills"}
+		return []string{missingNone}
 	}
 	if len(s.statements) == 0 && len(s.bills) == 0 && len(s.rentals) == 0 && len(s.orders) == 0 && len(s.payments) == 0 && len(s.loans) == 0 {
-		out = append(out, "no record of payments, credit, bills, rentals or orders yet")
+		out = append(out, missingNoActivity)
 	}
 	if span := asOf.Unix() - s.first; minHistory > 0 && span < int64(minHistory/time.Second) {
 		months := math.Ceil(minHistory.Hours() / 24 / 30.4375)
-		out = append(out, fmt.Sprintf("less than %.0f months of records (the first is from %s)", months, time.Unix(s.first, 0).UTC().Format("2 January 2006")))
+		out = append(out, fmt.Sprintf(missingShort, months, time.Unix(s.first, 0).UTC().Format(missingDate)))
 	}
 	return out
 }

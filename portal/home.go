@@ -61,7 +61,10 @@ func (p *Portal) homeData(r *http.Request, l *Locale, person string) (*homeData,
 	if err != nil {
 		return nil, err
 	}
-	d.Score = s
+	// Reasons, tips and what is missing in the person's language, from
+	// their codes and values.
+	loc := score.Localized(s, l.Code())
+	d.Score = loc
 	if s.Status != sesame.StatusScored {
 		return d, nil
 	}
@@ -75,8 +78,6 @@ func (p *Portal) homeData(r *http.Request, l *Locale, person string) (*homeData,
 	for _, dim := range s.Dimensions {
 		d.Dims = append(d.Dims, dimRow{Dimension: dim.Dimension, Label: l.T("dim." + string(dim.Dimension)), Score: dim.Score, Points: dim.Points})
 	}
-	// Reasons and tips in the person's language, from their codes and values.
-	loc := score.Localized(s, l.Code())
 	d.Reasons, d.Tips = loc.Reasons, loc.Tips
 	if len(s.Tips) > 0 {
 		d.WhatIfFeature = s.Tips[0].Feature

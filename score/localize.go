@@ -22,7 +22,10 @@ func Localized(src *sesame.Score, lang string) *sesame.Score {
 	}
 	c := *src
 	s := &c
-	s.Reasons, s.Tips = slices.Clone(src.Reasons), slices.Clone(src.Tips)
+	s.Reasons, s.Tips, s.Missing = slices.Clone(src.Reasons), slices.Clone(src.Tips), slices.Clone(src.Missing)
+	for i, m := range s.Missing {
+		s.Missing[i] = feature.MissingSentence(m, lang)
+	}
 	for i := range s.Reasons {
 		r := &s.Reasons[i]
 		if t := feature.ReasonSentence(r.Feature, r.Value, lang); t != "" {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sesame-credit/sesame"
 )
@@ -107,7 +108,23 @@ func TestDemoPortalWhollyChinese(t *testing.T) {
 			}
 		}
 	}
-	for _, person := range []string{"p00000001", "p00000002", "p00000003", "p00000007"} {
+	// A newcomer with one recent payment (n00000001): too little history
+	// for a score, and the page says what is missing; someone with no
+	// records at all (n00000002). (Four people: logins are rate-limited.)
+	event := `{"source":"simulate","id":"n00000001-1","person":"n00000001","kind":"payment.made","occurred_at":"` + time.Now().UTC().Add(-time.Hour).Format(time.RFC3339) +
+		`","payload":{"amount":{"amount":100,"currency":"CNY"},"merchant_category":"5411","channel":"online"}}`
+	req, _ := http.NewRequest("POST", base+"/v1/events", strings.NewReader(event))
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	req.Header.Set("Authorization", "Bearer op")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("POST /v1/events: %d", res.StatusCode)
+	}
+	for _, person := range []string{"p00000001", "p00000007", "n00000001", "n00000002"} {
 		b := newBrowser(t, base)
 		_, page := b.do("GET", "/portal/login", nil)
 		csrf := csrfField.FindStringSubmatch(page)
@@ -121,6 +138,16 @@ func TestDemoPortalWhollyChinese(t *testing.T) {
 		check(b, "the login page", page)
 		home := b.login(person)
 		check(b, person+" /portal/", home)
+		if person == "n00000001" {
+			for i := 0; i < 50 && !strings.Contains(home, "记录不足"); i++ {
+				time.Sleep(100 * time.Millisecond)
+				_, home = b.do("GET", "/portal/", nil)
+			}
+			if !strings.Contains(home, "记录不足") {
+				t.Errorf("the newcomer's page does not say in Chinese what is missing:\n%s", home)
+			}
+			check(b, person+" /portal/ with too little history", home)
+		}
 		token := csrfField.FindStringSubmatch(home)[1]
 
 		seen := map[string]bool{"/portal/": true}
@@ -169,7 +196,7 @@ func TestDemoPortalWhollyChinese(t *testing.T) {
 		check(b, person+" data with a bad date", page)
 		_, page = b.do("GET", "/portal/no-such-page", nil)
 		check(b, person+" a page that does not exist", page)
-		res, _ := b.do("POST", "/portal/share", url.Values{"csrf": {token}, "kind": {"band_at_least"}, "days": {"7"}})
+		res, _ = b.do("POST", "/portal/share", url.Values{"csrf": {token}, "kind": {"band_at_least"}, "days": {"7"}})
 		if res.StatusCode == http.StatusSeeOther {
 			_, page = b.do("GET", res.Header.Get("Location"), nil)
 			check(b, person+" a new credential", page)
