@@ -127,3 +127,39 @@ func (l *Locale) KindLabel(kind string) string {
 	}
 	return kind
 }
+
+// AdditionLabel says what a self-added record holds. The source's label is
+// in its own words (English for the simulated source), so in another
+// language it is said from the events the source vouched for: a bill
+// account's category and number of bills, or the verified fact.
+func (l *Locale) AdditionLabel(a *sesame.Addition) string {
+	if l.code == "en" || len(a.Events) == 0 {
+		return a.Label
+	}
+	bills, category := 0, ""
+	var facts []string
+	for _, e := range a.Events {
+		switch p := e.Payload.(type) {
+		case *sesame.BillIssued:
+			bills++
+			category = p.Category
+		case *sesame.IdentityReported:
+			if p.IdentityVerified != nil && *p.IdentityVerified {
+				facts = append(facts, l.T("addition.identity"))
+			}
+			if p.Education != "" {
+				facts = append(facts, l.T("addition.education", l.word("education.", p.Education)))
+			}
+			if p.Employment != "" {
+				facts = append(facts, l.T("addition.employment", l.word("employment.", p.Employment)))
+			}
+		}
+	}
+	switch {
+	case bills > 0 && category != "":
+		return l.T("addition.bills", l.word("bill.", category), bills)
+	case len(facts) > 0:
+		return strings.Join(facts, l.T("list.sep"))
+	}
+	return a.Label
+}

@@ -183,6 +183,30 @@ func TestDemoPortalWhollyChinese(t *testing.T) {
 		}
 
 		// Forms a person fills, their answers and their errors.
+		if person == "p00000001" {
+			_, page = b.do("GET", "/portal/record", nil)
+			source := regexp.MustCompile(`<select id="bill-source" name="source"><option>([^<]+)</option>`).FindStringSubmatch(page)
+			if source == nil {
+				t.Fatal("the record page offers no vouching source")
+			}
+			for _, add := range []url.Values{
+				{"csrf": {token}, "kind": {"bill_account"}, "source": {source[1]}, "account": {"electricity-4411"}},
+				{"csrf": {token}, "kind": {"verified_fact"}, "source": {source[1]}, "fact": {"education:bachelor"}},
+			} {
+				if res, page := b.do("POST", "/portal/record", add); res.StatusCode != http.StatusSeeOther {
+					t.Fatalf("adding to the record: %d %s", res.StatusCode, page)
+				}
+			}
+			_, page = b.do("GET", "/portal/record", nil)
+			if remove := regexp.MustCompile(`action="(/portal/record/[^"]+/remove)"`).FindStringSubmatch(page); remove != nil {
+				b.do("POST", remove[1], url.Values{"csrf": {token}})
+			}
+			_, page = b.do("GET", "/portal/record", nil)
+			if !strings.Contains(page, "电费账户") || !strings.Contains(page, "学历已核实") {
+				t.Errorf("the record page does not say the additions in Chinese:\n%s", page)
+			}
+			check(b, person+" /portal/record with additions", page)
+		}
 		feature := regexp.MustCompile(`<option value="([a-z_0-9]+)"`).FindStringSubmatch(home)
 		if feature != nil {
 			_, page = b.do("POST", "/portal/what-if", url.Values{"csrf": {token}, "feature": {feature[1]}, "value": {"0"}})
