@@ -72,7 +72,7 @@ func LocalizedResult(res sesame.DecisionResult, scoreReasons []sesame.Reason, la
 		}
 	}
 	if res.Badge != "" && res.Badge == (sesame.BadgeClaim{Kind: sesame.BadgeVerifiedClean}).Text() {
-		out.Badge = "身份已验证且无未付订单"
+		out.Badge = "已实名认证，无未付订单"
 	}
 	return out
 }

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -21,6 +24,7 @@ import (
 var untranslatedAllowed = map[string]bool{
 	"English": true, "UTC": true, "CNY": true, "JSON": true, "CSV": true, "zip": true, "EdDSA": true, "QR": true,
 	"simulate": true, "simulated": true,
+	"City": true, "Bank": true, // the test's partner
 }
 
 var (
@@ -91,11 +95,61 @@ func TestDemoPortalWhollyChinese(t *testing.T) {
 	if err := buildDemo(ctx, db, 400, 1, func(string) {}); err != nil {
 		t.Fatal(err)
 	}
+	// A partner with consents to read p00000001's score and make decisions,
+	// and two requests waiting for an answer, so that the consents page, the
+	// approval page, its answer and the access log have something to say.
+	key, code := runCaptured(t, func() int {
+		return run(ctx, []string{"partner", "add", "--db", db, "City Bank", "--redirect-uri", "https://citybank.example/cb"})
+	})
+	if key = strings.TrimSpace(key); code != 0 || key == "" {
+		t.Fatalf("partner add: exit %d", code)
+	}
+	for _, grant := range [][]string{{"--purpose", "loan", "--scope", "full"}, {"--purpose", "social_badge", "--badge", "verified_clean"}} {
+		if _, code := runCaptured(t, func() int {
+			return run(ctx, append(append([]string{"consent", "grant", "--db", db}, grant...), "p00000001", "city-bank"))
+		}); code != 0 {
+			t.Fatalf("consent grant %v: exit %d", grant, code)
+		}
+	}
 	t.Setenv("SESAME_CREDENTIAL_KEK", "")
 	base := serveInProcess(t, "--db", db, "--demo", "--operator-token", "op")
+	partner := func(method, path, body string) string {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode >= 300 {
+			t.Fatalf("%s %s as the partner: %d %s", method, path, res.StatusCode, b)
+		}
+		return string(b)
+	}
+	partner("GET", "/v1/partner/people/p00000001/score", "")
+	partner("POST", "/v1/partner/decisions", `{"person":"p00000001","product":"personal_loan"}`)
+	var requests []string
+	for _, body := range []string{
+		`{"person":"p00000001","purpose":"credit_card","scope":"threshold","thresholds":[650],"redirect_uri":"https://citybank.example/cb","state":"s1"}`,
+		`{"person":"p00000001","purpose":"social_badge","scope":"threshold","redirect_uri":"https://citybank.example/cb"}`,
+	} {
+		var cr struct{ ID string }
+		if err := json.Unmarshal([]byte(partner("POST", "/v1/partner/consent-requests", body)), &cr); err != nil || cr.ID == "" {
+			t.Fatalf("consent request: %v", err)
+		}
+		requests = append(requests, cr.ID)
+	}
 
 	check := func(b *browser, what, page string) {
 		t.Helper()
+		if d := os.Getenv("ZHDUMP"); d != "" {
+			os.WriteFile(filepath.Join(d, strings.NewReplacer("/", "_", " ", "_").Replace(what)+".html"), []byte(page), 0o644)
+		}
 		if !strings.Contains(page, `lang="zh-Hans"`) {
 			t.Errorf("%s: not a Chinese page", what)
 		}
@@ -206,6 +260,21 @@ func TestDemoPortalWhollyChinese(t *testing.T) {
 				t.Errorf("the record page does not say the additions in Chinese:\n%s", page)
 			}
 			check(b, person+" /portal/record with additions", page)
+
+			for _, id := range requests {
+				_, page = b.do("GET", "/portal/consents?request="+id, nil)
+				check(b, person+" the approval page of request "+id, page)
+			}
+			res, _ := b.do("POST", "/portal/requests/"+requests[0]+"/approve", url.Values{"csrf": {token}})
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("approving a request: %d", res.StatusCode)
+			}
+			_, page = b.do("GET", res.Header.Get("Location"), nil)
+			check(b, person+" the answer to a request", page)
+			_, page = b.do("GET", "/portal/access-log", nil)
+			if !strings.Contains(page, "City Bank") {
+				t.Error("the access log does not show the partner's look")
+			}
 		}
 		feature := regexp.MustCompile(`<option value="([a-z_0-9]+)"`).FindStringSubmatch(home)
 		if feature != nil {
