@@ -6,6 +6,10 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/feature"
+	"github.com/sesame-credit/sesame/policy"
 )
 
 // Every Chinese message is Chinese — not an English one copied over — and
@@ -38,6 +42,56 @@ func TestChineseCatalogIsChinese(t *testing.T) {
 	for k, z := range zh {
 		if strings.Contains(z, "芝麻") || strings.Contains(z, "Sesame") {
 			t.Errorf("zh %s = %q names another brand or the English name", k, z)
+		}
+	}
+}
+
+// The keys the portal builds from domain values — event kinds, error codes,
+// products, features a person can change, and the policies' and sources'
+// vocabularies — are in both catalogs; a shipped product's English name is
+// the one its policy file gives.
+func TestDomainKeysInBothLanguages(t *testing.T) {
+	en, zh := readCatalog(t, "en"), readCatalog(t, "zh")
+	var keys []string
+	for _, k := range sesame.Kinds() {
+		keys = append(keys, "kind."+string(k))
+	}
+	for _, c := range []string{sesame.EINVALID, sesame.ENOTFOUND, sesame.ECONFLICT, sesame.EFORBIDDEN, sesame.EUNAUTHORIZED, sesame.ETOOLARGE, sesame.ERATELIMITED, sesame.EUNAVAILABLE, sesame.EINTERNAL} {
+		keys = append(keys, "error.code."+c)
+	}
+	for _, d := range feature.Catalogue() {
+		if d.Actionable {
+			keys = append(keys, "feature."+d.Name)
+		}
+	}
+	for _, c := range sesame.WaivableChecks {
+		keys = append(keys, "check."+c)
+	}
+	for _, c := range sesame.BillCategories {
+		keys = append(keys, "bill."+c)
+	}
+	for _, e := range sesame.Educations {
+		keys = append(keys, "education."+e)
+	}
+	for _, e := range sesame.Employments {
+		keys = append(keys, "employment."+e)
+	}
+	keys = append(keys, "lane.fast", "lane.standard", "tier.standard", "tier.fast", "tier.priority",
+		"notice.topic."+sesame.TopicAccess, "notice.topic."+sesame.TopicScoreChanged, "notice.topic."+sesame.TopicConsentExpiring,
+		"notice.topic.dispute.opened", "notice.topic.dispute.answered", "notice.topic.dispute.suppressed")
+	catalog, err := policy.NewCatalog(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range catalog.Products() {
+		keys = append(keys, "product."+p.ID)
+		if en["product."+p.ID] != p.Name {
+			t.Errorf("product.%s is %q in the catalog, %q in its policy", p.ID, en["product."+p.ID], p.Name)
+		}
+	}
+	for _, k := range keys {
+		if en[k] == "" || zh[k] == "" {
+			t.Errorf("%s: en %q, zh %q", k, en[k], zh[k])
 		}
 	}
 }
