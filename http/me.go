@@ -10,6 +10,8 @@ import (
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/audit"
 	"github.com/sesame-credit/sesame/consent"
+	"github.com/sesame-credit/sesame/policy"
+	"github.com/sesame-credit/sesame/score"
 )
 
 // registerMe: a person's own API. The person is always the session's,
@@ -274,6 +276,16 @@ func (s *Server) handleMyDecisions(w nethttp.ResponseWriter, r *nethttp.Request)
 	ds, err := trustOf(s).Decisions.DecisionsAbout(r.Context(), person, 100)
 	if err != nil {
 		return err
+	}
+	// The person reads them in their language; the stored ones stay English.
+	w.Header().Set("Vary", "Accept-Language")
+	if lang := score.PreferredLanguage(r.Header.Get("Accept-Language")); lang != "en" {
+		for i, d := range ds {
+			c := *d
+			c.Result = policy.LocalizedResult(d.Result, d.Input.Reasons, lang)
+			c.Input.Reasons = score.Localized(&sesame.Score{Reasons: d.Input.Reasons}, lang).Reasons
+			ds[i] = &c
+		}
 	}
 	writeJSON(w, nethttp.StatusOK, map[string]any{"decisions": nonNilSlice(ds)})
 	return nil

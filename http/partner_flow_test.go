@@ -335,6 +335,11 @@ func TestDecisionStoredAndReplayedIdentically(t *testing.T) {
 	if len(mine.Decisions) != 1 || mine.Decisions[0].ID != d.ID || mine.Decisions[0].Result.Decision != "decline" {
 		t.Fatalf("p2's decisions: %+v", mine)
 	}
+	ts.do("GET", "/v1/me/decisions", ts.login("p2"), "", "Accept-Language", "zh-CN").json(t, &mine)
+	if len(mine.Decisions) != 1 || mine.Decisions[0].Result.Rule != "评分 520，该产品要求 550 分" ||
+		strings.Contains(strings.Join(mine.Decisions[0].Result.Reasons, "|"), "High use") || strings.Contains(mine.Decisions[0].Input.Reasons[0].Text, "High use") {
+		t.Fatalf("p2's decisions in Chinese: %+v", mine)
+	}
 	// A product of another purpose needs a consent for that purpose.
 	if a := ts.do("POST", "/v1/partner/decisions", ts.keys["acme"], `{"person":"p1","product":"credit_card"}`); a.status != 403 || !strings.Contains(a.body, "another purpose") {
 		t.Fatalf("wrong purpose: %d %s", a.status, a.body)
