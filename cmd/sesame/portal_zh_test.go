@@ -271,6 +271,17 @@ func TestDemoPortalWhollyChinese(t *testing.T) {
 			}
 			_, page = b.do("GET", res.Header.Get("Location"), nil)
 			check(b, person+" the answer to a request", page)
+			// Answered from a partner's approval link: the page with the link
+			// back; then the same request again, and a badge nobody offers.
+			res, page = b.do("POST", "/portal/requests/"+requests[1]+"/decline", url.Values{"csrf": {token}, "return": {"partner"}})
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("declining from the approval link: %d", res.StatusCode)
+			}
+			check(b, person+" the answered page", page)
+			_, page = b.do("POST", "/portal/requests/"+requests[1]+"/approve", url.Values{"csrf": {token}})
+			check(b, person+" answering a request twice", page)
+			_, page = b.do("POST", "/portal/badges/city-bank", url.Values{"csrf": {token}, "badge": {"band_at_least:platinum"}})
+			check(b, person+" a badge nobody offers", page)
 			_, page = b.do("GET", "/portal/access-log", nil)
 			if !strings.Contains(page, "City Bank") {
 				t.Error("the access log does not show the partner's look")
