@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/feature"
 )
 
 // Errors a person reads are in their language. The portal's own errors are
@@ -33,4 +34,21 @@ func (l *Locale) errorText(err error) string {
 // page's script shows.
 func (l *Locale) localized(err error) error {
 	return localError{&sesame.Error{Code: sesame.ErrorCode(err), Message: l.errorText(err)}}
+}
+
+// whatIfError says why the model refused a what-if, in the person's words:
+// a feature it does not know, or a value outside what the feature can take
+// (said in the feature's unit, as tips say it). Any other refusal is err.
+func whatIfError(l *Locale, name string, value float64, err error) error {
+	if sesame.ErrorCode(err) != sesame.EINVALID {
+		return err
+	}
+	lo, hi, ok := feature.Range(name)
+	switch {
+	case !ok:
+		return userError(sesame.EINVALID, l.T("whatif.err.feature"))
+	case value < lo || value > hi:
+		return userError(sesame.EINVALID, l.T("whatif.err.range", feature.FormatValue(name, lo), feature.FormatValue(name, hi)))
+	}
+	return err
 }

@@ -112,7 +112,9 @@ func (p *Portal) whatIf(w http.ResponseWriter, r *http.Request, person string) {
 	case perr != nil || math.IsNaN(value) || math.IsInf(value, 0):
 		err = userError(sesame.EINVALID, l.T("whatif.err.value"))
 	default:
-		res, err = p.computeWhatIf(r, l, person, feature, value)
+		if res, err = p.computeWhatIf(r, l, person, feature, value); err != nil {
+			err = whatIfError(l, feature, value, err)
+		}
 	}
 	if wantsJSON(r) {
 		if err != nil {

@@ -296,6 +296,14 @@ func TestDemoPortalWhollyChinese(t *testing.T) {
 		check(b, person+" what-if with a bad value", page)
 		_, page = b.do("POST", "/portal/what-if", url.Values{"csrf": {token}, "feature": {"no_such_feature"}, "value": {"1"}})
 		check(b, person+" what-if on an unknown feature", page)
+		if person == "p00000001" {
+			// A value the feature cannot take is refused with its range.
+			_, page = b.do("POST", "/portal/what-if", url.Values{"csrf": {token}, "feature": {"utilisation_now"}, "value": {"50"}})
+			check(b, person+" what-if out of range", page)
+			if !strings.Contains(page, "请填写 0% 到 1000% 之间的值") {
+				t.Errorf("what-if out of range does not give the range in Chinese")
+			}
+		}
 		_, page = b.do("GET", "/portal/data?from=yesterday", nil)
 		check(b, person+" data with a bad date", page)
 		_, page = b.do("GET", "/portal/no-such-page", nil)
