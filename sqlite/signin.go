@@ -185,3 +185,22 @@ func (s *SessionStore) TakeCeremony(ctx context.Context, hash []byte, at time.Ti
 	}
 	return person, data, err
 }
+
+// SetContacts sets many contacts in one transaction (the demo gives every
+// simulated person an address and a phone number).
+func (s *SessionStore) SetContacts(ctx context.Context, cs []auth.Contact) error {
+	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO person_contacts (identifier, kind, person, created_at) VALUES (?,?,?,?)
+			ON CONFLICT (identifier) DO UPDATE SET kind = excluded.kind, person = excluded.person, created_at = excluded.created_at`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, c := range cs {
+			if _, err := st.ExecContext(ctx, c.Identifier, c.Kind, c.Person, tsNS(c.CreatedAt)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
