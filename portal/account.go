@@ -36,6 +36,7 @@ func accountFlash(done string) string {
 
 func (p *Portal) account(w http.ResponseWriter, r *http.Request, person string) {
 	v := p.newView(w, r, "account.title", "account")
+	v.Person = person
 	if f := accountFlash(r.URL.Query().Get("done")); f != "" {
 		v.Flash = f
 	}
