@@ -126,7 +126,11 @@ func (p *People) RedeemLoginLink(ctx context.Context, loginToken string) (string
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	return p.newSession(ctx, person, MethodLink)
+	method := MethodLink
+	if p.Demo {
+		method = MethodDemo // the link was shown on screen, not mailed
+	}
+	return p.newSession(ctx, person, method)
 }
 
 // DemoLogin starts a session as person without a link: demo mode only.
