@@ -75,6 +75,7 @@ type Portal struct {
 	pages    map[string]*template.Template
 	csrfKey  []byte
 	log      *slog.Logger
+	mails    *auth.ClientLimiter // login mails per address (see signin.go)
 }
 
 // New checks the configuration and parses the embedded templates and catalogs.
@@ -85,7 +86,7 @@ func New(cfg Config) (*Portal, error) {
 	if cfg.Clients == nil {
 		cfg.Clients = &auth.ClientLimiter{}
 	}
-	p := &Portal{cfg: cfg, csrfKey: cfg.CSRFKey, log: cfg.Log}
+	p := &Portal{cfg: cfg, csrfKey: cfg.CSRFKey, log: cfg.Log, mails: &auth.ClientLimiter{Rate: loginMailRate, Burst: loginMailBurst}}
 	if p.log == nil {
 		p.log = slog.Default()
 	}

@@ -49,6 +49,14 @@ const ceremonyCookie = "sesame_webauthn"
 // mailTimeout bounds the SMTP conversation of one login mail.
 const mailTimeout = 30 * time.Second
 
+// Login mails to one address: a burst of 5, then one a minute, so that
+// nobody can flood a person's inbox through the login form from many
+// addresses (the per-client limit stops one address). Kept per replica.
+const (
+	loginMailRate  = 1.0 / 60
+	loginMailBurst = 5
+)
+
 // loginByContact answers the login form when people sign in on their own:
 // the same answer whether or not the identifier is on file, so that the
 // form does not tell strangers who has an account here.
@@ -77,7 +85,9 @@ func (p *Portal) loginByContact(w http.ResponseWriter, r *http.Request, v *view,
 		d.NoMail = true
 	default:
 		d.Sent = true
-		if start.Address != "" {
+		if start.Address != "" && !p.mailAllowed(start.Address) {
+			p.log.Warn("portal: too many login mails to one address; this one is not sent", "person", start.Person)
+		} else if start.Address != "" {
 			subject := v.L.T("signin.mail_subject")
 			body := v.L.T("signin.mail_body", p.baseURL(r)+link, int(time.Until(start.Expires).Round(time.Minute).Minutes()))
 			// Sent after the answer: how long the mail server takes must
@@ -213,4 +223,9 @@ func (p *Portal) passkeyRegisterFinish(w http.ResponseWriter, r *http.Request, p
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"id": key.ID, "name": key.Name, "next": "/portal/account?done=passkey_added"})
+}
+
+func (p *Portal) mailAllowed(address string) bool {
+	ok, _ := p.mails.Allow("mail:"+address, p.now())
+	return ok
 }

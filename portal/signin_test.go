@@ -9,8 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sesame-credit/sesame/auth"
+	"github.com/sesame-credit/sesame/notice"
+	"github.com/sesame-credit/sesame/notice/noticetest"
 	"github.com/sesame-credit/sesame/portal"
 	"github.com/sesame-credit/sesame/sqlite"
 )
@@ -114,5 +117,45 @@ func TestSignInBadInput(t *testing.T) {
 	}
 	if res, _ := h.jsonPost("/portal/account/passkeys/finish?name="+strings.Repeat("n", 65), token, `{}`); res.StatusCode != http.StatusBadRequest {
 		t.Errorf("a 65-character passkey name: %d, want 400", res.StatusCode)
+	}
+}
+
+// Login mails to one address are limited (a burst, then one a minute),
+// whatever address asks, and the page says the same when one is held back.
+func TestLoginMailsPerAddressAreLimited(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s := db.Sessions()
+	if err := s.SetContact(context.Background(), auth.Contact{Identifier: "alice@example.org", Kind: auth.ContactEmail, Person: "alice", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	smtp := noticetest.NewSMTPServer(t)
+	server, _ := notice.ParseSMTPURL("smtp://" + smtp.Addr)
+	h := newHarness(t, func(c *portal.Config) {
+		people := &auth.People{Store: s, Contacts: s}
+		c.Auth, c.SignIn, c.DemoMode = people, people, false
+		c.Mail = &notice.DirectMail{Server: server, From: "login@sesame.example"}
+	})
+	_, page := h.do("GET", "/portal/login", nil)
+	csrf := csrfOf(t, page)
+	var pages []string
+	for range 7 {
+		res, page := h.do("POST", "/portal/login", url.Values{"csrf": {csrf}, "who": {"alice@example.org"}})
+		if res.StatusCode != 200 {
+			t.Fatalf("login: %d", res.StatusCode)
+		}
+		pages = append(pages, page[strings.Index(page, "<main"):])
+	}
+	if pages[6] != pages[0] {
+		t.Error("the page differs once mails are held back")
+	}
+	time.Sleep(500 * time.Millisecond)
+	smtp.Wait(t, "alice@example.org", 5*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	if n := smtp.Count(); n != 5 {
+		t.Errorf("%d login mails went to one address in a moment, want 5", n)
 	}
 }
