@@ -87,7 +87,8 @@ type LoginStart struct {
 // not tell the person so, or the form would tell strangers who has an account.
 func (p *People) StartLogin(ctx context.Context, who string) (LoginStart, error) {
 	person := ""
-	if id, _, ok := NormalizeContact(who); ok && p.Contacts != nil {
+	id, _, ok := NormalizeContact(who)
+	if ok && p.Contacts != nil {
 		found, err := p.Contacts.ContactPerson(ctx, id)
 		if err != nil && sesame.ErrorCode(err) != sesame.ENOTFOUND {
 			return LoginStart{}, err
@@ -96,7 +97,7 @@ func (p *People) StartLogin(ctx context.Context, who string) (LoginStart, error)
 	} else if !ok && (!p.Demo || !sesame.ValidID(who)) {
 		return LoginStart{}, sesame.Errorf(sesame.EINVALID, "enter your e-mail address or your phone number with its country code (+86 …)")
 	}
-	if person == "" && p.Demo && sesame.ValidID(who) {
+	if person == "" && !ok && p.Demo && sesame.ValidID(who) {
 		person = who
 	}
 	if person == "" {

@@ -159,3 +159,12 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// In demo mode an address on file for no one is still unknown: it is not
+// taken for a person id.
+func TestDemoUnknownAddress(t *testing.T) {
+	people, _, _ := newPeople(t, true)
+	if _, err := people.StartLogin(context.Background(), "nobody@example.org"); sesame.ErrorCode(err) != sesame.ENOTFOUND {
+		t.Fatalf("unknown address in demo mode: %v", err)
+	}
+}

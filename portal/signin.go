@@ -81,6 +81,12 @@ func (p *Portal) loginByContact(w http.ResponseWriter, r *http.Request, v *view,
 	switch {
 	case p.cfg.DemoMode && link != "":
 		d.DemoLink = link
+	case p.cfg.DemoMode:
+		// Simulated people only: nothing to hide about who is on file.
+		v.Error = v.L.T("signin.demo_unknown")
+		v.Data = d
+		p.render(w, http.StatusNotFound, "login", v)
+		return
 	case p.cfg.Mail == nil:
 		d.NoMail = true
 	default:
