@@ -321,6 +321,7 @@ func TestBrowserSessionsAndLogoutEverywhere(t *testing.T) {
 			t.Errorf("sessions list lacks %q: %q", want, txt)
 		}
 	}
+	e.screenshot("account")
 	if n := run(e.browser, "sessions", chromedp.Evaluate[int](`document.querySelectorAll("#sessions > li").length`)); n != 3 {
 		t.Errorf("%d sessions listed, want 3", n)
 	}
