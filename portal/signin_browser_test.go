@@ -325,6 +325,20 @@ func TestBrowserSessionsAndLogoutEverywhere(t *testing.T) {
 	if n := run(e.browser, "sessions", chromedp.Evaluate[int](`document.querySelectorAll("#sessions > li").length`)); n != 3 {
 		t.Errorf("%d sessions listed, want 3", n)
 	}
+	// On a phone, every button of the account page lies inside the screen.
+	e.do("phone", chromedp.EmulateViewport(360, 740), chromedp.Navigate(e.base+"/portal/account"), chromedp.WaitVisible(chromedp.CSS("#sessions")))
+	if w := run(e.browser, "scroll width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 360 {
+		t.Errorf("on a phone the account page is %d px wide (viewport 360)", w)
+	}
+	outside := run(e.browser, "buttons", chromedp.Evaluate[[]string](`[...document.querySelectorAll("main button")].filter(b => b.offsetParent !== null).
+		filter(b => { const r = b.getBoundingClientRect(); return r.left < 0 || r.right > window.innerWidth; }).map(b => b.textContent.trim())`))
+	if n := run(e.browser, "button count", chromedp.Evaluate[int](`document.querySelectorAll("main button").length`)); n < 4 {
+		t.Errorf("the account page has %d buttons, want at least 4 (two logouts, log out everywhere, add a passkey)", n)
+	}
+	if len(outside) > 0 {
+		t.Errorf("on a phone these buttons stick out of the screen: %q", outside)
+	}
+	e.do("desktop", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(e.base+"/portal/account"), chromedp.WaitVisible(chromedp.CSS("#sessions")))
 	e.do("log the iPad out",
 		chromedp.Click(chromedp.CSS(`#sessions li:has(strong[title*="iPad"]) button`)),
 		chromedp.WaitVisible(chromedp.CSS(".flash")),
