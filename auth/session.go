@@ -24,6 +24,12 @@ type Session struct {
 	ExpiresAt time.Time
 	RevokedAt time.Time
 	Demo      bool
+	// The device, as the person sees it on their account page: the
+	// browser's User-Agent, how the session began (link, passkey, demo)
+	// and when it was last used (to the minute or so, see touchEvery).
+	UserAgent  string
+	Method     string
+	LastSeenAt time.Time
 }
 
 // SessionStore keeps login links and sessions, both by hash only.
@@ -38,6 +44,11 @@ type SessionStore interface {
 	RevokeSession(ctx context.Context, hash []byte, at time.Time) error
 	// RevokeSessions ends every session of person (log out everywhere).
 	RevokeSessions(ctx context.Context, person string, at time.Time) error
+	// PersonSessions returns person's sessions that are neither revoked
+	// nor expired at at, newest first.
+	PersonSessions(ctx context.Context, person string, at time.Time) ([]Session, error)
+	// TouchSession records that the session was used at at.
+	TouchSession(ctx context.Context, hash []byte, at time.Time) error
 }
 
 // Default lifetimes.
@@ -51,7 +62,10 @@ const (
 // returns the token instead of mailing it) and every session says so.
 // Its methods match what the portal needs (portal.Auth).
 type People struct {
-	Store      SessionStore
+	Store SessionStore
+	// Contacts maps an e-mail address or phone number to its person, so
+	// that people log in with what they know (nil: by person id only).
+	Contacts   ContactStore
 	Demo       bool
 	SessionTTL time.Duration
 	LinkTTL    time.Duration
@@ -112,7 +126,11 @@ func (p *People) RedeemLoginLink(ctx context.Context, loginToken string) (string
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	return p.newSession(ctx, person)
+	method := MethodLink
+	if p.Demo {
+		method = MethodDemo // the link was shown on screen, not mailed
+	}
+	return p.newSession(ctx, person, method)
 }
 
 // DemoLogin starts a session as person without a link: demo mode only.
@@ -123,17 +141,18 @@ func (p *People) DemoLogin(ctx context.Context, person string) (string, time.Tim
 	if !sesame.ValidID(person) {
 		return "", time.Time{}, sesame.Errorf(sesame.EINVALID, "person id %q is not a valid id", person)
 	}
-	return p.newSession(ctx, person)
+	return p.newSession(ctx, person, MethodDemo)
 }
 
-func (p *People) newSession(ctx context.Context, person string) (string, time.Time, error) {
+func (p *People) newSession(ctx context.Context, person, method string) (string, time.Time, error) {
 	ttl := p.SessionTTL
 	if ttl <= 0 {
 		ttl = DefaultSessionTTL
 	}
 	now := p.now()
 	token := secret(SessionPrefix)
-	s := &Session{Hash: Hash(token), Person: person, CreatedAt: now, ExpiresAt: now.Add(ttl), Demo: p.Demo}
+	s := &Session{Hash: Hash(token), Person: person, CreatedAt: now, ExpiresAt: now.Add(ttl), Demo: p.Demo,
+		UserAgent: userAgentFrom(ctx), Method: method, LastSeenAt: now}
 	if err := p.Store.CreateSession(ctx, s); err != nil {
 		return "", time.Time{}, err
 	}
@@ -171,6 +190,7 @@ func (p *People) Session(ctx context.Context, token string) (*Session, error) {
 		// A demo session never works on a real server, nor the reverse.
 		return nil, errBadSession
 	}
+	p.touch(ctx, s)
 	return s, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/auth"
 )
 
 // registerMeAuth: a person logs in with a one-time login link token (from
@@ -49,7 +50,7 @@ func (s *Server) handleLogin(w nethttp.ResponseWriter, r *nethttp.Request) error
 	if err := decodeStrict(w, r, &in); err != nil {
 		return err
 	}
-	session, expires, err := t.People.RedeemLoginLink(r.Context(), in.Token)
+	session, expires, err := t.People.RedeemLoginLink(auth.WithUserAgent(r.Context(), r.UserAgent()), in.Token)
 	if err != nil {
 		return err
 	}
@@ -95,7 +96,7 @@ func (s *Server) handleDemoLogin(w nethttp.ResponseWriter, r *nethttp.Request) e
 	if err := decodeStrict(w, r, &in); err != nil {
 		return err
 	}
-	session, expires, err := t.People.DemoLogin(r.Context(), in.Person)
+	session, expires, err := t.People.DemoLogin(auth.WithUserAgent(r.Context(), r.UserAgent()), in.Person)
 	if err != nil {
 		return err
 	}

@@ -70,21 +70,26 @@ func (m *Mailer) MailDue(ctx context.Context) (sent, failed int, err error) {
 }
 
 func (m *Mailer) send(it sesame.MailItem) error {
-	host := m.Server.Hostname()
-	port := m.Server.Port()
-	if port == "" {
-		port = "25"
-	}
-	var auth smtp.Auth
-	if m.Server.User != nil {
-		pass, _ := m.Server.User.Password()
-		auth = smtp.PlainAuth("", m.Server.User.Username(), pass, host)
-	}
 	msg, err := m.message(it)
 	if err != nil {
 		return err
 	}
-	return smtp.SendMail(net.JoinHostPort(host, port), auth, m.From, []string{it.Address}, msg)
+	return deliver(m.Server, m.From, it.Address, msg)
+}
+
+// deliver hands one message to the SMTP server of an --smtp-url.
+func deliver(server *url.URL, from, to string, msg []byte) error {
+	host := server.Hostname()
+	port := server.Port()
+	if port == "" {
+		port = "25"
+	}
+	var auth smtp.Auth
+	if server.User != nil {
+		pass, _ := server.User.Password()
+		auth = smtp.PlainAuth("", server.User.Username(), pass, host)
+	}
+	return smtp.SendMail(net.JoinHostPort(host, port), auth, from, []string{to}, msg)
 }
 
 // subject is a mail's subject line: the topic's news in English, then in

@@ -42,6 +42,12 @@ type Config struct {
 	Record      Record            // the person's additions to their record
 	Badges      sesame.BadgeStore // what the person shows social platforms
 	Eraser      sesame.Eraser     // erases the person who asks; nil: no erasure page
+	// SignIn, when set, lets people log in with their e-mail or phone and
+	// manage their sessions; Mail sends the login links (nil: not mailed);
+	// Passkeys, when set, adds passkeys. See signin.go.
+	SignIn   SignIn
+	Mail     Mailer
+	Passkeys Passkeys
 
 	// BaseURL is the public URL of the server (for verify links in
 	// credentials and QR codes); empty derives it from each request.
@@ -69,6 +75,7 @@ type Portal struct {
 	pages    map[string]*template.Template
 	csrfKey  []byte
 	log      *slog.Logger
+	mails    *auth.ClientLimiter // login mails per address (see signin.go)
 }
 
 // New checks the configuration and parses the embedded templates and catalogs.
@@ -79,7 +86,7 @@ func New(cfg Config) (*Portal, error) {
 	if cfg.Clients == nil {
 		cfg.Clients = &auth.ClientLimiter{}
 	}
-	p := &Portal{cfg: cfg, csrfKey: cfg.CSRFKey, log: cfg.Log}
+	p := &Portal{cfg: cfg, csrfKey: cfg.CSRFKey, log: cfg.Log, mails: &auth.ClientLimiter{Rate: loginMailRate, Burst: loginMailBurst}}
 	if p.log == nil {
 		p.log = slog.Default()
 	}
@@ -131,6 +138,10 @@ func (p *Portal) Mount(mux *http.ServeMux) {
 	handle("POST /portal/auth", p.limitClient(p.loginRedeem))
 	handle("POST /portal/logout", p.logout)
 	handle("POST /portal/lang", p.switchLanguage)
+	if p.cfg.Passkeys != nil {
+		handle("POST /portal/passkey/begin", p.limitClient(p.passkeyLoginBegin))
+		handle("POST /portal/passkey/finish", p.limitClient(p.passkeyLoginFinish))
+	}
 
 	handle("GET /portal/{$}", p.personal(p.home))
 	handle("POST /portal/what-if", p.personal(p.whatIf))
@@ -152,6 +163,12 @@ func (p *Portal) Mount(mux *http.ServeMux) {
 	handle("GET /portal/record", p.personal(p.record))
 	handle("POST /portal/record", p.personal(p.addToRecord))
 	handle("POST /portal/record/{id}/remove", p.personal(p.removeAddition))
+	handle("GET /portal/account", p.personal(p.account))
+	handle("POST /portal/account/sessions/{id}/revoke", p.personal(p.revokeSession))
+	handle("POST /portal/account/logout-everywhere", p.personal(p.logoutEverywhere))
+	handle("POST /portal/account/passkeys/begin", p.personal(p.passkeyRegisterBegin))
+	handle("POST /portal/account/passkeys/finish", p.personal(p.passkeyRegisterFinish))
+	handle("POST /portal/account/passkeys/{id}/remove", p.personal(p.removePasskey))
 
 	handle("GET /portal/", p.notFound) // any other page: an HTML 404, not the API's JSON one
 

@@ -4,9 +4,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/auth"
 )
 
 // maxFormBytes bounds every form the portal accepts.
@@ -61,7 +61,10 @@ func (p *Portal) loginPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v := p.newView(w, r, "login.title", "")
-	v.Data = loginData{Next: localPath(r.URL.Query().Get("next"))}
+	if r.URL.Query().Get("done") == "signed_out_everywhere" {
+		v.Flash = "account.flash.signed_out_everywhere"
+	}
+	v.Data = p.loginForm(localPath(r.URL.Query().Get("next")))
 	p.render(w, http.StatusOK, "login", v)
 }
 
@@ -71,6 +74,14 @@ type loginData struct {
 	Sent     bool
 	Next     string // a local path to return to after login
 	Token    string // a login link's token, confirmed by the button's POST
+	// ByContact: people log in with their e-mail or phone (else a person id).
+	ByContact bool
+	NoMail    bool // the link was made but this server cannot mail it
+	Passkeys  bool // offer "Log in with a passkey"
+}
+
+func (p *Portal) loginForm(next string) loginData {
+	return loginData{Next: next, ByContact: p.cfg.SignIn != nil, Passkeys: p.cfg.Passkeys != nil}
 }
 
 func (p *Portal) loginSubmit(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +92,12 @@ func (p *Portal) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	v := p.newView(w, r, "login.title", "")
 	who := strings.TrimSpace(r.PostFormValue("who"))
-	d := loginData{Who: who, Next: localPath(r.PostFormValue("next"))}
+	d := p.loginForm(localPath(r.PostFormValue("next")))
+	d.Who = who
+	if p.cfg.SignIn != nil && who != "" && len(who) <= 254 {
+		p.loginByContact(w, r, v, d)
+		return
+	}
 	if who == "" || len(who) > 254 {
 		v.Error = v.L.T("login.invalid")
 		v.Data = d
@@ -135,7 +151,7 @@ func (p *Portal) loginRedeem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := r.PostFormValue("token")
-	session, expires, err := p.cfg.Auth.RedeemLoginLink(r.Context(), token)
+	session, expires, err := p.cfg.Auth.RedeemLoginLink(auth.WithUserAgent(r.Context(), r.UserAgent()), token)
 	if err != nil {
 		v := p.newView(w, r, "login.title", "")
 		v.Data = loginData{}
@@ -147,12 +163,7 @@ func (p *Portal) loginRedeem(w http.ResponseWriter, r *http.Request) {
 		p.render(w, http.StatusUnauthorized, "login", v)
 		return
 	}
-	maxAge := int(time.Until(expires).Seconds())
-	if expires.IsZero() || maxAge <= 0 {
-		maxAge = 0 // a browser-session cookie
-	}
-	p.setCookie(w, r, &http.Cookie{Name: SessionCookie, Value: session, MaxAge: maxAge, SameSite: http.SameSiteLaxMode})
-	p.setCookie(w, r, &http.Cookie{Name: csrfCookie, Value: "", MaxAge: -1})
+	p.startSession(w, r, session, expires)
 	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
 }
 

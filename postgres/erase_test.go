@@ -59,6 +59,15 @@ func TestEraseLeavesNoRow(t *testing.T) {
 		if err := trust.CreateSession(ctx, &auth.Session{Hash: []byte("session-" + p), Person: p, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
+		if err := trust.SetContact(ctx, auth.Contact{Identifier: p + "@login.example", Kind: auth.ContactEmail, Person: p, CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		if err := trust.AddPasskey(ctx, &auth.Passkey{ID: "key-" + p, Person: p, Name: p + "'s phone", Credential: []byte(`{}`), CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		if err := trust.SaveCeremony(ctx, []byte("ceremony-"+p), p, []byte(`{}`), now.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
 		for range 2 {
 			if err := trust.AppendAccess(ctx, &sesame.AccessEntry{At: now, Person: p, Actor: "partner:acme", Action: "score.read", Consent: "con_" + p, Outcome: sesame.AccessAllowed}); err != nil {
 				t.Fatal(err)

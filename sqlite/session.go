@@ -41,8 +41,8 @@ func (s *SessionStore) UseLoginLink(ctx context.Context, hash []byte, at time.Ti
 
 func (s *SessionStore) CreateSession(ctx context.Context, ss *auth.Session) error {
 	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO person_sessions (hash, person, created_at, expires_at, demo) VALUES (?,?,?,?,?)`,
-			ss.Hash, ss.Person, tsNS(ss.CreatedAt), tsNS(ss.ExpiresAt), ss.Demo)
+		_, err := tx.ExecContext(ctx, `INSERT INTO person_sessions (hash, person, created_at, expires_at, demo, user_agent, method, last_seen_at) VALUES (?,?,?,?,?,?,?,?)`,
+			ss.Hash, ss.Person, tsNS(ss.CreatedAt), tsNS(ss.ExpiresAt), ss.Demo, ss.UserAgent, ss.Method, tsNullNS(ss.LastSeenAt))
 		return err
 	})
 }
@@ -50,16 +50,16 @@ func (s *SessionStore) CreateSession(ctx context.Context, ss *auth.Session) erro
 func (s *SessionStore) Session(ctx context.Context, hash []byte) (*auth.Session, error) {
 	var ss auth.Session
 	var created, expires int64
-	var revoked sql.NullInt64
-	err := s.db.reader.QueryRowContext(ctx, `SELECT hash, person, created_at, expires_at, revoked_at, demo FROM person_sessions WHERE hash = ?`, hash).
-		Scan(&ss.Hash, &ss.Person, &created, &expires, &revoked, &ss.Demo)
+	var revoked, seen sql.NullInt64
+	err := s.db.reader.QueryRowContext(ctx, `SELECT hash, person, created_at, expires_at, revoked_at, demo, user_agent, method, last_seen_at FROM person_sessions WHERE hash = ?`, hash).
+		Scan(&ss.Hash, &ss.Person, &created, &expires, &revoked, &ss.Demo, &ss.UserAgent, &ss.Method, &seen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, sesame.Errorf(sesame.ENOTFOUND, "no session")
 	}
 	if err != nil {
 		return nil, err
 	}
-	ss.CreatedAt, ss.ExpiresAt, ss.RevokedAt = tsFromNS(created), tsFromNS(expires), tsFromNullNS(revoked)
+	ss.CreatedAt, ss.ExpiresAt, ss.RevokedAt, ss.LastSeenAt = tsFromNS(created), tsFromNS(expires), tsFromNullNS(revoked), tsFromNullNS(seen)
 	return &ss, nil
 }
 

@@ -94,6 +94,7 @@ func runDemo(ctx context.Context, args []string) error {
 Sesame demo is ready (%s). DEMO MODE: anyone can log in as anyone; the data is simulated.
 
   Portal (log in as any simulated person, e.g. %s):  %s/portal/
+    by e-mail or phone too: %s, %s, … (the link shows on screen)
     its benefits page lists every product, fast review and the social badge included;
     /portal/record adds to a person's record through the simulated vouching source
   API description:                                   %s/openapi.json
@@ -108,7 +109,7 @@ Try:
   curl -s -H 'Authorization: Bearer %s' %s/v1/people/%s/events?limit=5
   go run ./cmd/sesame score --db %s %s
 
-`, time.Since(start).Round(100*time.Millisecond), person, base, base, base,
+`, time.Since(start).Round(100*time.Millisecond), person, base, demoEmail(1), demoPhone(1), base, base,
 		*token, base, person, *token, base, person, *token, base, person, *token, base, person, *token, base, person, *db, person)
 	return <-served
 }
@@ -175,6 +176,10 @@ func buildDemo(ctx context.Context, db string, people int, seed uint64, step fun
 	step("registering and activating it")
 	if err := runModelRegister(ctx, []string{"--db", db, "--activate", "--note", "demo: simulated population", modelFile}); err != nil {
 		return fmt.Errorf("model register: %w", err)
+	}
+	step("giving everyone a demo e-mail address and phone number to log in with")
+	if err := addDemoContacts(ctx, db, people); err != nil {
+		return fmt.Errorf("demo contacts: %w", err)
 	}
 	step("scoring everyone")
 	if err := runRescore(ctx, []string{"--db", db, "--fresh"}); err != nil {

@@ -99,7 +99,7 @@ func (m *serveMain) parseFlags(args []string) error {
 	fs.StringVar(&m.AccessKeyFile, "access-key", envOr("SESAME_ACCESS_KEY_FILE", ""), "`FILE` holding the Ed25519 key that signs the access log's heads, made when missing (env SESAME_ACCESS_KEY_FILE; default: DB.access-key; on PostgreSQL name one, the same for every replica, or each run signs with a key of its own)")
 	fs.DurationVar(&m.NoticeEvery, "notice-every", 10*time.Second, "deliver due notices to webhooks every `INTERVAL`")
 	fs.IntVar(&m.ScoreChange, "score-change-notice", notice.DefaultScoreChange, "tell a person when their score moves by `POINTS` or more (at least 1)")
-	fs.StringVar(&m.SMTPURL, "smtp-url", envOr("SESAME_SMTP_URL", ""), "also mail notices to recipients with an address (sesame notices mail-to, PUT /v1/me/email) through the SMTP server at `URL`, smtp://[user:password@]host[:port] (env SESAME_SMTP_URL)")
+	fs.StringVar(&m.SMTPURL, "smtp-url", envOr("SESAME_SMTP_URL", ""), "mail people their login links, and notices to recipients with an address (sesame notices mail-to, PUT /v1/me/email), through the SMTP server at `URL`, smtp://[user:password@]host[:port] (env SESAME_SMTP_URL)")
 	fs.StringVar(&m.MailFrom, "mail-from", envOr("SESAME_MAIL_FROM", ""), "the `ADDRESS` notices are mailed from (env SESAME_MAIL_FROM; required with --smtp-url)")
 	fs.DurationVar(&m.ConsentWarning, "consent-warning", notice.DefaultConsentWarning, "tell a person and the partner this `LONG` before a consent expires")
 	if err := parseFlags(fs, args); err != nil {
@@ -228,10 +228,15 @@ func (m *serveMain) run(ctx context.Context) (err error) {
 	}
 
 	// The portal first: it shares the catalogue with partners' decisions.
-	err = mountPortal(ctx, srv, st, portalOptions{
+	po := portalOptions{
 		DBPath: m.DSN, KEKFile: m.KEKFile, Scores: svc, Rescore: svc, Demo: m.Demo, BaseURL: m.PublicURL,
 		TrustProxy: m.TrustProxy, SecureCookies: m.SecureCookies, Logger: logger,
-	})
+	}
+	if m.SMTPURL != "" {
+		server, _ := notice.ParseSMTPURL(m.SMTPURL) // checked by parseFlags
+		po.Mail = &notice.DirectMail{Server: server, From: m.MailFrom}
+	}
+	err = mountPortal(ctx, srv, st, po)
 	if errors.Is(err, errNoKEK) {
 		// PostgreSQL deployments that never asked for the portal keep
 		// serving the API; naming a KEK turns it on.

@@ -34,6 +34,9 @@ type portalOptions struct {
 	// may add to their own record from the portal.
 	Rescore record.Scores
 	Logger  *slog.Logger
+	// Mail sends login links (--smtp-url); nil: people ask the operator
+	// for one (sesame person login-link), or in demo mode see it on screen.
+	Mail portal.Mailer
 }
 
 // mountPortal builds the person's portal on the store (SQLite or
@@ -57,8 +60,12 @@ func mountPortal(ctx context.Context, srv *sesamehttp.Server, st *store, o porta
 		return err
 	}
 	ts := trustOf(st)
+	people := &auth.People{Store: ts.Sessions, Contacts: ts.Contacts, Demo: o.Demo}
 	cfg := portal.Config{
-		Auth:          &auth.People{Store: ts.Sessions, Demo: o.Demo},
+		Auth:          people,
+		SignIn:        people,
+		Mail:          o.Mail,
+		Passkeys:      &auth.Passkeys{People: people, Store: ts.Passkeys},
 		Scores:        o.Scores,
 		Events:        st.Events,
 		Disputes:      st.Credentials(),

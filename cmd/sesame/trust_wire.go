@@ -31,6 +31,8 @@ type trustOptions struct {
 type trustStores struct {
 	Partners  sesame.PartnerStore
 	Sessions  auth.SessionStore
+	Contacts  auth.ContactStore // people's e-mails and phones, to log in with
+	Passkeys  auth.PasskeyStore
 	Consents  sesame.ConsentStore
 	AccessLog sesame.AccessLog
 	Decisions sesame.DecisionStore
@@ -48,11 +50,11 @@ func trustOf(st *store) *trustStores {
 		return sqliteTrust(st.SQLite, st)
 	}
 	pg := st.Postgres.Trust()
-	return &trustStores{Partners: pg, Sessions: pg, Consents: pg, AccessLog: pg, Decisions: pg, Record: st.Postgres.Record(), st: st}
+	return &trustStores{Partners: pg, Sessions: pg, Contacts: pg, Passkeys: pg, Consents: pg, AccessLog: pg, Decisions: pg, Record: st.Postgres.Record(), st: st}
 }
 
 func sqliteTrust(db *sqlite.DB, st *store) *trustStores {
-	return &trustStores{Partners: db.Partners(), Sessions: db.Sessions(), Consents: db.Consents(), AccessLog: db.AccessLog(),
+	return &trustStores{Partners: db.Partners(), Sessions: db.Sessions(), Contacts: db.Sessions(), Passkeys: db.Sessions(), Consents: db.Consents(), AccessLog: db.AccessLog(),
 		Decisions: db.Decisions(), Scores: db.Scores(), Record: db.Record(), st: st}
 }
 

@@ -1,0 +1,14 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/sesame-credit/sesame/auth/authtest"
+)
+
+func TestSignInStoresContract(t *testing.T) {
+	authtest.Run(t, func(t *testing.T) authtest.Stores {
+		s := openFresh(t).Trust()
+		return authtest.Stores{Sessions: s, Contacts: s, Passkeys: s}
+	})
+}

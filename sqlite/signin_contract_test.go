@@ -1,0 +1,21 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/sesame-credit/sesame/auth/authtest"
+)
+
+func TestSignInStoresContract(t *testing.T) {
+	authtest.Run(t, func(t *testing.T) authtest.Stores {
+		db, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		s := db.Sessions()
+		return authtest.Stores{Sessions: s, Contacts: s, Passkeys: s}
+	})
+}
