@@ -50,6 +50,7 @@ type serveMain struct {
 	Pprof           bool
 	MetricsAddr     string // /metrics without a token, apart from the API
 	NATS            string
+	NATSConfig      sesamenats.Config // stream, subjects, consumer and the stream's limits
 	OperatorToken   string
 	SourceTokens    []string
 	LogFormat       string
@@ -81,6 +82,7 @@ func (m *serveMain) parseFlags(args []string) error {
 	fs.BoolVar(&m.Pprof, "pprof", false, "serve runtime profiles under /debug/pprof/ (operator token required)")
 	fs.StringVar(&m.MetricsAddr, "metrics-addr", envOr("SESAME_METRICS_ADDR", "127.0.0.1:9464"), "also serve /metrics without a token on `HOST:PORT` (env SESAME_METRICS_ADDR; keep it loopback or private; \"\" for none); on --addr /metrics needs the operator token")
 	fs.StringVar(&m.NATS, "nats", envOr("SESAME_NATS", ""), "also ingest from NATS JetStream at `URL`, e.g. nats://127.0.0.1:4222 (env SESAME_NATS)")
+	natsCfg, checkNATS := natsFlags(fs)
 	fs.StringVar(&m.OperatorToken, "operator-token", envOr("SESAME_OPERATOR_TOKEN", ""), "bearer `TOKEN` of operators (env SESAME_OPERATOR_TOKEN); a random one is made and printed when empty")
 	fs.Func("source-token", "a source's bearer token as `NAME=TOKEN` (repeatable; env SESAME_SOURCE_TOKENS, comma-separated): it may send events of source NAME only", func(v string) error {
 		m.SourceTokens = append(m.SourceTokens, v)
@@ -114,6 +116,10 @@ func (m *serveMain) parseFlags(args []string) error {
 		return flagError(fs, "--addr: "+err.Error())
 	}
 	m.Retention, m.StaleAfter = *retention, *staleAfter
+	if err := checkNATS(); err != nil {
+		return usageError(fs, err.Error())
+	}
+	m.NATSConfig = *natsCfg
 	if m.SMTPURL != "" {
 		if _, err := notice.ParseSMTPURL(m.SMTPURL); err != nil {
 			return usageError(fs, err.Error())
@@ -253,7 +259,7 @@ func (m *serveMain) run(ctx context.Context) (err error) {
 	go audit.RunSigner(ctx, trust.AccessLog, accessKey, audit.HeadInterval, logger)
 
 	if m.NATS != "" {
-		stop, err := startNATSIngest(ctx, m.NATS, st.Events, srv, logger)
+		stop, err := startNATSIngest(ctx, m.NATS, m.NATSConfig, st.Events, srv, logger)
 		if err != nil {
 			return err
 		}
@@ -291,12 +297,12 @@ func randomToken() string {
 // startNATSIngest connects to JetStream and runs the ingestion consumer
 // beside the server: its events count in the server's metrics, and /readyz
 // fails while the connection is down. stop waits for the round in progress.
-func startNATSIngest(ctx context.Context, url string, events sesame.EventStore, srv *sesamehttp.Server, logger *slog.Logger) (stop func(), err error) {
+func startNATSIngest(ctx context.Context, url string, cfg sesamenats.Config, events sesame.EventStore, srv *sesamehttp.Server, logger *slog.Logger) (stop func(), err error) {
 	nc, js, err := sesamenats.Connect(url, logger)
 	if err != nil {
 		return nil, err
 	}
-	c, err := sesamenats.NewConsumer(js, events, sesamenats.Config{}, sesamenats.Options{
+	c, err := sesamenats.NewConsumer(js, events, cfg, sesamenats.Options{
 		Logger: logger, EventsIngested: srv.Metrics.EventsIngested, Registerer: srv.Metrics.Registry, Watermarks: srv.Watermarks,
 		SourceLastAccepted: srv.Metrics.Business.SourceLastAccepted})
 	if err != nil {
