@@ -184,6 +184,7 @@ func (m *serveMain) run(ctx context.Context) (err error) {
 	srv := sesamehttp.NewServer(sesamehttp.Config{Addr: m.Addr, MaxBody: m.MaxBody, MaxBatch: m.MaxBatch, RequestTimeout: m.RequestTimeout, Pprof: m.Pprof, MetricsAddr: m.MetricsAddr,
 		Version: buildVersion()})
 	srv.Events = st.Events
+	srv.Outage = st.Unavailable
 	srv.Watermarks = st.Watermarks()
 	srv.Outbox = st.Outbox()
 	srv.Eraser = st.Eraser()
@@ -296,7 +297,7 @@ func randomToken() string {
 
 // startNATSIngest connects to JetStream and runs the ingestion consumer
 // beside the server: its events count in the server's metrics, and /readyz
-// fails while the connection is down. stop waits for the round in progress.
+// shows the connection degraded while it is down (the API still serves). stop waits for the round in progress.
 func startNATSIngest(ctx context.Context, url string, cfg sesamenats.Config, events sesame.EventStore, srv *sesamehttp.Server, logger *slog.Logger) (stop func(), err error) {
 	nc, js, err := sesamenats.Connect(url, logger)
 	if err != nil {
@@ -309,7 +310,7 @@ func startNATSIngest(ctx context.Context, url string, cfg sesamenats.Config, eve
 		nc.Close()
 		return nil, err
 	}
-	srv.Ready = append(srv.Ready, sesamehttp.ReadyCheck{Name: "nats", Check: func(context.Context) error {
+	srv.Ready = append(srv.Ready, sesamehttp.ReadyCheck{Name: "nats", Degraded: true, Check: func(context.Context) error {
 		if !nc.IsConnected() {
 			return sesame.Errorf(sesame.EUNAVAILABLE, "not connected to NATS")
 		}
