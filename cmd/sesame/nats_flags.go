@@ -39,7 +39,7 @@ func natsFlags(fs *flag.FlagSet) (cfg *sesamenats.Config, check func() error) {
 	fs.StringVar(&cfg.Stream, "nats-stream", envOr("SESAME_NATS_STREAM", sesamenats.DefaultStream), "JetStream stream `NAME` (env SESAME_NATS_STREAM)")
 	fs.StringVar(&cfg.Prefix, "nats-subject", envOr("SESAME_NATS_SUBJECT", sesamenats.DefaultPrefix), "subject `PREFIX`: sources publish on PREFIX.<source>, rejections go to PREFIX.rejected (env SESAME_NATS_SUBJECT)")
 	fs.StringVar(&cfg.Durable, "nats-consumer", envOr("SESAME_NATS_CONSUMER", sesamenats.DefaultDurable), "durable consumer `NAME`, shared by the replicas of one deployment (env SESAME_NATS_CONSUMER)")
-	replicas := fs.Int("nats-replicas", int(envInt("SESAME_NATS_REPLICAS")), "copies of the stream when serve creates it: 3 on a 3-node cluster (env SESAME_NATS_REPLICAS; default 1); an existing stream keeps its own")
+	replicas := fs.Int("nats-replicas", int(envInt("SESAME_NATS_REPLICAS")), "`N` copies of the stream when serve creates it: 3 on a 3-node cluster (env SESAME_NATS_REPLICAS; default 1); an existing stream keeps its own")
 	fs.DurationVar(&cfg.MaxAge, "nats-max-age", envDur("SESAME_NATS_MAX_AGE"), "drop stream messages older than `AGE` when serve creates the stream (env SESAME_NATS_MAX_AGE; 0: kept until another limit); an existing stream keeps its own")
 	fs.Int64Var(&cfg.MaxBytes, "nats-max-bytes", envInt("SESAME_NATS_MAX_BYTES"), "the stream's size limit in `BYTES` when serve creates it (env SESAME_NATS_MAX_BYTES; 0: none); an existing stream keeps its own")
 	return cfg, func() error {
