@@ -77,6 +77,9 @@ func main() {
 	}
 	defer runCleanups()
 	ctx := context.Background()
+	// Other work on the machine moves every figure; the table says how much
+	// there was.
+	load0 := loadAverage()
 
 	dir, err := os.MkdirTemp("", "bench-cluster")
 	check(err)
@@ -140,8 +143,8 @@ func main() {
 	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "`go run ./bench/cluster -people %d -replicas %s -duration %s` — %d people (sesame simulate --seed 42), %d CPUs shared with other work, %s:\n\n",
-		*people, *replicaList, *duration, *people, runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintf(&b, "`go run ./bench/cluster -people %d -replicas %s -duration %s` — %d people (sesame simulate --seed 42), %d CPUs, load average %s at the start and %s at the end (the machine's other work), %s:\n\n",
+		*people, *replicaList, *duration, *people, runtime.NumCPU(), load0, loadAverage(), time.Now().UTC().Format("2006-01-02"))
 	fmt.Fprintf(&b, "| replicas | logged GET score reads/s | HTTP ingest events/s | full rescore people/s |\n|---|---:|---:|---:|\n")
 	for _, c := range cols {
 		fmt.Fprintf(&b, "| %s | %.0f | %.0f | %.0f |\n", c.name, c.reads.RPS, c.eventsPerSec, c.rescorePS)
@@ -377,4 +380,13 @@ func envOr(key, def string) string {
 func fatalf(format string, args ...any) {
 	runCleanups()
 	log.Fatalf(format, args...)
+}
+
+// loadAverage is the 1-minute load average (Linux; "?" elsewhere).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
