@@ -224,14 +224,22 @@ func rescore(ctx context.Context, base string) (float64, string) {
 		return v
 	}
 	do("POST")
-	for {
+	for tries := 1; ; {
 		time.Sleep(200 * time.Millisecond)
 		st := do("GET")
 		if st["running"] == true {
 			continue
 		}
 		if e, _ := st["last_error"].(string); e != "" {
-			fatalf("rescore failed: %s", e)
+			// The database is shared with other work, which may end its
+			// sessions; a rescore resumes from its checkpoint when run again.
+			if tries == 3 {
+				fatalf("rescore failed %d times, last: %s", tries, e)
+			}
+			log.Printf("rescore failed (%s); running it again", e)
+			tries++
+			do("POST")
+			continue
 		}
 		last, _ := st["last"].(map[string]any)
 		people, _ := last["people"].(float64)
