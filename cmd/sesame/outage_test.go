@@ -102,8 +102,8 @@ func (p *tcpProxy) Stop() {
 }
 
 // TestServeOutages runs `sesame serve` on PostgreSQL and NATS, each reached
-// through a proxy the test stops and starts: without NATS the replica stays
-// ready and serves its API; without PostgreSQL it answers 503 with
+// through a proxy the test stops and starts: it starts while NATS is away;
+// without NATS the replica stays ready and serves its API; without PostgreSQL it answers 503 with
 // Retry-After (never 500) and is not ready; once each is back it serves
 // again by itself, and what NATS holds reaches the ledger.
 func TestServeOutages(t *testing.T) {
@@ -125,6 +125,8 @@ func TestServeOutages(t *testing.T) {
 
 	tag := fmt.Sprint(time.Now().UnixNano())
 	natsCfg := sesamenats.Config{Stream: "SESAME_OUTAGE_" + tag, Prefix: "outage" + tag + ".sesame.events", Durable: "outage-" + tag}
+	// NATS is away when the replica starts: it starts anyway.
+	natsProxy.Stop()
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	code := make(chan int, 1)
@@ -184,9 +186,13 @@ func TestServeOutages(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
+	if st, c := readiness(); st != 200 || !strings.HasPrefix(c["nats"], "degraded") {
+		t.Fatalf("/readyz of a replica started without NATS: %d %v; want 200 and NATS degraded", st, c)
+	}
 	if st, _, body := do("POST", "/v1/events", "bank", event("e1")); st != 200 {
 		t.Fatalf("ingest: %d %s", st, body)
 	}
+	natsProxy.Start()
 	until("NATS ok in /readyz", func() (bool, string) {
 		st, c := readiness()
 		return st == 200 && c["nats"] == "ok", fmt.Sprint(st, c)
