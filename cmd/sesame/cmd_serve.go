@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -310,9 +311,17 @@ func startNATSIngest(ctx context.Context, url string, cfg sesamenats.Config, eve
 		nc.Close()
 		return nil, err
 	}
+	// failedAt is when the consumer last stopped on an error (Unix ns; 0:
+	// never). Connected is not enough to be consuming: a stream JetStream
+	// refuses to make (3 replicas on one server) fails every 5 s, and
+	// /readyz should say so.
+	var failedAt atomic.Int64
 	srv.Ready = append(srv.Ready, sesamehttp.ReadyCheck{Name: "nats", Degraded: true, Check: func(context.Context) error {
 		if !nc.IsConnected() {
 			return sesame.Errorf(sesame.EUNAVAILABLE, "not connected to NATS")
+		}
+		if t := failedAt.Load(); t != 0 && time.Since(time.Unix(0, t)) < 10*time.Second {
+			return sesame.Errorf(sesame.EUNAVAILABLE, "NATS ingestion is failing; see the log")
 		}
 		return nil
 	}})
@@ -321,6 +330,7 @@ func startNATSIngest(ctx context.Context, url string, cfg sesamenats.Config, eve
 		defer close(done)
 		for ctx.Err() == nil {
 			if err := c.Run(ctx); err != nil {
+				failedAt.Store(time.Now().UnixNano())
 				logger.Error("nats: ingestion stopped; retrying in 5s", "err", err)
 				select {
 				case <-ctx.Done():

@@ -267,3 +267,59 @@ func TestServeOutages(t *testing.T) {
 	})
 	t.Logf("with PostgreSQL down: %v answers by status; recovered", seen)
 }
+
+// Connected is not consuming: a stream NATS refuses to make (3 replicas on
+// a single server) shows as degraded NATS in /readyz, and the replica
+// stays ready.
+func TestServeShowsFailingNATSIngestion(t *testing.T) {
+	natsURL := os.Getenv("SESAME_TEST_NATS")
+	if natsURL == "" {
+		natsURL = "nats://127.0.0.1:4222"
+	}
+	nu, _ := url.Parse(natsURL)
+	if c, err := net.DialTimeout("tcp", nu.Host, time.Second); err != nil {
+		t.Skipf("no NATS server at %s (%v): start nats-server -js, or set SESAME_TEST_NATS", natsURL, err)
+	} else {
+		c.Close()
+	}
+	tag := fmt.Sprint(time.Now().UnixNano())
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, []string{"serve", "--db", t.TempDir() + "/s.db", "--addr", addr, "--metrics-addr", "", "--operator-token", "op", "--log-format", "text",
+			"--nats", natsURL, "--nats-stream", "SESAME_R3_" + tag, "--nats-subject", "r3" + tag + ".sesame.events", "--nats-consumer", "r3-" + tag, "--nats-replicas", "3"})
+	}()
+	defer func() {
+		cancel()
+		<-code
+	}()
+	base := "http://" + addr
+	waitReady(t, base)
+	var last string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ans struct{ Checks map[string]string }
+		json.NewDecoder(resp.Body).Decode(&ans)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("/readyz %d %v: a NATS failure made the replica not ready", resp.StatusCode, ans.Checks)
+		}
+		if last = ans.Checks["nats"]; last == "degraded: NATS ingestion is failing; see the log" {
+			return
+		}
+	}
+	nc, js, err := sesamenats.Connect(natsURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	if _, err := js.Stream(context.Background(), "SESAME_R3_"+tag); err == nil {
+		js.DeleteStream(context.Background(), "SESAME_R3_"+tag)
+		t.Skip("this NATS server made a 3-replica stream (a cluster): nothing failed to show")
+	}
+	t.Fatalf("the stream was not made, yet /readyz shows NATS %q", last)
+}
