@@ -20,6 +20,10 @@ const (
 	codeUnsupportedMediaType = "unsupported_media_type" // 415
 )
 
+// RetryAfterSeconds is the Retry-After of 503 answers: long enough for a
+// database failover or a restart, short enough that clients come back soon.
+const RetryAfterSeconds = 5
+
 // statusOf maps an error code to its HTTP status.
 func statusOf(code string) int {
 	switch code {
@@ -66,7 +70,13 @@ func (s *Server) writeError(w nethttp.ResponseWriter, r *nethttp.Request, err er
 	st := stateOf(r)
 	err = classify(r.Context(), err, s.cfg)
 	var e *sesame.Error
-	if !errors.As(err, &e) {
+	if !errors.As(err, &e) && s.Outage != nil && s.Outage(err) {
+		// Logged, since an operator wants to know; answered as what it is
+		// to the client: try again shortly, here or on another replica.
+		s.Logger.WarnContext(r.Context(), "database unavailable", "request_id", st.id, "method", r.Method, "path", r.URL.Path, "err", err)
+		e = sesame.Errorf(sesame.EUNAVAILABLE, "the database is not answering; retry in a few seconds")
+	}
+	if e == nil {
 		s.Logger.ErrorContext(r.Context(), "internal error", "request_id", st.id, "method", r.Method, "path", r.URL.Path, "err", err)
 		e = &sesame.Error{Code: sesame.EINTERNAL, Message: "internal error; it has been logged under the request id " + st.id}
 	}
@@ -74,6 +84,11 @@ func (s *Server) writeError(w nethttp.ResponseWriter, r *nethttp.Request, err er
 	status := statusOf(e.Code)
 	if e.Code == sesame.EUNAUTHORIZED {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="sesame"`)
+	}
+	if status == nethttp.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		// Every 503 is temporary to a client (an outage, a timeout, a
+		// model not yet active); Retry-After paces its retries.
+		w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
 	}
 	writeJSON(w, status, errorBody{Error: errorPayload{Code: e.Code, Message: e.Message, Details: e.Details, RequestID: st.id}})
 }

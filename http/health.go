@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	nethttp "net/http"
+	"strconv"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -12,6 +13,11 @@ import (
 type ReadyCheck struct {
 	Name  string
 	Check func(ctx context.Context) error
+	// Degraded marks a check this replica can serve its API without (NATS
+	// ingestion: HTTP ingestion and reads go on). Its failure is shown in
+	// /readyz but leaves the replica ready, so that a load balancer does
+	// not take every replica out for what none of them can mend.
+	Degraded bool
 }
 
 // registerHealth serves the probes. Both are open: a load balancer has no token.
@@ -30,8 +36,8 @@ type readyAnswer struct {
 	Checks map[string]string `json:"checks"` // name → "ok" or what is wrong
 }
 
-// handleReady answers 200 when every check passes, 503 otherwise, naming
-// what failed. The reasons are generic: the details go to the log.
+// handleReady answers 200 when every check passes but degraded ones, 503
+// otherwise, naming what failed. The reasons are generic: the details go to the log.
 func (s *Server) handleReady(w nethttp.ResponseWriter, r *nethttp.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -43,12 +49,19 @@ func (s *Server) handleReady(w nethttp.ResponseWriter, r *nethttp.Request) error
 	status := nethttp.StatusOK
 	for _, c := range checks {
 		if err := c.Check(ctx); err != nil {
+			if c.Degraded {
+				ans.Checks[c.Name] = "degraded: " + sesame.ErrorMessage(err)
+				continue
+			}
 			s.Logger.WarnContext(ctx, "not ready", "check", c.Name, "err", err, "request_id", RequestID(ctx))
 			ans.Checks[c.Name] = "failing: " + sesame.ErrorMessage(err)
 			ans.Status, status = "not_ready", nethttp.StatusServiceUnavailable
 			continue
 		}
 		ans.Checks[c.Name] = "ok"
+	}
+	if status == nethttp.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
 	}
 	writeJSON(w, status, ans)
 	return nil

@@ -86,6 +86,11 @@ type Server struct {
 	// Ready lists what must work before /readyz answers 200, beside the
 	// event store (which is always checked when set).
 	Ready []ReadyCheck
+	// Outage, when set, tells a database that cannot answer for now (down,
+	// locked, unreachable) from a fault of the request or the code: such
+	// errors are answered 503 with Retry-After, not 500 (sqlite.Unavailable,
+	// postgres.Unavailable).
+	Outage func(error) bool
 	// Auth turns a request's credentials into a Principal; see auth.go.
 	Auth *Authenticator
 	// Metrics is the Prometheus registry served at /metrics; other packages

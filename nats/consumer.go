@@ -88,14 +88,19 @@ func (c *Consumer) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cons, err := stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
-		Durable:       c.cfg.Durable,
-		Description:   "Sesame ledger ingestion",
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       c.cfg.AckWait,
-		DeliverPolicy: jetstream.DeliverAllPolicy,
-		MaxAckPending: 4 * c.cfg.Fetch,
-	})
+	// Like the stream, a durable consumer that exists is left as the
+	// operator (or the first replica) made it.
+	cons, err := stream.Consumer(ctx, c.cfg.Durable)
+	if errors.Is(err, jetstream.ErrConsumerNotFound) {
+		cons, err = stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+			Durable:       c.cfg.Durable,
+			Description:   "Sesame ledger ingestion",
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       c.cfg.AckWait,
+			DeliverPolicy: jetstream.DeliverAllPolicy,
+			MaxAckPending: 4 * c.cfg.Fetch,
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("nats: consumer %s: %w", c.cfg.Durable, err)
 	}
@@ -110,6 +115,11 @@ func (c *Consumer) Run(ctx context.Context) error {
 			}
 		}
 		batch, err := cons.Fetch(c.cfg.Fetch, jetstream.FetchMaxWait(c.cfg.MaxWait))
+		if errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrStreamNotFound) {
+			// Gone (deleted, or a server that lost its state): the caller
+			// runs Run again, which makes them anew.
+			return fmt.Errorf("nats: consumer %s: %w", c.cfg.Durable, err)
+		}
 		if err != nil {
 			c.logger.Warn("nats: fetch failed", "err", err)
 			backoff = nextBackoff(backoff)

@@ -65,7 +65,10 @@ type Config struct {
 	// (asking for and using a login link, /verify); nil: the defaults.
 	Clients *auth.ClientLimiter
 	Log     *slog.Logger
-	Now     func() time.Time
+	// Outage, when set, tells a database that cannot answer for now from a
+	// fault: such pages are answered 503 with Retry-After, not 500.
+	Outage func(error) bool
+	Now    func() time.Time
 }
 
 // Portal serves the portal's pages. Create it with New.

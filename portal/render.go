@@ -138,6 +138,13 @@ func (p *Portal) fail(w http.ResponseWriter, r *http.Request, v *view, err error
 	if v == nil {
 		v = p.newView(w, r, "error.title", "")
 	}
+	if status == http.StatusInternalServerError && p.cfg.Outage != nil && p.cfg.Outage(err) {
+		p.log.Warn("portal: database unavailable", "path", r.URL.Path, "err", err)
+		status, err = http.StatusServiceUnavailable, userError(sesame.EUNAVAILABLE, v.L.T("error.outage"))
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
 	if status == http.StatusInternalServerError {
 		p.log.Error("portal", "path", r.URL.Path, "err", err)
 		v.Error = v.L.T("error.internal")

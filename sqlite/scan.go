@@ -72,6 +72,8 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/mattn/go-sqlite3"
+
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/feature"
 )
@@ -471,8 +473,20 @@ func (rc *rawConn) err(what string, code C.int) error {
 	if rc.db != nil {
 		msg = C.GoString(C.sqlite3_errmsg(rc.db))
 	}
-	return fmt.Errorf("sqlite: raw %s: %s (code %d)", what, msg, int(code))
+	// The driver's error type is wrapped so that callers can tell its code
+	// (a lock held too long is an outage to retry, not a fault: Unavailable).
+	return rawError{msg: fmt.Sprintf("sqlite: raw %s: %s (code %d)", what, msg, int(code)),
+		code: sqlite3.Error{Code: sqlite3.ErrNo(code & 0xff), ExtendedCode: sqlite3.ErrNoExtended(code)}}
 }
+
+// rawError is a failure of the raw C path, with SQLite's result code.
+type rawError struct {
+	msg  string
+	code sqlite3.Error
+}
+
+func (e rawError) Error() string { return e.msg }
+func (e rawError) Unwrap() error { return e.code }
 
 func (rc *rawConn) close() {
 	if rc.db != nil {

@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -50,6 +51,7 @@ type serveMain struct {
 	Pprof           bool
 	MetricsAddr     string // /metrics without a token, apart from the API
 	NATS            string
+	NATSConfig      sesamenats.Config // stream, subjects, consumer and the stream's limits
 	OperatorToken   string
 	SourceTokens    []string
 	LogFormat       string
@@ -81,6 +83,7 @@ func (m *serveMain) parseFlags(args []string) error {
 	fs.BoolVar(&m.Pprof, "pprof", false, "serve runtime profiles under /debug/pprof/ (operator token required)")
 	fs.StringVar(&m.MetricsAddr, "metrics-addr", envOr("SESAME_METRICS_ADDR", "127.0.0.1:9464"), "also serve /metrics without a token on `HOST:PORT` (env SESAME_METRICS_ADDR; keep it loopback or private; \"\" for none); on --addr /metrics needs the operator token")
 	fs.StringVar(&m.NATS, "nats", envOr("SESAME_NATS", ""), "also ingest from NATS JetStream at `URL`, e.g. nats://127.0.0.1:4222 (env SESAME_NATS)")
+	natsCfg, checkNATS := natsFlags(fs)
 	fs.StringVar(&m.OperatorToken, "operator-token", envOr("SESAME_OPERATOR_TOKEN", ""), "bearer `TOKEN` of operators (env SESAME_OPERATOR_TOKEN); a random one is made and printed when empty")
 	fs.Func("source-token", "a source's bearer token as `NAME=TOKEN` (repeatable; env SESAME_SOURCE_TOKENS, comma-separated): it may send events of source NAME only", func(v string) error {
 		m.SourceTokens = append(m.SourceTokens, v)
@@ -114,6 +117,10 @@ func (m *serveMain) parseFlags(args []string) error {
 		return flagError(fs, "--addr: "+err.Error())
 	}
 	m.Retention, m.StaleAfter = *retention, *staleAfter
+	if err := checkNATS(); err != nil {
+		return usageError(fs, err.Error())
+	}
+	m.NATSConfig = *natsCfg
 	if m.SMTPURL != "" {
 		if _, err := notice.ParseSMTPURL(m.SMTPURL); err != nil {
 			return usageError(fs, err.Error())
@@ -178,6 +185,7 @@ func (m *serveMain) run(ctx context.Context) (err error) {
 	srv := sesamehttp.NewServer(sesamehttp.Config{Addr: m.Addr, MaxBody: m.MaxBody, MaxBatch: m.MaxBatch, RequestTimeout: m.RequestTimeout, Pprof: m.Pprof, MetricsAddr: m.MetricsAddr,
 		Version: buildVersion()})
 	srv.Events = st.Events
+	srv.Outage = st.Unavailable
 	srv.Watermarks = st.Watermarks()
 	srv.Outbox = st.Outbox()
 	srv.Eraser = st.Eraser()
@@ -258,7 +266,7 @@ func (m *serveMain) run(ctx context.Context) (err error) {
 	go audit.RunSigner(ctx, trust.AccessLog, accessKey, audit.HeadInterval, logger)
 
 	if m.NATS != "" {
-		stop, err := startNATSIngest(ctx, m.NATS, st.Events, srv, logger)
+		stop, err := startNATSIngest(ctx, m.NATS, m.NATSConfig, st.Events, srv, logger)
 		if err != nil {
 			return err
 		}
@@ -295,22 +303,30 @@ func randomToken() string {
 
 // startNATSIngest connects to JetStream and runs the ingestion consumer
 // beside the server: its events count in the server's metrics, and /readyz
-// fails while the connection is down. stop waits for the round in progress.
-func startNATSIngest(ctx context.Context, url string, events sesame.EventStore, srv *sesamehttp.Server, logger *slog.Logger) (stop func(), err error) {
+// shows the connection degraded while it is down (the API still serves). stop waits for the round in progress.
+func startNATSIngest(ctx context.Context, url string, cfg sesamenats.Config, events sesame.EventStore, srv *sesamehttp.Server, logger *slog.Logger) (stop func(), err error) {
 	nc, js, err := sesamenats.Connect(url, logger)
 	if err != nil {
 		return nil, err
 	}
-	c, err := sesamenats.NewConsumer(js, events, sesamenats.Config{}, sesamenats.Options{
+	c, err := sesamenats.NewConsumer(js, events, cfg, sesamenats.Options{
 		Logger: logger, EventsIngested: srv.Metrics.EventsIngested, Registerer: srv.Metrics.Registry, Watermarks: srv.Watermarks,
 		SourceLastAccepted: srv.Metrics.Business.SourceLastAccepted})
 	if err != nil {
 		nc.Close()
 		return nil, err
 	}
-	srv.Ready = append(srv.Ready, sesamehttp.ReadyCheck{Name: "nats", Check: func(context.Context) error {
+	// failedAt is when the consumer last stopped on an error (Unix ns; 0:
+	// never). Connected is not enough to be consuming: a stream JetStream
+	// refuses to make (3 replicas on one server) fails every 5 s, and
+	// /readyz should say so.
+	var failedAt atomic.Int64
+	srv.Ready = append(srv.Ready, sesamehttp.ReadyCheck{Name: "nats", Degraded: true, Check: func(context.Context) error {
 		if !nc.IsConnected() {
 			return sesame.Errorf(sesame.EUNAVAILABLE, "not connected to NATS")
+		}
+		if t := failedAt.Load(); t != 0 && time.Since(time.Unix(0, t)) < 10*time.Second {
+			return sesame.Errorf(sesame.EUNAVAILABLE, "NATS ingestion is failing; see the log")
 		}
 		return nil
 	}})
@@ -319,6 +335,7 @@ func startNATSIngest(ctx context.Context, url string, events sesame.EventStore, 
 		defer close(done)
 		for ctx.Err() == nil {
 			if err := c.Run(ctx); err != nil {
+				failedAt.Store(time.Now().UnixNano())
 				logger.Error("nats: ingestion stopped; retrying in 5s", "err", err)
 				select {
 				case <-ctx.Done():

@@ -77,6 +77,7 @@ func mountPortal(ctx context.Context, srv *sesamehttp.Server, st *store, o porta
 		Credentials:   creds,
 		BaseURL:       o.BaseURL,
 		TrustProxy:    o.TrustProxy,
+		Outage:        st.Unavailable,
 		DemoMode:      o.Demo,
 		// Derived from the KEK that every replica shares, so that a form
 		// rendered by one replica posts to another.

@@ -205,3 +205,12 @@ func (s *store) Stats() sesame.StatsReader {
 	}
 	return s.Postgres
 }
+
+// Unavailable reports whether err means the database cannot answer for now
+// (down, unreachable, locked), which the server answers 503, not 500.
+func (s *store) Unavailable(err error) bool {
+	if s.Postgres != nil {
+		return postgres.Unavailable(err)
+	}
+	return sqlite.Unavailable(err)
+}
