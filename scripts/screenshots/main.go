@@ -132,7 +132,7 @@ func run(base, out, person, chromium string) error {
 					return err
 				}
 				c, cancel := context.WithTimeout(ctx, 30*time.Second)
-				png, err := chromedp.Run(c, chromedp.FullScreenshot(90))
+				png, err := chromedp.Run(c, chromedp.FullScreenshot(100))
 				cancel()
 				if err != nil {
 					return fmt.Errorf("screenshot %s: %w", p.name, err)
