@@ -105,7 +105,8 @@ func (a AuditLog) AccessLog(ctx context.Context, person string, limit int) ([]Ac
 				}
 			}
 		}
-		out = append(out, AccessEntry{At: e.At, Partner: who, Scope: string(e.Scope), Purpose: string(e.Purpose), Outcome: e.Outcome, Seq: e.Seq, Problem: ve.Problem})
+		out = append(out, AccessEntry{At: e.At, Partner: who, Scope: string(e.Scope), Purpose: string(e.Purpose), Outcome: e.Outcome,
+			Actor: e.Actor, Action: e.Action, Seq: e.Seq, Problem: ve.Problem})
 	}
 	return out, nil
 }

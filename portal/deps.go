@@ -114,7 +114,12 @@ type AccessEntry struct {
 	Scope   string    `json:"scope"`
 	Purpose string    `json:"purpose"`
 	Outcome string    `json:"outcome"` // e.g. allowed, denied
-	Seq     int64     `json:"seq,omitempty"`
+	// Actor is who acted as the log records it ("partner:ID",
+	// "operator:NAME", "cli:NAME", …) and Action what they did
+	// ("score.read", …): the page says both in words (Locale.Who, Why).
+	Actor  string `json:"actor,omitempty"`
+	Action string `json:"action,omitempty"`
+	Seq    int64  `json:"seq,omitempty"`
 	// Problem, when not "", says why this entry does not verify.
 	Problem string `json:"problem,omitempty"`
 }

@@ -9,14 +9,15 @@ import (
 	"github.com/sesame-credit/sesame"
 )
 
-// MonthEnds returns the first instants of the n months before now's month,
-// oldest first: the ends of the last n whole months.
+// MonthEnds returns the ends of the n whole months before now's month,
+// oldest first: each month's last second (UTC), so that a score as of it
+// belongs to that month.
 func MonthEnds(now time.Time, n int) []time.Time {
 	now = now.UTC()
 	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	out := make([]time.Time, n)
 	for i := range n {
-		out[i] = first.AddDate(0, i-n+1, 0)
+		out[i] = first.AddDate(0, i-n+1, 0).Add(-time.Second)
 	}
 	return out
 }
