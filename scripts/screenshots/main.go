@@ -44,9 +44,12 @@ var pages = []page{
 type size struct {
 	name string
 	w, h int64
+	full bool // the whole page, not just the screen
 }
 
-var sizes = []size{{"desktop", 1280, 800}, {"phone", 390, 844}}
+// A phone shot is one screen, as a person sees it; a desktop shot is the
+// whole page.
+var sizes = []size{{"desktop", 1280, 800, true}, {"phone", 390, 844, false}}
 
 func main() {
 	base := flag.String("base", "", "portal `URL` of a running demo (empty: build and start one on a new database)")
@@ -132,7 +135,11 @@ func run(base, out, person, chromium string) error {
 					return err
 				}
 				c, cancel := context.WithTimeout(ctx, 30*time.Second)
-				png, err := chromedp.Run(c, chromedp.FullScreenshot(100))
+				shot := chromedp.CaptureScreenshot()
+				if sz.full {
+					shot = chromedp.FullScreenshot(100)
+				}
+				png, err := chromedp.Run(c, shot)
 				cancel()
 				if err != nil {
 					return fmt.Errorf("screenshot %s: %w", p.name, err)
