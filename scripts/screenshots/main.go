@@ -56,7 +56,13 @@ func main() {
 	out := flag.String("out", filepath.Join("docs", "screenshots"), "`DIR` to write the PNGs to")
 	person := flag.String("person", "p00000001", "simulated `PERSON` to log in as (one with a backfilled history)")
 	chromium := flag.String("chromium", envOr("SESAME_CHROMIUM", "/usr/bin/chromium"), "Chromium `PATH`")
+	full := flag.Bool("full", false, "shoot whole pages at phone size too (for checking a layout; the README's are one screen)")
 	flag.Parse()
+	if *full {
+		for i := range sizes {
+			sizes[i].full = true
+		}
+	}
 	if err := run(*base, *out, *person, *chromium); err != nil {
 		log.Fatalf("screenshots: %v", err)
 	}
