@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -135,6 +136,9 @@ func (a AuditLog) VerifyChain(ctx context.Context, person string) (ChainStatus, 
 // ones and any uploaded) for a score, as a partner's decision would.
 type PolicyBenefits struct {
 	Catalog *policy.Catalog
+	// Currency is what the products' amounts are in ("": CNY, the
+	// currency the shipped products are priced in).
+	Currency string
 }
 
 func (b PolicyBenefits) Offers(ctx context.Context, s *sesame.Score) ([]Offer, error) {
@@ -154,28 +158,28 @@ func (b PolicyBenefits) Offers(ctx context.Context, s *sesame.Score) ([]Offer, e
 		if err != nil {
 			continue // a policy that fails on this input offers nothing; decisions report such errors
 		}
-		out = append(out, Offer{Product: p.ID, Name: p.Name, Purpose: string(p.Purpose), Decision: res.Decision, Summary: offerSummary(res)})
+		out = append(out, Offer{Product: p.ID, Name: p.Name, Purpose: string(p.Purpose), Decision: res.Decision, Summary: offerSummary(res, cmp.Or(b.Currency, "CNY"))})
 	}
 	return out, nil
 }
 
 // offerSummary says in figures what an approval gives.
-func offerSummary(r sesame.DecisionResult) string {
+func offerSummary(r sesame.DecisionResult, currency string) string {
 	var parts []string
 	if r.CreditLine > 0 {
-		parts = append(parts, fmt.Sprintf("credit line %.0f", r.CreditLine))
+		parts = append(parts, fmt.Sprintf("credit line %s", majorMoney(currency, r.CreditLine)))
 	}
 	if r.Amount > 0 {
-		parts = append(parts, fmt.Sprintf("up to %.0f", r.Amount))
+		parts = append(parts, fmt.Sprintf("up to %s", majorMoney(currency, r.Amount)))
 	}
 	if r.Rate > 0 {
 		parts = append(parts, fmt.Sprintf("%.2f%% a year", r.Rate*100))
 	}
 	if r.DepositWaived > 0 {
-		parts = append(parts, fmt.Sprintf("deposit waived up to %.0f", r.DepositWaived))
+		parts = append(parts, fmt.Sprintf("deposit waived up to %s", majorMoney(currency, r.DepositWaived)))
 	}
 	if r.OrderValue > 0 {
-		parts = append(parts, fmt.Sprintf("orders up to %.0f", r.OrderValue))
+		parts = append(parts, fmt.Sprintf("orders up to %s", majorMoney(currency, r.OrderValue)))
 	}
 	if r.Lane != "" {
 		parts = append(parts, r.Lane+" lane")

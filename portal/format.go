@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"math"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -67,6 +68,20 @@ func (l *Locale) Money(m sesame.Money) string {
 	if digits > 0 {
 		frac := strconv.FormatInt(n%scale, 10)
 		s += "." + strings.Repeat("0", digits-len(frac)) + frac
+	}
+	return s
+}
+
+// majorMoney formats an amount given in major units (a policy's yuan) like
+// Money: "CNY 20,000", with the minor digits only when there are some.
+func majorMoney(currency string, v float64) string {
+	digits, ok := minorDigits[currency]
+	if !ok {
+		digits = 2
+	}
+	s := (&Locale{}).Money(sesame.Money{Amount: int64(math.Round(v * math.Pow10(digits))), Currency: currency})
+	if digits > 0 {
+		s = strings.TrimSuffix(s, "."+strings.Repeat("0", digits))
 	}
 	return s
 }

@@ -85,7 +85,10 @@ func (b *browser) ids(sel string) []string {
 
 func TestBrowserMyDataNewestFirstReadable(t *testing.T) {
 	events := manyEvents()
-	b := newBrowser(t, func(c *portal.Config) { c.Events = events; c.Disputes = &portaltest.Disputes{Events: &portaltest.Events{}} })
+	b := newBrowser(t, func(c *portal.Config) {
+		c.Events = events
+		c.Disputes = &portaltest.Disputes{Events: &portaltest.Events{}}
+	})
 	b.login()
 	b.do("my data", chromedp.Navigate(b.base+"/portal/data"), chromedp.WaitVisible(chromedp.CSS("#h-events")))
 
@@ -282,7 +285,7 @@ func TestBrowserTimesInPersonZone(t *testing.T) {
 	b.login() // the login page's script tells the server the browser's zone
 	b.do("consents", chromedp.Navigate(b.base+"/portal/consents"), chromedp.WaitVisible(chromedp.CSS("#req-req-9")))
 	when := run(b, "requested at", chromedp.Text(chromedp.CSS(`#req-req-9 td[data-label="Requested"]`)))
-	want := portaltest.Now.Add(-2 * time.Hour).In(time.FixedZone("", 8*3600)).Format("15:04") + " UTC+8"
+	want := portaltest.Now.Add(-2*time.Hour).In(time.FixedZone("", 8*3600)).Format("15:04") + " UTC+8"
 	if !strings.HasSuffix(when, want) {
 		t.Errorf("the request time reads %q, want it in Shanghai time (… %s)", when, want)
 	}
