@@ -21,6 +21,8 @@ type homeData struct {
 	Gauge   template.HTML
 	Radar   template.HTML
 	History template.HTML
+	// Months is how many months the history chart has a score for.
+	Months  int
 	Dims    []dimRow
 	Reasons []sesame.Reason
 	Tips    []sesame.Tip
@@ -72,6 +74,7 @@ func (p *Portal) homeData(r *http.Request, l *Locale, person string) (*homeData,
 	d.Gauge = gaugeSVG(l, s)
 	d.Radar = radarSVG(l, s.Dimensions)
 	d.History = historySVG(l, hist)
+	d.Months = len(monthly(hist))
 	for _, dim := range s.Dimensions {
 		d.Dims = append(d.Dims, dimRow{Dimension: dim.Dimension, Label: l.T("dim." + string(dim.Dimension)), Score: dim.Score, Points: dim.Points})
 	}

@@ -265,6 +265,9 @@ func TestBrowserHistoryMonthly(t *testing.T) {
 		}
 		seen[m] = true
 	}
+	if n := run(b, "history-start", chromedp.Evaluate[int](`document.querySelectorAll("#history-start").length`)); n != 0 {
+		t.Error("a history of many months says it has one")
+	}
 	titles := b.texts(`svg[data-chart="history"] circle title`)
 	monthsOf := map[string]bool{}
 	for _, s := range titles {
@@ -274,6 +277,16 @@ func TestBrowserHistoryMonthly(t *testing.T) {
 		}
 		monthsOf[m] = true
 	}
+}
+
+// A person scored once sees one dot and is told the line grows monthly.
+func TestBrowserHistoryOneMonth(t *testing.T) {
+	b := newBrowser(t, func(c *portal.Config) {
+		s := c.Scores.(*portaltest.Scores)
+		s.Past["alice"] = s.Past["alice"][:1]
+	})
+	b.login()
+	b.do("history start", chromedp.WaitVisible(chromedp.CSS("#history-start")))
 }
 
 func TestBrowserTimesInPersonZone(t *testing.T) {
