@@ -121,6 +121,19 @@ func run(base, out, person, chromium string) error {
 	); err != nil {
 		return err
 	}
+	// Issue a credential, as the person would, for the public verify page.
+	c, cancelIssue := context.WithTimeout(ctx, 30*time.Second)
+	var link string
+	err := chromedp.Do(c, chromedp.Navigate(base+"/portal/share"), chromedp.WaitVisible(chromedp.CSS("#issue-submit")),
+		chromedp.Click(chromedp.CSS("#issue-submit")), chromedp.WaitVisible(chromedp.CSS(".cred.just .cred-link")))
+	if err == nil {
+		link, err = chromedp.Run(c, chromedp.Value(chromedp.CSS(".cred.just .cred-link")))
+	}
+	cancelIssue()
+	if err != nil {
+		return fmt.Errorf("issue a credential: %w", err)
+	}
+	pages := append(pages, page{"verify", strings.TrimPrefix(link, base), "#verdict"})
 	n := 0
 	for _, lang := range []string{"en", "zh"} {
 		if lang != "en" { // the portal's own switch, as a person would
