@@ -119,15 +119,11 @@ func (p *Portal) myData(w http.ResponseWriter, r *http.Request, person string) {
 	p.render(w, http.StatusOK, "data", v)
 }
 
-// maxListedEvents bounds how many of a person's events one page of My data
-// reads to find the newest ones (the ledger lists a person oldest first).
-const maxListedEvents = 20_000
-
 // newestEvents returns the newest eventsPerPage events matching f that are
 // older than before (nil: the newest of all), newest first, and whether
-// older ones remain. The store pages oldest first, so the person's matching
-// events up to before are read and the last of them kept: a person has
-// hundreds of events, not millions.
+// older ones remain. The store pages a person's events oldest first, so
+// they are read through up to before, keeping only the last page's worth:
+// a person has hundreds of events, and memory stays one page.
 func (p *Portal) newestEvents(ctx context.Context, f sesame.EventFilter, before *eventPos) ([]sesame.Event, bool, error) {
 	if before != nil {
 		to := time.Unix(0, before.at+1).UTC()
@@ -136,42 +132,46 @@ func (p *Portal) newestEvents(ctx context.Context, f sesame.EventFilter, before 
 		}
 	}
 	f.Limit = 1000
-	var all []sesame.Event
-	for len(all) < maxListedEvents {
+	win := make([]sesame.Event, 0, 2*eventsPerPage) // the latest events read, oldest first
+	kept, found := 0, false
+read:
+	for {
 		page, err := p.cfg.Events.Events(ctx, f)
 		if err != nil {
 			return nil, false, err
 		}
-		all = append(all, page.Events...)
+		for _, e := range page.Events {
+			if before != nil && e.Source == before.source && e.ID == before.id {
+				// The events the store lists from here on were on the
+				// page before (the order at one instant is the store's,
+				// the same on every read).
+				found = true
+				break read
+			}
+			if len(win) == cap(win) {
+				win = append(win[:0], win[len(win)-eventsPerPage:]...)
+			}
+			win = append(win, e)
+			kept++
+		}
 		if page.Next == "" {
 			break
 		}
 		f.Cursor = page.Next
 	}
-	if before != nil {
-		// Keep what the store lists before the event the cursor names (the
-		// order of events at one instant is the store's, the same each
-		// time); if that event has gone, keep what occurred before it.
-		cut := -1
-		for i := range all {
-			if all[i].Source == before.source && all[i].ID == before.id {
-				cut = i
-			}
+	if before != nil && !found {
+		// The event the cursor names has gone (erased): drop its instant
+		// rather than show an event twice.
+		for len(win) > 0 && win[len(win)-1].OccurredAt.UnixNano() >= before.at {
+			win, kept = win[:len(win)-1], kept-1
 		}
-		if cut < 0 {
-			cut = len(all)
-			for cut > 0 && all[cut-1].OccurredAt.UnixNano() >= before.at {
-				cut--
-			}
-		}
-		all = all[:cut]
 	}
-	start := max(0, len(all)-eventsPerPage)
-	page := make([]sesame.Event, 0, len(all)-start)
-	for i := len(all) - 1; i >= start; i-- {
-		page = append(page, all[i])
+	start := max(0, len(win)-eventsPerPage)
+	out := make([]sesame.Event, 0, len(win)-start)
+	for i := len(win) - 1; i >= start; i-- {
+		out = append(out, win[i])
 	}
-	return page, start > 0, nil
+	return out, kept > len(out), nil
 }
 
 // eventPos is where the next (older) page of My data starts: just before
