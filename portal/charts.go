@@ -126,9 +126,12 @@ func radarSVG(l *Locale, dims []sesame.DimensionScore) template.HTML {
 	return template.HTML(b.String())
 }
 
+// chartMonths is how many months the history chart spans at most.
+const chartMonths = 24
+
 // monthly keeps the last scored point of each calendar month, oldest
-// first: a month's rescores are one point on a monthly chart, as the
-// credit apps people know draw it.
+// first, for the last chartMonths months: a month's rescores are one point
+// on a monthly chart, as the credit apps people know draw it.
 func monthly(history []sesame.ScorePoint) []sesame.ScorePoint {
 	var pts []sesame.ScorePoint
 	for _, p := range history {
@@ -145,7 +148,7 @@ func monthly(history []sesame.ScorePoint) []sesame.ScorePoint {
 		}
 		out = append(out, p)
 	}
-	return out
+	return out[max(0, len(out)-chartMonths):]
 }
 
 func sameMonth(a, b time.Time) bool {

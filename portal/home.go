@@ -12,8 +12,10 @@ import (
 	"github.com/sesame-credit/sesame/score"
 )
 
-// historyLimit is how many past scores the home page charts.
-const historyLimit = 60
+// historyLimit is how many past scores the home page reads to chart the
+// last chartMonths months: a person rescored at every new record has many
+// scores a month, of which the chart keeps each month's last.
+const historyLimit = 1000
 
 type homeData struct {
 	Score   *sesame.Score
