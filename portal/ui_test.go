@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/policy"
 	"github.com/sesame-credit/sesame/portal"
 	"github.com/sesame-credit/sesame/portal/portaltest"
 )
@@ -224,6 +226,24 @@ func TestBrowserManualReviewNotApprovedColour(t *testing.T) {
 	}
 	if a, r := colour("approve"), colour("refer"); a == r {
 		t.Errorf(`"Manual review" is the same colour as "Approved" (%s)`, a)
+	}
+}
+
+// The shipped products' amounts read as money: currency and grouping.
+func TestBrowserBenefitAmountsAreMoney(t *testing.T) {
+	catalog, err := policy.NewCatalog(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, func(c *portal.Config) { c.Benefits = portal.PolicyBenefits{Catalog: catalog} })
+	b.login()
+	b.do("benefits", chromedp.Navigate(b.base+"/portal/benefits"), chromedp.WaitVisible(chromedp.CSS("#h-now")))
+	text := run(b, "text", chromedp.Evaluate[string](`document.querySelector("main").innerText`))
+	if !strings.Contains(text, "CNY ") {
+		t.Errorf("no amount on the benefits page names its currency:\n%s", text)
+	}
+	if m := regexp.MustCompile(`up to \d{4,}`).FindString(text); m != "" {
+		t.Errorf("an amount without currency or grouping: %q", m)
 	}
 }
 
