@@ -1,6 +1,9 @@
 package portal
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // accessLogLimit is how many of the latest looks the page lists.
 const accessLogLimit = 200
@@ -31,4 +34,42 @@ func (p *Portal) accessLog(w http.ResponseWriter, r *http.Request, person string
 		return
 	}
 	p.render(w, http.StatusOK, "accesslog", v)
+}
+
+// Who says in words who acted on an access log entry: a partner by name,
+// Sesame's operators, the person themself, or Sesame.
+func (l *Locale) Who(e AccessEntry) string {
+	kind, name, _ := strings.Cut(e.Actor, ":")
+	switch kind {
+	case "partner", "":
+		if e.Partner != "" && e.Partner != e.Actor {
+			return e.Partner
+		}
+		if name != "" {
+			return name
+		}
+		return l.T("access.actor.unknown")
+	case "operator", "cli":
+		return l.T("access.actor.operator")
+	case "person":
+		return l.T("access.actor.person")
+	case "source":
+		return l.T("access.actor.source", name)
+	}
+	return l.T("access.actor.sesame")
+}
+
+// Why says what the entry was for: the purpose of the consent used when
+// there is one, else what was done ("read your score", "answered your
+// dispute").
+func (l *Locale) Why(e AccessEntry) string {
+	if e.Purpose != "" {
+		return l.orWords("purpose."+e.Purpose, e.Purpose)
+	}
+	if e.Action != "" {
+		if key := "access.action." + e.Action; l.Has(key) {
+			return l.T(key)
+		}
+	}
+	return l.T("access.action.other")
 }

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -105,7 +106,8 @@ func (a AuditLog) AccessLog(ctx context.Context, person string, limit int) ([]Ac
 				}
 			}
 		}
-		out = append(out, AccessEntry{At: e.At, Partner: who, Scope: string(e.Scope), Purpose: string(e.Purpose), Outcome: e.Outcome, Seq: e.Seq, Problem: ve.Problem})
+		out = append(out, AccessEntry{At: e.At, Partner: who, Scope: string(e.Scope), Purpose: string(e.Purpose), Outcome: e.Outcome,
+			Actor: e.Actor, Action: e.Action, Seq: e.Seq, Problem: ve.Problem})
 	}
 	return out, nil
 }
@@ -134,6 +136,9 @@ func (a AuditLog) VerifyChain(ctx context.Context, person string) (ChainStatus, 
 // ones and any uploaded) for a score, as a partner's decision would.
 type PolicyBenefits struct {
 	Catalog *policy.Catalog
+	// Currency is what the products' amounts are in ("": CNY, the
+	// currency the shipped products are priced in).
+	Currency string
 }
 
 func (b PolicyBenefits) Offers(ctx context.Context, s *sesame.Score) ([]Offer, error) {
@@ -153,28 +158,29 @@ func (b PolicyBenefits) Offers(ctx context.Context, s *sesame.Score) ([]Offer, e
 		if err != nil {
 			continue // a policy that fails on this input offers nothing; decisions report such errors
 		}
-		out = append(out, Offer{Product: p.ID, Name: p.Name, Purpose: string(p.Purpose), Decision: res.Decision, Summary: offerSummary(res), Terms: &res})
+		currency := cmp.Or(b.Currency, "CNY")
+		out = append(out, Offer{Product: p.ID, Name: p.Name, Purpose: string(p.Purpose), Decision: res.Decision, Summary: offerSummary(res, currency), Terms: &res, Currency: currency})
 	}
 	return out, nil
 }
 
 // offerSummary says in figures what an approval gives.
-func offerSummary(r sesame.DecisionResult) string {
+func offerSummary(r sesame.DecisionResult, currency string) string {
 	var parts []string
 	if r.CreditLine > 0 {
-		parts = append(parts, fmt.Sprintf("credit line %.0f", r.CreditLine))
+		parts = append(parts, fmt.Sprintf("credit line %s", majorMoney(currency, r.CreditLine)))
 	}
 	if r.Amount > 0 {
-		parts = append(parts, fmt.Sprintf("up to %.0f", r.Amount))
+		parts = append(parts, fmt.Sprintf("up to %s", majorMoney(currency, r.Amount)))
 	}
 	if r.Rate > 0 {
 		parts = append(parts, fmt.Sprintf("%.2f%% a year", r.Rate*100))
 	}
 	if r.DepositWaived > 0 {
-		parts = append(parts, fmt.Sprintf("deposit waived up to %.0f", r.DepositWaived))
+		parts = append(parts, fmt.Sprintf("deposit waived up to %s", majorMoney(currency, r.DepositWaived)))
 	}
 	if r.OrderValue > 0 {
-		parts = append(parts, fmt.Sprintf("orders up to %.0f", r.OrderValue))
+		parts = append(parts, fmt.Sprintf("orders up to %s", majorMoney(currency, r.OrderValue)))
 	}
 	if r.Lane != "" {
 		parts = append(parts, r.Lane+" lane")

@@ -86,7 +86,9 @@ func radarSVG(l *Locale, dims []sesame.DimensionScore) template.HTML {
 	for _, d := range sesame.Dimensions {
 		words = append(words, fmt.Sprintf("%s %d", l.T("dim."+string(d)), byDim[d]))
 	}
-	fmt.Fprintf(&b, `<svg class="chart radar" viewBox="-50 20 440 255" role="img" aria-labelledby="radar-t radar-d" data-chart="radar">`)
+	// The view box leaves room for the longest label on either side at
+	// the phone's larger font ("Connections 662" at 17px), so none is cut.
+	fmt.Fprintf(&b, `<svg class="chart radar" viewBox="-110 15 560 265" role="img" aria-labelledby="radar-t radar-d" data-chart="radar">`)
 	fmt.Fprintf(&b, `<title id="radar-t">%s</title><desc id="radar-d">%s</desc>`, esc(l.T("chart.radar.title")), esc(strings.Join(words, "; ")))
 	for _, ring := range []float64{0.25, 0.5, 0.75, 1} {
 		var pts []string
@@ -124,10 +126,13 @@ func radarSVG(l *Locale, dims []sesame.DimensionScore) template.HTML {
 	return template.HTML(b.String())
 }
 
-// historySVG draws the scored points of the history, oldest to newest, with
-// the band boundaries as guides.
-func historySVG(l *Locale, history []sesame.ScorePoint) template.HTML {
-	const w, h, left, right, top, bottom = 640.0, 240.0, 44.0, 16.0, 12.0, 32.0
+// chartMonths is how many months the history chart spans at most.
+const chartMonths = 24
+
+// monthly keeps the last scored point of each calendar month, oldest
+// first, for the last chartMonths months: a month's rescores are one point
+// on a monthly chart, as the credit apps people know draw it.
+func monthly(history []sesame.ScorePoint) []sesame.ScorePoint {
 	var pts []sesame.ScorePoint
 	for _, p := range history {
 		if p.Status == sesame.StatusScored {
@@ -135,10 +140,31 @@ func historySVG(l *Locale, history []sesame.ScorePoint) template.HTML {
 		}
 	}
 	sort.SliceStable(pts, func(i, j int) bool { return pts[i].AsOf.Before(pts[j].AsOf) })
+	var out []sesame.ScorePoint
+	for _, p := range pts {
+		if n := len(out); n > 0 && sameMonth(out[n-1].AsOf, p.AsOf) {
+			out[n-1] = p
+			continue
+		}
+		out = append(out, p)
+	}
+	return out[max(0, len(out)-chartMonths):]
+}
+
+func sameMonth(a, b time.Time) bool {
+	a, b = a.UTC(), b.UTC()
+	return a.Year() == b.Year() && a.Month() == b.Month()
+}
+
+// historySVG draws the person's monthly scores, oldest to newest, with
+// the band boundaries as guides and the months named under the axis.
+func historySVG(l *Locale, history []sesame.ScorePoint) template.HTML {
+	const w, h, left, right, top, bottom = 640.0, 240.0, 44.0, 16.0, 12.0, 32.0
+	pts := monthly(history)
 	var b strings.Builder
 	var words []string
 	for _, p := range pts {
-		words = append(words, fmt.Sprintf("%s: %d", l.Date(p.AsOf), p.Score))
+		words = append(words, fmt.Sprintf("%s: %d", l.Month(p.AsOf), p.Score))
 	}
 	desc := l.T("chart.history.empty")
 	if len(words) > 0 {
@@ -189,11 +215,19 @@ func historySVG(l *Locale, history []sesame.ScorePoint) template.HTML {
 	}
 	fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#1565c0" stroke-width="2.5" stroke-linejoin="round"/>`, strings.Join(line, " "))
 	for _, p := range pts {
-		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="4" fill="%s"><title>%s: %d</title></circle>`, x(p.AsOf), y(p.Score), bandColour[sesame.BandOf(p.Score)], esc(l.Date(p.AsOf)), p.Score)
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="4" fill="%s"><title>%s: %d</title></circle>`, x(p.AsOf), y(p.Score), bandColour[sesame.BandOf(p.Score)], esc(l.Month(p.AsOf)), p.Score)
 	}
-	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="start" class="axis">%s</text>`, left, h-12, esc(l.Date(t0)))
-	if span > 0 {
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="end" class="axis">%s</text>`, w-right, h-12, esc(l.Date(t1)))
+	// Name every k-th month under the axis, at most six names, the
+	// latest always among them.
+	k := (len(pts) + 5) / 6
+	for i := len(pts) - 1; i >= 0; i -= k {
+		anchor := "middle"
+		if i == len(pts)-1 && len(pts) > 1 {
+			anchor = "end"
+		} else if x(pts[i].AsOf) < left+40 {
+			anchor = "start"
+		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" text-anchor="%s" class="axis month">%s</text>`, x(pts[i].AsOf), h-12, anchor, esc(l.Month(pts[i].AsOf)))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())

@@ -2,8 +2,9 @@ package portal
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,7 +17,8 @@ const eventsPerPage = 50
 
 type eventRow struct {
 	Event      sesame.Event
-	Payload    string // compact JSON
+	Kind       string  // the kind in words
+	Fields     []field // the payload in words (format.go)
 	Disputed   bool
 	DisputedAt time.Time
 	Dispute    *sesame.Dispute // status, deadline and outcome, when known
@@ -28,7 +30,7 @@ type dataData struct {
 	Kind        sesame.Kind
 	From, To    string // YYYY-MM-DD as entered
 	Rows        []eventRow
-	Next        string // the query string of the next page, "" at the end
+	Next        string // the URL of the next (older) page, "" at the end
 }
 
 // parseEventFilter reads the filters of the My data page; bad values are
@@ -36,7 +38,7 @@ type dataData struct {
 func parseEventFilter(r *http.Request, l *Locale, person string) (sesame.EventFilter, *dataData, error) {
 	q := r.URL.Query()
 	d := &dataData{Kinds: sesame.Kinds(), From: q.Get("from"), To: q.Get("to")}
-	f := sesame.EventFilter{Person: person, Limit: eventsPerPage, Cursor: q.Get("cursor")}
+	f := sesame.EventFilter{Person: person, Limit: eventsPerPage}
 	if k := sesame.Kind(q.Get("kind")); k != "" {
 		if !k.Known() {
 			return f, d, userError(sesame.EINVALID, l.T("data.err.kind"))
@@ -77,7 +79,13 @@ func (p *Portal) myData(w http.ResponseWriter, r *http.Request, person string) {
 		p.render(w, http.StatusBadRequest, "data", v)
 		return
 	}
-	page, err := p.cfg.Events.Events(r.Context(), f)
+	before, err := parseBefore(r.URL.Query().Get("before"))
+	if err != nil {
+		v.Error = v.L.T("data.err.cursor")
+		p.render(w, http.StatusBadRequest, "data", v)
+		return
+	}
+	events, more, err := p.newestEvents(r.Context(), f, before)
 	if err != nil {
 		if sesame.ErrorCode(err) == sesame.EINVALID {
 			v.Error = v.L.errorText(err)
@@ -97,17 +105,100 @@ func (p *Portal) myData(w http.ResponseWriter, r *http.Request, person string) {
 		p.fail(w, r, v, err)
 		return
 	}
-	for _, e := range page.Events {
-		body, _ := json.Marshal(e.Payload)
+	for _, e := range events {
 		at, ok := disputed[e.Key()]
-		d.Rows = append(d.Rows, eventRow{Event: e, Payload: string(body), Disputed: ok, DisputedAt: at, Dispute: status[e.Key()]})
+		d.Rows = append(d.Rows, eventRow{Event: e, Kind: v.L.KindName(e.Kind), Fields: eventFields(v.L, e.Payload),
+			Disputed: ok, DisputedAt: at, Dispute: status[e.Key()]})
 	}
-	if page.Next != "" {
+	if more && len(events) > 0 {
 		q := r.URL.Query()
-		q.Set("cursor", page.Next)
-		d.Next = q.Encode()
+		q.Del("cursor")
+		q.Set("before", beforeOf(events[len(events)-1]))
+		d.Next = "/portal/data?" + q.Encode()
 	}
 	p.render(w, http.StatusOK, "data", v)
+}
+
+// newestEvents returns the newest eventsPerPage events matching f that are
+// older than before (nil: the newest of all), newest first, and whether
+// older ones remain. The store pages a person's events oldest first, so
+// they are read through up to before, keeping only the last page's worth:
+// a person has hundreds of events, and memory stays one page.
+func (p *Portal) newestEvents(ctx context.Context, f sesame.EventFilter, before *eventPos) ([]sesame.Event, bool, error) {
+	if before != nil {
+		to := time.Unix(0, before.at+1).UTC()
+		if f.To.IsZero() || to.Before(f.To) {
+			f.To = to
+		}
+	}
+	f.Limit = 1000
+	win := make([]sesame.Event, 0, 2*eventsPerPage) // the latest events read, oldest first
+	kept, found := 0, false
+read:
+	for {
+		page, err := p.cfg.Events.Events(ctx, f)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, e := range page.Events {
+			if before != nil && e.Source == before.source && e.ID == before.id {
+				// The events the store lists from here on were on the
+				// page before (the order at one instant is the store's,
+				// the same on every read).
+				found = true
+				break read
+			}
+			if len(win) == cap(win) {
+				win = append(win[:0], win[len(win)-eventsPerPage:]...)
+			}
+			win = append(win, e)
+			kept++
+		}
+		if page.Next == "" {
+			break
+		}
+		f.Cursor = page.Next
+	}
+	if before != nil && !found {
+		// The event the cursor names has gone (erased): drop its instant
+		// rather than show an event twice.
+		for len(win) > 0 && win[len(win)-1].OccurredAt.UnixNano() >= before.at {
+			win, kept = win[:len(win)-1], kept-1
+		}
+	}
+	start := max(0, len(win)-eventsPerPage)
+	out := make([]sesame.Event, 0, len(win)-start)
+	for i := len(win) - 1; i >= start; i-- {
+		out = append(out, win[i])
+	}
+	return out, kept > len(out), nil
+}
+
+// eventPos is where the next (older) page of My data starts: just before
+// the event named, which occurred at at (Unix nanoseconds).
+type eventPos struct {
+	at         int64
+	source, id string
+}
+
+// beforeOf is the ?before= value that lists the events older than e.
+func beforeOf(e sesame.Event) string {
+	return strconv.FormatInt(e.OccurredAt.UnixNano(), 10) + "~" + e.Source + "~" + e.ID
+}
+
+func parseBefore(s string) (*eventPos, error) {
+	if s == "" {
+		return nil, nil
+	}
+	parts := strings.SplitN(s, "~", 3)
+	if len(parts) != 3 || !sesame.ValidID(parts[1]) || !sesame.ValidID(parts[2]) {
+		return nil, errors.New("bad position")
+	}
+	at, err := strconv.ParseInt(parts[0], 10, 64)
+	if err != nil {
+		return nil, err
+	}
+	return &eventPos{at: at, source: parts[1], id: parts[2]}, nil
 }
 
 func (p *Portal) disputed(r *http.Request, person string) (map[sesame.EventKey]time.Time, error) {

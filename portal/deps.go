@@ -114,7 +114,12 @@ type AccessEntry struct {
 	Scope   string    `json:"scope"`
 	Purpose string    `json:"purpose"`
 	Outcome string    `json:"outcome"` // e.g. allowed, denied
-	Seq     int64     `json:"seq,omitempty"`
+	// Actor is who acted as the log records it ("partner:ID",
+	// "operator:NAME", "cli:NAME", …) and Action what they did
+	// ("score.read", …): the page says both in words (Locale.Who, Why).
+	Actor  string `json:"actor,omitempty"`
+	Action string `json:"action,omitempty"`
+	Seq    int64  `json:"seq,omitempty"`
 	// Problem, when not "", says why this entry does not verify.
 	Problem string `json:"problem,omitempty"`
 }
@@ -150,6 +155,8 @@ type Offer struct {
 	// Terms are the decision's figures Summary was said from, so that the
 	// page can say them in the person's language; nil keeps Summary.
 	Terms *sesame.DecisionResult `json:"-"`
+	// Currency is the one the product's amounts are in (CNY unless said).
+	Currency string `json:"-"`
 }
 
 // Benefits evaluates the shipped products for a score; the portal calls it

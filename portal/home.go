@@ -12,8 +12,10 @@ import (
 	"github.com/sesame-credit/sesame/score"
 )
 
-// historyLimit is how many past scores the home page charts.
-const historyLimit = 60
+// historyLimit is how many past scores the home page reads to chart the
+// last chartMonths months: a person rescored at every new record has many
+// scores a month, of which the chart keeps each month's last.
+const historyLimit = 1000
 
 type homeData struct {
 	Score   *sesame.Score
@@ -21,6 +23,8 @@ type homeData struct {
 	Gauge   template.HTML
 	Radar   template.HTML
 	History template.HTML
+	// Months is how many months the history chart has a score for.
+	Months  int
 	Dims    []dimRow
 	Reasons []sesame.Reason
 	Tips    []sesame.Tip
@@ -75,6 +79,7 @@ func (p *Portal) homeData(r *http.Request, l *Locale, person string) (*homeData,
 	d.Gauge = gaugeSVG(l, s)
 	d.Radar = radarSVG(l, s.Dimensions)
 	d.History = historySVG(l, hist)
+	d.Months = len(monthly(hist))
 	for _, dim := range s.Dimensions {
 		d.Dims = append(d.Dims, dimRow{Dimension: dim.Dimension, Label: l.T("dim." + string(dim.Dimension)), Score: dim.Score, Points: dim.Points})
 	}

@@ -47,6 +47,7 @@ type Locale struct {
 	code     string
 	msgs     catalog
 	fallback catalog
+	zone     *time.Location // where DateTime shows instants (zoneOf)
 }
 
 // T returns the message for key, formatted with args when given.
@@ -84,16 +85,47 @@ func (l *Locale) Date(t time.Time) string {
 	return t.Format("2 Jan 2006")
 }
 
-// DateTime formats an instant (UTC) the way the language writes it.
+// Month names a calendar month the way the language writes it.
+func (l *Locale) Month(t time.Time) string {
+	t = t.UTC()
+	if l.code == "zh" {
+		return t.Format("2006年1月")
+	}
+	return t.Format("Jan 2006")
+}
+
+// DateTime formats an instant in the person's time zone the way the
+// language writes it, with the zone's offset so that it is never ambiguous.
 func (l *Locale) DateTime(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	t = t.UTC()
-	if l.code == "zh" {
-		return t.Format("2006年1月2日 15:04 UTC")
+	zone := l.zone
+	if zone == nil {
+		zone = DefaultZone
 	}
-	return t.Format("2 Jan 2006 15:04 UTC")
+	t = t.In(zone)
+	if l.code == "zh" {
+		return t.Format("2006年1月2日 15:04 ") + utcOffset(t)
+	}
+	return t.Format("2 Jan 2006 15:04 ") + utcOffset(t)
+}
+
+// utcOffset names t's offset: "UTC", "UTC+8", "UTC−5:30".
+func utcOffset(t time.Time) string {
+	_, off := t.Zone()
+	if off == 0 {
+		return "UTC"
+	}
+	sign := "+"
+	if off < 0 {
+		sign, off = "−", -off
+	}
+	s := "UTC" + sign + itoa(off/3600)
+	if m := off % 3600 / 60; m != 0 {
+		s += ":" + fmt.Sprintf("%02d", m)
+	}
+	return s
 }
 
 // locale picks the language: the cookie, then Accept-Language, then English.
@@ -108,5 +140,5 @@ func (p *Portal) locale(r *http.Request) *Locale {
 	if code == "zh" {
 		tag = "zh-Hans"
 	}
-	return &Locale{Lang: tag, code: code, msgs: p.catalogs[code], fallback: p.catalogs["en"]}
+	return &Locale{Lang: tag, code: code, msgs: p.catalogs[code], fallback: p.catalogs["en"], zone: zoneOf(r)}
 }

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 
@@ -22,28 +23,28 @@ func localizeOffers(l *Locale, offers []Offer) {
 			o.Name = l.T(k)
 		}
 		if o.Terms != nil {
-			o.Summary = offerTerms(l, *o.Terms)
+			o.Summary = offerTerms(l, *o.Terms, cmp.Or(o.Currency, "CNY"))
 		}
 	}
 }
 
 // offerTerms says in figures what an approval gives, in l's language.
-func offerTerms(l *Locale, r sesame.DecisionResult) string {
+func offerTerms(l *Locale, r sesame.DecisionResult, currency string) string {
 	var parts []string
 	if r.CreditLine > 0 {
-		parts = append(parts, l.T("terms.credit_line", groupDigits(r.CreditLine)))
+		parts = append(parts, l.T("terms.credit_line", majorMoney(currency, r.CreditLine)))
 	}
 	if r.Amount > 0 {
-		parts = append(parts, l.T("terms.amount", groupDigits(r.Amount)))
+		parts = append(parts, l.T("terms.amount", majorMoney(currency, r.Amount)))
 	}
 	if r.Rate > 0 {
 		parts = append(parts, l.T("terms.rate", strconv.FormatFloat(r.Rate*100, 'f', 2, 64)))
 	}
 	if r.DepositWaived > 0 {
-		parts = append(parts, l.T("terms.deposit_waived", groupDigits(r.DepositWaived)))
+		parts = append(parts, l.T("terms.deposit_waived", majorMoney(currency, r.DepositWaived)))
 	}
 	if r.OrderValue > 0 {
-		parts = append(parts, l.T("terms.order_value", groupDigits(r.OrderValue)))
+		parts = append(parts, l.T("terms.order_value", majorMoney(currency, r.OrderValue)))
 	}
 	if r.Lane != "" {
 		parts = append(parts, l.T("terms.lane", l.word("lane.", r.Lane)))
@@ -89,25 +90,6 @@ func badgeText(l *Locale, text string) string {
 		return l.T("badge.verified_clean")
 	}
 	return text
-}
-
-// groupDigits writes a whole amount with thousands grouped by commas, the
-// way both English and Chinese write figures ("20,000").
-func groupDigits(f float64) string {
-	s := strconv.FormatFloat(f, 'f', 0, 64)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }
 
 // FeatureLabel names a feature the way a person reads it ("Card balances

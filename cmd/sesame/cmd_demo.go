@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sesame-credit/sesame/score"
 	"github.com/sesame-credit/sesame/simulate"
 	"github.com/sesame-credit/sesame/sqlite"
 )
@@ -31,11 +32,12 @@ func init() {
 const demoDB = "./sesame-demo.db"
 
 func runDemo(ctx context.Context, args []string) error {
-	fs := newFlags("demo", "[--db PATH] [--people N] [--seed S] [--addr HOST:PORT]")
+	fs := newFlags("demo", "[--db PATH] [--people N] [--history N] [--seed S] [--addr HOST:PORT]")
 	db := fs.String("db", demoDB, "demo database `PATH`: a SQLite file the demo creates and marks as a demo (kept between runs; delete it to start over). SESAME_DB is ignored, and a file the demo did not create is refused")
 	people := fs.Int("people", 5000, "people to simulate")
 	seed := fs.Uint64("seed", 1, "simulation seed")
 	addr := fs.String("addr", envOr("SESAME_ADDR", "127.0.0.1:8080"), "listen on `HOST:PORT`")
+	history := fs.Int("history", 200, "backfill 24 monthly scores for the first `N` people (0: none), so that their history chart shows a line")
 	token := fs.String("operator-token", envOr("SESAME_OPERATOR_TOKEN", "demo-operator-token"), "operator bearer `TOKEN` for the printed examples")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -74,7 +76,7 @@ func runDemo(ctx context.Context, args []string) error {
 		}
 	}
 	if fresh {
-		if err := buildDemo(ctx, *db, *people, *seed, step); err != nil {
+		if err := buildDemoHistory(ctx, *db, *people, min(*history, *people), *seed, step); err != nil {
 			return err
 		}
 	}
@@ -95,6 +97,7 @@ Sesame demo is ready (%s). DEMO MODE: anyone can log in as anyone; the data is s
 
   Portal (log in as any simulated person, e.g. %s):  %s/portal/
     by e-mail or phone too: %s, %s, … (the link shows on screen)
+    the first %d people (p00000001 on) have 24 months of monthly scores;
     its benefits page lists every product, fast review and the social badge included;
     /portal/record adds to a person's record through the simulated vouching source
   API description:                                   %s/openapi.json
@@ -109,7 +112,7 @@ Try:
   curl -s -H 'Authorization: Bearer %s' %s/v1/people/%s/events?limit=5
   go run ./cmd/sesame score --db %s %s
 
-`, time.Since(start).Round(100*time.Millisecond), person, base, demoEmail(1), demoPhone(1), base, base,
+`, time.Since(start).Round(100*time.Millisecond), person, base, demoEmail(1), demoPhone(1), min(*history, *people), base, base,
 		*token, base, person, *token, base, person, *token, base, person, *token, base, person, *token, base, person, *db, person)
 	return <-served
 }
@@ -148,6 +151,12 @@ func waitHealthy(ctx context.Context, url string, served chan error) error {
 // enforced), registered, activated, and everyone scored. The demo's
 // acceptance test builds the same population through it.
 func buildDemo(ctx context.Context, db string, people int, seed uint64, step func(string)) error {
+	return buildDemoHistory(ctx, db, people, 0, seed, step)
+}
+
+// buildDemoHistory is buildDemo that also stores 24 monthly scores for the
+// first history people before scoring everyone today.
+func buildDemoHistory(ctx context.Context, db string, people, history int, seed uint64, step func(string)) error {
 	if err := sqlite.CreateDemo(ctx, db); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -181,9 +190,31 @@ func buildDemo(ctx context.Context, db string, people int, seed uint64, step fun
 	if err := addDemoContacts(ctx, db, people); err != nil {
 		return fmt.Errorf("demo contacts: %w", err)
 	}
+	if history > 0 {
+		step(fmt.Sprintf("scoring %d people as of each of the last 24 month ends", history))
+		if err := backfillDemo(ctx, db, history); err != nil {
+			return fmt.Errorf("history: %w", err)
+		}
+	}
 	step("scoring everyone")
 	if err := runRescore(ctx, []string{"--db", db, "--fresh"}); err != nil {
 		return fmt.Errorf("rescore: %w", err)
 	}
 	return nil
+}
+
+// backfillDemo stores 24 monthly scores for the first n simulated people,
+// before today's rescore so that today's score stays the latest.
+func backfillDemo(ctx context.Context, db string, n int) error {
+	svc, st, err := openScoreService(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	people := make([]string, n)
+	for i := range people {
+		people[i] = simulate.PersonID(i + 1)
+	}
+	_, err = svc.Backfill(ctx, people, score.MonthEnds(time.Now(), 24))
+	return err
 }

@@ -86,3 +86,17 @@ document.addEventListener("DOMContentLoaded", () => {
   initWhatIf();
   initCopy();
 });
+
+// Times show in the browser's own time zone: the server reads it from this
+// cookie, set on the first page (the login page, usually); without it, or
+// without this script, times show in UTC, labelled.
+function rememberZone() {
+  let tz = "";
+  try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return; }
+  if (!tz || !/^[A-Za-z0-9_+\-\/]{1,64}$/.test(tz)) return;
+  const had = document.cookie.split("; ").find((c) => c.startsWith("sesame_tz="));
+  if (had === "sesame_tz=" + tz) return;
+  const secure = location.protocol === "https:" ? "; Secure" : "";
+  document.cookie = "sesame_tz=" + tz + "; Path=/; Max-Age=31536000; SameSite=Lax" + secure;
+}
+rememberZone();

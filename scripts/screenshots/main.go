@@ -1,0 +1,237 @@
+// Command screenshots makes the README's portal screenshots from the real
+// demo: it builds and starts `sesame demo` on a new database (or uses the
+// server at --base), logs in as a simulated person in Chromium and saves
+// each page at desktop (1280×800) and phone (390×844) size, in English and
+// Chinese, into docs/screenshots/.
+//
+//	go run ./scripts/screenshots            # from the repository root
+//	go run ./scripts/screenshots --base http://127.0.0.1:8080 --out /tmp/shots
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+type page struct {
+	name, path, wait string
+}
+
+// pages are the portal's pages shown in the README, each with an element
+// that proves it rendered.
+var pages = []page{
+	{"home", "/portal/", `svg[data-chart="history"]`},
+	{"benefits", "/portal/benefits", "#h-now"},
+	{"consents", "/portal/consents", "#h-active"},
+	{"access-log", "/portal/access-log", "#chain-status"},
+	{"my-data", "/portal/data", "#h-events"},
+	{"share", "/portal/share", "#issue-submit"},
+}
+
+type size struct {
+	name string
+	w, h int64
+	full bool // the whole page, not just the screen
+}
+
+// A phone shot is one screen, as a person sees it; a desktop shot is the
+// whole page.
+var sizes = []size{{"desktop", 1280, 800, true}, {"phone", 390, 844, false}}
+
+func main() {
+	base := flag.String("base", "", "portal `URL` of a running demo (empty: build and start one on a new database)")
+	out := flag.String("out", filepath.Join("docs", "screenshots"), "`DIR` to write the PNGs to")
+	person := flag.String("person", "p00000001", "simulated `PERSON` to log in as (one with a backfilled history)")
+	chromium := flag.String("chromium", envOr("SESAME_CHROMIUM", "/usr/bin/chromium"), "Chromium `PATH`")
+	full := flag.Bool("full", false, "shoot whole pages at phone size too (for checking a layout; the README's are one screen)")
+	flag.Parse()
+	if *full {
+		for i := range sizes {
+			sizes[i].full = true
+		}
+	}
+	if err := run(*base, *out, *person, *chromium); err != nil {
+		log.Fatalf("screenshots: %v", err)
+	}
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func run(base, out, person, chromium string) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	if base == "" {
+		stop, url, err := startDemo()
+		if err != nil {
+			return err
+		}
+		defer stop()
+		base = url
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("hide-scrollbars", true),
+		chromedp.WindowSize(1280, 800),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	// Start the browser on the untimed context (a timeout there would end it).
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		return fmt.Errorf("start Chromium at %s: %w", chromium, err)
+	}
+	step := func(what string, actions ...chromedp.Action[chromedp.Void]) error {
+		c, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(c, actions...); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	}
+	if err := step("log in",
+		chromedp.Navigate(base+"/portal/login"),
+		chromedp.WaitVisible(chromedp.CSS("#who")),
+		chromedp.SendKeys(chromedp.CSS("#who"), person),
+		chromedp.Click(chromedp.CSS("#login-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#login-link")),
+		chromedp.Click(chromedp.CSS("#login-link")),
+		chromedp.WaitVisible(chromedp.CSS("#login-confirm")),
+		chromedp.Click(chromedp.CSS("#login-confirm")),
+		chromedp.WaitVisible(chromedp.CSS(`svg[data-chart="gauge"]`)),
+	); err != nil {
+		return err
+	}
+	// Issue a credential, as the person would, for the public verify page.
+	c, cancelIssue := context.WithTimeout(ctx, 30*time.Second)
+	var link string
+	err := chromedp.Do(c, chromedp.Navigate(base+"/portal/share"), chromedp.WaitVisible(chromedp.CSS("#issue-submit")),
+		chromedp.Click(chromedp.CSS("#issue-submit")), chromedp.WaitVisible(chromedp.CSS(".cred.just .cred-link")))
+	if err == nil {
+		link, err = chromedp.Run(c, chromedp.Value(chromedp.CSS(".cred.just .cred-link")))
+	}
+	cancelIssue()
+	if err != nil {
+		return fmt.Errorf("issue a credential: %w", err)
+	}
+	pages := append(pages, page{"verify", strings.TrimPrefix(link, base), "#verdict"})
+	n := 0
+	for _, lang := range []string{"en", "zh"} {
+		if lang != "en" { // the portal's own switch, as a person would
+			if err := step("language "+lang,
+				chromedp.Navigate(base+"/portal/"),
+				chromedp.Click(chromedp.CSS("#lang-switch")),
+				chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-Hans"] svg[data-chart="gauge"]`)),
+			); err != nil {
+				return err
+			}
+		}
+		for _, sz := range sizes {
+			if err := step("resize", chromedp.EmulateViewport(sz.w, sz.h)); err != nil {
+				return err
+			}
+			for _, p := range pages {
+				if err := step(p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait))); err != nil {
+					return err
+				}
+				c, cancel := context.WithTimeout(ctx, 30*time.Second)
+				shot := chromedp.CaptureScreenshot()
+				if sz.full {
+					shot = chromedp.FullScreenshot(100)
+				}
+				png, err := chromedp.Run(c, shot)
+				cancel()
+				if err != nil {
+					return fmt.Errorf("screenshot %s: %w", p.name, err)
+				}
+				name := fmt.Sprintf("%s-%s-%s.png", p.name, sz.name, lang)
+				if err := os.WriteFile(filepath.Join(out, name), png, 0o644); err != nil {
+					return err
+				}
+				n++
+			}
+		}
+	}
+	fmt.Fprintf(os.Stderr, "screenshots: %d PNGs in %s\n", n, out)
+	return nil
+}
+
+// startDemo builds the sesame binary and runs `sesame demo` on a new
+// database in a temporary directory, on a free port, until stop.
+func startDemo() (stop func(), base string, err error) {
+	dir, err := os.MkdirTemp("", "sesame-screenshots")
+	if err != nil {
+		return nil, "", err
+	}
+	bin := filepath.Join(dir, "sesame")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/sesame")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		os.RemoveAll(dir)
+		return nil, "", fmt.Errorf("build (run from the repository root): %w", err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, "", err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin, "demo", "--db", filepath.Join(dir, "demo.db"), "--addr", addr)
+	cmd.Stderr = io.Discard
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, "", err
+	}
+	if err := cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, "", err
+	}
+	stop = func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		os.RemoveAll(dir)
+	}
+	ready := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "Sesame demo is ready") {
+				ready <- true
+			}
+		}
+		close(ready)
+		io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case ok := <-ready:
+		if !ok {
+			stop()
+			return nil, "", errors.New("the demo stopped before it was ready")
+		}
+	case <-time.After(5 * time.Minute):
+		stop()
+		return nil, "", errors.New("the demo was not ready after 5 minutes")
+	}
+	return stop, "http://" + addr, nil
+}
