@@ -22,7 +22,7 @@ import (
 // language switch names English in English, units and file formats are
 // written the same in Chinese, and the demo's source is a name.
 var untranslatedAllowed = map[string]bool{
-	"English": true, "UTC": true, "CNY": true, "JSON": true, "CSV": true, "zip": true, "EdDSA": true, "QR": true,
+	"English": true, "UTC": true, "CNY": true, "JSON": true, "CSV": true, "zip": true, "EdDSA": true, "QR": true, "ZIP": true, "JavaScript": true,
 	"simulate": true, "simulated": true,
 	"City": true, "Bank": true, // the test's partner
 }
@@ -31,8 +31,8 @@ var (
 	// Text a person does not read as prose: scripts, styles, machine text
 	// (<code>: tokens, stored payloads), what they typed themselves
 	// (<textarea>), a command quoted to copy (`sesame verify TOKEN`) and a
-	// path (/.well-known/jwks.json).
-	unreadRE = regexp.MustCompile("(?is)<script.*?</script>|<style.*?</style>|<code.*?</code>|<pre.*?</pre>|<textarea.*?</textarea>|`[^`<]*`|(?:^|[\\s>])/[\\w./-]+")
+	// path (/.well-known/jwks.json); a device's name, marked translate="no".
+	unreadRE = regexp.MustCompile("(?is)<strong[^>]*\\stranslate=\"no\"[^>]*>.*?</strong>|<script.*?</script>|<style.*?</style>|<code.*?</code>|<pre.*?</pre>|<textarea.*?</textarea>|`[^`<]*`|(?:^|[\\s>])/[\\w./-]+")
 	// Attributes a person (or their screen reader) reads.
 	readAttrRE = regexp.MustCompile(`(?i)\s(?:title|alt|aria-label|placeholder|aria-description|data-l-[a-z]+)="([^"]*)"`)
 	tagRE      = regexp.MustCompile(`<[^>]*>`)
