@@ -97,6 +97,9 @@ type RescoreQueue interface {
 // the events (a pending table, or a ledger position).
 type PendingRescores interface {
 	// ClaimPending claims up to max people for holder until ttl from now.
+	// The first call on a database may fix where pending starts (an engine
+	// keeping a ledger position starts it at the ledger's end), so servers
+	// call it with max 0 before they accept events.
 	ClaimPending(ctx context.Context, holder string, max int, ttl time.Duration) (PendingClaim, error)
 	// FinishPending marks the claim's people rescored. A person with
 	// events newer than the claim stays pending.

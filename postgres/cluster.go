@@ -251,9 +251,27 @@ func (s *ClusterStore) RescoreRuns(ctx context.Context, limit int) ([]sesame.Res
 
 // ClaimPending claims up to max pending people nobody holds (or whose
 // claim expired), oldest first, with their generations.
+//
+// The first call on a database starts the pending people afresh: events
+// loaded before any server ran (sesame ingest, then sesame rescore) are
+// scored by a full rescore, as on SQLite.
 func (s *ClusterStore) ClaimPending(ctx context.Context, holder string, max int, ttl time.Duration) (sesame.PendingClaim, error) {
 	now := time.Now().UnixNano()
 	var c sesame.PendingClaim
+	if max <= 0 {
+		err := s.db.Tx(ctx, func(tx pgx.Tx) error {
+			tag, err := tx.Exec(ctx, `INSERT INTO checkpoints (job, position, updated_at) VALUES ('rescore.pending', 'started', $1) ON CONFLICT (job) DO NOTHING`, now)
+			if err != nil || tag.RowsAffected() == 0 {
+				return err
+			}
+			_, err = tx.Exec(ctx, `DELETE FROM rescore_pending`)
+			return err
+		})
+		if err != nil {
+			return c, fmt.Errorf("postgres: start pending rescores: %w", err)
+		}
+		return c, nil
+	}
 	rows, err := s.db.pool.Query(ctx, `WITH next AS (
 			SELECT person FROM rescore_pending WHERE claim_until < $3
 			ORDER BY since LIMIT $4 FOR UPDATE SKIP LOCKED)

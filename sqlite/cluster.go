@@ -228,7 +228,9 @@ func (s *ClusterStore) RescoreRuns(ctx context.Context, limit int) ([]sesame.Res
 }
 
 // pendingJob is the checkpoint holding the ledger position up to which
-// people were rescored after their events.
+// people were rescored after their events: everyone with events after it
+// is pending. The single writer assigns seq in commit order, so no event
+// commits behind the position.
 const pendingJob = "rescore.pending"
 
 // pendingWindow bounds how many events one claim covers.
@@ -247,7 +249,7 @@ func (s *ClusterStore) ClaimPending(ctx context.Context, holder string, max int,
 	if err != nil {
 		return c, err
 	}
-	if end <= from {
+	if end <= from || max <= 0 {
 		return c, nil
 	}
 	to := min(end, from+pendingWindow)
@@ -271,8 +273,9 @@ func (s *ClusterStore) pendingPosition(ctx context.Context) (int64, error) {
 	var pos string
 	err := s.db.reader.QueryRowContext(ctx, `SELECT position FROM checkpoints WHERE job = ?`, pendingJob).Scan(&pos)
 	if errors.Is(err, sql.ErrNoRows) {
-		// Set by migration 150; gone only if an operator cleared it: start
-		// from the end rather than rescore the whole ledger.
+		// The first server on this file starts at the ledger's end: what
+		// was loaded before it is scored by a full rescore (sesame
+		// rescore, or the scheduled one), as it always was.
 		end, err := s.db.events.LedgerEnd(ctx)
 		if err != nil {
 			return 0, err

@@ -74,11 +74,3 @@ CREATE TABLE rescore_ranges (
     PRIMARY KEY (run, n)
 ) WITHOUT ROWID;
 CREATE INDEX rescore_ranges_open ON rescore_ranges (run, n) WHERE done_at IS NULL;
-
--- People waiting to be rescored after their events are those with events
--- after this ledger position (seq is assigned in commit order by the single
--- writer). It starts at the ledger's end: what came before was scored, or
--- will be by a full rescore.
-INSERT INTO checkpoints (job, position, updated_at)
-SELECT 'rescore.pending', CAST(COALESCE(max(seq), 0) AS TEXT), 0 FROM events
-WHERE true ON CONFLICT (job) DO NOTHING;
