@@ -5,7 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/clustertest"
+	"github.com/sesame-credit/sesame/ledgertest"
+	"github.com/sesame-credit/sesame/postgres"
+	"github.com/sesame-credit/sesame/postgres/pgtest"
 )
 
 func TestClusterContract(t *testing.T) {
@@ -37,5 +41,42 @@ func TestClusterListen(t *testing.T) {
 		t.Logf("woken %s after the commit", time.Since(began))
 	case <-time.After(2 * time.Second):
 		t.Fatal("no notification within 2 s of a partner change")
+	}
+}
+
+// BenchmarkAppendPending measures what keeping pending rescores costs the
+// ledger's append: batches of 1,000 events from the ledger's generator,
+// with the trigger that records their people and without it.
+func BenchmarkAppendPending(b *testing.B) {
+	for _, on := range []bool{true, false} {
+		name := "trigger"
+		if !on {
+			name = "no-trigger"
+		}
+		b.Run(name, func(b *testing.B) {
+			db, err := postgres.Open(context.Background(), pgtest.FreshURL(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			ctx := context.Background()
+			if !on {
+				if _, err := db.Pool().Exec(ctx, `ALTER TABLE events DISABLE TRIGGER events_pending`); err != nil {
+					b.Fatal(err)
+				}
+			}
+			g := ledgertest.NewGenerator(1, 5000)
+			batch := make([]sesame.Event, 1000)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				for k := range batch {
+					batch[k] = g.Next()
+				}
+				if _, err := db.Events().Append(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*len(batch))/b.Elapsed().Seconds(), "events/s")
+		})
 	}
 }
