@@ -70,7 +70,8 @@ type RescoreQueue interface {
 	// RescoreDue reports whether the scheduled rescore named name is due
 	// at now, and if so moves its next time to now+every, atomically: of
 	// several replicas asking, one gets true per period. A schedule never
-	// seen before is set to now+every and is not due.
+	// seen before is set to now+every and is not due; one set further
+	// out than now+every (the period was shortened) is brought in to it.
 	RescoreDue(ctx context.Context, name string, every time.Duration, now time.Time) (bool, error)
 	// PersonBounds returns the person ids that cut the ledger's people, in
 	// byte order, into ranges of about size people each.

@@ -167,6 +167,21 @@ func testSchedule(t *testing.T, o Opened) {
 	if !due(now.Add(122 * time.Minute)) {
 		t.Error("not due in the next period")
 	}
+	// The period shortened to a minute: due a minute on, not an hour.
+	short := func(at time.Time) bool {
+		t.Helper()
+		d, err := o.Cluster.RescoreDue(ctx, "full", time.Minute, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	if short(now.Add(123 * time.Minute)) {
+		t.Error("due at once after the period was shortened")
+	}
+	if !short(now.Add(124*time.Minute + time.Second)) {
+		t.Error("not due one shortened period on")
+	}
 }
 
 func testRanges(t *testing.T, o Opened) {

@@ -98,6 +98,10 @@ func (s *ClusterStore) RescoreDue(ctx context.Context, name string, every time.D
 	if _, err := s.db.pool.Exec(ctx, `INSERT INTO rescore_schedule (name, next_at) VALUES ($1,$2) ON CONFLICT (name) DO NOTHING`, name, next); err != nil {
 		return false, fmt.Errorf("postgres: rescore schedule: %w", err)
 	}
+	// A shortened period takes effect now, not after the old one.
+	if _, err := s.db.pool.Exec(ctx, `UPDATE rescore_schedule SET next_at = $1 WHERE name = $2 AND next_at > $1`, next, name); err != nil {
+		return false, fmt.Errorf("postgres: rescore schedule: %w", err)
+	}
 	tag, err := s.db.pool.Exec(ctx, `UPDATE rescore_schedule SET next_at = $1 WHERE name = $2 AND next_at <= $3`, next, name, now.UnixNano())
 	if err != nil {
 		return false, fmt.Errorf("postgres: rescore schedule: %w", err)

@@ -77,8 +77,16 @@ func (s *ClusterStore) RescoreDue(ctx context.Context, name string, every time.D
 			_, err = tx.ExecContext(ctx, `INSERT INTO rescore_schedule (name, next_at) VALUES (?,?)`, name, now.Add(every).UnixNano())
 			return err
 		}
-		if err != nil || next > now.UnixNano() {
+		if err != nil {
 			return err
+		}
+		if next > now.Add(every).UnixNano() {
+			// A shortened period takes effect now, not after the old one.
+			_, err = tx.ExecContext(ctx, `UPDATE rescore_schedule SET next_at = ? WHERE name = ?`, now.Add(every).UnixNano(), name)
+			return err
+		}
+		if next > now.UnixNano() {
+			return nil
 		}
 		due = true
 		_, err = tx.ExecContext(ctx, `UPDATE rescore_schedule SET next_at = ? WHERE name = ?`, now.Add(every).UnixNano(), name)
