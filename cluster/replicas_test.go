@@ -120,6 +120,62 @@ func TestReplicas(t *testing.T) {
 	run := waitRun(t, ctx, db, "activation", 90*time.Second)
 	checkOnce(t, ctx, db, run, people, "model_version = $1", versions[1])
 
+	// A partner registered, a policy uploaded and the partner's keys
+	// revoked, each through another replica: every replica follows within 2 s.
+	everywhere := func(what string, ok func(r *replicatest.Replica) bool) {
+		t.Helper()
+		began := time.Now()
+		for _, r := range reps {
+			for !ok(r) {
+				if time.Since(began) > 2*time.Second {
+					t.Fatalf("%s: not on %s within 2 s", what, r.Name)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+		t.Logf("%s: on every replica after %s", what, time.Since(began).Round(time.Millisecond))
+	}
+	st, b := reps[0].Do(ctx, "POST", "/v1/operator/partners", "op", "application/json", `{"id":"acme","name":"Acme"}`)
+	var created struct {
+		Key string `json:"api_key"`
+	}
+	if json.Unmarshal(b, &created); st != 201 || created.Key == "" {
+		t.Fatalf("register a partner: %d %s", st, b)
+	}
+	products := func(r *replicatest.Replica) (int, map[string]string) {
+		st, b := r.Do(ctx, "GET", "/v1/partner/products", created.Key, "", "")
+		var out struct {
+			Products []struct {
+				ID      string `json:"id"`
+				Version string `json:"policy_version"`
+			} `json:"products"`
+		}
+		json.Unmarshal(b, &out)
+		m := map[string]string{}
+		for _, p := range out.Products {
+			m[p.ID] = p.Version
+		}
+		return st, m
+	}
+	everywhere("partner registered through replica0", func(r *replicatest.Replica) bool { st, _ := products(r); return st == 200 })
+	spec, _ := json.Marshal(map[string]string{"id": "bike_sharing", "name": "Bikes", "purpose": "bike_sharing",
+		"policy": `scored && score >= 640 ? {"decision": "approve", "deposit_waived": 299.0} : {"decision": "decline"}`})
+	st, b = reps[1].Do(ctx, "PUT", "/v1/operator/products/bike_sharing", "op", "application/json", string(spec))
+	var uploaded struct {
+		Version string `json:"policy_version"`
+	}
+	if json.Unmarshal(b, &uploaded); st != 200 || uploaded.Version == "" {
+		t.Fatalf("upload a policy: %d %s", st, b)
+	}
+	everywhere("policy uploaded through replica1", func(r *replicatest.Replica) bool {
+		_, m := products(r)
+		return m["bike_sharing"] == uploaded.Version
+	})
+	if st, b := reps[2].Do(ctx, "DELETE", "/v1/operator/partners/acme/keys", "op", "", ""); st/100 != 2 {
+		t.Fatalf("revoke keys: %d %s", st, b)
+	}
+	everywhere("keys revoked through replica2", func(r *replicatest.Replica) bool { st, _ := products(r); return st == 401 })
+
 	// 2. An operator's full rescore with the first model again, and
 	// replica 2 killed -9 while it holds a range: the others take the range
 	// over when its claim expires, and still each person is scored once.
