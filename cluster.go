@@ -113,4 +113,7 @@ type PendingClaim struct {
 	People  []string
 	Marks   []int64
 	Through int64
+	// Oldest is when the longest-waiting of them became pending (zero
+	// when unknown): the rescore's lag.
+	Oldest time.Time
 }

@@ -280,6 +280,9 @@ func testPending(t *testing.T, o Opened) {
 	if !slices.Equal(c.People, []string{"p1", "p2"}) {
 		t.Fatalf("pending = %v, want [p1 p2]", c.People)
 	}
+	if lag := time.Since(c.Oldest); c.Oldest.IsZero() || lag < 0 || lag > time.Minute {
+		t.Errorf("oldest pending since %v: not the events' time", c.Oldest)
+	}
 	if o.Exclusive {
 		if other := claim("b"); len(other.People) != 0 {
 			t.Errorf("b claimed %v held by a", other.People)

@@ -280,15 +280,18 @@ func (s *ClusterStore) ClaimPending(ctx context.Context, holder string, max int,
 			SELECT person FROM rescore_pending WHERE claim_until < $3
 			ORDER BY since LIMIT $4 FOR UPDATE SKIP LOCKED)
 		UPDATE rescore_pending p SET holder = $1, claim_until = $2 FROM next WHERE p.person = next.person
-		RETURNING p.person, p.gen`, holder, now+int64(ttl), now, max)
+		RETURNING p.person, p.gen, p.since`, holder, now+int64(ttl), now, max)
 	if err != nil {
 		return c, fmt.Errorf("postgres: claim pending rescores: %w", err)
 	}
 	var p string
-	var gen int64
-	_, err = pgx.ForEachRow(rows, []any{&p, &gen}, func() error {
+	var gen, since int64
+	_, err = pgx.ForEachRow(rows, []any{&p, &gen, &since}, func() error {
 		c.People = append(c.People, p)
 		c.Marks = append(c.Marks, gen)
+		if t := time.Unix(0, since); c.Oldest.IsZero() || t.Before(c.Oldest) {
+			c.Oldest = t
+		}
 		return nil
 	})
 	if err != nil {

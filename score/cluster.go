@@ -333,5 +333,8 @@ func (r *PendingRefresher) round(ctx context.Context, claim time.Duration) (int,
 	if err := r.Pending.FinishPending(ctx, c); err != nil {
 		return 0, err
 	}
+	if r.Service.Metrics != nil && !c.Oldest.IsZero() {
+		r.Service.Metrics.RescoreLag(time.Since(c.Oldest))
+	}
 	return max(len(c.People), 1), nil
 }

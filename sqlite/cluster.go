@@ -273,8 +273,15 @@ func (s *ClusterStore) ClaimPending(ctx context.Context, holder string, max int,
 		}
 		c.People = append(c.People, p)
 	}
+	if err := rows.Err(); err != nil {
+		return c, err
+	}
 	c.Through = to
-	return c, rows.Err()
+	var oldest int64
+	if err := s.db.reader.QueryRowContext(ctx, `SELECT recorded_at FROM events WHERE seq > ? ORDER BY seq LIMIT 1`, from).Scan(&oldest); err == nil {
+		c.Oldest = time.Unix(0, oldest)
+	}
+	return c, nil
 }
 
 func (s *ClusterStore) pendingPosition(ctx context.Context) (int64, error) {
