@@ -27,7 +27,8 @@ var (
 	buildErr  error
 )
 
-// Binary builds ./cmd/sesame once per test binary and returns its path.
+// Binary builds ./cmd/sesame once per test binary and returns its path
+// (removed by Cleanup).
 func Binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -44,6 +45,14 @@ func Binary(t testing.TB) string {
 		t.Fatal(buildErr)
 	}
 	return filepath.Join(buildDir, "sesame")
+}
+
+// Cleanup removes the binary Binary built; call it from TestMain after
+// the tests ran.
+func Cleanup() {
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
 }
 
 // Run runs a CLI command of the binary and returns its stdout; the test
