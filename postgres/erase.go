@@ -50,6 +50,10 @@ func (e eraser) ErasePerson(ctx context.Context, person, actor string, at time.T
 				return err
 			}
 		}
+		// Bookkeeping, not a record of the person: not counted as deleted.
+		if _, err := tx.Exec(ctx, `DELETE FROM rescore_pending WHERE person = $1`, person); err != nil {
+			return fmt.Errorf("postgres: erase pending rescore: %w", err)
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM erasing WHERE person = $1`, person); err != nil {
 			return err
 		}

@@ -30,7 +30,17 @@ type RescoreOptions struct {
 	Workers int
 	// Progress, if set, is called after each saved chunk with the people done so far.
 	Progress func(done int)
+	// Ranged makes this one range of a deployment's run (cluster.go): only
+	// the people up to Through ("" to the end) are scored, and the job's
+	// checkpoint, the snapshots' coverage and the drift are left to the
+	// run, which alone knows when every range is done.
+	Ranged  bool
+	After   string // where a range starts (exclusive) when its job has no checkpoint
+	Through string
 }
+
+// errRangeEnd stops a ranged rescore's scan past its last person.
+var errRangeEnd = errors.New("end of the rescore's range")
 
 // RescoreStats summarise a finished rescore.
 type RescoreStats struct {
@@ -143,6 +153,9 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 	if i := strings.LastIndexByte(checkpoint, 0); i >= 0 {
 		after = checkpoint[:i]
 		jobStart, _ = strconv.ParseInt(checkpoint[i+1:], 10, 64)
+	}
+	if after == "" && opt.Ranged {
+		after = opt.After
 	}
 	stats := RescoreStats{ResumedAfter: after, ModelVersion: e.Version(), Mode: "events"}
 
@@ -287,17 +300,37 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 	var scanErr error
 	switch {
 	case states == nil:
-		scanErr = s.readEvents(ctx, after, asOf, send)
+		scanErr = s.readEvents(ctx, after, opt.Through, asOf, send)
 	case rebuild:
 		scanErr = states.ScanEvents(ctx, after, ledgerEnd, func(people []feature.RawPerson, release func()) error {
+			var end error
+			if opt.Through != "" {
+				k, _ := slices.BinarySearchFunc(people, opt.Through, func(p feature.RawPerson, t string) int { return strings.Compare(string(p.Person), t) })
+				if k < len(people) && string(people[k].Person) == opt.Through {
+					k++
+				}
+				if k < len(people) {
+					people, end = people[:k], errRangeEnd
+				}
+				if len(people) == 0 {
+					release()
+					return end
+				}
+			}
 			c := &chunk{raw: people, release: release, people: make([]string, len(people))}
 			for i := range people {
 				c.people[i] = string(people[i].Person)
 			}
-			return send(c)
+			if err := send(c); err != nil {
+				return err
+			}
+			return end
 		})
+		if errors.Is(scanErr, errRangeEnd) {
+			scanErr = nil
+		}
 	default:
-		scanErr = readSnapshots(ctx, states, after, coverage, ledgerEnd, send)
+		scanErr = readSnapshots(ctx, states, after, opt.Through, coverage, ledgerEnd, send)
 	}
 	close(todo)
 	err = <-saveErr
@@ -313,6 +346,10 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 	}
 	if err == nil && scanErr != nil {
 		err = scanErr
+	}
+	if err == nil && opt.Ranged {
+		stats.Elapsed = time.Since(start)
+		return stats, nil
 	}
 	if err == nil && states != nil {
 		// Every person has now been brought to jobStart or beyond.
@@ -331,9 +368,12 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 }
 
 // readEvents reads typed events with the Scanner, for stores without states.
-func (s *Service) readEvents(ctx context.Context, after string, asOf time.Time, send func(*chunk) error) error {
+func (s *Service) readEvents(ctx context.Context, after, through string, asOf time.Time, send func(*chunk) error) error {
 	cur := &chunk{}
 	err := s.Scanner.ScanPeople(ctx, after, asOf, func(person string, events []sesame.Event) error {
+		if through != "" && person > through {
+			return errRangeEnd
+		}
 		cur.people = append(cur.people, person)
 		cur.events = append(cur.events, append([]sesame.Event(nil), events...))
 		if len(cur.people) == rescoreChunk {
@@ -343,7 +383,7 @@ func (s *Service) readEvents(ctx context.Context, after string, asOf time.Time, 
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errRangeEnd) {
 		return err
 	}
 	return send(cur)
@@ -351,7 +391,7 @@ func (s *Service) readEvents(ctx context.Context, after string, asOf time.Time, 
 
 // readSnapshots walks the stored snapshots in person order, merged with the
 // people who have events since the coverage position but no snapshot.
-func readSnapshots(ctx context.Context, states StateStore, after string, coverage, end int64, send func(*chunk) error) error {
+func readSnapshots(ctx context.Context, states StateStore, after, through string, coverage, end int64, send func(*chunk) error) error {
 	changed, err := states.Changed(ctx, coverage, end)
 	if err != nil {
 		return err
@@ -360,13 +400,16 @@ func readSnapshots(ctx context.Context, states StateStore, after string, coverag
 	// between snapshots and scored from the ledger.
 	fresh := make([]string, 0, len(changed))
 	for p := range changed {
-		if p > after {
+		if p > after && (through == "" || p <= through) {
 			fresh = append(fresh, p)
 		}
 	}
 	slices.Sort(fresh)
 	cur := &chunk{}
 	add := func(sn feature.Snapshot) error {
+		if through != "" && sn.Person > through {
+			return errRangeEnd
+		}
 		cur.people = append(cur.people, sn.Person)
 		cur.snaps = append(cur.snaps, sn)
 		cur.latest = append(cur.latest, changed[sn.Person])
@@ -393,6 +436,9 @@ func readSnapshots(ctx context.Context, states StateStore, after string, coverag
 		}
 		return nil
 	})
+	if errors.Is(err, errRangeEnd) {
+		return send(cur)
+	}
 	if err != nil {
 		return err
 	}
@@ -541,8 +587,17 @@ type RescoreStatus struct {
 	Last         *RescoreStats `json:"last,omitempty"`
 }
 
-// Status reports the background rescore.
+// Status reports the background rescore: with Runs, the deployment's.
 func (s *Service) Status() RescoreStatus {
+	if s.Runs != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		st, err := s.Runs.RunStatus(ctx)
+		if err != nil {
+			return RescoreStatus{LastError: "the rescore queue cannot be read now"}
+		}
+		return st
+	}
 	r := &s.rescore
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -559,12 +614,31 @@ func (s *Service) Activate(ctx context.Context, version string) error {
 	if _, err := s.Load(ctx); err != nil {
 		return err
 	}
-	s.StartRescore(context.WithoutCancel(ctx))
+	s.startRescore(context.WithoutCancel(ctx), "activation")
 	return nil
 }
 
-// StartRescore runs RescoreAll in the background unless one is running.
+// RunQueue starts deployment-wide full rescores (Rescorer.Enqueue).
+type RunQueue interface {
+	Enqueue(ctx context.Context, reason string) (int64, error)
+	// RunStatus reports the deployment's latest run and last finished one.
+	RunStatus(ctx context.Context) (RescoreStatus, error)
+}
+
+// StartRescore runs RescoreAll in the background unless one is running;
+// with Runs, it queues a run of the whole deployment instead.
 func (s *Service) StartRescore(ctx context.Context) bool {
+	return s.startRescore(ctx, "operator")
+}
+
+func (s *Service) startRescore(ctx context.Context, reason string) bool {
+	if s.Runs != nil {
+		if _, err := s.Runs.Enqueue(ctx, reason); err != nil {
+			s.log().Error("rescore: queue a run", "reason", reason, "err", err)
+			return false
+		}
+		return true
+	}
 	r := &s.rescore
 	r.mu.Lock()
 	if r.running {

@@ -49,6 +49,9 @@ type Service struct {
 	// feature.DefaultRetention); StaleAfter how long a source may lag
 	// before it is shown as stale (0: sesame.DefaultStaleAfter).
 	Retention, StaleAfter time.Duration
+	// Runs, when set, takes full rescores (an activation's, an operator's)
+	// to the deployment's queue, so that replicas share one run.
+	Runs RunQueue
 
 	drift   driftState
 	shadow  shadowState

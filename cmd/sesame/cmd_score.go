@@ -29,22 +29,6 @@ func init() {
 	register(&command{name: "model list", summary: "list the stored model versions", run: runModelList})
 }
 
-// scheduleRescore runs a full refresh every interval, as Sesame's monthly update.
-func scheduleRescore(ctx context.Context, svc *score.Service, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := svc.Engine(ctx); err == nil {
-				svc.StartRescore(ctx)
-			}
-		}
-	}
-}
-
 // newScoreService builds the score service on the store (SQLite or PostgreSQL).
 func newScoreService(st *store, logger *slog.Logger) (*score.Service, error) {
 	scores := st.Scores()

@@ -57,6 +57,8 @@ type serveMain struct {
 	LogFormat       string
 	RescoreEvery    time.Duration
 	RescoreDebounce time.Duration
+	RescoreRange    int           // people per range of the full rescore's work queue
+	RescoreClaim    time.Duration // how long a dead replica's range or pending people wait before another takes them
 	Demo            bool
 	PublicURL       string
 	KEKFile         string
@@ -90,7 +92,9 @@ func (m *serveMain) parseFlags(args []string) error {
 		return nil
 	})
 	fs.StringVar(&m.LogFormat, "log-format", "json", "log format on stderr: json or text")
-	fs.DurationVar(&m.RescoreEvery, "rescore-every", 30*24*time.Hour, "full refresh of every score at this `INTERVAL` (0: never); events rescore their person at once regardless")
+	fs.DurationVar(&m.RescoreEvery, "rescore-every", 30*24*time.Hour, "full refresh of every score at this `INTERVAL` (0: never), once per deployment however many replicas; events rescore their person at once regardless")
+	fs.IntVar(&m.RescoreRange, "rescore-range", score.DefaultRangePeople, "a full rescore is split into ranges of about `PEOPLE` people that replicas claim from the database")
+	fs.DurationVar(&m.RescoreClaim, "rescore-claim", 30*time.Second, "a replica's claim on a rescore range or on pending people lives this `LONG` unrenewed: how long a dead replica's work waits before another takes it")
 	retention, staleAfter := coverageFlags(fs)
 	fs.DurationVar(&m.DisputeSweep, "dispute-sweep", time.Hour, "enforce dispute deadlines (unanswered: the record is suppressed and its person rescored) every `INTERVAL`")
 	fs.DurationVar(&m.RescoreDebounce, "rescore-debounce", 200*time.Millisecond, "gather a person's events for this long before rescoring them")
@@ -128,6 +132,9 @@ func (m *serveMain) parseFlags(args []string) error {
 		if !notice.ValidAddress(m.MailFrom) {
 			return usageError(fs, "--mail-from must be one e-mail address when --smtp-url is set")
 		}
+	}
+	if m.RescoreRange < 1 || m.RescoreClaim < time.Second {
+		return usageError(fs, "--rescore-range must be at least 1 and --rescore-claim at least 1s")
 	}
 	if m.ScoreChange < 1 || m.ConsentWarning <= 0 {
 		return usageError(fs, "--score-change-notice must be at least 1 and --consent-warning positive")
@@ -228,17 +235,26 @@ func (m *serveMain) run(ctx context.Context) (err error) {
 	disputes := &dispute.Service{Store: st.Disputes(), Scores: svc, Log: logger, Audit: &audit.Recorder{Log: trustOf(st).AccessLog}}
 	srv.Disputes = disputes
 	go disputes.Run(ctx, m.DisputeSweep)
-	ref := &score.Refresher{Service: svc, Debounce: m.RescoreDebounce}
-	srv.OnAccepted = func(people []string) { ref.Notify(people...) }
-	go ref.Run(ctx)
-	if m.RescoreEvery > 0 {
-		go scheduleRescore(ctx, svc, m.RescoreEvery)
+	// The products' policies: one catalogue for the portal and partners'
+	// decisions, reloaded when any replica uploads one.
+	catalog, err := catalogFrom(ctx, trustOf(st).Decisions)
+	if err != nil {
+		return err
 	}
+	// The deployment: full rescores through the database's queue, people
+	// pending after their events (accepted ones here only hint), and the
+	// reload of the model and policies changed through other replicas.
+	pending, err := wireCluster(ctx, st, svc, catalog, clusterOptions{Every: m.RescoreEvery, RangePeople: m.RescoreRange,
+		Claim: m.RescoreClaim, Debounce: m.RescoreDebounce, Logger: logger})
+	if err != nil {
+		return err
+	}
+	srv.OnAccepted = func(people []string) { pending.Notify(people...) }
 
 	// The portal first: it shares the catalogue with partners' decisions.
 	po := portalOptions{
 		DBPath: m.DSN, KEKFile: m.KEKFile, Scores: svc, Rescore: svc, Demo: m.Demo, BaseURL: m.PublicURL,
-		TrustProxy: m.TrustProxy, SecureCookies: m.SecureCookies, Logger: logger,
+		TrustProxy: m.TrustProxy, SecureCookies: m.SecureCookies, Logger: logger, Catalog: catalog,
 	}
 	if m.SMTPURL != "" {
 		server, _ := notice.ParseSMTPURL(m.SMTPURL) // checked by parseFlags
@@ -254,7 +270,7 @@ func (m *serveMain) run(ctx context.Context) (err error) {
 	}
 	// Partners, consents, decisions, the person's API and the access log.
 	trust := trustOf(st)
-	if err := wireTrust(ctx, srv, st, trustOptions{Scores: svc, Rescore: svc, Demo: m.Demo, BaseURL: m.PublicURL}); err != nil {
+	if err := wireTrust(ctx, srv, st, trustOptions{Scores: svc, Rescore: svc, Demo: m.Demo, BaseURL: m.PublicURL, Catalog: catalog}); err != nil {
 		return err
 	}
 	if m.Demo {

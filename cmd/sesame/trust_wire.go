@@ -23,6 +23,9 @@ type trustOptions struct {
 	Rescore record.Scores
 	Demo    bool   // --demo
 	BaseURL string // --public-url, for approval links
+	// Catalog is the products decisions evaluate (nil: the shipped ones and
+	// those uploaded, read now).
+	Catalog *policy.Catalog
 }
 
 // trustStores are the stores of partners and keys, sessions, consents,
@@ -90,9 +93,12 @@ func newTrust(ctx context.Context, ts *trustStores, o trustOptions) (*sesamehttp
 	if scores == nil {
 		return nil, errors.New("partners' score reads need a score reader: none on this store yet")
 	}
-	catalog, err := catalogFrom(ctx, ts.Decisions)
-	if err != nil {
-		return nil, err
+	catalog := o.Catalog
+	if catalog == nil {
+		var err error
+		if catalog, err = catalogFrom(ctx, ts.Decisions); err != nil {
+			return nil, err
+		}
 	}
 	consents := &consent.Service{Store: ts.Consents, Partners: ts.Partners, ProductThresholds: catalog.ScoreThresholds}
 	gate := &consent.Gate{Consents: consents, Scores: scores, Audit: &audit.Recorder{Log: ts.AccessLog}}

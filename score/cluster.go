@@ -1,0 +1,340 @@
+package score
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/feature"
+)
+
+// Rescorer runs a deployment's full rescores through the database's work
+// queue: one replica, elected by a lease, schedules a run every Every and
+// cuts it into ranges of people; every replica claims ranges and scores
+// them, each person once per run. A replica that dies leaves its claim to
+// expire and another takes the range up after its last saved chunk (the
+// scores and the range's checkpoint commit together). With one SQLite
+// process it is the same code with one worker.
+type Rescorer struct {
+	Service *Service
+	Queue   sesame.RescoreQueue
+	Holder  string        // this replica's name in leases and claims
+	Every   time.Duration // scheduled full rescores (0: only on demand)
+	// RangePeople is about how many people one range holds (default 10,000).
+	RangePeople int
+	// Claim is how long a claim lives without renewal (default 30 s): how
+	// long a dead replica's range waits before another takes it.
+	Claim time.Duration
+	// Poll is how often the queue is looked at (default 1 s).
+	Poll time.Duration
+
+	wake chan struct{}
+}
+
+// schedulerLease names the lease of the replica that schedules runs.
+const schedulerLease = "rescore.scheduler"
+
+// DefaultRangePeople is the default size of a run's ranges.
+const DefaultRangePeople = 10000
+
+func (r *Rescorer) poll() time.Duration {
+	if r.Poll > 0 {
+		return r.Poll
+	}
+	return time.Second
+}
+
+func (r *Rescorer) claim() time.Duration {
+	if r.Claim > 0 {
+		return r.Claim
+	}
+	return 30 * time.Second
+}
+
+// Wake makes Run look at the queue now.
+func (r *Rescorer) Wake() {
+	select {
+	case r.wakeChan() <- struct{}{}:
+	default:
+	}
+}
+
+func (r *Rescorer) wakeChan() chan struct{} {
+	if r.wake == nil {
+		r.wake = make(chan struct{}, 1)
+	}
+	return r.wake
+}
+
+// Run schedules (when elected) and works the queue until ctx ends.
+func (r *Rescorer) Run(ctx context.Context) {
+	wake := r.wakeChan()
+	t := time.NewTicker(r.poll())
+	defer t.Stop()
+	for {
+		r.tick(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-wake:
+		}
+	}
+}
+
+func (r *Rescorer) tick(ctx context.Context) {
+	log := r.Service.log()
+	if r.Every > 0 {
+		// The lease outlives a few polls, so a live leader keeps it; the
+		// schedule's own row makes a run due once a period even if two
+		// replicas believe they lead across a handover.
+		leader, err := r.Queue.AcquireLease(ctx, schedulerLease, r.Holder, 5*r.poll())
+		if err != nil {
+			log.Warn("rescore: scheduler lease", "err", err)
+		} else if leader {
+			due, err := r.Queue.RescoreDue(ctx, "full", r.Every, r.Service.now())
+			if err != nil {
+				log.Warn("rescore: schedule", "err", err)
+			} else if due {
+				if _, err := r.Enqueue(ctx, "schedule"); err != nil {
+					log.Error("rescore: start the scheduled run", "err", err)
+				}
+			}
+		}
+	}
+	for ctx.Err() == nil {
+		rg, ok, err := r.Queue.ClaimRange(ctx, r.Holder, r.claim())
+		if err != nil {
+			log.Warn("rescore: claim a range", "err", err)
+			return
+		}
+		if !ok {
+			return
+		}
+		if err := r.work(ctx, rg); err != nil {
+			// The claim expires and the range is taken again.
+			log.Error("rescore: range failed", "run", rg.Run, "range", rg.N, "err", err)
+			return
+		}
+	}
+}
+
+// Enqueue starts a run of everyone with the active model, for reason.
+func (r *Rescorer) Enqueue(ctx context.Context, reason string) (int64, error) {
+	e, err := r.Service.Engine(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var end int64
+	if r.Service.States != nil {
+		// The position first: a run vouches for the snapshots up to it.
+		if end, err = r.Service.States.LedgerEnd(ctx); err != nil {
+			return 0, err
+		}
+	}
+	size := r.RangePeople
+	if size <= 0 {
+		size = DefaultRangePeople
+	}
+	bounds, err := r.Queue.PersonBounds(ctx, size)
+	if err != nil {
+		return 0, err
+	}
+	id, err := r.Queue.StartRun(ctx, sesame.RescoreRun{Reason: reason, ModelVersion: e.Version(), LedgerEnd: end, CreatedAt: r.Service.now()}, bounds)
+	if err != nil {
+		return 0, err
+	}
+	r.Service.log().Info("rescore: run started", "run", id, "reason", reason, "ranges", len(bounds)+1, "model_version", e.Version())
+	r.Wake()
+	return id, nil
+}
+
+// RunStatus reports the latest run (running until every range is done)
+// and the last finished one.
+func (r *Rescorer) RunStatus(ctx context.Context) (RescoreStatus, error) {
+	runs, err := r.Queue.RescoreRuns(ctx, 20)
+	if err != nil {
+		return RescoreStatus{}, err
+	}
+	var st RescoreStatus
+	for i, u := range runs {
+		if i == 0 && u.FinishedAt.IsZero() {
+			st.Running, st.ModelVersion, st.Done, st.StartedAt = true, u.ModelVersion, u.People, u.CreatedAt
+			continue
+		}
+		if !u.FinishedAt.IsZero() {
+			st.Last = &RescoreStats{People: u.People, ModelVersion: u.ModelVersion, Elapsed: u.FinishedAt.Sub(u.CreatedAt), Mode: "queue"}
+			if i == 0 {
+				st.ModelVersion = u.ModelVersion
+			}
+			break
+		}
+	}
+	return st, nil
+}
+
+// work scores one claimed range, renewing the claim while it runs.
+func (r *Rescorer) work(ctx context.Context, rg sesame.RescoreRange) error {
+	// Score with the run's model or a newer one: a replica that has not
+	// yet heard of an activation reloads here.
+	if e, err := r.Service.Engine(ctx); err != nil || e.Version() != rg.ModelVersion {
+		if _, err := r.Service.Load(ctx); err != nil {
+			return err
+		}
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	lost := make(chan error, 1)
+	go func() {
+		t := time.NewTicker(r.claim() / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-rctx.Done():
+				return
+			case <-t.C:
+				if err := r.Queue.RenewRange(rctx, rg, r.Holder, r.claim()); sesame.ErrorCode(err) == sesame.ECONFLICT {
+					lost <- err
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	job := fmt.Sprintf("rescore:run%d:%d", rg.Run, rg.N)
+	stats, err := r.Service.RescoreAll(rctx, RescoreOptions{Job: job, Ranged: true, After: rg.After, Through: rg.Through})
+	cancel()
+	select {
+	case err := <-lost:
+		return err
+	default:
+	}
+	if err != nil {
+		return err
+	}
+	runDone, err := r.Queue.FinishRange(ctx, rg, r.Holder, stats.People)
+	if err != nil {
+		return err
+	}
+	// Done ranges are never claimed again: their checkpoint has served.
+	if err := r.Service.Scores.SaveCheckpoint(ctx, job, ""); err != nil {
+		r.Service.log().Warn("rescore: clear a range's checkpoint", "job", job, "err", err)
+	}
+	if runDone {
+		if r.Service.States != nil && rg.LedgerEnd > 0 && r.Service.featureProfiler() != nil {
+			// Every range started after the run was cut, so every person's
+			// snapshot now covers the run's position.
+			if err := r.Service.States.SaveCoverage(ctx, feature.SnapshotVersion, rg.LedgerEnd); err != nil {
+				return err
+			}
+		}
+		r.Service.log().Info("rescore: run finished", "run", rg.Run)
+	}
+	return nil
+}
+
+// PendingRefresher rescores the people whose events arrived since they
+// were last scored, as the database keeps them (sesame.PendingRescores):
+// whatever path the events came by, and across crashes and outages. Notify
+// is only a hint that makes it look sooner.
+type PendingRefresher struct {
+	Service *Service
+	Pending sesame.PendingRescores
+	Holder  string
+	// Debounce is how long a burst is gathered, and how often the database
+	// is polled without hints (default 200 ms).
+	Debounce time.Duration
+	// Claim is how long a claim lives: a replica that dies holding people
+	// delays their rescore by this much (default 30 s).
+	Claim time.Duration
+
+	wake chan struct{}
+}
+
+// pendingBatch is how many pending people one claim takes.
+const pendingBatch = 1000
+
+// Notify says people's events were accepted here; it never blocks.
+func (r *PendingRefresher) Notify(people ...string) {
+	select {
+	case r.wakeChan() <- struct{}{}:
+	default:
+	}
+}
+
+func (r *PendingRefresher) wakeChan() chan struct{} {
+	if r.wake == nil {
+		r.wake = make(chan struct{}, 1)
+	}
+	return r.wake
+}
+
+// Run rescores pending people until ctx ends.
+func (r *PendingRefresher) Run(ctx context.Context) {
+	debounce := r.Debounce
+	if debounce <= 0 {
+		debounce = 200 * time.Millisecond
+	}
+	claim := r.Claim
+	if claim <= 0 {
+		claim = 30 * time.Second
+	}
+	wake := r.wakeChan()
+	t := time.NewTicker(debounce)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-wake:
+			// Let the burst finish before scoring.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(debounce):
+			}
+		}
+		for ctx.Err() == nil {
+			n, err := r.round(ctx, claim)
+			if err != nil {
+				r.Service.log().Error("rescore after events failed", "err", err)
+				break
+			}
+			if n == 0 {
+				break
+			}
+		}
+	}
+}
+
+// round claims, rescores and releases one batch; it returns how many
+// people it held (0: nothing pending).
+func (r *PendingRefresher) round(ctx context.Context, claim time.Duration) (int, error) {
+	if _, err := r.Service.Engine(ctx); err != nil {
+		// No active model yet: the people stay pending, and the
+		// activation's full rescore scores them anyway.
+		return 0, nil
+	}
+	c, err := r.Pending.ClaimPending(ctx, r.Holder, pendingBatch, claim)
+	if err != nil {
+		return 0, err
+	}
+	if len(c.People) == 0 && c.Through == 0 {
+		return 0, nil
+	}
+	for i := 0; i < len(c.People); i += rescoreChunk {
+		part := c.People[i:min(i+rescoreChunk, len(c.People))]
+		if err := r.Service.Refresh(ctx, part...); err != nil {
+			return 0, err
+		}
+	}
+	if err := r.Pending.FinishPending(ctx, c); err != nil {
+		return 0, err
+	}
+	if r.Service.Metrics != nil && !c.Oldest.IsZero() {
+		r.Service.Metrics.RescoreLag(time.Since(c.Oldest))
+	}
+	return max(len(c.People), 1), nil
+}
