@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -101,7 +102,7 @@ func (s *ScoreStore) save(ctx context.Context, p *preparedScores, job, position 
 		batch.Queue(saveScoreSQL, sc.Person, sc.Status, sc.Score, string(sc.Band), sc.ModelVersion, sc.AsOf.UnixNano(), now, p.bodies[i], p.feats[i])
 	}
 	if job != "" {
-		batch.Queue(saveCheckpointSQL, job, position, now)
+		batch.Queue(saveCheckpointSQL, job, escapePosition(position), now)
 	}
 	return s.db.Tx(ctx, func(tx pgx.Tx) error {
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
@@ -263,7 +264,10 @@ func (s *ScoreStore) Checkpoint(ctx context.Context, job string) (string, error)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
 	}
-	return p, err
+	if err != nil {
+		return "", err
+	}
+	return unescapePosition(p), nil
 }
 
 // SaveCheckpoint records the position of job; "" clears it.
@@ -272,9 +276,20 @@ func (s *ScoreStore) SaveCheckpoint(ctx context.Context, job, position string) e
 		_, err := s.db.pool.Exec(ctx, `DELETE FROM checkpoints WHERE job = $1`, job)
 		return err
 	}
-	_, err := s.db.pool.Exec(ctx, saveCheckpointSQL, job, position, time.Now().UnixNano())
+	_, err := s.db.pool.Exec(ctx, saveCheckpointSQL, job, escapePosition(position), time.Now().UnixNano())
 	return err
 }
+
+// A snapshot rescore's position is "person NUL seq" (package score), and a
+// TEXT column refuses NUL: positions are stored with NUL as `\0` and a
+// backslash as `\\`, which person ids (any text) cannot be confused with.
+var (
+	positionEscaper   = strings.NewReplacer(`\`, `\\`, "\x00", `\0`)
+	positionUnescaper = strings.NewReplacer(`\\`, `\`, `\0`, "\x00")
+)
+
+func escapePosition(p string) string   { return positionEscaper.Replace(p) }
+func unescapePosition(p string) string { return positionUnescaper.Replace(p) }
 
 const saveCheckpointSQL = `INSERT INTO checkpoints (job, position, updated_at) VALUES ($1, $2, $3)
 	ON CONFLICT (job) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`
