@@ -39,6 +39,44 @@ INSERT INTO score_latest (person, seq, body, features) SELECT $1, h.seq, $8, $9 
 ON CONFLICT (person) DO UPDATE SET seq = excluded.seq, body = excluded.body, features = excluded.features
 	WHERE score_latest.seq < excluded.seq`
 
+// saveScoresBulkSQL is saveScoreSQL for many people at once, their rows as
+// arrays: one statement rather than one per score, which is what a full
+// rescore's chunk of thousands spent most of its time on. The seqs are
+// drawn first, so that the latest rows need no join back to the history's.
+const saveScoresBulkSQL = `WITH input AS MATERIALIZED (
+	SELECT nextval(pg_get_serial_sequence('scores', 'seq')) AS seq, i.*
+	FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::bigint[], $8::bytea[], $9::bytea[])
+		AS i(person, status, score, band, model_version, as_of, body, features)),
+h AS (
+	INSERT INTO scores (seq, person, status, score, band, model_version, as_of, computed_at)
+	SELECT seq, person, status, score, band, model_version, as_of, $7 FROM input)
+INSERT INTO score_latest (person, seq, body, features)
+SELECT person, seq, body, features FROM input
+ON CONFLICT (person) DO UPDATE SET seq = excluded.seq, body = excluded.body, features = excluded.features
+	WHERE score_latest.seq < excluded.seq`
+
+// bulkScores returns saveScoresBulkSQL's arguments, or nil when the scores
+// are too few to gain or name someone twice (an upsert may not touch a row
+// twice in one statement).
+func bulkScores(p *preparedScores, now int64) []any {
+	n := len(p.scores)
+	if n < 2 {
+		return nil
+	}
+	seen := make(map[string]bool, n)
+	people, statuses, bands, versions := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	points, asOf := make([]int32, n), make([]int64, n)
+	for i, sc := range p.scores {
+		if seen[sc.Person] {
+			return nil
+		}
+		seen[sc.Person] = true
+		people[i], statuses[i], bands[i], versions[i] = sc.Person, string(sc.Status), string(sc.Band), sc.ModelVersion
+		points[i], asOf[i] = int32(sc.Score), sc.AsOf.UnixNano()
+	}
+	return []any{people, statuses, points, bands, versions, asOf, now, p.bodies, p.feats}
+}
+
 // SaveScores appends each score to the history and makes it the latest, in
 // one transaction; the statements go in one pipelined round trip.
 func (s *ScoreStore) SaveScores(ctx context.Context, scores []*sesame.Score) error {
@@ -98,8 +136,12 @@ func (s *ScoreStore) SaveChunk(ctx context.Context, p sesame.PreparedScores, job
 func (s *ScoreStore) save(ctx context.Context, p *preparedScores, job, position string) error {
 	now := time.Now().UnixNano()
 	batch := &pgx.Batch{}
-	for i, sc := range p.scores {
-		batch.Queue(saveScoreSQL, sc.Person, sc.Status, sc.Score, string(sc.Band), sc.ModelVersion, sc.AsOf.UnixNano(), now, p.bodies[i], p.feats[i])
+	if bulk := bulkScores(p, now); bulk != nil {
+		batch.Queue(saveScoresBulkSQL, bulk...)
+	} else {
+		for i, sc := range p.scores {
+			batch.Queue(saveScoreSQL, sc.Person, sc.Status, sc.Score, string(sc.Band), sc.ModelVersion, sc.AsOf.UnixNano(), now, p.bodies[i], p.feats[i])
+		}
 	}
 	if job != "" {
 		batch.Queue(saveCheckpointSQL, job, escapePosition(position), now)
