@@ -15,7 +15,7 @@ import (
 // sqlite's (access_log, access_tree, access_heads), in partitions (package
 // audit, partition.go; migration 143). A logged read appends its entry to
 // its person's partition, by group commit per partition and replica, in a
-// transaction that locks only that partition's row of access_parts: reads
+// transaction that takes only that partition's lock: reads
 // of people in other partitions, on this replica or another, do not wait
 // for it. A commit returns once the WAL is flushed (synchronous_commit on),
 // so a read is answered after its entry is on disk.
@@ -147,7 +147,7 @@ func queueInsertEntries(b *pgx.Batch, entries []*sesame.AccessEntry) {
 // to it, in seq order, as far as audit.ExtendTree lets it: an entry whose
 // partition link does not hold stops it there (Verify then names it). A
 // missing seq is first waited for (the appends in flight end), then, if no
-// entry or partition head names it, filled with a void entry: its
+// entry names it as its partition's previous, filled with a void entry: its
 // transaction failed after drawing it. If one does, it was removed, and
 // the tree stops before it.
 func (db *DB) extendTree(ctx context.Context) error {
@@ -250,8 +250,7 @@ func fillGap(ctx context.Context, tx pgx.Tx, from, to int64) (again bool, err er
 	}
 	var present, named bool
 	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM access_log WHERE seq BETWEEN $1 AND $2),
-		EXISTS (SELECT 1 FROM access_log WHERE part <> 0 AND chain_prev BETWEEN $1 AND $2)
-		OR EXISTS (SELECT 1 FROM access_parts WHERE seq BETWEEN $1 AND $2)`, from, to).Scan(&present, &named); err != nil {
+		EXISTS (SELECT 1 FROM access_log WHERE part <> 0 AND chain_prev BETWEEN $1 AND $2)`, from, to).Scan(&present, &named); err != nil {
 		return false, err
 	}
 	if present {
