@@ -398,7 +398,12 @@ func (s *TrustStore) AccessEntries(ctx context.Context, person string, limit int
 	return collect(rows, scanAccess)
 }
 
+// ScanAccess extends the tree first, so that the seqs it fills with void
+// entries are among those scanned.
 func (s *TrustStore) ScanAccess(ctx context.Context, fn func(e *sesame.AccessEntry) error) error {
+	if err := s.db.extendTree(ctx); err != nil {
+		return err
+	}
 	rows, err := s.db.pool.Query(ctx, `SELECT `+accessReadColumns+` FROM access_log ORDER BY seq`)
 	if err != nil {
 		return err
