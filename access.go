@@ -32,6 +32,13 @@ type AccessEntry struct {
 	PersonPrev int64  `json:"person_prev"`
 	PrevHash   string `json:"prev_hash"` // hex SHA-256 of the previous entry ("" for the first)
 	Hash       string `json:"hash"`      // hex SHA-256 of this entry, PrevHash included
+	// Part, when not 0, is the partition of the log the entry was appended
+	// to (PostgreSQL: by the person's hash, so that appends to different
+	// partitions do not wait for each other). Its PrevHash is then that of
+	// the partition's previous entry, whose seq is ChainPrev (0 for the
+	// first); with Part 0 the previous entry is the one before in seq order.
+	Part      int   `json:"part,omitempty"`
+	ChainPrev int64 `json:"chain_prev,omitempty"`
 	// ErasedBy, when not 0, is the seq of the erasure entry that blanked
 	// this one: its person's data was erased, and only its hash, links and
 	// seq remain, so the chain and the tree still verify (audit.Erase).

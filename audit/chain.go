@@ -25,6 +25,9 @@ import (
 // link of the person's own chain, when it is set (a person's first entry,
 // and entries written before the link existed, hash as version 1).
 func Hash(prev string, e *sesame.AccessEntry) string {
+	if e.Part != 0 {
+		return hashPartitioned(prev, e)
+	}
 	return hashEntry(prev, e, e.PersonPrev != 0)
 }
 
@@ -32,10 +35,24 @@ func Hash(prev string, e *sesame.AccessEntry) string {
 // PrevHash. Entries written before the person link existed were given
 // their link later (sqlite migration 050), outside their hash.
 func Matches(e *sesame.AccessEntry) bool {
-	return e.Hash == Hash(e.PrevHash, e) || (e.PersonPrev != 0 && e.Hash == hashEntry(e.PrevHash, e, false))
+	return e.Hash == Hash(e.PrevHash, e) || (e.Part == 0 && e.PersonPrev != 0 && e.Hash == hashEntry(e.PrevHash, e, false))
 }
 
 func hashEntry(prev string, e *sesame.AccessEntry, withPersonPrev bool) string {
+	label := "sesame.access.v1"
+	if withPersonPrev {
+		label = "sesame.access.v2"
+	}
+	return hashFields(label, prev, e, withPersonPrev, false)
+}
+
+// hashPartitioned is version 3: an entry of a partitioned log, whose
+// partition and link in it are covered too.
+func hashPartitioned(prev string, e *sesame.AccessEntry) string {
+	return hashFields("sesame.access.v3", prev, e, true, true)
+}
+
+func hashFields(label, prev string, e *sesame.AccessEntry, withPersonPrev, withChain bool) string {
 	var stack [512]byte
 	b := stack[:0]
 	field := func(s string) {
@@ -48,11 +65,7 @@ func hashEntry(prev string, e *sesame.AccessEntry, withPersonPrev bool) string {
 		b = binary.BigEndian.AppendUint64(b, uint64(len(d)))
 		b = append(b, d...)
 	}
-	if withPersonPrev {
-		field("sesame.access.v2")
-	} else {
-		field("sesame.access.v1")
-	}
+	field(label)
 	field(prev)
 	numField(e.Seq)
 	numField(e.At.UTC().UnixNano())
@@ -66,6 +79,10 @@ func hashEntry(prev string, e *sesame.AccessEntry, withPersonPrev bool) string {
 	field(e.Reason)
 	if withPersonPrev {
 		numField(e.PersonPrev)
+	}
+	if withChain {
+		numField(int64(e.Part))
+		numField(e.ChainPrev)
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])

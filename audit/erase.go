@@ -29,6 +29,20 @@ const erasedPrefix = "erased entries:"
 // entries may lack their contents, so blanking another entry is caught.
 // The erasure entry names no person: its Person is a fresh receipt id.
 func Erase(ctx context.Context, tx AppendTx, actor string, at time.Time, seqs []int64) (*sesame.AccessEntry, error) {
+	e, err := EraseEntry(actor, at, seqs)
+	if err != nil {
+		return nil, err
+	}
+	var a Appender
+	if err := a.Append(ctx, tx, []*sesame.AccessEntry{e}); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// EraseEntry returns the erasure entry naming seqs, not yet sealed: Erase
+// appends it to a log with one chain, a partitioned store to a partition.
+func EraseEntry(actor string, at time.Time, seqs []int64) (*sesame.AccessEntry, error) {
 	var receipt [12]byte
 	if _, err := rand.Read(receipt[:]); err != nil {
 		return nil, err
@@ -48,10 +62,6 @@ func Erase(ctx context.Context, tx AppendTx, actor string, at time.Time, seqs []
 		Action:  EraseAction,
 		Outcome: sesame.AccessAllowed,
 		Reason:  b.String(),
-	}
-	var a Appender
-	if err := a.Append(ctx, tx, []*sesame.AccessEntry{e}); err != nil {
-		return nil, err
 	}
 	return e, nil
 }

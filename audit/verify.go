@@ -147,7 +147,7 @@ func Check(entries []*sesame.AccessEntry, expectHead string) Report {
 	erasedBy := map[int64]int64{}                   // seq → the erasure entry naming it
 	for _, e := range entries {
 		written[e.Hash] = e.Seq
-		if e.ErasedBy == 0 {
+		if e.ErasedBy == 0 && !IsVoid(e) {
 			r.PerPerson[e.Person]++
 		}
 		if seqs, ok, err := ErasedSeqs(e); ok && err == nil && Matches(e) {
@@ -156,9 +156,22 @@ func Check(entries []*sesame.AccessEntry, expectHead string) Report {
 			}
 		}
 	}
-	lastOf := map[string]int64{} // person → their latest seq so far
-	prevHash, prevSeq := "", int64(0)
+	present := make(map[int64]bool, len(entries))
 	for _, e := range entries {
+		present[e.Seq] = true
+	}
+	lastOf := map[string]int64{} // person → their latest seq so far
+	// The global chain's last entry (Part 0), the last entry of each
+	// partition, and the last entry of any.
+	prevHash, prevSeq := "", int64(0)
+	chains := map[int]ChainHead{}
+	var last *sesame.AccessEntry
+	for _, e := range entries {
+		anySeq := int64(0)
+		if last != nil {
+			anySeq = last.Seq
+		}
+		last = e
 		if e.ErasedBy != 0 {
 			// Only the hash and links of an erased entry remain; the
 			// erasure entry, hashed itself, must name it.
@@ -170,7 +183,28 @@ func Check(entries []*sesame.AccessEntry, expectHead string) Report {
 		} else if _, ok, err := ErasedSeqs(e); ok && err != nil {
 			r.Problems = append(r.Problems, Problem{e.Seq, Edited, err.Error()})
 		}
-		if e.PrevHash != prevHash {
+		if (IsVoid(e) || e.Part != 0) && e.Seq != anySeq+1 {
+			r.Problems = append(r.Problems, Problem{e.Seq, Removed, fmt.Sprintf("entries %d–%d are missing before entry %d", anySeq+1, e.Seq-1, e.Seq)})
+		}
+		switch {
+		case IsVoid(e):
+			if e.Person != "" || e.PrevHash != "" || e.ChainPrev != 0 {
+				r.Problems = append(r.Problems, Problem{e.Seq, Edited, fmt.Sprintf("entry %d is void but names a person or a link", e.Seq)})
+			}
+			continue
+		case e.Part != 0:
+			h := chains[e.Part]
+			switch {
+			case e.ChainPrev == h.Seq && e.PrevHash == h.Hash:
+			case e.ChainPrev == h.Seq:
+				r.Problems = append(r.Problems, Problem{e.Seq, Relinked, fmt.Sprintf("entry %d follows an entry of its partition that no longer exists as written: entry %d was edited or replaced (and rehashed)", e.Seq, h.Seq)})
+			case e.ChainPrev > h.Seq && e.ChainPrev < e.Seq && !present[e.ChainPrev]:
+				r.Problems = append(r.Problems, Problem{e.Seq, Removed, fmt.Sprintf("entry %d follows entry %d of its partition, which is missing", e.Seq, e.ChainPrev)})
+			default:
+				r.Problems = append(r.Problems, Problem{e.Seq, Reordered, fmt.Sprintf("entry %d was written after entry %d of its partition but now follows entry %d", e.Seq, e.ChainPrev, h.Seq)})
+			}
+			chains[e.Part] = ChainHead{e.Seq, e.Hash}
+		case e.PrevHash != prevHash:
 			switch at, known := written[e.PrevHash]; {
 			case e.Seq != prevSeq+1 && !known:
 				r.Problems = append(r.Problems, Problem{e.Seq, Removed, fmt.Sprintf("entries %d–%d are missing before entry %d", prevSeq+1, e.Seq-1, e.Seq)})
@@ -181,7 +215,7 @@ func Check(entries []*sesame.AccessEntry, expectHead string) Report {
 			default:
 				r.Problems = append(r.Problems, Problem{e.Seq, Relinked, fmt.Sprintf("entry %d follows an entry that no longer exists as written: entry %d was edited or replaced (and rehashed), or entries before it removed and renumbered", e.Seq, prevSeq)})
 			}
-		} else if e.Seq != prevSeq+1 {
+		case e.Seq != prevSeq+1:
 			r.Problems = append(r.Problems, Problem{e.Seq, Removed, fmt.Sprintf("entry %d follows entry %d: the sequence has a gap", e.Seq, prevSeq)})
 		}
 		if e.ErasedBy == 0 {
@@ -191,7 +225,12 @@ func Check(entries []*sesame.AccessEntry, expectHead string) Report {
 			}
 			lastOf[e.Person] = e.Seq
 		}
-		prevHash, prevSeq = e.Hash, e.Seq
+		if e.Part == 0 {
+			prevHash, prevSeq = e.Hash, e.Seq
+		}
+	}
+	if last != nil {
+		prevHash, prevSeq = last.Hash, last.Seq
 	}
 	if expectHead != "" {
 		if _, ok := written[expectHead]; !ok {

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 
 	"github.com/jackc/pgx/v5"
 
@@ -10,18 +12,30 @@ import (
 )
 
 // The access log on PostgreSQL: the same tables and contract as package
-// sqlite's (access_log, access_tree, access_heads). Appends share
-// transactions by group commit; each replica has its own, and an advisory
-// lock orders them so that the chain and the tree stay linear across
-// replicas. A commit returns once the WAL is flushed (synchronous_commit
-// on, PostgreSQL's default), so a read is answered after its entry is on
-// disk.
+// sqlite's (access_log, access_tree, access_heads), in partitions (package
+// audit, partition.go; migration 143). A logged read appends its entry to
+// its person's partition, by group commit per partition and replica, in a
+// transaction that takes only that partition's lock: reads
+// of people in other partitions, on this replica or another, do not wait
+// for it. A commit returns once the WAL is flushed (synchronous_commit on),
+// so a read is answered after its entry is on disk.
+//
+// The Merkle tree is extended over the new entries in seq order by
+// whoever next needs it (a proof, a signed head, the verifier, the notice
+// feed), under the tree's own lock (extendTree).
 
-// accessLogLock is the advisory lock of access-log appends ("sesame.access").
+// accessLogLock is the advisory lock of the tree's extension, and of the
+// appends of entries written before the partitions ("sesame.access").
 const accessLogLock = 0x5e5a_6e0a_cce5
 
-// newAccessWriter appends access entries in transactions that hold the
-// advisory lock.
+// accessAppendLock is held shared by every partitioned append, so that the
+// tree's extension can wait for the appends in flight to end before it
+// takes a missing seq for one that will never come ("sesame.access.app").
+const accessAppendLock = 0x5e5a_6e0a_cce6
+
+// newAccessWriter appends access entries to the one global chain of the
+// log as it was before the partitions, holding the advisory lock: only the
+// building of a tree for entries that predate it (DB.Open) uses it now.
 func newAccessWriter(db *DB) *audit.Writer {
 	return audit.NewWriter(func(ctx context.Context, fn func(audit.AppendTx) error) error {
 		return db.Tx(ctx, func(tx pgx.Tx) error {
@@ -38,8 +52,233 @@ func newAccessWriter(db *DB) *audit.Writer {
 	})
 }
 
+// newPartWriters returns one group commit per partition.
+func newPartWriters(db *DB) []*audit.GroupCommit {
+	ws := make([]*audit.GroupCommit, audit.Partitions)
+	for i := range ws {
+		part := i + 1
+		ws[i] = &audit.GroupCommit{Write: func(ctx context.Context, entries []*sesame.AccessEntry) error {
+			if err := db.appendPart(ctx, part, entries); err != nil {
+				return fmt.Errorf("access log: %w", err)
+			}
+			return nil
+		}}
+	}
+	return ws
+}
+
+// AppendAccess returns once e is committed and synced in its person's
+// partition, with e's Seq, Part, ChainPrev, PersonPrev, PrevHash and Hash
+// set.
 func (s *TrustStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry) error {
-	return s.db.access.Append(ctx, e)
+	return s.db.parts[audit.PartitionOf(e.Person)-1].Append(ctx, e)
+}
+
+// appendPart appends a group of entries to partition part with one call
+// of access_append (migration 144), which seals them in the database: one
+// round trip and one commit a group.
+func (db *DB) appendPart(ctx context.Context, part int, entries []*sesame.AccessEntry) error {
+	return appendPartOn(ctx, db.accessPool, part, entries)
+}
+
+// appendPartOn calls access_append on q: the access pool (a transaction of
+// its own) or an erasure's transaction.
+func appendPartOn(ctx context.Context, q querier, part int, entries []*sesame.AccessEntry) error {
+	n := len(entries)
+	ats := make([]int64, n)
+	people, actors, actions, scopes, purposes, consents := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	outcomes, reasons := make([]string, n), make([]string, n)
+	for i, e := range entries {
+		ats[i] = ns(e.At)
+		people[i], actors[i], actions[i], scopes[i], purposes[i], consents[i] = e.Person, e.Actor, e.Action, string(e.Scope), string(e.Purpose), e.Consent
+		outcomes[i], reasons[i] = e.Outcome, e.Reason
+	}
+	rows, err := q.Query(ctx, `SELECT seq, person_prev, chain_prev, prev_hash, hash FROM access_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		part, ats, people, actors, actions, scopes, purposes, consents, outcomes, reasons)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	i := 0
+	for rows.Next() {
+		if i == n {
+			return fmt.Errorf("partition %d: more entries sealed than appended", part)
+		}
+		e := entries[i]
+		if err := rows.Scan(&e.Seq, &e.PersonPrev, &e.ChainPrev, &e.PrevHash, &e.Hash); err != nil {
+			return err
+		}
+		e.Part = part
+		i++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if i != n {
+		return fmt.Errorf("partition %d: %d of %d entries sealed", part, i, n)
+	}
+	return nil
+}
+
+// queueInsertEntries queues one statement inserting entries, their rows as
+// arrays: a statement a row cost more than the rows.
+func queueInsertEntries(b *pgx.Batch, entries []*sesame.AccessEntry) {
+	n := len(entries)
+	if n == 0 {
+		return
+	}
+	var (
+		seqs, ats, prevs, chainPrevs                        = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		parts                                               = make([]int32, n)
+		people, actors, actions, scopes, purposes, consents = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		outcomes, reasons, prevHashes, hashes               = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	)
+	for i, e := range entries {
+		seqs[i], ats[i], prevs[i], chainPrevs[i], parts[i] = e.Seq, ns(e.At), e.PersonPrev, e.ChainPrev, int32(e.Part)
+		people[i], actors[i], actions[i], scopes[i], purposes[i], consents[i] = e.Person, e.Actor, e.Action, string(e.Scope), string(e.Purpose), e.Consent
+		outcomes[i], reasons[i], prevHashes[i], hashes[i] = e.Outcome, e.Reason, e.PrevHash, e.Hash
+	}
+	b.Queue(`INSERT INTO access_log (`+accessColumns+`)
+		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::int[], $15::bigint[])`,
+		seqs, ats, people, actors, actions, scopes, purposes, consents, outcomes, reasons, prevs, prevHashes, hashes, parts, chainPrevs)
+}
+
+// extendTree adds the entries appended since the tree was last extended
+// to it, in seq order, as far as audit.ExtendTree lets it: an entry whose
+// partition link does not hold stops it there (Verify then names it). A
+// missing seq is first waited for (the appends in flight end), then, if no
+// entry names it as its partition's previous, filled with a void entry: its
+// transaction failed after drawing it. If one does, it was removed, and
+// the tree stops before it.
+func (db *DB) extendTree(ctx context.Context) error {
+	return db.Tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(accessLogLock)); err != nil {
+			return err
+		}
+		var size int64
+		if err := tx.QueryRow(ctx, treeSizeSQL).Scan(&size); err != nil {
+			return err
+		}
+		nodes, err := treeNodes(ctx, tx, audit.FrontierNodes(size))
+		if err != nil {
+			return err
+		}
+		f, err := audit.LoadFrontier(size, nodes)
+		if err != nil {
+			return err
+		}
+		heads := map[int]audit.ChainHead{}
+		rows, err := tx.Query(ctx, `SELECT part, seq, hash FROM access_treed`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var part int
+			var h audit.ChainHead
+			if err := rows.Scan(&part, &h.Seq, &h.Hash); err != nil {
+				rows.Close()
+				return err
+			}
+			heads[part] = h
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		moved := map[int]bool{}
+		for {
+			rows, err := tx.Query(ctx, `SELECT `+accessReadColumns+` FROM access_log WHERE seq > $1 ORDER BY seq LIMIT 5000`, f.Size)
+			if err != nil {
+				return err
+			}
+			es, err := collect(rows, scanAccess)
+			if err != nil {
+				return err
+			}
+			var add []audit.StoredNode
+			stop, again := len(es) == 0, false
+			for _, e := range es {
+				if e.Seq > f.Size+1 {
+					if again, err = fillGap(ctx, tx, f.Size+1, e.Seq-1); err != nil {
+						return err
+					}
+					stop = !again
+					break
+				}
+				ns, err := audit.ExtendTree(f, heads, e)
+				if err != nil {
+					slog.Warn("access log: the tree stops before an entry that does not hold: run sesame audit verify", "err", err)
+					stop = true
+					break
+				}
+				add = append(add, ns...)
+				moved[e.Part] = true
+			}
+			if err := insertNodes(ctx, tx, add); err != nil {
+				return err
+			}
+			if stop || (!again && len(es) < 5000) {
+				break
+			}
+		}
+		for part := range moved {
+			if part == 0 {
+				continue
+			}
+			h := heads[part]
+			if _, err := tx.Exec(ctx, `UPDATE access_treed SET seq = $2, hash = $3 WHERE part = $1`, part, h.Seq, h.Hash); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+const treeSizeSQL = `SELECT COALESCE((SELECT idx + 1 FROM access_tree WHERE level = 0 ORDER BY idx DESC LIMIT 1), 0)`
+
+// fillGap deals with the seqs from..to missing before the next entry:
+// again is true when they are there after all (or were filled by void
+// entries), false when they were removed.
+func fillGap(ctx context.Context, tx pgx.Tx, from, to int64) (again bool, err error) {
+	// Appends hold the lock shared until they commit: once it is granted
+	// the appends that drew these seqs have ended, one way or the other.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(accessAppendLock)); err != nil {
+		return false, err
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_unlock($1)`, int64(accessAppendLock)); err != nil {
+		return false, err
+	}
+	var present, named bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM access_log WHERE seq BETWEEN $1 AND $2),
+		EXISTS (SELECT 1 FROM access_log WHERE part <> 0 AND chain_prev BETWEEN $1 AND $2)`, from, to).Scan(&present, &named); err != nil {
+		return false, err
+	}
+	if present {
+		return true, nil
+	}
+	if named {
+		slog.Warn("access log: entries were removed before they were in the tree: run sesame audit verify", "from", from, "to", to)
+		return false, nil
+	}
+	var voids []*sesame.AccessEntry
+	for seq := from; seq <= to; seq++ {
+		voids = append(voids, audit.Void(seq))
+	}
+	b := &pgx.Batch{}
+	queueInsertEntries(b, voids)
+	return true, tx.SendBatch(ctx, b).Close()
+}
+
+func insertNodes(ctx context.Context, tx pgx.Tx, nodes []audit.StoredNode) error {
+	if len(nodes) == 0 {
+		return nil
+	}
+	levels, idxs, hs := make([]int64, len(nodes)), make([]int64, len(nodes)), make([][]byte, len(nodes))
+	for i, n := range nodes {
+		levels[i], idxs[i], hs[i] = int64(n.Level), n.Index, n.Hash
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO access_tree (level, idx, hash) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[])`, levels, idxs, hs)
+	return err
 }
 
 // appendTx is audit.AppendTx on a transaction holding the advisory lock.
@@ -93,14 +332,11 @@ func (t *appendTx) EntryHashes(ctx context.Context, fn func(string) error) error
 
 func (t *appendTx) Insert(ctx context.Context, entries []*sesame.AccessEntry, nodes []audit.StoredNode) error {
 	b := &pgx.Batch{}
-	for _, e := range entries {
-		b.Queue(`INSERT INTO access_log (`+accessColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
-			e.Seq, ns(e.At), e.Person, e.Actor, e.Action, string(e.Scope), string(e.Purpose), e.Consent, e.Outcome, e.Reason, e.PersonPrev, e.PrevHash, e.Hash)
+	queueInsertEntries(b, entries)
+	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
+		return err
 	}
-	for _, n := range nodes {
-		b.Queue(`INSERT INTO access_tree (level, idx, hash) VALUES ($1,$2,$3)`, int64(n.Level), n.Index, n.Hash)
-	}
-	return t.tx.SendBatch(ctx, b).Close()
+	return insertNodes(ctx, t.tx, nodes)
 }
 
 // querier is the pool or a transaction.
@@ -136,7 +372,7 @@ func treeNodes(ctx context.Context, q querier, ids []sesame.TreeNode) (map[sesam
 }
 
 // accessColumns are written by Insert; erased_by only by an erasure.
-const accessColumns = `seq, at, person, actor, action, scope, purpose, consent, outcome, reason, person_prev, prev_hash, hash`
+const accessColumns = `seq, at, person, actor, action, scope, purpose, consent, outcome, reason, person_prev, prev_hash, hash, part, chain_prev`
 
 const accessReadColumns = accessColumns + `, erased_by`
 
@@ -144,7 +380,7 @@ func scanAccess(row pgx.Row) (*sesame.AccessEntry, error) {
 	var e sesame.AccessEntry
 	var at int64
 	var scope, purpose string
-	if err := row.Scan(&e.Seq, &at, &e.Person, &e.Actor, &e.Action, &scope, &purpose, &e.Consent, &e.Outcome, &e.Reason, &e.PersonPrev, &e.PrevHash, &e.Hash, &e.ErasedBy); err != nil {
+	if err := row.Scan(&e.Seq, &at, &e.Person, &e.Actor, &e.Action, &scope, &purpose, &e.Consent, &e.Outcome, &e.Reason, &e.PersonPrev, &e.PrevHash, &e.Hash, &e.Part, &e.ChainPrev, &e.ErasedBy); err != nil {
 		return nil, err
 	}
 	e.At, e.Scope, e.Purpose = fromNS(at), sesame.Scope(scope), sesame.Purpose(purpose)
@@ -162,7 +398,12 @@ func (s *TrustStore) AccessEntries(ctx context.Context, person string, limit int
 	return collect(rows, scanAccess)
 }
 
+// ScanAccess extends the tree first, so that the seqs it fills with void
+// entries are among those scanned.
 func (s *TrustStore) ScanAccess(ctx context.Context, fn func(e *sesame.AccessEntry) error) error {
+	if err := s.db.extendTree(ctx); err != nil {
+		return err
+	}
 	rows, err := s.db.pool.Query(ctx, `SELECT `+accessReadColumns+` FROM access_log ORDER BY seq`)
 	if err != nil {
 		return err
@@ -181,8 +422,11 @@ func (s *TrustStore) ScanAccess(ctx context.Context, fn func(e *sesame.AccessEnt
 }
 
 func (s *TrustStore) AccessTree(ctx context.Context, ids []sesame.TreeNode) (size int64, hashes map[sesame.TreeNode][]byte, err error) {
+	if err := s.db.extendTree(ctx); err != nil {
+		return 0, nil, err
+	}
 	err = pgx.BeginTxFunc(ctx, s.db.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT COALESCE((SELECT idx + 1 FROM access_tree WHERE level = 0 ORDER BY idx DESC LIMIT 1), 0)`).Scan(&size); err != nil {
+		if err := tx.QueryRow(ctx, treeSizeSQL).Scan(&size); err != nil {
 			return err
 		}
 		hashes, err = treeNodes(ctx, tx, ids)
@@ -192,6 +436,9 @@ func (s *TrustStore) AccessTree(ctx context.Context, ids []sesame.TreeNode) (siz
 }
 
 func (s *TrustStore) ScanAccessTree(ctx context.Context, fn func(n sesame.TreeNode, hash []byte) error) error {
+	if err := s.db.extendTree(ctx); err != nil {
+		return err
+	}
 	rows, err := s.db.pool.Query(ctx, `SELECT level, idx, hash FROM access_tree ORDER BY level, idx`)
 	if err != nil {
 		return err

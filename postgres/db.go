@@ -23,9 +23,11 @@ import (
 // DB is a connection pool to a Sesame database, safe for concurrent use.
 // Stores of other packages share it through Pool and Tx.
 type DB struct {
-	pool   *pgxpool.Pool
-	events *EventStore
-	access *audit.Writer // the access log's group commit (access.go)
+	pool       *pgxpool.Pool
+	accessPool *pgxpool.Pool // the access log's appends (access.go)
+	events     *EventStore
+	access     *audit.Writer        // appends to the log's pre-partition chain (access.go)
+	parts      []*audit.GroupCommit // the access log's group commit per partition (access.go)
 }
 
 // Open connects to the database at url (postgres://…) and applies the
@@ -44,22 +46,36 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	db := &DB{pool: pool}
-	db.access = newAccessWriter(db)
-	if err := db.migrate(ctx); err != nil {
+	// The access log's partitions append on a pool of their own, one
+	// connection each at most: a group commits while holding one through
+	// a WAL flush, and on the shared pool (by default as many connections
+	// as CPUs) they would queue behind each other and the reads.
+	acfg := cfg.Copy()
+	acfg.MaxConns, acfg.MinConns = audit.Partitions, 0
+	// Whatever the server's default, an access entry is synced before the
+	// read it records is answered.
+	acfg.ConnConfig.RuntimeParams["synchronous_commit"] = "on"
+	accessPool, err := pgxpool.NewWithConfig(ctx, acfg)
+	if err != nil {
 		pool.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	db := &DB{pool: pool, accessPool: accessPool}
+	db.access, db.parts = newAccessWriter(db), newPartWriters(db)
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
 		return nil, err
 	}
 	// A log whose entries predate its tree (migration 050) gets its tree
 	// now, so that proofs and heads cover every entry.
 	var untreed bool
-	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM access_log) AND NOT EXISTS (SELECT 1 FROM access_tree)`).Scan(&untreed); err != nil {
-		pool.Close()
+	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM access_log WHERE part = 0) AND NOT EXISTS (SELECT 1 FROM access_tree)`).Scan(&untreed); err != nil {
+		db.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	if untreed {
 		if err := db.access.Write(ctx, nil); err != nil {
-			pool.Close()
+			db.Close()
 			return nil, err
 		}
 	}
@@ -80,6 +96,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 
 // Close closes the pool.
 func (db *DB) Close() error {
+	db.accessPool.Close()
 	db.pool.Close()
 	return nil
 }

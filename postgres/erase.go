@@ -78,12 +78,9 @@ func (e eraser) ErasePerson(ctx context.Context, person, actor string, at time.T
 }
 
 // eraseAccess blanks the person's access-log entries to their seq, links
-// and hash, and appends the erasure entry that names them (audit.Erase),
-// holding the access log's advisory lock as every append does.
+// and hash, and appends the erasure entry that names them (audit.Erase) to
+// its partition, as every append does.
 func eraseAccess(ctx context.Context, tx pgx.Tx, person, actor string, r *sesame.Erasure) error {
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(accessLogLock)); err != nil {
-		return err
-	}
 	rows, err := tx.Query(ctx, `SELECT seq FROM access_log WHERE person = $1 ORDER BY seq`, person)
 	if err != nil {
 		return err
@@ -92,8 +89,11 @@ func eraseAccess(ctx context.Context, tx pgx.Tx, person, actor string, r *sesame
 	if err != nil {
 		return err
 	}
-	entry, err := audit.Erase(ctx, &appendTx{tx: tx}, actor, r.At, seqs)
+	entry, err := audit.EraseEntry(actor, r.At, seqs)
 	if err != nil {
+		return fmt.Errorf("postgres: erase access log: %w", err)
+	}
+	if err := appendPartOn(ctx, tx, audit.PartitionOf(entry.Person), []*sesame.AccessEntry{entry}); err != nil {
 		return fmt.Errorf("postgres: erase access log: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE access_log SET at = 0, person = '', actor = '', action = '', scope = '',

@@ -76,9 +76,11 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 	}
 	results := make([]sesame.AppendResult, n)
 	err := retryTx(ctx, s.db, func(tx pgx.Tx) error {
-		// The database's clock, so that replicas agree on recorded_at.
+		// The database's clock, so that replicas agree on recorded_at; the
+		// ledger lock held shared lets LedgerEnd wait for appends in flight
+		// (featurestate.go).
 		var now time.Time
-		if err := tx.QueryRow(ctx, `SELECT now()`).Scan(&now); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT now() FROM (SELECT pg_advisory_xact_lock_shared($1)) AS l`, int64(ledgerLock)).Scan(&now); err != nil {
 			return err
 		}
 		now = now.UTC()

@@ -11,7 +11,7 @@ import (
 )
 
 // openFresh opens a database in a schema of its own (see pgtest).
-func openFresh(t *testing.T) *postgres.DB {
+func openFresh(t testing.TB) *postgres.DB {
 	t.Helper()
 	db, err := postgres.Open(context.Background(), pgtest.FreshURL(t))
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/audit"
 )
 
 // NoticeFeed returns what notices of accesses, score changes and expiring
@@ -61,8 +62,15 @@ func setCursor(ctx context.Context, tx pgx.Tx, feed string, pos int64) error {
 	return err
 }
 
+// AccessAfter reads only entries in the tree: seqs are drawn before their
+// entries commit, so a later one can be seen before an earlier one, which
+// a cursor past it would miss; the tree grows only over seqs in order.
 func (f noticeFeed) AccessAfter(ctx context.Context, after int64, limit int) ([]*sesame.AccessEntry, error) {
-	rows, err := f.db.pool.Query(ctx, `SELECT `+accessReadColumns+` FROM access_log WHERE seq > $1 ORDER BY seq LIMIT $2`, after, limit)
+	if err := f.db.extendTree(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := f.db.pool.Query(ctx, `SELECT `+accessReadColumns+` FROM access_log
+		WHERE seq > $1 AND seq <= (`+treeSizeSQL+`) AND action <> '`+audit.VoidAction+`' ORDER BY seq LIMIT $2`, after, limit)
 	if err != nil {
 		return nil, err
 	}

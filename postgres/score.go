@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -37,6 +38,44 @@ const saveScoreSQL = `WITH h AS (
 INSERT INTO score_latest (person, seq, body, features) SELECT $1, h.seq, $8, $9 FROM h
 ON CONFLICT (person) DO UPDATE SET seq = excluded.seq, body = excluded.body, features = excluded.features
 	WHERE score_latest.seq < excluded.seq`
+
+// saveScoresBulkSQL is saveScoreSQL for many people at once, their rows as
+// arrays: one statement rather than one per score, which is what a full
+// rescore's chunk of thousands spent most of its time on. The seqs are
+// drawn first, so that the latest rows need no join back to the history's.
+const saveScoresBulkSQL = `WITH input AS MATERIALIZED (
+	SELECT nextval(pg_get_serial_sequence('scores', 'seq')) AS seq, i.*
+	FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::bigint[], $8::bytea[], $9::bytea[])
+		AS i(person, status, score, band, model_version, as_of, body, features)),
+h AS (
+	INSERT INTO scores (seq, person, status, score, band, model_version, as_of, computed_at)
+	SELECT seq, person, status, score, band, model_version, as_of, $7 FROM input)
+INSERT INTO score_latest (person, seq, body, features)
+SELECT person, seq, body, features FROM input
+ON CONFLICT (person) DO UPDATE SET seq = excluded.seq, body = excluded.body, features = excluded.features
+	WHERE score_latest.seq < excluded.seq`
+
+// bulkScores returns saveScoresBulkSQL's arguments, or nil when the scores
+// are too few to gain or name someone twice (an upsert may not touch a row
+// twice in one statement).
+func bulkScores(p *preparedScores, now int64) []any {
+	n := len(p.scores)
+	if n < 2 {
+		return nil
+	}
+	seen := make(map[string]bool, n)
+	people, statuses, bands, versions := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	points, asOf := make([]int32, n), make([]int64, n)
+	for i, sc := range p.scores {
+		if seen[sc.Person] {
+			return nil
+		}
+		seen[sc.Person] = true
+		people[i], statuses[i], bands[i], versions[i] = sc.Person, string(sc.Status), string(sc.Band), sc.ModelVersion
+		points[i], asOf[i] = int32(sc.Score), sc.AsOf.UnixNano()
+	}
+	return []any{people, statuses, points, bands, versions, asOf, now, p.bodies, p.feats}
+}
 
 // SaveScores appends each score to the history and makes it the latest, in
 // one transaction; the statements go in one pipelined round trip.
@@ -97,11 +136,15 @@ func (s *ScoreStore) SaveChunk(ctx context.Context, p sesame.PreparedScores, job
 func (s *ScoreStore) save(ctx context.Context, p *preparedScores, job, position string) error {
 	now := time.Now().UnixNano()
 	batch := &pgx.Batch{}
-	for i, sc := range p.scores {
-		batch.Queue(saveScoreSQL, sc.Person, sc.Status, sc.Score, string(sc.Band), sc.ModelVersion, sc.AsOf.UnixNano(), now, p.bodies[i], p.feats[i])
+	if bulk := bulkScores(p, now); bulk != nil {
+		batch.Queue(saveScoresBulkSQL, bulk...)
+	} else {
+		for i, sc := range p.scores {
+			batch.Queue(saveScoreSQL, sc.Person, sc.Status, sc.Score, string(sc.Band), sc.ModelVersion, sc.AsOf.UnixNano(), now, p.bodies[i], p.feats[i])
+		}
 	}
 	if job != "" {
-		batch.Queue(saveCheckpointSQL, job, position, now)
+		batch.Queue(saveCheckpointSQL, job, escapePosition(position), now)
 	}
 	return s.db.Tx(ctx, func(tx pgx.Tx) error {
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
@@ -263,7 +306,10 @@ func (s *ScoreStore) Checkpoint(ctx context.Context, job string) (string, error)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
 	}
-	return p, err
+	if err != nil {
+		return "", err
+	}
+	return unescapePosition(p), nil
 }
 
 // SaveCheckpoint records the position of job; "" clears it.
@@ -272,9 +318,20 @@ func (s *ScoreStore) SaveCheckpoint(ctx context.Context, job, position string) e
 		_, err := s.db.pool.Exec(ctx, `DELETE FROM checkpoints WHERE job = $1`, job)
 		return err
 	}
-	_, err := s.db.pool.Exec(ctx, saveCheckpointSQL, job, position, time.Now().UnixNano())
+	_, err := s.db.pool.Exec(ctx, saveCheckpointSQL, job, escapePosition(position), time.Now().UnixNano())
 	return err
 }
+
+// A snapshot rescore's position is "person NUL seq" (package score), and a
+// TEXT column refuses NUL: positions are stored with NUL as `\0` and a
+// backslash as `\\`, which person ids (any text) cannot be confused with.
+var (
+	positionEscaper   = strings.NewReplacer(`\`, `\\`, "\x00", `\0`)
+	positionUnescaper = strings.NewReplacer(`\\`, `\`, `\0`, "\x00")
+)
+
+func escapePosition(p string) string   { return positionEscaper.Replace(p) }
+func unescapePosition(p string) string { return positionUnescaper.Replace(p) }
 
 const saveCheckpointSQL = `INSERT INTO checkpoints (job, position, updated_at) VALUES ($1, $2, $3)
 	ON CONFLICT (job) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`

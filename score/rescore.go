@@ -80,6 +80,10 @@ type StateStore interface {
 	Changed(ctx context.Context, from, to int64) (map[string]int64, error)
 	// PersonEvents returns a person's events with seq in (from, to].
 	PersonEvents(ctx context.Context, person string, from, to int64) ([]feature.RawEvent, error)
+	// PeopleEvents returns each people[i]'s events with seq in (from[i],
+	// to], as PersonEvents, in one read where the store gains by it (a
+	// server a round trip away).
+	PeopleEvents(ctx context.Context, people []string, from []int64, to int64) ([][]feature.RawEvent, error)
 	// ScanEvents visits every person after `after` with their events up to `to`, in batches.
 	ScanEvents(ctx context.Context, after string, to int64, fn func(people []feature.RawPerson, release func()) error) error
 }
@@ -488,8 +492,31 @@ func (f *folder) do(ctx context.Context, c *chunk) error {
 		c.raw = nil
 		c.release()
 	default:
+		// The events of everyone to refold, read together.
+		var need []string
+		var from []int64
+		at := make([]int, len(c.snaps))
 		for i := range c.snaps {
-			write, horizon, err := f.bringUp(ctx, &c.snaps[i], c.latest[i])
+			at[i] = -1
+			if fetch, f0 := f.needs(&c.snaps[i], c.latest[i]); fetch {
+				at[i] = len(need)
+				need, from = append(need, c.people[i]), append(from, f0)
+			}
+		}
+		var read [][]feature.RawEvent
+		if len(need) > 0 {
+			var err error
+			if read, err = f.states.PeopleEvents(ctx, need, from, f.end); err != nil {
+				return err
+			}
+		}
+		for i := range c.snaps {
+			var events []feature.RawEvent
+			fetchedFrom := int64(-1)
+			if at[i] >= 0 {
+				events, fetchedFrom = read[at[i]], from[at[i]]
+			}
+			write, horizon, err := f.bringUp(ctx, &c.snaps[i], events, fetchedFrom)
 			if err != nil {
 				return err
 			}
@@ -525,20 +552,53 @@ func (s *Service) saveChunk(ctx context.Context, c *chunk, job, pos string) erro
 // up to f.end: straight from a current snapshot, else by folding forward
 // from the snapshot the events since it, else by folding all their events.
 // write says the state is new and should be stored, with this horizon.
-func (f *folder) bringUp(ctx context.Context, sn *feature.Snapshot, latest int64) (write bool, horizon int64, err error) {
-	if sn.State != nil && sn.Current(f.asOfNanos, latest) && f.st.UnmarshalBinary(sn.State) == nil {
-		return false, sn.Horizon, nil
+// needs reports whether bringUp will read the person's events, and from
+// which ledger position, so that a chunk's reads go together.
+func (f *folder) needs(sn *feature.Snapshot, latest int64) (fetch bool, from int64) {
+	if sn.State != nil && sn.Current(f.asOfNanos, latest) {
+		return false, 0
 	}
-	from, horizon := int64(0), int64(math.MaxInt64)
-	usable := sn.State != nil && sn.Version == feature.SnapshotVersion && sn.FoldedAt <= f.asOfNanos && f.asOfNanos <= sn.Horizon
-	if usable && sn.Seq <= f.end && f.st.UnmarshalBinary(sn.State) == nil {
-		from, horizon = sn.Seq, sn.Horizon
-	} else {
-		f.st.Reset()
+	if f.usable(sn) {
+		return true, sn.Seq
+	}
+	return true, 0
+}
+
+func (f *folder) usable(sn *feature.Snapshot) bool {
+	return sn.State != nil && sn.Version == feature.SnapshotVersion && sn.FoldedAt <= f.asOfNanos && f.asOfNanos <= sn.Horizon && sn.Seq <= f.end
+}
+
+// bringUpAlone is bringUp reading the person's events by itself.
+func (f *folder) bringUpAlone(ctx context.Context, sn *feature.Snapshot, latest int64) (write bool, horizon int64, err error) {
+	fetch, from := f.needs(sn, latest)
+	if !fetch {
+		return f.bringUp(ctx, sn, nil, -1)
 	}
 	events, err := f.states.PersonEvents(ctx, sn.Person, from, f.end)
 	if err != nil {
 		return false, 0, err
+	}
+	return f.bringUp(ctx, sn, events, from)
+}
+
+// bringUp leaves the person's state as of f.asOf in f.st. events are the
+// person's events read from ledger position fetchedFrom, as needs asked
+// (-1: none were read); a snapshot that then fails to decode is refolded
+// from the ledger with a read of its own.
+func (f *folder) bringUp(ctx context.Context, sn *feature.Snapshot, events []feature.RawEvent, fetchedFrom int64) (write bool, horizon int64, err error) {
+	if fetchedFrom < 0 && f.st.UnmarshalBinary(sn.State) == nil {
+		return false, sn.Horizon, nil
+	}
+	from, horizon := int64(0), int64(math.MaxInt64)
+	if fetchedFrom > 0 && f.st.UnmarshalBinary(sn.State) == nil {
+		from, horizon = sn.Seq, sn.Horizon
+	} else {
+		f.st.Reset()
+	}
+	if from != fetchedFrom {
+		if events, err = f.states.PersonEvents(ctx, sn.Person, from, f.end); err != nil {
+			return false, 0, err
+		}
 	}
 	h, err := f.st.FoldRaw(events, f.asOfNanos)
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/model"
+	"github.com/sesame-credit/sesame/postgres"
+	"github.com/sesame-credit/sesame/postgres/pgtest"
 	"github.com/sesame-credit/sesame/simulate"
 	"github.com/sesame-credit/sesame/sqlite"
 )
@@ -50,12 +52,37 @@ func catalogueModel(t *testing.T) *model.Model {
 // and an on-event refresh — stores exactly the scores and features that
 // scoring each person from scratch from the ledger gives.
 func TestRescoreFromStatesEqualsFromScratch(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		st := db.Scores()
+		testRescoreFromStates(t, stateEngine{events: db.Events(), scanner: db.Events(), scores: st, models: st, states: db.FeatureStates()})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		db, err := postgres.Open(context.Background(), pgtest.FreshURL(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		st := db.Scores()
+		testRescoreFromStates(t, stateEngine{events: db.Events(), scanner: db.Events(), scores: st, models: st, states: db.FeatureStates()})
+	})
+}
+
+// stateEngine is one engine's stores for testRescoreFromStates.
+type stateEngine struct {
+	events  sesame.EventStore
+	scanner sesame.EventScanner
+	scores  sesame.ScoreStore
+	models  sesame.ModelStore
+	states  StateStore
+}
+
+func testRescoreFromStates(t *testing.T, db stateEngine) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	g := simulate.New(simulate.Options{Seed: 5})
 	const people = 300
 	var now, held []sesame.Event
@@ -70,12 +97,11 @@ func TestRescoreFromStatesEqualsFromScratch(t *testing.T) {
 			now = append(now, e)
 		}
 	}
-	if _, err := db.Events().Append(ctx, now); err != nil {
+	if _, err := db.events.Append(ctx, now); err != nil {
 		t.Fatal(err)
 	}
-	st := db.Scores()
 	clock := time.Now().Add(time.Hour).Truncate(time.Second) // after every recorded_at
-	svc := &Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st, States: db.FeatureStates(),
+	svc := &Service{Events: db.events, Scanner: db.scanner, Scores: db.scores, Models: db.models, States: db.states,
 		Profiler: NewFeatureProfiler(DefaultMinHistory), Now: func() time.Time { return clock }}
 	svc.engine.Store(NewEngine(catalogueModel(t), "cat", svc.Profiler))
 
@@ -114,7 +140,7 @@ func TestRescoreFromStatesEqualsFromScratch(t *testing.T) {
 
 	// Late events, and a new person; a month on.
 	extra := g.Person(people)
-	if _, err := db.Events().Append(ctx, append(held, extra...)); err != nil {
+	if _, err := db.events.Append(ctx, append(held, extra...)); err != nil {
 		t.Fatal(err)
 	}
 	clock = clock.AddDate(0, 1, 0)
@@ -137,14 +163,14 @@ func TestRescoreFromStatesEqualsFromScratch(t *testing.T) {
 	// The on-event path: one more late event for person 1, refreshed.
 	late := g.Person(1)[2]
 	late.ID += "-again"
-	if _, err := db.Events().Append(ctx, []sesame.Event{late}); err != nil {
+	if _, err := db.events.Append(ctx, []sesame.Event{late}); err != nil {
 		t.Fatal(err)
 	}
 	if err := svc.Refresh(ctx, simulate.PersonID(1)); err != nil {
 		t.Fatal(err)
 	}
 	check("refresh", 2)
-	if sn, ok, err := db.FeatureStates().LoadState(ctx, simulate.PersonID(1)); err != nil || !ok || sn.FoldedAt != clock.UnixNano() {
+	if sn, ok, err := db.states.LoadState(ctx, simulate.PersonID(1)); err != nil || !ok || sn.FoldedAt != clock.UnixNano() {
 		t.Fatalf("refresh did not store the state: %+v %v %v", sn.FoldedAt, ok, err)
 	}
 	// And the next full rescore does not refold them again.

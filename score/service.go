@@ -267,7 +267,7 @@ func (s *Service) refreshStates(ctx context.Context, people []string) error {
 		sn.Person = p
 		// The latest seq is unknown here: end forces the fold forward, which
 		// reads only the events after the snapshot's position.
-		write, horizon, err := f.bringUp(ctx, &sn, end)
+		write, horizon, err := f.bringUpAlone(ctx, &sn, end)
 		if err != nil {
 			return err
 		}

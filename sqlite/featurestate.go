@@ -184,3 +184,16 @@ func (s *FeatureStateStore) ScanEvents(ctx context.Context, after string, to int
 		return fn(b.People, b.Release)
 	})
 }
+
+// PeopleEvents returns each people[i]'s events with seq in (from[i], to]:
+// PersonEvents in turn, as a read in process costs no round trip.
+func (s *FeatureStateStore) PeopleEvents(ctx context.Context, people []string, from []int64, to int64) ([][]feature.RawEvent, error) {
+	out := make([][]feature.RawEvent, len(people))
+	for i, p := range people {
+		var err error
+		if out[i], err = s.PersonEvents(ctx, p, from[i], to); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

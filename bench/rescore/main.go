@@ -18,6 +18,14 @@
 // The database must hold a ledger (bench/features fills one); -model
 // registers and activates an artifact when the database has no active model
 // (a model trained on a smaller population of the same simulation does).
+//
+// With -pg URL it instead compares the engines (engines.go): -people
+// simulated people go into a new SQLite file and a new schema on that
+// PostgreSQL server, a model is trained on them, and the dataset build, the
+// rebuild and the full rescore from stored states run on each, printed side
+// by side:
+//
+//	go run ./bench/rescore -pg postgres://postgres@127.0.0.1:5432/test -people 20000
 package main
 
 import (
@@ -44,8 +52,15 @@ func main() {
 	seed := flag.Uint64("seed", 42, "the simulation seed of the ledger (to make the late events)")
 	skipRebuild := flag.Bool("skip-rebuild", false, "do not rebuild the feature states first (reuse the stored ones)")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the rescore from stored states to this file")
+	pgURL := flag.String("pg", "", "compare SQLite and the PostgreSQL server at this `URL` on a new simulated population")
+	people := flag.Int("people", 20_000, "people simulated for -pg")
+	keep := flag.Bool("keep-schema", false, "with -pg, keep the PostgreSQL schema the run created")
 	flag.Parse()
 	debug.SetGCPercent(400) // as `sesame rescore` runs
+	if *pgURL != "" {
+		compareEngines(context.Background(), *pgURL, *people, *seed, min(*late, *people/10), *keep)
+		return
+	}
 	if *dbPath == "" {
 		check(fmt.Errorf("-db is required"))
 	}

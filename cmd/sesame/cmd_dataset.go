@@ -95,6 +95,15 @@ func runDatasetBuild(ctx context.Context, args []string) error {
 		stats, err = feature.BuildDatasetRaw(ctx, func(ctx context.Context, fn func([]feature.RawPerson, func()) error) error {
 			return states.ScanEvents(ctx, "", to, fn)
 		}, bw, opt)
+	} else if st.Postgres != nil {
+		states := st.Postgres.FeatureStates()
+		to, lerr := states.LedgerEnd(ctx)
+		if lerr != nil {
+			return lerr
+		}
+		stats, err = feature.BuildDatasetRaw(ctx, func(ctx context.Context, fn func([]feature.RawPerson, func()) error) error {
+			return states.ScanEvents(ctx, "", to, fn)
+		}, bw, opt)
 	} else {
 		stats, err = feature.BuildDataset(ctx, st.Scanner, bw, opt)
 	}

@@ -44,6 +44,8 @@ func newScoreService(st *store, logger *slog.Logger) (*score.Service, error) {
 	if st.SQLite != nil {
 		// Stored feature states: rescores read them instead of every event.
 		svc.States = st.SQLite.FeatureStates()
+	} else if st.Postgres != nil {
+		svc.States = st.Postgres.FeatureStates()
 	}
 	return svc, nil
 }
