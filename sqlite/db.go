@@ -43,8 +43,11 @@ type DB struct {
 	checkpointer   *checkpointer
 	// appender stores event batches (append_raw.go).
 	appender *rawAppender
-	// access is the access log's group commit (audit.go).
-	access *audit.Writer
+	// access is the access log's group commit (audit.go), writing the
+	// log's own file through accessW (access_file.go).
+	access           *audit.Writer
+	accessW, accessR *sql.DB
+	accessCheckpoint *checkpointer
 	// batcher group-commits decisions (trust_batch.go).
 	batcher *batcher
 }
@@ -82,13 +85,17 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db := &DB{path: path, writer: writer}
 	db.access = newAccessWriter(db)
 	db.batcher = &batcher{db: db}
+	if err := db.openAccessFile(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := db.migrate(ctx); err != nil {
-		writer.Close()
+		db.Close()
 		return nil, err
 	}
 	reader, err := sql.Open(driverName, dsn(path, r))
 	if err != nil {
-		writer.Close()
+		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	n := max(4, runtime.GOMAXPROCS(0))
@@ -98,7 +105,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// A log whose entries predate its tree (migration 050) gets its tree
 	// now, so that proofs and heads cover every entry.
 	var untreed bool
-	if err := reader.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM access_log) AND NOT EXISTS (SELECT 1 FROM access_tree)`).Scan(&untreed); err != nil {
+	if err := db.accessR.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM access_log) AND NOT EXISTS (SELECT 1 FROM access_tree)`).Scan(&untreed); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -113,6 +120,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	if db.checkpointer, err = startCheckpointer(ctx, path); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if db.accessCheckpoint, err = startCheckpointer(ctx, AccessPath(path)); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -186,7 +197,11 @@ func (db *DB) Writer() *sql.DB { return db.writer }
 // other write does, so keep fn short and free of slow I/O. When WriteTx
 // returns nil, the transaction is durable.
 func (db *DB) WriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
+	return writeTx(ctx, db.writer, fn)
+}
+
+func writeTx(ctx context.Context, writer *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
@@ -204,7 +219,11 @@ func (db *DB) WriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // ReadTx runs fn in a read transaction: it sees one consistent snapshot of
 // the database, however long it takes, without blocking writes.
 func (db *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	return readTx(ctx, db.reader, fn)
+}
+
+func readTx(ctx context.Context, reader *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("sqlite: begin read: %w", err)
 	}
@@ -221,8 +240,10 @@ func (db *DB) Close() error {
 	if db.latestBody != nil {
 		errs = append(errs, db.latestBody.Close())
 	}
-	if db.checkpointer != nil {
-		errs = append(errs, db.checkpointer.close())
+	for _, c := range []*checkpointer{db.checkpointer, db.accessCheckpoint} {
+		if c != nil {
+			errs = append(errs, c.close())
+		}
 	}
 	if db.appender != nil {
 		db.appender.close()
@@ -230,6 +251,6 @@ func (db *DB) Close() error {
 	if db.reader != nil {
 		errs = append(errs, db.reader.Close())
 	}
-	errs = append(errs, db.writer.Close())
+	errs = append(errs, db.writer.Close(), db.closeAccessFile())
 	return errors.Join(errs...)
 }
