@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/internal/sqliteraw"
 )
 
 // DB is an open Sesame database file. It is safe for concurrent use. Stores
@@ -41,8 +42,8 @@ type DB struct {
 	latestBody     *sql.Stmt
 	latestBodyErr  error
 	checkpointer   *checkpointer
-	// appender stores event batches (append_raw.go).
-	appender *rawAppender
+	// appender stores event batches in C (events.go).
+	appender *sqliteraw.Appender
 	// access is the access log's group commit (audit.go), writing the
 	// log's own file through accessW (access_file.go).
 	access           *audit.Writer
@@ -54,7 +55,7 @@ type DB struct {
 
 // busyTimeoutMS is how long a connection waits for a lock held by another
 // process (e.g. a second `sesame ingest` on the same file) before failing.
-const busyTimeoutMS = 10_000
+const busyTimeoutMS = sqliteraw.BusyTimeoutMS
 
 // Open opens (creating if needed) the database at path and applies the
 // migrations it has not seen yet.
@@ -115,7 +116,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 			return nil, err
 		}
 	}
-	if db.appender, err = openRawAppender(path); err != nil {
+	if db.appender, err = sqliteraw.OpenAppender(path, insertEventSQL,
+		"PRAGMA synchronous = FULL", // every acknowledged batch survives a crash
+		"PRAGMA cache_size = -131072",
+		fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walBoundPages)); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -246,7 +250,7 @@ func (db *DB) Close() error {
 		}
 	}
 	if db.appender != nil {
-		db.appender.close()
+		db.appender.Close()
 	}
 	if db.reader != nil {
 		errs = append(errs, db.reader.Close())
