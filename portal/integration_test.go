@@ -88,7 +88,7 @@ func TestWithRealStores(t *testing.T) {
 	if !strings.Contains(page, `data-ok="true"`) || !strings.Contains(page, "signed head of 2 entries") || !strings.Contains(page, head.Root) {
 		t.Errorf("access log page does not name the signed head of 2 entries (root %s)", head.Root)
 	}
-	if _, err := db.Writer().Exec(`UPDATE access_log SET outcome = 'denied' WHERE seq = 1`); err != nil {
+	if _, err := db.AccessWriter().Exec(`UPDATE access_log SET outcome = 'denied' WHERE seq = 1`); err != nil {
 		t.Fatal(err)
 	}
 	_, page = h.do("GET", "/portal/access-log", nil)

@@ -26,10 +26,11 @@ func (db *DB) AccessLog() *AccessLogStore { return &AccessLogStore{db: db} }
 
 var _ sesame.AccessLog = (*AccessLogStore)(nil)
 
-// newAccessWriter appends access entries in the one writer's transactions.
+// newAccessWriter appends access entries in the transactions of the log
+// file's one writer.
 func newAccessWriter(db *DB) *audit.Writer {
 	return audit.NewWriter(func(ctx context.Context, fn func(audit.AppendTx) error) error {
-		return db.WriteTx(ctx, func(tx *sql.Tx) error { return fn(&appendTx{tx: tx}) })
+		return db.accessWriteTx(ctx, func(tx *sql.Tx) error { return fn(&appendTx{tx: tx}) })
 	})
 }
 
@@ -205,7 +206,7 @@ func (s *AccessLogStore) ScanAccess(ctx context.Context, fn func(e *sesame.Acces
 
 // query reads entries, handing each to fn, or collecting them when fn is nil.
 func (s *AccessLogStore) query(ctx context.Context, fn func(e *sesame.AccessEntry) error, q string, args ...any) ([]*sesame.AccessEntry, error) {
-	rows, err := s.db.reader.QueryContext(ctx, q, args...)
+	rows, err := s.db.accessR.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: access log: %w", err)
 	}
@@ -228,7 +229,7 @@ func (s *AccessLogStore) query(ctx context.Context, fn func(e *sesame.AccessEntr
 func (s *AccessLogStore) AccessTree(ctx context.Context, ids []sesame.TreeNode) (int64, map[sesame.TreeNode][]byte, error) {
 	var size int64
 	var hashes map[sesame.TreeNode][]byte
-	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+	err := readTx(ctx, s.db.accessR, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT idx + 1 FROM access_tree WHERE level = 0 ORDER BY idx DESC LIMIT 1), 0)`).Scan(&size); err != nil {
 			return err
 		}
@@ -243,7 +244,7 @@ func (s *AccessLogStore) AccessTree(ctx context.Context, ids []sesame.TreeNode) 
 }
 
 func (s *AccessLogStore) ScanAccessTree(ctx context.Context, fn func(n sesame.TreeNode, hash []byte) error) error {
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT level, idx, hash FROM access_tree ORDER BY level, idx`)
+	rows, err := s.db.accessR.QueryContext(ctx, `SELECT level, idx, hash FROM access_tree ORDER BY level, idx`)
 	if err != nil {
 		return fmt.Errorf("sqlite: access tree: %w", err)
 	}
@@ -262,7 +263,7 @@ func (s *AccessLogStore) ScanAccessTree(ctx context.Context, fn func(n sesame.Tr
 }
 
 func (s *AccessLogStore) SaveAccessHead(ctx context.Context, h *sesame.SignedHead) error {
-	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
+	return s.db.accessWriteTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO access_heads (size, at, root, public_key, signature) VALUES (?,?,?,?,?)`,
 			h.Size, h.At.UnixNano(), h.Root, h.PublicKey, h.Signature)
 		return err
@@ -273,7 +274,7 @@ func (s *AccessLogStore) AccessHeads(ctx context.Context, limit int) ([]*sesame.
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT size, at, root, public_key, signature FROM access_heads ORDER BY at DESC, size DESC LIMIT ?`, limit)
+	rows, err := s.db.accessR.QueryContext(ctx, `SELECT size, at, root, public_key, signature FROM access_heads ORDER BY at DESC, size DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: access heads: %w", err)
 	}

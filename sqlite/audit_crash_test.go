@@ -124,7 +124,7 @@ func TestAccessLogCrash(t *testing.T) {
 	}
 	defer db.Close()
 	for _, q := range []string{"DELETE FROM access_log WHERE person = 'p3'", "UPDATE access_log SET actor = 'operator:nobody' WHERE seq = 7"} {
-		if _, err := db.Writer().Exec(q); err != nil {
+		if _, err := db.AccessWriter().Exec(q); err != nil {
 			t.Fatal(err)
 		}
 		r, err := audit.Verify(context.Background(), db.AccessLog(), audit.Options{})

@@ -23,7 +23,7 @@ func TestAccessLogContract(t *testing.T) {
 		db := testDB(t)
 		return audittest.Log{AccessLog: db.AccessLog(), Eraser: db.Eraser(), Exec: func(t *testing.T, q string) {
 			t.Helper()
-			if _, err := db.Writer().Exec(q); err != nil {
+			if _, err := db.AccessWriter().Exec(q); err != nil {
 				t.Fatalf("%s: %v", q, err)
 			}
 		}}

@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/internal/sqliteraw"
 )
 
 // DB is an open Sesame database file. It is safe for concurrent use. Stores
@@ -41,17 +42,20 @@ type DB struct {
 	latestBody     *sql.Stmt
 	latestBodyErr  error
 	checkpointer   *checkpointer
-	// appender stores event batches (append_raw.go).
-	appender *rawAppender
-	// access is the access log's group commit (audit.go).
-	access *audit.Writer
+	// appender stores event batches in C (events.go).
+	appender *sqliteraw.Appender
+	// access is the access log's group commit (audit.go), writing the
+	// log's own file through accessW (access_file.go).
+	access           *audit.Writer
+	accessW, accessR *sql.DB
+	accessCheckpoint *checkpointer
 	// batcher group-commits decisions (trust_batch.go).
 	batcher *batcher
 }
 
 // busyTimeoutMS is how long a connection waits for a lock held by another
 // process (e.g. a second `sesame ingest` on the same file) before failing.
-const busyTimeoutMS = 10_000
+const busyTimeoutMS = sqliteraw.BusyTimeoutMS
 
 // Open opens (creating if needed) the database at path and applies the
 // migrations it has not seen yet.
@@ -82,13 +86,17 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db := &DB{path: path, writer: writer}
 	db.access = newAccessWriter(db)
 	db.batcher = &batcher{db: db}
+	if err := db.openAccessFile(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := db.migrate(ctx); err != nil {
-		writer.Close()
+		db.Close()
 		return nil, err
 	}
 	reader, err := sql.Open(driverName, dsn(path, r))
 	if err != nil {
-		writer.Close()
+		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	n := max(4, runtime.GOMAXPROCS(0))
@@ -98,7 +106,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// A log whose entries predate its tree (migration 050) gets its tree
 	// now, so that proofs and heads cover every entry.
 	var untreed bool
-	if err := reader.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM access_log) AND NOT EXISTS (SELECT 1 FROM access_tree)`).Scan(&untreed); err != nil {
+	if err := db.accessR.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM access_log) AND NOT EXISTS (SELECT 1 FROM access_tree)`).Scan(&untreed); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -108,11 +116,18 @@ func Open(ctx context.Context, path string) (*DB, error) {
 			return nil, err
 		}
 	}
-	if db.appender, err = openRawAppender(path); err != nil {
+	if db.appender, err = sqliteraw.OpenAppender(path, insertEventSQL,
+		"PRAGMA synchronous = FULL", // every acknowledged batch survives a crash
+		"PRAGMA cache_size = -131072",
+		fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walBoundPages)); err != nil {
 		db.Close()
 		return nil, err
 	}
 	if db.checkpointer, err = startCheckpointer(ctx, path); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if db.accessCheckpoint, err = startCheckpointer(ctx, AccessPath(path)); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -186,7 +201,11 @@ func (db *DB) Writer() *sql.DB { return db.writer }
 // other write does, so keep fn short and free of slow I/O. When WriteTx
 // returns nil, the transaction is durable.
 func (db *DB) WriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
+	return writeTx(ctx, db.writer, fn)
+}
+
+func writeTx(ctx context.Context, writer *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
@@ -204,7 +223,11 @@ func (db *DB) WriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // ReadTx runs fn in a read transaction: it sees one consistent snapshot of
 // the database, however long it takes, without blocking writes.
 func (db *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	return readTx(ctx, db.reader, fn)
+}
+
+func readTx(ctx context.Context, reader *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("sqlite: begin read: %w", err)
 	}
@@ -221,15 +244,17 @@ func (db *DB) Close() error {
 	if db.latestBody != nil {
 		errs = append(errs, db.latestBody.Close())
 	}
-	if db.checkpointer != nil {
-		errs = append(errs, db.checkpointer.close())
+	for _, c := range []*checkpointer{db.checkpointer, db.accessCheckpoint} {
+		if c != nil {
+			errs = append(errs, c.close())
+		}
 	}
 	if db.appender != nil {
-		db.appender.close()
+		db.appender.Close()
 	}
 	if db.reader != nil {
 		errs = append(errs, db.reader.Close())
 	}
-	errs = append(errs, db.writer.Close())
+	errs = append(errs, db.writer.Close(), db.closeAccessFile())
 	return errors.Join(errs...)
 }

@@ -26,7 +26,10 @@ var personTables = []string{
 // ErasePerson deletes the person's rows in one transaction with
 // secure_delete on, so that SQLite zeroes the freed space, then copies the
 // WAL back and truncates it, so that no earlier version of a page that held
-// the person's data stays in the -wal file.
+// the person's data stays in the -wal file. The access log's file is
+// written first, inside the main file's transaction and committed before
+// it: a crash between the two leaves the erasure logged and the data in
+// place, never the data gone without its entry; erasing again finishes.
 func (e eraser) ErasePerson(ctx context.Context, person, actor string, at time.Time) (*sesame.Erasure, error) {
 	if person == "" {
 		return nil, sesame.Errorf(sesame.EINVALID, "person: give the person to erase")
@@ -34,10 +37,12 @@ func (e eraser) ErasePerson(ctx context.Context, person, actor string, at time.T
 	db := e.db
 	// The writer pool has one connection, so the pragma holds for the
 	// transaction that follows it.
-	if _, err := db.writer.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
-		return nil, fmt.Errorf("sqlite: erase: %w", err)
+	for _, w := range []*sql.DB{db.writer, db.accessW} {
+		if _, err := w.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+			return nil, fmt.Errorf("sqlite: erase: %w", err)
+		}
+		defer w.ExecContext(context.WithoutCancel(ctx), `PRAGMA secure_delete = FAST`)
 	}
-	defer db.writer.ExecContext(context.WithoutCancel(ctx), `PRAGMA secure_delete = FAST`)
 	r := &sesame.Erasure{Person: person, At: at.UTC(), Deleted: map[string]int64{}}
 	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
 		del := func(kind, q string, args ...any) error {
@@ -75,13 +80,15 @@ func (e eraser) ErasePerson(ctx context.Context, person, actor string, at time.T
 			revoked_at = COALESCE(revoked_at, ?) WHERE person = ?`, nanos(r.At), person); err != nil {
 			return err
 		}
-		return eraseAccess(ctx, tx, person, actor, r)
+		return db.accessWriteTx(ctx, func(atx *sql.Tx) error { return eraseAccess(ctx, atx, person, actor, r) })
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := db.truncateWAL(ctx); err != nil {
-		return r, fmt.Errorf("sqlite: erased, but the WAL still holds old pages: %w", err)
+	for _, w := range []*sql.DB{db.writer, db.accessW} {
+		if err := truncateWAL(ctx, w); err != nil {
+			return r, fmt.Errorf("sqlite: erased, but the WAL still holds old pages: %w", err)
+		}
 	}
 	return r, nil
 }
@@ -120,10 +127,10 @@ func eraseAccess(ctx context.Context, tx *sql.Tx, person, actor string, r *sesam
 
 // truncateWAL copies the WAL into the database and truncates it, retrying
 // while a reader's snapshot still needs its frames.
-func (db *DB) truncateWAL(ctx context.Context) error {
+func truncateWAL(ctx context.Context, writer *sql.DB) error {
 	for try := 0; ; try++ {
 		var busy, logFrames, done int
-		if err := db.writer.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done); err != nil {
+		if err := writer.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done); err != nil {
 			return err
 		}
 		if busy == 0 {

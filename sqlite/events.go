@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/internal/sqliteraw"
 )
 
 // EventStore is the ledger in SQLite; it implements sesame.EventStore and
@@ -95,7 +96,7 @@ func (s *EventStore) appendRows(ctx context.Context, events []sesame.Event, rows
 	return results, nil
 }
 
-// appendRaw stores the batch through the raw appender (append_raw.go),
+// appendRaw stores the batch through the raw appender (internal/sqliteraw),
 // holding the pool's writer connection meanwhile so that no other write of
 // this process runs beside it, then looks up the keys that were already
 // there: duplicate or conflict, by their stored fingerprint.
@@ -105,7 +106,14 @@ func (s *EventStore) appendRaw(ctx context.Context, events []sesame.Event, rows 
 		return fmt.Errorf("sqlite: writer connection: %w", err)
 	}
 	now := time.Now().UTC()
-	inserted, err := s.db.appender.appendRows(events, rows, now.UnixNano())
+	raw := make([]sqliteraw.Row, len(events))
+	for i := range events {
+		e := &events[i]
+		_, tz := e.OccurredAt.Zone()
+		raw[i] = sqliteraw.Row{Source: e.Source, ID: e.ID, Person: e.Person, Kind: string(e.Kind),
+			Occurred: e.OccurredAt.UnixNano(), TZ: int64(tz), Version: int64(e.Version), Payload: rows[i].payload, Fingerprint: rows[i].fingerprint[:]}
+	}
+	inserted, err := s.db.appender.Append(raw, now.UnixNano())
 	conn.Close()
 	if err != nil {
 		return fmt.Errorf("sqlite: append: %w", err)

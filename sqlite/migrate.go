@@ -70,18 +70,29 @@ func (db *DB) migrate(ctx context.Context) error {
 		return err
 	}
 	// The journal file of versions before migration 050 is read into
-	// access_log before that migration links each person's entries.
-	i := 0
-	for i < len(ms) && ms[i].version < 50 {
-		i++
+	// access_log before that migration links each person's entries, and
+	// the log is copied to its own file before migration 210 drops it.
+	before := func(v int) []migration {
+		i := 0
+		for i < len(ms) && ms[i].version < v {
+			i++
+		}
+		done := ms[:i]
+		ms = ms[i:]
+		return done
 	}
-	if err := applyMigrations(ctx, db, ms[:i]); err != nil {
-		return err
+	for _, step := range []struct {
+		upTo int
+		then func(context.Context) error
+	}{{50, db.importJournal}, {210, db.copyAccessLog}} {
+		if err := applyMigrations(ctx, db, before(step.upTo)); err != nil {
+			return err
+		}
+		if err := step.then(ctx); err != nil {
+			return err
+		}
 	}
-	if err := db.importJournal(ctx); err != nil {
-		return err
-	}
-	return applyMigrations(ctx, db, ms[i:])
+	return applyMigrations(ctx, db, ms)
 }
 
 func applyMigrations(ctx context.Context, db *DB, ms []migration) error {

@@ -39,7 +39,11 @@ func (f noticeFeed) NoticeCursor(ctx context.Context, feed string) (int64, error
 			return 0, sesame.Errorf(sesame.EINVALID, "feed: no feed %q", feed)
 		}
 		var n int64
-		if err := f.db.reader.QueryRowContext(ctx, end).Scan(&n); err != nil {
+		pool := f.db.reader
+		if feed == "notices.access" {
+			pool = f.db.accessR
+		}
+		if err := pool.QueryRowContext(ctx, end).Scan(&n); err != nil {
 			return 0, err
 		}
 		return n, f.db.WriteTx(ctx, func(tx *sql.Tx) error { return setCursor(ctx, tx, feed, n) })

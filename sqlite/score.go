@@ -13,6 +13,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/internal/sqliteraw"
 )
 
 // ScoreStore implements sesame.ScoreStore, sesame.ModelStore and
@@ -87,7 +88,7 @@ const (
 
 // SaveScores appends each score to the history and makes it the latest, in
 // one durable transaction. The rows are encoded first, outside the lock;
-// the inserts go to the driver directly (rawtx.go).
+// the inserts go to the driver directly (sqliteraw.WriteTx).
 func (s *ScoreStore) SaveScores(ctx context.Context, scores []*sesame.Score) error {
 	if len(scores) == 0 {
 		return nil
@@ -141,7 +142,7 @@ func (s *ScoreStore) SaveChunk(ctx context.Context, p sesame.PreparedScores, job
 func (s *ScoreStore) save(ctx context.Context, p *PreparedScores, job, position string) error {
 	scores, rows, usesCatalogue := p.scores, p.rows, p.usesCatalogue
 	now := time.Now().UnixNano()
-	return s.db.rawWrite(ctx, func(c *sqlite3.SQLiteConn) error {
+	return sqliteraw.WriteTx(ctx, s.db.writer, func(c *sqlite3.SQLiteConn) error {
 		if usesCatalogue {
 			exec := func(q string, args ...any) error {
 				vals := make([]driver.Value, len(args))

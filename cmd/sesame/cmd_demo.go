@@ -68,7 +68,7 @@ func runDemo(ctx context.Context, args []string) error {
 		} else {
 			// An earlier demo stopped before training: the file is the demo's own.
 			step("starting " + *db + " over (an earlier demo stopped before it had a model)")
-			for _, f := range []string{*db, *db + "-wal", *db + "-shm"} {
+			for _, f := range sqlite.Files(*db) {
 				if err := os.Remove(f); err != nil && !errors.Is(err, iofs.ErrNotExist) {
 					return err
 				}

@@ -17,7 +17,7 @@ import (
 // scores and feature state), gives one person a consent, a login link and
 // operator reads in the access log, erases them with `sesame person erase`,
 // and then: `sesame audit verify` passes, the erasure is in the log, and
-// the bytes of the .db and -wal files hold none of the person's id, event
+// the bytes of its files (the log's too, each with its WAL) hold none of the person's id, event
 // ids or event payloads.
 func TestEraseLeavesNoTraceInTheFiles(t *testing.T) {
 	ctx := context.Background()
@@ -146,7 +146,7 @@ func TestEraseLeavesNoTraceInTheFiles(t *testing.T) {
 	}
 	db.Close()
 
-	for _, f := range []string{dbPath, dbPath + "-wal"} {
+	for _, f := range sqlite.Files(dbPath) {
 		b, err := os.ReadFile(f)
 		if os.IsNotExist(err) {
 			continue

@@ -97,7 +97,7 @@ func TestTrustCommands(t *testing.T) {
 	}
 	// Tampering makes audit verify fail and say where.
 	db, _ = sqlite.Open(ctx, dbPath)
-	db.Writer().Exec(`UPDATE access_log SET outcome = 'denied' WHERE seq = 1`)
+	db.AccessWriter().Exec(`UPDATE access_log SET outcome = 'denied' WHERE seq = 1`)
 	db.Close()
 	if out, code := runCaptured(t, func() int { return run(ctx, []string{"audit", "verify", "--db", dbPath}) }); code != 1 || !strings.Contains(out, "entry 1: edited") {
 		t.Fatalf("audit verify after tampering: %d %q", code, out)

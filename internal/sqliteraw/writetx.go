@@ -1,22 +1,21 @@
-package sqlite
+package sqliteraw
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/mattn/go-sqlite3"
 )
 
+// WriteTx runs fn on a connection of writer, the driver's own, between
+// BEGIN IMMEDIATE and COMMIT, rolling back when fn or the commit fails.
 // Saving a chunk of scores talks to the driver directly instead of through
 // database/sql: per row, database/sql converts and boxes every argument,
-// takes locks and (with a cancellable context) the driver starts a goroutine
-// to watch it. (The ledger's appends go further, into C: append_raw.go.)
-
-// rawWrite runs fn on the writer's connection between BEGIN IMMEDIATE and
-// COMMIT, rolling back when fn or the commit fails. Holding the pool's only
-// connection serialises it with WriteTx, as any write must be.
-func (db *DB) rawWrite(ctx context.Context, fn func(c *sqlite3.SQLiteConn) error) error {
-	conn, err := db.writer.Conn(ctx)
+// takes locks and (with a cancellable context) the driver starts a
+// goroutine to watch it.
+func WriteTx(ctx context.Context, writer *sql.DB, fn func(c *sqlite3.SQLiteConn) error) error {
+	conn, err := writer.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("sqlite: writer connection: %w", err)
 	}

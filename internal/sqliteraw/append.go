@@ -1,4 +1,4 @@
-package sqlite
+package sqliteraw
 
 /*
 #include "sesame_sqlite3.h"
@@ -10,7 +10,7 @@ typedef struct {
 	long long occurred, tz, version;
 } sesame_append_row;
 
-// sesame_insert_rows runs the insert statement st (insertEventSQL) for
+// sesame_insert_rows runs the insert statement st (OpenAppender's) for
 // rows[0..n) in one call from Go: bind, step, reset. inserted[i] is set to
 // 1 when row i was stored, 0 when its key was already there. It returns n,
 // or the index of the row that failed with *rc its error code.
@@ -53,18 +53,24 @@ import (
 	"fmt"
 	"sync"
 	"unsafe"
-
-	"github.com/sesame-credit/sesame"
 )
 
-// rawAppender inserts a batch of events on a read-write connection of its
+// Row is one event to insert, as stored: its key, kind, times and version,
+// canonical payload and fingerprint.
+type Row struct {
+	Source, ID, Person, Kind string
+	Occurred, TZ, Version    int64
+	Payload, Fingerprint     []byte
+}
+
+// Appender inserts batches of events on a read-write connection of its
 // own, all rows in one call into C: the database/sql driver would cross
 // into C once per bound value and once per step, and that per-row toll was
 // a fifth of the writer's time on `sesame ingest`, where the one writer is
-// the bottleneck. It is used only while the pool's writer connection is
-// held (EventStore.Append), so the two never write at once; SQLite's own
-// write lock (BEGIN IMMEDIATE) still guards against other processes.
-type rawAppender struct {
+// the bottleneck. The caller must serialise it with its other writes to
+// the file (package sqlite holds its writer connection meanwhile); SQLite's
+// own write lock (BEGIN IMMEDIATE) still guards against other processes.
+type Appender struct {
 	mu     sync.Mutex
 	rc     *rawConn
 	insert *C.sqlite3_stmt
@@ -73,35 +79,35 @@ type rawAppender struct {
 	marks  []byte
 }
 
-func openRawAppender(path string) (*rawAppender, error) {
-	rc, err := openRawConn(path, true,
-		"PRAGMA synchronous = FULL", // every acknowledged batch survives a crash
-		"PRAGMA cache_size = -131072",
-		fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walBoundPages))
+// OpenAppender opens path for appends with the statement insertSQL, whose
+// ten parameters are source, id, person, kind, occurred_at, occurred_tz,
+// recorded_at, version, payload and fingerprint, and runs pragmas on the
+// new connection.
+func OpenAppender(path, insertSQL string, pragmas ...string) (*Appender, error) {
+	rc, err := openRawConn(path, true, pragmas...)
 	if err != nil {
 		return nil, err
 	}
-	st, err := rc.prepare(insertEventSQL)
+	st, err := rc.prepare(insertSQL)
 	if err != nil {
 		rc.close()
 		return nil, err
 	}
-	return &rawAppender{rc: rc, insert: st}, nil
+	return &Appender{rc: rc, insert: st}, nil
 }
 
-// appendRows stores events (rows holding their canonical payloads and
-// fingerprints) in one transaction stamped recorded, and reports which
+// Append stores rows in one transaction stamped recorded, and reports which
 // were new: the others' keys were already stored (or came earlier in the
 // batch). Nothing is stored when it fails.
-func (a *rawAppender) appendRows(events []sesame.Event, rows []row, recorded int64) ([]bool, error) {
+func (a *Appender) Append(rows []Row, recorded int64) ([]bool, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.pack(events, rows)
+	a.pack(rows)
 	if err := a.rc.exec("BEGIN IMMEDIATE"); err != nil {
 		return nil, err
 	}
 	var code C.int
-	n := len(events)
+	n := len(rows)
 	done := int(C.sesame_insert_rows(a.rc.db, a.insert, (*C.uchar)(unsafe.Pointer(unsafe.SliceData(a.buf))), unsafe.SliceData(a.rows), C.int(n),
 		C.longlong(recorded), (*C.uchar)(unsafe.Pointer(unsafe.SliceData(a.marks))), &code))
 	if done != n {
@@ -122,43 +128,39 @@ func (a *rawAppender) appendRows(events []sesame.Event, rows []row, recorded int
 
 // pack lays the batch's strings and blobs end to end in a.buf (no Go
 // pointers cross into C) and describes each row in a.rows.
-func (a *rawAppender) pack(events []sesame.Event, rows []row) {
+func (a *Appender) pack(rows []Row) {
 	size := 0
-	for i := range events {
-		e := &events[i]
-		size += len(e.Source) + len(e.ID) + len(e.Person) + len(e.Kind) + len(rows[i].payload) + len(rows[i].fingerprint)
+	for i := range rows {
+		r := &rows[i]
+		size += len(r.Source) + len(r.ID) + len(r.Person) + len(r.Kind) + len(r.Payload) + len(r.Fingerprint)
 	}
 	buf := a.buf[:0]
 	if cap(buf) < size+1 {
 		buf = make([]byte, 0, size+1)
 	}
-	if cap(a.rows) < len(events) {
-		a.rows = make([]C.sesame_append_row, len(events))
-		a.marks = make([]byte, len(events))
+	if cap(a.rows) < len(rows) {
+		a.rows = make([]C.sesame_append_row, len(rows))
+		a.marks = make([]byte, len(rows))
 	}
-	a.rows, a.marks = a.rows[:len(events)], a.marks[:len(events)]
-	for i := range events {
-		e, r := &events[i], &a.rows[i]
-		put := func(k int, s string) {
+	a.rows, a.marks = a.rows[:len(rows)], a.marks[:len(rows)]
+	for i := range rows {
+		e, r := &rows[i], &a.rows[i]
+		for k, s := range [...]string{e.Source, e.ID, e.Person, e.Kind} {
 			r.off[k], r.len[k] = C.int(len(buf)), C.int(len(s))
 			buf = append(buf, s...)
 		}
-		put(0, e.Source)
-		put(1, e.ID)
-		put(2, e.Person)
-		put(3, string(e.Kind))
-		r.off[4], r.len[4] = C.int(len(buf)), C.int(len(rows[i].payload))
-		buf = append(buf, rows[i].payload...)
-		r.off[5], r.len[5] = C.int(len(buf)), C.int(len(rows[i].fingerprint))
-		buf = append(buf, rows[i].fingerprint[:]...)
-		_, tz := e.OccurredAt.Zone()
-		r.occurred, r.tz, r.version = C.longlong(e.OccurredAt.UnixNano()), C.longlong(tz), C.longlong(e.Version)
+		for k, b := range [...][]byte{e.Payload, e.Fingerprint} {
+			r.off[4+k], r.len[4+k] = C.int(len(buf)), C.int(len(b))
+			buf = append(buf, b...)
+		}
+		r.occurred, r.tz, r.version = C.longlong(e.Occurred), C.longlong(e.TZ), C.longlong(e.Version)
 	}
 	// Never empty, so that its address is valid to pass.
 	a.buf = append(buf, 0)[:len(buf)]
 }
 
-func (a *rawAppender) close() {
+// Close closes the appender's connection.
+func (a *Appender) Close() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.insert != nil {

@@ -1,5 +1,5 @@
-// The part of SQLite's C API that the package's raw paths call (scan.go,
-// append_raw.go, access_index_raw.go, latest_raw.go). SQLite itself is
+// The part of SQLite's C API that this package calls (conn.go, scan.go,
+// append.go). SQLite itself is
 // compiled into github.com/mattn/go-sqlite3, whose sqlite3.h is not on
 // this package's include path: the symbols are declared here once and
 // resolved when the binary is linked.
