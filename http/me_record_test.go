@@ -36,7 +36,7 @@ func TestAdditionsThroughTheAPI(t *testing.T) {
 	srv.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv.Auth.AddToken(testOperator, Principal{Role: RoleOperator, Name: "op"})
 	srv.UseTrust(tr)
-	hs := httptest.NewServer(srv.Handler())
+	hs := httptest.NewServer(validating(t, srv.Handler()))
 	t.Cleanup(hs.Close)
 	ts := &trustServer{t: t, srv: srv, http: hs, db: db, trust: tr, keys: map[string]string{}, session: map[string]string{}, now: time.Now().UTC()}
 	key := ts.addPartner("lender")
