@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/sesame-credit/sesame/dispute"
 )
 
 // TestEveryJSONBodyRefusesBadInputInTheAPIsWords sends every route that
@@ -16,14 +18,55 @@ func TestEveryJSONBodyRefusesBadInputInTheAPIsWords(t *testing.T) {
 	ts.score("p-a", 700)
 	key := ts.addPartner("lender", "https://lender.example/cb")
 	session := ts.login("p-a")
+	done := map[string]bool{}
+	checked := sendBadBodies(t, ts.srv, done, func(method, target, body string) (int, string) {
+		token := testOperator
+		switch {
+		case strings.HasPrefix(target, "/v1/me"), target == "/v1/auth/logout":
+			token = session
+		case strings.HasPrefix(target, "/v1/partner/"):
+			token = key
+		case strings.HasPrefix(target, "/v1/auth/"):
+			token = ""
+		}
+		a := ts.do(method, target, token, body, "Content-Type", "application/json", "Origin", "http://example.com")
+		return a.status, a.body
+	})
+	// The routes of sources' and persons' other services, on a server of
+	// their own (whose trust services are only those of newTestServer:
+	// the routes above are not sent again).
+	other := newTestServer(t, Config{})
+	other.srv.Disputes = &dispute.Service{Store: other.db.Disputes()}
+	other.srv.Watermarks = other.db.Watermarks()
+	other.srv.Eraser = other.db.Eraser()
+	other.srv.Mail = other.db.Outbox()
+	other.srv.Auth.AddToken(personToken, Principal{Role: RolePerson, Name: "alice"})
+	checked += sendBadBodies(t, other.srv, done, func(method, target, body string) (int, string) {
+		token := operatorToken
+		if strings.HasPrefix(target, "/v1/me") {
+			token = personToken
+		} else if strings.HasPrefix(target, "/v1/sources/") {
+			token = sourceToken
+		}
+		w := other.do(method, target, token, "application/json", strings.NewReader(body))
+		return w.Code, w.Body.String()
+	})
+	if checked < 150 {
+		t.Fatalf("only %d bad bodies sent: the routes were not reached", checked)
+	}
+}
 
+// sendBadBodies sends the bad bodies to every JSON route srv has
+// registered and done has not, through do, adds the routes to done, and
+// returns how many bodies it sent.
+func sendBadBodies(t *testing.T, srv *Server, done map[string]bool, do func(method, target, body string) (int, string)) int {
+	t.Helper()
 	var doc struct {
 		Paths map[string]map[string]struct {
 			RequestBody struct {
 				Content map[string]struct {
 					Schema struct {
-						Ref        string                     `json:"$ref"`
-						Properties map[string]json.RawMessage `json:"properties"`
+						Properties map[string]json.RawMessage `json:"properties"` // the fields
 					} `json:"schema"`
 				} `json:"content"`
 			} `json:"requestBody"`
@@ -33,57 +76,41 @@ func TestEveryJSONBodyRefusesBadInputInTheAPIsWords(t *testing.T) {
 		t.Fatal(err)
 	}
 	registered := map[string]bool{}
-	for _, p := range ts.srv.Patterns() {
+	for _, p := range srv.Patterns() {
 		registered[p] = true
 	}
 	fill := strings.NewReplacer("{id}", "p-a", "{ref}", "p-a", "{source}", "bank", "{partner}", "lender", "{version}", "v1", "{key}", "k1")
 	leaks := []string{"Go struct", "Go value", "unmarshal", "json: ", "sesame.", "http.", "time.Time", "float64", "int64", "map[", "[]string", "struct {"}
 	checked := 0
 	for path, item := range doc.Paths {
-		if !strings.HasPrefix(path, "/v1/") {
-			continue
-		}
 		for method, op := range item {
+			method = strings.ToUpper(method)
 			media, ok := op.RequestBody.Content["application/json"]
-			if !ok || !registered[strings.ToUpper(method)+" "+path] {
-				continue // no JSON body, or not wired on this server
+			if !ok || !registered[method+" "+path] || done[method+" "+path] {
+				continue // no JSON body, not wired on this server, or sent already
 			}
-			token := testOperator
-			switch {
-			case strings.HasPrefix(path, "/v1/me"), path == "/v1/auth/logout":
-				token = session
-			case strings.HasPrefix(path, "/v1/partner/"):
-				token = key
-			case strings.HasPrefix(path, "/v1/auth/"):
-				token = ""
-			}
+			done[method+" "+path] = true
 			bodies := []string{`[1]`, `"x"`, `{`, `{"zzz_unknown":1}`, `{"a":1}{"b":2}`}
-			for name, raw := range media.Schema.Properties {
-				wrong := `"x"`
-				if strings.Contains(string(raw), `"type": "string"`) || strings.Contains(string(raw), `"type":"string"`) {
-					wrong = `12`
-				}
-				bodies = append(bodies, `{"`+name+`":`+wrong+`}`, `{"`+name+`":{"deep":[1]}}`)
+			for name := range media.Schema.Properties {
+				// Each field as a string, a number and an object: one of
+				// them is of the wrong type, the others may be of the
+				// right one with a wrong value.
+				bodies = append(bodies, `{"`+name+`":"x"}`, `{"`+name+`":12}`, `{"`+name+`":{"deep":[1]}}`)
 			}
 			target := fill.Replace(path)
 			for _, body := range bodies {
-				a := ts.do(strings.ToUpper(method), target, token, body, "Content-Type", "application/json", "Origin", "http://example.com")
+				status, answer := do(method, target, body)
 				checked++
-				if a.status < 400 || a.status >= 500 {
-					if a.status < 300 {
-						continue // a body the route takes (e.g. a missing optional field)
-					}
-					t.Errorf("%s %s %s: %d %s", method, target, body, a.status, a.body)
+				if status >= 500 || status >= 300 && status < 400 {
+					t.Errorf("%s %s %s: %d %s", method, target, body, status, answer)
 				}
 				for _, leak := range leaks {
-					if strings.Contains(a.body, leak) {
-						t.Errorf("%s %s %s: the answer names Go internals (%q): %s", method, target, body, leak, a.body)
+					if status >= 400 && strings.Contains(answer, leak) {
+						t.Errorf("%s %s %s: the answer names Go internals (%q): %s", method, target, body, leak, answer)
 					}
 				}
 			}
 		}
 	}
-	if checked < 100 {
-		t.Fatalf("only %d bad bodies sent: the routes were not reached", checked)
-	}
+	return checked
 }
