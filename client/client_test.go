@@ -14,6 +14,7 @@ import (
 	"github.com/sesame-credit/sesame/client"
 	"github.com/sesame-credit/sesame/consent"
 	sesamehttp "github.com/sesame-credit/sesame/http"
+	"github.com/sesame-credit/sesame/http/openapitest"
 	"github.com/sesame-credit/sesame/ledgertest"
 	"github.com/sesame-credit/sesame/sqlite"
 )
@@ -32,7 +33,7 @@ func newServer(t *testing.T) string {
 	// Operators' reads of events are written to the person's access log first.
 	srv.UseTrust(&sesamehttp.Trust{Partners: &auth.Partners{Store: db.Partners()}, People: &auth.People{Store: db.Sessions()},
 		Gate: &consent.Gate{Audit: &audit.Recorder{Log: db.AccessLog()}}, AccessLog: db.AccessLog()})
-	hs := httptest.NewServer(srv.Handler())
+	hs := httptest.NewServer(openapitest.Handler(t, srv.Handler()))
 	t.Cleanup(hs.Close)
 	return hs.URL
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -40,7 +41,16 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if code == 0 && flag.Lookup("test.run").Value.String() == "" && !testing.Short() {
+		// The whole suite ran: every documented operation must have been
+		// answered, and that answer validated, at least once.
+		if missing := unvalidatedOps(); len(missing) > 0 {
+			fmt.Fprintf(os.Stderr, "no test received a validated answer from %d documented operations:\n  %s\n", len(missing), strings.Join(missing, "\n  "))
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 // crashServer serves the API on a SQLite file until it is killed, printing

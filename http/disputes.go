@@ -34,21 +34,29 @@ func (s *Server) handleMyNotices(w nethttp.ResponseWriter, r *nethttp.Request) e
 	if err != nil {
 		return err
 	}
-	ns, err := s.Outbox.Notices(r.Context(), sesame.PersonRecipient(person), 200)
+	ns, err := s.Outbox.Notices(r.Context(), sesame.PersonRecipient(person), maxPageLimit)
 	if err != nil {
 		return err
 	}
-	if ns == nil {
-		ns = []sesame.Notice{}
+	p, err := pageList(r.URL.Query(), ns, defaultPageLimit, newestFirst,
+		func(n sesame.Notice) listKey { return timeKey(n.CreatedAt, n.ID) })
+	if err != nil {
+		return err
 	}
-	writeJSON(w, nethttp.StatusOK, struct {
-		Notices []sesame.Notice `json:"notices"`
-	}{ns})
+	writeJSON(w, nethttp.StatusOK, listAnswer("notices", p))
 	return nil
 }
 
-type disputeList struct {
-	Disputes []sesame.Dispute `json:"disputes"`
+// writeDisputes answers a page of ds, newest first (by opening, then
+// source and event id, as the stores sort them).
+func writeDisputes(w nethttp.ResponseWriter, r *nethttp.Request, ds []sesame.Dispute) error {
+	p, err := pageList(r.URL.Query(), ds, defaultPageLimit, newestFirst,
+		func(d sesame.Dispute) listKey { return timeKey(d.OpenedAt, d.Source+"\x00"+d.EventID) })
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, listAnswer("disputes", p))
+	return nil
 }
 
 func (s *Server) handleMyDisputes(w nethttp.ResponseWriter, r *nethttp.Request) error {
@@ -60,8 +68,7 @@ func (s *Server) handleMyDisputes(w nethttp.ResponseWriter, r *nethttp.Request) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, nethttp.StatusOK, disputeList{Disputes: orEmpty(ds)})
-	return nil
+	return writeDisputes(w, r, ds)
 }
 
 func (s *Server) handleOpenDispute(w nethttp.ResponseWriter, r *nethttp.Request) error {
@@ -128,8 +135,7 @@ func (s *Server) handleSourceDisputes(w nethttp.ResponseWriter, r *nethttp.Reque
 	if err != nil {
 		return err
 	}
-	writeJSON(w, nethttp.StatusOK, disputeList{Disputes: orEmpty(ds)})
-	return nil
+	return writeDisputes(w, r, ds)
 }
 
 func (s *Server) handleAnswerDispute(w nethttp.ResponseWriter, r *nethttp.Request) error {
@@ -150,13 +156,6 @@ func (s *Server) handleAnswerDispute(w nethttp.ResponseWriter, r *nethttp.Reques
 	}
 	writeJSON(w, nethttp.StatusOK, d)
 	return nil
-}
-
-func orEmpty(ds []sesame.Dispute) []sesame.Dispute {
-	if ds == nil {
-		return []sesame.Dispute{}
-	}
-	return ds
 }
 
 // disputeOpen reports whether the person has a dispute the source has not

@@ -56,6 +56,7 @@ func TestUnauthenticatedAPIIsRateLimited(t *testing.T) {
 		req.RemoteAddr = client
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, req)
+		checkOpenAPI(t, req, w.Code, w.Header(), w.Body.Bytes())
 		return w
 	}
 	for i := 0; i < 3; i++ {

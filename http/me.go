@@ -116,7 +116,12 @@ func (s *Server) handleMyConsents(w nethttp.ResponseWriter, r *nethttp.Request) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, nethttp.StatusOK, map[string]any{"consents": nonNilSlice(cs)})
+	p, err := pageList(r.URL.Query(), cs, defaultPageLimit, newestFirst,
+		func(c *sesame.Consent) listKey { return timeKey(c.GrantedAt, c.ID) }, "all")
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, listAnswer("consents", p))
 	return nil
 }
 
@@ -191,7 +196,12 @@ func (s *Server) handleMyRequests(w nethttp.ResponseWriter, r *nethttp.Request) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, nethttp.StatusOK, map[string]any{"requests": nonNilSlice(rs)})
+	p, err := pageList(r.URL.Query(), rs, defaultPageLimit, newestFirst,
+		func(c *sesame.ConsentRequest) listKey { return timeKey(c.CreatedAt, c.ID) })
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, listAnswer("requests", p))
 	return nil
 }
 
@@ -241,28 +251,30 @@ func (s *Server) handleAccessLog(w nethttp.ResponseWriter, r *nethttp.Request) e
 		return err
 	}
 	t := trustOf(s)
-	limit := 100
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			return sesame.Errorf(sesame.EINVALID, "limit: use 1–1000")
-		}
-		limit = n
+	// The store gives the newest entries only, up to 1000; a page is cut
+	// from those, so that only its own entries are proved.
+	es, err := t.AccessLog.AccessEntries(r.Context(), person, maxPageLimit)
+	if err != nil {
+		return err
 	}
-	es, err := t.AccessLog.AccessEntries(r.Context(), person, limit)
+	p, err := pageList(r.URL.Query(), es, defaultPageLimit, newestFirst,
+		func(e *sesame.AccessEntry) listKey { return listKey{At: e.Seq} }, "verify")
 	if err != nil {
 		return err
 	}
 	// Every entry comes with its proof of inclusion under the latest
 	// signed head (or the current root, for entries newer than it); the
 	// person learns the root and the signed head, not others' entries;
-	// "entries" counts the person's own, proved here.
-	v, err := audit.VerifyView(r.Context(), t.AccessLog, es, len(es) < limit, "")
+	// "entries" counts the person's own, proved here. Only the last page
+	// of a list the store gave whole ends at the person's first entry.
+	v, err := audit.VerifyView(r.Context(), t.AccessLog, p.Items, p.Next == "" && len(es) < maxPageLimit, "")
 	if err != nil {
 		return err
 	}
-	writeJSON(w, nethttp.StatusOK, map[string]any{"entries": nonNilSlice(v.Entries), "head": v.Head,
-		"chain": map[string]any{"ok": v.OK, "entries": len(v.Entries), "root": v.Root, "problems": nonNilSlice(v.Problems)}})
+	out := listAnswer("entries", listPage[audit.ViewEntry]{Items: nonNilSlice(v.Entries), Next: p.Next})
+	out["head"] = v.Head
+	out["chain"] = map[string]any{"ok": v.OK, "entries": len(v.Entries), "root": v.Root, "problems": nonNilSlice(v.Problems)}
+	writeJSON(w, nethttp.StatusOK, out)
 	return nil
 }
 
@@ -273,21 +285,26 @@ func (s *Server) handleMyDecisions(w nethttp.ResponseWriter, r *nethttp.Request)
 	if err != nil {
 		return err
 	}
-	ds, err := trustOf(s).Decisions.DecisionsAbout(r.Context(), person, 100)
+	ds, err := trustOf(s).Decisions.DecisionsAbout(r.Context(), person, maxPageLimit)
+	if err != nil {
+		return err
+	}
+	p, err := pageList(r.URL.Query(), ds, defaultPageLimit, newestFirst,
+		func(d *sesame.Decision) listKey { return timeKey(d.CreatedAt, d.ID) })
 	if err != nil {
 		return err
 	}
 	// The person reads them in their language; the stored ones stay English.
 	w.Header().Set("Vary", "Accept-Language")
 	if lang := score.PreferredLanguage(r.Header.Get("Accept-Language")); lang != "en" {
-		for i, d := range ds {
+		for i, d := range p.Items {
 			c := *d
 			c.Result = policy.LocalizedResult(d.Result, d.Input.Reasons, lang)
 			c.Input.Reasons = score.Localized(&sesame.Score{Reasons: d.Input.Reasons}, lang).Reasons
-			ds[i] = &c
+			p.Items[i] = &c
 		}
 	}
-	writeJSON(w, nethttp.StatusOK, map[string]any{"decisions": nonNilSlice(ds)})
+	writeJSON(w, nethttp.StatusOK, listAnswer("decisions", p))
 	return nil
 }
 
@@ -295,20 +312,26 @@ func (s *Server) handleMyDecisions(w nethttp.ResponseWriter, r *nethttp.Request)
 // (?limit=, default 1: the latest), to anyone: auditors keep them, and
 // `sesame audit verify --heads` checks that the log still extends each.
 func (s *Server) handleAccessHeads(w nethttp.ResponseWriter, r *nethttp.Request) error {
-	limit := 1
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100_000 {
-			return &sesame.Error{Code: sesame.EINVALID, Message: "limit must be an integer from 1 to 100000",
-				Details: []sesame.FieldError{{Field: "limit", Reason: "must be an integer from 1 to 100000"}}}
+	// The store reads heads from the newest, without a position to start
+	// from: a first page reads one more than it shows, a later page reads
+	// down to its cursor. Heads are paged by size, which grows with time.
+	q, want := r.URL.Query(), 0
+	if _, ok := q["cursor"]; !ok {
+		want = 2
+		if n, err := strconv.Atoi(q.Get("limit")); err == nil && n >= 1 && n <= maxPageLimit {
+			want = n + 1
 		}
-		limit = n
 	}
-	hs, err := trustOf(s).AccessLog.AccessHeads(r.Context(), limit)
+	hs, err := trustOf(s).AccessLog.AccessHeads(r.Context(), want)
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"heads": nonNilSlice(hs)}
+	p, err := pageList(q, hs, 1, newestFirst,
+		func(h *sesame.SignedHead) listKey { return listKey{At: h.Size} })
+	if err != nil {
+		return err
+	}
+	out := listAnswer("heads", p)
 	if len(hs) > 0 {
 		out["head"] = hs[0]
 	}

@@ -143,7 +143,13 @@ func (s *Server) handleMyAdditions(w nethttp.ResponseWriter, r *nethttp.Request)
 	for _, a := range list {
 		out = append(out, additionOf(a))
 	}
-	writeJSON(w, nethttp.StatusOK, map[string]any{"additions": out, "sources": t.Record.Sources()})
+	p, err := pageList(r.URL.Query(), out, defaultPageLimit, newestFirst, func(a addition) listKey { return timeKey(a.AddedAt, a.ID) })
+	if err != nil {
+		return err
+	}
+	answer := listAnswer("additions", p)
+	answer["sources"] = t.Record.Sources()
+	writeJSON(w, nethttp.StatusOK, answer)
 	return nil
 }
 

@@ -36,13 +36,20 @@ func TestAdditionsThroughTheAPI(t *testing.T) {
 	srv.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv.Auth.AddToken(testOperator, Principal{Role: RoleOperator, Name: "op"})
 	srv.UseTrust(tr)
-	hs := httptest.NewServer(srv.Handler())
+	hs := httptest.NewServer(validating(t, srv.Handler()))
 	t.Cleanup(hs.Close)
 	ts := &trustServer{t: t, srv: srv, http: hs, db: db, trust: tr, keys: map[string]string{}, session: map[string]string{}, now: time.Now().UTC()}
 	key := ts.addPartner("lender")
 
 	if a := ts.do("POST", "/v1/me/additions", ts.login(simulate.PersonID(0)), `{"source":"sim-utility","kind":"car"}`); a.status != 400 || !strings.Contains(a.body, `"kind"`) {
 		t.Fatalf("a bad kind: %d %s", a.status, a.body)
+	}
+	// The list takes the paging contract of every list.
+	for q, field := range map[string]string{"limt=5": "limt", "limit=0": "limit", "cursor=nonsense": "cursor"} {
+		a := ts.do("GET", "/v1/me/additions?"+q, ts.login(simulate.PersonID(0)), "")
+		if a.status != 400 || !strings.Contains(a.body, `"field":"`+field+`"`) {
+			t.Errorf("additions?%s: %d %s", q, a.status, a.body)
+		}
 	}
 	var raised string
 	var change scoreChange

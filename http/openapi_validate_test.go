@@ -2,10 +2,12 @@ package http
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	nethttp "net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -77,6 +79,7 @@ func checkOpenAPI(tb testing.TB, req *nethttp.Request, status int, header nethtt
 		return
 	}
 	t.Helper()
+	recordValidated(req, status)
 	for _, p := range openAPIProblems(req, status, header, body) {
 		t.Errorf("%s %s → %d does not match openapi.json: %s\nbody: %.300s", req.Method, req.URL.RequestURI(), status, p, body)
 	}
@@ -116,4 +119,72 @@ func TestOpenAPIValidationCatchesDrift(t *testing.T) {
 			t.Errorf("%s %s → %d %s passed validation", c.method, c.path, c.status, c.body)
 		}
 	}
+}
+
+// validated is every documented operation ("METHOD /path/{var}") and the
+// statuses the suite received from it, each checked against the document.
+var validated = struct {
+	sync.Mutex
+	ops map[string]map[int]bool
+}{ops: map[string]map[int]bool{}}
+
+// documentedOps routes a request to its documented operation, the way the
+// server's mux routes it (the document's paths are Go patterns).
+var documentedOps = sync.OnceValue(func() *nethttp.ServeMux {
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	json.Unmarshal(openAPIDocument, &doc)
+	mux := nethttp.NewServeMux()
+	for path, item := range doc.Paths {
+		for method := range item {
+			if method != "parameters" {
+				mux.HandleFunc(strings.ToUpper(method)+" "+path, func(nethttp.ResponseWriter, *nethttp.Request) {})
+			}
+		}
+	}
+	return mux
+})
+
+func recordValidated(req *nethttp.Request, status int) {
+	_, pattern := documentedOps().Handler(req)
+	if strings.HasPrefix(req.URL.Path, "/debug/pprof/") {
+		pattern = "GET /debug/pprof/{profile}" // the index too
+	}
+	if pattern == "" {
+		return
+	}
+	validated.Lock()
+	defer validated.Unlock()
+	if validated.ops[pattern] == nil {
+		validated.ops[pattern] = map[int]bool{}
+	}
+	validated.ops[pattern][status] = true
+}
+
+// unvalidatedOps lists the documented operations of this package's routes
+// (not the portal's pages, which package portal serves and tests) that no
+// test received a validated answer from.
+func unvalidatedOps() []string {
+	var out []string
+	documentedOps() // the patterns are registered on first use
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	json.Unmarshal(openAPIDocument, &doc)
+	validated.Lock()
+	defer validated.Unlock()
+	for path, item := range doc.Paths {
+		if strings.HasPrefix(path, "/portal/") || path == "/verify" || path == "/.well-known/jwks.json" {
+			continue
+		}
+		for method := range item {
+			op := strings.ToUpper(method) + " " + path
+			if method != "parameters" && len(validated.ops[op]) == 0 {
+				out = append(out, op)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }

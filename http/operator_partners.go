@@ -64,7 +64,11 @@ func (s *Server) handleListPartners(w nethttp.ResponseWriter, r *nethttp.Request
 	if err != nil {
 		return err
 	}
-	writeJSON(w, nethttp.StatusOK, map[string]any{"partners": nonNilSlice(ps)})
+	p, err := pageList(r.URL.Query(), ps, defaultPageLimit, byID, func(p *sesame.Partner) listKey { return listKey{ID: p.ID} })
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, listAnswer("partners", p))
 	return nil
 }
 

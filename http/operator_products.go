@@ -1,6 +1,8 @@
 package http
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
 	nethttp "net/http"
 
@@ -32,6 +34,14 @@ func (s *Server) handlePutProduct(w nethttp.ResponseWriter, r *nethttp.Request) 
 	body, err := io.ReadAll(nethttp.MaxBytesReader(w, r.Body, maxJSONBody))
 	if err != nil {
 		return err
+	}
+	// The product file's own parser speaks to an operator's file; a body's
+	// wrong shape is answered in the API's words first.
+	var spec policy.Spec
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&spec); err != nil {
+		return jsonBodyError(err)
 	}
 	p, err := policy.ParseSpec(body, nil)
 	if err != nil {

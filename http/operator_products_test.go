@@ -26,7 +26,7 @@ func TestUploadedPoliciesAreValidatedAndGoLive(t *testing.T) {
 		{spec(`{"decision": "approve", "discount": 5}`), `unknown field \"discount\"`},
 		{`{"id":"bike_sharing","name":"Bikes","purpose":"bike_sharing","policy":"{\"decision\":\"approve\"}","polcy":"x"}`, `unknown field \"polcy\"`},
 		{`{"id":"other","name":"Bikes","purpose":"bike_sharing","policy":"{\"decision\":\"approve\"}"}`, "differs from the path"},
-		{`not json`, "product file"},
+		{`not json`, "the body is not valid JSON"},
 	}
 	for _, c := range cases {
 		a := ts.do("PUT", "/v1/operator/products/bike_sharing", testOperator, c.body)

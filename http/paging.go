@@ -9,7 +9,7 @@ import (
 	"github.com/sesame-credit/sesame"
 )
 
-// The paging contract of every list endpoint that can grow without bound:
+// The paging contract of every list endpoint:
 // ?limit=N (1–1000, default 100) and ?cursor=, the "next" of the previous
 // page passed back unchanged; a page without "next" is the last. Every
 // endpoint refuses query parameters it does not know, one detail each, so
@@ -104,13 +104,26 @@ func checkQuery(q url.Values, allowed ...string) error {
 // here (and to openapi.json).
 var queryParams = map[string][]string{
 	"GET /v1/people/{id}/events":             eventsQueryParams,
-	"GET /v1/people/{id}/score/history":      {"cursor", "limit"},
-	"GET /v1/me/consents":                    {"all"},
-	"GET /v1/me/access-log":                  {"limit", "verify"},
-	"GET /v1/access-log/heads":               {"limit"},
+	"GET /v1/people/{id}/score/history":      pageParams,
+	"GET /v1/me/consents":                    {"cursor", "limit", "all"},
+	"GET /v1/me/access-log":                  {"cursor", "limit", "verify"},
+	"GET /v1/access-log/heads":               pageParams,
+	"GET /v1/me/additions":                   pageParams,
+	"GET /v1/me/consent-requests":            pageParams,
+	"GET /v1/me/decisions":                   pageParams,
+	"GET /v1/me/disputes":                    pageParams,
+	"GET /v1/me/notices":                     pageParams,
+	"GET /v1/operator/models":                pageParams,
+	"GET /v1/operator/partners":              pageParams,
+	"GET /v1/partner/products":               pageParams,
+	"GET /v1/sources":                        pageParams,
+	"GET /v1/sources/{source}/disputes":      pageParams,
 	"GET /v1/partner/people/{ref}/threshold": {"min"},
 	"POST /v1/auth/logout":                   {"everywhere"},
 }
+
+// pageParams are the parameters of a list that takes no filter.
+var pageParams = []string{"cursor", "limit"}
 
 // checksQuery reports whether handle checks the query of pattern: the
 // JSON API's routes, not the portal's pages or the probes.

@@ -38,7 +38,11 @@ func (s *Server) handleProducts(w nethttp.ResponseWriter, r *nethttp.Request) er
 	for _, p := range t.Decider.Catalog.Products() {
 		out = append(out, product{p.ID, p.Name, p.Purpose, p.Description, p.PolicyVersion})
 	}
-	writeJSON(w, nethttp.StatusOK, map[string]any{"products": nonNilSlice(out)})
+	p, err := pageList(r.URL.Query(), out, defaultPageLimit, byID, func(p product) listKey { return listKey{ID: p.ID} })
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, listAnswer("products", p))
 	return nil
 }
 

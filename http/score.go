@@ -248,7 +248,12 @@ func (s *Server) handleModels(w nethttp.ResponseWriter, r *nethttp.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, nethttp.StatusOK, map[string]any{"models": ms})
+	p, err := pageList(r.URL.Query(), ms, defaultPageLimit, newestFirst,
+		func(m sesame.ModelInfo) listKey { return timeKey(m.CreatedAt, m.Version) })
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, listAnswer("models", p))
 	return nil
 }
 

@@ -43,6 +43,7 @@ func TestRequestIDIsEchoedOrMade(t *testing.T) {
 	r.Header.Set("X-Request-Id", "client-abc.123")
 	w := httptest.NewRecorder()
 	ts.srv.Handler().ServeHTTP(w, r)
+	checkOpenAPI(t, r, w.Code, w.Header(), w.Body.Bytes())
 	if got := w.Header().Get("X-Request-Id"); got != "client-abc.123" {
 		t.Fatalf("X-Request-Id %q, want the client's", got)
 	}
@@ -52,6 +53,7 @@ func TestRequestIDIsEchoedOrMade(t *testing.T) {
 	r.Header.Set("X-Request-Id", "bad id with spaces")
 	w = httptest.NewRecorder()
 	ts.srv.Handler().ServeHTTP(w, r)
+	checkOpenAPI(t, r, w.Code, w.Header(), w.Body.Bytes())
 	if got := w.Header().Get("X-Request-Id"); got == "" || strings.Contains(got, " ") {
 		t.Fatalf("X-Request-Id %q, want a fresh one", got)
 	}

@@ -80,13 +80,15 @@ func (s *Server) handleSources(w nethttp.ResponseWriter, r *nethttp.Request) err
 		return err
 	}
 	now := s.Now()
-	out := struct {
-		Sources []sourceStatus `json:"sources"`
-	}{Sources: make([]sourceStatus, 0, len(ws))}
+	all := make([]sourceStatus, 0, len(ws))
 	for _, wm := range ws {
-		out.Sources = append(out.Sources, s.sourceStatus(wm, now))
+		all = append(all, s.sourceStatus(wm, now))
 	}
-	writeJSON(w, nethttp.StatusOK, out)
+	p, err := pageList(r.URL.Query(), all, defaultPageLimit, byID, func(st sourceStatus) listKey { return listKey{ID: st.Source} })
+	if err != nil {
+		return err
+	}
+	writeJSON(w, nethttp.StatusOK, listAnswer("sources", p))
 	return nil
 }
 

@@ -106,6 +106,7 @@ func TestIngestCompleteToHeader(t *testing.T) {
 		r.Header.Set(completeToHeader, header)
 		w := httptest.NewRecorder()
 		ts.srv.Handler().ServeHTTP(w, r)
+		checkOpenAPI(t, r, w.Code, w.Header(), w.Body.Bytes())
 		return w
 	}
 	good := ndjson(eventLine(t, "bank", "e1", "p1", sesame.KindPaymentMade, at, 1))

@@ -131,7 +131,18 @@ func (s *Service) Remove(ctx context.Context, person, id string) (*Change, error
 	if err != nil {
 		return nil, err
 	}
-	return &Change{Addition: &sesame.Addition{ID: id, Person: person}, Before: before, After: after}, nil
+	// The answer names what was removed, as the list shows it now.
+	list, err := s.Store.Additions(ctx, person)
+	if err != nil {
+		return nil, err
+	}
+	removed := &sesame.Addition{ID: id, Person: person}
+	for _, a := range list {
+		if a.ID == id {
+			removed = a
+		}
+	}
+	return &Change{Addition: removed, Before: before, After: after}, nil
 }
 
 // List returns the person's additions, newest first, removed ones included.

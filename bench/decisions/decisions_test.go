@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
-	"io"
-	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/sesame-credit/sesame/client"
 )
 
 // BenchmarkHTTPDecision is POST /v1/partner/decisions over loopback HTTP
@@ -24,20 +23,14 @@ func BenchmarkHTTPDecision(b *testing.B) {
 	var seq atomic.Int64
 	b.SetParallelism(8) // 8 × GOMAXPROCS clients: concurrent decisions share commits
 	b.ResetTimer()
+	ctx := context.Background()
 	b.RunParallel(func(pb *testing.PB) {
-		c := hs.Client()
+		api := client.New(hs.URL, bn.key)
+		api.HTTP = hs.Client()
 		for pb.Next() {
-			r, _ := http.NewRequest("POST", hs.URL+"/v1/partner/decisions", strings.NewReader(bn.body(int(seq.Add(1)))))
-			r.Header.Set("Authorization", "Bearer "+bn.key)
-			r.Header.Set("Content-Type", "application/json")
-			res, err := c.Do(r)
-			if err != nil {
+			person, amount := bn.request(int(seq.Add(1)))
+			if _, err := api.Decide(ctx, person, "personal_loan", amount); err != nil {
 				b.Fatal(err)
-			}
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode != 201 {
-				b.Fatalf("status %d", res.StatusCode)
 			}
 		}
 	})
@@ -75,19 +68,13 @@ func BenchmarkHTTPThreshold(b *testing.B) {
 	var seq atomic.Int64
 	b.SetParallelism(8)
 	b.ResetTimer()
+	ctx := context.Background()
 	b.RunParallel(func(pb *testing.PB) {
-		c := hs.Client()
+		api := client.New(hs.URL, bn.key)
+		api.HTTP = hs.Client()
 		for pb.Next() {
-			r, _ := http.NewRequest("GET", hs.URL+"/v1/partner/people/"+bn.people[int(seq.Add(1))%len(bn.people)]+"/threshold?min=650", nil)
-			r.Header.Set("Authorization", "Bearer "+bn.key)
-			res, err := c.Do(r)
-			if err != nil {
+			if _, err := api.Threshold(ctx, bn.people[int(seq.Add(1))%len(bn.people)], 650); err != nil {
 				b.Fatal(err)
-			}
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode != 200 {
-				b.Fatalf("status %d", res.StatusCode)
 			}
 		}
 	})

@@ -7,12 +7,12 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/sesame-credit/sesame/bench/loadgen"
+	"github.com/sesame-credit/sesame/client"
 	"github.com/sesame-credit/sesame/policy"
 )
 
@@ -107,29 +107,23 @@ func run(people int, duration time.Duration, clients int) error {
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	go b.srv.Serve(sctx, ln, nil)
-	url := "http://" + ln.Addr().String()
+	// The partner's side is the Go client, as a partner would call it.
+	api := client.New("http://"+ln.Addr().String(), b.key)
+	api.HTTP = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: clients, DisableCompression: true}}
 	res, err := loadgen.Run(ctx, loadgen.Options{Clients: clients, Duration: duration, Warmup: time.Second,
-		Request: func(c, i int) (*http.Request, error) {
-			r, err := http.NewRequest("POST", url+"/v1/partner/decisions", strings.NewReader(b.body(c*1_000_003+i)))
-			if err != nil {
-				return nil, err
-			}
-			r.Header.Set("Authorization", "Bearer "+b.key)
-			r.Header.Set("Content-Type", "application/json")
-			return r, nil
+		Do: func(ctx context.Context, c, i int) error {
+			person, amount := b.request(c*1_000_003 + i)
+			_, err := api.Decide(ctx, person, "personal_loan", amount)
+			return err
 		}})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("HTTP POST /v1/partner/decisions, %d clients: %s\n", clients, res)
 	res, err = loadgen.Run(ctx, loadgen.Options{Clients: clients, Duration: duration, Warmup: time.Second,
-		Request: func(c, i int) (*http.Request, error) {
-			r, err := http.NewRequest("GET", url+"/v1/partner/people/"+b.people[(c*7919+i)%len(b.people)]+"/threshold?min=650", nil)
-			if err != nil {
-				return nil, err
-			}
-			r.Header.Set("Authorization", "Bearer "+b.key)
-			return r, nil
+		Do: func(ctx context.Context, c, i int) error {
+			_, err := api.Threshold(ctx, b.people[(c*7919+i)%len(b.people)], 650)
+			return err
 		}})
 	if err != nil {
 		return err

@@ -102,6 +102,7 @@ func setup(ctx context.Context, dir string, n int) (*bench, error) {
 	return b, nil
 }
 
-func (b *bench) body(i int) string {
-	return fmt.Sprintf(`{"person":%q,"product":"personal_loan","requested":%d}`, b.people[i%len(b.people)], 1000+i%50000)
+// request is the i-th decision asked for: a person and an amount.
+func (b *bench) request(i int) (person string, amount float64) {
+	return b.people[i%len(b.people)], float64(1000 + i%50000)
 }

@@ -23,7 +23,8 @@ type Options struct {
 	// Request builds the i-th request of client c.
 	Request func(c, i int) (*http.Request, error)
 	// Do, when set instead of Request, is the i-th call of client c: a
-	// loop measured the same way without HTTP (a store's own limit).
+	// call through the Go client (package client), or a loop measured the
+	// same way without HTTP (a store's own limit).
 	Do func(ctx context.Context, c, i int) error
 }
 

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/sesame-credit/sesame/client"
 	"github.com/sesame-credit/sesame/simulate"
 )
 
@@ -31,7 +31,7 @@ func (l *ingestLoad) start(ctx context.Context) {
 	l.wg.Add(1)
 	go func() {
 		defer l.wg.Done()
-		client := &http.Client{Timeout: time.Minute}
+		api := &client.Client{BaseURL: l.base, Token: l.token, HTTP: &http.Client{Timeout: time.Minute}}
 		at := time.Now().Add(-time.Hour).Format(time.RFC3339)
 		var body bytes.Buffer
 		for n := 0; ctx.Err() == nil; n++ {
@@ -40,26 +40,14 @@ func (l *ingestLoad) start(ctx context.Context) {
 				fmt.Fprintf(&body, `{"source":"bench-during","id":"d%d-%d-%d","person":%q,"kind":"payment.made","occurred_at":%q,"payload":{"amount":{"amount":%d,"currency":"CNY"},"merchant_category":"5411","channel":"qr","direction":"debit"}}`+"\n",
 					time.Now().UnixNano(), n, i, simulate.PersonID(rand.IntN(l.people)), at, 100+rand.IntN(50000))
 			}
-			req, err := http.NewRequestWithContext(ctx, "POST", l.base+"/v1/events", bytes.NewReader(body.Bytes()))
-			if err != nil {
-				return
-			}
-			req.Header.Set("Authorization", "Bearer "+l.token)
-			req.Header.Set("Content-Type", "application/x-ndjson")
-			resp, err := client.Do(req)
-			if err != nil {
+			res, err := api.IngestNDJSON(ctx, bytes.NewReader(body.Bytes()))
+			if err != nil || res.Rejected > 0 {
 				if ctx.Err() == nil {
 					l.errors.Add(1)
 				}
 				continue
 			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode/100 != 2 {
-				l.errors.Add(1)
-				continue
-			}
-			l.stored.Add(int64(l.batch))
+			l.stored.Add(int64(res.Accepted))
 		}
 	}()
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/sesame-credit/sesame/audit"
 	"github.com/sesame-credit/sesame/bench/internal/proc"
 	"github.com/sesame-credit/sesame/bench/loadgen"
+	"github.com/sesame-credit/sesame/client"
 	"github.com/sesame-credit/sesame/consent"
 	"github.com/sesame-credit/sesame/score"
 	"github.com/sesame-credit/sesame/simulate"
@@ -154,27 +155,28 @@ func main() {
 	bare := startBare(body)
 	defer bare.stop()
 	bareURL := bare.base
+	// Both servers are read through the Go client, which decodes each
+	// answer (the same score body from both), on one pool of connections.
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *clients, MaxConnsPerHost: *clients, DisableCompression: true}}
 	// getScore is a GET of a random person's score, as an operator.
-	getScore := func(c, i int) (*http.Request, error) {
-		r, err := http.NewRequest("GET", base+"/v1/people/"+simulate.PersonID(rand.IntN(*people))+"/score", nil)
-		if err == nil {
-			r.Header.Set("Authorization", "Bearer bench")
-		}
-		return r, err
+	getScore := func(ctx context.Context, c, i int) error {
+		_, err := (&client.Client{BaseURL: base, Token: "bench", HTTP: hc}).Score(ctx, simulate.PersonID(rand.IntN(*people)))
+		return err
 	}
 	// measure runs the load of request against target and returns, with
 	// the result, target's CPU time per request and the load generator's
 	// (this process's: in the bare handler's runs, nothing else runs here).
-	measure := func(target *server, request func(c, i int) (*http.Request, error)) (loadgen.Result, time.Duration, time.Duration) {
+	measure := func(target *server, request func(ctx context.Context, c, i int) error) (loadgen.Result, time.Duration, time.Duration) {
 		pid := target.cmd.Process.Pid
 		cpu0, self0 := proc.CPUTimeOf(pid), proc.CPUTime()
-		run, err := loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Request: request})
+		run, err := loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Do: request})
 		check(err)
 		n := time.Duration(max(1, run.Requests))
 		return run, (proc.CPUTimeOf(pid) - cpu0) / n, (proc.CPUTime() - self0) / n
 	}
-	getBare := func(c, i int) (*http.Request, error) {
-		return http.NewRequest("GET", bareURL+"/v1/people/x/score", nil)
+	getBare := func(ctx context.Context, c, i int) error {
+		_, err := (&client.Client{BaseURL: bareURL, HTTP: hc}).Score(ctx, "x")
+		return err
 	}
 	var scoreRuns, bareRuns, limitRuns []loadgen.Result
 	var scoreCPU []time.Duration // sesame serve's CPU time per request of each run
@@ -213,7 +215,7 @@ func main() {
 		load := &ingestLoad{base: base, token: "bench", people: *people, batch: 1000}
 		t0 := time.Now()
 		load.start(ictx)
-		during, err = loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Request: getScore})
+		during, err = loadgen.Run(ctx, loadgen.Options{Clients: *clients, Duration: *duration, Do: getScore})
 		cancel()
 		load.wg.Wait()
 		check(err)
