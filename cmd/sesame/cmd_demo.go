@@ -91,6 +91,9 @@ func runDemo(ctx context.Context, args []string) error {
 	if err := waitHealthy(ctx, base+"/healthz", served); err != nil {
 		return err
 	}
+	if ctx.Err() != nil {
+		return <-served // asked to stop before or as it became ready
+	}
 	person := simulate.PersonID(1)
 	fmt.Printf(`
 Sesame demo is ready (%s). DEMO MODE: anyone can log in as anyone; the data is simulated.
@@ -131,7 +134,10 @@ func waitHealthy(ctx context.Context, url string, served chan error) error {
 			}
 			return err
 		case <-ctx.Done():
-			return <-served
+			// Serve's answer stays for the caller, who waits for it.
+			err := <-served
+			served <- err
+			return nil
 		case <-tick.C:
 			resp, err := client.Get(url)
 			if err != nil {
