@@ -6,6 +6,9 @@ package authtest
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
@@ -27,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 	t.Run("Contacts", func(t *testing.T) { testContacts(t, open(t)) })
 	t.Run("Passkeys", func(t *testing.T) { testPasskeys(t, open(t)) })
 	t.Run("Ceremonies", func(t *testing.T) { testCeremonies(t, open(t)) })
+	t.Run("Export", func(t *testing.T) { testExport(t, open(t)) })
 }
 
 var (
@@ -164,5 +168,48 @@ func testCeremonies(t *testing.T, s Stores) {
 	wg.Wait()
 	if wins != 1 {
 		t.Fatalf("ceremony taken %d times, want once", wins)
+	}
+}
+
+// testExport reads a person's contacts, live sessions and passkeys back for
+// their data export, with no token hash and no private part in it.
+func testExport(t *testing.T, s Stores) {
+	must(t, s.Contacts.SetContact(ctx, auth.Contact{Identifier: "ann@example.org", Kind: auth.ContactEmail, Person: "p1", CreatedAt: t0}))
+	must(t, s.Contacts.SetContact(ctx, auth.Contact{Identifier: "+8613800000000", Kind: auth.ContactPhone, Person: "p1", CreatedAt: t0.Add(time.Second)}))
+	must(t, s.Contacts.SetContact(ctx, auth.Contact{Identifier: "bob@example.org", Kind: auth.ContactEmail, Person: "p2", CreatedAt: t0}))
+	live, gone := auth.Hash("live"), auth.Hash("gone")
+	must(t, s.Sessions.CreateSession(ctx, &auth.Session{Hash: live, Person: "p1", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour), UserAgent: "Firefox on Linux", Method: auth.MethodLink, LastSeenAt: t0.Add(time.Minute)}))
+	must(t, s.Sessions.CreateSession(ctx, &auth.Session{Hash: gone, Person: "p1", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+	must(t, s.Sessions.RevokeSession(ctx, gone, t0.Add(time.Minute)))
+	cred := []byte(`{"id":"Y3JlZA==","publicKey":"pQECAyYgASFYIA==","attestationFormat":"none","transport":["internal","hybrid"],"flags":{"backupEligible":true,"backupState":true},"authenticator":{"AAGUID":"AAECAwQFBgcICQoLDA0ODw==","signCount":7}}`)
+	must(t, s.Passkeys.AddPasskey(ctx, &auth.Passkey{ID: "cred-1", Person: "p1", Name: "my phone", Credential: cred, CreatedAt: t0}))
+
+	got, err := auth.Account{Contacts: s.Contacts, Sessions: s.Sessions, Passkeys: s.Passkeys, Now: func() time.Time { return t0.Add(2 * time.Minute) }}.Export(ctx, "p1")
+	must(t, err)
+	if len(got.Contacts) != 2 || got.Contacts[0].Identifier != "ann@example.org" || got.Contacts[0].Kind != auth.ContactEmail || !got.Contacts[0].AddedAt.Equal(t0) || got.Contacts[1].Identifier != "+8613800000000" {
+		t.Fatalf("contacts = %+v", got.Contacts)
+	}
+	if len(got.Sessions) != 1 || got.Sessions[0].Device != "Firefox on Linux" || got.Sessions[0].Method != auth.MethodLink || got.Sessions[0].LastSeenAt == nil || !got.Sessions[0].LastSeenAt.Equal(t0.Add(time.Minute)) || len(got.Sessions[0].ID) != 24 {
+		t.Fatalf("sessions (the revoked one left out) = %+v", got.Sessions)
+	}
+	if len(got.Passkeys) != 1 {
+		t.Fatalf("passkeys = %+v", got.Passkeys)
+	}
+	k := got.Passkeys[0]
+	if k.ID != "cred-1" || k.Name != "my phone" || k.PublicKey != "pQECAyYgASFYIA" || k.AAGUID != "000102030405060708090a0b0c0d0e0f" ||
+		len(k.Transports) != 2 || k.Transports[0] != "internal" || !k.BackupEligible || !k.BackedUp || k.SignCount != 7 || k.LastUsedAt != nil || k.AttestationFormat != "none" {
+		t.Fatalf("passkey = %+v", k)
+	}
+	raw, err := json.Marshal(got)
+	must(t, err)
+	for _, secret := range [][]byte{live, gone} {
+		if bytes.Contains(raw, []byte(hex.EncodeToString(secret))) || bytes.Contains(raw, []byte(base64.StdEncoding.EncodeToString(secret))) {
+			t.Fatalf("export carries a session's token hash: %s", raw)
+		}
+	}
+	other, err := auth.Account{Contacts: s.Contacts, Sessions: s.Sessions, Passkeys: s.Passkeys}.Export(ctx, "nobody")
+	must(t, err)
+	if len(other.Contacts)+len(other.Sessions)+len(other.Passkeys) != 0 || other.Contacts == nil {
+		t.Fatalf("a person with nothing on file: %+v", other)
 	}
 }
