@@ -46,7 +46,6 @@ func (p *Portal) personCurrency(ctx context.Context, person string) string {
 	return best
 }
 
-
 // countMoney counts the currencies of the Money values in v, however deep.
 func countMoney(v reflect.Value, counts map[string]int) {
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {

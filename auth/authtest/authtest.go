@@ -9,12 +9,15 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"io"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/auth"
+	"github.com/sesame-credit/sesame/ingest"
 )
 
 // Stores are the implementations under test, on one fresh database.
@@ -212,4 +215,67 @@ func testExport(t *testing.T, s Stores) {
 	if len(other.Contacts)+len(other.Sessions)+len(other.Passkeys) != 0 || other.Contacts == nil {
 		t.Fatalf("a person with nothing on file: %+v", other)
 	}
+}
+
+// RunContactEvents checks auth.ContactEvents over an engine's ledger and
+// contact store (one fresh database): identity events with a verified
+// e-mail or phone, loaded from NDJSON like `sesame ingest` does and
+// appended like the HTTP API does, file them as contacts.
+func RunContactEvents(t *testing.T, events sesame.EventStore, contacts auth.ContactStore) {
+	ledger := auth.ContactEvents{EventStore: events, Contacts: contacts}
+	lines := `{"v":1,"source":"kyc-svc","id":"idr-1","person":"p-ann","kind":"identity.reported","occurred_at":"2026-06-01T09:30:00+08:00","payload":{"identity_verified":true,"verified_email":"Ann@Example.org","verified_phone":"+8613800138000"}}
+{"v":1,"source":"kyc-svc","id":"idr-2","person":"p-bob","kind":"identity.reported","occurred_at":"2026-06-01T09:30:00+08:00","payload":{"birth_year":1990}}
+{"v":1,"source":"kyc-svc","id":"idr-3","person":"p-bob","kind":"identity.reported","occurred_at":"2026-06-01T09:30:00+08:00","payload":{"verified_phone":"138 0013 8000"}}
+`
+	dec, err := ingest.NewDecoder(strings.NewReader(lines), ingest.Options{})
+	must(t, err)
+	st, err := (&ingest.Loader{Store: ledger, Rejects: io.Discard}).Load(ctx, dec)
+	must(t, err)
+	if st.Accepted != 2 || st.Rejected != 1 {
+		t.Fatalf("load: %+v; want 2 accepted and the phone that is not E.164 rejected", st)
+	}
+	for _, id := range []string{"ann@example.org", "+8613800138000"} {
+		p, err := contacts.ContactPerson(ctx, id)
+		must(t, err)
+		if p != "p-ann" {
+			t.Fatalf("%s is %q's", id, p)
+		}
+	}
+	cs, err := contacts.Contacts(ctx, "p-bob")
+	must(t, err)
+	if len(cs) != 0 {
+		t.Fatalf("bob, with no verified contact, has %+v", cs)
+	}
+
+	// Appended (the API's way): the phone moves to bob; sent again after a
+	// cut-short Append, a duplicate files its contact again.
+	move := sesame.Event{Source: "bank-cn", ID: "kyc-9", Person: "p-bob", Kind: sesame.KindIdentityReported, OccurredAt: t0,
+		Payload: &sesame.IdentityReported{VerifiedPhone: "+8613800138000"}}
+	res, err := ledger.Append(ctx, []sesame.Event{move})
+	must(t, err)
+	if res[0].Status != sesame.Accepted {
+		t.Fatalf("append: %+v", res)
+	}
+	if p, _ := contacts.ContactPerson(ctx, "+8613800138000"); p != "p-bob" {
+		t.Fatalf("the phone is %q's after bob's bank verified it", p)
+	}
+	must(t, contacts.RemoveContact(ctx, "+8613800138000"))
+	res, err = ledger.Append(ctx, []sesame.Event{move})
+	must(t, err)
+	if res[0].Status != sesame.Duplicate {
+		t.Fatalf("append again: %+v", res)
+	}
+	if p, err := contacts.ContactPerson(ctx, "+8613800138000"); err != nil || p != "p-bob" {
+		t.Fatalf("after the duplicate: %q, %v", p, err)
+	}
+	// A conflicting body files nothing.
+	other := move
+	other.Payload = &sesame.IdentityReported{VerifiedEmail: "mallory@example.org"}
+	res, err = ledger.Append(ctx, []sesame.Event{other})
+	must(t, err)
+	if res[0].Status != sesame.Conflict {
+		t.Fatalf("conflicting append: %+v", res)
+	}
+	_, err = contacts.ContactPerson(ctx, "mallory@example.org")
+	code(t, err, sesame.ENOTFOUND)
 }
