@@ -3,10 +3,14 @@ package portal_test
 import (
 	"html"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/portal"
 	"github.com/sesame-credit/sesame/portal/portaltest"
 )
 
@@ -59,4 +63,30 @@ func excerpt(page, near string) string {
 		return "(not on the page)"
 	}
 	return page[max(0, i-80):min(len(page), i+120)]
+}
+
+// In Chromium, in both languages: the home page's reasons name the
+// currency of an amount, grouped, and no amount is left bare.
+func TestBrowserReasonAmountsAreMoney(t *testing.T) {
+	b := newBrowser(t, func(c *portal.Config) {
+		s := portaltest.Alice()
+		s.Reasons = append([]sesame.Reason{{Code: "R10", Feature: "credit_limit_total", Dimension: sesame.Fulfilment,
+			Text: "Your credit limits total 20000", Value: "20000", PointsLost: 20}}, s.Reasons...)
+		c.Scores.(*portaltest.Scores).ByPerson["alice"] = s
+	})
+	b.login()
+	for _, want := range []string{"Your credit limits total CNY 20,000", "您的信用额度合计 CNY 20,000"} {
+		if strings.HasPrefix(want, "您") {
+			b.do("switch to Chinese", chromedp.Navigate(b.base+"/portal/"), chromedp.WaitVisible(chromedp.CSS("#lang-switch")),
+				chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-Hans"] main`)))
+		}
+		b.do("home", chromedp.Navigate(b.base+"/portal/"), chromedp.WaitVisible(chromedp.CSS(`svg[data-chart="gauge"]`)))
+		text := run(b, "reasons", chromedp.Evaluate[string](`document.querySelector("main").innerText`))
+		if !strings.Contains(text, want) {
+			t.Errorf("the reasons lack %q:\n%s", want, text)
+		}
+		if m := regexp.MustCompile(`(total|合计) \d{4,}`).FindString(text); m != "" {
+			t.Errorf("an amount without currency or grouping: %q", m)
+		}
+	}
 }
