@@ -1,6 +1,9 @@
 package sesame
 
-import "time"
+import (
+	"net/mail"
+	"time"
+)
 
 // Payload is the typed body of an event; its concrete type is fixed by the
 // event's kind (see NewPayload). Only this package defines payloads, so the
@@ -35,6 +38,12 @@ type IdentityReported struct {
 	IdentityVerified *bool      `json:"identity_verified,omitempty"`
 	AddressSince     *time.Time `json:"address_since,omitempty"`
 	PhoneSince       *time.Time `json:"phone_since,omitempty"`
+	// VerifiedEmail and VerifiedPhone are an e-mail address and a phone
+	// number (E.164, "+8613800138000") the source has confirmed belong to
+	// the person — by a code sent there, say. They let the person log in to
+	// the portal with what they know; no feature reads them.
+	VerifiedEmail string `json:"verified_email,omitempty"`
+	VerifiedPhone string `json:"verified_phone,omitempty"`
 	// Protected holds protected attributes (e.g. "sex") that a source supplies
 	// for fairness measurement only. No feature may read them; dataset builds
 	// may export them as columns marked protected, never as model inputs.
@@ -69,6 +78,18 @@ func (p *IdentityReported) validate(v *validator, e *Event) {
 	}
 	if p.IdentityVerified != nil {
 		empty = false
+	}
+	if p.VerifiedEmail != "" {
+		empty = false
+		if a, err := mail.ParseAddress(p.VerifiedEmail); err != nil || a.Address != p.VerifiedEmail || a.Name != "" || len(p.VerifiedEmail) > 254 {
+			v.add("verified_email", "must be a plain e-mail address such as ann@example.org")
+		}
+	}
+	if p.VerifiedPhone != "" {
+		empty = false
+		if !validE164(p.VerifiedPhone) {
+			v.add("verified_phone", "must be a phone number in E.164 form: + then 7 to 15 digits, such as +8613800138000")
+		}
 	}
 	for k, val := range p.Protected {
 		empty = false
@@ -407,3 +428,17 @@ type ConnectionWithdrawn struct {
 }
 
 func (p *ConnectionWithdrawn) validate(v *validator, _ *Event) { v.id("voucher", p.Voucher) }
+
+// validE164 reports whether s is + and 7 to 15 digits: an international
+// phone number with nothing to normalise.
+func validE164(s string) bool {
+	if len(s) < 8 || len(s) > 16 || s[0] != '+' {
+		return false
+	}
+	for _, r := range s[1:] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -11,7 +11,8 @@ import (
 
 // Contact is something a person knows and can be reached by — an e-mail
 // address or a phone number — mapped to the ledger's person. The operator
-// (`sesame person contact`) and the demo fill them; the login form looks
+// (`sesame person contact`), the demo and sources' identity events with a
+// verified e-mail or phone (ContactEvents) fill them; the login form looks
 // them up.
 type Contact struct {
 	Identifier string // normalised, see NormalizeContact

@@ -298,3 +298,11 @@ func RangeText(name string) string {
 	}
 	return strconv.FormatFloat(lo, 'f', -1, 64) + " to " + strconv.FormatFloat(hi, 'f', -1, 64)
 }
+
+// IsAmount reports whether the named feature is an amount of money (in
+// major units of the person's currency), which a reader writes with the
+// currency ("CNY 2,945") rather than as the bare number FormatValue gives.
+func IsAmount(name string) bool {
+	i := Index(name)
+	return i >= 0 && catalogue[i].Unit == "amount"
+}

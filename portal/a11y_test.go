@@ -49,6 +49,7 @@ func TestBrowserAxe(t *testing.T) {
 		{"/portal/access-log", "#chain-status"},
 		{"/portal/data", "#h-events"},
 		{"/portal/erase", "main h1"},
+		{"/portal/account", "#sessions-h"},
 		{"/portal/no-such-page", "main h1"},
 		{"/verify?c=not-a-credential", "main h1"},
 	}

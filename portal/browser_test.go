@@ -18,8 +18,9 @@ import (
 
 // The browser tests drive the portal in real headless Chromium (Debian's
 // package). They skip when it is absent; .ci/run installs it. With
-// SESAME_SCREENSHOTS=1 they save screenshots of the main pages to
-// docs/screenshots/ (off by default so that test runs leave the tree clean).
+// SESAME_SCREENSHOTS=1 they save screenshots of the main pages, as the
+// test fixture shows them, to $TMPDIR/sesame-fixture-screenshots/ for a
+// look; docs/screenshots/ holds the real demo's (scripts/screenshots).
 
 func chromiumPath() string {
 	if p := os.Getenv("SESAME_CHROMIUM"); p != "" {
@@ -77,7 +78,7 @@ func newBrowser(t *testing.T, tweak ...func(*portal.Config)) *browser {
 	}
 	b := &browser{t: t, ctx: ctx, base: srv.URL}
 	if os.Getenv("SESAME_SCREENSHOTS") == "1" {
-		b.shots = filepath.Join("..", "docs", "screenshots")
+		b.shots = filepath.Join(os.TempDir(), "sesame-fixture-screenshots")
 		if err := os.MkdirAll(b.shots, 0o755); err != nil {
 			t.Fatal(err)
 		}

@@ -283,8 +283,8 @@ func (p *Portal) exportData(ctx context.Context, person string) (map[string]any,
 	return out, nil
 }
 
-// exportRest adds the events, disputes, notices, consents, access log and
-// credentials to out.
+// exportRest adds the events, disputes, notices, consents, access log,
+// credentials, contacts, sessions and passkeys to out.
 func (p *Portal) exportRest(ctx context.Context, person string, out map[string]any) error {
 	var err error
 	if p.cfg.Events != nil {
@@ -366,6 +366,13 @@ func (p *Portal) exportRest(ctx context.Context, person string, out map[string]a
 			ns = []sesame.Notice{}
 		}
 		out["notices"] = ns
+	}
+	if p.cfg.Account != nil {
+		a, err := p.cfg.Account.Export(ctx, person)
+		if err != nil {
+			return err
+		}
+		out["contacts"], out["sessions"], out["passkeys"] = a.Contacts, a.Sessions, a.Passkeys
 	}
 	return nil
 }

@@ -68,6 +68,7 @@ func (p *Portal) homeData(r *http.Request, l *Locale, person string) (*homeData,
 	// Reasons, tips and what is missing in the person's language, from
 	// their codes and values.
 	loc := score.Localized(s, l.Code())
+	loc = withCurrency(loc, p.personCurrency(r.Context(), person), l.Code())
 	d.Score = loc
 	if s.Status != sesame.StatusScored {
 		return d, nil

@@ -48,6 +48,9 @@ type Config struct {
 	SignIn   SignIn
 	Mail     Mailer
 	Passkeys Passkeys
+	// Account, when set, gives the export the person's contacts, sessions
+	// and passkeys. auth.Account implements it.
+	Account AccountExporter
 
 	// BaseURL is the public URL of the server (for verify links in
 	// credentials and QR codes); empty derives it from each request.

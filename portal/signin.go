@@ -36,6 +36,12 @@ type Passkeys interface {
 	Remove(ctx context.Context, sessionToken, id string) error
 }
 
+// AccountExporter gives what the sign-in stores hold about a person, for
+// their data export.
+type AccountExporter interface {
+	Export(ctx context.Context, person string) (auth.AccountExport, error)
+}
+
 // Mailer sends one plain-text mail (the login link). *notice.DirectMail
 // implements it.
 type Mailer interface {

@@ -338,6 +338,16 @@ func TestBrowserSessionsAndLogoutEverywhere(t *testing.T) {
 	if len(outside) > 0 {
 		t.Errorf("on a phone these buttons stick out of the screen: %q", outside)
 	}
+	if out := run(e.browser, "controls", chromedp.Evaluate[[]string](controlsOutside)); len(out) > 0 {
+		t.Errorf("on a phone these controls stick out of the screen: %q", out)
+	}
+	// axe-core on the account page as it is with three sessions listed.
+	run(e.browser, "inject axe", chromedp.Evaluate[bool](axeSource+";true"))
+	for _, v := range run(e.browser, "axe account", chromedp.Evaluate[axeResult](axeRun, chromedp.EvalAwaitPromise)).Violations {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			t.Errorf("/portal/account with sessions, 360x740: %s %s: %s", v.Impact, v.ID, v.Help)
+		}
+	}
 	e.do("desktop", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(e.base+"/portal/account"), chromedp.WaitVisible(chromedp.CSS("#sessions")))
 	e.do("log the iPad out",
 		chromedp.Click(chromedp.CSS(`#sessions li:has(strong[title*="iPad"]) button`)),

@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"archive/zip"
 	"context"
 	"encoding/json"
 	"io"
@@ -157,5 +158,70 @@ func TestLoginMailsPerAddressAreLimited(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	if n := smtp.Count(); n != 5 {
 		t.Errorf("%d login mails went to one address in a moment, want 5", n)
+	}
+}
+
+// The export gives the person's contacts, live sessions and passkeys —
+// the passkey's public part only — in export.json and as CSV files.
+func TestExportHasContactsSessionsAndPasskeys(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s := db.Sessions()
+	h := newHarness(t, func(c *portal.Config) {
+		people := &auth.People{Store: s, Contacts: s, Demo: true}
+		c.Auth, c.SignIn, c.DemoMode = people, people, true
+		c.Account = auth.Account{Contacts: s, Sessions: s, Passkeys: s}
+	})
+	ctx, now := context.Background(), time.Now().UTC()
+	if err := s.SetContact(ctx, auth.Contact{Identifier: "alice@example.org", Kind: auth.ContactEmail, Person: "alice", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	// The stored record as the WebAuthn library writes it; its attestation
+	// object must not reach the export.
+	cred := `{"id":"Y3JlZA==","publicKey":"pQECAyYgASFYIA==","attestationFormat":"none","transport":["internal"],"flags":{"backupEligible":true},"authenticator":{"AAGUID":"AAECAwQFBgcICQoLDA0ODw==","signCount":3},"attestation":{"object":"QVRURVNUQVRJT05PQkpFQ1Q="}}`
+	if err := s.AddPasskey(ctx, &auth.Passkey{ID: "Y3JlZA", Person: "alice", Name: "my phone", Credential: []byte(cred), CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	h.login("alice")
+	_, body := h.do("GET", "/portal/data/export.json", nil)
+	var out struct {
+		Contacts []auth.ContactExport `json:"contacts"`
+		Sessions []auth.SessionExport `json:"sessions"`
+		Passkeys []auth.PasskeyExport `json:"passkeys"`
+	}
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Contacts) != 1 || out.Contacts[0].Identifier != "alice@example.org" || out.Contacts[0].Kind != "email" {
+		t.Errorf("export's contacts: %+v", out.Contacts)
+	}
+	if len(out.Sessions) != 1 || out.Sessions[0].Method != auth.MethodDemo || out.Sessions[0].ID == "" {
+		t.Errorf("export's sessions: %+v", out.Sessions)
+	}
+	if len(out.Passkeys) != 1 || out.Passkeys[0].Name != "my phone" || out.Passkeys[0].PublicKey != "pQECAyYgASFYIA" || out.Passkeys[0].SignCount != 3 {
+		t.Errorf("export's passkeys: %+v", out.Passkeys)
+	}
+	if strings.Contains(body, "QVRURVNUQVRJT05PQkpFQ1Q") || strings.Contains(body, portal.SessionCookie) {
+		t.Errorf("the export carries a passkey's attestation or a session cookie:\n%s", body)
+	}
+	res, zipBody := h.do("GET", "/portal/data/export.zip", nil)
+	zr, err := zip.NewReader(strings.NewReader(zipBody), int64(len(zipBody)))
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("archive: %d %v", res.StatusCode, err)
+	}
+	files := map[string]string{}
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		files[f.Name] = string(b)
+	}
+	for name, want := range map[string]string{"contacts.csv": "alice@example.org", "sessions.csv": auth.MethodDemo, "passkeys.csv": "my phone"} {
+		if !strings.Contains(files[name], want) {
+			t.Errorf("%s lacks %q: %q", name, want, files[name])
+		}
 	}
 }

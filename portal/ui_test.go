@@ -346,6 +346,7 @@ func TestBrowserPhoneEveryActionOnScreen(t *testing.T) {
 		{"/portal/benefits", "#h-now"},
 		{"/portal/share", "#issue-submit"},
 		{"/portal/erase", "main"},
+		{"/portal/account", "#sessions-h"},
 	} {
 		b.do(page.path, chromedp.Navigate(b.base+page.path), chromedp.WaitVisible(chromedp.CSS(page.wait)))
 		// Open every "This is wrong" so its form's button is checked too.

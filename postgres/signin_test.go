@@ -12,3 +12,8 @@ func TestSignInStoresContract(t *testing.T) {
 		return authtest.Stores{Sessions: s, Contacts: s, Passkeys: s}
 	})
 }
+
+func TestContactEvents(t *testing.T) {
+	db := openFresh(t)
+	authtest.RunContactEvents(t, db.Events(), db.Trust())
+}

@@ -19,3 +19,12 @@ func TestSignInStoresContract(t *testing.T) {
 		return authtest.Stores{Sessions: s, Contacts: s, Passkeys: s}
 	})
 }
+
+func TestContactEvents(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	authtest.RunContactEvents(t, db.Events(), db.Sessions())
+}

@@ -66,6 +66,7 @@ func mountPortal(ctx context.Context, srv *sesamehttp.Server, st *store, o porta
 		SignIn:        people,
 		Mail:          o.Mail,
 		Passkeys:      &auth.Passkeys{People: people, Store: ts.Passkeys},
+		Account:       auth.Account{Contacts: people.Contacts, Sessions: people.Store, Passkeys: ts.Passkeys},
 		Scores:        o.Scores,
 		Events:        st.Events,
 		Disputes:      st.Credentials(),

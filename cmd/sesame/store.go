@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/auth"
 	"github.com/sesame-credit/sesame/credential"
 	"github.com/sesame-credit/sesame/portal"
 	"github.com/sesame-credit/sesame/postgres"
@@ -72,13 +73,15 @@ func createStore(ctx context.Context, dsn string) (*store, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &store{Events: db.Events(), Scanner: db.Events(), Postgres: db}, nil
+		return &store{Events: auth.ContactEvents{EventStore: db.Events(), Contacts: db.Trust()}, Scanner: db.Events(), Postgres: db}, nil
 	}
 	db, err := sqlite.Open(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", dsn, err)
 	}
-	return &store{Events: db.Events(), Scanner: db.Events(), SQLite: db}, nil
+	// Events carrying a verified e-mail or phone file it as a contact
+	// (auth.ContactEvents), whichever way they arrive.
+	return &store{Events: auth.ContactEvents{EventStore: db.Events(), Contacts: db.Sessions()}, Scanner: db.Events(), SQLite: db}, nil
 }
 
 // isPostgresURL reports whether --db names a PostgreSQL database rather

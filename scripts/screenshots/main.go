@@ -2,7 +2,10 @@
 // demo: it builds and starts `sesame demo` on a new database (or uses the
 // server at --base), logs in as a simulated person in Chromium and saves
 // each page at desktop (1280×800) and phone (390×844) size, in English and
-// Chinese, into docs/screenshots/.
+// Chinese, into docs/screenshots/: the sign-in page, the person's pages, a
+// credential's verify page, the same credential altered (verify-altered),
+// and a partner's consent request as the person sees it (approval; the
+// script registers a partner and asks through the API, as a partner would).
 //
 //	go run ./scripts/screenshots            # from the repository root
 //	go run ./scripts/screenshots --base http://127.0.0.1:8080 --out /tmp/shots
@@ -11,12 +14,15 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,6 +45,7 @@ var pages = []page{
 	{"access-log", "/portal/access-log", "#chain-status"},
 	{"my-data", "/portal/data", "#h-events"},
 	{"share", "/portal/share", "#issue-submit"},
+	{"account", "/portal/account", "#sessions-h"},
 }
 
 type size struct {
@@ -56,6 +63,7 @@ func main() {
 	out := flag.String("out", filepath.Join("docs", "screenshots"), "`DIR` to write the PNGs to")
 	person := flag.String("person", "p00000001", "simulated `PERSON` to log in as (one with a backfilled history)")
 	chromium := flag.String("chromium", envOr("SESAME_CHROMIUM", "/usr/bin/chromium"), "Chromium `PATH`")
+	operator := flag.String("operator-token", envOr("SESAME_OPERATOR_TOKEN", "demo-operator-token"), "the demo's operator `TOKEN` (to register the partner that asks for consent)")
 	full := flag.Bool("full", false, "shoot whole pages at phone size too (for checking a layout; the README's are one screen)")
 	flag.Parse()
 	if *full {
@@ -63,7 +71,7 @@ func main() {
 			sizes[i].full = true
 		}
 	}
-	if err := run(*base, *out, *person, *chromium); err != nil {
+	if err := run(*base, *out, *person, *chromium, *operator); err != nil {
 		log.Fatalf("screenshots: %v", err)
 	}
 }
@@ -75,7 +83,7 @@ func envOr(k, def string) string {
 	return def
 }
 
-func run(base, out, person, chromium string) error {
+func run(base, out, person, chromium, operator string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
@@ -108,6 +116,51 @@ func run(base, out, person, chromium string) error {
 		}
 		return nil
 	}
+	shoot := func(name string, sz size) error {
+		c, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		shot := chromedp.CaptureScreenshot()
+		if sz.full {
+			shot = chromedp.FullScreenshot(100)
+		}
+		png, err := chromedp.Run(c, shot)
+		if err != nil {
+			return fmt.Errorf("screenshot %s: %w", name, err)
+		}
+		return os.WriteFile(filepath.Join(out, name), png, 0o644)
+	}
+	n := 0
+	// The sign-in page, logged out, in each language (switched with the
+	// page's own button) and size; then back to English.
+	for _, lang := range []string{"en", "zh", "back"} {
+		htmlLang := map[string]string{"en": "en", "zh": "zh-Hans", "back": "en"}[lang]
+		if err := step("sign-in page", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(base+"/portal/login"),
+			chromedp.WaitVisible(chromedp.CSS("#who"))); err != nil {
+			return err
+		}
+		if lang != "en" {
+			if err := step("switch language", chromedp.Click(chromedp.CSS("#lang-switch")),
+				chromedp.WaitVisible(chromedp.CSS(`html[lang="`+htmlLang+`"] #who`))); err != nil {
+				return err
+			}
+		}
+		if lang == "back" {
+			break
+		}
+		for _, sz := range sizes {
+			if err := step("sign-in page", chromedp.EmulateViewport(sz.w, sz.h),
+				chromedp.Navigate(base+"/portal/login"), chromedp.WaitVisible(chromedp.CSS(`html[lang="`+htmlLang+`"] #who`))); err != nil {
+				return err
+			}
+			if err := shoot(fmt.Sprintf("signin-%s-%s.png", sz.name, lang), sz); err != nil {
+				return err
+			}
+			n++
+		}
+	}
+	if err := step("desktop", chromedp.EmulateViewport(1280, 800)); err != nil {
+		return err
+	}
 	if err := step("log in",
 		chromedp.Navigate(base+"/portal/login"),
 		chromedp.WaitVisible(chromedp.CSS("#who")),
@@ -134,7 +187,32 @@ func run(base, out, person, chromium string) error {
 		return fmt.Errorf("issue a credential: %w", err)
 	}
 	pages := append(pages, page{"verify", strings.TrimPrefix(link, base), "#verdict"})
-	n := 0
+	// The same credential with one character of its payload changed: the
+	// signature no longer matches, and the page says so.
+	altered, err := alter(link)
+	if err != nil {
+		return err
+	}
+	if err := step("verify altered", chromedp.Navigate(altered), chromedp.WaitVisible(chromedp.CSS("#verdict"))); err != nil {
+		return err
+	}
+	if err := shoot("verify-altered.png", sizes[0]); err != nil {
+		return err
+	}
+	n++
+	// A partner asks the person for consent, through the API; the person
+	// opens the approval link.
+	approval, err := askConsent(base, operator, person)
+	if err != nil {
+		return err
+	}
+	if err := step("approval", chromedp.Navigate(approval), chromedp.WaitVisible(chromedp.CSS("#focus-approve"))); err != nil {
+		return err
+	}
+	if err := shoot("approval.png", sizes[0]); err != nil {
+		return err
+	}
+	n++
 	for _, lang := range []string{"en", "zh"} {
 		if lang != "en" { // the portal's own switch, as a person would
 			if err := step("language "+lang,
@@ -153,18 +231,7 @@ func run(base, out, person, chromium string) error {
 				if err := step(p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait))); err != nil {
 					return err
 				}
-				c, cancel := context.WithTimeout(ctx, 30*time.Second)
-				shot := chromedp.CaptureScreenshot()
-				if sz.full {
-					shot = chromedp.FullScreenshot(100)
-				}
-				png, err := chromedp.Run(c, shot)
-				cancel()
-				if err != nil {
-					return fmt.Errorf("screenshot %s: %w", p.name, err)
-				}
-				name := fmt.Sprintf("%s-%s-%s.png", p.name, sz.name, lang)
-				if err := os.WriteFile(filepath.Join(out, name), png, 0o644); err != nil {
+				if err := shoot(fmt.Sprintf("%s-%s-%s.png", p.name, sz.name, lang), sz); err != nil {
 					return err
 				}
 				n++
@@ -173,6 +240,72 @@ func run(base, out, person, chromium string) error {
 	}
 	fmt.Fprintf(os.Stderr, "screenshots: %d PNGs in %s\n", n, out)
 	return nil
+}
+
+// alter changes one character in the middle of a credential link's
+// payload (the JWT's second part).
+func alter(link string) (string, error) {
+	u, err := url.Parse(link)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	parts := strings.Split(q.Get("c"), ".")
+	if len(parts) != 3 || len(parts[1]) < 2 {
+		return "", fmt.Errorf("the credential link %s holds no JWT", link)
+	}
+	mid := len(parts[1]) / 2
+	swap := byte('A')
+	if parts[1][mid] == 'A' {
+		swap = 'B'
+	}
+	parts[1] = parts[1][:mid] + string(swap) + parts[1][mid+1:]
+	q.Set("c", strings.Join(parts, "."))
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// askConsent registers a partner with the operator token and asks person
+// for a consent as that partner; it returns the request's approval link.
+func askConsent(base, operator, person string) (string, error) {
+	call := func(token, path string, in, out any) error {
+		body, _ := json.Marshal(in)
+		req, err := http.NewRequest("POST", base+path, strings.NewReader(string(body)))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode >= 300 {
+			return fmt.Errorf("POST %s: %d %s", path, res.StatusCode, b)
+		}
+		return json.Unmarshal(b, out)
+	}
+	var partner struct {
+		APIKey string `json:"api_key"`
+	}
+	id := fmt.Sprintf("city-bank-%d", time.Now().Unix()) // a partner id is taken once
+	if err := call(operator, "/v1/operator/partners", map[string]any{"id": id, "name": "City Bank",
+		"redirect_uris": []string{"https://citybank.example/cb"}}, &partner); err != nil {
+		return "", fmt.Errorf("register a partner: %w", err)
+	}
+	var cr struct {
+		ApprovalURL string `json:"approval_url"`
+	}
+	if err := call(partner.APIKey, "/v1/partner/consent-requests", map[string]any{"person": person, "purpose": "credit_card",
+		"scope": "threshold", "thresholds": []int{650}, "redirect_uri": "https://citybank.example/cb", "state": "s1"}, &cr); err != nil {
+		return "", fmt.Errorf("ask for consent: %w", err)
+	}
+	if cr.ApprovalURL == "" {
+		return "", errors.New("the consent request has no approval link")
+	}
+	return cr.ApprovalURL, nil
 }
 
 // startDemo builds the sesame binary and runs `sesame demo` on a new
