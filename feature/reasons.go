@@ -192,6 +192,17 @@ func ReasonSentenceAt(i int, value, lang string) string {
 	}
 	rt := &reasonTexts[i]
 	zh := Chinese(lang)
+	// A payment status of 0 or below is a code, not a count: 0 is a balance
+	// carried past the statement (the minimum paid), which costs points
+	// but is not "0 payments overdue".
+	if i == fPaymentStatusNow {
+		if code, err := strconv.ParseFloat(value, 64); err == nil && code <= 0 {
+			if zh {
+				return paymentStatusZH[int(max(code, -2))]
+			}
+			return paymentStatusEN[int(max(code, -2))]
+		}
+	}
 	switch {
 	case value == "" && zh:
 		return rt.zhNone
@@ -203,6 +214,21 @@ func ReasonSentenceAt(i int, value, lang string) string {
 		return strings.Replace(rt.en, "%s", value, 1)
 	}
 }
+
+// paymentStatusEN and paymentStatusZH say payment status codes −2, −1 and 0
+// (by code) in words.
+var (
+	paymentStatusEN = map[int]string{
+		-2: "Nothing owed on your credit lines now",
+		-1: "Your last statement was paid in full",
+		0:  "Your last statement was not paid in full: a balance is carried",
+	}
+	paymentStatusZH = map[int]string{
+		-2: "目前信用账户没有欠款",
+		-1: "上期账单已全额还清",
+		0:  "上期账单未全额还清，有余额结转",
+	}
+)
 
 // tipZH holds each tip's Simplified Chinese wording; %s is the target in the
 // feature's unit, as in the catalogue's English Tip.
