@@ -61,12 +61,14 @@ func newAccessWriter(db *DB) *audit.Writer {
 // (bench/RESULTS.md compares the counts).
 const accessGroups = 4
 
-// newAccessGroups returns n group commits, n dividing audit.Partitions.
-func newAccessGroups(db *DB, n int) []*audit.GroupCommit {
+// newAccessGroups returns n group commits, n dividing audit.Partitions,
+// appending through fn: access_append_parts, or access_append (migration
+// 144, a call a partition), which only n = audit.Partitions can use.
+func newAccessGroups(db *DB, n int, fn string) []*audit.GroupCommit {
 	ws := make([]*audit.GroupCommit, n)
 	for i := range ws {
 		ws[i] = &audit.GroupCommit{Write: func(ctx context.Context, entries []*sesame.AccessEntry) error {
-			if err := db.appendGroup(ctx, entries); err != nil {
+			if err := db.appendGroup(ctx, fn, entries); err != nil {
 				return fmt.Errorf("access log: %w", err)
 			}
 			return nil
@@ -83,18 +85,18 @@ func (s *TrustStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry) er
 }
 
 // appendGroup appends a group of entries, of one partition or several, in
-// one transaction: one call of access_append for one partition, of
-// access_append_parts (migration 220) for several, which takes the
-// partitions' locks in ascending order. The entries are sorted by
-// partition for it, each partition's in the order they came.
-func (db *DB) appendGroup(ctx context.Context, entries []*sesame.AccessEntry) error {
+// one transaction: one call of fn, which seals them in the database. For
+// access_append_parts (migration 220) the entries are sorted by
+// partition, each partition's in the order they came.
+func (db *DB) appendGroup(ctx context.Context, fn string, entries []*sesame.AccessEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
 	parts := make([]int, len(entries))
-	one := true
 	for i, e := range entries {
 		parts[i] = audit.PartitionOf(e.Person)
-		one = one && parts[i] == parts[0]
 	}
-	if one {
+	if fn == "access_append" {
 		return appendPartOn(ctx, db.accessPool, parts[0], entries)
 	}
 	idx := make([]int, len(entries))

@@ -33,10 +33,15 @@ func BenchmarkScoreRead(b *testing.B) {
 	trust := db.Trust()
 	// Each logged read waits for a commit: at a given concurrency its
 	// latency bounds the logged rate, so it is measured at two. The logged
-	// reads run with the access log appended through 16 group commits (one
-	// a partition, as before migration 220), 4 (each for 4 partitions)
-	// and 1 (one transaction across the partitions), side by side.
-	groups := []int{16, 4, 1}
+	// reads run with the access log appended as before migration 220 (16
+	// group commits, one a partition, each calling access_append) and
+	// through access_append_parts with 16, 4 and 1 group commits (1: one
+	// transaction across the partitions), side by side.
+	type way struct {
+		groups int
+		fn     string
+	}
+	ways := []way{{16, "access_append"}, {16, "access_append_parts"}, {4, "access_append_parts"}, {1, "access_append_parts"}}
 	for _, par := range []int{16, 128} {
 		goroutines := par * runtime.GOMAXPROCS(0)
 		read := func(b *testing.B, logged bool) float64 {
@@ -64,19 +69,18 @@ func BenchmarkScoreRead(b *testing.B) {
 			b.ReportMetric(rate, "reads/s")
 			return rate
 		}
-		for _, g := range groups {
+		for _, w := range ways {
 			// The unlogged rate beside each logged one: the machine's load
 			// moves both within a run.
 			var unlogged, logged float64
 			b.Run(fmt.Sprintf("unlogged/goroutines=%d", goroutines), func(b *testing.B) { unlogged = read(b, false) })
-			b.Run(fmt.Sprintf("logged/groups=%d/goroutines=%d", g, goroutines), func(b *testing.B) {
-				postgres.SetAccessGroups(db, g)
+			b.Run(fmt.Sprintf("logged/%s/groups=%d/goroutines=%d", w.fn, w.groups, goroutines), func(b *testing.B) {
+				postgres.SetAccessGroups(db, w.groups, w.fn)
 				logged = read(b, true)
-				postgres.SetAccessGroups(db, postgres.AccessGroups)
 			})
 			if unlogged > 0 && logged > 0 {
-				fmt.Printf("postgres score reads, %d goroutines: unlogged %.0f/s, logged through %d group commits %.0f/s = %.0f%% of unlogged\n",
-					goroutines, unlogged, g, logged, 100*logged/unlogged)
+				fmt.Printf("postgres score reads, %d goroutines: unlogged %.0f/s, logged (%s, %d groups) %.0f/s = %.0f%% of unlogged\n",
+					goroutines, unlogged, w.fn, w.groups, logged, 100*logged/unlogged)
 			}
 		}
 	}
