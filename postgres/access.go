@@ -18,8 +18,9 @@ import (
 // its person's partition, by group commit (accessGroups per replica, each
 // for a share of the partitions), in a transaction that takes only the
 // locks of the partitions its group holds entries of: reads of people in
-// other partitions, on this replica or another, do not wait for it. A commit returns once the WAL is flushed (synchronous_commit on),
-// so a read is answered after its entry is on disk.
+// other partitions, on this replica or another, do not wait for it. A
+// commit returns once the WAL is flushed (synchronous_commit on), so a
+// read is answered after its entry is on disk.
 //
 // The Merkle tree is extended over the new entries in seq order by
 // whoever next needs it (a proof, a signed head, the verifier, the notice
@@ -54,10 +55,10 @@ func newAccessWriter(db *DB) *audit.Writer {
 }
 
 // accessGroups is how many group commits a replica appends through, each
-// for its share of the partitions ((part-1) % accessGroups): a group holds
-// the locks of the partitions it writes through its commit's WAL flush, so
-// groups of disjoint partitions commit side by side, while a group spanning
-// several partitions lets one flush answer the reads of all of them
+// for its share of the partitions ((part-1) % accessGroups): groups of
+// disjoint partitions commit side by side, while a group spanning several
+// partitions answers the reads of all of them with one transaction, whose
+// cost, more than the WAL flush, is what many readers wait for
 // (bench/RESULTS.md compares the counts).
 const accessGroups = 4
 
