@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sort"
 
 	"github.com/jackc/pgx/v5"
 
@@ -14,11 +15,12 @@ import (
 // The access log on PostgreSQL: the same tables and contract as package
 // sqlite's (access_log, access_tree, access_heads), in partitions (package
 // audit, partition.go; migration 143). A logged read appends its entry to
-// its person's partition, by group commit per partition and replica, in a
-// transaction that takes only that partition's lock: reads
-// of people in other partitions, on this replica or another, do not wait
-// for it. A commit returns once the WAL is flushed (synchronous_commit on),
-// so a read is answered after its entry is on disk.
+// its person's partition, by group commit (accessGroups per replica, each
+// for a share of the partitions), in a transaction that takes only the
+// locks of the partitions its group holds entries of: reads of people in
+// other partitions, on this replica or another, do not wait for it. A
+// commit returns once the WAL is flushed (synchronous_commit on), so a
+// read is answered after its entry is on disk.
 //
 // The Merkle tree is extended over the new entries in seq order by
 // whoever next needs it (a proof, a signed head, the verifier, the notice
@@ -52,13 +54,22 @@ func newAccessWriter(db *DB) *audit.Writer {
 	})
 }
 
-// newPartWriters returns one group commit per partition.
-func newPartWriters(db *DB) []*audit.GroupCommit {
-	ws := make([]*audit.GroupCommit, audit.Partitions)
+// accessGroups is how many group commits a replica appends through, each
+// for its share of the partitions ((part-1) % accessGroups): groups of
+// disjoint partitions commit side by side, while a group spanning several
+// partitions answers the reads of all of them with one transaction, whose
+// cost, more than the WAL flush, is what many readers wait for
+// (bench/RESULTS.md compares the counts).
+const accessGroups = 4
+
+// newAccessGroups returns n group commits, n dividing audit.Partitions,
+// appending through fn: access_append_parts, or access_append (migration
+// 144, a call a partition), which only n = audit.Partitions can use.
+func newAccessGroups(db *DB, n int, fn string) []*audit.GroupCommit {
+	ws := make([]*audit.GroupCommit, n)
 	for i := range ws {
-		part := i + 1
 		ws[i] = &audit.GroupCommit{Write: func(ctx context.Context, entries []*sesame.AccessEntry) error {
-			if err := db.appendPart(ctx, part, entries); err != nil {
+			if err := db.appendGroup(ctx, fn, entries); err != nil {
 				return fmt.Errorf("access log: %w", err)
 			}
 			return nil
@@ -71,19 +82,51 @@ func newPartWriters(db *DB) []*audit.GroupCommit {
 // partition, with e's Seq, Part, ChainPrev, PersonPrev, PrevHash and Hash
 // set.
 func (s *TrustStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry) error {
-	return s.db.parts[audit.PartitionOf(e.Person)-1].Append(ctx, e)
+	return s.db.groups[(audit.PartitionOf(e.Person)-1)%len(s.db.groups)].Append(ctx, e)
 }
 
-// appendPart appends a group of entries to partition part with one call
-// of access_append (migration 144), which seals them in the database: one
-// round trip and one commit a group.
-func (db *DB) appendPart(ctx context.Context, part int, entries []*sesame.AccessEntry) error {
-	return appendPartOn(ctx, db.accessPool, part, entries)
+// appendGroup appends a group of entries, of one partition or several, in
+// one transaction: one call of fn, which seals them in the database, or of
+// access_append when they are of one partition. For access_append_parts
+// (migration 220) the entries are sorted by partition, each partition's in
+// the order they came.
+func (db *DB) appendGroup(ctx context.Context, fn string, entries []*sesame.AccessEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	parts := make([]int, len(entries))
+	one := true
+	for i, e := range entries {
+		parts[i] = audit.PartitionOf(e.Person)
+		one = one && parts[i] == parts[0]
+	}
+	// access_append costs less a call than access_append_parts, which pays
+	// for its statements a group only when the group is large.
+	if fn == "access_append" || one {
+		return appendPartOn(ctx, db.accessPool, parts[0], entries)
+	}
+	idx := make([]int, len(entries))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return parts[idx[a]] < parts[idx[b]] })
+	sorted, ps := make([]*sesame.AccessEntry, len(entries)), make([]int32, len(entries))
+	for i, j := range idx {
+		sorted[i], ps[i] = entries[j], int32(parts[j])
+	}
+	return appendOn(ctx, db.accessPool, `access_append_parts`, ps, sorted)
 }
 
 // appendPartOn calls access_append on q: the access pool (a transaction of
 // its own) or an erasure's transaction.
 func appendPartOn(ctx context.Context, q querier, part int, entries []*sesame.AccessEntry) error {
+	return appendOn(ctx, q, `access_append`, int32(part), entries)
+}
+
+// appendOn calls fn, access_append with one partition or
+// access_append_parts with each entry's, and sets the entries' seals from
+// the rows it returns, one an entry in order.
+func appendOn(ctx context.Context, q querier, fn string, part any, entries []*sesame.AccessEntry) error {
 	n := len(entries)
 	ats := make([]int64, n)
 	people, actors, actions, scopes, purposes, consents := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -93,7 +136,7 @@ func appendPartOn(ctx context.Context, q querier, part int, entries []*sesame.Ac
 		people[i], actors[i], actions[i], scopes[i], purposes[i], consents[i] = e.Person, e.Actor, e.Action, string(e.Scope), string(e.Purpose), e.Consent
 		outcomes[i], reasons[i] = e.Outcome, e.Reason
 	}
-	rows, err := q.Query(ctx, `SELECT seq, person_prev, chain_prev, prev_hash, hash FROM access_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+	rows, err := q.Query(ctx, `SELECT seq, person_prev, chain_prev, prev_hash, hash FROM `+fn+`($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		part, ats, people, actors, actions, scopes, purposes, consents, outcomes, reasons)
 	if err != nil {
 		return err
@@ -102,20 +145,20 @@ func appendPartOn(ctx context.Context, q querier, part int, entries []*sesame.Ac
 	i := 0
 	for rows.Next() {
 		if i == n {
-			return fmt.Errorf("partition %d: more entries sealed than appended", part)
+			return fmt.Errorf("more entries sealed than appended")
 		}
 		e := entries[i]
 		if err := rows.Scan(&e.Seq, &e.PersonPrev, &e.ChainPrev, &e.PrevHash, &e.Hash); err != nil {
 			return err
 		}
-		e.Part = part
+		e.Part = audit.PartitionOf(e.Person)
 		i++
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
 	if i != n {
-		return fmt.Errorf("partition %d: %d of %d entries sealed", part, i, n)
+		return fmt.Errorf("%d of %d entries sealed", i, n)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/postgres"
 )
 
 // BenchmarkScoreRead reads latest scores from many goroutines, with and
@@ -30,44 +31,57 @@ func BenchmarkScoreRead(b *testing.B) {
 		b.Fatal(err)
 	}
 	trust := db.Trust()
-	// Each logged read waits for one WAL flush: at a given concurrency the
-	// flush's latency bounds the logged rate, so it is measured at two.
+	// Each logged read waits for a commit: at a given concurrency its
+	// latency bounds the logged rate, so it is measured at two. The logged
+	// reads run with the access log appended as before migration 220 (16
+	// group commits, one a partition, each calling access_append) and
+	// across partitions with 4 and 1 group commits (1: one transaction
+	// across all partitions), side by side.
+	type way struct {
+		groups int
+		fn     string
+	}
+	ways := []way{{16, "access_append"}, {4, "access_append_parts"}, {1, "access_append_parts"}}
 	for _, par := range []int{16, 128} {
-		rates := map[bool]float64{}
-		for _, logged := range []bool{false, true} {
-			name := fmt.Sprintf("unlogged/goroutines=%d", par*runtime.GOMAXPROCS(0))
-			if logged {
-				name = fmt.Sprintf("logged/goroutines=%d", par*runtime.GOMAXPROCS(0))
-			}
-			b.Run(name, func(b *testing.B) {
-				var n atomic.Int64
-				b.SetParallelism(par) // × GOMAXPROCS goroutines
-				start := time.Now()
-				b.RunParallel(func(pb *testing.PB) {
-					for pb.Next() {
-						p := scores[int(n.Add(1))%people].Person
-						if logged {
-							e := &sesame.AccessEntry{At: time.Now().UTC(), Person: p, Actor: "partner:bench", Action: "score.read",
-								Scope: sesame.ScopeScore, Purpose: sesame.PurposeLoan, Consent: "con_1", Outcome: sesame.AccessAllowed, Reason: "score"}
-							if err := trust.AppendAccess(ctx, e); err != nil {
-								b.Error(err)
-								return
-							}
-						}
-						if _, err := db.Scores().LatestScore(ctx, p); err != nil {
+		goroutines := par * runtime.GOMAXPROCS(0)
+		read := func(b *testing.B, logged bool) float64 {
+			var n atomic.Int64
+			b.SetParallelism(par) // × GOMAXPROCS goroutines
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					p := scores[int(n.Add(1))%people].Person
+					if logged {
+						e := &sesame.AccessEntry{At: time.Now().UTC(), Person: p, Actor: "partner:bench", Action: "score.read",
+							Scope: sesame.ScopeScore, Purpose: sesame.PurposeLoan, Consent: "con_1", Outcome: sesame.AccessAllowed, Reason: "score"}
+						if err := trust.AppendAccess(ctx, e); err != nil {
 							b.Error(err)
 							return
 						}
 					}
-				})
-				rate := float64(b.N) / time.Since(start).Seconds()
-				rates[logged] = rate
-				b.ReportMetric(rate, "reads/s")
+					if _, err := db.Scores().LatestScore(ctx, p); err != nil {
+						b.Error(err)
+						return
+					}
+				}
 			})
+			rate := float64(b.N) / time.Since(start).Seconds()
+			b.ReportMetric(rate, "reads/s")
+			return rate
 		}
-		if rates[false] > 0 && rates[true] > 0 {
-			fmt.Printf("postgres score reads, %d goroutines: unlogged %.0f/s, logged %.0f/s = %.0f%% of unlogged\n",
-				par*runtime.GOMAXPROCS(0), rates[false], rates[true], 100*rates[true]/rates[false])
+		for _, w := range ways {
+			// The unlogged rate beside each logged one: the machine's load
+			// moves both within a run.
+			var unlogged, logged float64
+			b.Run(fmt.Sprintf("unlogged/goroutines=%d", goroutines), func(b *testing.B) { unlogged = read(b, false) })
+			b.Run(fmt.Sprintf("logged/%s/groups=%d/goroutines=%d", w.fn, w.groups, goroutines), func(b *testing.B) {
+				postgres.SetAccessGroups(db, w.groups, w.fn)
+				logged = read(b, true)
+			})
+			if unlogged > 0 && logged > 0 {
+				fmt.Printf("postgres score reads, %d goroutines: unlogged %.0f/s, logged (%s, %d groups) %.0f/s = %.0f%% of unlogged\n",
+					goroutines, unlogged, w.fn, w.groups, logged, 100*logged/unlogged)
+			}
 		}
 	}
 }

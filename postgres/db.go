@@ -27,7 +27,7 @@ type DB struct {
 	accessPool *pgxpool.Pool // the access log's appends (access.go)
 	events     *EventStore
 	access     *audit.Writer        // appends to the log's pre-partition chain (access.go)
-	parts      []*audit.GroupCommit // the access log's group commit per partition (access.go)
+	groups     []*audit.GroupCommit // the access log's group commits, by partition (access.go)
 }
 
 // Open connects to the database at url (postgres://…) and applies the
@@ -61,7 +61,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	db := &DB{pool: pool, accessPool: accessPool}
-	db.access, db.parts = newAccessWriter(db), newPartWriters(db)
+	db.access, db.groups = newAccessWriter(db), newAccessGroups(db, accessGroups, "access_append_parts")
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -6,3 +6,12 @@ func SetRawScanRows(n int) (restore func()) {
 	rawScanRows = n
 	return func() { rawScanRows = old }
 }
+
+// SetAccessGroups makes db append the access log through n group commits
+// (n dividing audit.Partitions) calling fn (access_append_parts, or
+// access_append with n = 16: the appends before migration 220), for
+// benchmarks comparing them. No append may be in flight.
+func SetAccessGroups(db *DB, n int, fn string) { db.groups = newAccessGroups(db, n, fn) }
+
+// AccessGroups is the number of group commits a database appends through.
+const AccessGroups = accessGroups
