@@ -1,12 +1,16 @@
 package score
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/feature"
+	"github.com/sesame-credit/sesame/model"
 )
 
 // Rescorer runs a deployment's full rescores through the database's work
@@ -164,7 +168,7 @@ func (r *Rescorer) RunStatus(ctx context.Context) (RescoreStatus, error) {
 			continue
 		}
 		if !u.FinishedAt.IsZero() {
-			st.Last = &RescoreStats{People: u.People, ModelVersion: u.ModelVersion, Elapsed: u.FinishedAt.Sub(u.CreatedAt), Mode: "queue"}
+			st.Last = &RescoreStats{People: u.People, Scored: u.Scored, Insufficient: u.Insufficient, ModelVersion: u.ModelVersion, Elapsed: u.FinishedAt.Sub(u.CreatedAt), Mode: "queue"}
 			if i == 0 {
 				st.ModelVersion = u.ModelVersion
 			}
@@ -213,7 +217,13 @@ func (r *Rescorer) work(ctx context.Context, rg sesame.RescoreRange) error {
 	if err != nil {
 		return err
 	}
-	runDone, err := r.Queue.FinishRange(ctx, rg, r.Holder, stats.People)
+	res := sesame.RangeResult{People: stats.People, Scored: stats.Scored, Insufficient: stats.Insufficient}
+	if stats.Drift != nil && stats.ModelVersion == rg.ModelVersion {
+		if res.Drift, err = json.Marshal(stats.Drift); err != nil {
+			return err
+		}
+	}
+	runDone, err := r.Queue.FinishRange(ctx, rg, r.Holder, res)
 	if err != nil {
 		return err
 	}
@@ -229,9 +239,105 @@ func (r *Rescorer) work(ctx context.Context, rg sesame.RescoreRange) error {
 				return err
 			}
 		}
+		if err := r.measureDrift(ctx, rg); err != nil {
+			// The scores stand; only this run's drift is missing.
+			r.Service.log().Error("rescore: measure the run's drift", "run", rg.Run, "err", err)
+		}
 		r.Service.log().Info("rescore: run finished", "run", rg.Run)
 	}
 	return nil
+}
+
+// measureDrift merges the drift counts of a finished run's ranges, scored
+// on whichever replicas, into the population's drift against the run's
+// model, and records it with the run for every replica's /metrics.
+func (r *Rescorer) measureDrift(ctx context.Context, rg sesame.RescoreRange) error {
+	m, err := r.runModel(ctx, rg.ModelVersion)
+	if err != nil {
+		return err
+	}
+	tallies, err := r.Queue.RangeDrifts(ctx, rg.Run)
+	if err != nil {
+		return err
+	}
+	c := m.NewDrift()
+	for _, b := range tallies {
+		var t model.DriftTally
+		if err := json.Unmarshal(b, &t); err != nil {
+			return fmt.Errorf("a range's drift counts: %w", err)
+		}
+		if err := c.AddTally(t); err != nil {
+			return err
+		}
+	}
+	d := c.Drift()
+	b, err := json.Marshal(runDrift{Version: rg.ModelVersion, Drift: d})
+	if err != nil {
+		return err
+	}
+	if err := r.Queue.SaveRunDrift(ctx, rg.Run, b); err != nil {
+		return err
+	}
+	r.Service.setDrift(rg.ModelVersion, d)
+	return nil
+}
+
+// runModel is the model of a run: the engine's, or read from the store
+// when another was activated since the run was cut.
+func (r *Rescorer) runModel(ctx context.Context, version string) (*model.Model, error) {
+	if e, err := r.Service.Engine(ctx); err == nil && e.Version() == version {
+		return e.model, nil
+	}
+	a, err := r.Service.Models.ModelArtifact(ctx, version)
+	if err != nil {
+		return nil, err
+	}
+	return model.Read(bytes.NewReader(a))
+}
+
+// runDrift is a run's drift as stored with it. A score's PSI may be NaN
+// (a model without a score baseline), which JSON cannot hold.
+type runDrift struct {
+	Version  string             `json:"model_version"`
+	Rows     int                `json:"rows"`
+	Score    *float64           `json:"score_psi,omitempty"`
+	Features map[string]float64 `json:"features_csi"`
+	Drift    model.Drift        `json:"-"`
+}
+
+func (d runDrift) MarshalJSON() ([]byte, error) {
+	type plain runDrift
+	p := plain(d)
+	p.Rows, p.Features = d.Drift.Rows, d.Drift.Features
+	if !math.IsNaN(d.Drift.Score) {
+		p.Score = &d.Drift.Score
+	}
+	return json.Marshal(p)
+}
+
+// RunDrift returns the drift recorded with the newest finished run that
+// has one, and its model version; ok is false when none has.
+func (r *Rescorer) RunDrift(ctx context.Context) (version string, d model.Drift, ok bool, err error) {
+	runs, err := r.Queue.RescoreRuns(ctx, 20)
+	if err != nil {
+		return "", d, false, err
+	}
+	for _, u := range runs {
+		if u.FinishedAt.IsZero() || len(u.Drift) == 0 {
+			continue
+		}
+		type plain runDrift
+		var p plain
+		if err := json.Unmarshal(u.Drift, &p); err != nil {
+			return "", d, false, fmt.Errorf("run %d's drift: %w", u.ID, err)
+		}
+		d = model.Drift{Rows: p.Rows, Score: math.NaN(), Features: p.Features}
+		if p.Score != nil {
+			d.Score = *p.Score
+		}
+		return p.Version, d, true, nil
+	}
+	return "", d, false, nil
 }
 
 // PendingRefresher rescores the people whose events arrived since they
