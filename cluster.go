@@ -112,6 +112,10 @@ type RescoreQueue interface {
 	SaveRunDrift(ctx context.Context, run int64, drift []byte) error
 	// RescoreRuns returns the latest runs, newest first.
 	RescoreRuns(ctx context.Context, limit int) ([]RescoreRun, error)
+	// PruneRuns deletes the finished runs, and their ranges, older than
+	// the newest keep runs; it returns how many runs it deleted. Runs not
+	// finished are never deleted.
+	PruneRuns(ctx context.Context, keep int) (int, error)
 }
 
 // PendingRescores are the people whose events arrived since they were last

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) Opened) {
 		{"Lease", testLease},
 		{"ScheduleDueOncePerPeriod", testSchedule},
 		{"RangesClaimedOnceAndRetaken", testRanges},
+		{"PruneRunsKeepsNewestAndUnfinished", testPruneRuns},
 		{"PendingAfterEvents", testPending},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -271,6 +272,52 @@ func testRanges(t *testing.T, o Opened) {
 	}
 	if runs, err := o.Cluster.RescoreRuns(ctx, 1); err != nil || len(runs) != 1 || string(runs[0].Drift) != `{"rows":8}` {
 		t.Errorf("run after its drift was saved: %+v %v", runs, err)
+	}
+}
+
+// testPruneRuns: pruning keeps the newest runs and every unfinished one,
+// and deletes the older finished runs with their ranges.
+func testPruneRuns(t *testing.T, o Opened) {
+	ctx := context.Background()
+	appendEvents(t, o, "r", "p1", "p2")
+	var ids []int64
+	for i := range 5 {
+		id, err := o.Cluster.StartRun(ctx, sesame.RescoreRun{Reason: "test", ModelVersion: "m1", CreatedAt: time.Now()}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+		r, ok, err := o.Cluster.ClaimRange(ctx, "a", time.Hour)
+		if err != nil || !ok || r.Run != id {
+			t.Fatalf("claim run %d: %+v %v %v", id, r, ok, err)
+		}
+		if i == 1 {
+			continue // run 1 stays unfinished, its range held
+		}
+		if _, err := o.Cluster.FinishRange(ctx, r, "a", sesame.RangeResult{People: 2, Drift: []byte(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := o.Cluster.PruneRuns(ctx, 2)
+	if err != nil || n != 2 {
+		t.Fatalf("prune: %d runs, %v; want the 2 finished ones older than the newest 2", n, err)
+	}
+	runs, err := o.Cluster.RescoreRuns(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for _, r := range runs {
+		got = append(got, r.ID)
+	}
+	if want := []int64{ids[4], ids[3], ids[1]}; !slices.Equal(got, want) {
+		t.Errorf("runs after pruning = %v, want %v (the newest two and the unfinished one)", got, want)
+	}
+	if d, err := o.Cluster.RangeDrifts(ctx, ids[0]); err != nil || len(d) != 0 {
+		t.Errorf("a pruned run's ranges: %q %v", d, err)
+	}
+	if n, err := o.Cluster.PruneRuns(ctx, 2); err != nil || n != 0 {
+		t.Errorf("second prune: %d, %v; want nothing left to delete", n, err)
 	}
 }
 

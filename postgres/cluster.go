@@ -291,6 +291,17 @@ func (s *ClusterStore) SaveRunDrift(ctx context.Context, run int64, drift []byte
 	return nil
 }
 
+// PruneRuns deletes the finished runs older than the newest keep (their
+// ranges go with them: ON DELETE CASCADE).
+func (s *ClusterStore) PruneRuns(ctx context.Context, keep int) (int, error) {
+	tag, err := s.db.pool.Exec(ctx, `DELETE FROM rescore_runs WHERE finished_at IS NOT NULL
+		AND id < (SELECT min(id) FROM (SELECT id FROM rescore_runs ORDER BY id DESC LIMIT $1) newest)`, max(keep, 1))
+	if err != nil {
+		return 0, fmt.Errorf("postgres: prune rescore runs: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // ClaimPending claims up to max pending people nobody holds (or whose
 // claim expired), oldest first, with their generations.
 //

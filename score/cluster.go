@@ -32,9 +32,21 @@ type Rescorer struct {
 	Claim time.Duration
 	// Poll is how often the queue is looked at (default 1 s).
 	Poll time.Duration
+	// Keep is how many runs the queue keeps: the lease holder deletes
+	// older finished ones (default DefaultKeepRuns).
+	Keep int
 
-	wake chan struct{}
+	wake      chan struct{}
+	lastPrune time.Time // when PruneRuns was last run or left to the leader
 }
+
+// DefaultKeepRuns is how many runs are kept by default: a year of monthly
+// runs and then some, with room for activations.
+const DefaultKeepRuns = 50
+
+// pruneEvery paces the lease holder's pruning: runs come a few a day at
+// most, so once a minute keeps the table short without a delete a poll.
+const pruneEvery = time.Minute
 
 // schedulerLease names the lease of the replica that schedules runs.
 const schedulerLease = "rescore.scheduler"
@@ -89,7 +101,8 @@ func (r *Rescorer) Run(ctx context.Context) {
 
 func (r *Rescorer) tick(ctx context.Context) {
 	log := r.Service.log()
-	if r.Every > 0 {
+	// Without a schedule the lease is only sought when pruning is due.
+	if r.Every > 0 || time.Since(r.lastPrune) >= pruneEvery {
 		// The lease outlives a few polls, so a live leader keeps it; the
 		// schedule's own row makes a run due once a period even if two
 		// replicas believe they lead across a handover.
@@ -97,14 +110,19 @@ func (r *Rescorer) tick(ctx context.Context) {
 		if err != nil {
 			log.Warn("rescore: scheduler lease", "err", err)
 		} else if leader {
-			due, err := r.Queue.RescoreDue(ctx, "full", r.Every, r.Service.now())
-			if err != nil {
-				log.Warn("rescore: schedule", "err", err)
-			} else if due {
-				if _, err := r.Enqueue(ctx, "schedule"); err != nil {
-					log.Error("rescore: start the scheduled run", "err", err)
+			if r.Every > 0 {
+				due, err := r.Queue.RescoreDue(ctx, "full", r.Every, r.Service.now())
+				if err != nil {
+					log.Warn("rescore: schedule", "err", err)
+				} else if due {
+					if _, err := r.Enqueue(ctx, "schedule"); err != nil {
+						log.Error("rescore: start the scheduled run", "err", err)
+					}
 				}
 			}
+			r.prune(ctx)
+		} else if r.Every == 0 {
+			r.lastPrune = time.Now() // another replica leads and prunes
 		}
 	}
 	for ctx.Err() == nil {
@@ -121,6 +139,25 @@ func (r *Rescorer) tick(ctx context.Context) {
 			log.Error("rescore: range failed", "run", rg.Run, "range", rg.N, "err", err)
 			return
 		}
+	}
+}
+
+// prune deletes the runs past the newest Keep, at most once a pruneEvery.
+func (r *Rescorer) prune(ctx context.Context) {
+	now := time.Now()
+	if now.Sub(r.lastPrune) < pruneEvery {
+		return
+	}
+	r.lastPrune = now
+	keep := r.Keep
+	if keep <= 0 {
+		keep = DefaultKeepRuns
+	}
+	n, err := r.Queue.PruneRuns(ctx, keep)
+	if err != nil {
+		r.Service.log().Warn("rescore: prune old runs", "err", err)
+	} else if n > 0 {
+		r.Service.log().Info("rescore: pruned old runs", "runs", n, "kept", keep)
 	}
 }
 

@@ -107,6 +107,12 @@ func TestRescorerRunsScoreEachPersonOnce(t *testing.T) {
 		}
 		clock = clock.AddDate(0, 1, 0)
 	}
+	// The lease holder keeps only the newest Keep runs.
+	r.Keep, r.lastPrune = 1, time.Time{}
+	r.tick(ctx)
+	if runs, err := queue.RescoreRuns(ctx, 10); err != nil || len(runs) != 1 {
+		t.Errorf("runs after pruning to 1: %+v %v", runs, err)
+	}
 }
 
 // TestPendingRefresherRescoresAfterEvents: people with events after the

@@ -271,6 +271,18 @@ func (s *ClusterStore) SaveRunDrift(ctx context.Context, run int64, drift []byte
 	return nil
 }
 
+// PruneRuns deletes the finished runs older than the newest keep (their
+// ranges go with them: ON DELETE CASCADE).
+func (s *ClusterStore) PruneRuns(ctx context.Context, keep int) (int, error) {
+	res, err := s.db.writer.ExecContext(ctx, `DELETE FROM rescore_runs WHERE finished_at IS NOT NULL
+		AND id < (SELECT min(id) FROM (SELECT id FROM rescore_runs ORDER BY id DESC LIMIT ?))`, max(keep, 1))
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: prune rescore runs: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
 // pendingJob is the checkpoint holding the ledger position up to which
 // people were rescored after their events: everyone with events after it
 // is pending. The single writer assigns seq in commit order, so no event
