@@ -85,7 +85,13 @@ func TestReplicas(t *testing.T) {
 		return n
 	}
 
-	base := []string{"--db", dsn, "--nats", natsURL, "--operator-token", "op", "--access-key", filepath.Join(dir, "access.key"),
+	// Names of this run's own: a concurrent run (another checkout, another
+	// engineer) on the same NATS server would otherwise share the default
+	// stream and consumer and take some of this run's events.
+	tag := fmt.Sprintf("%x", time.Now().UnixNano())
+	natsCfg := sesamenats.Config{Stream: "SESAME_REPLICAS_" + tag, Prefix: "replicas" + tag + ".sesame.events", Durable: "replicas-" + tag}
+	base := []string{"--db", dsn, "--nats", natsURL, "--nats-stream", natsCfg.Stream, "--nats-subject", natsCfg.Prefix, "--nats-consumer", natsCfg.Durable,
+		"--operator-token", "op", "--access-key", filepath.Join(dir, "access.key"),
 		"--log-format", "text", "--rescore-range", "40", "--rescore-claim", "3s"}
 	reps := make([]*replicatest.Replica, 3)
 	for i := range reps {
@@ -231,7 +237,7 @@ func TestReplicas(t *testing.T) {
 		r.Kill()
 		reps[i] = replicatest.Start(t, bin, r.Name, append(base, "--rescore-every", "0")...)
 	}
-	ing := newIngest(t, ctx, natsURL, reps)
+	ing := newIngest(t, ctx, natsURL, natsCfg, reps)
 	ing.start(people)
 	time.Sleep(2 * time.Second)
 	reps[0].Kill()
@@ -338,14 +344,15 @@ type ingest struct {
 	sent  atomic.Int64
 }
 
-func newIngest(t *testing.T, ctx context.Context, natsURL string, reps []*replicatest.Replica) *ingest {
+func newIngest(t *testing.T, ctx context.Context, natsURL string, cfg sesamenats.Config, reps []*replicatest.Replica) *ingest {
 	nc, js, err := sesamenats.Connect(natsURL, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(nc.Close)
+	t.Cleanup(func() { js.DeleteStream(context.Background(), cfg.Stream) })
 	ictx, cancel := context.WithCancel(ctx)
-	return &ingest{ctx: ictx, cancel: cancel, reps: reps, pub: sesamenats.NewPublisher(js, sesamenats.Config{}),
+	return &ingest{ctx: ictx, cancel: cancel, reps: reps, pub: sesamenats.NewPublisher(js, cfg),
 		tag: fmt.Sprintf("%x", time.Now().UnixNano()), acked: map[string]bool{}}
 }
 
