@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -135,8 +136,13 @@ func (r *Rescorer) tick(ctx context.Context) {
 			return
 		}
 		if err := r.work(ctx, rg); err != nil {
-			// The claim expires and the range is taken again.
 			log.Error("rescore: range failed", "run", rg.Run, "range", rg.N, "err", err)
+			// Let any replica take it again at once (it resumes from the
+			// range's checkpoint) rather than when the claim would expire;
+			// if this fails too, the claim expires as after a crash.
+			if err := r.Queue.RenewRange(context.WithoutCancel(ctx), rg, r.Holder, 0); err != nil {
+				log.Warn("rescore: release a failed range", "run", rg.Run, "range", rg.N, "err", err)
+			}
 			return
 		}
 	}
@@ -467,8 +473,13 @@ func (r *PendingRefresher) round(ctx context.Context, claim time.Duration) (int,
 	if len(c.People) == 0 && c.Through == 0 {
 		return 0, nil
 	}
-	for i := 0; i < len(c.People); i += rescoreChunk {
-		part := c.People[i:min(i+rescoreChunk, len(c.People))]
+	// In person order, as a full rescore's ranges save theirs: two writers
+	// of the same people's latest scores in different orders deadlock on
+	// PostgreSQL (a claim comes oldest first). Marks stay in claim order.
+	people := slices.Clone(c.People)
+	slices.Sort(people)
+	for i := 0; i < len(people); i += rescoreChunk {
+		part := people[i:min(i+rescoreChunk, len(people))]
 		if err := r.Service.Refresh(ctx, part...); err != nil {
 			return 0, err
 		}
