@@ -48,6 +48,25 @@ type RescoreRun struct {
 	Ranges       int       `json:"ranges"`
 	RangesDone   int       `json:"ranges_done"`
 	People       int       `json:"people"` // scored so far, over the finished ranges
+	// Scored and Insufficient split People: scored, or with too little
+	// history to score.
+	Scored       int `json:"scored"`
+	Insufficient int `json:"insufficient_history"`
+	// Drift is the population's drift against the run's model (a
+	// model.Drift as JSON), measured over every range once the run is
+	// finished; empty before.
+	Drift []byte `json:"drift,omitempty"`
+}
+
+// RangeResult is what scoring one range of a run counted, over every
+// attempt at it (a resumed range adds to what its checkpoint carried).
+type RangeResult struct {
+	People       int
+	Scored       int
+	Insufficient int
+	// Drift is the range's drift counts (a model.DriftTally as JSON), which
+	// the run merges over its ranges to measure the population's drift.
+	Drift []byte
 }
 
 // RescoreRange is one claimable part of a run: the people after After up
@@ -84,11 +103,19 @@ type RescoreQueue interface {
 	ClaimRange(ctx context.Context, holder string, ttl time.Duration) (r RescoreRange, ok bool, err error)
 	// RenewRange extends holder's claim; ECONFLICT when it was lost.
 	RenewRange(ctx context.Context, r RescoreRange, holder string, ttl time.Duration) error
-	// FinishRange marks holder's range done with the people it scored;
+	// FinishRange marks holder's range done with what it counted;
 	// ECONFLICT when the claim was lost. runDone says it was the run's last.
-	FinishRange(ctx context.Context, r RescoreRange, holder string, people int) (runDone bool, err error)
+	FinishRange(ctx context.Context, r RescoreRange, holder string, res RangeResult) (runDone bool, err error)
+	// RangeDrifts returns the drift counts of a run's finished ranges.
+	RangeDrifts(ctx context.Context, run int64) ([][]byte, error)
+	// SaveRunDrift records the drift measured over a finished run.
+	SaveRunDrift(ctx context.Context, run int64, drift []byte) error
 	// RescoreRuns returns the latest runs, newest first.
 	RescoreRuns(ctx context.Context, limit int) ([]RescoreRun, error)
+	// PruneRuns deletes the finished runs, and their ranges, older than
+	// the newest keep runs; it returns how many runs it deleted. Runs not
+	// finished are never deleted.
+	PruneRuns(ctx context.Context, keep int) (int, error)
 }
 
 // PendingRescores are the people whose events arrived since they were last

@@ -85,7 +85,13 @@ func TestReplicas(t *testing.T) {
 		return n
 	}
 
-	base := []string{"--db", dsn, "--nats", natsURL, "--operator-token", "op", "--access-key", filepath.Join(dir, "access.key"),
+	// Names of this run's own: a concurrent run (another checkout, another
+	// engineer) on the same NATS server would otherwise share the default
+	// stream and consumer and take some of this run's events.
+	tag := fmt.Sprintf("%x", time.Now().UnixNano())
+	natsCfg := sesamenats.Config{Stream: "SESAME_REPLICAS_" + tag, Prefix: "replicas" + tag + ".sesame.events", Durable: "replicas-" + tag}
+	base := []string{"--db", dsn, "--nats", natsURL, "--nats-stream", natsCfg.Stream, "--nats-subject", natsCfg.Prefix, "--nats-consumer", natsCfg.Durable,
+		"--operator-token", "op", "--access-key", filepath.Join(dir, "access.key"),
 		"--log-format", "text", "--rescore-range", "40", "--rescore-claim", "3s"}
 	reps := make([]*replicatest.Replica, 3)
 	for i := range reps {
@@ -119,6 +125,7 @@ func TestReplicas(t *testing.T) {
 	}
 	run := waitRun(t, ctx, db, "activation", 90*time.Second)
 	checkOnce(t, ctx, db, run, people, "model_version = $1", versions[1])
+	checkRunCounts(t, ctx, db, reps, run, people)
 
 	// A partner registered, a policy uploaded and the partner's keys
 	// revoked, each through another replica: every replica follows within 2 s.
@@ -203,6 +210,7 @@ func TestReplicas(t *testing.T) {
 	checkOnce(t, ctx, db, run, people, "model_version = $1 AND computed_at >= $2", versions[0], killedAt.UnixNano())
 	holders := q(`SELECT count(DISTINCT split_part(holder, ':', 2)) FROM rescore_ranges WHERE run = $1`, run.id)
 	t.Logf("run %d: %d ranges done by %d replicas", run.id, q(`SELECT count(*) FROM rescore_ranges WHERE run = $1`, run.id), holders)
+	checkRunCounts(t, ctx, db, reps[:2], run, people) // replica2 is dead
 
 	// 3. A scheduled rescore every 4 s on all three: one run per period for
 	// the deployment, not one per replica.
@@ -233,7 +241,7 @@ func TestReplicas(t *testing.T) {
 		r.Kill()
 		reps[i] = replicatest.Start(t, bin, r.Name, append(base, "--rescore-every", "0")...)
 	}
-	ing := newIngest(t, ctx, natsURL, reps)
+	ing := newIngest(t, ctx, natsURL, natsCfg, reps)
 	ing.start(people)
 	time.Sleep(2 * time.Second)
 	reps[0].Kill()
@@ -325,6 +333,52 @@ func checkOnce(t *testing.T, ctx context.Context, db *pgx.Conn, run runInfo, peo
 	}
 }
 
+// checkRunCounts: the run's scored and insufficient-history counts, summed
+// over ranges scored by several replicas, cover everyone, every replica's
+// status reports them, and the replica finishing the last range recorded
+// the drift measured over all of them.
+func checkRunCounts(t *testing.T, ctx context.Context, db *pgx.Conn, reps []*replicatest.Replica, run runInfo, people int) {
+	t.Helper()
+	var holders, scored, insufficient int64
+	if err := db.QueryRow(ctx, `SELECT count(DISTINCT holder), sum(scored), sum(insufficient) FROM rescore_ranges WHERE run = $1`, run.id).
+		Scan(&holders, &scored, &insufficient); err != nil {
+		t.Fatal(err)
+	}
+	if scored+insufficient != int64(people) {
+		t.Errorf("run %d: %d scored + %d insufficient over its ranges, want %d people", run.id, scored, insufficient, people)
+	}
+	var rows int64
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		// The drift is recorded just after the last range is marked done.
+		err := db.QueryRow(ctx, `SELECT COALESCE((drift::jsonb->>'rows')::bigint, -1) FROM rescore_runs WHERE id = $1`, run.id).Scan(&rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows >= 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("run %d: ranges scored by %d replicas, %d scored, %d insufficient history, drift measured over %d", run.id, holders, scored, insufficient, rows)
+	if rows != scored {
+		t.Errorf("run %d: drift measured over %d people, want the %d scored", run.id, rows, scored)
+	}
+	for _, r := range reps {
+		st, b := r.Do(ctx, "GET", "/v1/operator/rescore", "op", "", "")
+		var a struct {
+			Last *struct {
+				People       int64 `json:"people"`
+				Scored       int64 `json:"scored"`
+				Insufficient int64 `json:"insufficient_history"`
+			} `json:"last"`
+		}
+		if err := json.Unmarshal(b, &a); st != 200 || err != nil || a.Last == nil || a.Last.Scored != scored || a.Last.Insufficient != insufficient {
+			t.Errorf("%s: rescore status %d %s, want last scored %d and insufficient %d", r.Name, st, b, scored, insufficient)
+		}
+	}
+}
+
 // ingest sends events over HTTP (round robin over the replicas) and NATS
 // and remembers which were acknowledged.
 type ingest struct {
@@ -340,14 +394,15 @@ type ingest struct {
 	sent  atomic.Int64
 }
 
-func newIngest(t *testing.T, ctx context.Context, natsURL string, reps []*replicatest.Replica) *ingest {
+func newIngest(t *testing.T, ctx context.Context, natsURL string, cfg sesamenats.Config, reps []*replicatest.Replica) *ingest {
 	nc, js, err := sesamenats.Connect(natsURL, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(nc.Close)
+	t.Cleanup(func() { js.DeleteStream(context.Background(), cfg.Stream) })
 	ictx, cancel := context.WithCancel(ctx)
-	return &ingest{ctx: ictx, cancel: cancel, reps: reps, pub: sesamenats.NewPublisher(js, sesamenats.Config{}),
+	return &ingest{ctx: ictx, cancel: cancel, reps: reps, pub: sesamenats.NewPublisher(js, cfg),
 		tag: fmt.Sprintf("%x", time.Now().UnixNano()), acked: map[string]bool{}}
 }
 

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) Opened) {
 		{"Lease", testLease},
 		{"ScheduleDueOncePerPeriod", testSchedule},
 		{"RangesClaimedOnceAndRetaken", testRanges},
+		{"PruneRunsKeepsNewestAndUnfinished", testPruneRuns},
 		{"PendingAfterEvents", testPending},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -222,10 +223,10 @@ func testRanges(t *testing.T, o Opened) {
 	if err := o.Cluster.RenewRange(ctx, a, "a", time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.Cluster.FinishRange(ctx, a, "b", 3); sesame.ErrorCode(err) != sesame.ECONFLICT {
+	if _, err := o.Cluster.FinishRange(ctx, a, "b", sesame.RangeResult{People: 3}); sesame.ErrorCode(err) != sesame.ECONFLICT {
 		t.Errorf("finishing another's range: %v, want conflict", err)
 	}
-	if done, err := o.Cluster.FinishRange(ctx, a, "a", 3); err != nil || done {
+	if done, err := o.Cluster.FinishRange(ctx, a, "a", sesame.RangeResult{People: 3, Scored: 2, Insufficient: 1, Drift: []byte(`{"rows":2}`)}); err != nil || done {
 		t.Fatalf("finish: %v %v", done, err)
 	}
 	// b dies: its claim expires and c takes its range, then the others.
@@ -237,7 +238,7 @@ func testRanges(t *testing.T, o Opened) {
 			break
 		}
 		got = append(got, r.N)
-		if done, err := o.Cluster.FinishRange(ctx, r, "c", 2); err != nil || done != (len(got) == 3) {
+		if done, err := o.Cluster.FinishRange(ctx, r, "c", sesame.RangeResult{People: 2, Scored: 2, Drift: []byte(fmt.Sprintf(`{"rows":%d}`, r.N))}); err != nil || done != (len(got) == 3) {
 			t.Fatalf("finish %d: done %v, %v", r.N, done, err)
 		}
 	}
@@ -252,8 +253,71 @@ func testRanges(t *testing.T, o Opened) {
 	if err != nil || len(runs) != 1 {
 		t.Fatalf("runs: %+v %v", runs, err)
 	}
-	if r := runs[0]; r.Ranges != 4 || r.RangesDone != 4 || r.People != 9 || r.FinishedAt.IsZero() || r.Reason != "test" {
+	if r := runs[0]; r.Ranges != 4 || r.RangesDone != 4 || r.People != 9 || r.Scored != 8 || r.Insufficient != 1 || r.FinishedAt.IsZero() || r.Reason != "test" || r.Drift != nil {
 		t.Errorf("run: %+v", r)
+	}
+	drifts, err := o.Cluster.RangeDrifts(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds []string
+	for _, d := range drifts {
+		ds = append(ds, string(d))
+	}
+	if !slices.Equal(ds, []string{`{"rows":2}`, `{"rows":1}`, `{"rows":2}`, `{"rows":3}`}) {
+		t.Errorf("range drifts = %q, want each range's in range order", ds)
+	}
+	if err := o.Cluster.SaveRunDrift(ctx, id, []byte(`{"rows":8}`)); err != nil {
+		t.Fatal(err)
+	}
+	if runs, err := o.Cluster.RescoreRuns(ctx, 1); err != nil || len(runs) != 1 || string(runs[0].Drift) != `{"rows":8}` {
+		t.Errorf("run after its drift was saved: %+v %v", runs, err)
+	}
+}
+
+// testPruneRuns: pruning keeps the newest runs and every unfinished one,
+// and deletes the older finished runs with their ranges.
+func testPruneRuns(t *testing.T, o Opened) {
+	ctx := context.Background()
+	appendEvents(t, o, "r", "p1", "p2")
+	var ids []int64
+	for i := range 5 {
+		id, err := o.Cluster.StartRun(ctx, sesame.RescoreRun{Reason: "test", ModelVersion: "m1", CreatedAt: time.Now()}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+		r, ok, err := o.Cluster.ClaimRange(ctx, "a", time.Hour)
+		if err != nil || !ok || r.Run != id {
+			t.Fatalf("claim run %d: %+v %v %v", id, r, ok, err)
+		}
+		if i == 1 {
+			continue // run 1 stays unfinished, its range held
+		}
+		if _, err := o.Cluster.FinishRange(ctx, r, "a", sesame.RangeResult{People: 2, Drift: []byte(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := o.Cluster.PruneRuns(ctx, 2)
+	if err != nil || n != 2 {
+		t.Fatalf("prune: %d runs, %v; want the 2 finished ones older than the newest 2", n, err)
+	}
+	runs, err := o.Cluster.RescoreRuns(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for _, r := range runs {
+		got = append(got, r.ID)
+	}
+	if want := []int64{ids[4], ids[3], ids[1]}; !slices.Equal(got, want) {
+		t.Errorf("runs after pruning = %v, want %v (the newest two and the unfinished one)", got, want)
+	}
+	if d, err := o.Cluster.RangeDrifts(ctx, ids[0]); err != nil || len(d) != 0 {
+		t.Errorf("a pruned run's ranges: %q %v", d, err)
+	}
+	if n, err := o.Cluster.PruneRuns(ctx, 2); err != nil || n != 0 {
+		t.Errorf("second prune: %d, %v; want nothing left to delete", n, err)
 	}
 }
 

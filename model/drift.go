@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"sort"
 )
@@ -162,4 +163,49 @@ func (tr *trainer) trainingScores(m *Model) []int {
 		sum[i] = m.Scaling.clamp(sum[i])
 	}
 	return sum
+}
+
+// DriftTally is a DriftCounter's counts as data, so that parts of one
+// population counted apart (the ranges of a deployment's full rescore,
+// scored on several replicas and resumed after crashes) can be stored and
+// merged before the PSI is taken: PSI of the parts does not add up.
+type DriftTally struct {
+	Rows   int         `json:"rows"`
+	Scores []float64   `json:"scores,omitempty"`
+	Bins   [][]float64 `json:"bins"`
+}
+
+// Tally returns a copy of the counts.
+func (c *DriftCounter) Tally() DriftTally {
+	t := DriftTally{Rows: c.rows, Bins: make([][]float64, len(c.bins))}
+	if c.scores != nil {
+		t.Scores = append([]float64(nil), c.scores...)
+	}
+	for i := range c.bins {
+		t.Bins[i] = append([]float64(nil), c.bins[i]...)
+	}
+	return t
+}
+
+// AddTally merges counts taken against the same model into c. It refuses a
+// tally of another shape (another model's), leaving c unchanged.
+func (c *DriftCounter) AddTally(t DriftTally) error {
+	if len(t.Bins) != len(c.bins) || (t.Scores != nil && len(t.Scores) != len(c.scores)) {
+		return fmt.Errorf("drift tally of %d features and %d score bins, not this model's %d and %d", len(t.Bins), len(t.Scores), len(c.bins), len(c.scores))
+	}
+	for i := range c.bins {
+		if len(t.Bins[i]) != len(c.bins[i]) {
+			return fmt.Errorf("drift tally of %d bins for feature %d, not this model's %d", len(t.Bins[i]), i, len(c.bins[i]))
+		}
+	}
+	c.rows += t.Rows
+	for k := range t.Scores {
+		c.scores[k] += t.Scores[k]
+	}
+	for i := range c.bins {
+		for k := range c.bins[i] {
+			c.bins[i][k] += t.Bins[i][k]
+		}
+	}
+	return nil
 }

@@ -197,15 +197,21 @@ func (s *ClusterStore) RenewRange(ctx context.Context, r sesame.RescoreRange, ho
 // FinishRange marks the range done, and its run when it was the last. The
 // run's row is locked first so that two replicas finishing its last two
 // ranges together cannot both see the other's as open.
-func (s *ClusterStore) FinishRange(ctx context.Context, r sesame.RescoreRange, holder string, people int) (bool, error) {
+func (s *ClusterStore) FinishRange(ctx context.Context, r sesame.RescoreRange, holder string, res sesame.RangeResult) (bool, error) {
 	done := false
+	var drift *string
+	if res.Drift != nil {
+		d := string(res.Drift)
+		drift = &d
+	}
 	err := s.db.Tx(ctx, func(tx pgx.Tx) error {
 		now := time.Now().UnixNano()
 		if _, err := tx.Exec(ctx, `SELECT 1 FROM rescore_runs WHERE id = $1 FOR UPDATE`, r.Run); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `UPDATE rescore_ranges SET done_at = $1, people = $2 WHERE run = $3 AND n = $4 AND holder = $5 AND done_at IS NULL`,
-			now, people, r.Run, r.N, holder)
+		tag, err := tx.Exec(ctx, `UPDATE rescore_ranges SET done_at = $1, people = $2, scored = $6, insufficient = $7, drift = $8
+			WHERE run = $3 AND n = $4 AND holder = $5 AND done_at IS NULL`,
+			now, res.People, r.Run, r.N, holder, res.Scored, res.Insufficient, drift)
 		if err != nil {
 			return err
 		}
@@ -229,7 +235,7 @@ func (s *ClusterStore) FinishRange(ctx context.Context, r sesame.RescoreRange, h
 // RescoreRuns returns the latest runs with their progress.
 func (s *ClusterStore) RescoreRuns(ctx context.Context, limit int) ([]sesame.RescoreRun, error) {
 	rows, err := s.db.pool.Query(ctx, `SELECT u.id, u.reason, u.model_version, u.ledger_end, u.created_at, COALESCE(u.finished_at, 0),
-		count(*), count(g.done_at), COALESCE(sum(g.people), 0)
+		count(*), count(g.done_at), COALESCE(sum(g.people), 0), COALESCE(sum(g.scored), 0), COALESCE(sum(g.insufficient), 0), COALESCE(u.drift, '')
 		FROM rescore_runs u JOIN rescore_ranges g ON g.run = u.id GROUP BY u.id ORDER BY u.id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: rescore runs: %w", err)
@@ -239,11 +245,17 @@ func (s *ClusterStore) RescoreRuns(ctx context.Context, limit int) ([]sesame.Res
 	for rows.Next() {
 		var r sesame.RescoreRun
 		var created, finished int64
-		var ranges, rangesDone, people int64
-		if err := rows.Scan(&r.ID, &r.Reason, &r.ModelVersion, &r.LedgerEnd, &created, &finished, &ranges, &rangesDone, &people); err != nil {
+		var ranges, rangesDone, people, scored, insufficient int64
+		var drift string
+		if err := rows.Scan(&r.ID, &r.Reason, &r.ModelVersion, &r.LedgerEnd, &created, &finished, &ranges, &rangesDone, &people,
+			&scored, &insufficient, &drift); err != nil {
 			return nil, fmt.Errorf("postgres: rescore runs: %w", err)
 		}
 		r.Ranges, r.RangesDone, r.People = int(ranges), int(rangesDone), int(people)
+		r.Scored, r.Insufficient = int(scored), int(insufficient)
+		if drift != "" {
+			r.Drift = []byte(drift)
+		}
 		r.CreatedAt = time.Unix(0, created).UTC()
 		if finished != 0 {
 			r.FinishedAt = time.Unix(0, finished).UTC()
@@ -251,6 +263,43 @@ func (s *ClusterStore) RescoreRuns(ctx context.Context, limit int) ([]sesame.Res
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// RangeDrifts returns the drift counts of the run's finished ranges.
+func (s *ClusterStore) RangeDrifts(ctx context.Context, run int64) ([][]byte, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT drift FROM rescore_ranges WHERE run = $1 AND done_at IS NOT NULL AND drift IS NOT NULL ORDER BY n`, run)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: range drifts: %w", err)
+	}
+	var out [][]byte
+	var d string
+	_, err = pgx.ForEachRow(rows, []any{&d}, func() error {
+		out = append(out, []byte(d))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: range drifts: %w", err)
+	}
+	return out, nil
+}
+
+// SaveRunDrift records the drift measured over the run.
+func (s *ClusterStore) SaveRunDrift(ctx context.Context, run int64, drift []byte) error {
+	if _, err := s.db.pool.Exec(ctx, `UPDATE rescore_runs SET drift = $1 WHERE id = $2`, string(drift), run); err != nil {
+		return fmt.Errorf("postgres: save run drift: %w", err)
+	}
+	return nil
+}
+
+// PruneRuns deletes the finished runs older than the newest keep (their
+// ranges go with them: ON DELETE CASCADE).
+func (s *ClusterStore) PruneRuns(ctx context.Context, keep int) (int, error) {
+	tag, err := s.db.pool.Exec(ctx, `DELETE FROM rescore_runs WHERE finished_at IS NOT NULL
+		AND id < (SELECT min(id) FROM (SELECT id FROM rescore_runs ORDER BY id DESC LIMIT $1) newest)`, max(keep, 1))
+	if err != nil {
+		return 0, fmt.Errorf("postgres: prune rescore runs: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // ClaimPending claims up to max pending people nobody holds (or whose

@@ -1,12 +1,17 @@
 package score
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/feature"
+	"github.com/sesame-credit/sesame/model"
 )
 
 // Rescorer runs a deployment's full rescores through the database's work
@@ -28,9 +33,21 @@ type Rescorer struct {
 	Claim time.Duration
 	// Poll is how often the queue is looked at (default 1 s).
 	Poll time.Duration
+	// Keep is how many runs the queue keeps: the lease holder deletes
+	// older finished ones (default DefaultKeepRuns).
+	Keep int
 
-	wake chan struct{}
+	wake      chan struct{}
+	lastPrune time.Time // when PruneRuns was last run or left to the leader
 }
+
+// DefaultKeepRuns is how many runs are kept by default: a year of monthly
+// runs and then some, with room for activations.
+const DefaultKeepRuns = 50
+
+// pruneEvery paces the lease holder's pruning: runs come a few a day at
+// most, so once a minute keeps the table short without a delete a poll.
+const pruneEvery = time.Minute
 
 // schedulerLease names the lease of the replica that schedules runs.
 const schedulerLease = "rescore.scheduler"
@@ -85,7 +102,8 @@ func (r *Rescorer) Run(ctx context.Context) {
 
 func (r *Rescorer) tick(ctx context.Context) {
 	log := r.Service.log()
-	if r.Every > 0 {
+	// Without a schedule the lease is only sought when pruning is due.
+	if r.Every > 0 || time.Since(r.lastPrune) >= pruneEvery {
 		// The lease outlives a few polls, so a live leader keeps it; the
 		// schedule's own row makes a run due once a period even if two
 		// replicas believe they lead across a handover.
@@ -93,14 +111,19 @@ func (r *Rescorer) tick(ctx context.Context) {
 		if err != nil {
 			log.Warn("rescore: scheduler lease", "err", err)
 		} else if leader {
-			due, err := r.Queue.RescoreDue(ctx, "full", r.Every, r.Service.now())
-			if err != nil {
-				log.Warn("rescore: schedule", "err", err)
-			} else if due {
-				if _, err := r.Enqueue(ctx, "schedule"); err != nil {
-					log.Error("rescore: start the scheduled run", "err", err)
+			if r.Every > 0 {
+				due, err := r.Queue.RescoreDue(ctx, "full", r.Every, r.Service.now())
+				if err != nil {
+					log.Warn("rescore: schedule", "err", err)
+				} else if due {
+					if _, err := r.Enqueue(ctx, "schedule"); err != nil {
+						log.Error("rescore: start the scheduled run", "err", err)
+					}
 				}
 			}
+			r.prune(ctx)
+		} else if r.Every == 0 {
+			r.lastPrune = time.Now() // another replica leads and prunes
 		}
 	}
 	for ctx.Err() == nil {
@@ -113,10 +136,34 @@ func (r *Rescorer) tick(ctx context.Context) {
 			return
 		}
 		if err := r.work(ctx, rg); err != nil {
-			// The claim expires and the range is taken again.
 			log.Error("rescore: range failed", "run", rg.Run, "range", rg.N, "err", err)
+			// Let any replica take it again at once (it resumes from the
+			// range's checkpoint) rather than when the claim would expire;
+			// if this fails too, the claim expires as after a crash.
+			if err := r.Queue.RenewRange(context.WithoutCancel(ctx), rg, r.Holder, 0); err != nil {
+				log.Warn("rescore: release a failed range", "run", rg.Run, "range", rg.N, "err", err)
+			}
 			return
 		}
+	}
+}
+
+// prune deletes the runs past the newest Keep, at most once a pruneEvery.
+func (r *Rescorer) prune(ctx context.Context) {
+	now := time.Now()
+	if now.Sub(r.lastPrune) < pruneEvery {
+		return
+	}
+	r.lastPrune = now
+	keep := r.Keep
+	if keep <= 0 {
+		keep = DefaultKeepRuns
+	}
+	n, err := r.Queue.PruneRuns(ctx, keep)
+	if err != nil {
+		r.Service.log().Warn("rescore: prune old runs", "err", err)
+	} else if n > 0 {
+		r.Service.log().Info("rescore: pruned old runs", "runs", n, "kept", keep)
 	}
 }
 
@@ -164,7 +211,7 @@ func (r *Rescorer) RunStatus(ctx context.Context) (RescoreStatus, error) {
 			continue
 		}
 		if !u.FinishedAt.IsZero() {
-			st.Last = &RescoreStats{People: u.People, ModelVersion: u.ModelVersion, Elapsed: u.FinishedAt.Sub(u.CreatedAt), Mode: "queue"}
+			st.Last = &RescoreStats{People: u.People, Scored: u.Scored, Insufficient: u.Insufficient, ModelVersion: u.ModelVersion, Elapsed: u.FinishedAt.Sub(u.CreatedAt), Mode: "queue"}
 			if i == 0 {
 				st.ModelVersion = u.ModelVersion
 			}
@@ -213,7 +260,13 @@ func (r *Rescorer) work(ctx context.Context, rg sesame.RescoreRange) error {
 	if err != nil {
 		return err
 	}
-	runDone, err := r.Queue.FinishRange(ctx, rg, r.Holder, stats.People)
+	res := sesame.RangeResult{People: stats.People, Scored: stats.Scored, Insufficient: stats.Insufficient}
+	if stats.Drift != nil && stats.ModelVersion == rg.ModelVersion {
+		if res.Drift, err = json.Marshal(stats.Drift); err != nil {
+			return err
+		}
+	}
+	runDone, err := r.Queue.FinishRange(ctx, rg, r.Holder, res)
 	if err != nil {
 		return err
 	}
@@ -229,9 +282,105 @@ func (r *Rescorer) work(ctx context.Context, rg sesame.RescoreRange) error {
 				return err
 			}
 		}
+		if err := r.measureDrift(ctx, rg); err != nil {
+			// The scores stand; only this run's drift is missing.
+			r.Service.log().Error("rescore: measure the run's drift", "run", rg.Run, "err", err)
+		}
 		r.Service.log().Info("rescore: run finished", "run", rg.Run)
 	}
 	return nil
+}
+
+// measureDrift merges the drift counts of a finished run's ranges, scored
+// on whichever replicas, into the population's drift against the run's
+// model, and records it with the run for every replica's /metrics.
+func (r *Rescorer) measureDrift(ctx context.Context, rg sesame.RescoreRange) error {
+	m, err := r.runModel(ctx, rg.ModelVersion)
+	if err != nil {
+		return err
+	}
+	tallies, err := r.Queue.RangeDrifts(ctx, rg.Run)
+	if err != nil {
+		return err
+	}
+	c := m.NewDrift()
+	for _, b := range tallies {
+		var t model.DriftTally
+		if err := json.Unmarshal(b, &t); err != nil {
+			return fmt.Errorf("a range's drift counts: %w", err)
+		}
+		if err := c.AddTally(t); err != nil {
+			return err
+		}
+	}
+	d := c.Drift()
+	b, err := json.Marshal(runDrift{Version: rg.ModelVersion, Drift: d})
+	if err != nil {
+		return err
+	}
+	if err := r.Queue.SaveRunDrift(ctx, rg.Run, b); err != nil {
+		return err
+	}
+	r.Service.setDrift(rg.ModelVersion, d)
+	return nil
+}
+
+// runModel is the model of a run: the engine's, or read from the store
+// when another was activated since the run was cut.
+func (r *Rescorer) runModel(ctx context.Context, version string) (*model.Model, error) {
+	if e, err := r.Service.Engine(ctx); err == nil && e.Version() == version {
+		return e.model, nil
+	}
+	a, err := r.Service.Models.ModelArtifact(ctx, version)
+	if err != nil {
+		return nil, err
+	}
+	return model.Read(bytes.NewReader(a))
+}
+
+// runDrift is a run's drift as stored with it. A score's PSI may be NaN
+// (a model without a score baseline), which JSON cannot hold.
+type runDrift struct {
+	Version  string             `json:"model_version"`
+	Rows     int                `json:"rows"`
+	Score    *float64           `json:"score_psi,omitempty"`
+	Features map[string]float64 `json:"features_csi"`
+	Drift    model.Drift        `json:"-"`
+}
+
+func (d runDrift) MarshalJSON() ([]byte, error) {
+	type plain runDrift
+	p := plain(d)
+	p.Rows, p.Features = d.Drift.Rows, d.Drift.Features
+	if !math.IsNaN(d.Drift.Score) {
+		p.Score = &d.Drift.Score
+	}
+	return json.Marshal(p)
+}
+
+// RunDrift returns the drift recorded with the newest finished run that
+// has one, and its model version; ok is false when none has.
+func (r *Rescorer) RunDrift(ctx context.Context) (version string, d model.Drift, ok bool, err error) {
+	runs, err := r.Queue.RescoreRuns(ctx, 20)
+	if err != nil {
+		return "", d, false, err
+	}
+	for _, u := range runs {
+		if u.FinishedAt.IsZero() || len(u.Drift) == 0 {
+			continue
+		}
+		type plain runDrift
+		var p plain
+		if err := json.Unmarshal(u.Drift, &p); err != nil {
+			return "", d, false, fmt.Errorf("run %d's drift: %w", u.ID, err)
+		}
+		d = model.Drift{Rows: p.Rows, Score: math.NaN(), Features: p.Features}
+		if p.Score != nil {
+			d.Score = *p.Score
+		}
+		return p.Version, d, true, nil
+	}
+	return "", d, false, nil
 }
 
 // PendingRefresher rescores the people whose events arrived since they
@@ -324,8 +473,13 @@ func (r *PendingRefresher) round(ctx context.Context, claim time.Duration) (int,
 	if len(c.People) == 0 && c.Through == 0 {
 		return 0, nil
 	}
-	for i := 0; i < len(c.People); i += rescoreChunk {
-		part := c.People[i:min(i+rescoreChunk, len(c.People))]
+	// In person order, as a full rescore's ranges save theirs: two writers
+	// of the same people's latest scores in different orders deadlock on
+	// PostgreSQL (a claim comes oldest first). Marks stay in claim order.
+	people := slices.Clone(c.People)
+	slices.Sort(people)
+	for i := 0; i < len(people); i += rescoreChunk {
+		part := people[i:min(i+rescoreChunk, len(people))]
 		if err := r.Service.Refresh(ctx, part...); err != nil {
 			return 0, err
 		}

@@ -3,6 +3,7 @@ package score
 import (
 	"context"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -69,6 +70,30 @@ func TestRescorerRunsScoreEachPersonOnce(t *testing.T) {
 				t.Fatalf("run %d: %s stored %d %s, from scratch %d %s (%v)", run, p, got.Score, got.Status, want.Score, want.Status, err)
 			}
 		}
+		// The run's counts and drift, over ranges scored apart, are those
+		// of the whole population's stored scores.
+		e, _ := svc.Engine(ctx)
+		want := e.model.NewDrift()
+		scored := 0
+		for i := range people {
+			sc, _ := svc.LatestScore(ctx, simulate.PersonID(i))
+			e.countDrift(want, sc)
+			if sc.Status == sesame.StatusScored {
+				scored++
+			}
+		}
+		if u := runs[0]; u.People != people || u.Scored != scored || u.Insufficient != people-scored {
+			t.Errorf("run %d: people %d, scored %d, insufficient %d; want %d, %d, %d", run, u.People, u.Scored, u.Insufficient, people, scored, people-scored)
+		}
+		if st, err := r.RunStatus(ctx); err != nil || st.Last == nil || st.Last.Scored != scored || st.Last.Insufficient != people-scored {
+			t.Errorf("run %d: status %+v %v; want scored %d", run, st.Last, err, scored)
+		}
+		svc.Runs = r
+		dv, d, ok := svc.Drift()
+		svc.Runs = nil
+		if w := want.Drift(); !ok || dv != "cat" || d.Rows != scored || d.Score != w.Score || !reflect.DeepEqual(d.Features, w.Features) {
+			t.Errorf("run %d: drift %s %+v %v, want of the whole population %+v", run, dv, d, ok, w)
+		}
 		version, through, ok, err := db.FeatureStates().Coverage(ctx)
 		end, _ := db.FeatureStates().LedgerEnd(ctx)
 		if err != nil || !ok || version != feature.SnapshotVersion || through != end {
@@ -81,6 +106,12 @@ func TestRescorerRunsScoreEachPersonOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		clock = clock.AddDate(0, 1, 0)
+	}
+	// The lease holder keeps only the newest Keep runs.
+	r.Keep, r.lastPrune = 1, time.Time{}
+	r.tick(ctx)
+	if runs, err := queue.RescoreRuns(ctx, 10); err != nil || len(runs) != 1 {
+		t.Errorf("runs after pruning to 1: %+v %v", runs, err)
 	}
 }
 
@@ -123,5 +154,54 @@ func TestPendingRefresherRescoresAfterEvents(t *testing.T) {
 	}
 	if n, err := r.round(ctx, time.Minute); err != nil || n != 0 {
 		t.Fatalf("second round: %d people, %v; want none", n, err)
+	}
+}
+
+// TestRangedRescoreResumesItsCounts: a range interrupted after some of its
+// people and resumed from its checkpoint reports the counts and drift of
+// all of them, as if it had run in one go.
+func TestRangedRescoreResumesItsCounts(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	g := simulate.New(simulate.Options{Seed: 8})
+	var events []sesame.Event
+	for i := range 40 {
+		events = append(events, g.Person(i)...)
+	}
+	if _, err := db.Events().Append(ctx, events); err != nil {
+		t.Fatal(err)
+	}
+	st := db.Scores()
+	svc := &Service{Events: db.Events(), Scanner: db.Events(), Scores: st, Models: st, States: db.FeatureStates(),
+		Profiler: NewFeatureProfiler(DefaultMinHistory)}
+	svc.engine.Store(NewEngine(catalogueModel(t), "cat", svc.Profiler))
+	mid, end := simulate.PersonID(14), simulate.PersonID(29)
+
+	whole, err := svc.RescoreAll(ctx, RescoreOptions{Job: "whole", Ranged: true, Through: end})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first attempt stops at mid (as a replica killed there would,
+	// its checkpoint saved); the second resumes from its checkpoint.
+	if _, err := svc.RescoreAll(ctx, RescoreOptions{Job: "split", Ranged: true, Through: mid}); err != nil {
+		t.Fatal(err)
+	}
+	rest, err := svc.RescoreAll(ctx, RescoreOptions{Job: "split", Ranged: true, Through: end})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rest.ResumedAfter != mid {
+		t.Fatalf("resumed after %q, want %q", rest.ResumedAfter, mid)
+	}
+	if whole.People != 30 || rest.People != whole.People || rest.Scored != whole.Scored || rest.Insufficient != whole.Insufficient {
+		t.Errorf("resumed range counted %d people (%d scored, %d insufficient); in one go %d (%d, %d), want 30",
+			rest.People, rest.Scored, rest.Insufficient, whole.People, whole.Scored, whole.Insufficient)
+	}
+	if whole.Drift == nil || whole.Drift.Rows == 0 || !reflect.DeepEqual(rest.Drift, whole.Drift) {
+		t.Errorf("resumed range's drift counts %+v, in one go %+v", rest.Drift, whole.Drift)
 	}
 }

@@ -1,8 +1,10 @@
 package score
 
 import (
+	"context"
 	"math"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sesame-credit/sesame"
@@ -20,8 +22,19 @@ type driftState struct {
 }
 
 // Drift returns the drift measured by the last full rescore, and the model
-// version it was measured against; ok is false before the first.
+// version it was measured against; ok is false before the first. With
+// Runs it is the deployment's last run's, whichever replica measured it.
 func (s *Service) Drift() (version string, d model.Drift, ok bool) {
+	if s.Runs != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		version, d, ok, err := s.Runs.RunDrift(ctx)
+		if err != nil {
+			s.log().Warn("drift: read the last run's", "err", err)
+			return "", d, false
+		}
+		return version, d, ok
+	}
 	s.drift.mu.Lock()
 	defer s.drift.mu.Unlock()
 	return s.drift.version, s.drift.drift, s.drift.ok

@@ -2,6 +2,7 @@ package score
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/feature"
+	"github.com/sesame-credit/sesame/model"
 )
 
 // RescoreOptions control a full rescore.
@@ -58,6 +60,41 @@ type RescoreStats struct {
 	// from a current snapshot; LedgerPosition is the seq scored up to.
 	Refolded       int   `json:"refolded"`
 	LedgerPosition int64 `json:"ledger_position,omitempty"`
+	// Drift is a ranged rescore's drift counts, for its run to merge.
+	Drift *model.DriftTally `json:"-"`
+}
+
+// rangeTally is what a range of a run has counted so far, saved in its
+// checkpoint with the scores it covers so that a range resumed on another
+// replica after a crash reports, and measures drift over, all its people.
+type rangeTally struct {
+	Model        string           `json:"model"`
+	People       int              `json:"people"`
+	Scored       int              `json:"scored"`
+	Insufficient int              `json:"insufficient"`
+	Drift        model.DriftTally `json:"drift"`
+}
+
+// A ranged checkpoint is "\x01" + the tally as JSON + "\x00" + the position.
+// JSON never holds a NUL, and a position without the mark (saved by an
+// older server) is read as it is, without counts.
+const rangeMark = "\x01"
+
+func joinRangeCheckpoint(t rangeTally, pos string) string {
+	b, _ := json.Marshal(t)
+	return rangeMark + string(b) + "\x00" + pos
+}
+
+func splitRangeCheckpoint(cp string) (pos string, t rangeTally) {
+	rest, ok := strings.CutPrefix(cp, rangeMark)
+	if !ok {
+		return cp, t
+	}
+	tally, pos, ok := strings.Cut(rest, "\x00")
+	if !ok || json.Unmarshal([]byte(tally), &t) != nil {
+		return cp, rangeTally{}
+	}
+	return pos, t
 }
 
 // StateStore keeps each person's folded feature state (feature.Snapshot)
@@ -153,6 +190,10 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 	// A checkpoint is "person" or, for a snapshot rescore, "person\x00seq"
 	// with the ledger position the job started at, which is how far the
 	// whole job can vouch for the snapshots it did not rewrite.
+	var carried rangeTally
+	if opt.Ranged {
+		checkpoint, carried = splitRangeCheckpoint(checkpoint)
+	}
 	after, jobStart := checkpoint, int64(0)
 	if i := strings.LastIndexByte(checkpoint, 0); i >= 0 {
 		after = checkpoint[:i]
@@ -162,6 +203,14 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 		after = opt.After
 	}
 	stats := RescoreStats{ResumedAfter: after, ModelVersion: e.Version(), Mode: "events"}
+	drift := e.model.NewDrift()
+	if carried.People > 0 {
+		// A resumed range goes on from what its earlier attempts counted.
+		stats.People, stats.Scored, stats.Insufficient = carried.People, carried.Scored, carried.Insufficient
+		if carried.Model != e.Version() || drift.AddTally(carried.Drift) != nil {
+			s.log().Warn("rescore: a resumed range's drift counts were taken with another model; its drift covers only the rest", "job", opt.Job, "model_version", carried.Model)
+		}
+	}
 
 	var ledgerEnd, coverage int64
 	rebuild := opt.Rebuild
@@ -232,7 +281,6 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 	// Saver: store chunks in scan order so the checkpoint only ever moves
 	// past people whose scores are durable.
 	saveErr := make(chan error, 1)
-	drift := e.model.NewDrift()
 	shadow := s.challenger(ctx)
 	go func() {
 		pending := map[int]*chunk{}
@@ -255,16 +303,8 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 						return
 					}
 				}
-				pos := c.people[len(c.people)-1]
-				if states != nil {
-					pos += "\x00" + strconv.FormatInt(jobStart, 10)
-				}
-				if err := s.saveChunk(ctx, c, opt.Job, pos); err != nil {
-					saveErr <- err
-					cancel()
-					return
-				}
-				s.scoreShadow(ctx, shadow, c.scores)
+				// Counted before the save: a range's checkpoint carries its
+				// counts so far, so a resumed range reports its whole population.
 				for _, sc := range c.scores {
 					e.countDrift(drift, sc)
 					stats.People++
@@ -274,6 +314,19 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 						stats.Insufficient++
 					}
 				}
+				pos := c.people[len(c.people)-1]
+				if states != nil {
+					pos += "\x00" + strconv.FormatInt(jobStart, 10)
+				}
+				if opt.Ranged {
+					pos = joinRangeCheckpoint(rangeTally{Model: e.Version(), People: stats.People, Scored: stats.Scored, Insufficient: stats.Insufficient, Drift: drift.Tally()}, pos)
+				}
+				if err := s.saveChunk(ctx, c, opt.Job, pos); err != nil {
+					saveErr <- err
+					cancel()
+					return
+				}
+				s.scoreShadow(ctx, shadow, c.scores)
 				stats.Refolded += c.refolded
 				if s.Metrics != nil {
 					s.Metrics.ScoresComputed(len(c.scores))
@@ -352,6 +405,8 @@ func (s *Service) RescoreAll(ctx context.Context, opt RescoreOptions) (RescoreSt
 		err = scanErr
 	}
 	if err == nil && opt.Ranged {
+		t := drift.Tally()
+		stats.Drift = &t
 		stats.Elapsed = time.Since(start)
 		return stats, nil
 	}
@@ -683,6 +738,9 @@ type RunQueue interface {
 	Enqueue(ctx context.Context, reason string) (int64, error)
 	// RunStatus reports the deployment's latest run and last finished one.
 	RunStatus(ctx context.Context) (RescoreStatus, error)
+	// RunDrift returns the drift measured over the newest finished run
+	// that has one; ok is false when none has.
+	RunDrift(ctx context.Context) (version string, d model.Drift, ok bool, err error)
 }
 
 // StartRescore runs RescoreAll in the background unless one is running;

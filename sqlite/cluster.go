@@ -183,12 +183,17 @@ func (s *ClusterStore) RenewRange(ctx context.Context, r sesame.RescoreRange, ho
 }
 
 // FinishRange marks the range done, and its run when it was the last.
-func (s *ClusterStore) FinishRange(ctx context.Context, r sesame.RescoreRange, holder string, people int) (bool, error) {
+func (s *ClusterStore) FinishRange(ctx context.Context, r sesame.RescoreRange, holder string, res0 sesame.RangeResult) (bool, error) {
 	done := false
+	var drift any
+	if res0.Drift != nil {
+		drift = string(res0.Drift)
+	}
 	err := s.db.WriteTx(ctx, func(tx *sql.Tx) error {
 		now := time.Now().UnixNano()
-		res, err := tx.ExecContext(ctx, `UPDATE rescore_ranges SET done_at = ?, people = ? WHERE run = ? AND n = ? AND holder = ? AND done_at IS NULL`,
-			now, people, r.Run, r.N, holder)
+		res, err := tx.ExecContext(ctx, `UPDATE rescore_ranges SET done_at = ?, people = ?, scored = ?, insufficient = ?, drift = ?
+			WHERE run = ? AND n = ? AND holder = ? AND done_at IS NULL`,
+			now, res0.People, res0.Scored, res0.Insufficient, drift, r.Run, r.N, holder)
 		if err != nil {
 			return err
 		}
@@ -213,7 +218,7 @@ func (s *ClusterStore) FinishRange(ctx context.Context, r sesame.RescoreRange, h
 // RescoreRuns returns the latest runs with their progress.
 func (s *ClusterStore) RescoreRuns(ctx context.Context, limit int) ([]sesame.RescoreRun, error) {
 	rows, err := s.db.reader.QueryContext(ctx, `SELECT u.id, u.reason, u.model_version, u.ledger_end, u.created_at, COALESCE(u.finished_at, 0),
-		count(*), count(g.done_at), COALESCE(sum(g.people), 0)
+		count(*), count(g.done_at), COALESCE(sum(g.people), 0), COALESCE(sum(g.scored), 0), COALESCE(sum(g.insufficient), 0), COALESCE(u.drift, '')
 		FROM rescore_runs u JOIN rescore_ranges g ON g.run = u.id GROUP BY u.id ORDER BY u.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: rescore runs: %w", err)
@@ -223,8 +228,13 @@ func (s *ClusterStore) RescoreRuns(ctx context.Context, limit int) ([]sesame.Res
 	for rows.Next() {
 		var r sesame.RescoreRun
 		var created, finished int64
-		if err := rows.Scan(&r.ID, &r.Reason, &r.ModelVersion, &r.LedgerEnd, &created, &finished, &r.Ranges, &r.RangesDone, &r.People); err != nil {
+		var drift string
+		if err := rows.Scan(&r.ID, &r.Reason, &r.ModelVersion, &r.LedgerEnd, &created, &finished, &r.Ranges, &r.RangesDone, &r.People,
+			&r.Scored, &r.Insufficient, &drift); err != nil {
 			return nil, err
+		}
+		if drift != "" {
+			r.Drift = []byte(drift)
 		}
 		r.CreatedAt = time.Unix(0, created).UTC()
 		if finished != 0 {
@@ -233,6 +243,44 @@ func (s *ClusterStore) RescoreRuns(ctx context.Context, limit int) ([]sesame.Res
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// RangeDrifts returns the drift counts of the run's finished ranges.
+func (s *ClusterStore) RangeDrifts(ctx context.Context, run int64) ([][]byte, error) {
+	rows, err := s.db.reader.QueryContext(ctx, `SELECT drift FROM rescore_ranges WHERE run = ? AND done_at IS NOT NULL AND drift IS NOT NULL ORDER BY n`, run)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: range drifts: %w", err)
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out = append(out, []byte(d))
+	}
+	return out, rows.Err()
+}
+
+// SaveRunDrift records the drift measured over the run.
+func (s *ClusterStore) SaveRunDrift(ctx context.Context, run int64, drift []byte) error {
+	if _, err := s.db.writer.ExecContext(ctx, `UPDATE rescore_runs SET drift = ? WHERE id = ?`, string(drift), run); err != nil {
+		return fmt.Errorf("sqlite: save run drift: %w", err)
+	}
+	return nil
+}
+
+// PruneRuns deletes the finished runs older than the newest keep (their
+// ranges go with them: ON DELETE CASCADE).
+func (s *ClusterStore) PruneRuns(ctx context.Context, keep int) (int, error) {
+	res, err := s.db.writer.ExecContext(ctx, `DELETE FROM rescore_runs WHERE finished_at IS NOT NULL
+		AND id < (SELECT min(id) FROM (SELECT id FROM rescore_runs ORDER BY id DESC LIMIT ?))`, max(keep, 1))
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: prune rescore runs: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 // pendingJob is the checkpoint holding the ledger position up to which

@@ -10,7 +10,9 @@
 //     existing people, spread the same way (each accepted event is durable
 //     before the answer, and its person is rescored after it);
 //   - full rescore people/s: POST /v1/operator/rescore on the first replica,
-//     the deployment's periodic full rescore, as the server times it.
+//     the deployment's periodic full rescore, queued in ranges of -range
+//     people that every replica claims, from the run's start to its last
+//     range done.
 //
 // Each engine's population is built the operator's way (sesame simulate
 // --seed 42, dataset build and model train on SQLite, model register, one
@@ -19,7 +21,7 @@
 //
 // Usage (from the repository root):
 //
-//	go run ./bench/cluster [-people 5000] [-replicas 1,2,3] [-duration 5s] [-record bench/RESULTS.md]
+//	go run ./bench/cluster [-people 5000] [-replicas 1,2,3] [-duration 5s] [-range 1000] [-record bench/RESULTS.md]
 package main
 
 import (
@@ -64,6 +66,7 @@ func main() {
 	ingestClients := flag.Int("ingest-clients", 4, "concurrent clients of the ingest run, spread over the replicas")
 	batch := flag.Int("batch", 500, "events per POST /v1/events")
 	pgServer := flag.String("pg", envOr("SESAME_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL server `URL` (a schema of this run's is made and dropped)")
+	rangePeople := flag.Int("range", 1000, "people per range of the full rescore (serve --rescore-range): a run splits across the replicas only when it has more ranges than one")
 	record := flag.String("record", "", "replace the bench/cluster section of this `FILE` (e.g. bench/RESULTS.md) with the table")
 	binFlag := flag.String("bin", "", "a `sesame` binary to run (default: built from ./cmd/sesame)")
 	flag.Parse()
@@ -121,7 +124,7 @@ func main() {
 		var bases []string
 		var servers []*server
 		for range n {
-			s := startServe(bin, db, accessKey)
+			s := startServe(bin, db, accessKey, *rangePeople)
 			servers = append(servers, s)
 			bases = append(bases, s.base)
 		}
@@ -143,8 +146,8 @@ func main() {
 	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "`go run ./bench/cluster -people %d -replicas %s -duration %s` — %d people (sesame simulate --seed 42), %d CPUs, load average %s at the start and %s at the end (the machine's other work), %s:\n\n",
-		*people, *replicaList, *duration, *people, runtime.NumCPU(), load0, loadAverage(), time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintf(&b, "`go run ./bench/cluster -people %d -replicas %s -duration %s -range %d` — %d people (sesame simulate --seed 42), %d CPUs, load average %s at the start and %s at the end (the machine's other work), %s:\n\n",
+		*people, *replicaList, *duration, *rangePeople, *people, runtime.NumCPU(), load0, loadAverage(), time.Now().UTC().Format("2006-01-02"))
 	fmt.Fprintf(&b, "| replicas | logged GET score reads/s | HTTP ingest events/s | full rescore people/s |\n|---|---:|---:|---:|\n")
 	for _, c := range cols {
 		fmt.Fprintf(&b, "| %s | %.0f | %.0f | %.0f |\n", c.name, c.reads.RPS, c.eventsPerSec, c.rescorePS)
@@ -300,7 +303,7 @@ type server struct {
 
 // startServe starts a replica on db at a free loopback port and waits
 // until it is ready. Its log goes to a file, as an operator's would.
-func startServe(bin, db, accessKey string) *server {
+func startServe(bin, db, accessKey string, rangePeople int) *server {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	check(err)
 	addr := ln.Addr().String()
@@ -308,7 +311,7 @@ func startServe(bin, db, accessKey string) *server {
 	logFile, err := os.CreateTemp("", "bench-cluster-serve-*.log")
 	check(err)
 	cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr, "--operator-token", "bench", "--rescore-every", "0",
-		"--metrics-addr", "", "--access-key", accessKey)
+		"--rescore-range", strconv.Itoa(rangePeople), "--metrics-addr", "", "--access-key", accessKey)
 	cmd.Stderr = logFile
 	check(cmd.Start())
 	s := &server{cmd: cmd, base: "http://" + addr, log: logFile}

@@ -47,6 +47,7 @@ type clusterOptions struct {
 	Every       time.Duration // --rescore-every
 	RangePeople int           // --rescore-range
 	Claim       time.Duration // --rescore-claim
+	Keep        int           // --rescore-keep
 	Debounce    time.Duration // --rescore-debounce
 	Logger      *slog.Logger
 }
@@ -59,7 +60,7 @@ type clusterOptions struct {
 func wireCluster(ctx context.Context, st *store, svc *score.Service, catalog *policy.Catalog, o clusterOptions) (*score.PendingRefresher, error) {
 	cs := st.Cluster()
 	holder := replicaName()
-	rescorer := &score.Rescorer{Service: svc, Queue: cs, Holder: holder, Every: o.Every, RangePeople: o.RangePeople, Claim: o.Claim}
+	rescorer := &score.Rescorer{Service: svc, Queue: cs, Holder: holder, Every: o.Every, RangePeople: o.RangePeople, Claim: o.Claim, Keep: o.Keep}
 	svc.Runs = rescorer
 	go rescorer.Run(ctx)
 	// Before any event is accepted: where pending starts is fixed now.

@@ -59,6 +59,7 @@ type serveMain struct {
 	RescoreDebounce time.Duration
 	RescoreRange    int           // people per range of the full rescore's work queue
 	RescoreClaim    time.Duration // how long a dead replica's range or pending people wait before another takes them
+	RescoreKeep     int           // full rescore runs kept in the database
 	Demo            bool
 	PublicURL       string
 	KEKFile         string
@@ -94,6 +95,7 @@ func (m *serveMain) parseFlags(args []string) error {
 	fs.StringVar(&m.LogFormat, "log-format", "json", "log format on stderr: json or text")
 	fs.DurationVar(&m.RescoreEvery, "rescore-every", 30*24*time.Hour, "full refresh of every score at this `INTERVAL` (0: never), once per deployment however many replicas; events rescore their person at once regardless")
 	fs.IntVar(&m.RescoreRange, "rescore-range", score.DefaultRangePeople, "a full rescore is split into ranges of about `PEOPLE` people that replicas claim from the database")
+	fs.IntVar(&m.RescoreKeep, "rescore-keep", score.DefaultKeepRuns, "keep the newest `N` full rescore runs (with their ranges) in the database; the elected replica deletes older finished ones")
 	fs.DurationVar(&m.RescoreClaim, "rescore-claim", 30*time.Second, "a replica's claim on a rescore range or on pending people lives this `LONG` unrenewed: how long a dead replica's work waits before another takes it")
 	retention, staleAfter := coverageFlags(fs)
 	fs.DurationVar(&m.DisputeSweep, "dispute-sweep", time.Hour, "enforce dispute deadlines (unanswered: the record is suppressed and its person rescored) every `INTERVAL`")
@@ -132,6 +134,9 @@ func (m *serveMain) parseFlags(args []string) error {
 		if !notice.ValidAddress(m.MailFrom) {
 			return usageError(fs, "--mail-from must be one e-mail address when --smtp-url is set")
 		}
+	}
+	if m.RescoreKeep < 1 {
+		return usageError(fs, "--rescore-keep must be at least 1")
 	}
 	if m.RescoreRange < 1 || m.RescoreClaim < time.Second {
 		return usageError(fs, "--rescore-range must be at least 1 and --rescore-claim at least 1s")
@@ -245,7 +250,7 @@ func (m *serveMain) run(ctx context.Context) (err error) {
 	// pending after their events (accepted ones here only hint), and the
 	// reload of the model and policies changed through other replicas.
 	pending, err := wireCluster(ctx, st, svc, catalog, clusterOptions{Every: m.RescoreEvery, RangePeople: m.RescoreRange,
-		Claim: m.RescoreClaim, Debounce: m.RescoreDebounce, Logger: logger})
+		Claim: m.RescoreClaim, Keep: m.RescoreKeep, Debounce: m.RescoreDebounce, Logger: logger})
 	if err != nil {
 		return err
 	}
