@@ -55,6 +55,10 @@ type AccessLog interface {
 	AppendAccess(ctx context.Context, e *AccessEntry) error
 	// AccessEntries returns a person's entries, newest first.
 	AccessEntries(ctx context.Context, person string, limit int) ([]*AccessEntry, error)
+	// AccessEntriesBefore returns up to limit of a person's entries with a
+	// seq below before (0: no bound), newest first: a page of any length
+	// of log.
+	AccessEntriesBefore(ctx context.Context, person string, before int64, limit int) ([]*AccessEntry, error)
 	// ScanAccess calls fn with every entry in chain order.
 	ScanAccess(ctx context.Context, fn func(e *AccessEntry) error) error
 	// AccessTree returns the number of entries in the log and the stored
@@ -66,6 +70,10 @@ type AccessLog interface {
 	SaveAccessHead(ctx context.Context, h *SignedHead) error
 	// AccessHeads returns up to limit signed heads, newest first.
 	AccessHeads(ctx context.Context, limit int) ([]*SignedHead, error)
+	// AccessHeadsAfter returns up to limit signed heads that come after
+	// the one signed at at with size size (zero at: from the newest), newest
+	// first (by At, then Size, both descending).
+	AccessHeadsAfter(ctx context.Context, at time.Time, size int64, limit int) ([]*SignedHead, error)
 }
 
 // TreeNode names a complete subtree of the access log's Merkle tree: the

@@ -107,6 +107,9 @@ type DecisionStore interface {
 	Decision(ctx context.Context, id string) (*Decision, error)
 	// DecisionsAbout returns up to limit decisions about person, newest first.
 	DecisionsAbout(ctx context.Context, person string, limit int) ([]*Decision, error)
+	// DecisionsAboutAfter returns up to limit decisions about person that
+	// come after after, newest first (by CreatedAt, then ID ascending).
+	DecisionsAboutAfter(ctx context.Context, person string, after Position, limit int) ([]*Decision, error)
 	// SavePolicy stores a policy version (idempotent by version).
 	SavePolicy(ctx context.Context, p *Product) error
 	// PolicyVersion returns the product as it was at version, or ENOTFOUND.

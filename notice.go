@@ -44,6 +44,9 @@ type Webhook struct {
 type Outbox interface {
 	// Notices lists a recipient's notices, newest first (a person's inbox).
 	Notices(ctx context.Context, recipient string, limit int) ([]Notice, error)
+	// NoticesAfter returns up to limit of a recipient's notices that come
+	// after after, newest first (by CreatedAt, then ID ascending).
+	NoticesAfter(ctx context.Context, recipient string, after Position, limit int) ([]Notice, error)
 	// Due returns up to limit undelivered notices whose recipient has a
 	// webhook and whose next attempt is due at now, oldest first.
 	Due(ctx context.Context, now time.Time, limit int) ([]Notice, error)

@@ -14,6 +14,9 @@ type ScoreStore interface {
 	SaveScores(ctx context.Context, scores []*Score) error
 	// ScoreHistory returns up to limit of a person's past scores, newest first.
 	ScoreHistory(ctx context.Context, person string, limit int) ([]ScorePoint, error)
+	// ScoreHistoryBefore returns up to limit of a person's past scores with
+	// a Seq below before (0: no bound), newest first.
+	ScoreHistoryBefore(ctx context.Context, person string, before int64, limit int) ([]ScorePoint, error)
 	// LatestScoreJSON returns the person's latest score as the API shows
 	// it (no features), as stored, or ENOTFOUND: a read sends it as is.
 	LatestScoreJSON(ctx context.Context, person string) ([]byte, error)

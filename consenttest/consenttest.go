@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 	t.Run("ConsentRequests", func(t *testing.T) { testRequests(t, open(t)) })
 	t.Run("AccessLog", func(t *testing.T) { testAccessLog(t, open(t)) })
 	t.Run("Decisions", func(t *testing.T) { testDecisions(t, open(t)) })
+	t.Run("Paging", func(t *testing.T) { testPaging(t, open(t)) })
 }
 
 var (

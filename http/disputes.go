@@ -34,12 +34,15 @@ func (s *Server) handleMyNotices(w nethttp.ResponseWriter, r *nethttp.Request) e
 	if err != nil {
 		return err
 	}
-	ns, err := s.Outbox.Notices(r.Context(), sesame.PersonRecipient(person), maxPageLimit)
-	if err != nil {
-		return err
-	}
-	p, err := pageList(r.URL.Query(), ns, defaultPageLimit, newestFirst,
-		func(n sesame.Notice) listKey { return timeKey(n.CreatedAt, n.ID) })
+	p, err := pageFrom(r.URL.Query(), defaultPageLimit,
+		func(n sesame.Notice) listKey { return timeKey(n.CreatedAt, n.ID) },
+		func(c listKey, after bool, n int) ([]sesame.Notice, error) {
+			var at sesame.Position
+			if after {
+				at = c.position()
+			}
+			return s.Outbox.NoticesAfter(r.Context(), sesame.PersonRecipient(person), at, n)
+		})
 	if err != nil {
 		return err
 	}

@@ -90,6 +90,20 @@ func serveReal(t *testing.T, srv *Server) string {
 	return "http://" + ln.Addr().String()
 }
 
+// validatedBody reads the answer a real server gave over TCP and checks
+// it against the OpenAPI document, as the handler tests check theirs: what
+// the listener writes before any handler (a 431) is held to it too.
+func validatedBody(t *testing.T, res *nethttp.Response) []byte {
+	t.Helper()
+	b, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOpenAPI(t, res.Request, res.StatusCode, res.Header, b)
+	return b
+}
+
 // TestOversizedHeaderGetsTheJSONErrorShape: a header past the limit is
 // answered 431 in the JSON error shape, not net/http's plain text.
 func TestOversizedHeaderGetsTheJSONErrorShape(t *testing.T) {
@@ -100,16 +114,41 @@ func TestOversizedHeaderGetsTheJSONErrorShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
 	var body errorBody
-	err = json.NewDecoder(res.Body).Decode(&body)
+	err = json.Unmarshal(validatedBody(t, res), &body)
 	if res.StatusCode != 431 || res.Header.Get("Content-Type") != "application/json" || err != nil || body.Error.Code != "header_too_large" {
 		t.Fatalf("oversized header: %d %q %+v (%v), want 431 JSON header_too_large", res.StatusCode, res.Header.Get("Content-Type"), body, err)
 	}
 	// A header within the limit is served as usual.
 	req.Header.Set("X-Padding", strings.Repeat("a", 1<<10))
-	if res, err := nethttp.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
-		t.Fatalf("a normal header: %v %v", res, err)
+	res, err = nethttp.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if validatedBody(t, res); res.StatusCode != 200 {
+		t.Fatalf("a normal header: %d", res.StatusCode)
+	}
+}
+
+// TestOversizedBodyOnAnyRoute: a declared body over --max-body is refused
+// 413 in the JSON error shape on any route, one that reads no body too.
+func TestOversizedBodyOnAnyRoute(t *testing.T) {
+	base := serveReal(t, NewServer(Config{MaxBody: 1 << 10}))
+	for _, path := range []string{"/healthz", "/v1/events", "/v1/access-log/heads"} {
+		method := "GET"
+		if path == "/v1/events" {
+			method = "POST"
+		}
+		req, _ := nethttp.NewRequest(method, base+path, strings.NewReader(strings.Repeat("x", 2<<10)))
+		req.Header.Set("Content-Type", "application/json")
+		res, err := nethttp.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body errorBody
+		if err := json.Unmarshal(validatedBody(t, res), &body); err != nil || res.StatusCode != 413 || body.Error.Code != "too_large" {
+			t.Errorf("%s %s with 2 KiB over a 1 KiB limit: %d %+v (%v), want 413 too_large", method, path, res.StatusCode, body, err)
+		}
 	}
 }
 
@@ -142,8 +181,7 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
-	if res.StatusCode != 401 {
+	if validatedBody(t, res); res.StatusCode != 401 {
 		t.Errorf("/metrics on the main address without a token: %d, want 401", res.StatusCode)
 	}
 }

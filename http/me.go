@@ -251,14 +251,17 @@ func (s *Server) handleAccessLog(w nethttp.ResponseWriter, r *nethttp.Request) e
 		return err
 	}
 	t := trustOf(s)
-	// The store gives the newest entries only, up to 1000; a page is cut
-	// from those, so that only its own entries are proved.
-	es, err := t.AccessLog.AccessEntries(r.Context(), person, maxPageLimit)
-	if err != nil {
-		return err
-	}
-	p, err := pageList(r.URL.Query(), es, defaultPageLimit, newestFirst,
-		func(e *sesame.AccessEntry) listKey { return listKey{At: e.Seq} }, "verify")
+	// The store reads the page from the cursor's seq down, so that only
+	// its own entries are read and proved, however long the log.
+	p, err := pageFrom(r.URL.Query(), defaultPageLimit,
+		func(e *sesame.AccessEntry) listKey { return listKey{At: e.Seq} },
+		func(c listKey, after bool, n int) ([]*sesame.AccessEntry, error) {
+			var before int64
+			if after {
+				before = max(c.At, 1) // seqs start at 1: nothing is before it
+			}
+			return t.AccessLog.AccessEntriesBefore(r.Context(), person, before, n)
+		}, "verify")
 	if err != nil {
 		return err
 	}
@@ -266,8 +269,8 @@ func (s *Server) handleAccessLog(w nethttp.ResponseWriter, r *nethttp.Request) e
 	// signed head (or the current root, for entries newer than it); the
 	// person learns the root and the signed head, not others' entries;
 	// "entries" counts the person's own, proved here. Only the last page
-	// of a list the store gave whole ends at the person's first entry.
-	v, err := audit.VerifyView(r.Context(), t.AccessLog, p.Items, p.Next == "" && len(es) < maxPageLimit, "")
+	// ends at the person's first entry.
+	v, err := audit.VerifyView(r.Context(), t.AccessLog, p.Items, p.Next == "", "")
 	if err != nil {
 		return err
 	}
@@ -285,12 +288,15 @@ func (s *Server) handleMyDecisions(w nethttp.ResponseWriter, r *nethttp.Request)
 	if err != nil {
 		return err
 	}
-	ds, err := trustOf(s).Decisions.DecisionsAbout(r.Context(), person, maxPageLimit)
-	if err != nil {
-		return err
-	}
-	p, err := pageList(r.URL.Query(), ds, defaultPageLimit, newestFirst,
-		func(d *sesame.Decision) listKey { return timeKey(d.CreatedAt, d.ID) })
+	p, err := pageFrom(r.URL.Query(), defaultPageLimit,
+		func(d *sesame.Decision) listKey { return timeKey(d.CreatedAt, d.ID) },
+		func(c listKey, after bool, n int) ([]*sesame.Decision, error) {
+			var at sesame.Position
+			if after {
+				at = c.position()
+			}
+			return trustOf(s).Decisions.DecisionsAboutAfter(r.Context(), person, at, n)
+		})
 	if err != nil {
 		return err
 	}
@@ -312,28 +318,43 @@ func (s *Server) handleMyDecisions(w nethttp.ResponseWriter, r *nethttp.Request)
 // (?limit=, default 1: the latest), to anyone: auditors keep them, and
 // `sesame audit verify --heads` checks that the log still extends each.
 func (s *Server) handleAccessHeads(w nethttp.ResponseWriter, r *nethttp.Request) error {
-	// The store reads heads from the newest, without a position to start
-	// from: a first page reads one more than it shows, a later page reads
-	// down to its cursor. Heads are paged by size, which grows with time.
-	q, want := r.URL.Query(), 0
-	if _, ok := q["cursor"]; !ok {
-		want = 2
-		if n, err := strconv.Atoi(q.Get("limit")); err == nil && n >= 1 && n <= maxPageLimit {
-			want = n + 1
+	// Heads are paged as the store sorts them, by signing time then size
+	// (a head may be signed again at the same size); the cursor holds both.
+	log := trustOf(s).AccessLog
+	var latest *sesame.SignedHead
+	p, err := pageFrom(r.URL.Query(), 1,
+		func(h *sesame.SignedHead) listKey {
+			return listKey{At: h.At.UnixNano(), ID: strconv.FormatInt(h.Size, 10)}
+		},
+		func(c listKey, after bool, n int) ([]*sesame.SignedHead, error) {
+			if !after {
+				hs, err := log.AccessHeads(r.Context(), n)
+				if len(hs) > 0 {
+					latest = hs[0]
+				}
+				return hs, err
+			}
+			size, err := strconv.ParseInt(c.ID, 10, 64)
+			if err != nil {
+				return nil, invalidQuery([]sesame.FieldError{badCursor})
+			}
+			return log.AccessHeadsAfter(r.Context(), time.Unix(0, c.At), size, n)
+		})
+	if err != nil {
+		return err
+	}
+	if latest == nil {
+		hs, err := log.AccessHeads(r.Context(), 1)
+		if err != nil {
+			return err
+		}
+		if len(hs) > 0 {
+			latest = hs[0]
 		}
 	}
-	hs, err := trustOf(s).AccessLog.AccessHeads(r.Context(), want)
-	if err != nil {
-		return err
-	}
-	p, err := pageList(q, hs, 1, newestFirst,
-		func(h *sesame.SignedHead) listKey { return listKey{At: h.Size} })
-	if err != nil {
-		return err
-	}
 	out := listAnswer("heads", p)
-	if len(hs) > 0 {
-		out["head"] = hs[0]
+	if latest != nil {
+		out["head"] = latest
 	}
 	writeJSON(w, nethttp.StatusOK, out)
 	return nil

@@ -42,6 +42,13 @@ func TestOpenAPIDescribesEveryOperationWhole(t *testing.T) {
 			if !strings.Contains(string(raw), `"example`) {
 				t.Errorf("%s: no example", name)
 			}
+			// Any route may answer 413 (a body over --max-body) and 431 (a
+			// header over the limit) before its handler runs.
+			for status, ref := range map[string]string{"413": "#/components/responses/TooLarge", "431": "#/components/responses/HeaderTooLarge"} {
+				if op.Responses[status].Ref != ref {
+					t.Errorf("%s → %s: want the shared %s", name, status, ref)
+				}
+			}
 			for status, r := range op.Responses {
 				if r.Ref != "" || status == "204" || strings.HasPrefix(status, "3") {
 					continue

@@ -5,14 +5,17 @@ import (
 	"encoding/binary"
 	"net/url"
 	"time"
+
+	"github.com/sesame-credit/sesame"
 )
 
-// The lists other than a person's events and score history (consents,
-// decisions, disputes, notices, partners, models, …) are short — a person's
-// or an operator's own — and their stores hand them back whole, in their
-// order. They still take the one paging contract (?limit=, ?cursor=,
-// "next"), cut here from the list, so that a client pages every list the
-// same way and none changes shape when it grows.
+// Every list takes the one paging contract (?limit=, ?cursor=, "next"), so
+// that a client pages every list the same way and none changes shape when
+// it grows. Lists that grow without bound (decisions, notices, the access
+// log and its signed heads) are read by their stores a page at a time from
+// the cursor's position (pageFrom); the short ones — a person's or an
+// operator's own consents, disputes, partners, models — are handed back
+// whole and cut here (pageList).
 
 // listKey is an item's position in its list: a number the list is sorted
 // by (a time in Unix nanoseconds, a sequence; 0 for lists sorted by id
@@ -69,26 +72,55 @@ type listPage[T any] struct {
 // every other parameter not in allowed, and cuts that page out of items,
 // which are sorted in order o and placed by key.
 func pageList[T any](q url.Values, items []T, def int, o listOrder, key func(T) listKey, allowed ...string) (listPage[T], error) {
+	limit, c, after, err := listQuery(q, def, allowed...)
+	if err != nil {
+		return listPage[T]{}, err
+	}
+	start := 0
+	for after && start < len(items) && !o.follows(key(items[start]), c) {
+		start++
+	}
+	return cutPage(items[start:], limit, key), nil
+}
+
+// listQuery reads ?limit= (1–1000, default def) and ?cursor= (after
+// reports whether there was one) from q, and refuses every other parameter
+// not in allowed.
+func listQuery(q url.Values, def int, allowed ...string) (limit int, c listKey, after bool, err error) {
 	bad := unknownParams(q, append([]string{"cursor", "limit"}, allowed...)...)
-	limit := def
+	limit = def
 	if _, ok := q["limit"]; ok {
 		p, lbad := pageQuery(url.Values{"limit": q["limit"]})
 		bad, limit = append(bad, lbad...), p.Limit
 	}
-	start := 0
 	if vs, ok := q["cursor"]; ok {
-		c, ok := decodeListKey(vs[len(vs)-1])
-		if !ok {
+		if c, after = decodeListKey(vs[len(vs)-1]); !after {
 			bad = append(bad, badCursor)
 		}
-		for start < len(items) && !o.follows(key(items[start]), c) {
-			start++
-		}
 	}
-	if err := invalidQuery(bad); err != nil {
+	return limit, c, after, invalidQuery(bad)
+}
+
+// pageFrom answers a page of a list its store reads by position, so that
+// it pages past any length: read is asked for limit+1 items after the
+// cursor (after false: from the first), and the extra one, when there is
+// one, says a next page exists.
+func pageFrom[T any](q url.Values, def int, key func(T) listKey, read func(c listKey, after bool, n int) ([]T, error), allowed ...string) (listPage[T], error) {
+	limit, c, after, err := listQuery(q, def, allowed...)
+	if err != nil {
 		return listPage[T]{}, err
 	}
-	page := listPage[T]{Items: items[start:]}
+	items, err := read(c, after, limit+1)
+	if err != nil {
+		return listPage[T]{}, err
+	}
+	return cutPage(items, limit, key), nil
+}
+
+// cutPage makes a page of at most limit of items, with the cursor of the
+// next when there are more.
+func cutPage[T any](items []T, limit int, key func(T) listKey) listPage[T] {
+	page := listPage[T]{Items: items}
 	if len(page.Items) > limit {
 		page.Items = page.Items[:limit]
 		page.Next = key(page.Items[limit-1]).encode()
@@ -96,7 +128,12 @@ func pageList[T any](q url.Values, items []T, def int, o listOrder, key func(T) 
 	if page.Items == nil {
 		page.Items = []T{}
 	}
-	return page, nil
+	return page
+}
+
+// position is the store position of a newest-first list's cursor.
+func (k listKey) position() sesame.Position {
+	return sesame.Position{At: time.Unix(0, k.At), ID: k.ID}
 }
 
 // timeKey places an item of a newest-first list.

@@ -105,14 +105,13 @@ func (s *Server) handleScoreHistory(w nethttp.ResponseWriter, r *nethttp.Request
 	if err := s.scoreReader(r, id, "score history"); err != nil {
 		return err
 	}
-	// The stores give a person's history newest first without a position
-	// to start from, so a later page reads the history down to it: a
-	// person's history is one entry a rescore, hundreds at most.
-	want := p.Limit + 1
+	// The store starts at the cursor's entry and reads one more than the
+	// page, which says whether a next page exists.
+	var before int64
 	if p.After {
-		want = 0
+		before = max(p.Cursor.Seq, 1)
 	}
-	h, err := s.Scores.History(r.Context(), id, want)
+	h, err := s.Scores.HistoryBefore(r.Context(), id, before, p.Limit+1)
 	if err != nil {
 		return err
 	}
@@ -127,16 +126,9 @@ type scoreHistoryPage struct {
 	Next    string              `json:"next,omitempty"`
 }
 
-// historyPage cuts the page p out of h (newest first): the entries older
-// than the cursor's, at most p.Limit, and the cursor of the next page.
+// historyPage makes the page p of h, the entries after the cursor's
+// (newest first): at most p.Limit, and the cursor of the next page.
 func historyPage(person string, h []sesame.ScorePoint, p page) scoreHistoryPage {
-	if p.After {
-		i := 0
-		for i < len(h) && h[i].Seq >= p.Cursor.Seq {
-			i++
-		}
-		h = h[i:]
-	}
 	out := scoreHistoryPage{Person: person, History: h}
 	if len(h) > p.Limit {
 		out.History = h[:p.Limit]

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	nethttp "net/http"
 	"net/http/httptest"
@@ -202,8 +201,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	validatedBody(t, resp)
 	cancel()
 	select {
 	case err := <-done:

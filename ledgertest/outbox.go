@@ -2,6 +2,7 @@ package ledgertest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -78,5 +79,56 @@ func RunOutbox(t *testing.T, open func(t *testing.T) (Store, sesame.DisputeStore
 	}
 	if all, err := ob.Notices(ctx, hook.Recipient, 10); err != nil || len(all) != 2 {
 		t.Fatalf("the source's notices: %d, %v", len(all), err)
+	}
+	t.Run("Paging", func(t *testing.T) { testNoticePages(t, open) })
+}
+
+// testNoticePages: an inbox longer than the 1000 notices a page may hold
+// reads page by page from the last notice, newest first with ties on time
+// in id order, as the whole list reads in one go: no repeats or gaps.
+func testNoticePages(t *testing.T, open func(t *testing.T) (Store, sesame.DisputeStore, sesame.Outbox)) {
+	events, ds, ob := open(t)
+	const n = 1203
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	es := make([]sesame.Event, n)
+	for i := range es {
+		es[i] = NewEvent("bank", fmt.Sprintf("e%d", i), "bob", sesame.KindPaymentMade, at.AddDate(0, 0, -1), i+1)
+	}
+	mustAppend(t, events, es...)
+	for i, e := range es {
+		// Three notices share each time.
+		if _, err := ds.OpenDispute(ctx, "bob", e.Key(), "not mine", "", at.Add(time.Duration(i/3)*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inbox := sesame.PersonRecipient("bob")
+	all, err := ob.Notices(ctx, inbox, 2*n)
+	if err != nil || len(all) != n {
+		t.Fatalf("the whole inbox: %d notices, %v; want %d", len(all), err, n)
+	}
+	var got []sesame.Notice
+	var after sesame.Position
+	for pages := 0; pages <= n/100+1; pages++ {
+		page, err := ob.NoticesAfter(ctx, inbox, after, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, page...)
+		if len(page) < 100 {
+			break
+		}
+		last := page[len(page)-1]
+		after = sesame.Position{At: last.CreatedAt, ID: last.ID}
+	}
+	if len(got) != n {
+		t.Fatalf("paged %d notices, want %d", len(got), n)
+	}
+	for i := range got {
+		if got[i].ID != all[i].ID {
+			t.Fatalf("notice %d of the pages is %s, of the whole list %s", i, got[i].ID, all[i].ID)
+		}
+		if i > 0 && (got[i].CreatedAt.After(got[i-1].CreatedAt) || got[i].CreatedAt.Equal(got[i-1].CreatedAt) && got[i].ID < got[i-1].ID) {
+			t.Fatalf("notice %d (%s at %s) out of order after %s at %s", i, got[i].ID, got[i].CreatedAt, got[i-1].ID, got[i-1].CreatedAt)
+		}
 	}
 }

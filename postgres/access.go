@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"sort"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -434,7 +436,17 @@ func (s *TrustStore) AccessEntries(ctx context.Context, person string, limit int
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	rows, err := s.db.pool.Query(ctx, `SELECT `+accessReadColumns+` FROM access_log WHERE person = $1 ORDER BY seq DESC LIMIT $2`, person, limit)
+	return s.AccessEntriesBefore(ctx, person, 0, limit)
+}
+
+func (s *TrustStore) AccessEntriesBefore(ctx context.Context, person string, before int64, limit int) ([]*sesame.AccessEntry, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	rows, err := s.db.pool.Query(ctx, `SELECT `+accessReadColumns+` FROM access_log WHERE person = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`, person, before, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -507,11 +519,19 @@ func (s *TrustStore) SaveAccessHead(ctx context.Context, h *sesame.SignedHead) e
 }
 
 func (s *TrustStore) AccessHeads(ctx context.Context, limit int) ([]*sesame.SignedHead, error) {
-	q := `SELECT size, at, root, public_key, signature FROM access_heads ORDER BY at DESC, size DESC`
-	args := []any{}
+	return s.AccessHeadsAfter(ctx, time.Time{}, 0, limit)
+}
+
+func (s *TrustStore) AccessHeadsAfter(ctx context.Context, at time.Time, size int64, limit int) ([]*sesame.SignedHead, error) {
+	q, args := `SELECT size, at, root, public_key, signature FROM access_heads`, []any{}
+	if !at.IsZero() {
+		q += ` WHERE at <= $1 AND (at < $1 OR size < $2)`
+		args = append(args, ns(at), size)
+	}
+	q += ` ORDER BY at DESC, size DESC`
 	if limit > 0 {
-		q += ` LIMIT $1`
 		args = append(args, limit)
+		q += fmt.Sprintf(` LIMIT $%d`, len(args))
 	}
 	rows, err := s.db.pool.Query(ctx, q, args...)
 	if err != nil {

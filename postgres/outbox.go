@@ -73,7 +73,18 @@ func collectNotices(rows pgx.Rows) ([]sesame.Notice, error) {
 
 // Notices implements sesame.Outbox.
 func (s *OutboxStore) Notices(ctx context.Context, recipient string, limit int) ([]sesame.Notice, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT `+noticeColumns+` FROM notices WHERE recipient = $1 ORDER BY created_at DESC, id LIMIT $2`, recipient, limit)
+	return s.NoticesAfter(ctx, recipient, sesame.Position{}, limit)
+}
+
+// NoticesAfter implements sesame.Outbox, starting at the position through
+// the (recipient, created_at) index rather than skipping the newer ones.
+func (s *OutboxStore) NoticesAfter(ctx context.Context, recipient string, after sesame.Position, limit int) ([]sesame.Notice, error) {
+	q, args := `SELECT `+noticeColumns+` FROM notices WHERE recipient = $1`, []any{recipient}
+	if !after.IsZero() {
+		q += ` AND created_at <= $2 AND (created_at < $2 OR id > $3)`
+		args = append(args, ns(after.At), after.ID)
+	}
+	rows, err := s.db.pool.Query(ctx, q+fmt.Sprintf(` ORDER BY created_at DESC, id LIMIT $%d`, len(args)+1), append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: notices: %w", err)
 	}

@@ -200,7 +200,22 @@ func (s *TrustStore) DecisionsAbout(ctx context.Context, person string, limit in
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	rows, err := s.db.pool.Query(ctx, `SELECT id FROM decisions WHERE person = $1 ORDER BY created_at DESC, id LIMIT $2`, person, limit)
+	return s.DecisionsAboutAfter(ctx, person, sesame.Position{}, limit)
+}
+
+// DecisionsAboutAfter reads a page by its position, not an offset: the
+// created_at range lets the (person, created_at) index start the scan
+// there, however many decisions come before it.
+func (s *TrustStore) DecisionsAboutAfter(ctx context.Context, person string, after sesame.Position, limit int) ([]*sesame.Decision, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	q, args := `SELECT id FROM decisions WHERE person = $1`, []any{person}
+	if !after.IsZero() {
+		q += ` AND created_at <= $2 AND (created_at < $2 OR id > $3)`
+		args = append(args, ns(after.At), after.ID)
+	}
+	rows, err := s.db.pool.Query(ctx, q+fmt.Sprintf(` ORDER BY created_at DESC, id LIMIT $%d`, len(args)+1), append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}

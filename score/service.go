@@ -134,6 +134,12 @@ func (s *Service) History(ctx context.Context, person string, limit int) ([]sesa
 	return s.Scores.ScoreHistory(ctx, person, limit)
 }
 
+// HistoryBefore returns up to limit of a person's past scores older than
+// seq before (0: from the newest), newest first: a page of their history.
+func (s *Service) HistoryBefore(ctx context.Context, person string, before int64, limit int) ([]sesame.ScorePoint, error) {
+	return s.Scores.ScoreHistoryBefore(ctx, person, before, limit)
+}
+
 // PersonEvents reads all of a person's events known at asOf.
 func (s *Service) PersonEvents(ctx context.Context, person string, asOf time.Time) ([]sesame.Event, error) {
 	var all []sesame.Event

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) Opened) {
 		{"InsufficientHistory", testInsufficientHistory},
 		{"BatchOfManyPeople", testBatchOfManyPeople},
 		{"HistoryLimit", testHistoryLimit},
+		{"HistoryPages", testHistoryPages},
 		{"ConcurrentSaves", testConcurrentSaves},
 		{"ModelRegistryKeepsOneActive", testModelRegistry},
 		{"Checkpoints", testCheckpoints},
@@ -183,6 +184,43 @@ func testHistoryLimit(t *testing.T, o Opened) {
 	}
 	if all, _ := o.Store.ScoreHistory(ctx, "p4", 0); len(all) != 5 {
 		t.Errorf("limit 0 gave %d points, want all 5", len(all))
+	}
+}
+
+// testHistoryPages: a history longer than the 1000 entries a page may
+// hold reads page by page from the last seq, with no repeats or gaps, and
+// others' scores in between do not show.
+func testHistoryPages(t *testing.T, o Opened) {
+	ctx := context.Background()
+	const n = 1203
+	for i := range n {
+		save(t, o.Store, scored("p6", 350+i%600, i%24), scored("p7", 600, i%24))
+	}
+	var got []int
+	var before int64
+	for pages := 0; pages <= n/100+1; pages++ {
+		h, err := o.Store.ScoreHistoryBefore(ctx, "p6", before, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range h {
+			if before != 0 && p.Seq >= before {
+				t.Fatalf("seq %d on the page before %d", p.Seq, before)
+			}
+			got = append(got, p.Score)
+		}
+		if len(h) < 100 {
+			break
+		}
+		before = h[len(h)-1].Seq
+	}
+	if len(got) != n {
+		t.Fatalf("paged %d entries, want %d", len(got), n)
+	}
+	for i, s := range got {
+		if want := 350 + (n-1-i)%600; s != want {
+			t.Fatalf("entry %d has score %d, want %d (newest first)", i, s, want)
+		}
 	}
 }
 

@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/audit"
@@ -196,7 +198,17 @@ func (s *AccessLogStore) AccessEntries(ctx context.Context, person string, limit
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	return s.query(ctx, nil, `SELECT `+accessReadColumns+` FROM access_log WHERE person = ? ORDER BY seq DESC LIMIT ?`, person, limit)
+	return s.AccessEntriesBefore(ctx, person, 0, limit)
+}
+
+func (s *AccessLogStore) AccessEntriesBefore(ctx context.Context, person string, before int64, limit int) ([]*sesame.AccessEntry, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	return s.query(ctx, nil, `SELECT `+accessReadColumns+` FROM access_log WHERE person = ? AND seq < ? ORDER BY seq DESC LIMIT ?`, person, before, limit)
 }
 
 func (s *AccessLogStore) ScanAccess(ctx context.Context, fn func(e *sesame.AccessEntry) error) error {
@@ -271,10 +283,19 @@ func (s *AccessLogStore) SaveAccessHead(ctx context.Context, h *sesame.SignedHea
 }
 
 func (s *AccessLogStore) AccessHeads(ctx context.Context, limit int) ([]*sesame.SignedHead, error) {
+	return s.AccessHeadsAfter(ctx, time.Time{}, 0, limit)
+}
+
+func (s *AccessLogStore) AccessHeadsAfter(ctx context.Context, at time.Time, size int64, limit int) ([]*sesame.SignedHead, error) {
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := s.db.accessR.QueryContext(ctx, `SELECT size, at, root, public_key, signature FROM access_heads ORDER BY at DESC, size DESC LIMIT ?`, limit)
+	q, args := `SELECT size, at, root, public_key, signature FROM access_heads`, []any{}
+	if !at.IsZero() {
+		q += ` WHERE at <= ? AND (at < ? OR size < ?)`
+		args = append(args, at.UnixNano(), at.UnixNano(), size)
+	}
+	rows, err := s.db.accessR.QueryContext(ctx, q+` ORDER BY at DESC, size DESC LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: access heads: %w", err)
 	}

@@ -124,7 +124,23 @@ func (s *DecisionStore) DecisionsAbout(ctx context.Context, person string, limit
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT id FROM decisions WHERE person = ? ORDER BY created_at DESC, id LIMIT ?`, person, limit)
+	return s.DecisionsAboutAfter(ctx, person, sesame.Position{}, limit)
+}
+
+// DecisionsAboutAfter reads a page by its position, not an offset: the
+// created_at range lets the (person, created_at) index start the scan
+// there, however many decisions come before it.
+func (s *DecisionStore) DecisionsAboutAfter(ctx context.Context, person string, after sesame.Position, limit int) ([]*sesame.Decision, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	q, args := `SELECT id FROM decisions WHERE person = ?`, []any{person}
+	if !after.IsZero() {
+		at := after.At.UnixNano()
+		q += ` AND created_at <= ? AND (created_at < ? OR id > ?)`
+		args = append(args, at, at, after.ID)
+	}
+	rows, err := s.db.reader.QueryContext(ctx, q+` ORDER BY created_at DESC, id LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}

@@ -64,7 +64,19 @@ func scanNotices(rows *sql.Rows) ([]sesame.Notice, error) {
 
 // Notices implements sesame.Outbox.
 func (s *OutboxStore) Notices(ctx context.Context, recipient string, limit int) ([]sesame.Notice, error) {
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT `+noticeColumns+` FROM notices WHERE recipient = ? ORDER BY created_at DESC, id LIMIT ?`, recipient, limit)
+	return s.NoticesAfter(ctx, recipient, sesame.Position{}, limit)
+}
+
+// NoticesAfter implements sesame.Outbox, starting at the position through
+// the (recipient, created_at) index rather than skipping the newer ones.
+func (s *OutboxStore) NoticesAfter(ctx context.Context, recipient string, after sesame.Position, limit int) ([]sesame.Notice, error) {
+	q, args := `SELECT `+noticeColumns+` FROM notices WHERE recipient = ?`, []any{recipient}
+	if !after.IsZero() {
+		at := after.At.UnixNano()
+		q += ` AND created_at <= ? AND (created_at < ? OR id > ?)`
+		args = append(args, at, at, after.ID)
+	}
+	rows, err := s.db.reader.QueryContext(ctx, q+` ORDER BY created_at DESC, id LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: notices: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sync/atomic"
 	"time"
 
@@ -272,8 +273,20 @@ func (s *ScoreStore) ScoreHistory(ctx context.Context, person string, limit int)
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
+	return s.ScoreHistoryBefore(ctx, person, 0, limit)
+}
+
+// ScoreHistoryBefore returns up to limit past scores older than seq
+// before (0: from the newest), newest first.
+func (s *ScoreStore) ScoreHistoryBefore(ctx context.Context, person string, before int64, limit int) ([]sesame.ScorePoint, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	if before <= 0 {
+		before = math.MaxInt64
+	}
 	rows, err := s.db.reader.QueryContext(ctx, `SELECT seq, status, score, band, model_version, as_of FROM scores
-		WHERE person = ? ORDER BY seq DESC LIMIT ?`, person, limit)
+		WHERE person = ? AND seq < ? ORDER BY seq DESC LIMIT ?`, person, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: score history: %w", err)
 	}
