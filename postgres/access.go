@@ -57,12 +57,12 @@ func newAccessWriter(db *DB) *audit.Writer {
 }
 
 // accessGroups is how many group commits a replica appends through, each
-// for its share of the partitions ((part-1) % accessGroups): groups of
-// disjoint partitions commit side by side, while a group spanning several
-// partitions answers the reads of all of them with one transaction, whose
-// cost, more than the WAL flush, is what many readers wait for
+// for its share of the partitions ((part-1) % accessGroups). One group
+// spanning every partition answers the most reads with one transaction,
+// whose cost, more than the WAL flush, is what readers wait for; groups of
+// disjoint partitions would commit side by side but each with fewer reads
 // (bench/RESULTS.md compares the counts).
-const accessGroups = 4
+const accessGroups = 1
 
 // newAccessGroups returns n group commits, n dividing audit.Partitions,
 // appending through fn: access_append_parts, or access_append (migration
