@@ -19,6 +19,9 @@ import (
 	"github.com/sesame-credit/sesame/sqlite"
 )
 
+// apiSpec checks every answer the tests get against the API's document.
+var apiSpec = openapitest.New(sesamehttp.OpenAPI())
+
 // newServer is a real server on a real SQLite ledger.
 func newServer(t *testing.T) string {
 	t.Helper()
@@ -33,7 +36,7 @@ func newServer(t *testing.T) string {
 	// Operators' reads of events are written to the person's access log first.
 	srv.UseTrust(&sesamehttp.Trust{Partners: &auth.Partners{Store: db.Partners()}, People: &auth.People{Store: db.Sessions()},
 		Gate: &consent.Gate{Audit: &audit.Recorder{Log: db.AccessLog()}}, AccessLog: db.AccessLog()})
-	hs := httptest.NewServer(openapitest.Handler(t, srv.Handler()))
+	hs := httptest.NewServer(apiSpec.Checking(t, srv.Handler()))
 	t.Cleanup(hs.Close)
 	return hs.URL
 }

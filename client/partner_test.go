@@ -16,7 +16,6 @@ import (
 	"github.com/sesame-credit/sesame/client"
 	"github.com/sesame-credit/sesame/consent"
 	sesamehttp "github.com/sesame-credit/sesame/http"
-	"github.com/sesame-credit/sesame/http/openapitest"
 	"github.com/sesame-credit/sesame/policy"
 	"github.com/sesame-credit/sesame/sqlite"
 )
@@ -51,7 +50,7 @@ func newPartnerWorld(t *testing.T) *partnerWorld {
 	srv.UseTrust(&sesamehttp.Trust{Partners: partners, People: &auth.People{Store: db.Sessions()}, Consents: consents, Gate: gate,
 		Decider:   &policy.Decider{Catalog: catalog, Gate: gate, Store: db.Decisions(), Badges: db.Record()},
 		Decisions: db.Decisions(), AccessLog: db.AccessLog(), Scores: db.Scores()})
-	hs := httptest.NewServer(openapitest.Handler(t, srv.Handler()))
+	hs := httptest.NewServer(apiSpec.Checking(t, srv.Handler()))
 	t.Cleanup(hs.Close)
 	key, err := partners.Register(ctx, &sesame.Partner{ID: "acme", Name: "Acme Bank", RedirectURIs: []string{"https://acme.example/cb"}})
 	if err != nil {

@@ -1,10 +1,7 @@
 package http
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
-	"io"
 	nethttp "net/http"
 	"net/http/httptest"
 	"sort"
@@ -12,9 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pb33f/libopenapi"
-	validator "github.com/pb33f/libopenapi-validator"
-	verrors "github.com/pb33f/libopenapi-validator/errors"
+	"github.com/sesame-credit/sesame/http/openapitest"
 )
 
 // Every response the package's tests receive through newTestServer and
@@ -22,54 +17,8 @@ import (
 // body schema), so that the document cannot drift from what the server
 // answers.
 
-var openAPIValidator = sync.OnceValues(func() (validator.Validator, error) {
-	doc, err := libopenapi.NewDocument(openAPIDocument)
-	if err != nil {
-		return nil, err
-	}
-	v, errs := validator.NewValidator(doc)
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("openapi.json: %v", errs)
-	}
-	return v, nil
-})
-
-// validationMu serialises the validator, which caches schemas as it goes.
-var validationMu sync.Mutex
-
-// openAPIProblems returns what is wrong with a response to req, by the
-// document; nothing for a path the document does not have (the mux's own
-// 404 for an unknown route, tested elsewhere).
-func openAPIProblems(req *nethttp.Request, status int, header nethttp.Header, body []byte) []string {
-	v, err := openAPIValidator()
-	if err != nil {
-		return []string{err.Error()}
-	}
-	resp := &nethttp.Response{StatusCode: status, Header: header.Clone(), Body: io.NopCloser(bytes.NewReader(body)), Request: req}
-	validationMu.Lock()
-	ok, errs := v.ValidateHttpResponse(req, resp)
-	validationMu.Unlock()
-	if ok {
-		return nil
-	}
-	var out []string
-	for _, e := range errs {
-		if e.ValidationType == "path" {
-			continue
-		}
-		out = append(out, describeValidation(e))
-	}
-	return out
-}
-
-func describeValidation(e *verrors.ValidationError) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s)", e.Message, e.Reason)
-	for _, f := range e.SchemaValidationErrors {
-		fmt.Fprintf(&b, "; %s: %s", f.FieldPath, f.Reason)
-	}
-	return b.String()
-}
+// apiSpec checks answers against openapi.json.
+var apiSpec = openapitest.New(openAPIDocument)
 
 // checkOpenAPI validates one response in a test (not in benchmarks or
 // fuzzing, whose figures and speed it would distort).
@@ -80,22 +29,15 @@ func checkOpenAPI(tb testing.TB, req *nethttp.Request, status int, header nethtt
 	}
 	t.Helper()
 	recordValidated(req, status)
-	for _, p := range openAPIProblems(req, status, header, body) {
+	for _, p := range apiSpec.Problems(req, status, header, body) {
 		t.Errorf("%s %s → %d does not match openapi.json: %s\nbody: %.300s", req.Method, req.URL.RequestURI(), status, p, body)
 	}
 }
 
 // validating wraps a handler so that every response it writes is checked.
 func validating(t testing.TB, h nethttp.Handler) nethttp.Handler {
-	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, r)
-		checkOpenAPI(t, r, rec.Code, rec.Header(), rec.Body.Bytes())
-		for k, vs := range rec.Header() {
-			w.Header()[k] = vs
-		}
-		w.WriteHeader(rec.Code)
-		w.Write(rec.Body.Bytes())
+	return openapitest.Handler(h, func(r *nethttp.Request, status int, header nethttp.Header, body []byte) {
+		checkOpenAPI(t, r, status, header, body)
 	})
 }
 
@@ -115,7 +57,7 @@ func TestOpenAPIValidationCatchesDrift(t *testing.T) {
 	} {
 		req := httptest.NewRequest(c.method, c.path, nil)
 		h := nethttp.Header{"Content-Type": {"application/json"}}
-		if p := openAPIProblems(req, c.status, h, []byte(c.body)); len(p) == 0 {
+		if p := apiSpec.Problems(req, c.status, h, []byte(c.body)); len(p) == 0 {
 			t.Errorf("%s %s → %d %s passed validation", c.method, c.path, c.status, c.body)
 		}
 	}
