@@ -11,8 +11,8 @@ import (
 // The access log lives in a SQLite file of its own beside the database
 // (PATH-access.db), with its own writer, WAL and checkpointer. In the main
 // file every read's entry waited behind whatever the one writer was doing
-// (a batch of 1,000 ingested events took reads from about 1,800 to 62 a
-// second), and the log's pages filled the main file's WAL that every score
+// (ingestion cut reads to a trickle: bench/RESULTS.md), and the log's pages
+// filled the main file's WAL that every score
 // lookup reads through. Each file commits atomically on its own; the only
 // write touching both, an erasure, writes the log first (erase.go).
 
