@@ -258,9 +258,16 @@ func TestServeOutages(t *testing.T) {
 	if err := json.Unmarshal([]byte(event("n1")), &e); err != nil {
 		t.Fatal(err)
 	}
-	if err := sesamenats.NewPublisher(js, natsCfg).Publish(context.Background(), []sesame.Event{e}); err != nil {
-		t.Fatal(err)
-	}
+	// The replica makes its stream again only after it reconnects, so the
+	// first publishes may find no stream; the content-derived Nats-Msg-Id
+	// makes retrying them safe.
+	publisher := sesamenats.NewPublisher(js, natsCfg)
+	until("the NATS event accepted", func() (bool, string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		err := publisher.Publish(ctx, []sesame.Event{e})
+		return err == nil, fmt.Sprint(err)
+	})
 	until("the NATS event in the ledger", func() (bool, string) {
 		st, _, body := do("GET", "/v1/people/p1/events", "op", "")
 		return st == 200 && strings.Contains(body, `"n1"`), fmt.Sprint(st)
