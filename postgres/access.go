@@ -12,6 +12,7 @@ import (
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // The access log on PostgreSQL: the same tables and contract as package
@@ -236,7 +237,7 @@ func (db *DB) extendTree(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			es, err := collect(rows, scanAccess)
+			es, err := sqlrow.Collect(rows, scanAccess)
 			if err != nil {
 				return err
 			}
@@ -421,7 +422,7 @@ const accessColumns = `seq, at, person, actor, action, scope, purpose, consent, 
 
 const accessReadColumns = accessColumns + `, erased_by`
 
-func scanAccess(row pgx.Row) (*sesame.AccessEntry, error) {
+func scanAccess(row sqlrow.Row) (*sesame.AccessEntry, error) {
 	var e sesame.AccessEntry
 	var at int64
 	var scope, purpose string
@@ -450,7 +451,7 @@ func (s *TrustStore) AccessEntriesBefore(ctx context.Context, person string, bef
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scanAccess)
+	return sqlrow.Collect(rows, scanAccess)
 }
 
 // ScanAccess extends the tree first, so that the seqs it fills with void
@@ -537,7 +538,7 @@ func (s *TrustStore) AccessHeadsAfter(ctx context.Context, at time.Time, size in
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(row pgx.Row) (*sesame.SignedHead, error) {
+	return sqlrow.Collect(rows, func(row sqlrow.Row) (*sesame.SignedHead, error) {
 		var h sesame.SignedHead
 		var at int64
 		err := row.Scan(&h.Size, &at, &h.Root, &h.PublicKey, &h.Signature)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/credential"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // CredentialStore keeps credential signing keys, issued credentials and the
@@ -38,7 +39,7 @@ func (s *CredentialStore) Keys(ctx context.Context) ([]credential.StoredKey, err
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(row pgx.Row) (credential.StoredKey, error) {
+	return sqlrow.Collect(rows, func(row sqlrow.Row) (credential.StoredKey, error) {
 		var k credential.StoredKey
 		var created int64
 		var retired *int64
@@ -73,7 +74,7 @@ func (s *CredentialStore) RevokedStatusIndexes(ctx context.Context, now time.Tim
 
 const credentialColumns = `id, person, kind, band, score, as_of, kid, issued_at, expires_at, revoked_at, token, status_idx`
 
-func scanCredential(row pgx.Row) (credential.Record, error) {
+func scanCredential(row sqlrow.Row) (credential.Record, error) {
 	var c credential.Record
 	var band string
 	var issued, expires int64
@@ -95,7 +96,7 @@ func (s *CredentialStore) Credentials(ctx context.Context, person string) ([]cre
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scanCredential)
+	return sqlrow.Collect(rows, scanCredential)
 }
 
 // RevokeCredential marks the person's credential revoked; revoking twice

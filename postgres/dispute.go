@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // Disputes returns the store of people's disputes.
@@ -21,26 +22,11 @@ type DisputeStore struct{ db *DB }
 var _ sesame.DisputeStore = (*DisputeStore)(nil)
 
 // notCountedSQL is the condition, on a row of events, that a dispute took
-// the event out of scoring (sesame.Dispute.Counts).
-const notCountedSQL = `EXISTS (SELECT 1 FROM event_disputes d WHERE d.source = events.source AND d.id = events.id
-	AND d.status IN ('corrected', 'deleted', 'suppressed'))`
-
-const disputeColumns = `source, id, person, reason, evidence, status, created_at, deadline, answered_at, note`
-
-func scanDispute(row pgx.Row) (sesame.Dispute, error) {
-	var d sesame.Dispute
-	var status string
-	var opened, deadline int64
-	var answered *int64
-	if err := row.Scan(&d.Source, &d.EventID, &d.Person, &d.Reason, &d.Evidence, &status, &opened, &deadline, &answered, &d.Note); err != nil {
-		return d, err
-	}
-	d.Status, d.OpenedAt, d.Deadline, d.AnsweredAt = sesame.DisputeStatus(status), fromNS(opened), fromNS(deadline), fromNullNS(answered)
-	return d, nil
-}
+// the event out of scoring.
+const notCountedSQL = sqlrow.NotCountedSQL
 
 func getDispute(ctx context.Context, tx pgx.Tx, key sesame.EventKey) (sesame.Dispute, error) {
-	d, err := scanDispute(tx.QueryRow(ctx, `SELECT `+disputeColumns+` FROM event_disputes WHERE source = $1 AND id = $2 FOR UPDATE`, key.Source, key.ID))
+	d, err := sqlrow.ScanDispute(tx.QueryRow(ctx, `SELECT `+sqlrow.DisputeColumns+` FROM event_disputes WHERE source = $1 AND id = $2 FOR UPDATE`, key.Source, key.ID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return d, sesame.Errorf(sesame.ENOTFOUND, "no dispute about event %s/%s", key.Source, key.ID)
 	}
@@ -140,11 +126,11 @@ func (s *DisputeStore) ExpireDisputes(ctx context.Context, now time.Time) ([]ses
 	var out []sesame.Dispute
 	err := s.db.Tx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `UPDATE event_disputes SET status = 'suppressed', answered_at = $1
-			WHERE status = 'open' AND deadline <= $1 RETURNING `+disputeColumns, ns(now))
+			WHERE status = 'open' AND deadline <= $1 RETURNING `+sqlrow.DisputeColumns, ns(now))
 		if err != nil {
 			return err
 		}
-		if out, err = collectDisputes(rows); err != nil {
+		if out, err = sqlrow.Collect(rows, sqlrow.ScanDispute); err != nil {
 			return err
 		}
 		for i := range out {
@@ -162,26 +148,13 @@ func (s *DisputeStore) ExpireDisputes(ctx context.Context, now time.Time) ([]ses
 
 // Disputes implements sesame.DisputeStore.
 func (s *DisputeStore) Disputes(ctx context.Context, person, source string) ([]sesame.Dispute, error) {
-	q, arg := `SELECT `+disputeColumns+` FROM event_disputes WHERE person = $1 ORDER BY created_at DESC, source, id`, person
+	q, arg := `SELECT `+sqlrow.DisputeColumns+` FROM event_disputes WHERE person = $1 ORDER BY created_at DESC, source, id`, person
 	if person == "" {
-		q, arg = `SELECT `+disputeColumns+` FROM event_disputes WHERE source = $1 ORDER BY created_at DESC, id`, source
+		q, arg = `SELECT `+sqlrow.DisputeColumns+` FROM event_disputes WHERE source = $1 ORDER BY created_at DESC, id`, source
 	}
 	rows, err := s.db.pool.Query(ctx, q, arg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: disputes: %w", err)
 	}
-	return collectDisputes(rows)
-}
-
-func collectDisputes(rows pgx.Rows) ([]sesame.Dispute, error) {
-	defer rows.Close()
-	var out []sesame.Dispute
-	for rows.Next() {
-		d, err := scanDispute(rows)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: disputes: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return sqlrow.Collect(rows, sqlrow.ScanDispute)
 }

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 var _ sesame.MailStore = (*OutboxStore)(nil)
@@ -30,7 +30,7 @@ func (s *OutboxStore) MailDue(ctx context.Context, limit int) ([]sesame.MailItem
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(row pgx.Row) (sesame.MailItem, error) {
+	return sqlrow.Collect(rows, func(row sqlrow.Row) (sesame.MailItem, error) {
 		var m sesame.MailItem
 		var body []byte
 		var created int64

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // NoticeFeed returns what notices of accesses, score changes and expiring
@@ -74,7 +75,7 @@ func (f noticeFeed) AccessAfter(ctx context.Context, after int64, limit int) ([]
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scanAccess)
+	return sqlrow.Collect(rows, scanAccess)
 }
 
 func (f noticeFeed) ScoreChangesAfter(ctx context.Context, after int64, limit int) ([]sesame.ScoreChange, error) {
@@ -84,7 +85,7 @@ func (f noticeFeed) ScoreChangesAfter(ctx context.Context, after int64, limit in
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(row pgx.Row) (sesame.ScoreChange, error) {
+	return sqlrow.Collect(rows, func(row sqlrow.Row) (sesame.ScoreChange, error) {
 		var c sesame.ScoreChange
 		var asOf int64
 		err := row.Scan(&c.Seq, &c.Person, &c.To, &asOf, &c.From)
@@ -94,12 +95,12 @@ func (f noticeFeed) ScoreChangesAfter(ctx context.Context, after int64, limit in
 }
 
 func (f noticeFeed) ConsentsExpiring(ctx context.Context, from, to time.Time) ([]*sesame.Consent, error) {
-	rows, err := f.db.pool.Query(ctx, `SELECT `+consentColumns+` FROM consents
+	rows, err := f.db.pool.Query(ctx, `SELECT `+sqlrow.ConsentColumns+` FROM consents
 		WHERE revoked_at IS NULL AND expires_at > $1 AND expires_at <= $2 ORDER BY expires_at, id`, ns(from), ns(to))
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scanConsent)
+	return sqlrow.Collect(rows, sqlrow.ScanConsent)
 }
 
 // EnqueueNotices stores notices (a person's is delivered by being stored),

@@ -4,10 +4,9 @@ import (
 	"context"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/auth"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // The trust store also keeps what people sign in with: their contacts
@@ -91,7 +90,7 @@ func (s *TrustStore) AddPasskey(ctx context.Context, p *auth.Passkey) error {
 
 const passkeyCols = `id, person, name, credential, created_at, last_used_at`
 
-func scanPasskey(row pgx.Row) (*auth.Passkey, error) {
+func scanPasskey(row sqlrow.Row) (*auth.Passkey, error) {
 	var p auth.Passkey
 	var created int64
 	var used *int64

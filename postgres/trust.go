@@ -2,16 +2,14 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/auth"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // TrustStore holds partners and keys, sessions, consents and requests,
@@ -30,35 +28,19 @@ var (
 	_ sesame.DecisionStore = (*TrustStore)(nil)
 )
 
-func ns(t time.Time) int64 { return t.UnixNano() }
-
-func nullNS(t time.Time) *int64 {
-	if t.IsZero() {
-		return nil
-	}
-	n := t.UnixNano()
-	return &n
-}
-
-func fromNS(n int64) time.Time { return time.Unix(0, n).UTC() }
-
-func fromNullNS(n *int64) time.Time {
-	if n == nil {
-		return time.Time{}
-	}
-	return time.Unix(0, *n).UTC()
-}
+// Time columns are Unix nanoseconds, NULL for "never" (package sqlrow
+// reads and writes them for both engines).
+var (
+	ns         = sqlrow.NS
+	nullNS     = sqlrow.NullNS
+	fromNS     = sqlrow.FromNS
+	fromNullNS = sqlrow.FromNullNS
+	notFound   = sqlrow.NotFound
+)
 
 func isUnique(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
-}
-
-func notFound(err error, format string, args ...any) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return sesame.Errorf(sesame.ENOTFOUND, format, args...)
-	}
-	return err
 }
 
 func (s *TrustStore) exec(ctx context.Context, sql string, args ...any) (int64, error) {
@@ -69,103 +51,52 @@ func (s *TrustStore) exec(ctx context.Context, sql string, args ...any) (int64, 
 // Partners.
 
 func (s *TrustStore) CreatePartner(ctx context.Context, p *sesame.Partner) error {
-	uris, _ := json.Marshal(nonNil(p.RedirectURIs))
-	_, err := s.exec(ctx, `INSERT INTO partners (id, name, redirect_uris, rate, burst, created_at, disabled_at) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-		p.ID, p.Name, string(uris), p.RatePerSecond, p.Burst, ns(p.CreatedAt), nullNS(p.DisabledAt))
+	_, err := s.exec(ctx, `INSERT INTO partners (`+sqlrow.PartnerColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7)`, sqlrow.PartnerValues(p)...)
 	if isUnique(err) {
 		return sesame.Errorf(sesame.ECONFLICT, "a partner %q exists already", p.ID)
 	}
 	return err
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
 func (s *TrustStore) UpdatePartner(ctx context.Context, p *sesame.Partner) error {
-	uris, _ := json.Marshal(nonNil(p.RedirectURIs))
+	v := sqlrow.PartnerValues(p)
 	n, err := s.exec(ctx, `UPDATE partners SET name = $1, redirect_uris = $2, rate = $3, burst = $4, disabled_at = $5 WHERE id = $6`,
-		p.Name, string(uris), p.RatePerSecond, p.Burst, nullNS(p.DisabledAt), p.ID)
+		v[1], v[2], v[3], v[4], v[6], p.ID)
 	if err == nil && n == 0 {
 		return sesame.Errorf(sesame.ENOTFOUND, "no partner %q", p.ID)
 	}
 	return err
 }
 
-const partnerColumns = `id, name, redirect_uris, rate, burst, created_at, disabled_at`
-
-func scanPartner(row pgx.Row) (*sesame.Partner, error) {
-	var p sesame.Partner
-	var uris string
-	var created int64
-	var disabled *int64
-	if err := row.Scan(&p.ID, &p.Name, &uris, &p.RatePerSecond, &p.Burst, &created, &disabled); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(uris), &p.RedirectURIs); err != nil {
-		return nil, fmt.Errorf("postgres: partner %s: %w", p.ID, err)
-	}
-	p.CreatedAt, p.DisabledAt = fromNS(created), fromNullNS(disabled)
-	return &p, nil
-}
-
 func (s *TrustStore) Partner(ctx context.Context, id string) (*sesame.Partner, error) {
-	p, err := scanPartner(s.db.pool.QueryRow(ctx, `SELECT `+partnerColumns+` FROM partners WHERE id = $1`, id))
+	p, err := sqlrow.ScanPartner(s.db.pool.QueryRow(ctx, `SELECT `+sqlrow.PartnerColumns+` FROM partners WHERE id = $1`, id))
 	return p, notFound(err, "no partner %q", id)
 }
 
 func (s *TrustStore) Partners(ctx context.Context) ([]*sesame.Partner, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT `+partnerColumns+` FROM partners ORDER BY id`)
+	rows, err := s.db.pool.Query(ctx, `SELECT `+sqlrow.PartnerColumns+` FROM partners ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scanPartner)
-}
-
-func collect[T any](rows pgx.Rows, scan func(pgx.Row) (T, error)) ([]T, error) {
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return sqlrow.Collect(rows, sqlrow.ScanPartner)
 }
 
 func (s *TrustStore) AddPartnerKey(ctx context.Context, k *sesame.PartnerKey) error {
-	_, err := s.exec(ctx, `INSERT INTO partner_keys (id, partner, hash, created_at, expires_at, revoked_at) VALUES ($1,$2,$3,$4,$5,$6)`,
-		k.ID, k.Partner, k.Hash, ns(k.CreatedAt), nullNS(k.ExpiresAt), nullNS(k.RevokedAt))
+	_, err := s.exec(ctx, `INSERT INTO partner_keys (`+sqlrow.KeyColumns+`) VALUES ($1,$2,$3,$4,$5,$6)`, sqlrow.KeyValues(k)...)
 	return err
 }
 
-func scanKey(row pgx.Row) (*sesame.PartnerKey, error) {
-	var k sesame.PartnerKey
-	var created int64
-	var expires, revoked *int64
-	if err := row.Scan(&k.ID, &k.Partner, &k.Hash, &created, &expires, &revoked); err != nil {
-		return nil, err
-	}
-	k.CreatedAt, k.ExpiresAt, k.RevokedAt = fromNS(created), fromNullNS(expires), fromNullNS(revoked)
-	return &k, nil
-}
-
 func (s *TrustStore) PartnerKey(ctx context.Context, id string) (*sesame.PartnerKey, error) {
-	k, err := scanKey(s.db.pool.QueryRow(ctx, `SELECT id, partner, hash, created_at, expires_at, revoked_at FROM partner_keys WHERE id = $1`, id))
+	k, err := sqlrow.ScanKey(s.db.pool.QueryRow(ctx, `SELECT `+sqlrow.KeyColumns+` FROM partner_keys WHERE id = $1`, id))
 	return k, notFound(err, "no key %q", id)
 }
 
 func (s *TrustStore) PartnerKeys(ctx context.Context, partner string) ([]*sesame.PartnerKey, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT id, partner, hash, created_at, expires_at, revoked_at FROM partner_keys WHERE partner = $1 ORDER BY created_at`, partner)
+	rows, err := s.db.pool.Query(ctx, `SELECT `+sqlrow.KeyColumns+` FROM partner_keys WHERE partner = $1 ORDER BY created_at`, partner)
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scanKey)
+	return sqlrow.Collect(rows, sqlrow.ScanKey)
 }
 
 func (s *TrustStore) ExpirePartnerKeys(ctx context.Context, partner, keep string, at time.Time, revoke bool) error {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // Disputes returns the store of people's disputes.
@@ -19,29 +20,11 @@ type DisputeStore struct{ db *DB }
 var _ sesame.DisputeStore = (*DisputeStore)(nil)
 
 // notCountedSQL is the condition, on a row of events, that a dispute took
-// the event out of scoring (sesame.Dispute.Counts).
-const notCountedSQL = `EXISTS (SELECT 1 FROM event_disputes d WHERE d.source = events.source AND d.id = events.id
-	AND d.status IN ('corrected', 'deleted', 'suppressed'))`
-
-const disputeColumns = `source, id, person, reason, evidence, status, created_at, deadline, answered_at, note`
-
-func scanDispute(row interface{ Scan(...any) error }) (sesame.Dispute, error) {
-	var d sesame.Dispute
-	var status string
-	var opened, deadline int64
-	var answered sql.NullInt64
-	if err := row.Scan(&d.Source, &d.EventID, &d.Person, &d.Reason, &d.Evidence, &status, &opened, &deadline, &answered, &d.Note); err != nil {
-		return d, err
-	}
-	d.Status, d.OpenedAt, d.Deadline = sesame.DisputeStatus(status), time.Unix(0, opened).UTC(), time.Unix(0, deadline).UTC()
-	if answered.Valid {
-		d.AnsweredAt = time.Unix(0, answered.Int64).UTC()
-	}
-	return d, nil
-}
+// the event out of scoring.
+const notCountedSQL = sqlrow.NotCountedSQL
 
 func getDispute(ctx context.Context, tx *sql.Tx, key sesame.EventKey) (sesame.Dispute, error) {
-	d, err := scanDispute(tx.QueryRowContext(ctx, `SELECT `+disputeColumns+` FROM event_disputes WHERE source = ? AND id = ?`, key.Source, key.ID))
+	d, err := sqlrow.ScanDispute(tx.QueryRowContext(ctx, `SELECT `+sqlrow.DisputeColumns+` FROM event_disputes WHERE source = ? AND id = ?`, key.Source, key.ID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, sesame.Errorf(sesame.ENOTFOUND, "no dispute about event %s/%s", key.Source, key.ID)
 	}
@@ -140,24 +123,14 @@ func (s *DisputeStore) AnswerDispute(ctx context.Context, key sesame.EventKey, a
 func (s *DisputeStore) ExpireDisputes(ctx context.Context, now time.Time) ([]sesame.Dispute, error) {
 	var out []sesame.Dispute
 	err := s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		out = out[:0]
 		rows, err := tx.QueryContext(ctx, `UPDATE event_disputes SET status = 'suppressed', answered_at = ?1
-			WHERE status = 'open' AND deadline <= ?1 RETURNING `+disputeColumns, now.UnixNano())
+			WHERE status = 'open' AND deadline <= ?1 RETURNING `+sqlrow.DisputeColumns, now.UnixNano())
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			d, err := scanDispute(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, d)
-		}
-		if err := rows.Err(); err != nil {
+		if out, err = sqlrow.Collect(rows, sqlrow.ScanDispute); err != nil {
 			return err
 		}
-		rows.Close()
 		for i := range out {
 			if err := forgetState(ctx, tx, out[i].Person); err != nil {
 				return err
@@ -176,24 +149,15 @@ func (s *DisputeStore) ExpireDisputes(ctx context.Context, now time.Time) ([]ses
 
 // Disputes implements sesame.DisputeStore.
 func (s *DisputeStore) Disputes(ctx context.Context, person, source string) ([]sesame.Dispute, error) {
-	q, arg := `SELECT `+disputeColumns+` FROM event_disputes WHERE person = ? ORDER BY created_at DESC, source, id`, person
+	q, arg := `SELECT `+sqlrow.DisputeColumns+` FROM event_disputes WHERE person = ? ORDER BY created_at DESC, source, id`, person
 	if person == "" {
-		q, arg = `SELECT `+disputeColumns+` FROM event_disputes WHERE source = ? ORDER BY created_at DESC, id`, source
+		q, arg = `SELECT `+sqlrow.DisputeColumns+` FROM event_disputes WHERE source = ? ORDER BY created_at DESC, id`, source
 	}
 	rows, err := s.db.reader.QueryContext(ctx, q, arg)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: disputes: %w", err)
 	}
-	defer rows.Close()
-	var out []sesame.Dispute
-	for rows.Next() {
-		d, err := scanDispute(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: disputes: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return sqlrow.Collect(rows, sqlrow.ScanDispute)
 }
 
 // forgetState makes the person's stored feature state unusable (version 0)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // NoticeFeed returns what notices of accesses, score changes and expiring
@@ -87,7 +88,7 @@ func (f noticeFeed) ScoreChangesAfter(ctx context.Context, after int64, limit in
 }
 
 func (f noticeFeed) ConsentsExpiring(ctx context.Context, from, to time.Time) ([]*sesame.Consent, error) {
-	rows, err := f.db.reader.QueryContext(ctx, `SELECT `+consentColumns+` FROM consents
+	rows, err := f.db.reader.QueryContext(ctx, `SELECT `+sqlrow.ConsentColumns+` FROM consents
 		WHERE revoked_at IS NULL AND expires_at > ? AND expires_at <= ? ORDER BY expires_at, id`, nanos(from), nanos(to))
 	if err != nil {
 		return nil, err
@@ -95,7 +96,7 @@ func (f noticeFeed) ConsentsExpiring(ctx context.Context, from, to time.Time) ([
 	defer rows.Close()
 	var out []*sesame.Consent
 	for rows.Next() {
-		c, err := scanConsent(rows)
+		c, err := sqlrow.ScanConsent(rows)
 		if err != nil {
 			return nil, err
 		}

@@ -102,7 +102,7 @@ func (s *RecordStore) queryAdditions(ctx context.Context, where string, args ...
 	for rows.Next() {
 		var a sesame.Addition
 		var added int64
-		var removed sql.NullInt64
+		var removed *int64
 		var events string
 		if err := rows.Scan(&a.ID, &a.Person, &a.Kind, &a.Source, &a.Label, &added, &removed, &a.Gain, &events); err != nil {
 			return nil, err

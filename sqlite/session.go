@@ -50,7 +50,7 @@ func (s *SessionStore) CreateSession(ctx context.Context, ss *auth.Session) erro
 func (s *SessionStore) Session(ctx context.Context, hash []byte) (*auth.Session, error) {
 	var ss auth.Session
 	var created, expires int64
-	var revoked, seen sql.NullInt64
+	var revoked, seen *int64
 	err := s.db.reader.QueryRowContext(ctx, `SELECT hash, person, created_at, expires_at, revoked_at, demo, user_agent, method, last_seen_at FROM person_sessions WHERE hash = ?`, hash).
 		Scan(&ss.Hash, &ss.Person, &created, &expires, &revoked, &ss.Demo, &ss.UserAgent, &ss.Method, &seen)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -28,7 +28,7 @@ func (s *SessionStore) PersonSessions(ctx context.Context, person string, at tim
 	for rows.Next() {
 		var ss auth.Session
 		var created, expires int64
-		var seen sql.NullInt64
+		var seen *int64
 		if err := rows.Scan(&ss.Hash, &ss.Person, &created, &expires, &ss.Demo, &ss.UserAgent, &ss.Method, &seen); err != nil {
 			return nil, err
 		}
@@ -106,7 +106,7 @@ const passkeyCols = `id, person, name, credential, created_at, last_used_at`
 func scanPasskey(sc interface{ Scan(...any) error }) (*auth.Passkey, error) {
 	var p auth.Passkey
 	var created int64
-	var used sql.NullInt64
+	var used *int64
 	if err := sc.Scan(&p.ID, &p.Person, &p.Name, &p.Credential, &created, &used); err != nil {
 		return nil, err
 	}
