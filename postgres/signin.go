@@ -17,24 +17,12 @@ var (
 )
 
 func (s *TrustStore) PersonSessions(ctx context.Context, person string, at time.Time) ([]auth.Session, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT hash, person, created_at, expires_at, demo, user_agent, method, last_seen_at
+	rows, err := s.db.pool.Query(ctx, `SELECT `+sqlrow.SessionColumns+`
 		FROM person_sessions WHERE person = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at DESC`, person, ns(at))
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []auth.Session
-	for rows.Next() {
-		var ss auth.Session
-		var created, expires int64
-		var seen *int64
-		if err := rows.Scan(&ss.Hash, &ss.Person, &created, &expires, &ss.Demo, &ss.UserAgent, &ss.Method, &seen); err != nil {
-			return nil, err
-		}
-		ss.CreatedAt, ss.ExpiresAt, ss.LastSeenAt = fromNS(created), fromNS(expires), fromNullNS(seen)
-		out = append(out, ss)
-	}
-	return out, rows.Err()
+	return sqlrow.Collect(rows, sqlrow.ScanSession)
 }
 
 func (s *TrustStore) TouchSession(ctx context.Context, hash []byte, at time.Time) error {
@@ -43,35 +31,23 @@ func (s *TrustStore) TouchSession(ctx context.Context, hash []byte, at time.Time
 }
 
 func (s *TrustStore) SetContact(ctx context.Context, c auth.Contact) error {
-	_, err := s.exec(ctx, `INSERT INTO person_contacts (identifier, kind, person, created_at) VALUES ($1,$2,$3,$4)
+	_, err := s.exec(ctx, `INSERT INTO person_contacts (`+sqlrow.ContactColumns+`) VALUES ($1,$2,$3,$4)
 		ON CONFLICT (identifier) DO UPDATE SET kind = excluded.kind, person = excluded.person, created_at = excluded.created_at`,
-		c.Identifier, c.Kind, c.Person, ns(c.CreatedAt))
+		sqlrow.ContactValues(c)...)
 	return err
 }
 
 func (s *TrustStore) ContactPerson(ctx context.Context, identifier string) (string, error) {
-	var person string
-	err := s.db.pool.QueryRow(ctx, `SELECT person FROM person_contacts WHERE identifier = $1`, identifier).Scan(&person)
+	person, err := sqlrow.String(s.db.pool.QueryRow(ctx, `SELECT person FROM person_contacts WHERE identifier = $1`, identifier))
 	return person, notFound(err, "no such contact")
 }
 
 func (s *TrustStore) Contacts(ctx context.Context, person string) ([]auth.Contact, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT identifier, kind, person, created_at FROM person_contacts WHERE person = $1 ORDER BY created_at, identifier`, person)
+	rows, err := s.db.pool.Query(ctx, `SELECT `+sqlrow.ContactColumns+` FROM person_contacts WHERE person = $1 ORDER BY created_at, identifier`, person)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []auth.Contact
-	for rows.Next() {
-		var c auth.Contact
-		var created int64
-		if err := rows.Scan(&c.Identifier, &c.Kind, &c.Person, &created); err != nil {
-			return nil, err
-		}
-		c.CreatedAt = fromNS(created)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return sqlrow.Collect(rows, sqlrow.ScanContact)
 }
 
 func (s *TrustStore) RemoveContact(ctx context.Context, identifier string) error {
@@ -88,42 +64,20 @@ func (s *TrustStore) AddPasskey(ctx context.Context, p *auth.Passkey) error {
 	return err
 }
 
-const passkeyCols = `id, person, name, credential, created_at, last_used_at`
-
-func scanPasskey(row sqlrow.Row) (*auth.Passkey, error) {
-	var p auth.Passkey
-	var created int64
-	var used *int64
-	if err := row.Scan(&p.ID, &p.Person, &p.Name, &p.Credential, &created, &used); err != nil {
-		return nil, err
-	}
-	p.CreatedAt, p.LastUsedAt = fromNS(created), fromNullNS(used)
-	return &p, nil
-}
-
 func (s *TrustStore) Passkeys(ctx context.Context, person string) ([]auth.Passkey, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT `+passkeyCols+` FROM passkeys WHERE person = $1 ORDER BY created_at, id`, person)
+	rows, err := s.db.pool.Query(ctx, `SELECT `+sqlrow.PasskeyColumns+` FROM passkeys WHERE person = $1 ORDER BY created_at, id`, person)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []auth.Passkey
-	for rows.Next() {
-		p, err := scanPasskey(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *p)
-	}
-	return out, rows.Err()
+	return sqlrow.Collect(rows, sqlrow.ScanPasskey)
 }
 
 func (s *TrustStore) Passkey(ctx context.Context, id string) (*auth.Passkey, error) {
-	p, err := scanPasskey(s.db.pool.QueryRow(ctx, `SELECT `+passkeyCols+` FROM passkeys WHERE id = $1`, id))
+	p, err := sqlrow.ScanPasskey(s.db.pool.QueryRow(ctx, `SELECT `+sqlrow.PasskeyColumns+` FROM passkeys WHERE id = $1`, id))
 	if err != nil {
 		return nil, notFound(err, "no passkey %q", id)
 	}
-	return p, nil
+	return &p, nil
 }
 
 func (s *TrustStore) UsePasskey(ctx context.Context, id string, credential []byte, at time.Time) error {

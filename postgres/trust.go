@@ -131,21 +131,15 @@ func (s *TrustStore) UseLoginLink(ctx context.Context, hash []byte, at time.Time
 }
 
 func (s *TrustStore) CreateSession(ctx context.Context, ss *auth.Session) error {
-	_, err := s.exec(ctx, `INSERT INTO person_sessions (hash, person, created_at, expires_at, demo, user_agent, method, last_seen_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
-		ss.Hash, ss.Person, ns(ss.CreatedAt), ns(ss.ExpiresAt), ss.Demo, ss.UserAgent, ss.Method, nullNS(ss.LastSeenAt))
+	_, err := s.exec(ctx, `INSERT INTO person_sessions (`+sqlrow.SessionColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, sqlrow.SessionValues(ss)...)
 	return err
 }
 
 func (s *TrustStore) Session(ctx context.Context, hash []byte) (*auth.Session, error) {
-	var ss auth.Session
-	var created, expires int64
-	var revoked, seen *int64
-	err := s.db.pool.QueryRow(ctx, `SELECT hash, person, created_at, expires_at, revoked_at, demo, user_agent, method, last_seen_at FROM person_sessions WHERE hash = $1`, hash).
-		Scan(&ss.Hash, &ss.Person, &created, &expires, &revoked, &ss.Demo, &ss.UserAgent, &ss.Method, &seen)
+	ss, err := sqlrow.ScanSession(s.db.pool.QueryRow(ctx, `SELECT `+sqlrow.SessionColumns+` FROM person_sessions WHERE hash = $1`, hash))
 	if err != nil {
 		return nil, notFound(err, "no session")
 	}
-	ss.CreatedAt, ss.ExpiresAt, ss.RevokedAt, ss.LastSeenAt = fromNS(created), fromNS(expires), fromNullNS(revoked), fromNullNS(seen)
 	return &ss, nil
 }
 
