@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/credential"
 	"github.com/sesame-credit/sesame/internal/sqlrow"
@@ -23,8 +21,7 @@ func (db *DB) Credentials() *CredentialStore { return &CredentialStore{db: db} }
 var _ credential.Store = (*CredentialStore)(nil)
 
 func (s *CredentialStore) SaveKey(ctx context.Context, k credential.StoredKey) error {
-	_, err := s.db.pool.Exec(ctx, `INSERT INTO credential_keys (kid, created, retired_at, public, sealed) VALUES ($1,$2,$3,$4,$5)`,
-		k.KID, ns(k.Created), nullNS(k.RetiredAt), []byte(k.Public), k.Sealed)
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO credential_keys (`+sqlrow.SigningKeyColumns+`) VALUES ($1,$2,$3,$4,$5)`, sqlrow.SigningKeyValues(k)...)
 	return err
 }
 
@@ -35,26 +32,15 @@ func (s *CredentialStore) RetireKeys(ctx context.Context, keep string, at time.T
 
 func (s *CredentialStore) Keys(ctx context.Context) ([]credential.StoredKey, error) {
 	// kid breaks ties of the same nanosecond, as in package sqlite.
-	rows, err := s.db.pool.Query(ctx, `SELECT kid, created, retired_at, public, sealed FROM credential_keys ORDER BY created DESC, kid DESC`)
+	rows, err := s.db.pool.Query(ctx, `SELECT `+sqlrow.SigningKeyColumns+` FROM credential_keys ORDER BY created DESC, kid DESC`)
 	if err != nil {
 		return nil, err
 	}
-	return sqlrow.Collect(rows, func(row sqlrow.Row) (credential.StoredKey, error) {
-		var k credential.StoredKey
-		var created int64
-		var retired *int64
-		var pub []byte
-		if err := row.Scan(&k.KID, &created, &retired, &pub, &k.Sealed); err != nil {
-			return k, err
-		}
-		k.Created, k.RetiredAt, k.Public = fromNS(created), fromNullNS(retired), pub
-		return k, nil
-	})
+	return sqlrow.Collect(rows, sqlrow.ScanSigningKey)
 }
 
 func (s *CredentialStore) SaveCredential(ctx context.Context, r credential.Record) error {
-	_, err := s.db.pool.Exec(ctx, `INSERT INTO credentials (`+credentialColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-		r.ID, r.Person, r.Kind, string(r.Band), r.Score, r.AsOf, r.KID, ns(r.IssuedAt), ns(r.ExpiresAt), nullNS(r.RevokedAt), r.Token, r.StatusIndex)
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO credentials (`+sqlrow.CredentialColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`, sqlrow.CredentialValues(r)...)
 	if isUnique(err) {
 		return sesame.Errorf(sesame.ECONFLICT, "credential %s or its status index exists already", r.ID)
 	}
@@ -69,34 +55,20 @@ func (s *CredentialStore) RevokedStatusIndexes(ctx context.Context, now time.Tim
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, pgx.RowTo[int])
-}
-
-const credentialColumns = `id, person, kind, band, score, as_of, kid, issued_at, expires_at, revoked_at, token, status_idx`
-
-func scanCredential(row sqlrow.Row) (credential.Record, error) {
-	var c credential.Record
-	var band string
-	var issued, expires int64
-	var revoked *int64
-	if err := row.Scan(&c.ID, &c.Person, &c.Kind, &band, &c.Score, &c.AsOf, &c.KID, &issued, &expires, &revoked, &c.Token, &c.StatusIndex); err != nil {
-		return c, err
-	}
-	c.Band, c.IssuedAt, c.ExpiresAt, c.RevokedAt = sesame.Band(band), fromNS(issued), fromNS(expires), fromNullNS(revoked)
-	return c, nil
+	return sqlrow.Collect(rows, sqlrow.ScanInt)
 }
 
 func (s *CredentialStore) Credential(ctx context.Context, id string) (credential.Record, error) {
-	c, err := scanCredential(s.db.pool.QueryRow(ctx, `SELECT `+credentialColumns+` FROM credentials WHERE id = $1`, id))
+	c, err := sqlrow.ScanCredential(s.db.pool.QueryRow(ctx, `SELECT `+sqlrow.CredentialColumns+` FROM credentials WHERE id = $1`, id))
 	return c, notFound(err, "no credential %q", id)
 }
 
 func (s *CredentialStore) Credentials(ctx context.Context, person string) ([]credential.Record, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT `+credentialColumns+` FROM credentials WHERE person = $1 ORDER BY issued_at DESC, id`, person)
+	rows, err := s.db.pool.Query(ctx, `SELECT `+sqlrow.CredentialColumns+` FROM credentials WHERE person = $1 ORDER BY issued_at DESC, id`, person)
 	if err != nil {
 		return nil, err
 	}
-	return sqlrow.Collect(rows, scanCredential)
+	return sqlrow.Collect(rows, sqlrow.ScanCredential)
 }
 
 // RevokeCredential marks the person's credential revoked; revoking twice
@@ -126,15 +98,5 @@ func (s *CredentialStore) DisputedEvents(ctx context.Context, person string) (ma
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[sesame.EventKey]time.Time{}
-	for rows.Next() {
-		var k sesame.EventKey
-		var at int64
-		if err := rows.Scan(&k.Source, &k.ID, &at); err != nil {
-			return nil, err
-		}
-		out[k] = fromNS(at)
-	}
-	return out, rows.Err()
+	return sqlrow.ScanDisputed(rows)
 }

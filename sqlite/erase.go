@@ -77,7 +77,7 @@ func (e eraser) ErasePerson(ctx context.Context, person, actor string, at time.T
 		// A credential already shared must read as revoked: its slot in
 		// the status list stays, nothing else.
 		if err := del("credentials", `UPDATE credentials SET person = '', token = '', band = '', score = 0,
-			revoked_at = COALESCE(revoked_at, ?) WHERE person = ?`, nanos(r.At), person); err != nil {
+			revoked_at = COALESCE(revoked_at, ?) WHERE person = ?`, tsNS(r.At), person); err != nil {
 			return err
 		}
 		return db.accessWriteTx(ctx, func(atx *sql.Tx) error { return eraseAccess(ctx, atx, person, actor, r) })

@@ -89,7 +89,7 @@ func (f noticeFeed) ScoreChangesAfter(ctx context.Context, after int64, limit in
 
 func (f noticeFeed) ConsentsExpiring(ctx context.Context, from, to time.Time) ([]*sesame.Consent, error) {
 	rows, err := f.db.reader.QueryContext(ctx, `SELECT `+sqlrow.ConsentColumns+` FROM consents
-		WHERE revoked_at IS NULL AND expires_at > ? AND expires_at <= ? ORDER BY expires_at, id`, nanos(from), nanos(to))
+		WHERE revoked_at IS NULL AND expires_at > ? AND expires_at <= ? ORDER BY expires_at, id`, tsNS(from), tsNS(to))
 	if err != nil {
 		return nil, err
 	}
