@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // DB is a connection pool to a Sesame database, safe for concurrent use.
@@ -200,4 +201,21 @@ func (db *DB) Migrations(ctx context.Context) ([]int, error) {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[int])
+}
+
+// q is sqlrow.Querier on the pool: the reads written once for both engines.
+func (db *DB) q() sqlrow.Querier { return pgQuerier{db.pool} }
+
+type pgQuerier struct{ pool *pgxpool.Pool }
+
+func (q pgQuerier) Query(ctx context.Context, s string, args ...any) (sqlrow.Rows, error) {
+	rows, err := q.pool.Query(ctx, sqlrow.Dollars(s), args...)
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+func (q pgQuerier) QueryRow(ctx context.Context, s string, args ...any) sqlrow.Row {
+	return q.pool.QueryRow(ctx, sqlrow.Dollars(s), args...)
 }

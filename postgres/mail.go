@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -24,20 +23,7 @@ func (s *OutboxStore) SetMailAddress(ctx context.Context, recipient, address str
 
 // MailDue implements sesame.MailStore.
 func (s *OutboxStore) MailDue(ctx context.Context, limit int) ([]sesame.MailItem, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT a.address, n.id, n.recipient, n.topic, n.body, n.created_at
-		FROM mail_addresses a JOIN notices n ON n.recipient = a.recipient AND n.created_at >= a.set_at
-		WHERE n.mailed_at IS NULL ORDER BY n.created_at, n.id LIMIT $1`, limit)
-	if err != nil {
-		return nil, err
-	}
-	return sqlrow.Collect(rows, func(row sqlrow.Row) (sesame.MailItem, error) {
-		var m sesame.MailItem
-		var body []byte
-		var created int64
-		err := row.Scan(&m.Address, &m.Notice.ID, &m.Notice.Recipient, &m.Notice.Topic, &body, &created)
-		m.Notice.Body, m.Notice.CreatedAt = json.RawMessage(body), fromNS(created)
-		return m, err
-	})
+	return sqlrow.MailDue(ctx, s.db.q(), limit)
 }
 
 // Mailed implements sesame.MailStore.

@@ -79,28 +79,11 @@ func (f noticeFeed) AccessAfter(ctx context.Context, after int64, limit int) ([]
 }
 
 func (f noticeFeed) ScoreChangesAfter(ctx context.Context, after int64, limit int) ([]sesame.ScoreChange, error) {
-	rows, err := f.db.pool.Query(ctx, `SELECT s.seq, s.person, s.score, s.as_of,
-		COALESCE((SELECT p.score FROM scores p WHERE p.person = s.person AND p.seq < s.seq AND p.status = 'scored' ORDER BY p.seq DESC LIMIT 1), 0)
-		FROM scores s WHERE s.seq > $1 AND s.status = 'scored' ORDER BY s.seq LIMIT $2`, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	return sqlrow.Collect(rows, func(row sqlrow.Row) (sesame.ScoreChange, error) {
-		var c sesame.ScoreChange
-		var asOf int64
-		err := row.Scan(&c.Seq, &c.Person, &c.To, &asOf, &c.From)
-		c.AsOf = fromNS(asOf)
-		return c, err
-	})
+	return sqlrow.ScoreChangesAfter(ctx, f.db.q(), after, limit)
 }
 
 func (f noticeFeed) ConsentsExpiring(ctx context.Context, from, to time.Time) ([]*sesame.Consent, error) {
-	rows, err := f.db.pool.Query(ctx, `SELECT `+sqlrow.ConsentColumns+` FROM consents
-		WHERE revoked_at IS NULL AND expires_at > $1 AND expires_at <= $2 ORDER BY expires_at, id`, ns(from), ns(to))
-	if err != nil {
-		return nil, err
-	}
-	return sqlrow.Collect(rows, sqlrow.ScanConsent)
+	return sqlrow.ConsentsExpiring(ctx, f.db.q(), from, to)
 }
 
 // EnqueueNotices stores notices (a person's is delivered by being stored),

@@ -3,10 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 var _ sesame.MailStore = (*OutboxStore)(nil)
@@ -26,25 +26,7 @@ func (s *OutboxStore) SetMailAddress(ctx context.Context, recipient, address str
 
 // MailDue implements sesame.MailStore.
 func (s *OutboxStore) MailDue(ctx context.Context, limit int) ([]sesame.MailItem, error) {
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT a.address, n.id, n.recipient, n.topic, n.body, n.created_at
-		FROM mail_addresses a JOIN notices n ON n.recipient = a.recipient AND n.created_at >= a.set_at
-		WHERE n.mailed_at IS NULL ORDER BY n.created_at, n.id LIMIT ?`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []sesame.MailItem
-	for rows.Next() {
-		var m sesame.MailItem
-		var body []byte
-		var created int64
-		if err := rows.Scan(&m.Address, &m.Notice.ID, &m.Notice.Recipient, &m.Notice.Topic, &body, &created); err != nil {
-			return nil, err
-		}
-		m.Notice.Body, m.Notice.CreatedAt = json.RawMessage(body), tsFromNS(created)
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return sqlrow.MailDue(ctx, s.db.q(), limit)
 }
 
 // Mailed implements sesame.MailStore.
