@@ -61,7 +61,7 @@ func EachNode(rows Rows, fn func(n sesame.TreeNode, hash []byte) error) error {
 	})
 }
 
-// PersonSeqs adds rows of (person, seq) to into.
+// PersonSeqs adds rows of (text, integer), such as (person, seq), to into.
 func PersonSeqs(rows Rows, into map[string]int64) error {
 	return Each(rows, func(row Row) error {
 		var p string

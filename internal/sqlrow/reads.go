@@ -262,3 +262,55 @@ func Stats(ctx context.Context, q Querier, now time.Time, outcome string) (sesam
 	})
 	return st, err
 }
+
+// Epochs returns each topic's epoch of cluster_epochs.
+func Epochs(ctx context.Context, q Querier) (map[string]int64, error) {
+	rows, err := q.Query(ctx, `SELECT topic, epoch FROM cluster_epochs`)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	return out, PersonSeqs(rows, out)
+}
+
+// RescoreRuns returns the latest limit full rescores with their progress.
+func RescoreRuns(ctx context.Context, q Querier, limit int) ([]sesame.RescoreRun, error) {
+	rows, err := q.Query(ctx, `SELECT u.id, u.reason, u.model_version, u.ledger_end, u.created_at, COALESCE(u.finished_at, 0),
+		count(*), count(g.done_at), COALESCE(sum(g.people), 0), COALESCE(sum(g.scored), 0), COALESCE(sum(g.insufficient), 0), COALESCE(u.drift, '')
+		FROM rescore_runs u JOIN rescore_ranges g ON g.run = u.id GROUP BY u.id ORDER BY u.id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(rows, func(row Row) (sesame.RescoreRun, error) {
+		var r sesame.RescoreRun
+		var created, finished int64
+		var ranges, rangesDone, people, scored, insufficient int64
+		var drift string
+		if err := row.Scan(&r.ID, &r.Reason, &r.ModelVersion, &r.LedgerEnd, &created, &finished, &ranges, &rangesDone, &people,
+			&scored, &insufficient, &drift); err != nil {
+			return r, err
+		}
+		r.Ranges, r.RangesDone, r.People = int(ranges), int(rangesDone), int(people)
+		r.Scored, r.Insufficient = int(scored), int(insufficient)
+		if drift != "" {
+			r.Drift = []byte(drift)
+		}
+		r.CreatedAt = FromNS(created)
+		if finished != 0 {
+			r.FinishedAt = FromNS(finished)
+		}
+		return r, nil
+	})
+}
+
+// RangeDrifts returns the drift counts of the run's finished ranges.
+func RangeDrifts(ctx context.Context, q Querier, run int64) ([][]byte, error) {
+	rows, err := q.Query(ctx, `SELECT drift FROM rescore_ranges WHERE run = ? AND done_at IS NOT NULL AND drift IS NOT NULL ORDER BY n`, run)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(rows, func(row Row) ([]byte, error) {
+		d, err := String(row)
+		return []byte(d), err
+	})
+}
