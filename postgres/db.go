@@ -176,3 +176,23 @@ func (q pgQuerier) Query(ctx context.Context, s string, args ...any) (sqlrow.Row
 func (q pgQuerier) QueryRow(ctx context.Context, s string, args ...any) sqlrow.Row {
 	return q.pool.QueryRow(ctx, sqlrow.Dollars(s), args...)
 }
+
+// pgTx is sqlrow.Tx on a transaction.
+type pgTx struct{ tx pgx.Tx }
+
+func (t pgTx) Query(ctx context.Context, s string, args ...any) (sqlrow.Rows, error) {
+	rows, err := t.tx.Query(ctx, sqlrow.Dollars(s), args...)
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+func (t pgTx) QueryRow(ctx context.Context, s string, args ...any) sqlrow.Row {
+	return t.tx.QueryRow(ctx, sqlrow.Dollars(s), args...)
+}
+
+func (t pgTx) Exec(ctx context.Context, s string, args ...any) (int64, error) {
+	tag, err := t.tx.Exec(ctx, sqlrow.Dollars(s), args...)
+	return tag.RowsAffected(), err
+}

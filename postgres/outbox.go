@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
@@ -19,25 +17,6 @@ func (db *DB) Outbox() *OutboxStore { return &OutboxStore{db: db} }
 type OutboxStore struct{ db *DB }
 
 var _ sesame.Outbox = (*OutboxStore)(nil)
-
-// enqueue writes a notice in tx, the transaction of the change it tells
-// of. A person's notice is delivered by being stored: it is their inbox.
-func enqueue(ctx context.Context, tx pgx.Tx, recipient, topic string, body any, at time.Time) error {
-	v, err := sqlrow.NewNoticeValues(recipient, topic, body, at)
-	if err == nil {
-		_, err = tx.Exec(ctx, `INSERT INTO notices (`+sqlrow.NewNoticeColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7)`, v...)
-	}
-	return err
-}
-
-// noticeDispute tells the person and the source of a dispute step, in the
-// step's transaction.
-func noticeDispute(ctx context.Context, tx pgx.Tx, topic string, d sesame.Dispute, at time.Time) error {
-	if err := enqueue(ctx, tx, sesame.PersonRecipient(d.Person), topic, d, at); err != nil {
-		return err
-	}
-	return enqueue(ctx, tx, sesame.SourceRecipient(d.Source), topic, d, at)
-}
 
 // Notices implements sesame.Outbox.
 func (s *OutboxStore) Notices(ctx context.Context, recipient string, limit int) ([]sesame.Notice, error) {

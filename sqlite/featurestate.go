@@ -107,16 +107,9 @@ func (s *FeatureStateStore) PersonEvents(ctx context.Context, person string, fro
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: person events: %w", err)
 	}
-	defer rows.Close()
-	var out []feature.RawEvent
-	for rows.Next() {
-		var e feature.RawEvent
-		if err := rows.Scan(&e.Seq, &e.OccurredAt, &e.RecordedAt, &e.Source, &e.Kind, &e.Payload); err != nil {
-			return nil, fmt.Errorf("sqlite: person events: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return sqlrow.Collect(rows, func(row sqlrow.Row) (e feature.RawEvent, err error) {
+		return e, row.Scan(&e.Seq, &e.OccurredAt, &e.RecordedAt, &e.Source, &e.Kind, &e.Payload)
+	})
 }
 
 // ScanEvents reads every person after `after` with their events up to ledger

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -17,16 +16,6 @@ func (db *DB) Outbox() *OutboxStore { return &OutboxStore{db: db} }
 type OutboxStore struct{ db *DB }
 
 var _ sesame.Outbox = (*OutboxStore)(nil)
-
-// enqueue writes a notice in tx, the transaction of the change it tells
-// of. A person's notice is delivered by being stored: it is their inbox.
-func enqueue(ctx context.Context, tx *sql.Tx, recipient, topic string, body any, at time.Time) error {
-	v, err := sqlrow.NewNoticeValues(recipient, topic, body, at)
-	if err == nil {
-		_, err = tx.ExecContext(ctx, `INSERT INTO notices (`+sqlrow.NewNoticeColumns+`) VALUES (?,?,?,?,?,?,?)`, v...)
-	}
-	return err
-}
 
 // Notices implements sesame.Outbox.
 func (s *OutboxStore) Notices(ctx context.Context, recipient string, limit int) ([]sesame.Notice, error) {

@@ -47,3 +47,33 @@ func Dollars(q string) string {
 	}
 	return b.String()
 }
+
+// Tx is a write transaction on either engine, with the placeholders of
+// Querier. Exec returns the rows a statement changed.
+type Tx interface {
+	Querier
+	Exec(ctx context.Context, q string, args ...any) (int64, error)
+}
+
+// SQLTx is a Tx on a database/sql transaction (SQLite).
+type SQLTx struct{ Tx *sql.Tx }
+
+func (t SQLTx) Query(ctx context.Context, q string, args ...any) (Rows, error) {
+	rows, err := t.Tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+func (t SQLTx) QueryRow(ctx context.Context, q string, args ...any) Row {
+	return t.Tx.QueryRowContext(ctx, q, args...)
+}
+
+func (t SQLTx) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	res, err := t.Tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
