@@ -196,3 +196,8 @@ func (t pgTx) Exec(ctx context.Context, s string, args ...any) (int64, error) {
 	tag, err := t.tx.Exec(ctx, sqlrow.Dollars(s), args...)
 	return tag.RowsAffected(), err
 }
+
+func (q pgQuerier) Exec(ctx context.Context, s string, args ...any) (int64, error) {
+	tag, err := q.pool.Exec(ctx, sqlrow.Dollars(s), args...)
+	return tag.RowsAffected(), err
+}

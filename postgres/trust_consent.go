@@ -22,53 +22,6 @@ func (s *TrustStore) CreateConsent(ctx context.Context, c *sesame.Consent) error
 	return s.db.Tx(ctx, func(tx pgx.Tx) error { return insertConsent(ctx, tx, c) })
 }
 
-func (s *TrustStore) Consent(ctx context.Context, id string) (*sesame.Consent, error) {
-	c, err := sqlrow.ScanConsent(s.db.pool.QueryRow(ctx, `SELECT `+sqlrow.ConsentColumns+` FROM consents WHERE id = $1`, id))
-	return c, notFound(err, "no consent %q", id)
-}
-
-func (s *TrustStore) Consents(ctx context.Context, person string) ([]*sesame.Consent, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT `+sqlrow.ConsentColumns+` FROM consents WHERE person = $1 ORDER BY granted_at DESC, id`, person)
-	if err != nil {
-		return nil, err
-	}
-	return sqlrow.Collect(rows, sqlrow.ScanConsent)
-}
-
-func (s *TrustStore) ConsentsBetween(ctx context.Context, person, partner string) ([]*sesame.Consent, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT `+sqlrow.ConsentColumns+` FROM consents WHERE person = $1 AND partner = $2 ORDER BY granted_at DESC, id`, person, partner)
-	if err != nil {
-		return nil, err
-	}
-	return sqlrow.Collect(rows, sqlrow.ScanConsent)
-}
-
-func (s *TrustStore) RevokeConsent(ctx context.Context, person, id string, at time.Time) error {
-	n, err := s.exec(ctx, `UPDATE consents SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND person = $3`, ns(at), id, person)
-	if err == nil && n == 0 {
-		return sesame.Errorf(sesame.ENOTFOUND, "you have no consent %q", id)
-	}
-	return err
-}
-
-func (s *TrustStore) CreateConsentRequest(ctx context.Context, r *sesame.ConsentRequest) error {
-	_, err := s.exec(ctx, `INSERT INTO consent_requests (`+sqlrow.RequestColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`, sqlrow.RequestValues(r)...)
-	return err
-}
-
-func (s *TrustStore) ConsentRequest(ctx context.Context, id string) (*sesame.ConsentRequest, error) {
-	r, err := sqlrow.ScanRequest(s.db.pool.QueryRow(ctx, `SELECT `+sqlrow.RequestColumns+` FROM consent_requests WHERE id = $1`, id))
-	return r, notFound(err, "no consent request %q", id)
-}
-
-func (s *TrustStore) PendingConsentRequests(ctx context.Context, person string) ([]*sesame.ConsentRequest, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT `+sqlrow.RequestColumns+` FROM consent_requests WHERE person = $1 AND status = $2 ORDER BY created_at DESC`, person, sesame.RequestPending)
-	if err != nil {
-		return nil, err
-	}
-	return sqlrow.Collect(rows, sqlrow.ScanRequest)
-}
-
 func (s *TrustStore) AnswerConsentRequest(ctx context.Context, id, person, status string, at time.Time, grant *sesame.Consent) error {
 	return s.db.Tx(ctx, func(tx pgx.Tx) error {
 		consent := ""

@@ -12,73 +12,17 @@ import (
 // CredentialStore keeps credential signing keys, issued credentials and the
 // disputes people raise about their events (the portal's writes). It
 // implements credential.Store.
-type CredentialStore struct{ db *DB }
+type CredentialStore struct {
+	sqlrow.CredentialSQL
+	db *DB
+}
 
 // Credentials returns the credential store of this database.
-func (db *DB) Credentials() *CredentialStore { return &CredentialStore{db: db} }
+func (db *DB) Credentials() *CredentialStore {
+	return &CredentialStore{CredentialSQL: sqlrow.CredentialSQL{Q: db.q(), IsUnique: isUniqueViolation}, db: db}
+}
 
 var _ credential.Store = (*CredentialStore)(nil)
-
-func (s *CredentialStore) SaveKey(ctx context.Context, k credential.StoredKey) error {
-	_, err := s.db.exec(ctx, `INSERT INTO credential_keys (`+sqlrow.SigningKeyColumns+`) VALUES (?,?,?,?,?)`, sqlrow.SigningKeyValues(k)...)
-	return err
-}
-
-func (s *CredentialStore) RetireKeys(ctx context.Context, keep string, at time.Time) error {
-	_, err := s.db.exec(ctx, `UPDATE credential_keys SET retired_at = ? WHERE kid <> ? AND retired_at IS NULL`, tsNS(at), keep)
-	return err
-}
-
-func (s *CredentialStore) Keys(ctx context.Context) ([]credential.StoredKey, error) {
-	// rowid does not exist (WITHOUT ROWID); kid breaks ties of the same nanosecond.
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT `+sqlrow.SigningKeyColumns+` FROM credential_keys ORDER BY created DESC, kid DESC`)
-	if err != nil {
-		return nil, err
-	}
-	return sqlrow.Collect(rows, sqlrow.ScanSigningKey)
-}
-
-func (s *CredentialStore) SaveCredential(ctx context.Context, r credential.Record) error {
-	_, err := s.db.exec(ctx, `INSERT INTO credentials (`+sqlrow.CredentialColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, sqlrow.CredentialValues(r)...)
-	if isUniqueViolation(err) {
-		return sesame.Errorf(sesame.ECONFLICT, "credential %s or its status index exists already", r.ID)
-	}
-	return err
-}
-
-// RevokedStatusIndexes: the status list positions of the revoked
-// credentials that have not expired.
-func (s *CredentialStore) RevokedStatusIndexes(ctx context.Context, now time.Time) ([]int, error) {
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT status_idx FROM credentials
-		WHERE status_idx IS NOT NULL AND revoked_at IS NOT NULL AND expires_at > ? ORDER BY status_idx`, tsNS(now))
-	if err != nil {
-		return nil, err
-	}
-	return sqlrow.Collect(rows, sqlrow.ScanInt)
-}
-
-func (s *CredentialStore) Credential(ctx context.Context, id string) (credential.Record, error) {
-	c, err := sqlrow.ScanCredential(s.db.reader.QueryRowContext(ctx, `SELECT `+sqlrow.CredentialColumns+` FROM credentials WHERE id = ?`, id))
-	return c, sqlrow.NotFound(err, "no credential %q", id)
-}
-
-func (s *CredentialStore) Credentials(ctx context.Context, person string) ([]credential.Record, error) {
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT `+sqlrow.CredentialColumns+` FROM credentials WHERE person = ? ORDER BY issued_at DESC, id`, person)
-	if err != nil {
-		return nil, err
-	}
-	return sqlrow.Collect(rows, sqlrow.ScanCredential)
-}
-
-// RevokeCredential marks the person's credential revoked; revoking twice
-// keeps the first time. One statement: the person's own row or nothing.
-func (s *CredentialStore) RevokeCredential(ctx context.Context, person, id string, at time.Time) error {
-	n, err := s.db.exec(ctx, `UPDATE credentials SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND person = ?`, tsNS(at), id, person)
-	if err == nil && n == 0 {
-		return sesame.Errorf(sesame.ENOTFOUND, "you have no credential %q", id)
-	}
-	return err
-}
 
 // DisputeEvent records that the person disputes one of their events. The
 // event must be the person's (ENOTFOUND otherwise, so nobody learns of other
@@ -89,13 +33,4 @@ func (s *CredentialStore) DisputeEvent(ctx context.Context, person string, key s
 		return nil // settled already: the first dispute stands
 	}
 	return err
-}
-
-// DisputedEvents returns when each of the person's disputed events was disputed.
-func (s *CredentialStore) DisputedEvents(ctx context.Context, person string) (map[sesame.EventKey]time.Time, error) {
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT source, id, created_at FROM event_disputes WHERE person = ?`, person)
-	if err != nil {
-		return nil, err
-	}
-	return sqlrow.ScanDisputed(rows)
 }

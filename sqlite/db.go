@@ -262,4 +262,4 @@ func (db *DB) Close() error {
 
 // q is sqlrow.Querier on the read pool: the reads written once for both
 // engines.
-func (db *DB) q() sqlrow.Querier { return sqlrow.SQL{DB: db.reader} }
+func (db *DB) q() sqlrow.Querier { return sqlrow.SQL{DB: db.reader, Write: db.exec} }

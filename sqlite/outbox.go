@@ -1,80 +1,18 @@
 package sqlite
 
 import (
-	"context"
-	"fmt"
-	"time"
-
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // Outbox returns the store of notices and webhooks.
-func (db *DB) Outbox() *OutboxStore { return &OutboxStore{db: db} }
+func (db *DB) Outbox() *OutboxStore { return &OutboxStore{OutboxSQL: sqlrow.OutboxSQL{Q: db.q()}} }
 
-// OutboxStore keeps notices (the transactional outbox) and webhooks.
-type OutboxStore struct{ db *DB }
+// OutboxStore keeps notices (the transactional outbox), webhooks and mail
+// addresses: the same statements as on PostgreSQL (sqlrow.OutboxSQL).
+type OutboxStore struct{ sqlrow.OutboxSQL }
 
-var _ sesame.Outbox = (*OutboxStore)(nil)
-
-// Notices implements sesame.Outbox.
-func (s *OutboxStore) Notices(ctx context.Context, recipient string, limit int) ([]sesame.Notice, error) {
-	return s.NoticesAfter(ctx, recipient, sesame.Position{}, limit)
-}
-
-// NoticesAfter implements sesame.Outbox, starting at the position through
-// the (recipient, created_at) index rather than skipping the newer ones.
-func (s *OutboxStore) NoticesAfter(ctx context.Context, recipient string, after sesame.Position, limit int) ([]sesame.Notice, error) {
-	q, args := `SELECT `+sqlrow.NoticeColumns+` FROM notices WHERE recipient = ?`, []any{recipient}
-	if !after.IsZero() {
-		at := after.At.UnixNano()
-		q += ` AND created_at <= ? AND (created_at < ? OR id > ?)`
-		args = append(args, at, at, after.ID)
-	}
-	rows, err := s.db.reader.QueryContext(ctx, q+` ORDER BY created_at DESC, id LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: notices: %w", err)
-	}
-	return sqlrow.Collect(rows, sqlrow.ScanNotice)
-}
-
-// Due implements sesame.Outbox.
-func (s *OutboxStore) Due(ctx context.Context, now time.Time, limit int) ([]sesame.Notice, error) {
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT `+sqlrow.NoticeColumns+` FROM notices
-		WHERE delivered_at IS NULL AND next_attempt > 0 AND next_attempt <= ? AND recipient IN (SELECT recipient FROM webhooks)
-		ORDER BY next_attempt, created_at LIMIT ?`, now.UnixNano(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: due notices: %w", err)
-	}
-	return sqlrow.Collect(rows, sqlrow.ScanNotice)
-}
-
-// Delivered implements sesame.Outbox.
-func (s *OutboxStore) Delivered(ctx context.Context, id string, at time.Time) error {
-	_, err := s.db.exec(ctx, `UPDATE notices SET delivered_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ? AND delivered_at IS NULL`, at.UnixNano(), id)
-	return err
-}
-
-// Failed implements sesame.Outbox.
-func (s *OutboxStore) Failed(ctx context.Context, id string, next time.Time, reason string) error {
-	var n int64
-	if !next.IsZero() {
-		n = next.UnixNano()
-	}
-	_, err := s.db.exec(ctx, `UPDATE notices SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ? AND delivered_at IS NULL`, n, reason, id)
-	return err
-}
-
-// SetWebhook implements sesame.Outbox.
-func (s *OutboxStore) SetWebhook(ctx context.Context, w sesame.Webhook) error {
-	_, err := s.db.exec(ctx, `INSERT INTO webhooks (recipient, url, secret) VALUES (?,?,?)
-		ON CONFLICT (recipient) DO UPDATE SET url = excluded.url, secret = excluded.secret`, w.Recipient, w.URL, w.Secret)
-	return err
-}
-
-// Webhook implements sesame.Outbox.
-func (s *OutboxStore) Webhook(ctx context.Context, recipient string) (sesame.Webhook, error) {
-	w := sesame.Webhook{Recipient: recipient}
-	err := s.db.reader.QueryRowContext(ctx, `SELECT url, secret FROM webhooks WHERE recipient = ?`, recipient).Scan(&w.URL, &w.Secret)
-	return w, sqlrow.NotFound(err, "no webhook for %s", recipient)
-}
+var (
+	_ sesame.Outbox    = (*OutboxStore)(nil)
+	_ sesame.MailStore = (*OutboxStore)(nil)
+)

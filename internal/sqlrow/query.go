@@ -7,15 +7,25 @@ import (
 	"strings"
 )
 
-// Querier runs reads on either engine. Queries are written with ?
-// placeholders; PostgreSQL's Querier numbers them ($1, $2, …).
+// Querier runs statements on either engine. Queries are written with ?
+// placeholders; PostgreSQL's Querier numbers them ($1, $2, …). Exec
+// returns the rows a statement changed.
 type Querier interface {
 	Query(ctx context.Context, q string, args ...any) (Rows, error)
 	QueryRow(ctx context.Context, q string, args ...any) Row
+	Exec(ctx context.Context, q string, args ...any) (int64, error)
 }
 
-// SQL is a Querier on database/sql (SQLite).
-type SQL struct{ DB *sql.DB }
+// SQL is a Querier on database/sql (SQLite): reads go to DB, each write
+// through Write, the engine's one-statement write transaction.
+type SQL struct {
+	DB    *sql.DB
+	Write func(ctx context.Context, q string, args ...any) (int64, error)
+}
+
+func (s SQL) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	return s.Write(ctx, q, args...)
+}
 
 func (s SQL) Query(ctx context.Context, q string, args ...any) (Rows, error) {
 	rows, err := s.DB.QueryContext(ctx, q, args...)
@@ -48,12 +58,8 @@ func Dollars(q string) string {
 	return b.String()
 }
 
-// Tx is a write transaction on either engine, with the placeholders of
-// Querier. Exec returns the rows a statement changed.
-type Tx interface {
-	Querier
-	Exec(ctx context.Context, q string, args ...any) (int64, error)
-}
+// Tx is a Querier in a write transaction.
+type Tx = Querier
 
 // SQLTx is a Tx on a database/sql transaction (SQLite).
 type SQLTx struct{ Tx *sql.Tx }
