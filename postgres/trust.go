@@ -40,11 +40,10 @@ var (
 // Time columns are Unix nanoseconds, NULL for "never" (package sqlrow
 // reads and writes them for both engines).
 var (
-	ns         = sqlrow.NS
-	nullNS     = sqlrow.NullNS
-	fromNS     = sqlrow.FromNS
-	fromNullNS = sqlrow.FromNullNS
-	notFound   = sqlrow.NotFound
+	ns       = sqlrow.NS
+	nullNS   = sqlrow.NullNS
+	fromNS   = sqlrow.FromNS
+	notFound = sqlrow.NotFound
 )
 
 func isUnique(err error) bool {

@@ -23,10 +23,8 @@ var _ sesame.PartnerStore = (*PartnerStore)(nil)
 // Time columns of the trust tables are Unix nanoseconds, NULL for "never"
 // (package sqlrow reads and writes them for both engines).
 var (
-	tsNS         = sqlrow.NS
-	tsNullNS     = sqlrow.NullNS
-	tsFromNS     = sqlrow.FromNS
-	tsFromNullNS = sqlrow.FromNullNS
+	tsNS     = sqlrow.NS
+	tsNullNS = sqlrow.NullNS
 )
 
 // isUniqueViolation reports a PRIMARY KEY or UNIQUE conflict.
