@@ -26,7 +26,9 @@ func ScanSession(row Row) (auth.Session, error) {
 const ContactColumns = `identifier, kind, person, created_at`
 
 // ContactValues are c's values for ContactColumns.
-func ContactValues(c auth.Contact) []any { return []any{c.Identifier, c.Kind, c.Person, NS(c.CreatedAt)} }
+func ContactValues(c auth.Contact) []any {
+	return []any{c.Identifier, c.Kind, c.Person, NS(c.CreatedAt)}
+}
 
 // ScanContact reads a row of ContactColumns.
 func ScanContact(row Row) (auth.Contact, error) {
