@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math"
 	"sort"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // The access log on PostgreSQL: the same tables and contract as package
@@ -236,7 +236,7 @@ func (db *DB) extendTree(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			es, err := collect(rows, scanAccess)
+			es, err := sqlrow.Collect(rows, scanAccess)
 			if err != nil {
 				return err
 			}
@@ -341,17 +341,8 @@ func (t *appendTx) LastOf(ctx context.Context, people []string) (map[string]int6
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	last := make(map[string]int64, len(people))
-	for rows.Next() {
-		var p string
-		var seq int64
-		if err := rows.Scan(&p, &seq); err != nil {
-			return nil, err
-		}
-		last[p] = seq
-	}
-	return last, rows.Err()
+	return last, sqlrow.PersonSeqs(rows, last)
 }
 
 func (t *appendTx) Nodes(ctx context.Context, ids []sesame.TreeNode) (map[sesame.TreeNode][]byte, error) {
@@ -404,32 +395,27 @@ func treeNodes(ctx context.Context, q querier, ids []sesame.TreeNode) (map[sesam
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var level, idx int64
-		var h []byte
-		if err := rows.Scan(&level, &idx, &h); err != nil {
-			return nil, err
-		}
-		out[sesame.TreeNode{Level: uint8(level), Index: idx}] = h
-	}
-	return out, rows.Err()
+	return out, sqlrow.EachNode(rows, func(n sesame.TreeNode, h []byte) error {
+		out[n] = h
+		return nil
+	})
 }
 
 // accessColumns are written by Insert; erased_by only by an erasure.
 const accessColumns = `seq, at, person, actor, action, scope, purpose, consent, outcome, reason, person_prev, prev_hash, hash, part, chain_prev`
 
-const accessReadColumns = accessColumns + `, erased_by`
+// accessReadColumns are what scanAccess reads.
+const accessReadColumns = sqlrow.AccessColumns + `, erased_by, part, chain_prev`
 
-func scanAccess(row pgx.Row) (*sesame.AccessEntry, error) {
-	var e sesame.AccessEntry
-	var at int64
-	var scope, purpose string
-	if err := row.Scan(&e.Seq, &at, &e.Person, &e.Actor, &e.Action, &scope, &purpose, &e.Consent, &e.Outcome, &e.Reason, &e.PersonPrev, &e.PrevHash, &e.Hash, &e.Part, &e.ChainPrev, &e.ErasedBy); err != nil {
+func scanAccess(row sqlrow.Row) (*sesame.AccessEntry, error) {
+	var part int
+	var chainPrev int64
+	e, err := sqlrow.ScanAccess(row, &part, &chainPrev)
+	if err != nil {
 		return nil, err
 	}
-	e.At, e.Scope, e.Purpose = fromNS(at), sesame.Scope(scope), sesame.Purpose(purpose)
-	return &e, nil
+	e.Part, e.ChainPrev = part, chainPrev
+	return e, nil
 }
 
 func (s *TrustStore) AccessEntries(ctx context.Context, person string, limit int) ([]*sesame.AccessEntry, error) {
@@ -440,17 +426,12 @@ func (s *TrustStore) AccessEntries(ctx context.Context, person string, limit int
 }
 
 func (s *TrustStore) AccessEntriesBefore(ctx context.Context, person string, before int64, limit int) ([]*sesame.AccessEntry, error) {
-	if limit <= 0 {
-		limit = 1000
-	}
-	if before <= 0 {
-		before = math.MaxInt64
-	}
+	before, limit = sqlrow.Page(before, limit)
 	rows, err := s.db.pool.Query(ctx, `SELECT `+accessReadColumns+` FROM access_log WHERE person = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`, person, before, limit)
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scanAccess)
+	return sqlrow.Collect(rows, scanAccess)
 }
 
 // ScanAccess extends the tree first, so that the seqs it fills with void
@@ -463,17 +444,13 @@ func (s *TrustStore) ScanAccess(ctx context.Context, fn func(e *sesame.AccessEnt
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		e, err := scanAccess(rows)
+	return sqlrow.Each(rows, func(row sqlrow.Row) error {
+		e, err := scanAccess(row)
 		if err != nil {
 			return err
 		}
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		return fn(e)
+	})
 }
 
 func (s *TrustStore) AccessTree(ctx context.Context, ids []sesame.TreeNode) (size int64, hashes map[sesame.TreeNode][]byte, err error) {
@@ -498,23 +475,11 @@ func (s *TrustStore) ScanAccessTree(ctx context.Context, fn func(n sesame.TreeNo
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var level, idx int64
-		var h []byte
-		if err := rows.Scan(&level, &idx, &h); err != nil {
-			return err
-		}
-		if err := fn(sesame.TreeNode{Level: uint8(level), Index: idx}, h); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return sqlrow.EachNode(rows, fn)
 }
 
 func (s *TrustStore) SaveAccessHead(ctx context.Context, h *sesame.SignedHead) error {
-	_, err := s.db.pool.Exec(ctx, `INSERT INTO access_heads (size, at, root, public_key, signature) VALUES ($1,$2,$3,$4,$5)`,
-		h.Size, ns(h.At), h.Root, h.PublicKey, h.Signature)
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO access_heads (`+sqlrow.HeadColumns+`) VALUES ($1,$2,$3,$4,$5)`, sqlrow.HeadValues(h)...)
 	return err
 }
 
@@ -523,7 +488,7 @@ func (s *TrustStore) AccessHeads(ctx context.Context, limit int) ([]*sesame.Sign
 }
 
 func (s *TrustStore) AccessHeadsAfter(ctx context.Context, at time.Time, size int64, limit int) ([]*sesame.SignedHead, error) {
-	q, args := `SELECT size, at, root, public_key, signature FROM access_heads`, []any{}
+	q, args := `SELECT `+sqlrow.HeadColumns+` FROM access_heads`, []any{}
 	if !at.IsZero() {
 		q += ` WHERE at <= $1 AND (at < $1 OR size < $2)`
 		args = append(args, ns(at), size)
@@ -537,11 +502,5 @@ func (s *TrustStore) AccessHeadsAfter(ctx context.Context, at time.Time, size in
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(row pgx.Row) (*sesame.SignedHead, error) {
-		var h sesame.SignedHead
-		var at int64
-		err := row.Scan(&h.Size, &at, &h.Root, &h.PublicKey, &h.Signature)
-		h.At = fromNS(at)
-		return &h, err
-	})
+	return sqlrow.Collect(rows, sqlrow.ScanHead)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 var _ sesame.ChallengerStore = (*ScoreStore)(nil)
@@ -34,19 +35,7 @@ func (s *ScoreStore) SetChallenger(ctx context.Context, version string) error {
 
 // Challenger returns the challenger model or ENOTFOUND.
 func (s *ScoreStore) Challenger(ctx context.Context) (sesame.ModelInfo, []byte, error) {
-	var m sesame.ModelInfo
-	var created int64
-	var a []byte
-	err := s.db.pool.QueryRow(ctx, `SELECT m.version, m.kind, m.created_at, m.active, m.auc, m.note, m.artifact
-		FROM model_challenger c JOIN models m ON m.version = c.version`).Scan(&m.Version, &m.Kind, &created, &m.Active, &m.AUC, &m.Note, &a)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return m, nil, sesame.Errorf(sesame.ENOTFOUND, "no challenger model (sesame model challenger VERSION)")
-	}
-	if err != nil {
-		return m, nil, fmt.Errorf("postgres: challenger: %w", err)
-	}
-	m.CreatedAt = time.Unix(0, created).UTC()
-	return m, a, nil
+	return sqlrow.Challenger(ctx, s.db.q())
 }
 
 // SaveShadowScores keeps each person's latest score under its model.
@@ -65,19 +54,7 @@ func (s *ScoreStore) SaveShadowScores(ctx context.Context, scores []*sesame.Scor
 
 // ShadowScore returns a person's latest shadow score under version.
 func (s *ScoreStore) ShadowScore(ctx context.Context, person, version string) (*sesame.Score, error) {
-	sc := &sesame.Score{Person: person, ModelVersion: version}
-	var band string
-	var asOf int64
-	err := s.db.pool.QueryRow(ctx, `SELECT status, score, band, as_of FROM shadow_scores WHERE person = $1 AND model_version = $2`,
-		person, version).Scan(&sc.Status, &sc.Score, &band, &asOf)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, sesame.Errorf(sesame.ENOTFOUND, "no shadow score of %s under %s", person, version)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("postgres: shadow score: %w", err)
-	}
-	sc.Band, sc.AsOf = sesame.Band(band), time.Unix(0, asOf).UTC()
-	return sc, nil
+	return sqlrow.ShadowScore(ctx, s.db.q(), person, version)
 }
 
 // Promote activates p.Version and records the promotion, atomically.
@@ -127,20 +104,5 @@ func (s *ScoreStore) Promote(ctx context.Context, p sesame.Promotion) (sesame.Pr
 
 // Promotions lists promotions and rollbacks, newest first.
 func (s *ScoreStore) Promotions(ctx context.Context) ([]sesame.Promotion, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT seq, version, previous, action, reason, at FROM model_promotions ORDER BY seq DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: promotions: %w", err)
-	}
-	defer rows.Close()
-	var out []sesame.Promotion
-	for rows.Next() {
-		var p sesame.Promotion
-		var at int64
-		if err := rows.Scan(&p.Seq, &p.Version, &p.Previous, &p.Action, &p.Reason, &at); err != nil {
-			return nil, err
-		}
-		p.At = time.Unix(0, at).UTC()
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return sqlrow.Promotions(ctx, s.db.q())
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // Cluster returns the store of what makes replicas on this database one
@@ -29,16 +30,9 @@ var (
 // changesChannel is the NOTIFY channel of migration 150's triggers.
 const changesChannel = "sesame_changes"
 
-// Epochs returns each topic's epoch.
+// Epochs returns each topic's epoch (bumped by the triggers of migration 150).
 func (s *ClusterStore) Epochs(ctx context.Context) (map[string]int64, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT topic, epoch FROM cluster_epochs`)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: epochs: %w", err)
-	}
-	out := map[string]int64{}
-	var t string
-	var e int64
-	_, err = pgx.ForEachRow(rows, []any{&t, &e}, func() error { out[t] = e; return nil })
+	out, err := sqlrow.Epochs(ctx, s.db.q())
 	if err != nil {
 		return nil, fmt.Errorf("postgres: epochs: %w", err)
 	}
@@ -234,49 +228,16 @@ func (s *ClusterStore) FinishRange(ctx context.Context, r sesame.RescoreRange, h
 
 // RescoreRuns returns the latest runs with their progress.
 func (s *ClusterStore) RescoreRuns(ctx context.Context, limit int) ([]sesame.RescoreRun, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT u.id, u.reason, u.model_version, u.ledger_end, u.created_at, COALESCE(u.finished_at, 0),
-		count(*), count(g.done_at), COALESCE(sum(g.people), 0), COALESCE(sum(g.scored), 0), COALESCE(sum(g.insufficient), 0), COALESCE(u.drift, '')
-		FROM rescore_runs u JOIN rescore_ranges g ON g.run = u.id GROUP BY u.id ORDER BY u.id DESC LIMIT $1`, limit)
+	out, err := sqlrow.RescoreRuns(ctx, s.db.q(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: rescore runs: %w", err)
 	}
-	defer rows.Close()
-	var out []sesame.RescoreRun
-	for rows.Next() {
-		var r sesame.RescoreRun
-		var created, finished int64
-		var ranges, rangesDone, people, scored, insufficient int64
-		var drift string
-		if err := rows.Scan(&r.ID, &r.Reason, &r.ModelVersion, &r.LedgerEnd, &created, &finished, &ranges, &rangesDone, &people,
-			&scored, &insufficient, &drift); err != nil {
-			return nil, fmt.Errorf("postgres: rescore runs: %w", err)
-		}
-		r.Ranges, r.RangesDone, r.People = int(ranges), int(rangesDone), int(people)
-		r.Scored, r.Insufficient = int(scored), int(insufficient)
-		if drift != "" {
-			r.Drift = []byte(drift)
-		}
-		r.CreatedAt = time.Unix(0, created).UTC()
-		if finished != 0 {
-			r.FinishedAt = time.Unix(0, finished).UTC()
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RangeDrifts returns the drift counts of the run's finished ranges.
 func (s *ClusterStore) RangeDrifts(ctx context.Context, run int64) ([][]byte, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT drift FROM rescore_ranges WHERE run = $1 AND done_at IS NOT NULL AND drift IS NOT NULL ORDER BY n`, run)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: range drifts: %w", err)
-	}
-	var out [][]byte
-	var d string
-	_, err = pgx.ForEachRow(rows, []any{&d}, func() error {
-		out = append(out, []byte(d))
-		return nil
-	})
+	out, err := sqlrow.RangeDrifts(ctx, s.db.q(), run)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: range drifts: %w", err)
 	}

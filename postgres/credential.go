@@ -4,109 +4,26 @@ import (
 	"context"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/credential"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // CredentialStore keeps credential signing keys, issued credentials and the
 // disputes people raise about their events (the portal's writes) on
 // PostgreSQL: the same contract as package sqlite's (credentialtest), so
 // that every replica signs with the same keys and sees the same revocations.
-type CredentialStore struct{ db *DB }
+type CredentialStore struct {
+	sqlrow.CredentialSQL
+	db *DB
+}
 
 // Credentials returns the credential store of this database.
-func (db *DB) Credentials() *CredentialStore { return &CredentialStore{db: db} }
+func (db *DB) Credentials() *CredentialStore {
+	return &CredentialStore{sqlrow.CredentialSQL{Q: db.q(), IsUnique: isUnique}, db}
+}
 
 var _ credential.Store = (*CredentialStore)(nil)
-
-func (s *CredentialStore) SaveKey(ctx context.Context, k credential.StoredKey) error {
-	_, err := s.db.pool.Exec(ctx, `INSERT INTO credential_keys (kid, created, retired_at, public, sealed) VALUES ($1,$2,$3,$4,$5)`,
-		k.KID, ns(k.Created), nullNS(k.RetiredAt), []byte(k.Public), k.Sealed)
-	return err
-}
-
-func (s *CredentialStore) RetireKeys(ctx context.Context, keep string, at time.Time) error {
-	_, err := s.db.pool.Exec(ctx, `UPDATE credential_keys SET retired_at = $1 WHERE kid <> $2 AND retired_at IS NULL`, ns(at), keep)
-	return err
-}
-
-func (s *CredentialStore) Keys(ctx context.Context) ([]credential.StoredKey, error) {
-	// kid breaks ties of the same nanosecond, as in package sqlite.
-	rows, err := s.db.pool.Query(ctx, `SELECT kid, created, retired_at, public, sealed FROM credential_keys ORDER BY created DESC, kid DESC`)
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows, func(row pgx.Row) (credential.StoredKey, error) {
-		var k credential.StoredKey
-		var created int64
-		var retired *int64
-		var pub []byte
-		if err := row.Scan(&k.KID, &created, &retired, &pub, &k.Sealed); err != nil {
-			return k, err
-		}
-		k.Created, k.RetiredAt, k.Public = fromNS(created), fromNullNS(retired), pub
-		return k, nil
-	})
-}
-
-func (s *CredentialStore) SaveCredential(ctx context.Context, r credential.Record) error {
-	_, err := s.db.pool.Exec(ctx, `INSERT INTO credentials (`+credentialColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-		r.ID, r.Person, r.Kind, string(r.Band), r.Score, r.AsOf, r.KID, ns(r.IssuedAt), ns(r.ExpiresAt), nullNS(r.RevokedAt), r.Token, r.StatusIndex)
-	if isUnique(err) {
-		return sesame.Errorf(sesame.ECONFLICT, "credential %s or its status index exists already", r.ID)
-	}
-	return err
-}
-
-// RevokedStatusIndexes: the status list positions of the revoked
-// credentials that have not expired.
-func (s *CredentialStore) RevokedStatusIndexes(ctx context.Context, now time.Time) ([]int, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT status_idx FROM credentials
-		WHERE status_idx IS NOT NULL AND revoked_at IS NOT NULL AND expires_at > $1 ORDER BY status_idx`, ns(now))
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[int])
-}
-
-const credentialColumns = `id, person, kind, band, score, as_of, kid, issued_at, expires_at, revoked_at, token, status_idx`
-
-func scanCredential(row pgx.Row) (credential.Record, error) {
-	var c credential.Record
-	var band string
-	var issued, expires int64
-	var revoked *int64
-	if err := row.Scan(&c.ID, &c.Person, &c.Kind, &band, &c.Score, &c.AsOf, &c.KID, &issued, &expires, &revoked, &c.Token, &c.StatusIndex); err != nil {
-		return c, err
-	}
-	c.Band, c.IssuedAt, c.ExpiresAt, c.RevokedAt = sesame.Band(band), fromNS(issued), fromNS(expires), fromNullNS(revoked)
-	return c, nil
-}
-
-func (s *CredentialStore) Credential(ctx context.Context, id string) (credential.Record, error) {
-	c, err := scanCredential(s.db.pool.QueryRow(ctx, `SELECT `+credentialColumns+` FROM credentials WHERE id = $1`, id))
-	return c, notFound(err, "no credential %q", id)
-}
-
-func (s *CredentialStore) Credentials(ctx context.Context, person string) ([]credential.Record, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT `+credentialColumns+` FROM credentials WHERE person = $1 ORDER BY issued_at DESC, id`, person)
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows, scanCredential)
-}
-
-// RevokeCredential marks the person's credential revoked; revoking twice
-// keeps the first time. One statement: the person's own row or nothing.
-func (s *CredentialStore) RevokeCredential(ctx context.Context, person, id string, at time.Time) error {
-	tag, err := s.db.pool.Exec(ctx, `UPDATE credentials SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND person = $3`, ns(at), id, person)
-	if err == nil && tag.RowsAffected() == 0 {
-		return sesame.Errorf(sesame.ENOTFOUND, "you have no credential %q", id)
-	}
-	return err
-}
 
 // DisputeEvent records that the person disputes one of their events. The
 // event must be the person's (ENOTFOUND otherwise, so nobody learns of other
@@ -117,23 +34,4 @@ func (s *CredentialStore) DisputeEvent(ctx context.Context, person string, key s
 		return nil // settled already: the first dispute stands
 	}
 	return err
-}
-
-// DisputedEvents returns when each of the person's disputed events was disputed.
-func (s *CredentialStore) DisputedEvents(ctx context.Context, person string) (map[sesame.EventKey]time.Time, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT source, id, created_at FROM event_disputes WHERE person = $1`, person)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[sesame.EventKey]time.Time{}
-	for rows.Next() {
-		var k sesame.EventKey
-		var at int64
-		if err := rows.Scan(&k.Source, &k.ID, &at); err != nil {
-			return nil, err
-		}
-		out[k] = fromNS(at)
-	}
-	return out, rows.Err()
 }

@@ -8,16 +8,12 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // DB is a connection pool to a Sesame database, safe for concurrent use.
@@ -114,42 +110,8 @@ var migrationFiles embed.FS
 // migrationLock is the advisory lock key taken while migrating ("sesame").
 const migrationLock = 0x736573616d65
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func loadMigrations(files fs.FS) ([]migration, error) {
-	names, err := fs.Glob(files, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	seen := map[int]string{}
-	for _, n := range names {
-		base := path.Base(n)
-		num, rest, ok := strings.Cut(strings.TrimSuffix(base, ".sql"), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 || rest == "" {
-			return nil, fmt.Errorf("postgres: migration %s: name must be NNN_name.sql", base)
-		}
-		if other, dup := seen[v]; dup {
-			return nil, fmt.Errorf("postgres: migrations %s and %s share version %d", other, base, v)
-		}
-		seen[v] = base
-		body, err := fs.ReadFile(files, n)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(body)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
-}
-
 func (db *DB) migrate(ctx context.Context) error {
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := sqlrow.LoadMigrations(migrationFiles)
 	if err != nil {
 		return err
 	}
@@ -179,13 +141,13 @@ func (db *DB) migrate(ctx context.Context) error {
 			return err
 		}
 		for _, m := range ms {
-			if applied[m.version] {
+			if applied[m.Version] {
 				continue
 			}
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
-				return fmt.Errorf("postgres: migration %s: %w", m.name, err)
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("postgres: migration %s: %w", m.Name, err)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
 				return err
 			}
 		}
@@ -195,9 +157,47 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // Migrations returns the versions applied, ascending.
 func (db *DB) Migrations(ctx context.Context) ([]int, error) {
-	rows, err := db.pool.Query(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+	return sqlrow.Migrations(ctx, db.q())
+}
+
+// q is sqlrow.Querier on the pool: the reads written once for both engines.
+func (db *DB) q() sqlrow.Querier { return pgQuerier{db.pool} }
+
+type pgQuerier struct{ pool *pgxpool.Pool }
+
+func (q pgQuerier) Query(ctx context.Context, s string, args ...any) (sqlrow.Rows, error) {
+	rows, err := q.pool.Query(ctx, sqlrow.Dollars(s), args...)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, pgx.RowTo[int])
+	return rows, nil
+}
+
+func (q pgQuerier) QueryRow(ctx context.Context, s string, args ...any) sqlrow.Row {
+	return q.pool.QueryRow(ctx, sqlrow.Dollars(s), args...)
+}
+
+// pgTx is sqlrow.Tx on a transaction.
+type pgTx struct{ tx pgx.Tx }
+
+func (t pgTx) Query(ctx context.Context, s string, args ...any) (sqlrow.Rows, error) {
+	rows, err := t.tx.Query(ctx, sqlrow.Dollars(s), args...)
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+func (t pgTx) QueryRow(ctx context.Context, s string, args ...any) sqlrow.Row {
+	return t.tx.QueryRow(ctx, sqlrow.Dollars(s), args...)
+}
+
+func (t pgTx) Exec(ctx context.Context, s string, args ...any) (int64, error) {
+	tag, err := t.tx.Exec(ctx, sqlrow.Dollars(s), args...)
+	return tag.RowsAffected(), err
+}
+
+func (q pgQuerier) Exec(ctx context.Context, s string, args ...any) (int64, error) {
+	tag, err := q.pool.Exec(ctx, sqlrow.Dollars(s), args...)
+	return tag.RowsAffected(), err
 }

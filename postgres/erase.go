@@ -2,13 +2,13 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // Eraser erases people from this database (sesame.Eraser).
@@ -32,42 +32,13 @@ func (e eraser) ErasePerson(ctx context.Context, person, actor string, at time.T
 	}
 	r := &sesame.Erasure{Person: person, At: at.UTC(), Deleted: map[string]int64{}}
 	err := e.db.Tx(ctx, func(tx pgx.Tx) error {
-		del := func(kind, q string, args ...any) error {
-			tag, err := tx.Exec(ctx, q, args...)
-			if err != nil {
-				return fmt.Errorf("postgres: erase %s: %w", kind, err)
-			}
-			if n := tag.RowsAffected(); n > 0 {
-				r.Deleted[kind] += n
-			}
-			return nil
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO erasing (person) VALUES ($1)`, person); err != nil {
-			return err
-		}
-		for _, t := range personTables {
-			if err := del(t, `DELETE FROM `+t+` WHERE person = $1`, person); err != nil {
-				return err
-			}
-		}
 		// Bookkeeping, not a record of the person: not counted as deleted.
 		if _, err := tx.Exec(ctx, `DELETE FROM rescore_pending WHERE person = $1`, person); err != nil {
 			return fmt.Errorf("postgres: erase pending rescore: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM erasing WHERE person = $1`, person); err != nil {
-			return err
-		}
-		quoted, _ := json.Marshal(person)
-		if err := del("notices", `DELETE FROM notices WHERE recipient = $1 OR position($2::bytea in body) > 0`,
-			sesame.PersonRecipient(person), quoted); err != nil {
-			return err
-		}
-		if err := del("mail_addresses", `DELETE FROM mail_addresses WHERE recipient = $1`, sesame.PersonRecipient(person)); err != nil {
-			return err
-		}
-		if err := del("credentials", `UPDATE credentials SET person = '', token = '', band = '', score = 0,
-			revoked_at = COALESCE(revoked_at, $1) WHERE person = $2`, ns(r.At), person); err != nil {
-			return err
+		if err := sqlrow.Erase(ctx, pgTx{tx}, r, personTables, `position(?::bytea in body) > 0`,
+			func(q []byte) any { return q }); err != nil {
+			return fmt.Errorf("postgres: %w", err)
 		}
 		return eraseAccess(ctx, tx, person, actor, r)
 	})
@@ -81,11 +52,7 @@ func (e eraser) ErasePerson(ctx context.Context, person, actor string, at time.T
 // and hash, and appends the erasure entry that names them (audit.Erase) to
 // its partition, as every append does.
 func eraseAccess(ctx context.Context, tx pgx.Tx, person, actor string, r *sesame.Erasure) error {
-	rows, err := tx.Query(ctx, `SELECT seq FROM access_log WHERE person = $1 ORDER BY seq`, person)
-	if err != nil {
-		return err
-	}
-	seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	seqs, err := sqlrow.ErasedSeqs(ctx, pgTx{tx}, person)
 	if err != nil {
 		return err
 	}
@@ -96,9 +63,7 @@ func eraseAccess(ctx context.Context, tx pgx.Tx, person, actor string, r *sesame
 	if err := appendPartOn(ctx, tx, audit.PartitionOf(entry.Person), []*sesame.AccessEntry{entry}); err != nil {
 		return fmt.Errorf("postgres: erase access log: %w", err)
 	}
-	if _, err := tx.Exec(ctx, `UPDATE access_log SET at = 0, person = '', actor = '', action = '', scope = '',
-		purpose = '', consent = '', outcome = '', reason = '', erased_by = $1 WHERE person = $2 AND seq < $1`,
-		entry.Seq, person); err != nil {
+	if err := sqlrow.BlankAccess(ctx, pgTx{tx}, person, entry.Seq); err != nil {
 		return err
 	}
 	r.Receipt, r.AccessSeq, r.AccessErased = entry.Person, entry.Seq, len(seqs)

@@ -2,17 +2,15 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // EventStore is the ledger on PostgreSQL; it implements sesame.EventStore
@@ -28,8 +26,8 @@ var (
 
 // DefaultLimit and MaxLimit bound a page of events.
 const (
-	DefaultLimit = 100
-	MaxLimit     = 1000
+	DefaultLimit = sqlrow.DefaultLimit
+	MaxLimit     = sqlrow.MaxLimit
 )
 
 // Append stores a batch in one transaction with two round trips: one
@@ -192,139 +190,15 @@ func retryTx(ctx context.Context, db *DB, fn func(tx pgx.Tx) error) error {
 
 // Events returns one page of a person's events, oldest first.
 func (s *EventStore) Events(ctx context.Context, f sesame.EventFilter) (sesame.EventPage, error) {
-	if f.Person == "" {
-		return sesame.EventPage{}, sesame.Errorf(sesame.EINVALID, "person is required")
-	}
-	limit := f.Limit
-	switch {
-	case limit < 0:
-		return sesame.EventPage{}, sesame.Errorf(sesame.EINVALID, "limit must not be negative")
-	case limit == 0:
-		limit = DefaultLimit
-	case limit > MaxLimit:
-		limit = MaxLimit
-	}
-	var q strings.Builder
-	args := []any{f.Person}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	q.WriteString(`SELECT seq, source, id, person, kind, occurred_at, occurred_tz, recorded_at, version, payload
-		FROM events WHERE person = $1`)
-	if f.Cursor != "" {
-		c, err := sesame.DecodeCursor(f.Cursor)
-		if err != nil {
-			return sesame.EventPage{}, err
-		}
-		q.WriteString(` AND (occurred_at, seq) > (` + arg(c.OccurredAt) + `, ` + arg(c.Seq) + `)`)
-	}
-	if len(f.Kinds) > 0 {
-		ks := make([]string, len(f.Kinds))
-		for i, k := range f.Kinds {
-			ks[i] = string(k)
-		}
-		q.WriteString(` AND kind = ANY(` + arg(ks) + `)`)
-	}
-	if !f.From.IsZero() {
-		q.WriteString(` AND occurred_at >= ` + arg(f.From.UnixNano()))
-	}
-	if !f.To.IsZero() {
-		q.WriteString(` AND occurred_at < ` + arg(f.To.UnixNano()))
-	}
-	if !f.RecordedBefore.IsZero() {
-		q.WriteString(` AND recorded_at < ` + arg(f.RecordedBefore.UnixNano()))
-	}
-	if f.ForScoring {
-		q.WriteString(` AND NOT ` + notCountedSQL)
-	}
-	q.WriteString(` ORDER BY occurred_at, seq LIMIT ` + arg(limit+1))
-	rows, err := s.db.pool.Query(ctx, q.String(), args...)
-	if err != nil {
-		return sesame.EventPage{}, fmt.Errorf("postgres: events: %w", err)
-	}
-	defer rows.Close()
-	page := sesame.EventPage{Events: []sesame.Event{}}
-	var last sesame.Cursor
-	for rows.Next() {
-		if len(page.Events) == limit {
-			page.Next = last.Encode()
-			break
-		}
-		e, seq, err := scanEvent(rows)
-		if err != nil {
-			return sesame.EventPage{}, err
-		}
-		page.Events = append(page.Events, e)
-		last = sesame.Cursor{OccurredAt: e.OccurredAt.UnixNano(), Seq: seq}
-	}
-	if err := rows.Err(); err != nil {
-		return sesame.EventPage{}, fmt.Errorf("postgres: events: %w", err)
-	}
-	return page, nil
+	return sqlrow.Events(ctx, s.db.q(), f, true)
 }
-
-func scanEvent(r pgx.Rows) (sesame.Event, int64, error) {
-	var (
-		e                  sesame.Event
-		seq, occurred, rec int64
-		tz, version        int32
-		kind               string
-		payload            []byte
-	)
-	if err := r.Scan(&seq, &e.Source, &e.ID, &e.Person, &kind, &occurred, &tz, &rec, &version, &payload); err != nil {
-		return e, 0, fmt.Errorf("postgres: scan event: %w", err)
-	}
-	e.Version = int(version)
-	e.Kind = sesame.Kind(kind)
-	e.OccurredAt = time.Unix(0, occurred).In(sesame.ZoneOffset(int(tz)))
-	e.RecordedAt = time.Unix(0, rec).UTC()
-	p := sesame.NewPayload(e.Kind)
-	if p == nil {
-		return e, 0, fmt.Errorf("postgres: event %d has unknown kind %q", seq, kind)
-	}
-	if err := json.Unmarshal(payload, p); err != nil {
-		return e, 0, fmt.Errorf("postgres: event %d payload: %w", seq, err)
-	}
-	e.Payload = p
-	return e, seq, nil
-}
-
-// scanChunkPeople is how many people ScanPeople reads per query; the query
-// is closed before fn runs (see the sqlite package for why).
-const scanChunkPeople = 256
 
 // ScanPeople visits every person after `after`, ascending, with their events
 // recorded before recordedBefore (zero: all), oldest first.
 func (s *EventStore) ScanPeople(ctx context.Context, after string, recordedBefore time.Time, fn func(person string, events []sesame.Event) error) error {
-	rb := int64(1<<63 - 1)
-	if !recordedBefore.IsZero() {
-		rb = recordedBefore.UnixNano()
-	}
-	for {
-		people, events, err := s.scanChunk(ctx, after, rb)
-		if err != nil {
-			return err
-		}
-		if len(people) == 0 {
-			return nil
-		}
-		for i, p := range people {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if err := fn(p, events[i]); err != nil {
-				return err
-			}
-		}
-		after = people[len(people)-1]
-	}
-}
-
-func (s *EventStore) scanChunk(ctx context.Context, after string, rb int64) ([]string, [][]sesame.Event, error) {
 	// COLLATE "C": people are ordered bytewise, as in SQLite, whatever the
 	// database's default collation.
-	const q = `SELECT seq, source, id, person, kind, occurred_at, occurred_tz, recorded_at, version, payload
+	const q = `SELECT ` + sqlrow.EventColumns + `
 		FROM events
 		WHERE person COLLATE "C" > $1 AND person COLLATE "C" <= (
 			SELECT max(person COLLATE "C") FROM (
@@ -332,28 +206,7 @@ func (s *EventStore) scanChunk(ctx context.Context, after string, rb int64) ([]s
 				WHERE person COLLATE "C" > $1 AND recorded_at < $2 ORDER BY 1 LIMIT $3) AS chunk)
 		AND recorded_at < $2 AND NOT ` + notCountedSQL + `
 		ORDER BY person COLLATE "C", occurred_at, seq`
-	rows, err := s.db.pool.Query(ctx, q, after, rb, scanChunkPeople)
-	if err != nil {
-		return nil, nil, fmt.Errorf("postgres: scan people: %w", err)
-	}
-	defer rows.Close()
-	var (
-		people []string
-		events [][]sesame.Event
-	)
-	for rows.Next() {
-		e, _, err := scanEvent(rows)
-		if err != nil {
-			return nil, nil, err
-		}
-		if n := len(people); n == 0 || people[n-1] != e.Person {
-			people = append(people, e.Person)
-			events = append(events, nil)
-		}
-		events[len(events)-1] = append(events[len(events)-1], e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("postgres: scan people: %w", err)
-	}
-	return people, events, nil
+	return sqlrow.ScanPeople(ctx, after, recordedBefore, func(after string, rb int64) (sqlrow.Rows, error) {
+		return s.db.q().Query(ctx, q, after, rb, sqlrow.ScanChunkPeople)
+	}, fn)
 }

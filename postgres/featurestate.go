@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/sesame-credit/sesame/feature"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // FeatureStateStore keeps each person's folded feature state (a
@@ -25,9 +25,6 @@ type FeatureStateStore struct{ db *DB }
 
 // FeatureStates returns the feature-state store of the database.
 func (db *DB) FeatureStates() *FeatureStateStore { return &FeatureStateStore{db: db} }
-
-// stateScanBatch is how many snapshots ScanStates reads per query.
-const stateScanBatch = 2000
 
 // rawScanRows bounds the rows of one ScanEvents query: about 2,000 people
 // of a simulated ledger, whole people only. A variable for the tests, which
@@ -61,16 +58,14 @@ func (s *FeatureStateStore) LedgerEnd(ctx context.Context) (int64, error) {
 }
 
 // Coverage returns the snapshot version and ledger position up to which the
-// table is complete; ok is false when no full build has completed yet.
+// table is complete (see 040_feature_state.sql); ok is false when no full
+// build has completed yet.
 func (s *FeatureStateStore) Coverage(ctx context.Context) (version int, through int64, ok bool, err error) {
-	err = s.db.pool.QueryRow(ctx, `SELECT version, through FROM feature_state_coverage WHERE id = 1`).Scan(&version, &through)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, 0, false, nil
-	}
+	version, through, ok, err = sqlrow.Coverage(ctx, s.db.q())
 	if err != nil {
-		return 0, 0, false, fmt.Errorf("postgres: feature state coverage: %w", err)
+		err = fmt.Errorf("postgres: feature state coverage: %w", err)
 	}
-	return version, through, true, nil
+	return version, through, ok, err
 }
 
 // SaveCoverage records that every person with events up to through has a
@@ -126,69 +121,27 @@ func (s *FeatureStateStore) SaveStates(ctx context.Context, snaps []feature.Snap
 
 // LoadState returns the person's snapshot; ok is false when there is none.
 func (s *FeatureStateStore) LoadState(ctx context.Context, person string) (sn feature.Snapshot, ok bool, err error) {
-	sn.Person = person
-	err = s.db.pool.QueryRow(ctx, `SELECT version, seq, folded_at, horizon, state FROM feature_state WHERE person = $1`, person).
-		Scan(&sn.Version, &sn.Seq, &sn.FoldedAt, &sn.Horizon, &sn.State)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return sn, false, nil
-	}
+	sn, ok, err = sqlrow.LoadState(ctx, s.db.q(), person)
 	if err != nil {
-		return sn, false, fmt.Errorf("postgres: load feature state: %w", err)
+		err = fmt.Errorf("postgres: load feature state: %w", err)
 	}
-	return sn, true, nil
+	return sn, ok, err
 }
 
 // ScanStates calls fn with the snapshots of the people after `after`, in
-// person order (bytewise), a batch at a time. fn owns each batch.
+// person order, a batch at a time. fn owns each batch.
 func (s *FeatureStateStore) ScanStates(ctx context.Context, after string, fn func([]feature.Snapshot) error) error {
-	for {
-		rows, err := s.db.pool.Query(ctx, `SELECT person, version, seq, folded_at, horizon, state FROM feature_state
-			WHERE person > $1 ORDER BY person LIMIT $2`, after, stateScanBatch)
-		if err != nil {
-			return fmt.Errorf("postgres: scan feature states: %w", err)
-		}
-		batch := make([]feature.Snapshot, 0, stateScanBatch)
-		for rows.Next() {
-			var sn feature.Snapshot
-			if err := rows.Scan(&sn.Person, &sn.Version, &sn.Seq, &sn.FoldedAt, &sn.Horizon, &sn.State); err != nil {
-				rows.Close()
-				return fmt.Errorf("postgres: scan feature states: %w", err)
-			}
-			batch = append(batch, sn)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("postgres: scan feature states: %w", err)
-		}
-		if len(batch) == 0 {
-			return nil
-		}
-		after = batch[len(batch)-1].Person
-		if err := fn(batch); err != nil {
-			return err
-		}
-	}
+	return sqlrow.ScanStates(ctx, s.db.q(), after, fn)
 }
 
 // Changed returns the people with events in the ledger positions (from, to],
-// each with the highest such seq, reading the ledger's tail by seq (its
-// primary key), so it costs in proportion to what was appended since from.
+// each with the highest such seq: the people whose snapshots may be behind.
 func (s *FeatureStateStore) Changed(ctx context.Context, from, to int64) (map[string]int64, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT person, max(seq) FROM events WHERE seq > $1 AND seq <= $2 GROUP BY person`, from, to)
+	out, err := sqlrow.Changed(ctx, s.db.q(), from, to)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: changed people: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var p string
-		var seq int64
-		if err := rows.Scan(&p, &seq); err != nil {
-			return nil, fmt.Errorf("postgres: changed people: %w", err)
-		}
-		out[p] = seq
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // rawColumns are what the raw reads select, in the order readRaw expects.

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // NoticeFeed returns what notices of accesses, score changes and expiring
@@ -74,32 +75,15 @@ func (f noticeFeed) AccessAfter(ctx context.Context, after int64, limit int) ([]
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scanAccess)
+	return sqlrow.Collect(rows, scanAccess)
 }
 
 func (f noticeFeed) ScoreChangesAfter(ctx context.Context, after int64, limit int) ([]sesame.ScoreChange, error) {
-	rows, err := f.db.pool.Query(ctx, `SELECT s.seq, s.person, s.score, s.as_of,
-		COALESCE((SELECT p.score FROM scores p WHERE p.person = s.person AND p.seq < s.seq AND p.status = 'scored' ORDER BY p.seq DESC LIMIT 1), 0)
-		FROM scores s WHERE s.seq > $1 AND s.status = 'scored' ORDER BY s.seq LIMIT $2`, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows, func(row pgx.Row) (sesame.ScoreChange, error) {
-		var c sesame.ScoreChange
-		var asOf int64
-		err := row.Scan(&c.Seq, &c.Person, &c.To, &asOf, &c.From)
-		c.AsOf = fromNS(asOf)
-		return c, err
-	})
+	return sqlrow.ScoreChangesAfter(ctx, f.db.q(), after, limit)
 }
 
 func (f noticeFeed) ConsentsExpiring(ctx context.Context, from, to time.Time) ([]*sesame.Consent, error) {
-	rows, err := f.db.pool.Query(ctx, `SELECT `+consentColumns+` FROM consents
-		WHERE revoked_at IS NULL AND expires_at > $1 AND expires_at <= $2 ORDER BY expires_at, id`, ns(from), ns(to))
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows, scanConsent)
+	return sqlrow.ConsentsExpiring(ctx, f.db.q(), from, to)
 }
 
 // EnqueueNotices stores notices (a person's is delivered by being stored),

@@ -1,136 +1,18 @@
 package postgres
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"strings"
-	"time"
-
-	"github.com/jackc/pgx/v5"
-
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // Outbox returns the store of notices and webhooks.
-func (db *DB) Outbox() *OutboxStore { return &OutboxStore{db: db} }
+func (db *DB) Outbox() *OutboxStore { return &OutboxStore{sqlrow.OutboxSQL{Q: db.q()}} }
 
-// OutboxStore keeps notices (the transactional outbox) and webhooks: the
-// same contract as package sqlite's.
-type OutboxStore struct{ db *DB }
+// OutboxStore keeps notices (the transactional outbox), webhooks and mail
+// addresses: the same statements as on SQLite (sqlrow.OutboxSQL).
+type OutboxStore struct{ sqlrow.OutboxSQL }
 
-var _ sesame.Outbox = (*OutboxStore)(nil)
-
-// enqueue writes a notice in tx, the transaction of the change it tells
-// of. A person's notice is delivered by being stored: it is their inbox.
-func enqueue(ctx context.Context, tx pgx.Tx, recipient, topic string, body any, at time.Time) error {
-	b, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	var id [16]byte
-	rand.Read(id[:])
-	var delivered *int64
-	if strings.HasPrefix(recipient, "person:") {
-		n := ns(at)
-		delivered = &n
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO notices (id, recipient, topic, body, created_at, next_attempt, delivered_at) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-		"ntc_"+hex.EncodeToString(id[:]), recipient, topic, b, ns(at), ns(at), delivered)
-	return err
-}
-
-// noticeDispute tells the person and the source of a dispute step, in the
-// step's transaction.
-func noticeDispute(ctx context.Context, tx pgx.Tx, topic string, d sesame.Dispute, at time.Time) error {
-	if err := enqueue(ctx, tx, sesame.PersonRecipient(d.Person), topic, d, at); err != nil {
-		return err
-	}
-	return enqueue(ctx, tx, sesame.SourceRecipient(d.Source), topic, d, at)
-}
-
-const noticeColumns = `id, recipient, topic, body, created_at, attempts, next_attempt, delivered_at, last_error`
-
-func collectNotices(rows pgx.Rows) ([]sesame.Notice, error) {
-	defer rows.Close()
-	var out []sesame.Notice
-	for rows.Next() {
-		var n sesame.Notice
-		var created, next int64
-		var delivered *int64
-		var body []byte
-		if err := rows.Scan(&n.ID, &n.Recipient, &n.Topic, &body, &created, &n.Attempts, &next, &delivered, &n.LastError); err != nil {
-			return nil, err
-		}
-		n.Body, n.CreatedAt, n.NextAttempt, n.DeliveredAt = json.RawMessage(body), fromNS(created), fromNS(next), fromNullNS(delivered)
-		out = append(out, n)
-	}
-	return out, rows.Err()
-}
-
-// Notices implements sesame.Outbox.
-func (s *OutboxStore) Notices(ctx context.Context, recipient string, limit int) ([]sesame.Notice, error) {
-	return s.NoticesAfter(ctx, recipient, sesame.Position{}, limit)
-}
-
-// NoticesAfter implements sesame.Outbox, starting at the position through
-// the (recipient, created_at) index rather than skipping the newer ones.
-func (s *OutboxStore) NoticesAfter(ctx context.Context, recipient string, after sesame.Position, limit int) ([]sesame.Notice, error) {
-	q, args := `SELECT `+noticeColumns+` FROM notices WHERE recipient = $1`, []any{recipient}
-	if !after.IsZero() {
-		q += ` AND created_at <= $2 AND (created_at < $2 OR id > $3)`
-		args = append(args, ns(after.At), after.ID)
-	}
-	rows, err := s.db.pool.Query(ctx, q+fmt.Sprintf(` ORDER BY created_at DESC, id LIMIT $%d`, len(args)+1), append(args, limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: notices: %w", err)
-	}
-	return collectNotices(rows)
-}
-
-// Due implements sesame.Outbox.
-func (s *OutboxStore) Due(ctx context.Context, now time.Time, limit int) ([]sesame.Notice, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT `+noticeColumns+` FROM notices
-		WHERE delivered_at IS NULL AND next_attempt > 0 AND next_attempt <= $1 AND recipient IN (SELECT recipient FROM webhooks)
-		ORDER BY next_attempt, created_at LIMIT $2`, ns(now), limit)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: due notices: %w", err)
-	}
-	return collectNotices(rows)
-}
-
-// Delivered implements sesame.Outbox.
-func (s *OutboxStore) Delivered(ctx context.Context, id string, at time.Time) error {
-	_, err := s.db.pool.Exec(ctx, `UPDATE notices SET delivered_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2 AND delivered_at IS NULL`, ns(at), id)
-	return err
-}
-
-// Failed implements sesame.Outbox.
-func (s *OutboxStore) Failed(ctx context.Context, id string, next time.Time, reason string) error {
-	var n int64
-	if !next.IsZero() {
-		n = ns(next)
-	}
-	_, err := s.db.pool.Exec(ctx, `UPDATE notices SET attempts = attempts + 1, next_attempt = $1, last_error = $2 WHERE id = $3 AND delivered_at IS NULL`, n, reason, id)
-	return err
-}
-
-// SetWebhook implements sesame.Outbox.
-func (s *OutboxStore) SetWebhook(ctx context.Context, w sesame.Webhook) error {
-	_, err := s.db.pool.Exec(ctx, `INSERT INTO webhooks (recipient, url, secret) VALUES ($1,$2,$3)
-		ON CONFLICT (recipient) DO UPDATE SET url = excluded.url, secret = excluded.secret`, w.Recipient, w.URL, w.Secret)
-	return err
-}
-
-// Webhook implements sesame.Outbox.
-func (s *OutboxStore) Webhook(ctx context.Context, recipient string) (sesame.Webhook, error) {
-	w := sesame.Webhook{Recipient: recipient}
-	err := s.db.pool.QueryRow(ctx, `SELECT url, secret FROM webhooks WHERE recipient = $1`, recipient).Scan(&w.URL, &w.Secret)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return w, sesame.Errorf(sesame.ENOTFOUND, "no webhook for %s", recipient)
-	}
-	return w, err
-}
+var (
+	_ sesame.Outbox    = (*OutboxStore)(nil)
+	_ sesame.MailStore = (*OutboxStore)(nil)
+)

@@ -3,12 +3,10 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // RecordStore keeps what people chose to show social platforms and what
@@ -31,20 +29,7 @@ func (s *RecordStore) SetBadge(ctx context.Context, b *sesame.BadgeChoice) error
 }
 
 func (s *RecordStore) Badge(ctx context.Context, person, partner string) (*sesame.BadgeChoice, error) {
-	var claim string
-	var at int64
-	err := s.db.pool.QueryRow(ctx, `SELECT claim, chosen_at FROM badge_choices WHERE person = $1 AND partner = $2`, person, partner).Scan(&claim, &at)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, sesame.Errorf(sesame.ENOTFOUND, "no badge chosen for partner %q", partner)
-	}
-	if err != nil {
-		return nil, err
-	}
-	c, err := sesame.ParseBadgeClaim(claim)
-	if err != nil {
-		return nil, err
-	}
-	return &sesame.BadgeChoice{Person: person, Partner: partner, Claim: c, ChosenAt: fromNS(at)}, nil
+	return sqlrow.Badge(ctx, s.db.q(), person, partner)
 }
 
 func (s *RecordStore) AddAddition(ctx context.Context, a *sesame.Addition) error {
@@ -77,36 +62,16 @@ func (s *RecordStore) RemoveAddition(ctx context.Context, person, id string, at 
 }
 
 func (s *RecordStore) queryAdditions(ctx context.Context, where string, args ...any) ([]*sesame.Addition, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT id, person, kind, source, label, added_at, removed_at, gain, events FROM self_additions WHERE `+where+` ORDER BY added_at DESC, id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*sesame.Addition
-	for rows.Next() {
-		var a sesame.Addition
-		var added int64
-		var removed *int64
-		var events string
-		if err := rows.Scan(&a.ID, &a.Person, &a.Kind, &a.Source, &a.Label, &added, &removed, &a.Gain, &events); err != nil {
-			return nil, err
-		}
-		a.AddedAt, a.RemovedAt = fromNS(added), fromNullNS(removed)
-		if err := json.Unmarshal([]byte(events), &a.Events); err != nil {
-			return nil, err
-		}
-		out = append(out, &a)
-	}
-	return out, rows.Err()
+	return sqlrow.Additions(ctx, s.db.q(), where, args...)
 }
 
 func (s *RecordStore) Additions(ctx context.Context, person string) ([]*sesame.Addition, error) {
-	return s.queryAdditions(ctx, `person = $1`, person)
+	return s.queryAdditions(ctx, `person = ?`, person)
 }
 
 func (s *RecordStore) KeptAdditions(ctx context.Context, people []string) (map[string][]*sesame.Addition, error) {
 	out := map[string][]*sesame.Addition{}
-	list, err := s.queryAdditions(ctx, `removed_at IS NULL AND person = ANY($1)`, people)
+	list, err := s.queryAdditions(ctx, `removed_at IS NULL AND person = ANY(?)`, people)
 	if err != nil {
 		return nil, err
 	}
@@ -117,9 +82,5 @@ func (s *RecordStore) KeptAdditions(ctx context.Context, people []string) (map[s
 }
 
 func (s *RecordStore) PeopleWithAdditions(ctx context.Context) ([]string, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT DISTINCT person FROM self_additions WHERE removed_at IS NULL ORDER BY person`)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[string])
+	return sqlrow.PeopleWithAdditions(ctx, s.db.q())
 }

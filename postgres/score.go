@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // ScoreStore implements sesame.ScoreStore, sesame.ModelStore and
@@ -208,30 +208,7 @@ func (s *ScoreStore) ScoreHistory(ctx context.Context, person string, limit int)
 // ScoreHistoryBefore returns up to limit past scores older than seq
 // before (0: from the newest), newest first.
 func (s *ScoreStore) ScoreHistoryBefore(ctx context.Context, person string, before int64, limit int) ([]sesame.ScorePoint, error) {
-	if limit <= 0 {
-		limit = 1000
-	}
-	if before <= 0 {
-		before = math.MaxInt64
-	}
-	rows, err := s.db.pool.Query(ctx, `SELECT seq, status, score, band, model_version, as_of FROM scores
-		WHERE person = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`, person, before, limit)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: score history: %w", err)
-	}
-	defer rows.Close()
-	out := []sesame.ScorePoint{}
-	for rows.Next() {
-		var p sesame.ScorePoint
-		var band string
-		var asOf int64
-		if err := rows.Scan(&p.Seq, &p.Status, &p.Score, &band, &p.ModelVersion, &asOf); err != nil {
-			return nil, err
-		}
-		p.Band, p.AsOf = sesame.Band(band), time.Unix(0, asOf).UTC()
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return sqlrow.ScoreHistoryBefore(ctx, s.db.q(), person, before, limit)
 }
 
 // SaveModel stores an artifact; saving the same version again changes nothing.
@@ -244,39 +221,14 @@ func (s *ScoreStore) SaveModel(ctx context.Context, info sesame.ModelInfo, artif
 	return nil
 }
 
-const modelColumns = `version, kind, created_at, active, auc, note`
-
-func scanModel(row pgx.Row, extra ...any) (sesame.ModelInfo, error) {
-	var m sesame.ModelInfo
-	var created int64
-	err := row.Scan(append([]any{&m.Version, &m.Kind, &created, &m.Active, &m.AUC, &m.Note}, extra...)...)
-	m.CreatedAt = time.Unix(0, created).UTC()
-	return m, err
-}
-
 // Models lists the stored versions, newest first.
 func (s *ScoreStore) Models(ctx context.Context) ([]sesame.ModelInfo, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT `+modelColumns+` FROM models ORDER BY created_at DESC, version`)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: models: %w", err)
-	}
-	defer rows.Close()
-	out := []sesame.ModelInfo{}
-	for rows.Next() {
-		m, err := scanModel(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return sqlrow.Models(ctx, s.db.q())
 }
 
 // ModelArtifact returns a version's artifact.
 func (s *ScoreStore) ModelArtifact(ctx context.Context, version string) ([]byte, error) {
-	var a []byte
-	err := s.db.pool.QueryRow(ctx, `SELECT artifact FROM models WHERE version = $1`, version).Scan(&a)
-	return a, notFound(err, "no model version %q", version)
+	return sqlrow.ModelArtifact(ctx, s.db.q(), version)
 }
 
 // ActivateModel makes version the only active model. The registry's lock
@@ -304,12 +256,7 @@ func (s *ScoreStore) ActivateModel(ctx context.Context, version string) error {
 
 // ActiveModel returns the active model or EUNAVAILABLE.
 func (s *ScoreStore) ActiveModel(ctx context.Context) (sesame.ModelInfo, []byte, error) {
-	var a []byte
-	m, err := scanModel(s.db.pool.QueryRow(ctx, `SELECT `+modelColumns+`, artifact FROM models WHERE active`), &a)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return m, nil, sesame.Errorf(sesame.EUNAVAILABLE, "no active model: train one and activate it (sesame model activate VERSION)")
-	}
-	return m, a, err
+	return sqlrow.ActiveModel(ctx, s.db.q())
 }
 
 // Checkpoint returns the saved position of job ("" when none).

@@ -2,25 +2,32 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/auth"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // TrustStore holds partners and keys, sessions, consents and requests,
 // the access log and decisions on PostgreSQL: the same contract as
-// package sqlite's stores (consenttest).
-type TrustStore struct{ db *DB }
+// package sqlite's stores (consenttest), most of it the same statements
+// (sqlrow).
+type TrustStore struct {
+	sqlrow.PartnerSQL
+	sqlrow.SessionSQL
+	sqlrow.ConsentSQL
+	db *DB
+}
 
 // Trust returns the trust stores of this database.
-func (db *DB) Trust() *TrustStore { return &TrustStore{db: db} }
+func (db *DB) Trust() *TrustStore {
+	q := db.q()
+	return &TrustStore{sqlrow.PartnerSQL{Q: q, IsUnique: isUnique}, sqlrow.SessionSQL{Q: q, IsUnique: isUnique}, sqlrow.ConsentSQL{Q: q}, db}
+}
 
 var (
 	_ sesame.PartnerStore  = (*TrustStore)(nil)
@@ -30,35 +37,18 @@ var (
 	_ sesame.DecisionStore = (*TrustStore)(nil)
 )
 
-func ns(t time.Time) int64 { return t.UnixNano() }
-
-func nullNS(t time.Time) *int64 {
-	if t.IsZero() {
-		return nil
-	}
-	n := t.UnixNano()
-	return &n
-}
-
-func fromNS(n int64) time.Time { return time.Unix(0, n).UTC() }
-
-func fromNullNS(n *int64) time.Time {
-	if n == nil {
-		return time.Time{}
-	}
-	return time.Unix(0, *n).UTC()
-}
+// Time columns are Unix nanoseconds, NULL for "never" (package sqlrow
+// reads and writes them for both engines).
+var (
+	ns       = sqlrow.NS
+	nullNS   = sqlrow.NullNS
+	fromNS   = sqlrow.FromNS
+	notFound = sqlrow.NotFound
+)
 
 func isUnique(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
-}
-
-func notFound(err error, format string, args ...any) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return sesame.Errorf(sesame.ENOTFOUND, format, args...)
-	}
-	return err
 }
 
 func (s *TrustStore) exec(ctx context.Context, sql string, args ...any) (int64, error) {
@@ -66,164 +56,8 @@ func (s *TrustStore) exec(ctx context.Context, sql string, args ...any) (int64, 
 	return tag.RowsAffected(), err
 }
 
-// Partners.
-
-func (s *TrustStore) CreatePartner(ctx context.Context, p *sesame.Partner) error {
-	uris, _ := json.Marshal(nonNil(p.RedirectURIs))
-	_, err := s.exec(ctx, `INSERT INTO partners (id, name, redirect_uris, rate, burst, created_at, disabled_at) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-		p.ID, p.Name, string(uris), p.RatePerSecond, p.Burst, ns(p.CreatedAt), nullNS(p.DisabledAt))
-	if isUnique(err) {
-		return sesame.Errorf(sesame.ECONFLICT, "a partner %q exists already", p.ID)
-	}
-	return err
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-func (s *TrustStore) UpdatePartner(ctx context.Context, p *sesame.Partner) error {
-	uris, _ := json.Marshal(nonNil(p.RedirectURIs))
-	n, err := s.exec(ctx, `UPDATE partners SET name = $1, redirect_uris = $2, rate = $3, burst = $4, disabled_at = $5 WHERE id = $6`,
-		p.Name, string(uris), p.RatePerSecond, p.Burst, nullNS(p.DisabledAt), p.ID)
-	if err == nil && n == 0 {
-		return sesame.Errorf(sesame.ENOTFOUND, "no partner %q", p.ID)
-	}
-	return err
-}
-
-const partnerColumns = `id, name, redirect_uris, rate, burst, created_at, disabled_at`
-
-func scanPartner(row pgx.Row) (*sesame.Partner, error) {
-	var p sesame.Partner
-	var uris string
-	var created int64
-	var disabled *int64
-	if err := row.Scan(&p.ID, &p.Name, &uris, &p.RatePerSecond, &p.Burst, &created, &disabled); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(uris), &p.RedirectURIs); err != nil {
-		return nil, fmt.Errorf("postgres: partner %s: %w", p.ID, err)
-	}
-	p.CreatedAt, p.DisabledAt = fromNS(created), fromNullNS(disabled)
-	return &p, nil
-}
-
-func (s *TrustStore) Partner(ctx context.Context, id string) (*sesame.Partner, error) {
-	p, err := scanPartner(s.db.pool.QueryRow(ctx, `SELECT `+partnerColumns+` FROM partners WHERE id = $1`, id))
-	return p, notFound(err, "no partner %q", id)
-}
-
-func (s *TrustStore) Partners(ctx context.Context) ([]*sesame.Partner, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT `+partnerColumns+` FROM partners ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows, scanPartner)
-}
-
-func collect[T any](rows pgx.Rows, scan func(pgx.Row) (T, error)) ([]T, error) {
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
-func (s *TrustStore) AddPartnerKey(ctx context.Context, k *sesame.PartnerKey) error {
-	_, err := s.exec(ctx, `INSERT INTO partner_keys (id, partner, hash, created_at, expires_at, revoked_at) VALUES ($1,$2,$3,$4,$5,$6)`,
-		k.ID, k.Partner, k.Hash, ns(k.CreatedAt), nullNS(k.ExpiresAt), nullNS(k.RevokedAt))
-	return err
-}
-
-func scanKey(row pgx.Row) (*sesame.PartnerKey, error) {
-	var k sesame.PartnerKey
-	var created int64
-	var expires, revoked *int64
-	if err := row.Scan(&k.ID, &k.Partner, &k.Hash, &created, &expires, &revoked); err != nil {
-		return nil, err
-	}
-	k.CreatedAt, k.ExpiresAt, k.RevokedAt = fromNS(created), fromNullNS(expires), fromNullNS(revoked)
-	return &k, nil
-}
-
-func (s *TrustStore) PartnerKey(ctx context.Context, id string) (*sesame.PartnerKey, error) {
-	k, err := scanKey(s.db.pool.QueryRow(ctx, `SELECT id, partner, hash, created_at, expires_at, revoked_at FROM partner_keys WHERE id = $1`, id))
-	return k, notFound(err, "no key %q", id)
-}
-
-func (s *TrustStore) PartnerKeys(ctx context.Context, partner string) ([]*sesame.PartnerKey, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT id, partner, hash, created_at, expires_at, revoked_at FROM partner_keys WHERE partner = $1 ORDER BY created_at`, partner)
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows, scanKey)
-}
-
-func (s *TrustStore) ExpirePartnerKeys(ctx context.Context, partner, keep string, at time.Time, revoke bool) error {
-	col := "expires_at"
-	if revoke {
-		col = "revoked_at"
-	}
-	_, err := s.exec(ctx, `UPDATE partner_keys SET `+col+` = $1 WHERE partner = $2 AND id <> $3 AND revoked_at IS NULL AND (`+col+` IS NULL OR `+col+` > $1)`,
-		ns(at), partner, keep)
-	return err
-}
-
-func (s *TrustStore) RevokePartnerKey(ctx context.Context, id string, at time.Time) error {
-	n, err := s.exec(ctx, `UPDATE partner_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2`, ns(at), id)
-	if err == nil && n == 0 {
-		return sesame.Errorf(sesame.ENOTFOUND, "no key %q", id)
-	}
-	return err
-}
-
-// Sessions.
-
-func (s *TrustStore) CreateLoginLink(ctx context.Context, hash []byte, person string, created, expires time.Time) error {
-	_, err := s.exec(ctx, `INSERT INTO login_links (hash, person, created_at, expires_at) VALUES ($1,$2,$3,$4)`, hash, person, ns(created), ns(expires))
-	return err
-}
-
 func (s *TrustStore) UseLoginLink(ctx context.Context, hash []byte, at time.Time) (string, error) {
 	var person string
 	err := s.db.pool.QueryRow(ctx, `UPDATE login_links SET used_at = $1 WHERE hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING person`, ns(at), hash).Scan(&person)
 	return person, notFound(err, "no live login link")
-}
-
-func (s *TrustStore) CreateSession(ctx context.Context, ss *auth.Session) error {
-	_, err := s.exec(ctx, `INSERT INTO person_sessions (hash, person, created_at, expires_at, demo, user_agent, method, last_seen_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
-		ss.Hash, ss.Person, ns(ss.CreatedAt), ns(ss.ExpiresAt), ss.Demo, ss.UserAgent, ss.Method, nullNS(ss.LastSeenAt))
-	return err
-}
-
-func (s *TrustStore) Session(ctx context.Context, hash []byte) (*auth.Session, error) {
-	var ss auth.Session
-	var created, expires int64
-	var revoked, seen *int64
-	err := s.db.pool.QueryRow(ctx, `SELECT hash, person, created_at, expires_at, revoked_at, demo, user_agent, method, last_seen_at FROM person_sessions WHERE hash = $1`, hash).
-		Scan(&ss.Hash, &ss.Person, &created, &expires, &revoked, &ss.Demo, &ss.UserAgent, &ss.Method, &seen)
-	if err != nil {
-		return nil, notFound(err, "no session")
-	}
-	ss.CreatedAt, ss.ExpiresAt, ss.RevokedAt, ss.LastSeenAt = fromNS(created), fromNS(expires), fromNullNS(revoked), fromNullNS(seen)
-	return &ss, nil
-}
-
-func (s *TrustStore) RevokeSession(ctx context.Context, hash []byte, at time.Time) error {
-	_, err := s.exec(ctx, `UPDATE person_sessions SET revoked_at = $1 WHERE hash = $2 AND revoked_at IS NULL`, ns(at), hash)
-	return err
-}
-
-func (s *TrustStore) RevokeSessions(ctx context.Context, person string, at time.Time) error {
-	_, err := s.exec(ctx, `UPDATE person_sessions SET revoked_at = $1 WHERE person = $2 AND revoked_at IS NULL`, ns(at), person)
-	return err
 }

@@ -32,7 +32,7 @@ func TestAccessLogMovesToItsFile(t *testing.T) {
 	}
 	var before []migration
 	for _, m := range ms {
-		if m.version < 210 {
+		if m.Version < 210 {
 			before = append(before, m)
 		}
 	}

@@ -7,13 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // AccessLogStore is the access log (sesame.AccessLog): the access_log
@@ -68,16 +68,7 @@ func (t *appendTx) LastOf(ctx context.Context, people []string) (map[string]int6
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var p string
-			var seq int64
-			if err := rows.Scan(&p, &seq); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			last[p] = seq
-		}
-		if err := rows.Close(); err != nil {
+		if err := sqlrow.PersonSeqs(rows, last); err != nil {
 			return nil, err
 		}
 	}
@@ -93,17 +84,13 @@ func (t *appendTx) EntryHashes(ctx context.Context, fn func(string) error) error
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var h string
-		if err := rows.Scan(&h); err != nil {
+	return sqlrow.Each(rows, func(row sqlrow.Row) error {
+		h, err := sqlrow.String(row)
+		if err != nil {
 			return err
 		}
-		if err := fn(h); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		return fn(h)
+	})
 }
 
 func (t *appendTx) Insert(ctx context.Context, entries []*sesame.AccessEntry, nodes []audit.StoredNode) error {
@@ -112,10 +99,9 @@ func (t *appendTx) Insert(ctx context.Context, entries []*sesame.AccessEntry, no
 		entries = entries[len(chunk):]
 		args := make([]any, 0, 13*len(chunk))
 		for _, e := range chunk {
-			args = append(args, e.Seq, e.At.UnixNano(), e.Person, e.Actor, e.Action, string(e.Scope), string(e.Purpose),
-				e.Consent, e.Outcome, e.Reason, e.PersonPrev, e.PrevHash, e.Hash)
+			args = append(args, sqlrow.AccessValues(e)...)
 		}
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO access_log (`+accessColumns+`) VALUES `+placeholders(len(chunk), 13), args...); err != nil {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO access_log (`+sqlrow.AccessColumns+`) VALUES `+placeholders(len(chunk), 13), args...); err != nil {
 			return err
 		}
 	}
@@ -162,52 +148,25 @@ func treeNodes(ctx context.Context, q queryer, ids []sesame.TreeNode) (map[sesam
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var n sesame.TreeNode
-			var h []byte
-			if err := rows.Scan(&n.Level, &n.Index, &h); err != nil {
-				rows.Close()
-				return nil, err
-			}
+		if err := sqlrow.EachNode(rows, func(n sesame.TreeNode, h []byte) error {
 			out[n] = h
-		}
-		if err := rows.Close(); err != nil {
+			return nil
+		}); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-// accessColumns are written by Insert; erased_by only by an erasure.
-const accessColumns = `seq, at, person, actor, action, scope, purpose, consent, outcome, reason, person_prev, prev_hash, hash`
-
-const accessReadColumns = accessColumns + `, erased_by`
-
-func scanAccess(rows *sql.Rows) (*sesame.AccessEntry, error) {
-	var e sesame.AccessEntry
-	var at int64
-	var scope, purpose string
-	if err := rows.Scan(&e.Seq, &at, &e.Person, &e.Actor, &e.Action, &scope, &purpose, &e.Consent, &e.Outcome, &e.Reason, &e.PersonPrev, &e.PrevHash, &e.Hash, &e.ErasedBy); err != nil {
-		return nil, err
-	}
-	e.At, e.Scope, e.Purpose = tsFromNS(at), sesame.Scope(scope), sesame.Purpose(purpose)
-	return &e, nil
-}
+// accessReadColumns are what an entry is read from.
+const accessReadColumns = sqlrow.AccessColumns + `, erased_by`
 
 func (s *AccessLogStore) AccessEntries(ctx context.Context, person string, limit int) ([]*sesame.AccessEntry, error) {
-	if limit <= 0 || limit > 1000 {
-		limit = 1000
-	}
-	return s.AccessEntriesBefore(ctx, person, 0, limit)
+	return s.AccessEntriesBefore(ctx, person, 0, min(max(limit, 0), 1000))
 }
 
 func (s *AccessLogStore) AccessEntriesBefore(ctx context.Context, person string, before int64, limit int) ([]*sesame.AccessEntry, error) {
-	if limit <= 0 {
-		limit = 1000
-	}
-	if before <= 0 {
-		before = math.MaxInt64
-	}
+	before, limit = sqlrow.Page(before, limit)
 	return s.query(ctx, nil, `SELECT `+accessReadColumns+` FROM access_log WHERE person = ? AND seq < ? ORDER BY seq DESC LIMIT ?`, person, before, limit)
 }
 
@@ -222,20 +181,16 @@ func (s *AccessLogStore) query(ctx context.Context, fn func(e *sesame.AccessEntr
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: access log: %w", err)
 	}
-	defer rows.Close()
 	var out []*sesame.AccessEntry
-	for rows.Next() {
-		e, err := scanAccess(rows)
-		if err != nil {
-			return nil, err
-		}
-		if fn == nil {
+	err = sqlrow.Each(rows, func(row sqlrow.Row) error {
+		e, err := sqlrow.ScanAccess(row)
+		if err != nil || fn == nil {
 			out = append(out, e)
-		} else if err := fn(e); err != nil {
-			return nil, err
+			return err
 		}
-	}
-	return out, rows.Err()
+		return fn(e)
+	})
+	return out, err
 }
 
 func (s *AccessLogStore) AccessTree(ctx context.Context, ids []sesame.TreeNode) (int64, map[sesame.TreeNode][]byte, error) {
@@ -260,24 +215,12 @@ func (s *AccessLogStore) ScanAccessTree(ctx context.Context, fn func(n sesame.Tr
 	if err != nil {
 		return fmt.Errorf("sqlite: access tree: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var n sesame.TreeNode
-		var h []byte
-		if err := rows.Scan(&n.Level, &n.Index, &h); err != nil {
-			return err
-		}
-		if err := fn(n, h); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return sqlrow.EachNode(rows, fn)
 }
 
 func (s *AccessLogStore) SaveAccessHead(ctx context.Context, h *sesame.SignedHead) error {
 	return s.db.accessWriteTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO access_heads (size, at, root, public_key, signature) VALUES (?,?,?,?,?)`,
-			h.Size, h.At.UnixNano(), h.Root, h.PublicKey, h.Signature)
+		_, err := tx.ExecContext(ctx, `INSERT INTO access_heads (`+sqlrow.HeadColumns+`) VALUES (?,?,?,?,?)`, sqlrow.HeadValues(h)...)
 		return err
 	})
 }
@@ -290,27 +233,16 @@ func (s *AccessLogStore) AccessHeadsAfter(ctx context.Context, at time.Time, siz
 	if limit <= 0 {
 		limit = -1
 	}
-	q, args := `SELECT size, at, root, public_key, signature FROM access_heads`, []any{}
+	q, args := `SELECT `+sqlrow.HeadColumns+` FROM access_heads`, []any{}
 	if !at.IsZero() {
-		q += ` WHERE at <= ? AND (at < ? OR size < ?)`
-		args = append(args, at.UnixNano(), at.UnixNano(), size)
+		q += ` WHERE at <= ?1 AND (at < ?1 OR size < ?2)`
+		args = append(args, at.UnixNano(), size)
 	}
-	rows, err := s.db.accessR.QueryContext(ctx, q+` ORDER BY at DESC, size DESC LIMIT ?`, append(args, limit)...)
+	rows, err := s.db.accessR.QueryContext(ctx, q+fmt.Sprintf(` ORDER BY at DESC, size DESC LIMIT ?%d`, len(args)+1), append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: access heads: %w", err)
 	}
-	defer rows.Close()
-	var out []*sesame.SignedHead
-	for rows.Next() {
-		var h sesame.SignedHead
-		var at int64
-		if err := rows.Scan(&h.Size, &at, &h.Root, &h.PublicKey, &h.Signature); err != nil {
-			return nil, err
-		}
-		h.At = tsFromNS(at)
-		out = append(out, &h)
-	}
-	return out, rows.Err()
+	return sqlrow.Collect(rows, sqlrow.ScanHead)
 }
 
 // importJournal moves the entries of an access journal file left by an

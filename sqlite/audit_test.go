@@ -98,7 +98,7 @@ func TestAccessLogUpgrade(t *testing.T) {
 	}
 	var before []migration
 	for _, m := range ms {
-		if m.version < 50 {
+		if m.Version < 50 {
 			before = append(before, m)
 		}
 	}

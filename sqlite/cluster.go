@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // Cluster returns the store of what makes servers on this database one
@@ -29,21 +30,11 @@ var (
 
 // Epochs returns each topic's epoch (bumped by the triggers of migration 150).
 func (s *ClusterStore) Epochs(ctx context.Context) (map[string]int64, error) {
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT topic, epoch FROM cluster_epochs`)
+	out, err := sqlrow.Epochs(ctx, s.db.q())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: epochs: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var t string
-		var e int64
-		if err := rows.Scan(&t, &e); err != nil {
-			return nil, fmt.Errorf("sqlite: epochs: %w", err)
-		}
-		out[t] = e
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Listen returns at once: SQLite has no push, and the one process that
@@ -217,50 +208,20 @@ func (s *ClusterStore) FinishRange(ctx context.Context, r sesame.RescoreRange, h
 
 // RescoreRuns returns the latest runs with their progress.
 func (s *ClusterStore) RescoreRuns(ctx context.Context, limit int) ([]sesame.RescoreRun, error) {
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT u.id, u.reason, u.model_version, u.ledger_end, u.created_at, COALESCE(u.finished_at, 0),
-		count(*), count(g.done_at), COALESCE(sum(g.people), 0), COALESCE(sum(g.scored), 0), COALESCE(sum(g.insufficient), 0), COALESCE(u.drift, '')
-		FROM rescore_runs u JOIN rescore_ranges g ON g.run = u.id GROUP BY u.id ORDER BY u.id DESC LIMIT ?`, limit)
+	out, err := sqlrow.RescoreRuns(ctx, s.db.q(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: rescore runs: %w", err)
 	}
-	defer rows.Close()
-	var out []sesame.RescoreRun
-	for rows.Next() {
-		var r sesame.RescoreRun
-		var created, finished int64
-		var drift string
-		if err := rows.Scan(&r.ID, &r.Reason, &r.ModelVersion, &r.LedgerEnd, &created, &finished, &r.Ranges, &r.RangesDone, &r.People,
-			&r.Scored, &r.Insufficient, &drift); err != nil {
-			return nil, err
-		}
-		if drift != "" {
-			r.Drift = []byte(drift)
-		}
-		r.CreatedAt = time.Unix(0, created).UTC()
-		if finished != 0 {
-			r.FinishedAt = time.Unix(0, finished).UTC()
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RangeDrifts returns the drift counts of the run's finished ranges.
 func (s *ClusterStore) RangeDrifts(ctx context.Context, run int64) ([][]byte, error) {
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT drift FROM rescore_ranges WHERE run = ? AND done_at IS NOT NULL AND drift IS NOT NULL ORDER BY n`, run)
+	out, err := sqlrow.RangeDrifts(ctx, s.db.q(), run)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: range drifts: %w", err)
 	}
-	defer rows.Close()
-	var out [][]byte
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, err
-		}
-		out = append(out, []byte(d))
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // SaveRunDrift records the drift measured over the run.

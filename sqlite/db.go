@@ -20,6 +20,7 @@ import (
 
 	"github.com/sesame-credit/sesame/audit"
 	"github.com/sesame-credit/sesame/internal/sqliteraw"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // DB is an open Sesame database file. It is safe for concurrent use. Stores
@@ -258,3 +259,7 @@ func (db *DB) Close() error {
 	errs = append(errs, db.writer.Close(), db.closeAccessFile())
 	return errors.Join(errs...)
 }
+
+// q is sqlrow.Querier on the read pool: the reads written once for both
+// engines.
+func (db *DB) q() sqlrow.Querier { return sqlrow.SQL{DB: db.reader, Write: db.exec} }

@@ -3,12 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // DecisionStore keeps decisions and every policy version used (sesame.DecisionStore).
@@ -19,27 +18,16 @@ func (db *DB) Decisions() *DecisionStore { return &DecisionStore{db: db} }
 
 var _ sesame.DecisionStore = (*DecisionStore)(nil)
 
-func savePolicy(ctx context.Context, tx *sql.Tx, p *sesame.Product) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO policy_versions (version, product, name, purpose, description, source, created_at)
+func (s *DecisionStore) SavePolicy(ctx context.Context, p *sesame.Product) error {
+	_, err := s.db.exec(ctx, `INSERT INTO policy_versions (version, product, name, purpose, description, source, created_at)
 		VALUES (?,?,?,?,?,?,?) ON CONFLICT (version) DO NOTHING`,
 		p.PolicyVersion, p.ID, p.Name, string(p.Purpose), p.Description, p.Policy, time.Now().UnixNano())
 	return err
 }
 
-func (s *DecisionStore) SavePolicy(ctx context.Context, p *sesame.Product) error {
-	return s.db.WriteTx(ctx, func(tx *sql.Tx) error { return savePolicy(ctx, tx, p) })
-}
-
 func (s *DecisionStore) PolicyVersion(ctx context.Context, version string) (*sesame.Product, error) {
-	var p sesame.Product
-	var purpose string
-	err := s.db.reader.QueryRowContext(ctx, `SELECT version, product, name, purpose, description, source FROM policy_versions WHERE version = ?`, version).
-		Scan(&p.PolicyVersion, &p.ID, &p.Name, &purpose, &p.Description, &p.Policy)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, sesame.Errorf(sesame.ENOTFOUND, "no policy version %q", version)
-	}
-	p.Purpose = sesame.Purpose(purpose)
-	return &p, err
+	p, err := sqlrow.ScanProduct(s.db.reader.QueryRowContext(ctx, `SELECT `+sqlrow.ProductColumns+` FROM policy_versions WHERE version = ?`, version))
+	return p, sqlrow.NotFound(err, "no policy version %q", version)
 }
 
 func (s *DecisionStore) ActivateProduct(ctx context.Context, id, version string) error {
@@ -63,61 +51,28 @@ func (s *DecisionStore) ActiveProducts(ctx context.Context) ([]*sesame.Product, 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*sesame.Product
-	for rows.Next() {
-		var p sesame.Product
-		var purpose string
-		if err := rows.Scan(&p.PolicyVersion, &p.ID, &p.Name, &purpose, &p.Description, &p.Policy); err != nil {
-			return nil, err
-		}
-		p.Purpose = sesame.Purpose(purpose)
-		out = append(out, &p)
-	}
-	return out, rows.Err()
+	return sqlrow.Collect(rows, sqlrow.ScanProduct)
 }
 
 // SaveDecision stores d; the policy version it names must have been saved
 // (DecisionService saves it in the same call path, idempotently).
 func (s *DecisionStore) SaveDecision(ctx context.Context, d *sesame.Decision) error {
-	in, err := json.Marshal(d.Input)
+	v, err := sqlrow.DecisionValues(d)
 	if err != nil {
 		return err
 	}
-	res := d.Raw
-	if res == nil {
-		if res, err = json.Marshal(d.Result); err != nil {
-			return err
-		}
-	}
 	return batcherOf(s.db).do(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO decisions (id, partner, person, product, policy_version, model_version, consent, input, result, created_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?)`, d.ID, d.Partner, d.Person, d.Product, d.PolicyVersion, d.ModelVersion, d.Consent, string(in), string(res), tsNS(d.CreatedAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO decisions (`+sqlrow.DecisionColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?)`, v...)
 		return err
 	})
 }
 
 func (s *DecisionStore) Decision(ctx context.Context, id string) (*sesame.Decision, error) {
-	var d sesame.Decision
-	var in, res string
-	var created int64
-	err := s.db.reader.QueryRowContext(ctx, `SELECT id, partner, person, product, policy_version, model_version, consent, input, result, created_at FROM decisions WHERE id = ?`, id).
-		Scan(&d.ID, &d.Partner, &d.Person, &d.Product, &d.PolicyVersion, &d.ModelVersion, &d.Consent, &in, &res, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, sesame.Errorf(sesame.ENOTFOUND, "no decision %q", id)
-	}
+	d, err := sqlrow.ScanDecision(s.db.reader.QueryRowContext(ctx, `SELECT `+sqlrow.DecisionColumns+` FROM decisions WHERE id = ?`, id))
 	if err != nil {
-		return nil, err
+		return nil, sqlrow.NotFound(err, "no decision %q", id)
 	}
-	if err := json.Unmarshal([]byte(in), &d.Input); err != nil {
-		return nil, fmt.Errorf("sqlite: decision %s input: %w", id, err)
-	}
-	if err := json.Unmarshal([]byte(res), &d.Result); err != nil {
-		return nil, fmt.Errorf("sqlite: decision %s result: %w", id, err)
-	}
-	d.Raw = json.RawMessage(res)
-	d.CreatedAt = tsFromNS(created)
-	return &d, nil
+	return d, nil
 }
 
 func (s *DecisionStore) DecisionsAbout(ctx context.Context, person string, limit int) ([]*sesame.Decision, error) {
@@ -144,17 +99,8 @@ func (s *DecisionStore) DecisionsAboutAfter(ctx context.Context, person string, 
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	ids, err := sqlrow.Collect(rows, sqlrow.String)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]*sesame.Decision, 0, len(ids))
@@ -175,17 +121,8 @@ func (s *DecisionStore) ScoredPeople(ctx context.Context, fn func(sc *sesame.Sco
 	if err != nil {
 		return err
 	}
-	var people []string
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			rows.Close()
-			return err
-		}
-		people = append(people, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	people, err := sqlrow.Collect(rows, sqlrow.String)
+	if err != nil {
 		return err
 	}
 	scores := s.db.Scores()

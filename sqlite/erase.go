@@ -3,12 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // Eraser erases people from this database (sesame.Eraser).
@@ -45,40 +45,9 @@ func (e eraser) ErasePerson(ctx context.Context, person, actor string, at time.T
 	}
 	r := &sesame.Erasure{Person: person, At: at.UTC(), Deleted: map[string]int64{}}
 	err := db.WriteTx(ctx, func(tx *sql.Tx) error {
-		del := func(kind, q string, args ...any) error {
-			res, err := tx.ExecContext(ctx, q, args...)
-			if err != nil {
-				return fmt.Errorf("sqlite: erase %s: %w", kind, err)
-			}
-			if n, _ := res.RowsAffected(); n > 0 {
-				r.Deleted[kind] += n
-			}
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO erasing (person) VALUES (?)`, person); err != nil {
-			return err
-		}
-		for _, t := range personTables {
-			if err := del(t, `DELETE FROM `+t+` WHERE person = ?`, person); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM erasing WHERE person = ?`, person); err != nil {
-			return err
-		}
-		quoted, _ := json.Marshal(person)
-		if err := del("notices", `DELETE FROM notices WHERE recipient = ? OR instr(CAST(body AS TEXT), ?) > 0`,
-			sesame.PersonRecipient(person), string(quoted)); err != nil {
-			return err
-		}
-		if err := del("mail_addresses", `DELETE FROM mail_addresses WHERE recipient = ?`, sesame.PersonRecipient(person)); err != nil {
-			return err
-		}
-		// A credential already shared must read as revoked: its slot in
-		// the status list stays, nothing else.
-		if err := del("credentials", `UPDATE credentials SET person = '', token = '', band = '', score = 0,
-			revoked_at = COALESCE(revoked_at, ?) WHERE person = ?`, nanos(r.At), person); err != nil {
-			return err
+		if err := sqlrow.Erase(ctx, sqlrow.SQLTx{Tx: tx}, r, personTables, `instr(CAST(body AS TEXT), ?) > 0`,
+			func(q []byte) any { return string(q) }); err != nil {
+			return fmt.Errorf("sqlite: %w", err)
 		}
 		return db.accessWriteTx(ctx, func(atx *sql.Tx) error { return eraseAccess(ctx, atx, person, actor, r) })
 	})
@@ -96,29 +65,15 @@ func (e eraser) ErasePerson(ctx context.Context, person, actor string, at time.T
 // eraseAccess blanks the person's access-log entries to their seq, links
 // and hash, and appends the erasure entry that names them (audit.Erase).
 func eraseAccess(ctx context.Context, tx *sql.Tx, person, actor string, r *sesame.Erasure) error {
-	rows, err := tx.QueryContext(ctx, `SELECT seq FROM access_log WHERE person = ? ORDER BY seq`, person)
+	seqs, err := sqlrow.ErasedSeqs(ctx, sqlrow.SQLTx{Tx: tx}, person)
 	if err != nil {
-		return err
-	}
-	var seqs []int64
-	for rows.Next() {
-		var s int64
-		if err := rows.Scan(&s); err != nil {
-			rows.Close()
-			return err
-		}
-		seqs = append(seqs, s)
-	}
-	if err := rows.Close(); err != nil {
 		return err
 	}
 	entry, err := audit.Erase(ctx, &appendTx{tx: tx}, actor, r.At, seqs)
 	if err != nil {
 		return fmt.Errorf("sqlite: erase access log: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE access_log SET at = 0, person = '', actor = '', action = '', scope = '',
-		purpose = '', consent = '', outcome = '', reason = '', erased_by = ? WHERE person = ? AND seq < ?`,
-		entry.Seq, person, entry.Seq); err != nil {
+	if err := sqlrow.BlankAccess(ctx, sqlrow.SQLTx{Tx: tx}, person, entry.Seq); err != nil {
 		return err
 	}
 	r.Receipt, r.AccessSeq, r.AccessErased = entry.Person, entry.Seq, len(seqs)

@@ -2,13 +2,12 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/internal/sqliteraw"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // EventStore is the ledger in SQLite; it implements sesame.EventStore and
@@ -170,110 +169,11 @@ func checkStorable(e *sesame.Event, i int) error {
 
 // DefaultLimit and MaxLimit bound a page of events.
 const (
-	DefaultLimit = 100
-	MaxLimit     = 1000
+	DefaultLimit = sqlrow.DefaultLimit
+	MaxLimit     = sqlrow.MaxLimit
 )
 
 // Events returns one page of a person's events, oldest first.
 func (s *EventStore) Events(ctx context.Context, f sesame.EventFilter) (sesame.EventPage, error) {
-	if f.Person == "" {
-		return sesame.EventPage{}, sesame.Errorf(sesame.EINVALID, "person is required")
-	}
-	limit := f.Limit
-	switch {
-	case limit < 0:
-		return sesame.EventPage{}, sesame.Errorf(sesame.EINVALID, "limit must not be negative")
-	case limit == 0:
-		limit = DefaultLimit
-	case limit > MaxLimit:
-		limit = MaxLimit
-	}
-	var q strings.Builder
-	q.WriteString(`SELECT seq, source, id, person, kind, occurred_at, occurred_tz, recorded_at, version, payload
-		FROM events WHERE person = ?`)
-	args := []any{f.Person}
-	if f.Cursor != "" {
-		c, err := sesame.DecodeCursor(f.Cursor)
-		if err != nil {
-			return sesame.EventPage{}, err
-		}
-		q.WriteString(` AND (occurred_at > ? OR (occurred_at = ? AND seq > ?))`)
-		args = append(args, c.OccurredAt, c.OccurredAt, c.Seq)
-	}
-	if len(f.Kinds) > 0 {
-		q.WriteString(` AND kind IN (?` + strings.Repeat(`, ?`, len(f.Kinds)-1) + `)`)
-		for _, k := range f.Kinds {
-			args = append(args, string(k))
-		}
-	}
-	if !f.From.IsZero() {
-		q.WriteString(` AND occurred_at >= ?`)
-		args = append(args, f.From.UnixNano())
-	}
-	if !f.To.IsZero() {
-		q.WriteString(` AND occurred_at < ?`)
-		args = append(args, f.To.UnixNano())
-	}
-	if !f.RecordedBefore.IsZero() {
-		q.WriteString(` AND recorded_at < ?`)
-		args = append(args, f.RecordedBefore.UnixNano())
-	}
-	if f.ForScoring {
-		q.WriteString(` AND NOT ` + notCountedSQL)
-	}
-	q.WriteString(` ORDER BY occurred_at, seq LIMIT ?`)
-	args = append(args, limit+1) // one more tells whether there is a next page
-
-	rows, err := s.db.reader.QueryContext(ctx, q.String(), args...)
-	if err != nil {
-		return sesame.EventPage{}, fmt.Errorf("sqlite: events: %w", err)
-	}
-	defer rows.Close()
-	page := sesame.EventPage{Events: []sesame.Event{}}
-	var last sesame.Cursor
-	for rows.Next() {
-		if len(page.Events) == limit {
-			page.Next = last.Encode()
-			break
-		}
-		e, seq, err := scanEvent(rows)
-		if err != nil {
-			return sesame.EventPage{}, err
-		}
-		page.Events = append(page.Events, e)
-		last = sesame.Cursor{OccurredAt: e.OccurredAt.UnixNano(), Seq: seq}
-	}
-	if err := rows.Err(); err != nil {
-		return sesame.EventPage{}, fmt.Errorf("sqlite: events: %w", err)
-	}
-	return page, nil
-}
-
-type scanner interface{ Scan(dest ...any) error }
-
-// scanEvent reads one row selected as seq, source, id, person, kind,
-// occurred_at, occurred_tz, recorded_at, version, payload.
-func scanEvent(r scanner) (sesame.Event, int64, error) {
-	var (
-		e                  sesame.Event
-		seq, occurred, rec int64
-		tz                 int
-		kind               string
-		payload            []byte
-	)
-	if err := r.Scan(&seq, &e.Source, &e.ID, &e.Person, &kind, &occurred, &tz, &rec, &e.Version, &payload); err != nil {
-		return e, 0, fmt.Errorf("sqlite: scan event: %w", err)
-	}
-	e.Kind = sesame.Kind(kind)
-	e.OccurredAt = time.Unix(0, occurred).In(sesame.ZoneOffset(tz))
-	e.RecordedAt = time.Unix(0, rec).UTC()
-	p := sesame.NewPayload(e.Kind)
-	if p == nil {
-		return e, 0, fmt.Errorf("sqlite: event %d has unknown kind %q", seq, kind)
-	}
-	if err := json.Unmarshal(payload, p); err != nil {
-		return e, 0, fmt.Errorf("sqlite: event %d payload: %w", seq, err)
-	}
-	e.Payload = p
-	return e, seq, nil
+	return sqlrow.Events(ctx, s.db.q(), f, false)
 }

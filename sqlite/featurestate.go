@@ -3,11 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/sesame-credit/sesame/feature"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // FeatureStateStore keeps each person's folded feature state (a
@@ -22,10 +22,6 @@ type FeatureStateStore struct{ db *DB }
 // FeatureStates returns the feature-state store of the database.
 func (db *DB) FeatureStates() *FeatureStateStore { return &FeatureStateStore{db: db} }
 
-// stateScanBatch is how many snapshots ScanStates reads per query (one short
-// read transaction each).
-const stateScanBatch = 2000
-
 // LedgerEnd is the ledger's current position (see EventStore.LedgerEnd).
 func (s *FeatureStateStore) LedgerEnd(ctx context.Context) (int64, error) {
 	return s.db.events.LedgerEnd(ctx)
@@ -35,14 +31,11 @@ func (s *FeatureStateStore) LedgerEnd(ctx context.Context) (int64, error) {
 // table is complete (see 040_feature_state.sql); ok is false when no full
 // build has completed yet.
 func (s *FeatureStateStore) Coverage(ctx context.Context) (version int, through int64, ok bool, err error) {
-	err = s.db.reader.QueryRowContext(ctx, `SELECT version, through FROM feature_state_coverage WHERE id = 1`).Scan(&version, &through)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, 0, false, nil
-	}
+	version, through, ok, err = sqlrow.Coverage(ctx, s.db.q())
 	if err != nil {
-		return 0, 0, false, fmt.Errorf("sqlite: feature state coverage: %w", err)
+		err = fmt.Errorf("sqlite: feature state coverage: %w", err)
 	}
-	return version, through, true, nil
+	return version, through, ok, err
 }
 
 // SaveCoverage records that every person with events up to through has a
@@ -84,77 +77,27 @@ func (s *FeatureStateStore) SaveStates(ctx context.Context, snaps []feature.Snap
 
 // LoadState returns the person's snapshot; ok is false when there is none.
 func (s *FeatureStateStore) LoadState(ctx context.Context, person string) (sn feature.Snapshot, ok bool, err error) {
-	sn.Person = person
-	err = s.db.reader.QueryRowContext(ctx, `SELECT version, seq, folded_at, horizon, state FROM feature_state WHERE person = ?`, person).
-		Scan(&sn.Version, &sn.Seq, &sn.FoldedAt, &sn.Horizon, &sn.State)
-	if errors.Is(err, sql.ErrNoRows) {
-		return sn, false, nil
-	}
+	sn, ok, err = sqlrow.LoadState(ctx, s.db.q(), person)
 	if err != nil {
-		return sn, false, fmt.Errorf("sqlite: load feature state: %w", err)
+		err = fmt.Errorf("sqlite: load feature state: %w", err)
 	}
-	return sn, true, nil
+	return sn, ok, err
 }
 
 // ScanStates calls fn with the snapshots of the people after `after`, in
 // person order, a batch at a time. fn owns each batch.
 func (s *FeatureStateStore) ScanStates(ctx context.Context, after string, fn func([]feature.Snapshot) error) error {
-	for {
-		batch, err := s.stateBatch(ctx, after)
-		if err != nil {
-			return err
-		}
-		if len(batch) == 0 {
-			return nil
-		}
-		after = batch[len(batch)-1].Person
-		if err := fn(batch); err != nil {
-			return err
-		}
-	}
-}
-
-func (s *FeatureStateStore) stateBatch(ctx context.Context, after string) ([]feature.Snapshot, error) {
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT person, version, seq, folded_at, horizon, state FROM feature_state
-		WHERE person > ? ORDER BY person LIMIT ?`, after, stateScanBatch)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: scan feature states: %w", err)
-	}
-	defer rows.Close()
-	batch := make([]feature.Snapshot, 0, stateScanBatch)
-	for rows.Next() {
-		var sn feature.Snapshot
-		if err := rows.Scan(&sn.Person, &sn.Version, &sn.Seq, &sn.FoldedAt, &sn.Horizon, &sn.State); err != nil {
-			return nil, fmt.Errorf("sqlite: scan feature states: %w", err)
-		}
-		batch = append(batch, sn)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: scan feature states: %w", err)
-	}
-	return batch, nil
+	return sqlrow.ScanStates(ctx, s.db.q(), after, fn)
 }
 
 // Changed returns the people with events in the ledger positions (from, to],
 // each with the highest such seq: the people whose snapshots may be behind.
-// It reads the ledger's tail by seq (the table's own order), so it costs in
-// proportion to what was appended since `from`, not to the ledger.
 func (s *FeatureStateStore) Changed(ctx context.Context, from, to int64) (map[string]int64, error) {
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT person, max(seq) FROM events WHERE seq > ? AND seq <= ? GROUP BY person`, from, to)
+	out, err := sqlrow.Changed(ctx, s.db.q(), from, to)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: changed people: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var p string
-		var seq int64
-		if err := rows.Scan(&p, &seq); err != nil {
-			return nil, fmt.Errorf("sqlite: changed people: %w", err)
-		}
-		out[p] = seq
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // PersonEvents returns the person's events with seq in (from, to], raw.
@@ -164,16 +107,9 @@ func (s *FeatureStateStore) PersonEvents(ctx context.Context, person string, fro
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: person events: %w", err)
 	}
-	defer rows.Close()
-	var out []feature.RawEvent
-	for rows.Next() {
-		var e feature.RawEvent
-		if err := rows.Scan(&e.Seq, &e.OccurredAt, &e.RecordedAt, &e.Source, &e.Kind, &e.Payload); err != nil {
-			return nil, fmt.Errorf("sqlite: person events: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return sqlrow.Collect(rows, func(row sqlrow.Row) (e feature.RawEvent, err error) {
+		return e, row.Scan(&e.Seq, &e.OccurredAt, &e.RecordedAt, &e.Source, &e.Kind, &e.Payload)
+	})
 }
 
 // ScanEvents reads every person after `after` with their events up to ledger

@@ -5,12 +5,9 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // Migrations are the files migrations/NNN_name.sql, applied in ascending
@@ -29,39 +26,9 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
+type migration = sqlrow.Migration
 
-func loadMigrations(files fs.FS) ([]migration, error) {
-	names, err := fs.Glob(files, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	seen := map[int]string{}
-	for _, n := range names {
-		base := path.Base(n)
-		num, rest, ok := strings.Cut(strings.TrimSuffix(base, ".sql"), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 || rest == "" {
-			return nil, fmt.Errorf("sqlite: migration %s: name must be NNN_name.sql", base)
-		}
-		if other, dup := seen[v]; dup {
-			return nil, fmt.Errorf("sqlite: migrations %s and %s share version %d", other, base, v)
-		}
-		seen[v] = base
-		body, err := fs.ReadFile(files, n)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(body)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
-}
+var loadMigrations = sqlrow.LoadMigrations
 
 // migrate applies every embedded migration not yet recorded.
 func (db *DB) migrate(ctx context.Context) error {
@@ -74,7 +41,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	// the log is copied to its own file before migration 210 drops it.
 	before := func(v int) []migration {
 		i := 0
-		for i < len(ms) && ms[i].version < v {
+		for i < len(ms) && ms[i].Version < v {
 			i++
 		}
 		done := ms[:i]
@@ -109,21 +76,21 @@ func applyMigrations(ctx context.Context, db *DB, ms []migration) error {
 			// Checked inside the write transaction: another process opening
 			// the same file at the same time must not apply it twice.
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
 				return nil
 			}
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 				return err
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				m.version, m.name, time.Now().UTC().Format(time.RFC3339))
+				m.Version, m.Name, time.Now().UTC().Format(time.RFC3339))
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+			return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
@@ -131,18 +98,5 @@ func applyMigrations(ctx context.Context, db *DB, ms []migration) error {
 
 // Migrations returns the versions applied to the database, ascending.
 func (db *DB) Migrations(ctx context.Context) ([]int, error) {
-	rows, err := db.reader.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var vs []int
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		vs = append(vs, v)
-	}
-	return vs, rows.Err()
+	return sqlrow.Migrations(ctx, db.q())
 }

@@ -26,7 +26,7 @@ func TestMigrationsWithGapsApplyOnceInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ms[0].version != 901 || ms[1].version != 902 {
+	if ms[0].Version != 901 || ms[1].Version != 902 {
 		t.Fatalf("order %v", ms)
 	}
 	if err := applyMigrations(ctx, db, ms[1:]); err != nil {
@@ -45,7 +45,7 @@ func TestMigrationsWithGapsApplyOnceInOrder(t *testing.T) {
 	embedded, _ := loadMigrations(migrationFiles)
 	var want []int
 	for _, m := range embedded {
-		want = append(want, m.version)
+		want = append(want, m.Version)
 	}
 	want = append(want, 901, 902)
 	if !slices.Equal(got, want) {
@@ -85,7 +85,7 @@ func TestMigrationNames(t *testing.T) {
 
 func TestEmbeddedMigrationsLoad(t *testing.T) {
 	ms, err := loadMigrations(migrationFiles)
-	if err != nil || len(ms) == 0 || ms[0].version != 1 {
+	if err != nil || len(ms) == 0 || ms[0].Version != 1 {
 		t.Fatalf("%v %v", ms, err)
 	}
 }

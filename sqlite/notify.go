@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // NoticeFeed returns what notices of accesses, score changes and expiring
@@ -66,42 +67,11 @@ func (f noticeFeed) AccessAfter(ctx context.Context, after int64, limit int) ([]
 }
 
 func (f noticeFeed) ScoreChangesAfter(ctx context.Context, after int64, limit int) ([]sesame.ScoreChange, error) {
-	rows, err := f.db.reader.QueryContext(ctx, `SELECT s.seq, s.person, s.score, s.as_of,
-		COALESCE((SELECT p.score FROM scores p WHERE p.person = s.person AND p.seq < s.seq AND p.status = 'scored' ORDER BY p.seq DESC LIMIT 1), 0)
-		FROM scores s WHERE s.seq > ? AND s.status = 'scored' ORDER BY s.seq LIMIT ?`, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []sesame.ScoreChange
-	for rows.Next() {
-		var c sesame.ScoreChange
-		var asOf int64
-		if err := rows.Scan(&c.Seq, &c.Person, &c.To, &asOf, &c.From); err != nil {
-			return nil, err
-		}
-		c.AsOf = tsFromNS(asOf)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return sqlrow.ScoreChangesAfter(ctx, f.db.q(), after, limit)
 }
 
 func (f noticeFeed) ConsentsExpiring(ctx context.Context, from, to time.Time) ([]*sesame.Consent, error) {
-	rows, err := f.db.reader.QueryContext(ctx, `SELECT `+consentColumns+` FROM consents
-		WHERE revoked_at IS NULL AND expires_at > ? AND expires_at <= ? ORDER BY expires_at, id`, nanos(from), nanos(to))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*sesame.Consent
-	for rows.Next() {
-		c, err := scanConsent(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return sqlrow.ConsentsExpiring(ctx, f.db.q(), from, to)
 }
 
 // EnqueueNotices stores notices as enqueue does (a person's is delivered

@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // RecordStore keeps what people chose to show social platforms and what
@@ -33,20 +33,7 @@ func (s *RecordStore) SetBadge(ctx context.Context, b *sesame.BadgeChoice) error
 }
 
 func (s *RecordStore) Badge(ctx context.Context, person, partner string) (*sesame.BadgeChoice, error) {
-	var claim string
-	var at int64
-	err := s.db.reader.QueryRowContext(ctx, `SELECT claim, chosen_at FROM badge_choices WHERE person = ? AND partner = ?`, person, partner).Scan(&claim, &at)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, sesame.Errorf(sesame.ENOTFOUND, "no badge chosen for partner %q", partner)
-	}
-	if err != nil {
-		return nil, err
-	}
-	c, err := sesame.ParseBadgeClaim(claim)
-	if err != nil {
-		return nil, err
-	}
-	return &sesame.BadgeChoice{Person: person, Partner: partner, Claim: c, ChosenAt: tsFromNS(at)}, nil
+	return sqlrow.Badge(ctx, s.db.q(), person, partner)
 }
 
 func (s *RecordStore) AddAddition(ctx context.Context, a *sesame.Addition) error {
@@ -93,27 +80,7 @@ func (s *RecordStore) RemoveAddition(ctx context.Context, person, id string, at 
 const additionColumns = `id, person, kind, source, label, added_at, removed_at, gain, events`
 
 func (s *RecordStore) queryAdditions(ctx context.Context, where string, args ...any) ([]*sesame.Addition, error) {
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT `+additionColumns+` FROM self_additions WHERE `+where+` ORDER BY added_at DESC, id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*sesame.Addition
-	for rows.Next() {
-		var a sesame.Addition
-		var added int64
-		var removed sql.NullInt64
-		var events string
-		if err := rows.Scan(&a.ID, &a.Person, &a.Kind, &a.Source, &a.Label, &added, &removed, &a.Gain, &events); err != nil {
-			return nil, err
-		}
-		a.AddedAt, a.RemovedAt = tsFromNS(added), tsFromNullNS(removed)
-		if err := json.Unmarshal([]byte(events), &a.Events); err != nil {
-			return nil, err
-		}
-		out = append(out, &a)
-	}
-	return out, rows.Err()
+	return sqlrow.Additions(ctx, s.db.q(), where, args...)
 }
 
 func (s *RecordStore) Additions(ctx context.Context, person string) ([]*sesame.Addition, error) {
@@ -142,18 +109,5 @@ func (s *RecordStore) KeptAdditions(ctx context.Context, people []string) (map[s
 }
 
 func (s *RecordStore) PeopleWithAdditions(ctx context.Context) ([]string, error) {
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT DISTINCT person FROM self_additions WHERE removed_at IS NULL ORDER BY person`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return sqlrow.PeopleWithAdditions(ctx, s.db.q())
 }

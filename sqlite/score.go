@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"sync/atomic"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/internal/sqliteraw"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // ScoreStore implements sesame.ScoreStore, sesame.ModelStore and
@@ -279,30 +279,7 @@ func (s *ScoreStore) ScoreHistory(ctx context.Context, person string, limit int)
 // ScoreHistoryBefore returns up to limit past scores older than seq
 // before (0: from the newest), newest first.
 func (s *ScoreStore) ScoreHistoryBefore(ctx context.Context, person string, before int64, limit int) ([]sesame.ScorePoint, error) {
-	if limit <= 0 {
-		limit = 1000
-	}
-	if before <= 0 {
-		before = math.MaxInt64
-	}
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT seq, status, score, band, model_version, as_of FROM scores
-		WHERE person = ? AND seq < ? ORDER BY seq DESC LIMIT ?`, person, before, limit)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: score history: %w", err)
-	}
-	defer rows.Close()
-	out := []sesame.ScorePoint{}
-	for rows.Next() {
-		var p sesame.ScorePoint
-		var band string
-		var asOf int64
-		if err := rows.Scan(&p.Seq, &p.Status, &p.Score, &band, &p.ModelVersion, &asOf); err != nil {
-			return nil, err
-		}
-		p.Band, p.AsOf = sesame.Band(band), time.Unix(0, asOf).UTC()
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return sqlrow.ScoreHistoryBefore(ctx, s.db.q(), person, before, limit)
 }
 
 // SaveModel stores an artifact; saving the same version again changes nothing.
@@ -316,32 +293,12 @@ func (s *ScoreStore) SaveModel(ctx context.Context, info sesame.ModelInfo, artif
 
 // Models lists the stored versions, newest first.
 func (s *ScoreStore) Models(ctx context.Context) ([]sesame.ModelInfo, error) {
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT version, kind, created_at, active, auc, note FROM models ORDER BY created_at DESC, version`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: models: %w", err)
-	}
-	defer rows.Close()
-	out := []sesame.ModelInfo{}
-	for rows.Next() {
-		var m sesame.ModelInfo
-		var created int64
-		if err := rows.Scan(&m.Version, &m.Kind, &created, &m.Active, &m.AUC, &m.Note); err != nil {
-			return nil, err
-		}
-		m.CreatedAt = time.Unix(0, created).UTC()
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return sqlrow.Models(ctx, s.db.q())
 }
 
 // ModelArtifact returns a version's artifact.
 func (s *ScoreStore) ModelArtifact(ctx context.Context, version string) ([]byte, error) {
-	var a []byte
-	err := s.db.reader.QueryRowContext(ctx, `SELECT artifact FROM models WHERE version = ?`, version).Scan(&a)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, sesame.Errorf(sesame.ENOTFOUND, "no model version %q", version)
-	}
-	return a, err
+	return sqlrow.ModelArtifact(ctx, s.db.q(), version)
 }
 
 // ActivateModel makes version the only active model.
@@ -364,16 +321,7 @@ func (s *ScoreStore) ActivateModel(ctx context.Context, version string) error {
 
 // ActiveModel returns the active model or EUNAVAILABLE.
 func (s *ScoreStore) ActiveModel(ctx context.Context) (sesame.ModelInfo, []byte, error) {
-	var m sesame.ModelInfo
-	var created int64
-	var a []byte
-	err := s.db.reader.QueryRowContext(ctx, `SELECT version, kind, created_at, active, auc, note, artifact FROM models WHERE active = 1`).
-		Scan(&m.Version, &m.Kind, &created, &m.Active, &m.AUC, &m.Note, &a)
-	if errors.Is(err, sql.ErrNoRows) {
-		return m, nil, sesame.Errorf(sesame.EUNAVAILABLE, "no active model: train one and activate it (sesame model activate VERSION)")
-	}
-	m.CreatedAt = time.Unix(0, created).UTC()
-	return m, a, err
+	return sqlrow.ActiveModel(ctx, s.db.q())
 }
 
 const saveCheckpointSQL = `INSERT INTO checkpoints (job, position, updated_at) VALUES (?,?,?)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sesame-credit/sesame"
+	"github.com/sesame-credit/sesame/internal/sqlrow"
 )
 
 // Watermarks returns the store of the sources' watermarks.
@@ -32,20 +33,5 @@ func (s *WatermarkStore) SetWatermark(ctx context.Context, source string, comple
 
 // Watermarks returns every source's watermark, by source name.
 func (s *WatermarkStore) Watermarks(ctx context.Context) ([]sesame.Watermark, error) {
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT source, complete_to, updated_at FROM source_watermarks ORDER BY source`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: watermarks: %w", err)
-	}
-	defer rows.Close()
-	var out []sesame.Watermark
-	for rows.Next() {
-		var w sesame.Watermark
-		var to, at int64
-		if err := rows.Scan(&w.Source, &to, &at); err != nil {
-			return nil, fmt.Errorf("sqlite: watermarks: %w", err)
-		}
-		w.CompleteTo, w.UpdatedAt = time.Unix(0, to).UTC(), time.Unix(0, at).UTC()
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return sqlrow.Watermarks(ctx, s.db.q())
 }
