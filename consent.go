@@ -110,6 +110,40 @@ type Consent struct {
 // answer halves what the partner does not know, so few must do.
 const MaxThresholds = 4
 
+// MinThresholdGap is how far apart the thresholds a partner may ask about
+// one person must lie: the narrowest band's width. Four thresholds ten
+// points apart would pin a score to ten points with the person's
+// blessing; fifty apart, the answers say no more than a band does.
+const MinThresholdGap = 50
+
+// ThresholdGapError returns a description of two thresholds in ts (sorted,
+// without repeats) that lie closer than MinThresholdGap, or "".
+func ThresholdGapError(ts []int) string {
+	for i := 1; i < len(ts); i++ {
+		if ts[i]-ts[i-1] < MinThresholdGap {
+			return fmt.Sprintf("%d and %d lie closer than %d points", ts[i-1], ts[i], MinThresholdGap)
+		}
+	}
+	return ""
+}
+
+// AskableThresholds returns the thresholds c lets its partner ask about
+// (the band edges for a threshold consent stored before consents named
+// them), or nil for a consent that is not a threshold consent.
+func (c *Consent) AskableThresholds() []int {
+	if c.Scope != ScopeThreshold || c.Purpose.BadgeOnly() {
+		return nil
+	}
+	if len(c.Thresholds) > 0 {
+		return c.Thresholds
+	}
+	var out []int
+	for _, b := range Bands[1:] {
+		out = append(out, b.Min)
+	}
+	return out
+}
+
 // AllowsThreshold reports whether the consent lets its partner ask whether
 // the score is at least min. Score and full consents show the score, so
 // any threshold; a threshold consent only those it names. A threshold
@@ -166,6 +200,9 @@ func CheckThresholds(purpose Purpose, scope Scope, thresholds []int) ([]int, *Fi
 		if t < MinScore || t > MaxScore {
 			return nil, &FieldError{Field: "thresholds", Reason: fmt.Sprintf("each threshold must lie between %d and %d", MinScore, MaxScore)}
 		}
+	}
+	if gap := ThresholdGapError(out); gap != "" {
+		return nil, &FieldError{Field: "thresholds", Reason: fmt.Sprintf("thresholds must lie at least %d points apart (the narrowest band's width): %s", MinThresholdGap, gap)}
 	}
 	return out, nil
 }

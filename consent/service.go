@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"slices"
 	"time"
@@ -59,10 +60,40 @@ func (s *Service) Grant(ctx context.Context, person, partner string, purpose ses
 		return nil, err
 	}
 	c := &sesame.Consent{ID: newID("con_"), Person: person, Partner: partner, Purpose: purpose, Scope: scope, GrantedAt: now, ExpiresAt: expires.UTC(), Thresholds: thresholds}
+	if err := s.checkHeld(ctx, c, now); err != nil {
+		return nil, err
+	}
 	if err := s.Store.CreateConsent(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// checkHeld refuses a threshold consent whose thresholds, together with
+// those the partner may already ask about the person under its other live
+// consents, would lie closer than sesame.MinThresholdGap: one consent at a
+// time, a partner could otherwise collect thresholds ten points apart.
+func (s *Service) checkHeld(ctx context.Context, c *sesame.Consent, now time.Time) error {
+	asked := c.AskableThresholds()
+	if len(asked) == 0 {
+		return nil
+	}
+	held, err := s.Store.ConsentsBetween(ctx, c.Person, c.Partner)
+	if err != nil {
+		return err
+	}
+	all := slices.Clone(asked)
+	for _, h := range held {
+		if h.Live(now) {
+			all = append(all, h.AskableThresholds()...)
+		}
+	}
+	slices.Sort(all)
+	if gap := sesame.ThresholdGapError(slices.Compact(all)); gap != "" {
+		return &sesame.Error{Code: sesame.EINVALID, Message: "the consent is not valid", Details: []sesame.FieldError{{Field: "thresholds",
+			Reason: fmt.Sprintf("with the thresholds this partner may already ask about you, %s: revoke the older consent first", gap)}}}
+	}
+	return nil
 }
 
 func validGrant(purpose sesame.Purpose, scope sesame.Scope, now, expires time.Time, thresholds []int) ([]int, error) {
@@ -247,6 +278,9 @@ func (s *Service) Answer(ctx context.Context, person, id string, approve bool) (
 		status = sesame.RequestApproved
 		grant = &sesame.Consent{ID: newID("con_"), Person: person, Partner: r.Partner, Purpose: r.Purpose, Scope: r.Scope,
 			GrantedAt: now, ExpiresAt: now.Add(r.Duration), Request: r.ID, Thresholds: r.Thresholds}
+		if err := s.checkHeld(ctx, grant, now); err != nil {
+			return nil, "", err
+		}
 	}
 	if err := s.Store.AnswerConsentRequest(ctx, r.ID, person, status, now, grant); err != nil {
 		return nil, "", err

@@ -108,3 +108,57 @@ func TestGrantValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestThresholdsStayABandApart: no consent, and no set of live consents
+// from one person to one partner, lets the partner ask about thresholds
+// closer than sesame.MinThresholdGap, so yes/no answers never narrow a
+// score below a band's width.
+func TestThresholdsStayABandApart(t *testing.T) {
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	s := newService(t, &now)
+	ctx := context.Background()
+	partner, _ := s.Partners.Partner(ctx, "acme")
+	req := func(ts ...int) (*sesame.ConsentRequest, error) {
+		return s.Request(ctx, partner, consent.RequestInput{Purpose: sesame.PurposeRental, Scope: sesame.ScopeThreshold, RedirectURI: "https://acme.example/cb", Thresholds: ts})
+	}
+	for _, ts := range [][]int{{660, 670, 680, 690}, {600, 649}, {900, 950, 910}} {
+		if _, err := req(ts...); sesame.ErrorCode(err) != sesame.EINVALID || !strings.Contains(err.Error(), "thresholds") {
+			t.Errorf("a request for %v: %v, want invalid thresholds", ts, err)
+		}
+		if _, err := s.Grant(ctx, "p1", "acme", sesame.PurposeRental, sesame.ScopeThreshold, now.Add(time.Hour), ts); sesame.ErrorCode(err) != sesame.EINVALID {
+			t.Errorf("a grant of %v: %v, want invalid", ts, err)
+		}
+	}
+	if _, err := req(600, 650, 700, 750); err != nil {
+		t.Fatalf("four thresholds a band apart: %v", err)
+	}
+
+	// One consent at a time: the second, 10 points from the first, is
+	// refused when the person approves it, and no consent is made.
+	first, _ := req(650)
+	if _, _, err := s.Answer(ctx, "p1", first.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	second, _ := req(660)
+	if _, _, err := s.Answer(ctx, "p1", second.ID, true); sesame.ErrorCode(err) != sesame.EINVALID || !strings.Contains(err.Error(), "650 and 660") {
+		t.Fatalf("approving 660 beside a live 650: %v, want refused naming both", err)
+	}
+	if _, err := s.Grant(ctx, "p1", "acme", sesame.PurposeLoan, sesame.ScopeThreshold, now.Add(time.Hour), []int{640}); sesame.ErrorCode(err) != sesame.EINVALID {
+		t.Fatalf("granting 640 beside a live 650 for another purpose: %v, want invalid", err)
+	}
+	if v, _ := s.Check(ctx, consent.Need{Person: "p1", Partner: "acme", Scope: sesame.ScopeThreshold, Threshold: 660}); v.Allowed {
+		t.Fatal("a refused approval allows its threshold")
+	}
+	// Another person, or once the first consent is revoked, it may be given.
+	if _, err := s.Grant(ctx, "p2", "acme", sesame.PurposeRental, sesame.ScopeThreshold, now.Add(time.Hour), []int{660}); err != nil {
+		t.Fatalf("another person's 660: %v", err)
+	}
+	cs, _ := s.List(ctx, "p1", false)
+	for _, c := range cs {
+		s.Revoke(ctx, "p1", c.ID)
+	}
+	now = now.Add(time.Second)
+	if _, err := s.Grant(ctx, "p1", "acme", sesame.PurposeRental, sesame.ScopeThreshold, now.Add(time.Hour), []int{660}); err != nil {
+		t.Fatalf("660 once 650 is revoked: %v", err)
+	}
+}

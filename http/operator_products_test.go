@@ -80,6 +80,11 @@ func TestPolicyVersionsNameTheirProduct(t *testing.T) {
 	if again := put("bikes_a", "Bikes A", "rental"); again != renamed {
 		t.Errorf("the same upload twice: versions %s and %s", renamed, again)
 	}
+	// A change of name alone is a new version too, kept as the product's.
+	renamed = put("bikes_a", "Bikes A+", "rental")
+	if renamed == a || renamed == b {
+		t.Fatal("a change of name kept the version")
+	}
 	ctx := context.Background()
 	active, err := ts.db.Decisions().ActiveProducts(ctx)
 	if err != nil {
@@ -89,7 +94,7 @@ func TestPolicyVersionsNameTheirProduct(t *testing.T) {
 	for _, p := range active {
 		got[p.ID] = *p
 	}
-	if p := got["bikes_a"]; p.Purpose != sesame.PurposeRental || p.PolicyVersion != renamed {
+	if p := got["bikes_a"]; p.Purpose != sesame.PurposeRental || p.Name != "Bikes A+" || p.PolicyVersion != renamed {
 		t.Errorf("after a restart bikes_a would be %+v, want purpose rental at %s", p, renamed)
 	}
 	if p := got["bikes_b"]; p.Purpose != sesame.PurposeBikeSharing || p.PolicyVersion != b {

@@ -3,6 +3,7 @@ package http
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -140,4 +141,67 @@ func TestThresholdRequestNamingAProduct(t *testing.T) {
 			t.Errorf("%s: %d %s, want 400 naming product", bad, a.status, a.body)
 		}
 	}
+}
+
+// TestThresholdConsentsCannotPinTheScore: the most a partner can get from
+// one person in threshold consents, asked for one after another, is
+// thresholds a band apart; bisecting with all of them leaves a range of
+// 50 points, never 10.
+func TestThresholdConsentsCannotPinTheScore(t *testing.T) {
+	ts := newTrustServer(t, false)
+	key := ts.addPartner("acme", "https://acme.example/back")
+	ts.score("p1", 673)
+	session := ts.login("p1")
+	ask := func(thresholds string) answer {
+		return ts.do("POST", "/v1/partner/consent-requests", key, `{"person":"p1","purpose":"rental","scope":"threshold","thresholds":`+thresholds+`,"redirect_uri":"https://acme.example/back"}`)
+	}
+	if a := ask("[660,670,680,690]"); a.status != 400 || !strings.Contains(a.body, "at least 50 points apart") {
+		t.Fatalf("four thresholds 10 apart: %d %s, want 400", a.status, a.body)
+	}
+	approve := func(thresholds string) answer {
+		a := ask(thresholds)
+		if a.status != 201 {
+			t.Fatalf("request %s: %d %s", thresholds, a.status, a.body)
+		}
+		var cr consentRequestAnswer
+		a.json(t, &cr)
+		return ts.do("POST", "/v1/me/consent-requests/"+cr.ID+"/approve", session, "")
+	}
+	if a := approve("[600,650,700,750]"); a.status != 200 {
+		t.Fatalf("approve four thresholds a band apart: %d %s", a.status, a.body)
+	}
+	for _, more := range []string{"[660]", "[640,690]", "[725]"} {
+		if a := approve(more); a.status != 400 || !strings.Contains(a.body, "closer than 50 points") {
+			t.Errorf("approving %s beside [600,650,700,750]: %d %s, want 400", more, a.status, a.body)
+		}
+	}
+	// The partner asks every threshold; its rate limit's clock moves a
+	// second a request so that every probe is answered, not throttled.
+	var tick atomic.Int64
+	ts.srv.Now = func() time.Time { return time.Now().Add(time.Duration(tick.Add(1)) * time.Second) }
+	lo, hi, answered := sesame.MinScore, sesame.MaxScore, 0
+	for m := sesame.MinScore; m <= sesame.MaxScore; m++ {
+		a := ts.do("GET", fmt.Sprintf("/v1/partner/people/p1/threshold?min=%d", m), key, "")
+		if a.status == 403 {
+			continue
+		}
+		if a.status != 200 {
+			t.Fatalf("min=%d: %d %s", m, a.status, a.body)
+		}
+		answered++
+		var ans thresholdAnswer
+		a.json(t, &ans)
+		if ans.Meets {
+			lo = max(lo, m)
+		} else {
+			hi = min(hi, m-1)
+		}
+	}
+	if answered != 4 {
+		t.Errorf("%d thresholds answered, want the 4 the person agreed to", answered)
+	}
+	if hi-lo+1 < 50 {
+		t.Fatalf("asking every threshold pinned the score to [%d, %d]", lo, hi)
+	}
+	t.Logf("asking all 601 thresholds, the partner knows only %d ≤ score ≤ %d (true 673)", lo, hi)
 }

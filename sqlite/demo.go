@@ -29,6 +29,13 @@ var ErrNotDemo = errors.New("not a database that sesame demo created")
 // The mark is written before the database turns to WAL mode, so it is in
 // the main file from the first moment.
 func CreateDemo(ctx context.Context, path string) error {
+	// A journal or an access log beside a missing main file belongs to some
+	// other database (moved, or deleted by hand); opening path would adopt it.
+	for _, f := range Files(path)[1:] {
+		if _, err := os.Lstat(f); err == nil {
+			return fmt.Errorf("sqlite: create demo database: %s exists; the demo never takes over a file it did not create", f)
+		}
+	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("sqlite: create demo database: %w", err)

@@ -54,4 +54,18 @@ func TestDemoMark(t *testing.T) {
 	if err := CheckDemo(filepath.Join(dir, "missing.db")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a missing file: %v", err)
 	}
+	// An access log left beside a missing main file is someone else's.
+	stray := filepath.Join(dir, "moved.db")
+	if err := os.WriteFile(AccessPath(stray), []byte("a real access log"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := CreateDemo(ctx, stray); err == nil {
+		t.Error("CreateDemo beside another database's access log succeeded")
+	}
+	if _, err := os.Stat(stray); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("CreateDemo made %s beside another database's access log", filepath.Base(stray))
+	}
+	if b, _ := os.ReadFile(AccessPath(stray)); string(b) != "a real access log" {
+		t.Error("CreateDemo changed another database's access log")
+	}
 }

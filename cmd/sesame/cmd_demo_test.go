@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -18,7 +19,9 @@ import (
 )
 
 // realDatabase makes a database as an operator would have it (events of
-// real people) and returns its path and a digest of every file beside it.
+// real people) and returns its path and a digest of every file beside it:
+// names, contents and modification times, so that even a write of the same
+// bytes shows.
 func realDatabase(t *testing.T) (string, func() string) {
 	t.Helper()
 	ctx := context.Background()
@@ -45,7 +48,11 @@ func realDatabase(t *testing.T) (string, func() string) {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
 			b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
-			h.Write([]byte(e.Name()))
+			info, err := e.Info()
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(h, "%s %d\n", e.Name(), info.ModTime().UnixNano())
 			h.Write(b)
 		}
 		return string(h.Sum(nil))
