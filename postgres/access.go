@@ -64,18 +64,20 @@ func newAccessWriter(db *DB) *audit.Writer {
 // fewer reads (bench/RESULTS.md compares the counts).
 const accessGroups = 1
 
-// accessDepth is how many groups a group commit seals at once (appendSealed):
-// a group's locks are released at its commit, before the WAL flush, so the
-// next group is sealed while the one before it waits for the disk.
+// accessDepth is how many groups a group commit writes at once: a group's
+// locks are released at its commit, before the WAL flush (appendAsync), so
+// the next group is sealed while the one before it waits for the disk.
 const accessDepth = 2
 
 // An accessWay is how a group of entries is appended: through a function of
-// the database, which seals them (access_append_parts, migration 220, or
-// access_append, migration 144, a call a partition) and commits
-// synchronously, or sealed here (appendSealed).
+// the database, which seals them, committed asynchronously and flushed after
+// (access_append_group, migration 285: appendAsync) or synchronously
+// (access_append_parts, migration 220, or access_append, migration 144, a
+// call a partition), or sealed here (appendSealed).
 type accessWay string
 
 const (
+	wayGroup       accessWay = "access_append_group"
 	waySealed      accessWay = "sealed"
 	wayAppend      accessWay = "access_append"
 	wayAppendParts accessWay = "access_append_parts"
@@ -89,9 +91,12 @@ func newAccessGroups(db *DB, n, depth int, way accessWay) []*audit.GroupCommit {
 	for i := range ws {
 		ws[i] = &audit.GroupCommit{Depth: depth, Write: func(ctx context.Context, entries []*sesame.AccessEntry) error {
 			var err error
-			if way == waySealed {
+			switch way {
+			case wayGroup:
+				err = db.appendAsync(ctx, entries)
+			case waySealed:
 				err = db.appendSealed(ctx, entries)
-			} else {
+			default:
 				err = db.appendGroup(ctx, string(way), entries)
 			}
 			if err != nil {
@@ -108,6 +113,52 @@ func newAccessGroups(db *DB, n, depth int, way accessWay) []*audit.GroupCommit {
 // set.
 func (s *TrustStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry) error {
 	return s.db.groups[(audit.PartitionOf(e.Person)-1)%len(s.db.groups)].Append(ctx, e)
+}
+
+// appendAsync appends a group of entries, of one partition or several, in
+// one round trip, and returns once they are on disk: access_append_group
+// (migration 285) seals and inserts them in a transaction committed
+// asynchronously, so that the partitions' locks are released before the
+// WAL flush and the next group (of this replica or another) need not wait
+// for it; then a transaction that writes a WAL record of its own (a
+// logical message) commits synchronously, and its flush covers everything
+// before it, the group's commit included.
+func (db *DB) appendAsync(ctx context.Context, entries []*sesame.AccessEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	sorted, parts := byPartition(entries)
+	conn, err := db.accessPool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	// A connection left in a transaction by an error is closed, not
+	// reused, by Release: its transaction ends with it.
+	defer conn.Release()
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	b.Queue(`SET LOCAL synchronous_commit = off`)
+	b.Queue(`SELECT seq, person_prev, chain_prev, prev_hash, hash FROM access_append_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		appendArgs(parts, sorted)...).Query(func(rows pgx.Rows) error { return scanSeals(rows, sorted) })
+	b.Queue(`COMMIT`)
+	b.Queue(`SELECT pg_logical_emit_message(true, 'sesame.access', '')`)
+	return conn.SendBatch(ctx, b).Close()
+}
+
+// byPartition returns the entries sorted by partition, each partition's in
+// the order they came, and each one's partition.
+func byPartition(entries []*sesame.AccessEntry) ([]*sesame.AccessEntry, []int32) {
+	idx := make([]int, len(entries))
+	parts := make([]int, len(entries))
+	for i, e := range entries {
+		idx[i], parts[i] = i, audit.PartitionOf(e.Person)
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return parts[idx[a]] < parts[idx[b]] })
+	sorted, ps := make([]*sesame.AccessEntry, len(entries)), make([]int32, len(entries))
+	for i, j := range idx {
+		sorted[i], ps[i] = entries[j], int32(parts[j])
+	}
+	return sorted, ps
 }
 
 // appendSealed appends a group of entries, of one partition or several, in
@@ -177,7 +228,9 @@ func (db *DB) appendSealed(ctx context.Context, entries []*sesame.AccessEntry) e
 		return err
 	})
 	last := make(map[string]int64, len(names))
-	b.Queue(`SELECT person, max(seq) FROM access_log WHERE person = ANY($1) GROUP BY person`, names).Query(func(rows pgx.Rows) error {
+	// A subquery a person: max over one person's index range reads its
+	// last entry only, where a GROUP BY would read all of theirs.
+	b.Queue(`SELECT p, coalesce((SELECT max(l.seq) FROM access_log l WHERE l.person = p), 0) FROM unnest($1::text[]) AS p`, names).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var p string
 			var seq int64
@@ -229,15 +282,7 @@ func (db *DB) appendGroup(ctx context.Context, fn string, entries []*sesame.Acce
 	if fn == "access_append" || one {
 		return appendPartOn(ctx, db.accessPool, parts[0], entries)
 	}
-	idx := make([]int, len(entries))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return parts[idx[a]] < parts[idx[b]] })
-	sorted, ps := make([]*sesame.AccessEntry, len(entries)), make([]int32, len(entries))
-	for i, j := range idx {
-		sorted[i], ps[i] = entries[j], int32(parts[j])
-	}
+	sorted, ps := byPartition(entries)
 	return appendOn(ctx, db.accessPool, `access_append_parts`, ps, sorted)
 }
 
@@ -251,6 +296,18 @@ func appendPartOn(ctx context.Context, q querier, part int, entries []*sesame.Ac
 // access_append_parts with each entry's, and sets the entries' seals from
 // the rows it returns, one an entry in order.
 func appendOn(ctx context.Context, q querier, fn string, part any, entries []*sesame.AccessEntry) error {
+	rows, err := q.Query(ctx, `SELECT seq, person_prev, chain_prev, prev_hash, hash FROM `+fn+`($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		appendArgs(part, entries)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	return scanSeals(rows, entries)
+}
+
+// appendArgs are the arguments of access_append, access_append_parts and
+// access_append_group: the partition(s) and the entries' fields as arrays.
+func appendArgs(part any, entries []*sesame.AccessEntry) []any {
 	n := len(entries)
 	ats := make([]int64, n)
 	people, actors, actions, scopes, purposes, consents := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -260,13 +317,13 @@ func appendOn(ctx context.Context, q querier, fn string, part any, entries []*se
 		people[i], actors[i], actions[i], scopes[i], purposes[i], consents[i] = e.Person, e.Actor, e.Action, string(e.Scope), string(e.Purpose), e.Consent
 		outcomes[i], reasons[i] = e.Outcome, e.Reason
 	}
-	rows, err := q.Query(ctx, `SELECT seq, person_prev, chain_prev, prev_hash, hash FROM `+fn+`($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		part, ats, people, actors, actions, scopes, purposes, consents, outcomes, reasons)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	i := 0
+	return []any{part, ats, people, actors, actions, scopes, purposes, consents, outcomes, reasons}
+}
+
+// scanSeals sets the entries' seals from rows (seq, person_prev,
+// chain_prev, prev_hash, hash), one an entry in order.
+func scanSeals(rows pgx.Rows, entries []*sesame.AccessEntry) error {
+	n, i := len(entries), 0
 	for rows.Next() {
 		if i == n {
 			return fmt.Errorf("more entries sealed than appended")

@@ -34,15 +34,15 @@ func BenchmarkScoreRead(b *testing.B) {
 	// Each logged read waits for a commit: at a given concurrency its
 	// latency bounds the logged rate, so it is measured at two. The logged
 	// reads run with one group commit, appending as before (each group in
-	// access_append_parts, sealed in the database, committed synchronously,
-	// one at a time) and sealed in Go with an asynchronous commit and a
-	// flush after it, one group at a time and two at once (the default),
-	// side by side.
+	// access_append_parts, committed synchronously, one at a time), sealed
+	// in Go in two round trips ("sealed"), and in access_append_group in
+	// one, committed asynchronously and flushed after (one group at a time,
+	// and two at once: the default), side by side.
 	type way struct {
 		depth int
 		fn    string
 	}
-	ways := []way{{1, "access_append_parts"}, {1, "sealed"}, {2, "sealed"}}
+	ways := []way{{1, "access_append_parts"}, {2, "sealed"}, {1, "access_append_group"}, {2, "access_append_group"}}
 	for _, par := range []int{16, 128} {
 		goroutines := par * runtime.GOMAXPROCS(0)
 		read := func(b *testing.B, logged bool) float64 {
