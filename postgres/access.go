@@ -65,19 +65,18 @@ func newAccessWriter(db *DB) *audit.Writer {
 const accessGroups = 1
 
 // accessDepth is how many groups a group commit writes at once: a group's
-// locks are released at its commit, before the WAL flush (appendAsync), so
-// the next group is sealed while the one before it waits for the disk.
-const accessDepth = 2
+// locks are released at its commit, before the WAL flush (appendSealed), so
+// the next groups are sealed while the one before them waits for the disk.
+const accessDepth = 4
 
-// An accessWay is how a group of entries is appended: through a function of
-// the database, which seals them, committed asynchronously and flushed after
-// (access_append_group, migration 285: appendAsync) or synchronously
+// An accessWay is how a group of entries is appended: sealed here,
+// committed asynchronously and flushed after (appendSealed), or sealed and
+// committed synchronously by a function of the database
 // (access_append_parts, migration 220, or access_append, migration 144, a
-// call a partition), or sealed here (appendSealed).
+// call a partition).
 type accessWay string
 
 const (
-	wayGroup       accessWay = "access_append_group"
 	waySealed      accessWay = "sealed"
 	wayAppend      accessWay = "access_append"
 	wayAppendParts accessWay = "access_append_parts"
@@ -92,8 +91,6 @@ func newAccessGroups(db *DB, n, depth int, way accessWay) []*audit.GroupCommit {
 		ws[i] = &audit.GroupCommit{Depth: depth, Write: func(ctx context.Context, entries []*sesame.AccessEntry) error {
 			var err error
 			switch way {
-			case wayGroup:
-				err = db.appendAsync(ctx, entries)
 			case waySealed:
 				err = db.appendSealed(ctx, entries)
 			default:
@@ -113,36 +110,6 @@ func newAccessGroups(db *DB, n, depth int, way accessWay) []*audit.GroupCommit {
 // set.
 func (s *TrustStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry) error {
 	return s.db.groups[(audit.PartitionOf(e.Person)-1)%len(s.db.groups)].Append(ctx, e)
-}
-
-// appendAsync appends a group of entries, of one partition or several, in
-// one round trip, and returns once they are on disk: access_append_group
-// (migration 285) seals and inserts them in a transaction committed
-// asynchronously, so that the partitions' locks are released before the
-// WAL flush and the next group (of this replica or another) need not wait
-// for it; then a transaction that writes a WAL record of its own (a
-// logical message) commits synchronously, and its flush covers everything
-// before it, the group's commit included.
-func (db *DB) appendAsync(ctx context.Context, entries []*sesame.AccessEntry) error {
-	if len(entries) == 0 {
-		return nil
-	}
-	sorted, parts := byPartition(entries)
-	conn, err := db.accessPool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	// A connection left in a transaction by an error is closed, not
-	// reused, by Release: its transaction ends with it.
-	defer conn.Release()
-	b := &pgx.Batch{}
-	b.Queue(`BEGIN`)
-	b.Queue(`SET LOCAL synchronous_commit = off`)
-	b.Queue(`SELECT seq, person_prev, chain_prev, prev_hash, hash FROM access_append_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		appendArgs(parts, sorted)...).Query(func(rows pgx.Rows) error { return scanSeals(rows, sorted) })
-	b.Queue(`COMMIT`)
-	b.Queue(`SELECT pg_logical_emit_message(true, 'sesame.access', '')`)
-	return conn.SendBatch(ctx, b).Close()
 }
 
 // byPartition returns the entries sorted by partition, each partition's in
@@ -166,9 +133,9 @@ func byPartition(entries []*sesame.AccessEntry) ([]*sesame.AccessEntry, []int32)
 // first takes the partitions' locks (in ascending order, so that groups of
 // this replica or another never wait for each other in a cycle) and reads
 // their heads, the people's last entries and the seqs; the entries are
-// sealed here (audit.SealPartition: hashing in PL/pgSQL cost the database
-// more than the rest of the append); the second inserts them in one
-// statement and commits. The commit is asynchronous, so the locks are
+// sealed here (audit.SealPartition: hashing in PL/pgSQL, even an entry in
+// one expression, cost the database more than the extra round trip); the
+// second inserts them in one statement and commits. The commit is asynchronous, so the locks are
 // released before the WAL flush, and the same round trip then commits a
 // transaction that writes a WAL record of its own (a logical message)
 // synchronously: its flush covers everything before it, the group's
@@ -305,8 +272,8 @@ func appendOn(ctx context.Context, q querier, fn string, part any, entries []*se
 	return scanSeals(rows, entries)
 }
 
-// appendArgs are the arguments of access_append, access_append_parts and
-// access_append_group: the partition(s) and the entries' fields as arrays.
+// appendArgs are the arguments of access_append and access_append_parts:
+// the partition(s) and the entries' fields as arrays.
 func appendArgs(part any, entries []*sesame.AccessEntry) []any {
 	n := len(entries)
 	ats := make([]int64, n)

@@ -35,14 +35,13 @@ func BenchmarkScoreRead(b *testing.B) {
 	// latency bounds the logged rate, so it is measured at two. The logged
 	// reads run with one group commit, appending as before (each group in
 	// access_append_parts, committed synchronously, one at a time), and
-	// committed asynchronously and flushed after, sealed in the database
-	// (access_append_group, one round trip) or in Go ("sealed", two), with
-	// 2 groups written at once (and 4 sealed in Go), side by side.
+	// sealed in Go, committed asynchronously and flushed after, with 1, 2
+	// and 4 (the default) groups written at once, side by side.
 	type way struct {
 		depth int
 		fn    string
 	}
-	ways := []way{{1, "access_append_parts"}, {2, "access_append_group"}, {2, "sealed"}, {4, "sealed"}}
+	ways := []way{{1, "access_append_parts"}, {1, "sealed"}, {2, "sealed"}, {4, "sealed"}}
 	for _, par := range []int{16, 128} {
 		goroutines := par * runtime.GOMAXPROCS(0)
 		read := func(b *testing.B, logged bool) float64 {
