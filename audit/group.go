@@ -19,10 +19,14 @@ type GroupCommit struct {
 	Write func(ctx context.Context, entries []*sesame.AccessEntry) error
 	// MaxGroup bounds a transaction (default 1024).
 	MaxGroup int
+	// Depth is how many groups may be written at once (default 1): more
+	// than one when Write's sync does not hold what the next group needs,
+	// so that a group is sealed while the one before it is being synced.
+	Depth int
 
 	mu      sync.Mutex
 	queue   []*groupReq
-	running bool
+	running int // groups being written
 }
 
 type groupReq struct {
@@ -40,8 +44,8 @@ func (g *GroupCommit) Append(ctx context.Context, e *sesame.AccessEntry) error {
 	req := &groupReq{e: e, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.queue = append(g.queue, req)
-	if !g.running {
-		g.running = true
+	if g.running < max(g.Depth, 1) {
+		g.running++
 		go g.run()
 	}
 	g.mu.Unlock()
@@ -53,7 +57,8 @@ func (g *GroupCommit) Append(ctx context.Context, e *sesame.AccessEntry) error {
 	}
 }
 
-// run commits groups until the queue is empty. A group's transaction does
+// run commits groups until the queue is empty; up to Depth run at once,
+// each taking what has queued when it is free. A group's transaction does
 // not depend on its callers' contexts: once taken, an entry is written.
 func (g *GroupCommit) run() {
 	max := g.MaxGroup
@@ -64,7 +69,7 @@ func (g *GroupCommit) run() {
 		g.mu.Lock()
 		n := min(len(g.queue), max)
 		if n == 0 {
-			g.running = false
+			g.running--
 			g.mu.Unlock()
 			return
 		}

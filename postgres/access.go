@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"time"
 
@@ -58,20 +59,44 @@ func newAccessWriter(db *DB) *audit.Writer {
 
 // accessGroups is how many group commits a replica appends through, each
 // for its share of the partitions ((part-1) % accessGroups). One group
-// spanning every partition answers the most reads with one transaction,
-// whose cost, more than the WAL flush, is what readers wait for; groups of
-// disjoint partitions would commit side by side but each with fewer reads
-// (bench/RESULTS.md compares the counts).
+// spanning every partition answers the most reads with one transaction;
+// groups of disjoint partitions would commit side by side but each with
+// fewer reads (bench/RESULTS.md compares the counts).
 const accessGroups = 1
 
+// accessDepth is how many groups a group commit writes at once: a group's
+// locks are released at its commit, before the WAL flush (appendSealed), so
+// the next groups are sealed while the one before them waits for the disk.
+const accessDepth = 4
+
+// An accessWay is how a group of entries is appended: sealed here,
+// committed asynchronously and flushed after (appendSealed), or sealed and
+// committed synchronously by a function of the database
+// (access_append_parts, migration 220, or access_append, migration 144, a
+// call a partition).
+type accessWay string
+
+const (
+	waySealed      accessWay = "sealed"
+	wayAppend      accessWay = "access_append"
+	wayAppendParts accessWay = "access_append_parts"
+)
+
 // newAccessGroups returns n group commits, n dividing audit.Partitions,
-// appending through fn: access_append_parts, or access_append (migration
-// 144, a call a partition), which only n = audit.Partitions can use.
-func newAccessGroups(db *DB, n int, fn string) []*audit.GroupCommit {
+// each writing up to depth groups at once, appending the way way says
+// (access_append only with n = audit.Partitions).
+func newAccessGroups(db *DB, n, depth int, way accessWay) []*audit.GroupCommit {
 	ws := make([]*audit.GroupCommit, n)
 	for i := range ws {
-		ws[i] = &audit.GroupCommit{Write: func(ctx context.Context, entries []*sesame.AccessEntry) error {
-			if err := db.appendGroup(ctx, fn, entries); err != nil {
+		ws[i] = &audit.GroupCommit{Depth: depth, Write: func(ctx context.Context, entries []*sesame.AccessEntry) error {
+			var err error
+			switch way {
+			case waySealed:
+				err = db.appendSealed(ctx, entries)
+			default:
+				err = db.appendGroup(ctx, string(way), entries)
+			}
+			if err != nil {
 				return fmt.Errorf("access log: %w", err)
 			}
 			return nil
@@ -85,6 +110,123 @@ func newAccessGroups(db *DB, n int, fn string) []*audit.GroupCommit {
 // set.
 func (s *TrustStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry) error {
 	return s.db.groups[(audit.PartitionOf(e.Person)-1)%len(s.db.groups)].Append(ctx, e)
+}
+
+// byPartition returns the entries sorted by partition, each partition's in
+// the order they came, and each one's partition.
+func byPartition(entries []*sesame.AccessEntry) ([]*sesame.AccessEntry, []int32) {
+	idx := make([]int, len(entries))
+	parts := make([]int, len(entries))
+	for i, e := range entries {
+		idx[i], parts[i] = i, audit.PartitionOf(e.Person)
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return parts[idx[a]] < parts[idx[b]] })
+	sorted, ps := make([]*sesame.AccessEntry, len(entries)), make([]int32, len(entries))
+	for i, j := range idx {
+		sorted[i], ps[i] = entries[j], int32(parts[j])
+	}
+	return sorted, ps
+}
+
+// appendSealed appends a group of entries, of one partition or several, in
+// one transaction of two round trips, and returns once it is on disk. The
+// first takes the partitions' locks (in ascending order, so that groups of
+// this replica or another never wait for each other in a cycle) and reads
+// their heads, the people's last entries and the seqs; the entries are
+// sealed here (audit.SealPartition: hashing in PL/pgSQL, even an entry in
+// one expression, cost the database more than the extra round trip); the
+// second inserts them in one statement and commits. The commit is asynchronous, so the locks are
+// released before the WAL flush, and the same round trip then commits a
+// transaction that writes a WAL record of its own (a logical message)
+// synchronously: its flush covers everything before it, the group's
+// commit included, so when it returns the group is on disk.
+func (db *DB) appendSealed(ctx context.Context, entries []*sesame.AccessEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	byPart := map[int][]*sesame.AccessEntry{}
+	var parts []int32
+	people := map[string]bool{}
+	var names []string
+	for _, e := range entries {
+		p := audit.PartitionOf(e.Person)
+		if byPart[p] == nil {
+			parts = append(parts, int32(p))
+		}
+		byPart[p] = append(byPart[p], e)
+		if !people[e.Person] {
+			people[e.Person] = true
+			names = append(names, e.Person)
+		}
+	}
+	slices.Sort(parts)
+	conn, err := db.accessPool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	// A connection left in a transaction by an error is closed, not
+	// reused, by Release: its transaction ends with it.
+	defer conn.Release()
+
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	b.Queue(`SET LOCAL synchronous_commit = off`)
+	b.Queue(`SELECT pg_advisory_xact_lock_shared($1)`, int64(accessAppendLock))
+	// unnest yields the partitions in the array's (ascending) order.
+	b.Queue(`SELECT pg_advisory_xact_lock($1::bigint + p) FROM unnest($2::int[]) AS p`, int64(accessAppendLock), parts)
+	heads := map[int]audit.ChainHead{}
+	b.Queue(`SELECT p, coalesce(h.seq, 0), coalesce(h.hash, '') FROM unnest($1::int[]) AS p
+		LEFT JOIN LATERAL (SELECT l.seq, l.hash FROM access_log l WHERE l.part = p ORDER BY l.part DESC, l.seq DESC LIMIT 1) h ON true`, parts).
+		Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var p int
+				var h audit.ChainHead
+				if err := rows.Scan(&p, &h.Seq, &h.Hash); err != nil {
+					return err
+				}
+				heads[p] = h
+			}
+			return rows.Err()
+		})
+	var seqs []int64
+	b.Queue(`SELECT nextval('access_seq') FROM generate_series(1, $1)`, len(entries)).Query(func(rows pgx.Rows) error {
+		var err error
+		seqs, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		return err
+	})
+	last := make(map[string]int64, len(names))
+	// A subquery a person: max over one person's index range reads its
+	// last entry only, where a GROUP BY would read all of theirs.
+	b.Queue(`SELECT p, coalesce((SELECT max(l.seq) FROM access_log l WHERE l.person = p), 0) FROM unnest($1::text[]) AS p`, names).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var p string
+			var seq int64
+			if err := rows.Scan(&p, &seq); err != nil {
+				return err
+			}
+			last[p] = seq
+		}
+		return rows.Err()
+	})
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		return err
+	}
+	if len(seqs) != len(entries) || len(heads) != len(parts) {
+		return fmt.Errorf("%d seqs and %d heads for %d entries in %d partitions", len(seqs), len(heads), len(entries), len(parts))
+	}
+	slices.Sort(seqs)
+	sealed := make([]*sesame.AccessEntry, 0, len(entries))
+	for _, p := range parts {
+		es := byPart[int(p)]
+		audit.SealPartition(heads[int(p)], int(p), es, seqs[len(sealed):len(sealed)+len(es)], last)
+		sealed = append(sealed, es...)
+	}
+
+	b = &pgx.Batch{}
+	queueInsertEntries(b, sealed)
+	b.Queue(`COMMIT`)
+	b.Queue(`SELECT pg_logical_emit_message(true, 'sesame.access', '')`)
+	return conn.SendBatch(ctx, b).Close()
 }
 
 // appendGroup appends a group of entries, of one partition or several, in
@@ -107,15 +249,7 @@ func (db *DB) appendGroup(ctx context.Context, fn string, entries []*sesame.Acce
 	if fn == "access_append" || one {
 		return appendPartOn(ctx, db.accessPool, parts[0], entries)
 	}
-	idx := make([]int, len(entries))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return parts[idx[a]] < parts[idx[b]] })
-	sorted, ps := make([]*sesame.AccessEntry, len(entries)), make([]int32, len(entries))
-	for i, j := range idx {
-		sorted[i], ps[i] = entries[j], int32(parts[j])
-	}
+	sorted, ps := byPartition(entries)
 	return appendOn(ctx, db.accessPool, `access_append_parts`, ps, sorted)
 }
 
@@ -129,6 +263,18 @@ func appendPartOn(ctx context.Context, q querier, part int, entries []*sesame.Ac
 // access_append_parts with each entry's, and sets the entries' seals from
 // the rows it returns, one an entry in order.
 func appendOn(ctx context.Context, q querier, fn string, part any, entries []*sesame.AccessEntry) error {
+	rows, err := q.Query(ctx, `SELECT seq, person_prev, chain_prev, prev_hash, hash FROM `+fn+`($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		appendArgs(part, entries)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	return scanSeals(rows, entries)
+}
+
+// appendArgs are the arguments of access_append and access_append_parts:
+// the partition(s) and the entries' fields as arrays.
+func appendArgs(part any, entries []*sesame.AccessEntry) []any {
 	n := len(entries)
 	ats := make([]int64, n)
 	people, actors, actions, scopes, purposes, consents := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -138,13 +284,13 @@ func appendOn(ctx context.Context, q querier, fn string, part any, entries []*se
 		people[i], actors[i], actions[i], scopes[i], purposes[i], consents[i] = e.Person, e.Actor, e.Action, string(e.Scope), string(e.Purpose), e.Consent
 		outcomes[i], reasons[i] = e.Outcome, e.Reason
 	}
-	rows, err := q.Query(ctx, `SELECT seq, person_prev, chain_prev, prev_hash, hash FROM `+fn+`($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		part, ats, people, actors, actions, scopes, purposes, consents, outcomes, reasons)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	i := 0
+	return []any{part, ats, people, actors, actions, scopes, purposes, consents, outcomes, reasons}
+}
+
+// scanSeals sets the entries' seals from rows (seq, person_prev,
+// chain_prev, prev_hash, hash), one an entry in order.
+func scanSeals(rows pgx.Rows, entries []*sesame.AccessEntry) error {
+	n, i := len(entries), 0
 	for rows.Next() {
 		if i == n {
 			return fmt.Errorf("more entries sealed than appended")
