@@ -258,14 +258,22 @@ func referenceScore(e *Engine, person string, p Profile, asOf time.Time) *sesame
 	}
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].lost > groups[j].lost })
 	s.Reasons = []sesame.Reason{}
-	for _, g := range groups {
-		if len(s.Reasons) == model.MaxReasons || g.lost <= 1e-9 {
-			break
-		}
+	give := func(g *group) {
 		name := m.Features[g.rep].Name
 		value := feature.FormatValue(name, x[g.rep])
 		s.Reasons = append(s.Reasons, sesame.Reason{Code: g.code, Feature: name, Dimension: sesame.Dimension(m.Features[g.rep].Dimension),
 			Text: feature.ReasonSentence(name, value, "en"), Value: value, PointsLost: g.lost})
+	}
+	for k, g := range groups {
+		if g.lost <= 1e-9 {
+			break
+		}
+		if k < sesame.MaxReasons {
+			give(g)
+		} else if g.code == sesame.ReasonInquiries {
+			give(g) // recent applications, fifth: they cost points and were not in the top four
+			break
+		}
 	}
 
 	// Tips: each feature's best target priced by a full rescore; first the
@@ -308,7 +316,7 @@ func referenceScore(e *Engine, person string, p Profile, asOf time.Time) *sesame
 			chosen = append(chosen, t)
 		}
 	}
-	chosen = chosen[:min(len(chosen), MaxTips)]
+	chosen = chosen[:min(len(chosen), max(MaxTips, len(s.Reasons)))]
 	sort.SliceStable(chosen, func(i, j int) bool {
 		if chosen[i].Gain != chosen[j].Gain {
 			return chosen[i].Gain > chosen[j].Gain
