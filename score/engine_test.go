@@ -501,3 +501,47 @@ func TestAbsentConnectionsAreNeutral(t *testing.T) {
 		t.Fatal("nobody without vouches among the fixture's people: the test shows nothing")
 	}
 }
+
+// TestInquiriesComeFifth: recent applications for credit are the one code
+// that may follow the top four — only when they cost points and are not
+// among them — and every other score has at most four reasons.
+func TestInquiriesComeFifth(t *testing.T) {
+	e, profiles, asOf := simulatedFixture(t)
+	if e.model.Feature("credit_applications_6m") < 0 {
+		t.Fatal("the fixture model has no credit_applications_6m: the test would prove nothing")
+	}
+	fifth, inTop, costing := 0, 0, 0
+	for n, p := range profiles {
+		s := e.ScoreProfile(fmt.Sprint(n), p, asOf)
+		if s.Status != sesame.StatusScored {
+			continue
+		}
+		i := slices.IndexFunc(s.Reasons, func(r sesame.Reason) bool { return r.Code == sesame.ReasonInquiries })
+		switch {
+		case len(s.Reasons) > sesame.MaxReasons+1:
+			t.Fatalf("person %d: %d reasons", n, len(s.Reasons))
+		case len(s.Reasons) == sesame.MaxReasons+1:
+			if i != sesame.MaxReasons || s.Reasons[i].PointsLost <= 0 || s.Reasons[i].PointsLost > s.Reasons[i-1].PointsLost {
+				t.Fatalf("person %d: a fifth reason that is not applications costing less than the fourth: %+v", n, s.Reasons)
+			}
+			fifth++
+		case i >= 0:
+			inTop++
+		}
+		if i >= 0 {
+			costing++
+			if s.Reasons[i].Feature != "credit_applications_6m" || !strings.Contains(s.Reasons[i].Text, s.Reasons[i].Value) {
+				t.Fatalf("person %d: %+v", n, s.Reasons[i])
+			}
+		}
+		// Where applications cost points at all, they are among the reasons.
+		x := e.model.Feature("credit_applications_6m")
+		if lost := float64(e.best[x] - e.features[x].points[e.features[x].bins.bin(e.value(p.Values, x))]); lost > 1e-9 && i < 0 && len(e.model.Interactions) == 0 {
+			t.Fatalf("person %d: applications cost %.0f points and are no reason: %+v", n, lost, s.Reasons)
+		}
+	}
+	t.Logf("%d people: applications a reason for %d, fifth for %d, in the top four for %d", len(profiles), costing, fifth, inTop)
+	if fifth == 0 || inTop == 0 {
+		t.Errorf("applications fifth for %d, in the top four for %d: the fixture covers neither case", fifth, inTop)
+	}
+}
