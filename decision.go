@@ -14,7 +14,8 @@ const (
 )
 
 // MaxDeclineReasons is how many reasons a declined person is given, as an
-// adverse-action notice does.
+// adverse-action notice does; recent applications for credit may follow
+// as one more (ReasonInquiries), as they may on the score.
 const MaxDeclineReasons = 4
 
 // Product is an offer a partner makes on the strength of a score: a card,

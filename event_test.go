@@ -48,6 +48,7 @@ func validEvents() []kindCase {
 		{ev(sesame.KindLoanSettled, &sesame.LoanSettled{Loan: "loan-1"})},
 		{ev(sesame.KindLoanDefaulted, &sesame.LoanDefaulted{Loan: "loan-1", Outstanding: cny(12_000_00)})},
 		{ev(sesame.KindLoanWrittenOff, &sesame.LoanWrittenOff{Loan: "loan-1", Amount: cny(12_000_00)})},
+		{ev(sesame.KindCreditApplied, &sesame.CreditApplied{Application: "app-1", Product: "credit_card", Amount: &amt})},
 		{ev(sesame.KindPaymentMade, &sesame.PaymentMade{Amount: cny(35_50), MerchantCategory: "5411", Channel: "qr", Direction: "debit"})},
 		{ev(sesame.KindBillIssued, &sesame.BillIssued{Bill: "elec-2026-06", Category: "electricity", Amount: cny(180_00), DueAt: later})},
 		{ev(sesame.KindBillPaid, &sesame.BillPaid{Bill: "elec-2026-06", Amount: cny(180_00)})},
@@ -146,6 +147,7 @@ func TestPayloadValidation(t *testing.T) {
 	future := at.Add(time.Hour)
 	bad := sesame.Money{Amount: 1, Currency: "RMB"}
 	neg := cny(-1)
+	zero := cny(0)
 	huge := cny(2_000_000_000_000_000)
 	type c = struct {
 		name    string
@@ -273,6 +275,12 @@ func TestPayloadValidation(t *testing.T) {
 		sesame.KindOrderUnpaid: {
 			{"order", &sesame.OrderUnpaid{Amount: cny(1)}, []string{"payload.order"}},
 			{"amount", &sesame.OrderUnpaid{Order: "o", Amount: bad}, []string{"payload.amount.currency"}},
+		},
+		sesame.KindCreditApplied: {
+			{"application", &sesame.CreditApplied{Product: "loan"}, []string{"payload.application"}},
+			{"product", &sesame.CreditApplied{Application: "a", Product: "mortgage-ish"}, []string{"payload.product"}},
+			{"no product", &sesame.CreditApplied{Application: "a"}, []string{"payload.product"}},
+			{"zero amount", &sesame.CreditApplied{Application: "a", Product: "loan", Amount: &zero}, []string{"payload.amount.amount"}},
 		},
 		sesame.KindPublicRecordListed: {
 			{"record", &sesame.PublicRecordListed{Type: "tax_arrears"}, []string{"payload.record"}},

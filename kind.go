@@ -31,6 +31,10 @@ const (
 	KindLoanDefaulted  Kind = "loan.defaulted"
 	KindLoanWrittenOff Kind = "loan.written_off"
 
+	// Applications for credit: a lender reports each one it checked the
+	// person's record for (a hard inquiry), whatever it then decided.
+	KindCreditApplied Kind = "credit.applied"
+
 	// Everyday money.
 	KindPaymentMade Kind = "payment.made" // a payment transaction
 	KindBillIssued  Kind = "bill.issued"  // a utility, phone or internet bill
@@ -71,6 +75,7 @@ var kindPayloads = map[Kind]func() any{
 	KindLoanSettled:            func() any { return &LoanSettled{} },
 	KindLoanDefaulted:          func() any { return &LoanDefaulted{} },
 	KindLoanWrittenOff:         func() any { return &LoanWrittenOff{} },
+	KindCreditApplied:          func() any { return &CreditApplied{} },
 	KindPaymentMade:            func() any { return &PaymentMade{} },
 	KindBillIssued:             func() any { return &BillIssued{} },
 	KindBillPaid:               func() any { return &BillPaid{} },

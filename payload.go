@@ -24,6 +24,7 @@ var (
 	PaymentDirection = []string{"debit", "credit"}
 	BillCategories   = []string{"electricity", "water", "gas", "phone", "internet", "tv", "rent", "other"}
 	RentalServices   = []string{"house", "car", "bike", "short_stay", "power_bank", "umbrella", "other"}
+	CreditProducts   = []string{"credit_card", "loan", "revolving", "overdraft", "pay_later", "other"}
 	PublicRecords    = []string{"court_judgment", "dishonest_debtor", "tax_arrears", "administrative_penalty", "other"}
 )
 
@@ -380,6 +381,25 @@ type OrderUnpaid struct {
 func (p *OrderUnpaid) validate(v *validator, _ *Event) {
 	v.id("order", p.Order)
 	p.Amount.validate(v, "amount", false)
+}
+
+// CreditApplied is an application for credit that a lender checked the
+// person's record for (a hard inquiry), approved or not. `application` is
+// the lender's id for it: a second report of the same application counts
+// once. A lender's own account reviews and a person checking their own
+// score are no applications and must not be sent.
+type CreditApplied struct {
+	Application string `json:"application"`
+	Product     string `json:"product"`
+	Amount      *Money `json:"amount,omitempty"` // what was asked for, when the lender says
+}
+
+func (p *CreditApplied) validate(v *validator, _ *Event) {
+	v.id("application", p.Application)
+	v.oneOf("product", p.Product, CreditProducts)
+	if p.Amount != nil {
+		p.Amount.validate(v, "amount", false)
+	}
 }
 
 // PublicRecordListed is a public record against the person: a court

@@ -157,6 +157,16 @@ type Reason struct {
 	PointsLost float64   `json:"points_lost"`
 }
 
+// MaxReasons is how many reasons a score gives by its points lost. One more
+// may follow: recent applications for credit (ReasonInquiries), when they
+// cost points and are not among the first MaxReasons, as FICO gives
+// inquiries as a fifth reason.
+const MaxReasons = 4
+
+// ReasonInquiries is the reason code of recent applications for credit
+// (hard inquiries), the one code that may come fifth.
+const ReasonInquiries = "R34"
+
 // Tip is a change the person can make and the exact points it would add
 // under the current model.
 type Tip struct {

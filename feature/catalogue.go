@@ -115,6 +115,7 @@ const (
 	fPaymentStatus4mAgo
 	fPaymentStatus5mAgo
 	fMonthsLateRecent6m
+	fCreditApplications6m
 	// fulfilment
 	fCreditLimitTotal
 	fUtilisationNow
@@ -185,6 +186,7 @@ var catalogue = [numFeatures]Definition{
 	fPaymentStatus4mAgo:         {"payment_status_4m_ago", sesame.CreditHistory, "Status of credit lines four months ago." + gridHelp, HigherIsWorse, "Payments overdue four months ago", false, "", "code"},
 	fPaymentStatus5mAgo:         {"payment_status_5m_ago", sesame.CreditHistory, "Status of credit lines five months ago." + gridHelp, HigherIsWorse, "Payments overdue five months ago", false, "", "code"},
 	fMonthsLateRecent6m:         {"months_late_recent_6m", sesame.CreditHistory, "Of the last six month-ends, how many found a minimum payment overdue.", HigherIsWorse, "Several recent months with overdue payments", true, "Pay at least the minimum by every due date for six months.", "count"},
+	fCreditApplications6m:       {"credit_applications_6m", sesame.CreditHistory, "Applications for credit (hard inquiries) in the last 6 months; 0 when none is on record.", HigherIsWorse, "Many recent applications for credit", true, "Apply for new credit only when you need it: each application stops counting 6 months after you made it.", "count"},
 
 	fCreditLimitTotal:       {"credit_limit_total", sesame.Fulfilment, "Total limit of open credit lines.", Neutral, "Low total credit limit", false, "", "amount"},
 	fUtilisationNow:         {"utilisation_now", sesame.Fulfilment, "Latest statement balances as a share of credit limits.", HigherIsWorse, "High use of credit limits", true, "Keep your card balances at %s of your limits or less.", "ratio"},

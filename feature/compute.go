@@ -208,6 +208,16 @@ func (s *State) creditHistory(v Vector, now int64) {
 		}
 	}
 	v[fPublicRecordsOpen] = float64(open)
+	// Applications count in the six calendar months before their source's
+	// clock; none on record is 0, not missing: most people rarely apply.
+	apps := 0
+	for i := range s.apps {
+		a := &s.apps[i]
+		if c := &s.clocks[a.src]; a.at < c.now && a.at >= c.monthAgo[6] {
+			apps++
+		}
+	}
+	v[fCreditApplications6m] = float64(apps)
 	if len(s.statements) == 0 {
 		return
 	}

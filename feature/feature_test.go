@@ -1,6 +1,7 @@
 package feature
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -308,5 +309,58 @@ func TestSubScoreScale(t *testing.T) {
 		if got := SubScore(c.points, c.worst, c.best); got != c.want {
 			t.Errorf("SubScore(%v, %v, %v) = %d, want %d", c.points, c.worst, c.best, got, c.want)
 		}
+	}
+}
+
+// TestCreditApplications6m: applications in the six calendar months before
+// the as-of time count once each — a lender's second report of one
+// application is no second inquiry, whichever arrives first — older ones
+// and future ones do not, none on record is 0, and the typed and JSON folds
+// agree.
+func TestCreditApplications6m(t *testing.T) {
+	var b builder
+	b.add(day(0), sesame.KindIncomeReported, &sesame.IncomeReported{Monthly: cny(5000)})
+	asOf := day(400)
+	if got := value(Compute(b.events, asOf), "credit_applications_6m"); got != 0 {
+		t.Fatalf("no applications on record: %v, want 0", got)
+	}
+	b.add(asOf.AddDate(0, -7, 0), sesame.KindCreditApplied, &sesame.CreditApplied{Application: "old", Product: "loan"})
+	b.add(asOf.AddDate(0, -5, 0), sesame.KindCreditApplied, &sesame.CreditApplied{Application: "a1", Product: "credit_card"})
+	b.add(asOf.AddDate(0, -1, 0), sesame.KindCreditApplied, &sesame.CreditApplied{Application: "a2", Product: "pay_later"})
+	b.add(asOf.AddDate(0, 0, -2), sesame.KindCreditApplied, &sesame.CreditApplied{Application: "a1", Product: "credit_card"}) // reported again
+	b.add(asOf.AddDate(0, 0, 3), sesame.KindCreditApplied, &sesame.CreditApplied{Application: "later", Product: "loan"})
+	want := 2.0
+	if got := value(Compute(b.events, asOf), "credit_applications_6m"); got != want {
+		t.Errorf("credit_applications_6m = %v, want %v", got, want)
+	}
+	// Order-independent: the re-report folded first still dates a1 five months back.
+	rev := make([]sesame.Event, len(b.events))
+	for i, e := range b.events {
+		rev[len(rev)-1-i] = e
+	}
+	typed, raw := NewState(), NewState()
+	for i := range rev {
+		if !Visible(&rev[i], asOf) {
+			continue
+		}
+		typed.Apply(&rev[i])
+		payload, _ := json.Marshal(rev[i].Payload)
+		if err := raw.ApplyJSON([]byte(rev[i].Source), []byte(rev[i].Kind), rev[i].OccurredAt.UnixNano(), payload); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := value(typed.Features(asOf), "credit_applications_6m"); got != want {
+		t.Errorf("folded in reverse: %v, want %v", got, want)
+	}
+	if got := value(raw.Features(asOf), "credit_applications_6m"); got != want {
+		t.Errorf("folded from JSON: %v, want %v", got, want)
+	}
+	// Four months on, a1 has aged out and a2 (five months old) still counts.
+	if got := value(typed.Features(asOf.AddDate(0, 4, 0)), "credit_applications_6m"); got != 1 {
+		t.Errorf("four months later: %v, want 1 (a2 only)", got)
+	}
+	d, _ := Lookup("credit_applications_6m")
+	if d.Direction != HigherIsWorse || Monotone()["credit_applications_6m"] != -1 || d.Dimension != sesame.CreditHistory {
+		t.Errorf("credit_applications_6m declares %+v: more must never earn points", d)
 	}
 }

@@ -121,6 +121,7 @@ var tipLadders = func() (out [numFeatures]tipLadder) {
 	lower(fUtilisationNow, 0.1, 0.3, 0.5)
 	lower(fUtilisationAvg6m, 0.1, 0.3)
 	lower(fMonthsLateRecent6m, 0)
+	lower(fCreditApplications6m, 0)
 	lower(fDaysSinceLastActivity, 30)
 	out[fMonthsOfActivity].steps = []float64{6, 12}
 	out[fOrders].steps = []float64{1, 2, 3, 5, 10}

@@ -91,7 +91,7 @@ func referenceTips(name string, current float64) []TipTarget {
 		if current > -1 {
 			return []TipTarget{{-1, d.Tip}}
 		}
-	case fWorstDPD3m, fPublicRecordsOpen, fOrdersUnpaid, fBillsOverdueNow, fMonthsLateRecent6m:
+	case fWorstDPD3m, fPublicRecordsOpen, fOrdersUnpaid, fBillsOverdueNow, fMonthsLateRecent6m, fCreditApplications6m:
 		if current > 0 {
 			return []TipTarget{{0, d.Tip}}
 		}

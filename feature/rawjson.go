@@ -75,7 +75,7 @@ func parseFact(b []byte, f *fact) error {
 		}
 		var err error
 		switch unsafeString(key) {
-		case "account", "loan", "bill", "rental", "order", "record", "voucher":
+		case "account", "loan", "application", "bill", "rental", "order", "record", "voucher":
 			var v []byte
 			v, i, ok = readString(b, i)
 			f.id = unsafeString(v)

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/sesame-credit/sesame"
 )
 
 // A reason code names one factor in plain words, the way a person reads it,
@@ -59,7 +61,12 @@ var reasonCodes = []ReasonCode{
 	{"R31", "Time at current address", "", ""},
 	{"R32", "Time with current phone number", "", ""},
 	{"R33", "Vouches from people in good standing", "", ""},
+	{"R34", "Applications for credit in the last 6 months", "Apply for new credit only when you need it.", "仅在确有需要时申请新的信贷。"},
 }
+
+// InquiriesCode is the code of recent applications for credit, the one
+// code a score may give as a fifth reason (sesame.ReasonInquiries).
+const InquiriesCode = sesame.ReasonInquiries
 
 // ReasonCodes returns the catalogue of reason codes, in code order.
 func ReasonCodes() []ReasonCode { return append([]ReasonCode(nil), reasonCodes...) }
@@ -92,6 +99,7 @@ var reasonTexts = [numFeatures]reasonText{
 	fPaymentStatus4mAgo:         {"R05", "Minimum payments overdue four months ago: %s", "四个月前有 %s 期最低还款逾期", "No payment status four months ago", "四个月前没有还款状态记录"},
 	fPaymentStatus5mAgo:         {"R05", "Minimum payments overdue five months ago: %s", "五个月前有 %s 期最低还款逾期", "No payment status five months ago", "五个月前没有还款状态记录"},
 	fMonthsLateRecent6m:         {"R05", "%s of the last 6 months ended with a payment overdue", "近 6 个月中有 %s 个月月末存在逾期", "No payment status in the last 6 months", "近 6 个月没有还款状态记录"},
+	fCreditApplications6m:       {"R34", "Applications for credit in the last 6 months: %s", "近 6 个月申请信贷 %s 次", "No applications for credit on record", "没有信贷申请记录"},
 	fDefaults:                   {"R06", "Loans or credit lines in default: %s", "%s 笔贷款或信用账户违约", "No loans on record", "没有贷款记录"},
 	fWriteOffs:                  {"R07", "Debts written off by a lender: %s", "%s 笔债务被贷款机构核销", "No loans on record", "没有贷款记录"},
 	fPublicRecordsOpen:          {"R08", "Public records not yet cleared: %s", "%s 条公共记录尚未结清", "No public records on file", "没有公共记录"},
@@ -242,6 +250,7 @@ var tipZH = [numFeatures]string{
 	fRepaidToBilledRatio3m: "今后三个月每期账单全额还清。",
 	fRepaidToBilledRatio6m: "今后六个月每期账单全额还清。",
 	fMonthsLateRecent6m:    "今后六个月每个还款日前至少还清最低还款额。",
+	fCreditApplications6m:  "仅在确有需要时申请新的信贷：每次申请满 6 个月后不再计入。",
 	fDaysSinceLastActivity: "每月至少使用一次账户。",
 	fMonthsOfActivity:      "保持账户开立并正常使用：一年后您的记录将长达 %s。",
 	fOrders:                "完成先试后买订单，并按时付款或退货，累计达到 %s。",

@@ -10,7 +10,7 @@ import (
 // produced it. Bump it whenever the State's fields, their encoding or the
 // way an event is folded change: a stored snapshot of another version is
 // never read, and its person is refolded from the ledger instead.
-const SnapshotVersion = 2
+const SnapshotVersion = 3
 
 // RawEvent is an event as the ledger stores it: times in Unix nanoseconds,
 // the kind, and the payload's canonical JSON. Stores hand these to the bulk
@@ -165,6 +165,13 @@ func (s *State) AppendBinary(b []byte) ([]byte, error) {
 		w.t(r.listed, base)
 		w.t(r.cleared, base)
 	}
+	w.u(uint64(len(s.apps)))
+	for i := range s.apps {
+		a := &s.apps[i]
+		w.s(a.id)
+		w.u(uint64(a.src))
+		w.t(a.at, base)
+	}
 	w.u(uint64(len(s.payments)))
 	for i := range s.payments {
 		p := &s.payments[i]
@@ -279,6 +286,10 @@ func (s *State) decode(b []byte) error {
 	n = r.n()
 	for range n {
 		s.records = append(s.records, record{id: r.s(), src: uint8(r.u()), listed: r.t(base), cleared: r.t(base)})
+	}
+	n = r.n()
+	for range n {
+		s.apps = append(s.apps, application{id: r.s(), src: uint8(r.u()), at: r.t(base)})
 	}
 	n = r.n()
 	for range n {
@@ -438,6 +449,11 @@ func (s *State) srcValid() bool {
 	}
 	for i := range s.records {
 		if !ok(s.records[i].src) && s.records[i].listed != 0 {
+			return false
+		}
+	}
+	for i := range s.apps {
+		if !ok(s.apps[i].src) {
 			return false
 		}
 	}

@@ -53,6 +53,7 @@ type State struct {
 	repayments []repayment // sorted by time
 	loans      []loan
 	records    []record
+	apps       []application // credit applications (hard inquiries)
 	payments   []payment
 	bills      []bill
 	rentals    []rental
@@ -125,6 +126,14 @@ type record struct {
 	cleared int64
 }
 
+// application is a credit application, kept once per id: a lender's
+// second report of it is no second inquiry.
+type application struct {
+	id  string
+	src uint8
+	at  int64
+}
+
 type payment struct {
 	src    uint8
 	at     int64
@@ -175,7 +184,7 @@ func (s *State) Reset() {
 	*s = State{
 		sources: s.sources[:0], srcLast: s.srcLast[:0], clocks: s.clocks[:0],
 		accounts: s.accounts[:0], statements: s.statements[:0], repayments: s.repayments[:0],
-		loans: s.loans[:0], records: s.records[:0], payments: s.payments[:0], bills: s.bills[:0],
+		loans: s.loans[:0], records: s.records[:0], apps: s.apps[:0], payments: s.payments[:0], bills: s.bills[:0],
 		rentals: s.rentals[:0], orders: s.orders[:0], vouches: s.vouches[:0],
 		education: -1, employment: -1, verified: -1, incomeVerified: -1,
 	}
@@ -247,6 +256,8 @@ func (s *State) Apply(e *sesame.Event) {
 		f.id = p.Loan
 	case *sesame.LoanWrittenOff:
 		f.id = p.Loan
+	case *sesame.CreditApplied:
+		f.id = p.Application
 	case *sesame.PaymentMade:
 		f.amount, f.credit = p.Amount.Amount, p.Direction == "credit"
 	case *sesame.BillIssued:
@@ -308,7 +319,7 @@ func (s *State) source(name string) uint8 {
 // values: the one form both Apply (typed payloads) and ApplyJSON (stored
 // JSON, the bulk path) reduce an event to, so the two cannot disagree.
 type fact struct {
-	id                                      string // account, loan, bill, rental, order, record or voucher
+	id                                      string // account, loan, application, bill, rental, order, record or voucher
 	amount                                  int64  // the payload's main amount (balance, limit, repayment, income, value, principal)
 	minDue                                  int64
 	due                                     int64 // due_at, due_back_at or pay_by (Unix seconds)
@@ -386,6 +397,11 @@ func (s *State) applyFact(src uint8, kind sesame.Kind, at int64, f *fact) {
 		}
 		if l.at == 0 {
 			l.src = src
+		}
+	case sesame.KindCreditApplied:
+		// The earliest report of an application is when it was made.
+		if a := &s.apps[s.application(f.id)]; a.at == 0 || at < a.at {
+			a.at, a.src = at, src
 		}
 	case sesame.KindPaymentMade:
 		amt := f.amount
@@ -556,6 +572,16 @@ func (s *State) record(id string) int {
 	}
 	s.records = append(s.records, record{id: strings.Clone(id)})
 	return len(s.records) - 1
+}
+
+func (s *State) application(id string) int {
+	for i := range s.apps {
+		if s.apps[i].id == id {
+			return i
+		}
+	}
+	s.apps = append(s.apps, application{id: strings.Clone(id)})
+	return len(s.apps) - 1
 }
 
 func (s *State) vouch(voucher string) *vouch {

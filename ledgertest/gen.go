@@ -47,6 +47,9 @@ func Payload(k sesame.Kind, person string, t time.Time, n int) sesame.Payload {
 		return &sesame.LoanDefaulted{Loan: "loan-" + ref, Outstanding: cny(amt)}
 	case sesame.KindLoanWrittenOff:
 		return &sesame.LoanWrittenOff{Loan: "loan-" + ref, Amount: cny(amt)}
+	case sesame.KindCreditApplied:
+		a := cny(100 * amt)
+		return &sesame.CreditApplied{Application: "app-" + ref, Product: sesame.CreditProducts[n%len(sesame.CreditProducts)], Amount: &a}
 	case sesame.KindPaymentMade:
 		channels := sesame.PaymentChannels
 		return &sesame.PaymentMade{Amount: cny(amt), MerchantCategory: "5411", Channel: channels[n%len(channels)]}
@@ -95,7 +98,7 @@ var mix = []struct {
 	kind   sesame.Kind
 	weight int
 }{
-	{sesame.KindPaymentMade, 400},
+	{sesame.KindPaymentMade, 392},
 	{sesame.KindStatementIssued, 70},
 	{sesame.KindRepaymentMade, 70},
 	{sesame.KindBillIssued, 60},
@@ -118,6 +121,7 @@ var mix = []struct {
 	{sesame.KindLoanSettled, 18},
 	{sesame.KindLoanDefaulted, 3},
 	{sesame.KindLoanWrittenOff, 2},
+	{sesame.KindCreditApplied, 8},
 	{sesame.KindPublicRecordListed, 2},
 	{sesame.KindPublicRecordCleared, 1},
 	{sesame.KindConnectionVouched, 9},

@@ -98,7 +98,8 @@ func (a *activation) Parent() interpreter.Activation { return nil }
 var mapType = reflect.TypeOf(map[string]any{})
 
 // Evaluate runs the policy on in. The result's Reasons are the policy's
-// own, then on a decline the score's top reasons, MaxDeclineReasons in all.
+// own, then on a decline the score's top reasons, MaxDeclineReasons in all,
+// and recent applications for credit as one more when the score gives them.
 func (p *Policy) Evaluate(in sesame.DecisionInput) (sesame.DecisionResult, error) {
 	res, err := p.evaluate(in)
 	if err != nil {
@@ -121,12 +122,17 @@ func (p *Policy) Evaluate(in sesame.DecisionInput) (sesame.DecisionResult, error
 	if res.Decision == sesame.Decline {
 		for _, r := range in.Reasons {
 			if len(res.Reasons) >= sesame.MaxDeclineReasons {
-				break
+				// Recent applications for credit may follow the first
+				// four, as on the score.
+				if r.Code == sesame.ReasonInquiries {
+					res.Reasons = append(res.Reasons, r.Text)
+				}
+				continue
 			}
 			res.Reasons = append(res.Reasons, r.Text)
 		}
-		if len(res.Reasons) > sesame.MaxDeclineReasons {
-			res.Reasons = res.Reasons[:sesame.MaxDeclineReasons]
+		if len(res.Reasons) > sesame.MaxDeclineReasons+1 {
+			res.Reasons = res.Reasons[:sesame.MaxDeclineReasons+1]
 		}
 	}
 	return res, nil

@@ -267,3 +267,33 @@ func TestScoreThresholds(t *testing.T) {
 		t.Errorf("mixed comparisons: %v, want [620 700] (sub-scores and off-scale values are not the score's thresholds)", got)
 	}
 }
+
+// TestDeclineGivesInquiriesFifth: a decline lists the score's first four
+// reasons and, when the score gives them after those, recent applications
+// for credit as a fifth; any other fifth reason is left out.
+func TestDeclineGivesInquiriesFifth(t *testing.T) {
+	products, err := Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := products["credit_card"]
+	if p == nil {
+		t.Fatal("credit_card not shipped")
+	}
+	in := scored(520, 500, map[string]float64{"income_verified": 1, "income_monthly": 100000})
+	res, err := p.Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Decision != sesame.Decline || len(res.Reasons) != sesame.MaxDeclineReasons || slices.Contains(res.Reasons, "Few deposit-free rentals completed") {
+		t.Fatalf("without inquiries: %s %q, want a decline with the first 4 reasons", res.Decision, res.Reasons)
+	}
+	in.Reasons[4] = sesame.Reason{Code: sesame.ReasonInquiries, Feature: "credit_applications_6m", Text: "Applications for credit in the last 6 months: 4", PointsLost: 5}
+	res, err = p.Evaluate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Reasons) != sesame.MaxDeclineReasons+1 || res.Reasons[4] != in.Reasons[4].Text {
+		t.Fatalf("with inquiries fifth: %q, want the first 4 and the applications", res.Reasons)
+	}
+}

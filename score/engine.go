@@ -247,8 +247,8 @@ func (e *Engine) Score(person string, events []sesame.Event, asOf time.Time) *se
 type scored struct {
 	score      sesame.Score
 	dimensions [numDimensions]sesame.DimensionScore
-	reasons    [model.MaxReasons]sesame.Reason
-	tips       [MaxTips]sesame.Tip
+	reasons    [sesame.MaxReasons + 1]sesame.Reason
+	tips       [MaxTips + 1]sesame.Tip
 }
 
 // termScratch is the per-call working space of ScoreProfile: on the stack
@@ -373,11 +373,12 @@ func (e *Engine) value(values []float64, i int) float64 {
 
 // reasons ranks the reason codes by the points their features lose
 // together, largest first (ties in the order the model meets the codes),
-// and writes the top model.MaxReasons to out. Each quotes the feature of
+// and writes the top sesame.MaxReasons to out, then recent applications
+// for credit as one more when they cost points and are not among them. Each quotes the feature of
 // its code that lost the most points, with the person's own value. The
 // texts are English; an API or portal reader in another language gets them
 // re-rendered from code, feature and value (Localize).
-func (e *Engine) reasons(values, lost []float64, out *[model.MaxReasons]sesame.Reason) []sesame.Reason {
+func (e *Engine) reasons(values, lost []float64, out *[sesame.MaxReasons + 1]sesame.Reason) []sesame.Reason {
 	var groupStack [64]float64
 	var repStack [64]int
 	groupLost, rep := groupStack[:0], repStack[:0]
@@ -400,7 +401,16 @@ func (e *Engine) reasons(values, lost []float64, out *[model.MaxReasons]sesame.R
 		}
 	}
 	n := 0
-	for n < len(out) {
+	give := func(g int) {
+		i := rep[g]
+		ef := &e.features[i]
+		value := feature.FormatValueAt(ef.catalogue, e.value(values, i))
+		out[n] = sesame.Reason{Code: e.codes[g], Feature: ef.name, Dimension: sesame.Dimension(e.model.Features[i].Dimension),
+			Text: feature.ReasonSentenceAt(ef.catalogue, value, "en"), Value: value, PointsLost: groupLost[g]}
+		groupLost[g] = 0
+		n++
+	}
+	for n < sesame.MaxReasons {
 		top := -1
 		for g, l := range groupLost {
 			if l > reasonEpsilon && (top < 0 || l > groupLost[top]) {
@@ -410,13 +420,17 @@ func (e *Engine) reasons(values, lost []float64, out *[model.MaxReasons]sesame.R
 		if top < 0 {
 			break
 		}
-		i := rep[top]
-		ef := &e.features[i]
-		value := feature.FormatValueAt(ef.catalogue, e.value(values, i))
-		out[n] = sesame.Reason{Code: e.codes[top], Feature: ef.name, Dimension: sesame.Dimension(e.model.Features[i].Dimension),
-			Text: feature.ReasonSentenceAt(ef.catalogue, value, "en"), Value: value, PointsLost: groupLost[top]}
-		groupLost[top] = 0
-		n++
+		give(top)
+	}
+	// A code given above has no points left, so inquiries still losing
+	// points here were not among the first four.
+	if n == sesame.MaxReasons {
+		for g, code := range e.codes {
+			if code == sesame.ReasonInquiries && groupLost[g] > reasonEpsilon {
+				give(g)
+				break
+			}
+		}
 	}
 	return out[:n:n]
 }
@@ -424,7 +438,8 @@ func (e *Engine) reasons(values, lost []float64, out *[model.MaxReasons]sesame.R
 // reasonEpsilon ignores losses that are rounding, not points.
 const reasonEpsilon = 1e-9
 
-// MaxTips is how many tips a score carries.
+// MaxTips is how many tips a score carries; a fifth reason (recent
+// applications for credit) may bring one more, its own.
 const MaxTips = 4
 
 // tips asks the profiler what each feature could become by the person's own
@@ -437,7 +452,7 @@ const MaxTips = 4
 // gets the best tip among its code's features; the other slots go to the
 // largest gains. The chosen tips are listed largest gain first, ties in
 // model order. It writes them to out and returns how many.
-func (e *Engine) tips(values []float64, sum, score int, mainPts, pairPts, pairBins []int, reasons []sesame.Reason, out *[MaxTips]sesame.Tip) int {
+func (e *Engine) tips(values []float64, sum, score int, mainPts, pairPts, pairBins []int, reasons []sesame.Reason, out *[MaxTips + 1]sesame.Tip) int {
 	type candidate struct {
 		feature int
 		tip     sesame.Tip
@@ -483,7 +498,7 @@ func (e *Engine) tips(values []float64, sum, score int, mainPts, pairPts, pairBi
 			cands = append(cands, candidate{i, best})
 		}
 	}
-	var chosen [MaxTips]int // positions in cands
+	var chosen [MaxTips + 1]int // positions in cands
 	n := 0
 	taken := func(c int) bool {
 		for _, k := range chosen[:n] {
@@ -494,7 +509,7 @@ func (e *Engine) tips(values []float64, sum, score int, mainPts, pairPts, pairBi
 		return false
 	}
 	for _, r := range reasons {
-		if n == MaxTips {
+		if n == max(MaxTips, len(reasons)) {
 			break
 		}
 		pick := -1
@@ -522,7 +537,7 @@ func (e *Engine) tips(values []float64, sum, score int, mainPts, pairPts, pairBi
 		n++
 	}
 	// Largest gain first, ties in model order (an insertion sort of at
-	// most MaxTips: no allocation).
+	// most MaxTips+1: no allocation).
 	before := func(a, b int) bool {
 		ca, cb := &cands[a], &cands[b]
 		if ca.tip.Gain != cb.tip.Gain {

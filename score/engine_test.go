@@ -258,14 +258,22 @@ func referenceScore(e *Engine, person string, p Profile, asOf time.Time) *sesame
 	}
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].lost > groups[j].lost })
 	s.Reasons = []sesame.Reason{}
-	for _, g := range groups {
-		if len(s.Reasons) == model.MaxReasons || g.lost <= 1e-9 {
-			break
-		}
+	give := func(g *group) {
 		name := m.Features[g.rep].Name
 		value := feature.FormatValue(name, x[g.rep])
 		s.Reasons = append(s.Reasons, sesame.Reason{Code: g.code, Feature: name, Dimension: sesame.Dimension(m.Features[g.rep].Dimension),
 			Text: feature.ReasonSentence(name, value, "en"), Value: value, PointsLost: g.lost})
+	}
+	for k, g := range groups {
+		if g.lost <= 1e-9 {
+			break
+		}
+		if k < sesame.MaxReasons {
+			give(g)
+		} else if g.code == sesame.ReasonInquiries {
+			give(g) // recent applications, fifth: they cost points and were not in the top four
+			break
+		}
 	}
 
 	// Tips: each feature's best target priced by a full rescore; first the
@@ -308,7 +316,7 @@ func referenceScore(e *Engine, person string, p Profile, asOf time.Time) *sesame
 			chosen = append(chosen, t)
 		}
 	}
-	chosen = chosen[:min(len(chosen), MaxTips)]
+	chosen = chosen[:min(len(chosen), max(MaxTips, len(s.Reasons)))]
 	sort.SliceStable(chosen, func(i, j int) bool {
 		if chosen[i].Gain != chosen[j].Gain {
 			return chosen[i].Gain > chosen[j].Gain
@@ -491,5 +499,49 @@ func TestAbsentConnectionsAreNeutral(t *testing.T) {
 	}
 	if absent == 0 {
 		t.Fatal("nobody without vouches among the fixture's people: the test shows nothing")
+	}
+}
+
+// TestInquiriesComeFifth: recent applications for credit are the one code
+// that may follow the top four — only when they cost points and are not
+// among them — and every other score has at most four reasons.
+func TestInquiriesComeFifth(t *testing.T) {
+	e, profiles, asOf := simulatedFixture(t)
+	if e.model.Feature("credit_applications_6m") < 0 {
+		t.Fatal("the fixture model has no credit_applications_6m: the test would prove nothing")
+	}
+	fifth, inTop, costing := 0, 0, 0
+	for n, p := range profiles {
+		s := e.ScoreProfile(fmt.Sprint(n), p, asOf)
+		if s.Status != sesame.StatusScored {
+			continue
+		}
+		i := slices.IndexFunc(s.Reasons, func(r sesame.Reason) bool { return r.Code == sesame.ReasonInquiries })
+		switch {
+		case len(s.Reasons) > sesame.MaxReasons+1:
+			t.Fatalf("person %d: %d reasons", n, len(s.Reasons))
+		case len(s.Reasons) == sesame.MaxReasons+1:
+			if i != sesame.MaxReasons || s.Reasons[i].PointsLost <= 0 || s.Reasons[i].PointsLost > s.Reasons[i-1].PointsLost {
+				t.Fatalf("person %d: a fifth reason that is not applications costing less than the fourth: %+v", n, s.Reasons)
+			}
+			fifth++
+		case i >= 0:
+			inTop++
+		}
+		if i >= 0 {
+			costing++
+			if s.Reasons[i].Feature != "credit_applications_6m" || !strings.Contains(s.Reasons[i].Text, s.Reasons[i].Value) {
+				t.Fatalf("person %d: %+v", n, s.Reasons[i])
+			}
+		}
+		// Where applications cost points at all, they are among the reasons.
+		x := e.model.Feature("credit_applications_6m")
+		if lost := float64(e.best[x] - e.features[x].points[e.features[x].bins.bin(e.value(p.Values, x))]); lost > 1e-9 && i < 0 && len(e.model.Interactions) == 0 {
+			t.Fatalf("person %d: applications cost %.0f points and are no reason: %+v", n, lost, s.Reasons)
+		}
+	}
+	t.Logf("%d people: applications a reason for %d, fifth for %d, in the top four for %d", len(profiles), costing, fifth, inTop)
+	if fifth == 0 || inTop == 0 {
+		t.Errorf("applications fifth for %d, in the top four for %d: the fixture covers neither case", fifth, inTop)
 	}
 }

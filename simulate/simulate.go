@@ -57,20 +57,25 @@ type Generator struct {
 	events []sesame.Event
 	rng    *rand.Rand
 	pcg    *rand.PCG
-	person string
-	seq    int
+	// apps draws the applications for credit from a stream of its own, so
+	// that adding them left every other event of a seed as it was.
+	apps    *rand.Rand
+	appsPCG *rand.PCG
+	person  string
+	seq     int
 }
 
 // New returns a generator for the options.
 func New(opt Options) *Generator {
-	pcg := rand.NewPCG(0, 0)
-	return &Generator{opt: opt.withDefaults(), pcg: pcg, rng: rand.New(pcg)}
+	pcg, appsPCG := rand.NewPCG(0, 0), rand.NewPCG(0, 0)
+	return &Generator{opt: opt.withDefaults(), pcg: pcg, rng: rand.New(pcg), appsPCG: appsPCG, apps: rand.New(appsPCG)}
 }
 
 // Person returns the events of the i-th person, oldest first. The slice is
 // reused by the next call: copy what you keep.
 func (g *Generator) Person(i int) []sesame.Event {
 	g.pcg.Seed(g.opt.Seed, uint64(i)*0x9E3779B97F4A7C15+1)
+	g.appsPCG.Seed(g.opt.Seed^0xA5A5_1D1D_0C0C_7E7E, uint64(i)*0x9E3779B97F4A7C15+3)
 	g.events = g.events[:0]
 	g.person = PersonID(i)
 	g.seq = 0
@@ -88,6 +93,15 @@ type latent struct {
 	birthYear   int
 	start       time.Time // first month of history
 	hardship    []bool    // per month: in financial hardship
+	// opened are when the person's card and loan were opened (zero: none):
+	// each was applied for first.
+	opened []opening
+}
+
+// opening is a card or loan opened, and so applied for.
+type opening struct {
+	at      time.Time
+	product string
 }
 
 func (g *Generator) drawPerson(i int) latent {
@@ -176,7 +190,53 @@ func (g *Generator) life(p *latent) {
 	if r.Float64() < 0.1 {
 		g.vouches(p, months)
 	}
+	g.applications(p, months)
 }
+
+// applications: each card and loan was applied for a few days to weeks
+// before it opened; besides, people apply for credit now and then — the
+// less reliable more often, and anyone heading into or in hardship much
+// more (seeking credit to bridge a shortfall), so that many recent
+// applications somewhat raise the odds of going bad. Some applications
+// are declined and lead nowhere. Drawn from the applications' own stream.
+func (g *Generator) applications(p *latent, months int) {
+	r := g.apps
+	n := 0
+	apply := func(at time.Time, product string) {
+		n++
+		var amt *sesame.Money
+		if r.Float64() < 0.6 {
+			a := cny(math.Round(p.capacity*(1+4*r.Float64())/100) * 100)
+			amt = &a
+		}
+		g.add(at, sesame.KindCreditApplied, &sesame.CreditApplied{Application: fmt.Sprintf("app%d", n), Product: product, Amount: amt})
+	}
+	for _, o := range p.opened {
+		apply(o.at.Add(-time.Duration(1+r.IntN(30))*24*time.Hour), o.product)
+	}
+	seeking := func(m int) bool {
+		for k := m; k < m+3 && k < months; k++ {
+			if p.hardship[k] {
+				return true
+			}
+		}
+		return false
+	}
+	for m := 0; m < months; m++ {
+		q := 0.012 + 0.05*(1-p.reliability)
+		if seeking(m) {
+			q += 0.3
+		}
+		if r.Float64() >= q {
+			continue
+		}
+		for k := 1 + min(2, int(r.ExpFloat64()*0.7)); k > 0; k-- {
+			apply(p.month(m, 1+r.IntN(28), 9+r.IntN(12)), appProducts[r.IntN(len(appProducts))])
+		}
+	}
+}
+
+var appProducts = []string{"credit_card", "credit_card", "loan", "pay_later", "revolving", "overdraft"}
 
 func (g *Generator) identity(p *latent) {
 	r := g.rng
@@ -219,7 +279,9 @@ func (g *Generator) card(p *latent, months int) {
 	if limit < 2000 {
 		limit = 2000
 	}
-	g.add(p.month(open, 1+r.IntN(20), 12), sesame.KindCreditLineOpened, &sesame.CreditLineOpened{Account: "card1", Type: "credit_card", Limit: cny(limit)})
+	opened := p.month(open, 1+r.IntN(20), 12)
+	p.opened = append(p.opened, opening{opened, "credit_card"})
+	g.add(opened, sesame.KindCreditLineOpened, &sesame.CreditLineOpened{Account: "card1", Type: "credit_card", Limit: cny(limit)})
 	use := 0.1 + 0.6*r.Float64()*(1.2-p.reliability)
 	balance := 0.0
 	missed := 0
@@ -271,7 +333,9 @@ func (g *Generator) loan(p *latent, months int) {
 	r := g.rng
 	at := r.IntN(months)
 	term := []int{6, 12, 24, 36}[r.IntN(4)]
-	g.add(p.month(at, 1+r.IntN(28), 14), sesame.KindLoanOriginated, &sesame.LoanOriginated{Loan: "loan1", Principal: cny(p.capacity * (1 + 4*r.Float64())), TermMonths: term, RateBP: 400 + r.IntN(1600)})
+	originated := p.month(at, 1+r.IntN(28), 14)
+	p.opened = append(p.opened, opening{originated, "loan"})
+	g.add(originated, sesame.KindLoanOriginated, &sesame.LoanOriginated{Loan: "loan1", Principal: cny(p.capacity * (1 + 4*r.Float64())), TermMonths: term, RateBP: 400 + r.IntN(1600)})
 	for m := at + 1; m < months && m <= at+term; m++ {
 		if p.hardship[m] && g.slips(p, m, 0) && r.Float64() < 0.3 {
 			g.add(p.month(m, 20, 9), sesame.KindLoanDefaulted, &sesame.LoanDefaulted{Loan: "loan1", Outstanding: cny(p.capacity)})

@@ -23,8 +23,9 @@ import (
 // steps) and over 300 people's GET /v1/people/{id}/score in English and in
 // Chinese: no reason names two factors; none cites age, education, sex or
 // marital status; none is a cutoff; every reason has a catalogue code; the
-// zh-CN texts are Chinese; at least 90% of people below 700 get a tip; and
-// every reason whose factor the person can change comes with a tip.
+// zh-CN texts are Chinese; at least 90% of people below 700 get a tip;
+// every reason whose factor the person can change comes with a tip; and a
+// fifth reason, if any, is recent applications for credit.
 func TestDemoReasonsAreActionable(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the 5,000-person demo population")
@@ -102,7 +103,7 @@ func TestDemoReasonsAreActionable(t *testing.T) {
 	}
 	sensitiveWords := regexp.MustCompile(`(?i)\b(age|aged|education|educated|sex|gender|marital|married|single|divorced|widowed)\b|年龄|学历|性别|婚姻`)
 	cutoffWords := regexp.MustCompile(`(?i)score (is )?below|qualifying score|needs? \d{3}|分数低于|评分低于`)
-	var people, reasons, below700, below700Tipped, actionableReasons, answered int
+	var people, reasons, below700, below700Tipped, actionableReasons, answered, withInquiries, fifth int
 	for i := 1; people < 300; i++ {
 		id := simulate.PersonID(i)
 		en, zh := get(id, "en"), get(id, "zh-CN,zh;q=0.9,en;q=0.5")
@@ -110,8 +111,23 @@ func TestDemoReasonsAreActionable(t *testing.T) {
 			continue
 		}
 		people++
-		if len(en.Reasons) > 4 || len(zh.Reasons) != len(en.Reasons) {
+		if len(en.Reasons) > sesame.MaxReasons+1 || len(zh.Reasons) != len(en.Reasons) {
 			t.Fatalf("%s: %d reasons in English, %d in Chinese", id, len(en.Reasons), len(zh.Reasons))
+		}
+		// A fifth reason is recent applications for credit, costing points
+		// but fewer than the fourth; applications are never given twice.
+		inquiries := 0
+		for k, r := range en.Reasons {
+			if r.Code == sesame.ReasonInquiries {
+				inquiries++
+				withInquiries++
+				if k == sesame.MaxReasons {
+					fifth++
+				}
+			}
+		}
+		if inquiries > 1 || len(en.Reasons) == sesame.MaxReasons+1 && (en.Reasons[4].Code != sesame.ReasonInquiries || en.Reasons[4].PointsLost > en.Reasons[3].PointsLost) {
+			t.Errorf("%s: reasons %+v: only recent applications may come fifth, once", id, en.Reasons)
 		}
 		tipCodes := map[string]bool{}
 		for _, tip := range en.Tips {
@@ -174,6 +190,7 @@ func TestDemoReasonsAreActionable(t *testing.T) {
 	}
 	share := float64(below700Tipped) / float64(max(below700, 1))
 	t.Logf("%d people, %d reasons, all coded, none a pair, a cutoff or a sensitive attribute, zh-CN all Chinese", people, reasons)
+	t.Logf("recent applications for credit a reason for %d people, the fifth for %d", withInquiries, fifth)
 	t.Logf("people below 700 with a tip: %d of %d (%.1f%%)", below700Tipped, below700, 100*share)
 	t.Logf("reasons the person can act on with a tip answering them: %d of %d", answered, actionableReasons)
 	if below700 == 0 || share < 0.9 {
