@@ -88,6 +88,18 @@ func TestAdditionsThroughTheAPI(t *testing.T) {
 	if a := ts.do("GET", "/v1/me/additions", session, ""); a.status != 200 || !strings.Contains(a.body, change.Addition.ID) || !strings.Contains(a.body, `"sim-late"`) {
 		t.Fatalf("list: %d %s", a.status, a.body)
 	}
+	// A verified fact, through a source that vouches for it, for someone else.
+	other := simulate.PersonID(0)
+	if other == raised {
+		other = simulate.PersonID(1)
+	}
+	var fact scoreChange
+	a = ts.do("POST", "/v1/me/additions", ts.login(other), `{"source":"sim-utility","kind":"verified_fact","fact":"identity"}`)
+	a.json(t, &fact)
+	if a.status != 201 || fact.Addition.Kind != "verified_fact" || fact.Addition.Label != "identity verified" || fact.After < fact.Before ||
+		fact.Addition.Gain != fact.After-fact.Before {
+		t.Fatalf("a verified fact: %d %s", a.status, a.body)
+	}
 	if a := ts.do("DELETE", "/v1/me/additions/"+change.Addition.ID, ts.login(simulate.PersonID(99)), ""); a.status != 404 {
 		t.Fatalf("someone else removing it: %d %s", a.status, a.body)
 	}
