@@ -234,3 +234,21 @@ func TestBrowserAddToRecord(t *testing.T) {
 		t.Errorf("after removing both in the browser: %d %v, want %d", back.Score, back.SelfAdded, orig.Score)
 	}
 }
+
+// TestRecordPageWithoutSources: on a server with no vouching source the
+// page says so instead of offering forms that can only fail.
+func TestRecordPageWithoutSources(t *testing.T) {
+	fx := recordfixture.New(t, 1)
+	none := *fx.Record
+	none.Vouchers = nil
+	h := newHarness(t, func(c *portal.Config) {
+		c.Auth = &auth.People{Store: fx.DB.Sessions(), Demo: true}
+		c.Scores = fx.Scores
+		c.Record = &none
+	})
+	h.login(simulate.PersonID(0))
+	_, page := h.do("GET", "/portal/record", nil)
+	if !strings.Contains(page, `id="no-sources"`) || strings.Contains(page, `id="add-bill"`) || strings.Contains(page, `id="add-fact"`) {
+		t.Fatalf("the record page without sources:\n%s", page)
+	}
+}
