@@ -50,6 +50,10 @@ type DecisionInput struct {
 	// Requested is the amount the person applied for (a loan, an order's
 	// value), 0 when the product has none.
 	Requested float64 `json:"requested"`
+	// SelfAdded names what the person added to their own record that the
+	// score counted; a partner's decision answer shows it, as a report
+	// marks self-added data. Policies cannot read it.
+	SelfAdded []SelfAdded `json:"self_added,omitempty"`
 }
 
 // DecisionResult is what a policy returns.

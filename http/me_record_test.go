@@ -80,8 +80,25 @@ func TestAdditionsThroughTheAPI(t *testing.T) {
 	if a.status != 200 || !strings.Contains(a.body, `"self_added":[{"id":"`+change.Addition.ID+`"`) || !strings.Contains(a.body, `"self_added_points":`) {
 		t.Fatalf("the partner does not see the self-added part: %d %s", a.status, a.body)
 	}
+	// A decision on that score says so too, as a report marks self-added data.
+	if a := ts.do("POST", "/v1/partner/decisions", key, `{"person":"`+raised+`","product":"personal_loan","requested":5000}`); a.status != 201 ||
+		!strings.Contains(a.body, `"self_added":[{"id":"`+change.Addition.ID+`"`) {
+		t.Fatalf("the partner's decision does not mark the self-added part: %d %s", a.status, a.body)
+	}
 	if a := ts.do("GET", "/v1/me/additions", session, ""); a.status != 200 || !strings.Contains(a.body, change.Addition.ID) || !strings.Contains(a.body, `"sim-late"`) {
 		t.Fatalf("list: %d %s", a.status, a.body)
+	}
+	// A verified fact, through a source that vouches for it, for someone else.
+	other := simulate.PersonID(0)
+	if other == raised {
+		other = simulate.PersonID(1)
+	}
+	var fact scoreChange
+	a = ts.do("POST", "/v1/me/additions", ts.login(other), `{"source":"sim-utility","kind":"verified_fact","fact":"identity"}`)
+	a.json(t, &fact)
+	if a.status != 201 || fact.Addition.Kind != "verified_fact" || fact.Addition.Label != "identity verified" || fact.After < fact.Before ||
+		fact.Addition.Gain != fact.After-fact.Before {
+		t.Fatalf("a verified fact: %d %s", a.status, a.body)
 	}
 	if a := ts.do("DELETE", "/v1/me/additions/"+change.Addition.ID, ts.login(simulate.PersonID(99)), ""); a.status != 404 {
 		t.Fatalf("someone else removing it: %d %s", a.status, a.body)
@@ -94,5 +111,8 @@ func TestAdditionsThroughTheAPI(t *testing.T) {
 	}
 	if a := ts.do("GET", "/v1/partner/people/"+raised+"/score", key, ""); strings.Contains(a.body, "self_added") {
 		t.Fatalf("after removal the score still says self-added: %s", a.body)
+	}
+	if a := ts.do("POST", "/v1/partner/decisions", key, `{"person":"`+raised+`","product":"personal_loan","requested":5000}`); a.status != 201 || strings.Contains(a.body, "self_added") {
+		t.Fatalf("after removal a decision still says self-added: %d %s", a.status, a.body)
 	}
 }

@@ -69,11 +69,18 @@ type decisionAnswer struct {
 	Notice []sesame.Reason `json:"notice,omitempty"`
 	// Disputed: a dispute of the person's records is open now.
 	Disputed bool `json:"disputed,omitempty"`
+	// SelfAdded: what the person added to their own record that the
+	// decision's score counted. A social product's answer never has it:
+	// it says only whether the person's chosen claim holds.
+	SelfAdded []sesame.SelfAdded `json:"self_added,omitempty"`
 }
 
 func (s *Server) answerOf(ctx context.Context, d *sesame.Decision, lang string) (decisionAnswer, error) {
 	disputed, err := s.disputeOpen(ctx, d.Person)
-	a := decisionAnswer{d.ID, d.Person, d.Product, policy.LocalizedResult(d.Result, d.Input.Reasons, lang), d.PolicyVersion, d.ModelVersion, d.Consent, d.CreatedAt, nil, disputed}
+	a := decisionAnswer{d.ID, d.Person, d.Product, policy.LocalizedResult(d.Result, d.Input.Reasons, lang), d.PolicyVersion, d.ModelVersion, d.Consent, d.CreatedAt, nil, disputed, nil}
+	if d.Input.Badge == nil {
+		a.SelfAdded = d.Input.SelfAdded
+	}
 	if d.Result.Decision == sesame.Decline {
 		for _, r := range d.Input.Reasons {
 			if slices.Contains(d.Result.Reasons, r.Text) {

@@ -151,7 +151,7 @@ func leakIn(v any) string {
 	case map[string]any:
 		for k, e := range x {
 			switch k {
-			case "score", "band", "dimensions", "reasons", "features", "input", "self_added_points":
+			case "score", "band", "dimensions", "reasons", "features", "input", "self_added", "self_added_points", "notice":
 				return "key " + k
 			}
 			if l := leakIn(e); l != "" {

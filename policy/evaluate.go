@@ -28,6 +28,7 @@ func Input(s *sesame.Score, requested float64) sesame.DecisionInput {
 		}
 	}
 	in.Reasons = append(in.Reasons, s.Reasons...)
+	in.SelfAdded = append(in.SelfAdded, s.SelfAdded...)
 	sort.SliceStable(in.Reasons, func(i, j int) bool { return in.Reasons[i].PointsLost > in.Reasons[j].PointsLost })
 	return in
 }

@@ -159,30 +159,96 @@ func TestBenefitsShowFastReviewAndTheBadge(t *testing.T) {
 	}
 }
 
-// TestBrowserAddToRecord links a bill account and removes it again in real
-// Chromium, on the real score service with the self-added rule.
+// TestBrowserAddToRecord links a bill account and has a fact verified in
+// real Chromium, on the real score service with the self-added rule: each
+// addition is shown as added by the person with exactly the gain it
+// brought, and removing both gives back the score from before.
 func TestBrowserAddToRecord(t *testing.T) {
-	fx := recordfixture.New(t, 1)
+	ctx := context.Background()
+	// Someone whose identity is not verified yet: verifying it raises the
+	// fixture model's score, so the page has a gain to show.
+	fx := recordfixture.New(t, 12)
+	var person string
+	var orig *sesame.Score
+	for i := range 12 {
+		s, err := fx.Scores.LatestScore(ctx, simulate.PersonID(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Status == sesame.StatusScored && s.Features["identity_verified"] == 0 {
+			person, orig = s.Person, s
+			break
+		}
+	}
+	if person == "" {
+		t.Fatal("nobody among 12 simulated people has an unverified identity")
+	}
 	b := newBrowser(t, func(c *portal.Config) {
 		c.Auth = &auth.People{Store: fx.DB.Sessions(), Demo: true}
 		c.Scores = fx.Scores
 		c.Record = fx.Record
 	})
-	b.loginAs(simulate.PersonID(0))
+	b.loginAs(person)
 	b.do("record page", chromedp.Navigate(b.base+"/portal/record"), chromedp.WaitVisible(chromedp.CSS("#add-bill")))
 	b.do("link a bill account",
 		chromedp.SendKeys(chromedp.CSS("#account"), "electricity-4411"),
 		chromedp.Click(chromedp.CSS("#add-bill button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS(`li[id^="add-"]`)),
 	)
-	item := run(b, "the addition", chromedp.Text(chromedp.CSS(`li[id^="add-"]`)))
-	if !strings.Contains(item, "electricity account 4411") || !strings.Contains(item, "added by you") ||
-		!(strings.Contains(item, "points") || strings.Contains(item, "no change")) {
-		t.Errorf("the addition reads %q", item)
+	b.do("have the identity verified",
+		chromedp.SetValue(chromedp.CSS("#fact"), "identity"),
+		chromedp.Click(chromedp.CSS("#add-fact button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(`li[id^="add-"] + li[id^="add-"]`)),
+	)
+	list, err := fx.Record.List(ctx, person)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("additions %v %v", list, err)
+	}
+	gained := 0
+	for _, a := range list {
+		item := run(b, "addition "+a.ID, chromedp.Text(chromedp.CSS("#add-"+a.ID)))
+		want := "no change to your score"
+		if a.Gain > 0 {
+			want = fmt.Sprintf("+%d points", a.Gain)
+		}
+		if !strings.Contains(item, a.Label) || !strings.Contains(item, "added by you") || !strings.Contains(item, want) {
+			t.Errorf("addition %q (gain %d) reads %q, want %q", a.Label, a.Gain, item, want)
+		}
+		gained += a.Gain
+	}
+	if gained == 0 {
+		t.Error("neither addition raised the score: the page's gains are not tested")
 	}
 	b.screenshot("record")
-	b.do("remove it",
-		chromedp.Click(chromedp.CSS(`li[id^="add-"] button.danger`)),
-		chromedp.WaitVisible(chromedp.CSS("#h-removed")),
-	)
+	for range list {
+		b.do("remove one",
+			chromedp.Click(chromedp.CSS(`li[id^="add-"] button.danger`)),
+			chromedp.WaitVisible(chromedp.CSS("#h-removed")),
+		)
+	}
+	if n := run(b, "kept after removing both", chromedp.Evaluate[int](`document.querySelectorAll('li[id^="add-"]').length`)); n != 0 {
+		t.Errorf("%d additions still listed as kept", n)
+	}
+	back, _ := fx.Scores.LatestScore(ctx, person)
+	if back.Score != orig.Score || len(back.SelfAdded) != 0 {
+		t.Errorf("after removing both in the browser: %d %v, want %d", back.Score, back.SelfAdded, orig.Score)
+	}
+}
+
+// TestRecordPageWithoutSources: on a server with no vouching source the
+// page says so instead of offering forms that can only fail.
+func TestRecordPageWithoutSources(t *testing.T) {
+	fx := recordfixture.New(t, 1)
+	none := *fx.Record
+	none.Vouchers = nil
+	h := newHarness(t, func(c *portal.Config) {
+		c.Auth = &auth.People{Store: fx.DB.Sessions(), Demo: true}
+		c.Scores = fx.Scores
+		c.Record = &none
+	})
+	h.login(simulate.PersonID(0))
+	_, page := h.do("GET", "/portal/record", nil)
+	if !strings.Contains(page, `id="no-sources"`) || strings.Contains(page, `id="add-bill"`) || strings.Contains(page, `id="add-fact"`) {
+		t.Fatalf("the record page without sources:\n%s", page)
+	}
 }

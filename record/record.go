@@ -63,6 +63,10 @@ func (s *Service) Add(ctx context.Context, person string, req sesame.AdditionReq
 		return nil, err
 	}
 	v, ok := s.Vouchers[req.Source]
+	if !ok && len(s.Vouchers) == 0 {
+		return nil, &sesame.Error{Code: sesame.EINVALID, Message: "the addition is not valid", Details: []sesame.FieldError{{Field: "source",
+			Reason: "no vouching source is connected to this server yet"}}}
+	}
 	if !ok {
 		return nil, &sesame.Error{Code: sesame.EINVALID, Message: "the addition is not valid", Details: []sesame.FieldError{{Field: "source",
 			Reason: fmt.Sprintf("no vouching source %q; use one of %s", req.Source, strings.Join(s.Sources(), ", "))}}}

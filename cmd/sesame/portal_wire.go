@@ -94,7 +94,7 @@ func mountPortal(ctx context.Context, srv *sesamehttp.Server, st *store, o porta
 	cfg.Benefits = portal.PolicyBenefits{Catalog: o.Catalog}
 	cfg.Badges = ts.Record
 	if o.Rescore != nil {
-		cfg.Record = newRecordService(ts.Record, o.Rescore)
+		cfg.Record = newRecordService(ts.Record, o.Rescore, o.Demo)
 	}
 	p, err := portal.New(cfg)
 	if err != nil {

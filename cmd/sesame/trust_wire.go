@@ -109,7 +109,7 @@ func newTrust(ctx context.Context, ts *trustStores, o trustOptions) (*sesamehttp
 		Gate:      gate,
 		Decider:   &policy.Decider{Catalog: catalog, Gate: gate, Store: ts.Decisions, Badges: ts.Record},
 		Badges:    ts.Record,
-		Record:    newRecordService(ts.Record, o.Rescore),
+		Record:    newRecordService(ts.Record, o.Rescore, o.Demo),
 		Decisions: ts.Decisions,
 		AccessLog: ts.AccessLog,
 		Scores:    scores,
@@ -119,19 +119,24 @@ func newTrust(ctx context.Context, ts *trustStores, o trustOptions) (*sesamehttp
 }
 
 // VouchingSources are the sources a person may add to their record
-// through. The simulator plays the one shipped (simulate.Voucher); a
-// deployment adds its bill and registry connectors here.
-func vouchingSources() map[string]sesame.Voucher {
+// through. The simulator (simulate.Voucher) vouches for any account named
+// to it, so it plays a source only in demo mode: on real data it would let
+// anyone raise their score with made-up bills. A deployment adds its bill
+// and registry connectors here.
+func vouchingSources(demo bool) map[string]sesame.Voucher {
+	if !demo {
+		return map[string]sesame.Voucher{}
+	}
 	return map[string]sesame.Voucher{"simulated": simulate.Voucher{Late: 0.1}}
 }
 
 // newRecordService is the person's additions to their record, or nil when
 // there is no score service to rescore them.
-func newRecordService(store sesame.AdditionStore, scores record.Scores) *record.Service {
+func newRecordService(store sesame.AdditionStore, scores record.Scores, demo bool) *record.Service {
 	if scores == nil {
 		return nil
 	}
-	return &record.Service{Store: store, Scores: scores, Vouchers: vouchingSources()}
+	return &record.Service{Store: store, Scores: scores, Vouchers: vouchingSources(demo)}
 }
 
 // catalogFrom is the shipped products with the uploaded ones over them.
