@@ -2,6 +2,7 @@ package sesame
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -82,7 +83,27 @@ type DisputeStore interface {
 	// ExpireDisputes suppresses every dispute still open at its deadline
 	// (deadline ≤ now) and returns them.
 	ExpireDisputes(ctx context.Context, now time.Time) ([]Dispute, error)
-	// Disputes lists a person's disputes (person set) or a source's
-	// (source set), newest first.
-	Disputes(ctx context.Context, person, source string) ([]Dispute, error)
+	// DisputesAfter returns up to limit of a person's disputes (person
+	// set) or a source's (source set) that come after after, newest first
+	// (by OpenedAt, then source and event id ascending; a dispute's place
+	// is its Position, and the zero Position reads from the newest). A
+	// source's list grows without bound, so it is read a page at a time.
+	DisputesAfter(ctx context.Context, person, source string, after Position, limit int) ([]Dispute, error)
+	// HasOpenDispute reports whether the person has a dispute still open
+	// (partners' reads about them then say disputed).
+	HasOpenDispute(ctx context.Context, person string) (bool, error)
+}
+
+// Position is the dispute's place in a list of disputes (DisputesAfter):
+// its opening time, then its event's source and id.
+func (d *Dispute) Position() Position {
+	return Position{At: d.OpenedAt, ID: d.Source + "\x00" + d.EventID}
+}
+
+// DisputeKey is the event key of a dispute's Position (Dispute.Position):
+// the source and event id it ends at. Ids never hold a NUL (ValidID), so
+// the split is exact.
+func DisputeKey(p Position) EventKey {
+	source, id, _ := strings.Cut(p.ID, "\x00")
+	return EventKey{Source: source, ID: id}
 }

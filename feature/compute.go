@@ -68,22 +68,25 @@ func (c *Coverage) ClockOf(source string, asOf time.Time) time.Time {
 }
 
 // CheckWindow refuses an outcome window [from, to) that the data does not
-// cover: one that ends after the watermark of a source still reporting at
-// its start, where an outcome could not have been observed yet and
-// "nothing happened" would be a guess. A source whose data ended at or
-// before the window's start (an old import) has nothing in the window to
-// cut short.
+// cover: one that ends after a source's watermark, where an outcome could
+// not have been observed yet and "nothing happened" would be a guess. A
+// source whose data ended at or before the window's start (an old import)
+// is passed over only when another source's data covers the whole window:
+// when none does (scores as of today on data complete up to today), the
+// window holds no observation at all.
 func (c *Coverage) CheckWindow(from, to time.Time) error {
 	if c == nil {
 		return nil
 	}
 	sources := make([]string, 0, len(c.Watermarks))
-	for src := range c.Watermarks {
+	covered := false
+	for src, w := range c.Watermarks {
 		sources = append(sources, src)
+		covered = covered || !to.After(w)
 	}
 	sort.Strings(sources)
 	for _, src := range sources {
-		if w := c.Watermarks[src]; to.After(w) && w.After(from) {
+		if w := c.Watermarks[src]; to.After(w) && (w.After(from) || !covered) {
 			return fmt.Errorf("the outcome window %s to %s ends after source %q's data (complete up to %s): move the as-of time back to %s or earlier, or wait for the data",
 				from.UTC().Format(time.DateOnly), to.UTC().Format(time.DateOnly), src, w.UTC().Format(time.RFC3339), w.Add(-to.Sub(from)).UTC().Format(time.DateOnly))
 		}

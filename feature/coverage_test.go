@@ -157,6 +157,13 @@ func TestCheckWindowNamesWindowAndWatermark(t *testing.T) {
 	if err := cov.CheckWindow(wm.AddDate(-1, 0, 0), wm); err != nil {
 		t.Fatalf("an old import's watermark refused a later window: %v", err)
 	}
+	// But a window that starts after every source's data ended holds no
+	// observation: the demo's scores, as of the afternoon of the day its
+	// data is complete up to, are refused a 12-month window.
+	afternoon := wm.Add(14 * time.Hour)
+	if err := cov.CheckWindow(afternoon, afternoon.AddDate(1, 0, 0)); err == nil || !strings.Contains(err.Error(), `"simulate"`) {
+		t.Fatalf("a window after all the data was accepted: %v", err)
+	}
 }
 
 // The snapshot keeps each fact's source: a state read back judges alike.

@@ -50,11 +50,19 @@ func (s *Server) handleMyNotices(w nethttp.ResponseWriter, r *nethttp.Request) e
 	return nil
 }
 
-// writeDisputes answers a page of ds, newest first (by opening, then
-// source and event id, as the stores sort them).
-func writeDisputes(w nethttp.ResponseWriter, r *nethttp.Request, ds []sesame.Dispute) error {
-	p, err := pageList(r.URL.Query(), ds, defaultPageLimit, newestFirst,
-		func(d sesame.Dispute) listKey { return timeKey(d.OpenedAt, d.Source+"\x00"+d.EventID) })
+// writeDisputes answers a page of a person's disputes (person set) or a
+// source's, newest first (by opening, then source and event id), read by
+// the store from the cursor's position: a source's list has no bound.
+func (s *Server) writeDisputes(w nethttp.ResponseWriter, r *nethttp.Request, person, source string) error {
+	p, err := pageFrom(r.URL.Query(), defaultPageLimit,
+		func(d sesame.Dispute) listKey { return timeKey(d.OpenedAt, d.Position().ID) },
+		func(c listKey, after bool, n int) ([]sesame.Dispute, error) {
+			var at sesame.Position
+			if after {
+				at = c.position()
+			}
+			return s.Disputes.Store.DisputesAfter(r.Context(), person, source, at, n)
+		})
 	if err != nil {
 		return err
 	}
@@ -67,11 +75,7 @@ func (s *Server) handleMyDisputes(w nethttp.ResponseWriter, r *nethttp.Request) 
 	if err != nil {
 		return err
 	}
-	ds, err := s.Disputes.Store.Disputes(r.Context(), person, "")
-	if err != nil {
-		return err
-	}
-	return writeDisputes(w, r, ds)
+	return s.writeDisputes(w, r, person, "")
 }
 
 func (s *Server) handleOpenDispute(w nethttp.ResponseWriter, r *nethttp.Request) error {
@@ -134,11 +138,7 @@ func (s *Server) handleSourceDisputes(w nethttp.ResponseWriter, r *nethttp.Reque
 	if err != nil {
 		return err
 	}
-	ds, err := s.Disputes.Store.Disputes(r.Context(), "", source)
-	if err != nil {
-		return err
-	}
-	return writeDisputes(w, r, ds)
+	return s.writeDisputes(w, r, "", source)
 }
 
 func (s *Server) handleAnswerDispute(w nethttp.ResponseWriter, r *nethttp.Request) error {
@@ -167,11 +167,5 @@ func (s *Server) disputeOpen(ctx context.Context, person string) (bool, error) {
 	if s.Disputes == nil {
 		return false, nil
 	}
-	ds, err := s.Disputes.Store.Disputes(ctx, person, "")
-	for i := range ds {
-		if ds[i].Status == sesame.DisputeOpen {
-			return true, err
-		}
-	}
-	return false, err
+	return s.Disputes.Store.HasOpenDispute(ctx, person)
 }

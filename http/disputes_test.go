@@ -136,3 +136,42 @@ func TestMyNotices(t *testing.T) {
 		t.Fatalf("inbox %d %s", w.Code, w.Body)
 	}
 }
+
+// A source's dispute list and a person's are paged by the store from the
+// cursor (keyset), newest first and then by source and event id: walked
+// two at a time, each gives every dispute once, in order.
+func TestDisputeListsPage(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	ts.srv.Disputes = &dispute.Service{Store: ts.db.Disputes(), Now: func() time.Time { return now }}
+	ts.srv.Auth.AddToken(personToken, Principal{Role: RolePerson, Name: "alice"})
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	var lines []string
+	for i, id := range []string{"e1", "e2", "e3", "e4", "e5"} {
+		lines = append(lines, eventLine(t, "bank", id, "alice", sesame.KindPaymentMade, at, i+1))
+	}
+	decodeIngest(t, ts.ingest("application/x-ndjson", ndjson(lines...)))
+	// e2 and e4 are opened at the same instant, the rest a minute apart.
+	for _, id := range []string{"e1", "e2", "e4", "e3", "e5"} {
+		w := ts.do("POST", "/v1/me/disputes", personToken, "application/json", strings.NewReader(`{"source":"bank","event_id":"`+id+`","reason":"not mine"}`))
+		if w.Code != 201 {
+			t.Fatalf("open %s: %d %s", id, w.Code, w.Body)
+		}
+		if id != "e2" {
+			now = now.Add(time.Minute)
+		}
+	}
+	get := func(token string) func(string) (int, string) {
+		return func(target string) (int, string) {
+			w := ts.do("GET", target, token, "", nil)
+			return w.Code, w.Body.String()
+		}
+	}
+	const want = "e5,e3,e2,e4,e1"
+	if got := strings.Join(walk(t, get(sourceToken), "/v1/sources/bank/disputes", "disputes", "event_id"), ","); got != want {
+		t.Errorf("the source's disputes, two a page: %s, want %s", got, want)
+	}
+	if got := strings.Join(walk(t, get(personToken), "/v1/me/disputes", "disputes", "event_id"), ","); got != want {
+		t.Errorf("the person's disputes, two a page: %s, want %s", got, want)
+	}
+}

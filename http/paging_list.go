@@ -11,11 +11,11 @@ import (
 
 // Every list takes the one paging contract (?limit=, ?cursor=, "next"), so
 // that a client pages every list the same way and none changes shape when
-// it grows. Lists that grow without bound (decisions, notices, the access
-// log and its signed heads) are read by their stores a page at a time from
-// the cursor's position (pageFrom); the short ones — a person's or an
-// operator's own consents, disputes, partners, models — are handed back
-// whole and cut here (pageList).
+// it grows. Lists that grow without bound (decisions, notices, disputes,
+// the access log and its signed heads) are read by their stores a page at
+// a time from the cursor's position (pageFrom); the short ones — a
+// person's or an operator's own consents, partners, models — are handed
+// back whole and cut here (pageList).
 
 // listKey is an item's position in its list: a number the list is sorted
 // by (a time in Unix nanoseconds, a sequence; 0 for lists sorted by id

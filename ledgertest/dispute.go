@@ -2,6 +2,9 @@ package ledgertest
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"sort"
 	"testing"
 	"time"
 
@@ -79,12 +82,15 @@ func RunDisputes(t *testing.T, open func(t *testing.T) (Store, sesame.DisputeSto
 		t.Fatalf("an answer after the deadline: %v, want conflict", err)
 	}
 
-	list, err := ds.Disputes(ctx, "alice", "")
+	list, err := ds.DisputesAfter(ctx, "alice", "", sesame.Position{}, 10)
 	if err != nil || len(list) != 4 {
 		t.Fatalf("alice's disputes: %d, %v", len(list), err)
 	}
-	if list, err := ds.Disputes(ctx, "", "bank"); err != nil || len(list) != 4 {
+	if list, err := ds.DisputesAfter(ctx, "", "bank", sesame.Position{}, 10); err != nil || len(list) != 4 {
 		t.Fatalf("bank's disputes: %d, %v", len(list), err)
+	}
+	if open, err := ds.HasOpenDispute(ctx, "alice"); err != nil || open {
+		t.Fatalf("alice has an open dispute: %v, %v; want none, all four answered or suppressed", open, err)
 	}
 
 	// Scoring reads leave out e1 (suppressed), e3 (deleted) and e4; the
@@ -111,4 +117,115 @@ func RunDisputes(t *testing.T, open func(t *testing.T) (Store, sesame.DisputeSto
 			t.Fatalf("ScanPeople read %v, want only bank/e2", seen)
 		}
 	}
+	runDisputePages(t, events, ds)
+}
+
+// runDisputePages holds DisputesAfter to the paging contract: a person's
+// and a source's list, read a page at a time, give every dispute once in
+// the order newest first, then source and event id (ties at one instant
+// included), and a dispute opened meanwhile causes no repeat or gap.
+func runDisputePages(t *testing.T, events Store, ds sesame.DisputeStore) {
+	ctx := context.Background()
+	t1 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	var evs []sesame.Event
+	opened := map[sesame.EventKey]time.Time{}
+	for i := range 9 {
+		source := []string{"shop", "bank"}[i%2]
+		e := NewEvent(source, fmt.Sprintf("c%d", i), "carol", sesame.KindPaymentMade, t1.Add(-time.Duration(i+1)*time.Hour), i)
+		evs = append(evs, e)
+		// Three share an instant, so the order within it is by source
+		// and event id.
+		opened[e.Key()] = t1.Add(time.Duration(min(i, 3)) * time.Minute)
+	}
+	mustAppend(t, events, evs...)
+	for _, e := range evs {
+		if _, err := ds.OpenDispute(ctx, "carol", e.Key(), "not mine", "", opened[e.Key()]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if open, err := ds.HasOpenDispute(ctx, "carol"); err != nil || !open {
+		t.Fatalf("carol's open disputes: %v, %v; want some", open, err)
+	}
+	if open, err := ds.HasOpenDispute(ctx, "dave"); err != nil || open {
+		t.Fatalf("a person without disputes has an open one: %v, %v", open, err)
+	}
+	order := func(person, source string) []string {
+		var want []sesame.Event
+		for _, e := range evs {
+			if source == "" || e.Source == source {
+				want = append(want, e)
+			}
+		}
+		sort.Slice(want, func(i, j int) bool {
+			a, b := opened[want[i].Key()], opened[want[j].Key()]
+			if !a.Equal(b) {
+				return a.After(b)
+			}
+			if want[i].Source != want[j].Source {
+				return want[i].Source < want[j].Source
+			}
+			return want[i].ID < want[j].ID
+		})
+		return keys(want)
+	}
+	for _, c := range []struct{ person, source string }{{"carol", ""}, {"", "shop"}} {
+		whole, err := ds.DisputesAfter(ctx, c.person, c.source, sesame.Position{}, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := disputeKeys(whole), order(c.person, c.source); !slices.Equal(got, want) {
+			t.Fatalf("%s%s's disputes %v, want %v", c.person, c.source, got, want)
+		}
+		for _, size := range []int{1, 2, 3} {
+			var got []string
+			var after sesame.Position
+			for {
+				page, err := ds.DisputesAfter(ctx, c.person, c.source, after, size)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page) > size {
+					t.Fatalf("a page of %d disputes, asked for %d", len(page), size)
+				}
+				got = append(got, disputeKeys(page)...)
+				if len(page) < size {
+					break
+				}
+				if len(got) > len(evs) {
+					t.Fatalf("%s%s's disputes in pages of %d never end: %v", c.person, c.source, size, got)
+				}
+				after = page[len(page)-1].Position()
+			}
+			if want := order(c.person, c.source); !slices.Equal(got, want) {
+				t.Fatalf("%s%s's disputes in pages of %d: %v, want %v", c.person, c.source, size, got, want)
+			}
+		}
+	}
+	// A dispute opened between two pages is newer than the cursor: the
+	// next page goes on without repeating or skipping.
+	first, err := ds.DisputesAfter(ctx, "carol", "", sesame.Position{}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := NewEvent("bank", "c-late", "carol", sesame.KindPaymentMade, t1, 99)
+	mustAppend(t, events, late)
+	if _, err := ds.OpenDispute(ctx, "carol", late.Key(), "not mine", "", t1.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	rest, err := ds.DisputesAfter(ctx, "carol", "", first[len(first)-1].Position(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := append(disputeKeys(first), disputeKeys(rest)...), order("carol", ""); !slices.Equal(got, want) {
+		t.Fatalf("paged across a new dispute: %v, want %v", got, want)
+	}
+}
+
+// disputeKeys lists the disputes' events as source/id.
+func disputeKeys(ds []sesame.Dispute) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.Source + "/" + d.EventID
+	}
+	return out
 }

@@ -214,7 +214,7 @@ func (p *Portal) disputeStatus(r *http.Request, person string) (map[sesame.Event
 	if p.cfg.DisputeStatus == nil {
 		return out, nil
 	}
-	ds, err := p.cfg.DisputeStatus.Disputes(r.Context(), person, "")
+	ds, err := allDisputes(r.Context(), p.cfg.DisputeStatus, person)
 	for i := range ds {
 		out[sesame.EventKey{Source: ds[i].Source, ID: ds[i].EventID}] = &ds[i]
 	}
@@ -328,7 +328,7 @@ func (p *Portal) exportRest(ctx context.Context, person string, out map[string]a
 		out["disputes"] = list
 	}
 	if p.cfg.DisputeStatus != nil {
-		ds, err := p.cfg.DisputeStatus.Disputes(ctx, person, "")
+		ds, err := allDisputes(ctx, p.cfg.DisputeStatus, person)
 		if err != nil {
 			return err
 		}

@@ -57,10 +57,30 @@ type Record interface {
 	Remove(ctx context.Context, person, id string) (*record.Change, error)
 }
 
-// DisputeReader lists a person's disputes with where each stands
-// (sesame.DisputeStore has it).
+// DisputeReader lists a person's disputes with where each stands, a page
+// at a time (sesame.DisputeStore has it).
 type DisputeReader interface {
-	Disputes(ctx context.Context, person, source string) ([]sesame.Dispute, error)
+	DisputesAfter(ctx context.Context, person, source string, after sesame.Position, limit int) ([]sesame.Dispute, error)
+}
+
+// allDisputes reads every dispute of the person's, newest first, a page at
+// a time: a person disputes at most their own events, and the portal shows
+// each event's dispute and exports them all.
+func allDisputes(ctx context.Context, r DisputeReader, person string) ([]sesame.Dispute, error) {
+	const page = 500
+	var out []sesame.Dispute
+	var after sesame.Position
+	for {
+		ds, err := r.DisputesAfter(ctx, person, "", after, page)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, ds...)
+		if len(ds) < page {
+			return out, nil
+		}
+		after = ds[len(ds)-1].Position()
+	}
 }
 
 // NoticeReader lists a recipient's notices (sesame.Outbox has it).

@@ -575,13 +575,13 @@ func TestHomeShowsStaleSources(t *testing.T) {
 	}
 }
 
-// disputeList is a fixed list of disputes (a DisputeReader).
+// disputeList is a fixed list of disputes (a DisputeReader), one page.
 type disputeList []sesame.Dispute
 
-func (d disputeList) Disputes(_ context.Context, person, _ string) ([]sesame.Dispute, error) {
+func (d disputeList) DisputesAfter(_ context.Context, person, _ string, after sesame.Position, limit int) ([]sesame.Dispute, error) {
 	var out []sesame.Dispute
 	for _, x := range d {
-		if x.Person == person {
+		if x.Person == person && after.IsZero() && len(out) < limit {
 			out = append(out, x)
 		}
 	}

@@ -1,0 +1,6 @@
+-- A person's and a source's disputes are read newest first a page at a
+-- time (DisputesAfter): each list starts at its position through an index
+-- in its order instead of sorting the whole list.
+DROP INDEX event_disputes_person;
+CREATE INDEX event_disputes_person ON event_disputes (person, created_at);
+CREATE INDEX event_disputes_source ON event_disputes (source, created_at);
