@@ -236,22 +236,53 @@ func (s *ScoreStore) ScoreHistoryBefore(ctx context.Context, person string, befo
 
 // SaveModel stores an artifact; saving the same version again changes nothing.
 func (s *ScoreStore) SaveModel(ctx context.Context, info sesame.ModelInfo, artifact []byte) error {
-	_, err := s.db.pool.Exec(ctx, `INSERT INTO models (version, kind, created_at, auc, note, artifact) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (version) DO NOTHING`, info.Version, info.Kind, info.CreatedAt.UnixNano(), info.AUC, info.Note, artifact)
+	drift, err := encodeDrift(info.Drift)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.pool.Exec(ctx, `INSERT INTO models (version, kind, created_at, auc, note, registration_drift, artifact) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (version) DO NOTHING`, info.Version, info.Kind, info.CreatedAt.UnixNano(), info.AUC, info.Note, drift, artifact)
 	if err != nil {
 		return fmt.Errorf("postgres: save model: %w", err)
 	}
 	return nil
 }
 
-const modelColumns = `version, kind, created_at, active, auc, note`
+const modelColumns = `version, kind, created_at, active, auc, note, registration_drift`
 
 func scanModel(row pgx.Row, extra ...any) (sesame.ModelInfo, error) {
 	var m sesame.ModelInfo
 	var created int64
-	err := row.Scan(append([]any{&m.Version, &m.Kind, &created, &m.Active, &m.AUC, &m.Note}, extra...)...)
+	var drift string
+	err := row.Scan(append([]any{&m.Version, &m.Kind, &created, &m.Active, &m.AUC, &m.Note, &drift}, extra...)...)
 	m.CreatedAt = time.Unix(0, created).UTC()
+	if err == nil {
+		if m.Drift, err = decodeDrift(drift); err != nil {
+			err = fmt.Errorf("postgres: model %s: %w", m.Version, err)
+		}
+	}
 	return m, err
+}
+
+// encodeDrift is a model's registration drift as stored: JSON, or "" when
+// none was measured.
+func encodeDrift(d *sesame.ModelDrift) (string, error) {
+	if d == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(d)
+	return string(b), err
+}
+
+func decodeDrift(s string) (*sesame.ModelDrift, error) {
+	if s == "" {
+		return nil, nil
+	}
+	d := &sesame.ModelDrift{}
+	if err := json.Unmarshal([]byte(s), d); err != nil {
+		return nil, fmt.Errorf("registration drift: %w", err)
+	}
+	return d, nil
 }
 
 // Models lists the stored versions, newest first.

@@ -308,15 +308,19 @@ func (s *ScoreStore) ScoreHistoryBefore(ctx context.Context, person string, befo
 // SaveModel stores an artifact; saving the same version again changes nothing.
 func (s *ScoreStore) SaveModel(ctx context.Context, info sesame.ModelInfo, artifact []byte) error {
 	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO models (version, kind, created_at, auc, note, artifact) VALUES (?,?,?,?,?,?)
-			ON CONFLICT (version) DO NOTHING`, info.Version, info.Kind, info.CreatedAt.UnixNano(), info.AUC, info.Note, artifact)
+		drift, err := encodeDrift(info.Drift)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO models (version, kind, created_at, auc, note, registration_drift, artifact) VALUES (?,?,?,?,?,?,?)
+			ON CONFLICT (version) DO NOTHING`, info.Version, info.Kind, info.CreatedAt.UnixNano(), info.AUC, info.Note, drift, artifact)
 		return err
 	})
 }
 
 // Models lists the stored versions, newest first.
 func (s *ScoreStore) Models(ctx context.Context) ([]sesame.ModelInfo, error) {
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT version, kind, created_at, active, auc, note FROM models ORDER BY created_at DESC, version`)
+	rows, err := s.db.reader.QueryContext(ctx, `SELECT version, kind, created_at, active, auc, note, registration_drift FROM models ORDER BY created_at DESC, version`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: models: %w", err)
 	}
@@ -325,10 +329,14 @@ func (s *ScoreStore) Models(ctx context.Context) ([]sesame.ModelInfo, error) {
 	for rows.Next() {
 		var m sesame.ModelInfo
 		var created int64
-		if err := rows.Scan(&m.Version, &m.Kind, &created, &m.Active, &m.AUC, &m.Note); err != nil {
+		var drift string
+		if err := rows.Scan(&m.Version, &m.Kind, &created, &m.Active, &m.AUC, &m.Note, &drift); err != nil {
 			return nil, err
 		}
 		m.CreatedAt = time.Unix(0, created).UTC()
+		if m.Drift, err = decodeDrift(drift); err != nil {
+			return nil, fmt.Errorf("sqlite: model %s: %w", m.Version, err)
+		}
 		out = append(out, m)
 	}
 	return out, rows.Err()
@@ -399,4 +407,25 @@ func (s *ScoreStore) SaveCheckpoint(ctx context.Context, job, position string) e
 		_, err := tx.ExecContext(ctx, saveCheckpointSQL, job, position, time.Now().UnixNano())
 		return err
 	})
+}
+
+// encodeDrift is a model's registration drift as stored: JSON, or "" when
+// none was measured.
+func encodeDrift(d *sesame.ModelDrift) (string, error) {
+	if d == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(d)
+	return string(b), err
+}
+
+func decodeDrift(s string) (*sesame.ModelDrift, error) {
+	if s == "" {
+		return nil, nil
+	}
+	d := &sesame.ModelDrift{}
+	if err := json.Unmarshal([]byte(s), d); err != nil {
+		return nil, fmt.Errorf("registration drift: %w", err)
+	}
+	return d, nil
 }
