@@ -57,6 +57,21 @@ type ModelInfo struct {
 	Active    bool      `json:"active"`
 	AUC       float64   `json:"validation_auc"`
 	Note      string    `json:"note,omitempty"`
+	// Drift is the population the version met when it was registered,
+	// when one was given: nil otherwise.
+	Drift *ModelDrift `json:"registration_drift,omitempty"`
+}
+
+// ModelDrift is a population measured against a model version's training
+// baseline: the PSI of the scores the version gives it and the CSI (the
+// same index over an input's bins) of each input. Taken at registration and
+// stored with the version, it tells a reviewer whether the people the
+// version is about to score still look like the ones it learned from.
+type ModelDrift struct {
+	People int `json:"people"`
+	// ScorePSI is absent when the artifact has no score baseline.
+	ScorePSI *float64           `json:"score_psi,omitempty"`
+	InputCSI map[string]float64 `json:"input_csi"`
 }
 
 // ModelStore is the registry of model artifacts. Exactly one version is

@@ -71,9 +71,10 @@ type Progress struct {
 	Total int
 }
 
-// withDefaults fills zero fields. The defaults were tuned on Taiwan, GMSC
-// and HMEQ (see docs/model.md): they beat early-stopped XGBoost's AUC within
-// 0.003 while training faster.
+// withDefaults fills zero fields. The defaults were chosen by repeated
+// evaluation (five stratified splits of each of five public data sets, see
+// docs/model.md): outer bags are what moved test AUC; a smaller learning
+// rate or longer patience cost time without moving it.
 func (c Config) withDefaults() Config {
 	if c.Kind == "" {
 		c.Kind = KindAdditive
@@ -106,13 +107,13 @@ func (c Config) withDefaults() Config {
 		c.MaxRounds = 3000
 	}
 	if c.EarlyStoppingRounds == 0 {
-		c.EarlyStoppingRounds = 10
+		c.EarlyStoppingRounds = 20
 	}
 	if c.EarlyStoppingTolerance == 0 {
 		c.EarlyStoppingTolerance = 1e-5
 	}
 	if c.Bags == 0 {
-		c.Bags = 2
+		c.Bags = 8
 	}
 	if c.HoldOut == 0 {
 		c.HoldOut = DefaultHoldOut

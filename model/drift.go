@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/sesame-credit/sesame/model/table"
 )
 
 // PSIAlert is the population stability index beyond which a population
@@ -208,4 +210,20 @@ func (c *DriftCounter) AddTally(t DriftTally) error {
 		}
 	}
 	return nil
+}
+
+// DriftOf measures a population given as model rows (a column per input,
+// as for EncodeTable) against the training baseline: the PSI of the scores
+// the model gives it and every input's CSI. Registration takes it on the
+// people a new version is about to score.
+func (m *Model) DriftOf(t *table.Table) (Drift, error) {
+	vecs, err := m.EncodeTable(t)
+	if err != nil {
+		return Drift{}, err
+	}
+	c := m.NewDrift()
+	for _, x := range vecs {
+		c.Count(x, m.Score(x).Score)
+	}
+	return c.Drift(), nil
 }

@@ -213,8 +213,12 @@ func (s *ScoreStore) ScoreHistoryBefore(ctx context.Context, person string, befo
 
 // SaveModel stores an artifact; saving the same version again changes nothing.
 func (s *ScoreStore) SaveModel(ctx context.Context, info sesame.ModelInfo, artifact []byte) error {
-	_, err := s.db.pool.Exec(ctx, `INSERT INTO models (version, kind, created_at, auc, note, artifact) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (version) DO NOTHING`, info.Version, info.Kind, info.CreatedAt.UnixNano(), info.AUC, info.Note, artifact)
+	drift, err := sqlrow.EncodeDrift(info.Drift)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.pool.Exec(ctx, `INSERT INTO models (version, kind, created_at, auc, note, registration_drift, artifact) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (version) DO NOTHING`, info.Version, info.Kind, info.CreatedAt.UnixNano(), info.AUC, info.Note, drift, artifact)
 	if err != nil {
 		return fmt.Errorf("postgres: save model: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/feature"
 	"github.com/sesame-credit/sesame/model"
+	"github.com/sesame-credit/sesame/model/table"
 )
 
 // Service computes, stores and serves scores. It scores with the active
@@ -75,6 +77,14 @@ func ModelVersion(artifact []byte) string {
 
 // Register stores a trained model artifact and returns its version.
 func (s *Service) Register(ctx context.Context, artifact []byte, note string) (sesame.ModelInfo, error) {
+	return s.RegisterWithPopulation(ctx, artifact, note, nil)
+}
+
+// RegisterWithPopulation is Register that also measures population (the
+// people the version is about to score, one column per input, e.g. a
+// dataset built as of today) against the version's training baseline and
+// stores that drift with the version. A nil population measures nothing.
+func (s *Service) RegisterWithPopulation(ctx context.Context, artifact []byte, note string, population *table.Table) (sesame.ModelInfo, error) {
 	m, err := model.Read(bytes.NewReader(artifact))
 	if err != nil {
 		return sesame.ModelInfo{}, sesame.Errorf(sesame.EINVALID, "not a model artifact: %v", err)
@@ -93,6 +103,19 @@ func (s *Service) Register(ctx context.Context, artifact []byte, note string) (s
 		}
 	}
 	info := sesame.ModelInfo{Version: ModelVersion(artifact), Kind: m.Kind, CreatedAt: s.now(), AUC: m.Metrics.Validation.AUC, Note: note}
+	if population != nil {
+		d, err := m.DriftOf(population)
+		if err != nil {
+			return sesame.ModelInfo{}, sesame.Errorf(sesame.EINVALID, "registration population: %v", err)
+		}
+		if d.Rows == 0 {
+			return sesame.ModelInfo{}, sesame.Errorf(sesame.EINVALID, "registration population: no rows")
+		}
+		info.Drift = &sesame.ModelDrift{People: d.Rows, InputCSI: d.Features}
+		if !math.IsNaN(d.Score) {
+			info.Drift.ScorePSI = &d.Score
+		}
+	}
 	return info, s.Models.SaveModel(ctx, info, artifact)
 }
 

@@ -307,6 +307,23 @@ func testModelRegistry(t *testing.T, o Opened) {
 	if len(ms) != 2 || active != 1 {
 		t.Fatalf("models = %+v", ms)
 	}
+	// The drift measured at registration is stored with the version.
+	psi := 0.31
+	drift := &sesame.ModelDrift{People: 1200, ScorePSI: &psi, InputCSI: map[string]float64{"utilisation": 0.42, "late_payments": 0.01}}
+	if err := st.SaveModel(ctx, sesame.ModelInfo{Version: "c", Kind: "additive", CreatedAt: time.Now(), Drift: drift}, []byte(`{"v":"c"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if ms, err = st.Models(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		switch {
+		case m.Version == "c" && (m.Drift == nil || m.Drift.People != 1200 || m.Drift.ScorePSI == nil || *m.Drift.ScorePSI != psi || m.Drift.InputCSI["utilisation"] != 0.42):
+			t.Errorf("version c's registration drift came back as %+v", m.Drift)
+		case m.Version != "c" && m.Drift != nil:
+			t.Errorf("version %s, registered without a population, has drift %+v", m.Version, m.Drift)
+		}
+	}
 }
 
 func testCheckpoints(t *testing.T, o Opened) {

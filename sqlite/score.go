@@ -285,8 +285,12 @@ func (s *ScoreStore) ScoreHistoryBefore(ctx context.Context, person string, befo
 // SaveModel stores an artifact; saving the same version again changes nothing.
 func (s *ScoreStore) SaveModel(ctx context.Context, info sesame.ModelInfo, artifact []byte) error {
 	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO models (version, kind, created_at, auc, note, artifact) VALUES (?,?,?,?,?,?)
-			ON CONFLICT (version) DO NOTHING`, info.Version, info.Kind, info.CreatedAt.UnixNano(), info.AUC, info.Note, artifact)
+		drift, err := sqlrow.EncodeDrift(info.Drift)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO models (version, kind, created_at, auc, note, registration_drift, artifact) VALUES (?,?,?,?,?,?,?)
+			ON CONFLICT (version) DO NOTHING`, info.Version, info.Kind, info.CreatedAt.UnixNano(), info.AUC, info.Note, drift, artifact)
 		return err
 	})
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"os"
 
+	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/model"
 	"github.com/sesame-credit/sesame/model/report"
 )
@@ -42,9 +44,13 @@ func runModelCard(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("model %s: %w", version, err)
 	}
+	registered, err := registrationDrift(ctx, svc.Models, version)
+	if err != nil {
+		return err
+	}
 	if *htmlOut != "" {
 		var b bytes.Buffer
-		if err := report.CardHTML(&b, m, version); err != nil {
+		if err := report.CardHTML(&b, m, version, registered); err != nil {
 			return err
 		}
 		if err := os.WriteFile(*htmlOut, b.Bytes(), 0o644); err != nil {
@@ -52,5 +58,25 @@ func runModelCard(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintln(os.Stderr, "wrote", *htmlOut)
 	}
-	return report.CardMarkdown(os.Stdout, m, version)
+	return report.CardMarkdown(os.Stdout, m, version, registered)
+}
+
+// registrationDrift is the drift stored with version when it was
+// registered, as the model package counts it (nil: none was measured).
+func registrationDrift(ctx context.Context, models sesame.ModelStore, version string) (*model.Drift, error) {
+	infos, err := models.Models(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, info := range infos {
+		if info.Version != version || info.Drift == nil {
+			continue
+		}
+		d := &model.Drift{Rows: info.Drift.People, Score: math.NaN(), Features: info.Drift.InputCSI}
+		if info.Drift.ScorePSI != nil {
+			d.Score = *info.Drift.ScorePSI
+		}
+		return d, nil
+	}
+	return nil, nil
 }

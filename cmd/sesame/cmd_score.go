@@ -14,6 +14,7 @@ import (
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/feature"
+	"github.com/sesame-credit/sesame/model/table"
 	"github.com/sesame-credit/sesame/score"
 )
 
@@ -254,10 +255,11 @@ func runRescore(ctx context.Context, args []string) error {
 }
 
 func runModelRegister(ctx context.Context, args []string) error {
-	fs := newFlags("model register", "[--db PATH|URL] [--activate] [--note TEXT] MODEL.json")
+	fs := newFlags("model register", "[--db PATH|URL] [--activate] [--note TEXT] [--population FILE.csv] MODEL.json")
 	dsn := dbFlag(fs)
 	activate := fs.Bool("activate", false, "make it the active model (then run sesame rescore)")
 	note := fs.String("note", "", "a note kept with the version")
+	populationFile := fs.String("population", "", "the people the version is about to score, as model rows (e.g. sesame dataset build --as-of today): their drift against the training baseline is stored with the version")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -273,9 +275,18 @@ func runModelRegister(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	info, err := svc.Register(ctx, artifact, *note)
+	var population *table.Table
+	if *populationFile != "" {
+		if population, err = table.ReadFile(*populationFile); err != nil {
+			return err
+		}
+	}
+	info, err := svc.RegisterWithPopulation(ctx, artifact, *note, population)
 	if err != nil {
 		return err
+	}
+	if d := info.Drift; d != nil && d.ScorePSI != nil {
+		fmt.Fprintf(os.Stderr, "drift at registration over %d people: score PSI %.4f\n", d.People, *d.ScorePSI)
 	}
 	if *activate {
 		if err := svc.Models.ActivateModel(ctx, info.Version); err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -98,14 +99,31 @@ func ScoreHistoryBefore(ctx context.Context, q Querier, person string, before in
 }
 
 // modelColumns are a model's columns as scanModel reads them.
-const modelColumns = `version, kind, created_at, active, auc, note`
+const modelColumns = `version, kind, created_at, active, auc, note, registration_drift`
 
 func scanModel(row Row, extra ...any) (sesame.ModelInfo, error) {
 	var m sesame.ModelInfo
 	var created int64
-	err := row.Scan(append([]any{&m.Version, &m.Kind, &created, &m.Active, &m.AUC, &m.Note}, extra...)...)
+	var drift string
+	err := row.Scan(append([]any{&m.Version, &m.Kind, &created, &m.Active, &m.AUC, &m.Note, &drift}, extra...)...)
 	m.CreatedAt = FromNS(created)
+	if err == nil && drift != "" {
+		m.Drift = &sesame.ModelDrift{}
+		if err = json.Unmarshal([]byte(drift), m.Drift); err != nil {
+			err = fmt.Errorf("model %s: registration drift: %w", m.Version, err)
+		}
+	}
 	return m, err
+}
+
+// EncodeDrift is a model's registration drift as stored: JSON, or "" when
+// none was measured.
+func EncodeDrift(d *sesame.ModelDrift) (string, error) {
+	if d == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(d)
+	return string(b), err
 }
 
 // Models lists the stored model versions, newest first.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"math"
+	"sort"
 	"strings"
 
 	"github.com/sesame-credit/sesame/model"
@@ -28,8 +30,9 @@ type cardTable struct {
 
 func pct(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
 
-// card builds the card's sections from the artifact.
-func card(m *model.Model) []cardSection {
+// card builds the card's sections from the artifact and the drift measured
+// when the version was registered (nil: none was).
+func card(m *model.Model, registered *model.Drift) []cardSection {
 	var out []cardSection
 	tr := m.Training
 	use := tr.Use
@@ -115,6 +118,10 @@ func card(m *model.Model) []cardSection {
 	} else {
 		drift.paras = append(drift.paras, "No baseline stored: this artifact predates drift monitoring.")
 	}
+	drift.paras = append(drift.paras, registrationDrift(registered)...)
+	if registered != nil && registered.Rows > 0 {
+		drift.tables = append(drift.tables, driftTable(registered))
+	}
 	out = append(out, drift)
 
 	out = append(out, fairnessSection(m.Audit))
@@ -162,11 +169,12 @@ func card(m *model.Model) []cardSection {
 
 func f4(x float64) string { return fmt.Sprintf("%.4f", x) }
 
-// CardMarkdown writes the model card of version as Markdown.
-func CardMarkdown(w io.Writer, m *model.Model, version string) error {
+// CardMarkdown writes the model card of version as Markdown; registered is
+// the drift stored with the version at registration (nil: none measured).
+func CardMarkdown(w io.Writer, m *model.Model, version string, registered *model.Drift) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Model card: %s\n", version)
-	markdownSections(&b, card(m))
+	markdownSections(&b, card(m, registered))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -190,7 +198,7 @@ func markdownSections(b *strings.Builder, sections []cardSection) {
 }
 
 // CardHTML writes the model card of version as one self-contained page.
-func CardHTML(w io.Writer, m *model.Model, version string) error {
+func CardHTML(w io.Writer, m *model.Model, version string, registered *model.Drift) error {
 	var b strings.Builder
 	e := html.EscapeString
 	fmt.Fprintf(&b, `<!doctype html><html lang="en"><meta charset="utf-8"><title>Model card %s</title><style>
@@ -198,7 +206,7 @@ body{font:14px/1.5 system-ui,sans-serif;margin:24px;color:#1f2328;max-width:1100
 table{border-collapse:collapse;margin:8px 0}td,th{padding:2px 10px;border-bottom:1px solid #eaeef2;text-align:left}
 caption{text-align:left;font-weight:600}code{background:#f6f8fa}
 </style><h1>Model card: %s</h1>`, e(version), e(version))
-	htmlSections(&b, card(m))
+	htmlSections(&b, card(m, registered))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -285,4 +293,61 @@ func fairnessSection(a *model.Audit) cardSection {
 		fair.tables = append(fair.tables, px)
 	}
 	return fair
+}
+
+// registrationDrift says what the population met at registration looked
+// like against the training baseline.
+func registrationDrift(d *model.Drift) []string {
+	if d == nil || d.Rows == 0 {
+		return []string{"Drift at registration: not measured (register with `sesame model register --population FILE.csv`)."}
+	}
+	worst, worstName := 0.0, ""
+	for name, v := range d.Features {
+		if v > worst || (v == worst && name < worstName) {
+			worst, worstName = v, name
+		}
+	}
+	score := "no score baseline in the artifact"
+	if !math.IsNaN(d.Score) {
+		score = fmt.Sprintf("score PSI %s (%s)", f4(d.Score), stabilityWord(d.Score))
+	}
+	p := fmt.Sprintf("Drift at registration, over the %d people given then: %s", d.Rows, score)
+	if worstName != "" {
+		p += fmt.Sprintf("; largest input CSI %s on %s (%s)", f4(worst), worstName, stabilityWord(worst))
+	}
+	return []string{p + "."}
+}
+
+func stabilityWord(x float64) string {
+	switch {
+	case x > model.PSIAlert:
+		return "shifted"
+	case x >= 0.1:
+		return "worth watching"
+	}
+	return "stable"
+}
+
+// driftTable lists the score's PSI and every input's CSI at registration,
+// largest first.
+func driftTable(d *model.Drift) cardTable {
+	t := cardTable{caption: fmt.Sprintf("Drift at registration (%d people) against the training baseline", d.Rows), head: []string{"term", "PSI", "reading"}}
+	if !math.IsNaN(d.Score) {
+		t.rows = append(t.rows, []string{"score", f4(d.Score), stabilityWord(d.Score)})
+	}
+	names := make([]string, 0, len(d.Features))
+	for n := range d.Features {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		a, b := d.Features[names[i]], d.Features[names[j]]
+		if a != b {
+			return a > b
+		}
+		return names[i] < names[j]
+	})
+	for _, n := range names {
+		t.rows = append(t.rows, []string{n, f4(d.Features[n]), stabilityWord(d.Features[n])})
+	}
+	return t
 }
