@@ -159,7 +159,7 @@ func ActiveModel(ctx context.Context, q Querier) (sesame.ModelInfo, []byte, erro
 // Challenger returns the challenger model or ENOTFOUND.
 func Challenger(ctx context.Context, q Querier) (sesame.ModelInfo, []byte, error) {
 	var a []byte
-	m, err := scanModel(q.QueryRow(ctx, `SELECT m.version, m.kind, m.created_at, m.active, m.auc, m.note, m.artifact
+	m, err := scanModel(q.QueryRow(ctx, `SELECT m.version, m.kind, m.created_at, m.active, m.auc, m.note, m.registration_drift, m.artifact
 		FROM model_challenger c JOIN models m ON m.version = c.version`), &a)
 	return m, a, NotFound(err, "no challenger model (sesame model challenger VERSION)")
 }
