@@ -121,6 +121,9 @@ func main() {
 		fmt.Fprintf(os.Stderr, "bench/model: %s is absent; skipping (the benchmark needs the shared data sets)\n", *dataDir)
 		return
 	}
+	if !*skipPython {
+		ensureBaselines()
+	}
 	if *work == "" {
 		dir, err := os.MkdirTemp("", "sesame-bench-")
 		check(err)
@@ -283,6 +286,26 @@ func run(ds dataset, dataDir, work string, skipPython bool, seed uint64) []row {
 		out = append(out, r)
 	}
 	return out
+}
+
+// ensureBaselines installs Debian's XGBoost, scikit-learn and pandas when
+// Debian's interpreter cannot import them, so that the side-by-side rows are
+// there on a fresh machine; where apt-get cannot run, the baselines fail
+// later with the install line.
+func ensureBaselines() {
+	if exec.Command(python, "-c", "import xgboost, sklearn, pandas").Run() == nil {
+		return
+	}
+	fmt.Fprintln(os.Stderr, "bench/model: installing python3-xgboost python3-sklearn python3-pandas with apt-get")
+	for _, args := range [][]string{{"update", "-qq"}, {"install", "-y", "-qq", "python3-xgboost", "python3-sklearn", "python3-pandas"}} {
+		cmd := exec.Command("apt-get", args...)
+		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			fmt.Fprintf(os.Stderr, "bench/model: apt-get %s: %v\n", args[0], err)
+			return
+		}
+	}
 }
 
 // stratifiedSplit puts a share of each class's rows (shuffled with the seed)
