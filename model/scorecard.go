@@ -98,16 +98,42 @@ func (tr *trainer) mergeToMonotone(j int) {
 		v[k] = sign * rate[k]
 	}
 	isotonicDecreasing(v, w)
-	// Classes are runs of equal fitted values; keep the cuts between runs.
+	// Classes are runs of equal fitted values.
 	newBin := make([]int, f.NumBins())
-	var cuts []float64
 	class := 0
 	for k := range n {
 		if k > 0 && v[k] != v[k-1] {
-			cuts = append(cuts, f.Cuts[k-1])
 			class++
 		}
 		newBin[k] = class
+	}
+	// The WOE adds half a row to each count, which can tip a small class
+	// against the trend its raw bad rate follows: pool such neighbours too.
+	for merged := true; merged; {
+		merged = false
+		cb, cg := make([]float64, class+1), make([]float64, class+1)
+		for k := range n {
+			cb[newBin[k]] += bads[k]
+			cg[newBin[k]] += goods[k]
+		}
+		for c := 1; c <= class && !merged; c++ {
+			if sign*math.Log((cb[c]+0.5)/(cg[c]+0.5)) > sign*math.Log((cb[c-1]+0.5)/(cg[c-1]+0.5)) {
+				for k := range n {
+					if newBin[k] >= c {
+						newBin[k]--
+					}
+				}
+				class--
+				merged = true
+			}
+		}
+	}
+	// Keep the cuts between classes.
+	var cuts []float64
+	for k := 1; k < n; k++ {
+		if newBin[k] != newBin[k-1] {
+			cuts = append(cuts, f.Cuts[k-1])
+		}
 	}
 	extra := len(f.Specials) + 1 // specials and missing keep their bins
 	for e := range extra {
