@@ -236,7 +236,13 @@ func TestDimensionsMedianAligned(t *testing.T) {
 	if m.Medians == nil {
 		t.Fatal("no medians in the artifact")
 	}
-	rows, err := m.EncodeTable(agedData(8000, 5)) // the training rows
+	all := agedData(8000, 5)
+	d, err := LoadDataset(all, DataSpec{Label: "bad"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trained, _ := splitTable(all, d, fastConfig())
+	rows, err := m.EncodeTable(trained)
 	if err != nil {
 		t.Fatal(err)
 	}

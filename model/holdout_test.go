@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -82,5 +83,98 @@ func TestReportedAUCMatchesFreshData(t *testing.T) {
 	// 0.025 per run, 0.01 for the mean of six: ±0.025 allows for it.
 	if math.Abs(bias) > 0.025 {
 		t.Errorf("reported AUC is off fresh data by %+.4f on average (mean |error| %.4f)", bias, spread)
+	}
+}
+
+// noiseTable is a small population whose inputs say nothing about the
+// label.
+func noiseTable(rows int, seed uint64) *table.Table {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	t := &table.Table{Header: []string{"a", "b", "c", "bad"}, SHA256: fmt.Sprint("noise-", seed)}
+	for range rows {
+		bad := "0"
+		if rng.Float64() < 0.1 {
+			bad = "1"
+		}
+		t.Rows = append(t.Rows, []string{fmt.Sprintf("%.2f", rng.NormFloat64()), fmt.Sprint(rng.IntN(5)),
+			fmt.Sprintf("%.2f", rng.Float64()), bad})
+	}
+	return t
+}
+
+// splitTable returns the rows of t that Train fit on and those it held
+// out, loaded as d (the same split: the dataset's labels, share and seed).
+func splitTable(t *table.Table, d *Dataset, cfg Config) (fit, held *table.Table) {
+	s := splitBag(d.Label, cfg.withDefaults().HoldOut, cfg.Seed, holdOutStream)
+	pick := func(rows []int32) *table.Table {
+		out := &table.Table{Header: t.Header}
+		for _, r := range rows {
+			out.Rows = append(out.Rows, t.Rows[r])
+		}
+		return out
+	}
+	return pick(s.fit), pick(s.valid)
+}
+
+// The held-out figure training reports is that of the model it writes:
+// recomputed from the written artifact on the held-out rows it is the
+// same. A model that stopped at 0 rounds is a constant and ranks nobody,
+// so its AUC is 0.5, whatever a refit or a probe might have scored.
+func TestReportedAUCIsTheWrittenModels(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		table *table.Table
+		cfg   Config
+	}{
+		// No leaf may hold under 60% of the rows, so no tree can split:
+		// every bag stops at 0 rounds and the model is a constant.
+		{"noise, 0 rounds", noiseTable(300, 1), Config{Seed: 3, Bags: 4, Interactions: 0, MinLeafShare: 0.6}},
+		{"signal", population(1500, 5), Config{Seed: 5, Bags: 2, MaxRounds: 150, Interactions: 3, MaxBins: 64}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d, err := LoadDataset(c.table, DataSpec{Label: "bad"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			trained, err := Train(d, c.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := Read(bytes.NewReader(modelJSON(t, trained)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, held := splitTable(c.table, d, c.cfg)
+			y, err := ParseLabels(held, "bad", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := m.EncodeTable(held)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again := m.Evaluate(rows, y, EvalOptions{})
+			got := m.Metrics.Validation
+			t.Logf("rounds %v; reported held-out AUC %.4f on %d rows, recomputed %.4f on %d; in-sample %.4f",
+				m.Metrics.Rounds, got.AUC, got.Rows, again.AUC, again.Rows, m.Metrics.Train.AUC)
+			if got.Rows != m.Training.HeldOut || again.Rows != got.Rows {
+				t.Fatalf("held out %d rows, reported on %d, recomputed on %d", m.Training.HeldOut, got.Rows, again.Rows)
+			}
+			if math.Abs(got.AUC-again.AUC) > 1e-6 || math.Abs(got.Brier-again.Brier) > 1e-6 {
+				t.Errorf("reported AUC %.6f, Brier %.6f; the written model scores %.6f, %.6f on the same rows",
+					got.AUC, got.Brier, again.AUC, again.Brier)
+			}
+			if c.name != "noise, 0 rounds" {
+				return
+			}
+			for _, r := range m.Metrics.Rounds {
+				if r != 0 {
+					t.Fatalf("rounds %v: the noise data should stop every bag at 0 rounds", m.Metrics.Rounds)
+				}
+			}
+			if got.AUC != 0.5 || m.Metrics.Train.AUC != 0.5 {
+				t.Errorf("a constant model reports held-out AUC %v, in-sample %v; want 0.5", got.AUC, m.Metrics.Train.AUC)
+			}
+		})
 	}
 }

@@ -37,12 +37,13 @@ func pairData(rows int, seed uint64) *table.Table {
 // reference cell (the best attainable, which reasons measure against)
 // holds at least MinPairCellCount training rows wherever a cell does.
 func TestPairsOnlyWherePay(t *testing.T) {
+	// No hold-out: the gate is judged on the number of rows named.
 	train := func(rows int) *Model {
 		d, err := LoadDataset(pairData(rows, 3), DataSpec{Label: "bad"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := Train(d, Config{Seed: 1, Bags: 2, MaxRounds: 150, Interactions: -1, MaxBins: 32})
+		m, err := Train(d, Config{Seed: 1, Bags: 2, MaxRounds: 150, Interactions: -1, MaxBins: 32, HoldOut: -1})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -26,6 +26,7 @@ func TestReasonsNameOneFeature(t *testing.T) {
 	}
 	cfg := fastConfig()
 	cfg.Interactions = 6
+	cfg.HoldOut = -1 // every row: the pairs this data was made to show
 	m, err := Train(d, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -86,7 +86,7 @@ func card(m *model.Model, registered *model.Drift) []cardSection {
 			{fmt.Sprintf("in-sample %d", t.Rows), f4(t.AUC), f4(t.Gini), f4(t.KS), f4(t.Brier), f4(t.LogLoss)},
 		}}}}
 	if m.Training.HeldOut > 0 {
-		metrics.paras = append(metrics.paras, fmt.Sprintf("The held-out rows (%d, stratified) were set aside before training: no choice of training saw them. The model was then refit on every row, so these figures are, if anything, conservative.", m.Training.HeldOut))
+		metrics.paras = append(metrics.paras, fmt.Sprintf("The held-out rows (%d, stratified) were set aside before training: no choice of training saw them, and these figures are this model's own.", m.Training.HeldOut))
 	}
 	if ci := m.Metrics.Intervals; ci != nil {
 		iv := func(x [2]float64) string { return f4(x[0]) + " – " + f4(x[1]) }
