@@ -405,12 +405,28 @@ func (tr *trainer) gatePairs(pterms []term, presults []boostResult, splits []bag
 	return keep
 }
 
+// FineRetryRounds and FineRetryFactor: a bag of main effects whose best
+// round is below FineRetryRounds is boosted again at the learning rate
+// divided by FineRetryFactor. Early stopping can stop only at whole rounds,
+// and one round moves every feature at once: on small data with few bads
+// the first round already overfits, so the bag would keep the intercept
+// alone (0 rounds) though a shorter step would have learnt something.
+const (
+	FineRetryRounds = 2
+	FineRetryFactor = 10
+)
+
 func (tr *trainer) runBags(stage string, terms []term, start []float64, splits []bagSplit) []boostResult {
 	results := make([]boostResult, len(splits))
 	var done atomic.Int64
 	tr.progress.report(stage, 0, len(splits))
 	parallel(len(splits), tr.cfg.Parallelism, func(b int) {
-		results[b] = boost(terms, tr.d.Label, tr.d.Weight, start, splits[b], tr.params())
+		p := tr.params()
+		results[b] = boost(terms, tr.d.Label, tr.d.Weight, start, splits[b], p)
+		if stage == "mains" && results[b].rounds < FineRetryRounds {
+			p.lr /= FineRetryFactor
+			results[b] = boost(terms, tr.d.Label, tr.d.Weight, start, splits[b], p)
+		}
 		tr.progress.report(stage, int(done.Add(1)), len(splits))
 	})
 	return results

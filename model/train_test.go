@@ -2,7 +2,12 @@ package model
 
 import (
 	"bytes"
+	"fmt"
+	"math"
+	"math/rand/v2"
 	"testing"
+
+	"github.com/sesame-credit/sesame/model/table"
 )
 
 func TestTrainingIsDeterministic(t *testing.T) {
@@ -80,6 +85,64 @@ func TestModelBeatsChanceOnHeldOutRows(t *testing.T) {
 		}
 		if d := (pred - obs) / float64(ev.Rows); d > 0.03 || d < -0.03 {
 			t.Errorf("%s: mean predicted bad rate off the observed by %.4f", kind, d)
+		}
+	}
+}
+
+// manyCopies is a small population with few bads whose forty inputs are
+// each a noisy view of the same risk: one boosting round at the full
+// learning rate moves all forty at once and overfits.
+func manyCopies(rows int, seed uint64) *table.Table {
+	rng := rand.New(rand.NewPCG(seed, 5))
+	const copies = 40
+	t := &table.Table{SHA256: fmt.Sprint("copies-", seed)}
+	for k := range copies {
+		t.Header = append(t.Header, fmt.Sprintf("x%d", k))
+	}
+	t.Header = append(t.Header, "bad")
+	for range rows {
+		risk := rng.NormFloat64()
+		row := make([]string, 0, copies+1)
+		for range copies {
+			row = append(row, fmt.Sprintf("%.2f", risk+rng.NormFloat64()))
+		}
+		bad := "0"
+		if rng.Float64() < 1/(1+math.Exp(-(-5.5+1.5*risk))) {
+			bad = "1"
+		}
+		t.Rows = append(t.Rows, append(row, bad))
+	}
+	return t
+}
+
+// On small data with few bads, where a round at the full learning rate
+// already overfits, the main effects are boosted again at a finer rate
+// rather than kept at the intercept alone (0 rounds: a constant model).
+func TestSmallDataLearnsAtAFinerRate(t *testing.T) {
+	for s := uint64(1); s <= 4; s++ {
+		d, err := LoadDataset(manyCopies(1500, s), DataSpec{Label: "bad"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Train(d, Config{Seed: 42})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh := manyCopies(20000, s+1000)
+		y, err := ParseLabels(fresh, "bad", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := m.EncodeTable(fresh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("population %d, %.2f%% bad: rounds kept per bag %v; AUC on fresh data %.4f",
+			s, 100*m.Training.BadRate, m.Metrics.Rounds, m.Evaluate(rows, y, EvalOptions{}).AUC)
+		for b, r := range m.Metrics.Rounds[:m.Params.Bags] {
+			if r == 0 {
+				t.Errorf("population %d: main-effect bag %d kept 0 rounds (%v)", s, b, m.Metrics.Rounds)
+			}
 		}
 	}
 }
