@@ -126,8 +126,19 @@ func runModelTrain(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s: %d features, %d pairs; %s AUC %.4f, KS %.4f, Brier %.4f, ECE %.4f\n",
 		*out, len(m.Features), len(m.Interactions), where, v.AUC, v.KS, v.Brier, m.Metrics.ECE)
+	// An AUC ranks each bad against the goods: on a handful of bads it is
+	// mostly chance (1,500 simulated people hold out about 3), and the
+	// bootstrap interval, resampling the same few, understates that.
+	if bads := int(math.Round(float64(v.Rows) * v.BadRate)); m.Training.HeldOut > 0 && bads < minHeldOutBads {
+		fmt.Fprintf(os.Stderr, "warning: the held-out rows hold %d bads (under %d): these figures are mostly chance; train on more rows or check with model eval on other labelled data\n",
+			bads, minHeldOutBads)
+	}
 	return nil
 }
+
+// minHeldOutBads is the number of held-out bads below which model train
+// warns that its figures are noise.
+const minHeldOutBads = 30
 
 func runModelEval(ctx context.Context, args []string) error {
 	fs := newFlags("model eval", "--model MODEL.json --data FILE --label COL [flags]")
