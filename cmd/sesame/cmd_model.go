@@ -130,7 +130,7 @@ func runModelTrain(ctx context.Context, args []string) error {
 	// mostly chance (1,500 simulated people hold out about 3), and the
 	// bootstrap interval, resampling the same few, understates that.
 	if bads := int(math.Round(float64(v.Rows) * v.BadRate)); m.Training.HeldOut > 0 && bads < minHeldOutBads {
-		fmt.Fprintf(os.Stderr, "warning: the held-out rows hold %d bads (under %d): these figures are mostly chance; train on more rows or check with model eval on other labelled data\n",
+		fmt.Fprintf(os.Stderr, "warning: the held-out rows hold only %d bads (under %d): these figures are rough, and their interval understates it; check with model eval on other labelled data\n",
 			bads, minHeldOutBads)
 	}
 	return nil
