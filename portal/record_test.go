@@ -220,11 +220,23 @@ func TestBrowserAddToRecord(t *testing.T) {
 		t.Error("neither addition raised the score: the page's gains are not tested")
 	}
 	b.screenshot("record")
-	for range list {
-		b.do("remove one",
-			chromedp.Click(chromedp.CSS(`li[id^="add-"] button.danger`)),
-			chromedp.WaitVisible(chromedp.CSS("#h-removed")),
-		)
+	for left := len(list) - 1; left >= 0; left-- {
+		b.do("remove one", chromedp.Click(chromedp.CSS(`li[id^="add-"] button.danger`)))
+		// The page after the first removal already shows #h-removed, so each
+		// removal waits for the answer's page with one addition fewer; an
+		// evaluation that meets the navigation in flight is asked again.
+		shown := fmt.Sprintf(`document.readyState === "complete" && document.querySelector("#h-removed") !== null && document.querySelectorAll('li[id^="add-"]').length === %d`, left)
+		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+			done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](shown))
+			cancel()
+			if err == nil && done {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("removing an addition: the page did not show %d left (%v)", left, err)
+			}
+		}
 	}
 	if n := run(b, "kept after removing both", chromedp.Evaluate[int](`document.querySelectorAll('li[id^="add-"]').length`)); n != 0 {
 		t.Errorf("%d additions still listed as kept", n)
