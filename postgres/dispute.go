@@ -67,32 +67,18 @@ func (s *DisputeStore) ExpireDisputes(ctx context.Context, now time.Time) (out [
 	return out, nil
 }
 
-// DisputesAfter implements sesame.DisputeStore, starting at the position
-// through the (person, created_at) or (source, created_at) index rather
-// than skipping the newer ones. Source and id compare in the columns'
-// collation both in the ORDER BY and in the row comparison, so pages
-// follow one order whatever the database's collation.
+// DisputesAfter implements sesame.DisputeStore.
 func (s *DisputeStore) DisputesAfter(ctx context.Context, person, source string, after sesame.Position, limit int) ([]sesame.Dispute, error) {
-	q, args := `SELECT `+sqlrow.DisputeColumns+` FROM event_disputes WHERE person = $1`, []any{person}
-	if person == "" {
-		q, args = `SELECT `+sqlrow.DisputeColumns+` FROM event_disputes WHERE source = $1`, []any{source}
-	}
-	if !after.IsZero() {
-		key := sesame.DisputeKey(after)
-		q += ` AND created_at <= $2 AND (created_at < $2 OR (source, id) > ($3, $4))`
-		args = append(args, ns(after.At), key.Source, key.ID)
-	}
-	rows, err := s.db.pool.Query(ctx, q+fmt.Sprintf(` ORDER BY created_at DESC, source, id LIMIT $%d`, len(args)+1), append(args, limit)...)
+	out, err := sqlrow.DisputesAfter(ctx, s.db.q(), person, source, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: disputes: %w", err)
 	}
-	return sqlrow.Collect(rows, sqlrow.ScanDispute)
+	return out, nil
 }
 
 // HasOpenDispute implements sesame.DisputeStore.
 func (s *DisputeStore) HasOpenDispute(ctx context.Context, person string) (bool, error) {
-	var open bool
-	err := s.db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM event_disputes WHERE person = $1 AND status = 'open')`, person).Scan(&open)
+	open, err := sqlrow.HasOpenDispute(ctx, s.db.q(), person)
 	if err != nil {
 		return false, fmt.Errorf("postgres: open disputes: %w", err)
 	}

@@ -70,30 +70,18 @@ func (s *DisputeStore) ExpireDisputes(ctx context.Context, now time.Time) (out [
 	return out, nil
 }
 
-// DisputesAfter implements sesame.DisputeStore, starting at the position
-// through the (person, created_at) or (source, created_at) index rather
-// than skipping the newer ones.
+// DisputesAfter implements sesame.DisputeStore.
 func (s *DisputeStore) DisputesAfter(ctx context.Context, person, source string, after sesame.Position, limit int) ([]sesame.Dispute, error) {
-	q, args := `SELECT `+sqlrow.DisputeColumns+` FROM event_disputes WHERE person = ?`, []any{person}
-	if person == "" {
-		q, args = `SELECT `+sqlrow.DisputeColumns+` FROM event_disputes WHERE source = ?`, []any{source}
-	}
-	if !after.IsZero() {
-		at, key := after.At.UnixNano(), sesame.DisputeKey(after)
-		q += ` AND created_at <= ? AND (created_at < ? OR (source, id) > (?, ?))`
-		args = append(args, at, at, key.Source, key.ID)
-	}
-	rows, err := s.db.reader.QueryContext(ctx, q+` ORDER BY created_at DESC, source, id LIMIT ?`, append(args, limit)...)
+	out, err := sqlrow.DisputesAfter(ctx, s.db.q(), person, source, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: disputes: %w", err)
 	}
-	return sqlrow.Collect(rows, sqlrow.ScanDispute)
+	return out, nil
 }
 
 // HasOpenDispute implements sesame.DisputeStore.
 func (s *DisputeStore) HasOpenDispute(ctx context.Context, person string) (bool, error) {
-	var open bool
-	err := s.db.reader.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM event_disputes WHERE person = ? AND status = 'open')`, person).Scan(&open)
+	open, err := sqlrow.HasOpenDispute(ctx, s.db.q(), person)
 	if err != nil {
 		return false, fmt.Errorf("sqlite: open disputes: %w", err)
 	}

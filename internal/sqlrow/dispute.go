@@ -151,3 +151,31 @@ func (ds Disputes) Expire(ctx context.Context, tx Tx, now time.Time) ([]sesame.D
 	}
 	return out, nil
 }
+
+// DisputesAfter lists a person's disputes (or a source's, when person is
+// ""), newest first, starting after the position through the (person,
+// created_at) or (source, created_at) index rather than skipping the newer
+// ones. Source and id compare in the columns' collation both in the ORDER
+// BY and in the row comparison, so pages follow one order on either engine.
+func DisputesAfter(ctx context.Context, q Querier, person, source string, after sesame.Position, limit int) ([]sesame.Dispute, error) {
+	stmt, args := `SELECT `+DisputeColumns+` FROM event_disputes WHERE person = ?`, []any{person}
+	if person == "" {
+		stmt, args = `SELECT `+DisputeColumns+` FROM event_disputes WHERE source = ?`, []any{source}
+	}
+	if !after.IsZero() {
+		at, key := NS(after.At), sesame.DisputeKey(after)
+		stmt += ` AND created_at <= ? AND (created_at < ? OR (source, id) > (?, ?))`
+		args = append(args, at, at, key.Source, key.ID)
+	}
+	rows, err := q.Query(ctx, stmt+` ORDER BY created_at DESC, source, id LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(rows, ScanDispute)
+}
+
+// HasOpenDispute reports whether any of the person's disputes is open.
+func HasOpenDispute(ctx context.Context, q Querier, person string) (open bool, err error) {
+	err = q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM event_disputes WHERE person = ? AND status = 'open')`, person).Scan(&open)
+	return open, err
+}
