@@ -58,16 +58,7 @@ func TestReportedAUCMatchesFreshData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fresh := population(20000, s+1000)
-		y, err := ParseLabels(fresh, "bad", "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows, err := m.EncodeTable(fresh)
-		if err != nil {
-			t.Fatal(err)
-		}
-		truth := m.Evaluate(rows, y, EvalOptions{}).AUC
+		truth := freshAUC(t, m, population(20000, s+1000))
 		got := m.Metrics.Validation.AUC
 		t.Logf("population %d: reported %.4f on %d held-out rows, fresh data %.4f, in-sample %.4f",
 			s+1, got, m.Metrics.Validation.Rows, truth, m.Metrics.Train.AUC)
@@ -177,4 +168,18 @@ func TestReportedAUCIsTheWrittenModels(t *testing.T) {
 			}
 		})
 	}
+}
+
+// freshAUC is m's AUC on rows it never saw, labelled in column "bad".
+func freshAUC(t *testing.T, m *Model, fresh *table.Table) float64 {
+	t.Helper()
+	y, err := ParseLabels(fresh, "bad", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := m.EncodeTable(fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Evaluate(rows, y, EvalOptions{}).AUC
 }

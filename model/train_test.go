@@ -128,17 +128,8 @@ func TestSmallDataLearnsAtAFinerRate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fresh := manyCopies(20000, s+1000)
-		y, err := ParseLabels(fresh, "bad", "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows, err := m.EncodeTable(fresh)
-		if err != nil {
-			t.Fatal(err)
-		}
 		t.Logf("population %d, %.2f%% bad: rounds kept per bag %v; AUC on fresh data %.4f",
-			s, 100*m.Training.BadRate, m.Metrics.Rounds, m.Evaluate(rows, y, EvalOptions{}).AUC)
+			s, 100*m.Training.BadRate, m.Metrics.Rounds, freshAUC(t, m, manyCopies(20000, s+1000)))
 		for b, r := range m.Metrics.Rounds[:m.Params.Bags] {
 			if r == 0 {
 				t.Errorf("population %d: main-effect bag %d kept 0 rounds (%v)", s, b, m.Metrics.Rounds)
