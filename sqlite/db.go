@@ -49,6 +49,7 @@ type DB struct {
 	// log's own file through accessW (access_file.go).
 	access           *audit.Writer
 	accessW, accessR *sql.DB
+	accessSync       *walSync
 	accessCheckpoint *checkpointer
 	// batcher group-commits decisions (trust_batch.go).
 	batcher *batcher
@@ -112,7 +113,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	if untreed {
-		if err := db.access.Write(ctx, nil); err != nil {
+		if err := db.access.Write(ctx, nil); err == nil {
+			err = db.accessSync.Sync()
+		}
+		if err != nil {
 			db.Close()
 			return nil, err
 		}
