@@ -131,15 +131,16 @@ func byPartition(entries []*sesame.AccessEntry) ([]*sesame.AccessEntry, []int32)
 // appendSealed appends a group of entries, of one partition or several, in
 // one transaction of two round trips, and returns once it is on disk. The
 // first takes the partitions' locks (in ascending order, so that groups of
-// this replica or another never wait for each other in a cycle) and reads
-// their heads, the people's last entries and the seqs; the entries are
-// sealed here (audit.SealPartition: hashing in PL/pgSQL, even an entry in
-// one expression, cost the database more than the extra round trip); the
-// second inserts them in one statement and commits. The commit is asynchronous, so the locks are
-// released before the WAL flush, and the same round trip then commits a
-// transaction that writes a WAL record of its own (a logical message)
-// synchronously: its flush covers everything before it, the group's
-// commit included, so when it returns the group is on disk.
+// this replica or another never wait for each other in a cycle) in one
+// statement and reads their heads, the people's last entries and the seqs
+// in the next; the entries are sealed here (audit.SealPartition: hashing
+// in PL/pgSQL, even an entry in one expression, cost the database more
+// than the extra round trip); the second inserts them in one statement and
+// commits. The commit is asynchronous, so the locks are released before
+// the WAL flush, and the same round trip then commits a transaction that
+// writes a WAL record of its own (a logical message) synchronously: its
+// flush covers everything before it, the group's commit included, so when
+// it returns the group is on disk.
 func (db *DB) appendSealed(ctx context.Context, entries []*sesame.AccessEntry) error {
 	if len(entries) == 0 {
 		return nil
@@ -168,48 +169,39 @@ func (db *DB) appendSealed(ctx context.Context, entries []*sesame.AccessEntry) e
 	// reused, by Release: its transaction ends with it.
 	defer conn.Release()
 
+	// Two statements after BEGIN: the locks, then (with a snapshot taken
+	// once they are held) the heads, the seqs and the people's last
+	// entries. A statement costs the database more than what these do.
+	var headSeqs, lastSeqs, seqs []int64
+	var headHashes []string
 	b := &pgx.Batch{}
 	b.Queue(`BEGIN`)
-	b.Queue(`SET LOCAL synchronous_commit = off`)
-	b.Queue(`SELECT pg_advisory_xact_lock_shared($1)`, int64(accessAppendLock))
 	// unnest yields the partitions in the array's (ascending) order.
-	b.Queue(`SELECT pg_advisory_xact_lock($1::bigint + p) FROM unnest($2::int[]) AS p`, int64(accessAppendLock), parts)
-	heads := map[int]audit.ChainHead{}
-	b.Queue(`SELECT p, coalesce(h.seq, 0), coalesce(h.hash, '') FROM unnest($1::int[]) AS p
-		LEFT JOIN LATERAL (SELECT l.seq, l.hash FROM access_log l WHERE l.part = p ORDER BY l.part DESC, l.seq DESC LIMIT 1) h ON true`, parts).
-		Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				var p int
-				var h audit.ChainHead
-				if err := rows.Scan(&p, &h.Seq, &h.Hash); err != nil {
-					return err
-				}
-				heads[p] = h
-			}
-			return rows.Err()
-		})
-	var seqs []int64
-	b.Queue(`SELECT nextval('access_seq') FROM generate_series(1, $1)`, len(entries)).Query(func(rows pgx.Rows) error {
-		var err error
-		seqs, err = pgx.CollectRows(rows, pgx.RowTo[int64])
-		return err
-	})
-	last := make(map[string]int64, len(names))
+	b.Queue(`SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock_shared($1),
+		(SELECT count(pg_advisory_xact_lock($1::bigint + p)) FROM unnest($2::int[]) AS p)`, int64(accessAppendLock), parts)
 	// A subquery a person: max over one person's index range reads its
 	// last entry only, where a GROUP BY would read all of theirs.
-	b.Queue(`SELECT p, coalesce((SELECT max(l.seq) FROM access_log l WHERE l.person = p), 0) FROM unnest($1::text[]) AS p`, names).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var p string
-			var seq int64
-			if err := rows.Scan(&p, &seq); err != nil {
-				return err
-			}
-			last[p] = seq
-		}
-		return rows.Err()
-	})
+	b.Queue(`SELECT h.seqs, h.hashes, n.seqs, l.seqs FROM
+		(SELECT array_agg(coalesce(x.seq, 0) ORDER BY u.o) AS seqs, array_agg(coalesce(x.hash, '') ORDER BY u.o) AS hashes
+			FROM unnest($1::int[]) WITH ORDINALITY AS u(p, o)
+			LEFT JOIN LATERAL (SELECT l.seq, l.hash FROM access_log l WHERE l.part = u.p ORDER BY l.part DESC, l.seq DESC LIMIT 1) x ON true) h,
+		(SELECT array_agg(s) AS seqs FROM (SELECT nextval('access_seq') AS s FROM generate_series(1, $2)) g) n,
+		(SELECT array_agg(coalesce((SELECT max(l.seq) FROM access_log l WHERE l.person = u.p), 0) ORDER BY u.o) AS seqs
+			FROM unnest($3::text[]) WITH ORDINALITY AS u(p, o)) l`, parts, len(entries), names).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&headSeqs, &headHashes, &seqs, &lastSeqs) })
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		return err
+	}
+	if len(headSeqs) != len(parts) || len(headHashes) != len(parts) || len(lastSeqs) != len(names) {
+		return fmt.Errorf("%d heads for %d partitions, %d last entries for %d people", len(headSeqs), len(parts), len(lastSeqs), len(names))
+	}
+	heads := make(map[int]audit.ChainHead, len(parts))
+	for i, p := range parts {
+		heads[int(p)] = audit.ChainHead{Seq: headSeqs[i], Hash: headHashes[i]}
+	}
+	last := make(map[string]int64, len(names))
+	for i, p := range names {
+		last[p] = lastSeqs[i]
 	}
 	if len(seqs) != len(entries) || len(heads) != len(parts) {
 		return fmt.Errorf("%d seqs and %d heads for %d entries in %d partitions", len(seqs), len(heads), len(entries), len(parts))
