@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -64,10 +65,13 @@ func newAccessWriter(db *DB) *audit.Writer {
 // fewer reads (bench/RESULTS.md compares the counts).
 const accessGroups = 1
 
-// accessDepth is how many groups a group commit writes at once: a group's
-// locks are released at its commit, before the WAL flush (appendSealed), so
-// the next groups are sealed while the one before them waits for the disk.
-const accessDepth = 4
+// accessDepth is how many groups a group commit hands on at once: a
+// group's locks are released at its commit, before the WAL flush
+// (appendSealed), so the next groups are sealed while the ones before them
+// wait for the disk. With the groups merged again before their locked span
+// (accessBatcher) a handed-on group waits for the batch before it to
+// commit, so more of them may be in flight than groups written side by side.
+const accessDepth = 8
 
 // An accessWay is how a group of entries is appended: sealed here,
 // committed asynchronously and flushed after (appendSealed), or sealed and
@@ -77,6 +81,7 @@ const accessDepth = 4
 type accessWay string
 
 const (
+	wayBatched     accessWay = "batched"
 	waySealed      accessWay = "sealed"
 	wayAppend      accessWay = "access_append"
 	wayAppendParts accessWay = "access_append_parts"
@@ -88,11 +93,14 @@ const (
 func newAccessGroups(db *DB, n, depth int, way accessWay) []*audit.GroupCommit {
 	ws := make([]*audit.GroupCommit, n)
 	for i := range ws {
+		batcher := &accessBatcher{db: db}
 		ws[i] = &audit.GroupCommit{Depth: depth, Write: func(ctx context.Context, entries []*sesame.AccessEntry) error {
 			var err error
 			switch way {
+			case wayBatched:
+				err = batcher.write(ctx, entries)
 			case waySealed:
-				err = db.appendSealed(ctx, entries)
+				err = db.appendSealed(ctx, entries, nil)
 			default:
 				err = db.appendGroup(ctx, string(way), entries)
 			}
@@ -141,7 +149,14 @@ func byPartition(entries []*sesame.AccessEntry) ([]*sesame.AccessEntry, []int32)
 // writes a WAL record of its own (a logical message) synchronously: its
 // flush covers everything before it, the group's commit included, so when
 // it returns the group is on disk.
-func (db *DB) appendSealed(ctx context.Context, entries []*sesame.AccessEntry) error {
+//
+// committed, if not nil, is called once the group's locks are released:
+// at its commit, or when it fails before.
+func (db *DB) appendSealed(ctx context.Context, entries []*sesame.AccessEntry, committed func()) error {
+	if committed != nil {
+		committed = sync.OnceFunc(committed)
+		defer committed()
+	}
 	if len(entries) == 0 {
 		return nil
 	}
@@ -218,7 +233,85 @@ func (db *DB) appendSealed(ctx context.Context, entries []*sesame.AccessEntry) e
 	queueInsertEntries(b, sealed)
 	b.Queue(`COMMIT`)
 	b.Queue(`SELECT pg_logical_emit_message(true, 'sesame.access', '')`)
-	return conn.SendBatch(ctx, b).Close()
+	br := conn.SendBatch(ctx, b)
+	for range 2 { // the insert and the commit
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return err
+		}
+	}
+	if committed != nil {
+		committed()
+	}
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return err
+	}
+	return br.Close()
+}
+
+// An accessBatcher merges the groups a group commit hands on into batches,
+// one in its locked span at a time: a batch is taken when the one before
+// it has committed, so it holds every group that came meanwhile, and is
+// appended by appendSealed. The groups of one replica's group commit span
+// the same partitions, so written side by side they would mostly wait for
+// each other's locks in the database, each small; merged, the locked spans
+// run back to back, each as large as the waiting allows, while the
+// batches before wait for their WAL flush.
+type accessBatcher struct {
+	db *DB
+
+	mu      sync.Mutex
+	leading bool // a goroutine is taking batches
+	pending []*batchReq
+}
+
+type batchReq struct {
+	entries []*sesame.AccessEntry
+	done    chan error
+}
+
+// write appends entries in the next batch and returns once that batch is
+// committed and flushed, with its error.
+func (a *accessBatcher) write(ctx context.Context, entries []*sesame.AccessEntry) error {
+	req := &batchReq{entries: entries, done: make(chan error, 1)}
+	a.mu.Lock()
+	a.pending = append(a.pending, req)
+	if !a.leading {
+		a.leading = true
+		go a.lead(context.WithoutCancel(ctx))
+	}
+	a.mu.Unlock()
+	return <-req.done
+}
+
+// lead takes a batch of what is pending, starts appending it, and takes
+// the next once the batch has committed (or failed), until nothing is
+// pending.
+func (a *accessBatcher) lead(ctx context.Context) {
+	for {
+		a.mu.Lock()
+		batch := a.pending
+		a.pending = nil
+		if len(batch) == 0 {
+			a.leading = false
+			a.mu.Unlock()
+			return
+		}
+		a.mu.Unlock()
+		var entries []*sesame.AccessEntry
+		for _, r := range batch {
+			entries = append(entries, r.entries...)
+		}
+		committed := make(chan struct{})
+		go func() {
+			err := a.db.appendSealed(ctx, entries, func() { close(committed) })
+			for _, r := range batch {
+				r.done <- err
+			}
+		}()
+		<-committed
+	}
 }
 
 // appendGroup appends a group of entries, of one partition or several, in
