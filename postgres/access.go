@@ -20,11 +20,12 @@ import (
 // sqlite's (access_log, access_tree, access_heads), in partitions (package
 // audit, partition.go; migration 143). A logged read appends its entry to
 // its person's partition, by group commit (accessGroups per replica, each
-// for a share of the partitions), in a transaction that takes only the
-// locks of the partitions its group holds entries of: reads of people in
-// other partitions, on this replica or another, do not wait for it. A
-// commit returns once the WAL is flushed (synchronous_commit on), so a
-// read is answered after its entry is on disk.
+// for a share of the partitions, its groups merged into batches by an
+// accessBatcher), in a transaction that takes only the locks of the
+// partitions its batch holds entries of: reads of people in other
+// partitions, on this replica or another, do not wait for it. An append
+// returns once a synchronous commit after its batch's has flushed the WAL
+// past it (appendSealed), so a read is answered after its entry is on disk.
 //
 // The Merkle tree is extended over the new entries in seq order by
 // whoever next needs it (a proof, a signed head, the verifier, the notice
