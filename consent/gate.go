@@ -8,9 +8,10 @@ import (
 )
 
 // Gate is the one door to a person's score for anyone but the person: it
-// decides on the consents, writes the access entry (allowed or denied)
-// and only then reads the score. A read that cannot be logged does not
-// happen.
+// decides on the consents and writes the access entry (allowed or
+// denied); a score it returns was read only after the consents allowed it
+// and is returned only once its entry is committed and synced. A read
+// that cannot be logged is not answered.
 type Gate struct {
 	Consents *Service
 	Scores   sesame.ScoreReader
@@ -41,9 +42,22 @@ const (
 // Allow checks consent and logs the attempt without reading anything; the
 // caller reads only when it returns nil.
 func (g *Gate) Allow(ctx context.Context, rd Read) (*sesame.Consent, error) {
-	v, err := g.Consents.Check(ctx, Need{Person: rd.Person, Partner: rd.Partner, Scope: rd.Scope, Purpose: rd.Purpose, Threshold: rd.Threshold})
+	v, e, err := g.check(ctx, rd)
 	if err != nil {
 		return nil, err
+	}
+	if err := g.Audit.Record(ctx, e); err != nil {
+		return nil, err
+	}
+	return allowed(v, rd)
+}
+
+// check decides on the consents and returns the access entry that records
+// the verdict.
+func (g *Gate) check(ctx context.Context, rd Read) (Verdict, *sesame.AccessEntry, error) {
+	v, err := g.Consents.Check(ctx, Need{Person: rd.Person, Partner: rd.Partner, Scope: rd.Scope, Purpose: rd.Purpose, Threshold: rd.Threshold})
+	if err != nil {
+		return Verdict{}, nil, err
 	}
 	e := &sesame.AccessEntry{Person: rd.Person, Actor: "partner:" + rd.Partner, Action: rd.Action, Scope: rd.Scope, Purpose: rd.Purpose}
 	if v.Allowed {
@@ -55,32 +69,63 @@ func (g *Gate) Allow(ctx context.Context, rd Read) (*sesame.Consent, error) {
 			e.Reason += ": " + rd.Note
 		}
 	}
-	if err := g.Audit.Record(ctx, e); err != nil {
-		return nil, err
-	}
+	return v, e, nil
+}
+
+// allowed is the verdict's consent, or the refusal a denied read answers.
+func allowed(v Verdict, rd Read) (*sesame.Consent, error) {
 	if !v.Allowed {
 		return nil, sesame.Errorf(sesame.EFORBIDDEN, "%s (%s, scope %s needed)", v.Reason, rd.Action, rd.Scope)
 	}
 	return v.Consent, nil
 }
 
-// Score is Allow followed by the read of the latest score. A person
-// without a score comes back as an insufficient-history score, not an
-// error, so that partners cannot tell "unknown" from "thin file" by the
-// error shape.
+// Score is Allow and the read of the latest score. A person without a
+// score comes back as an insufficient-history score, not an error, so that
+// partners cannot tell "unknown" from "thin file" by the error shape.
+//
+// Once the consents allow the read, the score is read while the access
+// entry is being written: a logged read then waits for the entry's commit
+// and WAL flush, not for that and the read one after the other. The score
+// is returned only once the entry is committed and synced; if the entry
+// cannot be written, the score read is dropped and the read fails, as if
+// it had never been read. A denied read reads nothing.
 func (g *Gate) Score(ctx context.Context, rd Read) (*sesame.Score, *sesame.Consent, error) {
-	c, err := g.Allow(ctx, rd)
+	v, e, err := g.check(ctx, rd)
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := g.Scores.LatestScore(ctx, rd.Person)
-	if sesame.ErrorCode(err) == sesame.ENOTFOUND {
-		return &sesame.Score{Person: rd.Person, Status: sesame.StatusInsufficientHistory}, c, nil
-	}
-	if err != nil {
+	if !v.Allowed {
+		if err := g.Audit.Record(ctx, e); err != nil {
+			return nil, nil, err
+		}
+		_, err := allowed(v, rd)
 		return nil, nil, err
 	}
-	return s, c, nil
+	type read struct {
+		s   *sesame.Score
+		err error
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	got := make(chan read, 1)
+	go func() {
+		s, err := g.Scores.LatestScore(rctx, rd.Person)
+		got <- read{s, err}
+	}()
+	if err := g.Audit.Record(ctx, e); err != nil {
+		cancel()
+		<-got
+		return nil, nil, err
+	}
+	r := <-got
+	if sesame.ErrorCode(r.err) == sesame.ENOTFOUND {
+		return &sesame.Score{Person: rd.Person, Status: sesame.StatusInsufficientHistory}, v.Consent, nil
+	}
+	if r.err != nil {
+		return nil, nil, r.err
+	}
+	return r.s, v.Consent, nil
 }
 
 // OperatorRead logs an operator's read of a person's data (operators need

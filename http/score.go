@@ -33,6 +33,18 @@ func (s *Server) registerScores(mux *nethttp.ServeMux) {
 // consent check's place for these routes. Without an access log to write
 // to, operators may not read at all: every access is logged.
 func (s *Server) scoreReader(r *nethttp.Request, person, what string) error {
+	return s.scoreRead(r, person, what, nil)
+}
+
+// scoreRead authorises a read of person's score data as scoreReader does
+// and runs read, the read itself (nil: none). An operator's read runs
+// while the operator's access entry is written, so that the request waits
+// for the entry's commit and WAL flush, not for that and the read one
+// after the other. scoreRead returns only once both are done, the entry's
+// error first: if the entry cannot be written, the caller answers that
+// error and drops whatever read read. Without an access log an operator
+// reads nothing.
+func (s *Server) scoreRead(r *nethttp.Request, person, what string, read func(ctx context.Context) error) error {
 	p, err := s.authorize(r, RoleOperator, RolePerson)
 	if err != nil {
 		return err
@@ -41,9 +53,24 @@ func (s *Server) scoreReader(r *nethttp.Request, person, what string) error {
 		if p.Name != person {
 			return sesame.Errorf(sesame.EFORBIDDEN, "a person may read only their own score; partners use /v1/partner/people/{ref}/score with a consent")
 		}
-		return nil
+		if read == nil {
+			return nil
+		}
+		return read(r.Context())
 	}
-	return s.operatorRead(r, p.Name, person, what)
+	if t := trustOf(s); read == nil || t == nil || t.Gate == nil {
+		return s.operatorRead(r, p.Name, person, what)
+	}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- read(ctx) }()
+	if err := s.operatorRead(r, p.Name, person, what); err != nil {
+		cancel()
+		<-done
+		return err
+	}
+	return <-done
 }
 
 // operatorRead writes an operator's read of person's data to the person's
@@ -71,23 +98,25 @@ func (s *Server) handlePersonScore(w nethttp.ResponseWriter, r *nethttp.Request)
 	if err != nil {
 		return err
 	}
-	if err := s.scoreReader(r, id, "score"); err != nil {
+	lang := score.PreferredLanguage(r.Header.Get("Accept-Language"))
+	var sc *sesame.Score
+	var b []byte
+	if err := s.scoreRead(r, id, "score", func(ctx context.Context) (err error) {
+		if lang != "en" {
+			// Stored bodies are English: another language is rendered from
+			// the reasons' and tips' codes and values.
+			sc, err = s.Scores.LatestScore(ctx, id)
+			return err
+		}
+		b, err = s.Scores.Scores.LatestScoreJSON(ctx, id)
+		return err
+	}); err != nil {
 		return err
 	}
 	w.Header().Set("Vary", "Accept-Language")
-	if lang := score.PreferredLanguage(r.Header.Get("Accept-Language")); lang != "en" {
-		// Stored bodies are English: another language is rendered from the
-		// reasons' and tips' codes and values.
-		sc, err := s.Scores.LatestScore(r.Context(), id)
-		if err != nil {
-			return err
-		}
+	if sc != nil {
 		writeJSON(w, nethttp.StatusOK, score.Localized(sc, lang))
 		return nil
-	}
-	b, err := s.Scores.Scores.LatestScoreJSON(r.Context(), id)
-	if err != nil {
-		return err
 	}
 	writeBodyLine(w, nethttp.StatusOK, "application/json", b)
 	return nil
@@ -102,17 +131,17 @@ func (s *Server) handleScoreHistory(w nethttp.ResponseWriter, r *nethttp.Request
 	if err := invalidQuery(bad); err != nil {
 		return err
 	}
-	if err := s.scoreReader(r, id, "score history"); err != nil {
-		return err
-	}
 	// The store starts at the cursor's entry and reads one more than the
 	// page, which says whether a next page exists.
 	var before int64
 	if p.After {
 		before = max(p.Cursor.Seq, 1)
 	}
-	h, err := s.Scores.HistoryBefore(r.Context(), id, before, p.Limit+1)
-	if err != nil {
+	var h []sesame.ScorePoint
+	if err := s.scoreRead(r, id, "score history", func(ctx context.Context) (err error) {
+		h, err = s.Scores.HistoryBefore(ctx, id, before, p.Limit+1)
+		return err
+	}); err != nil {
 		return err
 	}
 	writeJSON(w, nethttp.StatusOK, historyPage(id, h, p))
@@ -212,11 +241,11 @@ func (s *Server) handleTips(w nethttp.ResponseWriter, r *nethttp.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := s.scoreReader(r, id, "tips"); err != nil {
+	var sc *sesame.Score
+	if err := s.scoreRead(r, id, "tips", func(ctx context.Context) (err error) {
+		sc, err = s.Scores.LatestScore(ctx, id)
 		return err
-	}
-	sc, err := s.Scores.LatestScore(r.Context(), id)
-	if err != nil {
+	}); err != nil {
 		return err
 	}
 	sc = score.Localized(sc, score.PreferredLanguage(r.Header.Get("Accept-Language")))

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,11 +20,12 @@ import (
 // sqlite's (access_log, access_tree, access_heads), in partitions (package
 // audit, partition.go; migration 143). A logged read appends its entry to
 // its person's partition, by group commit (accessGroups per replica, each
-// for a share of the partitions), in a transaction that takes only the
-// locks of the partitions its group holds entries of: reads of people in
-// other partitions, on this replica or another, do not wait for it. A
-// commit returns once the WAL is flushed (synchronous_commit on), so a
-// read is answered after its entry is on disk.
+// for a share of the partitions, its groups merged into batches by an
+// accessBatcher), in a transaction that takes only the locks of the
+// partitions its batch holds entries of: reads of people in other
+// partitions, on this replica or another, do not wait for it. An append
+// returns once a synchronous commit after its batch's has flushed the WAL
+// past it (appendSealed), so a read is answered after its entry is on disk.
 //
 // The Merkle tree is extended over the new entries in seq order by
 // whoever next needs it (a proof, a signed head, the verifier, the notice
@@ -64,10 +66,13 @@ func newAccessWriter(db *DB) *audit.Writer {
 // fewer reads (bench/RESULTS.md compares the counts).
 const accessGroups = 1
 
-// accessDepth is how many groups a group commit writes at once: a group's
-// locks are released at its commit, before the WAL flush (appendSealed), so
-// the next groups are sealed while the one before them waits for the disk.
-const accessDepth = 4
+// accessDepth is how many groups a group commit hands on at once: a
+// group's locks are released at its commit, before the WAL flush
+// (appendSealed), so the next groups are sealed while the ones before them
+// wait for the disk. With the groups merged again before their locked span
+// (accessBatcher) a handed-on group waits for the batch before it to
+// commit, so more of them may be in flight than groups written side by side.
+const accessDepth = 8
 
 // An accessWay is how a group of entries is appended: sealed here,
 // committed asynchronously and flushed after (appendSealed), or sealed and
@@ -77,6 +82,7 @@ const accessDepth = 4
 type accessWay string
 
 const (
+	wayBatched     accessWay = "batched"
 	waySealed      accessWay = "sealed"
 	wayAppend      accessWay = "access_append"
 	wayAppendParts accessWay = "access_append_parts"
@@ -88,11 +94,14 @@ const (
 func newAccessGroups(db *DB, n, depth int, way accessWay) []*audit.GroupCommit {
 	ws := make([]*audit.GroupCommit, n)
 	for i := range ws {
+		batcher := &accessBatcher{db: db}
 		ws[i] = &audit.GroupCommit{Depth: depth, Write: func(ctx context.Context, entries []*sesame.AccessEntry) error {
 			var err error
 			switch way {
+			case wayBatched:
+				err = batcher.write(ctx, entries)
 			case waySealed:
-				err = db.appendSealed(ctx, entries)
+				err = db.appendSealed(ctx, entries, nil)
 			default:
 				err = db.appendGroup(ctx, string(way), entries)
 			}
@@ -131,16 +140,24 @@ func byPartition(entries []*sesame.AccessEntry) ([]*sesame.AccessEntry, []int32)
 // appendSealed appends a group of entries, of one partition or several, in
 // one transaction of two round trips, and returns once it is on disk. The
 // first takes the partitions' locks (in ascending order, so that groups of
-// this replica or another never wait for each other in a cycle) and reads
-// their heads, the people's last entries and the seqs; the entries are
-// sealed here (audit.SealPartition: hashing in PL/pgSQL, even an entry in
-// one expression, cost the database more than the extra round trip); the
-// second inserts them in one statement and commits. The commit is asynchronous, so the locks are
-// released before the WAL flush, and the same round trip then commits a
-// transaction that writes a WAL record of its own (a logical message)
-// synchronously: its flush covers everything before it, the group's
-// commit included, so when it returns the group is on disk.
-func (db *DB) appendSealed(ctx context.Context, entries []*sesame.AccessEntry) error {
+// this replica or another never wait for each other in a cycle) in one
+// statement and reads their heads, the people's last entries and the seqs
+// in the next; the entries are sealed here (audit.SealPartition: hashing
+// in PL/pgSQL, even an entry in one expression, cost the database more
+// than the extra round trip); the second inserts them in one statement and
+// commits. The commit is asynchronous, so the locks are released before
+// the WAL flush, and the same round trip then commits a transaction that
+// writes a WAL record of its own (a logical message) synchronously: its
+// flush covers everything before it, the group's commit included, so when
+// it returns the group is on disk.
+//
+// committed, if not nil, is called once the group's locks are released:
+// at its commit, or when it fails before.
+func (db *DB) appendSealed(ctx context.Context, entries []*sesame.AccessEntry, committed func()) error {
+	if committed != nil {
+		committed = sync.OnceFunc(committed)
+		defer committed()
+	}
 	if len(entries) == 0 {
 		return nil
 	}
@@ -168,48 +185,39 @@ func (db *DB) appendSealed(ctx context.Context, entries []*sesame.AccessEntry) e
 	// reused, by Release: its transaction ends with it.
 	defer conn.Release()
 
+	// Two statements after BEGIN: the locks, then (with a snapshot taken
+	// once they are held) the heads, the seqs and the people's last
+	// entries. A statement costs the database more than what these do.
+	var headSeqs, lastSeqs, seqs []int64
+	var headHashes []string
 	b := &pgx.Batch{}
 	b.Queue(`BEGIN`)
-	b.Queue(`SET LOCAL synchronous_commit = off`)
-	b.Queue(`SELECT pg_advisory_xact_lock_shared($1)`, int64(accessAppendLock))
 	// unnest yields the partitions in the array's (ascending) order.
-	b.Queue(`SELECT pg_advisory_xact_lock($1::bigint + p) FROM unnest($2::int[]) AS p`, int64(accessAppendLock), parts)
-	heads := map[int]audit.ChainHead{}
-	b.Queue(`SELECT p, coalesce(h.seq, 0), coalesce(h.hash, '') FROM unnest($1::int[]) AS p
-		LEFT JOIN LATERAL (SELECT l.seq, l.hash FROM access_log l WHERE l.part = p ORDER BY l.part DESC, l.seq DESC LIMIT 1) h ON true`, parts).
-		Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				var p int
-				var h audit.ChainHead
-				if err := rows.Scan(&p, &h.Seq, &h.Hash); err != nil {
-					return err
-				}
-				heads[p] = h
-			}
-			return rows.Err()
-		})
-	var seqs []int64
-	b.Queue(`SELECT nextval('access_seq') FROM generate_series(1, $1)`, len(entries)).Query(func(rows pgx.Rows) error {
-		var err error
-		seqs, err = pgx.CollectRows(rows, pgx.RowTo[int64])
-		return err
-	})
-	last := make(map[string]int64, len(names))
+	b.Queue(`SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock_shared($1),
+		(SELECT count(pg_advisory_xact_lock($1::bigint + p)) FROM unnest($2::int[]) AS p)`, int64(accessAppendLock), parts)
 	// A subquery a person: max over one person's index range reads its
 	// last entry only, where a GROUP BY would read all of theirs.
-	b.Queue(`SELECT p, coalesce((SELECT max(l.seq) FROM access_log l WHERE l.person = p), 0) FROM unnest($1::text[]) AS p`, names).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var p string
-			var seq int64
-			if err := rows.Scan(&p, &seq); err != nil {
-				return err
-			}
-			last[p] = seq
-		}
-		return rows.Err()
-	})
+	b.Queue(`SELECT h.seqs, h.hashes, n.seqs, l.seqs FROM
+		(SELECT array_agg(coalesce(x.seq, 0) ORDER BY u.o) AS seqs, array_agg(coalesce(x.hash, '') ORDER BY u.o) AS hashes
+			FROM unnest($1::int[]) WITH ORDINALITY AS u(p, o)
+			LEFT JOIN LATERAL (SELECT l.seq, l.hash FROM access_log l WHERE l.part = u.p ORDER BY l.part DESC, l.seq DESC LIMIT 1) x ON true) h,
+		(SELECT array_agg(s) AS seqs FROM (SELECT nextval('access_seq') AS s FROM generate_series(1, $2)) g) n,
+		(SELECT array_agg(coalesce((SELECT max(l.seq) FROM access_log l WHERE l.person = u.p), 0) ORDER BY u.o) AS seqs
+			FROM unnest($3::text[]) WITH ORDINALITY AS u(p, o)) l`, parts, len(entries), names).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&headSeqs, &headHashes, &seqs, &lastSeqs) })
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		return err
+	}
+	if len(headSeqs) != len(parts) || len(headHashes) != len(parts) || len(lastSeqs) != len(names) {
+		return fmt.Errorf("%d heads for %d partitions, %d last entries for %d people", len(headSeqs), len(parts), len(lastSeqs), len(names))
+	}
+	heads := make(map[int]audit.ChainHead, len(parts))
+	for i, p := range parts {
+		heads[int(p)] = audit.ChainHead{Seq: headSeqs[i], Hash: headHashes[i]}
+	}
+	last := make(map[string]int64, len(names))
+	for i, p := range names {
+		last[p] = lastSeqs[i]
 	}
 	if len(seqs) != len(entries) || len(heads) != len(parts) {
 		return fmt.Errorf("%d seqs and %d heads for %d entries in %d partitions", len(seqs), len(heads), len(entries), len(parts))
@@ -226,7 +234,85 @@ func (db *DB) appendSealed(ctx context.Context, entries []*sesame.AccessEntry) e
 	queueInsertEntries(b, sealed)
 	b.Queue(`COMMIT`)
 	b.Queue(`SELECT pg_logical_emit_message(true, 'sesame.access', '')`)
-	return conn.SendBatch(ctx, b).Close()
+	br := conn.SendBatch(ctx, b)
+	for range 2 { // the insert and the commit
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return err
+		}
+	}
+	if committed != nil {
+		committed()
+	}
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return err
+	}
+	return br.Close()
+}
+
+// An accessBatcher merges the groups a group commit hands on into batches,
+// one in its locked span at a time: a batch is taken when the one before
+// it has committed, so it holds every group that came meanwhile, and is
+// appended by appendSealed. The groups of one replica's group commit span
+// the same partitions, so written side by side they would mostly wait for
+// each other's locks in the database, each small; merged, the locked spans
+// run back to back, each as large as the waiting allows, while the
+// batches before wait for their WAL flush.
+type accessBatcher struct {
+	db *DB
+
+	mu      sync.Mutex
+	leading bool // a goroutine is taking batches
+	pending []*batchReq
+}
+
+type batchReq struct {
+	entries []*sesame.AccessEntry
+	done    chan error
+}
+
+// write appends entries in the next batch and returns once that batch is
+// committed and flushed, with its error.
+func (a *accessBatcher) write(ctx context.Context, entries []*sesame.AccessEntry) error {
+	req := &batchReq{entries: entries, done: make(chan error, 1)}
+	a.mu.Lock()
+	a.pending = append(a.pending, req)
+	if !a.leading {
+		a.leading = true
+		go a.lead(context.WithoutCancel(ctx))
+	}
+	a.mu.Unlock()
+	return <-req.done
+}
+
+// lead takes a batch of what is pending, starts appending it, and takes
+// the next once the batch has committed (or failed), until nothing is
+// pending.
+func (a *accessBatcher) lead(ctx context.Context) {
+	for {
+		a.mu.Lock()
+		batch := a.pending
+		a.pending = nil
+		if len(batch) == 0 {
+			a.leading = false
+			a.mu.Unlock()
+			return
+		}
+		a.mu.Unlock()
+		var entries []*sesame.AccessEntry
+		for _, r := range batch {
+			entries = append(entries, r.entries...)
+		}
+		committed := make(chan struct{})
+		go func() {
+			err := a.db.appendSealed(ctx, entries, func() { close(committed) })
+			for _, r := range batch {
+				r.done <- err
+			}
+		}()
+		<-committed
+	}
 }
 
 // appendGroup appends a group of entries, of one partition or several, in

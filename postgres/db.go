@@ -57,7 +57,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	db := &DB{pool: pool, accessPool: accessPool}
-	db.access, db.groups = newAccessWriter(db), newAccessGroups(db, accessGroups, accessDepth, waySealed)
+	db.access, db.groups = newAccessWriter(db), newAccessGroups(db, accessGroups, accessDepth, wayBatched)
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
