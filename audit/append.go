@@ -116,7 +116,7 @@ func (a *Appender) load(ctx context.Context, tx AppendTx, seq, leaves int64) (*F
 // transaction, committing when it returns nil.
 type Writer struct {
 	GroupCommit
-	appender Appender // used by one Write at a time
+	appender Appender // used by the group's one goroutine only
 }
 
 // NewWriter returns the Writer of a store whose transactions inTx runs.

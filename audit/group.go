@@ -14,26 +14,19 @@ import (
 // disk, at the cost of one sync per group rather than per read. Both
 // engines append through one.
 type GroupCommit struct {
-	// Write appends entries, in order, in one transaction, setting their
-	// Seq, PersonPrev, PrevHash and Hash. It is durable when Write returns,
-	// unless Sync is set.
+	// Write appends entries, in order, in one durable transaction,
+	// setting their Seq, PersonPrev, PrevHash and Hash.
 	Write func(ctx context.Context, entries []*sesame.AccessEntry) error
-	// Sync, when set, makes durable every transaction Write has returned
-	// from. Write then only commits, one group at a time and in order,
-	// and a group waits for its Sync while the next one is written: the
-	// disk's flush no longer holds up the sealing of what comes after.
-	Sync func(ctx context.Context) error
 	// MaxGroup bounds a transaction (default 1024).
 	MaxGroup int
-	// Depth is how many groups may be in flight at once (default 1): more
+	// Depth is how many groups may be written at once (default 1): more
 	// than one when Write's sync does not hold what the next group needs,
 	// so that a group is sealed while the one before it is being synced.
 	Depth int
 
 	mu      sync.Mutex
 	queue   []*groupReq
-	running int        // groups in flight
-	writing sync.Mutex // with Sync: held from taking a group to its commit
+	running int // groups being written
 }
 
 type groupReq struct {
@@ -72,21 +65,12 @@ func (g *GroupCommit) run() {
 	if max <= 0 {
 		max = 1024
 	}
-	ctx := context.Background()
 	for {
-		if g.Sync != nil {
-			// Taking a group and writing it under one lock keeps the
-			// groups' transactions in the order their entries came.
-			g.writing.Lock()
-		}
 		g.mu.Lock()
 		n := min(len(g.queue), max)
 		if n == 0 {
 			g.running--
 			g.mu.Unlock()
-			if g.Sync != nil {
-				g.writing.Unlock()
-			}
 			return
 		}
 		group := g.queue[:n:n]
@@ -96,13 +80,7 @@ func (g *GroupCommit) run() {
 		for i, r := range group {
 			entries[i] = r.e
 		}
-		err := g.Write(ctx, entries)
-		if g.Sync != nil {
-			g.writing.Unlock()
-			if err == nil {
-				err = g.Sync(ctx)
-			}
-		}
+		err := g.Write(context.Background(), entries)
 		for _, r := range group {
 			r.done <- err
 		}

@@ -66,13 +66,11 @@ CREATE TABLE IF NOT EXISTS access_heads (
 );`
 
 // openAccessFile opens the log's file, as the main file is opened: one
-// writer connection and a pool of readers, but the writer commits with
-// synchronous=NORMAL and syncs the WAL itself (walSync).
+// writer connection, a pool of readers, synchronous=FULL.
 func (db *DB) openAccessFile(ctx context.Context) error {
 	path := AccessPath(db.path)
 	w := commonDSN()
 	w.Set("_txlock", "immediate")
-	w.Set("_synchronous", "NORMAL")
 	writer, err := sql.Open(driverName, dsn(path, w))
 	if err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -87,12 +85,6 @@ func (db *DB) openAccessFile(ctx context.Context) error {
 	}
 	if _, err := writer.ExecContext(ctx, accessSchema); err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
-	if db.accessSync, err = openWALSync(path); err != nil {
-		return err
-	}
-	if err := db.accessSync.Sync(); err != nil {
-		return err
 	}
 	r := commonDSN()
 	r.Set("_query_only", "true")
@@ -147,20 +139,13 @@ func (db *DB) copyAccessLog(ctx context.Context) error {
 // and tests that must reach the tables themselves.
 func (db *DB) AccessWriter() *sql.DB { return db.accessW }
 
-// accessWriteTx is WriteTx on the access log's file: when it returns nil,
-// the transaction is on disk.
+// accessWriteTx is WriteTx on the access log's file.
 func (db *DB) accessWriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if err := writeTx(ctx, db.accessW, fn); err != nil {
-		return err
-	}
-	return db.accessSync.Sync()
+	return writeTx(ctx, db.accessW, fn)
 }
 
 func (db *DB) closeAccessFile() error {
 	var errs []error
-	if db.accessSync != nil {
-		errs = append(errs, db.accessSync.close())
-	}
 	for _, p := range []*sql.DB{db.accessR, db.accessW} {
 		if p != nil {
 			errs = append(errs, p.Close())

@@ -19,8 +19,8 @@ import (
 // AccessLogStore is the access log (sesame.AccessLog): the access_log
 // table, its Merkle tree (access_tree) and signed heads (access_heads).
 // Entries are appended by group commit: concurrent reads' entries share
-// one write transaction, and each caller returns only once its entry is
-// committed and the WAL synced (walSync).
+// one write transaction, and with synchronous=FULL each caller returns only
+// once its entry is committed and synced.
 type AccessLogStore struct{ db *DB }
 
 // AccessLog returns the access log of this database.
@@ -31,17 +31,10 @@ var _ sesame.AccessLog = (*AccessLogStore)(nil)
 // newAccessWriter appends access entries in the transactions of the log
 // file's one writer.
 func newAccessWriter(db *DB) *audit.Writer {
-	w := audit.NewWriter(func(ctx context.Context, fn func(audit.AppendTx) error) error {
-		return writeTx(ctx, db.accessW, func(tx *sql.Tx) error { return fn(&appendTx{tx: tx}) })
+	return audit.NewWriter(func(ctx context.Context, fn func(audit.AppendTx) error) error {
+		return db.accessWriteTx(ctx, func(tx *sql.Tx) error { return fn(&appendTx{tx: tx}) })
 	})
-	w.Sync = func(context.Context) error { return db.accessSync.Sync() }
-	w.Depth = accessDepth
-	return w
 }
-
-// accessDepth is how many groups may be in flight: one being committed
-// while the ones before it wait for the WAL's sync.
-const accessDepth = 4
 
 // AppendAccess returns once e is committed and synced, with e's Seq,
 // PersonPrev, PrevHash and Hash set. A caller whose ctx ends first gets
@@ -249,15 +242,7 @@ func (s *AccessLogStore) AccessHeadsAfter(ctx context.Context, at time.Time, siz
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: access heads: %w", err)
 	}
-	heads, err := sqlrow.Collect(rows, sqlrow.ScanHead)
-	if err != nil {
-		return nil, err
-	}
-	// A head is visible from its commit, a moment before its sync: one
-	// published in between and lost with the power would read as a
-	// rollback, so heads leave only once what they were read from is on
-	// disk.
-	return heads, s.db.accessSync.Sync()
+	return sqlrow.Collect(rows, sqlrow.ScanHead)
 }
 
 // importJournal moves the entries of an access journal file left by an

@@ -49,7 +49,6 @@ type DB struct {
 	// log's own file through accessW (access_file.go).
 	access           *audit.Writer
 	accessW, accessR *sql.DB
-	accessSync       *walSync
 	accessCheckpoint *checkpointer
 	// batcher group-commits decisions (trust_batch.go).
 	batcher *batcher
@@ -113,10 +112,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	if untreed {
-		if err := db.access.Write(ctx, nil); err == nil {
-			err = db.accessSync.Sync()
-		}
-		if err != nil {
+		if err := db.access.Write(ctx, nil); err != nil {
 			db.Close()
 			return nil, err
 		}
