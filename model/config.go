@@ -80,10 +80,10 @@ func (c Config) withDefaults() Config {
 		c.Kind = KindAdditive
 	}
 	if c.MaxBins == 0 {
-		c.MaxBins = 256
+		c.MaxBins = 1024
 	}
 	if c.MaxPairBins == 0 {
-		c.MaxPairBins = 32
+		c.MaxPairBins = 64
 	}
 	if c.MinCategoryCount == 0 {
 		c.MinCategoryCount = 10
