@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -88,5 +89,78 @@ func TestPairsOnlyWherePay(t *testing.T) {
 	check(small, 2000)
 	if len(small.Interactions) > len(big.Interactions) {
 		t.Errorf("2,000 rows kept %d pairs, 20,000 rows %d: the budget must not grow as the data shrinks", len(small.Interactions), len(big.Interactions))
+	}
+}
+
+// shopData has a categorical "shop" with 40 levels of distinct frequencies
+// and a number x; shops of even rank are riskier only when x is high.
+func shopData(rows int, seed uint64) *table.Table {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	t := &table.Table{Header: []string{"shop", "x", "bad"}, SHA256: fmt.Sprint("shops-", seed)}
+	const levels = 40
+	total := 0
+	for i := range levels {
+		total += 60 - i
+	}
+	for range rows {
+		r, shop := rng.IntN(total), 0
+		for r >= 60-shop {
+			r -= 60 - shop
+			shop++
+		}
+		x := rng.Float64()
+		z := -2.0
+		if shop%2 == 0 && x > 0.5 {
+			z += 2.5
+		}
+		bad := "0"
+		if rng.Float64() < 1/(1+math.Exp(-z)) {
+			bad = "1"
+		}
+		t.Rows = append(t.Rows, []string{fmt.Sprintf("s%02d", shop), strconv.FormatFloat(x, 'f', 3, 64), bad})
+	}
+	return t
+}
+
+// TestCategoricalPairAxisKeepsFrequentLevels: a categorical pair axis holds
+// at most MaxPairBins levels, the most frequent of the main levels in the
+// same order, so the level code a record is encoded with finds the same
+// cell when scored as its level's name found when the pair was trained.
+func TestCategoricalPairAxisKeepsFrequentLevels(t *testing.T) {
+	train := shopData(6000, 1)
+	d, err := LoadDataset(train, DataSpec{Label: "bad"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Train(d, Config{Seed: 1, Bags: 2, MaxRounds: 150, Interactions: -1, MaxPairBins: 8, HoldOut: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Interactions) != 1 {
+		t.Fatalf("want the shop × x pair, got %d pairs", len(m.Interactions))
+	}
+	in := m.Interactions[0]
+	shop := m.Features[m.Feature("shop")]
+	s := slices.Index(in.Features[:], "shop")
+	axis := in.Axes[s]
+	if len(shop.Levels) != 40 || len(axis.Levels) != 8 || !slices.Equal(axis.Levels, shop.Levels[:8]) {
+		t.Fatalf("pair axis levels %v, want the first 8 of the main's %v", axis.Levels, shop.Levels)
+	}
+	vecs, err := m.EncodeTable(train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := make([][]float64, len(in.Counts))
+	for a := range counts {
+		counts[a] = make([]float64, len(in.Counts[a]))
+	}
+	for _, x := range vecs {
+		a, b := in.Axes[0].Bin(x[m.Feature(in.Features[0])]), in.Axes[1].Bin(x[m.Feature(in.Features[1])])
+		counts[a][b]++
+	}
+	for a := range counts {
+		if !slices.Equal(counts[a], in.Counts[a]) {
+			t.Fatalf("scoring puts rows in other cells than training: row %d of the grid %v, trained %v", a, counts[a], in.Counts[a])
+		}
 	}
 }
