@@ -140,9 +140,16 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 			nextBins := fitBins[next]
 			cur := fitBins[t]
 			// e^(−s) of a row is updated by multiplying with e^(−step) of its
-			// bin: one exp per bin instead of one per row.
+			// bin: one exp per bin instead of one per row — and one per run
+			// of equal steps, since a tree has a few leaves while a pair's
+			// grid has thousands of cells (the exps were most of a small
+			// data set's pair stage).
+			prev, ev := math.NaN(), 1.0
 			for k := range n {
-				expStep[k] = math.Exp(-step[k])
+				if s := step[k]; s != prev {
+					prev, ev = s, math.Exp(-s)
+				}
+				expStep[k] = ev
 			}
 			clear(G)
 			clear(H)
