@@ -164,3 +164,37 @@ func TestCategoricalPairAxisKeepsFrequentLevels(t *testing.T) {
 		}
 	}
 }
+
+// TestCategoricalPairAxisCutsByRisk: on a categorical axis fitPair takes
+// the levels in order of risk, not of storage, so one cut can set the two
+// risky levels (0 and 2, stored apart) against the two safe ones.
+func TestCategoricalPairAxisCutsByRisk(t *testing.T) {
+	const na, nb = 4, 2 // a: 4 levels; b: a number cut in two
+	G, H, C := make([]float64, na*nb), make([]float64, na*nb), make([]float64, na*nb)
+	for a := range na {
+		for b := range nb {
+			g := 10.0 // under-predicted risk: a negative step would follow
+			if a%2 == 0 {
+				g = -10
+			}
+			G[a*nb+b], H[a*nb+b], C[a*nb+b] = g, 25, 100
+		}
+	}
+	step := make([]float64, na*nb)
+	var s pairScratch
+	if !fitPair(G, H, C, na, nb, true, false, 4, 1, step, &s) {
+		t.Fatal("no cut found")
+	}
+	for b := range nb {
+		if step[0*nb+b] != step[2*nb+b] || step[1*nb+b] != step[3*nb+b] || step[0*nb+b] <= step[1*nb+b] {
+			t.Fatalf("levels 0 and 2 must share a leaf apart from 1 and 3: steps %v", step)
+		}
+	}
+	// In stored order no single cut separates them.
+	if !fitPair(G, H, C, na, nb, false, false, 4, 1, step, &s) {
+		t.Fatal("no cut found")
+	}
+	if step[0] == step[2*nb] && step[nb] == step[3*nb] && step[0] != step[nb] {
+		t.Fatalf("stored order separated the alternating levels: %v", step)
+	}
+}
