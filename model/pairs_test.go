@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -196,5 +197,28 @@ func TestCategoricalPairAxisCutsByRisk(t *testing.T) {
 	}
 	if step[0] == step[2*nb] && step[nb] == step[3*nb] && step[0] != step[nb] {
 		t.Fatalf("stored order separated the alternating levels: %v", step)
+	}
+}
+
+// TestCategoricalPairsAreDeterministic: the risk order of a categorical
+// axis is recomputed at every step; ties and scheduling must not change
+// the artifact.
+func TestCategoricalPairsAreDeterministic(t *testing.T) {
+	train := func(par int) []byte {
+		d, err := LoadDataset(shopData(4000, 2), DataSpec{Label: "bad"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Train(d, Config{Seed: 3, Bags: 3, MaxRounds: 100, Interactions: -1, Parallelism: par})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Interactions) == 0 {
+			t.Fatal("no pairs: the test shows nothing")
+		}
+		return modelJSON(t, m)
+	}
+	if !bytes.Equal(train(1), train(4)) {
+		t.Fatal("two trainings with the same data and seed gave different artifacts")
 	}
 }
