@@ -12,8 +12,11 @@ import (
 type term struct {
 	bins   []uint16
 	n      int
-	na, nb int  // pair shape; na == 0 for a main effect
-	perBin bool // categorical main: one leaf per bin
+	na, nb int // pair shape; na == 0 for a main effect
+	// catA, catB: the pair's axes are categorical (cut in an order of
+	// risk found at each step, not in their stored order).
+	catA, catB bool
+	perBin     bool // categorical main: one leaf per bin
 }
 
 // bagSplit is one bag's stratified split of the training rows.
@@ -123,7 +126,7 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 			var ok bool
 			switch {
 			case tm.na > 0:
-				ok = fitPair(G[:n], H[:n], counts[t], tm.na, tm.nb, p.minCount, p.l2, step[:n], &scratch)
+				ok = fitPair(G[:n], H[:n], counts[t], tm.na, tm.nb, tm.catA, tm.catB, p.minCount, p.l2, step[:n], &scratch)
 			case tm.perBin:
 				ok = fitPerBin(G[:n], H[:n], counts[t], p.minMainCount, p.l2, step[:n])
 			default:
@@ -140,9 +143,16 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 			nextBins := fitBins[next]
 			cur := fitBins[t]
 			// e^(−s) of a row is updated by multiplying with e^(−step) of its
-			// bin: one exp per bin instead of one per row.
+			// bin: one exp per bin instead of one per row — and one per run
+			// of equal steps, since a tree has a few leaves while a pair's
+			// grid has thousands of cells (the exps were most of a small
+			// data set's pair stage).
+			prev, ev := math.NaN(), 1.0
 			for k := range n {
-				expStep[k] = math.Exp(-step[k])
+				if s := step[k]; s != prev {
+					prev, ev = s, math.Exp(-s)
+				}
+				expStep[k] = ev
 			}
 			clear(G)
 			clear(H)

@@ -46,7 +46,8 @@ func (tr *trainer) selectPairs(mainLogit []float64, eligible []bool, k int) []pa
 		for i := range bins {
 			bins[i] = ba[i]*uint16(nb) + bb[i]
 		}
-		p.term = term{bins: bins, n: na * nb, na: na, nb: nb}
+		p.term = term{bins: bins, n: na * nb, na: na, nb: nb,
+			catA: tr.axes[p.a].Type == categorical, catB: tr.axes[p.b].Type == categorical}
 		p.gain = fastGain(bins, g, h, na, nb, tr.cfg.MinLeafCount, tr.cfg.L2)
 		tr.progress.report("screening", int(done.Add(1)), len(cands))
 	})

@@ -1,9 +1,11 @@
 package model
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -88,5 +90,135 @@ func TestPairsOnlyWherePay(t *testing.T) {
 	check(small, 2000)
 	if len(small.Interactions) > len(big.Interactions) {
 		t.Errorf("2,000 rows kept %d pairs, 20,000 rows %d: the budget must not grow as the data shrinks", len(small.Interactions), len(big.Interactions))
+	}
+}
+
+// shopData has a categorical "shop" with 40 levels of distinct frequencies
+// and a number x; shops of even rank are riskier only when x is high.
+func shopData(rows int, seed uint64) *table.Table {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	t := &table.Table{Header: []string{"shop", "x", "bad"}, SHA256: fmt.Sprint("shops-", seed)}
+	const levels = 40
+	total := 0
+	for i := range levels {
+		total += 60 - i
+	}
+	for range rows {
+		r, shop := rng.IntN(total), 0
+		for r >= 60-shop {
+			r -= 60 - shop
+			shop++
+		}
+		x := rng.Float64()
+		z := -2.0
+		if shop%2 == 0 && x > 0.5 {
+			z += 2.5
+		}
+		bad := "0"
+		if rng.Float64() < 1/(1+math.Exp(-z)) {
+			bad = "1"
+		}
+		t.Rows = append(t.Rows, []string{fmt.Sprintf("s%02d", shop), strconv.FormatFloat(x, 'f', 3, 64), bad})
+	}
+	return t
+}
+
+// TestCategoricalPairAxisKeepsFrequentLevels: a categorical pair axis holds
+// at most MaxPairBins levels, the most frequent of the main levels in the
+// same order, so the level code a record is encoded with finds the same
+// cell when scored as its level's name found when the pair was trained.
+func TestCategoricalPairAxisKeepsFrequentLevels(t *testing.T) {
+	train := shopData(6000, 1)
+	d, err := LoadDataset(train, DataSpec{Label: "bad"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Train(d, Config{Seed: 1, Bags: 2, MaxRounds: 150, Interactions: -1, MaxPairBins: 8, HoldOut: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Interactions) != 1 {
+		t.Fatalf("want the shop × x pair, got %d pairs", len(m.Interactions))
+	}
+	in := m.Interactions[0]
+	shop := m.Features[m.Feature("shop")]
+	s := slices.Index(in.Features[:], "shop")
+	axis := in.Axes[s]
+	if len(shop.Levels) != 40 || len(axis.Levels) != 8 || !slices.Equal(axis.Levels, shop.Levels[:8]) {
+		t.Fatalf("pair axis levels %v, want the first 8 of the main's %v", axis.Levels, shop.Levels)
+	}
+	vecs, err := m.EncodeTable(train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := make([][]float64, len(in.Counts))
+	for a := range counts {
+		counts[a] = make([]float64, len(in.Counts[a]))
+	}
+	for _, x := range vecs {
+		a, b := in.Axes[0].Bin(x[m.Feature(in.Features[0])]), in.Axes[1].Bin(x[m.Feature(in.Features[1])])
+		counts[a][b]++
+	}
+	for a := range counts {
+		if !slices.Equal(counts[a], in.Counts[a]) {
+			t.Fatalf("scoring puts rows in other cells than training: row %d of the grid %v, trained %v", a, counts[a], in.Counts[a])
+		}
+	}
+}
+
+// TestCategoricalPairAxisCutsByRisk: on a categorical axis fitPair takes
+// the levels in order of risk, not of storage, so one cut can set the two
+// risky levels (0 and 2, stored apart) against the two safe ones.
+func TestCategoricalPairAxisCutsByRisk(t *testing.T) {
+	const na, nb = 4, 2 // a: 4 levels; b: a number cut in two
+	G, H, C := make([]float64, na*nb), make([]float64, na*nb), make([]float64, na*nb)
+	for a := range na {
+		for b := range nb {
+			g := 10.0 // under-predicted risk: a negative step would follow
+			if a%2 == 0 {
+				g = -10
+			}
+			G[a*nb+b], H[a*nb+b], C[a*nb+b] = g, 25, 100
+		}
+	}
+	step := make([]float64, na*nb)
+	var s pairScratch
+	if !fitPair(G, H, C, na, nb, true, false, 4, 1, step, &s) {
+		t.Fatal("no cut found")
+	}
+	for b := range nb {
+		if step[0*nb+b] != step[2*nb+b] || step[1*nb+b] != step[3*nb+b] || step[0*nb+b] <= step[1*nb+b] {
+			t.Fatalf("levels 0 and 2 must share a leaf apart from 1 and 3: steps %v", step)
+		}
+	}
+	// In stored order no single cut separates them.
+	if !fitPair(G, H, C, na, nb, false, false, 4, 1, step, &s) {
+		t.Fatal("no cut found")
+	}
+	if step[0] == step[2*nb] && step[nb] == step[3*nb] && step[0] != step[nb] {
+		t.Fatalf("stored order separated the alternating levels: %v", step)
+	}
+}
+
+// TestCategoricalPairsAreDeterministic: the risk order of a categorical
+// axis is recomputed at every step; ties and scheduling must not change
+// the artifact.
+func TestCategoricalPairsAreDeterministic(t *testing.T) {
+	train := func(par int) []byte {
+		d, err := LoadDataset(shopData(4000, 2), DataSpec{Label: "bad"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Train(d, Config{Seed: 3, Bags: 3, MaxRounds: 100, Interactions: -1, Parallelism: par})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Interactions) == 0 {
+			t.Fatal("no pairs: the test shows nothing")
+		}
+		return modelJSON(t, m)
+	}
+	if !bytes.Equal(train(1), train(4)) {
+		t.Fatal("two trainings with the same data and seed gave different artifacts")
 	}
 }

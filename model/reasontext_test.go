@@ -20,7 +20,9 @@ func TestValuePhrase(t *testing.T) {
 // Reasons name one feature each, never a pair, and a pair's points are
 // split between its two features so that the losses add up.
 func TestReasonsNameOneFeature(t *testing.T) {
-	d, err := LoadDataset(synthetic(6000, 12), DataSpec{Label: "bad", Exclude: []string{"id"}})
+	// pairData holds a real interaction (c × d), so a pair is kept on
+	// merit, not by chance.
+	d, err := LoadDataset(pairData(6000, 12), DataSpec{Label: "bad"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +54,7 @@ func TestReasonsNameOneFeature(t *testing.T) {
 	if split == 0 {
 		t.Fatal("no cell splits its loss between both features: the test shows nothing")
 	}
-	rows, err := m.EncodeTable(synthetic(500, 13))
+	rows, err := m.EncodeTable(pairData(500, 13))
 	if err != nil {
 		t.Fatal(err)
 	}

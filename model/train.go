@@ -168,7 +168,7 @@ func newTrainer(d *Dataset, cfg Config, progress *progressReporter) *trainer {
 	parallel(n, cfg.Parallelism, func(j int) {
 		col := d.Columns[j]
 		opt := binningOptions{maxBins: maxBins, minLevel: cfg.MinCategoryCount}
-		pairOpt := binningOptions{maxBins: cfg.MaxPairBins, minLevel: cfg.MinCategoryCount}
+		pairOpt := binningOptions{maxBins: pairAxisBins(cfg, d.Rows()), minLevel: cfg.MinCategoryCount}
 		var main, axis Binning
 		if col.Type == numeric {
 			// One sort per column serves the specials and both binnings.
@@ -183,7 +183,11 @@ func newTrainer(d *Dataset, cfg Config, progress *progressReporter) *trainer {
 			axis = numericBinning(distinct, pairOpt)
 		} else {
 			main = categoricalBinning(col.Cat, d.Weight, opt)
-			axis = main // pairs share the levels so one code serves both
+			// The axis keeps the most frequent of the main levels, in the
+			// same order, so a level's code is the same on both and the
+			// rest fall to "other"; a pair's grid stays small enough for
+			// its uint16 cell codes.
+			axis = categoricalBinning(col.Cat, d.Weight, pairOpt)
 		}
 		info := cfg.Catalogue[col.Name]
 		dim := info.Dimension
@@ -203,6 +207,23 @@ func newTrainer(d *Dataset, cfg Config, progress *progressReporter) *trainer {
 		progress.report("bins", int(done.Add(1)), n)
 	})
 	return tr
+}
+
+// pairAxisBins is the bins per pair axis: MaxPairBins, but no more than
+// leave a pair's grid as many cells as the rows fill with MinLeafCount each
+// on average (√(rows / MinLeafCount) per axis). Beyond that the extra cells
+// are mostly empty: they add nothing a leaf could learn from, while every
+// boosting step of a pair still scans them all (on HMEQ's 4,172 rows a
+// 64×64 grid made the pair stage four times the cost of 32×32 for the same
+// AUC). From about 16,000 rows on, the cap is MaxPairBins itself.
+const minPairAxisBins = 32
+
+func pairAxisBins(cfg Config, rows int) int {
+	// Below minPairAxisBins (the earlier default) small data sets would
+	// keep noise pairs more readily: a coarse grid's few cells each pass
+	// the gate on chance patterns more easily than many fine ones.
+	fill := int(math.Sqrt(float64(rows) / math.Max(cfg.MinLeafCount, 1)))
+	return min(cfg.MaxPairBins, max(minPairAxisBins, fill))
 }
 
 // binColumn maps every row of col to its bin.
@@ -303,7 +324,7 @@ func (tr *trainer) additive(m *Model) (shapes [][]float64, intercept float64, pa
 	for p, pr := range pairs {
 		pterms[p] = pr.term
 	}
-	presults := tr.boostPairs(pterms, mainLogit, results, splits)
+	presults := tr.boostPairs(pterms, results, splits)
 	keep := tr.gatePairs(pterms, presults, splits)
 	kept := pairs[:0]
 	for p := range pairs {
@@ -320,7 +341,7 @@ func (tr *trainer) additive(m *Model) (shapes [][]float64, intercept float64, pa
 		for _, pr := range pairs {
 			pterms = append(pterms, pr.term)
 		}
-		presults = tr.boostPairs(pterms, mainLogit, results, splits)
+		presults = tr.boostPairs(pterms, results, splits)
 	}
 	if len(pairs) == 0 {
 		tr.validation = tr.bagValidation(results, splits)
@@ -337,19 +358,27 @@ func (tr *trainer) additive(m *Model) (shapes [][]float64, intercept float64, pa
 	return shapes, intercept, pairs
 }
 
-// boostPairs boosts the pair terms on every bag from the main effects'
-// logits and turns each bag's out-of-bag
-// logits into an honest estimate: the bag's own main effects (which never
-// saw its validation rows, unlike the averaged ones the pairs started from)
-// plus the pairs that bag learned.
-func (tr *trainer) boostPairs(pterms []term, mainLogit []float64, results []boostResult, splits []bagSplit) []boostResult {
-	presults := tr.runBags("pairs", pterms, mainLogit, splits)
-	for b, r := range presults {
-		for i, row := range splits[b].valid {
-			r.validLogit[i] += results[b].validLogit[i] - mainLogit[row]
+// boostPairs boosts the pair terms on every bag, each bag from its own
+// main effects (InterpretML continues each outer bag's model the same way).
+// Starting from the averaged main effects instead would start every bag
+// from values fitted on its validation rows by the other bags: the pairs'
+// early stopping would then judge them on rows that are not out of the bag.
+// Averaging stays exact: the mean of (bag mains + bag pairs) is the mean
+// of the mains plus the mean of the pairs. Each bag's validation logits
+// are then its own model's, an honest out-of-bag estimate.
+func (tr *trainer) boostPairs(pterms []term, results []boostResult, splits []bagSplit) []boostResult {
+	intercept := logit(weightedMean(tr.d.Label, tr.d.Weight))
+	return tr.runBagsFrom("pairs", pterms, func(b int) []float64 {
+		z := make([]float64, tr.d.Rows())
+		for i := range z {
+			v := intercept
+			for j, t := range tr.mains {
+				v += results[b].shapes[j][t.bins[i]]
+			}
+			z[i] = v
 		}
-	}
-	return presults
+		return z
+	}, splits)
 }
 
 // PairBudget is how many pairs the trainer screens when the caller leaves
@@ -417,11 +446,18 @@ const (
 )
 
 func (tr *trainer) runBags(stage string, terms []term, start []float64, splits []bagSplit) []boostResult {
+	return tr.runBagsFrom(stage, terms, func(int) []float64 { return start }, splits)
+}
+
+// runBagsFrom is runBags with each bag's starting ln(odds) made by startOf,
+// inside the bag's goroutine (so only as many are alive as run at once).
+func (tr *trainer) runBagsFrom(stage string, terms []term, startOf func(b int) []float64, splits []bagSplit) []boostResult {
 	results := make([]boostResult, len(splits))
 	var done atomic.Int64
 	tr.progress.report(stage, 0, len(splits))
 	parallel(len(splits), tr.cfg.Parallelism, func(b int) {
 		p := tr.params()
+		start := startOf(b)
 		results[b] = boost(terms, tr.d.Label, tr.d.Weight, start, splits[b], p)
 		if stage == "mains" && results[b].rounds < FineRetryRounds {
 			p.lr /= FineRetryFactor

@@ -1,5 +1,10 @@
 package model
 
+import (
+	"cmp"
+	"slices"
+)
+
 // Tiny trees on the bins of one term. Each returns, per bin, the Newton step
 // (−G/(H+λ)) of the leaf the bin falls in; the caller scales it by the
 // learning rate. Bins are taken in their stored order: numeric intervals
@@ -98,17 +103,22 @@ func fitPerBin(G, H, C []float64, minCount, l2 float64, step []float64) bool {
 // fitPair grows the 4-leaf tree GA²M uses for a pair: one cut on one axis,
 // then one cut on the other axis in each half. Both orientations are tried.
 // G, H, C are row-major [a*nb+b].
-func fitPair(G, H, C []float64, na, nb int, minCount, l2 float64, step []float64, scratch *pairScratch) bool {
+func fitPair(G, H, C []float64, na, nb int, catA, catB bool, minCount, l2 float64, step []float64, scratch *pairScratch) bool {
 	bestGain, found := 0.0, false
 	var bestLeaves [4]float64
 	var bestCuts [3]int
 	var bestAxis int
+	// A categorical axis has no order a cut could follow: its levels are
+	// taken in order of the step's mean gradient ratio over the other
+	// axis, so that a cut can split the riskier levels from the rest.
+	permA, rankA := axisOrder(G, H, na, nb, true, catA, l2, &scratch.permA, &scratch.rankA)
+	permB, rankB := axisOrder(G, H, na, nb, false, catB, l2, &scratch.permB, &scratch.rankB)
 	for axis := 0; axis < 2; axis++ {
 		n1, n2 := na, nb
-		at := func(i, j int) int { return i*nb + j }
+		at := func(i, j int) int { return permA[i]*nb + permB[j] }
 		if axis == 1 {
 			n1, n2 = nb, na
-			at = func(i, j int) int { return j*nb + i }
+			at = func(i, j int) int { return permA[j]*nb + permB[i] }
 		}
 		// below[j]: sums over first-axis bins < cut1, for second-axis bin j.
 		below, total, above := scratch.strips(n2)
@@ -150,9 +160,9 @@ func fitPair(G, H, C []float64, na, nb int, minCount, l2 float64, step []float64
 	}
 	for a := 0; a < na; a++ {
 		for b := 0; b < nb; b++ {
-			i, j := a, b
+			i, j := rankA[a], rankB[b]
 			if bestAxis == 1 {
-				i, j = b, a
+				i, j = j, i
 			}
 			var leaf int
 			if i < bestCuts[0] {
@@ -166,9 +176,51 @@ func fitPair(G, H, C []float64, na, nb int, minCount, l2 float64, step []float64
 	return true
 }
 
-// pairScratch holds fitPair's working strips, reused across steps so the
-// pair stage does not allocate in its inner loop.
-type pairScratch struct{ below, total, above [][3]float64 }
+// pairScratch holds fitPair's working strips and axis orders, reused
+// across steps so the pair stage does not allocate in its inner loop.
+type pairScratch struct {
+	below, total, above        [][3]float64
+	permA, rankA, permB, rankB []int
+	ratio                      []float64
+}
+
+// axisOrder returns the order in which fitPair takes an axis's bins (perm:
+// position → bin) and its inverse (rank: bin → position): the stored order
+// for a numeric axis, and for a categorical one the bins sorted by
+// −G/(H+λ) summed over the other axis (ties by bin, for determinism).
+func axisOrder(G, H []float64, na, nb int, first, cat bool, l2 float64, perm, rank *[]int) ([]int, []int) {
+	n := nb
+	if first {
+		n = na
+	}
+	if cap(*perm) < n {
+		*perm, *rank = make([]int, n), make([]int, n)
+	}
+	p, r := (*perm)[:n], (*rank)[:n]
+	for k := range p {
+		p[k] = k
+	}
+	if cat {
+		g, h := make([]float64, n), make([]float64, n)
+		for a := range na {
+			for b := range nb {
+				k := a
+				if !first {
+					k = b
+				}
+				g[k] += G[a*nb+b]
+				h[k] += H[a*nb+b]
+			}
+		}
+		slices.SortStableFunc(p, func(x, y int) int {
+			return cmp.Compare(-g[x]/(h[x]+l2), -g[y]/(h[y]+l2))
+		})
+	}
+	for pos, k := range p {
+		r[k] = pos
+	}
+	return p, r
+}
 
 // strips returns the three strips, zeroed, of length n.
 func (s *pairScratch) strips(n int) (below, total, above [][3]float64) {
