@@ -122,9 +122,35 @@ func (c *DriftCounter) Drift() Drift {
 		for k := range expected {
 			expected[k] /= total
 		}
-		d.Features[f.Name] = round6(stability(expected, c.bins[i]))
+		e, a := tenths(expected, c.bins[i])
+		d.Features[f.Name] = round6(stability(e, a))
 	}
 	return d
+}
+
+// tenths merges consecutive bins into groups of at least a tenth of the
+// training rows each (the last group takes the remainder), and returns the
+// groups' expected shares and counts. A feature has up to 1,024 bins, cut
+// for the model's resolution: over bins that fine, the sampling noise of a
+// few thousand people alone reads as a shift, where the index is meant to
+// be taken over deciles.
+func tenths(expected, counts []float64) (e, a []float64) {
+	var se, sa float64
+	for k := range expected {
+		se, sa = se+expected[k], sa+counts[k]
+		if se >= 0.1 {
+			e, a = append(e, se), append(a, sa)
+			se, sa = 0, 0
+		}
+	}
+	if se > 0 || sa > 0 {
+		if len(e) == 0 {
+			return []float64{se}, []float64{sa}
+		}
+		e[len(e)-1] += se
+		a[len(a)-1] += sa
+	}
+	return e, a
 }
 
 // stability is Σ (a − e)·ln(a/e) over bins, with expected shares e and
