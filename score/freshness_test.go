@@ -2,6 +2,7 @@ package score
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -95,7 +96,9 @@ func TestStaleDataIsNotDelinquency(t *testing.T) {
 
 // An aged-out negative record no longer changes the score: a public record
 // listed six years ago and never cleared scores as one cleared then, under
-// the default five-year retention, and lower under a ten-year one.
+// the default five-year retention. Under a ten-year one it is still open in
+// the person's features and never earns points (the model may weigh it
+// lightly: in the simulated fixture few people have one).
 func TestAgedOutRecordNoLongerCounts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains the simulated fixture model")
@@ -115,20 +118,33 @@ func TestAgedOutRecordNoLongerCounts(t *testing.T) {
 		return events
 	}
 	open, cleared := person(false), person(true)
-	scoreWith := func(retention time.Duration, events []sesame.Event) int {
+	// scoreWith returns the score and the public_records_open feature.
+	scoreWith := func(retention time.Duration, events []sesame.Event) (int, float64) {
 		p := NewFeatureProfiler(DefaultMinHistory)
 		p.P.SetCoverage(&feature.Coverage{Retention: retention})
 		sc := NewEngine(e.Model(), "fixture", p).Score("p", events, asOf)
 		if sc.Status != sesame.StatusScored {
 			t.Fatalf("not scored: %v", sc.Missing)
 		}
-		return sc.Score
+		i := slices.Index(p.Names(), "public_records_open")
+		if i < 0 {
+			t.Fatal("no public_records_open feature")
+		}
+		return sc.Score, p.Profile(events, asOf).Values[i]
 	}
-	if o, c := scoreWith(0, open), scoreWith(0, cleared); o != c {
-		t.Errorf("a public record six years old still counts: %d against %d cleared", o, c)
+	o, oOpen := scoreWith(0, open)
+	c, cOpen := scoreWith(0, cleared)
+	if o != c || oOpen != 0 || cOpen != 0 {
+		t.Errorf("a public record six years old still counts: score %d (%g open) against %d (%g open) cleared", o, oOpen, c, cOpen)
 	}
 	tenYears := 10 * 365 * 24 * time.Hour
-	if o, c := scoreWith(tenYears, open), scoreWith(tenYears, cleared); o >= c {
-		t.Errorf("kept for ten years, the open record should cost points: %d against %d cleared", o, c)
+	o, oOpen = scoreWith(tenYears, open)
+	c, cOpen = scoreWith(tenYears, cleared)
+	if oOpen != 1 || cOpen != 0 {
+		t.Errorf("kept for ten years, the record should be open in the features: %g, against %g cleared", oOpen, cOpen)
 	}
+	if o > c {
+		t.Errorf("kept for ten years, the open record earned points: %d against %d cleared", o, c)
+	}
+	t.Logf("ten-year retention: %d with the record open, %d cleared", o, c)
 }
