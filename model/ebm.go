@@ -108,7 +108,12 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 		maxBins = max(maxBins, tm.n)
 	}
 	G, H := make([]float64, maxBins), make([]float64, maxBins)
-	step, expStep := make([]float64, maxBins), make([]float64, maxBins)
+	step := make([]float64, maxBins)
+	// The row loop indexes these by a uint16 bin: arrays of every uint16
+	// need no bounds checks. GH holds each bin's gradient and hessian side
+	// by side, one cache line for both.
+	expStep := new([1 << 16]float64)
+	GH := new([1 << 16][2]float64)
 	var scratch pairScratch
 
 	// First histogram, for term 0.
@@ -117,6 +122,7 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 		G[b] += wf[i] * (pr - yf[i])
 		H[b] += wf[i] * pr * (1 - pr)
 	}
+	e, yf, wf = e[:nf], yf[:nf], wf[:nf]
 
 	bestLoss, bestRound, rounds := logLoss(sv, yv, wv), 0, 0
 	for round := 1; round <= p.maxRounds; round++ {
@@ -154,8 +160,9 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 				}
 				expStep[k] = ev
 			}
-			clear(G)
-			clear(H)
+			nn := terms[next].n
+			clear(GH[:nn])
+			cur, nextBins = cur[:nf], nextBins[:nf]
 			if w == nil {
 				// The usual unweighted case, without the loads and products
 				// of unit weights: this loop is most of training's time.
@@ -163,19 +170,22 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 					ei := e[i] * expStep[cur[i]]
 					e[i] = ei
 					pr := 1 / (1 + ei)
-					nb := nextBins[i]
-					G[nb] += pr - yf[i]
-					H[nb] += pr * (1 - pr)
+					gh := &GH[nextBins[i]]
+					gh[0] += pr - yf[i]
+					gh[1] += pr * (1 - pr)
 				}
 			} else {
 				for i := range nf {
 					ei := e[i] * expStep[cur[i]]
 					e[i] = ei
 					pr := 1 / (1 + ei)
-					nb := nextBins[i]
-					G[nb] += wf[i] * (pr - yf[i])
-					H[nb] += wf[i] * pr * (1 - pr)
+					gh := &GH[nextBins[i]]
+					gh[0] += wf[i] * (pr - yf[i])
+					gh[1] += wf[i] * pr * (1 - pr)
 				}
+			}
+			for k := range nn {
+				G[k], H[k] = GH[k][0], GH[k][1]
 			}
 			for i, b := range validBins[t] {
 				sv[i] += step[b]
