@@ -449,17 +449,26 @@ func (tr *trainer) gatePairs(pterms []term, presults []boostResult, splits []bag
 	for b := range presults {
 		rows += len(splits[b].valid)
 	}
+	// Each bag's out-of-bag loss with every pair, worked out once.
+	base := make([][]float64, len(presults))
+	for b, r := range presults {
+		base[b] = make([]float64, len(splits[b].valid))
+		for i, row := range splits[b].valid {
+			base[b][i] = lossAt(r.validLogit[i], y[row])
+		}
+	}
 	keep := make([]bool, len(pterms))
-	for p, t := range pterms {
+	parallel(len(pterms), tr.cfg.Parallelism, func(p int) {
+		t := pterms[p]
 		var delta float64
 		for b, r := range presults {
 			for i, row := range splits[b].valid {
 				z := r.validLogit[i]
-				delta += lossAt(z-r.shapes[p][t.bins[row]], y[row]) - lossAt(z, y[row])
+				delta += lossAt(z-r.shapes[p][t.bins[row]], y[row]) - base[b][i]
 			}
 		}
 		keep[p] = rows > 0 && delta/float64(rows) >= PairMinGain
-	}
+	})
 	for p, t := range pterms {
 		if keep[p] {
 			continue
