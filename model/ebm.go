@@ -108,7 +108,12 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 		maxBins = max(maxBins, tm.n)
 	}
 	G, H := make([]float64, maxBins), make([]float64, maxBins)
-	step, expStep := make([]float64, maxBins), make([]float64, maxBins)
+	step := make([]float64, maxBins)
+	// The row loop indexes these by a uint16 bin: arrays of every uint16
+	// need no bounds checks. GH holds each bin's gradient and hessian side
+	// by side, one cache line for both.
+	expStep := new([1 << 16]float64)
+	GH, GH2 := new([1 << 16][2]float64), new([1 << 16][2]float64)
 	var scratch pairScratch
 
 	// First histogram, for term 0.
@@ -117,6 +122,7 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 		G[b] += wf[i] * (pr - yf[i])
 		H[b] += wf[i] * pr * (1 - pr)
 	}
+	e, yf, wf = e[:nf], yf[:nf], wf[:nf]
 
 	bestLoss, bestRound, rounds := logLoss(sv, yv, wv), 0, 0
 	for round := 1; round <= p.maxRounds; round++ {
@@ -154,28 +160,53 @@ func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) b
 				}
 				expStep[k] = ev
 			}
-			clear(G)
-			clear(H)
+			nn := terms[next].n
+			clear(GH[:nn])
+			cur, nextBins = cur[:nf], nextBins[:nf]
 			if w == nil {
 				// The usual unweighted case, without the loads and products
 				// of unit weights: this loop is most of training's time.
-				for i := range nf {
+				// Even and odd rows go to two histograms, summed after:
+				// rows in the same bin then need not wait on each other.
+				clear(GH2[:nn])
+				i := 0
+				for ; i+1 < nf; i += 2 {
+					e0 := e[i] * expStep[cur[i]]
+					e1 := e[i+1] * expStep[cur[i+1]]
+					e[i], e[i+1] = e0, e1
+					p0 := 1 / (1 + e0)
+					p1 := 1 / (1 + e1)
+					g0 := &GH[nextBins[i]]
+					g1 := &GH2[nextBins[i+1]]
+					g0[0] += p0 - yf[i]
+					g0[1] += p0 * (1 - p0)
+					g1[0] += p1 - yf[i+1]
+					g1[1] += p1 * (1 - p1)
+				}
+				for ; i < nf; i++ {
 					ei := e[i] * expStep[cur[i]]
 					e[i] = ei
 					pr := 1 / (1 + ei)
-					nb := nextBins[i]
-					G[nb] += pr - yf[i]
-					H[nb] += pr * (1 - pr)
+					gh := &GH[nextBins[i]]
+					gh[0] += pr - yf[i]
+					gh[1] += pr * (1 - pr)
+				}
+				for k := range nn {
+					GH[k][0] += GH2[k][0]
+					GH[k][1] += GH2[k][1]
 				}
 			} else {
 				for i := range nf {
 					ei := e[i] * expStep[cur[i]]
 					e[i] = ei
 					pr := 1 / (1 + ei)
-					nb := nextBins[i]
-					G[nb] += wf[i] * (pr - yf[i])
-					H[nb] += wf[i] * pr * (1 - pr)
+					gh := &GH[nextBins[i]]
+					gh[0] += wf[i] * (pr - yf[i])
+					gh[1] += wf[i] * pr * (1 - pr)
 				}
+			}
+			for k := range nn {
+				G[k], H[k] = GH[k][0], GH[k][1]
 			}
 			for i, b := range validBins[t] {
 				sv[i] += step[b]

@@ -103,6 +103,12 @@ func fitPerBin(G, H, C []float64, minCount, l2 float64, step []float64) bool {
 // fitPair grows the 4-leaf tree GA²M uses for a pair: one cut on one axis,
 // then one cut on the other axis in each half. Both orientations are tried.
 // G, H, C are row-major [a*nb+b].
+//
+// Rows and columns of the grid no fit row falls in (C == 0, so G == H == 0
+// too) are left out of the scan: a cut beside an empty one gains exactly
+// what the cut before it gains, and only a strictly better gain moves the
+// best cut, so the result is the one the full scan finds. Correlated
+// features leave much of a 64×64 grid empty.
 func fitPair(G, H, C []float64, na, nb int, catA, catB bool, minCount, l2 float64, step []float64, scratch *pairScratch) bool {
 	bestGain, found := 0.0, false
 	var bestLeaves [4]float64
@@ -113,34 +119,73 @@ func fitPair(G, H, C []float64, na, nb int, catA, catB bool, minCount, l2 float6
 	// axis, so that a cut can split the riskier levels from the rest.
 	permA, rankA := axisOrder(G, H, na, nb, true, catA, l2, &scratch.permA, &scratch.rankA)
 	permB, rankB := axisOrder(G, H, na, nb, false, catB, l2, &scratch.permB, &scratch.rankB)
-	for axis := 0; axis < 2; axis++ {
-		n1, n2 := na, nb
-		at := func(i, j int) int { return permA[i]*nb + permB[j] }
-		if axis == 1 {
-			n1, n2 = nb, na
-			at = func(i, j int) int { return permA[j]*nb + permB[i] }
-		}
-		// below[j]: sums over first-axis bins < cut1, for second-axis bin j.
-		below, total, above := scratch.strips(n2)
-		for i := 0; i < n1; i++ {
-			for j := 0; j < n2; j++ {
-				k := at(i, j)
-				total[j][0] += G[k]
-				total[j][1] += H[k]
-				total[j][2] += C[k]
+	// The positions (in axis order) of the rows and columns holding data.
+	usedA, usedB := scratch.used(na, nb)
+	for i, a := range permA {
+		for _, b := range permB {
+			if C[a*nb+b] != 0 {
+				usedA = append(usedA, i)
+				break
 			}
 		}
-		for cut1 := 1; cut1 < n1; cut1++ {
-			for j := 0; j < n2; j++ {
-				k := at(cut1-1, j)
-				below[j][0] += G[k]
-				below[j][1] += H[k]
-				below[j][2] += C[k]
+	}
+	for j, b := range permB {
+		for _, a := range permA {
+			if C[a*nb+b] != 0 {
+				usedB = append(usedB, j)
+				break
+			}
+		}
+	}
+	scratch.usedA, scratch.usedB = usedA, usedB
+	for axis := 0; axis < 2; axis++ {
+		// used1, used2: the non-empty positions on the axis cut first and
+		// on the other; cells[x*m2+y] is the cell at their x-th and y-th.
+		used1, used2, n1, n2 := usedA, usedB, na, nb
+		if axis == 1 {
+			used1, used2, n1, n2 = usedB, usedA, nb, na
+		}
+		m1, m2 := len(used1), len(used2)
+		cells := scratch.grid(m1 * m2)
+		for x, i := range used1 {
+			row := cells[x*m2 : (x+1)*m2]
+			for y, j := range used2 {
+				var k int
+				if axis == 0 {
+					k = permA[i]*nb + permB[j]
+				} else {
+					k = permA[j]*nb + permB[i]
+				}
+				row[y] = [3]float64{G[k], H[k], C[k]}
+			}
+		}
+		// below[y]: sums over first-axis bins < cut1, for second-axis bin y.
+		below, total, above := scratch.strips(m2)
+		for x := range m1 {
+			row := cells[x*m2 : (x+1)*m2]
+			for y := range row {
+				total[y][0] += row[y][0]
+				total[y][1] += row[y][1]
+				total[y][2] += row[y][2]
+			}
+		}
+		for x := range m1 {
+			// The cut just after the x-th non-empty row; the cuts up to
+			// the next non-empty row gain the same.
+			cut1 := used1[x] + 1
+			if cut1 >= n1 {
+				break
+			}
+			row := cells[x*m2 : (x+1)*m2]
+			for y := range row {
+				below[y][0] += row[y][0]
+				below[y][1] += row[y][1]
+				below[y][2] += row[y][2]
 			}
 			gainLo, cutLo, leavesLo, okLo := best1D(below, minCount, l2)
-			for j := range above {
+			for y := range above {
 				for q := 0; q < 3; q++ {
-					above[j][q] = total[j][q] - below[j][q]
+					above[y][q] = total[y][q] - below[y][q]
 				}
 			}
 			gainHi, cutHi, leavesHi, okHi := best1D(above, minCount, l2)
@@ -150,7 +195,7 @@ func fitPair(G, H, C []float64, na, nb int, catA, catB bool, minCount, l2 float6
 			if g := gainLo + gainHi; g > bestGain {
 				bestGain, found = g, true
 				bestLeaves = [4]float64{leavesLo[0], leavesLo[1], leavesHi[0], leavesHi[1]}
-				bestCuts = [3]int{cut1, cutLo, cutHi}
+				bestCuts = [3]int{cut1, cutAt(used2, cutLo, n2), cutAt(used2, cutHi, n2)}
 				bestAxis = axis
 			}
 		}
@@ -176,12 +221,43 @@ func fitPair(G, H, C []float64, na, nb int, catA, catB bool, minCount, l2 float6
 	return true
 }
 
-// pairScratch holds fitPair's working strips and axis orders, reused
+// cutAt maps a cut before the cut-th of the non-empty positions used to
+// the full axis of n positions: just after the last non-empty one on the
+// low side, where the full scan finds it first. A strip left whole is n.
+func cutAt(used []int, cut, n int) int {
+	if cut >= len(used) {
+		return n
+	}
+	return used[cut-1] + 1
+}
+
+// pairScratch holds fitPair's working strips, grid and axis orders, reused
 // across steps so the pair stage does not allocate in its inner loop.
 type pairScratch struct {
 	below, total, above        [][3]float64
+	cells                      [][3]float64
 	permA, rankA, permB, rankB []int
+	usedA, usedB               []int
 	ratio                      []float64
+}
+
+// used returns the two position lists, emptied, with room for na and nb.
+func (s *pairScratch) used(na, nb int) (a, b []int) {
+	if cap(s.usedA) < na {
+		s.usedA = make([]int, 0, na)
+	}
+	if cap(s.usedB) < nb {
+		s.usedB = make([]int, 0, nb)
+	}
+	return s.usedA[:0], s.usedB[:0]
+}
+
+// grid returns a cell buffer of length n (not zeroed).
+func (s *pairScratch) grid(n int) [][3]float64 {
+	if cap(s.cells) < n {
+		s.cells = make([][3]float64, n)
+	}
+	return s.cells[:n]
 }
 
 // axisOrder returns the order in which fitPair takes an axis's bins (perm:
