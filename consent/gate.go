@@ -102,35 +102,51 @@ func (g *Gate) Score(ctx context.Context, rd Read) (*sesame.Score, *sesame.Conse
 		_, err := allowed(v, rd)
 		return nil, nil, err
 	}
-	type read struct {
-		s   *sesame.Score
-		err error
-	}
-	rctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	got := make(chan read, 1)
-	go func() {
-		s, err := g.Scores.LatestScore(rctx, rd.Person)
-		got <- read{s, err}
-	}()
-	if err := g.Audit.Record(ctx, e); err != nil {
-		cancel()
-		<-got
-		return nil, nil, err
-	}
-	r := <-got
-	if sesame.ErrorCode(r.err) == sesame.ENOTFOUND {
+	var s *sesame.Score
+	err = g.whileRecorded(ctx, e, func(ctx context.Context) (err error) {
+		s, err = g.Scores.LatestScore(ctx, rd.Person)
+		return err
+	})
+	if sesame.ErrorCode(err) == sesame.ENOTFOUND {
 		return &sesame.Score{Person: rd.Person, Status: sesame.StatusInsufficientHistory}, v.Consent, nil
 	}
-	if r.err != nil {
-		return nil, nil, r.err
+	if err != nil {
+		return nil, nil, err
 	}
-	return r.s, v.Consent, nil
+	return s, v.Consent, nil
+}
+
+// whileRecorded runs read while e is written to the access log and returns
+// once both are done, the entry's error first: if the entry cannot be
+// written, read's context is cancelled and whatever it read is to be
+// dropped.
+func (g *Gate) whileRecorded(ctx context.Context, e *sesame.AccessEntry, read func(ctx context.Context) error) error {
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- read(rctx) }()
+	if err := g.Audit.Record(ctx, e); err != nil {
+		cancel()
+		<-done
+		return err
+	}
+	return <-done
 }
 
 // OperatorRead logs an operator's read of a person's data (operators need
 // no consent but are seen by the person like anyone else).
 func (g *Gate) OperatorRead(ctx context.Context, operator, person, what string) error {
-	return g.Audit.Record(ctx, &sesame.AccessEntry{Person: person, Actor: "operator:" + operator, Action: ActionOperatorRead,
-		Scope: sesame.ScopeFull, Outcome: sesame.AccessAllowed, Reason: what})
+	return g.Audit.Record(ctx, operatorEntry(operator, person, what))
+}
+
+// OperatorReadWhile is OperatorRead running read while the entry is
+// written, as Score does: it returns once both are done, the entry's error
+// first, and what read read is to be answered only when it returns nil.
+func (g *Gate) OperatorReadWhile(ctx context.Context, operator, person, what string, read func(ctx context.Context) error) error {
+	return g.whileRecorded(ctx, operatorEntry(operator, person, what), read)
+}
+
+func operatorEntry(operator, person, what string) *sesame.AccessEntry {
+	return &sesame.AccessEntry{Person: person, Actor: "operator:" + operator, Action: ActionOperatorRead,
+		Scope: sesame.ScopeFull, Outcome: sesame.AccessAllowed, Reason: what}
 }

@@ -58,19 +58,10 @@ func (s *Server) scoreRead(r *nethttp.Request, person, what string, read func(ct
 		}
 		return read(r.Context())
 	}
-	if t := trustOf(s); read == nil || t == nil || t.Gate == nil {
-		return s.operatorRead(r, p.Name, person, what)
+	if t := trustOf(s); read != nil && t != nil && t.Gate != nil {
+		return t.Gate.OperatorReadWhile(r.Context(), p.Name, person, what, read)
 	}
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- read(ctx) }()
-	if err := s.operatorRead(r, p.Name, person, what); err != nil {
-		cancel()
-		<-done
-		return err
-	}
-	return <-done
+	return s.operatorRead(r, p.Name, person, what)
 }
 
 // operatorRead writes an operator's read of person's data to the person's
