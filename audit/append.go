@@ -122,7 +122,7 @@ type Writer struct {
 // NewWriter returns the Writer of a store whose transactions inTx runs.
 func NewWriter(inTx func(ctx context.Context, fn func(tx AppendTx) error) error) *Writer {
 	w := &Writer{}
-	w.Write = func(ctx context.Context, entries []*sesame.AccessEntry) error {
+	w.Write = func(ctx context.Context, entries []*sesame.AccessEntry, _ func()) error {
 		if err := inTx(ctx, func(tx AppendTx) error { return w.appender.Append(ctx, tx, entries) }); err != nil {
 			return fmt.Errorf("access log: %w", err)
 		}

@@ -15,18 +15,22 @@ import (
 // engines append through one.
 type GroupCommit struct {
 	// Write appends entries, in order, in one durable transaction,
-	// setting their Seq, PersonPrev, PrevHash and Hash.
-	Write func(ctx context.Context, entries []*sesame.AccessEntry) error
+	// setting their Seq, PersonPrev, PrevHash and Hash. It may call
+	// committed once the transaction has committed but before it is on
+	// disk: the next group is then taken and written while this one waits
+	// for the disk. Groups are taken in order, each once the one before it
+	// has committed (or its Write returned).
+	Write func(ctx context.Context, entries []*sesame.AccessEntry, committed func()) error
 	// MaxGroup bounds a transaction (default 1024).
 	MaxGroup int
-	// Depth is how many groups may be written at once (default 1): more
-	// than one when Write's sync does not hold what the next group needs,
-	// so that a group is sealed while the one before it is being synced.
+	// Depth is how many groups may be in flight at once (default 1): more
+	// than one when Write calls committed before its sync.
 	Depth int
 
 	mu      sync.Mutex
 	queue   []*groupReq
-	running int // groups being written
+	running int        // groups in flight
+	taking  sync.Mutex // held from taking a group until it has committed
 }
 
 type groupReq struct {
@@ -66,11 +70,13 @@ func (g *GroupCommit) run() {
 		max = 1024
 	}
 	for {
+		g.taking.Lock()
 		g.mu.Lock()
 		n := min(len(g.queue), max)
 		if n == 0 {
 			g.running--
 			g.mu.Unlock()
+			g.taking.Unlock()
 			return
 		}
 		group := g.queue[:n:n]
@@ -80,7 +86,10 @@ func (g *GroupCommit) run() {
 		for i, r := range group {
 			entries[i] = r.e
 		}
-		err := g.Write(context.Background(), entries)
+		var once sync.Once
+		committed := func() { once.Do(g.taking.Unlock) }
+		err := g.Write(context.Background(), entries, committed)
+		committed()
 		for _, r := range group {
 			r.done <- err
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 
@@ -20,9 +19,9 @@ import (
 // sqlite's (access_log, access_tree, access_heads), in partitions (package
 // audit, partition.go; migration 143). A logged read appends its entry to
 // its person's partition, by group commit (accessGroups per replica, each
-// for a share of the partitions, its groups merged into batches by an
-// accessBatcher), in a transaction that takes only the locks of the
-// partitions its batch holds entries of: reads of people in other
+// for a share of the partitions, each group taken once the one before it
+// has committed), in a transaction that takes only the locks of the
+// partitions its group holds entries of: reads of people in other
 // partitions, on this replica or another, do not wait for it. An append
 // returns once a synchronous commit after its batch's has flushed the WAL
 // past it (appendSealed), so a read is answered after its entry is on disk.
@@ -66,46 +65,19 @@ func newAccessWriter(db *DB) *audit.Writer {
 // fewer reads (bench/RESULTS.md compares the counts).
 const accessGroups = 1
 
-// accessDepth is how many groups a group commit hands on at once: a
-// group's locks are released at its commit, before the WAL flush
-// (appendSealed), so the next groups are sealed while the ones before them
-// wait for the disk. With the groups merged again before their locked span
-// (accessBatcher) a handed-on group waits for the batch before it to
-// commit, so more of them may be in flight than groups written side by side.
+// accessDepth is how many groups a group commit has in flight: a group's
+// locks are released at its commit, before the WAL flush (appendSealed),
+// and the group commit takes the next group then, holding everything that
+// queued meanwhile, while the ones before it wait for the disk.
 const accessDepth = 8
 
-// An accessWay is how a group of entries is appended: sealed here,
-// committed asynchronously and flushed after (appendSealed), or sealed and
-// committed synchronously by a function of the database
-// (access_append_parts, migration 220, or access_append, migration 144, a
-// call a partition).
-type accessWay string
-
-const (
-	wayBatched     accessWay = "batched"
-	waySealed      accessWay = "sealed"
-	wayAppend      accessWay = "access_append"
-	wayAppendParts accessWay = "access_append_parts"
-)
-
 // newAccessGroups returns n group commits, n dividing audit.Partitions,
-// each writing up to depth groups at once, appending the way way says
-// (access_append only with n = audit.Partitions).
-func newAccessGroups(db *DB, n, depth int, way accessWay) []*audit.GroupCommit {
+// each with up to depth groups in flight.
+func newAccessGroups(db *DB, n, depth int) []*audit.GroupCommit {
 	ws := make([]*audit.GroupCommit, n)
 	for i := range ws {
-		batcher := &accessBatcher{db: db}
-		ws[i] = &audit.GroupCommit{Depth: depth, Write: func(ctx context.Context, entries []*sesame.AccessEntry) error {
-			var err error
-			switch way {
-			case wayBatched:
-				err = batcher.write(ctx, entries)
-			case waySealed:
-				err = db.appendSealed(ctx, entries, nil)
-			default:
-				err = db.appendGroup(ctx, string(way), entries)
-			}
-			if err != nil {
+		ws[i] = &audit.GroupCommit{Depth: depth, Write: func(ctx context.Context, entries []*sesame.AccessEntry, committed func()) error {
+			if err := db.appendSealed(ctx, entries, committed); err != nil {
 				return fmt.Errorf("access log: %w", err)
 			}
 			return nil
@@ -119,22 +91,6 @@ func newAccessGroups(db *DB, n, depth int, way accessWay) []*audit.GroupCommit {
 // set.
 func (s *TrustStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry) error {
 	return s.db.groups[(audit.PartitionOf(e.Person)-1)%len(s.db.groups)].Append(ctx, e)
-}
-
-// byPartition returns the entries sorted by partition, each partition's in
-// the order they came, and each one's partition.
-func byPartition(entries []*sesame.AccessEntry) ([]*sesame.AccessEntry, []int32) {
-	idx := make([]int, len(entries))
-	parts := make([]int, len(entries))
-	for i, e := range entries {
-		idx[i], parts[i] = i, audit.PartitionOf(e.Person)
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return parts[idx[a]] < parts[idx[b]] })
-	sorted, ps := make([]*sesame.AccessEntry, len(entries)), make([]int32, len(entries))
-	for i, j := range idx {
-		sorted[i], ps[i] = entries[j], int32(parts[j])
-	}
-	return sorted, ps
 }
 
 // appendSealed appends a group of entries, of one partition or several, in
@@ -251,106 +207,11 @@ func (db *DB) appendSealed(ctx context.Context, entries []*sesame.AccessEntry, c
 	return br.Close()
 }
 
-// An accessBatcher merges the groups a group commit hands on into batches,
-// one in its locked span at a time: a batch is taken when the one before
-// it has committed, so it holds every group that came meanwhile, and is
-// appended by appendSealed. The groups of one replica's group commit span
-// the same partitions, so written side by side they would mostly wait for
-// each other's locks in the database, each small; merged, the locked spans
-// run back to back, each as large as the waiting allows, while the
-// batches before wait for their WAL flush.
-type accessBatcher struct {
-	db *DB
-
-	mu      sync.Mutex
-	leading bool // a goroutine is taking batches
-	pending []*batchReq
-}
-
-type batchReq struct {
-	entries []*sesame.AccessEntry
-	done    chan error
-}
-
-// write appends entries in the next batch and returns once that batch is
-// committed and flushed, with its error.
-func (a *accessBatcher) write(ctx context.Context, entries []*sesame.AccessEntry) error {
-	req := &batchReq{entries: entries, done: make(chan error, 1)}
-	a.mu.Lock()
-	a.pending = append(a.pending, req)
-	if !a.leading {
-		a.leading = true
-		go a.lead(context.WithoutCancel(ctx))
-	}
-	a.mu.Unlock()
-	return <-req.done
-}
-
-// lead takes a batch of what is pending, starts appending it, and takes
-// the next once the batch has committed (or failed), until nothing is
-// pending.
-func (a *accessBatcher) lead(ctx context.Context) {
-	for {
-		a.mu.Lock()
-		batch := a.pending
-		a.pending = nil
-		if len(batch) == 0 {
-			a.leading = false
-			a.mu.Unlock()
-			return
-		}
-		a.mu.Unlock()
-		var entries []*sesame.AccessEntry
-		for _, r := range batch {
-			entries = append(entries, r.entries...)
-		}
-		committed := make(chan struct{})
-		go func() {
-			err := a.db.appendSealed(ctx, entries, func() { close(committed) })
-			for _, r := range batch {
-				r.done <- err
-			}
-		}()
-		<-committed
-	}
-}
-
-// appendGroup appends a group of entries, of one partition or several, in
-// one transaction: one call of fn, which seals them in the database, or of
-// access_append when they are of one partition. For access_append_parts
-// (migration 220) the entries are sorted by partition, each partition's in
-// the order they came.
-func (db *DB) appendGroup(ctx context.Context, fn string, entries []*sesame.AccessEntry) error {
-	if len(entries) == 0 {
-		return nil
-	}
-	parts := make([]int, len(entries))
-	one := true
-	for i, e := range entries {
-		parts[i] = audit.PartitionOf(e.Person)
-		one = one && parts[i] == parts[0]
-	}
-	// access_append costs less a call than access_append_parts, which pays
-	// for its statements a group only when the group is large.
-	if fn == "access_append" || one {
-		return appendPartOn(ctx, db.accessPool, parts[0], entries)
-	}
-	sorted, ps := byPartition(entries)
-	return appendOn(ctx, db.accessPool, `access_append_parts`, ps, sorted)
-}
-
-// appendPartOn calls access_append on q: the access pool (a transaction of
-// its own) or an erasure's transaction.
+// appendPartOn calls access_append on q (an erasure's transaction) and
+// sets the entries' seals from the rows it returns, one an entry in order.
 func appendPartOn(ctx context.Context, q querier, part int, entries []*sesame.AccessEntry) error {
-	return appendOn(ctx, q, `access_append`, int32(part), entries)
-}
-
-// appendOn calls fn, access_append with one partition or
-// access_append_parts with each entry's, and sets the entries' seals from
-// the rows it returns, one an entry in order.
-func appendOn(ctx context.Context, q querier, fn string, part any, entries []*sesame.AccessEntry) error {
-	rows, err := q.Query(ctx, `SELECT seq, person_prev, chain_prev, prev_hash, hash FROM `+fn+`($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		appendArgs(part, entries)...)
+	rows, err := q.Query(ctx, `SELECT seq, person_prev, chain_prev, prev_hash, hash FROM access_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		appendArgs(int32(part), entries)...)
 	if err != nil {
 		return err
 	}
@@ -358,9 +219,9 @@ func appendOn(ctx context.Context, q querier, fn string, part any, entries []*se
 	return scanSeals(rows, entries)
 }
 
-// appendArgs are the arguments of access_append and access_append_parts:
-// the partition(s) and the entries' fields as arrays.
-func appendArgs(part any, entries []*sesame.AccessEntry) []any {
+// appendArgs are the arguments of access_append: the partition and the
+// entries' fields as arrays.
+func appendArgs(part int32, entries []*sesame.AccessEntry) []any {
 	n := len(entries)
 	ats := make([]int64, n)
 	people, actors, actions, scopes, purposes, consents := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)

@@ -57,7 +57,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	db := &DB{pool: pool, accessPool: accessPool}
-	db.access, db.groups = newAccessWriter(db), newAccessGroups(db, accessGroups, accessDepth, wayBatched)
+	db.access, db.groups = newAccessWriter(db), newAccessGroups(db, accessGroups, accessDepth)
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -70,7 +70,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	if untreed {
-		if err := db.access.Write(ctx, nil); err != nil {
+		if err := db.access.Write(ctx, nil, func() {}); err != nil {
 			db.Close()
 			return nil, err
 		}

@@ -112,7 +112,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	if untreed {
-		if err := db.access.Write(ctx, nil); err != nil {
+		if err := db.access.Write(ctx, nil, func() {}); err != nil {
 			db.Close()
 			return nil, err
 		}
