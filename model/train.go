@@ -375,7 +375,9 @@ func (tr *trainer) additive(m *Model) (shapes [][]float64, intercept float64, pa
 // are then its own model's, an honest out-of-bag estimate.
 func (tr *trainer) boostPairs(pterms []term, results []boostResult, splits []bagSplit) []boostResult {
 	intercept := logit(weightedMean(tr.d.Label, tr.d.Weight))
-	return tr.runBagsFrom("pairs", pterms, func(b int) []float64 {
+	p := tr.params()
+	p.patience = min(p.patience, PairPatience)
+	return tr.runBagsWith("pairs", pterms, func(b int) []float64 {
 		z := make([]float64, tr.d.Rows())
 		for i := range z {
 			v := intercept
@@ -385,8 +387,15 @@ func (tr *trainer) boostPairs(pterms []term, results []boostResult, splits []bag
 			z[i] = v
 		}
 		return z
-	}, splits)
+	}, splits, p)
 }
+
+// PairPatience is the early-stopping patience of the pairs' first fit (at
+// most the config's). Pairs start from converged main effects and reach
+// their best within a dozen rounds; the rounds of a longer patience were
+// most of the pair stage's time and never changed the kept model's test
+// AUC (bench/RESULTS.md).
+const PairPatience = 10
 
 // continuePairs boosts the kept pair terms further on every bag, from the
 // bag's main effects plus its first fit of those pairs (first[b].shapes at
@@ -503,16 +512,12 @@ const (
 )
 
 func (tr *trainer) runBags(stage string, terms []term, start []float64, splits []bagSplit) []boostResult {
-	return tr.runBagsFrom(stage, terms, func(int) []float64 { return start }, splits)
+	return tr.runBagsWith(stage, terms, func(int) []float64 { return start }, splits, tr.params())
 }
 
-// runBagsFrom is runBags with each bag's starting ln(odds) made by startOf,
-// inside the bag's goroutine (so only as many are alive as run at once).
-func (tr *trainer) runBagsFrom(stage string, terms []term, startOf func(b int) []float64, splits []bagSplit) []boostResult {
-	return tr.runBagsWith(stage, terms, startOf, splits, tr.params())
-}
-
-// runBagsWith is runBagsFrom with the given boosting parameters.
+// runBagsWith boosts terms on every bag with the given parameters, each
+// bag's starting ln(odds) made by startOf inside the bag's goroutine (so
+// only as many are alive as run at once).
 func (tr *trainer) runBagsWith(stage string, terms []term, startOf func(b int) []float64, splits []bagSplit, params boostParams) []boostResult {
 	results := make([]boostResult, len(splits))
 	var done atomic.Int64
