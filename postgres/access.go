@@ -117,22 +117,7 @@ func (db *DB) appendSealed(ctx context.Context, entries []*sesame.AccessEntry, c
 	if len(entries) == 0 {
 		return nil
 	}
-	byPart := map[int][]*sesame.AccessEntry{}
-	var parts []int32
-	people := map[string]bool{}
-	var names []string
-	for _, e := range entries {
-		p := audit.PartitionOf(e.Person)
-		if byPart[p] == nil {
-			parts = append(parts, int32(p))
-		}
-		byPart[p] = append(byPart[p], e)
-		if !people[e.Person] {
-			people[e.Person] = true
-			names = append(names, e.Person)
-		}
-	}
-	slices.Sort(parts)
+	g := newAccessGroup(entries)
 	conn, err := db.accessPool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -144,50 +129,21 @@ func (db *DB) appendSealed(ctx context.Context, entries []*sesame.AccessEntry, c
 	// Two statements after BEGIN: the locks, then (with a snapshot taken
 	// once they are held) the heads, the seqs and the people's last
 	// entries. A statement costs the database more than what these do.
-	var headSeqs, lastSeqs, seqs []int64
-	var headHashes []string
+	var read accessHeads
 	b := &pgx.Batch{}
 	b.Queue(`BEGIN`)
-	// unnest yields the partitions in the array's (ascending) order.
-	b.Queue(`SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock_shared($1),
-		(SELECT count(pg_advisory_xact_lock($1::bigint + p)) FROM unnest($2::int[]) AS p)`, int64(accessAppendLock), parts)
-	// A subquery a person: max over one person's index range reads its
-	// last entry only, where a GROUP BY would read all of theirs.
-	b.Queue(`SELECT h.seqs, h.hashes, n.seqs, l.seqs FROM
-		(SELECT array_agg(coalesce(x.seq, 0) ORDER BY u.o) AS seqs, array_agg(coalesce(x.hash, '') ORDER BY u.o) AS hashes
-			FROM unnest($1::int[]) WITH ORDINALITY AS u(p, o)
-			LEFT JOIN LATERAL (SELECT l.seq, l.hash FROM access_log l WHERE l.part = u.p ORDER BY l.part DESC, l.seq DESC LIMIT 1) x ON true) h,
-		(SELECT array_agg(s) AS seqs FROM (SELECT nextval('access_seq') AS s FROM generate_series(1, $2)) g) n,
-		(SELECT array_agg(coalesce((SELECT max(l.seq) FROM access_log l WHERE l.person = u.p), 0) ORDER BY u.o) AS seqs
-			FROM unnest($3::text[]) WITH ORDINALITY AS u(p, o)) l`, parts, len(entries), names).
-		QueryRow(func(row pgx.Row) error { return row.Scan(&headSeqs, &headHashes, &seqs, &lastSeqs) })
+	b.Queue(accessLocksSQL, int64(accessAppendLock), g.parts, "off")
+	b.Queue(accessHeadsSQL, g.parts, len(entries), g.people).QueryRow(read.scan)
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		return err
 	}
-	if len(headSeqs) != len(parts) || len(headHashes) != len(parts) || len(lastSeqs) != len(names) {
-		return fmt.Errorf("%d heads for %d partitions, %d last entries for %d people", len(headSeqs), len(parts), len(lastSeqs), len(names))
-	}
-	heads := make(map[int]audit.ChainHead, len(parts))
-	for i, p := range parts {
-		heads[int(p)] = audit.ChainHead{Seq: headSeqs[i], Hash: headHashes[i]}
-	}
-	last := make(map[string]int64, len(names))
-	for i, p := range names {
-		last[p] = lastSeqs[i]
-	}
-	if len(seqs) != len(entries) || len(heads) != len(parts) {
-		return fmt.Errorf("%d seqs and %d heads for %d entries in %d partitions", len(seqs), len(heads), len(entries), len(parts))
-	}
-	slices.Sort(seqs)
-	sealed := make([]*sesame.AccessEntry, 0, len(entries))
-	for _, p := range parts {
-		es := byPart[int(p)]
-		audit.SealPartition(heads[int(p)], int(p), es, seqs[len(sealed):len(sealed)+len(es)], last)
-		sealed = append(sealed, es...)
+	sealed, err := g.seal(read)
+	if err != nil {
+		return err
 	}
 
 	b = &pgx.Batch{}
-	queueInsertEntries(b, sealed)
+	b.Queue(accessInsertSQL, insertArgs(sealed)...)
 	b.Queue(`COMMIT`)
 	b.Queue(`SELECT pg_logical_emit_message(true, 'sesame.access', '')`)
 	br := conn.SendBatch(ctx, b)
@@ -207,64 +163,112 @@ func (db *DB) appendSealed(ctx context.Context, entries []*sesame.AccessEntry, c
 	return br.Close()
 }
 
-// appendPartOn calls access_append on q (an erasure's transaction) and
-// sets the entries' seals from the rows it returns, one an entry in order.
-func appendPartOn(ctx context.Context, q querier, part int, entries []*sesame.AccessEntry) error {
-	rows, err := q.Query(ctx, `SELECT seq, person_prev, chain_prev, prev_hash, hash FROM access_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		appendArgs(int32(part), entries)...)
+// appendOn appends entries in tx, an erasure's transaction, sealed as a
+// group commit seals them (the same locks, reads and insert), and sets
+// their seals. The entries are durable when tx commits.
+func appendOn(ctx context.Context, tx pgx.Tx, entries []*sesame.AccessEntry) error {
+	g := newAccessGroup(entries)
+	if _, err := tx.Exec(ctx, accessLocksSQL, int64(accessAppendLock), g.parts, "on"); err != nil {
+		return err
+	}
+	var read accessHeads
+	if err := read.scan(tx.QueryRow(ctx, accessHeadsSQL, g.parts, len(entries), g.people)); err != nil {
+		return err
+	}
+	sealed, err := g.seal(read)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	return scanSeals(rows, entries)
+	_, err = tx.Exec(ctx, accessInsertSQL, insertArgs(sealed)...)
+	return err
 }
 
-// appendArgs are the arguments of access_append: the partition and the
-// entries' fields as arrays.
-func appendArgs(part int32, entries []*sesame.AccessEntry) []any {
-	n := len(entries)
-	ats := make([]int64, n)
-	people, actors, actions, scopes, purposes, consents := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	outcomes, reasons := make([]string, n), make([]string, n)
-	for i, e := range entries {
-		ats[i] = ns(e.At)
-		people[i], actors[i], actions[i], scopes[i], purposes[i], consents[i] = e.Person, e.Actor, e.Action, string(e.Scope), string(e.Purpose), e.Consent
-		outcomes[i], reasons[i] = e.Outcome, e.Reason
-	}
-	return []any{part, ats, people, actors, actions, scopes, purposes, consents, outcomes, reasons}
+// accessLocksSQL sets the transaction's synchronous_commit ($3), takes
+// accessAppendLock ($1) shared and the locks of the partitions $2, in
+// ascending order, so that groups of this replica or another never wait
+// for each other in a cycle.
+const accessLocksSQL = `SELECT set_config('synchronous_commit', $3, true), pg_advisory_xact_lock_shared($1),
+	(SELECT count(pg_advisory_xact_lock($1::bigint + p)) FROM unnest($2::int[]) AS p)`
+
+// accessHeadsSQL reads the heads of the partitions $1, draws $2 seqs and
+// reads the last entries of the people $3, each array in the order asked.
+// A subquery a person: max over one person's index range reads its last
+// entry only, where a GROUP BY would read all of theirs.
+const accessHeadsSQL = `SELECT h.seqs, h.hashes, n.seqs, l.seqs FROM
+	(SELECT array_agg(coalesce(x.seq, 0) ORDER BY u.o) AS seqs, array_agg(coalesce(x.hash, '') ORDER BY u.o) AS hashes
+		FROM unnest($1::int[]) WITH ORDINALITY AS u(p, o)
+		LEFT JOIN LATERAL (SELECT l.seq, l.hash FROM access_log l WHERE l.part = u.p ORDER BY l.part DESC, l.seq DESC LIMIT 1) x ON true) h,
+	(SELECT array_agg(s) AS seqs FROM (SELECT nextval('access_seq') AS s FROM generate_series(1, $2)) g) n,
+	(SELECT array_agg(coalesce((SELECT max(l.seq) FROM access_log l WHERE l.person = u.p), 0) ORDER BY u.o) AS seqs
+		FROM unnest($3::text[]) WITH ORDINALITY AS u(p, o)) l`
+
+// accessHeads is what accessHeadsSQL reads.
+type accessHeads struct {
+	headSeqs, seqs, lastSeqs []int64
+	headHashes               []string
 }
 
-// scanSeals sets the entries' seals from rows (seq, person_prev,
-// chain_prev, prev_hash, hash), one an entry in order.
-func scanSeals(rows pgx.Rows, entries []*sesame.AccessEntry) error {
-	n, i := len(entries), 0
-	for rows.Next() {
-		if i == n {
-			return fmt.Errorf("more entries sealed than appended")
+func (h *accessHeads) scan(row pgx.Row) error {
+	return row.Scan(&h.headSeqs, &h.headHashes, &h.seqs, &h.lastSeqs)
+}
+
+// accessGroup is a group of entries to append: its partitions, ascending,
+// and its people, each once.
+type accessGroup struct {
+	entries []*sesame.AccessEntry
+	byPart  map[int][]*sesame.AccessEntry
+	parts   []int32
+	people  []string
+}
+
+func newAccessGroup(entries []*sesame.AccessEntry) *accessGroup {
+	g := &accessGroup{entries: entries, byPart: map[int][]*sesame.AccessEntry{}}
+	seen := map[string]bool{}
+	for _, e := range entries {
+		p := audit.PartitionOf(e.Person)
+		if g.byPart[p] == nil {
+			g.parts = append(g.parts, int32(p))
 		}
-		e := entries[i]
-		if err := rows.Scan(&e.Seq, &e.PersonPrev, &e.ChainPrev, &e.PrevHash, &e.Hash); err != nil {
-			return err
+		g.byPart[p] = append(g.byPart[p], e)
+		if !seen[e.Person] {
+			seen[e.Person] = true
+			g.people = append(g.people, e.Person)
 		}
-		e.Part = audit.PartitionOf(e.Person)
-		i++
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if i != n {
-		return fmt.Errorf("%d of %d entries sealed", i, n)
-	}
-	return nil
+	slices.Sort(g.parts)
+	return g
 }
 
-// queueInsertEntries queues one statement inserting entries, their rows as
-// arrays: a statement a row cost more than the rows.
-func queueInsertEntries(b *pgx.Batch, entries []*sesame.AccessEntry) {
-	n := len(entries)
-	if n == 0 {
-		return
+// seal seals the group's entries after the heads read (audit.SealPartition:
+// hashing in PL/pgSQL, even an entry in one expression, cost the database
+// more than a round trip), and returns them in partition order, the order
+// of their seqs.
+func (g *accessGroup) seal(h accessHeads) ([]*sesame.AccessEntry, error) {
+	if len(h.headSeqs) != len(g.parts) || len(h.headHashes) != len(g.parts) || len(h.lastSeqs) != len(g.people) || len(h.seqs) != len(g.entries) {
+		return nil, fmt.Errorf("%d heads for %d partitions, %d last entries for %d people, %d seqs for %d entries",
+			len(h.headSeqs), len(g.parts), len(h.lastSeqs), len(g.people), len(h.seqs), len(g.entries))
 	}
+	last := make(map[string]int64, len(g.people))
+	for i, p := range g.people {
+		last[p] = h.lastSeqs[i]
+	}
+	slices.Sort(h.seqs)
+	sealed := make([]*sesame.AccessEntry, 0, len(g.entries))
+	for i, p := range g.parts {
+		es := g.byPart[int(p)]
+		audit.SealPartition(audit.ChainHead{Seq: h.headSeqs[i], Hash: h.headHashes[i]}, int(p), es, h.seqs[len(sealed):len(sealed)+len(es)], last)
+		sealed = append(sealed, es...)
+	}
+	return sealed, nil
+}
+
+// accessInsertSQL inserts sealed entries, their columns as arrays
+// (insertArgs), in one statement.
+const accessInsertSQL = `INSERT INTO access_log (` + accessColumns + `)
+	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::int[], $15::bigint[])`
+
+func insertArgs(entries []*sesame.AccessEntry) []any {
+	n := len(entries)
 	var (
 		seqs, ats, prevs, chainPrevs                        = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 		parts                                               = make([]int32, n)
@@ -276,9 +280,7 @@ func queueInsertEntries(b *pgx.Batch, entries []*sesame.AccessEntry) {
 		people[i], actors[i], actions[i], scopes[i], purposes[i], consents[i] = e.Person, e.Actor, e.Action, string(e.Scope), string(e.Purpose), e.Consent
 		outcomes[i], reasons[i], prevHashes[i], hashes[i] = e.Outcome, e.Reason, e.PrevHash, e.Hash
 	}
-	b.Queue(`INSERT INTO access_log (`+accessColumns+`)
-		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::int[], $15::bigint[])`,
-		seqs, ats, people, actors, actions, scopes, purposes, consents, outcomes, reasons, prevs, prevHashes, hashes, parts, chainPrevs)
+	return []any{seqs, ats, people, actors, actions, scopes, purposes, consents, outcomes, reasons, prevs, prevHashes, hashes, parts, chainPrevs}
 }
 
 // extendTree adds the entries appended since the tree was last extended
@@ -402,9 +404,8 @@ func fillGap(ctx context.Context, tx pgx.Tx, from, to int64) (again bool, err er
 	for seq := from; seq <= to; seq++ {
 		voids = append(voids, audit.Void(seq))
 	}
-	b := &pgx.Batch{}
-	queueInsertEntries(b, voids)
-	return true, tx.SendBatch(ctx, b).Close()
+	_, err = tx.Exec(ctx, accessInsertSQL, insertArgs(voids)...)
+	return true, err
 }
 
 func insertNodes(ctx context.Context, tx pgx.Tx, nodes []audit.StoredNode) error {
@@ -460,10 +461,10 @@ func (t *appendTx) EntryHashes(ctx context.Context, fn func(string) error) error
 }
 
 func (t *appendTx) Insert(ctx context.Context, entries []*sesame.AccessEntry, nodes []audit.StoredNode) error {
-	b := &pgx.Batch{}
-	queueInsertEntries(b, entries)
-	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
-		return err
+	if len(entries) > 0 {
+		if _, err := t.tx.Exec(ctx, accessInsertSQL, insertArgs(entries)...); err != nil {
+			return err
+		}
 	}
 	return insertNodes(ctx, t.tx, nodes)
 }

@@ -60,7 +60,7 @@ func eraseAccess(ctx context.Context, tx pgx.Tx, person, actor string, r *sesame
 	if err != nil {
 		return fmt.Errorf("postgres: erase access log: %w", err)
 	}
-	if err := appendPartOn(ctx, tx, audit.PartitionOf(entry.Person), []*sesame.AccessEntry{entry}); err != nil {
+	if err := appendOn(ctx, tx, []*sesame.AccessEntry{entry}); err != nil {
 		return fmt.Errorf("postgres: erase access log: %w", err)
 	}
 	if err := sqlrow.BlankAccess(ctx, pgTx{tx}, person, entry.Seq); err != nil {
