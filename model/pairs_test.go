@@ -222,3 +222,71 @@ func TestCategoricalPairsAreDeterministic(t *testing.T) {
 		t.Fatal("two trainings with the same data and seed gave different artifacts")
 	}
 }
+
+// TestPairBudgetFollowsTheBads: a set with few bad outcomes is offered one
+// pair to screen for every PairBadsPerTerm bads (weighted), and so keeps no
+// more; a set with many keeps PairBudget.
+func TestPairBudgetFollowsTheBads(t *testing.T) {
+	y := make([]float64, 10000)
+	for i := range 55 {
+		y[i] = 1
+	}
+	if got := pairBudget(y, nil); got != 5 {
+		t.Errorf("55 bads: budget %d, want 5", got)
+	}
+	w := make([]float64, len(y))
+	for i := range w {
+		w[i] = 2
+	}
+	if got := pairBudget(y, w); got != 11 {
+		t.Errorf("55 bads of weight 2: budget %d, want 11", got)
+	}
+	for i := range 2000 {
+		y[i] = 1
+	}
+	if got := pairBudget(y, nil); got != PairBudget {
+		t.Errorf("2,000 bads: budget %d, want PairBudget (%d)", got, PairBudget)
+	}
+
+	// Twelve features of pure noise, about 1.5% bad: every pair could only
+	// fit chance, and the budget bounds how many are tried.
+	rng := rand.New(rand.NewPCG(9, 9))
+	tb := &table.Table{SHA256: "rare-noise"}
+	for j := range 12 {
+		tb.Header = append(tb.Header, fmt.Sprintf("x%d", j))
+	}
+	tb.Header = append(tb.Header, "bad")
+	bads := 0
+	for range 4000 {
+		row := make([]string, 0, 13)
+		z := -5.0
+		for j := range 12 {
+			v := rng.Float64()
+			if j < 2 {
+				z += v
+			}
+			row = append(row, strconv.FormatFloat(v, 'f', 3, 64))
+		}
+		bad := "0"
+		if rng.Float64() < 1/(1+math.Exp(-z)) {
+			bad, bads = "1", bads+1
+		}
+		tb.Rows = append(tb.Rows, append(row, bad))
+	}
+	d, err := LoadDataset(tb, DataSpec{Label: "bad"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Train(d, Config{Seed: 1, Interactions: -1, HoldOut: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if max := bads / PairBadsPerTerm; len(m.Interactions) > max {
+		t.Errorf("%d bads: %d pairs kept, more than the %d the budget allows", bads, len(m.Interactions), max)
+	}
+	all, err := Train(d, Config{Seed: 1, Interactions: PairBudget, HoldOut: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d bads of 4,000 rows: %d pairs kept, %d when all %d are screened", bads, len(m.Interactions), len(all.Interactions), PairBudget)
+}
