@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,11 +17,10 @@ import (
 // The access log on PostgreSQL: the same tables and contract as package
 // sqlite's (access_log, access_tree, access_heads), in partitions (package
 // audit, partition.go; migration 143). A logged read appends its entry to
-// its person's partition, by group commit (accessGroups per replica, each
-// for a share of the partitions, each group taken once the one before it
-// has committed), in a transaction that takes only the locks of the
-// partitions its group holds entries of: reads of people in other
-// partitions, on this replica or another, do not wait for it. An append
+// its person's partition, by the replica's group commit (each group taken
+// once the one before it has committed), in a transaction that takes only
+// the locks of the partitions its group holds entries of: reads of people
+// in other partitions, on this replica or another, do not wait for it. An append
 // returns once a synchronous commit after its batch's has flushed the WAL
 // past it (appendSealed), so a read is answered after its entry is on disk.
 //
@@ -58,39 +56,30 @@ func newAccessWriter(db *DB) *audit.Writer {
 	})
 }
 
-// accessGroups is how many group commits a replica appends through, each
-// for its share of the partitions ((part-1) % accessGroups). One group
-// spanning every partition answers the most reads with one transaction;
-// groups of disjoint partitions would commit side by side but each with
-// fewer reads (bench/RESULTS.md compares the counts).
-const accessGroups = 1
-
-// accessDepth is how many groups a group commit has in flight: a group's
-// locks are released at its commit, before the WAL flush (appendSealed),
-// and the group commit takes the next group then, holding everything that
-// queued meanwhile, while the ones before it wait for the disk.
+// accessDepth is how many groups the group commit has in flight: a
+// group's locks are released at its commit, before the WAL flush
+// (appendSealed), and the group commit takes the next group then, holding
+// everything that queued meanwhile, while the ones before it wait for the
+// disk. One group commit spans every partition: it answers the most reads
+// with one transaction (bench/RESULTS.md compares it with one a share of
+// the partitions).
 const accessDepth = 8
 
-// newAccessGroups returns n group commits, n dividing audit.Partitions,
-// each with up to depth groups in flight.
-func newAccessGroups(db *DB, n, depth int) []*audit.GroupCommit {
-	ws := make([]*audit.GroupCommit, n)
-	for i := range ws {
-		ws[i] = &audit.GroupCommit{Depth: depth, Write: func(ctx context.Context, entries []*sesame.AccessEntry, committed func()) error {
-			if err := db.appendSealed(ctx, entries, committed); err != nil {
-				return fmt.Errorf("access log: %w", err)
-			}
-			return nil
-		}}
-	}
-	return ws
+// newAccessGroupCommit returns the replica's group commit of the access log.
+func newAccessGroupCommit(db *DB) *audit.GroupCommit {
+	return &audit.GroupCommit{Depth: accessDepth, Write: func(ctx context.Context, entries []*sesame.AccessEntry, committed func()) error {
+		if err := db.appendSealed(ctx, entries, committed); err != nil {
+			return fmt.Errorf("access log: %w", err)
+		}
+		return nil
+	}}
 }
 
 // AppendAccess returns once e is committed and synced in its person's
 // partition, with e's Seq, Part, ChainPrev, PersonPrev, PrevHash and Hash
 // set.
 func (s *TrustStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry) error {
-	return s.db.groups[(audit.PartitionOf(e.Person)-1)%len(s.db.groups)].Append(ctx, e)
+	return s.db.group.Append(ctx, e)
 }
 
 // appendSealed appends a group of entries, of one partition or several, in
@@ -107,13 +96,9 @@ func (s *TrustStore) AppendAccess(ctx context.Context, e *sesame.AccessEntry) er
 // flush covers everything before it, the group's commit included, so when
 // it returns the group is on disk.
 //
-// committed, if not nil, is called once the group's locks are released:
-// at its commit, or when it fails before.
+// committed is called once the group's commit has returned, before the
+// flush; on an error the group commit calls it when this returns.
 func (db *DB) appendSealed(ctx context.Context, entries []*sesame.AccessEntry, committed func()) error {
-	if committed != nil {
-		committed = sync.OnceFunc(committed)
-		defer committed()
-	}
 	if len(entries) == 0 {
 		return nil
 	}
@@ -153,9 +138,7 @@ func (db *DB) appendSealed(ctx context.Context, entries []*sesame.AccessEntry, c
 			return err
 		}
 	}
-	if committed != nil {
-		committed()
-	}
+	committed()
 	if _, err := br.Exec(); err != nil {
 		br.Close()
 		return err

@@ -22,8 +22,8 @@ type DB struct {
 	pool       *pgxpool.Pool
 	accessPool *pgxpool.Pool // the access log's appends (access.go)
 	events     *EventStore
-	access     *audit.Writer        // appends to the log's pre-partition chain (access.go)
-	groups     []*audit.GroupCommit // the access log's group commits, by partition (access.go)
+	access     *audit.Writer      // appends to the log's pre-partition chain (access.go)
+	group      *audit.GroupCommit // the access log's group commit (access.go)
 }
 
 // Open connects to the database at url (postgres://…) and applies the
@@ -57,7 +57,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	db := &DB{pool: pool, accessPool: accessPool}
-	db.access, db.groups = newAccessWriter(db), newAccessGroups(db, accessGroups, accessDepth)
+	db.access, db.group = newAccessWriter(db), newAccessGroupCommit(db)
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -6,6 +6,3 @@ func SetRawScanRows(n int) (restore func()) {
 	rawScanRows = n
 	return func() { rawScanRows = old }
 }
-
-// AccessGroups is the number of group commits a database appends through.
-const AccessGroups = accessGroups
