@@ -296,14 +296,7 @@ func (tr *trainer) additive(m *Model) (shapes [][]float64, intercept float64, pa
 	tr.applyMonotone(m.Features, shapes)
 	applyNoPenalty(m.Features, shapes)
 
-	mainLogit := make([]float64, rows)
-	for i := range mainLogit {
-		z := intercept
-		for j, t := range tr.mains {
-			z += shapes[j][t.bins[i]]
-		}
-		mainLogit[i] = z
-	}
+	mainLogit := tr.mainsLogit(intercept, shapes)
 	k := cfg.Interactions
 	if k < 0 {
 		k = pairBudget(d.Label, d.Weight)
@@ -324,7 +317,7 @@ func (tr *trainer) additive(m *Model) (shapes [][]float64, intercept float64, pa
 	for p, pr := range pairs {
 		pterms[p] = pr.term
 	}
-	presults := tr.boostPairs(pterms, results, splits)
+	presults := tr.boostPairs(pterms, intercept, results, splits)
 	keep := tr.gatePairs(pterms, presults, splits)
 	kept := pairs[:0]
 	for p := range pairs {
@@ -347,7 +340,7 @@ func (tr *trainer) additive(m *Model) (shapes [][]float64, intercept float64, pa
 				kept = append(kept, p)
 			}
 		}
-		presults = tr.continuePairs(keptTerms, kept, results, presults, splits)
+		presults = tr.continuePairs(keptTerms, kept, intercept, results, presults, splits)
 		pterms = keptTerms
 	}
 	if len(pairs) == 0 {
@@ -373,21 +366,26 @@ func (tr *trainer) additive(m *Model) (shapes [][]float64, intercept float64, pa
 // Averaging stays exact: the mean of (bag mains + bag pairs) is the mean
 // of the mains plus the mean of the pairs. Each bag's validation logits
 // are then its own model's, an honest out-of-bag estimate.
-func (tr *trainer) boostPairs(pterms []term, results []boostResult, splits []bagSplit) []boostResult {
-	intercept := logit(weightedMean(tr.d.Label, tr.d.Weight))
+func (tr *trainer) boostPairs(pterms []term, intercept float64, results []boostResult, splits []bagSplit) []boostResult {
 	p := tr.params()
 	p.patience = min(p.patience, PairPatience)
 	return tr.runBagsWith("pairs", pterms, func(b int) []float64 {
-		z := make([]float64, tr.d.Rows())
-		for i := range z {
-			v := intercept
-			for j, t := range tr.mains {
-				v += results[b].shapes[j][t.bins[i]]
-			}
-			z[i] = v
-		}
-		return z
+		return tr.mainsLogit(intercept, results[b].shapes)
 	}, splits, p)
+}
+
+// mainsLogit is every training row's ln(odds) under the main effects'
+// shapes on top of intercept.
+func (tr *trainer) mainsLogit(intercept float64, shapes [][]float64) []float64 {
+	z := make([]float64, tr.d.Rows())
+	for i := range z {
+		v := intercept
+		for j, t := range tr.mains {
+			v += shapes[j][t.bins[i]]
+		}
+		z[i] = v
+	}
+	return z
 }
 
 // PairPatience is the early-stopping patience of the pairs' first fit (at
@@ -401,21 +399,15 @@ const PairPatience = 10
 // bag's main effects plus its first fit of those pairs (first[b].shapes at
 // the positions kept), and returns each bag's total: first fit plus what
 // the further rounds added. Its validation logits are the total model's.
-func (tr *trainer) continuePairs(pterms []term, kept []int, results, first []boostResult, splits []bagSplit) []boostResult {
-	intercept := logit(weightedMean(tr.d.Label, tr.d.Weight))
+func (tr *trainer) continuePairs(pterms []term, kept []int, intercept float64, results, first []boostResult, splits []bagSplit) []boostResult {
 	p := tr.params()
 	p.patience = min(p.patience, ContinuePatience)
 	out := tr.runBagsWith("pairs", pterms, func(b int) []float64 {
-		z := make([]float64, tr.d.Rows())
+		z := tr.mainsLogit(intercept, results[b].shapes)
 		for i := range z {
-			v := intercept
-			for j, t := range tr.mains {
-				v += results[b].shapes[j][t.bins[i]]
-			}
 			for q, p := range kept {
-				v += first[b].shapes[p][pterms[q].bins[i]]
+				z[i] += first[b].shapes[p][pterms[q].bins[i]]
 			}
-			z[i] = v
 		}
 		return z
 	}, splits, p)
