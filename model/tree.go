@@ -117,8 +117,8 @@ func fitPair(G, H, C []float64, na, nb int, catA, catB bool, minCount, l2 float6
 	// A categorical axis has no order a cut could follow: its levels are
 	// taken in order of the step's mean gradient ratio over the other
 	// axis, so that a cut can split the riskier levels from the rest.
-	permA, rankA := axisOrder(G, H, na, nb, true, catA, l2, &scratch.permA, &scratch.rankA)
-	permB, rankB := axisOrder(G, H, na, nb, false, catB, l2, &scratch.permB, &scratch.rankB)
+	permA, rankA := axisOrder(G, H, na, nb, true, catA, l2, &scratch.permA, &scratch.rankA, &scratch.ratio)
+	permB, rankB := axisOrder(G, H, na, nb, false, catB, l2, &scratch.permB, &scratch.rankB, &scratch.ratio)
 	// The positions (in axis order) of the rows and columns holding data.
 	usedA, usedB := scratch.used(na, nb)
 	for i, a := range permA {
@@ -238,7 +238,7 @@ type pairScratch struct {
 	cells                      [][3]float64
 	permA, rankA, permB, rankB []int
 	usedA, usedB               []int
-	ratio                      []float64
+	ratio                      []float64 // a categorical axis's sums and order (axisOrder)
 }
 
 // used returns the two position lists, emptied, with room for na and nb.
@@ -263,8 +263,9 @@ func (s *pairScratch) grid(n int) [][3]float64 {
 // axisOrder returns the order in which fitPair takes an axis's bins (perm:
 // position → bin) and its inverse (rank: bin → position): the stored order
 // for a numeric axis, and for a categorical one the bins sorted by
-// −G/(H+λ) summed over the other axis (ties by bin, for determinism).
-func axisOrder(G, H []float64, na, nb int, first, cat bool, l2 float64, perm, rank *[]int) ([]int, []int) {
+// −G/(H+λ) summed over the other axis (ties by bin, for determinism),
+// worked out in ratio.
+func axisOrder(G, H []float64, na, nb int, first, cat bool, l2 float64, perm, rank *[]int, ratio *[]float64) ([]int, []int) {
 	n := nb
 	if first {
 		n = na
@@ -277,7 +278,12 @@ func axisOrder(G, H []float64, na, nb int, first, cat bool, l2 float64, perm, ra
 		p[k] = k
 	}
 	if cat {
-		g, h := make([]float64, n), make([]float64, n)
+		if cap(*ratio) < 2*n {
+			*ratio = make([]float64, 2*n)
+		}
+		g, h := (*ratio)[:n], (*ratio)[n:2*n]
+		clear(g)
+		clear(h)
 		for a := range na {
 			for b := range nb {
 				k := a
@@ -288,9 +294,10 @@ func axisOrder(G, H []float64, na, nb int, first, cat bool, l2 float64, perm, ra
 				h[k] += H[a*nb+b]
 			}
 		}
-		slices.SortStableFunc(p, func(x, y int) int {
-			return cmp.Compare(-g[x]/(h[x]+l2), -g[y]/(h[y]+l2))
-		})
+		for k := range g {
+			g[k] = -g[k] / (h[k] + l2)
+		}
+		slices.SortStableFunc(p, func(x, y int) int { return cmp.Compare(g[x], g[y]) })
 	}
 	for pos, k := range p {
 		r[k] = pos
