@@ -288,5 +288,8 @@ func TestPairBudgetFollowsTheBads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(all.Interactions) <= len(m.Interactions) {
+		t.Errorf("%d bads: screening all %d pairs kept %d, the budget %d: the budget changes nothing here", bads, PairBudget, len(all.Interactions), len(m.Interactions))
+	}
 	t.Logf("%d bads of 4,000 rows: %d pairs kept, %d when all %d are screened", bads, len(m.Interactions), len(all.Interactions), PairBudget)
 }
