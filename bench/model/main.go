@@ -135,6 +135,15 @@ func main() {
 		defer os.RemoveAll(dir)
 		*work = dir
 	}
+	// repeated runs every model on splits 1…seeds of ds and prints the
+	// mean ± sd of each.
+	repeated := func(ds dataset) {
+		var all []row
+		for s := 1; s <= seeds; s++ {
+			all = append(all, run(ds, *dataDir, *work, *skipPython, uint64(s))...)
+		}
+		summarise(os.Stdout, all)
+	}
 	var rows []row
 	failed := false
 	for _, ds := range datasets {
@@ -150,20 +159,12 @@ func main() {
 			printRows(os.Stdout, r)
 			failed = checkUnseen(os.Stdout, r) || failed
 			if seeds > 1 {
-				var all []row
-				for s := 1; s <= seeds; s++ {
-					all = append(all, run(ds, *dataDir, *work, *skipPython, uint64(s))...)
-				}
-				summarise(os.Stdout, all)
+				repeated(ds)
 			}
 			continue
 		}
 		if seeds > 1 {
-			var all []row
-			for s := 1; s <= seeds; s++ {
-				all = append(all, run(ds, *dataDir, *work, *skipPython, uint64(s))...)
-			}
-			summarise(os.Stdout, all)
+			repeated(ds)
 			continue
 		}
 		rows = append(rows, run(ds, *dataDir, *work, *skipPython, 42)...)
