@@ -63,6 +63,7 @@ func TestReadCommandsRefuseMissingDatabase(t *testing.T) {
 		{"policy", "list", "--db", typo},
 		{"credential", "keys", "--db", typo},
 		{"dataset", "build", "--db", typo, "--as-of", "2025-01-01", "--out", filepath.Join(dir, "x.csv")},
+		{"backup", "--db", typo, "--out", filepath.Join(dir, "backup")},
 	} {
 		code, stderr := runCLI(t, args...)
 		if code == 0 {

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/sesame-credit/sesame/audit"
+	"github.com/sesame-credit/sesame/sqlite"
+)
+
+// `sesame backup`: a consistent copy of a live embedded database — both of
+// its files, the ledger's and the access log's — checked before it is
+// called done.
+
+func init() {
+	register(&command{name: "backup", summary: "copy a live SQLite database (its data and its access log) into a folder, consistently, and verify the copy", run: runBackup})
+}
+
+func runBackup(ctx context.Context, args []string) error {
+	fs := newFlags("backup", "[--db PATH] --out DIR")
+	dsn := dbFlag(fs)
+	out := fs.String("out", "", "an empty or new `DIR` to write the copy into")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return flagError(fs, fmt.Sprintf("unexpected argument %q (backup takes flags only)", fs.Arg(0)))
+	}
+	if *out == "" {
+		return flagError(fs, "--out: give the folder to write the backup into")
+	}
+	if isPostgresURL(*dsn) {
+		return usageError(fs, "on PostgreSQL back up with the server's own tools: continuous WAL archiving and pg_basebackup (docs/deploy.md, \"Backup and point-in-time recovery\")")
+	}
+	st, err := openStore(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var bar *countProgress
+	var barFile string
+	files, err := st.SQLite.Backup(ctx, *out, func(file string, written, total int64) {
+		if file != barFile {
+			if bar != nil {
+				bar.finish()
+			}
+			bar, barFile = newCountProgress("backup "+filepath.Base(file), "MB", total>>20), file
+		}
+		bar.set(int(written >> 20))
+	})
+	if bar != nil {
+		bar.finish()
+	}
+	if err != nil {
+		return err
+	}
+	// The copy is opened as a restore would open it, and its access log
+	// verified: a backup that does not verify is not one.
+	copied, err := sqlite.Open(ctx, files[0])
+	if err != nil {
+		return fmt.Errorf("the backup does not open: %w", err)
+	}
+	defer copied.Close()
+	r, err := audit.Verify(ctx, copied.AccessLog(), audit.Options{})
+	if err != nil {
+		return fmt.Errorf("the backup's access log: %w", err)
+	}
+	if !r.OK {
+		return fmt.Errorf("the backup's access log does not verify: %d problems (run sesame audit verify --db %s)", len(r.Problems), files[0])
+	}
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil {
+			fmt.Printf("%s  %s bytes\n", f, groupThousands(fi.Size()))
+		}
+	}
+	fmt.Printf("access log: %d entries, head %s, verified\n", r.Entries, r.Head)
+	fmt.Println("not copied, back them up apart: the access-log key and the credential KEK (by default PATH.access-key and PATH.credential-kek beside the database)")
+	fmt.Printf("restore: stop the server; delete %[1]s and %[2]s with their -wal and -shm files; copy the two files above in their place; start; run sesame audit verify\n",
+		*dsn, sqlite.AccessPath(*dsn))
+	return nil
+}
