@@ -77,7 +77,6 @@ func runBackup(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("access log: %d entries, head %s, verified\n", r.Entries, r.Head)
 	fmt.Println("not copied, back them up apart: the access-log key and the credential KEK (by default PATH.access-key and PATH.credential-kek beside the database)")
-	fmt.Printf("restore: stop the server; delete %[1]s and %[2]s with their -wal and -shm files; copy the two files above in their place; start; run sesame audit verify\n",
-		*dsn, sqlite.AccessPath(*dsn))
+	fmt.Printf("restore: stop the server, move the database's files aside, then sesame restore --from %s --db %s\n", *out, *dsn)
 	return nil
 }

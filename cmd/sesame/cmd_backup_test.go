@@ -11,8 +11,9 @@ import (
 )
 
 // TestBackupAndRestore: `sesame backup` copies both files of a database
-// whose reads were logged; put in place of a lost database, the copy
-// holds the person's access log and `sesame audit verify` passes on it.
+// whose reads were logged; `sesame restore` puts the copy in place of a
+// lost database (never over one still there, never beside a stale WAL),
+// where it holds the person's access log and `sesame audit verify` passes.
 func TestBackupAndRestore(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "live.db")
@@ -32,16 +33,18 @@ func TestBackupAndRestore(t *testing.T) {
 		t.Fatalf("backup: exit %d:\n%s", code, out)
 	}
 
-	// The live database is lost; the backup is put in its place.
+	// The live database is lost; the backup is put in its place, beside
+	// a stale WAL of the lost one, which restore must not let SQLite replay.
+	if code, stderr := runCLI(t, "restore", "--from", backup, "--db", path); code == 0 || !strings.Contains(stderr, "exists") {
+		t.Fatalf("restore over a database still there: exit %d: %s", code, stderr)
+	}
 	restored := filepath.Join(t.TempDir(), "live.db")
-	for _, f := range []string{"live.db", "live.db-access.db"} {
-		b, err := os.ReadFile(filepath.Join(backup, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(filepath.Dir(restored), f), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.WriteFile(restored+"-wal", []byte("a stale WAL of the lost database"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out = captureStdout(t, func() { code = run(context.Background(), []string{"restore", "--from", backup, "--db", restored}) })
+	if code != 0 || !strings.Contains(out, "access log: 2 entries") {
+		t.Fatalf("restore: exit %d:\n%s", code, out)
 	}
 	if code, stderr := runCLI(t, "audit", "verify", "--db", restored); code != 0 {
 		t.Fatalf("audit verify on the restored database: exit %d: %s", code, stderr)
@@ -64,6 +67,8 @@ func TestBackupAndRestore(t *testing.T) {
 		{[]string{"backup", "--db", path, "--out", backup}, "exists"},
 		{[]string{"backup", "--db", path}, "--out"},
 		{[]string{"backup", "--db", "postgres://127.0.0.1/test", "--out", filepath.Join(dir, "pg")}, "pg_basebackup"},
+		{[]string{"restore", "--db", filepath.Join(dir, "new.db"), "--from", t.TempDir()}, "holds no backup"},
+		{[]string{"restore", "--db", "postgres://127.0.0.1/test", "--from", backup}, "base backup"},
 	} {
 		if code, stderr := runCLI(t, c.args...); code == 0 || !strings.Contains(stderr, c.says) {
 			t.Errorf("%v: exit %d, stderr %q; want a failure saying %q", c.args, code, stderr, c.says)
