@@ -46,6 +46,9 @@ func TestBackupAndRestore(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "access log: 2 entries") {
 		t.Fatalf("restore: exit %d:\n%s", code, out)
 	}
+	if b, _ := os.ReadFile(restored + "-wal"); strings.Contains(string(b), "stale") {
+		t.Fatal("the stale WAL is still beside the restored database")
+	}
 	if code, stderr := runCLI(t, "audit", "verify", "--db", restored); code != 0 {
 		t.Fatalf("audit verify on the restored database: exit %d: %s", code, stderr)
 	}
