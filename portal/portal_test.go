@@ -447,6 +447,13 @@ func TestBenefitsAndAccessLog(t *testing.T) {
 	if !strings.Contains(page, `data-ok="true"`) || !strings.Contains(page, "QuickLoan") {
 		t.Error("access log page lacks entries or chain status")
 	}
+	// Someone nobody has looked at is told there is nothing to check, not
+	// that "each of the 0 entries" verifies.
+	h3 := newHarness(t)
+	h3.login("bob")
+	if _, page := h3.do("GET", "/portal/access-log", nil); !strings.Contains(page, "Nothing to check yet") || strings.Contains(page, `id="chain-head"`) {
+		t.Error("an empty access log is not said to be empty, or is said to be checked against a head")
+	}
 	h2 := newHarness(t, func(c *portal.Config) { c.AccessLog = portaltest.AccessLog{Broken: true} })
 	h2.login("alice")
 	if _, page := h2.do("GET", "/portal/access-log", nil); !strings.Contains(page, `data-ok="false"`) {
