@@ -333,6 +333,12 @@ const controlsOutside = `(() => {
     .map(e => (e.id || e.textContent.trim() || e.name) + " [" + Math.round(e.getBoundingClientRect().left) + "," + Math.round(e.getBoundingClientRect().right) + "]");
 })()`
 
+// textOverflowing lists the blocks of text wider than their box (a long
+// hash or link that does not wrap), outside the tables that scroll.
+const textOverflowing = `[...document.querySelectorAll("main p, main li, main dd, main dt, main h1, main h2, main h3")]
+  .filter(e => e.offsetParent !== null && !e.closest(".table-wrap") && e.scrollWidth > e.clientWidth + 1)
+  .map(e => (e.id || e.className || e.tagName) + ": " + e.textContent.trim().slice(0, 40))`
+
 func TestBrowserPhoneEveryActionOnScreen(t *testing.T) {
 	b := newBrowser(t)
 	b.login()
@@ -360,6 +366,9 @@ func TestBrowserPhoneEveryActionOnScreen(t *testing.T) {
 		}
 		if out := run(b, "controls", chromedp.Evaluate[[]string](controlsOutside)); len(out) > 0 {
 			t.Errorf("%s: controls outside the 360 px screen: %q", page.path, out)
+		}
+		if out := run(b, "text", chromedp.Evaluate[[]string](textOverflowing)); len(out) > 0 {
+			t.Errorf("%s: text runs out of its box on a 360 px screen: %q", page.path, out)
 		}
 	}
 	// The named actions are there, each inside the screen.
