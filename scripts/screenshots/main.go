@@ -6,6 +6,9 @@
 // credential's verify page, the same credential altered (verify-altered),
 // and a partner's consent request as the person sees it (approval; the
 // script registers a partner and asks through the API, as a partner would).
+// The person then approves, the partner and an operator look, and the
+// script waits for the next signed head, so that the access log's pages
+// list the looks verified against it.
 //
 //	go run ./scripts/screenshots            # from the repository root
 //	go run ./scripts/screenshots --base http://127.0.0.1:8080 --out /tmp/shots
@@ -202,7 +205,7 @@ func run(base, out, person, chromium, operator string) error {
 	n++
 	// A partner asks the person for consent, through the API; the person
 	// opens the approval link.
-	approval, err := askConsent(base, operator, person)
+	approval, partnerKey, err := askConsent(base, operator, person)
 	if err != nil {
 		return err
 	}
@@ -213,6 +216,16 @@ func run(base, out, person, chromium, operator string) error {
 		return err
 	}
 	n++
+	// The person approves (the partner's redirect leads nowhere here: only
+	// the approval's POST matters); the partner and an operator then look,
+	// and a head is signed over their entries, so that the access log's
+	// pages show what a person sees after a look.
+	if err := step("approve", chromedp.Click(chromedp.CSS("#focus-approve")), chromedp.Sleep(time.Second)); err != nil {
+		return err
+	}
+	if err := look(base, partnerKey, operator, person); err != nil {
+		return err
+	}
 	for _, lang := range []string{"en", "zh"} {
 		if lang != "en" { // the portal's own switch, as a person would
 			if err := step("language "+lang,
@@ -265,9 +278,57 @@ func alter(link string) (string, error) {
 	return u.String(), nil
 }
 
+// look reads person's data as the partner (the threshold its consent
+// covers) and as an operator, then waits for the server to sign a head
+// after those reads (it signs every 30 seconds).
+func look(base, partnerKey, operator, person string) error {
+	get := func(token, path string, out any) error {
+		req, err := http.NewRequest("GET", base+path, nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 200 {
+			return fmt.Errorf("GET %s: %d %s", path, res.StatusCode, b)
+		}
+		if out == nil {
+			return nil
+		}
+		return json.Unmarshal(b, out)
+	}
+	if err := get(partnerKey, "/v1/partner/people/"+person+"/threshold?min=650", nil); err != nil {
+		return fmt.Errorf("the partner's look: %w", err)
+	}
+	if err := get(operator, "/v1/people/"+person+"/score", nil); err != nil {
+		return fmt.Errorf("an operator's look: %w", err)
+	}
+	looked := time.Now()
+	for deadline := looked.Add(75 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Second) {
+		var heads struct {
+			Heads []struct {
+				At time.Time `json:"at"`
+			} `json:"heads"`
+		}
+		if err := get(operator, "/v1/access-log/heads?limit=1", &heads); err != nil {
+			return err
+		}
+		if len(heads.Heads) > 0 && heads.Heads[0].At.After(looked) {
+			return nil
+		}
+	}
+	return errors.New("no head was signed within 75 s of the looks")
+}
+
 // askConsent registers a partner with the operator token and asks person
-// for a consent as that partner; it returns the request's approval link.
-func askConsent(base, operator, person string) (string, error) {
+// for a consent as that partner; it returns the request's approval link
+// and the partner's API key.
+func askConsent(base, operator, person string) (approval, partnerKey string, err error) {
 	call := func(token, path string, in, out any) error {
 		body, _ := json.Marshal(in)
 		req, err := http.NewRequest("POST", base+path, strings.NewReader(string(body)))
@@ -293,19 +354,19 @@ func askConsent(base, operator, person string) (string, error) {
 	id := fmt.Sprintf("city-bank-%d", time.Now().Unix()) // a partner id is taken once
 	if err := call(operator, "/v1/operator/partners", map[string]any{"id": id, "name": "City Bank",
 		"redirect_uris": []string{"https://citybank.example/cb"}}, &partner); err != nil {
-		return "", fmt.Errorf("register a partner: %w", err)
+		return "", "", fmt.Errorf("register a partner: %w", err)
 	}
 	var cr struct {
 		ApprovalURL string `json:"approval_url"`
 	}
 	if err := call(partner.APIKey, "/v1/partner/consent-requests", map[string]any{"person": person, "purpose": "credit_card",
 		"scope": "threshold", "thresholds": []int{650}, "redirect_uri": "https://citybank.example/cb", "state": "s1"}, &cr); err != nil {
-		return "", fmt.Errorf("ask for consent: %w", err)
+		return "", "", fmt.Errorf("ask for consent: %w", err)
 	}
 	if cr.ApprovalURL == "" {
-		return "", errors.New("the consent request has no approval link")
+		return "", "", errors.New("the consent request has no approval link")
 	}
-	return cr.ApprovalURL, nil
+	return cr.ApprovalURL, partner.APIKey, nil
 }
 
 // startDemo builds the sesame binary and runs `sesame demo` on a new
