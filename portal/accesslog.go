@@ -2,6 +2,7 @@ package portal
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -12,6 +13,9 @@ type accessLogData struct {
 	Unavailable bool
 	Entries     []AccessEntry
 	Chain       ChainStatus
+	// Before is the page's start (0: the newest entries); Older, when not
+	// 0, starts the next page.
+	Before, Older int64
 }
 
 func (p *Portal) accessLog(w http.ResponseWriter, r *http.Request, person string) {
@@ -24,10 +28,17 @@ func (p *Portal) accessLog(w http.ResponseWriter, r *http.Request, person string
 		p.render(w, http.StatusOK, "accesslog", v)
 		return
 	}
+	// A page starts before an entry's number; anything else starts at the
+	// newest.
+	d.Before, _ = strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	d.Before = max(d.Before, 0)
 	var err error
-	if d.Entries, err = p.cfg.AccessLog.AccessLog(r.Context(), person, accessLogLimit); err != nil {
+	if d.Entries, err = p.cfg.AccessLog.AccessLog(r.Context(), person, d.Before, accessLogLimit); err != nil {
 		p.fail(w, r, v, err)
 		return
+	}
+	if len(d.Entries) == accessLogLimit {
+		d.Older = d.Entries[len(d.Entries)-1].Seq
 	}
 	if d.Chain, err = p.cfg.AccessLog.VerifyChain(r.Context(), person); err != nil {
 		p.fail(w, r, v, err)

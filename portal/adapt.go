@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sesame-credit/sesame"
@@ -85,8 +86,8 @@ type AuditLog struct {
 	Partners sesame.PartnerStore // optional, for names
 }
 
-func (a AuditLog) AccessLog(ctx context.Context, person string, limit int) ([]AccessEntry, error) {
-	list, err := a.Log.AccessEntries(ctx, person, limit)
+func (a AuditLog) AccessLog(ctx context.Context, person string, before int64, limit int) ([]AccessEntry, error) {
+	list, err := a.Log.AccessEntriesBefore(ctx, person, before, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -112,23 +113,49 @@ func (a AuditLog) AccessLog(ctx context.Context, person string, limit int) ([]Ac
 	return out, nil
 }
 
-// VerifyChain checks the person's entries against the log: each one's
-// hash, its link to the person's previous entry and its inclusion proof
-// under the latest signed head.
+// VerifyChain checks every one of the person's entries against the log:
+// each one's hash, its link to the person's previous entry and its
+// inclusion proof under the latest signed head. The entries are read a
+// thousand at a time, each batch starting with the last of the one before
+// so that the link between batches is checked too.
 func (a AuditLog) VerifyChain(ctx context.Context, person string) (ChainStatus, error) {
-	const limit = 1000
-	list, err := a.Log.AccessEntries(ctx, person, limit)
-	if err != nil {
-		return ChainStatus{}, err
+	const batch = 1000
+	st := ChainStatus{OK: true}
+	var problems []string
+	var last *sesame.AccessEntry // the oldest entry of the batch before
+	for before := int64(0); ; {
+		list, err := a.Log.AccessEntriesBefore(ctx, person, before, batch)
+		if err != nil {
+			return ChainStatus{}, err
+		}
+		complete := len(list) < batch
+		st.Entries += len(list)
+		if last != nil {
+			list = append([]*sesame.AccessEntry{last}, list...)
+		}
+		if len(list) == 0 {
+			break
+		}
+		v, err := audit.VerifyView(ctx, a.Log, list, complete, "")
+		if err != nil {
+			return ChainStatus{}, err
+		}
+		if before == 0 && v.Head != nil {
+			st.HeadSize, st.HeadAt, st.HeadRoot = v.Head.Size, v.Head.At, v.Head.Root
+		}
+		st.OK = st.OK && v.OK
+		for _, pr := range v.Problems {
+			if !slices.Contains(problems, pr) {
+				problems = append(problems, pr)
+			}
+		}
+		if complete {
+			break
+		}
+		last = list[len(list)-1]
+		before = last.Seq
 	}
-	v, err := audit.VerifyView(ctx, a.Log, list, len(list) < limit, "")
-	if err != nil {
-		return ChainStatus{}, err
-	}
-	st := ChainStatus{OK: v.OK, Entries: len(list), Detail: strings.Join(v.Problems, " ")}
-	if v.Head != nil {
-		st.HeadSize, st.HeadAt, st.HeadRoot = v.Head.Size, v.Head.At, v.Head.Root
-	}
+	st.Detail = strings.Join(problems, " ")
 	return st, nil
 }
 

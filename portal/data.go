@@ -346,9 +346,20 @@ func (p *Portal) exportRest(ctx context.Context, person string, out map[string]a
 		}
 	}
 	if p.cfg.AccessLog != nil {
-		if out["access_log"], err = p.cfg.AccessLog.AccessLog(ctx, person, 100_000); err != nil {
-			return err
+		// Every entry, page after page.
+		all := []AccessEntry{}
+		for before := int64(0); ; {
+			page, err := p.cfg.AccessLog.AccessLog(ctx, person, before, 1000)
+			if err != nil {
+				return err
+			}
+			all = append(all, page...)
+			if len(page) < 1000 {
+				break
+			}
+			before = page[len(page)-1].Seq
 		}
+		out["access_log"] = all
 	}
 	if p.cfg.Credentials != nil {
 		var creds []credential.Record

@@ -148,7 +148,7 @@ type AccessEntry struct {
 // access log: each entry's proof of inclusion under the signed head named.
 type ChainStatus struct {
 	OK      bool   `json:"ok"`
-	Entries int    `json:"entries"` // the person's entries checked
+	Entries int    `json:"entries"` // the person's entries checked: all of them
 	Detail  string `json:"detail,omitempty"`
 	// The signed head the entries were checked against (HeadSize 0: none yet).
 	HeadSize int64     `json:"head_size,omitempty"`
@@ -159,8 +159,10 @@ type ChainStatus struct {
 // AccessLog shows who looked at the person's data and whether the
 // tamper-evident chain holds.
 type AccessLog interface {
-	AccessLog(ctx context.Context, person string, limit int) ([]AccessEntry, error)
-	// VerifyChain checks the person's entries against the log.
+	// AccessLog returns up to limit of the person's entries older than the
+	// entry numbered before (0: from the newest), newest first.
+	AccessLog(ctx context.Context, person string, before int64, limit int) ([]AccessEntry, error)
+	// VerifyChain checks all of the person's entries against the log.
 	VerifyChain(ctx context.Context, person string) (ChainStatus, error)
 }
 

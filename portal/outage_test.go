@@ -18,7 +18,7 @@ var errDown = errors.New("dial tcp 127.0.0.1:5432: connect: connection refused")
 // downAccessLog is the fixture's access log with its database gone.
 type downAccessLog struct{ log portaltest.AccessLog }
 
-func (downAccessLog) AccessLog(context.Context, string, int) ([]portal.AccessEntry, error) {
+func (downAccessLog) AccessLog(context.Context, string, int64, int) ([]portal.AccessEntry, error) {
 	return nil, errDown
 }
 

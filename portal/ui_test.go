@@ -162,7 +162,7 @@ func TestBrowserMyDataNewestFirstReadable(t *testing.T) {
 // the chain than the page lists.
 type accessWords struct{}
 
-func (accessWords) AccessLog(_ context.Context, p string, limit int) ([]portal.AccessEntry, error) {
+func (accessWords) AccessLog(_ context.Context, p string, _ int64, limit int) ([]portal.AccessEntry, error) {
 	return []portal.AccessEntry{
 		{At: portaltest.Now.Add(-time.Hour), Partner: "operator:operator", Actor: "operator:operator", Action: "operator.read", Scope: "full", Outcome: "allowed"},
 		{At: portaltest.Now.Add(-2 * time.Hour), Partner: "City Bank", Actor: "partner:citybank", Action: "score.read", Scope: "score", Purpose: "credit_card", Outcome: "allowed"},

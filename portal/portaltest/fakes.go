@@ -9,7 +9,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -319,16 +318,20 @@ func (c *Consents) AnswerRequest(_ context.Context, p, id string, approve bool) 
 // AccessLog is a fixed log with an intact chain.
 type AccessLog struct{ Broken bool }
 
-func (a AccessLog) AccessLog(_ context.Context, p string, limit int) ([]portal.AccessEntry, error) {
+func (a AccessLog) AccessLog(_ context.Context, p string, before int64, limit int) ([]portal.AccessEntry, error) {
 	if p != "alice" {
 		return nil, nil
 	}
-	out := []portal.AccessEntry{
-		{At: Now.Add(-3 * time.Hour), Partner: "City Bank", Scope: "score", Purpose: "credit_card", Outcome: "allowed"},
-		{At: Now.AddDate(0, 0, -4), Partner: "HomeRent Shanghai", Scope: "threshold", Purpose: "rental", Outcome: "allowed"},
-		{At: Now.AddDate(0, 0, -9), Partner: "QuickLoan", Scope: "full", Purpose: "loan", Outcome: "denied"},
+	var out []portal.AccessEntry
+	for _, e := range []portal.AccessEntry{
+		{Seq: 3, At: Now.Add(-3 * time.Hour), Partner: "City Bank", Scope: "score", Purpose: "credit_card", Outcome: "allowed"},
+		{Seq: 2, At: Now.AddDate(0, 0, -4), Partner: "HomeRent Shanghai", Scope: "threshold", Purpose: "rental", Outcome: "allowed"},
+		{Seq: 1, At: Now.AddDate(0, 0, -9), Partner: "QuickLoan", Scope: "full", Purpose: "loan", Outcome: "denied"},
+	} {
+		if before <= 0 || e.Seq < before {
+			out = append(out, e)
+		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
 	return out[:min(limit, len(out))], nil
 }
 
