@@ -34,14 +34,22 @@ func (c ConsentService) partnerName(ctx context.Context, id string) string {
 }
 
 func (c ConsentService) ActiveConsents(ctx context.Context, person string) ([]Consent, error) {
-	list, err := c.Service.List(ctx, person, false)
+	return c.consents(ctx, person, false)
+}
+
+func (c ConsentService) AllConsents(ctx context.Context, person string) ([]Consent, error) {
+	return c.consents(ctx, person, true)
+}
+
+func (c ConsentService) consents(ctx context.Context, person string, all bool) ([]Consent, error) {
+	list, err := c.Service.List(ctx, person, all)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Consent, 0, len(list))
 	for _, x := range list {
 		out = append(out, Consent{ID: x.ID, Partner: x.Partner, PartnerName: c.partnerName(ctx, x.Partner), Purpose: string(x.Purpose),
-			Scope: string(x.Scope), Thresholds: x.Thresholds, GrantedAt: x.GrantedAt, ExpiresAt: x.ExpiresAt})
+			Scope: string(x.Scope), Thresholds: x.Thresholds, GrantedAt: x.GrantedAt, ExpiresAt: x.ExpiresAt, RevokedAt: x.RevokedAt})
 	}
 	return out, nil
 }

@@ -338,7 +338,7 @@ func (p *Portal) exportRest(ctx context.Context, person string, out map[string]a
 		out["disputes"] = ds
 	}
 	if p.cfg.Consents != nil {
-		if out["consents"], err = p.cfg.Consents.ActiveConsents(ctx, person); err != nil {
+		if out["consents"], err = p.cfg.Consents.AllConsents(ctx, person); err != nil {
 			return err
 		}
 		if out["consent_requests"], err = p.cfg.Consents.PendingRequests(ctx, person); err != nil {

@@ -98,6 +98,7 @@ type Consent struct {
 	Thresholds  []int     `json:"thresholds,omitempty"` // threshold scope: the only scores the partner may ask about
 	GrantedAt   time.Time `json:"granted_at"`
 	ExpiresAt   time.Time `json:"expires_at"`
+	RevokedAt   time.Time `json:"revoked_at,omitzero"`
 }
 
 // ConsentRequest is a partner's pending request for a consent.
@@ -117,6 +118,9 @@ type ConsentRequest struct {
 // Every method acts only on the given person's own records (ENOTFOUND otherwise).
 type Consents interface {
 	ActiveConsents(ctx context.Context, person string) ([]Consent, error)
+	// AllConsents is every consent the person ever gave, revoked and
+	// expired ones too: the export holds them all.
+	AllConsents(ctx context.Context, person string) ([]Consent, error)
 	PendingRequests(ctx context.Context, person string) ([]ConsentRequest, error)
 	RevokeConsent(ctx context.Context, person, id string) error
 	// Request returns one request the person may answer (a partner's

@@ -3,10 +3,12 @@ package portal_test
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +72,18 @@ func TestWithRealStores(t *testing.T) {
 	if len(live) != 1 || live[0].Purpose != sesame.PurposeLoan {
 		t.Fatalf("after approve and revoke, live consents = %+v", live)
 	}
+	// The export holds the revoked consent too, with when it ended.
+	_, body := h.do("GET", "/portal/data/export.json", nil)
+	var export struct {
+		Consents []portal.Consent `json:"consents"`
+	}
+	if err := json.Unmarshal([]byte(body), &export); err != nil {
+		t.Fatal(err)
+	}
+	revoked := slices.IndexFunc(export.Consents, func(c portal.Consent) bool { return c.ID == granted.ID })
+	if len(export.Consents) != 2 || revoked < 0 || export.Consents[revoked].RevokedAt.IsZero() {
+		t.Fatalf("the export's consents %+v: want the live one and the revoked %s with its revoked_at", export.Consents, granted.ID)
+	}
 	_, page = h.do("GET", "/portal/access-log", nil)
 	if !strings.Contains(page, `data-ok="true"`) || !strings.Contains(page, "City Bank") {
 		t.Error("access log page: chain status or entry missing")
@@ -104,7 +118,7 @@ func TestWithRealStores(t *testing.T) {
 	if m == nil {
 		t.Fatal("no verify link")
 	}
-	_, body := h.do("GET", "/verify?c="+m[1], nil, "Accept", "application/json")
+	_, body = h.do("GET", "/verify?c="+m[1], nil, "Accept", "application/json")
 	if !strings.Contains(body, `"valid": true`) {
 		t.Errorf("credential from the real store does not verify: %s", body)
 	}

@@ -247,6 +247,7 @@ func (d *Disputes) DisputedEvents(context.Context, string) (map[sesame.EventKey]
 type Consents struct {
 	mu      sync.Mutex
 	Active  map[string][]portal.Consent
+	Revoked map[string][]portal.Consent
 	Pending map[string][]portal.ConsentRequest
 }
 
@@ -268,6 +269,12 @@ func (c *Consents) ActiveConsents(_ context.Context, p string) ([]portal.Consent
 	return append([]portal.Consent(nil), c.Active[p]...), nil
 }
 
+func (c *Consents) AllConsents(_ context.Context, p string) ([]portal.Consent, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append(append([]portal.Consent(nil), c.Active[p]...), c.Revoked[p]...), nil
+}
+
 func (c *Consents) PendingRequests(_ context.Context, p string) ([]portal.ConsentRequest, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -280,6 +287,11 @@ func (c *Consents) RevokeConsent(_ context.Context, p, id string) error {
 	for i, x := range c.Active[p] {
 		if x.ID == id {
 			c.Active[p] = append(c.Active[p][:i:i], c.Active[p][i+1:]...)
+			x.RevokedAt = Now
+			if c.Revoked == nil {
+				c.Revoked = map[string][]portal.Consent{}
+			}
+			c.Revoked[p] = append(c.Revoked[p], x)
 			return nil
 		}
 	}
