@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/sesame-credit/sesame/audit"
 	"github.com/sesame-credit/sesame/sqlite"
@@ -39,20 +40,9 @@ func runBackup(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	var bar *countProgress
-	var barFile string
-	files, err := st.SQLite.Backup(ctx, *out, func(file string, written, total int64) {
-		if file != barFile {
-			if bar != nil {
-				bar.finish()
-			}
-			bar, barFile = newCountProgress("backup "+filepath.Base(file), "MB", total>>20), file
-		}
-		bar.set(int(written >> 20))
-	})
-	if bar != nil {
-		bar.finish()
-	}
+	stop := showBackupProgress(*dsn, *out)
+	files, err := st.SQLite.Backup(ctx, *out)
+	stop()
 	if err != nil {
 		return err
 	}
@@ -79,4 +69,50 @@ func runBackup(ctx context.Context, args []string) error {
 	fmt.Println("not copied, back them up apart: the access-log key and the credential KEK (by default PATH.access-key and PATH.credential-kek beside the database)")
 	fmt.Printf("restore: stop the server, move the database's files aside, then sesame restore --from %s --db %s\n", *out, *dsn)
 	return nil
+}
+
+// showBackupProgress shows, until stop, how far the copies in dir have
+// grown against the sizes of the files they copy (a copy leaves out free
+// pages, so it may end short of 100%).
+func showBackupProgress(path, dir string) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		var bar *countProgress
+		var current string
+		for {
+			select {
+			case <-done:
+				if bar != nil {
+					bar.finish()
+				}
+				return
+			case <-t.C:
+			}
+			// The copy being written is the last one there.
+			copies, srcs := sqlite.BackupFiles(path, dir), []string{path, sqlite.AccessPath(path)}
+			for i := len(copies) - 1; i >= 0; i-- {
+				to, err := os.Stat(copies[i])
+				if err != nil {
+					continue
+				}
+				if copies[i] != current {
+					if bar != nil {
+						bar.finish()
+					}
+					var total int64
+					if from, err := os.Stat(srcs[i]); err == nil {
+						total = from.Size() >> 20
+					}
+					bar, current = newCountProgress("backup "+filepath.Base(copies[i]), "MB", total), copies[i]
+				}
+				bar.set(int(to.Size() >> 20))
+				break
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
