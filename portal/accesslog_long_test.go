@@ -2,20 +2,23 @@ package portal_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/portal"
 )
 
 // TestAccessLogOfAHeavyUser: a person a partner checks at every ride has
-// more looks than one page or one batch of verification. The page says
-// how many there are in all, pages back through every one of them, and a
-// look deleted from the oldest, far past the newest thousand, is caught.
+// more looks, and notices of them, than one page or one batch of
+// verification. The export holds them all; the page says how many there
+// are in all, pages back through every one of them, and a look deleted
+// from the oldest, far past the newest thousand, is caught.
 func TestAccessLogOfAHeavyUser(t *testing.T) {
 	ctx := context.Background()
 	db, _, granted := aliceWithCityBank(t)
@@ -34,8 +37,35 @@ func TestAccessLogOfAHeavyUser(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	h := newHarness(t, func(c *portal.Config) { c.AccessLog = portal.AuditLog{Log: db.AccessLog(), Partners: db.Partners()} })
+	// Notices, as the notifier leaves them, past the ten thousand the
+	// export once stopped at.
+	const noticesN = 10_050
+	notices := make([]sesame.Notice, noticesN)
+	for i := range notices {
+		notices[i] = sesame.Notice{ID: fmt.Sprintf("ntc_%05d", i), Recipient: sesame.PersonRecipient("alice"), Topic: "access.read",
+			Body: json.RawMessage(`{}`), CreatedAt: time.Unix(1_700_000_000+int64(i/3), 0)}
+	}
+	if err := db.NoticeFeed().EnqueueNotices(ctx, "", 0, notices); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, func(c *portal.Config) {
+		c.AccessLog = portal.AuditLog{Log: db.AccessLog(), Partners: db.Partners()}
+		c.Notices = db.Outbox()
+	})
 	h.login("alice")
+
+	// The export holds every look and every notice.
+	_, body := h.do("GET", "/portal/data/export.json", nil)
+	var export struct {
+		AccessLog []portal.AccessEntry `json:"access_log"`
+		Notices   []sesame.Notice      `json:"notices"`
+	}
+	if err := json.Unmarshal([]byte(body), &export); err != nil {
+		t.Fatal(err)
+	}
+	if len(export.AccessLog) != looks || len(export.Notices) != noticesN {
+		t.Fatalf("the export holds %d looks and %d notices, want %d and %d", len(export.AccessLog), len(export.Notices), looks, noticesN)
+	}
 
 	rows := regexp.MustCompile(`class="who-looked"`)
 	older := regexp.MustCompile(`href="/portal/access-log\?before=(\d+)" id="access-older"`)

@@ -369,12 +369,18 @@ func (p *Portal) exportRest(ctx context.Context, person string, out map[string]a
 		out["credentials"] = creds
 	}
 	if p.cfg.Notices != nil {
-		ns, err := p.cfg.Notices.Notices(ctx, sesame.PersonRecipient(person), 10_000)
-		if err != nil {
-			return err
-		}
-		if ns == nil {
-			ns = []sesame.Notice{}
+		ns := []sesame.Notice{}
+		for after := (sesame.Position{}); ; {
+			page, err := p.cfg.Notices.NoticesAfter(ctx, sesame.PersonRecipient(person), after, 1000)
+			if err != nil {
+				return err
+			}
+			ns = append(ns, page...)
+			if len(page) < 1000 {
+				break
+			}
+			last := page[len(page)-1]
+			after = sesame.Position{At: last.CreatedAt, ID: last.ID}
 		}
 		out["notices"] = ns
 	}

@@ -83,9 +83,11 @@ func allDisputes(ctx context.Context, r DisputeReader, person string) ([]sesame.
 	}
 }
 
-// NoticeReader lists a recipient's notices (sesame.Outbox has it).
+// NoticeReader lists a recipient's notices, newest first (sesame.Outbox
+// has it); NoticesAfter pages on from the last one read.
 type NoticeReader interface {
 	Notices(ctx context.Context, recipient string, limit int) ([]sesame.Notice, error)
+	NoticesAfter(ctx context.Context, recipient string, after sesame.Position, limit int) ([]sesame.Notice, error)
 }
 
 // Consent is a live grant of a person to a partner, as the portal shows it.
