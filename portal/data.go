@@ -272,11 +272,19 @@ func (p *Portal) exportData(ctx context.Context, person string) (map[string]any,
 	case sesame.ErrorCode(err) != sesame.ENOTFOUND:
 		return nil, err
 	}
-	if h, err := p.cfg.Scores.History(ctx, person, 10_000); err == nil {
-		out["score_history"] = h
-	} else if sesame.ErrorCode(err) != sesame.ENOTFOUND {
-		return nil, err
+	history := []sesame.ScorePoint{}
+	for before := int64(0); ; {
+		page, err := p.cfg.Scores.HistoryBefore(ctx, person, before, 1000)
+		if err != nil && sesame.ErrorCode(err) != sesame.ENOTFOUND {
+			return nil, err
+		}
+		history = append(history, page...)
+		if len(page) < 1000 || page[len(page)-1].Seq <= 0 {
+			break
+		}
+		before = page[len(page)-1].Seq
 	}
+	out["score_history"] = history
 	if err := p.exportRest(ctx, person, out); err != nil {
 		return nil, err
 	}

@@ -33,6 +33,9 @@ type Auth interface {
 type Scores interface {
 	LatestScore(ctx context.Context, person string) (*sesame.Score, error)
 	History(ctx context.Context, person string, limit int) ([]sesame.ScorePoint, error)
+	// HistoryBefore pages on from a point (seq; 0: the newest): the export
+	// reads the whole history.
+	HistoryBefore(ctx context.Context, person string, before int64, limit int) ([]sesame.ScorePoint, error)
 	WhatIf(ctx context.Context, person string, changes map[string]float64) (now, then *sesame.Score, err error)
 }
 

@@ -143,6 +143,16 @@ func (s *Scores) History(_ context.Context, person string, limit int) ([]sesame.
 	return h, nil
 }
 
+func (s *Scores) HistoryBefore(_ context.Context, person string, before int64, limit int) ([]sesame.ScorePoint, error) {
+	var h []sesame.ScorePoint
+	for _, p := range s.Past[person] {
+		if before <= 0 || p.Seq < before {
+			h = append(h, p)
+		}
+	}
+	return h[:min(limit, len(h))], nil
+}
+
 func (s *Scores) WhatIf(ctx context.Context, person string, changes map[string]float64) (*sesame.Score, *sesame.Score, error) {
 	now, err := s.LatestScore(ctx, person)
 	if err != nil {

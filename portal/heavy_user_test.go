@@ -12,14 +12,16 @@ import (
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/portal"
+	"github.com/sesame-credit/sesame/portal/portaltest"
+	"github.com/sesame-credit/sesame/score"
 )
 
-// TestAccessLogOfAHeavyUser: a person a partner checks at every ride has
+// TestHeavyUserLogAndExport: a person a partner checks at every ride has
 // more looks, and notices of them, than one page or one batch of
-// verification. The export holds them all; the page says how many there
+// verification, and more scores than one page. The export holds them all; the page says how many there
 // are in all, pages back through every one of them, and a look deleted
 // from the oldest, far past the newest thousand, is caught.
-func TestAccessLogOfAHeavyUser(t *testing.T) {
+func TestHeavyUserLogAndExport(t *testing.T) {
 	ctx := context.Background()
 	db, _, granted := aliceWithCityBank(t)
 	const looks = 1250
@@ -48,23 +50,36 @@ func TestAccessLogOfAHeavyUser(t *testing.T) {
 	if err := db.NoticeFeed().EnqueueNotices(ctx, "", 0, notices); err != nil {
 		t.Fatal(err)
 	}
+	// A score each time their record changed, more than a thousand.
+	const points = 1100
+	scores := make([]*sesame.Score, points)
+	for i := range scores {
+		at := time.Unix(1_700_000_000+int64(i)*3600, 0).UTC()
+		scores[i] = &sesame.Score{Person: "alice", Status: sesame.StatusScored, Score: 600 + i%50, Band: sesame.Good, ModelVersion: "m1", AsOf: at}
+	}
+	if err := db.Scores().SaveScores(ctx, scores); err != nil {
+		t.Fatal(err)
+	}
 	h := newHarness(t, func(c *portal.Config) {
 		c.AccessLog = portal.AuditLog{Log: db.AccessLog(), Partners: db.Partners()}
 		c.Notices = db.Outbox()
+		c.Scores = storedHistory{Scores: portaltest.NewScores(), store: score.Service{Scores: db.Scores()}}
 	})
 	h.login("alice")
 
 	// The export holds every look and every notice.
 	_, body := h.do("GET", "/portal/data/export.json", nil)
 	var export struct {
-		AccessLog []portal.AccessEntry `json:"access_log"`
-		Notices   []sesame.Notice      `json:"notices"`
+		AccessLog    []portal.AccessEntry `json:"access_log"`
+		Notices      []sesame.Notice      `json:"notices"`
+		ScoreHistory []sesame.ScorePoint  `json:"score_history"`
 	}
 	if err := json.Unmarshal([]byte(body), &export); err != nil {
 		t.Fatal(err)
 	}
-	if len(export.AccessLog) != looks || len(export.Notices) != noticesN {
-		t.Fatalf("the export holds %d looks and %d notices, want %d and %d", len(export.AccessLog), len(export.Notices), looks, noticesN)
+	if len(export.AccessLog) != looks || len(export.Notices) != noticesN || len(export.ScoreHistory) != points {
+		t.Fatalf("the export holds %d looks, %d notices and %d scores, want %d, %d and %d",
+			len(export.AccessLog), len(export.Notices), len(export.ScoreHistory), looks, noticesN, points)
 	}
 
 	rows := regexp.MustCompile(`class="who-looked"`)
@@ -95,4 +110,18 @@ func TestAccessLogOfAHeavyUser(t *testing.T) {
 	if _, page := h.do("GET", "/portal/access-log", nil); !strings.Contains(page, `data-ok="false"`) {
 		t.Error("a look deleted from past the newest thousand is not caught on the person's page")
 	}
+}
+
+// storedHistory is the fixture's scores with the history of a real store.
+type storedHistory struct {
+	*portaltest.Scores
+	store score.Service
+}
+
+func (s storedHistory) History(ctx context.Context, person string, limit int) ([]sesame.ScorePoint, error) {
+	return s.store.History(ctx, person, limit)
+}
+
+func (s storedHistory) HistoryBefore(ctx context.Context, person string, before int64, limit int) ([]sesame.ScorePoint, error) {
+	return s.store.HistoryBefore(ctx, person, before, limit)
 }
