@@ -93,4 +93,7 @@ type SignedHead struct {
 	Root      string    `json:"root"`       // hex
 	PublicKey string    `json:"public_key"` // base64 Ed25519
 	Signature string    `json:"signature"`  // base64 Ed25519 over audit.HeadMessage
+	// NextKey, on a key rotation's head, is the key that signs heads from
+	// then on (base64 Ed25519), vouched for by PublicKey's signature.
+	NextKey string `json:"next_key,omitempty"`
 }

@@ -2,10 +2,13 @@ package audit
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
+	"time"
 
 	"github.com/sesame-credit/sesame"
 )
@@ -120,10 +123,11 @@ func Verify(ctx context.Context, log sesame.AccessLog, o Options) (Report, error
 	}
 	r.Problems = append(r.Problems, treeProblems...)
 
+	untrusted := headTrust(heads, o.TrustedKey)
 	sort.SliceStable(heads, func(i, j int) bool { return heads[i].Size < heads[j].Size })
 	for _, h := range heads {
 		r.Heads++
-		if err := VerifyHeadSignature(h, o.TrustedKey); err != nil {
+		if err := untrusted[h]; err != nil {
 			r.Problems = append(r.Problems, Problem{h.Size, Forged, err.Error()})
 			continue
 		}
@@ -137,6 +141,37 @@ func Verify(ctx context.Context, log sesame.AccessLog, o Options) (Report, error
 	}
 	r.OK = len(r.Problems) == 0
 	return r, nil
+}
+
+// headTrust checks each head's signature and, when trusted is not "",
+// that its key is trusted: the trusted key, or one a trusted key handed
+// over to by a rotation's head signed before it. It returns the error of
+// each head that fails.
+func headTrust(heads []*sesame.SignedHead, trusted string) map[*sesame.SignedHead]error {
+	bad := map[*sesame.SignedHead]error{}
+	inOrder := slices.Clone(heads)
+	slices.SortStableFunc(inOrder, func(a, b *sesame.SignedHead) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Size, b.Size))
+	})
+	keys := map[string]bool{trusted: true}
+	for _, h := range inOrder {
+		if err := VerifyHeadSignature(h, ""); err != nil {
+			bad[h] = err
+			continue
+		}
+		if trusted == "" {
+			continue
+		}
+		if !keys[h.PublicKey] {
+			bad[h] = fmt.Errorf("head of size %d signed at %s is signed by key %s, which neither is the trusted key %s nor was handed over to by a rotation before it",
+				h.Size, h.At.Format(time.RFC3339), h.PublicKey, trusted)
+			continue
+		}
+		if h.NextKey != "" {
+			keys[h.NextKey] = true
+		}
+	}
+	return bad
 }
 
 // Check verifies entries given in stored (seq) order: their hashes, the

@@ -556,7 +556,7 @@ func (s *TrustStore) ScanAccessTree(ctx context.Context, fn func(n sesame.TreeNo
 }
 
 func (s *TrustStore) SaveAccessHead(ctx context.Context, h *sesame.SignedHead) error {
-	_, err := s.db.pool.Exec(ctx, `INSERT INTO access_heads (`+sqlrow.HeadColumns+`) VALUES ($1,$2,$3,$4,$5)`, sqlrow.HeadValues(h)...)
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO access_heads (`+sqlrow.HeadColumns+`) VALUES ($1,$2,$3,$4,$5,$6)`, sqlrow.HeadValues(h)...)
 	return err
 }
 

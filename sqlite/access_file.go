@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 )
 
 // The access log lives in a SQLite file of its own beside the database
@@ -62,6 +63,7 @@ CREATE TABLE IF NOT EXISTS access_heads (
     root       TEXT    NOT NULL,
     public_key TEXT    NOT NULL,
     signature  TEXT    NOT NULL,
+    next_key   TEXT    NOT NULL DEFAULT '',
     PRIMARY KEY (at, size)
 );`
 
@@ -84,6 +86,10 @@ func (db *DB) openAccessFile(ctx context.Context) error {
 		return fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	if _, err := writer.ExecContext(ctx, accessSchema); err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	// A key rotation's head names the next key: a column files made before lack.
+	if _, err := writer.ExecContext(ctx, `ALTER TABLE access_heads ADD COLUMN next_key TEXT NOT NULL DEFAULT ''`); err != nil && !strings.Contains(err.Error(), "duplicate column") {
 		return fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	r := commonDSN()

@@ -220,7 +220,7 @@ func (s *AccessLogStore) ScanAccessTree(ctx context.Context, fn func(n sesame.Tr
 
 func (s *AccessLogStore) SaveAccessHead(ctx context.Context, h *sesame.SignedHead) error {
 	return s.db.accessWriteTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO access_heads (`+sqlrow.HeadColumns+`) VALUES (?,?,?,?,?)`, sqlrow.HeadValues(h)...)
+		_, err := tx.ExecContext(ctx, `INSERT INTO access_heads (`+sqlrow.HeadColumns+`) VALUES (?,?,?,?,?,?)`, sqlrow.HeadValues(h)...)
 		return err
 	})
 }

@@ -9,6 +9,7 @@ package audittest
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"sync"
@@ -37,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) Log) {
 	t.Run("Delete", func(t *testing.T) { testDelete(t, open) })
 	t.Run("Reorder", func(t *testing.T) { testReorder(t, open(t)) })
 	t.Run("Forge", func(t *testing.T) { testForge(t, open) })
+	t.Run("RotateKey", func(t *testing.T) { testRotateKey(t, open) })
 	t.Run("Truncate", func(t *testing.T) { testTruncate(t, open(t)) })
 	t.Run("RollBack", func(t *testing.T) { testRollBack(t, open) })
 	t.Run("Erase", func(t *testing.T) { testErase(t, open) })
@@ -366,7 +368,7 @@ func testForge(t *testing.T, open func(*testing.T) Log) {
 		fill(t, log, 4)
 		h := sign(t, log, t0.Add(time.Hour))
 		other := ed25519.NewKeyFromSeed([]byte(strings.Repeat("x", ed25519.SeedSize)))
-		forged := audit.SignHead(other, 4, h.At.Add(time.Minute), make([]byte, 32))
+		forged := audit.SignHead(other, 4, h.At.Add(time.Minute), make([]byte, 32), nil)
 		r := verify(t, log, audit.Options{Published: []*sesame.SignedHead{forged}, TrustedKey: h.PublicKey})
 		wantProblem(t, r, 4, audit.Forged)
 		bad := *h
@@ -380,6 +382,41 @@ func testForge(t *testing.T, open func(*testing.T) Log) {
 			t.Fatalf("a head whose signature does not verify passes in the view: %+v", v)
 		}
 	})
+}
+
+// testRotateKey: an auditor who pins the first key trusts the key it hands
+// over to by a rotation's head, from then on, and no other; the handover is
+// stored with the head, and changing it breaks its signature.
+func testRotateKey(t *testing.T, open func(*testing.T) Log) {
+	log := open(t)
+	fill(t, log, 4)
+	first := sign(t, log, t0.Add(time.Hour))
+	next := ed25519.NewKeyFromSeed([]byte(strings.Repeat("n", ed25519.SeedSize)))
+	rotation, err := audit.RotateKey(ctx, log, key, next.Public().(ed25519.PublicKey), t0.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, log, 3)
+	if _, err := audit.SignNow(ctx, log, next, t0.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	heads, err := log.AccessHeads(ctx, 0)
+	if err != nil || len(heads) != 3 || heads[1].NextKey != rotation.NextKey || rotation.NextKey == "" {
+		t.Fatalf("stored heads %+v, %v: want the rotation's (second newest) to name the next key %s", heads, err, rotation.NextKey)
+	}
+	if r := verify(t, log, audit.Options{TrustedKey: first.PublicKey}); !r.OK || r.Heads != 3 {
+		t.Fatalf("pinned to the first key, across the rotation: %+v", r)
+	}
+	// A key nobody handed over to is not trusted, even with a valid signature.
+	other := ed25519.NewKeyFromSeed([]byte(strings.Repeat("x", ed25519.SeedSize)))
+	stray := audit.SignHead(other, 7, t0.Add(4*time.Hour), make([]byte, 32), nil)
+	wantProblem(t, verify(t, log, audit.Options{TrustedKey: first.PublicKey, Published: []*sesame.SignedHead{stray}}), 7, audit.Forged)
+	// The handover rewritten to another key: the rotation's signature
+	// fails, and the next key's heads lose their trust with it.
+	log.Exec(t, fmt.Sprintf("UPDATE access_heads SET next_key = '%s' WHERE next_key <> ''", base64.StdEncoding.EncodeToString(other.Public().(ed25519.PublicKey))))
+	r := verify(t, log, audit.Options{TrustedKey: first.PublicKey})
+	wantProblem(t, r, 4, audit.Forged)
+	wantProblem(t, r, 7, audit.Forged)
 }
 
 // deleteAfter removes entries and tree nodes beyond the first n, as a

@@ -20,6 +20,38 @@ import (
 
 func init() {
 	register(&command{name: "audit verify", summary: "verify the access log: entries, tree and signed heads; report every entry that no longer verifies", run: runAuditVerify})
+	register(&command{name: "audit rotate-key", summary: "replace the key that signs the access log's heads; the old key vouches for the new one", run: runAuditRotateKey})
+}
+
+// runAuditRotateKey rotates the head-signing key: auditors who pin the old
+// key (--key) follow the rotation's head to the new one.
+func runAuditRotateKey(ctx context.Context, args []string) error {
+	fs := newFlags("audit rotate-key", "[--db PATH|URL] [--access-key FILE]")
+	dsn := dbFlag(fs)
+	keyFile := fs.String("access-key", envOr("SESAME_ACCESS_KEY_FILE", ""), "the `FILE` holding the key that signs the heads (default: DB.access-key on SQLite)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *keyFile == "" {
+		if isPostgresURL(*dsn) {
+			return flagError(fs, "--access-key: name the key file the servers sign with")
+		}
+		*keyFile = *dsn + ".access-key"
+	}
+	ts, err := openTrust(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer ts.Close()
+	h, err := audit.RotateKeyFile(ctx, ts.AccessLog, *keyFile, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Printf("rotated at a head of %d entries signed %s\n  old key %s\n  new key %s (in %s)\n",
+		h.Size, h.At.Format(time.RFC3339), h.PublicKey, h.NextKey, *keyFile)
+	fmt.Println("restart every server with the new key file (until then they sign with the old key, which stays trusted);")
+	fmt.Println("auditors who pin the old key with sesame audit verify --key follow the rotation to the new one")
+	return nil
 }
 
 func runAuditVerify(ctx context.Context, args []string) error {

@@ -33,18 +33,18 @@ func ScanAccess(row Row, extra ...any) (*sesame.AccessEntry, error) {
 
 // HeadColumns are a signed head's columns, in the order of HeadValues and
 // ScanHead.
-const HeadColumns = `size, at, root, public_key, signature`
+const HeadColumns = `size, at, root, public_key, signature, next_key`
 
 // HeadValues are h's values for HeadColumns.
 func HeadValues(h *sesame.SignedHead) []any {
-	return []any{h.Size, NS(h.At), h.Root, h.PublicKey, h.Signature}
+	return []any{h.Size, NS(h.At), h.Root, h.PublicKey, h.Signature, h.NextKey}
 }
 
 // ScanHead reads a row of HeadColumns.
 func ScanHead(row Row) (*sesame.SignedHead, error) {
 	var h sesame.SignedHead
 	var at int64
-	err := row.Scan(&h.Size, &at, &h.Root, &h.PublicKey, &h.Signature)
+	err := row.Scan(&h.Size, &at, &h.Root, &h.PublicKey, &h.Signature, &h.NextKey)
 	h.At = FromNS(at)
 	return &h, err
 }
