@@ -48,17 +48,9 @@ func runBackup(ctx context.Context, args []string) error {
 	}
 	// The copy is opened as a restore would open it, and its access log
 	// verified: a backup that does not verify is not one.
-	copied, err := sqlite.Open(ctx, files[0])
+	r, err := verifyCopy(ctx, files[0])
 	if err != nil {
-		return fmt.Errorf("the backup does not open: %w", err)
-	}
-	defer copied.Close()
-	r, err := audit.Verify(ctx, copied.AccessLog(), audit.Options{})
-	if err != nil {
-		return fmt.Errorf("the backup's access log: %w", err)
-	}
-	if !r.OK {
-		return fmt.Errorf("the backup's access log does not verify: %d problems (run sesame audit verify --db %s)", len(r.Problems), files[0])
+		return fmt.Errorf("the backup: %w", err)
 	}
 	for _, f := range files {
 		if fi, err := os.Stat(f); err == nil {
@@ -115,4 +107,19 @@ func showBackupProgress(path, dir string) (stop func()) {
 		}
 	}()
 	return func() { close(done); <-finished }
+}
+
+// verifyCopy opens a copied database as a server would and verifies its
+// access log: a copy whose log does not verify is no backup.
+func verifyCopy(ctx context.Context, path string) (audit.Report, error) {
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return audit.Report{}, fmt.Errorf("it does not open: %w", err)
+	}
+	defer db.Close()
+	r, err := audit.Verify(ctx, db.AccessLog(), audit.Options{})
+	if err == nil && !r.OK {
+		err = fmt.Errorf("its access log does not verify: %d problems (run sesame audit verify --db %s)", len(r.Problems), path)
+	}
+	return r, err
 }

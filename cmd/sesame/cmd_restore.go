@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/sesame-credit/sesame/audit"
 	"github.com/sesame-credit/sesame/sqlite"
 )
 
@@ -62,17 +61,9 @@ func runRestore(ctx context.Context, args []string) error {
 			return fmt.Errorf("restore: %w", err)
 		}
 	}
-	db, err := sqlite.Open(ctx, *dsn)
+	r, err := verifyCopy(ctx, *dsn)
 	if err != nil {
-		return fmt.Errorf("the restored database does not open: %w", err)
-	}
-	defer db.Close()
-	r, err := audit.Verify(ctx, db.AccessLog(), audit.Options{})
-	if err != nil {
-		return err
-	}
-	if !r.OK {
-		return fmt.Errorf("the restored access log does not verify: %d problems (run sesame audit verify --db %s)", len(r.Problems), *dsn)
+		return fmt.Errorf("the restored database: %w", err)
 	}
 	fmt.Printf("restored %s from %s; access log: %d entries, head %s, verified\n", *dsn, *from, r.Entries, r.Head)
 	fmt.Println("check it against the heads published before the backup: sesame audit verify --heads FILE")
