@@ -63,7 +63,7 @@ func TestHeavyUserLogAndExport(t *testing.T) {
 	h := newHarness(t, func(c *portal.Config) {
 		c.AccessLog = portal.AuditLog{Log: db.AccessLog(), Partners: db.Partners()}
 		c.Notices = db.Outbox()
-		c.Scores = storedHistory{Scores: portaltest.NewScores(), store: score.Service{Scores: db.Scores()}}
+		c.Scores = storedHistory{Scores: portaltest.NewScores(), store: &score.Service{Scores: db.Scores()}}
 	})
 	h.login("alice")
 
@@ -115,7 +115,7 @@ func TestHeavyUserLogAndExport(t *testing.T) {
 // storedHistory is the fixture's scores with the history of a real store.
 type storedHistory struct {
 	*portaltest.Scores
-	store score.Service
+	store *score.Service
 }
 
 func (s storedHistory) History(ctx context.Context, person string, limit int) ([]sesame.ScorePoint, error) {
