@@ -34,8 +34,10 @@ type View struct {
 
 // VerifyView checks a person's entries as AccessEntries returned them
 // (newest first). complete says the list holds all of the person's
-// entries, so the oldest must be their first.
-func VerifyView(ctx context.Context, log sesame.AccessLog, entries []*sesame.AccessEntry, complete bool, trustedKey string) (View, error) {
+// entries, so the oldest must be their first. The latest head is checked
+// against its own key: which keys to trust is an auditor's question,
+// answered by Verify over every head (key rotations included).
+func VerifyView(ctx context.Context, log sesame.AccessLog, entries []*sesame.AccessEntry, complete bool) (View, error) {
 	v := View{Entries: make([]ViewEntry, len(entries))}
 	heads, err := log.AccessHeads(ctx, 1)
 	if err != nil {
@@ -49,7 +51,7 @@ func VerifyView(ctx context.Context, log sesame.AccessLog, entries []*sesame.Acc
 	var headRoot []byte
 	if len(heads) > 0 {
 		v.Head = heads[0]
-		if err := VerifyHeadSignature(v.Head, trustedKey); err != nil {
+		if err := VerifyHeadSignature(v.Head, ""); err != nil {
 			v.Problems = append(v.Problems, "The log's latest signed head is not genuine: "+err.Error())
 			v.Head = nil
 		} else if v.Head.Size > size {

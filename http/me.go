@@ -270,7 +270,7 @@ func (s *Server) handleAccessLog(w nethttp.ResponseWriter, r *nethttp.Request) e
 	// person learns the root and the signed head, not others' entries;
 	// "entries" counts the person's own, proved here. Only the last page
 	// ends at the person's first entry.
-	v, err := audit.VerifyView(r.Context(), t.AccessLog, p.Items, p.Next == "", "")
+	v, err := audit.VerifyView(r.Context(), t.AccessLog, p.Items, p.Next == "")
 	if err != nil {
 		return err
 	}

@@ -99,7 +99,7 @@ func (a AuditLog) AccessLog(ctx context.Context, person string, before int64, li
 	if err != nil {
 		return nil, err
 	}
-	v, err := audit.VerifyView(ctx, a.Log, list, len(list) < limit, "")
+	v, err := audit.VerifyView(ctx, a.Log, list, len(list) < limit)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +144,7 @@ func (a AuditLog) VerifyChain(ctx context.Context, person string) (ChainStatus, 
 		if len(list) == 0 {
 			break
 		}
-		v, err := audit.VerifyView(ctx, a.Log, list, complete, "")
+		v, err := audit.VerifyView(ctx, a.Log, list, complete)
 		if err != nil {
 			return ChainStatus{}, err
 		}

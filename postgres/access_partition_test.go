@@ -60,7 +60,7 @@ func TestAccessLogFillsFailedSeqs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, err := audit.VerifyView(ctx, tr, es, true, ""); err != nil || !v.OK || len(v.Entries) != 2 {
+	if v, err := audit.VerifyView(ctx, tr, es, true); err != nil || !v.OK || len(v.Entries) != 2 {
 		t.Fatalf("p1's view: %+v %v", v, err)
 	}
 }
@@ -107,7 +107,7 @@ func TestAccessLogTwoReplicas(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v, err := audit.VerifyView(ctx, dbs[1].Trust(), es, true, ""); err != nil || !v.OK || len(v.Entries) != 40 {
+		if v, err := audit.VerifyView(ctx, dbs[1].Trust(), es, true); err != nil || !v.OK || len(v.Entries) != 40 {
 			t.Fatalf("p%d's view: %d entries, %v %v", p, len(v.Entries), v.Problems, err)
 		}
 	}

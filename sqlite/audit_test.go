@@ -137,7 +137,7 @@ func TestAccessLogUpgrade(t *testing.T) {
 		t.Fatalf("after the upgrade: %+v %v, want the 6 acknowledged entries, verified", r, err)
 	}
 	es, _ := db.AccessLog().AccessEntries(ctx, "p0", 10)
-	if v, err := audit.VerifyView(ctx, db.AccessLog(), es, true, ""); err != nil || !v.OK || len(v.Entries) != 3 || es[0].PersonPrev != 4 {
+	if v, err := audit.VerifyView(ctx, db.AccessLog(), es, true); err != nil || !v.OK || len(v.Entries) != 3 || es[0].PersonPrev != 4 {
 		t.Fatalf("p0's view after the upgrade: %+v %v", v, err)
 	}
 	if _, err := os.Stat(path + "-access.imported"); err != nil {

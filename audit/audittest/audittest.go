@@ -159,7 +159,7 @@ func view(t *testing.T, log sesame.AccessLog, person string) audit.View {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := audit.VerifyView(ctx, log, es, true, "")
+	v, err := audit.VerifyView(ctx, log, es, true)
 	if err != nil {
 		t.Fatal(err)
 	}
