@@ -185,7 +185,10 @@ func buildDemoHistory(ctx context.Context, db string, people, history int, seed 
 		return fmt.Errorf("dataset build: %w", err)
 	}
 	step("training the additive model")
-	if err := runModelTrain(ctx, []string{"--data", train, "--label", "bad", "--exclude", "person", "--protected", "protected_sex", "--seed", "42", "--out", modelFile}); err != nil {
+	// The rows describe the 12 months of history before the as-of date and
+	// the 12 of outcomes after it: the model card says so.
+	if err := runModelTrain(ctx, []string{"--data", train, "--label", "bad", "--exclude", "person", "--protected", "protected_sex", "--seed", "42",
+		"--data-from", end.AddDate(-2, 0, 0).Format(time.DateOnly), "--data-to", end.Format(time.DateOnly), "--out", modelFile}); err != nil {
 		return fmt.Errorf("model train: %w", err)
 	}
 	step("registering and activating it")

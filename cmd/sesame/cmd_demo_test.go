@@ -154,3 +154,31 @@ func TestDemoIgnoresSESAME_DB(t *testing.T) {
 		t.Errorf("the demo's own database: %v", err)
 	}
 }
+
+// TestDemoModelCardSaysItsDates: the demo's model card names the period its
+// training rows describe, as an analyst's would.
+func TestDemoModelCardSaysItsDates(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a demo population")
+	}
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "demo.db")
+	if err := buildDemo(ctx, db, 300, 7, func(string) {}); err != nil {
+		t.Fatal(err)
+	}
+	svc, st, err := openScoreService(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, _, err := svc.Models.ActiveModel(ctx)
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var code int
+	out := captureStdout(t, func() { code = run(ctx, []string{"model", "card", "--db", db, info.Version}) })
+	end := time.Now().UTC().Format(time.DateOnly)
+	if code != 0 || !strings.Contains(out, "The rows describe ") || !strings.Contains(out, "to "+end+".") {
+		t.Fatalf("model card: exit %d; want it to name the rows' period ending %s:\n%s", code, end, out)
+	}
+}
