@@ -63,7 +63,11 @@ func card(m *model.Model, registered *model.Drift) []cardSection {
 		data.paras = append(data.paras, "Sensitive attributes the operator allowed as inputs: "+strings.Join(m.Params.Allow, ", ")+".")
 	}
 	if len(tr.Dropped) > 0 {
-		data.paras = append(data.paras, "Dropped columns: "+strings.Join(tr.Dropped, "; ")+".")
+		why := make([]string, len(tr.Dropped))
+		for i, d := range tr.Dropped {
+			why[i] = strings.TrimSuffix(d, ": dropped") // each note is the warning train printed
+		}
+		data.paras = append(data.paras, "Dropped columns: "+strings.Join(why, "; ")+".")
 	}
 	out = append(out, data)
 
