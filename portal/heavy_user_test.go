@@ -125,3 +125,30 @@ func (s storedHistory) History(ctx context.Context, person string, limit int) ([
 func (s storedHistory) HistoryBefore(ctx context.Context, person string, before int64, limit int) ([]sesame.ScorePoint, error) {
 	return s.store.HistoryBefore(ctx, person, before, limit)
 }
+
+// BenchmarkAccessLogPageOf10000Looks times the access-log page of a person
+// with 10,000 looks: every one is verified on each view.
+func BenchmarkAccessLogPageOf10000Looks(b *testing.B) {
+	ctx := context.Background()
+	db, _, granted := aliceWithCityBank(b)
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			for range 200 {
+				if err := db.AccessLog().AppendAccess(ctx, &sesame.AccessEntry{Person: "alice", Actor: "partner:citybank", Action: "threshold.check",
+					Scope: sesame.ScopeThreshold, Purpose: sesame.PurposeCreditCard, Consent: granted.ID, Outcome: sesame.AccessAllowed}); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	h := newHarness(b, func(c *portal.Config) { c.AccessLog = portal.AuditLog{Log: db.AccessLog(), Partners: db.Partners()} })
+	h.login("alice")
+	for b.Loop() {
+		if _, page := h.do("GET", "/portal/access-log", nil); !strings.Contains(page, "holds 10000 entries") {
+			b.Fatal("the page does not verify all 10,000 looks")
+		}
+	}
+}

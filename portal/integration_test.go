@@ -138,7 +138,7 @@ func TestWithRealStores(t *testing.T) {
 
 // aliceWithCityBank opens a fresh database on the real stores, with the
 // partner City Bank and alice's consent to it.
-func aliceWithCityBank(t *testing.T) (*sqlite.DB, *consent.Service, *sesame.Consent) {
+func aliceWithCityBank(t testing.TB) (*sqlite.DB, *consent.Service, *sesame.Consent) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))

@@ -29,14 +29,14 @@ import (
 // harness is a running portal with a browser-like client (cookie jar, no
 // automatic redirects so tests see each step) and the log it wrote.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	client *http.Client
 	fx     *portaltest.Fixture
 	logs   *bytes.Buffer
 }
 
-func newHarness(t *testing.T, tweak ...func(*portal.Config)) *harness {
+func newHarness(t testing.TB, tweak ...func(*portal.Config)) *harness {
 	t.Helper()
 	fx := portaltest.NewFixture()
 	logs := &bytes.Buffer{}
@@ -82,7 +82,7 @@ func (h *harness) do(method, path string, form url.Values, header ...string) (*h
 
 var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
-func csrfOf(t *testing.T, page string) string {
+func csrfOf(t testing.TB, page string) string {
 	t.Helper()
 	m := csrfRE.FindStringSubmatch(page)
 	if m == nil {
