@@ -286,6 +286,9 @@ type ConsentStore interface {
 	ConsentRequest(ctx context.Context, id string) (*ConsentRequest, error)
 	// PendingConsentRequests returns the pending requests addressed to person.
 	PendingConsentRequests(ctx context.Context, person string) ([]*ConsentRequest, error)
+	// ConsentRequests returns every request addressed to person, answered
+	// and expired ones too, newest first (the person's export).
+	ConsentRequests(ctx context.Context, person string) ([]*ConsentRequest, error)
 	// AnswerConsentRequest records the answer to a pending request and, when
 	// grant is not nil, creates that consent in the same transaction.
 	// ECONFLICT when the request is no longer pending.

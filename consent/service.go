@@ -250,6 +250,22 @@ func (s *Service) expire(r *sesame.ConsentRequest) {
 	}
 }
 
+// Requests returns every request addressed to the person, newest first,
+// answered ones too; one left pending past its expiry says expired.
+func (s *Service) Requests(ctx context.Context, person string) ([]*sesame.ConsentRequest, error) {
+	rs, err := s.Store.ConsentRequests(ctx, person)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	for _, r := range rs {
+		if r.Status == sesame.RequestPending && !now.Before(r.ExpiresAt) {
+			r.Status = sesame.RequestExpired
+		}
+	}
+	return rs, nil
+}
+
 // Pending returns the requests waiting for the person's answer.
 func (s *Service) Pending(ctx context.Context, person string) ([]*sesame.ConsentRequest, error) {
 	rs, err := s.Store.PendingConsentRequests(ctx, person)

@@ -229,6 +229,18 @@ func testRequests(t *testing.T, s Stores) {
 	if ps, _ := s.Consents.PendingConsentRequests(ctx, "p1"); len(ps) != 0 {
 		t.Fatal("answered request still pending")
 	}
+	// Every request the person was sent stays listed, answered or not.
+	r2 := *r
+	r2.ID, r2.CreatedAt = "r2", t0.Add(time.Hour)
+	must(t, s.Consents.CreateConsentRequest(ctx, &r2))
+	all, err := s.Consents.ConsentRequests(ctx, "p1")
+	must(t, err)
+	if len(all) != 2 || all[0].ID != "r2" || all[0].Status != sesame.RequestPending || all[1].ID != "r1" || all[1].Status != sesame.RequestApproved {
+		t.Fatalf("all of p1's requests, newest first: %+v", all)
+	}
+	if others, _ := s.Consents.ConsentRequests(ctx, "p2"); len(others) != 0 {
+		t.Fatalf("p2 is listed p1's requests: %+v", others)
+	}
 }
 
 func testAccessLog(t *testing.T, s Stores) {

@@ -55,7 +55,15 @@ func (c ConsentService) consents(ctx context.Context, person string, all bool) (
 }
 
 func (c ConsentService) PendingRequests(ctx context.Context, person string) ([]ConsentRequest, error) {
-	list, err := c.Service.Pending(ctx, person)
+	return c.requests(ctx, person, c.Service.Pending)
+}
+
+func (c ConsentService) AllRequests(ctx context.Context, person string) ([]ConsentRequest, error) {
+	return c.requests(ctx, person, c.Service.Requests)
+}
+
+func (c ConsentService) requests(ctx context.Context, person string, read func(context.Context, string) ([]*sesame.ConsentRequest, error)) ([]ConsentRequest, error) {
+	list, err := read(ctx, person)
 	if err != nil {
 		return nil, err
 	}

@@ -349,7 +349,7 @@ func (p *Portal) exportRest(ctx context.Context, person string, out map[string]a
 		if out["consents"], err = p.cfg.Consents.AllConsents(ctx, person); err != nil {
 			return err
 		}
-		if out["consent_requests"], err = p.cfg.Consents.PendingRequests(ctx, person); err != nil {
+		if out["consent_requests"], err = p.cfg.Consents.AllRequests(ctx, person); err != nil {
 			return err
 		}
 	}

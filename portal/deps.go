@@ -124,8 +124,10 @@ type ConsentRequest struct {
 type Consents interface {
 	ActiveConsents(ctx context.Context, person string) ([]Consent, error)
 	// AllConsents is every consent the person ever gave, revoked and
-	// expired ones too: the export holds them all.
+	// expired ones too, and AllRequests every request partners sent them,
+	// answered ones too: the export holds them all.
 	AllConsents(ctx context.Context, person string) ([]Consent, error)
+	AllRequests(ctx context.Context, person string) ([]ConsentRequest, error)
 	PendingRequests(ctx context.Context, person string) ([]ConsentRequest, error)
 	RevokeConsent(ctx context.Context, person, id string) error
 	// Request returns one request the person may answer (a partner's

@@ -75,10 +75,14 @@ func TestWithRealStores(t *testing.T) {
 	// The export holds the revoked consent too, with when it ended.
 	_, body := h.do("GET", "/portal/data/export.json", nil)
 	var export struct {
-		Consents []portal.Consent `json:"consents"`
+		Consents []portal.Consent        `json:"consents"`
+		Requests []portal.ConsentRequest `json:"consent_requests"`
 	}
 	if err := json.Unmarshal([]byte(body), &export); err != nil {
 		t.Fatal(err)
+	}
+	if len(export.Requests) != 1 || export.Requests[0].ID != req.ID || export.Requests[0].Status != sesame.RequestApproved {
+		t.Fatalf("the export's consent requests %+v: want the approved %s", export.Requests, req.ID)
 	}
 	revoked := slices.IndexFunc(export.Consents, func(c portal.Consent) bool { return c.ID == granted.ID })
 	if len(export.Consents) != 2 || revoked < 0 || export.Consents[revoked].RevokedAt.IsZero() {

@@ -294,6 +294,14 @@ func (s ConsentSQL) ConsentRequest(ctx context.Context, id string) (*sesame.Cons
 	return r, NotFound(err, "no consent request %q", id)
 }
 
+func (s ConsentSQL) ConsentRequests(ctx context.Context, person string) ([]*sesame.ConsentRequest, error) {
+	rows, err := s.Q.Query(ctx, `SELECT `+RequestColumns+` FROM consent_requests WHERE person = ? ORDER BY created_at DESC`, person)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(rows, ScanRequest)
+}
+
 func (s ConsentSQL) PendingConsentRequests(ctx context.Context, person string) ([]*sesame.ConsentRequest, error) {
 	rows, err := s.Q.Query(ctx, `SELECT `+RequestColumns+` FROM consent_requests WHERE person = ? AND status = ? ORDER BY created_at DESC`, person, sesame.RequestPending)
 	if err != nil {

@@ -285,6 +285,10 @@ func (c *Consents) AllConsents(_ context.Context, p string) ([]portal.Consent, e
 	return append(append([]portal.Consent(nil), c.Active[p]...), c.Revoked[p]...), nil
 }
 
+func (c *Consents) AllRequests(ctx context.Context, p string) ([]portal.ConsentRequest, error) {
+	return c.PendingRequests(ctx, p)
+}
+
 func (c *Consents) PendingRequests(_ context.Context, p string) ([]portal.ConsentRequest, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
