@@ -81,7 +81,14 @@ func copyFileSynced(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
+	var total int64
+	if fi, err := in.Stat(); err == nil {
+		total = fi.Size() >> 20
+	}
+	bar := newCountProgress("restore "+filepath.Base(dst), "MB", total)
+	_, err = io.Copy(out, &progressReader{r: in, bar: bar})
+	bar.finish()
+	if err != nil {
 		out.Close()
 		os.Remove(dst)
 		return err
@@ -94,4 +101,18 @@ func copyFileSynced(src, dst string) error {
 		return err
 	}
 	return errors.Join(d.Sync(), d.Close())
+}
+
+// progressReader reports the megabytes read through it.
+type progressReader struct {
+	r   io.Reader
+	bar *countProgress
+	n   int64
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.n += int64(n)
+	p.bar.set(int(p.n >> 20))
+	return n, err
 }
