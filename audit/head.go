@@ -83,21 +83,17 @@ func rootAt(ctx context.Context, log sesame.AccessLog, size int64) (int64, []byt
 
 // SignNow signs and keeps the log's current head.
 func SignNow(ctx context.Context, log sesame.AccessLog, key ed25519.PrivateKey, now time.Time) (*sesame.SignedHead, error) {
-	size, root, err := CurrentRoot(ctx, log)
-	if err != nil {
-		return nil, err
-	}
-	h := SignHead(key, size, now, root, nil)
-	if err := log.SaveAccessHead(ctx, h); err != nil {
-		return nil, err
-	}
-	return h, nil
+	return signAndKeep(ctx, log, key, now, nil)
 }
 
 // RotateKey signs and keeps the log's current head with the key in use,
 // naming next as the key that signs after it: auditors who trust the old
 // key then trust the new one from this head on.
 func RotateKey(ctx context.Context, log sesame.AccessLog, key ed25519.PrivateKey, next ed25519.PublicKey, now time.Time) (*sesame.SignedHead, error) {
+	return signAndKeep(ctx, log, key, now, next)
+}
+
+func signAndKeep(ctx context.Context, log sesame.AccessLog, key ed25519.PrivateKey, now time.Time, next ed25519.PublicKey) (*sesame.SignedHead, error) {
 	size, root, err := CurrentRoot(ctx, log)
 	if err != nil {
 		return nil, err
