@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -92,6 +93,16 @@ func runAuditVerify(ctx context.Context, args []string) error {
 			fmt.Printf("entry %d: %s: %s\n", p.Seq, p.Kind, p.Detail)
 		}
 		fmt.Printf("%d entries; head %s; root %s; %d signed heads checked\n", r.Entries, r.Head, r.Root, r.Heads)
+		// The key rotations, oldest first: what an auditor's pin follows.
+		heads, err := ts.AccessLog.AccessHeads(ctx, 0)
+		if err != nil {
+			return err
+		}
+		for _, h := range slices.Backward(heads) {
+			if h.NextKey != "" {
+				fmt.Printf("key rotated at the head of %d entries signed %s: %s → %s\n", h.Size, h.At.Format(time.RFC3339), h.PublicKey, h.NextKey)
+			}
+		}
 	}
 	if !r.OK {
 		return fmt.Errorf("the access log has been tampered with: %d problems", len(r.Problems))

@@ -58,8 +58,10 @@ func TestAuditRotateKey(t *testing.T) {
 	if next == old {
 		t.Fatal("the key file still holds the old key")
 	}
-	if code, stderr := runCLI(t, "audit", "verify", "--db", path, "--key", old); code != 0 {
-		t.Fatalf("verify pinned to the old key, across the rotation: exit %d: %s", code, stderr)
+	var code int
+	out := captureStdout(t, func() { code = run(ctx, []string{"audit", "verify", "--db", path, "--key", old}) })
+	if code != 0 || !strings.Contains(out, "key rotated at the head of 1 entries") || !strings.Contains(out, old+" → "+next) {
+		t.Fatalf("verify pinned to the old key, across the rotation: exit %d:\n%s", code, out)
 	}
 	code, stderr := runCLI(t, "audit", "verify", "--db", path, "--key", next)
 	if code == 0 || !strings.Contains(stderr, "tampered") {
