@@ -166,19 +166,27 @@ func TestDemoModelCardSaysItsDates(t *testing.T) {
 	if err := buildDemo(ctx, db, 300, 7, func(string) {}); err != nil {
 		t.Fatal(err)
 	}
-	svc, st, err := openScoreService(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, _, err := svc.Models.ActiveModel(ctx)
-	st.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	info, _ := activeModel(t, db)
 	var code int
 	out := captureStdout(t, func() { code = run(ctx, []string{"model", "card", "--db", db, info.Version}) })
 	end := time.Now().UTC().Format(time.DateOnly)
 	if code != 0 || !strings.Contains(out, "The rows describe ") || !strings.Contains(out, "to "+end+".") {
 		t.Fatalf("model card: exit %d; want it to name the rows' period ending %s:\n%s", code, end, out)
 	}
+}
+
+// activeModel returns the active model of the database at db.
+func activeModel(t *testing.T, db string) (sesame.ModelInfo, []byte) {
+	t.Helper()
+	ctx := context.Background()
+	svc, st, err := openScoreService(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	info, artifact, err := svc.Models.ActiveModel(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info, artifact
 }

@@ -95,15 +95,7 @@ func TestDemoBacktestCountsOnlyObservedOutcomes(t *testing.T) {
 		t.Fatalf("backtest on the demo's stored scores: %v; want it refused, naming the window and the source", err)
 	}
 
-	svc, st, err := openScoreService(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, artifact, err := svc.Models.ActiveModel(ctx)
-	st.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, artifact := activeModel(t, db)
 	modelFile := filepath.Join(t.TempDir(), "model.json")
 	if err := os.WriteFile(modelFile, artifact, 0o600); err != nil {
 		t.Fatal(err)
