@@ -272,17 +272,15 @@ func (p *Portal) exportData(ctx context.Context, person string) (map[string]any,
 	case sesame.ErrorCode(err) != sesame.ENOTFOUND:
 		return nil, err
 	}
-	history := []sesame.ScorePoint{}
-	for before := int64(0); ; {
-		page, err := p.cfg.Scores.HistoryBefore(ctx, person, before, 1000)
-		if err != nil && sesame.ErrorCode(err) != sesame.ENOTFOUND {
-			return nil, err
+	history, err := readPages(1000, func(before int64, n int) ([]sesame.ScorePoint, error) {
+		h, err := p.cfg.Scores.HistoryBefore(ctx, person, before, n)
+		if sesame.ErrorCode(err) == sesame.ENOTFOUND {
+			return nil, nil
 		}
-		history = append(history, page...)
-		if len(page) < 1000 || page[len(page)-1].Seq <= 0 {
-			break
-		}
-		before = page[len(page)-1].Seq
+		return h, err
+	}, func(s sesame.ScorePoint) int64 { return s.Seq })
+	if err != nil {
+		return nil, err
 	}
 	out["score_history"] = history
 	if err := p.exportRest(ctx, person, out); err != nil {
@@ -340,9 +338,6 @@ func (p *Portal) exportRest(ctx context.Context, person string, out map[string]a
 		if err != nil {
 			return err
 		}
-		if ds == nil {
-			ds = []sesame.Dispute{}
-		}
 		out["disputes"] = ds
 	}
 	if p.cfg.Consents != nil {
@@ -354,20 +349,11 @@ func (p *Portal) exportRest(ctx context.Context, person string, out map[string]a
 		}
 	}
 	if p.cfg.AccessLog != nil {
-		// Every entry, page after page.
-		all := []AccessEntry{}
-		for before := int64(0); ; {
-			page, err := p.cfg.AccessLog.AccessLog(ctx, person, before, 1000)
-			if err != nil {
-				return err
-			}
-			all = append(all, page...)
-			if len(page) < 1000 {
-				break
-			}
-			before = page[len(page)-1].Seq
+		if out["access_log"], err = readPages(1000, func(before int64, n int) ([]AccessEntry, error) {
+			return p.cfg.AccessLog.AccessLog(ctx, person, before, n)
+		}, func(e AccessEntry) int64 { return e.Seq }); err != nil {
+			return err
 		}
-		out["access_log"] = all
 	}
 	if p.cfg.Credentials != nil {
 		var creds []credential.Record
@@ -377,20 +363,11 @@ func (p *Portal) exportRest(ctx context.Context, person string, out map[string]a
 		out["credentials"] = creds
 	}
 	if p.cfg.Notices != nil {
-		ns := []sesame.Notice{}
-		for after := (sesame.Position{}); ; {
-			page, err := p.cfg.Notices.NoticesAfter(ctx, sesame.PersonRecipient(person), after, 1000)
-			if err != nil {
-				return err
-			}
-			ns = append(ns, page...)
-			if len(page) < 1000 {
-				break
-			}
-			last := page[len(page)-1]
-			after = sesame.Position{At: last.CreatedAt, ID: last.ID}
+		if out["notices"], err = readPages(1000, func(after sesame.Position, n int) ([]sesame.Notice, error) {
+			return p.cfg.Notices.NoticesAfter(ctx, sesame.PersonRecipient(person), after, n)
+		}, func(n sesame.Notice) sesame.Position { return sesame.Position{At: n.CreatedAt, ID: n.ID} }); err != nil {
+			return err
 		}
-		out["notices"] = ns
 	}
 	if p.cfg.Account != nil {
 		a, err := p.cfg.Account.Export(ctx, person)

@@ -70,19 +70,27 @@ type DisputeReader interface {
 // a time: a person disputes at most their own events, and the portal shows
 // each event's dispute and exports them all.
 func allDisputes(ctx context.Context, r DisputeReader, person string) ([]sesame.Dispute, error) {
-	const page = 500
-	var out []sesame.Dispute
-	var after sesame.Position
+	return readPages(500, func(after sesame.Position, n int) ([]sesame.Dispute, error) {
+		return r.DisputesAfter(ctx, person, "", after, n)
+	}, func(d sesame.Dispute) sesame.Position { return d.Position() })
+}
+
+// readPages reads a list to its end, size items a page, each page after
+// the position next gives of the last item of the one before; it is never
+// nil.
+func readPages[T, P any](size int, read func(after P, n int) ([]T, error), next func(T) P) ([]T, error) {
+	out := []T{}
+	var after P
 	for {
-		ds, err := r.DisputesAfter(ctx, person, "", after, page)
+		page, err := read(after, size)
 		if err != nil {
 			return out, err
 		}
-		out = append(out, ds...)
-		if len(ds) < page {
+		out = append(out, page...)
+		if len(page) < size {
 			return out, nil
 		}
-		after = ds[len(ds)-1].Position()
+		after = next(page[len(page)-1])
 	}
 }
 
