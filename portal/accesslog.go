@@ -33,12 +33,14 @@ func (p *Portal) accessLog(w http.ResponseWriter, r *http.Request, person string
 	d.Before, _ = strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
 	d.Before = max(d.Before, 0)
 	var err error
-	if d.Entries, err = p.cfg.AccessLog.AccessLog(r.Context(), person, d.Before, accessLogLimit); err != nil {
+	// One more than the page says whether an older page exists.
+	if d.Entries, err = p.cfg.AccessLog.AccessLog(r.Context(), person, d.Before, accessLogLimit+1); err != nil {
 		p.fail(w, r, v, err)
 		return
 	}
-	if len(d.Entries) == accessLogLimit {
-		d.Older = d.Entries[len(d.Entries)-1].Seq
+	if len(d.Entries) > accessLogLimit {
+		d.Entries = d.Entries[:accessLogLimit]
+		d.Older = d.Entries[accessLogLimit-1].Seq
 	}
 	if d.Chain, err = p.cfg.AccessLog.VerifyChain(r.Context(), person); err != nil {
 		p.fail(w, r, v, err)
