@@ -158,14 +158,8 @@ func TestDemoIgnoresSESAME_DB(t *testing.T) {
 // TestDemoModelCardSaysItsDates: the demo's model card names the period its
 // training rows describe, as an analyst's would.
 func TestDemoModelCardSaysItsDates(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a demo population")
-	}
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "demo.db")
-	if err := buildDemo(ctx, db, 300, 7, func(string) {}); err != nil {
-		t.Fatal(err)
-	}
+	db := smallDemo(t)
 	info, _ := activeModel(t, db)
 	var code int
 	out := captureStdout(t, func() { code = run(ctx, []string{"model", "card", "--db", db, info.Version}) })
@@ -173,6 +167,20 @@ func TestDemoModelCardSaysItsDates(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "The rows describe ") || !strings.Contains(out, "to "+end+".") {
 		t.Fatalf("model card: exit %d; want it to name the rows' period ending %s:\n%s", code, end, out)
 	}
+}
+
+// smallDemo builds the demo's database for 300 people (seed 7) in the
+// test's folder, or skips under -short.
+func smallDemo(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds a demo population")
+	}
+	db := filepath.Join(t.TempDir(), "demo.db")
+	if err := buildDemo(context.Background(), db, 300, 7, func(string) {}); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 // activeModel returns the active model of the database at db.

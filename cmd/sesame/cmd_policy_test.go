@@ -82,14 +82,8 @@ func TestPolicyBacktestFastReview(t *testing.T) {
 // and the source. A window the data covers (--model, --as-of a year back)
 // runs over everyone.
 func TestDemoBacktestCountsOnlyObservedOutcomes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a demo population")
-	}
 	ctx := context.Background()
-	db := filepath.Join(t.TempDir(), "demo.db")
-	if err := buildDemo(ctx, db, 300, 7, func(string) {}); err != nil {
-		t.Fatal(err)
-	}
+	db := smallDemo(t)
 	err := runPolicyBacktest(ctx, []string{"--db", db, "credit_card"})
 	if err == nil || !strings.Contains(err.Error(), "outcome window") || !strings.Contains(err.Error(), `source "simulate"`) {
 		t.Fatalf("backtest on the demo's stored scores: %v; want it refused, naming the window and the source", err)
