@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/sesame-credit/sesame/sqlite"
 )
@@ -35,12 +36,13 @@ func runRestore(ctx context.Context, args []string) error {
 	if isPostgresURL(*dsn) {
 		return usageError(flags, "on PostgreSQL restore with the server's own tools: a base backup and the archived WAL (docs/deploy.md, \"Backup and point-in-time recovery\")")
 	}
-	copies, err := filepath.Glob(filepath.Join(*from, "*-access.db"))
+	// The backup is FILE and its access log's file, AccessPath(FILE).
+	logSuffix := sqlite.AccessPath("")
+	copies, err := filepath.Glob(filepath.Join(*from, "*"+logSuffix))
 	if err != nil || len(copies) != 1 {
-		return fmt.Errorf("%s holds no backup of sesame backup (one FILE and FILE-access.db)", *from)
+		return fmt.Errorf("%s holds no backup of sesame backup (one FILE and FILE%s)", *from, logSuffix)
 	}
-	srcMain := copies[0][:len(copies[0])-len("-access.db")]
-	src := []string{srcMain, sqlite.AccessPath(srcMain)}
+	src := sqlite.BackupFiles(strings.TrimSuffix(copies[0], logSuffix), *from)
 	dst := []string{*dsn, sqlite.AccessPath(*dsn)}
 	// Only into an empty place: a database still there may be in use, and
 	// a stale WAL left beside a restored file would be replayed into it.
