@@ -123,6 +123,17 @@ func (c *Client) Score(ctx context.Context, person string) (*sesame.Score, error
 	return &sc, c.do(ctx, "GET", "/v1/people/"+url.PathEscape(person)+"/score", nil, "", nil, &sc)
 }
 
+// AccessHead returns the access log's latest signed head (GET
+// /v1/access-log/heads, public), or nil before the first: what an auditor
+// keeps to check the log later (sesame audit verify --heads).
+func (c *Client) AccessHead(ctx context.Context) (*sesame.SignedHead, error) {
+	var out struct {
+		Head *sesame.SignedHead `json:"head"`
+	}
+	err := c.do(ctx, "GET", "/v1/access-log/heads", url.Values{"limit": {"1"}}, "", nil, &out)
+	return out.Head, err
+}
+
 // ScoreHistory returns up to limit of a person's past scores, newest first
 // (0: all), reading page after page.
 func (c *Client) ScoreHistory(ctx context.Context, person string, limit int) ([]sesame.ScorePoint, error) {

@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"net/http/httptest"
 	"path/filepath"
@@ -25,6 +26,13 @@ var apiSpec = openapitest.New(sesamehttp.OpenAPI())
 // newServer is a real server on a real SQLite ledger.
 func newServer(t *testing.T) string {
 	t.Helper()
+	url, _ := newServerOn(t)
+	return url
+}
+
+// newServerOn is newServer that also returns its database.
+func newServerOn(t *testing.T) (string, *sqlite.DB) {
+	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +46,26 @@ func newServer(t *testing.T) string {
 		Gate: &consent.Gate{Audit: &audit.Recorder{Log: db.AccessLog()}}, AccessLog: db.AccessLog()})
 	hs := httptest.NewServer(apiSpec.Checking(t, srv.Handler()))
 	t.Cleanup(hs.Close)
-	return hs.URL
+	return hs.URL, db
+}
+
+// TestAccessHead: no head before the server signs one, then the one it
+// signed, signature and all.
+func TestAccessHead(t *testing.T) {
+	ctx := context.Background()
+	base, db := newServerOn(t)
+	c := &client.Client{BaseURL: base}
+	if h, err := c.AccessHead(ctx); err != nil || h != nil {
+		t.Fatalf("before any head: %+v, %v", h, err)
+	}
+	signed, err := audit.SignNow(ctx, db.AccessLog(), ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := c.AccessHead(ctx)
+	if err != nil || h == nil || h.Root != signed.Root || h.Signature != signed.Signature || audit.VerifyHeadSignature(h, signed.PublicKey) != nil {
+		t.Fatalf("the head read back %+v, %v; want %+v", h, err, signed)
+	}
 }
 
 // TestIngestAndPageEvents: a batch goes in once (again: duplicates), and
