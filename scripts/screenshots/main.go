@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/sesame-credit/sesame/client"
 )
 
 type page struct {
@@ -282,43 +283,20 @@ func alter(link string) (string, error) {
 // covers) and as an operator, then waits for the server to sign a head
 // after those reads (it signs every 30 seconds).
 func look(base, partnerKey, operator, person string) error {
-	get := func(token, path string, out any) error {
-		req, err := http.NewRequest("GET", base+path, nil)
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		if res.StatusCode != 200 {
-			return fmt.Errorf("GET %s: %d %s", path, res.StatusCode, b)
-		}
-		if out == nil {
-			return nil
-		}
-		return json.Unmarshal(b, out)
-	}
-	if err := get(partnerKey, "/v1/partner/people/"+person+"/threshold?min=650", nil); err != nil {
+	ctx := context.Background()
+	if _, err := (&client.Client{BaseURL: base, Token: partnerKey}).Threshold(ctx, person, 650); err != nil {
 		return fmt.Errorf("the partner's look: %w", err)
 	}
-	if err := get(operator, "/v1/people/"+person+"/score", nil); err != nil {
+	if _, err := (&client.Client{BaseURL: base, Token: operator}).Score(ctx, person); err != nil {
 		return fmt.Errorf("an operator's look: %w", err)
 	}
 	looked := time.Now()
 	for deadline := looked.Add(75 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Second) {
-		var heads struct {
-			Heads []struct {
-				At time.Time `json:"at"`
-			} `json:"heads"`
-		}
-		if err := get(operator, "/v1/access-log/heads?limit=1", &heads); err != nil {
+		h, err := (&client.Client{BaseURL: base}).AccessHead(ctx)
+		if err != nil {
 			return err
 		}
-		if len(heads.Heads) > 0 && heads.Heads[0].At.After(looked) {
+		if h != nil && h.At.After(looked) {
 			return nil
 		}
 	}
