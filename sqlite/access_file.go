@@ -77,10 +77,7 @@ func (db *DB) openAccessFile(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	writer.SetMaxOpenConns(1)
-	writer.SetMaxIdleConns(1)
-	writer.SetConnMaxIdleTime(0)
-	writer.SetConnMaxLifetime(0)
+	writer.SetMaxOpenConns(1) // kept open: idle and lifetime limits are off by default
 	db.accessW = writer
 	if err := tune(ctx, writer); err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", path, err)

@@ -42,10 +42,7 @@ func startCheckpointer(ctx context.Context, path string) (*checkpointer, error) 
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: checkpointer: %w", err)
 	}
-	conn.SetMaxOpenConns(1)
-	conn.SetMaxIdleConns(1)
-	conn.SetConnMaxIdleTime(0)
-	conn.SetConnMaxLifetime(0)
+	conn.SetMaxOpenConns(1) // kept open: idle and lifetime limits are off by default
 	if err := conn.PingContext(ctx); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("sqlite: checkpointer: %w", err)
