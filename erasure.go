@@ -2,6 +2,7 @@ package sesame
 
 import (
 	"context"
+	"crypto/sha256"
 	"time"
 )
 
@@ -21,14 +22,25 @@ type Erasure struct {
 	AccessErased int `json:"access_entries_erased"`
 }
 
+// ErasureKey is what an erased person is remembered by: the SHA-256 of
+// their id. Stores keep it so that events arriving after the erasure (a
+// message still in the stream, a source resending) are refused, not
+// stored again, while the list itself names no one in clear.
+func ErasureKey(person string) []byte {
+	k := sha256.Sum256([]byte("sesame erased person\x00" + person))
+	return k[:]
+}
+
 // Eraser erases everything held about a person: events, scores and their
 // history, feature state, consents and consent requests, sessions and login
 // links, decisions, disputes, notices, self-added facts and badge choices;
 // credentials are revoked and stripped to their revocation slot. The
 // person's access-log entries keep only their hashes, so the log still
-// verifies, and an erasure entry records the step. Erasing a person with
-// nothing held still records the step. Actor is "person" when the person
-// asked, "operator:NAME" otherwise.
+// verifies, and an erasure entry records the step. The person's ErasureKey
+// is kept, in the same transaction: events for them are refused from then
+// on (AppendStatus Erased). Erasing a person with nothing held still
+// records the step. Actor is "person" when the person asked,
+// "operator:NAME" otherwise.
 type Eraser interface {
 	ErasePerson(ctx context.Context, person, actor string, at time.Time) (*Erasure, error)
 }

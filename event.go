@@ -117,6 +117,7 @@ const (
 	Duplicate AppendStatus = "duplicate" // the same (source, id) with the same body was already stored: nothing written
 	Conflict  AppendStatus = "conflict"  // the same (source, id) was stored with a different body: nothing written
 	Rejected  AppendStatus = "rejected"  // invalid: nothing written (set by decoders, never by a store)
+	Erased    AppendStatus = "erased"    // the person was erased: nothing written, now or later (ErasureKey)
 )
 
 // AppendResult is the outcome for one event of a batch.

@@ -14,7 +14,8 @@ import (
 // TestEraseRoutes: a bad address for mail is a 400 naming the field;
 // POST /v1/me/erasure without confirm is a 400 naming the field and
 // erases nothing; DELETE /v1/me erases the person's events and
-// mail address and answers with the receipt, the other person's stay, and the log verifies.
+// mail address and answers with the receipt, the other person's stay, and the log verifies;
+// events for alice sent after it are answered "erased" and not stored.
 func TestEraseRoutes(t *testing.T) {
 	ts := newTestServer(t, Config{})
 	ts.srv.Eraser = ts.db.Eraser()
@@ -61,6 +62,17 @@ func TestEraseRoutes(t *testing.T) {
 	r, err := audit.Verify(ctx, ts.db.AccessLog(), audit.Options{})
 	if err != nil || !r.OK {
 		t.Fatalf("the log after erasure: %+v %v", r, err)
+	}
+	// A source resending alice's event, or sending a new one, stores nothing.
+	ans := decodeIngest(t, ts.ingest("application/x-ndjson", ndjson(
+		eventLine(t, "bank", "e1", "alice", sesame.KindPaymentMade, at, 1),
+		eventLine(t, "bank", "e3", "alice", sesame.KindPaymentMade, at.Add(time.Hour), 3),
+		eventLine(t, "bank", "e4", "bob", sesame.KindPaymentMade, at.Add(time.Hour), 4))))
+	if ans.Erased != 2 || ans.Accepted != 1 || ans.Results[0].Status != "erased" || !strings.Contains(ans.Results[0].Reason, "erased") {
+		t.Fatalf("ingest after the erasure: %+v", ans)
+	}
+	if n := countEvents(t, ts, "alice"); n != 0 {
+		t.Errorf("alice has %d events after a resend", n)
 	}
 }
 

@@ -80,6 +80,7 @@ type ingestAnswer struct {
 	Duplicates int `json:"duplicates"`
 	Conflicts  int `json:"conflicts"`
 	Rejected   int `json:"rejected"`
+	Erased     int `json:"erased"`
 	Results    []struct {
 		Line       int                 `json:"line"`
 		Source     string              `json:"source"`

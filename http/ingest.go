@@ -80,7 +80,7 @@ func (s *Server) handleIngest(w nethttp.ResponseWriter, r *nethttp.Request) erro
 		}
 	}
 	ingested := s.Metrics.EventsIngested
-	for _, st := range []sesame.AppendStatus{sesame.Accepted, sesame.Duplicate, sesame.Conflict, sesame.Rejected} {
+	for _, st := range []sesame.AppendStatus{sesame.Accepted, sesame.Duplicate, sesame.Conflict, sesame.Rejected, sesame.Erased} {
 		if n := counts[st]; n > 0 {
 			ingested.WithLabelValues("http", string(st)).Add(float64(n))
 		}
@@ -242,7 +242,7 @@ func (b *ingestBatch) release() {
 }
 
 func (b *ingestBatch) count() map[sesame.AppendStatus]int {
-	c := make(map[sesame.AppendStatus]int, 4)
+	c := make(map[sesame.AppendStatus]int, 5)
 	for i := range b.lines {
 		c[b.lines[i].status]++
 	}

@@ -9,7 +9,7 @@ import (
 
 // appendIngestAnswer writes the answer to an ingestion request:
 //
-//	{"accepted":N,"duplicates":N,"conflicts":N,"rejected":N,"results":[{"line":1,...}]}
+//	{"accepted":N,"duplicates":N,"conflicts":N,"rejected":N,"erased":N,"results":[{"line":1,...}]}
 //
 // by hand, into a reused buffer: a batch of 10,000 lines would otherwise
 // cost as much to answer through encoding/json as to store.
@@ -22,6 +22,8 @@ func appendIngestAnswer(b []byte, counts map[sesame.AppendStatus]int, lines []li
 	b = strconv.AppendInt(b, int64(counts[sesame.Conflict]), 10)
 	b = append(b, `,"rejected":`...)
 	b = strconv.AppendInt(b, int64(counts[sesame.Rejected]), 10)
+	b = append(b, `,"erased":`...)
+	b = strconv.AppendInt(b, int64(counts[sesame.Erased]), 10)
 	b = append(b, `,"results":[`...)
 	for i := range lines {
 		if i > 0 {
@@ -67,6 +69,8 @@ func appendLineResult(b []byte, l *lineResult) []byte {
 		}
 	} else if l.status == sesame.Conflict {
 		b = append(b, `,"reason":"an event with this source and id is already stored with a different body; send a correction under a new id"`...)
+	} else if l.status == sesame.Erased {
+		b = append(b, `,"reason":"the person was erased; events for them are not stored"`...)
 	}
 	if !l.recordedAt.IsZero() {
 		b = append(b, `,"recorded_at":"`...)

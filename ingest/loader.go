@@ -48,6 +48,7 @@ type Stats struct {
 	Duplicates int64 `json:"duplicates"`
 	Conflicts  int64 `json:"conflicts"`
 	Rejected   int64 `json:"rejected"`
+	Erased     int64 `json:"erased"` // events of erased people, refused (sesame.Erased)
 }
 
 // BatchReport describes one stored batch.
@@ -58,13 +59,13 @@ type BatchReport struct {
 }
 
 type counters struct {
-	records, accepted, duplicates, conflicts, rejected atomic.Int64
+	records, accepted, duplicates, conflicts, rejected, erased atomic.Int64
 }
 
 // Stats returns the counts so far; safe to call while Load runs.
 func (l *Loader) Stats() Stats {
 	return Stats{Records: l.stats.records.Load(), Accepted: l.stats.accepted.Load(), Duplicates: l.stats.duplicates.Load(),
-		Conflicts: l.stats.conflicts.Load(), Rejected: l.stats.rejected.Load()}
+		Conflicts: l.stats.conflicts.Load(), Rejected: l.stats.rejected.Load(), Erased: l.stats.erased.Load()}
 }
 
 // rawPerRecord is the room reserved per record for its raw bytes: an
@@ -225,6 +226,12 @@ func (l *Loader) store(ctx context.Context, b *batch) error {
 			e := b.events[i]
 			cerr := sesame.Errorf(sesame.ECONFLICT, "source %q already stored id %q with a different body; send a new id for a new fact", e.Source, e.ID)
 			if err := l.reject(b.lines[i], sesame.Conflict, cerr, b.record(i)); err != nil {
+				return err
+			}
+		case sesame.Erased:
+			l.stats.erased.Add(1)
+			eerr := sesame.Errorf(sesame.ECONFLICT, "the person of this event was erased; events for them are not stored")
+			if err := l.reject(b.lines[i], sesame.Erased, eerr, b.record(i)); err != nil {
 				return err
 			}
 		}

@@ -297,6 +297,9 @@ func (c *Consumer) flush(ctx context.Context, group []*message) error {
 			case sesame.Conflict:
 				dm.lines = append(dm.lines, Rejection{Source: e.Source, ID: e.ID, Status: sesame.Conflict,
 					Reason: "an event with this source and id is already stored with a different body; send a correction under a new id"})
+			case sesame.Erased:
+				dm.lines = append(dm.lines, Rejection{Source: e.Source, ID: e.ID, Status: sesame.Erased,
+					Reason: "the person was erased; events for them are not stored"})
 			}
 		}
 		rejectedLines := 0
@@ -357,7 +360,7 @@ type Rejection struct {
 	Line    int                 `json:"line,omitempty"`
 	Source  string              `json:"source,omitempty"`
 	ID      string              `json:"id,omitempty"`
-	Status  sesame.AppendStatus `json:"status"` // rejected or conflict
+	Status  sesame.AppendStatus `json:"status"` // rejected, conflict or erased
 	Field   string              `json:"field,omitempty"`
 	Reason  string              `json:"reason"`
 	Details []sesame.FieldError `json:"details,omitempty"`

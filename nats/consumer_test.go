@@ -334,3 +334,64 @@ func TestConsumerSetsWatermarks(t *testing.T) {
 		t.Fatalf("a malformed header set shop's watermark to %s", w)
 	}
 }
+
+// TestConsumerRefusesErasedPeople: an erased person's events still in the
+// stream, delivered again (a consumer replaying from an earlier time), or
+// new ones, are reported as erased and not stored; the message is settled.
+func TestConsumerRefusesErasedPeople(t *testing.T) {
+	nc, js := testNATS(t)
+	cfg := uniqueConfig(t, js)
+	db := openLedger(t)
+	ctx := context.Background()
+	if _, err := EnsureStream(ctx, js, cfg); err != nil {
+		t.Fatal(err)
+	}
+	reports := make(chan Report, 10)
+	sub, err := nc.Subscribe(cfg.RejectSubject(), func(m *natsgo.Msg) {
+		var r Report
+		if err := json.Unmarshal(m.Data, &r); err == nil {
+			reports <- r
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	runConsumer(t, js, db.Events(), cfg, Options{Logger: quiet})
+
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	first, _ := json.Marshal(ledgertest.NewEvent("bank", "x1", "p3", sesame.KindPaymentMade, t0, 1))
+	pub := NewPublisher(js, cfg)
+	if err := pub.PublishNDJSON(ctx, "bank", append(first, '\n')); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "p3's event stored", func() bool { return count(t, db, "p3") == 1 })
+	if _, err := db.Eraser().ErasePerson(ctx, "p3", "person", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	later, _ := json.Marshal(ledgertest.NewEvent("bank", "x2", "p3", sesame.KindPaymentMade, t0.Add(2*time.Hour), 2))
+	other, _ := json.Marshal(ledgertest.NewEvent("bank", "y1", "p4", sesame.KindPaymentMade, t0, 3))
+	if err := pub.PublishNDJSON(ctx, "bank", []byte(string(first)+"\n"+string(later)+"\n"+string(other)+"\n")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-reports:
+		if r.Stored != 1 || len(r.Lines) != 2 || r.Lines[0].Status != sesame.Erased || r.Lines[1].ID != "x2" || !strings.Contains(r.Lines[0].Reason, "erased") {
+			t.Fatalf("report %+v", r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no report")
+	}
+	waitFor(t, "p4's event stored", func() bool { return count(t, db, "p4") == 1 })
+	if n := count(t, db, "p3"); n != 0 {
+		t.Fatalf("p3 has %d events after the erasure", n)
+	}
+	cons, err := js.Consumer(ctx, cfg.Stream, cfg.Durable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "no message pending", func() bool {
+		info, err := cons.Info(ctx)
+		return err == nil && info.NumAckPending == 0 && info.NumPending == 0
+	})
+}

@@ -32,6 +32,13 @@ func (e eraser) ErasePerson(ctx context.Context, person, actor string, at time.T
 	}
 	r := &sesame.Erasure{Person: person, At: at.UTC(), Deleted: map[string]int64{}}
 	err := e.db.Tx(ctx, func(tx pgx.Tx) error {
+		// Appends hold the ledger lock shared: taken whole, it waits for
+		// those in flight, whose events are then deleted with the rest, and
+		// holds back the next ones until the person's ErasureKey is
+		// committed, which their INSERT then sees.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(ledgerLock)); err != nil {
+			return fmt.Errorf("postgres: erase: %w", err)
+		}
 		// Bookkeeping, not a record of the person: not counted as deleted.
 		if _, err := tx.Exec(ctx, `DELETE FROM rescore_pending WHERE person = $1`, person); err != nil {
 			return fmt.Errorf("postgres: erase pending rescore: %w", err)

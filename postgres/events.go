@@ -44,6 +44,7 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 		occurred                    = make([]int64, 0, n)
 		tzs, versions               = make([]int32, 0, n), make([]int32, 0, n)
 		payloads                    = make([]string, 0, n)
+		erasureKeys                 = make([][]byte, 0, n)
 		fps                         = make([][]byte, n)
 		firstOf                     = make(map[sesame.EventKey]int, n) // the first event of each key in the batch
 		sent                        []int                              // indexes of the events sent to the INSERT
@@ -67,6 +68,7 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 		sources, ids, people, kinds = append(sources, e.Source), append(ids, e.ID), append(people, e.Person), append(kinds, string(e.Kind))
 		occurred, tzs, versions = append(occurred, e.OccurredAt.UnixNano()), append(tzs, int32(off)), append(versions, int32(e.Version))
 		payloads = append(payloads, string(p))
+		erasureKeys = append(erasureKeys, sesame.ErasureKey(e.Person))
 	}
 	sentFPs := make([][]byte, len(sent))
 	for j, i := range sent {
@@ -75,8 +77,9 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 	results := make([]sesame.AppendResult, n)
 	err := retryTx(ctx, s.db, func(tx pgx.Tx) error {
 		// The database's clock, so that replicas agree on recorded_at; the
-		// ledger lock held shared lets LedgerEnd wait for appends in flight
-		// (featurestate.go).
+		// ledger lock held shared lets LedgerEnd and erasures wait for
+		// appends in flight (featurestate.go, erase.go), and the INSERT,
+		// a statement after it, sees every erasure committed before.
 		var now time.Time
 		if err := tx.QueryRow(ctx, `SELECT now() FROM (SELECT pg_advisory_xact_lock_shared($1)) AS l`, int64(ledgerLock)).Scan(&now); err != nil {
 			return err
@@ -85,12 +88,13 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 		rows, err := tx.Query(ctx, `INSERT INTO events
 			(source, id, person, kind, occurred_at, occurred_tz, recorded_at, version, payload, fingerprint)
 			SELECT s, i, p, k, o, z, $10::bigint, v, pl::jsonb, f
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::int[], $7::int[], $8::text[], $9::bytea[])
-				WITH ORDINALITY AS b(s, i, p, k, o, z, v, pl, f, ord)
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::int[], $7::int[], $8::text[], $9::bytea[], $11::bytea[])
+				WITH ORDINALITY AS b(s, i, p, k, o, z, v, pl, f, ek, ord)
+			WHERE NOT EXISTS (SELECT 1 FROM erased_people WHERE key = ek)
 			ORDER BY ord
 			ON CONFLICT (source, id) DO NOTHING
 			RETURNING source, id`,
-			sources, ids, people, kinds, occurred, tzs, versions, payloads, sentFPs, now.UnixNano())
+			sources, ids, people, kinds, occurred, tzs, versions, payloads, sentFPs, now.UnixNano(), erasureKeys)
 		if err != nil {
 			return fmt.Errorf("postgres: insert events: %w", err)
 		}
@@ -147,7 +151,15 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 			} else {
 				r, ok := stored[k]
 				if !ok {
-					return fmt.Errorf("postgres: event %s/%s neither inserted nor found", k.Source, k.ID)
+					erased, err := isErased(ctx, tx, events[i].Person)
+					if err != nil {
+						return err
+					}
+					if !erased {
+						return fmt.Errorf("postgres: event %s/%s neither inserted nor found", k.Source, k.ID)
+					}
+					results[i] = sesame.AppendResult{Status: sesame.Erased}
+					continue
 				}
 				fp, at = storedFP[k], r.RecordedAt
 			}
@@ -164,6 +176,13 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 		}
 	}
 	return results, nil
+}
+
+// isErased says whether person was erased (their events are refused).
+func isErased(ctx context.Context, tx pgx.Tx, person string) (bool, error) {
+	var erased bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM erased_people WHERE key = $1)`, sesame.ErasureKey(person)).Scan(&erased)
+	return erased, err
 }
 
 // maxAttempts bounds retries of a transaction the database aborted to break

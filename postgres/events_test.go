@@ -33,6 +33,13 @@ func TestMigrationsApplyOnce(t *testing.T) {
 	}
 }
 
+func TestErasureContract(t *testing.T) {
+	ledgertest.RunErasures(t, func(t *testing.T) (ledgertest.Store, sesame.Eraser) {
+		db := openFresh(t)
+		return db.Events(), db.Eraser()
+	})
+}
+
 func TestWatermarkContract(t *testing.T) {
 	ledgertest.RunWatermarks(t, func(t *testing.T) sesame.WatermarkStore { return openFresh(t).Watermarks() })
 }

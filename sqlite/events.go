@@ -17,16 +17,25 @@ type EventStore struct {
 }
 
 var (
-	_ sesame.EventStore   = (*EventStore)(nil)
-	_ sesame.EventScanner = (*EventStore)(nil)
+	_ sesame.EventStore        = (*EventStore)(nil)
+	_ sesame.EventScanner      = (*EventStore)(nil)
+	_ sesame.PreparingAppender = (*EventStore)(nil)
 )
 
+// insertEventSQL stores an event unless its key is stored or its person
+// erased: the check runs inside the append's transaction, which SQLite's
+// write lock orders with every erasure's, in this process or another.
 const insertEventSQL = `INSERT INTO events
 	(source, id, person, kind, occurred_at, occurred_tz, recorded_at, version, payload, fingerprint)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+	WHERE NOT EXISTS (SELECT 1 FROM erased_people WHERE key = ?11)
 	ON CONFLICT (source, id) DO NOTHING`
 
-const lookupEventSQL = `SELECT fingerprint, recorded_at FROM events WHERE source = ? AND id = ?`
+// lookupEventSQL finds what became of an event the insert did not store:
+// its key's stored fingerprint and time or, its person erased, no fingerprint.
+const lookupEventSQL = `SELECT fingerprint, recorded_at FROM events WHERE source = ?1 AND id = ?2
+	UNION ALL SELECT NULL, 0 WHERE EXISTS (SELECT 1 FROM erased_people WHERE key = ?3)
+	ORDER BY recorded_at DESC LIMIT 1`
 
 func newEventStore(db *DB) *EventStore { return &EventStore{db: db} }
 
@@ -34,6 +43,7 @@ func newEventStore(db *DB) *EventStore { return &EventStore{db: db} }
 type row struct {
 	payload     []byte
 	fingerprint [32]byte
+	erasureKey  []byte // the person's sesame.ErasureKey, checked by the insert
 }
 
 // Append stores the new events of the batch in one transaction (one fsync).
@@ -57,8 +67,6 @@ type preparedEvents struct {
 }
 
 func (p *preparedEvents) Events() []sesame.Event { return p.events }
-
-var _ sesame.PreparingAppender = (*EventStore)(nil)
 
 // PrepareAppend encodes and fingerprints a batch ahead of AppendPrepared
 // (sesame.PreparingAppender).
@@ -97,8 +105,8 @@ func (s *EventStore) appendRows(ctx context.Context, events []sesame.Event, rows
 
 // appendRaw stores the batch through the raw appender (internal/sqliteraw),
 // holding the pool's writer connection meanwhile so that no other write of
-// this process runs beside it, then looks up the keys that were already
-// there: duplicate or conflict, by their stored fingerprint.
+// this process runs beside it, then looks up the events it did not store:
+// duplicate or conflict by their stored fingerprint, or erased.
 func (s *EventStore) appendRaw(ctx context.Context, events []sesame.Event, rows []row, results []sesame.AppendResult) error {
 	conn, err := s.db.writer.Conn(ctx)
 	if err != nil {
@@ -110,7 +118,8 @@ func (s *EventStore) appendRaw(ctx context.Context, events []sesame.Event, rows 
 		e := &events[i]
 		_, tz := e.OccurredAt.Zone()
 		raw[i] = sqliteraw.Row{Source: e.Source, ID: e.ID, Person: e.Person, Kind: string(e.Kind),
-			Occurred: e.OccurredAt.UnixNano(), TZ: int64(tz), Version: int64(e.Version), Payload: rows[i].payload, Fingerprint: rows[i].fingerprint[:]}
+			Occurred: e.OccurredAt.UnixNano(), TZ: int64(tz), Version: int64(e.Version), Payload: rows[i].payload, Fingerprint: rows[i].fingerprint[:],
+			ErasureKey: rows[i].erasureKey}
 	}
 	inserted, err := s.db.appender.Append(raw, now.UnixNano())
 	conn.Close()
@@ -125,8 +134,12 @@ func (s *EventStore) appendRaw(ctx context.Context, events []sesame.Event, rows 
 		var fp []byte
 		var at int64
 		e := &events[i]
-		if err := s.db.reader.QueryRowContext(ctx, lookupEventSQL, e.Source, e.ID).Scan(&fp, &at); err != nil {
+		if err := s.db.reader.QueryRowContext(ctx, lookupEventSQL, e.Source, e.ID, rows[i].erasureKey).Scan(&fp, &at); err != nil {
 			return fmt.Errorf("sqlite: look up event %d: %w", i, err)
+		}
+		if fp == nil {
+			results[i] = sesame.AppendResult{Status: sesame.Erased}
+			continue
 		}
 		results[i] = sesame.KeptResult(fp, rows[i].fingerprint[:], time.Unix(0, at).UTC())
 	}
@@ -147,7 +160,7 @@ func canonicalRows(events []sesame.Event) ([]row, error) {
 			if err != nil {
 				return err
 			}
-			rows[i] = row{payload: p, fingerprint: fp}
+			rows[i] = row{payload: p, fingerprint: fp, erasureKey: sesame.ErasureKey(events[i].Person)}
 		}
 		return nil
 	}

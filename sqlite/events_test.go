@@ -43,6 +43,20 @@ func TestLedgerContractPrepared(t *testing.T) {
 	ledgertest.Run(t, func(t *testing.T) ledgertest.Store { return preparedStore{openTemp(t).Events()} })
 }
 
+func TestErasureContract(t *testing.T) {
+	ledgertest.RunErasures(t, func(t *testing.T) (ledgertest.Store, sesame.Eraser) {
+		db := openTemp(t)
+		return db.Events(), db.Eraser()
+	})
+}
+
+func TestErasureContractPrepared(t *testing.T) {
+	ledgertest.RunErasures(t, func(t *testing.T) (ledgertest.Store, sesame.Eraser) {
+		db := openTemp(t)
+		return preparedStore{db.Events()}, db.Eraser()
+	})
+}
+
 func TestWatermarkContract(t *testing.T) {
 	ledgertest.RunWatermarks(t, func(t *testing.T) sesame.WatermarkStore { return openTemp(t).Watermarks() })
 }

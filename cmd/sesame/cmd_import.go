@@ -151,7 +151,7 @@ type eventAppender struct {
 	batch                []sesame.Event
 	people               int
 	accepted, duplicates int
-	conflicts            int
+	conflicts, erased    int
 	progress             *countProgress
 }
 
@@ -187,6 +187,8 @@ func (a *eventAppender) flush() error {
 			a.accepted++
 		case sesame.Duplicate:
 			a.duplicates++
+		case sesame.Erased:
+			a.erased++
 		default:
 			a.conflicts++
 		}
@@ -199,5 +201,8 @@ func (a *eventAppender) done() {
 	a.progress.finish()
 	if a.conflicts > 0 {
 		fmt.Fprintf(os.Stderr, "warning: %d events conflict with different events stored under the same (source, id)\n", a.conflicts)
+	}
+	if a.erased > 0 {
+		fmt.Fprintf(os.Stderr, "%d events of erased people were not stored\n", a.erased)
 	}
 }

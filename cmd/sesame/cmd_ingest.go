@@ -124,7 +124,7 @@ const ingestGCPercent = 400
 
 func addStats(a, b ingest.Stats) ingest.Stats {
 	return ingest.Stats{Records: a.Records + b.Records, Accepted: a.Accepted + b.Accepted, Duplicates: a.Duplicates + b.Duplicates,
-		Conflicts: a.Conflicts + b.Conflicts, Rejected: a.Rejected + b.Rejected}
+		Conflicts: a.Conflicts + b.Conflicts, Rejected: a.Rejected + b.Rejected, Erased: a.Erased + b.Erased}
 }
 
 // ingestFile opens one input, reports progress while loading it, and returns its counts.
@@ -250,10 +250,14 @@ func printSummary(s ingest.Stats, took time.Duration, asJSON bool, rej *lazyFile
 		}{s, took.Seconds(), rate, rej.written()})
 		return
 	}
-	fmt.Fprintf(os.Stderr, "%d records in %.1fs (%.0f events/s): %d accepted, %d duplicates, %d conflicts, %d rejected\n",
+	fmt.Fprintf(os.Stderr, "%d records in %.1fs (%.0f events/s): %d accepted, %d duplicates, %d conflicts, %d rejected",
 		s.Records, took.Seconds(), rate, s.Accepted, s.Duplicates, s.Conflicts, s.Rejected)
+	if s.Erased > 0 {
+		fmt.Fprintf(os.Stderr, ", %d of erased people (not stored)", s.Erased)
+	}
+	fmt.Fprintln(os.Stderr)
 	if p := rej.written(); p != "" {
-		fmt.Fprintf(os.Stderr, "rejected and conflicting records: %s\n", p)
+		fmt.Fprintf(os.Stderr, "records not stored: %s\n", p)
 	}
 }
 

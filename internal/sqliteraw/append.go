@@ -4,15 +4,17 @@ package sqliteraw
 #include "sesame_sqlite3.h"
 
 // One event to insert: offsets into the batch's byte buffer (source, id,
-// person, kind, payload, then the 32-byte fingerprint) and its numbers.
+// person, kind, payload, the 32-byte fingerprint, then the person's
+// erasure key) and its numbers.
 typedef struct {
-	int off[6], len[6];
+	int off[7], len[7];
 	long long occurred, tz, version;
 } sesame_append_row;
 
 // sesame_insert_rows runs the insert statement st (OpenAppender's) for
 // rows[0..n) in one call from Go: bind, step, reset. inserted[i] is set to
-// 1 when row i was stored, 0 when its key was already there. It returns n,
+// 1 when row i was stored, 0 when it was not (its key was already there,
+// or its person erased). It returns n,
 // or the index of the row that failed with *rc its error code.
 static int sesame_insert_rows(sqlite3 *db, sqlite3_stmt *st, const unsigned char *buf, const sesame_append_row *rows, int n,
 		long long recorded, unsigned char *inserted, int *rc) {
@@ -30,6 +32,7 @@ static int sesame_insert_rows(sqlite3 *db, sqlite3_stmt *st, const unsigned char
 		if (c == 0) c = sqlite3_bind_int64(st, 8, r->version);
 		if (c == 0) c = sqlite3_bind_blob(st, 9, buf + r->off[4], r->len[4], (void(*)(void*))0);
 		if (c == 0) c = sqlite3_bind_blob(st, 10, buf + r->off[5], r->len[5], (void(*)(void*))0);
+		if (c == 0) c = sqlite3_bind_blob(st, 11, buf + r->off[6], r->len[6], (void(*)(void*))0);
 		if (c != 0) {
 			sqlite3_reset(st);
 			*rc = c;
@@ -56,11 +59,12 @@ import (
 )
 
 // Row is one event to insert, as stored: its key, kind, times and version,
-// canonical payload and fingerprint.
+// canonical payload and fingerprint, and its person's erasure key, which
+// the statement checks against the erased.
 type Row struct {
-	Source, ID, Person, Kind string
-	Occurred, TZ, Version    int64
-	Payload, Fingerprint     []byte
+	Source, ID, Person, Kind         string
+	Occurred, TZ, Version            int64
+	Payload, Fingerprint, ErasureKey []byte
 }
 
 // Appender inserts batches of events on a read-write connection of its
@@ -80,9 +84,9 @@ type Appender struct {
 }
 
 // OpenAppender opens path for appends with the statement insertSQL, whose
-// ten parameters are source, id, person, kind, occurred_at, occurred_tz,
-// recorded_at, version, payload and fingerprint, and runs pragmas on the
-// new connection.
+// eleven parameters are source, id, person, kind, occurred_at,
+// occurred_tz, recorded_at, version, payload, fingerprint and the person's
+// erasure key, and runs pragmas on the new connection.
 func OpenAppender(path, insertSQL string, pragmas ...string) (*Appender, error) {
 	rc, err := openRawConn(path, true, pragmas...)
 	if err != nil {
@@ -97,8 +101,9 @@ func OpenAppender(path, insertSQL string, pragmas ...string) (*Appender, error) 
 }
 
 // Append stores rows in one transaction stamped recorded, and reports which
-// were new: the others' keys were already stored (or came earlier in the
-// batch). Nothing is stored when it fails.
+// were stored: the others' keys were already stored (or came earlier in
+// the batch), or the statement refused them. Nothing is stored when it
+// fails.
 func (a *Appender) Append(rows []Row, recorded int64) ([]bool, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -132,7 +137,7 @@ func (a *Appender) pack(rows []Row) {
 	size := 0
 	for i := range rows {
 		r := &rows[i]
-		size += len(r.Source) + len(r.ID) + len(r.Person) + len(r.Kind) + len(r.Payload) + len(r.Fingerprint)
+		size += len(r.Source) + len(r.ID) + len(r.Person) + len(r.Kind) + len(r.Payload) + len(r.Fingerprint) + len(r.ErasureKey)
 	}
 	buf := a.buf[:0]
 	if cap(buf) < size+1 {
@@ -149,7 +154,7 @@ func (a *Appender) pack(rows []Row) {
 			r.off[k], r.len[k] = C.int(len(buf)), C.int(len(s))
 			buf = append(buf, s...)
 		}
-		for k, b := range [...][]byte{e.Payload, e.Fingerprint} {
+		for k, b := range [...][]byte{e.Payload, e.Fingerprint, e.ErasureKey} {
 			r.off[4+k], r.len[4+k] = C.int(len(buf)), C.int(len(b))
 			buf = append(buf, b...)
 		}

@@ -8,10 +8,10 @@ import (
 	"github.com/sesame-credit/sesame"
 )
 
-// Erase deletes, in tx, the person's rows of tables, their notices (to
-// them, or naming them in the body) and mail address, and strips their
-// credentials to a revoked slot of the status list, counting the rows in
-// r.Deleted. bodyHas is the engine's condition that a notice's body holds
+// Erase remembers the person's ErasureKey and deletes, in tx, their rows
+// of tables, their notices (to them, or naming them in the body) and mail
+// address, and strips their credentials to a revoked slot of the status
+// list, counting the rows in r.Deleted. bodyHas is the engine's condition that a notice's body holds
 // the text ?, and quote turns the person's JSON-quoted id into its value.
 func Erase(ctx context.Context, tx Tx, r *sesame.Erasure, tables []string, bodyHas string, quote func([]byte) any) error {
 	person := r.Person
@@ -27,6 +27,12 @@ func Erase(ctx context.Context, tx Tx, r *sesame.Erasure, tables []string, bodyH
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO erasing (person) VALUES (?)`, person); err != nil {
 		return err
+	}
+	// Remembered first: the engines' appends check it inside their own
+	// transactions, so that none stores an event after this one commits.
+	if _, err := tx.Exec(ctx, `INSERT INTO erased_people (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
+		sesame.ErasureKey(person), NS(r.At)); err != nil {
+		return fmt.Errorf("erase: remember the person: %w", err)
 	}
 	for _, t := range tables {
 		if err := del(t, `DELETE FROM `+t+` WHERE person = ?`, person); err != nil {

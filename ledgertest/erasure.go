@@ -1,0 +1,121 @@
+package ledgertest
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sesame-credit/sesame"
+)
+
+// RunErasures is the contract between a ledger and its store's eraser: once
+// a person is erased, no event of theirs is stored again, whether it is
+// resent, new, or racing the erasure. open must return an empty ledger and
+// the eraser of the same store.
+func RunErasures(t *testing.T, open func(t *testing.T) (Store, sesame.Eraser)) {
+	t.Run("RefusedAfterErasure", func(t *testing.T) {
+		t.Parallel()
+		s, er := open(t)
+		testRefusedAfterErasure(t, s, er)
+	})
+	t.Run("ErasureRacingAppends", func(t *testing.T) {
+		t.Parallel()
+		s, er := open(t)
+		testErasureRacingAppends(t, s, er)
+	})
+}
+
+func testRefusedAfterErasure(t *testing.T, s Store, er sesame.Eraser) {
+	at := Base
+	old := NewEvent("bank", "e1", "leaver", sesame.KindPaymentMade, at, 1)
+	mustAppend(t, s, old, NewEvent("bank", "e2", "stayer", sesame.KindPaymentMade, at, 2))
+	if _, err := er.ErasePerson(ctx, "leaver", "operator:test", at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// A person erased before any event of theirs arrived stays out too.
+	if _, err := er.ErasePerson(ctx, "never-seen", "person", at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	batch := []sesame.Event{
+		old, // a message still in the stream, delivered again
+		NewEvent("bank", "e3", "leaver", sesame.KindPaymentMade, at.Add(2*time.Hour), 3),
+		NewEvent("bank", "e3", "leaver", sesame.KindPaymentMade, at.Add(2*time.Hour), 3), // twice in one batch
+		NewEvent("bank", "e4", "stayer", sesame.KindPaymentMade, at.Add(2*time.Hour), 4),
+		NewEvent("bank", "e2", "stayer", sesame.KindPaymentMade, at, 2),
+		NewEvent("shop", "o1", "never-seen", sesame.KindPaymentMade, at.Add(2*time.Hour), 5),
+	}
+	got := statuses(mustAppend(t, s, batch...))
+	want := []sesame.AppendStatus{sesame.Erased, sesame.Erased, sesame.Erased, sesame.Accepted, sesame.Duplicate, sesame.Erased}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("statuses after the erasure = %v, want %v", got, want)
+	}
+	for _, p := range []string{"leaver", "never-seen"} {
+		if ev := allEvents(t, s, sesame.EventFilter{Person: p}); len(ev) != 0 {
+			t.Errorf("%s has %d events after the erasure: %v", p, len(ev), keys(ev))
+		}
+	}
+	if ev := allEvents(t, s, sesame.EventFilter{Person: "stayer"}); len(ev) != 2 {
+		t.Errorf("stayer has %d events, want 2 (e2, e4)", len(ev))
+	}
+	var scanned []string
+	if err := s.ScanPeople(ctx, "", time.Time{}, func(person string, _ []sesame.Event) error {
+		scanned = append(scanned, person)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(scanned) != "[stayer]" {
+		t.Errorf("ScanPeople visited %v, want only stayer", scanned)
+	}
+	// Erasing again is harmless and keeps refusing.
+	if _, err := er.ErasePerson(ctx, "leaver", "operator:test", at.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got := statuses(mustAppend(t, s, NewEvent("bank", "e5", "leaver", sesame.KindPaymentMade, at, 6))); got[0] != sesame.Erased {
+		t.Errorf("after a second erasure: %v, want erased", got[0])
+	}
+}
+
+// testErasureRacingAppends erases people while writers keep appending their
+// events: whatever the interleaving, none of their events may remain.
+func testErasureRacingAppends(t *testing.T, s Store, er sesame.Eraser) {
+	const people, writers, batches = 4, 3, 30
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := 0; b < batches; b++ {
+				var batch []sesame.Event
+				for p := 0; p < people; p++ {
+					id := fmt.Sprintf("w%d-b%d-p%d", w, b, p)
+					batch = append(batch, NewEvent("s", id, fmt.Sprintf("racer%d", p), sesame.KindPaymentMade, Base.Add(time.Duration(b)*time.Minute), b))
+				}
+				if _, err := s.Append(ctx, batch); err != nil {
+					t.Errorf("writer %d: %v", w, err)
+					return
+				}
+				select {
+				case <-stop:
+					return
+				default:
+				}
+			}
+		}()
+	}
+	for p := 0; p < people; p++ {
+		time.Sleep(5 * time.Millisecond)
+		if _, err := er.ErasePerson(ctx, fmt.Sprintf("racer%d", p), "operator:test", Base.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	for p := 0; p < people; p++ {
+		if ev := allEvents(t, s, sesame.EventFilter{Person: fmt.Sprintf("racer%d", p)}); len(ev) != 0 {
+			t.Errorf("racer%d has %d events after the erasure: %v", p, len(ev), keys(ev))
+		}
+	}
+}
