@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/ingest"
@@ -98,6 +99,38 @@ func TestLoaderCountsBatchesAndRejects(t *testing.T) {
 	}
 	if r := lines[1]; r.Line != 2503 || r.Status != "conflict" || r.Error.Code != sesame.ECONFLICT || r.Record != string(cb) {
 		t.Errorf("conflict %+v", r)
+	}
+}
+
+// An erased person's events are counted as erased and written to the
+// reject file with their record, not stored.
+func TestLoaderCountsErasedPeople(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	if _, err := db.Eraser().ErasePerson(ctx, "gone", "operator:test", at); err != nil {
+		t.Fatal(err)
+	}
+	var in strings.Builder
+	for i, person := range []string{"gone", "here", "gone"} {
+		b, _ := json.Marshal(ledgertest.NewEvent("bank", fmt.Sprint("e", i), person, sesame.KindPaymentMade, at, i))
+		in.Write(append(b, '\n'))
+	}
+	var rejects bytes.Buffer
+	l := &ingest.Loader{Store: db.Events(), Rejects: &rejects}
+	dec, err := ingest.NewDecoder(strings.NewReader(in.String()), ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats, err := l.Load(ctx, dec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (ingest.Stats{Records: 3, Accepted: 1, Erased: 2}); stats != want {
+		t.Errorf("stats %+v, want %+v", stats, want)
+	}
+	if n := strings.Count(rejects.String(), `"status":"erased"`); n != 2 {
+		t.Errorf("reject file has %d erased lines:\n%s", n, rejects.String())
 	}
 }
 
