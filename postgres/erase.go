@@ -18,7 +18,7 @@ type eraser struct{ db *DB }
 
 // personTables are the tables whose rows of a person are deleted outright.
 var personTables = []string{
-	"events", "scores", "score_latest", "consents", "consent_requests",
+	"events", "scores", "score_latest", "feature_state", "consents", "consent_requests",
 	"person_sessions", "login_links", "decisions", "event_disputes", "badge_choices", "self_additions",
 	"person_contacts", "passkeys", "passkey_ceremonies",
 }

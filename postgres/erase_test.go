@@ -11,6 +11,7 @@ import (
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/audit"
 	"github.com/sesame-credit/sesame/auth"
+	"github.com/sesame-credit/sesame/feature"
 	"github.com/sesame-credit/sesame/ledgertest"
 	"github.com/sesame-credit/sesame/postgres"
 	"github.com/sesame-credit/sesame/postgres/pgtest"
@@ -82,12 +83,15 @@ func TestEraseLeavesNoRow(t *testing.T) {
 		if err := db.Outbox().SetMailAddress(ctx, sesame.PersonRecipient(p), p+"@mail.example", now); err != nil {
 			t.Fatal(err)
 		}
+		if err := db.FeatureStates().SaveStates(ctx, []feature.Snapshot{{Person: p, Version: 1, Seq: 2, State: []byte("folded state of " + p)}}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	r, err := db.Eraser().ErasePerson(ctx, people[0], "operator:test", now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Deleted["events"] != 2 || r.Deleted["scores"] != 1 || r.Deleted["notices"] != 2 || r.AccessErased != 2 {
+	if r.Deleted["events"] != 2 || r.Deleted["scores"] != 1 || r.Deleted["feature_state"] != 1 || r.Deleted["notices"] != 2 || r.AccessErased != 2 {
 		t.Errorf("receipt %+v", r)
 	}
 	rep, err := audit.Verify(ctx, trust, audit.Options{})
