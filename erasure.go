@@ -32,15 +32,15 @@ func ErasureKey(person string) []byte {
 }
 
 // Eraser erases everything held about a person: events, scores and their
-// history, feature state, consents and consent requests, sessions and login
-// links, decisions, disputes, notices, self-added facts and badge choices;
-// credentials are revoked and stripped to their revocation slot. The
-// person's access-log entries keep only their hashes, so the log still
-// verifies, and an erasure entry records the step. The person's ErasureKey
-// is kept, in the same transaction: events for them are refused from then
-// on (AppendStatus Erased). Erasing a person with nothing held still
-// records the step. Actor is "person" when the person asked,
-// "operator:NAME" otherwise.
+// history, a challenger's shadow scores, feature state, consents and
+// consent requests, sessions and login links, decisions, disputes,
+// notices, self-added facts and badge choices; credentials are revoked and
+// stripped to their revocation slot. The person's access-log entries keep
+// only their hashes, so the log still verifies, and an erasure entry
+// records the step. The person's ErasureKey is kept, in the same
+// transaction: events for them are refused from then on (AppendStatus
+// Erased). Erasing a person with nothing held still records the step.
+// Actor is "person" when the person asked, "operator:NAME" otherwise.
 type Eraser interface {
 	ErasePerson(ctx context.Context, person, actor string, at time.Time) (*Erasure, error)
 }

@@ -20,7 +20,7 @@ type eraser struct{ db *DB }
 var personTables = []string{
 	"events", "scores", "score_latest", "feature_state", "consents", "consent_requests",
 	"person_sessions", "login_links", "decisions", "event_disputes", "badge_choices", "self_additions",
-	"person_contacts", "passkeys", "passkey_ceremonies",
+	"person_contacts", "passkeys", "passkey_ceremonies", "shadow_scores",
 }
 
 // ErasePerson deletes the person's rows in one transaction. PostgreSQL

@@ -83,6 +83,9 @@ func TestEraseLeavesNoRow(t *testing.T) {
 		if err := db.Outbox().SetMailAddress(ctx, sesame.PersonRecipient(p), p+"@mail.example", now); err != nil {
 			t.Fatal(err)
 		}
+		if err := db.Scores().SaveShadowScores(ctx, []*sesame.Score{{Person: p, ModelVersion: "challenger-1", Status: sesame.StatusScored, Score: 640, Band: sesame.Good, AsOf: now}}); err != nil {
+			t.Fatal(err)
+		}
 		if err := db.FeatureStates().SaveStates(ctx, []feature.Snapshot{{Person: p, Version: 1, Seq: 2, State: []byte("folded state of " + p)}}); err != nil {
 			t.Fatal(err)
 		}

@@ -130,6 +130,10 @@ func TestEraseLeavesNoTraceInTheFiles(t *testing.T) {
 	if _, err := db.Disputes().OpenDispute(ctx, person, sesame.EventKey{Source: source, ID: eventIDs[0]}, "erase-me-reason: I never had this account", "erase-me-evidence: a letter", time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	// A challenger's shadow score of the person, kept apart from the served ones.
+	if err := db.Scores().SaveShadowScores(ctx, []*sesame.Score{{Person: person, ModelVersion: "challenger-1", Status: sesame.StatusScored, Score: 640, Band: sesame.Good, AsOf: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
 	db.Close()
 
 	if _, code := runCaptured(t, func() int { return run(ctx, []string{"person", "erase", "--db", dbPath, person}) }); code == 0 {
