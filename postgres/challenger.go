@@ -40,7 +40,8 @@ func (s *ScoreStore) Challenger(ctx context.Context) (sesame.ModelInfo, []byte, 
 
 // SaveShadowScores keeps each person's latest score under its model.
 func (s *ScoreStore) SaveShadowScores(ctx context.Context, scores []*sesame.Score) error {
-	b := &pgx.Batch{}
+	b := &pgx.Batch{} // one implicit transaction
+	b.Queue(lockLedgerSharedSQL, int64(ledgerLock))
 	for _, sc := range scores {
 		b.Queue(`INSERT INTO shadow_scores (person, model_version, status, score, band, as_of) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (person, model_version) DO UPDATE SET status = excluded.status, score = excluded.score, band = excluded.band, as_of = excluded.as_of`,

@@ -31,6 +31,11 @@ func (db *DB) FeatureStates() *FeatureStateStore { return &FeatureStateStore{db:
 // make batches end mid-person.
 var rawScanRows = 100_000
 
+// lockLedgerSharedSQL takes the ledger lock shared until the transaction
+// ends: appends and saves of what is derived from the ledger hold it, so
+// that an erasure, which takes it whole, is ordered with them.
+const lockLedgerSharedSQL = `SELECT pg_advisory_xact_lock_shared($1)`
+
 // ledgerLock is the advisory lock appends hold shared and LedgerEnd takes
 // exclusively ("sesame.ledger").
 const ledgerLock = 0x5e5a_6e1e_d6e5
@@ -107,13 +112,15 @@ func (s *FeatureStateStore) SaveStates(ctx context.Context, snaps []feature.Snap
 		people, versions, seqs = append(people, sn.Person), append(versions, int32(sn.Version)), append(seqs, sn.Seq)
 		folded, hors, states = append(folded, sn.FoldedAt), append(hors, sn.Horizon), append(states, sn.State)
 	}
-	_, err := s.db.pool.Exec(ctx, `INSERT INTO feature_state (person, version, seq, folded_at, horizon, state)
+	b := &pgx.Batch{} // one implicit transaction
+	b.Queue(lockLedgerSharedSQL, int64(ledgerLock))
+	b.Queue(`INSERT INTO feature_state (person, version, seq, folded_at, horizon, state)
 		SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bytea[])
 		ON CONFLICT (person) DO UPDATE SET version = excluded.version, seq = excluded.seq,
 			folded_at = excluded.folded_at, horizon = excluded.horizon, state = excluded.state
 		WHERE excluded.seq >= feature_state.seq OR excluded.version <> feature_state.version`,
 		people, versions, seqs, folded, hors, states)
-	if err != nil {
+	if err := s.db.pool.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("postgres: save feature states: %w", err)
 	}
 	return nil

@@ -137,6 +137,7 @@ func (s *ScoreStore) SaveChunk(ctx context.Context, p sesame.PreparedScores, job
 func (s *ScoreStore) save(ctx context.Context, p *preparedScores, job, position string) error {
 	now := time.Now().UnixNano()
 	batch := &pgx.Batch{}
+	batch.Queue(lockLedgerSharedSQL, int64(ledgerLock)) // ordered with erasures (migration 291)
 	if bulk := bulkScores(p, now); bulk != nil {
 		batch.Queue(saveScoresBulkSQL, bulk...)
 	} else {
