@@ -9,6 +9,7 @@ import (
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/feature"
 	"github.com/sesame-credit/sesame/postgres/pgtest"
+	"github.com/sesame-credit/sesame/scoretest"
 )
 
 // TestEveryPersonTableIsErased fails when a table with a person column is
@@ -99,4 +100,24 @@ func TestErasedStayOutOfDerivedTables(t *testing.T) {
 	if err := db.pool.QueryRow(ctx, `SELECT key = sha256(convert_to('sesame erased person', 'UTF8') || '\x00'::bytea || convert_to('gone', 'UTF8')) FROM erased_people`).Scan(&match); err != nil || !match {
 		t.Fatalf("erased_people's key is not the trigger's: %v %v", match, err)
 	}
+}
+
+// TestErasureRacingRescores erases people while a rescore keeps saving
+// their scores and feature states: whatever the interleaving, none of
+// their rows may remain.
+func TestErasureRacingRescores(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, pgtest.FreshURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	scoretest.ErasureRacingSaves(t, db.Eraser(), db.Scores(), db.FeatureStates(), func(person string) int {
+		var n int
+		if err := db.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM scores WHERE person = $1) + (SELECT count(*) FROM score_latest WHERE person = $1)
+			+ (SELECT count(*) FROM feature_state WHERE person = $1)`, person).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	})
 }

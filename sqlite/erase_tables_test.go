@@ -9,6 +9,7 @@ import (
 
 	"github.com/sesame-credit/sesame"
 	"github.com/sesame-credit/sesame/feature"
+	"github.com/sesame-credit/sesame/scoretest"
 )
 
 // TestEveryPersonTableIsErased fails when a table with a person column is
@@ -87,4 +88,23 @@ func TestErasedStayOutOfDerivedTables(t *testing.T) {
 	if _, err := db.Scores().LatestScore(ctx, "here"); err != nil {
 		t.Errorf("the other person's latest score: %v", err)
 	}
+}
+
+// TestErasureRacingRescores erases people while a rescore keeps saving
+// their scores and feature states: none of their rows may remain.
+func TestErasureRacingRescores(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "sesame.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	scoretest.ErasureRacingSaves(t, db.Eraser(), db.Scores(), db.FeatureStates(), func(person string) int {
+		var n int
+		if err := db.Reader().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM scores WHERE person = ?1) + (SELECT count(*) FROM score_latest WHERE person = ?1)
+			+ (SELECT count(*) FROM feature_state WHERE person = ?1)`, person).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	})
 }
