@@ -103,6 +103,23 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// subscribeReports collects the consumer's rejection reports until the test ends.
+func subscribeReports(t *testing.T, nc *natsgo.Conn, cfg Config) <-chan Report {
+	t.Helper()
+	reports := make(chan Report, 10)
+	sub, err := nc.Subscribe(cfg.RejectSubject(), func(m *natsgo.Msg) {
+		var r Report
+		if err := json.Unmarshal(m.Data, &r); err == nil {
+			reports <- r
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sub.Unsubscribe() })
+	return reports
+}
+
 func count(t *testing.T, db *sqlite.DB, person string) int {
 	page, err := db.Events().Events(context.Background(), sesame.EventFilter{Person: person, Limit: 1000})
 	if err != nil {
@@ -158,17 +175,7 @@ func TestConsumerReportsInvalidLinesAndTermsEmptyMessages(t *testing.T) {
 	if _, err := EnsureStream(ctx, js, cfg); err != nil {
 		t.Fatal(err)
 	}
-	reports := make(chan Report, 10)
-	sub, err := nc.Subscribe(cfg.RejectSubject(), func(m *natsgo.Msg) {
-		var r Report
-		if err := json.Unmarshal(m.Data, &r); err == nil {
-			reports <- r
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Unsubscribe()
+	reports := subscribeReports(t, nc, cfg)
 	runConsumer(t, js, db.Events(), cfg, Options{Logger: quiet})
 
 	good, _ := json.Marshal(ledgertest.NewEvent("bank", "g1", "p2", sesame.KindPaymentMade, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), 1))
@@ -346,17 +353,7 @@ func TestConsumerRefusesErasedPeople(t *testing.T) {
 	if _, err := EnsureStream(ctx, js, cfg); err != nil {
 		t.Fatal(err)
 	}
-	reports := make(chan Report, 10)
-	sub, err := nc.Subscribe(cfg.RejectSubject(), func(m *natsgo.Msg) {
-		var r Report
-		if err := json.Unmarshal(m.Data, &r); err == nil {
-			reports <- r
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Unsubscribe()
+	reports := subscribeReports(t, nc, cfg)
 	runConsumer(t, js, db.Events(), cfg, Options{Logger: quiet})
 
 	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)

@@ -5,10 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-	"time"
 
-	"github.com/sesame-credit/sesame"
-	"github.com/sesame-credit/sesame/feature"
 	"github.com/sesame-credit/sesame/scoretest"
 )
 
@@ -48,8 +45,7 @@ func TestEveryPersonTableIsErased(t *testing.T) {
 }
 
 // TestErasedStayOutOfDerivedTables: a rescore that read a person's events
-// before their erasure saves its results after it; the person's scores,
-// shadow scores and feature state are skipped, the others' saved.
+// before their erasure saves its results after it (scoretest.ErasedStayOut).
 func TestErasedStayOutOfDerivedTables(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "sesame.db"))
@@ -57,37 +53,19 @@ func TestErasedStayOutOfDerivedTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	now := time.Now().UTC()
-	if _, err := db.Eraser().ErasePerson(ctx, "gone", "operator:test", now); err != nil {
-		t.Fatal(err)
-	}
-	var scores []*sesame.Score
-	var snaps []feature.Snapshot
-	for _, p := range []string{"gone", "here"} {
-		scores = append(scores, &sesame.Score{Person: p, Status: sesame.StatusScored, Score: 640, Band: sesame.Good, ModelVersion: "m1", AsOf: now})
-		snaps = append(snaps, feature.Snapshot{Person: p, Version: 1, Seq: 1, State: []byte("state")})
-	}
-	if err := db.Scores().SaveScores(ctx, scores); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Scores().SaveShadowScores(ctx, scores); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.FeatureStates().SaveStates(ctx, snaps); err != nil {
-		t.Fatal(err)
-	}
-	for _, table := range []string{"scores", "score_latest", "shadow_scores", "feature_state"} {
-		var gone, here int
-		if err := db.Reader().QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE person = 'gone'), count(*) FILTER (WHERE person = 'here') FROM `+table).Scan(&gone, &here); err != nil {
+	scoretest.ErasedStayOut(t, db.Eraser(), savers{db.Scores(), db.FeatureStates()}, func(table, person string) int {
+		var n int
+		if err := db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE person = ?`, person).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		if gone != 0 || here != 1 {
-			t.Errorf("%s: %d rows of the erased person, %d of the other (want 0 and 1)", table, gone, here)
-		}
-	}
-	if _, err := db.Scores().LatestScore(ctx, "here"); err != nil {
-		t.Errorf("the other person's latest score: %v", err)
-	}
+		return n
+	})
+}
+
+// savers are the score and feature-state stores as scoretest.Savers.
+type savers struct {
+	*ScoreStore
+	*FeatureStateStore
 }
 
 // TestErasureRacingRescores erases people while a rescore keeps saving
@@ -99,7 +77,7 @@ func TestErasureRacingRescores(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	scoretest.ErasureRacingSaves(t, db.Eraser(), db.Scores(), db.FeatureStates(), func(person string) int {
+	scoretest.ErasureRacingSaves(t, db.Eraser(), savers{db.Scores(), db.FeatureStates()}, func(person string) int {
 		var n int
 		if err := db.Reader().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM scores WHERE person = ?1) + (SELECT count(*) FROM score_latest WHERE person = ?1)
 			+ (SELECT count(*) FROM feature_state WHERE person = ?1)`, person).Scan(&n); err != nil {
