@@ -103,6 +103,20 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// waitNothingPending waits until every message was acked or terminated.
+func waitNothingPending(t *testing.T, js jetstream.JetStream, cfg Config) {
+	t.Helper()
+	ctx := context.Background()
+	cons, err := js.Consumer(ctx, cfg.Stream, cfg.Durable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "no message pending", func() bool {
+		info, err := cons.Info(ctx)
+		return err == nil && info.NumAckPending == 0 && info.NumPending == 0
+	})
+}
+
 // subscribeReports collects the consumer's rejection reports until the test ends.
 func subscribeReports(t *testing.T, nc *natsgo.Conn, cfg Config) <-chan Report {
 	t.Helper()
@@ -221,14 +235,7 @@ func TestConsumerReportsInvalidLinesAndTermsEmptyMessages(t *testing.T) {
 	}
 	waitFor(t, "the good line stored", func() bool { return count(t, db, "p2") == 1 })
 	// Nothing is left pending: every message was acked or terminated.
-	cons, err := js.Consumer(ctx, cfg.Stream, cfg.Durable)
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "no message pending", func() bool {
-		info, err := cons.Info(ctx)
-		return err == nil && info.NumAckPending == 0 && info.NumPending == 0
-	})
+	waitNothingPending(t, js, cfg)
 }
 
 // TestConsumerRedeliversWhenTheStoreFails shows that a message is not
@@ -383,12 +390,5 @@ func TestConsumerRefusesErasedPeople(t *testing.T) {
 	if n := count(t, db, "p3"); n != 0 {
 		t.Fatalf("p3 has %d events after the erasure", n)
 	}
-	cons, err := js.Consumer(ctx, cfg.Stream, cfg.Durable)
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "no message pending", func() bool {
-		info, err := cons.Info(ctx)
-		return err == nil && info.NumAckPending == 0 && info.NumPending == 0
-	})
+	waitNothingPending(t, js, cfg)
 }
