@@ -289,8 +289,8 @@ func (p *Portal) exportData(ctx context.Context, person string) (map[string]any,
 	return out, nil
 }
 
-// exportRest adds the events, disputes, notices, consents, access log,
-// credentials, contacts, sessions and passkeys to out.
+// exportRest adds the events, disputes, consents, access log, credentials,
+// partners' decisions, notices, contacts, sessions and passkeys to out.
 func (p *Portal) exportRest(ctx context.Context, person string, out map[string]any) error {
 	var err error
 	if p.cfg.Events != nil {
@@ -361,6 +361,13 @@ func (p *Portal) exportRest(ctx context.Context, person string, out map[string]a
 			return err
 		}
 		out["credentials"] = creds
+	}
+	if p.cfg.Decisions != nil {
+		if out["decisions"], err = readPages(1000, func(after sesame.Position, n int) ([]*sesame.Decision, error) {
+			return p.cfg.Decisions.DecisionsAboutAfter(ctx, person, after, n)
+		}, func(d *sesame.Decision) sesame.Position { return sesame.Position{At: d.CreatedAt, ID: d.ID} }); err != nil {
+			return err
+		}
 	}
 	if p.cfg.Notices != nil {
 		if out["notices"], err = readPages(1000, func(after sesame.Position, n int) ([]sesame.Notice, error) {

@@ -94,6 +94,12 @@ func readPages[T, P any](size int, read func(after P, n int) ([]T, error), next 
 	}
 }
 
+// DecisionReader lists the decisions partners made about a person, newest
+// first (sesame.DecisionStore has it).
+type DecisionReader interface {
+	DecisionsAboutAfter(ctx context.Context, person string, after sesame.Position, limit int) ([]*sesame.Decision, error)
+}
+
 // NoticeReader lists a recipient's notices, newest first (sesame.Outbox
 // has it); NoticesAfter pages on from the last one read.
 type NoticeReader interface {

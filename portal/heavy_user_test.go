@@ -60,19 +60,34 @@ func TestHeavyUserLogAndExport(t *testing.T) {
 	if err := db.Scores().SaveScores(ctx, scores); err != nil {
 		t.Fatal(err)
 	}
+	// Partners' decisions about them, pairs sharing a time, past a page.
+	const decisionsN = 1010
+	if err := db.Decisions().SavePolicy(ctx, &sesame.Product{ID: "loan", Name: "Loan", Purpose: sesame.PurposeLoan, Policy: `{"decision": "approve"}`, PolicyVersion: "v1"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range decisionsN {
+		d := &sesame.Decision{ID: fmt.Sprintf("dec_%04d", i), Partner: "citybank", Person: "alice", Product: "loan", PolicyVersion: "v1",
+			Result: sesame.DecisionResult{Decision: sesame.Approve}, Raw: json.RawMessage(`{"decision":"approve"}`),
+			CreatedAt: time.Unix(1_700_000_000+int64(i/2), 0).UTC()}
+		if err := db.Decisions().SaveDecision(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
 	h := newHarness(t, func(c *portal.Config) {
 		c.AccessLog = portal.AuditLog{Log: db.AccessLog(), Partners: db.Partners()}
 		c.Notices = db.Outbox()
+		c.Decisions = db.Decisions()
 		c.Scores = storedHistory{Scores: portaltest.NewScores(), store: &score.Service{Scores: db.Scores()}}
 	})
 	h.login("alice")
 
-	// The export holds every look and every notice.
+	// The export holds every look, notice, score and decision.
 	_, body := h.do("GET", "/portal/data/export.json", nil)
 	var export struct {
 		AccessLog    []portal.AccessEntry `json:"access_log"`
 		Notices      []sesame.Notice      `json:"notices"`
 		ScoreHistory []sesame.ScorePoint  `json:"score_history"`
+		Decisions    []sesame.Decision    `json:"decisions"`
 	}
 	if err := json.Unmarshal([]byte(body), &export); err != nil {
 		t.Fatal(err)
@@ -80,6 +95,13 @@ func TestHeavyUserLogAndExport(t *testing.T) {
 	if len(export.AccessLog) != looks || len(export.Notices) != noticesN || len(export.ScoreHistory) != points {
 		t.Fatalf("the export holds %d looks, %d notices and %d scores, want %d, %d and %d",
 			len(export.AccessLog), len(export.Notices), len(export.ScoreHistory), looks, noticesN, points)
+	}
+	ids := map[string]bool{}
+	for _, d := range export.Decisions {
+		ids[d.ID] = true
+	}
+	if len(export.Decisions) != decisionsN || len(ids) != decisionsN {
+		t.Fatalf("the export holds %d decisions (%d distinct), want %d", len(export.Decisions), len(ids), decisionsN)
 	}
 
 	rows := regexp.MustCompile(`class="who-looked"`)

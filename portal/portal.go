@@ -33,8 +33,10 @@ type Config struct {
 	// DisputeStatus, when set, gives each dispute's status, deadline and
 	// outcome for the My data page and the export.
 	DisputeStatus DisputeReader
-	// Notices, when set, gives the person's inbox to the export.
+	// Notices, when set, gives the person's inbox to the export, and
+	// Decisions the decisions partners made about them.
 	Notices     NoticeReader
+	Decisions   DecisionReader
 	Consents    Consents
 	AccessLog   AccessLog
 	Benefits    Benefits
