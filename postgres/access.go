@@ -414,7 +414,9 @@ func (t *appendTx) Head(ctx context.Context) (seq int64, hash string, leaves int
 }
 
 func (t *appendTx) LastOf(ctx context.Context, people []string) (map[string]int64, error) {
-	rows, err := t.tx.Query(ctx, `SELECT person, max(seq) FROM access_log WHERE person = ANY($1) GROUP BY person`, people)
+	// One person's max(seq) reads their last entry; GROUP BY would read all.
+	rows, err := t.tx.Query(ctx, `SELECT p, last FROM (SELECT p, (SELECT max(seq) FROM access_log WHERE person = p) AS last
+		FROM unnest($1::text[]) AS p) x WHERE last IS NOT NULL`, people)
 	if err != nil {
 		return nil, err
 	}

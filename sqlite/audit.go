@@ -56,23 +56,19 @@ func (t *appendTx) Head(ctx context.Context) (seq int64, hash string, leaves int
 }
 
 func (t *appendTx) LastOf(ctx context.Context, people []string) (map[string]int64, error) {
-	last := make(map[string]int64, len(people))
-	for len(people) > 0 {
-		chunk := people[:min(len(people), 500)]
-		people = people[len(chunk):]
-		args := make([]any, len(chunk))
-		for i, p := range chunk {
-			args[i] = p
-		}
-		rows, err := t.tx.QueryContext(ctx, `SELECT person, max(seq) FROM access_log WHERE person IN (`+placeholders(len(chunk), 1)+`) GROUP BY person`, args...)
-		if err != nil {
-			return nil, err
-		}
-		if err := sqlrow.PersonSeqs(rows, last); err != nil {
-			return nil, err
-		}
+	list, err := json.Marshal(people)
+	if err != nil {
+		return nil, err
 	}
-	return last, nil
+	// max(seq) of one person reads the last entry of their index range;
+	// GROUP BY person would read every entry of everyone in the group.
+	rows, err := t.tx.QueryContext(ctx, `SELECT value, last FROM (SELECT p.value,
+		(SELECT max(seq) FROM access_log WHERE person = p.value) AS last FROM json_each(?) p) WHERE last IS NOT NULL`, string(list))
+	if err != nil {
+		return nil, err
+	}
+	last := make(map[string]int64, len(people))
+	return last, sqlrow.PersonSeqs(rows, last)
 }
 
 func (t *appendTx) Nodes(ctx context.Context, ids []sesame.TreeNode) (map[sesame.TreeNode][]byte, error) {
