@@ -119,3 +119,23 @@ func testErasureRacingAppends(t *testing.T, s Store, er sesame.Eraser) {
 		}
 	}
 }
+
+// ErasedGetNoNotices enqueues notices to an erased person and to another,
+// as the notifier does after a partner's look at each: only the other's is
+// stored. notices(recipient) counts a recipient's stored notices.
+func ErasedGetNoNotices(t *testing.T, er sesame.Eraser, feed sesame.NoticeFeed, notices func(recipient string) int) {
+	if _, err := er.ErasePerson(ctx, "gone", "operator:test", Base); err != nil {
+		t.Fatal(err)
+	}
+	var ns []sesame.Notice
+	for _, p := range []string{"gone", "here"} {
+		ns = append(ns, sesame.Notice{ID: "ntc_" + p, Recipient: sesame.PersonRecipient(p), Topic: sesame.TopicAccess,
+			Body: []byte(`{}`), CreatedAt: Base.Add(time.Hour)})
+	}
+	if err := feed.EnqueueNotices(ctx, "", 0, ns); err != nil {
+		t.Fatal(err)
+	}
+	if gone, here := notices(sesame.PersonRecipient("gone")), notices(sesame.PersonRecipient("here")); gone != 0 || here != 1 {
+		t.Errorf("%d notices to the erased person, %d to the other (want 0 and 1)", gone, here)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/sesame-credit/sesame/ledgertest"
 	"github.com/sesame-credit/sesame/postgres/pgtest"
 	"github.com/sesame-credit/sesame/scoretest"
 )
@@ -94,6 +95,24 @@ func TestErasureRacingRescores(t *testing.T) {
 		var n int
 		if err := db.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM scores WHERE person = $1) + (SELECT count(*) FROM score_latest WHERE person = $1)
 			+ (SELECT count(*) FROM feature_state WHERE person = $1)`, person).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	})
+}
+
+// TestErasedGetNoNotices: a look at an erased person's id leaves no notice
+// naming them (ledgertest.ErasedGetNoNotices).
+func TestErasedGetNoNotices(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, pgtest.FreshURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ledgertest.ErasedGetNoNotices(t, db.Eraser(), db.NoticeFeed(), func(recipient string) int {
+		var n int
+		if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM notices WHERE recipient = $1`, recipient).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n

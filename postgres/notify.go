@@ -90,6 +90,9 @@ func (f noticeFeed) ConsentsExpiring(ctx context.Context, from, to time.Time) ([
 // skipping ids already stored.
 func (f noticeFeed) EnqueueNotices(ctx context.Context, feed string, pos int64, ns []sesame.Notice) error {
 	return f.db.Tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, lockLedgerSharedSQL, int64(ledgerLock)); err != nil { // ordered with erasures (migration 292)
+			return err
+		}
 		for _, n := range ns {
 			var delivered *int64
 			if strings.HasPrefix(n.Recipient, "person:") {
