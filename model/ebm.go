@@ -69,174 +69,232 @@ type boostParams struct {
 // gradients of the log-loss; the shapes at the round with the best
 // validation loss are kept. start holds each training row's starting
 // ln(odds) (the intercept, or the main effects when boosting pairs).
+func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) boostResult {
+	b := newBooster(terms, y, w, start, split, p)
+	var scratch boostScratch
+	for !b.advance(&scratch) {
+	}
+	return b.result()
+}
+
+// booster is one bag's boosting run, advanced a round at a time: runBagsWith
+// interleaves the rounds of all bags on its workers, so that bags which stop
+// late do not leave a worker idle at the end of a stage.
 //
 // Gradients are updated in the same pass that applies a term's step and
 // builds the next term's histogram, so each step reads the data once, and
 // without an exp per row (see e below).
-func boost(terms []term, y, w, start []float64, split bagSplit, p boostParams) boostResult {
-	nf, nv := len(split.fit), len(split.valid)
-	// Gather the bag's rows into contiguous arrays: the hot loops then run
-	// over memory in order.
-	fitBins := make([][]uint16, len(terms))
-	validBins := make([][]uint16, len(terms))
-	for t, tm := range terms {
-		fitBins[t] = gather16(tm.bins, split.fit)
-		validBins[t] = gather16(tm.bins, split.valid)
-	}
-	yf, wf := gather(y, split.fit), gatherWeights(w, split.fit)
-	yv, wv := gather(y, split.valid), gatherWeights(w, split.valid)
-	sv := gather(start, split.valid)
+type booster struct {
+	terms              []term
+	start              []float64
+	split              bagSplit
+	p                  boostParams
+	weighted           bool
+	fitBins, validBins [][]uint16
+	yf, wf, yv, wv, sv []float64
 	// e holds e^(−ln odds) per fit row: the probability is 1/(1+e).
-	e := make([]float64, nf)
-	for i, r := range split.fit {
-		e[i] = math.Exp(-start[r])
-	}
+	e                    []float64
+	shapes, best, counts [][]float64
+	G, H                 []float64 // the histogram of the term stepped next
+	bestLoss             float64
+	bestRound, rounds    int
+	maxBins              int
+}
 
-	shapes := make([][]float64, len(terms))
-	best := make([][]float64, len(terms))
-	counts := make([][]float64, len(terms))
-	for t, tm := range terms {
-		shapes[t] = make([]float64, tm.n)
-		best[t] = make([]float64, tm.n)
-		counts[t] = make([]float64, tm.n)
-		for _, b := range fitBins[t] {
-			counts[t][b]++
-		}
-	}
-	maxBins := 0
-	for _, tm := range terms {
-		maxBins = max(maxBins, tm.n)
-	}
-	G, H := make([]float64, maxBins), make([]float64, maxBins)
-	step := make([]float64, maxBins)
+// boostScratch is the working memory of one boosting step, shared by the
+// bags a worker advances in turn (nothing in it outlives a step).
+type boostScratch struct {
+	step []float64
 	// The row loop indexes these by a uint16 bin: arrays of every uint16
 	// need no bounds checks. GH holds each bin's gradient and hessian side
 	// by side, one cache line for both.
-	expStep := new([1 << 16]float64)
-	GH, GH2 := new([1 << 16][2]float64), new([1 << 16][2]float64)
-	var scratch pairScratch
+	expStep *[1 << 16]float64
+	GH, GH2 *[1 << 16][2]float64
+	pair    pairScratch
+}
+
+func newBooster(terms []term, y, w, start []float64, split bagSplit, p boostParams) *booster {
+	nf := len(split.fit)
+	b := &booster{terms: terms, start: start, split: split, p: p, weighted: w != nil}
+	// Gather the bag's rows into contiguous arrays: the hot loops then run
+	// over memory in order.
+	b.fitBins = make([][]uint16, len(terms))
+	b.validBins = make([][]uint16, len(terms))
+	for t, tm := range terms {
+		b.fitBins[t] = gather16(tm.bins, split.fit)
+		b.validBins[t] = gather16(tm.bins, split.valid)
+	}
+	b.yf, b.wf = gather(y, split.fit), gatherWeights(w, split.fit)
+	b.yv, b.wv = gather(y, split.valid), gatherWeights(w, split.valid)
+	b.sv = gather(start, split.valid)
+	b.e = make([]float64, nf)
+	for i, r := range split.fit {
+		b.e[i] = math.Exp(-start[r])
+	}
+
+	b.shapes = make([][]float64, len(terms))
+	b.best = make([][]float64, len(terms))
+	b.counts = make([][]float64, len(terms))
+	for t, tm := range terms {
+		b.shapes[t] = make([]float64, tm.n)
+		b.best[t] = make([]float64, tm.n)
+		b.counts[t] = make([]float64, tm.n)
+		for _, k := range b.fitBins[t] {
+			b.counts[t][k]++
+		}
+	}
+	for _, tm := range terms {
+		b.maxBins = max(b.maxBins, tm.n)
+	}
+	b.G, b.H = make([]float64, b.maxBins), make([]float64, b.maxBins)
 
 	// First histogram, for term 0.
-	for i, b := range fitBins[0] {
+	G, H, e, yf, wf := b.G, b.H, b.e, b.yf, b.wf
+	for i, k := range b.fitBins[0] {
 		pr := 1 / (1 + e[i])
-		G[b] += wf[i] * (pr - yf[i])
-		H[b] += wf[i] * pr * (1 - pr)
+		G[k] += wf[i] * (pr - yf[i])
+		H[k] += wf[i] * pr * (1 - pr)
 	}
-	e, yf, wf = e[:nf], yf[:nf], wf[:nf]
+	b.bestLoss = logLoss(b.sv, b.yv, b.wv)
+	return b
+}
 
-	bestLoss, bestRound, rounds := logLoss(sv, yv, wv), 0, 0
-	for round := 1; round <= p.maxRounds; round++ {
-		rounds = round
-		for t, tm := range terms {
-			n := tm.n
-			var ok bool
-			switch {
-			case tm.na > 0:
-				ok = fitPair(G[:n], H[:n], counts[t], tm.na, tm.nb, tm.catA, tm.catB, p.minCount, p.l2, step[:n], &scratch)
-			case tm.perBin:
-				ok = fitPerBin(G[:n], H[:n], counts[t], p.minMainCount, p.l2, step[:n])
-			default:
-				ok = fitOrdered(G[:n], H[:n], counts[t], p.maxLeaves, p.minMainCount, p.l2, step[:n])
+// advance runs the next round and reports whether the run has ended: at
+// the most rounds, or patience rounds after the best.
+func (b *booster) advance(ws *boostScratch) (done bool) {
+	p := b.p
+	if b.rounds >= p.maxRounds {
+		return true
+	}
+	if len(ws.step) < b.maxBins {
+		ws.step = make([]float64, b.maxBins)
+	}
+	if ws.expStep == nil {
+		ws.expStep = new([1 << 16]float64)
+		ws.GH, ws.GH2 = new([1 << 16][2]float64), new([1 << 16][2]float64)
+	}
+	b.rounds++
+	round := b.rounds
+	terms, shapes, counts := b.terms, b.shapes, b.counts
+	G, H, step := b.G, b.H, ws.step
+	expStep, GH, GH2 := ws.expStep, ws.GH, ws.GH2
+	fitBins, validBins, sv := b.fitBins, b.validBins, b.sv
+	nf := len(b.split.fit)
+	e, yf, wf := b.e[:nf], b.yf[:nf], b.wf[:nf]
+	for t, tm := range terms {
+		n := tm.n
+		var ok bool
+		switch {
+		case tm.na > 0:
+			ok = fitPair(G[:n], H[:n], counts[t], tm.na, tm.nb, tm.catA, tm.catB, p.minCount, p.l2, step[:n], &ws.pair)
+		case tm.perBin:
+			ok = fitPerBin(G[:n], H[:n], counts[t], p.minMainCount, p.l2, step[:n])
+		default:
+			ok = fitOrdered(G[:n], H[:n], counts[t], p.maxLeaves, p.minMainCount, p.l2, step[:n])
+		}
+		if !ok {
+			clear(step[:n])
+		}
+		for k := range n {
+			step[k] *= p.lr
+			shapes[t][k] += step[k]
+		}
+		next := (t + 1) % len(terms)
+		nextBins := fitBins[next]
+		cur := fitBins[t]
+		// e^(−s) of a row is updated by multiplying with e^(−step) of its
+		// bin: one exp per bin instead of one per row — and one per run
+		// of equal steps, since a tree has a few leaves while a pair's
+		// grid has thousands of cells (the exps were most of a small
+		// data set's pair stage).
+		prev, ev := math.NaN(), 1.0
+		for k := range n {
+			if s := step[k]; s != prev {
+				prev, ev = s, math.Exp(-s)
 			}
-			if !ok {
-				clear(step[:n])
+			expStep[k] = ev
+		}
+		nn := terms[next].n
+		clear(GH[:nn])
+		cur, nextBins = cur[:nf], nextBins[:nf]
+		if !b.weighted {
+			// The usual unweighted case, without the loads and products
+			// of unit weights: this loop is most of training's time.
+			// Even and odd rows go to two histograms, summed after:
+			// rows in the same bin then need not wait on each other.
+			clear(GH2[:nn])
+			i := 0
+			for ; i+1 < nf; i += 2 {
+				e0 := e[i] * expStep[cur[i]]
+				e1 := e[i+1] * expStep[cur[i+1]]
+				e[i], e[i+1] = e0, e1
+				p0 := 1 / (1 + e0)
+				p1 := 1 / (1 + e1)
+				g0 := &GH[nextBins[i]]
+				g1 := &GH2[nextBins[i+1]]
+				g0[0] += p0 - yf[i]
+				g0[1] += p0 * (1 - p0)
+				g1[0] += p1 - yf[i+1]
+				g1[1] += p1 * (1 - p1)
 			}
-			for k := range n {
-				step[k] *= p.lr
-				shapes[t][k] += step[k]
-			}
-			next := (t + 1) % len(terms)
-			nextBins := fitBins[next]
-			cur := fitBins[t]
-			// e^(−s) of a row is updated by multiplying with e^(−step) of its
-			// bin: one exp per bin instead of one per row — and one per run
-			// of equal steps, since a tree has a few leaves while a pair's
-			// grid has thousands of cells (the exps were most of a small
-			// data set's pair stage).
-			prev, ev := math.NaN(), 1.0
-			for k := range n {
-				if s := step[k]; s != prev {
-					prev, ev = s, math.Exp(-s)
-				}
-				expStep[k] = ev
-			}
-			nn := terms[next].n
-			clear(GH[:nn])
-			cur, nextBins = cur[:nf], nextBins[:nf]
-			if w == nil {
-				// The usual unweighted case, without the loads and products
-				// of unit weights: this loop is most of training's time.
-				// Even and odd rows go to two histograms, summed after:
-				// rows in the same bin then need not wait on each other.
-				clear(GH2[:nn])
-				i := 0
-				for ; i+1 < nf; i += 2 {
-					e0 := e[i] * expStep[cur[i]]
-					e1 := e[i+1] * expStep[cur[i+1]]
-					e[i], e[i+1] = e0, e1
-					p0 := 1 / (1 + e0)
-					p1 := 1 / (1 + e1)
-					g0 := &GH[nextBins[i]]
-					g1 := &GH2[nextBins[i+1]]
-					g0[0] += p0 - yf[i]
-					g0[1] += p0 * (1 - p0)
-					g1[0] += p1 - yf[i+1]
-					g1[1] += p1 * (1 - p1)
-				}
-				for ; i < nf; i++ {
-					ei := e[i] * expStep[cur[i]]
-					e[i] = ei
-					pr := 1 / (1 + ei)
-					gh := &GH[nextBins[i]]
-					gh[0] += pr - yf[i]
-					gh[1] += pr * (1 - pr)
-				}
-				for k := range nn {
-					GH[k][0] += GH2[k][0]
-					GH[k][1] += GH2[k][1]
-				}
-			} else {
-				for i := range nf {
-					ei := e[i] * expStep[cur[i]]
-					e[i] = ei
-					pr := 1 / (1 + ei)
-					gh := &GH[nextBins[i]]
-					gh[0] += wf[i] * (pr - yf[i])
-					gh[1] += wf[i] * pr * (1 - pr)
-				}
+			for ; i < nf; i++ {
+				ei := e[i] * expStep[cur[i]]
+				e[i] = ei
+				pr := 1 / (1 + ei)
+				gh := &GH[nextBins[i]]
+				gh[0] += pr - yf[i]
+				gh[1] += pr * (1 - pr)
 			}
 			for k := range nn {
-				G[k], H[k] = GH[k][0], GH[k][1]
+				GH[k][0] += GH2[k][0]
+				GH[k][1] += GH2[k][1]
 			}
-			for i, b := range validBins[t] {
-				sv[i] += step[b]
+		} else {
+			for i := range nf {
+				ei := e[i] * expStep[cur[i]]
+				e[i] = ei
+				pr := 1 / (1 + ei)
+				gh := &GH[nextBins[i]]
+				gh[0] += wf[i] * (pr - yf[i])
+				gh[1] += wf[i] * pr * (1 - pr)
 			}
 		}
-		if nv == 0 {
-			continue
+		for k := range nn {
+			G[k], H[k] = GH[k][0], GH[k][1]
 		}
-		loss := logLoss(sv, yv, wv)
-		if loss < bestLoss-p.tol {
-			bestLoss, bestRound = loss, round
-			for t := range shapes {
-				copy(best[t], shapes[t])
-			}
-		} else if round-bestRound >= p.patience {
-			break
+		for i, k := range validBins[t] {
+			sv[i] += step[k]
 		}
 	}
+	if len(b.split.valid) == 0 {
+		return round >= p.maxRounds
+	}
+	loss := logLoss(sv, b.yv, b.wv)
+	if loss < b.bestLoss-p.tol {
+		b.bestLoss, b.bestRound = loss, round
+		for t := range shapes {
+			copy(b.best[t], shapes[t])
+		}
+	} else if round-b.bestRound >= p.patience {
+		return true
+	}
+	return round >= p.maxRounds
+}
+
+// result is what the bag learned once advance has reported the end.
+func (b *booster) result() boostResult {
 	// best holds the shapes of the best round: all zeros when no round beat
 	// the starting point, so a bag that could only overfit adds nothing.
 	// Without validation rows there is nothing to stop on: keep the last.
-	if nv == 0 {
-		best = shapes
-		bestRound = rounds
+	best, bestRound := b.best, b.bestRound
+	if len(b.split.valid) == 0 {
+		best, bestRound = b.shapes, b.rounds
 	}
 	// The bag's validation predictions at the kept round.
-	vl := gather(start, split.valid)
-	for t := range terms {
-		for i, b := range validBins[t] {
-			vl[i] += best[t][b]
+	vl := gather(b.start, b.split.valid)
+	for t := range b.terms {
+		for i, k := range b.validBins[t] {
+			vl[i] += best[t][k]
 		}
 	}
 	return boostResult{shapes: best, rounds: bestRound, validLogit: vl}

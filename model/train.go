@@ -525,21 +525,33 @@ func (tr *trainer) runBags(stage string, terms []term, start []float64, splits [
 }
 
 // runBagsWith boosts terms on every bag with the given parameters, each
-// bag's starting ln(odds) made by startOf inside the bag's goroutine (so
-// only as many are alive as run at once).
+// bag's starting ln(odds) made by startOf when the bag starts. The bags
+// advance a round at a time, interleaved on the workers (parallelSteps).
 func (tr *trainer) runBagsWith(stage string, terms []term, startOf func(b int) []float64, splits []bagSplit, params boostParams) []boostResult {
 	results := make([]boostResult, len(splits))
+	bags := make([]*booster, len(splits))
+	retried := make([]bool, len(splits))
+	scratch := make([]boostScratch, tr.cfg.Parallelism)
 	var done atomic.Int64
 	tr.progress.report(stage, 0, len(splits))
-	parallel(len(splits), tr.cfg.Parallelism, func(b int) {
-		p := params
-		start := startOf(b)
-		results[b] = boost(terms, tr.d.Label, tr.d.Weight, start, splits[b], p)
-		if stage == "mains" && results[b].rounds < FineRetryRounds {
-			p.lr /= FineRetryFactor
-			results[b] = boost(terms, tr.d.Label, tr.d.Weight, start, splits[b], p)
+	parallelSteps(len(splits), tr.cfg.Parallelism, func(worker, b int) bool {
+		if bags[b] == nil {
+			bags[b] = newBooster(terms, tr.d.Label, tr.d.Weight, startOf(b), splits[b], params)
 		}
+		if !bags[b].advance(&scratch[worker]) {
+			return false
+		}
+		results[b] = bags[b].result()
+		if stage == "mains" && results[b].rounds < FineRetryRounds && !retried[b] {
+			retried[b] = true
+			p := params
+			p.lr /= FineRetryFactor
+			bags[b] = newBooster(terms, tr.d.Label, tr.d.Weight, bags[b].start, splits[b], p)
+			return false
+		}
+		bags[b] = nil
 		tr.progress.report(stage, int(done.Add(1)), len(splits))
+		return true
 	})
 	return results
 }
