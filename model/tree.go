@@ -183,10 +183,10 @@ func fitPair(G, H, C []float64, na, nb int, catA, catB bool, minCount, l2 float6
 				below[y][2] += row[y][2]
 			}
 			gainLo, cutLo, leavesLo, okLo := best1D(below, minCount, l2)
+			// Written out, not looped over the three sums: the compiler
+			// does not unroll such a loop, and this runs for every cell.
 			for y := range above {
-				for q := 0; q < 3; q++ {
-					above[y][q] = total[y][q] - below[y][q]
-				}
+				above[y] = [3]float64{total[y][0] - below[y][0], total[y][1] - below[y][1], total[y][2] - below[y][2]}
 			}
 			gainHi, cutHi, leavesHi, okHi := best1D(above, minCount, l2)
 			if !okLo || !okHi {
@@ -321,10 +321,12 @@ func (s *pairScratch) strips(n int) (below, total, above [][3]float64) {
 // two leaf steps.
 func best1D(s [][3]float64, minCount, l2 float64) (gain float64, cut int, leaves [2]float64, ok bool) {
 	var tg, th, tc float64
-	for _, v := range s {
-		tg += v[0]
-		th += v[1]
-		tc += v[2]
+	// Indexed rather than ranged by value, which copies each cell through
+	// the stack first.
+	for k := range s {
+		tg += s[k][0]
+		th += s[k][1]
+		tc += s[k][2]
 	}
 	if tc < minCount {
 		return 0, 0, leaves, false
