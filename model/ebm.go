@@ -200,8 +200,6 @@ func (b *booster) advance(ws *boostScratch) (done bool) {
 			shapes[t][k] += step[k]
 		}
 		next := (t + 1) % len(terms)
-		nextBins := fitBins[next]
-		cur := fitBins[t]
 		// e^(−s) of a row is updated by multiplying with e^(−step) of its
 		// bin: one exp per bin instead of one per row — and one per run
 		// of equal steps, since a tree has a few leaves while a pair's
@@ -215,49 +213,10 @@ func (b *booster) advance(ws *boostScratch) (done bool) {
 			expStep[k] = ev
 		}
 		nn := terms[next].n
-		clear(GH[:nn])
-		cur, nextBins = cur[:nf], nextBins[:nf]
 		if !b.weighted {
-			// The usual unweighted case, without the loads and products
-			// of unit weights: this loop is most of training's time.
-			// Even and odd rows go to two histograms, summed after:
-			// rows in the same bin then need not wait on each other.
-			clear(GH2[:nn])
-			i := 0
-			for ; i+1 < nf; i += 2 {
-				e0 := e[i] * expStep[cur[i]]
-				e1 := e[i+1] * expStep[cur[i+1]]
-				e[i], e[i+1] = e0, e1
-				p0 := 1 / (1 + e0)
-				p1 := 1 / (1 + e1)
-				g0 := &GH[nextBins[i]]
-				g1 := &GH2[nextBins[i+1]]
-				g0[0] += p0 - yf[i]
-				g0[1] += p0 * (1 - p0)
-				g1[0] += p1 - yf[i+1]
-				g1[1] += p1 * (1 - p1)
-			}
-			for ; i < nf; i++ {
-				ei := e[i] * expStep[cur[i]]
-				e[i] = ei
-				pr := 1 / (1 + ei)
-				gh := &GH[nextBins[i]]
-				gh[0] += pr - yf[i]
-				gh[1] += pr * (1 - pr)
-			}
-			for k := range nn {
-				GH[k][0] += GH2[k][0]
-				GH[k][1] += GH2[k][1]
-			}
+			stepRows(e, yf, fitBins[t], fitBins[next], expStep, GH, GH2, nn)
 		} else {
-			for i := range nf {
-				ei := e[i] * expStep[cur[i]]
-				e[i] = ei
-				pr := 1 / (1 + ei)
-				gh := &GH[nextBins[i]]
-				gh[0] += wf[i] * (pr - yf[i])
-				gh[1] += wf[i] * pr * (1 - pr)
-			}
+			stepRowsWeighted(e, yf, wf, fitBins[t], fitBins[next], expStep, GH, nn)
 		}
 		for k := range nn {
 			G[k], H[k] = GH[k][0], GH[k][1]
@@ -279,6 +238,63 @@ func (b *booster) advance(ws *boostScratch) (done bool) {
 		return true
 	}
 	return round >= p.maxRounds
+}
+
+// stepRows is the row loop of a step: it moves every fit row's e by the
+// step of its bin in cur and sums the gradient and hessian at the new
+// probabilities into GH by the row's bin in next, the term stepped next (nn
+// bins). It is a function of its own so that the compiler keeps the loop's
+// slices and index in registers, which it does not inside advance.
+func stepRows(e, yf []float64, cur, next []uint16, expStep *[1 << 16]float64, GH, GH2 *[1 << 16][2]float64, nn int) {
+	// The usual unweighted case, without the loads and products of unit
+	// weights: this loop is most of training's time. Even and odd rows go
+	// to two histograms, summed after: rows in the same bin then need not
+	// wait on each other.
+	nf := len(e)
+	yf, cur, next = yf[:nf], cur[:nf], next[:nf]
+	clear(GH[:nn])
+	clear(GH2[:nn])
+	i := 0
+	for ; i+1 < nf; i += 2 {
+		e0 := e[i] * expStep[cur[i]]
+		e1 := e[i+1] * expStep[cur[i+1]]
+		e[i], e[i+1] = e0, e1
+		p0 := 1 / (1 + e0)
+		p1 := 1 / (1 + e1)
+		g0 := &GH[next[i]]
+		g1 := &GH2[next[i+1]]
+		g0[0] += p0 - yf[i]
+		g0[1] += p0 * (1 - p0)
+		g1[0] += p1 - yf[i+1]
+		g1[1] += p1 * (1 - p1)
+	}
+	for ; i < nf; i++ {
+		ei := e[i] * expStep[cur[i]]
+		e[i] = ei
+		pr := 1 / (1 + ei)
+		gh := &GH[next[i]]
+		gh[0] += pr - yf[i]
+		gh[1] += pr * (1 - pr)
+	}
+	for k := range nn {
+		GH[k][0] += GH2[k][0]
+		GH[k][1] += GH2[k][1]
+	}
+}
+
+// stepRowsWeighted is stepRows for weighted rows (weights wf).
+func stepRowsWeighted(e, yf, wf []float64, cur, next []uint16, expStep *[1 << 16]float64, GH *[1 << 16][2]float64, nn int) {
+	nf := len(e)
+	yf, wf, cur, next = yf[:nf], wf[:nf], cur[:nf], next[:nf]
+	clear(GH[:nn])
+	for i := range nf {
+		ei := e[i] * expStep[cur[i]]
+		e[i] = ei
+		pr := 1 / (1 + ei)
+		gh := &GH[next[i]]
+		gh[0] += wf[i] * (pr - yf[i])
+		gh[1] += wf[i] * pr * (1 - pr)
+	}
 }
 
 // result is what the bag learned once advance has reported the end.
