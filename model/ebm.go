@@ -221,9 +221,7 @@ func (b *booster) advance(ws *boostScratch) (done bool) {
 		for k := range nn {
 			G[k], H[k] = GH[k][0], GH[k][1]
 		}
-		for i, k := range validBins[t] {
-			sv[i] += step[k]
-		}
+		addSteps(sv, validBins[t], step)
 	}
 	if len(b.split.valid) == 0 {
 		return round >= p.maxRounds
@@ -294,6 +292,15 @@ func stepRowsWeighted(e, yf, wf []float64, cur, next []uint16, expStep *[1 << 16
 		gh := &GH[next[i]]
 		gh[0] += wf[i] * (pr - yf[i])
 		gh[1] += wf[i] * pr * (1 - pr)
+	}
+}
+
+// addSteps adds to each validation row's ln(odds) in sv the step of its
+// bin. Like stepRows, a function of its own to keep its loop in registers.
+func addSteps(sv []float64, bins []uint16, step []float64) {
+	bins = bins[:len(sv)]
+	for i, k := range bins {
+		sv[i] += step[k]
 	}
 }
 
