@@ -404,9 +404,12 @@ func (tr *trainer) continuePairs(pterms []term, kept []int, intercept float64, r
 	p.patience = min(p.patience, ContinuePatience)
 	out := tr.runBagsWith("pairs", pterms, func(b int) []float64 {
 		z := tr.mainsLogit(intercept, results[b].shapes)
-		for i := range z {
-			for q, p := range kept {
-				z[i] += first[b].shapes[p][pterms[q].bins[i]]
+		// Pair by pair, so that each pair's table stays in cache; every
+		// row still adds the pairs in the same order.
+		for q, p := range kept {
+			shape, bins := first[b].shapes[p], pterms[q].bins[:len(z)]
+			for i, k := range bins {
+				z[i] += shape[k]
 			}
 		}
 		return z
