@@ -86,4 +86,6 @@ type BadgeStore interface {
 	SetBadge(ctx context.Context, b *BadgeChoice) error
 	// Badge returns the person's choice for the partner, or ENOTFOUND.
 	Badge(ctx context.Context, person, partner string) (*BadgeChoice, error)
+	// Badges returns all of the person's choices, by partner.
+	Badges(ctx context.Context, person string) ([]*BadgeChoice, error)
 }

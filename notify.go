@@ -56,6 +56,8 @@ type MailItem struct {
 type MailStore interface {
 	// SetMailAddress sets (or, with "", removes) a recipient's address.
 	SetMailAddress(ctx context.Context, recipient, address string, at time.Time) error
+	// MailAddress returns a recipient's address ("" when none is set).
+	MailAddress(ctx context.Context, recipient string) (string, error)
 	// MailDue returns up to limit notices not mailed yet to recipients with
 	// an address, oldest first.
 	MailDue(ctx context.Context, limit int) ([]MailItem, error)

@@ -290,7 +290,8 @@ func (p *Portal) exportData(ctx context.Context, person string) (map[string]any,
 }
 
 // exportRest adds the events, disputes, consents, access log, credentials,
-// partners' decisions, notices, contacts, sessions and passkeys to out.
+// partners' decisions, badge choices, mail address, notices, contacts,
+// sessions and passkeys to out.
 func (p *Portal) exportRest(ctx context.Context, person string, out map[string]any) error {
 	var err error
 	if p.cfg.Events != nil {
@@ -366,6 +367,16 @@ func (p *Portal) exportRest(ctx context.Context, person string, out map[string]a
 		if out["decisions"], err = readPages(1000, func(after sesame.Position, n int) ([]*sesame.Decision, error) {
 			return p.cfg.Decisions.DecisionsAboutAfter(ctx, person, after, n)
 		}, func(d *sesame.Decision) sesame.Position { return sesame.Position{At: d.CreatedAt, ID: d.ID} }); err != nil {
+			return err
+		}
+	}
+	if p.cfg.Badges != nil {
+		if out["badge_choices"], err = p.cfg.Badges.Badges(ctx, person); err != nil {
+			return err
+		}
+	}
+	if p.cfg.MailAddress != nil {
+		if out["mail_address"], err = p.cfg.MailAddress.MailAddress(ctx, sesame.PersonRecipient(person)); err != nil {
 			return err
 		}
 	}

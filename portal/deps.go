@@ -94,6 +94,12 @@ func readPages[T, P any](size int, read func(after P, n int) ([]T, error), next 
 	}
 }
 
+// MailAddressReader gives the address a recipient's notices are mailed to
+// ("" when none; sesame.MailStore has it).
+type MailAddressReader interface {
+	MailAddress(ctx context.Context, recipient string) (string, error)
+}
+
 // DecisionReader lists the decisions partners made about a person, newest
 // first (sesame.DecisionStore has it).
 type DecisionReader interface {

@@ -41,8 +41,17 @@ func TestWithRealStores(t *testing.T) {
 		t.Fatal(err)
 	}
 	sealer, _ := credential.NewSealer(make([]byte, 32))
+	badge := &sesame.BadgeChoice{Person: "alice", Partner: "citybank", Claim: sesame.BadgeClaim{Kind: sesame.BadgeVerifiedClean}, ChosenAt: time.Now().UTC()}
+	if err := db.Record().SetBadge(ctx, badge); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Outbox().SetMailAddress(ctx, sesame.PersonRecipient("alice"), "alice@mail.example", time.Now()); err != nil {
+		t.Fatal(err)
+	}
 
 	h := newHarness(t, func(c *portal.Config) {
+		c.Badges = db.Record()
+		c.MailAddress = db.Outbox()
 		c.Auth = &auth.People{Store: db.Sessions(), Demo: true}
 		c.Consents = portal.ConsentService{Service: consents, Partners: db.Partners()}
 		c.AccessLog = portal.AuditLog{Log: db.AccessLog(), Partners: db.Partners()}
@@ -75,14 +84,19 @@ func TestWithRealStores(t *testing.T) {
 	// The export holds the revoked consent too, with when it ended.
 	_, body := h.do("GET", "/portal/data/export.json", nil)
 	var export struct {
-		Consents []portal.Consent        `json:"consents"`
-		Requests []portal.ConsentRequest `json:"consent_requests"`
+		Consents    []portal.Consent        `json:"consents"`
+		Requests    []portal.ConsentRequest `json:"consent_requests"`
+		Badges      []sesame.BadgeChoice    `json:"badge_choices"`
+		MailAddress string                  `json:"mail_address"`
 	}
 	if err := json.Unmarshal([]byte(body), &export); err != nil {
 		t.Fatal(err)
 	}
 	if len(export.Requests) != 1 || export.Requests[0].ID != req.ID || export.Requests[0].Status != sesame.RequestApproved {
 		t.Fatalf("the export's consent requests %+v: want the approved %s", export.Requests, req.ID)
+	}
+	if len(export.Badges) != 1 || export.Badges[0].Partner != "citybank" || export.MailAddress != "alice@mail.example" {
+		t.Fatalf("the export's badge choices %+v and mail address %q: want citybank's and alice@mail.example", export.Badges, export.MailAddress)
 	}
 	revoked := slices.IndexFunc(export.Consents, func(c portal.Consent) bool { return c.ID == granted.ID })
 	if len(export.Consents) != 2 || revoked < 0 || export.Consents[revoked].RevokedAt.IsZero() {

@@ -35,8 +35,11 @@ type Config struct {
 	DisputeStatus DisputeReader
 	// Notices, when set, gives the person's inbox to the export, and
 	// Decisions the decisions partners made about them.
-	Notices     NoticeReader
-	Decisions   DecisionReader
+	Notices   NoticeReader
+	Decisions DecisionReader
+	// MailAddress, when set, gives the export the address the person's
+	// notices are mailed to.
+	MailAddress MailAddressReader
 	Consents    Consents
 	AccessLog   AccessLog
 	Benefits    Benefits

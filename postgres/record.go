@@ -32,6 +32,10 @@ func (s *RecordStore) Badge(ctx context.Context, person, partner string) (*sesam
 	return sqlrow.Badge(ctx, s.db.q(), person, partner)
 }
 
+func (s *RecordStore) Badges(ctx context.Context, person string) ([]*sesame.BadgeChoice, error) {
+	return sqlrow.Badges(ctx, s.db.q(), person)
+}
+
 func (s *RecordStore) AddAddition(ctx context.Context, a *sesame.Addition) error {
 	events, err := json.Marshal(a.Events)
 	if err != nil {

@@ -59,6 +59,13 @@ func testBadges(t *testing.T, s Store) {
 	if _, err := s.Badge(ctx, "p2", "dating"); sesame.ErrorCode(err) != sesame.ENOTFOUND {
 		t.Fatalf("another person's choice: %v", err)
 	}
+	all, err := s.Badges(ctx, "p1")
+	if err != nil || !reflect.DeepEqual(all, []*sesame.BadgeChoice{b, b2}) {
+		t.Fatalf("all of p1's choices: %+v %v, want dating then market", all, err)
+	}
+	if none, err := s.Badges(ctx, "p2"); err != nil || len(none) != 0 {
+		t.Fatalf("p2's choices: %+v %v, want none", none, err)
+	}
 }
 
 func testAdditions(t *testing.T, s Store) {

@@ -73,6 +73,7 @@ func mountPortal(ctx context.Context, srv *sesamehttp.Server, st *store, o porta
 		DisputeStatus: st.Disputes(),
 		Notices:       st.Outbox(),
 		Decisions:     ts.Decisions,
+		MailAddress:   st.Mail(),
 		Eraser:        st.Eraser(),
 		Consents:      portal.ConsentService{Service: &consent.Service{Store: ts.Consents, Partners: ts.Partners}, Partners: ts.Partners},
 		AccessLog:     portal.AuditLog{Log: ts.AccessLog, Partners: ts.Partners},

@@ -240,6 +240,25 @@ func Badge(ctx context.Context, q Querier, person, partner string) (*sesame.Badg
 	return &sesame.BadgeChoice{Person: person, Partner: partner, Claim: c, ChosenAt: FromNS(at)}, nil
 }
 
+// Badges returns all of a person's badge choices, by partner.
+func Badges(ctx context.Context, q Querier, person string) ([]*sesame.BadgeChoice, error) {
+	rows, err := q.Query(ctx, `SELECT partner, claim, chosen_at FROM badge_choices WHERE person = ? ORDER BY partner`, person)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(rows, func(row Row) (*sesame.BadgeChoice, error) {
+		b := &sesame.BadgeChoice{Person: person}
+		var claim string
+		var at int64
+		if err := row.Scan(&b.Partner, &claim, &at); err != nil {
+			return nil, err
+		}
+		b.ChosenAt = FromNS(at)
+		b.Claim, err = sesame.ParseBadgeClaim(claim)
+		return b, err
+	})
+}
+
 // Stats counts what the operator's dashboard shows. outcome is the
 // engine's expression for a decision row's outcome (its result's
 // "decision").

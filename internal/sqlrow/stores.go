@@ -2,6 +2,8 @@ package sqlrow
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/sesame-credit/sesame"
@@ -86,6 +88,16 @@ func (s OutboxSQL) SetMailAddress(ctx context.Context, recipient, address string
 	_, err := s.Q.Exec(ctx, `INSERT INTO mail_addresses (recipient, address, set_at) VALUES (?,?,?)
 		ON CONFLICT (recipient) DO UPDATE SET address = excluded.address`, recipient, address, NS(at))
 	return err
+}
+
+// MailAddress implements sesame.MailStore.
+func (s OutboxSQL) MailAddress(ctx context.Context, recipient string) (string, error) {
+	var address string
+	err := s.Q.QueryRow(ctx, `SELECT address FROM mail_addresses WHERE recipient = ?`, recipient).Scan(&address)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return address, err
 }
 
 // MailDue implements sesame.MailStore.

@@ -46,6 +46,12 @@ func testMail(t *testing.T, env Env) {
 	if err := mail.SetMailAddress(ctx, sesame.PersonRecipient("p1"), "p1@example.org", t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
+	if a, err := mail.MailAddress(ctx, sesame.PersonRecipient("p1")); err != nil || a != "p1@example.org" {
+		t.Fatalf("p1's address %q %v", a, err)
+	}
+	if a, err := mail.MailAddress(ctx, sesame.PersonRecipient("p2")); err != nil || a != "" {
+		t.Fatalf("p2, who set none: %q %v", a, err)
+	}
 	if err := env.Feed.EnqueueNotices(ctx, "", 0, []sesame.Notice{note("n_after", "p1", t0.Add(2*time.Minute)), note("n_other", "p2", t0.Add(2*time.Minute))}); err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +73,9 @@ func testMail(t *testing.T, env Env) {
 	}
 	if due, _ := mail.MailDue(ctx, 10); len(due) != 0 {
 		t.Fatalf("due with no address: %+v", due)
+	}
+	if a, err := mail.MailAddress(ctx, sesame.PersonRecipient("p1")); err != nil || a != "" {
+		t.Fatalf("p1's address after removing it: %q %v", a, err)
 	}
 }
 
