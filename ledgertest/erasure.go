@@ -2,6 +2,7 @@ package ledgertest
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -137,5 +138,21 @@ func ErasedGetNoNotices(t *testing.T, er sesame.Eraser, feed sesame.NoticeFeed, 
 	}
 	if gone, here := notices(sesame.PersonRecipient("gone")), notices(sesame.PersonRecipient("here")); gone != 0 || here != 1 {
 		t.Errorf("%d notices to the erased person, %d to the other (want 0 and 1)", gone, here)
+	}
+}
+
+// EveryPersonTableErased checks a store's tables with a person column
+// (withPerson, from its schema) against what its erasure deletes (erased)
+// and what it handles apart (apart): a table in neither would keep an
+// erased person's rows.
+func EveryPersonTableErased(t *testing.T, withPerson, erased, apart []string) {
+	t.Helper()
+	for _, table := range withPerson {
+		if !slices.Contains(erased, table) && !slices.Contains(apart, table) {
+			t.Errorf("table %s has a person column but an erasure leaves its rows: add it to personTables", table)
+		}
+	}
+	if len(withPerson) < len(erased) {
+		t.Fatalf("found %d tables with a person column, fewer than the %d erased: the query misses some", len(withPerson), len(erased))
 	}
 }

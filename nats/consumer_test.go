@@ -117,6 +117,21 @@ func waitNothingPending(t *testing.T, js jetstream.JetStream, cfg Config) {
 	})
 }
 
+// reportingConsumer runs a consumer on a stream and a ledger of the test's
+// own and collects its rejection reports.
+func reportingConsumer(t *testing.T) (jetstream.JetStream, Config, *sqlite.DB, <-chan Report) {
+	t.Helper()
+	nc, js := testNATS(t)
+	cfg := uniqueConfig(t, js)
+	db := openLedger(t)
+	if _, err := EnsureStream(context.Background(), js, cfg); err != nil {
+		t.Fatal(err)
+	}
+	reports := subscribeReports(t, nc, cfg)
+	runConsumer(t, js, db.Events(), cfg, Options{Logger: quiet})
+	return js, cfg, db, reports
+}
+
 // subscribeReports collects the consumer's rejection reports until the test ends.
 func subscribeReports(t *testing.T, nc *natsgo.Conn, cfg Config) <-chan Report {
 	t.Helper()
@@ -182,15 +197,8 @@ func TestConsumerStoresPublishedEvents(t *testing.T) {
 }
 
 func TestConsumerReportsInvalidLinesAndTermsEmptyMessages(t *testing.T) {
-	nc, js := testNATS(t)
-	cfg := uniqueConfig(t, js)
-	db := openLedger(t)
+	js, cfg, db, reports := reportingConsumer(t)
 	ctx := context.Background()
-	if _, err := EnsureStream(ctx, js, cfg); err != nil {
-		t.Fatal(err)
-	}
-	reports := subscribeReports(t, nc, cfg)
-	runConsumer(t, js, db.Events(), cfg, Options{Logger: quiet})
 
 	good, _ := json.Marshal(ledgertest.NewEvent("bank", "g1", "p2", sesame.KindPaymentMade, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), 1))
 	bad := `{"source":"bank","id":"b1","person":"p2","kind":"payment.made","occurred_at":"2026-03-01T09:00:00","payload":{}}`
@@ -353,15 +361,8 @@ func TestConsumerSetsWatermarks(t *testing.T) {
 // stream, delivered again (a consumer replaying from an earlier time), or
 // new ones, are reported as erased and not stored; the message is settled.
 func TestConsumerRefusesErasedPeople(t *testing.T) {
-	nc, js := testNATS(t)
-	cfg := uniqueConfig(t, js)
-	db := openLedger(t)
+	js, cfg, db, reports := reportingConsumer(t)
 	ctx := context.Background()
-	if _, err := EnsureStream(ctx, js, cfg); err != nil {
-		t.Fatal(err)
-	}
-	reports := subscribeReports(t, nc, cfg)
-	runConsumer(t, js, db.Events(), cfg, Options{Logger: quiet})
 
 	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	first, _ := json.Marshal(ledgertest.NewEvent("bank", "x1", "p3", sesame.KindPaymentMade, t0, 1))
