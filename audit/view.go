@@ -69,10 +69,17 @@ func VerifyView(ctx context.Context, log sesame.AccessLog, entries []*sesame.Acc
 		}
 		return size, root
 	}
+	// The entries' audit paths share their upper nodes: each is read once.
 	var need []sesame.TreeNode
+	seen := map[sesame.TreeNode]bool{}
 	for _, e := range entries {
 		if n, _ := against(e); e.Seq >= 1 && e.Seq <= n {
-			need = append(need, ProofNodes(e.Seq-1, n)...)
+			for _, id := range ProofNodes(e.Seq-1, n) {
+				if !seen[id] {
+					seen[id] = true
+					need = append(need, id)
+				}
+			}
 		}
 	}
 	_, hashes, err := log.AccessTree(ctx, need)
