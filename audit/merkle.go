@@ -135,25 +135,25 @@ func largestPow2Below(n int64) int64 {
 	return 1 << (63 - bits.LeadingZeros64(uint64(n-1)))
 }
 
-// path is RFC 9162's PATH(m, D[lo:lo+n]).
-func path(m, lo, n int64, get func(sesame.TreeNode) []byte) [][]byte {
+// path is RFC 9162's PATH(m, D[lo:lo+n]); sub gives MTH(D[lo:lo+n]).
+func path(m, lo, n int64, sub func(lo, n int64) []byte) [][]byte {
 	if n <= 1 {
 		return nil
 	}
 	k := largestPow2Below(n)
 	if m < k {
-		return append(path(m, lo, k, get), subtree(lo+k, n-k, get))
+		return append(path(m, lo, k, sub), sub(lo+k, n-k))
 	}
-	return append(path(m-k, lo+k, n-k, get), subtree(lo, k, get))
+	return append(path(m-k, lo+k, n-k, sub), sub(lo, k))
 }
 
-// ProofNodes names the stored nodes an inclusion proof of leaf m in a tree
-// of size n is computed from, and the root.
+// ProofNodes names the stored nodes the audit path of leaf m in a tree of
+// size n is computed from.
 func ProofNodes(m, n int64) []sesame.TreeNode {
 	var ids []sesame.TreeNode
-	rec := func(id sesame.TreeNode) []byte { ids = append(ids, id); return make([]byte, sha256.Size) }
-	path(m, 0, n, rec)
-	subtree(0, n, rec)
+	stand := make([]byte, sha256.Size) // hashed, never kept
+	rec := func(id sesame.TreeNode) []byte { ids = append(ids, id); return stand }
+	path(m, 0, n, func(lo, n int64) []byte { return subtree(lo, n, rec) })
 	return ids
 }
 
@@ -161,24 +161,49 @@ func ProofNodes(m, n int64) []sesame.TreeNode {
 // a tree table with rows removed.
 var errMissingNode = errors.New("a tree node it needs is missing")
 
-// InclusionProof returns the audit path of leaf m in the tree of size n
-// and that tree's root, from the nodes ProofNodes named.
-func InclusionProof(m, n int64, hashes map[sesame.TreeNode][]byte) (proof [][]byte, root []byte, err error) {
+// Prover makes audit paths of leaves in the tree of size N from the stored
+// nodes ProofNodes named. The paths share their siblings on the tree's
+// right edge, subtrees no stored node holds: each is hashed once.
+type Prover struct {
+	N      int64
+	Hashes map[sesame.TreeNode][]byte
+	edge   map[[2]int64][]byte // by (lo, n)
+}
+
+// Path returns the audit path of leaf m.
+func (p *Prover) Path(m int64) ([][]byte, error) {
 	missing := false
 	get := func(id sesame.TreeNode) []byte {
-		h, ok := hashes[id]
+		h, ok := p.Hashes[id]
 		if !ok {
 			missing = true
 			return make([]byte, sha256.Size)
 		}
 		return h
 	}
-	proof = path(m, 0, n, get)
-	root = subtree(0, n, get)
-	if missing {
-		return nil, nil, errMissingNode
+	var sub func(lo, n int64) []byte
+	sub = func(lo, n int64) []byte {
+		if n&(n-1) == 0 {
+			return subtree(lo, n, get)
+		}
+		if h, ok := p.edge[[2]int64{lo, n}]; ok {
+			return h
+		}
+		k := largestPow2Below(n)
+		h := nodeHash(sub(lo, k), sub(lo+k, n-k))
+		if !missing { // never keep a hash made from a stand-in
+			if p.edge == nil {
+				p.edge = map[[2]int64][]byte{}
+			}
+			p.edge[[2]int64{lo, n}] = h
+		}
+		return h
 	}
-	return proof, root, nil
+	proof := path(m, 0, p.N, sub)
+	if missing {
+		return nil, errMissingNode
+	}
+	return proof, nil
 }
 
 // VerifyInclusion checks that leaf is leaf m of the tree of size n whose

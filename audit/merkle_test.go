@@ -49,9 +49,10 @@ func TestTreeAgainstDefinition(t *testing.T) {
 		if err != nil || !bytes.Equal(lf.Root(), root) {
 			t.Fatalf("size %d: frontier loaded from the nodes: %v", n, err)
 		}
+		prover := &Prover{N: n, Hashes: stored}
 		for m := int64(0); m < n; m++ {
-			proof, pr, err := InclusionProof(m, n, stored)
-			if err != nil || !bytes.Equal(pr, root) {
+			proof, err := prover.Path(m)
+			if err != nil {
 				t.Fatalf("size %d leaf %d: %v", n, m, err)
 			}
 			if !VerifyInclusion(leaves[m], m, n, proof, root) {
@@ -63,7 +64,7 @@ func TestTreeAgainstDefinition(t *testing.T) {
 		}
 	}
 	delete(stored, sesame.TreeNode{Level: 1, Index: 0})
-	if _, _, err := InclusionProof(3, 8, stored); err == nil {
+	if _, err := (&Prover{N: 8, Hashes: stored}).Path(3); err == nil {
 		t.Fatal("a proof needing a removed node was made")
 	}
 }

@@ -86,6 +86,12 @@ func VerifyView(ctx context.Context, log sesame.AccessLog, entries []*sesame.Acc
 	if err != nil {
 		return v, err
 	}
+	// One prover a tree size (the head's, the current one): the entries'
+	// paths share the siblings on each tree's right edge.
+	provers := map[int64]*Prover{size: {N: size, Hashes: hashes}}
+	if v.Head != nil {
+		provers[v.Head.Size] = &Prover{N: v.Head.Size, Hashes: hashes}
+	}
 	for i, e := range entries {
 		ve := ViewEntry{AccessEntry: e}
 		n, r := against(e)
@@ -103,7 +109,7 @@ func VerifyView(ctx context.Context, log sesame.AccessLog, entries []*sesame.Acc
 		default:
 			// The proof comes from the store's nodes; it must lead to the
 			// signed root (or the current one), not just to the store's.
-			proof, _, err := InclusionProof(e.Seq-1, n, hashes)
+			proof, err := provers[n].Path(e.Seq - 1)
 			if err != nil || !VerifyInclusion(LeafHash(e.Hash), e.Seq-1, n, proof, r) {
 				problem = "its proof of inclusion in the log does not verify"
 				break
