@@ -73,9 +73,7 @@ func (db *DB) openAccessFile(ctx context.Context) error {
 	path := AccessPath(db.path)
 	w := commonDSN()
 	w.Set("_txlock", "immediate")
-	// The group commit runs the same few statements (one per group size)
-	// in every transaction: kept prepared, the one writer's turn is shorter.
-	w.Set("_stmt_cache_size", "64")
+	w.Set("_stmt_cache_size", "64") // a group commit's statements repeat: keep them prepared
 	writer, err := sql.Open(driverName, dsn(path, w))
 	if err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", path, err)

@@ -26,9 +26,8 @@ func personKey(person string) int64 {
 	return int64(h & math.MaxInt64)
 }
 
-// driverName is database/sql's name for SQLite connections that also know
-// sesame_person_key (personKey, the keys of migration 012) and
-// sesame_erasure_key (sesame.ErasureKey, checked by migration 291).
+// driverName names SQLite connections that also know sesame_person_key
+// (personKey, migration 012) and sesame_erasure_key (sesame.ErasureKey).
 const driverName = "sqlite3_sesame"
 
 func init() {
