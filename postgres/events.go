@@ -110,16 +110,22 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 			return fmt.Errorf("postgres: insert events: %w", err)
 		}
 		var missSources, missIDs []string
-		for _, i := range sent {
+		var missKeys [][]byte
+		for j, i := range sent {
 			if !inserted[events[i].Key()] {
 				missSources, missIDs = append(missSources, events[i].Source), append(missIDs, events[i].ID)
+				missKeys = append(missKeys, erasureKeys[j])
 			}
 		}
 		stored := map[sesame.EventKey]sesame.AppendResult{}
 		storedFP := map[sesame.EventKey][]byte{}
 		if len(missSources) > 0 {
-			rows, err := tx.Query(ctx, `SELECT e.source, e.id, e.fingerprint, e.recorded_at
-				FROM events e JOIN unnest($1::text[], $2::text[]) AS k(s, i) ON e.source = k.s AND e.id = k.i`, missSources, missIDs)
+			// What became of each event not inserted: its key's stored
+			// fingerprint and time or, its person erased, no fingerprint.
+			rows, err := tx.Query(ctx, `SELECT k.s, k.i, e.fingerprint, coalesce(e.recorded_at, 0)
+				FROM unnest($1::text[], $2::text[], $3::bytea[]) AS k(s, i, ek)
+				LEFT JOIN events e ON e.source = k.s AND e.id = k.i
+				WHERE e.source IS NOT NULL OR EXISTS (SELECT 1 FROM erased_people WHERE key = k.ek)`, missSources, missIDs, missKeys)
 			if err != nil {
 				return fmt.Errorf("postgres: look up events: %w", err)
 			}
@@ -151,13 +157,9 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 			} else {
 				r, ok := stored[k]
 				if !ok {
-					erased, err := isErased(ctx, tx, events[i].Person)
-					if err != nil {
-						return err
-					}
-					if !erased {
-						return fmt.Errorf("postgres: event %s/%s neither inserted nor found", k.Source, k.ID)
-					}
+					return fmt.Errorf("postgres: event %s/%s neither inserted nor found", k.Source, k.ID)
+				}
+				if storedFP[k] == nil {
 					results[i] = sesame.AppendResult{Status: sesame.Erased}
 					continue
 				}
@@ -176,13 +178,6 @@ func (s *EventStore) Append(ctx context.Context, events []sesame.Event) ([]sesam
 		}
 	}
 	return results, nil
-}
-
-// isErased says whether person was erased (their events are refused).
-func isErased(ctx context.Context, tx pgx.Tx, person string) (bool, error) {
-	var erased bool
-	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM erased_people WHERE key = $1)`, sesame.ErasureKey(person)).Scan(&erased)
-	return erased, err
 }
 
 // maxAttempts bounds retries of a transaction the database aborted to break
