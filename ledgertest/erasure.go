@@ -81,20 +81,34 @@ func testRefusedAfterErasure(t *testing.T, s Store, er sesame.Eraser) {
 // testErasureRacingAppends erases people while writers keep appending their
 // events: whatever the interleaving, none of their events may remain.
 func testErasureRacingAppends(t *testing.T, s Store, er sesame.Eraser) {
-	const people, writers, batches = 4, 3, 30
-	var wg sync.WaitGroup
+	racers := RaceErasures(t, er, 3, func(w, round int, people []string) error {
+		var batch []sesame.Event
+		for p, person := range people {
+			id := fmt.Sprintf("w%d-b%d-p%d", w, round, p)
+			batch = append(batch, NewEvent("s", id, person, sesame.KindPaymentMade, Base.Add(time.Duration(round)*time.Minute), round))
+		}
+		_, err := s.Append(ctx, batch)
+		return err
+	})
+	for _, person := range racers {
+		if ev := allEvents(t, s, sesame.EventFilter{Person: person}); len(ev) != 0 {
+			t.Errorf("%s has %d events after the erasure: %v", person, len(ev), keys(ev))
+		}
+	}
+}
+
+// RaceErasures erases four people one after another while writers goroutines
+// keep calling write with their round and the four, until every erasure has
+// returned; it returns the four, whose rows the caller then looks for.
+func RaceErasures(t *testing.T, er sesame.Eraser, writers int, write func(writer, round int, people []string) error) []string {
+	t.Helper()
+	people := []string{"racer0", "racer1", "racer2", "racer3"}
 	stop := make(chan struct{})
-	for w := 0; w < writers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for b := 0; b < batches; b++ {
-				var batch []sesame.Event
-				for p := 0; p < people; p++ {
-					id := fmt.Sprintf("w%d-b%d-p%d", w, b, p)
-					batch = append(batch, NewEvent("s", id, fmt.Sprintf("racer%d", p), sesame.KindPaymentMade, Base.Add(time.Duration(b)*time.Minute), b))
-				}
-				if _, err := s.Append(ctx, batch); err != nil {
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for round := 0; ; round++ {
+				if err := write(w, round, people); err != nil {
 					t.Errorf("writer %d: %v", w, err)
 					return
 				}
@@ -104,21 +118,18 @@ func testErasureRacingAppends(t *testing.T, s Store, er sesame.Eraser) {
 				default:
 				}
 			}
-		}()
+		})
 	}
-	for p := 0; p < people; p++ {
-		time.Sleep(5 * time.Millisecond)
-		if _, err := er.ErasePerson(ctx, fmt.Sprintf("racer%d", p), "operator:test", Base.Add(time.Hour)); err != nil {
-			t.Fatal(err)
+	for _, person := range people {
+		time.Sleep(20 * time.Millisecond)
+		if _, err := er.ErasePerson(ctx, person, "operator:test", time.Now()); err != nil {
+			t.Error(err)
+			break
 		}
 	}
 	close(stop)
 	wg.Wait()
-	for p := 0; p < people; p++ {
-		if ev := allEvents(t, s, sesame.EventFilter{Person: fmt.Sprintf("racer%d", p)}); len(ev) != 0 {
-			t.Errorf("racer%d has %d events after the erasure: %v", p, len(ev), keys(ev))
-		}
-	}
+	return people
 }
 
 // ErasedGetNoNotices enqueues notices to an erased person and to another,
