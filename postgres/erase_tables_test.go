@@ -16,11 +16,7 @@ import (
 // (personTables) or handle it apart (erasedApart).
 func TestEveryPersonTableIsErased(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, pgtest.FreshURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := freshDB(t)
 	// credentials are stripped to their revocation slot, rescore_pending is
 	// bookkeeping deleted apart, erasing lists the person only during the
 	// erasure's transaction, and access_log's entries are blanked.
@@ -44,11 +40,7 @@ func TestEveryPersonTableIsErased(t *testing.T) {
 // before their erasure saves its results after it (scoretest.ErasedStayOut).
 func TestErasedStayOutOfDerivedTables(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, pgtest.FreshURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := freshDB(t)
 	scoretest.ErasedStayOut(t, db.Eraser(), savers{db.Scores(), db.FeatureStates()}, func(table, person string) int {
 		var n int
 		if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM `+table+` WHERE person = $1`, person).Scan(&n); err != nil {
@@ -74,11 +66,7 @@ type savers struct {
 // their rows may remain.
 func TestErasureRacingRescores(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, pgtest.FreshURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := freshDB(t)
 	scoretest.ErasureRacingSaves(t, db.Eraser(), savers{db.Scores(), db.FeatureStates()}, func(person string) int {
 		var n int
 		if err := db.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM scores WHERE person = $1) + (SELECT count(*) FROM score_latest WHERE person = $1)
@@ -93,11 +81,7 @@ func TestErasureRacingRescores(t *testing.T) {
 // naming them (ledgertest.ErasedGetNoNotices).
 func TestErasedGetNoNotices(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, pgtest.FreshURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := freshDB(t)
 	ledgertest.ErasedGetNoNotices(t, db.Eraser(), db.NoticeFeed(), func(recipient string) int {
 		var n int
 		if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM notices WHERE recipient = $1`, recipient).Scan(&n); err != nil {
@@ -105,4 +89,16 @@ func TestErasedGetNoNotices(t *testing.T) {
 		}
 		return n
 	})
+}
+
+// freshDB opens a database in a schema of the test's own, closed when the
+// test ends (postgres_test has openFresh for the external tests).
+func freshDB(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), pgtest.FreshURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/sesame-credit/sesame/ledgertest"
@@ -14,11 +13,7 @@ import (
 // (personTables) or handle it apart (erasedApart).
 func TestEveryPersonTableIsErased(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "sesame.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := testDB(t)
 	// credentials are stripped to their revocation slot; erasing lists the
 	// person only during the erasure's transaction.
 	erasedApart := []string{"credentials", "erasing"}
@@ -45,11 +40,7 @@ func TestEveryPersonTableIsErased(t *testing.T) {
 // before their erasure saves its results after it (scoretest.ErasedStayOut).
 func TestErasedStayOutOfDerivedTables(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "sesame.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := testDB(t)
 	scoretest.ErasedStayOut(t, db.Eraser(), savers{db.Scores(), db.FeatureStates()}, func(table, person string) int {
 		var n int
 		if err := db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE person = ?`, person).Scan(&n); err != nil {
@@ -69,11 +60,7 @@ type savers struct {
 // their scores and feature states: none of their rows may remain.
 func TestErasureRacingRescores(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "sesame.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := testDB(t)
 	scoretest.ErasureRacingSaves(t, db.Eraser(), savers{db.Scores(), db.FeatureStates()}, func(person string) int {
 		var n int
 		if err := db.Reader().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM scores WHERE person = ?1) + (SELECT count(*) FROM score_latest WHERE person = ?1)
@@ -88,11 +75,7 @@ func TestErasureRacingRescores(t *testing.T) {
 // naming them (ledgertest.ErasedGetNoNotices).
 func TestErasedGetNoNotices(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "sesame.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := testDB(t)
 	ledgertest.ErasedGetNoNotices(t, db.Eraser(), db.NoticeFeed(), func(recipient string) int {
 		var n int
 		if err := db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM notices WHERE recipient = ?`, recipient).Scan(&n); err != nil {
